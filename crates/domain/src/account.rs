@@ -1,5 +1,6 @@
 //! Accounts, sessions and API tokens.
 
+use crate::audit::Actor;
 use crate::{DomainError, DomainResult, Grant, Page, Paged, Principal, Role, ScopeKind};
 use serde::Serialize;
 use std::future::Future;
@@ -103,7 +104,7 @@ pub fn validate_password(password: &str, username: &str) -> DomainResult<()> {
 /// Storage of accounts, sessions, tokens and login throttling.
 pub trait AccountRepository {
     /// Creates an account with its grants; fails with `Conflict` on a taken username.
-    fn create_user(&self, user: &NewUser) -> impl Future<Output = DomainResult<User>> + Send;
+    fn create_user(&self, user: &NewUser, actor: &Actor) -> impl Future<Output = DomainResult<User>> + Send;
     /// An account by id.
     fn get_user(&self, id: i64) -> impl Future<Output = DomainResult<User>> + Send;
     /// Accounts, filtered and paged.
@@ -125,9 +126,10 @@ pub trait AccountRepository {
         user_id: i64,
         password_hash: &str,
         keep_session_hash: Option<&str>,
+        actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Enables or disables an account; disabling ends its sessions and revokes its tokens.
-    fn set_active(&self, user_id: i64, active: bool) -> impl Future<Output = DomainResult<()>> + Send;
+    fn set_active(&self, user_id: i64, active: bool, actor: &Actor) -> impl Future<Output = DomainResult<()>> + Send;
     /// Sets the preferred UI language.
     fn set_locale(&self, user_id: i64, locale: &str) -> impl Future<Output = DomainResult<()>> + Send;
     /// Adds a grant (idempotent).
@@ -136,6 +138,7 @@ pub trait AccountRepository {
         user_id: i64,
         role: Role,
         scope: ScopeKind,
+        actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Removes a grant; `NotFound` if it was not held.
     fn remove_grant(
@@ -143,6 +146,7 @@ pub trait AccountRepository {
         user_id: i64,
         role: Role,
         scope: ScopeKind,
+        actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Number of accounts.
     fn count_users(&self) -> impl Future<Output = DomainResult<i64>> + Send;
@@ -174,6 +178,7 @@ pub trait AccountRepository {
         name: &str,
         token_hash: &str,
         prefix: &str,
+        actor: &Actor,
     ) -> impl Future<Output = DomainResult<ApiToken>> + Send;
     /// The user owning a live token of an active account; records its use.
     fn find_user_by_token(
@@ -188,6 +193,7 @@ pub trait AccountRepository {
         &self,
         user_id: i64,
         token_id: i64,
+        actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
 
     /// Records a failed login for a username and an address.

@@ -72,6 +72,32 @@ impl NewAuditEntry {
     }
 }
 
+/// Who makes a change, recorded with it in the same transaction.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    /// Username, or `cli` / `system` for unattended changes.
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// A change made from the command line by the machine's operator.
+    pub fn cli() -> Self {
+        Self { user_id: None, name: "cli".into(), ip: None }
+    }
+
+    /// A change made by the system itself (jobs, demo generation).
+    pub fn system() -> Self {
+        Self { user_id: None, name: "system".into(), ip: None }
+    }
+
+    /// An audit entry for `action` on `entity_kind` made by this actor.
+    pub fn entry(&self, action: &str, entity_kind: &str) -> NewAuditEntry {
+        NewAuditEntry::new(self.user_id, &self.name, action, entity_kind).from_ip(self.ip.clone())
+    }
+}
+
 /// Filters for the audit list.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -1,1 +1,196 @@
-//! placeholder
+//! All SQL of Skillbridge, for SQLite and PostgreSQL.
+//!
+//! One [`Store`] implements every repository trait of the domain crate. Each
+//! method is written once in the SQL both engines share and stamped out for
+//! each pool by [`on_pool!`]; the cross-backend test suite checks both.
+
+mod accounts;
+mod audit;
+mod backup;
+mod jobs;
+mod org;
+mod time_column;
+
+pub use backup::backup_sqlite;
+pub use org::OrgLoad;
+pub use time_column::DbTime;
+
+use domain::DomainError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Migrations of the embedded SQLite database.
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// Migrations of PostgreSQL; the version list equals SQLite's.
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database behind every repository trait. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish()
+    }
+}
+
+/// Runs the same body against whichever pool the store holds; `$pool` is bound
+/// to `&SqlitePool` or `&PgPool`, so the body is compiled once per engine.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Errors opening or migrating a database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl Store {
+    /// Opens a database by URL: `sqlite://path/file.db` (created if missing; WAL, foreign
+    /// keys, busy timeout) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(StoreError::Connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            Ok(Self { pool: Pool::Sqlite(pool) })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url).map_err(StoreError::Connect)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            Ok(Self { pool: Pool::Postgres(pool) })
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// The engine in use.
+    pub fn backend(&self) -> BackendKind {
+        match self.pool {
+            Pool::Sqlite(_) => BackendKind::Sqlite,
+            Pool::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let before = self.applied_migrations().await.unwrap_or(0);
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        let after = self.applied_migrations().await.map_err(StoreError::Domain)?;
+        Ok(usize::try_from(after - before).unwrap_or(0))
+    }
+
+    async fn applied_migrations(&self) -> Result<i64, DomainError> {
+        on_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        on_pool!(self, pool => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok())
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Maps a database error to the domain error a caller can act on; internal faults are
+/// logged here with their cause and surface as an opaque `Internal`.
+pub(crate) fn db_error(error: sqlx::Error) -> DomainError {
+    match &error {
+        sqlx::Error::RowNotFound => DomainError::NotFound { entity: "record" },
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            DomainError::Conflict(format!("duplicate value ({})", db.constraint().unwrap_or("unique key")))
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            DomainError::Conflict("the record refers to something that does not exist, or is still referred to".into())
+        }
+        _ => {
+            tracing::error!(error = %error, "database error");
+            DomainError::Internal("database error".into())
+        }
+    }
+}
+
+/// `LIKE` pattern for a case-insensitive substring search (`%`, `_` and `\` escaped).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migration_folders_hold_the_same_versions() {
+        let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|x| (x.version, x.description.to_string())).collect::<Vec<_>>();
+        assert_eq!(versions(&super::SQLITE_MIGRATOR), versions(&super::POSTGRES_MIGRATOR));
+        assert!(!super::SQLITE_MIGRATOR.iter().next().is_none());
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::contains_pattern(" A_b% "), "%a\\_b\\%%");
+    }
+}

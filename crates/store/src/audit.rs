@@ -1,0 +1,111 @@
+//! The append-only audit log (triggers in both engines refuse UPDATE and DELETE).
+
+use crate::{db_error, on_pool, DbTime};
+use domain::audit::{AuditEntry, AuditFilter, AuditRepository, NewAuditEntry};
+use domain::{DomainResult, Page, Paged};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+
+/// Appends an audit entry inside the caller's open transaction `$tx`, so the change and
+/// its record commit or roll back together. Evaluates to `()`, returns early on error.
+macro_rules! append_in {
+    ($tx:ident, $entry:expr) => {{
+        let entry: &domain::audit::NewAuditEntry = $entry;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_user_id, actor, ip, action, entity_kind, entity_id, before_json, after_json) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind($crate::DbTime(time::OffsetDateTime::now_utc()))
+        .bind(entry.actor_user_id)
+        .bind(&entry.actor)
+        .bind(&entry.ip)
+        .bind(&entry.action)
+        .bind(&entry.entity_kind)
+        .bind(&entry.entity_id)
+        .bind(&entry.before)
+        .bind(&entry.after)
+        .execute(&mut *$tx)
+        .await
+        .map_err($crate::db_error)?;
+    }};
+}
+pub(crate) use append_in;
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: DbTime,
+    actor_user_id: Option<i64>,
+    actor: String,
+    ip: Option<String>,
+    action: String,
+    entity_kind: String,
+    entity_id: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+fn push_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, filter: &AuditFilter)
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    DbTime: Encode<'a, DB> + Type<DB>,
+{
+    qb.push("1=1");
+    if let Some(actor) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
+        qb.push(" AND actor = ").push_bind(actor.to_string());
+    }
+    if let Some(action) = filter.action.as_deref().filter(|s| !s.is_empty()) {
+        qb.push(" AND action LIKE ").push_bind(format!("{action}%"));
+    }
+    if let Some(kind) = filter.entity_kind.as_deref().filter(|s| !s.is_empty()) {
+        qb.push(" AND entity_kind = ").push_bind(kind.to_string());
+    }
+    if let Some(from) = filter.from {
+        qb.push(" AND at >= ").push_bind(DbTime(from));
+    }
+    if let Some(to) = filter.to {
+        qb.push(" AND at < ").push_bind(DbTime(to));
+    }
+}
+
+impl AuditRepository for crate::Store {
+    async fn append_audit(&self, entry: &NewAuditEntry) -> DomainResult<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            append_in!(tx, entry);
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> DomainResult<Paged<AuditEntry>> {
+        on_pool!(self, pool => {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log WHERE ");
+            push_filter(&mut count, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT id, at, actor_user_id, actor, ip, action, entity_kind, entity_id, before_json, after_json FROM audit_log WHERE ",
+            );
+            push_filter(&mut qb, filter);
+            qb.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+            let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let items = rows
+                .into_iter()
+                .map(|r| AuditEntry {
+                    id: r.id,
+                    at: r.at.0,
+                    actor_user_id: r.actor_user_id,
+                    actor: r.actor,
+                    ip: r.ip,
+                    action: r.action,
+                    entity_kind: r.entity_kind,
+                    entity_id: r.entity_id,
+                    before: r.before_json,
+                    after: r.after_json,
+                })
+                .collect();
+            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+        })
+    }
+}
+

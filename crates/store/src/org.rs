@@ -1,0 +1,368 @@
+//! Organisation queries, always filtered by the caller's data scope in SQL.
+
+use crate::{contains_pattern, db_error, on_pool, DbTime};
+use domain::audit::Actor;
+use domain::org::{
+    Department, DepartmentHeadcount, Employee, EmployeeFilter, EmployeeStatus, OrgRepository,
+};
+use domain::{DataScope, DomainError, DomainResult, Page, Paged};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+
+/// Appends `(scope predicate)` for rows whose department path is in `path_col` and
+/// whose employee id is in `employee_col`.
+pub(crate) fn push_scope<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope, path_col: &str, employee_col: &str)
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    if scope.company {
+        qb.push("(1=1)");
+        return;
+    }
+    qb.push("(1=0");
+    for path in &scope.department_paths {
+        qb.push(" OR ").push(path_col).push(" LIKE ").push_bind(format!("{path}%"));
+    }
+    if let Some(id) = scope.own_employee_id {
+        qb.push(" OR ").push(employee_col).push(" = ").push_bind(id);
+    }
+    qb.push(")");
+}
+
+/// Like [`push_scope`] for department rows: a self-only scope sees its own department.
+fn push_department_scope<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope)
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    if scope.company {
+        qb.push("(1=1)");
+        return;
+    }
+    qb.push("(1=0");
+    for path in &scope.department_paths {
+        qb.push(" OR d.path LIKE ").push_bind(format!("{path}%"));
+    }
+    if let Some(id) = scope.own_employee_id {
+        qb.push(" OR d.id = (SELECT department_id FROM employees WHERE id = ").push_bind(id).push(")");
+    }
+    qb.push(")");
+}
+
+#[derive(sqlx::FromRow)]
+struct EmployeeRow {
+    id: i64,
+    employee_no: String,
+    name: String,
+    department_id: i64,
+    department_name: String,
+    department_path: String,
+    position_id: Option<i64>,
+    position_name: Option<String>,
+    manager_id: Option<i64>,
+    manager_name: Option<String>,
+    hire_date: Option<Date>,
+    status: String,
+    city: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+impl TryFrom<EmployeeRow> for Employee {
+    type Error = DomainError;
+    fn try_from(r: EmployeeRow) -> DomainResult<Self> {
+        Ok(Employee {
+            id: r.id,
+            employee_no: r.employee_no,
+            name: r.name,
+            department_id: r.department_id,
+            department_name: r.department_name,
+            department_path: r.department_path,
+            position_id: r.position_id,
+            position_name: r.position_name,
+            manager_id: r.manager_id,
+            manager_name: r.manager_name,
+            hire_date: r.hire_date,
+            status: EmployeeStatus::parse(&r.status)?,
+            city: r.city,
+            phone: r.phone,
+            email: r.email,
+        })
+    }
+}
+
+const EMPLOYEE_SELECT: &str = "SELECT e.id, e.employee_no, e.name, e.department_id, d.name AS department_name, \
+     d.path AS department_path, e.position_id, p.name AS position_name, e.manager_id, m.name AS manager_name, \
+     e.hire_date, e.status, e.city, e.phone, e.email \
+     FROM employees e JOIN departments d ON d.id = e.department_id \
+     LEFT JOIN positions p ON p.id = e.position_id LEFT JOIN employees m ON m.id = e.manager_id WHERE ";
+
+fn push_employee_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope, filter: &EmployeeFilter)
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    push_scope(qb, scope, "d.path", "e.id");
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pattern = contains_pattern(q);
+        qb.push(" AND (LOWER(e.employee_no) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(dept) = filter.department_id {
+        qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ")
+            .push_bind(dept)
+            .push(") || '%'");
+    }
+    if let Some(status) = filter.status {
+        qb.push(" AND e.status = ").push_bind(status.code().to_string());
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DepartmentRow {
+    id: i64,
+    code: String,
+    name: String,
+    business_line: Option<String>,
+    parent_id: Option<i64>,
+    path: String,
+    head_employee_id: Option<i64>,
+}
+
+impl From<DepartmentRow> for Department {
+    fn from(r: DepartmentRow) -> Self {
+        Department {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            business_line: r.business_line,
+            parent_id: r.parent_id,
+            path: r.path,
+            head_employee_id: r.head_employee_id,
+        }
+    }
+}
+
+const DEPARTMENT_COLUMNS: &str = "d.id, d.code, d.name, d.business_line, d.parent_id, d.path, d.head_employee_id";
+
+impl OrgRepository for crate::Store {
+    async fn list_employees(&self, scope: &DataScope, filter: &EmployeeFilter, page: Page) -> DomainResult<Paged<Employee>> {
+        on_pool!(self, pool => {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ");
+            push_employee_filter(&mut count, scope, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
+            push_employee_filter(&mut qb, scope, filter);
+            qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+            let rows: Vec<EmployeeRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let items = rows.into_iter().map(Employee::try_from).collect::<DomainResult<Vec<_>>>()?;
+            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+        })
+    }
+
+    async fn get_employee(&self, scope: &DataScope, id: i64) -> DomainResult<Employee> {
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
+            push_scope(&mut qb, scope, "d.path", "e.id");
+            qb.push(" AND e.id = ").push_bind(id);
+            let row: Option<EmployeeRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
+            row.ok_or(DomainError::NotFound { entity: "employee" })?.try_into()
+        })
+    }
+
+    async fn list_departments(&self, scope: &DataScope) -> DomainResult<Vec<Department>> {
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "));
+            push_department_scope(&mut qb, scope);
+            qb.push(" ORDER BY d.path");
+            let rows: Vec<DepartmentRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            Ok(rows.into_iter().map(Department::from).collect())
+        })
+    }
+
+    async fn headcount_by_department(&self, scope: &DataScope) -> DomainResult<Vec<DepartmentHeadcount>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            code: String,
+            name: String,
+            path: String,
+            headcount: i64,
+        }
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(
+                "SELECT d.id, d.code, d.name, d.path, \
+                 (SELECT COUNT(*) FROM employees e JOIN departments d2 ON d2.id = e.department_id \
+                  WHERE e.status <> 'left' AND d2.path LIKE d.path || '%') AS headcount \
+                 FROM departments d WHERE ",
+            );
+            push_department_scope(&mut qb, scope);
+            qb.push(" ORDER BY d.path");
+            let rows: Vec<Row> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| DepartmentHeadcount {
+                    department_id: r.id,
+                    code: r.code,
+                    name: r.name,
+                    depth: r.path.matches('/').count().saturating_sub(2),
+                    headcount: r.headcount,
+                })
+                .collect())
+        })
+    }
+
+    async fn get_department(&self, id: i64) -> DomainResult<Department> {
+        on_pool!(self, pool => {
+            let row: Option<DepartmentRow> = sqlx::query_as(&format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
+            row.map(Department::from).ok_or(DomainError::NotFound { entity: "department" })
+        })
+    }
+
+    async fn find_department_by_code(&self, code: &str) -> DomainResult<Option<Department>> {
+        on_pool!(self, pool => {
+            let row: Option<DepartmentRow> = sqlx::query_as(&format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.code = $1"))
+                .bind(code)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
+            Ok(row.map(Department::from))
+        })
+    }
+
+    async fn find_employee_id(&self, employee_no: &str) -> DomainResult<Option<i64>> {
+        on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM employees WHERE employee_no = $1")
+                .bind(employee_no)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)
+        })
+    }
+}
+
+/// Counts written by a bulk organisation load.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrgLoad {
+    pub departments: usize,
+    pub positions: usize,
+    pub employees: usize,
+}
+
+/// Rows per multi-row INSERT: well under both engines' bind-parameter limits.
+const CHUNK: usize = 400;
+
+impl crate::Store {
+    /// Writes a generated company (departments, positions, employees) in one transaction.
+    pub async fn load_demo_company(&self, company: &demo::DemoCompany, actor: &Actor) -> DomainResult<OrgLoad> {
+        let now = DbTime(OffsetDateTime::now_utc());
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut dept_ids: HashMap<&str, (i64, String)> = HashMap::new();
+            for d in &company.departments {
+                let parent = d.parent_code.as_deref().and_then(|c| dept_ids.get(c)).cloned();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO departments (code, name, business_line, parent_id, path, created_at) \
+                     VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
+                )
+                .bind(&d.code)
+                .bind(&d.name)
+                .bind(&d.business_line)
+                .bind(parent.as_ref().map(|p| p.0))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let path = format!("{}{id}/", parent.map(|p| p.1).unwrap_or_else(|| "/".into()));
+                sqlx::query("UPDATE departments SET path = $1 WHERE id = $2")
+                    .bind(&path)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                dept_ids.insert(d.code.as_str(), (id, path));
+            }
+            let mut position_ids: HashMap<&str, i64> = HashMap::new();
+            for p in &company.positions {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO positions (code, name, job_family, grade) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(&p.code)
+                .bind(&p.name)
+                .bind(&p.job_family)
+                .bind(&p.grade)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                position_ids.insert(p.code.as_str(), id);
+            }
+            let mut employee_ids: HashMap<String, i64> = HashMap::with_capacity(company.employees.len());
+            for chunk in company.employees.chunks(CHUNK) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO employees (employee_no, name, department_id, position_id, hire_date, status, city, phone, email, created_at, updated_at) ",
+                );
+                qb.push_values(chunk, |mut row, e| {
+                    row.push_bind(e.employee_no.clone())
+                        .push_bind(e.name.clone())
+                        .push_bind(dept_ids.get(e.department_code.as_str()).map(|d| d.0))
+                        .push_bind(position_ids.get(e.position_code.as_str()).copied())
+                        .push_bind(e.hire_date)
+                        .push_bind(e.status.to_string())
+                        .push_bind(e.city.clone())
+                        .push_bind(e.phone.clone())
+                        .push_bind(e.email.clone())
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.push(" RETURNING id, employee_no");
+                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                employee_ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
+            }
+            let links: Vec<(i64, i64)> = company
+                .employees
+                .iter()
+                .filter_map(|e| Some((employee_ids[&e.employee_no], *employee_ids.get(e.manager_no.as_ref()?)?)))
+                .collect();
+            for chunk in links.chunks(CHUNK) {
+                let mut qb = QueryBuilder::new("WITH v(eid, mid) AS (");
+                qb.push_values(chunk, |mut row, (eid, mid)| {
+                    row.push_bind(*eid).push_bind(*mid);
+                });
+                qb.push(") UPDATE employees SET manager_id = (SELECT mid FROM v WHERE v.eid = employees.id) WHERE id IN (SELECT eid FROM v)");
+                qb.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            // A department's head is the first person placed in it (the generator puts heads first).
+            sqlx::query(
+                "UPDATE departments SET head_employee_id = \
+                 (SELECT MIN(e.id) FROM employees e WHERE e.department_id = departments.id)",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let load = OrgLoad {
+                departments: company.departments.len(),
+                positions: company.positions.len(),
+                employees: company.employees.len(),
+            };
+            let entry = actor.entry("org.load_demo", "organisation").change(
+                None,
+                Some(format!(r#"{{"departments":{},"positions":{},"employees":{}}}"#, load.departments, load.positions, load.employees)),
+            );
+            crate::audit::append_in!(tx, &entry);
+            tx.commit().await.map_err(db_error)?;
+            Ok(load)
+        })
+    }
+}
