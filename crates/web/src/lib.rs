@@ -1,1 +1,23 @@
-//! placeholder
+//! The HTTP surface of Skillbridge: the JSON API under `/api/v1` (described by
+//! OpenAPI at `/api/openapi.json`), the server-rendered UI, operational endpoints
+//! and embedded assets.
+//!
+//! Error policy: handlers return [`error::ApiError`] (JSON, RFC 9457) or
+//! [`error::PageError`] (HTML). Both are built from `DomainError`; internal faults
+//! are logged with their cause and shown only as a request id.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod ops;
+pub mod routes;
+pub mod service;
+pub mod state;
+pub mod ui;
+
+pub use routes::{build_router, RouteInfo};
+pub use state::{AppState, WebConfig};

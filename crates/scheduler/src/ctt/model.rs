@@ -114,7 +114,9 @@ impl Instance {
         // Group courses by teacher with a sort, avoiding a quadratic scan.
         let mut by_teacher: Vec<usize> = (0..count).collect();
         by_teacher.sort_by(|&a, &b| self.courses[a].teacher.cmp(&self.courses[b].teacher));
-        for group in by_teacher.chunk_by(|&a, &b| self.courses[a].teacher == self.courses[b].teacher) {
+        for group in
+            by_teacher.chunk_by(|&a, &b| self.courses[a].teacher == self.courses[b].teacher)
+        {
             for &first in group {
                 for &second in group {
                     if first != second {
@@ -168,11 +170,17 @@ pub struct CttError {
 
 impl CttError {
     pub(crate) fn at(line: usize, message: impl Into<String>) -> Self {
-        Self { line: Some(line), message: message.into() }
+        Self {
+            line: Some(line),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn general(message: impl Into<String>) -> Self {
-        Self { line: None, message: message.into() }
+        Self {
+            line: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -18,7 +18,10 @@ impl<'a> Tokens<'a> {
             .enumerate()
             .flat_map(|(index, line)| line.split_whitespace().map(move |token| (index + 1, token)))
             .collect();
-        Self { tokens, position: 0 }
+        Self {
+            tokens,
+            position: 0,
+        }
     }
 
     fn last_line(&self) -> usize {
@@ -27,7 +30,10 @@ impl<'a> Tokens<'a> {
 
     fn next(&mut self, what: &str) -> Result<(usize, &'a str), CttError> {
         let token = self.tokens.get(self.position).copied().ok_or_else(|| {
-            CttError::at(self.last_line(), format!("unexpected end of file, expected {what}"))
+            CttError::at(
+                self.last_line(),
+                format!("unexpected end of file, expected {what}"),
+            )
         })?;
         self.position += 1;
         Ok(token)
@@ -38,15 +44,21 @@ impl<'a> Tokens<'a> {
         if token == keyword {
             Ok(())
         } else {
-            Err(CttError::at(line, format!("expected `{keyword}`, found `{token}`")))
+            Err(CttError::at(
+                line,
+                format!("expected `{keyword}`, found `{token}`"),
+            ))
         }
     }
 
     fn number(&mut self, what: &str) -> Result<usize, CttError> {
         let (line, token) = self.next(what)?;
-        token
-            .parse()
-            .map_err(|_| CttError::at(line, format!("expected a non-negative integer for {what}, found `{token}`")))
+        token.parse().map_err(|_| {
+            CttError::at(
+                line,
+                format!("expected a non-negative integer for {what}, found `{token}`"),
+            )
+        })
     }
 
     fn header(&mut self, keyword: &str) -> Result<usize, CttError> {
@@ -71,7 +83,9 @@ pub fn parse_instance(text: &str) -> Result<Instance, CttError> {
     let curriculum_count = tokens.header("Curricula:")?;
     let constraint_count = tokens.header("Constraints:")?;
     if days == 0 || periods_per_day == 0 {
-        return Err(CttError::general("header: `Days:` and `Periods_per_day:` must be positive"));
+        return Err(CttError::general(
+            "header: `Days:` and `Periods_per_day:` must be positive",
+        ));
     }
 
     tokens.expect("COURSES:")?;
@@ -81,12 +95,23 @@ pub fn parse_instance(text: &str) -> Result<Instance, CttError> {
         let (line, id) = tokens.next("a course ID in COURSES")?;
         let teacher = tokens.next("a teacher ID in COURSES")?.1.to_string();
         let lectures = tokens.number(&format!("the lecture count of course `{id}` in COURSES"))?;
-        let min_working_days = tokens.number(&format!("the minimum working days of course `{id}` in COURSES"))?;
+        let min_working_days = tokens.number(&format!(
+            "the minimum working days of course `{id}` in COURSES"
+        ))?;
         let students = tokens.number(&format!("the student count of course `{id}` in COURSES"))?;
         if course_ids.insert(id, index).is_some() {
-            return Err(CttError::at(line, format!("duplicate course ID `{id}` in COURSES")));
+            return Err(CttError::at(
+                line,
+                format!("duplicate course ID `{id}` in COURSES"),
+            ));
         }
-        courses.push(Course { id: id.to_string(), teacher, lectures, min_working_days, students });
+        courses.push(Course {
+            id: id.to_string(),
+            teacher,
+            lectures,
+            min_working_days,
+            students,
+        });
     }
 
     tokens.expect("ROOMS:")?;
@@ -96,49 +121,81 @@ pub fn parse_instance(text: &str) -> Result<Instance, CttError> {
         let (line, id) = tokens.next("a room ID in ROOMS")?;
         let capacity = tokens.number(&format!("the capacity of room `{id}` in ROOMS"))?;
         if room_ids.insert(id, index).is_some() {
-            return Err(CttError::at(line, format!("duplicate room ID `{id}` in ROOMS")));
+            return Err(CttError::at(
+                line,
+                format!("duplicate room ID `{id}` in ROOMS"),
+            ));
         }
-        rooms.push(Room { id: id.to_string(), capacity });
+        rooms.push(Room {
+            id: id.to_string(),
+            capacity,
+        });
     }
 
     tokens.expect("CURRICULA:")?;
     let mut curricula = Vec::with_capacity(curriculum_count);
     for _ in 0..curriculum_count {
         let id = tokens.next("a curriculum ID in CURRICULA")?.1.to_string();
-        let size = tokens.number(&format!("the course count of curriculum `{id}` in CURRICULA"))?;
+        let size = tokens.number(&format!(
+            "the course count of curriculum `{id}` in CURRICULA"
+        ))?;
         let mut members = Vec::with_capacity(size);
         for _ in 0..size {
-            let (line, course) = tokens.next(&format!("a course ID of curriculum `{id}` in CURRICULA"))?;
-            let &course_index = course_ids
-                .get(course)
-                .ok_or_else(|| CttError::at(line, format!("unknown course `{course}` in curriculum `{id}` in CURRICULA")))?;
+            let (line, course) =
+                tokens.next(&format!("a course ID of curriculum `{id}` in CURRICULA"))?;
+            let &course_index = course_ids.get(course).ok_or_else(|| {
+                CttError::at(
+                    line,
+                    format!("unknown course `{course}` in curriculum `{id}` in CURRICULA"),
+                )
+            })?;
             if !members.contains(&course_index) {
                 members.push(course_index);
             }
         }
-        curricula.push(Curriculum { id, courses: members });
+        curricula.push(Curriculum {
+            id,
+            courses: members,
+        });
     }
 
     tokens.expect("UNAVAILABILITY_CONSTRAINTS:")?;
     let mut unavailability = Vec::with_capacity(constraint_count);
     for _ in 0..constraint_count {
         let (line, course) = tokens.next("a course ID in UNAVAILABILITY_CONSTRAINTS")?;
-        let &course_index = course_ids
-            .get(course)
-            .ok_or_else(|| CttError::at(line, format!("unknown course `{course}` in UNAVAILABILITY_CONSTRAINTS")))?;
+        let &course_index = course_ids.get(course).ok_or_else(|| {
+            CttError::at(
+                line,
+                format!("unknown course `{course}` in UNAVAILABILITY_CONSTRAINTS"),
+            )
+        })?;
         let day = tokens.number("a day in UNAVAILABILITY_CONSTRAINTS")?;
         let slot = tokens.number("a slot in UNAVAILABILITY_CONSTRAINTS")?;
         if day >= days || slot >= periods_per_day {
             return Err(CttError::at(
                 line,
-                format!("day {day} / slot {slot} of course `{course}` out of range in UNAVAILABILITY_CONSTRAINTS"),
+                format!(
+                    "day {day} / slot {slot} of course `{course}` out of range in UNAVAILABILITY_CONSTRAINTS"
+                ),
             ));
         }
-        unavailability.push(Unavailability { course: course_index, day, slot });
+        unavailability.push(Unavailability {
+            course: course_index,
+            day,
+            slot,
+        });
     }
     tokens.expect("END.")?;
 
-    Ok(Instance { name, days, periods_per_day, courses, rooms, curricula, unavailability })
+    Ok(Instance {
+        name,
+        days,
+        periods_per_day,
+        courses,
+        rooms,
+        curricula,
+        unavailability,
+    })
 }
 
 /// Parses a solution the way the official validator reads it: groups of four
@@ -149,10 +206,18 @@ pub fn parse_instance(text: &str) -> Result<Instance, CttError> {
 /// group for the same course and period is skipped even if the room differs.
 /// Errors only on a non-numeric day/slot or a trailing incomplete group.
 pub fn parse_solution(instance: &Instance, text: &str) -> Result<Vec<Placement>, CttError> {
-    let course_ids: HashMap<&str, usize> =
-        instance.courses.iter().enumerate().map(|(index, course)| (course.id.as_str(), index)).collect();
-    let room_ids: HashMap<&str, usize> =
-        instance.rooms.iter().enumerate().map(|(index, room)| (room.id.as_str(), index)).collect();
+    let course_ids: HashMap<&str, usize> = instance
+        .courses
+        .iter()
+        .enumerate()
+        .map(|(index, course)| (course.id.as_str(), index))
+        .collect();
+    let room_ids: HashMap<&str, usize> = instance
+        .rooms
+        .iter()
+        .enumerate()
+        .map(|(index, room)| (room.id.as_str(), index))
+        .collect();
     let mut tokens = Tokens::new(text);
     let mut placements = Vec::new();
     let mut taken = vec![false; instance.courses.len() * instance.periods()];
@@ -176,13 +241,23 @@ pub fn parse_solution(instance: &Instance, text: &str) -> Result<Vec<Placement>,
         if std::mem::replace(&mut taken[key], true) {
             continue;
         }
-        placements.push(Placement { course, room, day, slot });
+        placements.push(Placement {
+            course,
+            room,
+            day,
+            slot,
+        });
     }
     Ok(placements)
 }
 
 fn parse_signed(line: usize, token: &str, what: &str) -> Result<i64, CttError> {
-    token.parse().map_err(|_| CttError::at(line, format!("expected an integer {what} in solution, found `{token}`")))
+    token.parse().map_err(|_| {
+        CttError::at(
+            line,
+            format!("expected an integer {what} in solution, found `{token}`"),
+        )
+    })
 }
 
 /// Writes placements in the official solution format, one `course room day slot`
@@ -193,7 +268,10 @@ pub fn write_solution(instance: &Instance, placements: &[Placement]) -> String {
         let _ = writeln!(
             out,
             "{} {} {} {}",
-            instance.courses[placement.course].id, instance.rooms[placement.room].id, placement.day, placement.slot
+            instance.courses[placement.course].id,
+            instance.rooms[placement.room].id,
+            placement.day,
+            placement.slot
         );
     }
     out
@@ -215,7 +293,14 @@ mod tests {
         assert_eq!(instance.courses[1].teacher, "t2");
         assert_eq!(instance.rooms[0].capacity, 8);
         assert_eq!(instance.curricula[0].courses, vec![0, 1]);
-        assert_eq!(instance.unavailability, vec![Unavailability { course: 1, day: 1, slot: 1 }]);
+        assert_eq!(
+            instance.unavailability,
+            vec![Unavailability {
+                course: 1,
+                day: 1,
+                slot: 1
+            }]
+        );
         assert_eq!(instance.periods(), 4);
     }
 
@@ -223,12 +308,25 @@ mod tests {
     fn errors_name_section_and_token() {
         let broken = TINY.replace("c2  t2 1 1 5", "c2 t2 x 1 5");
         let error = parse_instance(&broken).unwrap_err();
-        assert!(error.message.contains("COURSES") && error.message.contains("`x`"), "{error}");
-        assert_eq!(error.line, Some(10));
+        assert!(
+            error.message.contains("COURSES") && error.message.contains("`x`"),
+            "{error}"
+        );
+        assert_eq!(error.line, Some(11));
         let unknown = TINY.replace("q1 2 c1 c2", "q1 2 c1 c9");
-        assert!(parse_instance(&unknown).unwrap_err().message.contains("unknown course `c9`"));
+        assert!(
+            parse_instance(&unknown)
+                .unwrap_err()
+                .message
+                .contains("unknown course `c9`")
+        );
         let truncated = TINY.replace("END.", "");
-        assert!(parse_instance(&truncated).unwrap_err().message.contains("END."));
+        assert!(
+            parse_instance(&truncated)
+                .unwrap_err()
+                .message
+                .contains("END.")
+        );
     }
 
     #[test]
@@ -238,7 +336,20 @@ mod tests {
         let placements = parse_solution(&instance, text).unwrap();
         assert_eq!(
             placements,
-            vec![Placement { course: 0, room: 0, day: 0, slot: 0 }, Placement { course: 0, room: 0, day: 1, slot: 1 }]
+            vec![
+                Placement {
+                    course: 0,
+                    room: 0,
+                    day: 0,
+                    slot: 0
+                },
+                Placement {
+                    course: 0,
+                    room: 0,
+                    day: 1,
+                    slot: 1
+                }
+            ]
         );
         assert!(parse_solution(&instance, "c1 R 0").is_err());
         assert!(parse_solution(&instance, "c1 R a 0").is_err());

@@ -35,7 +35,10 @@ pub(crate) struct Problem {
 impl Problem {
     pub(crate) fn new(instance: &Instance) -> Self {
         let to_u32 = |lists: Vec<Vec<usize>>| -> Vec<Vec<u32>> {
-            lists.into_iter().map(|list| list.into_iter().map(|x| x as u32).collect()).collect()
+            lists
+                .into_iter()
+                .map(|list| list.into_iter().map(|x| x as u32).collect())
+                .collect()
         };
         let lecture_course = instance
             .courses
@@ -49,8 +52,16 @@ impl Problem {
             days: instance.days,
             per_day: instance.periods_per_day,
             periods: instance.periods(),
-            students: instance.courses.iter().map(|course| course.students).collect(),
-            min_days: instance.courses.iter().map(|course| course.min_working_days).collect(),
+            students: instance
+                .courses
+                .iter()
+                .map(|course| course.students)
+                .collect(),
+            min_days: instance
+                .courses
+                .iter()
+                .map(|course| course.min_working_days)
+                .collect(),
             capacity: instance.rooms.iter().map(|room| room.capacity).collect(),
             unavailable: instance.unavailable_matrix(),
             neighbours: to_u32(instance.conflict_neighbours()),
@@ -94,7 +105,13 @@ impl Costs {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Move {
     /// Put `lecture` (scheduled or not) into the empty cell (`period`, `room`).
-    Relocate { lecture: u32, from_period: u32, from_room: u32, period: u32, room: u32 },
+    Relocate {
+        lecture: u32,
+        from_period: u32,
+        from_room: u32,
+        period: u32,
+        room: u32,
+    },
     /// Exchange the cells of two scheduled lectures.
     Swap { first: u32, second: u32 },
     /// Put unscheduled `lecture` into the cell of `evicted`, which becomes unscheduled.
@@ -123,7 +140,10 @@ pub(crate) struct State<'p> {
 impl<'p> State<'p> {
     /// Every lecture unscheduled.
     pub(crate) fn empty(problem: &'p Problem) -> Self {
-        let mut costs = Costs { unscheduled: problem.lectures() as i64, ..Costs::default() };
+        let mut costs = Costs {
+            unscheduled: problem.lectures() as i64,
+            ..Costs::default()
+        };
         costs.missing_days = problem.min_days.iter().map(|&days| days as i64).sum();
         Self {
             problem,
@@ -155,7 +175,8 @@ impl<'p> State<'p> {
         let per_day = self.problem.per_day;
         let day_start = period - period % per_day;
         let day_end = day_start + per_day;
-        let load = &self.curriculum_load[curriculum * self.problem.periods..][..self.problem.periods];
+        let load =
+            &self.curriculum_load[curriculum * self.problem.periods..][..self.problem.periods];
         let low = period.saturating_sub(1).max(day_start);
         let high = (period + 2).min(day_end);
         let mut total = 0;
@@ -195,7 +216,8 @@ impl<'p> State<'p> {
         let costs = &mut self.costs;
         costs.unscheduled += 1;
         costs.availability -= i64::from(problem.unavailable[course * problem.periods + period]);
-        costs.room_capacity -= problem.students[course].saturating_sub(problem.capacity[room]) as i64;
+        costs.room_capacity -=
+            problem.students[course].saturating_sub(problem.capacity[room]) as i64;
         let day = period / problem.per_day;
         let day_count = &mut self.course_day[course * problem.days + day];
         *day_count -= 1;
@@ -241,7 +263,8 @@ impl<'p> State<'p> {
         let costs = &mut self.costs;
         costs.unscheduled -= 1;
         costs.availability += i64::from(problem.unavailable[course * problem.periods + period]);
-        costs.room_capacity += problem.students[course].saturating_sub(problem.capacity[room]) as i64;
+        costs.room_capacity +=
+            problem.students[course].saturating_sub(problem.capacity[room]) as i64;
         let day = period / problem.per_day;
         let day_count = &mut self.course_day[course * problem.days + day];
         *day_count += 1;
@@ -272,7 +295,13 @@ impl<'p> State<'p> {
     /// Applies a move produced by [`State::propose`].
     pub(crate) fn apply(&mut self, change: Move) {
         match change {
-            Move::Relocate { lecture, from_period, period, room, .. } => {
+            Move::Relocate {
+                lecture,
+                from_period,
+                period,
+                room,
+                ..
+            } => {
                 if from_period != NONE {
                     self.remove(lecture);
                 }
@@ -297,7 +326,12 @@ impl<'p> State<'p> {
     /// Reverts a move just applied by [`State::apply`].
     pub(crate) fn undo(&mut self, change: Move) {
         match change {
-            Move::Relocate { lecture, from_period, from_room, .. } => {
+            Move::Relocate {
+                lecture,
+                from_period,
+                from_room,
+                ..
+            } => {
                 self.remove(lecture);
                 if from_period != NONE {
                     self.insert(lecture, from_period, from_room);
@@ -313,7 +347,10 @@ impl<'p> State<'p> {
     }
 
     pub(crate) fn position(&self, lecture: u32) -> (u32, u32) {
-        (self.lecture_period[lecture as usize], self.lecture_room[lecture as usize])
+        (
+            self.lecture_period[lecture as usize],
+            self.lecture_room[lecture as usize],
+        )
     }
 
     /// Draws a random move of `lecture` to cell (`period`, `room`): a relocation
@@ -332,19 +369,31 @@ impl<'p> State<'p> {
             return None;
         }
         if occupant == NONE {
-            return Some(Move::Relocate { lecture, from_period, from_room, period, room });
+            return Some(Move::Relocate {
+                lecture,
+                from_period,
+                from_room,
+                period,
+                room,
+            });
         }
         let occupant_course = self.course_of(occupant);
         if occupant_course == course {
             return None;
         }
         if from_period == NONE {
-            return Some(Move::Evict { lecture, evicted: occupant });
+            return Some(Move::Evict {
+                lecture,
+                evicted: occupant,
+            });
         }
         if time_changes && !self.course_free(occupant_course, from_period) {
             return None;
         }
-        Some(Move::Swap { first: lecture, second: occupant })
+        Some(Move::Swap {
+            first: lecture,
+            second: occupant,
+        })
     }
 
     /// A random move: a random lecture to a random cell, keeping its room half the time
@@ -404,7 +453,11 @@ pub mod testing {
     /// Applies `steps` random moves (each applied, then undone or kept at random,
     /// with every lecture first scheduled at random) and checks after each step that
     /// the incremental counters equal a full [`evaluate`]. Returns the first mismatch.
-    pub fn check_incremental_consistency(instance: &Instance, seed: u64, steps: usize) -> Result<(), String> {
+    pub fn check_incremental_consistency(
+        instance: &Instance,
+        seed: u64,
+        steps: usize,
+    ) -> Result<(), String> {
         let problem = Problem::new(instance);
         let mut state = State::empty(&problem);
         let mut rng = Rng::new(seed);
@@ -428,16 +481,25 @@ pub mod testing {
         }
         check(instance, &state, "start")?;
         for step in 0..steps {
-            let Some(change) = state.propose(&mut rng) else { continue };
+            let Some(change) = state.propose(&mut rng) else {
+                continue;
+            };
             let before = state.costs;
             state.apply(change);
             check(instance, &state, &format!("step {step} after {change:?}"))?;
             if rng.below(2) == 0 {
                 state.undo(change);
                 if state.costs != before {
-                    return Err(format!("step {step}: undo of {change:?} left {:?}, expected {before:?}", state.costs));
+                    return Err(format!(
+                        "step {step}: undo of {change:?} left {:?}, expected {before:?}",
+                        state.costs
+                    ));
                 }
-                check(instance, &state, &format!("step {step} after undo of {change:?}"))?;
+                check(
+                    instance,
+                    &state,
+                    &format!("step {step} after undo of {change:?}"),
+                )?;
             }
         }
         Ok(())
@@ -451,14 +513,32 @@ pub mod testing {
             ("conflicts", costs.conflicts, full.hard.conflicts),
             ("availability", costs.availability, full.hard.availability),
             ("room occupation", 0, full.hard.room_occupation),
-            ("room capacity", costs.room_capacity, full.soft.room_capacity),
-            ("min working days", 5 * costs.missing_days, full.soft.min_working_days),
-            ("compactness", 2 * costs.isolated, full.soft.curriculum_compactness),
-            ("room stability", costs.room_stability, full.soft.room_stability),
+            (
+                "room capacity",
+                costs.room_capacity,
+                full.soft.room_capacity,
+            ),
+            (
+                "min working days",
+                5 * costs.missing_days,
+                full.soft.min_working_days,
+            ),
+            (
+                "compactness",
+                2 * costs.isolated,
+                full.soft.curriculum_compactness,
+            ),
+            (
+                "room stability",
+                costs.room_stability,
+                full.soft.room_stability,
+            ),
         ];
         for (name, incremental, recomputed) in tracked {
             if incremental != recomputed as i64 {
-                return Err(format!("{when}: {name} incremental {incremental} != evaluated {recomputed}"));
+                return Err(format!(
+                    "{when}: {name} incremental {incremental} != evaluated {recomputed}"
+                ));
             }
         }
         Ok(())

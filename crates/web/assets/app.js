@@ -1,0 +1,47 @@
+// Skillbridge UI helpers (no framework): confirmation before destructive forms,
+// and partial updates for filter forms marked data-partial="#target": the page is
+// fetched and only the target is swapped, keeping scroll position and focus.
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    var target = form.getAttribute("data-partial");
+    if (!target || form.method.toLowerCase() !== "get" || !window.fetch) return;
+    event.preventDefault();
+    var params = new URLSearchParams(new FormData(form));
+    var url = form.action.split("?")[0] + "?" + params.toString();
+    swap(url, target, true);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".pager a");
+    if (!link) return;
+    var container = link.closest("[id]");
+    if (!container || !window.fetch) return;
+    event.preventDefault();
+    swap(link.href, "#" + container.id, true);
+  });
+
+  function swap(url, selector, push) {
+    fetch(url, { headers: { "x-partial": "1" }, credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.querySelector(selector);
+        var current = document.querySelector(selector);
+        if (fresh && current) {
+          current.replaceWith(fresh);
+          if (push) history.pushState({}, "", url);
+        } else {
+          window.location.href = url;
+        }
+      })
+      .catch(function () { window.location.href = url; });
+  }
+
+  window.addEventListener("popstate", function () { window.location.reload(); });
+})();

@@ -1,0 +1,95 @@
+//! The caller's own account: profile, password, API tokens.
+
+use super::dto::{CreatedTokenDto, EmployeeDto, GrantDto, MeDto, NewTokenInput, PasswordChangeInput, TokenDto};
+use super::{ApiJson, ApiPath};
+use crate::auth::{new_secret, secret_hash, ApiCaller};
+use crate::error::{ApiError, Problem};
+use crate::service;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use domain::account::AccountRepository;
+use domain::org::OrgRepository;
+use domain::DataScope;
+
+/// The caller, their roles and their own employee record.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = MeDto), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeDto>, ApiError> {
+    let p = &caller.principal;
+    let employee = match p.employee_id {
+        Some(id) => {
+            let own = DataScope { own_employee_id: Some(id), ..DataScope::default() };
+            Some(EmployeeDto::from(state.store.get_employee(&own, id).await?))
+        }
+        None => None,
+    };
+    Ok(Json(MeDto {
+        user_id: p.user_id,
+        username: p.username.clone(),
+        display_name: p.display_name.clone(),
+        grants: p.grants.iter().map(GrantDto::from).collect(),
+        employee,
+    }))
+}
+
+/// Changes the caller's password; every session of the account ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", security(("bearer" = [])),
+    request_body = PasswordChangeInput,
+    responses((status = 204), (status = 422, body = Problem), (status = 401, body = Problem)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<PasswordChangeInput>,
+) -> Result<StatusCode, ApiError> {
+    service::change_password(&state, &caller.principal, &input.current_password, &input.new_password, None, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's API tokens, newest first.
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TokenDto>), (status = 401, body = Problem)))]
+pub async fn list_tokens(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    let tokens = state.store.list_api_tokens(caller.principal.user_id).await?;
+    Ok(Json(tokens.into_iter().map(TokenDto::from).collect()))
+}
+
+/// Creates an API token; the secret is in this response only.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "account", security(("bearer" = [])),
+    request_body = NewTokenInput,
+    responses((status = 201, body = CreatedTokenDto), (status = 422, body = Problem)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<NewTokenInput>,
+) -> Result<(StatusCode, Json<CreatedTokenDto>), ApiError> {
+    let (token, info) = issue_token(&state, caller.principal.user_id, &input.name, &caller.actor()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedTokenDto { token, info: info.into() })))
+}
+
+/// Creates a token for `user_id`; returns the secret and the stored record.
+pub async fn issue_token(
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    actor: &domain::audit::Actor,
+) -> domain::DomainResult<(String, domain::account::ApiToken)> {
+    let token = format!("sb_{}", new_secret());
+    let info = state.store.create_api_token(user_id, name, &secret_hash(&token), &token[..10], actor).await?;
+    Ok((token, info))
+}
+
+/// Revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.store.revoke_api_token(caller.principal.user_id, id, &caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

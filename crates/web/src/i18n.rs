@@ -1,0 +1,296 @@
+//! UI languages: zh-CN (default) and English.
+//!
+//! Every text has both translations in one table row, so a missing translation
+//! cannot compile. The choice is the user's saved preference or language cookie,
+//! then the browser's `Accept-Language`, then Chinese.
+
+use crate::auth::{cookie, LANG_COOKIE};
+use axum::http::{header, HeaderMap};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A supported UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// Parses a tag such as `zh-CN`, `zh`, `en-US`.
+    pub fn parse(tag: &str) -> Option<Self> {
+        let tag = tag.trim().to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            Some(Locale::ZhCn)
+        } else if tag.starts_with("en") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks the language for a request.
+    pub fn from_request(headers: &HeaderMap, saved: Option<&str>) -> Self {
+        if let Some(l) = saved.and_then(Locale::parse) {
+            return l;
+        }
+        if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Locale::parse) {
+            return l;
+        }
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                // Highest q first; ties keep header order.
+                let mut langs: Vec<(f32, usize, &str)> = v
+                    .split(',')
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let mut it = part.split(';');
+                        let tag = it.next().unwrap_or("").trim();
+                        let q = it
+                            .find_map(|p| p.trim().strip_prefix("q="))
+                            .and_then(|q| q.parse().ok())
+                            .unwrap_or(1.0);
+                        (q, i, tag)
+                    })
+                    .collect();
+                langs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                langs.into_iter().find_map(|(_, _, tag)| Locale::parse(tag))
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Looks up UI texts in one language.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Locale);
+
+impl Tr {
+    /// The text for `key`; `??` when it is unknown (tests keep that from shipping).
+    pub fn get(&self, key: &str) -> &'static str {
+        let map = table();
+        match map.get(key) {
+            Some((zh, en)) => match self.0 {
+                Locale::ZhCn => zh,
+                Locale::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing UI text");
+                "??"
+            }
+        }
+    }
+
+    /// Whether `key` exists.
+    pub fn has(key: &str) -> bool {
+        table().contains_key(key)
+    }
+}
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+}
+
+/// (key, zh-CN, en).
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "技能桥", "Skillbridge"),
+    ("app.tagline", "业务驱动的培训运营平台", "Business-driven training operations"),
+    ("nav.home", "首页", "Home"),
+    ("nav.people", "人员", "People"),
+    ("nav.org", "组织架构", "Organisation"),
+    ("nav.account", "我的账户", "My account"),
+    ("nav.users", "账户与角色", "Accounts & roles"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.jobs", "后台任务", "Background jobs"),
+    ("nav.api", "API 文档", "API docs"),
+    ("nav.logout", "退出登录", "Sign out"),
+    ("nav.menu", "菜单", "Menu"),
+    ("lang.switch", "English", "中文"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.invalid", "用户名或密码错误。", "Wrong username or password."),
+    ("login.rate_limited", "登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please try again later."),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.request_id", "请求编号", "Request id"),
+    ("error.back_home", "返回首页", "Back to home"),
+    ("error.csrf", "表单已过期或来源不明，请刷新页面后重试。", "The form expired or did not come from this site. Reload the page and try again."),
+    ("error.not_found", "页面不存在。", "This page does not exist."),
+    ("error.forbidden", "您没有权限访问此内容。", "You do not have permission to see this."),
+    ("home.welcome", "欢迎", "Welcome"),
+    ("home.headcount", "各部门在职人数", "Head count by department"),
+    ("home.my_profile", "我的档案", "My profile"),
+    ("home.my_roles", "我的角色", "My roles"),
+    ("home.total", "合计", "Total"),
+    ("home.no_profile", "您的账户未关联员工档案。", "Your account is not linked to an employee record."),
+    ("home.scope_note", "仅显示您的数据权限范围内的数据。", "Only data within your data scope is shown."),
+    ("home.system", "系统概况", "System"),
+    ("home.accounts", "账户数", "Accounts"),
+    ("home.failed_jobs", "失败任务", "Failed jobs"),
+    ("field.employee_no", "工号", "Employee no."),
+    ("field.name", "姓名", "Name"),
+    ("field.department", "部门", "Department"),
+    ("field.position", "岗位", "Position"),
+    ("field.manager", "直属上级", "Manager"),
+    ("field.hire_date", "入职日期", "Hire date"),
+    ("field.status", "状态", "Status"),
+    ("field.city", "城市", "City"),
+    ("field.phone", "电话", "Phone"),
+    ("field.email", "邮箱", "E-mail"),
+    ("field.headcount", "人数", "Head count"),
+    ("field.code", "编码", "Code"),
+    ("field.username", "用户名", "Username"),
+    ("field.display_name", "显示名", "Display name"),
+    ("field.roles", "角色", "Roles"),
+    ("field.active", "启用", "Active"),
+    ("field.created_at", "创建时间", "Created"),
+    ("field.time", "时间", "Time"),
+    ("field.actor", "操作人", "Actor"),
+    ("field.ip", "来源地址", "Address"),
+    ("field.action", "操作", "Action"),
+    ("field.entity", "对象", "Record"),
+    ("field.before", "变更前", "Before"),
+    ("field.after", "变更后", "After"),
+    ("field.kind", "类型", "Kind"),
+    ("field.attempts", "尝试次数", "Attempts"),
+    ("field.run_at", "计划时间", "Run at"),
+    ("field.last_error", "最近错误", "Last error"),
+    ("field.recurrence", "周期", "Recurrence"),
+    ("field.next_run", "下次运行", "Next run"),
+    ("field.scope", "数据范围", "Data scope"),
+    ("field.role", "角色", "Role"),
+    ("field.token_name", "令牌名称", "Token name"),
+    ("field.prefix", "前缀", "Prefix"),
+    ("field.last_used", "最近使用", "Last used"),
+    ("field.employee_link", "关联工号（可选）", "Employee no. (optional)"),
+    ("field.department_code", "部门编码", "Department code"),
+    ("status.active", "在职", "Active"),
+    ("status.on_leave", "休假", "On leave"),
+    ("status.left", "已离职", "Left"),
+    ("status.all", "全部状态", "All statuses"),
+    ("job.queued", "排队中", "Queued"),
+    ("job.running", "运行中", "Running"),
+    ("job.succeeded", "成功", "Succeeded"),
+    ("job.failed", "失败", "Failed"),
+    ("job.retry", "重试", "Retry"),
+    ("jobs.schedules", "定时任务", "Schedules"),
+    ("jobs.recent", "最近任务", "Recent jobs"),
+    ("role.employee", "员工", "Employee"),
+    ("role.manager", "经理", "Manager"),
+    ("role.training_admin", "培训管理员", "Training admin"),
+    ("role.instructor", "讲师", "Instructor"),
+    ("role.reviewer", "评审专家", "Panel reviewer"),
+    ("role.executive", "高管", "Executive"),
+    ("role.system_admin", "系统管理员", "System admin"),
+    ("scope.self", "本人", "Self"),
+    ("scope.department", "部门及下级", "Department subtree"),
+    ("scope.company", "全公司", "Company"),
+    ("list.search", "搜索", "Search"),
+    ("list.search_people", "工号或姓名", "Employee no. or name"),
+    ("list.all_departments", "全部部门", "All departments"),
+    ("list.filter", "筛选", "Filter"),
+    ("list.reset", "重置", "Reset"),
+    ("list.empty", "没有符合条件的记录。", "No records match."),
+    ("list.total", "共 {n} 条", "{n} in total"),
+    ("list.prev", "上一页", "Previous"),
+    ("list.next", "下一页", "Next"),
+    ("list.page", "第 {p} / {n} 页", "Page {p} of {n}"),
+    ("list.export", "导出 Excel", "Export to Excel"),
+    ("common.save", "保存", "Save"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.none", "—", "—"),
+    ("common.details", "详情", "Details"),
+    ("common.create", "创建", "Create"),
+    ("common.confirm", "确定要执行此操作吗？", "Are you sure?"),
+    ("common.never", "从未", "Never"),
+    ("people.title", "人员", "People"),
+    ("people.masked_note", "联系方式按数据权限脱敏显示。", "Contact details are masked outside your data scope."),
+    ("org.title", "组织架构", "Organisation"),
+    ("account.title", "我的账户", "My account"),
+    ("account.change_password", "修改密码", "Change password"),
+    ("account.current_password", "当前密码", "Current password"),
+    ("account.new_password", "新密码（至少 10 位）", "New password (at least 10 characters)"),
+    ("account.confirm_password", "确认新密码", "Confirm new password"),
+    ("account.password_changed", "密码已修改，其他会话已退出。", "Password changed; your other sessions were signed out."),
+    ("account.password_mismatch", "两次输入的新密码不一致。", "The new passwords do not match."),
+    ("account.wrong_password", "当前密码不正确。", "The current password is wrong."),
+    ("account.tokens", "个人 API 令牌", "Personal API tokens"),
+    ("account.tokens_help", "用于调用 /api/v1 接口：请求头 Authorization: Bearer <令牌>。令牌只显示一次。", "For the /api/v1 API: header Authorization: Bearer <token>. A token is shown only once."),
+    ("account.new_token", "新令牌", "New token"),
+    ("account.token_created", "令牌已创建，请立即复制保存：", "Token created. Copy it now; it will not be shown again:"),
+    ("account.revoke", "撤销", "Revoke"),
+    ("account.revoked", "已撤销", "Revoked"),
+    ("account.language", "界面语言", "Language"),
+    ("users.title", "账户与角色", "Accounts & roles"),
+    ("users.create", "新建账户", "New account"),
+    ("users.initial_password", "初始密码（至少 10 位）", "Initial password (at least 10 characters)"),
+    ("users.disable", "停用", "Disable"),
+    ("users.enable", "启用", "Enable"),
+    ("users.disabled", "已停用", "Disabled"),
+    ("users.grant", "授予角色", "Grant role"),
+    ("users.revoke", "收回", "Revoke"),
+    ("users.all_roles", "全部角色", "All roles"),
+    ("users.created", "账户已创建。", "Account created."),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.append_only", "审计日志只能追加，不能修改或删除。", "The audit log is append-only: entries cannot be changed or deleted."),
+    ("audit.from", "起始日期", "From"),
+    ("audit.to", "截止日期", "To"),
+    ("jobs.title", "后台任务", "Background jobs"),
+    ("api.title", "API 文档", "API documentation"),
+    ("api.intro", "JSON 接口位于 /api/v1，使用个人 API 令牌认证。错误按 RFC 9457 返回 application/problem+json。完整 OpenAPI 文档：", "The JSON API lives under /api/v1 and authenticates with personal API tokens. Errors follow RFC 9457 (application/problem+json). Full OpenAPI document:"),
+    ("api.parameters", "参数", "Parameters"),
+    ("api.request_body", "请求体", "Request body"),
+    ("api.responses", "响应", "Responses"),
+    ("api.schemas", "数据结构", "Schemas"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, zh, en) in TEXTS {
+            assert!(seen.insert(*key), "duplicate key {key}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a translation");
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_templates_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("t.get(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert!(Tr::has(key), "{} uses unknown text key {key}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn picks_language() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Locale::from_request(&h, None), Locale::ZhCn);
+        h.insert(header::ACCEPT_LANGUAGE, "de;q=0.9, en-US;q=0.8, zh;q=0.5".parse().unwrap());
+        assert_eq!(Locale::from_request(&h, None), Locale::En);
+        assert_eq!(Locale::from_request(&h, Some("zh-CN")), Locale::ZhCn);
+        h.insert(header::COOKIE, "sb_lang=zh-CN".parse().unwrap());
+        assert_eq!(Locale::from_request(&h, None), Locale::ZhCn);
+    }
+}

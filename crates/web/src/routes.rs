@@ -1,0 +1,170 @@
+//! The router: every route is registered here with its surface, so the route list
+//! (used by the authorization matrix test) cannot drift from what is served.
+
+use crate::error::{ApiError, REQUEST_ID};
+use crate::state::AppState;
+use crate::{api, assets, csrf, metrics, ops, ui};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::Handler;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (uploads of later capabilities raise it per route).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Who may call a route at all, before role checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// JSON API; bearer token.
+    Api,
+    /// HTML page; session cookie.
+    Page,
+    /// No authentication (login, health, assets, API description).
+    Public,
+}
+
+/// One served route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: String,
+    pub surface: Surface,
+}
+
+struct Registry {
+    router: Router<AppState>,
+    routes: Vec<RouteInfo>,
+}
+
+impl Registry {
+    fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, surface: Surface, handler: H) -> Self {
+        self.routes.push(RouteInfo { method: "GET", path: path.into(), surface });
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, surface: Surface, handler: H) -> Self {
+        self.routes.push(RouteInfo { method: "POST", path: path.into(), surface });
+        self.router = self.router.route(path, post(handler));
+        self
+    }
+}
+
+fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
+    use Surface::{Page, Public};
+    let (api_router, openapi) = api::router();
+    let mut routes: Vec<RouteInfo> = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if op.is_some() {
+                routes.push(RouteInfo { method, path: path.clone(), surface: Surface::Api });
+            }
+        }
+    }
+    let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
+    let docs = std::sync::Arc::new(openapi);
+    let registry = Registry { router: Router::new(), routes }
+        .get("/healthz", Public, ops::healthz)
+        .get("/readyz", Public, ops::readyz)
+        .get("/metrics", Public, ops::metrics)
+        .get("/assets/{name}", Public, assets::serve)
+        .get("/api/openapi.json", Public, move || {
+            let body = openapi_json.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], body) }
+        })
+        .get("/api/docs", Public, move |viewer: ui::Viewer| ui::api_docs::page(docs.clone(), viewer))
+        .get("/login", Public, ui::login::form)
+        .post("/login", Public, ui::login::submit)
+        .post("/logout", Page, ui::login::logout)
+        .post("/lang", Public, ui::login::set_language)
+        .get("/", Page, ui::home::page)
+        .get("/people", Page, ui::people::list)
+        .get("/people/{id}", Page, ui::people::detail)
+        .get("/org", Page, ui::people::org_chart)
+        .get("/account", Page, ui::account::page)
+        .post("/account/password", Page, ui::account::change_password)
+        .post("/account/tokens", Page, ui::account::create_token)
+        .post("/account/tokens/{id}/revoke", Page, ui::account::revoke_token)
+        .get("/admin/users", Page, ui::admin::users)
+        .post("/admin/users", Page, ui::admin::create_user)
+        .post("/admin/users/{id}/active", Page, ui::admin::set_active)
+        .post("/admin/users/{id}/grants", Page, ui::admin::add_grant)
+        .post("/admin/users/{id}/grants/revoke", Page, ui::admin::remove_grant)
+        .get("/admin/audit", Page, ui::admin::audit)
+        .get("/admin/jobs", Page, ui::admin::jobs)
+        .post("/admin/jobs/{id}/retry", Page, ui::admin::retry_job);
+    (registry.router.merge(api_router), registry.routes)
+}
+
+/// Every route served, for tests and documentation.
+pub fn route_table() -> Vec<RouteInfo> {
+    assemble().1
+}
+
+/// Request ids: 16 random bytes in hex.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::auth::hex(&crate::auth::random_bytes::<16>())).ok().map(RequestId::new)
+    }
+}
+
+/// Makes the request id available to error bodies for the duration of the request.
+async fn scope_request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    REQUEST_ID.scope(id, next.run(req)).await
+}
+
+/// Unknown routes: problem+json under the APIs, an HTML page elsewhere.
+async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    if csrf::is_api_path(&path) {
+        ApiError::not_found(format!("no route for {} {path}", req.method())).into_response()
+    } else {
+        let locale = crate::i18n::Locale::from_request(req.headers(), None);
+        let text = crate::i18n::Tr(locale).get("error.not_found");
+        let id = REQUEST_ID.try_with(|id| id.clone()).unwrap_or_default();
+        ui::error_page(axum::http::StatusCode::NOT_FOUND, text, locale, &id)
+    }
+}
+
+/// The whole application router over `state`.
+pub fn build_router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let (router, _) = assemble();
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::session_and_csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(middleware::from_fn(scope_request_id))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .with_state(state)
+}

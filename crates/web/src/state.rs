@@ -1,0 +1,48 @@
+//! Shared state of the HTTP layer.
+
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use store::Store;
+use time::UtcOffset;
+
+/// Settings the HTTP layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// How long a browser session lasts.
+    pub session_hours: i64,
+    /// Failed logins (per username or address) within the window before 429.
+    pub login_max_failures: i64,
+    /// Window of the login rate limit, in minutes.
+    pub login_window_minutes: i64,
+    /// The company's time zone, for showing times.
+    pub timezone: UtcOffset,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            timezone: UtcOffset::from_hms(8, 0, 0).expect("valid offset"),
+        }
+    }
+}
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// State over an opened store.
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self { store, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+    }
+}

@@ -1,0 +1,367 @@
+//! Administration pages: accounts and roles, audit log, background jobs.
+
+use super::{local_time, query_string, render, role_label, Chrome, Pager};
+use crate::api::admin::AuditQuery;
+use crate::auth::PageCaller;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::service::{self, AccountInput};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::account::{AccountRepository, UserFilter};
+use domain::audit::{AuditEntry, AuditRepository};
+use domain::jobs::{JobRepository, JobStatus};
+use domain::org::OrgRepository;
+use domain::{DataScope, DomainError, Page, Paged, Permission, Role, ScopeKind};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// A grant as shown, with what the revoke form needs.
+pub struct GrantView {
+    pub label: String,
+    pub role: &'static str,
+    pub scope: &'static str,
+    pub department_id: String,
+}
+
+/// An account row.
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub created: String,
+    pub grants: Vec<GrantView>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    t: Tr,
+    chrome: Chrome,
+    users: Vec<UserView>,
+    roles: Vec<(&'static str, &'static str)>,
+    departments: Vec<(String, String)>,
+    q: String,
+    role: String,
+    pager: Pager,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// Filters of the account list.
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    q: Option<String>,
+    role: Option<String>,
+    page: Option<u32>,
+}
+
+async fn users_page(state: &AppState, caller: &PageCaller, query: UsersQuery, message: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageAccounts)?;
+    let t = Tr(caller.locale);
+    let role = query.role.as_deref().and_then(Role::parse);
+    let filter = UserFilter { q: query.q.clone(), role, active: None };
+    let paged = state.store.list_users(&filter, Page::new(query.page, Some(25))).await.map_err(|e| caller.err(e))?;
+    let q = query.q.unwrap_or_default();
+    let role_code = role.map(|r| r.code().to_string()).unwrap_or_default();
+    let pager = Pager::new(t, &paged, "/admin/users", &query_string(&[("q", q.clone()), ("role", role_code.clone())]));
+    let users = paged
+        .items
+        .into_iter()
+        .map(|u| UserView {
+            id: u.id,
+            created: local_time(state, u.created_at),
+            grants: u
+                .grants
+                .iter()
+                .map(|g| GrantView {
+                    label: match &g.department_name {
+                        Some(d) => format!("{} · {d}", role_label(t, g.role)),
+                        None => format!("{} · {}", role_label(t, g.role), t.get(&format!("scope.{}", g.scope.code()))),
+                    },
+                    role: g.role.code(),
+                    scope: g.scope.code(),
+                    department_id: match g.scope {
+                        ScopeKind::Department(id) => id.to_string(),
+                        _ => String::new(),
+                    },
+                })
+                .collect(),
+            username: u.username,
+            display_name: u.display_name,
+            active: u.active,
+        })
+        .collect();
+    let departments = state
+        .store
+        .list_departments(&DataScope::company())
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .map(|d| (d.code.clone(), format!("{} {}", d.code, d.name)))
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = UsersPage {
+        t,
+        chrome: Chrome::for_caller(caller),
+        users,
+        roles: Role::ALL.iter().map(|r| (r.code(), role_label(t, *r))).collect(),
+        departments,
+        q,
+        role: role_code,
+        pager,
+        message,
+        error,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /admin/users`.
+pub async fn users(State(state): State<AppState>, caller: PageCaller, Query(query): Query<UsersQuery>) -> Result<Response, PageError> {
+    users_page(&state, &caller, query, None, None).await
+}
+
+/// The new-account form's fields.
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    username: String,
+    display_name: String,
+    password: String,
+    employee_no: Option<String>,
+    role: String,
+    scope: String,
+    department_code: Option<String>,
+}
+
+/// Shows a user's mistake on the list page; other errors become error pages.
+async fn outcome(state: &AppState, caller: &PageCaller, result: Result<String, DomainError>) -> Result<Response, PageError> {
+    match result {
+        Ok(message) => users_page(state, caller, UsersQuery::default(), Some(message), None).await,
+        Err(DomainError::Validation { field, message }) => {
+            users_page(state, caller, UsersQuery::default(), None, Some(format!("{field}: {message}"))).await
+        }
+        Err(DomainError::Conflict(m)) => users_page(state, caller, UsersQuery::default(), None, Some(m)).await,
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+/// `POST /admin/users`.
+pub async fn create_user(State(state): State<AppState>, caller: PageCaller, Form(form): Form<NewUserForm>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageAccounts)?;
+    let t = Tr(caller.locale);
+    let result = async {
+        let grant = service::parse_grant(&state, &form.role, &form.scope, form.department_code.as_deref()).await?;
+        let mut grants = vec![grant];
+        if form.employee_no.as_deref().is_some_and(|n| !n.trim().is_empty()) && grant.0 != Role::Employee {
+            grants.push((Role::Employee, ScopeKind::SelfOnly));
+        }
+        let input = AccountInput {
+            username: form.username,
+            display_name: form.display_name,
+            password: form.password,
+            employee_no: form.employee_no,
+            grants,
+        };
+        service::create_account(&state, input, &caller.actor()).await?;
+        Ok(t.get("users.created").to_string())
+    }
+    .await;
+    outcome(&state, &caller, result).await
+}
+
+/// The enable/disable form's field.
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    active: bool,
+}
+
+/// `POST /admin/users/{id}/active`.
+pub async fn set_active(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<ActiveForm>) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let result = service::set_account_active(&state, &caller.principal, id, form.active, &caller.actor()).await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e) => outcome(&state, &caller, Err(e)).await,
+    }
+}
+
+/// The grant form's fields.
+#[derive(Deserialize)]
+pub struct GrantForm {
+    role: String,
+    scope: String,
+    department_code: Option<String>,
+    department_id: Option<String>,
+}
+
+/// `POST /admin/users/{id}/grants`.
+pub async fn add_grant(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<GrantForm>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageAccounts)?;
+    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let result = async {
+        state.store.get_user(id).await?;
+        let (role, scope) = service::parse_grant(&state, &form.role, &form.scope, form.department_code.as_deref()).await?;
+        state.store.add_grant(id, role, scope, &caller.actor()).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e) => outcome(&state, &caller, Err(e)).await,
+    }
+}
+
+/// `POST /admin/users/{id}/grants/revoke`.
+pub async fn remove_grant(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<GrantForm>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageAccounts)?;
+    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let role = Role::parse(&form.role).ok_or_else(|| caller.err(DomainError::invalid("role", "unknown role")))?;
+    let scope = match (form.scope.as_str(), form.department_id.as_deref().and_then(|d| d.parse().ok())) {
+        ("self", _) => ScopeKind::SelfOnly,
+        ("company", _) => ScopeKind::Company,
+        ("department", Some(d)) => ScopeKind::Department(d),
+        _ => return Err(caller.err(DomainError::invalid("scope", "unknown scope"))),
+    };
+    state.store.remove_grant(id, role, scope, &caller.actor()).await.map_err(|e| caller.err(e))?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// An audit row as shown.
+pub struct AuditView {
+    pub at: String,
+    pub entry: AuditEntry,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPageView {
+    t: Tr,
+    chrome: Chrome,
+    rows: Vec<AuditView>,
+    actor: String,
+    action: String,
+    entity_kind: String,
+    from: String,
+    to: String,
+    pager: Pager,
+}
+
+/// `GET /admin/audit`.
+pub async fn audit(State(state): State<AppState>, caller: PageCaller, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
+    caller.require(Permission::ViewAudit)?;
+    let t = Tr(caller.locale);
+    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let paged: Paged<AuditEntry> = state.store.list_audit(&filter, Page::new(query.page, Some(50))).await.map_err(|e| caller.err(e))?;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let qs = query_string(&[
+        ("actor", s(&query.actor)),
+        ("action", s(&query.action)),
+        ("entity_kind", s(&query.entity_kind)),
+        ("from", s(&query.from)),
+        ("to", s(&query.to)),
+    ]);
+    let pager = Pager::new(t, &paged, "/admin/audit", &qs);
+    let rows = paged.items.into_iter().map(|entry| AuditView { at: local_time(&state, entry.at), entry }).collect();
+    Ok(render(&AuditPageView {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        rows,
+        actor: s(&query.actor),
+        action: s(&query.action),
+        entity_kind: s(&query.entity_kind),
+        from: s(&query.from),
+        to: s(&query.to),
+        pager,
+    }))
+}
+
+/// A job row as shown.
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub attempts: String,
+    pub run_at: String,
+    pub last_error: String,
+    pub failed: bool,
+}
+
+/// A schedule row as shown.
+pub struct ScheduleView {
+    pub name: String,
+    pub kind: String,
+    pub recurrence: String,
+    pub next_run: String,
+}
+
+#[derive(Template)]
+#[template(path = "jobs.html")]
+struct JobsPage {
+    t: Tr,
+    chrome: Chrome,
+    jobs: Vec<JobView>,
+    schedules: Vec<ScheduleView>,
+    /// (code, label, selected).
+    statuses: Vec<(&'static str, &'static str, bool)>,
+}
+
+/// Filter of the jobs page.
+#[derive(Debug, Deserialize)]
+pub struct JobsQuery {
+    status: Option<String>,
+}
+
+/// `GET /admin/jobs`.
+pub async fn jobs(State(state): State<AppState>, caller: PageCaller, Query(query): Query<JobsQuery>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageJobs)?;
+    let t = Tr(caller.locale);
+    let status = query.status.as_deref().and_then(JobStatus::parse);
+    let jobs = state
+        .store
+        .list_jobs(status, 100)
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .map(|j| JobView {
+            id: j.id,
+            status: j.status.code(),
+            status_label: t.get(&format!("job.{}", j.status.code())),
+            attempts: format!("{}/{}", j.attempts, j.max_attempts),
+            run_at: local_time(&state, j.run_at),
+            last_error: j.last_error.unwrap_or_default(),
+            failed: j.status == JobStatus::Failed,
+            kind: j.kind,
+        })
+        .collect();
+    let schedules = state
+        .store
+        .list_schedules()
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .map(|s| ScheduleView { next_run: local_time(&state, s.next_run_at), name: s.name, kind: s.kind, recurrence: s.recurrence })
+        .collect();
+    Ok(render(&JobsPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        jobs,
+        schedules,
+        statuses: [JobStatus::Queued, JobStatus::Running, JobStatus::Succeeded, JobStatus::Failed]
+            .into_iter()
+            .map(|s| (s.code(), t.get(&format!("job.{}", s.code())), Some(s) == status))
+            .collect(),
+    }))
+}
+
+/// `POST /admin/jobs/{id}/retry`.
+pub async fn retry_job(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>) -> Result<Response, PageError> {
+    caller.require(Permission::ManageJobs)?;
+    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "job" }))?;
+    state.store.retry_job(id, OffsetDateTime::now_utc()).await.map_err(|e| caller.err(e))?;
+    Ok(Redirect::to("/admin/jobs").into_response())
+}

@@ -1,0 +1,120 @@
+//! Sign-in, sign-out and the language switch.
+
+use super::{render, Viewer};
+use crate::auth::{self, cookie, new_secret, set_cookie, CurrentSession, LoginOutcome, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::i18n::{Locale, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use domain::account::AccountRepository;
+use domain::DomainError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    lang: &'static str,
+    other_lang: &'static str,
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+fn login_page(locale: Locale, csrf: String, username: String, error: Option<&'static str>) -> LoginPage {
+    LoginPage {
+        t: Tr(locale),
+        lang: locale.tag(),
+        other_lang: if locale == Locale::ZhCn { "en" } else { "zh-CN" },
+        csrf,
+        username,
+        error,
+    }
+}
+
+/// `GET /login`.
+pub async fn form(viewer: Viewer, State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if viewer.caller.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    // Reuse the pre-login token if the browser has one, so two open tabs both work.
+    let csrf = cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_string).unwrap_or_else(new_secret);
+    let page = login_page(viewer.locale, csrf.clone(), String::new(), None);
+    let set = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies);
+    ([(header::SET_COOKIE, set)], render(&page)).into_response()
+}
+
+/// The login form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// `POST /login`: 303 to `/` on success; 401 or 429 with the form again otherwise.
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let locale = Locale::from_request(&headers, None);
+    let t = Tr(locale);
+    let username = form.username.trim().to_string();
+    let again = |status: StatusCode, key: &'static str| {
+        (status, render(&login_page(locale, form.csrf.clone(), username.clone(), Some(t.get(key))))).into_response()
+    };
+    match auth::login(&state, &username, &form.password, &addr.ip().to_string()).await {
+        Ok(LoginOutcome::Success { session_token, .. }) => {
+            let max_age = state.config.session_hours * 3600;
+            let set = set_cookie(SESSION_COOKIE, &session_token, max_age, state.config.secure_cookies);
+            ([(header::SET_COOKIE, set)], Redirect::to("/")).into_response()
+        }
+        Ok(LoginOutcome::Invalid) => again(StatusCode::UNAUTHORIZED, "login.invalid"),
+        Err(DomainError::RateLimited { retry_after_secs }) => {
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, "login.rate_limited");
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+            response
+        }
+        Err(e) => crate::error::PageError::new(e, locale).into_response(),
+    }
+}
+
+/// `POST /logout`: ends the session.
+pub async fn logout(State(state): State<AppState>, session: Option<Extension<CurrentSession>>) -> Response {
+    if let Some(Extension(s)) = session {
+        if let Err(e) = state.store.delete_session(&s.token_hash).await {
+            tracing::warn!(error = %e, "could not delete session");
+        }
+    }
+    let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+/// The language switch's fields.
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    lang: String,
+    back: Option<String>,
+}
+
+/// `POST /lang`: remembers the language (on the account too when signed in).
+pub async fn set_language(State(state): State<AppState>, viewer: Viewer, Form(form): Form<LanguageForm>) -> Response {
+    let locale = Locale::parse(&form.lang).unwrap_or_default();
+    if let Some(caller) = &viewer.caller {
+        if let Err(e) = state.store.set_locale(caller.principal.user_id, locale.tag()).await {
+            return crate::error::PageError::new(e, locale).into_response();
+        }
+    }
+    // Only same-site paths, never `//host` or absolute URLs.
+    let back = form.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let set = set_cookie(LANG_COOKIE, locale.tag(), 365 * 24 * 3600, state.config.secure_cookies);
+    ([(header::SET_COOKIE, set)], Redirect::to(&back)).into_response()
+}
+

@@ -1,0 +1,191 @@
+//! Server-rendered pages (askama), zh-CN by default and English on request.
+
+pub mod account;
+pub mod admin;
+pub mod api_docs;
+pub mod home;
+pub mod login;
+pub mod people;
+
+use crate::auth::{client_ip, CurrentSession, PageCaller};
+use crate::i18n::{Locale, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use domain::account::AccountRepository;
+use domain::{Permission, Role};
+use std::convert::Infallible;
+
+/// A navigation entry.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What every signed-in page shows around its content.
+pub struct Chrome {
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub user_name: String,
+    pub roles: String,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl Chrome {
+    /// The frame for `caller`: navigation follows their roles.
+    pub fn for_caller(caller: &PageCaller) -> Self {
+        let t = Tr(caller.locale);
+        let p = &caller.principal;
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        if p.can(Permission::ViewPeople) {
+            items.push(("/people", "nav.people"));
+            items.push(("/org", "nav.org"));
+        }
+        if p.can(Permission::ManageAccounts) {
+            items.push(("/admin/users", "nav.users"));
+        }
+        if p.can(Permission::ViewAudit) {
+            items.push(("/admin/audit", "nav.audit"));
+        }
+        if p.can(Permission::ManageJobs) {
+            items.push(("/admin/jobs", "nav.jobs"));
+        }
+        items.push(("/account", "nav.account"));
+        items.push(("/api/docs", "nav.api"));
+        let nav = items
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: t.get(key),
+                active: if href == "/" { caller.path == "/" } else { caller.path.starts_with(href) },
+            })
+            .collect();
+        Chrome {
+            lang: caller.locale.tag(),
+            other_lang: match caller.locale {
+                Locale::ZhCn => "en",
+                Locale::En => "zh-CN",
+            },
+            user_name: p.display_name.clone(),
+            roles: p.roles().iter().map(|r| role_label(t, *r)).collect::<Vec<_>>().join(" · "),
+            nav,
+            csrf: caller.session.csrf_token.clone(),
+            path: caller.path.clone(),
+        }
+    }
+}
+
+/// A role's name in the UI language.
+pub fn role_label(t: Tr, role: Role) -> &'static str {
+    t.get(&format!("role.{}", role.code()))
+}
+
+/// A visitor who may or may not be signed in (public pages).
+pub struct Viewer {
+    pub caller: Option<PageCaller>,
+    pub locale: Locale,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let locale = Locale::from_request(&parts.headers, None);
+        let caller = match parts.extensions.get::<CurrentSession>().cloned() {
+            Some(session) => match state.store.load_principal(session.user_id).await {
+                Ok(principal) => {
+                    let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
+                    Some(PageCaller { principal, session, locale, ip: client_ip(parts), path: parts.uri.path().to_string() })
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let locale = caller.as_ref().map(|c| c.locale).unwrap_or(locale);
+        Ok(Self { caller, locale })
+    }
+}
+
+/// Renders a template to a response (a rendering fault is a logged 500).
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: Tr,
+    lang: &'static str,
+    status: u16,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+/// A stand-alone error page in `locale`.
+pub fn error_page(status: StatusCode, message: &str, locale: Locale, request_id: &str) -> Response {
+    let t = Tr(locale);
+    let page = ErrorPage { t, lang: locale.tag(), status: status.as_u16(), message, request_id };
+    (status, render(&page)).into_response()
+}
+
+/// Builds a query string for pager links from (key, value) pairs, skipping empties.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// Pager state for list templates.
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub summary: String,
+    pub position: String,
+}
+
+impl Pager {
+    /// A pager for `paged`, linking to `base?query&page=N`.
+    pub fn new<T>(t: Tr, paged: &domain::Paged<T>, base: &str, query: &str) -> Self {
+        let pages = paged.page_count();
+        let link = |p: u32| {
+            let sep = if query.is_empty() { "" } else { "&" };
+            format!("{base}?{query}{sep}page={p}")
+        };
+        Pager {
+            page: paged.page,
+            pages,
+            total: paged.total,
+            prev: (paged.page > 1).then(|| link(paged.page - 1)),
+            next: (paged.page < pages).then(|| link(paged.page + 1)),
+            summary: t.get("list.total").replace("{n}", &paged.total.to_string()),
+            position: t.get("list.page").replace("{p}", &paged.page.to_string()).replace("{n}", &pages.to_string()),
+        }
+    }
+}
+
+/// Formats a timestamp in the company's zone as `YYYY-MM-DD HH:MM`.
+pub fn local_time(state: &AppState, t: time::OffsetDateTime) -> String {
+    let local = t.to_offset(state.config.timezone);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
