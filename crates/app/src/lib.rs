@@ -1,1 +1,9 @@
-//! placeholder
+//! The `skillbridge` binary's library: settings, subcommands, server and worker,
+//! kept in a library so the integration tests run exactly what the binary runs.
+
+pub mod cli;
+pub mod demo_data;
+pub mod schedule_cmd;
+pub mod server;
+pub mod settings;
+pub mod worker;

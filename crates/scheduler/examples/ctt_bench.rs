@@ -15,6 +15,8 @@ struct Args {
     seeds: u64,
     time_limit: f64,
     jobs: usize,
+    /// Print each run's per-kind evaluation.
+    verbose: bool,
     /// Solver parameters (defaults from `SolveOptions::default()`).
     tuning: SolveOptions,
 }
@@ -25,6 +27,7 @@ fn parse_args() -> Result<Args, String> {
         seeds: 5,
         time_limit: 300.0,
         jobs: 1,
+        verbose: false,
         tuning: SolveOptions::default(),
     };
     let mut iter = std::env::args().skip(1);
@@ -37,11 +40,13 @@ fn parse_args() -> Result<Args, String> {
                 args.time_limit = value()?.parse().map_err(|e| format!("--time-limit: {e}"))?
             }
             "--jobs" => args.jobs = value()?.parse().map_err(|e| format!("--jobs: {e}"))?,
+            "--verbose" => args.verbose = true,
             "--hard-weight" => args.tuning.hard_weight = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
+            "--kempe" => args.tuning.kempe_rate = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
             "--t0" => args.tuning.initial_temperature = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
             "--t1" => args.tuning.final_temperature = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
             "-h" | "--help" => {
-                println!("ctt_bench [--dir DIR] [--seeds N] [--time-limit SECS] [--jobs J] [--hard-weight W] [--t0 T] [--t1 T]");
+                println!("ctt_bench [--dir DIR] [--seeds N] [--time-limit SECS] [--jobs J] [--verbose] [--hard-weight W] [--kempe RATE] [--t0 T] [--t1 T]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),
@@ -123,6 +128,9 @@ fn run_instance(path: &Path, args: &Args) -> Result<Row, String> {
             outcome.time_to_first_feasible,
             outcome.iterations
         );
+        if args.verbose {
+            eprintln!("{evaluation}");
+        }
         row.iterations += outcome.iterations;
         if evaluation.is_feasible() {
             row.feasible += 1;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::evaluate::{Evaluation, evaluate};
 use super::model::{Instance, Placement};
 use super::rng::Rng;
-use super::state::{NONE, Problem, State};
+use super::state::{KempeChain, NONE, Problem, State};
 
 /// Solver settings. `Default` gives 60 s, seed 0 and the tuned annealing parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +18,12 @@ pub struct SolveOptions {
     /// Optional cap on annealing iterations. When set, the cooling schedule follows
     /// iterations instead of time, so a run that stops on this cap is reproducible.
     pub max_iterations: Option<u64>,
-    /// Cost of one hard violation relative to one unit of UD2 soft cost.
+    /// Cost of one hard violation relative to one unit of UD2 soft cost during
+    /// annealing; `f64::INFINITY` (the default) keeps annealing within feasible
+    /// solutions once the repair phase has found one.
     pub hard_weight: f64,
+    /// Share of annealing proposals that are Kempe-chain moves (the rest relocate or swap).
+    pub kempe_rate: f64,
     /// Temperature at the start of annealing.
     pub initial_temperature: f64,
     /// Temperature at the end of the budget.
@@ -32,7 +36,8 @@ impl Default for SolveOptions {
             time_limit: Duration::from_secs(60),
             seed: 0,
             max_iterations: None,
-            hard_weight: 20.0,
+            hard_weight: f64::INFINITY,
+            kempe_rate: 0.02,
             initial_temperature: 4.0,
             final_temperature: 0.1,
         }
@@ -90,15 +95,17 @@ pub fn solve_with_progress(
     let mut iterations = 0u64;
 
     if problem.lectures() > 0 && problem.rooms > 0 && problem.periods > 0 {
-        iterations = anneal(
-            &mut state,
-            &mut best,
-            &mut rng,
-            options,
-            start,
-            &mut first_feasible,
-            progress,
-        );
+        let mut budget = Budget::new(options, start);
+        if state.costs.hard() > 0 {
+            repair(&mut state, &mut best, &mut rng, &mut budget);
+            if best.costs.hard() == 0 {
+                first_feasible = Some(start.elapsed());
+            }
+        }
+        state.copy_from(&best);
+        budget.start_phase();
+        anneal(&mut state, &mut best, &mut rng, options, &mut budget, &mut first_feasible, progress);
+        iterations = budget.iterations;
     }
 
     let placements = best.placements();
@@ -186,71 +193,187 @@ fn construct(state: &mut State<'_>, rng: &mut Rng) {
     }
 }
 
-/// Simulated annealing; returns the number of iterations.
-fn anneal<'p>(
-    state: &mut State<'p>,
-    best: &mut State<'p>,
-    rng: &mut Rng,
-    options: &SolveOptions,
+/// Share of the budget the feasibility repair may use before annealing takes over.
+const REPAIR_SHARE: f64 = 0.3;
+
+/// Tracks time and iterations against the limits; `fraction` is the progress of
+/// the current phase in `[0, 1]`, by iterations when a cap is set, else by time.
+struct Budget {
     start: Instant,
-    first_feasible: &mut Option<Duration>,
-    progress: &mut dyn FnMut(&Progress),
-) -> u64 {
-    const CHECK_EVERY: u64 = 1024;
-    let weight = options.hard_weight;
-    let initial = options.initial_temperature.max(1e-9);
-    let ratio = (options.final_temperature.max(1e-9) / initial).ln();
-    let limit_secs = options.time_limit.as_secs_f64().max(1e-9);
-    let mut temperature = initial;
-    let mut iterations = 0u64;
-    let mut next_report = 0.0;
-    loop {
-        if iterations.is_multiple_of(CHECK_EVERY) {
-            let elapsed = start.elapsed();
-            let fraction = match options.max_iterations {
-                Some(max) => {
-                    if iterations >= max || elapsed >= options.time_limit {
-                        break;
-                    }
-                    iterations as f64 / max.max(1) as f64
-                }
-                None => {
-                    if elapsed >= options.time_limit {
-                        break;
-                    }
-                    elapsed.as_secs_f64() / limit_secs
-                }
-            };
-            temperature = initial * (ratio * fraction).exp();
-            if fraction >= next_report {
-                next_report = fraction + 0.05;
-                let (hard, soft) = key(best);
-                progress(&Progress {
-                    elapsed,
-                    iterations,
-                    temperature,
-                    best: (hard as u64, soft as u64),
-                });
+    time_limit: Duration,
+    max_iterations: Option<u64>,
+    iterations: u64,
+    phase_start_time: Duration,
+    phase_start_iterations: u64,
+}
+
+impl Budget {
+    fn new(options: &SolveOptions, start: Instant) -> Self {
+        Self {
+            start,
+            time_limit: options.time_limit,
+            max_iterations: options.max_iterations,
+            iterations: 0,
+            phase_start_time: Duration::ZERO,
+            phase_start_iterations: 0,
+        }
+    }
+
+    fn start_phase(&mut self) {
+        self.phase_start_time = self.start.elapsed();
+        self.phase_start_iterations = self.iterations;
+    }
+
+    /// Progress of the whole run, or `None` once a limit is reached.
+    fn overall(&self) -> Option<f64> {
+        let elapsed = self.start.elapsed();
+        if elapsed >= self.time_limit {
+            return None;
+        }
+        match self.max_iterations {
+            Some(max) if self.iterations >= max => None,
+            Some(max) => Some(self.iterations as f64 / max.max(1) as f64),
+            None => Some(elapsed.as_secs_f64() / self.time_limit.as_secs_f64()),
+        }
+    }
+
+    /// Progress of the current phase, or `None` once a limit is reached.
+    fn phase(&self) -> Option<f64> {
+        let elapsed = self.start.elapsed();
+        if elapsed >= self.time_limit {
+            return None;
+        }
+        match self.max_iterations {
+            Some(max) if self.iterations >= max => None,
+            Some(max) => {
+                let span = max.saturating_sub(self.phase_start_iterations).max(1);
+                Some((self.iterations - self.phase_start_iterations) as f64 / span as f64)
+            }
+            None => {
+                let span = (self.time_limit - self.phase_start_time).as_secs_f64().max(1e-9);
+                Some((elapsed - self.phase_start_time).as_secs_f64() / span)
             }
         }
-        iterations += 1;
-        let Some(change) = state.propose(rng) else {
-            continue;
-        };
-        let (hard_before, soft_before) = key(state);
+    }
+}
+
+/// Feasibility repair: a min-conflicts walk on the hard cost only. A lecture in
+/// violation moves to a random cell; moves that do not increase the hard cost are
+/// kept (so the walk crosses plateaus), worse ones rarely. Stops when feasible
+/// or after [`REPAIR_SHARE`] of the budget; `best` holds the best state seen.
+fn repair<'p>(state: &mut State<'p>, best: &mut State<'p>, rng: &mut Rng, budget: &mut Budget) {
+    const CHECK_EVERY: u64 = 1024;
+    const NOISE_TEMPERATURE: f64 = 0.3;
+    const SAMPLES: usize = 64;
+    let problem = state.problem;
+    loop {
+        if budget.iterations.is_multiple_of(CHECK_EVERY) && budget.overall().is_none_or(|f| f >= REPAIR_SHARE) {
+            return;
+        }
+        budget.iterations += 1;
+        let mut lecture = rng.below(problem.lectures()) as u32;
+        for _ in 0..SAMPLES {
+            if state.is_violating(lecture) {
+                break;
+            }
+            lecture = rng.below(problem.lectures()) as u32;
+        }
+        let period = rng.below(problem.periods) as u32;
+        let room = rng.below(problem.rooms) as u32;
+        let Some(change) = state.move_to(lecture, period, room) else { continue };
+        let before = state.costs.hard();
         state.apply(change);
-        let (hard_after, soft_after) = key(state);
-        let delta = weight * (hard_after - hard_before) as f64 + (soft_after - soft_before) as f64;
-        if delta <= 0.0 || rng.unit() < (-delta / temperature).exp() {
-            if (hard_after, soft_after) < key(best) {
+        let delta = state.costs.hard() - before;
+        if delta <= 0 || rng.unit() < (-(delta as f64) / NOISE_TEMPERATURE).exp() {
+            if key(state) < key(best) {
                 best.copy_from(state);
-                if hard_after == 0 && first_feasible.is_none() {
-                    *first_feasible = Some(start.elapsed());
+                if state.costs.hard() == 0 {
+                    return;
                 }
             }
         } else {
             state.undo(change);
         }
     }
-    iterations
+}
+
+/// Simulated annealing with geometric cooling over the rest of the budget.
+fn anneal<'p>(
+    state: &mut State<'p>,
+    best: &mut State<'p>,
+    rng: &mut Rng,
+    options: &SolveOptions,
+    budget: &mut Budget,
+    first_feasible: &mut Option<Duration>,
+    progress: &mut dyn FnMut(&Progress),
+) {
+    const CHECK_EVERY: u64 = 1024;
+    let weight = options.hard_weight;
+    let initial = options.initial_temperature.max(1e-9);
+    let ratio = (options.final_temperature.max(1e-9) / initial).ln();
+    let mut temperature = initial;
+    let mut next_report = 0.0;
+    let problem = state.problem;
+    let mut chain = KempeChain::default();
+    loop {
+        if budget.iterations.is_multiple_of(CHECK_EVERY) {
+            let Some(fraction) = budget.phase() else { break };
+            temperature = initial * (ratio * fraction).exp();
+            if fraction >= next_report {
+                next_report = fraction + 0.05;
+                let (hard, soft) = key(best);
+                progress(&Progress {
+                    elapsed: budget.start.elapsed(),
+                    iterations: budget.iterations,
+                    temperature,
+                    best: (hard as u64, soft as u64),
+                });
+            }
+        }
+        budget.iterations += 1;
+        let hard_before = state.costs.hard();
+        let soft_before = state.costs.soft();
+        let kempe = options.kempe_rate > 0.0 && rng.unit() < options.kempe_rate;
+        let mut simple = None;
+        if kempe {
+            let lecture = rng.below(problem.lectures()) as u32;
+            let target = rng.below(problem.periods) as u32;
+            if !state.apply_kempe(lecture, target, &mut chain) {
+                continue;
+            }
+        } else {
+            let Some(change) = state.propose(rng) else {
+                continue;
+            };
+            // Cheap pre-check: in feasible-only mode skip moves that add hard cost.
+            if weight.is_infinite() && state.hard_delta(change) > 0 {
+                continue;
+            }
+            state.apply(change);
+            simple = Some(change);
+        }
+        let (hard_after, soft_after) = key(state);
+        if accepts(weight, hard_after - hard_before, soft_after - soft_before, temperature, rng) {
+            if (hard_after, soft_after) < key(best) {
+                best.copy_from(state);
+                if hard_after == 0 && first_feasible.is_none() {
+                    *first_feasible = Some(budget.start.elapsed());
+                }
+            }
+        } else if let Some(change) = simple {
+            state.undo(change);
+        } else {
+            state.undo_kempe(&chain);
+        }
+    }
+}
+
+/// Metropolis acceptance of a change with weighted hard and soft deltas.
+fn accepts(weight: f64, hard_delta: i64, soft_delta: i64, temperature: f64, rng: &mut Rng) -> bool {
+    if hard_delta > 0 && weight.is_infinite() {
+        return false;
+    }
+    let hard_term = if hard_delta == 0 { 0.0 } else { weight * hard_delta as f64 };
+    let delta = hard_term + soft_delta as f64;
+    delta <= 0.0 || rng.unit() < (-delta / temperature).exp()
 }

@@ -26,6 +26,8 @@ pub(crate) struct Problem {
     /// `course * periods + period` → unavailable.
     pub(crate) unavailable: Vec<bool>,
     pub(crate) neighbours: Vec<Vec<u32>>,
+    /// `course * courses + other` → the two courses conflict.
+    pub(crate) conflicting: Vec<bool>,
     pub(crate) course_curricula: Vec<Vec<u32>>,
     pub(crate) curricula: usize,
     /// Lecture index → course; lectures of a course are contiguous.
@@ -46,6 +48,14 @@ impl Problem {
             .enumerate()
             .flat_map(|(index, course)| std::iter::repeat_n(index as u32, course.lectures))
             .collect();
+        let neighbours = to_u32(instance.conflict_neighbours());
+        let course_count = instance.courses.len();
+        let mut conflicting = vec![false; course_count * course_count];
+        for (course, list) in neighbours.iter().enumerate() {
+            for &other in list {
+                conflicting[course * course_count + other as usize] = true;
+            }
+        }
         Self {
             courses: instance.courses.len(),
             rooms: instance.rooms.len(),
@@ -64,7 +74,8 @@ impl Problem {
                 .collect(),
             capacity: instance.rooms.iter().map(|room| room.capacity).collect(),
             unavailable: instance.unavailable_matrix(),
-            neighbours: to_u32(instance.conflict_neighbours()),
+            neighbours,
+            conflicting,
             course_curricula: to_u32(instance.course_curricula()),
             curricula: instance.curricula.len(),
             lecture_course,
@@ -116,6 +127,18 @@ pub(crate) enum Move {
     Swap { first: u32, second: u32 },
     /// Put unscheduled `lecture` into the cell of `evicted`, which becomes unscheduled.
     Evict { lecture: u32, evicted: u32 },
+}
+
+/// Reusable buffers of a Kempe-chain move.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KempeChain {
+    /// Chain lectures; the first `from_first` of them start in the first period.
+    lectures: Vec<u32>,
+    from_first: usize,
+    /// Original (period, room) of each chain lecture, for undo.
+    origin: Vec<(u32, u32)>,
+    /// Per lecture: already in the chain.
+    marked: Vec<bool>,
 }
 
 /// The incremental state.
@@ -199,6 +222,169 @@ impl<'p> State<'p> {
             .iter()
             .filter(|&&other| self.course_period[other as usize * periods + period] != NONE)
             .count() as i64
+    }
+
+    /// Hard-cost change a move would cause, computed without applying it.
+    pub(crate) fn hard_delta(&self, change: Move) -> i64 {
+        let problem = self.problem;
+        let periods = problem.periods;
+        // Hard cost of `course` sitting at `period`, ignoring `absent` (a course that leaves).
+        let cost_at = |course: usize, period: u32, absent: Option<usize>| -> i64 {
+            let period = period as usize;
+            let mut cost = self.course_conflicts_at(course, period)
+                + i64::from(problem.unavailable[course * periods + period]);
+            if let Some(other) = absent
+                && problem.conflicting[course * problem.courses + other]
+            {
+                cost -= 1;
+            }
+            cost
+        };
+        match change {
+            Move::Relocate { lecture, from_period, period, .. } => {
+                let course = self.course_of(lecture);
+                if from_period == NONE {
+                    cost_at(course, period, None) - 1
+                } else if from_period == period {
+                    0
+                } else {
+                    cost_at(course, period, None) - cost_at(course, from_period, None)
+                }
+            }
+            Move::Swap { first, second } => {
+                let (first_period, _) = self.position(first);
+                let (second_period, _) = self.position(second);
+                if first_period == second_period {
+                    return 0;
+                }
+                let (first_course, second_course) = (self.course_of(first), self.course_of(second));
+                cost_at(first_course, second_period, Some(second_course))
+                    + cost_at(second_course, first_period, Some(first_course))
+                    - cost_at(first_course, first_period, None)
+                    - cost_at(second_course, second_period, None)
+            }
+            Move::Evict { lecture, evicted } => {
+                let (period, _) = self.position(evicted);
+                let (course, evicted_course) = (self.course_of(lecture), self.course_of(evicted));
+                cost_at(course, period, Some(evicted_course)) - cost_at(evicted_course, period, None)
+            }
+        }
+    }
+
+    /// Kempe-chain move between the period of `lecture` and `target`: the lectures of
+    /// both periods linked through conflicts (or a shared course) to `lecture` swap
+    /// periods, so no new conflict appears. Rooms: a lecture keeps its room when it
+    /// is free, otherwise takes the free room that best fits its students. Returns
+    /// false (changing nothing) when the move is impossible.
+    pub(crate) fn apply_kempe(&mut self, lecture: u32, target: u32, chain: &mut KempeChain) -> bool {
+        let problem = self.problem;
+        let source = self.lecture_period[lecture as usize];
+        if source == NONE || source == target {
+            return false;
+        }
+        chain.marked.resize(problem.lectures(), false);
+        chain.lectures.clear();
+        chain.origin.clear();
+        // Breadth-first closure, alternating periods; the source side is collected
+        // first into `lectures`, then sorted by side below.
+        chain.lectures.push(lecture);
+        chain.marked[lecture as usize] = true;
+        let mut next = 0;
+        while next < chain.lectures.len() {
+            let member = chain.lectures[next];
+            next += 1;
+            let member_course = self.course_of(member);
+            let here = self.lecture_period[member as usize];
+            let there = if here == source { target } else { source };
+            let cells = &self.cell[there as usize * problem.rooms..][..problem.rooms];
+            for &other in cells {
+                if other == NONE || chain.marked[other as usize] {
+                    continue;
+                }
+                let other_course = self.course_of(other);
+                if other_course == member_course
+                    || problem.conflicting[member_course * problem.courses + other_course]
+                {
+                    chain.marked[other as usize] = true;
+                    chain.lectures.push(other);
+                }
+            }
+        }
+        for &member in &chain.lectures {
+            chain.marked[member as usize] = false;
+        }
+        chain.lectures.sort_by_key(|&member| self.lecture_period[member as usize] != source);
+        chain.from_first = chain.lectures.iter().take_while(|&&m| self.lecture_period[m as usize] == source).count();
+        let leaving_source = chain.from_first;
+        let leaving_target = chain.lectures.len() - leaving_source;
+        let occupied = |period: u32| {
+            self.cell[period as usize * problem.rooms..][..problem.rooms].iter().filter(|&&c| c != NONE).count()
+        };
+        if occupied(target) - leaving_target + leaving_source > problem.rooms
+            || occupied(source) - leaving_source + leaving_target > problem.rooms
+        {
+            return false;
+        }
+        for &member in &chain.lectures {
+            chain.origin.push(self.position(member));
+            self.remove(member);
+        }
+        for index in 0..chain.lectures.len() {
+            let (period, room) = chain.origin[index];
+            let destination = if period == source { target } else { source };
+            if self.cell[destination as usize * problem.rooms + room as usize] == NONE {
+                self.insert(chain.lectures[index], destination, room);
+            }
+        }
+        for index in 0..chain.lectures.len() {
+            let member = chain.lectures[index];
+            if self.lecture_period[member as usize] != NONE {
+                continue;
+            }
+            let destination = if chain.origin[index].0 == source { target } else { source };
+            let room = self.best_free_room(self.course_of(member), destination);
+            self.insert(member, destination, room);
+        }
+        true
+    }
+
+    /// Reverts the Kempe move recorded in `chain`.
+    pub(crate) fn undo_kempe(&mut self, chain: &KempeChain) {
+        for &member in &chain.lectures {
+            self.remove(member);
+        }
+        for (&member, &(period, room)) in chain.lectures.iter().zip(&chain.origin) {
+            self.insert(member, period, room);
+        }
+    }
+
+    /// The free room at `period` with the smallest capacity shortfall for the
+    /// course, then the smallest spare capacity. The period must have a free room.
+    fn best_free_room(&self, course: usize, period: u32) -> u32 {
+        let problem = self.problem;
+        let students = problem.students[course];
+        let mut best = (usize::MAX, usize::MAX, NONE);
+        for room in 0..problem.rooms {
+            if self.cell[period as usize * problem.rooms + room] != NONE {
+                continue;
+            }
+            let capacity = problem.capacity[room];
+            let candidate = (students.saturating_sub(capacity), capacity.saturating_sub(students), room as u32);
+            best = best.min(candidate);
+        }
+        debug_assert!(best.2 != NONE);
+        best.2
+    }
+
+    /// True when the lecture is unscheduled, unavailable or in conflict where it is.
+    pub(crate) fn is_violating(&self, lecture: u32) -> bool {
+        let period = self.lecture_period[lecture as usize];
+        if period == NONE {
+            return true;
+        }
+        let course = self.course_of(lecture);
+        self.problem.unavailable[course * self.problem.periods + period as usize]
+            || self.course_conflicts_at(course, period as usize) > 0
     }
 
     /// Takes a scheduled lecture out of its cell.
@@ -480,12 +666,17 @@ pub mod testing {
             }
         }
         check(instance, &state, "start")?;
+        let mut chain = super::KempeChain::default();
         for step in 0..steps {
             let Some(change) = state.propose(&mut rng) else {
                 continue;
             };
             let before = state.costs;
+            let predicted = state.hard_delta(change);
             state.apply(change);
+            if state.costs.hard() - before.hard() != predicted {
+                return Err(format!("step {step}: hard_delta of {change:?} predicted {predicted}, got {:?}", state.costs));
+            }
             check(instance, &state, &format!("step {step} after {change:?}"))?;
             if rng.below(2) == 0 {
                 state.undo(change);
@@ -500,6 +691,21 @@ pub mod testing {
                     &state,
                     &format!("step {step} after undo of {change:?}"),
                 )?;
+            }
+            if rng.below(8) == 0 {
+                let lecture = rng.below(problem.lectures()) as u32;
+                let target = rng.below(problem.periods) as u32;
+                let before = state.costs;
+                if state.apply_kempe(lecture, target, &mut chain) {
+                    check(instance, &state, &format!("step {step} after Kempe move"))?;
+                    if rng.below(2) == 0 {
+                        state.undo_kempe(&chain);
+                        if state.costs != before {
+                            return Err(format!("step {step}: Kempe undo left {:?}", state.costs));
+                        }
+                        check(instance, &state, &format!("step {step} after Kempe undo"))?;
+                    }
+                }
             }
         }
         Ok(())

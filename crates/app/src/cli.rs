@@ -1,0 +1,237 @@
+//! The `skillbridge` command line.
+
+use crate::demo_data::{load_demo, DemoOutcome};
+use crate::server::{open_store, start, stop_on_signal, web_config};
+use crate::settings::{FlagOverrides, LogFormat, Settings};
+use crate::worker::Worker;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use domain::account::{AccountRepository, NewUser};
+use domain::audit::Actor;
+use domain::{Role, ScopeKind};
+use std::path::PathBuf;
+
+
+/// Skillbridge: business-driven training operations for large enterprises.
+#[derive(Debug, Parser)]
+#[command(name = "skillbridge", version, about, long_about = None)]
+pub struct Cli {
+    /// Settings file (default: ./skillbridge.toml when present; env SKILLBRIDGE_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to serve on (default 127.0.0.1:8080).
+    #[arg(long, global = true)]
+    pub listen: Option<String>,
+    /// Data folder for the embedded database (default ./data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server and the background-job worker.
+    Serve,
+    /// Create (or reuse) a demo company in its own data folder and serve it.
+    Demo(DemoArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Show configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Copy the running SQLite database to a file (consistent snapshot).
+    Backup(BackupArgs),
+    /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
+    #[command(subcommand)]
+    Schedule(crate::schedule_cmd::ScheduleCommand),
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated company (same seed, same company).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Number of employees.
+    #[arg(long, default_value_t = 5000)]
+    pub employees: usize,
+    /// Generate and load the data, then exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// `admin` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a system administrator (password from a prompt, or a file; never a flag).
+    Create(AdminCreateArgs),
+}
+
+/// Options of `admin create`.
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    #[arg(long)]
+    pub username: String,
+    /// Display name (default: the username).
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Read the password from the first line of this file instead of prompting.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings, secrets redacted, with where each came from.
+    Show,
+}
+
+/// Options of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Schedule(cmd) = &cli.command {
+        // Pure computation: no settings, database or async runtime needed.
+        return crate::schedule_cmd::run(cmd);
+    }
+    let flags = FlagOverrides { listen: cli.listen.clone(), data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() };
+    let mut settings = Settings::load(cli.config.as_deref(), &flags)?;
+    if let Command::Demo(_) = &cli.command {
+        if flags.data_dir.is_none() && settings.source_of("data_dir") == crate::settings::Source::Default {
+            settings.data_dir = PathBuf::from("./demo-data");
+        }
+    }
+    init_logging(&settings);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, settings))
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Compact => builder.compact().try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(&settings).await,
+        Command::Demo(args) => demo(&settings, args).await,
+        Command::Migrate => {
+            let store = open_store(&settings).await?;
+            println!("database is up to date ({})", crate::settings::redact_url(&settings.effective_database_url()));
+            store.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args).await,
+        Command::Config(ConfigCommand::Show) => {
+            print!("{}", settings.describe());
+            Ok(())
+        }
+        Command::Backup(args) => {
+            let url = settings.effective_database_url();
+            store::backup_sqlite(&url, &args.out).await.map_err(anyhow::Error::msg)?;
+            println!("backup written to {}", args.out.display());
+            Ok(())
+        }
+        Command::Schedule(_) => unreachable!("handled before the runtime starts"),
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let config = web_config(settings);
+    let worker = settings.worker.then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
+    let server = start(store, config, listener, worker).await?;
+    println!("Skillbridge is serving on http://{}", server.addr);
+    stop_on_signal(server).await;
+    Ok(())
+}
+
+async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let (outcome, company) = load_demo(&store, args.seed, args.employees).await?;
+    match outcome {
+        DemoOutcome::Created { employees } => println!("Demo company {} created with {employees} employees.", company.name),
+        DemoOutcome::Reused => println!(
+            "Reusing the demo database in {} (delete that folder to generate a new one).",
+            settings.data_dir.display()
+        ),
+    }
+    if args.no_serve {
+        return Ok(());
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let config = web_config(settings);
+    let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default());
+    let server = start(store, config, listener, Some(worker)).await?;
+    println!("\nOpen http://{}/  (password of every demo login: {})\n", server.addr, demo::DEMO_PASSWORD);
+    println!("{:<12} {:<10} {}", "login", "name", "roles");
+    for account in &company.accounts {
+        let roles: Vec<String> = account
+            .grants
+            .iter()
+            .map(|(role, scope)| match scope {
+                demo::DemoScope::SelfOnly => format!("{role}(self)"),
+                demo::DemoScope::Company => format!("{role}(company)"),
+                demo::DemoScope::Department(code) => format!("{role}({code})"),
+            })
+            .collect();
+        println!("{:<12} {:<10} {}", account.username, account.display_name, roles.join(", "));
+    }
+    stop_on_signal(server).await;
+    Ok(())
+}
+
+async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Result<()> {
+    let password = match &args.password_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string(),
+        None => {
+            let first = rpassword::prompt_password("New password: ")?;
+            let second = rpassword::prompt_password("Repeat password: ")?;
+            anyhow::ensure!(first == second, "the passwords do not match");
+            first
+        }
+    };
+    domain::account::validate_username(&args.username)?;
+    domain::account::validate_password(&password, &args.username)?;
+    let store = open_store(settings).await?;
+    let hash = tokio::task::spawn_blocking(move || web::auth::hash_password(&password)).await??;
+    let user = NewUser {
+        username: args.username.clone(),
+        display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
+        password_hash: hash,
+        employee_id: None,
+        grants: vec![(Role::SystemAdmin, ScopeKind::Company)],
+    };
+    let created = store.create_user(&user, &Actor::cli()).await?;
+    println!("administrator '{}' created (id {})", created.username, created.id);
+    store.close().await;
+    Ok(())
+}
+

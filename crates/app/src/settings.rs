@@ -1,0 +1,293 @@
+//! Effective settings: defaults, then `skillbridge.toml`, then `SKILLBRIDGE_*`
+//! environment variables, then command-line flags; each value remembers its source.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    Env(String),
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => write!(f, "default"),
+            Source::File(p) => write!(f, "file {}", p.display()),
+            Source::Env(v) => write!(f, "env {v}"),
+            Source::Flag => write!(f, "flag"),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Compact,
+    Json,
+}
+
+/// All settings of the binary.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to serve on.
+    pub listen: String,
+    /// Folder for the embedded database and files.
+    pub data_dir: PathBuf,
+    /// Explicit database URL; `None` means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    pub log_format: LogFormat,
+    /// `tracing` filter directives.
+    pub log: String,
+    /// Mark cookies Secure (behind HTTPS).
+    pub secure_cookies: bool,
+    pub session_hours: i64,
+    /// The company's UTC offset in hours (Asia/Shanghai: 8).
+    pub timezone_offset_hours: i8,
+    /// Run the background-job worker inside `serve`.
+    pub worker: bool,
+    sources: BTreeMap<&'static str, Source>,
+}
+
+/// Command-line overrides.
+#[derive(Debug, Clone, Default)]
+pub struct FlagOverrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+/// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
+pub const KEYS: [&str; 9] = [
+    "listen",
+    "data_dir",
+    "database_url",
+    "log_format",
+    "log",
+    "secure_cookies",
+    "session_hours",
+    "timezone_offset_hours",
+    "worker",
+];
+
+/// Environment variables that are not settings but are ours.
+const OTHER_ENV: [&str; 2] = ["SKILLBRIDGE_CONFIG", "SKILLBRIDGE_TEST_DATABASE_URL"];
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            log_format: LogFormat::Pretty,
+            log: "info,sqlx=warn".into(),
+            secure_cookies: false,
+            session_hours: 12,
+            timezone_offset_hours: 8,
+            worker: true,
+            sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings from `config_file` (or `./skillbridge.toml` if present), the
+    /// process environment and `flags`.
+    pub fn load(config_file: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Self> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(config_file, &env, flags)
+    }
+
+    /// As [`Settings::load`] with an explicit environment (for tests).
+    pub fn load_from(config_file: Option<&Path>, env: &[(String, String)], flags: &FlagOverrides) -> anyhow::Result<Self> {
+        let mut s = Settings::default();
+        let env_file = env.iter().find(|(k, _)| k == "SKILLBRIDGE_CONFIG").map(|(_, v)| PathBuf::from(v));
+        let (file, required) = match (config_file.map(Path::to_path_buf), env_file) {
+            (Some(f), _) | (None, Some(f)) => (f, true),
+            (None, None) => (PathBuf::from("skillbridge.toml"), false),
+        };
+        if file.exists() {
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            for (key, value) in table {
+                let text = match &value {
+                    toml::Value::String(v) => v.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    _ => anyhow::bail!("{}: {key} must be a string, number or boolean", file.display()),
+                };
+                s.apply(&key, &text, Source::File(file.clone()))
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            }
+        } else if required {
+            anyhow::bail!("config file {} does not exist", file.display());
+        }
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("SKILLBRIDGE_") else { continue };
+            if OTHER_ENV.contains(&name.as_str()) {
+                continue;
+            }
+            let key = rest.to_ascii_lowercase();
+            if KEYS.contains(&key.as_str()) {
+                s.apply(&key, value, Source::Env(name.clone())).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            } else {
+                tracing::warn!("ignoring unknown environment variable {name}; settings are {}", KEYS.map(|k| format!("SKILLBRIDGE_{}", k.to_uppercase())).join(", "));
+            }
+        }
+        if let Some(v) = &flags.listen {
+            s.apply("listen", v, Source::Flag)?;
+        }
+        if let Some(v) = &flags.data_dir {
+            s.apply("data_dir", &v.to_string_lossy(), Source::Flag)?;
+        }
+        if let Some(v) = &flags.database_url {
+            s.apply("database_url", v, Source::Flag)?;
+        }
+        Ok(s)
+    }
+
+    fn apply(&mut self, key: &str, value: &str, source: Source) -> anyhow::Result<()> {
+        let bad = |what: &str| anyhow::anyhow!("{key}: '{value}' is not {what}");
+        match key {
+            "listen" => {
+                value.parse::<std::net::SocketAddr>().map_err(|_| bad("an address like 127.0.0.1:8080"))?;
+                self.listen = value.into();
+            }
+            "data_dir" => self.data_dir = PathBuf::from(value),
+            "database_url" => {
+                if !(value.starts_with("sqlite:") || value.starts_with("postgres:") || value.starts_with("postgresql:")) {
+                    return Err(bad("a sqlite:// or postgres:// URL"));
+                }
+                self.database_url = Some(value.into());
+            }
+            "log_format" => {
+                self.log_format = match value {
+                    "pretty" => LogFormat::Pretty,
+                    "compact" => LogFormat::Compact,
+                    "json" => LogFormat::Json,
+                    _ => return Err(bad("pretty, compact or json")),
+                }
+            }
+            "log" => self.log = value.into(),
+            "secure_cookies" => self.secure_cookies = parse_bool(value).ok_or_else(|| bad("true or false"))?,
+            "worker" => self.worker = parse_bool(value).ok_or_else(|| bad("true or false"))?,
+            "session_hours" => {
+                self.session_hours = value.parse().ok().filter(|h| (1..=720).contains(h)).ok_or_else(|| bad("hours between 1 and 720"))?
+            }
+            "timezone_offset_hours" => {
+                self.timezone_offset_hours =
+                    value.parse().ok().filter(|h: &i8| (-12..=14).contains(h)).ok_or_else(|| bad("an offset between -12 and 14"))?
+            }
+            other => anyhow::bail!("unknown setting '{other}'; known settings: {}", KEYS.join(", ")),
+        }
+        self.sources.insert(KEYS.iter().find(|k| **k == key).copied().unwrap_or("?"), source);
+        Ok(())
+    }
+
+    /// The database URL in use: the explicit one, or SQLite in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("skillbridge.db").display()),
+        }
+    }
+
+    /// `key = value    # source` lines with secrets redacted.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for key in KEYS {
+            let value = match key {
+                "listen" => self.listen.clone(),
+                "data_dir" => self.data_dir.display().to_string(),
+                "database_url" => match &self.database_url {
+                    Some(url) => redact_url(url),
+                    None => format!("(none: {})", self.effective_database_url()),
+                },
+                "log_format" => format!("{:?}", self.log_format).to_lowercase(),
+                "log" => self.log.clone(),
+                "secure_cookies" => self.secure_cookies.to_string(),
+                "session_hours" => self.session_hours.to_string(),
+                "timezone_offset_hours" => self.timezone_offset_hours.to_string(),
+                "worker" => self.worker.to_string(),
+                _ => String::new(),
+            };
+            let source = self.sources.get(key).cloned().unwrap_or(Source::Default);
+            out.push_str(&format!("{key:<22} = {value:<50} # {source}\n"));
+        }
+        out
+    }
+
+    /// Where `key` came from.
+    pub fn source_of(&self, key: &str) -> Source {
+        self.sources.get(key).cloned().unwrap_or(Source::Default)
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Replaces the password of a URL with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_string() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_remember_sources() {
+        let dir = std::env::temp_dir().join(format!("sb-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("skillbridge.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 8\nworker = false\n").unwrap();
+        let flags = FlagOverrides { data_dir: Some(PathBuf::from("/tmp/x")), ..Default::default() };
+        let s = Settings::load_from(Some(&file), &env(&[("SKILLBRIDGE_SESSION_HOURS", "4")]), &flags).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:9000");
+        assert_eq!(s.source_of("listen"), Source::File(file.clone()));
+        assert_eq!(s.session_hours, 4);
+        assert_eq!(s.source_of("session_hours"), Source::Env("SKILLBRIDGE_SESSION_HOURS".into()));
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(s.source_of("data_dir"), Source::Flag);
+        assert!(!s.worker);
+        assert_eq!(s.source_of("log"), Source::Default);
+        assert_eq!(s.effective_database_url(), "sqlite:///tmp/x/skillbridge.db?mode=rwc");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let err = Settings::load_from(None, &env(&[("SKILLBRIDGE_LISTEN", "nowhere")]), &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().contains("SKILLBRIDGE_LISTEN"), "{err}");
+        let err = Settings::load_from(None, &env(&[("SKILLBRIDGE_DATABASE_URL", "mysql://x")]), &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/sb"), "postgres://app:***@db:5432/sb");
+        let s = Settings::load_from(None, &env(&[("SKILLBRIDGE_DATABASE_URL", "postgres://app:s3cret@db/sb")]), &FlagOverrides::default()).unwrap();
+        assert!(!s.describe().contains("s3cret"));
+        assert!(s.describe().contains("env SKILLBRIDGE_DATABASE_URL"));
+    }
+}

@@ -1,0 +1,147 @@
+//! The background-job worker: leases jobs from the database table, so any number
+//! of nodes can run it; turns due schedules into jobs; retries with backoff.
+
+use domain::account::AccountRepository;
+use domain::jobs::{retry_backoff, Job, JobRepository, Recurrence};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use time::{OffsetDateTime, UtcOffset};
+use tokio::sync::watch;
+use web::metrics::Metrics;
+
+/// What a job handler returns: an error message makes the job retry.
+pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+/// A job handler: gets the store and the job.
+pub type JobHandler = Arc<dyn Fn(Store, Job) -> JobFuture + Send + Sync>;
+
+/// How long a lease lasts before another node may take the job over.
+const LEASE: Duration = Duration::from_secs(300);
+/// Pause between polls when the queue is empty.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Job kind of the nightly clean-up of expired sessions and old login failures.
+pub const PURGE_SESSIONS: &str = "purge_expired_sessions";
+
+/// Runs registered job kinds.
+pub struct Worker {
+    store: Store,
+    handlers: HashMap<String, JobHandler>,
+    schedules: Vec<(String, String, String)>,
+    node: String,
+    timezone: UtcOffset,
+    metrics: Arc<Metrics>,
+}
+
+impl Worker {
+    /// A worker with the foundation's own jobs registered.
+    pub fn new(store: Store, timezone: UtcOffset, metrics: Arc<Metrics>) -> Self {
+        let node = format!("{}-{}", std::process::id(), web::auth::hex(&web::auth::random_bytes::<4>()));
+        let mut worker = Self { store, handlers: HashMap::new(), schedules: Vec::new(), node, timezone, metrics };
+        worker.register(PURGE_SESSIONS, |store, _job| {
+            Box::pin(async move {
+                let removed = store.purge_expired(OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
+                tracing::info!(removed, "purged expired sessions and login failures");
+                Ok(())
+            })
+        });
+        worker.schedule("nightly-session-cleanup", PURGE_SESSIONS, "daily 03:00");
+        worker
+    }
+
+    /// Registers the handler of a job kind.
+    pub fn register<F>(&mut self, kind: &str, handler: F)
+    where
+        F: Fn(Store, Job) -> JobFuture + Send + Sync + 'static,
+    {
+        self.handlers.insert(kind.to_string(), Arc::new(handler));
+    }
+
+    /// Adds a recurring schedule (`daily HH:MM`, `monthly D HH:MM`, `every 15m`).
+    pub fn schedule(&mut self, name: &str, kind: &str, recurrence: &str) {
+        self.schedules.push((name.into(), kind.into(), recurrence.into()));
+    }
+
+    /// Writes the schedules to the database (keeping their stored next run).
+    pub async fn ensure_schedules(&self) -> anyhow::Result<()> {
+        let now = OffsetDateTime::now_utc();
+        for (name, kind, recurrence) in &self.schedules {
+            let rule = Recurrence::parse(recurrence)?;
+            self.store.ensure_schedule(name, kind, recurrence, rule.next_after(now, self.timezone)).await?;
+        }
+        Ok(())
+    }
+
+    /// One pass: enqueue due schedules, then run due jobs until none is left. Returns jobs run.
+    pub async fn tick(&self) -> anyhow::Result<usize> {
+        let now = OffsetDateTime::now_utc();
+        for schedule in self.store.due_schedules(now).await? {
+            let Ok(rule) = Recurrence::parse(&schedule.recurrence) else {
+                tracing::error!(schedule = schedule.name, "unreadable recurrence");
+                continue;
+            };
+            let next = rule.next_after(now, self.timezone);
+            if self.store.advance_schedule(&schedule.name, schedule.next_run_at, next).await? {
+                tracing::info!(schedule = schedule.name, kind = schedule.kind, "schedule due; job queued");
+            }
+        }
+        let mut ran = 0;
+        loop {
+            let now = OffsetDateTime::now_utc();
+            let Some(job) = self.store.lease_job(&self.node, now, now + LEASE).await? else { break };
+            ran += 1;
+            self.run_job(job).await?;
+        }
+        Ok(ran)
+    }
+
+    async fn run_job(&self, job: Job) -> anyhow::Result<()> {
+        let (id, kind, attempt) = (job.id, job.kind.clone(), job.attempts);
+        let outcome = match self.handlers.get(&kind) {
+            // A panicking handler must not take the worker down: run it as its own task.
+            Some(handler) => match tokio::spawn(handler(self.store.clone(), job)).await {
+                Ok(result) => result,
+                Err(e) => Err(format!("handler panicked: {e}")),
+            },
+            None => Err(format!("no handler is registered for job kind '{kind}'")),
+        };
+        let now = OffsetDateTime::now_utc();
+        match outcome {
+            Ok(()) => {
+                self.store.complete_job(id, now).await?;
+                self.metrics.jobs_succeeded.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(job = id, kind, "job succeeded");
+            }
+            Err(error) => {
+                let retry_at = now + retry_backoff(attempt);
+                self.store.fail_job(id, &error, now, retry_at).await?;
+                self.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(job = id, kind, attempt, error, "job failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Polls until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        if let Err(e) = self.ensure_schedules().await {
+            tracing::error!(error = %e, "could not register job schedules");
+        }
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::error!(error = %e, "worker pass failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+}

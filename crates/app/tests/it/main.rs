@@ -1,0 +1,12 @@
+//! One integration-test binary (fast to link); every database test runs on
+//! SQLite and, with SKILLBRIDGE_TEST_DATABASE_URL set, on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod authz_matrix;
+mod http;
+mod jobs;
+mod openapi;
+mod scope;
+mod store;

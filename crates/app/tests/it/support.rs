@@ -1,0 +1,216 @@
+//! Test harness: the real app on 127.0.0.1:0 over a fresh database per test.
+//!
+//! SQLite tests always run. PostgreSQL variants run when
+//! `SKILLBRIDGE_TEST_DATABASE_URL` points at a server (each test creates and
+//! drops its own database there) and are skipped with a note otherwise.
+
+use app::server::{start, RunningServer};
+use app::worker::Worker;
+use domain::account::AccountRepository;
+use std::sync::atomic::{AtomicU64, Ordering};
+use store::Store;
+use web::WebConfig;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `db_test!(name, |app| async { ... })`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.expect("sqlite test app");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await else {
+                    eprintln!("skipped: SKILLBRIDGE_TEST_DATABASE_URL is not set");
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("sbt_{}_{}_{}", std::process::id(), n, web::auth::hex(&web::auth::random_bytes::<3>()))
+}
+
+/// Drops a per-test PostgreSQL database when the test ends.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // The test's runtime is shutting down; use a private one on a plain thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running app with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub url: String,
+    pub backend: Backend,
+    server: Option<RunningServer>,
+    _pg: Option<PgDatabase>,
+    _dir: Option<TempDir>,
+}
+
+/// A temporary folder removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Demo size for tests: big enough for every department to have staff.
+pub const TEST_EMPLOYEES: usize = 400;
+pub const TEST_SEED: u64 = 11;
+
+impl TestApp {
+    /// A fresh database with the (small) demo company and a running server.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let app = Self::empty(backend).await?;
+        app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES).await.expect("demo data loads");
+        Some(app)
+    }
+
+    /// A fresh, migrated database with no data and a running server.
+    pub async fn empty(backend: Backend) -> Option<Self> {
+        let (url, pg, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new();
+                (format!("sqlite://{}?mode=rwc", dir.0.join("test.db").display()), None, Some(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("SKILLBRIDGE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+                let name = unique_name();
+                {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to SKILLBRIDGE_TEST_DATABASE_URL");
+                    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create test database");
+                }
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("URL has a database name");
+                let url = format!("{base}/{name}");
+                (url, Some(PgDatabase { admin_url, name }), None)
+            }
+        };
+        let store = Store::connect(&url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let server = start(store.clone(), WebConfig::default(), listener, None).await.expect("start");
+        Some(Self { base: format!("http://{}", server.addr), store, url, backend, server: Some(server), _pg: pg, _dir: dir })
+    }
+
+    /// Full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The server's shared state (metrics etc.).
+    pub fn state(&self) -> &web::AppState {
+        &self.server.as_ref().expect("running").state
+    }
+
+    /// A worker over this app's store (not started).
+    pub fn worker(&self) -> Worker {
+        Worker::new(self.store.clone(), time::UtcOffset::from_hms(8, 0, 0).unwrap(), std::sync::Arc::default())
+    }
+
+    /// A client that keeps cookies and does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A plain client.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    }
+
+    /// User id of a login.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store.find_credentials(username).await.expect("query").expect("user exists").user_id
+    }
+
+    /// A fresh API token for a login.
+    pub async fn token(&self, username: &str) -> String {
+        let id = self.user_id(username).await;
+        let actor = domain::audit::Actor::system();
+        web::api::accounts::issue_token(self.state(), id, "test", &actor).await.expect("token").0
+    }
+
+    /// Signs a browser in through the login form; returns the client and the CSRF token.
+    pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        let browser = self.browser();
+        let form = browser.get(self.url("/login")).send().await.expect("login page").text().await.unwrap();
+        let csrf = extract_csrf(&form);
+        let res = browser
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", demo::DEMO_PASSWORD), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), 303, "login of {username} redirects");
+        let home = browser.get(self.url("/")).send().await.expect("home").text().await.unwrap();
+        (browser, extract_csrf(&home))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Connections must close before the PostgreSQL database is dropped.
+        if let Some(server) = self.server.take() {
+            drop(server);
+        }
+    }
+}
+
+/// The value of the first `_csrf` hidden field in a page.
+pub fn extract_csrf(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF field");
+    html[start..].split('"').next().unwrap().to_string()
+}
