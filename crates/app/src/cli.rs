@@ -1,6 +1,6 @@
 //! The `skillbridge` command line.
 
-use crate::demo_data::{load_demo, DemoOutcome};
+use crate::demo_data::{DemoOutcome, load_demo};
 use crate::server::{open_store, start, stop_on_signal, web_config};
 use crate::settings::{FlagOverrides, LogFormat, Settings};
 use crate::worker::Worker;
@@ -10,7 +10,6 @@ use domain::account::{AccountRepository, NewUser};
 use domain::audit::Actor;
 use domain::{Role, ScopeKind};
 use std::path::PathBuf;
-
 
 /// Skillbridge: business-driven training operations for large enterprises.
 #[derive(Debug, Parser)]
@@ -110,21 +109,31 @@ pub fn main() -> anyhow::Result<()> {
         // Pure computation: no settings, database or async runtime needed.
         return crate::schedule_cmd::run(cmd);
     }
-    let flags = FlagOverrides { listen: cli.listen.clone(), data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() };
+    let flags = FlagOverrides {
+        listen: cli.listen.clone(),
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+    };
     let mut settings = Settings::load(cli.config.as_deref(), &flags)?;
-    if let Command::Demo(_) = &cli.command {
-        if flags.data_dir.is_none() && settings.source_of("data_dir") == crate::settings::Source::Default {
-            settings.data_dir = PathBuf::from("./demo-data");
-        }
+    // The demo keeps its own data folder unless one was chosen explicitly.
+    if matches!(cli.command, Command::Demo(_))
+        && settings.source_of("data_dir") == crate::settings::Source::Default
+    {
+        settings.data_dir = PathBuf::from("./demo-data");
     }
     init_logging(&settings);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(cli.command, settings))
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Compact => builder.compact().try_init(),
@@ -138,7 +147,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo(args) => demo(&settings, args).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
-            println!("database is up to date ({})", crate::settings::redact_url(&settings.effective_database_url()));
+            println!(
+                "database is up to date ({})",
+                crate::settings::redact_url(&settings.effective_database_url())
+            );
             store.close().await;
             Ok(())
         }
@@ -149,7 +161,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Backup(args) => {
             let url = settings.effective_database_url();
-            store::backup_sqlite(&url, &args.out).await.map_err(anyhow::Error::msg)?;
+            store::backup_sqlite(&url, &args.out)
+                .await
+                .map_err(anyhow::Error::msg)?;
             println!("backup written to {}", args.out.display());
             Ok(())
         }
@@ -159,9 +173,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
-    let listener = tokio::net::TcpListener::bind(&settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let worker = settings.worker.then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
+    let worker = settings
+        .worker
+        .then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
     let server = start(store, config, listener, worker).await?;
     println!("Skillbridge is serving on http://{}", server.addr);
     stop_on_signal(server).await;
@@ -172,7 +190,10 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let (outcome, company) = load_demo(&store, args.seed, args.employees).await?;
     match outcome {
-        DemoOutcome::Created { employees } => println!("Demo company {} created with {employees} employees.", company.name),
+        DemoOutcome::Created { employees } => println!(
+            "Demo company {} created with {employees} employees.",
+            company.name
+        ),
         DemoOutcome::Reused => println!(
             "Reusing the demo database in {} (delete that folder to generate a new one).",
             settings.data_dir.display()
@@ -181,12 +202,18 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
-    let listener = tokio::net::TcpListener::bind(&settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
     let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default());
     let server = start(store, config, listener, Some(worker)).await?;
-    println!("\nOpen http://{}/  (password of every demo login: {})\n", server.addr, demo::DEMO_PASSWORD);
-    println!("{:<12} {:<10} {}", "login", "name", "roles");
+    println!(
+        "\nOpen http://{}/  (password of every demo login: {})\n",
+        server.addr,
+        demo::DEMO_PASSWORD
+    );
+    println!("{:<12} {:<10} roles", "login", "name");
     for account in &company.accounts {
         let roles: Vec<String> = account
             .grants
@@ -197,7 +224,12 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
                 demo::DemoScope::Department(code) => format!("{role}({code})"),
             })
             .collect();
-        println!("{:<12} {:<10} {}", account.username, account.display_name, roles.join(", "));
+        println!(
+            "{:<12} {:<10} {}",
+            account.username,
+            account.display_name,
+            roles.join(", ")
+        );
     }
     stop_on_signal(server).await;
     Ok(())
@@ -230,8 +262,10 @@ async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Res
         grants: vec![(Role::SystemAdmin, ScopeKind::Company)],
     };
     let created = store.create_user(&user, &Actor::cli()).await?;
-    println!("administrator '{}' created (id {})", created.username, created.id);
+    println!(
+        "administrator '{}' created (id {})",
+        created.username, created.id
+    );
     store.close().await;
     Ok(())
 }
-

@@ -1,11 +1,11 @@
 //! Loads the generated demo company into a store.
 
 use anyhow::Context;
-use demo::{DemoCompany, DemoScope, DEMO_PASSWORD};
+use demo::{DEMO_PASSWORD, DemoCompany, DemoScope};
+use domain::ScopeKind;
 use domain::account::{AccountRepository, NewUser};
 use domain::audit::Actor;
 use domain::org::OrgRepository;
-use domain::ScopeKind;
 use store::Store;
 
 /// What `load_demo` did.
@@ -19,13 +19,20 @@ pub enum DemoOutcome {
 
 /// Generates the company for `seed`/`employees` and writes it with one login per role,
 /// unless the database already holds accounts.
-pub async fn load_demo(store: &Store, seed: u64, employees: usize) -> anyhow::Result<(DemoOutcome, DemoCompany)> {
+pub async fn load_demo(
+    store: &Store,
+    seed: u64,
+    employees: usize,
+) -> anyhow::Result<(DemoOutcome, DemoCompany)> {
     let company = demo::generate(seed, employees);
     if store.count_users().await? > 0 {
         return Ok((DemoOutcome::Reused, company));
     }
     let actor = Actor::system();
-    store.load_demo_company(&company, &actor).await.context("writing the demo company")?;
+    store
+        .load_demo_company(&company, &actor)
+        .await
+        .context("writing the demo company")?;
     let hash = tokio::task::spawn_blocking(|| web::auth::hash_password(DEMO_PASSWORD)).await??;
     for account in &company.accounts {
         let employee_id = match &account.employee_no {
@@ -38,7 +45,10 @@ pub async fn load_demo(store: &Store, seed: u64, employees: usize) -> anyhow::Re
                 DemoScope::SelfOnly => ScopeKind::SelfOnly,
                 DemoScope::Company => ScopeKind::Company,
                 DemoScope::Department(code) => {
-                    let dept = store.find_department_by_code(code).await?.with_context(|| format!("demo department {code}"))?;
+                    let dept = store
+                        .find_department_by_code(code)
+                        .await?
+                        .with_context(|| format!("demo department {code}"))?;
                     ScopeKind::Department(dept.id)
                 }
             };
@@ -53,5 +63,10 @@ pub async fn load_demo(store: &Store, seed: u64, employees: usize) -> anyhow::Re
         };
         store.create_user(&user, &actor).await?;
     }
-    Ok((DemoOutcome::Created { employees: company.employees.len() }, company))
+    Ok((
+        DemoOutcome::Created {
+            employees: company.employees.len(),
+        },
+        company,
+    ))
 }

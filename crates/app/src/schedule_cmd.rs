@@ -41,7 +41,8 @@ pub struct ValidateArgs {
 }
 
 fn read_instance(path: &PathBuf) -> anyhow::Result<ctt::Instance> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     ctt::parse_instance(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -49,7 +50,10 @@ fn read_instance(path: &PathBuf) -> anyhow::Result<ctt::Instance> {
 pub fn run(command: &ScheduleCommand) -> anyhow::Result<()> {
     match command {
         ScheduleCommand::Ctt(args) => {
-            anyhow::ensure!(args.time_limit > 0.0 && args.time_limit.is_finite(), "--time-limit must be a positive number of seconds");
+            anyhow::ensure!(
+                args.time_limit > 0.0 && args.time_limit.is_finite(),
+                "--time-limit must be a positive number of seconds"
+            );
             let instance = read_instance(&args.instance)?;
             let options = ctt::SolveOptions {
                 time_limit: Duration::from_secs_f64(args.time_limit),
@@ -57,21 +61,30 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<()> {
                 ..ctt::SolveOptions::default()
             };
             let outcome = ctt::solve(&instance, &options);
-            std::fs::write(&args.out, ctt::write_solution(&instance, &outcome.placements))
-                .with_context(|| format!("cannot write {}", args.out.display()))?;
+            std::fs::write(
+                &args.out,
+                ctt::write_solution(&instance, &outcome.placements),
+            )
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
             println!("{}", outcome.evaluation);
             match outcome.time_to_first_feasible {
                 Some(t) => println!("First feasible after {:.2} s", t.as_secs_f64()),
                 None => println!("No feasible timetable found within the time limit"),
             }
-            println!("Iterations: {}  Time: {:.1} s", outcome.iterations, outcome.elapsed.as_secs_f64());
+            println!(
+                "Iterations: {}  Time: {:.1} s",
+                outcome.iterations,
+                outcome.elapsed.as_secs_f64()
+            );
             println!("Solution written to {}", args.out.display());
             Ok(())
         }
         ScheduleCommand::Validate(args) => {
             let instance = read_instance(&args.instance)?;
-            let text = std::fs::read_to_string(&args.solution).with_context(|| format!("cannot read {}", args.solution.display()))?;
-            let placements = ctt::parse_solution(&instance, &text).map_err(|e| anyhow::anyhow!("{}: {e}", args.solution.display()))?;
+            let text = std::fs::read_to_string(&args.solution)
+                .with_context(|| format!("cannot read {}", args.solution.display()))?;
+            let placements = ctt::parse_solution(&instance, &text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", args.solution.display()))?;
             println!("{}", ctt::evaluate(&instance, &placements));
             Ok(())
         }

@@ -14,10 +14,16 @@ use web::{AppState, WebConfig};
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.effective_database_url();
     if url.starts_with("sqlite:") && settings.database_url.is_none() {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                settings.data_dir.display()
+            )
+        })?;
     }
-    let store = Store::connect(&url).await.with_context(|| format!("opening {}", crate::settings::redact_url(&url)))?;
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("opening {}", crate::settings::redact_url(&url)))?;
     let applied = store.migrate().await?;
     if applied > 0 {
         tracing::info!(applied, "database migrated");
@@ -30,7 +36,8 @@ pub fn web_config(settings: &Settings) -> WebConfig {
     WebConfig {
         secure_cookies: settings.secure_cookies,
         session_hours: settings.session_hours,
-        timezone: UtcOffset::from_hms(settings.timezone_offset_hours, 0, 0).unwrap_or(UtcOffset::UTC),
+        timezone: UtcOffset::from_hms(settings.timezone_offset_hours, 0, 0)
+            .unwrap_or(UtcOffset::UTC),
         ..WebConfig::default()
     }
 }
@@ -65,7 +72,12 @@ impl RunningServer {
 }
 
 /// Serves the app on `listener`; runs the worker when `worker` is given.
-pub async fn start(store: Store, config: WebConfig, listener: TcpListener, worker: Option<Worker>) -> anyhow::Result<RunningServer> {
+pub async fn start(
+    store: Store,
+    config: WebConfig,
+    listener: TcpListener,
+    worker: Option<Worker>,
+) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let state = AppState::new(store, config);
     let router = web::build_router(state.clone());
@@ -83,7 +95,13 @@ pub async fn start(store: Store, config: WebConfig, listener: TcpListener, worke
         }
     });
     let worker = worker.map(|w| tokio::spawn(w.run(rx)));
-    Ok(RunningServer { addr, state, shutdown, http, worker })
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown,
+        http,
+        worker,
+    })
 }
 
 /// Stops `server` on Ctrl-C or SIGTERM.
@@ -93,7 +111,8 @@ pub async fn stop_on_signal(server: RunningServer) {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

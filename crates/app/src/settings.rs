@@ -105,23 +105,36 @@ impl Settings {
     }
 
     /// As [`Settings::load`] with an explicit environment (for tests).
-    pub fn load_from(config_file: Option<&Path>, env: &[(String, String)], flags: &FlagOverrides) -> anyhow::Result<Self> {
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: &[(String, String)],
+        flags: &FlagOverrides,
+    ) -> anyhow::Result<Self> {
         let mut s = Settings::default();
-        let env_file = env.iter().find(|(k, _)| k == "SKILLBRIDGE_CONFIG").map(|(_, v)| PathBuf::from(v));
+        let env_file = env
+            .iter()
+            .find(|(k, _)| k == "SKILLBRIDGE_CONFIG")
+            .map(|(_, v)| PathBuf::from(v));
         let (file, required) = match (config_file.map(Path::to_path_buf), env_file) {
             (Some(f), _) | (None, Some(f)) => (f, true),
             (None, None) => (PathBuf::from("skillbridge.toml"), false),
         };
         if file.exists() {
-            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             for (key, value) in table {
                 let text = match &value {
                     toml::Value::String(v) => v.clone(),
                     toml::Value::Integer(i) => i.to_string(),
                     toml::Value::Boolean(b) => b.to_string(),
                     toml::Value::Float(f) => f.to_string(),
-                    _ => anyhow::bail!("{}: {key} must be a string, number or boolean", file.display()),
+                    _ => anyhow::bail!(
+                        "{}: {key} must be a string, number or boolean",
+                        file.display()
+                    ),
                 };
                 s.apply(&key, &text, Source::File(file.clone()))
                     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -130,15 +143,22 @@ impl Settings {
             anyhow::bail!("config file {} does not exist", file.display());
         }
         for (name, value) in env {
-            let Some(rest) = name.strip_prefix("SKILLBRIDGE_") else { continue };
+            let Some(rest) = name.strip_prefix("SKILLBRIDGE_") else {
+                continue;
+            };
             if OTHER_ENV.contains(&name.as_str()) {
                 continue;
             }
             let key = rest.to_ascii_lowercase();
             if KEYS.contains(&key.as_str()) {
-                s.apply(&key, value, Source::Env(name.clone())).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                s.apply(&key, value, Source::Env(name.clone()))
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             } else {
-                tracing::warn!("ignoring unknown environment variable {name}; settings are {}", KEYS.map(|k| format!("SKILLBRIDGE_{}", k.to_uppercase())).join(", "));
+                tracing::warn!(
+                    "ignoring unknown environment variable {name}; settings are {}",
+                    KEYS.map(|k| format!("SKILLBRIDGE_{}", k.to_uppercase()))
+                        .join(", ")
+                );
             }
         }
         if let Some(v) = &flags.listen {
@@ -157,12 +177,17 @@ impl Settings {
         let bad = |what: &str| anyhow::anyhow!("{key}: '{value}' is not {what}");
         match key {
             "listen" => {
-                value.parse::<std::net::SocketAddr>().map_err(|_| bad("an address like 127.0.0.1:8080"))?;
+                value
+                    .parse::<std::net::SocketAddr>()
+                    .map_err(|_| bad("an address like 127.0.0.1:8080"))?;
                 self.listen = value.into();
             }
             "data_dir" => self.data_dir = PathBuf::from(value),
             "database_url" => {
-                if !(value.starts_with("sqlite:") || value.starts_with("postgres:") || value.starts_with("postgresql:")) {
+                if !(value.starts_with("sqlite:")
+                    || value.starts_with("postgres:")
+                    || value.starts_with("postgresql:"))
+                {
                     return Err(bad("a sqlite:// or postgres:// URL"));
                 }
                 self.database_url = Some(value.into());
@@ -176,18 +201,33 @@ impl Settings {
                 }
             }
             "log" => self.log = value.into(),
-            "secure_cookies" => self.secure_cookies = parse_bool(value).ok_or_else(|| bad("true or false"))?,
+            "secure_cookies" => {
+                self.secure_cookies = parse_bool(value).ok_or_else(|| bad("true or false"))?
+            }
             "worker" => self.worker = parse_bool(value).ok_or_else(|| bad("true or false"))?,
             "session_hours" => {
-                self.session_hours = value.parse().ok().filter(|h| (1..=720).contains(h)).ok_or_else(|| bad("hours between 1 and 720"))?
+                self.session_hours = value
+                    .parse()
+                    .ok()
+                    .filter(|h| (1..=720).contains(h))
+                    .ok_or_else(|| bad("hours between 1 and 720"))?
             }
             "timezone_offset_hours" => {
-                self.timezone_offset_hours =
-                    value.parse().ok().filter(|h: &i8| (-12..=14).contains(h)).ok_or_else(|| bad("an offset between -12 and 14"))?
+                self.timezone_offset_hours = value
+                    .parse()
+                    .ok()
+                    .filter(|h: &i8| (-12..=14).contains(h))
+                    .ok_or_else(|| bad("an offset between -12 and 14"))?
             }
-            other => anyhow::bail!("unknown setting '{other}'; known settings: {}", KEYS.join(", ")),
+            other => anyhow::bail!(
+                "unknown setting '{other}'; known settings: {}",
+                KEYS.join(", ")
+            ),
         }
-        self.sources.insert(KEYS.iter().find(|k| **k == key).copied().unwrap_or("?"), source);
+        self.sources.insert(
+            KEYS.iter().find(|k| **k == key).copied().unwrap_or("?"),
+            source,
+        );
         Ok(())
     }
 
@@ -195,7 +235,10 @@ impl Settings {
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("skillbridge.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("skillbridge.db").display()
+            ),
         }
     }
 
@@ -240,8 +283,12 @@ fn parse_bool(value: &str) -> Option<bool> {
 
 /// Replaces the password of a URL with `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -253,7 +300,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -261,32 +311,68 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sb-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("skillbridge.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 8\nworker = false\n").unwrap();
-        let flags = FlagOverrides { data_dir: Some(PathBuf::from("/tmp/x")), ..Default::default() };
-        let s = Settings::load_from(Some(&file), &env(&[("SKILLBRIDGE_SESSION_HOURS", "4")]), &flags).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nsession_hours = 8\nworker = false\n",
+        )
+        .unwrap();
+        let flags = FlagOverrides {
+            data_dir: Some(PathBuf::from("/tmp/x")),
+            ..Default::default()
+        };
+        let s = Settings::load_from(
+            Some(&file),
+            &env(&[("SKILLBRIDGE_SESSION_HOURS", "4")]),
+            &flags,
+        )
+        .unwrap();
         assert_eq!(s.listen, "127.0.0.1:9000");
         assert_eq!(s.source_of("listen"), Source::File(file.clone()));
         assert_eq!(s.session_hours, 4);
-        assert_eq!(s.source_of("session_hours"), Source::Env("SKILLBRIDGE_SESSION_HOURS".into()));
+        assert_eq!(
+            s.source_of("session_hours"),
+            Source::Env("SKILLBRIDGE_SESSION_HOURS".into())
+        );
         assert_eq!(s.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(s.source_of("data_dir"), Source::Flag);
         assert!(!s.worker);
         assert_eq!(s.source_of("log"), Source::Default);
-        assert_eq!(s.effective_database_url(), "sqlite:///tmp/x/skillbridge.db?mode=rwc");
+        assert_eq!(
+            s.effective_database_url(),
+            "sqlite:///tmp/x/skillbridge.db?mode=rwc"
+        );
     }
 
     #[test]
     fn bad_values_name_the_setting() {
-        let err = Settings::load_from(None, &env(&[("SKILLBRIDGE_LISTEN", "nowhere")]), &FlagOverrides::default()).unwrap_err();
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_LISTEN", "nowhere")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("SKILLBRIDGE_LISTEN"), "{err}");
-        let err = Settings::load_from(None, &env(&[("SKILLBRIDGE_DATABASE_URL", "mysql://x")]), &FlagOverrides::default()).unwrap_err();
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_DATABASE_URL", "mysql://x")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("database_url"), "{err}");
     }
 
     #[test]
     fn secrets_are_redacted() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/sb"), "postgres://app:***@db:5432/sb");
-        let s = Settings::load_from(None, &env(&[("SKILLBRIDGE_DATABASE_URL", "postgres://app:s3cret@db/sb")]), &FlagOverrides::default()).unwrap();
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/sb"),
+            "postgres://app:***@db:5432/sb"
+        );
+        let s = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_DATABASE_URL", "postgres://app:s3cret@db/sb")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
         assert!(!s.describe().contains("s3cret"));
         assert!(s.describe().contains("env SKILLBRIDGE_DATABASE_URL"));
     }

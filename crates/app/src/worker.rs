@@ -2,12 +2,12 @@
 //! of nodes can run it; turns due schedules into jobs; retries with backoff.
 
 use domain::account::AccountRepository;
-use domain::jobs::{retry_backoff, Job, JobRepository, Recurrence};
+use domain::jobs::{Job, JobRepository, Recurrence, retry_backoff};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use store::Store;
 use time::{OffsetDateTime, UtcOffset};
@@ -40,11 +40,25 @@ pub struct Worker {
 impl Worker {
     /// A worker with the foundation's own jobs registered.
     pub fn new(store: Store, timezone: UtcOffset, metrics: Arc<Metrics>) -> Self {
-        let node = format!("{}-{}", std::process::id(), web::auth::hex(&web::auth::random_bytes::<4>()));
-        let mut worker = Self { store, handlers: HashMap::new(), schedules: Vec::new(), node, timezone, metrics };
+        let node = format!(
+            "{}-{}",
+            std::process::id(),
+            web::auth::hex(&web::auth::random_bytes::<4>())
+        );
+        let mut worker = Self {
+            store,
+            handlers: HashMap::new(),
+            schedules: Vec::new(),
+            node,
+            timezone,
+            metrics,
+        };
         worker.register(PURGE_SESSIONS, |store, _job| {
             Box::pin(async move {
-                let removed = store.purge_expired(OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
+                let removed = store
+                    .purge_expired(OffsetDateTime::now_utc())
+                    .await
+                    .map_err(|e| e.to_string())?;
                 tracing::info!(removed, "purged expired sessions and login failures");
                 Ok(())
             })
@@ -63,7 +77,8 @@ impl Worker {
 
     /// Adds a recurring schedule (`daily HH:MM`, `monthly D HH:MM`, `every 15m`).
     pub fn schedule(&mut self, name: &str, kind: &str, recurrence: &str) {
-        self.schedules.push((name.into(), kind.into(), recurrence.into()));
+        self.schedules
+            .push((name.into(), kind.into(), recurrence.into()));
     }
 
     /// Writes the schedules to the database (keeping their stored next run).
@@ -71,7 +86,9 @@ impl Worker {
         let now = OffsetDateTime::now_utc();
         for (name, kind, recurrence) in &self.schedules {
             let rule = Recurrence::parse(recurrence)?;
-            self.store.ensure_schedule(name, kind, recurrence, rule.next_after(now, self.timezone)).await?;
+            self.store
+                .ensure_schedule(name, kind, recurrence, rule.next_after(now, self.timezone))
+                .await?;
         }
         Ok(())
     }
@@ -85,14 +102,24 @@ impl Worker {
                 continue;
             };
             let next = rule.next_after(now, self.timezone);
-            if self.store.advance_schedule(&schedule.name, schedule.next_run_at, next).await? {
-                tracing::info!(schedule = schedule.name, kind = schedule.kind, "schedule due; job queued");
+            if self
+                .store
+                .advance_schedule(&schedule.name, schedule.next_run_at, next)
+                .await?
+            {
+                tracing::info!(
+                    schedule = schedule.name,
+                    kind = schedule.kind,
+                    "schedule due; job queued"
+                );
             }
         }
         let mut ran = 0;
         loop {
             let now = OffsetDateTime::now_utc();
-            let Some(job) = self.store.lease_job(&self.node, now, now + LEASE).await? else { break };
+            let Some(job) = self.store.lease_job(&self.node, now, now + LEASE).await? else {
+                break;
+            };
             ran += 1;
             self.run_job(job).await?;
         }

@@ -104,28 +104,204 @@ const GROUPS: &[(&str, &str, &str, &str)] = &[
 ];
 
 const UNITS: &[Unit] = &[
-    Unit { code: "PROD1-STAMP", name: "冲压车间", parent: "PROD1", line: "production", weight: 110, city: "株洲", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "PROD1-WELD", name: "焊装车间", parent: "PROD1", line: "production", weight: 110, city: "株洲", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "PROD2-MACH", name: "机加工车间", parent: "PROD2", line: "production", weight: 100, city: "株洲", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "PROD2-ASSY", name: "部件装配车间", parent: "PROD2", line: "production", weight: 100, city: "株洲", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "PROD3-PAINT", name: "涂装车间", parent: "PROD3", line: "production", weight: 90, city: "湘潭", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "PROD3-FINAL", name: "总装车间", parent: "PROD3", line: "production", weight: 90, city: "湘潭", positions: &["P-WSD", "P-TL", "P-OP"] },
-    Unit { code: "EQP-M1", name: "设备维修一科", parent: "EQP", line: "equipment", weight: 35, city: "株洲", positions: &["E-MGR", "E-ENG", "E-TECH"] },
-    Unit { code: "EQP-M2", name: "设备维修二科", parent: "EQP", line: "equipment", weight: 30, city: "湘潭", positions: &["E-MGR", "E-ENG", "E-TECH"] },
-    Unit { code: "QA-IQC", name: "来料检验科", parent: "QA", line: "quality", weight: 20, city: "株洲", positions: &["Q-MGR", "Q-ENG", "Q-INSP"] },
-    Unit { code: "QA-PQC", name: "过程检验科", parent: "QA", line: "quality", weight: 25, city: "株洲", positions: &["Q-MGR", "Q-ENG", "Q-INSP"] },
-    Unit { code: "QA-FQC", name: "成品检验科", parent: "QA", line: "quality", weight: 20, city: "湘潭", positions: &["Q-MGR", "Q-ENG", "Q-INSP"] },
-    Unit { code: "MKT-EAST", name: "华东销售大区", parent: "MKT", line: "sales", weight: 30, city: "上海", positions: &["S-MGR", "S-REP"] },
-    Unit { code: "MKT-SOUTH", name: "华南销售大区", parent: "MKT", line: "sales", weight: 28, city: "广州", positions: &["S-MGR", "S-REP"] },
-    Unit { code: "MKT-NORTH", name: "华北销售大区", parent: "MKT", line: "sales", weight: 26, city: "北京", positions: &["S-MGR", "S-REP"] },
-    Unit { code: "MKT-WEST", name: "西部销售大区", parent: "MKT", line: "sales", weight: 22, city: "成都", positions: &["S-MGR", "S-REP"] },
-    Unit { code: "CS-HOTLINE", name: "客服热线组", parent: "CS", line: "service", weight: 22, city: "长沙", positions: &["C-LEAD", "C-AGENT"] },
-    Unit { code: "CS-FIELD", name: "售后服务组", parent: "CS", line: "service", weight: 24, city: "长沙", positions: &["C-LEAD", "C-FIELD"] },
-    Unit { code: "RD-PROD", name: "产品研发部", parent: "RD", line: "rnd", weight: 40, city: "长沙", positions: &["R-MGR", "R-ENG"] },
-    Unit { code: "RD-PROC", name: "工艺技术部", parent: "RD", line: "rnd", weight: 25, city: "株洲", positions: &["R-MGR", "R-PROC"] },
-    Unit { code: "HR-OPS", name: "人事运营科", parent: "HR", line: "hr", weight: 8, city: "株洲", positions: &["H-MGR", "H-SPEC"] },
-    Unit { code: "HR-TRAIN", name: "培训中心", parent: "HR", line: "hr", weight: 7, city: "株洲", positions: &["H-MGR", "H-TRAIN"] },
-    Unit { code: "FIN-ACC", name: "会计核算科", parent: "FIN", line: "finance", weight: 10, city: "株洲", positions: &["F-MGR", "F-ACC"] },
+    Unit {
+        code: "PROD1-STAMP",
+        name: "冲压车间",
+        parent: "PROD1",
+        line: "production",
+        weight: 110,
+        city: "株洲",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "PROD1-WELD",
+        name: "焊装车间",
+        parent: "PROD1",
+        line: "production",
+        weight: 110,
+        city: "株洲",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "PROD2-MACH",
+        name: "机加工车间",
+        parent: "PROD2",
+        line: "production",
+        weight: 100,
+        city: "株洲",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "PROD2-ASSY",
+        name: "部件装配车间",
+        parent: "PROD2",
+        line: "production",
+        weight: 100,
+        city: "株洲",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "PROD3-PAINT",
+        name: "涂装车间",
+        parent: "PROD3",
+        line: "production",
+        weight: 90,
+        city: "湘潭",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "PROD3-FINAL",
+        name: "总装车间",
+        parent: "PROD3",
+        line: "production",
+        weight: 90,
+        city: "湘潭",
+        positions: &["P-WSD", "P-TL", "P-OP"],
+    },
+    Unit {
+        code: "EQP-M1",
+        name: "设备维修一科",
+        parent: "EQP",
+        line: "equipment",
+        weight: 35,
+        city: "株洲",
+        positions: &["E-MGR", "E-ENG", "E-TECH"],
+    },
+    Unit {
+        code: "EQP-M2",
+        name: "设备维修二科",
+        parent: "EQP",
+        line: "equipment",
+        weight: 30,
+        city: "湘潭",
+        positions: &["E-MGR", "E-ENG", "E-TECH"],
+    },
+    Unit {
+        code: "QA-IQC",
+        name: "来料检验科",
+        parent: "QA",
+        line: "quality",
+        weight: 20,
+        city: "株洲",
+        positions: &["Q-MGR", "Q-ENG", "Q-INSP"],
+    },
+    Unit {
+        code: "QA-PQC",
+        name: "过程检验科",
+        parent: "QA",
+        line: "quality",
+        weight: 25,
+        city: "株洲",
+        positions: &["Q-MGR", "Q-ENG", "Q-INSP"],
+    },
+    Unit {
+        code: "QA-FQC",
+        name: "成品检验科",
+        parent: "QA",
+        line: "quality",
+        weight: 20,
+        city: "湘潭",
+        positions: &["Q-MGR", "Q-ENG", "Q-INSP"],
+    },
+    Unit {
+        code: "MKT-EAST",
+        name: "华东销售大区",
+        parent: "MKT",
+        line: "sales",
+        weight: 30,
+        city: "上海",
+        positions: &["S-MGR", "S-REP"],
+    },
+    Unit {
+        code: "MKT-SOUTH",
+        name: "华南销售大区",
+        parent: "MKT",
+        line: "sales",
+        weight: 28,
+        city: "广州",
+        positions: &["S-MGR", "S-REP"],
+    },
+    Unit {
+        code: "MKT-NORTH",
+        name: "华北销售大区",
+        parent: "MKT",
+        line: "sales",
+        weight: 26,
+        city: "北京",
+        positions: &["S-MGR", "S-REP"],
+    },
+    Unit {
+        code: "MKT-WEST",
+        name: "西部销售大区",
+        parent: "MKT",
+        line: "sales",
+        weight: 22,
+        city: "成都",
+        positions: &["S-MGR", "S-REP"],
+    },
+    Unit {
+        code: "CS-HOTLINE",
+        name: "客服热线组",
+        parent: "CS",
+        line: "service",
+        weight: 22,
+        city: "长沙",
+        positions: &["C-LEAD", "C-AGENT"],
+    },
+    Unit {
+        code: "CS-FIELD",
+        name: "售后服务组",
+        parent: "CS",
+        line: "service",
+        weight: 24,
+        city: "长沙",
+        positions: &["C-LEAD", "C-FIELD"],
+    },
+    Unit {
+        code: "RD-PROD",
+        name: "产品研发部",
+        parent: "RD",
+        line: "rnd",
+        weight: 40,
+        city: "长沙",
+        positions: &["R-MGR", "R-ENG"],
+    },
+    Unit {
+        code: "RD-PROC",
+        name: "工艺技术部",
+        parent: "RD",
+        line: "rnd",
+        weight: 25,
+        city: "株洲",
+        positions: &["R-MGR", "R-PROC"],
+    },
+    Unit {
+        code: "HR-OPS",
+        name: "人事运营科",
+        parent: "HR",
+        line: "hr",
+        weight: 8,
+        city: "株洲",
+        positions: &["H-MGR", "H-SPEC"],
+    },
+    Unit {
+        code: "HR-TRAIN",
+        name: "培训中心",
+        parent: "HR",
+        line: "hr",
+        weight: 7,
+        city: "株洲",
+        positions: &["H-MGR", "H-TRAIN"],
+    },
+    Unit {
+        code: "FIN-ACC",
+        name: "会计核算科",
+        parent: "FIN",
+        line: "finance",
+        weight: 10,
+        city: "株洲",
+        positions: &["F-MGR", "F-ACC"],
+    },
 ];
 
 const POSITIONS: &[(&str, &str, &str, &str)] = &[
@@ -194,9 +370,13 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
         .collect();
 
     let mut people = Vec::with_capacity(employees);
-    let mut names = names::NameGenerator::default();
     let mut next_no = 1usize;
-    let mut new_person = |rng: &mut SplitMix64, dept: &str, position: &str, city: &str, manager: Option<String>, senior: bool| {
+    let mut new_person = |rng: &mut SplitMix64,
+                          dept: &str,
+                          position: &str,
+                          city: &str,
+                          manager: Option<String>,
+                          senior: bool| {
         let employee_no = format!("HC{next_no:06}");
         next_no += 1;
         let hire_date = random_hire_date(rng, senior);
@@ -206,11 +386,15 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
             _ => "active",
         };
         let status = if senior { "active" } else { status };
-        let phone = format!("1{}{:09}", [3, 5, 8, 9][rng.below(4) as usize], rng.below(1_000_000_000));
+        let phone = format!(
+            "1{}{:09}",
+            [3, 5, 8, 9][rng.below(4) as usize],
+            rng.below(1_000_000_000)
+        );
         DemoEmployee {
             email: format!("{}@huachang-demo.cn", employee_no.to_lowercase()),
             employee_no,
-            name: names.next(rng),
+            name: names::random_name(rng),
             department_code: dept.into(),
             position_code: position.into(),
             manager_no: manager,
@@ -246,7 +430,14 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
         if size == 0 {
             continue;
         }
-        let head = new_person(&mut rng, unit.code, unit.positions[0], unit.city, Some(lookup(&head_of, unit.parent)), true);
+        let head = new_person(
+            &mut rng,
+            unit.code,
+            unit.positions[0],
+            unit.city,
+            Some(lookup(&head_of, unit.parent)),
+            true,
+        );
         let head_no = head.employee_no.clone();
         head_of.push((unit.code.into(), head_no.clone()));
         people.push(head);
@@ -261,7 +452,11 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
                     ("P-OP", leader.clone().or(Some(head_no.clone())))
                 }
             } else {
-                let idx = if staff.len() > 1 && rng.below(5) == 0 { 0 } else { staff.len() - 1 };
+                let idx = if staff.len() > 1 && rng.below(5) == 0 {
+                    0
+                } else {
+                    staff.len() - 1
+                };
                 (staff[idx], Some(head_no.clone()))
             };
             let person = new_person(&mut rng, unit.code, position, unit.city, manager, false);
@@ -283,23 +478,39 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
 }
 
 fn lookup(heads: &[(String, String)], code: &str) -> String {
-    heads.iter().find(|(c, _)| c == code).map(|(_, no)| no.clone()).expect("parent head is created first")
+    heads
+        .iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, no)| no.clone())
+        .expect("parent head is created first")
 }
 
 fn random_hire_date(rng: &mut SplitMix64, senior: bool) -> Date {
-    let start = Date::from_calendar_date(if senior { 1995 } else { 2005 }, Month::January, 1).expect("valid date");
+    let start = Date::from_calendar_date(if senior { 1995 } else { 2005 }, Month::January, 1)
+        .expect("valid date");
     let span_days = if senior { 365 * 20 } else { 365 * 20 + 300 };
     start + Duration::days(rng.below(span_days) as i64)
 }
 
 fn demo_accounts(people: &[DemoEmployee], head_of: &[(String, String)]) -> Vec<DemoAccount> {
-    let person = |no: &str| people.iter().find(|p| p.employee_no == no).expect("demo person exists");
+    let person = |no: &str| {
+        people
+            .iter()
+            .find(|p| p.employee_no == no)
+            .expect("demo person exists")
+    };
     let first_in = |dept: &str, position: &str| {
         // Small demo companies may lack the position in that unit; anyone active there will do.
         people
             .iter()
-            .find(|p| p.department_code == dept && p.position_code == position && p.status == "active")
-            .or_else(|| people.iter().find(|p| p.department_code == dept && p.status == "active"))
+            .find(|p| {
+                p.department_code == dept && p.position_code == position && p.status == "active"
+            })
+            .or_else(|| {
+                people
+                    .iter()
+                    .find(|p| p.department_code == dept && p.status == "active")
+            })
             .expect("every demo unit has an active head")
     };
     let employee = |username: &str, p: &DemoEmployee, mut grants: Vec<(Role, DemoScope)>| {
@@ -321,12 +532,32 @@ fn demo_accounts(people: &[DemoEmployee], head_of: &[(String, String)]) -> Vec<D
             employee_no: None,
             grants: vec![(Role::SystemAdmin, DemoScope::Company)],
         },
-        employee("training", trainer, vec![(Role::TrainingAdmin, DemoScope::Company)]),
-        employee("manager", prod1_head, vec![(Role::Manager, DemoScope::Department("PROD1".into()))]),
+        employee(
+            "training",
+            trainer,
+            vec![(Role::TrainingAdmin, DemoScope::Company)],
+        ),
+        employee(
+            "manager",
+            prod1_head,
+            vec![(Role::Manager, DemoScope::Department("PROD1".into()))],
+        ),
         employee("employee", first_in("PROD1-STAMP", "P-OP"), vec![]),
-        employee("instructor", first_in("EQP-M1", "E-ENG"), vec![(Role::Instructor, DemoScope::Company)]),
-        employee("reviewer", first_in("QA-PQC", "Q-ENG"), vec![(Role::Reviewer, DemoScope::Company)]),
-        employee("executive", ceo, vec![(Role::Executive, DemoScope::Company)]),
+        employee(
+            "instructor",
+            first_in("EQP-M1", "E-ENG"),
+            vec![(Role::Instructor, DemoScope::Company)],
+        ),
+        employee(
+            "reviewer",
+            first_in("QA-PQC", "Q-ENG"),
+            vec![(Role::Reviewer, DemoScope::Company)],
+        ),
+        employee(
+            "executive",
+            ceo,
+            vec![(Role::Executive, DemoScope::Company)],
+        ),
     ]
 }
 
@@ -345,7 +576,11 @@ mod tests {
     fn size_production_share_and_references() {
         let company = generate(1, 5000);
         assert_eq!(company.employees.len(), 5000);
-        let dept_codes: HashSet<&str> = company.departments.iter().map(|d| d.code.as_str()).collect();
+        let dept_codes: HashSet<&str> = company
+            .departments
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
         let production = company
             .employees
             .iter()
@@ -355,11 +590,22 @@ mod tests {
         assert!((0.55..0.65).contains(&share), "production share {share}");
         let mut seen = HashSet::new();
         for e in &company.employees {
-            assert!(dept_codes.contains(e.department_code.as_str()), "{}", e.department_code);
+            assert!(
+                dept_codes.contains(e.department_code.as_str()),
+                "{}",
+                e.department_code
+            );
             if let Some(m) = &e.manager_no {
-                assert!(seen.contains(m.as_str()), "manager {m} of {} comes first", e.employee_no);
+                assert!(
+                    seen.contains(m.as_str()),
+                    "manager {m} of {} comes first",
+                    e.employee_no
+                );
             }
-            assert!(seen.insert(e.employee_no.as_str()), "unique employee number");
+            assert!(
+                seen.insert(e.employee_no.as_str()),
+                "unique employee number"
+            );
             assert!(e.name.chars().count() >= 2);
         }
         for account in &company.accounts {
@@ -367,7 +613,11 @@ mod tests {
                 assert!(seen.contains(no.as_str()));
             }
         }
-        let roles: HashSet<Role> = company.accounts.iter().flat_map(|a| a.grants.iter().map(|g| g.0)).collect();
+        let roles: HashSet<Role> = company
+            .accounts
+            .iter()
+            .flat_map(|a| a.grants.iter().map(|g| g.0))
+            .collect();
         assert_eq!(roles.len(), Role::ALL.len(), "one login per role");
     }
 }

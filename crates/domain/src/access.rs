@@ -149,7 +149,10 @@ pub struct DataScope {
 impl DataScope {
     /// A scope that covers everything (system tasks, CLI).
     pub fn company() -> Self {
-        Self { company: true, ..Self::default() }
+        Self {
+            company: true,
+            ..Self::default()
+        }
     }
 
     /// True when the scope covers no record at all.
@@ -161,7 +164,10 @@ impl DataScope {
     /// `employee_id`, is visible.
     pub fn covers(&self, department_path: &str, employee_id: Option<i64>) -> bool {
         self.company
-            || self.department_paths.iter().any(|p| department_path.starts_with(p.as_str()))
+            || self
+                .department_paths
+                .iter()
+                .any(|p| department_path.starts_with(p.as_str()))
             || (employee_id.is_some() && employee_id == self.own_employee_id)
     }
 }
@@ -185,20 +191,26 @@ impl Principal {
 
     /// Whether any of the caller's grants carries `permission`.
     pub fn can(&self, permission: Permission) -> bool {
-        self.grants.iter().any(|g| g.role.permissions().contains(&permission))
+        self.grants
+            .iter()
+            .any(|g| g.role.permissions().contains(&permission))
     }
 
     /// The union of the scopes of the grants that carry `permission`.
     pub fn scope_for(&self, permission: Permission) -> DataScope {
         let mut scope = DataScope::default();
-        for grant in self.grants.iter().filter(|g| g.role.permissions().contains(&permission)) {
+        for grant in self
+            .grants
+            .iter()
+            .filter(|g| g.role.permissions().contains(&permission))
+        {
             match grant.scope {
                 ScopeKind::Company => scope.company = true,
                 ScopeKind::Department(_) => {
-                    if let Some(path) = &grant.department_path {
-                        if !scope.department_paths.contains(path) {
-                            scope.department_paths.push(path.clone());
-                        }
+                    if let Some(path) = &grant.department_path
+                        && !scope.department_paths.contains(path)
+                    {
+                        scope.department_paths.push(path.clone());
                     }
                 }
                 ScopeKind::SelfOnly => scope.own_employee_id = self.employee_id,
@@ -235,7 +247,12 @@ mod tests {
     }
 
     fn grant(role: Role, scope: ScopeKind, path: Option<&str>) -> Grant {
-        Grant { role, scope, department_path: path.map(String::from), department_name: None }
+        Grant {
+            role,
+            scope,
+            department_path: path.map(String::from),
+            department_name: None,
+        }
     }
 
     #[test]
@@ -254,7 +271,10 @@ mod tests {
             grant(Role::Instructor, ScopeKind::Company, None),
         ]);
         let people = p.scope_for(Permission::ViewPeople);
-        assert!(!people.company, "instructor's company grant carries no people permission");
+        assert!(
+            !people.company,
+            "instructor's company grant carries no people permission"
+        );
         assert_eq!(people.department_paths, vec!["/1/3/".to_string()]);
         assert_eq!(people.own_employee_id, Some(42));
         assert!(people.covers("/1/3/7/", None));

@@ -73,9 +73,15 @@ pub struct UserFilter {
 pub fn validate_username(username: &str) -> DomainResult<()> {
     let len = username.chars().count();
     if !(3..=64).contains(&len) {
-        return Err(DomainError::invalid("username", "must be 3 to 64 characters long"));
+        return Err(DomainError::invalid(
+            "username",
+            "must be 3 to 64 characters long",
+        ));
     }
-    if !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(DomainError::invalid(
             "username",
             "may contain only letters, digits, '.', '_' and '-'",
@@ -104,7 +110,11 @@ pub fn validate_password(password: &str, username: &str) -> DomainResult<()> {
 /// Storage of accounts, sessions, tokens and login throttling.
 pub trait AccountRepository {
     /// Creates an account with its grants; fails with `Conflict` on a taken username.
-    fn create_user(&self, user: &NewUser, actor: &Actor) -> impl Future<Output = DomainResult<User>> + Send;
+    fn create_user(
+        &self,
+        user: &NewUser,
+        actor: &Actor,
+    ) -> impl Future<Output = DomainResult<User>> + Send;
     /// An account by id.
     fn get_user(&self, id: i64) -> impl Future<Output = DomainResult<User>> + Send;
     /// Accounts, filtered and paged.
@@ -129,9 +139,18 @@ pub trait AccountRepository {
         actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Enables or disables an account; disabling ends its sessions and revokes its tokens.
-    fn set_active(&self, user_id: i64, active: bool, actor: &Actor) -> impl Future<Output = DomainResult<()>> + Send;
+    fn set_active(
+        &self,
+        user_id: i64,
+        active: bool,
+        actor: &Actor,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Sets the preferred UI language.
-    fn set_locale(&self, user_id: i64, locale: &str) -> impl Future<Output = DomainResult<()>> + Send;
+    fn set_locale(
+        &self,
+        user_id: i64,
+        locale: &str,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Adds a grant (idempotent).
     fn add_grant(
         &self,
@@ -187,7 +206,10 @@ pub trait AccountRepository {
         now: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<Option<i64>>> + Send;
     /// The user's tokens, newest first.
-    fn list_api_tokens(&self, user_id: i64) -> impl Future<Output = DomainResult<Vec<ApiToken>>> + Send;
+    fn list_api_tokens(
+        &self,
+        user_id: i64,
+    ) -> impl Future<Output = DomainResult<Vec<ApiToken>>> + Send;
     /// Revokes one of the user's tokens; `NotFound` if it is not theirs.
     fn revoke_api_token(
         &self,
@@ -211,7 +233,8 @@ pub trait AccountRepository {
         since: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<i64>> + Send;
     /// Forgets the failures of a username after a successful login.
-    fn clear_login_failures(&self, username: &str) -> impl Future<Output = DomainResult<()>> + Send;
+    fn clear_login_failures(&self, username: &str)
+    -> impl Future<Output = DomainResult<()>> + Send;
 }
 
 #[cfg(test)]

@@ -84,12 +84,20 @@ pub struct Actor {
 impl Actor {
     /// A change made from the command line by the machine's operator.
     pub fn cli() -> Self {
-        Self { user_id: None, name: "cli".into(), ip: None }
+        Self {
+            user_id: None,
+            name: "cli".into(),
+            ip: None,
+        }
     }
 
     /// A change made by the system itself (jobs, demo generation).
     pub fn system() -> Self {
-        Self { user_id: None, name: "system".into(), ip: None }
+        Self {
+            user_id: None,
+            name: "system".into(),
+            ip: None,
+        }
     }
 
     /// An audit entry for `action` on `entity_kind` made by this actor.

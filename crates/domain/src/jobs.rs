@@ -32,7 +32,9 @@ impl JobStatus {
 
     /// Parses a stored code.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed].into_iter().find(|s| s.code() == code)
+        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 
@@ -79,7 +81,14 @@ pub enum Recurrence {
 impl Recurrence {
     /// Parses `daily HH:MM`, `monthly D HH:MM` or `every Nm` / `every Nh`.
     pub fn parse(text: &str) -> DomainResult<Self> {
-        let bad = || DomainError::invalid("recurrence", format!("cannot read '{text}'; use 'daily HH:MM', 'monthly D HH:MM' or 'every 15m'"));
+        let bad = || {
+            DomainError::invalid(
+                "recurrence",
+                format!(
+                    "cannot read '{text}'; use 'daily HH:MM', 'monthly D HH:MM' or 'every 15m'"
+                ),
+            )
+        };
         let parts: Vec<&str> = text.split_whitespace().collect();
         let time_of = |s: &str| -> DomainResult<Time> {
             let (h, m) = s.split_once(':').ok_or_else(bad)?;
@@ -120,13 +129,18 @@ impl Recurrence {
             Recurrence::Every(d) => after + d,
             Recurrence::Daily(at) => {
                 let today = local.date().with_time(at).assume_offset(offset);
-                if today > local { today } else { today + time::Duration::days(1) }
+                if today > local {
+                    today
+                } else {
+                    today + time::Duration::days(1)
+                }
             }
             Recurrence::Monthly(day, at) => {
                 let (mut year, mut month) = (local.year(), local.month());
                 loop {
                     let d = day.min(month.length(year));
-                    let date = Date::from_calendar_date(year, month, d).expect("day clamped to month length");
+                    let date = Date::from_calendar_date(year, month, d)
+                        .expect("day clamped to month length");
                     let candidate = date.with_time(at).assume_offset(offset);
                     if candidate > local {
                         return candidate;
@@ -165,7 +179,11 @@ pub trait JobRepository {
         lease_until: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<Option<Job>>> + Send;
     /// Marks a leased job done.
-    fn complete_job(&self, id: i64, now: OffsetDateTime) -> impl Future<Output = DomainResult<()>> + Send;
+    fn complete_job(
+        &self,
+        id: i64,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Records a failure: requeues at `retry_at`, or marks failed when attempts are used up.
     fn fail_job(
         &self,
@@ -175,7 +193,11 @@ pub trait JobRepository {
         retry_at: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Puts a failed job back in the queue.
-    fn retry_job(&self, id: i64, now: OffsetDateTime) -> impl Future<Output = DomainResult<()>> + Send;
+    fn retry_job(
+        &self,
+        id: i64,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Recent jobs, newest first, optionally of one status.
     fn list_jobs(
         &self,
@@ -191,7 +213,10 @@ pub trait JobRepository {
         next_run_at: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Schedules whose next run is due.
-    fn due_schedules(&self, now: OffsetDateTime) -> impl Future<Output = DomainResult<Vec<JobSchedule>>> + Send;
+    fn due_schedules(
+        &self,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = DomainResult<Vec<JobSchedule>>> + Send;
     /// Moves a schedule from `expected` to `next` and enqueues its job, atomically; false if
     /// another node already did it.
     fn advance_schedule(
@@ -213,24 +238,45 @@ mod tests {
     fn daily_runs_later_today_or_tomorrow() {
         let r = Recurrence::parse("daily 02:30").unwrap();
         let tz = offset!(+8);
-        assert_eq!(r.next_after(datetime!(2025-06-01 01:00 +8), tz), datetime!(2025-06-01 02:30 +8));
-        assert_eq!(r.next_after(datetime!(2025-06-01 02:30 +8), tz), datetime!(2025-06-02 02:30 +8));
+        assert_eq!(
+            r.next_after(datetime!(2025-06-01 01:00 +8), tz),
+            datetime!(2025-06-01 02:30 +8)
+        );
+        assert_eq!(
+            r.next_after(datetime!(2025-06-01 02:30 +8), tz),
+            datetime!(2025-06-02 02:30 +8)
+        );
     }
 
     #[test]
     fn monthly_clamps_to_month_end() {
         let r = Recurrence::parse("monthly 31 03:00").unwrap();
         let tz = offset!(+8);
-        assert_eq!(r.next_after(datetime!(2025-02-01 00:00 +8), tz), datetime!(2025-02-28 03:00 +8));
-        assert_eq!(r.next_after(datetime!(2025-12-31 04:00 +8), tz), datetime!(2026-01-31 03:00 +8));
+        assert_eq!(
+            r.next_after(datetime!(2025-02-01 00:00 +8), tz),
+            datetime!(2025-02-28 03:00 +8)
+        );
+        assert_eq!(
+            r.next_after(datetime!(2025-12-31 04:00 +8), tz),
+            datetime!(2026-01-31 03:00 +8)
+        );
     }
 
     #[test]
     fn parse_rejects_nonsense() {
-        for bad in ["weekly", "daily 25:00", "monthly 0 01:00", "every 0m", "every 5s"] {
+        for bad in [
+            "weekly",
+            "daily 25:00",
+            "monthly 0 01:00",
+            "every 0m",
+            "every 5s",
+        ] {
             assert!(Recurrence::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Recurrence::parse("every 15m").unwrap(), Recurrence::Every(Duration::from_secs(900)));
+        assert_eq!(
+            Recurrence::parse("every 15m").unwrap(),
+            Recurrence::Every(Duration::from_secs(900))
+        );
     }
 
     #[test]

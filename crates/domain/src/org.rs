@@ -53,7 +53,10 @@ impl EmployeeStatus {
             "active" => Ok(Self::Active),
             "on_leave" => Ok(Self::OnLeave),
             "left" => Ok(Self::Left),
-            other => Err(DomainError::invalid("status", format!("unknown status '{other}'"))),
+            other => Err(DomainError::invalid(
+                "status",
+                format!("unknown status '{other}'"),
+            )),
         }
     }
 }
@@ -189,7 +192,11 @@ mod tests {
 
     #[test]
     fn status_codes_round_trip() {
-        for s in [EmployeeStatus::Active, EmployeeStatus::OnLeave, EmployeeStatus::Left] {
+        for s in [
+            EmployeeStatus::Active,
+            EmployeeStatus::OnLeave,
+            EmployeeStatus::Left,
+        ] {
             assert_eq!(EmployeeStatus::parse(s.code()).unwrap(), s);
         }
         assert!(EmployeeStatus::parse("fired").is_err());

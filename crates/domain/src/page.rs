@@ -64,7 +64,12 @@ mod tests {
         let p = Page::new(Some(0), Some(10_000));
         assert_eq!((p.page, p.per_page), (1, Page::MAX_PER_PAGE));
         assert_eq!(Page::new(Some(3), Some(20)).offset(), 40);
-        let paged = Paged::<u8> { items: vec![], total: 41, page: 1, per_page: 20 };
+        let paged = Paged::<u8> {
+            items: vec![],
+            total: 41,
+            page: 1,
+            per_page: 20,
+        };
         assert_eq!(paged.page_count(), 3);
     }
 }

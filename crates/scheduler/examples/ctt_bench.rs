@@ -41,12 +41,24 @@ fn parse_args() -> Result<Args, String> {
             }
             "--jobs" => args.jobs = value()?.parse().map_err(|e| format!("--jobs: {e}"))?,
             "--verbose" => args.verbose = true,
-            "--hard-weight" => args.tuning.hard_weight = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
-            "--kempe" => args.tuning.kempe_rate = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
-            "--t0" => args.tuning.initial_temperature = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
-            "--t1" => args.tuning.final_temperature = value()?.parse().map_err(|e| format!("{flag}: {e}"))?,
+            "--hard-weight" => {
+                args.tuning.hard_weight = value()?.parse().map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--kempe" => {
+                args.tuning.kempe_rate = value()?.parse().map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--t0" => {
+                args.tuning.initial_temperature =
+                    value()?.parse().map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--t1" => {
+                args.tuning.final_temperature =
+                    value()?.parse().map_err(|e| format!("{flag}: {e}"))?
+            }
             "-h" | "--help" => {
-                println!("ctt_bench [--dir DIR] [--seeds N] [--time-limit SECS] [--jobs J] [--verbose] [--hard-weight W] [--kempe RATE] [--t0 T] [--t1 T]");
+                println!(
+                    "ctt_bench [--dir DIR] [--seeds N] [--time-limit SECS] [--jobs J] [--verbose] [--hard-weight W] [--kempe RATE] [--t0 T] [--t1 T]"
+                );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),

@@ -1,8 +1,10 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
 use crate::audit::append_in;
-use crate::{contains_pattern, db_error, on_pool, DbTime};
-use domain::account::{AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter};
+use crate::{DbTime, contains_pattern, db_error, on_pool};
+use domain::account::{
+    AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
+};
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Grant, Page, Paged, Principal, Role, ScopeKind};
 use sqlx::{Database, Encode, QueryBuilder, Type};
@@ -38,7 +40,12 @@ impl GrantRow {
             ("department", Some(id)) => ScopeKind::Department(id),
             _ => return None,
         };
-        Some(Grant { role, scope, department_path: self.department_path, department_name: self.department_name })
+        Some(Grant {
+            role,
+            scope,
+            department_path: self.department_path,
+            department_name: self.department_name,
+        })
     }
 }
 
@@ -65,7 +72,8 @@ impl From<TokenRow> for ApiToken {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.employee_id, u.active, u.locale, u.created_at";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.employee_id, u.active, u.locale, u.created_at";
 const GRANT_SELECT: &str = "SELECT g.user_id, g.role, g.scope_kind, g.department_id, d.path AS department_path, \
      d.name AS department_name FROM role_grants g LEFT JOIN departments d ON d.id = g.department_id ";
 
@@ -108,7 +116,9 @@ fn assemble(rows: Vec<UserRow>, grants: Vec<GrantRow>) -> Vec<User> {
         .collect();
     for g in grants {
         let user_id = g.user_id;
-        if let (Some(user), Some(grant)) = (users.iter_mut().find(|u| u.id == user_id), g.into_grant()) {
+        if let (Some(user), Some(grant)) =
+            (users.iter_mut().find(|u| u.id == user_id), g.into_grant())
+        {
             user.grants.push(grant);
         }
     }
@@ -261,7 +271,13 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn set_password(&self, user_id: i64, password_hash: &str, keep_session_hash: Option<&str>, actor: &Actor) -> DomainResult<()> {
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session_hash: Option<&str>,
+        actor: &Actor,
+    ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
@@ -328,7 +344,13 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn add_grant(&self, user_id: i64, role: Role, scope: ScopeKind, actor: &Actor) -> DomainResult<()> {
+    async fn add_grant(
+        &self,
+        user_id: i64,
+        role: Role,
+        scope: ScopeKind,
+        actor: &Actor,
+    ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
@@ -356,7 +378,13 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn remove_grant(&self, user_id: i64, role: Role, scope: ScopeKind, actor: &Actor) -> DomainResult<()> {
+    async fn remove_grant(
+        &self,
+        user_id: i64,
+        role: Role,
+        scope: ScopeKind,
+        actor: &Actor,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
             let removed = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_key = $3")
@@ -379,7 +407,14 @@ impl AccountRepository for crate::Store {
         on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.map_err(db_error))
     }
 
-    async fn create_session(&self, token_hash: &str, user_id: i64, csrf_token: &str, expires_at: OffsetDateTime, ip: Option<&str>) -> DomainResult<()> {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: OffsetDateTime,
+        ip: Option<&str>,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(token_hash)
@@ -395,7 +430,11 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn find_session(&self, token_hash: &str, now: OffsetDateTime) -> DomainResult<Option<SessionRecord>> {
+    async fn find_session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> DomainResult<Option<SessionRecord>> {
         on_pool!(self, pool => {
             let row: Option<(i64, String, DbTime)> = sqlx::query_as(
                 "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -435,10 +474,20 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn create_api_token(&self, user_id: i64, name: &str, token_hash: &str, prefix: &str, actor: &Actor) -> DomainResult<ApiToken> {
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        prefix: &str,
+        actor: &Actor,
+    ) -> DomainResult<ApiToken> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::invalid("name", "must be 1 to 100 characters long"));
+            return Err(DomainError::invalid(
+                "name",
+                "must be 1 to 100 characters long",
+            ));
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
@@ -461,7 +510,11 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn find_user_by_token(&self, token_hash: &str, now: OffsetDateTime) -> DomainResult<Option<i64>> {
+    async fn find_user_by_token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> DomainResult<Option<i64>> {
         on_pool!(self, pool => {
             let row: Option<(i64, i64, Option<DbTime>)> = sqlx::query_as(
                 "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
@@ -498,7 +551,12 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn revoke_api_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> DomainResult<()> {
+    async fn revoke_api_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        actor: &Actor,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
             let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
@@ -517,7 +575,12 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn record_login_failure(&self, username: &str, ip: &str, at: OffsetDateTime) -> DomainResult<()> {
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        ip: &str,
+        at: OffsetDateTime,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
                 .bind(username)
@@ -530,7 +593,12 @@ impl AccountRepository for crate::Store {
         })
     }
 
-    async fn count_login_failures(&self, username: &str, ip: &str, since: OffsetDateTime) -> DomainResult<i64> {
+    async fn count_login_failures(
+        &self,
+        username: &str,
+        ip: &str,
+        since: OffsetDateTime,
+    ) -> DomainResult<i64> {
         on_pool!(self, pool => {
             let (by_user, by_ip): (i64, i64) = sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2), \

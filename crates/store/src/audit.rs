@@ -1,10 +1,9 @@
 //! The append-only audit log (triggers in both engines refuse UPDATE and DELETE).
 
-use crate::{db_error, on_pool, DbTime};
+use crate::{DbTime, db_error, on_pool};
 use domain::audit::{AuditEntry, AuditFilter, AuditRepository, NewAuditEntry};
 use domain::{DomainResult, Page, Paged};
 use sqlx::{Database, Encode, QueryBuilder, Type};
-
 
 /// Appends an audit entry inside the caller's open transaction `$tx`, so the change and
 /// its record commit or roll back together. Evaluates to `()`, returns early on error.
@@ -78,7 +77,11 @@ impl AuditRepository for crate::Store {
         })
     }
 
-    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> DomainResult<Paged<AuditEntry>> {
+    async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> DomainResult<Paged<AuditEntry>> {
         on_pool!(self, pool => {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log WHERE ");
             push_filter(&mut count, filter);
@@ -108,4 +111,3 @@ impl AuditRepository for crate::Store {
         })
     }
 }
-

@@ -1,6 +1,6 @@
 //! The job queue: workers lease rows, so several nodes never run one job twice.
 
-use crate::{db_error, on_pool, DbTime, Pool};
+use crate::{DbTime, Pool, db_error, on_pool};
 use domain::jobs::{Job, JobRepository, JobSchedule, JobStatus};
 use domain::{DomainError, DomainResult};
 use time::OffsetDateTime;
@@ -48,14 +48,25 @@ struct ScheduleRow {
 
 impl From<ScheduleRow> for JobSchedule {
     fn from(r: ScheduleRow) -> Self {
-        JobSchedule { name: r.name, kind: r.kind, recurrence: r.recurrence, next_run_at: r.next_run_at.0 }
+        JobSchedule {
+            name: r.name,
+            kind: r.kind,
+            recurrence: r.recurrence,
+            next_run_at: r.next_run_at.0,
+        }
     }
 }
 
 const JOB_COLUMNS: &str = "id, kind, payload, status, attempts, max_attempts, run_at, locked_by, last_error, created_at, finished_at";
 
 impl JobRepository for crate::Store {
-    async fn enqueue_job(&self, kind: &str, payload: &str, run_at: OffsetDateTime, max_attempts: i32) -> DomainResult<i64> {
+    async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: &str,
+        run_at: OffsetDateTime,
+        max_attempts: i32,
+    ) -> DomainResult<i64> {
         on_pool!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at) \
@@ -72,7 +83,12 @@ impl JobRepository for crate::Store {
         })
     }
 
-    async fn lease_job(&self, worker: &str, now: OffsetDateTime, lease_until: OffsetDateTime) -> DomainResult<Option<Job>> {
+    async fn lease_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> DomainResult<Option<Job>> {
         // Due queued jobs, and running jobs whose lease ran out (their worker died).
         // PostgreSQL skips rows another node is leasing; SQLite has one writer at a time.
         let lock = match self.pool {
@@ -109,7 +125,13 @@ impl JobRepository for crate::Store {
         })
     }
 
-    async fn fail_job(&self, id: i64, error: &str, now: OffsetDateTime, retry_at: OffsetDateTime) -> DomainResult<()> {
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        now: OffsetDateTime,
+        retry_at: OffsetDateTime,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE jobs SET last_error = $1, run_at = $2, \
@@ -164,7 +186,13 @@ impl JobRepository for crate::Store {
         })
     }
 
-    async fn ensure_schedule(&self, name: &str, kind: &str, recurrence: &str, next_run_at: OffsetDateTime) -> DomainResult<()> {
+    async fn ensure_schedule(
+        &self,
+        name: &str,
+        kind: &str,
+        recurrence: &str,
+        next_run_at: OffsetDateTime,
+    ) -> DomainResult<()> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO job_schedules (name, kind, recurrence, next_run_at) VALUES ($1, $2, $3, $4) \
@@ -196,7 +224,12 @@ impl JobRepository for crate::Store {
         })
     }
 
-    async fn advance_schedule(&self, name: &str, expected: OffsetDateTime, next: OffsetDateTime) -> DomainResult<bool> {
+    async fn advance_schedule(
+        &self,
+        name: &str,
+        expected: OffsetDateTime,
+        next: OffsetDateTime,
+    ) -> DomainResult<bool> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;

@@ -48,7 +48,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend()).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
     }
 }
 
@@ -94,7 +96,9 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            Ok(Self { pool: Pool::Sqlite(pool) })
+            Ok(Self {
+                pool: Pool::Sqlite(pool),
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(StoreError::Connect)?;
             let pool = PgPoolOptions::new()
@@ -103,7 +107,9 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            Ok(Self { pool: Pool::Postgres(pool) })
+            Ok(Self {
+                pool: Pool::Postgres(pool),
+            })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
         }
@@ -124,7 +130,10 @@ impl Store {
             Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
-        let after = self.applied_migrations().await.map_err(StoreError::Domain)?;
+        let after = self
+            .applied_migrations()
+            .await
+            .map_err(StoreError::Domain)?;
         Ok(usize::try_from(after - before).unwrap_or(0))
     }
 
@@ -153,12 +162,13 @@ impl Store {
 pub(crate) fn db_error(error: sqlx::Error) -> DomainError {
     match &error {
         sqlx::Error::RowNotFound => DomainError::NotFound { entity: "record" },
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            DomainError::Conflict(format!("duplicate value ({})", db.constraint().unwrap_or("unique key")))
-        }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            DomainError::Conflict("the record refers to something that does not exist, or is still referred to".into())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => DomainError::Conflict(format!(
+            "duplicate value ({})",
+            db.constraint().unwrap_or("unique key")
+        )),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => DomainError::Conflict(
+            "the record refers to something that does not exist, or is still referred to".into(),
+        ),
         _ => {
             tracing::error!(error = %error, "database error");
             DomainError::Internal("database error".into())
@@ -184,9 +194,16 @@ pub(crate) fn contains_pattern(text: &str) -> String {
 mod tests {
     #[test]
     fn migration_folders_hold_the_same_versions() {
-        let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|x| (x.version, x.description.to_string())).collect::<Vec<_>>();
-        assert_eq!(versions(&super::SQLITE_MIGRATOR), versions(&super::POSTGRES_MIGRATOR));
-        assert!(!super::SQLITE_MIGRATOR.iter().next().is_none());
+        let versions = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|x| (x.version, x.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            versions(&super::SQLITE_MIGRATOR),
+            versions(&super::POSTGRES_MIGRATOR)
+        );
+        assert!(super::SQLITE_MIGRATOR.iter().next().is_some());
     }
 
     #[test]

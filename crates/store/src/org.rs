@@ -1,6 +1,6 @@
 //! Organisation queries, always filtered by the caller's data scope in SQL.
 
-use crate::{contains_pattern, db_error, on_pool, DbTime};
+use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::org::{
     Department, DepartmentHeadcount, Employee, EmployeeFilter, EmployeeStatus, OrgRepository,
@@ -12,8 +12,12 @@ use time::{Date, OffsetDateTime};
 
 /// Appends `(scope predicate)` for rows whose department path is in `path_col` and
 /// whose employee id is in `employee_col`.
-pub(crate) fn push_scope<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope, path_col: &str, employee_col: &str)
-where
+pub(crate) fn push_scope<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    scope: &DataScope,
+    path_col: &str,
+    employee_col: &str,
+) where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
     i64: Encode<'a, DB> + Type<DB>,
@@ -24,7 +28,10 @@ where
     }
     qb.push("(1=0");
     for path in &scope.department_paths {
-        qb.push(" OR ").push(path_col).push(" LIKE ").push_bind(format!("{path}%"));
+        qb.push(" OR ")
+            .push(path_col)
+            .push(" LIKE ")
+            .push_bind(format!("{path}%"));
     }
     if let Some(id) = scope.own_employee_id {
         qb.push(" OR ").push(employee_col).push(" = ").push_bind(id);
@@ -48,7 +55,9 @@ where
         qb.push(" OR d.path LIKE ").push_bind(format!("{path}%"));
     }
     if let Some(id) = scope.own_employee_id {
-        qb.push(" OR d.id = (SELECT department_id FROM employees WHERE id = ").push_bind(id).push(")");
+        qb.push(" OR d.id = (SELECT department_id FROM employees WHERE id = ")
+            .push_bind(id)
+            .push(")");
     }
     qb.push(")");
 }
@@ -101,8 +110,11 @@ const EMPLOYEE_SELECT: &str = "SELECT e.id, e.employee_no, e.name, e.department_
      FROM employees e JOIN departments d ON d.id = e.department_id \
      LEFT JOIN positions p ON p.id = e.position_id LEFT JOIN employees m ON m.id = e.manager_id WHERE ";
 
-fn push_employee_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope, filter: &EmployeeFilter)
-where
+fn push_employee_filter<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    scope: &DataScope,
+    filter: &EmployeeFilter,
+) where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
     i64: Encode<'a, DB> + Type<DB>,
@@ -122,7 +134,8 @@ where
             .push(") || '%'");
     }
     if let Some(status) = filter.status {
-        qb.push(" AND e.status = ").push_bind(status.code().to_string());
+        qb.push(" AND e.status = ")
+            .push_bind(status.code().to_string());
     }
 }
 
@@ -151,10 +164,16 @@ impl From<DepartmentRow> for Department {
     }
 }
 
-const DEPARTMENT_COLUMNS: &str = "d.id, d.code, d.name, d.business_line, d.parent_id, d.path, d.head_employee_id";
+const DEPARTMENT_COLUMNS: &str =
+    "d.id, d.code, d.name, d.business_line, d.parent_id, d.path, d.head_employee_id";
 
 impl OrgRepository for crate::Store {
-    async fn list_employees(&self, scope: &DataScope, filter: &EmployeeFilter, page: Page) -> DomainResult<Paged<Employee>> {
+    async fn list_employees(
+        &self,
+        scope: &DataScope,
+        filter: &EmployeeFilter,
+        page: Page,
+    ) -> DomainResult<Paged<Employee>> {
         on_pool!(self, pool => {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ");
             push_employee_filter(&mut count, scope, filter);
@@ -188,7 +207,10 @@ impl OrgRepository for crate::Store {
         })
     }
 
-    async fn headcount_by_department(&self, scope: &DataScope) -> DomainResult<Vec<DepartmentHeadcount>> {
+    async fn headcount_by_department(
+        &self,
+        scope: &DataScope,
+    ) -> DomainResult<Vec<DepartmentHeadcount>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -266,7 +288,11 @@ const CHUNK: usize = 400;
 
 impl crate::Store {
     /// Writes a generated company (departments, positions, employees) in one transaction.
-    pub async fn load_demo_company(&self, company: &demo::DemoCompany, actor: &Actor) -> DomainResult<OrgLoad> {
+    pub async fn load_demo_company(
+        &self,
+        company: &demo::DemoCompany,
+        actor: &Actor,
+    ) -> DomainResult<OrgLoad> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;

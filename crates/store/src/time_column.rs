@@ -23,7 +23,10 @@ pub struct DbTime(pub OffsetDateTime);
 
 impl DbTime {
     fn sqlite_text(&self) -> String {
-        self.0.to_offset(UtcOffset::UTC).format(SQLITE_FORMAT).expect("timestamp formats")
+        self.0
+            .to_offset(UtcOffset::UTC)
+            .format(SQLITE_FORMAT)
+            .expect("timestamp formats")
     }
 }
 
@@ -79,7 +82,9 @@ impl Encode<'_, Postgres> for DbTime {
 
 impl<'r> Decode<'r, Postgres> for DbTime {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Self(<OffsetDateTime as Decode<'r, Postgres>>::decode(value)?))
+        Ok(Self(<OffsetDateTime as Decode<'r, Postgres>>::decode(
+            value,
+        )?))
     }
 }
 

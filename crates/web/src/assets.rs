@@ -1,7 +1,7 @@
 //! Static assets compiled into the binary.
 
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const CSS: &str = include_str!("../assets/app.css");
@@ -17,5 +17,12 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         "icon.svg" => (ICON, "image/svg+xml"),
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
-    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -3,11 +3,11 @@
 use crate::error::{ApiError, PageError};
 use crate::i18n::Locale;
 use crate::state::AppState;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use domain::account::AccountRepository;
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Principal};
@@ -24,7 +24,8 @@ pub const LOGIN_CSRF_COOKIE: &str = "sb_login_csrf";
 
 /// Hashes a password with Argon2id and a random salt (CPU-heavy: call off the async threads).
 pub fn hash_password(password: &str) -> DomainResult<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>())
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -33,7 +34,11 @@ pub fn hash_password(password: &str) -> DomainResult<String> {
 
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash to verify against when the username is unknown, so both paths take as long.
@@ -84,7 +89,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
 
 /// The caller's address as a string, from the connection.
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// Outcome of a password login.
@@ -96,13 +104,22 @@ pub enum LoginOutcome {
 }
 
 /// Checks credentials with rate limiting and, on success, opens a session.
-pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -> DomainResult<LoginOutcome> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> DomainResult<LoginOutcome> {
     let store = &state.store;
     let now = OffsetDateTime::now_utc();
     let window = time::Duration::minutes(state.config.login_window_minutes);
-    let failures = store.count_login_failures(username, ip, now - window).await?;
+    let failures = store
+        .count_login_failures(username, ip, now - window)
+        .await?;
     if failures >= state.config.login_max_failures {
-        return Err(DomainError::RateLimited { retry_after_secs: window.whole_seconds().unsigned_abs() });
+        return Err(DomainError::RateLimited {
+            retry_after_secs: window.whole_seconds().unsigned_abs(),
+        });
     }
     let credentials = store.find_credentials(username).await?;
     let (hash, user) = match &credentials {
@@ -118,8 +135,19 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -
             store.clear_login_failures(username).await?;
             let token = new_secret();
             let expires = now + time::Duration::hours(state.config.session_hours);
-            store.create_session(&secret_hash(&token), user_id, &new_secret(), expires, Some(ip)).await?;
-            Ok(LoginOutcome::Success { user_id, session_token: token })
+            store
+                .create_session(
+                    &secret_hash(&token),
+                    user_id,
+                    &new_secret(),
+                    expires,
+                    Some(ip),
+                )
+                .await?;
+            Ok(LoginOutcome::Success {
+                user_id,
+                session_token: token,
+            })
         }
         _ => {
             store.record_login_failure(username, ip, now).await?;
@@ -146,14 +174,21 @@ pub struct ApiCaller {
 impl ApiCaller {
     /// The actor recorded in the audit log for this caller's changes.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.principal.user_id), name: self.principal.username.clone(), ip: self.ip.clone() }
+        Actor {
+            user_id: Some(self.principal.user_id),
+            name: self.principal.username.clone(),
+            ip: self.ip.clone(),
+        }
     }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -167,7 +202,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             .await?
             .ok_or(DomainError::Unauthenticated)?;
         let principal = state.store.load_principal(user_id).await?;
-        Ok(Self { principal, ip: client_ip(parts) })
+        Ok(Self {
+            principal,
+            ip: client_ip(parts),
+        })
     }
 }
 
@@ -184,7 +222,11 @@ pub struct PageCaller {
 impl PageCaller {
     /// The actor recorded in the audit log for this caller's changes.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.principal.user_id), name: self.principal.username.clone(), ip: self.ip.clone() }
+        Actor {
+            user_id: Some(self.principal.user_id),
+            name: self.principal.username.clone(),
+            ip: self.ip.clone(),
+        }
     }
 
     /// Fails with `Forbidden` unless the caller has `permission`.
@@ -205,16 +247,29 @@ impl PageCaller {
 impl FromRequestParts<AppState> for PageCaller {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let fallback = Locale::from_request(&parts.headers, None);
         let session = parts
             .extensions
             .get::<CurrentSession>()
             .cloned()
             .ok_or(PageError::new(DomainError::Unauthenticated, fallback))?;
-        let principal = state.store.load_principal(session.user_id).await.map_err(|e| PageError::new(e, fallback))?;
+        let principal = state
+            .store
+            .load_principal(session.user_id)
+            .await
+            .map_err(|e| PageError::new(e, fallback))?;
         let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
-        Ok(Self { principal, session, locale, ip: client_ip(parts), path: parts.uri.path().to_string() })
+        Ok(Self {
+            principal,
+            session,
+            locale,
+            ip: client_ip(parts),
+            path: parts.uri.path().to_string(),
+        })
     }
 }
 

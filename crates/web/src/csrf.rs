@@ -6,7 +6,7 @@
 //! double-submit cookie. The JSON API authenticates with bearer tokens, which a
 //! browser never sends on its own, so it needs no CSRF token.
 
-use crate::auth::{cookie, secret_hash, CurrentSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{CurrentSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, secret_hash};
 use crate::i18n::Locale;
 use crate::state::AppState;
 use axum::body::Body;
@@ -26,7 +26,11 @@ pub fn is_api_path(path: &str) -> bool {
 }
 
 /// Middleware: finds the session from its cookie and enforces the CSRF token.
-pub async fn session_and_csrf(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn session_and_csrf(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     if is_api_path(path) || path.starts_with("/assets/") {
         return next.run(req).await;
@@ -34,8 +38,16 @@ pub async fn session_and_csrf(State(state): State<AppState>, mut req: Request, n
     let session = match cookie(req.headers(), SESSION_COOKIE) {
         Some(token) => {
             let hash = secret_hash(token);
-            match state.store.find_session(&hash, OffsetDateTime::now_utc()).await {
-                Ok(Some(s)) => Some(CurrentSession { token_hash: hash, user_id: s.user_id, csrf_token: s.csrf_token }),
+            match state
+                .store
+                .find_session(&hash, OffsetDateTime::now_utc())
+                .await
+            {
+                Ok(Some(s)) => Some(CurrentSession {
+                    token_hash: hash,
+                    user_id: s.user_id,
+                    csrf_token: s.csrf_token,
+                }),
                 _ => None,
             }
         }
@@ -52,8 +64,15 @@ pub async fn session_and_csrf(State(state): State<AppState>, mut req: Request, n
         None => cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_string),
     };
     let locale = Locale::from_request(req.headers(), None);
-    let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let query_token = req.uri().query().and_then(|q| form_value(q.as_bytes(), "_csrf"));
+    let header_token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let query_token = req
+        .uri()
+        .query()
+        .and_then(|q| form_value(q.as_bytes(), "_csrf"));
     let (parts, body) = req.into_parts();
     let is_form = parts
         .headers
@@ -67,7 +86,12 @@ pub async fn session_and_csrf(State(state): State<AppState>, mut req: Request, n
                 (Body::from(bytes), token)
             }
             Err(_) => {
-                return crate::ui::error_page(StatusCode::PAYLOAD_TOO_LARGE, "form too large", locale, "-");
+                return crate::ui::error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "form too large",
+                    locale,
+                    "-",
+                );
             }
         }
     } else {

@@ -1,14 +1,16 @@
 //! Errors as HTTP responses: RFC 9457 problem+json for the API, HTML for pages.
 
 use crate::i18n::Locale;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
 use serde::Serialize;
 
 /// The request id set by the request-id layer, or `-`.
 fn current_request_id() -> String {
-    REQUEST_ID.try_with(|id| id.clone()).unwrap_or_else(|_| "-".into())
+    REQUEST_ID
+        .try_with(|id| id.clone())
+        .unwrap_or_else(|_| "-".into())
 }
 
 tokio::task_local! {
@@ -45,7 +47,13 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, a problem type slug and a human-readable detail.
     pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, kind, detail: detail.into(), field: None, retry_after: None }
+        Self {
+            status,
+            kind,
+            detail: detail.into(),
+            field: None,
+            retry_after: None,
+        }
     }
 
     /// 400 for a malformed request.
@@ -62,15 +70,27 @@ impl ApiError {
 /// Status, problem slug and public detail for a domain error.
 pub fn classify(error: &DomainError) -> (StatusCode, &'static str, String) {
     match error {
-        DomainError::NotFound { entity } => (StatusCode::NOT_FOUND, "not-found", format!("{entity} not found")),
-        DomainError::Validation { field, message } => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "validation", format!("{field}: {message}"))
-        }
+        DomainError::NotFound { entity } => (
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("{entity} not found"),
+        ),
+        DomainError::Validation { field, message } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("{field}: {message}"),
+        ),
         DomainError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
-        DomainError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "you do not have permission for this".into()),
-        DomainError::Unauthenticated => {
-            (StatusCode::UNAUTHORIZED, "unauthenticated", "authentication required".into())
-        }
+        DomainError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "you do not have permission for this".into(),
+        ),
+        DomainError::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "authentication required".into(),
+        ),
         DomainError::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
@@ -95,7 +115,13 @@ impl From<DomainError> for ApiError {
             DomainError::RateLimited { retry_after_secs } => Some(retry_after_secs),
             _ => None,
         };
-        Self { status, kind, detail, field, retry_after }
+        Self {
+            status,
+            kind,
+            detail,
+            field,
+            retry_after,
+        }
     }
 }
 
@@ -103,7 +129,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = Problem {
             kind: format!("/problems/{}", self.kind),
-            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
             status: self.status.as_u16(),
             detail: self.detail,
             request_id: current_request_id(),
@@ -112,7 +142,10 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

@@ -4,8 +4,8 @@
 //! cannot compile. The choice is the user's saved preference or language cookie,
 //! then the browser's `Accept-Language`, then Chinese.
 
-use crate::auth::{cookie, LANG_COOKIE};
-use axum::http::{header, HeaderMap};
+use crate::auth::{LANG_COOKIE, cookie};
+use axum::http::{HeaderMap, header};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -105,7 +105,11 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 /// (key, zh-CN, en).
 pub const TEXTS: &[(&str, &str, &str)] = &[
     ("app.name", "技能桥", "Skillbridge"),
-    ("app.tagline", "业务驱动的培训运营平台", "Business-driven training operations"),
+    (
+        "app.tagline",
+        "业务驱动的培训运营平台",
+        "Business-driven training operations",
+    ),
     ("nav.home", "首页", "Home"),
     ("nav.people", "人员", "People"),
     ("nav.org", "组织架构", "Organisation"),
@@ -121,21 +125,53 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "Username"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
-    ("login.invalid", "用户名或密码错误。", "Wrong username or password."),
-    ("login.rate_limited", "登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please try again later."),
+    (
+        "login.invalid",
+        "用户名或密码错误。",
+        "Wrong username or password.",
+    ),
+    (
+        "login.rate_limited",
+        "登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins. Please try again later.",
+    ),
     ("error.title", "出错了", "Something went wrong"),
     ("error.request_id", "请求编号", "Request id"),
     ("error.back_home", "返回首页", "Back to home"),
-    ("error.csrf", "表单已过期或来源不明，请刷新页面后重试。", "The form expired or did not come from this site. Reload the page and try again."),
-    ("error.not_found", "页面不存在。", "This page does not exist."),
-    ("error.forbidden", "您没有权限访问此内容。", "You do not have permission to see this."),
+    (
+        "error.csrf",
+        "表单已过期或来源不明，请刷新页面后重试。",
+        "The form expired or did not come from this site. Reload the page and try again.",
+    ),
+    (
+        "error.not_found",
+        "页面不存在。",
+        "This page does not exist.",
+    ),
+    (
+        "error.forbidden",
+        "您没有权限访问此内容。",
+        "You do not have permission to see this.",
+    ),
     ("home.welcome", "欢迎", "Welcome"),
-    ("home.headcount", "各部门在职人数", "Head count by department"),
+    (
+        "home.headcount",
+        "各部门在职人数",
+        "Head count by department",
+    ),
     ("home.my_profile", "我的档案", "My profile"),
     ("home.my_roles", "我的角色", "My roles"),
     ("home.total", "合计", "Total"),
-    ("home.no_profile", "您的账户未关联员工档案。", "Your account is not linked to an employee record."),
-    ("home.scope_note", "仅显示您的数据权限范围内的数据。", "Only data within your data scope is shown."),
+    (
+        "home.no_profile",
+        "您的账户未关联员工档案。",
+        "Your account is not linked to an employee record.",
+    ),
+    (
+        "home.scope_note",
+        "仅显示您的数据权限范围内的数据。",
+        "Only data within your data scope is shown.",
+    ),
     ("home.system", "系统概况", "System"),
     ("home.accounts", "账户数", "Accounts"),
     ("home.failed_jobs", "失败任务", "Failed jobs"),
@@ -174,7 +210,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("field.token_name", "令牌名称", "Token name"),
     ("field.prefix", "前缀", "Prefix"),
     ("field.last_used", "最近使用", "Last used"),
-    ("field.employee_link", "关联工号（可选）", "Employee no. (optional)"),
+    (
+        "field.employee_link",
+        "关联工号（可选）",
+        "Employee no. (optional)",
+    ),
     ("field.department_code", "部门编码", "Department code"),
     ("status.active", "在职", "Active"),
     ("status.on_leave", "休假", "On leave"),
@@ -217,26 +257,62 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("common.confirm", "确定要执行此操作吗？", "Are you sure?"),
     ("common.never", "从未", "Never"),
     ("people.title", "人员", "People"),
-    ("people.masked_note", "联系方式按数据权限脱敏显示。", "Contact details are masked outside your data scope."),
+    (
+        "people.masked_note",
+        "联系方式按数据权限脱敏显示。",
+        "Contact details are masked outside your data scope.",
+    ),
     ("org.title", "组织架构", "Organisation"),
     ("account.title", "我的账户", "My account"),
     ("account.change_password", "修改密码", "Change password"),
     ("account.current_password", "当前密码", "Current password"),
-    ("account.new_password", "新密码（至少 10 位）", "New password (at least 10 characters)"),
-    ("account.confirm_password", "确认新密码", "Confirm new password"),
-    ("account.password_changed", "密码已修改，其他会话已退出。", "Password changed; your other sessions were signed out."),
-    ("account.password_mismatch", "两次输入的新密码不一致。", "The new passwords do not match."),
-    ("account.wrong_password", "当前密码不正确。", "The current password is wrong."),
+    (
+        "account.new_password",
+        "新密码（至少 10 位）",
+        "New password (at least 10 characters)",
+    ),
+    (
+        "account.confirm_password",
+        "确认新密码",
+        "Confirm new password",
+    ),
+    (
+        "account.password_changed",
+        "密码已修改，其他会话已退出。",
+        "Password changed; your other sessions were signed out.",
+    ),
+    (
+        "account.password_mismatch",
+        "两次输入的新密码不一致。",
+        "The new passwords do not match.",
+    ),
+    (
+        "account.wrong_password",
+        "当前密码不正确。",
+        "The current password is wrong.",
+    ),
     ("account.tokens", "个人 API 令牌", "Personal API tokens"),
-    ("account.tokens_help", "用于调用 /api/v1 接口：请求头 Authorization: Bearer <令牌>。令牌只显示一次。", "For the /api/v1 API: header Authorization: Bearer <token>. A token is shown only once."),
+    (
+        "account.tokens_help",
+        "用于调用 /api/v1 接口：请求头 Authorization: Bearer <令牌>。令牌只显示一次。",
+        "For the /api/v1 API: header Authorization: Bearer <token>. A token is shown only once.",
+    ),
     ("account.new_token", "新令牌", "New token"),
-    ("account.token_created", "令牌已创建，请立即复制保存：", "Token created. Copy it now; it will not be shown again:"),
+    (
+        "account.token_created",
+        "令牌已创建，请立即复制保存：",
+        "Token created. Copy it now; it will not be shown again:",
+    ),
     ("account.revoke", "撤销", "Revoke"),
     ("account.revoked", "已撤销", "Revoked"),
     ("account.language", "界面语言", "Language"),
     ("users.title", "账户与角色", "Accounts & roles"),
     ("users.create", "新建账户", "New account"),
-    ("users.initial_password", "初始密码（至少 10 位）", "Initial password (at least 10 characters)"),
+    (
+        "users.initial_password",
+        "初始密码（至少 10 位）",
+        "Initial password (at least 10 characters)",
+    ),
     ("users.disable", "停用", "Disable"),
     ("users.enable", "启用", "Enable"),
     ("users.disabled", "已停用", "Disabled"),
@@ -245,12 +321,20 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("users.all_roles", "全部角色", "All roles"),
     ("users.created", "账户已创建。", "Account created."),
     ("audit.title", "审计日志", "Audit log"),
-    ("audit.append_only", "审计日志只能追加，不能修改或删除。", "The audit log is append-only: entries cannot be changed or deleted."),
+    (
+        "audit.append_only",
+        "审计日志只能追加，不能修改或删除。",
+        "The audit log is append-only: entries cannot be changed or deleted.",
+    ),
     ("audit.from", "起始日期", "From"),
     ("audit.to", "截止日期", "To"),
     ("jobs.title", "后台任务", "Background jobs"),
     ("api.title", "API 文档", "API documentation"),
-    ("api.intro", "JSON 接口位于 /api/v1，使用个人 API 令牌认证。错误按 RFC 9457 返回 application/problem+json。完整 OpenAPI 文档：", "The JSON API lives under /api/v1 and authenticates with personal API tokens. Errors follow RFC 9457 (application/problem+json). Full OpenAPI document:"),
+    (
+        "api.intro",
+        "JSON 接口位于 /api/v1，使用个人 API 令牌认证。错误按 RFC 9457 返回 application/problem+json。完整 OpenAPI 文档：",
+        "The JSON API lives under /api/v1 and authenticates with personal API tokens. Errors follow RFC 9457 (application/problem+json). Full OpenAPI document:",
+    ),
     ("api.parameters", "参数", "Parameters"),
     ("api.request_body", "请求体", "Request body"),
     ("api.responses", "响应", "Responses"),
@@ -266,7 +350,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (key, zh, en) in TEXTS {
             assert!(seen.insert(*key), "duplicate key {key}");
-            assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a translation");
+            assert!(
+                !zh.is_empty() && !en.is_empty(),
+                "{key} lacks a translation"
+            );
         }
     }
 
@@ -278,7 +365,11 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             for part in text.split("t.get(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
-                assert!(Tr::has(key), "{} uses unknown text key {key}", path.display());
+                assert!(
+                    Tr::has(key),
+                    "{} uses unknown text key {key}",
+                    path.display()
+                );
             }
         }
     }
@@ -287,7 +378,10 @@ mod tests {
     fn picks_language() {
         let mut h = HeaderMap::new();
         assert_eq!(Locale::from_request(&h, None), Locale::ZhCn);
-        h.insert(header::ACCEPT_LANGUAGE, "de;q=0.9, en-US;q=0.8, zh;q=0.5".parse().unwrap());
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "de;q=0.9, en-US;q=0.8, zh;q=0.5".parse().unwrap(),
+        );
         assert_eq!(Locale::from_request(&h, None), Locale::En);
         assert_eq!(Locale::from_request(&h, Some("zh-CN")), Locale::ZhCn);
         h.insert(header::COOKIE, "sb_lang=zh-CN".parse().unwrap());

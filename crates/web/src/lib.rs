@@ -19,5 +19,5 @@ pub mod service;
 pub mod state;
 pub mod ui;
 
-pub use routes::{build_router, RouteInfo};
+pub use routes::{RouteInfo, build_router};
 pub use state::{AppState, WebConfig};

@@ -5,8 +5,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -29,7 +29,8 @@ pub struct Metrics {
 impl Metrics {
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut map) = self.requests.lock() {
-            *map.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+            *map.entry((method.to_string(), route.to_string(), status))
+                .or_default() += 1;
         }
         for (i, bound) in BUCKETS.iter().enumerate() {
             if seconds <= *bound {
@@ -37,13 +38,16 @@ impl Metrics {
             }
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.latency_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
     }
 
     /// The Prometheus exposition text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP skillbridge_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str(
+            "# HELP skillbridge_http_requests_total HTTP requests by method, route and status.\n",
+        );
         out.push_str("# TYPE skillbridge_http_requests_total counter\n");
         if let Ok(map) = self.requests.lock() {
             for ((method, route, status), count) in map.iter() {
@@ -54,7 +58,9 @@ impl Metrics {
                 );
             }
         }
-        out.push_str("# HELP skillbridge_http_request_duration_seconds Latency of HTTP requests.\n");
+        out.push_str(
+            "# HELP skillbridge_http_request_duration_seconds Latency of HTTP requests.\n",
+        );
         out.push_str("# TYPE skillbridge_http_request_duration_seconds histogram\n");
         for (i, bound) in BUCKETS.iter().enumerate() {
             let _ = writeln!(
@@ -64,20 +70,40 @@ impl Metrics {
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "skillbridge_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "skillbridge_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             out,
             "skillbridge_http_request_duration_seconds_sum {}",
             self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
-        let _ = writeln!(out, "skillbridge_http_request_duration_seconds_count {count}");
+        let _ = writeln!(
+            out,
+            "skillbridge_http_request_duration_seconds_count {count}"
+        );
         out.push_str("# HELP skillbridge_http_requests_in_flight Requests being served.\n");
         out.push_str("# TYPE skillbridge_http_requests_in_flight gauge\n");
-        let _ = writeln!(out, "skillbridge_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
-        out.push_str("# HELP skillbridge_jobs_total Background jobs run by this node, by outcome.\n");
+        let _ = writeln!(
+            out,
+            "skillbridge_http_requests_in_flight {}",
+            self.in_flight.load(Ordering::Relaxed)
+        );
+        out.push_str(
+            "# HELP skillbridge_jobs_total Background jobs run by this node, by outcome.\n",
+        );
         out.push_str("# TYPE skillbridge_jobs_total counter\n");
-        let _ = writeln!(out, "skillbridge_jobs_total{{outcome=\"succeeded\"}} {}", self.jobs_succeeded.load(Ordering::Relaxed));
-        let _ = writeln!(out, "skillbridge_jobs_total{{outcome=\"failed\"}} {}", self.jobs_failed.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "skillbridge_jobs_total{{outcome=\"succeeded\"}} {}",
+            self.jobs_succeeded.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "skillbridge_jobs_total{{outcome=\"failed\"}} {}",
+            self.jobs_failed.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -95,6 +121,11 @@ pub async fn record(State(state): State<crate::AppState>, req: Request, next: Ne
     let started = Instant::now();
     let response = next.run(req).await;
     metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-    metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }

@@ -4,14 +4,16 @@
 use crate::error::{ApiError, REQUEST_ID};
 use crate::state::AppState;
 use crate::{api, assets, csrf, metrics, ops, ui};
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::handler::Handler;
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -43,14 +45,32 @@ struct Registry {
 }
 
 impl Registry {
-    fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, surface: Surface, handler: H) -> Self {
-        self.routes.push(RouteInfo { method: "GET", path: path.into(), surface });
+    fn get<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+    ) -> Self {
+        self.routes.push(RouteInfo {
+            method: "GET",
+            path: path.into(),
+            surface,
+        });
         self.router = self.router.route(path, get(handler));
         self
     }
 
-    fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, surface: Surface, handler: H) -> Self {
-        self.routes.push(RouteInfo { method: "POST", path: path.into(), surface });
+    fn post<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+    ) -> Self {
+        self.routes.push(RouteInfo {
+            method: "POST",
+            path: path.into(),
+            surface,
+        });
         self.router = self.router.route(path, post(handler));
         self
     }
@@ -69,42 +89,60 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
             ("DELETE", &item.delete),
         ] {
             if op.is_some() {
-                routes.push(RouteInfo { method, path: path.clone(), surface: Surface::Api });
+                routes.push(RouteInfo {
+                    method,
+                    path: path.clone(),
+                    surface: Surface::Api,
+                });
             }
         }
     }
     let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
     let docs = std::sync::Arc::new(openapi);
-    let registry = Registry { router: Router::new(), routes }
-        .get("/healthz", Public, ops::healthz)
-        .get("/readyz", Public, ops::readyz)
-        .get("/metrics", Public, ops::metrics)
-        .get("/assets/{name}", Public, assets::serve)
-        .get("/api/openapi.json", Public, move || {
-            let body = openapi_json.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], body) }
-        })
-        .get("/api/docs", Public, move |viewer: ui::Viewer| ui::api_docs::page(docs.clone(), viewer))
-        .get("/login", Public, ui::login::form)
-        .post("/login", Public, ui::login::submit)
-        .post("/logout", Page, ui::login::logout)
-        .post("/lang", Public, ui::login::set_language)
-        .get("/", Page, ui::home::page)
-        .get("/people", Page, ui::people::list)
-        .get("/people/{id}", Page, ui::people::detail)
-        .get("/org", Page, ui::people::org_chart)
-        .get("/account", Page, ui::account::page)
-        .post("/account/password", Page, ui::account::change_password)
-        .post("/account/tokens", Page, ui::account::create_token)
-        .post("/account/tokens/{id}/revoke", Page, ui::account::revoke_token)
-        .get("/admin/users", Page, ui::admin::users)
-        .post("/admin/users", Page, ui::admin::create_user)
-        .post("/admin/users/{id}/active", Page, ui::admin::set_active)
-        .post("/admin/users/{id}/grants", Page, ui::admin::add_grant)
-        .post("/admin/users/{id}/grants/revoke", Page, ui::admin::remove_grant)
-        .get("/admin/audit", Page, ui::admin::audit)
-        .get("/admin/jobs", Page, ui::admin::jobs)
-        .post("/admin/jobs/{id}/retry", Page, ui::admin::retry_job);
+    let registry = Registry {
+        router: Router::new(),
+        routes,
+    }
+    .get("/healthz", Public, ops::healthz)
+    .get("/readyz", Public, ops::readyz)
+    .get("/metrics", Public, ops::metrics)
+    .get("/assets/{name}", Public, assets::serve)
+    .get("/api/openapi.json", Public, move || {
+        let body = openapi_json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], body) }
+    })
+    .get("/api/docs", Public, move |viewer: ui::Viewer| {
+        ui::api_docs::page(docs.clone(), viewer)
+    })
+    .get("/login", Public, ui::login::form)
+    .post("/login", Public, ui::login::submit)
+    .post("/logout", Page, ui::login::logout)
+    .post("/lang", Public, ui::login::set_language)
+    .get("/", Page, ui::home::page)
+    .get("/people", Page, ui::people::list)
+    .get("/people/export.xlsx", Page, ui::people::export)
+    .get("/people/{id}", Page, ui::people::detail)
+    .get("/org", Page, ui::people::org_chart)
+    .get("/account", Page, ui::account::page)
+    .post("/account/password", Page, ui::account::change_password)
+    .post("/account/tokens", Page, ui::account::create_token)
+    .post(
+        "/account/tokens/{id}/revoke",
+        Page,
+        ui::account::revoke_token,
+    )
+    .get("/admin/users", Page, ui::admin::users)
+    .post("/admin/users", Page, ui::admin::create_user)
+    .post("/admin/users/{id}/active", Page, ui::admin::set_active)
+    .post("/admin/users/{id}/grants", Page, ui::admin::add_grant)
+    .post(
+        "/admin/users/{id}/grants/revoke",
+        Page,
+        ui::admin::remove_grant,
+    )
+    .get("/admin/audit", Page, ui::admin::audit)
+    .get("/admin/jobs", Page, ui::admin::jobs)
+    .post("/admin/jobs/{id}/retry", Page, ui::admin::retry_job);
     (registry.router.merge(api_router), registry.routes)
 }
 
@@ -119,7 +157,9 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&crate::auth::hex(&crate::auth::random_bytes::<16>())).ok().map(RequestId::new)
+        HeaderValue::from_str(&crate::auth::hex(&crate::auth::random_bytes::<16>()))
+            .ok()
+            .map(RequestId::new)
     }
 }
 

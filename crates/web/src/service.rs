@@ -2,32 +2,52 @@
 
 use crate::auth::{hash_password, verify_password};
 use crate::state::AppState;
-use domain::account::{validate_password, validate_username, AccountRepository, NewUser, User};
+use domain::account::{AccountRepository, NewUser, User, validate_password, validate_username};
 use domain::audit::Actor;
 use domain::org::{Employee, OrgRepository};
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal, Role, ScopeKind};
 
 /// The caller's scope for `permission`; `Forbidden` when it covers nothing.
-pub fn scope_or_forbidden(principal: &Principal, permission: Permission) -> DomainResult<DataScope> {
+pub fn scope_or_forbidden(
+    principal: &Principal,
+    permission: Permission,
+) -> DomainResult<DataScope> {
     let scope = principal.scope_for(permission);
-    if scope.is_empty() { Err(DomainError::Forbidden) } else { Ok(scope) }
+    if scope.is_empty() {
+        Err(DomainError::Forbidden)
+    } else {
+        Ok(scope)
+    }
 }
 
 /// Fails with `Forbidden` unless the caller has `permission` somewhere.
 pub fn require(principal: &Principal, permission: Permission) -> DomainResult<()> {
-    if principal.can(permission) { Ok(()) } else { Err(DomainError::Forbidden) }
+    if principal.can(permission) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
 }
 
 /// Masks contact details the caller may not see (their own are always visible).
 pub fn apply_contact_mask(principal: &Principal, employee: &mut Employee) {
     let own = principal.employee_id == Some(employee.id);
-    if !own && !principal.scope_for(Permission::ViewContactDetails).covers(&employee.department_path, Some(employee.id)) {
+    if !own
+        && !principal
+            .scope_for(Permission::ViewContactDetails)
+            .covers(&employee.department_path, Some(employee.id))
+    {
         employee.mask_contact_details();
     }
 }
 
 /// Turns role/scope codes into a grant, resolving a department code.
-pub async fn parse_grant(state: &AppState, role: &str, scope: &str, department_code: Option<&str>) -> DomainResult<(Role, ScopeKind)> {
+pub async fn parse_grant(
+    state: &AppState,
+    role: &str,
+    scope: &str,
+    department_code: Option<&str>,
+) -> DomainResult<(Role, ScopeKind)> {
     let role = Role::parse(role.trim()).ok_or_else(|| {
         DomainError::invalid("role", format!("unknown role '{role}'; expected one of employee, manager, training_admin, instructor, reviewer, executive, system_admin"))
     })?;
@@ -38,15 +58,27 @@ pub async fn parse_grant(state: &AppState, role: &str, scope: &str, department_c
             let code = department_code
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
-                .ok_or_else(|| DomainError::invalid("department_code", "required for a department scope"))?;
+                .ok_or_else(|| {
+                    DomainError::invalid("department_code", "required for a department scope")
+                })?;
             let dept = state
                 .store
                 .find_department_by_code(code)
                 .await?
-                .ok_or_else(|| DomainError::invalid("department_code", format!("no department has code '{code}'")))?;
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "department_code",
+                        format!("no department has code '{code}'"),
+                    )
+                })?;
             ScopeKind::Department(dept.id)
         }
-        other => return Err(DomainError::invalid("scope", format!("unknown scope '{other}'; expected self, department or company"))),
+        other => {
+            return Err(DomainError::invalid(
+                "scope",
+                format!("unknown scope '{other}'; expected self, department or company"),
+            ));
+        }
     };
     Ok((role, scope))
 }
@@ -61,25 +93,36 @@ pub struct AccountInput {
 }
 
 /// Validates and creates an account (password hashed off the async threads).
-pub async fn create_account(state: &AppState, input: AccountInput, actor: &Actor) -> DomainResult<User> {
+pub async fn create_account(
+    state: &AppState,
+    input: AccountInput,
+    actor: &Actor,
+) -> DomainResult<User> {
     let username = input.username.trim().to_string();
     validate_username(&username)?;
     validate_password(&input.password, &username)?;
-    let employee_id = match input.employee_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(no) => Some(
-            state
-                .store
-                .find_employee_id(no)
-                .await?
-                .ok_or_else(|| DomainError::invalid("employee_no", format!("no employee has number '{no}'")))?,
-        ),
+    let employee_id = match input
+        .employee_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(no) => Some(state.store.find_employee_id(no).await?.ok_or_else(|| {
+            DomainError::invalid("employee_no", format!("no employee has number '{no}'"))
+        })?),
         None => None,
     };
     let password = input.password;
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| DomainError::Internal(e.to_string()))??;
-    let user = NewUser { username, display_name: input.display_name, password_hash, employee_id, grants: input.grants };
+    let user = NewUser {
+        username,
+        display_name: input.display_name,
+        password_hash,
+        employee_id,
+        grants: input.grants,
+    };
     state.store.create_user(&user, actor).await
 }
 
@@ -92,7 +135,11 @@ pub async fn change_password(
     keep_session_hash: Option<&str>,
     actor: &Actor,
 ) -> DomainResult<()> {
-    let credentials = state.store.find_credentials(&principal.username).await?.ok_or(DomainError::Unauthenticated)?;
+    let credentials = state
+        .store
+        .find_credentials(&principal.username)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
     let (current, stored) = (current.to_string(), credentials.password_hash);
     let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
         .await
@@ -105,14 +152,26 @@ pub async fn change_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&new))
         .await
         .map_err(|e| DomainError::Internal(e.to_string()))??;
-    state.store.set_password(principal.user_id, &hash, keep_session_hash, actor).await
+    state
+        .store
+        .set_password(principal.user_id, &hash, keep_session_hash, actor)
+        .await
 }
 
 /// Disables or enables an account; one cannot disable oneself.
-pub async fn set_account_active(state: &AppState, principal: &Principal, user_id: i64, active: bool, actor: &Actor) -> DomainResult<()> {
+pub async fn set_account_active(
+    state: &AppState,
+    principal: &Principal,
+    user_id: i64,
+    active: bool,
+    actor: &Actor,
+) -> DomainResult<()> {
     require(principal, Permission::ManageAccounts)?;
     if !active && user_id == principal.user_id {
-        return Err(DomainError::invalid("user", "you cannot disable your own account"));
+        return Err(DomainError::invalid(
+            "user",
+            "you cannot disable your own account",
+        ));
     }
     state.store.get_user(user_id).await?;
     state.store.set_active(user_id, active, actor).await

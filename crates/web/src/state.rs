@@ -43,6 +43,10 @@ pub struct AppState {
 impl AppState {
     /// State over an opened store.
     pub fn new(store: Store, config: WebConfig) -> Self {
-        Self { store, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+        Self {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 }

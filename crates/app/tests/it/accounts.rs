@@ -5,129 +5,311 @@ use crate::support::extract_csrf;
 use domain::audit::{AuditFilter, AuditRepository};
 use serde_json::json;
 
-db_test!(login_sets_a_safe_cookie_and_logout_ends_the_session, |app| {
-    let browser = app.browser();
-    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = extract_csrf(&page);
-    let res = browser
-        .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", demo::DEMO_PASSWORD), ("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let home = browser.get(app.url("/")).send().await.unwrap();
-    assert_eq!(home.status(), 200);
-    let csrf = extract_csrf(&home.text().await.unwrap());
-    let out = browser.post(app.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
-    assert_eq!(out.status(), 303);
-    let after = browser.get(app.url("/")).send().await.unwrap();
-    assert_eq!(after.status(), 303, "signed out: pages redirect to the login");
-    assert_eq!(after.headers()["location"], "/login");
-});
+db_test!(
+    login_sets_a_safe_cookie_and_logout_ends_the_session,
+    |app| {
+        let browser = app.browser();
+        let page = browser
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = extract_csrf(&page);
+        let res = browser
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "admin"),
+                ("password", demo::DEMO_PASSWORD),
+                ("_csrf", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let home = browser.get(app.url("/")).send().await.unwrap();
+        assert_eq!(home.status(), 200);
+        let csrf = extract_csrf(&home.text().await.unwrap());
+        let out = browser
+            .post(app.url("/logout"))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 303);
+        let after = browser.get(app.url("/")).send().await.unwrap();
+        assert_eq!(
+            after.status(),
+            303,
+            "signed out: pages redirect to the login"
+        );
+        assert_eq!(after.headers()["location"], "/login");
+    }
+);
 
 db_test!(forms_without_the_csrf_token_are_refused, |app| {
     let (browser, csrf) = app.login("admin").await;
-    let missing = browser.post(app.url("/account/tokens")).form(&[("name", "x")]).send().await.unwrap();
+    let missing = browser
+        .post(app.url("/account/tokens"))
+        .form(&[("name", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 403);
-    let wrong = browser.post(app.url("/account/tokens")).form(&[("name", "x"), ("_csrf", "forged")]).send().await.unwrap();
+    let wrong = browser
+        .post(app.url("/account/tokens"))
+        .form(&[("name", "x"), ("_csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 403);
-    let right = browser.post(app.url("/account/tokens")).form(&[("name", "x"), ("_csrf", csrf.as_str())]).send().await.unwrap();
+    let right = browser
+        .post(app.url("/account/tokens"))
+        .form(&[("name", "x"), ("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(right.status(), 200);
-    assert!(right.text().await.unwrap().contains("sb_"), "the new token is shown once");
+    assert!(
+        right.text().await.unwrap().contains("sb_"),
+        "the new token is shown once"
+    );
     // Login itself needs the pre-login token.
     let fresh = app.browser();
-    let res = fresh.post(app.url("/login")).form(&[("username", "admin"), ("password", demo::DEMO_PASSWORD)]).send().await.unwrap();
+    let res = fresh
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 });
 
-db_test!(failed_logins_are_rate_limited_without_revealing_usernames, |app| {
-    let browser = app.browser();
-    let csrf = extract_csrf(&browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let attempt = |user: &'static str, pw: &'static str| {
-        let browser = browser.clone();
-        let csrf = csrf.clone();
-        let url = app.url("/login");
-        async move { browser.post(url).form(&[("username", user), ("password", pw), ("_csrf", csrf.as_str())]).send().await.unwrap() }
-    };
-    let unknown = attempt("nobody-here", "whatever-password").await;
-    let known = attempt("employee", "wrong-password-1").await;
-    assert_eq!(unknown.status(), 401);
-    assert_eq!(known.status(), 401);
-    let (a, b) = (unknown.text().await.unwrap(), known.text().await.unwrap());
-    assert!(a.contains("用户名或密码错误") && b.contains("用户名或密码错误"), "the same message for both");
-    for _ in 0..3 {
-        assert_eq!(attempt("employee", "wrong-password-1").await.status(), 401);
+db_test!(
+    failed_logins_are_rate_limited_without_revealing_usernames,
+    |app| {
+        let browser = app.browser();
+        let csrf = extract_csrf(
+            &browser
+                .get(app.url("/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        let attempt = |user: &'static str, pw: &'static str| {
+            let browser = browser.clone();
+            let csrf = csrf.clone();
+            let url = app.url("/login");
+            async move {
+                browser
+                    .post(url)
+                    .form(&[
+                        ("username", user),
+                        ("password", pw),
+                        ("_csrf", csrf.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let unknown = attempt("nobody-here", "whatever-password").await;
+        let known = attempt("employee", "wrong-password-1").await;
+        assert_eq!(unknown.status(), 401);
+        assert_eq!(known.status(), 401);
+        let (a, b) = (unknown.text().await.unwrap(), known.text().await.unwrap());
+        assert!(
+            a.contains("用户名或密码错误") && b.contains("用户名或密码错误"),
+            "the same message for both"
+        );
+        for _ in 0..3 {
+            assert_eq!(attempt("employee", "wrong-password-1").await.status(), 401);
+        }
+        // Five failures from this address: the sixth attempt is refused even with the right password.
+        let limited = attempt("employee", demo::DEMO_PASSWORD).await;
+        assert_eq!(limited.status(), 429);
+        assert!(limited.headers().contains_key("retry-after"));
     }
-    // Five failures from this address: the sixth attempt is refused even with the right password.
-    let limited = attempt("employee", demo::DEMO_PASSWORD).await;
-    assert_eq!(limited.status(), 429);
-    assert!(limited.headers().contains_key("retry-after"));
-});
+);
 
 db_test!(admin_creates_accounts_with_validation_and_audit, |app| {
     let token = app.token("admin").await;
     let c = app.client();
-    let create = |body: serde_json::Value| c.post(app.url("/api/v1/users")).bearer_auth(&token).json(&body).send();
-    let res = create(json!({"username": "li.ming", "display_name": "李明", "password": "short", "grants": []})).await.unwrap();
+    let create = |body: serde_json::Value| {
+        c.post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let res = create(
+        json!({"username": "li.ming", "display_name": "李明", "password": "short", "grants": []}),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 422);
     let problem: serde_json::Value = res.json().await.unwrap();
     assert_eq!(problem["field"], "password");
-    let res = create(json!({"username": "li.ming", "display_name": "李明", "password": "long enough password",
-        "grants": [{"role": "manager", "scope": "department", "department_code": "NOPE"}]})).await.unwrap();
+    let res = create(
+        json!({"username": "li.ming", "display_name": "李明", "password": "long enough password",
+        "grants": [{"role": "manager", "scope": "department", "department_code": "NOPE"}]}),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 422);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["field"], "department_code");
-    let res = create(json!({"username": "li.ming", "display_name": "李明", "password": "long enough password",
-        "grants": [{"role": "manager", "scope": "department", "department_code": "QA"}]})).await.unwrap();
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["field"],
+        "department_code"
+    );
+    let res = create(
+        json!({"username": "li.ming", "display_name": "李明", "password": "long enough password",
+        "grants": [{"role": "manager", "scope": "department", "department_code": "QA"}]}),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 201);
     let user: serde_json::Value = res.json().await.unwrap();
     assert_eq!(user["grants"][0]["role"], "manager");
     assert_eq!(user["grants"][0]["department_name"], "质量部");
-    let dup = create(json!({"username": "li.ming", "display_name": "x", "password": "long enough password"})).await.unwrap();
+    let dup = create(
+        json!({"username": "li.ming", "display_name": "x", "password": "long enough password"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(dup.status(), 409);
     // Nothing half-written: the failed attempts left no account behind.
-    let list: serde_json::Value = c.get(app.url("/api/v1/users?q=li.ming")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/users?q=li.ming"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 1);
-    let audit = app.store.list_audit(&AuditFilter { action: Some("account.create".into()), ..Default::default() }, domain::Page::default()).await.unwrap();
-    let entry = audit.items.iter().find(|e| e.after.as_deref().unwrap_or("").contains("li.ming")).expect("audited");
+    let audit = app
+        .store
+        .list_audit(
+            &AuditFilter {
+                action: Some("account.create".into()),
+                ..Default::default()
+            },
+            domain::Page::default(),
+        )
+        .await
+        .unwrap();
+    let entry = audit
+        .items
+        .iter()
+        .find(|e| e.after.as_deref().unwrap_or("").contains("li.ming"))
+        .expect("audited");
     assert_eq!(entry.actor, "admin");
-    assert!(entry.ip.as_deref().is_some_and(|ip| ip.starts_with("127.")), "address recorded");
+    assert!(
+        entry.ip.as_deref().is_some_and(|ip| ip.starts_with("127.")),
+        "address recorded"
+    );
     // Grants are audited with before/after too.
     let id = user["id"].as_i64().unwrap();
-    let res = c.post(app.url(&format!("/api/v1/users/{id}/grants"))).bearer_auth(&token).json(&json!({"role": "instructor", "scope": "company"})).send().await.unwrap();
+    let res = c
+        .post(app.url(&format!("/api/v1/users/{id}/grants")))
+        .bearer_auth(&token)
+        .json(&json!({"role": "instructor", "scope": "company"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = c.delete(app.url(&format!("/api/v1/users/{id}/grants?role=instructor&scope=company"))).bearer_auth(&token).send().await.unwrap();
+    let res = c
+        .delete(app.url(&format!(
+            "/api/v1/users/{id}/grants?role=instructor&scope=company"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = c.delete(app.url(&format!("/api/v1/users/{id}/grants?role=instructor&scope=company"))).bearer_auth(&token).send().await.unwrap();
+    let res = c
+        .delete(app.url(&format!(
+            "/api/v1/users/{id}/grants?role=instructor&scope=company"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404, "revoking twice");
-    let actions: Vec<String> = app.store.list_audit(&AuditFilter { actor: Some("admin".into()), ..Default::default() }, domain::Page::default())
-        .await.unwrap().items.into_iter().map(|e| e.action).collect();
-    assert!(actions.contains(&"role.grant".to_string()) && actions.contains(&"role.revoke".to_string()), "{actions:?}");
+    let actions: Vec<String> = app
+        .store
+        .list_audit(
+            &AuditFilter {
+                actor: Some("admin".into()),
+                ..Default::default()
+            },
+            domain::Page::default(),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"role.grant".to_string()) && actions.contains(&"role.revoke".to_string()),
+        "{actions:?}"
+    );
 });
 
 db_test!(the_audit_log_cannot_be_changed, |app| {
-    let entries = app.store.list_audit(&AuditFilter::default(), domain::Page::default()).await.unwrap();
-    assert!(entries.total > 0, "the demo load and account creation were audited");
+    let entries = app
+        .store
+        .list_audit(&AuditFilter::default(), domain::Page::default())
+        .await
+        .unwrap();
+    assert!(
+        entries.total > 0,
+        "the demo load and account creation were audited"
+    );
     let id = entries.items[0].id;
     let (update, delete) = match app.backend {
         crate::support::Backend::Sqlite => {
             use sqlx::Connection;
             let mut conn = sqlx::SqliteConnection::connect(&app.url).await.unwrap();
-            let u = sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = $1").bind(id).execute(&mut conn).await;
-            let d = sqlx::query("DELETE FROM audit_log WHERE id = $1").bind(id).execute(&mut conn).await;
+            let u = sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = $1")
+                .bind(id)
+                .execute(&mut conn)
+                .await;
+            let d = sqlx::query("DELETE FROM audit_log WHERE id = $1")
+                .bind(id)
+                .execute(&mut conn)
+                .await;
             (u.is_err(), d.is_err())
         }
         crate::support::Backend::Postgres => {
             use sqlx::Connection;
             let mut conn = sqlx::PgConnection::connect(&app.url).await.unwrap();
-            let u = sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = $1").bind(id).execute(&mut conn).await;
-            let d = sqlx::query("DELETE FROM audit_log WHERE id = $1").bind(id).execute(&mut conn).await;
+            let u = sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = $1")
+                .bind(id)
+                .execute(&mut conn)
+                .await;
+            let d = sqlx::query("DELETE FROM audit_log WHERE id = $1")
+                .bind(id)
+                .execute(&mut conn)
+                .await;
             (u.is_err(), d.is_err())
         }
     };
-    assert!(update && delete, "UPDATE and DELETE on audit_log are refused by the database");
+    assert!(
+        update && delete,
+        "UPDATE and DELETE on audit_log are refused by the database"
+    );
 });
 
 db_test!(disabling_an_account_ends_its_sessions_and_tokens, |app| {
@@ -135,47 +317,175 @@ db_test!(disabling_an_account_ends_its_sessions_and_tokens, |app| {
     let victim_token = app.token("reviewer").await;
     let (browser, _) = app.login("reviewer").await;
     let c = app.client();
-    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&victim_token).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&victim_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let id = app.user_id("reviewer").await;
     let me_id = app.user_id("admin").await;
-    let own = c.post(app.url(&format!("/api/v1/users/{me_id}/disable"))).bearer_auth(&admin).send().await.unwrap();
+    let own = c
+        .post(app.url(&format!("/api/v1/users/{me_id}/disable")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 422, "an admin cannot lock themselves out");
-    let res = c.post(app.url(&format!("/api/v1/users/{id}/disable"))).bearer_auth(&admin).send().await.unwrap();
+    let res = c
+        .post(app.url(&format!("/api/v1/users/{id}/disable")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&victim_token).send().await.unwrap().status(), 401);
-    assert_eq!(browser.get(app.url("/")).send().await.unwrap().status(), 303, "session ended");
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&victim_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        browser.get(app.url("/")).send().await.unwrap().status(),
+        303,
+        "session ended"
+    );
     // Re-enabling does not bring revoked tokens back.
-    let res = c.post(app.url(&format!("/api/v1/users/{id}/enable"))).bearer_auth(&admin).send().await.unwrap();
+    let res = c
+        .post(app.url(&format!("/api/v1/users/{id}/enable")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&victim_token).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&victim_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 });
 
 db_test!(password_change_and_token_revocation, |app| {
     let token = app.token("employee").await;
     let c = app.client();
     let (browser, _) = app.login("employee").await;
-    let wrong = c.post(app.url("/api/v1/me/password")).bearer_auth(&token)
-        .json(&json!({"current_password": "nope nope nope", "new_password": "a brand new password"})).send().await.unwrap();
+    let wrong = c
+        .post(app.url("/api/v1/me/password"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"current_password": "nope nope nope", "new_password": "a brand new password"}),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 422);
     let ok = c.post(app.url("/api/v1/me/password")).bearer_auth(&token)
         .json(&json!({"current_password": demo::DEMO_PASSWORD, "new_password": "a brand new password"})).send().await.unwrap();
     assert_eq!(ok.status(), 204);
-    assert_eq!(browser.get(app.url("/")).send().await.unwrap().status(), 303, "other sessions end on a password change");
+    assert_eq!(
+        browser.get(app.url("/")).send().await.unwrap().status(),
+        303,
+        "other sessions end on a password change"
+    );
     let fresh = app.browser();
-    let csrf = extract_csrf(&fresh.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let old = fresh.post(app.url("/login")).form(&[("username", "employee"), ("password", demo::DEMO_PASSWORD), ("_csrf", csrf.as_str())]).send().await.unwrap();
+    let csrf = extract_csrf(
+        &fresh
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let old = fresh
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "employee"),
+            ("password", demo::DEMO_PASSWORD),
+            ("_csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old.status(), 401);
-    let new = fresh.post(app.url("/login")).form(&[("username", "employee"), ("password", "a brand new password"), ("_csrf", csrf.as_str())]).send().await.unwrap();
+    let new = fresh
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "employee"),
+            ("password", "a brand new password"),
+            ("_csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(new.status(), 303);
     // Tokens: listed without their secret, revocable once.
-    let created: serde_json::Value = c.post(app.url("/api/v1/me/tokens")).bearer_auth(&token).json(&json!({"name": "ci"})).send().await.unwrap().json().await.unwrap();
+    let created: serde_json::Value = c
+        .post(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "ci"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let secret = created["token"].as_str().unwrap().to_string();
-    let list = c.get(app.url("/api/v1/me/tokens")).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+    let list = c
+        .get(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!list.contains(&secret), "secrets are never listed");
     let id = created["id"].as_i64().unwrap();
-    assert_eq!(c.delete(app.url(&format!("/api/v1/me/tokens/{id}"))).bearer_auth(&token).send().await.unwrap().status(), 204);
-    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap().status(), 401);
-    assert_eq!(c.delete(app.url(&format!("/api/v1/me/tokens/{id}"))).bearer_auth(&token).send().await.unwrap().status(), 404);
-    let empty = c.post(app.url("/api/v1/me/tokens")).bearer_auth(&token).json(&json!({"name": "  "})).send().await.unwrap();
+    assert_eq!(
+        c.delete(app.url(&format!("/api/v1/me/tokens/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        c.delete(app.url(&format!("/api/v1/me/tokens/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let empty = c
+        .post(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "  "}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(empty.status(), 422);
 });

@@ -12,7 +12,16 @@ use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 
 /// Callers, in the order of every `expect` array.
-const CALLERS: [&str; 8] = ["anonymous", "admin", "training", "manager", "employee", "instructor", "reviewer", "executive"];
+const CALLERS: [&str; 8] = [
+    "anonymous",
+    "admin",
+    "training",
+    "manager",
+    "employee",
+    "instructor",
+    "reviewer",
+    "executive",
+];
 
 #[derive(Clone, Copy)]
 enum Body {
@@ -32,8 +41,20 @@ struct Probe {
     expect: [u16; 8],
 }
 
-const fn p(method: &'static str, route: &'static str, path: &'static str, body: Body, expect: [u16; 8]) -> Probe {
-    Probe { method, route, path, body, expect }
+const fn p(
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: [u16; 8],
+) -> Probe {
+    Probe {
+        method,
+        route,
+        path,
+        body,
+        expect,
+    }
 }
 
 // Shorthands: A = all signed-in callers get the status; anonymous gets `anon`.
@@ -58,51 +79,283 @@ fn probes() -> Vec<Probe> {
         p("GET", "/healthz", "/healthz", NoBody, all(200, 200)),
         p("GET", "/readyz", "/readyz", NoBody, all(200, 200)),
         p("GET", "/metrics", "/metrics", NoBody, all(200, 200)),
-        p("GET", "/assets/{name}", "/assets/app.css", NoBody, all(200, 200)),
-        p("GET", "/api/openapi.json", "/api/openapi.json", NoBody, all(200, 200)),
+        p(
+            "GET",
+            "/assets/{name}",
+            "/assets/app.css",
+            NoBody,
+            all(200, 200),
+        ),
+        p(
+            "GET",
+            "/api/openapi.json",
+            "/api/openapi.json",
+            NoBody,
+            all(200, 200),
+        ),
         p("GET", "/api/docs", "/api/docs", NoBody, all(200, 200)),
         p("GET", "/login", "/login", NoBody, all(200, 303)),
         // Wrong password from one address: the sixth failure onwards is rate limited.
-        p("POST", "/login", "/login", Form(&[("username", "matrix-nobody"), ("password", "wrong password")]), [403, 401, 401, 401, 401, 401, 429, 429]),
-        p("POST", "/lang", "/lang", Form(&[("lang", "zh-CN"), ("back", "/")]), all(403, 303)),
+        p(
+            "POST",
+            "/login",
+            "/login",
+            Form(&[
+                ("username", "matrix-nobody"),
+                ("password", "wrong password"),
+            ]),
+            [403, 401, 401, 401, 401, 401, 429, 429],
+        ),
+        p(
+            "POST",
+            "/lang",
+            "/lang",
+            Form(&[("lang", "zh-CN"), ("back", "/")]),
+            all(403, 303),
+        ),
         // JSON API.
         p("GET", "/api/v1/me", "/api/v1/me", NoBody, all(401, 200)),
-        p("POST", "/api/v1/me/password", "/api/v1/me/password", Json(r#"{"current_password":"not it at all","new_password":"another password"}"#), all(401, 422)),
-        p("GET", "/api/v1/me/tokens", "/api/v1/me/tokens", NoBody, all(401, 200)),
-        p("POST", "/api/v1/me/tokens", "/api/v1/me/tokens", Json(r#"{"name":"matrix"}"#), all(401, 201)),
-        p("DELETE", "/api/v1/me/tokens/{id}", "/api/v1/me/tokens/{token}", NoBody, [401, 204, 404, 404, 404, 404, 404, 404]),
-        p("GET", "/api/v1/employees", "/api/v1/employees", NoBody, all(401, 200)),
-        p("GET", "/api/v1/employees/{id}", "/api/v1/employees/{in}", NoBody, with_anon(IN_SCOPE, 401)),
-        p("GET", "/api/v1/employees/{id}", "/api/v1/employees/{out}", NoBody, with_anon(OUT_SCOPE, 401)),
-        p("GET", "/api/v1/departments", "/api/v1/departments", NoBody, all(401, 200)),
-        p("GET", "/api/v1/departments/headcount", "/api/v1/departments/headcount", NoBody, [401, 200, 200, 200, 403, 403, 403, 200]),
-        p("GET", "/api/v1/users", "/api/v1/users", NoBody, admin_only(401, 200)),
-        p("POST", "/api/v1/users", "/api/v1/users", Json(r#"{"username":"matrix.api","display_name":"矩阵","password":"long enough password"}"#), admin_only(401, 201)),
-        p("POST", "/api/v1/users/{id}/disable", "/api/v1/users/{target}/disable", NoBody, admin_only(401, 204)),
-        p("POST", "/api/v1/users/{id}/enable", "/api/v1/users/{target}/enable", NoBody, admin_only(401, 204)),
-        p("POST", "/api/v1/users/{id}/grants", "/api/v1/users/{target}/grants", Json(r#"{"role":"reviewer","scope":"company"}"#), admin_only(401, 200)),
-        p("DELETE", "/api/v1/users/{id}/grants", "/api/v1/users/{target}/grants?role=instructor&scope=company", NoBody, admin_only(401, 200)),
-        p("GET", "/api/v1/audit", "/api/v1/audit", NoBody, admin_only(401, 200)),
-        p("GET", "/api/v1/jobs", "/api/v1/jobs", NoBody, admin_only(401, 200)),
-        p("POST", "/api/v1/jobs/{id}/retry", "/api/v1/jobs/{job}/retry", NoBody, admin_only(401, 204)),
+        p(
+            "POST",
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Json(r#"{"current_password":"not it at all","new_password":"another password"}"#),
+            all(401, 422),
+        ),
+        p(
+            "GET",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens",
+            Json(r#"{"name":"matrix"}"#),
+            all(401, 201),
+        ),
+        p(
+            "DELETE",
+            "/api/v1/me/tokens/{id}",
+            "/api/v1/me/tokens/{token}",
+            NoBody,
+            [401, 204, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/api/v1/employees",
+            "/api/v1/employees",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/employees/{id}",
+            "/api/v1/employees/{in}",
+            NoBody,
+            with_anon(IN_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/employees/{id}",
+            "/api/v1/employees/{out}",
+            NoBody,
+            with_anon(OUT_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/departments",
+            "/api/v1/departments",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/departments/headcount",
+            "/api/v1/departments/headcount",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/users",
+            "/api/v1/users",
+            Json(
+                r#"{"username":"matrix.api","display_name":"矩阵","password":"long enough password"}"#,
+            ),
+            admin_only(401, 201),
+        ),
+        p(
+            "POST",
+            "/api/v1/users/{id}/disable",
+            "/api/v1/users/{target}/disable",
+            NoBody,
+            admin_only(401, 204),
+        ),
+        p(
+            "POST",
+            "/api/v1/users/{id}/enable",
+            "/api/v1/users/{target}/enable",
+            NoBody,
+            admin_only(401, 204),
+        ),
+        p(
+            "POST",
+            "/api/v1/users/{id}/grants",
+            "/api/v1/users/{target}/grants",
+            Json(r#"{"role":"reviewer","scope":"company"}"#),
+            admin_only(401, 200),
+        ),
+        p(
+            "DELETE",
+            "/api/v1/users/{id}/grants",
+            "/api/v1/users/{target}/grants?role=instructor&scope=company",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/jobs",
+            "/api/v1/jobs",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/jobs/{id}/retry",
+            "/api/v1/jobs/{job}/retry",
+            NoBody,
+            admin_only(401, 204),
+        ),
         // Pages: anonymous GETs go to the login page; anonymous POSTs lack a CSRF token.
         p("GET", "/", "/", NoBody, all(303, 200)),
         p("GET", "/people", "/people", NoBody, all(303, 200)),
-        p("GET", "/people/{id}", "/people/{in}", NoBody, with_anon(IN_SCOPE, 303)),
-        p("GET", "/people/{id}", "/people/{out}", NoBody, with_anon(OUT_SCOPE, 303)),
+        p(
+            "GET",
+            "/people/export.xlsx",
+            "/people/export.xlsx",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/people/{id}",
+            "/people/{in}",
+            NoBody,
+            with_anon(IN_SCOPE, 303),
+        ),
+        p(
+            "GET",
+            "/people/{id}",
+            "/people/{out}",
+            NoBody,
+            with_anon(OUT_SCOPE, 303),
+        ),
         p("GET", "/org", "/org", NoBody, all(303, 200)),
         p("GET", "/account", "/account", NoBody, all(303, 200)),
-        p("POST", "/account/password", "/account/password", Form(&[("current_password", "not it at all"), ("new_password", "another password"), ("confirm_password", "another password")]), all(403, 422)),
-        p("POST", "/account/tokens", "/account/tokens", Form(&[("name", "matrix")]), all(403, 200)),
-        p("POST", "/account/tokens/{id}/revoke", "/account/tokens/{token}/revoke", NoBody, [403, 303, 404, 404, 404, 404, 404, 404]),
-        p("GET", "/admin/users", "/admin/users", NoBody, admin_only(303, 200)),
-        p("POST", "/admin/users", "/admin/users", Form(&[("username", "matrix.ui"), ("display_name", "矩阵"), ("password", "long enough password"), ("role", "employee"), ("scope", "self")]), admin_only(403, 200)),
-        p("POST", "/admin/users/{id}/active", "/admin/users/{target}/active", Form(&[("active", "true")]), admin_only(403, 303)),
-        p("POST", "/admin/users/{id}/grants", "/admin/users/{target}/grants", Form(&[("role", "reviewer"), ("scope", "company")]), admin_only(403, 303)),
-        p("POST", "/admin/users/{id}/grants/revoke", "/admin/users/{target}/grants/revoke", Form(&[("role", "instructor"), ("scope", "company")]), admin_only(403, 303)),
-        p("GET", "/admin/audit", "/admin/audit", NoBody, admin_only(303, 200)),
-        p("GET", "/admin/jobs", "/admin/jobs", NoBody, admin_only(303, 200)),
-        p("POST", "/admin/jobs/{id}/retry", "/admin/jobs/{job}/retry", NoBody, admin_only(403, 303)),
+        p(
+            "POST",
+            "/account/password",
+            "/account/password",
+            Form(&[
+                ("current_password", "not it at all"),
+                ("new_password", "another password"),
+                ("confirm_password", "another password"),
+            ]),
+            all(403, 422),
+        ),
+        p(
+            "POST",
+            "/account/tokens",
+            "/account/tokens",
+            Form(&[("name", "matrix")]),
+            all(403, 200),
+        ),
+        p(
+            "POST",
+            "/account/tokens/{id}/revoke",
+            "/account/tokens/{token}/revoke",
+            NoBody,
+            [403, 303, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/admin/users",
+            "/admin/users",
+            NoBody,
+            admin_only(303, 200),
+        ),
+        p(
+            "POST",
+            "/admin/users",
+            "/admin/users",
+            Form(&[
+                ("username", "matrix.ui"),
+                ("display_name", "矩阵"),
+                ("password", "long enough password"),
+                ("role", "employee"),
+                ("scope", "self"),
+            ]),
+            admin_only(403, 200),
+        ),
+        p(
+            "POST",
+            "/admin/users/{id}/active",
+            "/admin/users/{target}/active",
+            Form(&[("active", "true")]),
+            admin_only(403, 303),
+        ),
+        p(
+            "POST",
+            "/admin/users/{id}/grants",
+            "/admin/users/{target}/grants",
+            Form(&[("role", "reviewer"), ("scope", "company")]),
+            admin_only(403, 303),
+        ),
+        p(
+            "POST",
+            "/admin/users/{id}/grants/revoke",
+            "/admin/users/{target}/grants/revoke",
+            Form(&[("role", "instructor"), ("scope", "company")]),
+            admin_only(403, 303),
+        ),
+        p(
+            "GET",
+            "/admin/audit",
+            "/admin/audit",
+            NoBody,
+            admin_only(303, 200),
+        ),
+        p(
+            "GET",
+            "/admin/jobs",
+            "/admin/jobs",
+            NoBody,
+            admin_only(303, 200),
+        ),
+        p(
+            "POST",
+            "/admin/jobs/{id}/retry",
+            "/admin/jobs/{job}/retry",
+            NoBody,
+            admin_only(403, 303),
+        ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),
     ]
@@ -116,11 +369,29 @@ struct Targets {
 }
 
 async fn targets(app: &TestApp) -> Targets {
-    let prod1 = app.store.find_department_by_code("PROD1-WELD").await.unwrap().unwrap();
-    let east = app.store.find_department_by_code("MKT-EAST").await.unwrap().unwrap();
+    let prod1 = app
+        .store
+        .find_department_by_code("PROD1-WELD")
+        .await
+        .unwrap()
+        .unwrap();
+    let east = app
+        .store
+        .find_department_by_code("MKT-EAST")
+        .await
+        .unwrap()
+        .unwrap();
     let first = |dept: i64| async move {
-        let filter = domain::org::EmployeeFilter { department_id: Some(dept), ..Default::default() };
-        app.store.list_employees(&DataScope::company(), &filter, Page::new(Some(1), Some(1))).await.unwrap().items[0].id
+        let filter = domain::org::EmployeeFilter {
+            department_id: Some(dept),
+            ..Default::default()
+        };
+        app.store
+            .list_employees(&DataScope::company(), &filter, Page::new(Some(1), Some(1)))
+            .await
+            .unwrap()
+            .items[0]
+            .id
     };
     let target = domain::account::NewUser {
         username: "matrix.target".into(),
@@ -129,32 +400,73 @@ async fn targets(app: &TestApp) -> Targets {
         employee_id: None,
         grants: vec![],
     };
-    let target_user = app.store.create_user(&target, &Actor::system()).await.unwrap().id;
-    Targets { inside: first(prod1.id).await, outside: first(east.id).await, target_user }
+    let target_user = app
+        .store
+        .create_user(&target, &Actor::system())
+        .await
+        .unwrap()
+        .id;
+    Targets {
+        inside: first(prod1.id).await,
+        outside: first(east.id).await,
+        target_user,
+    }
 }
 
 /// Fresh ids for probes whose admin call consumes them.
 async fn per_probe_ids(app: &TestApp, t: &Targets) -> (i64, i64) {
     let now = OffsetDateTime::now_utc();
     app.store.enqueue_job("matrix", "{}", now, 1).await.unwrap();
-    let job = app.store.lease_job("matrix", now, now + time::Duration::minutes(1)).await.unwrap().unwrap();
-    app.store.fail_job(job.id, "planned failure", now, now).await.unwrap();
-    app.store.add_grant(t.target_user, Role::Instructor, ScopeKind::Company, &Actor::system()).await.unwrap();
+    let job = app
+        .store
+        .lease_job("matrix", now, now + time::Duration::minutes(1))
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .fail_job(job.id, "planned failure", now, now)
+        .await
+        .unwrap();
+    app.store
+        .add_grant(
+            t.target_user,
+            Role::Instructor,
+            ScopeKind::Company,
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
     let admin = app.user_id("admin").await;
-    let token = web::api::accounts::issue_token(app.state(), admin, "matrix-victim", &Actor::system()).await.unwrap().1.id;
+    let token =
+        web::api::accounts::issue_token(app.state(), admin, "matrix-victim", &Actor::system())
+            .await
+            .unwrap()
+            .1
+            .id;
     (job.id, token)
 }
 
 db_test!(every_route_for_every_role, |app| {
     // Every served route must have at least one probe, and every probe a served route.
-    let served: BTreeSet<(String, String)> =
-        web::routes::route_table().into_iter().map(|r| (r.method.to_string(), r.path)).collect();
+    let served: BTreeSet<(String, String)> = web::routes::route_table()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
     let probes = probes();
-    let covered: BTreeSet<(String, String)> = probes.iter().map(|p| (p.method.to_string(), p.route.to_string())).collect();
+    let covered: BTreeSet<(String, String)> = probes
+        .iter()
+        .map(|p| (p.method.to_string(), p.route.to_string()))
+        .collect();
     let missing: Vec<_> = served.difference(&covered).collect();
-    assert!(missing.is_empty(), "routes without an authorization-matrix entry: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization-matrix entry: {missing:?}"
+    );
     let stale: Vec<_> = covered.difference(&served).collect();
-    assert!(stale.is_empty(), "matrix entries for routes that do not exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "matrix entries for routes that do not exist: {stale:?}"
+    );
 
     let t = targets(&app).await;
     let mut tokens = HashMap::new();
@@ -199,7 +511,8 @@ db_test!(every_route_for_every_role, |app| {
                 Body::None => req,
                 Body::Json(json) => req.header("content-type", "application/json").body(json),
                 Body::Form(pairs) => {
-                    let mut fields: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+                    let mut fields: Vec<(&str, String)> =
+                        pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
                     if let Some(c) = &csrf {
                         fields.push(("_csrf", c.clone()));
                     }
@@ -208,9 +521,16 @@ db_test!(every_route_for_every_role, |app| {
             };
             let status = req.send().await.unwrap().status().as_u16();
             if status != probe.expect[i] {
-                failures.push(format!("{} {} as {caller}: expected {}, got {status}", probe.method, path, probe.expect[i]));
+                failures.push(format!(
+                    "{} {} as {caller}: expected {}, got {status}",
+                    probe.method, path, probe.expect[i]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
 });

@@ -6,11 +6,26 @@ db_test!(health_ready_and_metrics, |app| {
     let c = app.client();
     let health = c.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    assert!(health.headers().contains_key("x-request-id"), "every response carries a request id");
+    assert!(
+        health.headers().contains_key("x-request-id"),
+        "every response carries a request id"
+    );
     let ready = c.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("skillbridge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{metrics}");
+    let metrics = c
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "skillbridge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
     assert!(metrics.contains("skillbridge_http_request_duration_seconds_count"));
 });
 
@@ -22,10 +37,19 @@ db_test!(unknown_routes_answer_in_the_callers_format, |app| {
     let request_id = api.headers()["x-request-id"].to_str().unwrap().to_string();
     let body: serde_json::Value = api.json().await.unwrap();
     assert_eq!(body["status"], 404);
-    assert_eq!(body["request_id"], request_id.as_str(), "the problem quotes the request id");
+    assert_eq!(
+        body["request_id"],
+        request_id.as_str(),
+        "the problem quotes the request id"
+    );
     let page = c.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(page.status(), 404);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(page.text().await.unwrap().contains("页面不存在"));
 });
 
@@ -43,11 +67,27 @@ db_test!(malformed_json_is_a_400_that_says_why, |app| {
     assert_eq!(res.status(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = res.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().to_lowercase().contains("eof"), "{body}");
-    let wrong_type = c.post(app.url("/api/v1/users")).bearer_auth(&token).json(&serde_json::json!({"username": 5})).send().await.unwrap();
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("eof"),
+        "{body}"
+    );
+    let wrong_type = c
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"username": 5}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_type.status(), 422);
     let body: serde_json::Value = wrong_type.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().contains("username"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("username"),
+        "{body}"
+    );
 });
 
 db_test!(oversized_bodies_are_refused, |app| {
@@ -70,32 +110,102 @@ db_test!(api_requires_a_valid_token, |app| {
     let none = c.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(none.status(), 401);
     assert_eq!(none.headers()["content-type"], "application/problem+json");
-    let wrong = c.get(app.url("/api/v1/me")).bearer_auth("sb_not-a-token").send().await.unwrap();
+    let wrong = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("sb_not-a-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
 });
 
-db_test!(pages_speak_chinese_by_default_and_english_on_request, |app| {
-    let (browser, csrf) = app.login("admin").await;
-    let zh = browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(zh.contains("各部门在职人数"), "Chinese by default");
-    let en = browser.get(app.url("/")).header("accept-language", "en-US,en;q=0.9").send().await.unwrap().text().await.unwrap();
-    assert!(en.contains("Head count by department"), "browser language");
-    // The user's choice beats the browser's language.
-    let res = browser.post(app.url("/lang")).form(&[("lang", "zh-CN"), ("back", "/"), ("_csrf", csrf.as_str())]).send().await.unwrap();
-    assert_eq!(res.status(), 303);
-    let chosen = browser.get(app.url("/")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
-    assert!(chosen.contains("各部门在职人数"));
-    let login_en = app.client().get(app.url("/login")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
-    assert!(login_en.contains("Sign in"));
-});
+db_test!(
+    pages_speak_chinese_by_default_and_english_on_request,
+    |app| {
+        let (browser, csrf) = app.login("admin").await;
+        let zh = browser
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(zh.contains("各部门在职人数"), "Chinese by default");
+        let en = browser
+            .get(app.url("/"))
+            .header("accept-language", "en-US,en;q=0.9")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(en.contains("Head count by department"), "browser language");
+        // The user's choice beats the browser's language.
+        let res = browser
+            .post(app.url("/lang"))
+            .form(&[("lang", "zh-CN"), ("back", "/"), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let chosen = browser
+            .get(app.url("/"))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(chosen.contains("各部门在职人数"));
+        let login_en = app
+            .client()
+            .get(app.url("/login"))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(login_en.contains("Sign in"));
+    }
+);
 
 db_test!(assets_are_served_from_the_binary, |app| {
     let c = app.client();
     let css = c.get(app.url("/assets/app.css")).send().await.unwrap();
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
-    assert_eq!(c.get(app.url("/assets/missing.js")).send().await.unwrap().status(), 404);
-    let docs = c.get(app.url("/api/docs")).send().await.unwrap().text().await.unwrap();
-    assert!(docs.contains("/api/v1/employees"), "the API page lists the operations");
-    assert!(!docs.contains("src=\"http"), "the API page loads nothing from elsewhere");
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(
+        c.get(app.url("/assets/missing.js"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let docs = c
+        .get(app.url("/api/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        docs.contains("/api/v1/employees"),
+        "the API page lists the operations"
+    );
+    assert!(
+        !docs.contains("src=\"http"),
+        "the API page loads nothing from elsewhere"
+    );
 });

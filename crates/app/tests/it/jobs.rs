@@ -13,32 +13,56 @@ db_test!(a_job_is_leased_by_one_worker_only, |app| {
         app.store.lease_job("node-b", now, lease),
         app.store.lease_job("node-c", now, lease),
     );
-    let winners: Vec<_> = [a.unwrap(), b.unwrap(), c.unwrap()].into_iter().flatten().collect();
+    let winners: Vec<_> = [a.unwrap(), b.unwrap(), c.unwrap()]
+        .into_iter()
+        .flatten()
+        .collect();
     assert_eq!(winners.len(), 1, "exactly one node gets the job");
     assert_eq!(winners[0].id, id);
     assert_eq!(winners[0].attempts, 1);
     // A lease that ran out (its node died) can be taken over.
     let later = lease + time::Duration::seconds(1);
-    let again = app.store.lease_job("node-d", later, later + time::Duration::minutes(5)).await.unwrap().unwrap();
+    let again = app
+        .store
+        .lease_job("node-d", later, later + time::Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((again.id, again.attempts), (id, 2));
 });
 
 db_test!(failing_jobs_retry_with_backoff_then_fail, |app| {
     let mut worker = app.worker();
-    worker.register("always_fails", |_, _| Box::pin(async { Err("the mail server said no".to_string()) }));
+    worker.register("always_fails", |_, _| {
+        Box::pin(async { Err("the mail server said no".to_string()) })
+    });
     worker.register("works", |_, _| Box::pin(async { Ok(()) }));
     let now = OffsetDateTime::now_utc();
-    let failing = app.store.enqueue_job("always_fails", "{}", now, 2).await.unwrap();
+    let failing = app
+        .store
+        .enqueue_job("always_fails", "{}", now, 2)
+        .await
+        .unwrap();
     let fine = app.store.enqueue_job("works", "{}", now, 2).await.unwrap();
-    let unknown = app.store.enqueue_job("no_such_kind", "{}", now, 1).await.unwrap();
+    let unknown = app
+        .store
+        .enqueue_job("no_such_kind", "{}", now, 1)
+        .await
+        .unwrap();
     assert_eq!(worker.tick().await.unwrap(), 3);
     let jobs = app.store.list_jobs(None, 10).await.unwrap();
     let get = |id| jobs.iter().find(|j| j.id == id).unwrap().clone();
     assert_eq!(get(fine).status, JobStatus::Succeeded);
     let retrying = get(failing);
     assert_eq!(retrying.status, JobStatus::Queued);
-    assert_eq!(retrying.last_error.as_deref(), Some("the mail server said no"));
-    assert!(retrying.run_at >= now + time::Duration::seconds(29), "backoff before the retry");
+    assert_eq!(
+        retrying.last_error.as_deref(),
+        Some("the mail server said no")
+    );
+    assert!(
+        retrying.run_at >= now + time::Duration::seconds(29),
+        "backoff before the retry"
+    );
     let gone = get(unknown);
     assert_eq!(gone.status, JobStatus::Failed);
     assert!(gone.last_error.unwrap().contains("no handler"));
@@ -46,31 +70,76 @@ db_test!(failing_jobs_retry_with_backoff_then_fail, |app| {
     assert_eq!(worker.tick().await.unwrap(), 0);
     // Make it due, and the second failure uses up the attempts.
     let due = OffsetDateTime::now_utc() + time::Duration::minutes(2);
-    let job = app.store.lease_job("test", due, due + time::Duration::minutes(5)).await.unwrap().unwrap();
-    app.store.fail_job(job.id, "still no", due, due).await.unwrap();
-    let failed = app.store.list_jobs(Some(JobStatus::Failed), 10).await.unwrap();
+    let job = app
+        .store
+        .lease_job("test", due, due + time::Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .fail_job(job.id, "still no", due, due)
+        .await
+        .unwrap();
+    let failed = app
+        .store
+        .list_jobs(Some(JobStatus::Failed), 10)
+        .await
+        .unwrap();
     assert!(failed.iter().any(|j| j.id == failing));
     // An admin can put it back.
-    app.store.retry_job(failing, OffsetDateTime::now_utc()).await.unwrap();
-    assert_eq!(app.store.list_jobs(Some(JobStatus::Queued), 10).await.unwrap().len(), 1);
+    app.store
+        .retry_job(failing, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store
+            .list_jobs(Some(JobStatus::Queued), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 });
 
 db_test!(a_due_schedule_enqueues_one_job_across_nodes, |app| {
     let past = OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    app.store.ensure_schedule("monthly-reconcile", "reconcile", "monthly 5 02:00", past).await.unwrap();
-    let due = app.store.due_schedules(OffsetDateTime::now_utc()).await.unwrap();
-    let s = due.iter().find(|s| s.name == "monthly-reconcile").unwrap().clone();
+    app.store
+        .ensure_schedule("monthly-reconcile", "reconcile", "monthly 5 02:00", past)
+        .await
+        .unwrap();
+    let due = app
+        .store
+        .due_schedules(OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let s = due
+        .iter()
+        .find(|s| s.name == "monthly-reconcile")
+        .unwrap()
+        .clone();
     let next = OffsetDateTime::now_utc() + time::Duration::days(20);
     let (a, b) = tokio::join!(
         app.store.advance_schedule(&s.name, s.next_run_at, next),
         app.store.advance_schedule(&s.name, s.next_run_at, next),
     );
-    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|x| **x).count(), 1, "one node wins the occurrence");
-    let queued = app.store.list_jobs(Some(JobStatus::Queued), 10).await.unwrap();
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|x| **x).count(),
+        1,
+        "one node wins the occurrence"
+    );
+    let queued = app
+        .store
+        .list_jobs(Some(JobStatus::Queued), 10)
+        .await
+        .unwrap();
     assert_eq!(queued.iter().filter(|j| j.kind == "reconcile").count(), 1);
     // The built-in schedules register and keep their next run.
     let worker = app.worker();
     worker.ensure_schedules().await.unwrap();
     let schedules = app.store.list_schedules().await.unwrap();
-    assert!(schedules.iter().any(|s| s.kind == app::worker::PURGE_SESSIONS));
+    assert!(
+        schedules
+            .iter()
+            .any(|s| s.kind == app::worker::PURGE_SESSIONS)
+    );
 });

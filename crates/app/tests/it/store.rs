@@ -5,9 +5,15 @@ use crate::support::{Backend, TempDir};
 use domain::account::AccountRepository;
 
 db_test!(migrations_are_idempotent_and_demo_is_reused, |app| {
-    assert_eq!(app.store.migrate().await.unwrap(), 0, "nothing left to apply");
+    assert_eq!(
+        app.store.migrate().await.unwrap(),
+        0,
+        "nothing left to apply"
+    );
     let users = app.store.count_users().await.unwrap();
-    let (outcome, _) = app::demo_data::load_demo(&app.store, 99, 500).await.unwrap();
+    let (outcome, _) = app::demo_data::load_demo(&app.store, 99, 500)
+        .await
+        .unwrap();
     assert!(matches!(outcome, app::demo_data::DemoOutcome::Reused));
     assert_eq!(app.store.count_users().await.unwrap(), users);
 });
@@ -21,7 +27,17 @@ db_test!(backup_copies_a_live_sqlite_database, |app| {
         return;
     }
     result.unwrap();
-    let copy = store::Store::connect(&format!("sqlite://{}", out.display())).await.unwrap();
-    assert_eq!(copy.count_users().await.unwrap(), app.store.count_users().await.unwrap());
-    assert!(store::backup_sqlite(&app.url, &out).await.unwrap_err().contains("already exists"));
+    let copy = store::Store::connect(&format!("sqlite://{}", out.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        copy.count_users().await.unwrap(),
+        app.store.count_users().await.unwrap()
+    );
+    assert!(
+        store::backup_sqlite(&app.url, &out)
+            .await
+            .unwrap_err()
+            .contains("already exists")
+    );
 });

@@ -4,7 +4,7 @@
 //! `SKILLBRIDGE_TEST_DATABASE_URL` points at a server (each test creates and
 //! drops its own database there) and are skipped with a note otherwise.
 
-use app::server::{start, RunningServer};
+use app::server::{RunningServer, start};
 use app::worker::Worker;
 use domain::account::AccountRepository;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,13 +28,17 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.expect("sqlite test app");
+                let $app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite)
+                    .await
+                    .expect("sqlite test app");
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await else {
+                let Some($app) =
+                    $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await
+                else {
                     eprintln!("skipped: SKILLBRIDGE_TEST_DATABASE_URL is not set");
                     return;
                 };
@@ -48,7 +52,12 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("sbt_{}_{}_{}", std::process::id(), n, web::auth::hex(&web::auth::random_bytes::<3>()))
+    format!(
+        "sbt_{}_{}_{}",
+        std::process::id(),
+        n,
+        web::auth::hex(&web::auth::random_bytes::<3>())
+    )
 }
 
 /// Drops a per-test PostgreSQL database when the test ends.
@@ -62,11 +71,17 @@ impl Drop for PgDatabase {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // The test's runtime is shutting down; use a private one on a plain thread.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async {
                 use sqlx::Connection;
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                 }
             });
         })
@@ -110,7 +125,9 @@ impl TestApp {
     /// A fresh database with the (small) demo company and a running server.
     pub async fn spawn(backend: Backend) -> Option<Self> {
         let app = Self::empty(backend).await?;
-        app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES).await.expect("demo data loads");
+        app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES)
+            .await
+            .expect("demo data loads");
         Some(app)
     }
 
@@ -119,26 +136,52 @@ impl TestApp {
         let (url, pg, dir) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
-                (format!("sqlite://{}?mode=rwc", dir.0.join("test.db").display()), None, Some(dir))
+                (
+                    format!("sqlite://{}?mode=rwc", dir.0.join("test.db").display()),
+                    None,
+                    Some(dir),
+                )
             }
             Backend::Postgres => {
-                let admin_url = std::env::var("SKILLBRIDGE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+                let admin_url = std::env::var("SKILLBRIDGE_TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())?;
                 let name = unique_name();
                 {
                     use sqlx::Connection;
-                    let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to SKILLBRIDGE_TEST_DATABASE_URL");
-                    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create test database");
+                    let mut conn = sqlx::PgConnection::connect(&admin_url)
+                        .await
+                        .expect("connect to SKILLBRIDGE_TEST_DATABASE_URL");
+                    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                        .execute(&mut conn)
+                        .await
+                        .expect("create test database");
                 }
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("URL has a database name");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .expect("URL has a database name");
                 let url = format!("{base}/{name}");
                 (url, Some(PgDatabase { admin_url, name }), None)
             }
         };
         let store = Store::connect(&url).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let server = start(store.clone(), WebConfig::default(), listener, None).await.expect("start");
-        Some(Self { base: format!("http://{}", server.addr), store, url, backend, server: Some(server), _pg: pg, _dir: dir })
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let server = start(store.clone(), WebConfig::default(), listener, None)
+            .await
+            .expect("start");
+        Some(Self {
+            base: format!("http://{}", server.addr),
+            store,
+            url,
+            backend,
+            server: Some(server),
+            _pg: pg,
+            _dir: dir,
+        })
     }
 
     /// Full URL of a path.
@@ -153,7 +196,11 @@ impl TestApp {
 
     /// A worker over this app's store (not started).
     pub fn worker(&self) -> Worker {
-        Worker::new(self.store.clone(), time::UtcOffset::from_hms(8, 0, 0).unwrap(), std::sync::Arc::default())
+        Worker::new(
+            self.store.clone(),
+            time::UtcOffset::from_hms(8, 0, 0).unwrap(),
+            std::sync::Arc::default(),
+        )
     }
 
     /// A client that keeps cookies and does not follow redirects.
@@ -167,34 +214,63 @@ impl TestApp {
 
     /// A plain client.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     /// User id of a login.
     pub async fn user_id(&self, username: &str) -> i64 {
-        self.store.find_credentials(username).await.expect("query").expect("user exists").user_id
+        self.store
+            .find_credentials(username)
+            .await
+            .expect("query")
+            .expect("user exists")
+            .user_id
     }
 
     /// A fresh API token for a login.
     pub async fn token(&self, username: &str) -> String {
         let id = self.user_id(username).await;
         let actor = domain::audit::Actor::system();
-        web::api::accounts::issue_token(self.state(), id, "test", &actor).await.expect("token").0
+        web::api::accounts::issue_token(self.state(), id, "test", &actor)
+            .await
+            .expect("token")
+            .0
     }
 
     /// Signs a browser in through the login form; returns the client and the CSRF token.
     pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
         let browser = self.browser();
-        let form = browser.get(self.url("/login")).send().await.expect("login page").text().await.unwrap();
+        let form = browser
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .unwrap();
         let csrf = extract_csrf(&form);
         let res = browser
             .post(self.url("/login"))
-            .form(&[("username", username), ("password", demo::DEMO_PASSWORD), ("_csrf", csrf.as_str())])
+            .form(&[
+                ("username", username),
+                ("password", demo::DEMO_PASSWORD),
+                ("_csrf", csrf.as_str()),
+            ])
             .send()
             .await
             .expect("login");
         assert_eq!(res.status(), 303, "login of {username} redirects");
-        let home = browser.get(self.url("/")).send().await.expect("home").text().await.unwrap();
+        let home = browser
+            .get(self.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .unwrap();
         (browser, extract_csrf(&home))
     }
 }
@@ -211,6 +287,9 @@ impl Drop for TestApp {
 /// The value of the first `_csrf` hidden field in a page.
 pub fn extract_csrf(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF field");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a CSRF field");
     html[start..].split('"').next().unwrap().to_string()
 }

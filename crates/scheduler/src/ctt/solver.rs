@@ -1,5 +1,6 @@
-//! Solver: greedy construction, then simulated annealing over relocate/swap
-//! moves with a weighted hard-constraint penalty and time-based geometric cooling.
+//! Solver: greedy construction, a min-conflicts repair walk until feasible, then
+//! simulated annealing over relocate, swap and Kempe-chain moves (by default
+//! restricted to feasible solutions) with geometric cooling over the budget.
 
 use std::time::{Duration, Instant};
 
@@ -44,8 +45,8 @@ impl Default for SolveOptions {
     }
 }
 
-/// Snapshot passed to the progress callback (about every 1/20 of the budget and
-/// at every new best feasible solution found after the first second).
+/// Snapshot passed to the progress callback, at the start of annealing and then
+/// after every further 1/20 of the annealing budget.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
     /// Time since the solver started.
@@ -104,7 +105,15 @@ pub fn solve_with_progress(
         }
         state.copy_from(&best);
         budget.start_phase();
-        anneal(&mut state, &mut best, &mut rng, options, &mut budget, &mut first_feasible, progress);
+        anneal(
+            &mut state,
+            &mut best,
+            &mut rng,
+            options,
+            &mut budget,
+            &mut first_feasible,
+            progress,
+        );
         iterations = budget.iterations;
     }
 
@@ -250,7 +259,9 @@ impl Budget {
                 Some((self.iterations - self.phase_start_iterations) as f64 / span as f64)
             }
             None => {
-                let span = (self.time_limit - self.phase_start_time).as_secs_f64().max(1e-9);
+                let span = (self.time_limit - self.phase_start_time)
+                    .as_secs_f64()
+                    .max(1e-9);
                 Some((elapsed - self.phase_start_time).as_secs_f64() / span)
             }
         }
@@ -267,7 +278,9 @@ fn repair<'p>(state: &mut State<'p>, best: &mut State<'p>, rng: &mut Rng, budget
     const SAMPLES: usize = 64;
     let problem = state.problem;
     loop {
-        if budget.iterations.is_multiple_of(CHECK_EVERY) && budget.overall().is_none_or(|f| f >= REPAIR_SHARE) {
+        if budget.iterations.is_multiple_of(CHECK_EVERY)
+            && budget.overall().is_none_or(|f| f >= REPAIR_SHARE)
+        {
             return;
         }
         budget.iterations += 1;
@@ -280,7 +293,9 @@ fn repair<'p>(state: &mut State<'p>, best: &mut State<'p>, rng: &mut Rng, budget
         }
         let period = rng.below(problem.periods) as u32;
         let room = rng.below(problem.rooms) as u32;
-        let Some(change) = state.move_to(lecture, period, room) else { continue };
+        let Some(change) = state.move_to(lecture, period, room) else {
+            continue;
+        };
         let before = state.costs.hard();
         state.apply(change);
         let delta = state.costs.hard() - before;
@@ -317,7 +332,9 @@ fn anneal<'p>(
     let mut chain = KempeChain::default();
     loop {
         if budget.iterations.is_multiple_of(CHECK_EVERY) {
-            let Some(fraction) = budget.phase() else { break };
+            let Some(fraction) = budget.phase() else {
+                break;
+            };
             temperature = initial * (ratio * fraction).exp();
             if fraction >= next_report {
                 next_report = fraction + 0.05;
@@ -353,7 +370,13 @@ fn anneal<'p>(
             simple = Some(change);
         }
         let (hard_after, soft_after) = key(state);
-        if accepts(weight, hard_after - hard_before, soft_after - soft_before, temperature, rng) {
+        if accepts(
+            weight,
+            hard_after - hard_before,
+            soft_after - soft_before,
+            temperature,
+            rng,
+        ) {
             if (hard_after, soft_after) < key(best) {
                 best.copy_from(state);
                 if hard_after == 0 && first_feasible.is_none() {
@@ -373,7 +396,11 @@ fn accepts(weight: f64, hard_delta: i64, soft_delta: i64, temperature: f64, rng:
     if hard_delta > 0 && weight.is_infinite() {
         return false;
     }
-    let hard_term = if hard_delta == 0 { 0.0 } else { weight * hard_delta as f64 };
+    let hard_term = if hard_delta == 0 {
+        0.0
+    } else {
+        weight * hard_delta as f64
+    };
     let delta = hard_term + soft_delta as f64;
     delta <= 0.0 || rng.unit() < (-delta / temperature).exp()
 }

@@ -241,7 +241,12 @@ impl<'p> State<'p> {
             cost
         };
         match change {
-            Move::Relocate { lecture, from_period, period, .. } => {
+            Move::Relocate {
+                lecture,
+                from_period,
+                period,
+                ..
+            } => {
                 let course = self.course_of(lecture);
                 if from_period == NONE {
                     cost_at(course, period, None) - 1
@@ -266,7 +271,8 @@ impl<'p> State<'p> {
             Move::Evict { lecture, evicted } => {
                 let (period, _) = self.position(evicted);
                 let (course, evicted_course) = (self.course_of(lecture), self.course_of(evicted));
-                cost_at(course, period, Some(evicted_course)) - cost_at(evicted_course, period, None)
+                cost_at(course, period, Some(evicted_course))
+                    - cost_at(evicted_course, period, None)
             }
         }
     }
@@ -276,7 +282,12 @@ impl<'p> State<'p> {
     /// periods, so no new conflict appears. Rooms: a lecture keeps its room when it
     /// is free, otherwise takes the free room that best fits its students. Returns
     /// false (changing nothing) when the move is impossible.
-    pub(crate) fn apply_kempe(&mut self, lecture: u32, target: u32, chain: &mut KempeChain) -> bool {
+    pub(crate) fn apply_kempe(
+        &mut self,
+        lecture: u32,
+        target: u32,
+        chain: &mut KempeChain,
+    ) -> bool {
         let problem = self.problem;
         let source = self.lecture_period[lecture as usize];
         if source == NONE || source == target {
@@ -313,12 +324,21 @@ impl<'p> State<'p> {
         for &member in &chain.lectures {
             chain.marked[member as usize] = false;
         }
-        chain.lectures.sort_by_key(|&member| self.lecture_period[member as usize] != source);
-        chain.from_first = chain.lectures.iter().take_while(|&&m| self.lecture_period[m as usize] == source).count();
+        chain
+            .lectures
+            .sort_by_key(|&member| self.lecture_period[member as usize] != source);
+        chain.from_first = chain
+            .lectures
+            .iter()
+            .take_while(|&&m| self.lecture_period[m as usize] == source)
+            .count();
         let leaving_source = chain.from_first;
         let leaving_target = chain.lectures.len() - leaving_source;
         let occupied = |period: u32| {
-            self.cell[period as usize * problem.rooms..][..problem.rooms].iter().filter(|&&c| c != NONE).count()
+            self.cell[period as usize * problem.rooms..][..problem.rooms]
+                .iter()
+                .filter(|&&c| c != NONE)
+                .count()
         };
         if occupied(target) - leaving_target + leaving_source > problem.rooms
             || occupied(source) - leaving_source + leaving_target > problem.rooms
@@ -341,7 +361,11 @@ impl<'p> State<'p> {
             if self.lecture_period[member as usize] != NONE {
                 continue;
             }
-            let destination = if chain.origin[index].0 == source { target } else { source };
+            let destination = if chain.origin[index].0 == source {
+                target
+            } else {
+                source
+            };
             let room = self.best_free_room(self.course_of(member), destination);
             self.insert(member, destination, room);
         }
@@ -369,7 +393,11 @@ impl<'p> State<'p> {
                 continue;
             }
             let capacity = problem.capacity[room];
-            let candidate = (students.saturating_sub(capacity), capacity.saturating_sub(students), room as u32);
+            let candidate = (
+                students.saturating_sub(capacity),
+                capacity.saturating_sub(students),
+                room as u32,
+            );
             best = best.min(candidate);
         }
         debug_assert!(best.2 != NONE);
@@ -675,7 +703,10 @@ pub mod testing {
             let predicted = state.hard_delta(change);
             state.apply(change);
             if state.costs.hard() - before.hard() != predicted {
-                return Err(format!("step {step}: hard_delta of {change:?} predicted {predicted}, got {:?}", state.costs));
+                return Err(format!(
+                    "step {step}: hard_delta of {change:?} predicted {predicted}, got {:?}",
+                    state.costs
+                ));
             }
             check(instance, &state, &format!("step {step} after {change:?}"))?;
             if rng.below(2) == 0 {

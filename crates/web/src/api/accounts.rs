@@ -1,17 +1,19 @@
 //! The caller's own account: profile, password, API tokens.
 
-use super::dto::{CreatedTokenDto, EmployeeDto, GrantDto, MeDto, NewTokenInput, PasswordChangeInput, TokenDto};
+use super::dto::{
+    CreatedTokenDto, EmployeeDto, GrantDto, MeDto, NewTokenInput, PasswordChangeInput, TokenDto,
+};
 use super::{ApiJson, ApiPath};
-use crate::auth::{new_secret, secret_hash, ApiCaller};
+use crate::auth::{ApiCaller, new_secret, secret_hash};
 use crate::error::{ApiError, Problem};
 use crate::service;
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use domain::DataScope;
 use domain::account::AccountRepository;
 use domain::org::OrgRepository;
-use domain::DataScope;
 
 /// The caller, their roles and their own employee record.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
@@ -20,7 +22,10 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
     let p = &caller.principal;
     let employee = match p.employee_id {
         Some(id) => {
-            let own = DataScope { own_employee_id: Some(id), ..DataScope::default() };
+            let own = DataScope {
+                own_employee_id: Some(id),
+                ..DataScope::default()
+            };
             Some(EmployeeDto::from(state.store.get_employee(&own, id).await?))
         }
         None => None,
@@ -43,16 +48,29 @@ pub async fn change_password(
     caller: ApiCaller,
     ApiJson(input): ApiJson<PasswordChangeInput>,
 ) -> Result<StatusCode, ApiError> {
-    service::change_password(&state, &caller.principal, &input.current_password, &input.new_password, None, &caller.actor())
-        .await?;
+    service::change_password(
+        &state,
+        &caller.principal,
+        &input.current_password,
+        &input.new_password,
+        None,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's API tokens, newest first.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenDto>), (status = 401, body = Problem)))]
-pub async fn list_tokens(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Vec<TokenDto>>, ApiError> {
-    let tokens = state.store.list_api_tokens(caller.principal.user_id).await?;
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    let tokens = state
+        .store
+        .list_api_tokens(caller.principal.user_id)
+        .await?;
     Ok(Json(tokens.into_iter().map(TokenDto::from).collect()))
 }
 
@@ -65,8 +83,20 @@ pub async fn create_token(
     caller: ApiCaller,
     ApiJson(input): ApiJson<NewTokenInput>,
 ) -> Result<(StatusCode, Json<CreatedTokenDto>), ApiError> {
-    let (token, info) = issue_token(&state, caller.principal.user_id, &input.name, &caller.actor()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedTokenDto { token, info: info.into() })))
+    let (token, info) = issue_token(
+        &state,
+        caller.principal.user_id,
+        &input.name,
+        &caller.actor(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTokenDto {
+            token,
+            info: info.into(),
+        }),
+    ))
 }
 
 /// Creates a token for `user_id`; returns the secret and the stored record.
@@ -77,7 +107,10 @@ pub async fn issue_token(
     actor: &domain::audit::Actor,
 ) -> domain::DomainResult<(String, domain::account::ApiToken)> {
     let token = format!("sb_{}", new_secret());
-    let info = state.store.create_api_token(user_id, name, &secret_hash(&token), &token[..10], actor).await?;
+    let info = state
+        .store
+        .create_api_token(user_id, name, &secret_hash(&token), &token[..10], actor)
+        .await?;
     Ok((token, info))
 }
 
@@ -90,6 +123,9 @@ pub async fn revoke_token(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.revoke_api_token(caller.principal.user_id, id, &caller.actor()).await?;
+    state
+        .store
+        .revoke_api_token(caller.principal.user_id, id, &caller.actor())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,18 +4,18 @@ use super::dto::{AuditDto, AuditPage, GrantInput, JobDto, NewUserInput, UserDto,
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{self, require, AccountInput};
+use crate::service::{self, AccountInput, require};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use domain::account::{AccountRepository, UserFilter};
 use domain::audit::{AuditFilter, AuditRepository};
 use domain::jobs::{JobRepository, JobStatus};
 use domain::{DomainError, Page, Permission, Role};
 use serde::Deserialize;
-use time::format_description::well_known::Iso8601;
 use time::OffsetDateTime;
+use time::format_description::well_known::Iso8601;
 use utoipa::IntoParams;
 
 /// Filters and paging of the account list.
@@ -40,11 +40,21 @@ pub async fn list_users(
 ) -> Result<Json<UserPage>, ApiError> {
     require(&caller.principal, Permission::ManageAccounts)?;
     let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => Some(Role::parse(r).ok_or_else(|| DomainError::invalid("role", format!("unknown role '{r}'")))?),
+        Some(r) => Some(
+            Role::parse(r)
+                .ok_or_else(|| DomainError::invalid("role", format!("unknown role '{r}'")))?,
+        ),
         None => None,
     };
-    let filter = UserFilter { q: query.q, role, active: query.active };
-    let page = state.store.list_users(&filter, Page::new(query.page, query.per_page)).await?;
+    let filter = UserFilter {
+        q: query.q,
+        role,
+        active: query.active,
+    };
+    let page = state
+        .store
+        .list_users(&filter, Page::new(query.page, query.per_page))
+        .await?;
     Ok(Json(UserPage {
         items: page.items.into_iter().map(UserDto::from).collect(),
         total: page.total,
@@ -65,7 +75,9 @@ pub async fn create_user(
     require(&caller.principal, Permission::ManageAccounts)?;
     let mut grants = Vec::new();
     for g in &input.grants {
-        grants.push(service::parse_grant(&state, &g.role, &g.scope, g.department_code.as_deref()).await?);
+        grants.push(
+            service::parse_grant(&state, &g.role, &g.scope, g.department_code.as_deref()).await?,
+        );
     }
     let account = AccountInput {
         username: input.username,
@@ -82,7 +94,11 @@ pub async fn create_user(
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn disable_user(State(state): State<AppState>, caller: ApiCaller, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     service::set_account_active(&state, &caller.principal, id, false, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -91,7 +107,11 @@ pub async fn disable_user(State(state): State<AppState>, caller: ApiCaller, ApiP
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn enable_user(State(state): State<AppState>, caller: ApiCaller, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     service::set_account_active(&state, &caller.principal, id, true, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -108,8 +128,17 @@ pub async fn add_grant(
 ) -> Result<Json<UserDto>, ApiError> {
     require(&caller.principal, Permission::ManageAccounts)?;
     state.store.get_user(id).await?;
-    let (role, scope) = service::parse_grant(&state, &input.role, &input.scope, input.department_code.as_deref()).await?;
-    state.store.add_grant(id, role, scope, &caller.actor()).await?;
+    let (role, scope) = service::parse_grant(
+        &state,
+        &input.role,
+        &input.scope,
+        input.department_code.as_deref(),
+    )
+    .await?;
+    state
+        .store
+        .add_grant(id, role, scope, &caller.actor())
+        .await?;
     Ok(Json(state.store.get_user(id).await?.into()))
 }
 
@@ -124,8 +153,17 @@ pub async fn remove_grant(
     ApiQuery(input): ApiQuery<GrantInput>,
 ) -> Result<Json<UserDto>, ApiError> {
     require(&caller.principal, Permission::ManageAccounts)?;
-    let (role, scope) = service::parse_grant(&state, &input.role, &input.scope, input.department_code.as_deref()).await?;
-    state.store.remove_grant(id, role, scope, &caller.actor()).await?;
+    let (role, scope) = service::parse_grant(
+        &state,
+        &input.role,
+        &input.scope,
+        input.department_code.as_deref(),
+    )
+    .await?;
+    state
+        .store
+        .remove_grant(id, role, scope, &caller.actor())
+        .await?;
     Ok(Json(state.store.get_user(id).await?.into()))
 }
 
@@ -146,14 +184,29 @@ pub struct AuditQuery {
 }
 
 /// Parses an RFC 3339 instant or a date (midnight UTC+8, the company's zone).
-pub fn parse_instant(field: &str, text: Option<&str>) -> Result<Option<OffsetDateTime>, DomainError> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+pub fn parse_instant(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<OffsetDateTime>, DomainError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
     if let Ok(t) = OffsetDateTime::parse(text, &Iso8601::DEFAULT) {
         return Ok(Some(t));
     }
-    let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| DomainError::invalid(field, format!("'{text}' is not a date (YYYY-MM-DD) or an RFC 3339 time")))?;
-    Ok(Some(date.midnight().assume_offset(time::macros::offset!(+8))))
+    let date = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        DomainError::invalid(
+            field,
+            format!("'{text}' is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+        )
+    })?;
+    Ok(Some(
+        date.midnight().assume_offset(time::macros::offset!(+8)),
+    ))
 }
 
 impl AuditQuery {
@@ -178,7 +231,10 @@ pub async fn list_audit(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     require(&caller.principal, Permission::ViewAudit)?;
-    let page = state.store.list_audit(&query.filter()?, Page::new(query.page, query.per_page)).await?;
+    let page = state
+        .store
+        .list_audit(&query.filter()?, Page::new(query.page, query.per_page))
+        .await?;
     Ok(Json(AuditPage {
         items: page.items.into_iter().map(AuditDto::from).collect(),
         total: page.total,
@@ -203,10 +259,13 @@ pub async fn list_jobs(
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> Result<Json<Vec<JobDto>>, ApiError> {
     require(&caller.principal, Permission::ManageJobs)?;
-    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(JobStatus::parse(s).ok_or_else(|| DomainError::invalid("status", format!("unknown job status '{s}'")))?),
-        None => None,
-    };
+    let status =
+        match query.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
+                DomainError::invalid("status", format!("unknown job status '{s}'"))
+            })?),
+            None => None,
+        };
     let jobs = state.store.list_jobs(status, 200).await?;
     Ok(Json(jobs.into_iter().map(JobDto::from).collect()))
 }
@@ -215,7 +274,11 @@ pub async fn list_jobs(
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Job id")),
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn retry_job(State(state): State<AppState>, caller: ApiCaller, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+pub async fn retry_job(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     require(&caller.principal, Permission::ManageJobs)?;
     state.store.retry_job(id, OffsetDateTime::now_utc()).await?;
     Ok(StatusCode::NO_CONTENT)

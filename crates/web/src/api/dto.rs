@@ -6,8 +6,8 @@ use domain::jobs::Job;
 use domain::org::{Department, DepartmentHeadcount, Employee};
 use domain::{Grant, ScopeKind};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 
 /// RFC 3339 text of a timestamp.
@@ -138,7 +138,13 @@ pub struct HeadcountDto {
 
 impl From<DepartmentHeadcount> for HeadcountDto {
     fn from(h: DepartmentHeadcount) -> Self {
-        HeadcountDto { department_id: h.department_id, code: h.code, name: h.name, depth: h.depth, headcount: h.headcount }
+        HeadcountDto {
+            department_id: h.department_id,
+            code: h.code,
+            name: h.name,
+            depth: h.depth,
+            headcount: h.headcount,
+        }
     }
 }
 

@@ -6,8 +6,8 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::service::{apply_contact_mask, scope_or_forbidden};
 use crate::state::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
@@ -35,7 +35,11 @@ impl EmployeeQuery {
             Some(s) => Some(EmployeeStatus::parse(s)?),
             None => None,
         };
-        Ok(EmployeeFilter { q: self.q.clone(), department_id: self.department_id, status })
+        Ok(EmployeeFilter {
+            q: self.q.clone(),
+            department_id: self.department_id,
+            status,
+        })
     }
 }
 
@@ -50,7 +54,10 @@ pub async fn list_employees(
 ) -> Result<Json<EmployeePage>, ApiError> {
     let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
     let page = Page::new(query.page, query.per_page);
-    let result = state.store.list_employees(&scope, &query.filter()?, page).await?;
+    let result = state
+        .store
+        .list_employees(&scope, &query.filter()?, page)
+        .await?;
     let items = result
         .items
         .into_iter()
@@ -59,7 +66,12 @@ pub async fn list_employees(
             EmployeeDto::from(e)
         })
         .collect();
-    Ok(Json(EmployeePage { items, total: result.total, page: result.page, per_page: result.per_page }))
+    Ok(Json(EmployeePage {
+        items,
+        total: result.total,
+        page: result.page,
+        per_page: result.per_page,
+    }))
 }
 
 /// One employee, if within the caller's scope (404 otherwise, so existence is not revealed).
@@ -80,16 +92,24 @@ pub async fn get_employee(
 /// Departments the caller may see, parents before children.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "org", security(("bearer" = [])),
     responses((status = 200, body = Vec<DepartmentDto>), (status = 403, body = Problem)))]
-pub async fn list_departments(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Vec<DepartmentDto>>, ApiError> {
+pub async fn list_departments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<DepartmentDto>>, ApiError> {
     let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
     let departments = state.store.list_departments(&scope).await?;
-    Ok(Json(departments.into_iter().map(DepartmentDto::from).collect()))
+    Ok(Json(
+        departments.into_iter().map(DepartmentDto::from).collect(),
+    ))
 }
 
 /// Head count of every visible department's subtree (people who left excluded).
 #[utoipa::path(get, path = "/api/v1/departments/headcount", tag = "org", security(("bearer" = [])),
     responses((status = 200, body = Vec<HeadcountDto>), (status = 403, body = Problem)))]
-pub async fn headcount(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Vec<HeadcountDto>>, ApiError> {
+pub async fn headcount(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<HeadcountDto>>, ApiError> {
     let scope = scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)?;
     let rows = state.store.headcount_by_department(&scope).await?;
     Ok(Json(rows.into_iter().map(HeadcountDto::from).collect()))

@@ -1,6 +1,6 @@
 //! The caller's account: password, API tokens.
 
-use super::{local_time, render, Chrome};
+use super::{Chrome, local_time, render};
 use crate::api::accounts::issue_token;
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -8,12 +8,12 @@ use crate::i18n::Tr;
 use crate::service;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use domain::account::AccountRepository;
 use domain::DomainError;
+use domain::account::AccountRepository;
 use serde::Deserialize;
 
 /// A token row as shown.
@@ -38,7 +38,13 @@ struct AccountPage {
     error: Option<String>,
 }
 
-async fn account_page(state: &AppState, caller: &PageCaller, new_token: Option<String>, message: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+async fn account_page(
+    state: &AppState,
+    caller: &PageCaller,
+    new_token: Option<String>,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let tokens = state
         .store
         .list_api_tokens(caller.principal.user_id)
@@ -54,7 +60,11 @@ async fn account_page(state: &AppState, caller: &PageCaller, new_token: Option<S
             revoked: tk.revoked_at.is_some(),
         })
         .collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = AccountPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -68,7 +78,10 @@ async fn account_page(state: &AppState, caller: &PageCaller, new_token: Option<S
 }
 
 /// `GET /account`.
-pub async fn page(State(state): State<AppState>, caller: PageCaller) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
     account_page(&state, &caller, None, None, None).await
 }
 
@@ -81,10 +94,21 @@ pub struct PasswordForm {
 }
 
 /// `POST /account/password`: keeps this session, ends the others.
-pub async fn change_password(State(state): State<AppState>, caller: PageCaller, Form(form): Form<PasswordForm>) -> Result<Response, PageError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     if form.new_password != form.confirm_password {
-        return account_page(&state, &caller, None, None, Some(t.get("account.password_mismatch").into())).await;
+        return account_page(
+            &state,
+            &caller,
+            None,
+            None,
+            Some(t.get("account.password_mismatch").into()),
+        )
+        .await;
     }
     let result = service::change_password(
         &state,
@@ -96,9 +120,22 @@ pub async fn change_password(State(state): State<AppState>, caller: PageCaller, 
     )
     .await;
     match result {
-        Ok(()) => account_page(&state, &caller, None, Some(t.get("account.password_changed").into()), None).await,
+        Ok(()) => {
+            account_page(
+                &state,
+                &caller,
+                None,
+                Some(t.get("account.password_changed").into()),
+                None,
+            )
+            .await
+        }
         Err(DomainError::Validation { field, message }) => {
-            let text = if field == "current_password" { t.get("account.wrong_password").to_string() } else { format!("{field}: {message}") };
+            let text = if field == "current_password" {
+                t.get("account.wrong_password").to_string()
+            } else {
+                format!("{field}: {message}")
+            };
             account_page(&state, &caller, None, None, Some(text)).await
         }
         Err(e) => Err(caller.err(e)),
@@ -112,17 +149,49 @@ pub struct TokenForm {
 }
 
 /// `POST /account/tokens`: shows the secret once.
-pub async fn create_token(State(state): State<AppState>, caller: PageCaller, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
-    match issue_token(&state, caller.principal.user_id, &form.name, &caller.actor()).await {
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    match issue_token(
+        &state,
+        caller.principal.user_id,
+        &form.name,
+        &caller.actor(),
+    )
+    .await
+    {
         Ok((token, _)) => account_page(&state, &caller, Some(token), None, None).await,
-        Err(DomainError::Validation { field, message }) => account_page(&state, &caller, None, None, Some(format!("{field}: {message}"))).await,
+        Err(DomainError::Validation { field, message }) => {
+            account_page(
+                &state,
+                &caller,
+                None,
+                None,
+                Some(format!("{field}: {message}")),
+            )
+            .await
+        }
         Err(e) => Err(caller.err(e)),
     }
 }
 
 /// `POST /account/tokens/{id}/revoke`.
-pub async fn revoke_token(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "API token" }))?;
-    state.store.revoke_api_token(caller.principal.user_id, id, &caller.actor()).await.map_err(|e| caller.err(e))?;
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| {
+        caller.err(DomainError::NotFound {
+            entity: "API token",
+        })
+    })?;
+    state
+        .store
+        .revoke_api_token(caller.principal.user_id, id, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/account").into_response())
 }

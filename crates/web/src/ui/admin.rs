@@ -1,6 +1,6 @@
 //! Administration pages: accounts and roles, audit log, background jobs.
 
-use super::{local_time, query_string, render, role_label, Chrome, Pager};
+use super::{Chrome, Pager, local_time, query_string, render, role_label};
 use crate::api::admin::AuditQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -8,10 +8,10 @@ use crate::i18n::Tr;
 use crate::service::{self, AccountInput};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::account::{AccountRepository, UserFilter};
 use domain::audit::{AuditEntry, AuditRepository};
 use domain::jobs::{JobRepository, JobStatus};
@@ -61,15 +61,34 @@ pub struct UsersQuery {
     page: Option<u32>,
 }
 
-async fn users_page(state: &AppState, caller: &PageCaller, query: UsersQuery, message: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+async fn users_page(
+    state: &AppState,
+    caller: &PageCaller,
+    query: UsersQuery,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageAccounts)?;
     let t = Tr(caller.locale);
     let role = query.role.as_deref().and_then(Role::parse);
-    let filter = UserFilter { q: query.q.clone(), role, active: None };
-    let paged = state.store.list_users(&filter, Page::new(query.page, Some(25))).await.map_err(|e| caller.err(e))?;
+    let filter = UserFilter {
+        q: query.q.clone(),
+        role,
+        active: None,
+    };
+    let paged = state
+        .store
+        .list_users(&filter, Page::new(query.page, Some(25)))
+        .await
+        .map_err(|e| caller.err(e))?;
     let q = query.q.unwrap_or_default();
     let role_code = role.map(|r| r.code().to_string()).unwrap_or_default();
-    let pager = Pager::new(t, &paged, "/admin/users", &query_string(&[("q", q.clone()), ("role", role_code.clone())]));
+    let pager = Pager::new(
+        t,
+        &paged,
+        "/admin/users",
+        &query_string(&[("q", q.clone()), ("role", role_code.clone())]),
+    );
     let users = paged
         .items
         .into_iter()
@@ -82,7 +101,11 @@ async fn users_page(state: &AppState, caller: &PageCaller, query: UsersQuery, me
                 .map(|g| GrantView {
                     label: match &g.department_name {
                         Some(d) => format!("{} · {d}", role_label(t, g.role)),
-                        None => format!("{} · {}", role_label(t, g.role), t.get(&format!("scope.{}", g.scope.code()))),
+                        None => format!(
+                            "{} · {}",
+                            role_label(t, g.role),
+                            t.get(&format!("scope.{}", g.scope.code()))
+                        ),
                     },
                     role: g.role.code(),
                     scope: g.scope.code(),
@@ -105,12 +128,19 @@ async fn users_page(state: &AppState, caller: &PageCaller, query: UsersQuery, me
         .into_iter()
         .map(|d| (d.code.clone(), format!("{} {}", d.code, d.name)))
         .collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = UsersPage {
         t,
         chrome: Chrome::for_caller(caller),
         users,
-        roles: Role::ALL.iter().map(|r| (r.code(), role_label(t, *r))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.code(), role_label(t, *r)))
+            .collect(),
         departments,
         q,
         role: role_code,
@@ -122,7 +152,11 @@ async fn users_page(state: &AppState, caller: &PageCaller, query: UsersQuery, me
 }
 
 /// `GET /admin/users`.
-pub async fn users(State(state): State<AppState>, caller: PageCaller, Query(query): Query<UsersQuery>) -> Result<Response, PageError> {
+pub async fn users(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<UsersQuery>,
+) -> Result<Response, PageError> {
     users_page(&state, &caller, query, None, None).await
 }
 
@@ -139,25 +173,53 @@ pub struct NewUserForm {
 }
 
 /// Shows a user's mistake on the list page; other errors become error pages.
-async fn outcome(state: &AppState, caller: &PageCaller, result: Result<String, DomainError>) -> Result<Response, PageError> {
+async fn outcome(
+    state: &AppState,
+    caller: &PageCaller,
+    result: Result<String, DomainError>,
+) -> Result<Response, PageError> {
     match result {
         Ok(message) => users_page(state, caller, UsersQuery::default(), Some(message), None).await,
         Err(DomainError::Validation { field, message }) => {
-            users_page(state, caller, UsersQuery::default(), None, Some(format!("{field}: {message}"))).await
+            users_page(
+                state,
+                caller,
+                UsersQuery::default(),
+                None,
+                Some(format!("{field}: {message}")),
+            )
+            .await
         }
-        Err(DomainError::Conflict(m)) => users_page(state, caller, UsersQuery::default(), None, Some(m)).await,
+        Err(DomainError::Conflict(m)) => {
+            users_page(state, caller, UsersQuery::default(), None, Some(m)).await
+        }
         Err(e) => Err(caller.err(e)),
     }
 }
 
 /// `POST /admin/users`.
-pub async fn create_user(State(state): State<AppState>, caller: PageCaller, Form(form): Form<NewUserForm>) -> Result<Response, PageError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageAccounts)?;
     let t = Tr(caller.locale);
     let result = async {
-        let grant = service::parse_grant(&state, &form.role, &form.scope, form.department_code.as_deref()).await?;
+        let grant = service::parse_grant(
+            &state,
+            &form.role,
+            &form.scope,
+            form.department_code.as_deref(),
+        )
+        .await?;
         let mut grants = vec![grant];
-        if form.employee_no.as_deref().is_some_and(|n| !n.trim().is_empty()) && grant.0 != Role::Employee {
+        if form
+            .employee_no
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty())
+            && grant.0 != Role::Employee
+        {
             grants.push((Role::Employee, ScopeKind::SelfOnly));
         }
         let input = AccountInput {
@@ -181,9 +243,18 @@ pub struct ActiveForm {
 }
 
 /// `POST /admin/users/{id}/active`.
-pub async fn set_active(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<ActiveForm>) -> Result<Response, PageError> {
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
-    let result = service::set_account_active(&state, &caller.principal, id, form.active, &caller.actor()).await;
+pub async fn set_active(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ActiveForm>,
+) -> Result<Response, PageError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let result =
+        service::set_account_active(&state, &caller.principal, id, form.active, &caller.actor())
+            .await;
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => outcome(&state, &caller, Err(e)).await,
@@ -200,13 +271,29 @@ pub struct GrantForm {
 }
 
 /// `POST /admin/users/{id}/grants`.
-pub async fn add_grant(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<GrantForm>) -> Result<Response, PageError> {
+pub async fn add_grant(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageAccounts)?;
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
     let result = async {
         state.store.get_user(id).await?;
-        let (role, scope) = service::parse_grant(&state, &form.role, &form.scope, form.department_code.as_deref()).await?;
-        state.store.add_grant(id, role, scope, &caller.actor()).await
+        let (role, scope) = service::parse_grant(
+            &state,
+            &form.role,
+            &form.scope,
+            form.department_code.as_deref(),
+        )
+        .await?;
+        state
+            .store
+            .add_grant(id, role, scope, &caller.actor())
+            .await
     }
     .await;
     match result {
@@ -216,17 +303,32 @@ pub async fn add_grant(State(state): State<AppState>, caller: PageCaller, Path(i
 }
 
 /// `POST /admin/users/{id}/grants/revoke`.
-pub async fn remove_grant(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>, Form(form): Form<GrantForm>) -> Result<Response, PageError> {
+pub async fn remove_grant(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageAccounts)?;
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
-    let role = Role::parse(&form.role).ok_or_else(|| caller.err(DomainError::invalid("role", "unknown role")))?;
-    let scope = match (form.scope.as_str(), form.department_id.as_deref().and_then(|d| d.parse().ok())) {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| caller.err(DomainError::invalid("role", "unknown role")))?;
+    let scope = match (
+        form.scope.as_str(),
+        form.department_id.as_deref().and_then(|d| d.parse().ok()),
+    ) {
         ("self", _) => ScopeKind::SelfOnly,
         ("company", _) => ScopeKind::Company,
         ("department", Some(d)) => ScopeKind::Department(d),
         _ => return Err(caller.err(DomainError::invalid("scope", "unknown scope"))),
     };
-    state.store.remove_grant(id, role, scope, &caller.actor()).await.map_err(|e| caller.err(e))?;
+    state
+        .store
+        .remove_grant(id, role, scope, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -251,11 +353,19 @@ struct AuditPageView {
 }
 
 /// `GET /admin/audit`.
-pub async fn audit(State(state): State<AppState>, caller: PageCaller, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ViewAudit)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let paged: Paged<AuditEntry> = state.store.list_audit(&filter, Page::new(query.page, Some(50))).await.map_err(|e| caller.err(e))?;
+    let paged: Paged<AuditEntry> = state
+        .store
+        .list_audit(&filter, Page::new(query.page, Some(50)))
+        .await
+        .map_err(|e| caller.err(e))?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query_string(&[
         ("actor", s(&query.actor)),
@@ -265,7 +375,14 @@ pub async fn audit(State(state): State<AppState>, caller: PageCaller, Query(quer
         ("to", s(&query.to)),
     ]);
     let pager = Pager::new(t, &paged, "/admin/audit", &qs);
-    let rows = paged.items.into_iter().map(|entry| AuditView { at: local_time(&state, entry.at), entry }).collect();
+    let rows = paged
+        .items
+        .into_iter()
+        .map(|entry| AuditView {
+            at: local_time(&state, entry.at),
+            entry,
+        })
+        .collect();
     Ok(render(&AuditPageView {
         t,
         chrome: Chrome::for_caller(&caller),
@@ -317,7 +434,11 @@ pub struct JobsQuery {
 }
 
 /// `GET /admin/jobs`.
-pub async fn jobs(State(state): State<AppState>, caller: PageCaller, Query(query): Query<JobsQuery>) -> Result<Response, PageError> {
+pub async fn jobs(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<JobsQuery>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageJobs)?;
     let t = Tr(caller.locale);
     let status = query.status.as_deref().and_then(JobStatus::parse);
@@ -344,24 +465,50 @@ pub async fn jobs(State(state): State<AppState>, caller: PageCaller, Query(query
         .await
         .map_err(|e| caller.err(e))?
         .into_iter()
-        .map(|s| ScheduleView { next_run: local_time(&state, s.next_run_at), name: s.name, kind: s.kind, recurrence: s.recurrence })
+        .map(|s| ScheduleView {
+            next_run: local_time(&state, s.next_run_at),
+            name: s.name,
+            kind: s.kind,
+            recurrence: s.recurrence,
+        })
         .collect();
     Ok(render(&JobsPage {
         t,
         chrome: Chrome::for_caller(&caller),
         jobs,
         schedules,
-        statuses: [JobStatus::Queued, JobStatus::Running, JobStatus::Succeeded, JobStatus::Failed]
-            .into_iter()
-            .map(|s| (s.code(), t.get(&format!("job.{}", s.code())), Some(s) == status))
-            .collect(),
+        statuses: [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Succeeded,
+            JobStatus::Failed,
+        ]
+        .into_iter()
+        .map(|s| {
+            (
+                s.code(),
+                t.get(&format!("job.{}", s.code())),
+                Some(s) == status,
+            )
+        })
+        .collect(),
     }))
 }
 
 /// `POST /admin/jobs/{id}/retry`.
-pub async fn retry_job(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn retry_job(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     caller.require(Permission::ManageJobs)?;
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "job" }))?;
-    state.store.retry_job(id, OffsetDateTime::now_utc()).await.map_err(|e| caller.err(e))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity: "job" }))?;
+    state
+        .store
+        .retry_job(id, OffsetDateTime::now_utc())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/admin/jobs").into_response())
 }

@@ -1,6 +1,6 @@
 //! A browsable page of the API, rendered from the OpenAPI document (works offline).
 
-use super::{render, Viewer};
+use super::{Viewer, render};
 use crate::i18n::Tr;
 use askama::Template;
 use axum::response::Response;
@@ -56,11 +56,20 @@ fn op_view(method: &'static str, path: &str, op: &Operation) -> OpView {
                 ParameterIn::Header => "header",
                 ParameterIn::Cookie => "cookie",
             };
-            (p.name.clone(), location, matches!(p.required, Required::True), p.description.clone().unwrap_or_default())
+            (
+                p.name.clone(),
+                location,
+                matches!(p.required, Required::True),
+                p.description.clone().unwrap_or_default(),
+            )
         })
         .collect();
     let body = op.request_body.as_ref().and_then(|b| {
-        b.content.values().next().and_then(|c| c.schema.as_ref()).map(|s| ref_name(s).unwrap_or_else(|| "object".into()))
+        b.content
+            .values()
+            .next()
+            .and_then(|c| c.schema.as_ref())
+            .map(|s| ref_name(s).unwrap_or_else(|| "object".into()))
     });
     let responses = op
         .responses
@@ -68,26 +77,42 @@ fn op_view(method: &'static str, path: &str, op: &Operation) -> OpView {
         .iter()
         .map(|(code, r)| match r {
             RefOr::T(resp) => {
-                let schema = resp.content.values().next().and_then(|c| c.schema.as_ref()).map(|s| match s {
-                    RefOr::Ref(_) => ref_name(s).unwrap_or_default(),
-                    RefOr::T(schema) => match schema {
-                        utoipa::openapi::schema::Schema::Array(a) => match &a.items {
-                            utoipa::openapi::schema::ArrayItems::RefOrSchema(inner) => format!("[{}]", ref_name(inner).unwrap_or_else(|| "object".into())),
-                            _ => "array".into(),
+                let schema = resp
+                    .content
+                    .values()
+                    .next()
+                    .and_then(|c| c.schema.as_ref())
+                    .map(|s| match s {
+                        RefOr::Ref(_) => ref_name(s).unwrap_or_default(),
+                        RefOr::T(schema) => match schema {
+                            utoipa::openapi::schema::Schema::Array(a) => match &a.items {
+                                utoipa::openapi::schema::ArrayItems::RefOrSchema(inner) => format!(
+                                    "[{}]",
+                                    ref_name(inner).unwrap_or_else(|| "object".into())
+                                ),
+                                _ => "array".into(),
+                            },
+                            _ => "object".into(),
                         },
-                        _ => "object".into(),
-                    },
-                });
+                    });
                 (code.clone(), resp.description.clone(), schema)
             }
             RefOr::Ref(_) => (code.clone(), String::new(), ref_name(r)),
         })
         .collect();
-    let summary = [op.summary.clone(), op.description.clone()].into_iter().flatten().next().unwrap_or_default();
+    let summary = [op.summary.clone(), op.description.clone()]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or_default();
     OpView {
         method,
         path: path.to_string(),
-        anchor: format!("{}-{}", method.to_lowercase(), path.replace(['/', '{', '}'], "-")),
+        anchor: format!(
+            "{}-{}",
+            method.to_lowercase(),
+            path.replace(['/', '{', '}'], "-")
+        ),
         summary,
         params,
         body,
@@ -99,7 +124,13 @@ fn op_view(method: &'static str, path: &str, op: &Operation) -> OpView {
 pub async fn page(doc: Arc<OpenApi>, viewer: Viewer) -> Response {
     let mut ops = Vec::new();
     for (path, item) in &doc.paths.paths {
-        for (method, op) in [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)] {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
             if let Some(op) = op {
                 ops.push(op_view(method, path, op));
             }
@@ -111,7 +142,10 @@ pub async fn page(doc: Arc<OpenApi>, viewer: Viewer) -> Response {
         .map(|c| {
             c.schemas
                 .iter()
-                .map(|(name, schema)| SchemaView { name: name.clone(), json: serde_json::to_string_pretty(schema).unwrap_or_default() })
+                .map(|(name, schema)| SchemaView {
+                    name: name.clone(),
+                    json: serde_json::to_string_pretty(schema).unwrap_or_default(),
+                })
                 .collect()
         })
         .unwrap_or_default();

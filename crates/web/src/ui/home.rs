@@ -1,6 +1,6 @@
 //! The home page: what each role needs first, from data its scope allows.
 
-use super::{render, role_label, Chrome};
+use super::{Chrome, render, role_label};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -34,27 +34,51 @@ struct HomePage {
 }
 
 /// `GET /`.
-pub async fn page(State(state): State<AppState>, caller: PageCaller) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     let p = &caller.principal;
     let profile = match p.employee_id {
         Some(id) => {
-            let own = DataScope { own_employee_id: Some(id), ..DataScope::default() };
-            let mut e = state.store.get_employee(&own, id).await.map_err(|e| caller.err(e))?;
+            let own = DataScope {
+                own_employee_id: Some(id),
+                ..DataScope::default()
+            };
+            let mut e = state
+                .store
+                .get_employee(&own, id)
+                .await
+                .map_err(|e| caller.err(e))?;
             apply_contact_mask(p, &mut e);
             Some(e)
         }
         None => None,
     };
     let headcount = if p.can(Permission::ViewHeadcount) {
-        state.store.headcount_by_department(&p.scope_for(Permission::ViewHeadcount)).await.map_err(|e| caller.err(e))?
+        state
+            .store
+            .headcount_by_department(&p.scope_for(Permission::ViewHeadcount))
+            .await
+            .map_err(|e| caller.err(e))?
     } else {
         Vec::new()
     };
-    let max_headcount = headcount.iter().map(|h| h.headcount).max().unwrap_or(1).max(1);
+    let max_headcount = headcount
+        .iter()
+        .map(|h| h.headcount)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let (accounts, failed_jobs) = if p.can(Permission::ManageAccounts) {
         let users = state.store.count_users().await.map_err(|e| caller.err(e))?;
-        let failed = state.store.list_jobs(Some(JobStatus::Failed), 200).await.map_err(|e| caller.err(e))?.len();
+        let failed = state
+            .store
+            .list_jobs(Some(JobStatus::Failed), 200)
+            .await
+            .map_err(|e| caller.err(e))?
+            .len();
         (Some(users), Some(failed))
     } else {
         (None, None)
@@ -70,5 +94,14 @@ pub async fn page(State(state): State<AppState>, caller: PageCaller) -> Result<R
             },
         })
         .collect();
-    Ok(render(&HomePage { t, chrome: Chrome::for_caller(&caller), profile, roles, headcount, max_headcount, accounts, failed_jobs }))
+    Ok(render(&HomePage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        profile,
+        roles,
+        headcount,
+        max_headcount,
+        accounts,
+        failed_jobs,
+    }))
 }

@@ -1,16 +1,19 @@
 //! Sign-in, sign-out and the language switch.
 
-use super::{render, Viewer};
-use crate::auth::{self, cookie, new_secret, set_cookie, CurrentSession, LoginOutcome, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use super::{Viewer, render};
+use crate::auth::{
+    self, CurrentSession, LANG_COOKIE, LOGIN_CSRF_COOKIE, LoginOutcome, SESSION_COOKIE, cookie,
+    new_secret, set_cookie,
+};
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use domain::account::AccountRepository;
 use domain::DomainError;
+use domain::account::AccountRepository;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -25,11 +28,20 @@ struct LoginPage {
     error: Option<&'static str>,
 }
 
-fn login_page(locale: Locale, csrf: String, username: String, error: Option<&'static str>) -> LoginPage {
+fn login_page(
+    locale: Locale,
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+) -> LoginPage {
     LoginPage {
         t: Tr(locale),
         lang: locale.tag(),
-        other_lang: if locale == Locale::ZhCn { "en" } else { "zh-CN" },
+        other_lang: if locale == Locale::ZhCn {
+            "en"
+        } else {
+            "zh-CN"
+        },
         csrf,
         username,
         error,
@@ -42,7 +54,9 @@ pub async fn form(viewer: Viewer, State(state): State<AppState>, headers: Header
         return Redirect::to("/").into_response();
     }
     // Reuse the pre-login token if the browser has one, so two open tabs both work.
-    let csrf = cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_string).unwrap_or_else(new_secret);
+    let csrf = cookie(&headers, LOGIN_CSRF_COOKIE)
+        .map(str::to_string)
+        .unwrap_or_else(new_secret);
     let page = login_page(viewer.locale, csrf.clone(), String::new(), None);
     let set = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies);
     ([(header::SET_COOKIE, set)], render(&page)).into_response()
@@ -68,18 +82,34 @@ pub async fn submit(
     let t = Tr(locale);
     let username = form.username.trim().to_string();
     let again = |status: StatusCode, key: &'static str| {
-        (status, render(&login_page(locale, form.csrf.clone(), username.clone(), Some(t.get(key))))).into_response()
+        (
+            status,
+            render(&login_page(
+                locale,
+                form.csrf.clone(),
+                username.clone(),
+                Some(t.get(key)),
+            )),
+        )
+            .into_response()
     };
     match auth::login(&state, &username, &form.password, &addr.ip().to_string()).await {
         Ok(LoginOutcome::Success { session_token, .. }) => {
             let max_age = state.config.session_hours * 3600;
-            let set = set_cookie(SESSION_COOKIE, &session_token, max_age, state.config.secure_cookies);
+            let set = set_cookie(
+                SESSION_COOKIE,
+                &session_token,
+                max_age,
+                state.config.secure_cookies,
+            );
             ([(header::SET_COOKIE, set)], Redirect::to("/")).into_response()
         }
         Ok(LoginOutcome::Invalid) => again(StatusCode::UNAUTHORIZED, "login.invalid"),
         Err(DomainError::RateLimited { retry_after_secs }) => {
             let mut response = again(StatusCode::TOO_MANY_REQUESTS, "login.rate_limited");
-            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
             response
         }
         Err(e) => crate::error::PageError::new(e, locale).into_response(),
@@ -87,11 +117,14 @@ pub async fn submit(
 }
 
 /// `POST /logout`: ends the session.
-pub async fn logout(State(state): State<AppState>, session: Option<Extension<CurrentSession>>) -> Response {
-    if let Some(Extension(s)) = session {
-        if let Err(e) = state.store.delete_session(&s.token_hash).await {
-            tracing::warn!(error = %e, "could not delete session");
-        }
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Option<Extension<CurrentSession>>,
+) -> Response {
+    if let Some(Extension(s)) = session
+        && let Err(e) = state.store.delete_session(&s.token_hash).await
+    {
+        tracing::warn!(error = %e, "could not delete session");
     }
     let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
@@ -105,16 +138,30 @@ pub struct LanguageForm {
 }
 
 /// `POST /lang`: remembers the language (on the account too when signed in).
-pub async fn set_language(State(state): State<AppState>, viewer: Viewer, Form(form): Form<LanguageForm>) -> Response {
+pub async fn set_language(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<LanguageForm>,
+) -> Response {
     let locale = Locale::parse(&form.lang).unwrap_or_default();
-    if let Some(caller) = &viewer.caller {
-        if let Err(e) = state.store.set_locale(caller.principal.user_id, locale.tag()).await {
-            return crate::error::PageError::new(e, locale).into_response();
-        }
+    if let Some(caller) = &viewer.caller
+        && let Err(e) = state
+            .store
+            .set_locale(caller.principal.user_id, locale.tag())
+            .await
+    {
+        return crate::error::PageError::new(e, locale).into_response();
     }
     // Only same-site paths, never `//host` or absolute URLs.
-    let back = form.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
-    let set = set_cookie(LANG_COOKIE, locale.tag(), 365 * 24 * 3600, state.config.secure_cookies);
+    let back = form
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let set = set_cookie(
+        LANG_COOKIE,
+        locale.tag(),
+        365 * 24 * 3600,
+        state.config.secure_cookies,
+    );
     ([(header::SET_COOKIE, set)], Redirect::to(&back)).into_response()
 }
-

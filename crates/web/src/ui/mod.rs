@@ -7,13 +7,13 @@ pub mod home;
 pub mod login;
 pub mod people;
 
-use crate::auth::{client_ip, CurrentSession, PageCaller};
+use crate::auth::{CurrentSession, PageCaller, client_ip};
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use domain::account::AccountRepository;
 use domain::{Permission, Role};
@@ -63,7 +63,11 @@ impl Chrome {
             .map(|(href, key)| NavItem {
                 href,
                 label: t.get(key),
-                active: if href == "/" { caller.path == "/" } else { caller.path.starts_with(href) },
+                active: if href == "/" {
+                    caller.path == "/"
+                } else {
+                    caller.path.starts_with(href)
+                },
             })
             .collect();
         Chrome {
@@ -73,7 +77,12 @@ impl Chrome {
                 Locale::En => "zh-CN",
             },
             user_name: p.display_name.clone(),
-            roles: p.roles().iter().map(|r| role_label(t, *r)).collect::<Vec<_>>().join(" · "),
+            roles: p
+                .roles()
+                .iter()
+                .map(|r| role_label(t, *r))
+                .collect::<Vec<_>>()
+                .join(" · "),
             nav,
             csrf: caller.session.csrf_token.clone(),
             path: caller.path.clone(),
@@ -95,13 +104,22 @@ pub struct Viewer {
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let locale = Locale::from_request(&parts.headers, None);
         let caller = match parts.extensions.get::<CurrentSession>().cloned() {
             Some(session) => match state.store.load_principal(session.user_id).await {
                 Ok(principal) => {
                     let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
-                    Some(PageCaller { principal, session, locale, ip: client_ip(parts), path: parts.uri.path().to_string() })
+                    Some(PageCaller {
+                        principal,
+                        session,
+                        locale,
+                        ip: client_ip(parts),
+                        path: parts.uri.path().to_string(),
+                    })
                 }
                 Err(_) => None,
             },
@@ -136,13 +154,23 @@ struct ErrorPage<'a> {
 /// A stand-alone error page in `locale`.
 pub fn error_page(status: StatusCode, message: &str, locale: Locale, request_id: &str) -> Response {
     let t = Tr(locale);
-    let page = ErrorPage { t, lang: locale.tag(), status: status.as_u16(), message, request_id };
+    let page = ErrorPage {
+        t,
+        lang: locale.tag(),
+        status: status.as_u16(),
+        message,
+        request_id,
+    };
     (status, render(&page)).into_response()
 }
 
 /// Builds a query string for pager links from (key, value) pairs, skipping empties.
 pub fn query_string(pairs: &[(&str, String)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
@@ -172,7 +200,10 @@ impl Pager {
             prev: (paged.page > 1).then(|| link(paged.page - 1)),
             next: (paged.page < pages).then(|| link(paged.page + 1)),
             summary: t.get("list.total").replace("{n}", &paged.total.to_string()),
-            position: t.get("list.page").replace("{p}", &paged.page.to_string()).replace("{n}", &pages.to_string()),
+            position: t
+                .get("list.page")
+                .replace("{p}", &paged.page.to_string())
+                .replace("{n}", &pages.to_string()),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! People list, person detail and the organisation chart.
 
-use super::{query_string, render, Chrome, Pager};
+use super::{Chrome, Pager, query_string, render};
 use crate::api::people::EmployeeQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -9,7 +9,7 @@ use crate::service::{apply_contact_mask, scope_or_forbidden};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::org::{Department, DepartmentHeadcount, Employee, OrgRepository};
 use domain::{DomainError, Page, Permission};
 
@@ -25,6 +25,8 @@ struct PeoplePage {
     /// (code, label, selected).
     statuses: Vec<(&'static str, &'static str, bool)>,
     pager: Pager,
+    /// The current filter as a query string, for the export link.
+    export_query: String,
 }
 
 /// Status label in the UI language.
@@ -37,26 +39,50 @@ fn indented(departments: &[Department], selected: Option<i64>) -> Vec<(i64, Stri
         .iter()
         .map(|d| {
             let depth = d.path.matches('/').count().saturating_sub(2);
-            (d.id, format!("{}{}", "\u{3000}".repeat(depth), d.name), selected == Some(d.id))
+            (
+                d.id,
+                format!("{}{}", "\u{3000}".repeat(depth), d.name),
+                selected == Some(d.id),
+            )
         })
         .collect()
 }
 
 /// `GET /people`: searchable, filterable, paged; scope applied in the query.
-pub async fn list(State(state): State<AppState>, caller: PageCaller, Query(query): Query<EmployeeQuery>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<EmployeeQuery>,
+) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
+    let scope =
+        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let paged = state.store.list_employees(&scope, &filter, Page::new(query.page, query.per_page)).await.map_err(|e| caller.err(e))?;
-    let departments = state.store.list_departments(&scope).await.map_err(|e| caller.err(e))?;
+    let paged = state
+        .store
+        .list_employees(&scope, &filter, Page::new(query.page, query.per_page))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let departments = state
+        .store
+        .list_departments(&scope)
+        .await
+        .map_err(|e| caller.err(e))?;
     let q = query.q.clone().unwrap_or_default();
     let status = query.status.clone().unwrap_or_default();
     let qs = query_string(&[
         ("q", q.clone()),
-        ("department_id", query.department_id.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "department_id",
+            query
+                .department_id
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
         ("status", status.clone()),
     ]);
     let pager = Pager::new(t, &paged, "/people", &qs);
+    let export_query = qs.clone();
     let items = paged
         .items
         .into_iter()
@@ -71,7 +97,11 @@ pub async fn list(State(state): State<AppState>, caller: PageCaller, Query(query
         items,
         departments: indented(&departments, query.department_id),
         q,
-        statuses: ["active", "on_leave", "left"].into_iter().map(|c| (c, status_label(t, c), status == c)).collect(),
+        export_query,
+        statuses: ["active", "on_leave", "left"]
+            .into_iter()
+            .map(|c| (c, status_label(t, c), status == c))
+            .collect(),
         pager,
     }))
 }
@@ -85,12 +115,27 @@ struct PersonPage {
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
-pub async fn detail(State(state): State<AppState>, caller: PageCaller, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id: i64 = id.parse().map_err(|_| caller.err(DomainError::NotFound { entity: "employee" }))?;
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
-    let mut e = state.store.get_employee(&scope, id).await.map_err(|e| caller.err(e))?;
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity: "employee" }))?;
+    let scope =
+        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
+    let mut e = state
+        .store
+        .get_employee(&scope, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     apply_contact_mask(&caller.principal, &mut e);
-    Ok(render(&PersonPage { t: Tr(caller.locale), chrome: Chrome::for_caller(&caller), person: e }))
+    Ok(render(&PersonPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(&caller),
+        person: e,
+    }))
 }
 
 #[derive(Template)]
@@ -103,9 +148,146 @@ struct OrgPage {
 }
 
 /// `GET /org`: the department tree with head counts.
-pub async fn org_chart(State(state): State<AppState>, caller: PageCaller) -> Result<Response, PageError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
+pub async fn org_chart(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    let scope =
+        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
     let show_counts = caller.principal.can(Permission::ViewHeadcount);
-    let rows = state.store.headcount_by_department(&scope).await.map_err(|e| caller.err(e))?;
-    Ok(render(&OrgPage { t: Tr(caller.locale), chrome: Chrome::for_caller(&caller), rows, show_counts }))
+    let rows = state
+        .store
+        .headcount_by_department(&scope)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(render(&OrgPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(&caller),
+        rows,
+        show_counts,
+    }))
+}
+
+/// Largest export in one file; beyond it the user is asked to narrow the filter.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// `GET /people/export.xlsx`: the filtered list as Excel, limited and masked exactly like
+/// the page, and recorded in the audit log (it may carry personal information).
+pub async fn export(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<EmployeeQuery>,
+) -> Result<Response, PageError> {
+    use domain::audit::AuditRepository;
+    let t = Tr(caller.locale);
+    let scope =
+        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
+    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let mut rows: Vec<Employee> = Vec::new();
+    let mut page_no = 1;
+    loop {
+        let page = Page::new(Some(page_no), Some(Page::MAX_PER_PAGE));
+        let chunk = state
+            .store
+            .list_employees(&scope, &filter, page)
+            .await
+            .map_err(|e| caller.err(e))?;
+        if chunk.total > EXPORT_LIMIT {
+            return Err(caller.err(DomainError::invalid(
+                "filter",
+                format!(
+                    "{} rows match; narrow the filter to at most {EXPORT_LIMIT}",
+                    chunk.total
+                ),
+            )));
+        }
+        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize;
+        rows.extend(chunk.items);
+        if done {
+            break;
+        }
+        page_no += 1;
+    }
+    let mut unmasked = 0usize;
+    for e in &mut rows {
+        apply_contact_mask(&caller.principal, e);
+        if e.phone.as_deref().is_some_and(|p| !p.contains('*')) {
+            unmasked += 1;
+        }
+    }
+    let bytes =
+        people_workbook(t, &rows).map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+    let after = serde_json::json!({
+        "rows": rows.len(),
+        "contact_details_unmasked": unmasked,
+        "filter": { "q": query.q, "department_id": query.department_id, "status": query.status },
+    });
+    state
+        .store
+        .append_audit(
+            &caller
+                .actor()
+                .entry("people.export", "employee")
+                .change(None, Some(after.to_string())),
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn people_workbook(t: Tr, rows: &[Employee]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(t.get("people.title"))?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        "field.employee_no",
+        "field.name",
+        "field.department",
+        "field.position",
+        "field.manager",
+        "field.hire_date",
+        "field.status",
+        "field.city",
+        "field.phone",
+        "field.email",
+    ];
+    for (col, key) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, t.get(key), &bold)?;
+    }
+    for (i, e) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let cells = [
+            e.employee_no.clone(),
+            e.name.clone(),
+            e.department_name.clone(),
+            e.position_name.clone().unwrap_or_default(),
+            e.manager_name.clone().unwrap_or_default(),
+            e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
+            status_label(t, e.status.code()).to_string(),
+            e.city.clone().unwrap_or_default(),
+            e.phone.clone().unwrap_or_default(),
+            e.email.clone().unwrap_or_default(),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(r, col as u16, value)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofit();
+    workbook.save_to_buffer()
 }
