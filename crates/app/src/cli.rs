@@ -72,6 +72,19 @@ pub struct DemoArgs {
 pub enum AdminCommand {
     /// Create a system administrator (password from a prompt, or a file; never a flag).
     Create(AdminCreateArgs),
+    /// Issue a personal API token for an account and print it once (for scripts and integrations).
+    Token(AdminTokenArgs),
+}
+
+/// Options of `admin token`.
+#[derive(Debug, Args)]
+pub struct AdminTokenArgs {
+    /// The account that will own the token.
+    #[arg(long)]
+    pub username: String,
+    /// A name to recognise the token by.
+    #[arg(long, default_value = "cli")]
+    pub name: String,
 }
 
 /// Options of `admin create`.
@@ -155,6 +168,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::Create(args)) => admin_create(&settings, args).await,
+        Command::Admin(AdminCommand::Token(args)) => {
+            let store = open_store(&settings).await?;
+            let user = store
+                .find_credentials(&args.username)
+                .await?
+                .with_context(|| format!("no account is called '{}'", args.username))?;
+            let state = web::AppState::new(store.clone(), web_config(&settings));
+            let (token, _) =
+                web::api::accounts::issue_token(&state, user.user_id, &args.name, &Actor::cli())
+                    .await?;
+            println!("{token}");
+            store.close().await;
+            Ok(())
+        }
         Command::Config(ConfigCommand::Show) => {
             print!("{}", settings.describe());
             Ok(())

@@ -125,25 +125,23 @@ impl Store {
 
     /// Applies pending migrations; returns how many were applied.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let before = self.applied_migrations().await.unwrap_or(0);
+        let before = self.applied_migrations().await;
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
-        let after = self
-            .applied_migrations()
-            .await
-            .map_err(StoreError::Domain)?;
-        Ok(usize::try_from(after - before).unwrap_or(0))
+        Ok(self.applied_migrations().await.saturating_sub(before))
     }
 
-    async fn applied_migrations(&self) -> Result<i64, DomainError> {
-        on_pool!(self, pool => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+    /// Migrations applied so far (0 before the first run, when the table is missing).
+    async fn applied_migrations(&self) -> usize {
+        let count: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
                 .fetch_one(pool)
                 .await
-                .map_err(db_error)
-        })
+                .ok()
+        });
+        count.and_then(|c| usize::try_from(c).ok()).unwrap_or(0)
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -10,13 +10,21 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
-/// Appends `(scope predicate)` for rows whose department path is in `path_col` and
-/// whose employee id is in `employee_col`.
+/// How a self-only scope recognises the caller's own rows.
+#[derive(Clone, Copy)]
+pub(crate) enum Own<'c> {
+    /// The row's employee id is in this column.
+    EmployeeIn(&'c str),
+    /// The row is the department (id in this column) the caller works in.
+    DepartmentIn(&'c str),
+}
+
+/// Appends `(scope predicate)` for rows whose department path is in `path_col`.
 pub(crate) fn push_scope<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     scope: &DataScope,
     path_col: &str,
-    employee_col: &str,
+    own: Own<'_>,
 ) where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
@@ -34,30 +42,18 @@ pub(crate) fn push_scope<'a, DB>(
             .push_bind(format!("{path}%"));
     }
     if let Some(id) = scope.own_employee_id {
-        qb.push(" OR ").push(employee_col).push(" = ").push_bind(id);
-    }
-    qb.push(")");
-}
-
-/// Like [`push_scope`] for department rows: a self-only scope sees its own department.
-fn push_department_scope<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope)
-where
-    DB: Database,
-    String: Encode<'a, DB> + Type<DB>,
-    i64: Encode<'a, DB> + Type<DB>,
-{
-    if scope.company {
-        qb.push("(1=1)");
-        return;
-    }
-    qb.push("(1=0");
-    for path in &scope.department_paths {
-        qb.push(" OR d.path LIKE ").push_bind(format!("{path}%"));
-    }
-    if let Some(id) = scope.own_employee_id {
-        qb.push(" OR d.id = (SELECT department_id FROM employees WHERE id = ")
-            .push_bind(id)
-            .push(")");
+        match own {
+            Own::EmployeeIn(col) => {
+                qb.push(" OR ").push(col).push(" = ").push_bind(id);
+            }
+            Own::DepartmentIn(col) => {
+                qb.push(" OR ")
+                    .push(col)
+                    .push(" = (SELECT department_id FROM employees WHERE id = ")
+                    .push_bind(id)
+                    .push(")");
+            }
+        }
     }
     qb.push(")");
 }
@@ -119,7 +115,7 @@ fn push_employee_filter<'a, DB>(
     String: Encode<'a, DB> + Type<DB>,
     i64: Encode<'a, DB> + Type<DB>,
 {
-    push_scope(qb, scope, "d.path", "e.id");
+    push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let pattern = contains_pattern(q);
         qb.push(" AND (LOWER(e.employee_no) LIKE ")
@@ -190,7 +186,7 @@ impl OrgRepository for crate::Store {
     async fn get_employee(&self, scope: &DataScope, id: i64) -> DomainResult<Employee> {
         on_pool!(self, pool => {
             let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
-            push_scope(&mut qb, scope, "d.path", "e.id");
+            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" AND e.id = ").push_bind(id);
             let row: Option<EmployeeRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
             row.ok_or(DomainError::NotFound { entity: "employee" })?.try_into()
@@ -200,7 +196,7 @@ impl OrgRepository for crate::Store {
     async fn list_departments(&self, scope: &DataScope) -> DomainResult<Vec<Department>> {
         on_pool!(self, pool => {
             let mut qb = QueryBuilder::new(format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "));
-            push_department_scope(&mut qb, scope);
+            push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
             let rows: Vec<DepartmentRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
             Ok(rows.into_iter().map(Department::from).collect())
@@ -226,7 +222,7 @@ impl OrgRepository for crate::Store {
                   WHERE e.status <> 'left' AND d2.path LIKE d.path || '%') AS headcount \
                  FROM departments d WHERE ",
             );
-            push_department_scope(&mut qb, scope);
+            push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
             let rows: Vec<Row> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
             Ok(rows

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod authz_matrix;
+mod cli;
 mod http;
 mod jobs;
 mod openapi;

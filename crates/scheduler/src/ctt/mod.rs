@@ -6,7 +6,7 @@
 mod evaluate;
 mod model;
 mod parse;
-mod rng;
+pub(crate) mod rng;
 mod solver;
 mod state;
 

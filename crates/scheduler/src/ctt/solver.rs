@@ -38,9 +38,9 @@ impl Default for SolveOptions {
             seed: 0,
             max_iterations: None,
             hard_weight: f64::INFINITY,
-            kempe_rate: 0.02,
-            initial_temperature: 4.0,
-            final_temperature: 0.1,
+            kempe_rate: 0.05,
+            initial_temperature: 3.0,
+            final_temperature: 0.05,
         }
     }
 }
@@ -68,7 +68,7 @@ pub struct SolveOutcome {
     pub evaluation: Evaluation,
     /// When the first solution without hard violations was reached, if ever.
     pub time_to_first_feasible: Option<Duration>,
-    /// Annealing iterations performed (proposed moves, including rejected ones).
+    /// Search iterations performed (repair and annealing proposals, including rejected ones).
     pub iterations: u64,
     /// Total time spent.
     pub elapsed: Duration,

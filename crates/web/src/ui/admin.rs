@@ -335,7 +335,21 @@ pub async fn remove_grant(
 /// An audit row as shown.
 pub struct AuditView {
     pub at: String,
+    /// The action in the UI language (the code when it has no translation).
+    pub action: String,
+    /// The kind of record in the UI language.
+    pub entity: String,
     pub entry: AuditEntry,
+}
+
+/// A translated label for `prefix.code`, or the code itself.
+fn label_or_code(t: Tr, prefix: &str, code: &str) -> String {
+    let key = format!("{prefix}.{code}");
+    if Tr::has(&key) {
+        t.get(&key).to_string()
+    } else {
+        code.to_string()
+    }
 }
 
 #[derive(Template)]
@@ -380,6 +394,8 @@ pub async fn audit(
         .into_iter()
         .map(|entry| AuditView {
             at: local_time(&state, entry.at),
+            action: label_or_code(t, "audit.action", &entry.action),
+            entity: label_or_code(t, "audit.entity", &entry.entity_kind),
             entry,
         })
         .collect();

@@ -1,0 +1,681 @@
+//! The product's general timetabling model: multi-slot sessions placed at a start
+//! slot, in a venue, with an instructor; cohorts, calendars, precedences, pins,
+//! weighted soft constraints, and re-planning with a perturbation penalty.
+//!
+//! Sessions, venues, instructors and cohorts are referred to by index. Slots are
+//! numbered `day * slots_per_day + slot`; a session occupies `length` consecutive
+//! slots that must stay within one day.
+
+use std::time::{Duration, Instant};
+
+use crate::ctt::rng::Rng;
+
+/// Days and slots of the planning horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    /// Number of days.
+    pub days: usize,
+    /// Number of slots in each day.
+    pub slots_per_day: usize,
+}
+
+impl Calendar {
+    /// Total number of slots.
+    pub fn slots(&self) -> usize {
+        self.days * self.slots_per_day
+    }
+}
+
+/// Where, when and by whom a session takes place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Assignment {
+    /// First slot occupied.
+    pub start: usize,
+    /// Index into [`Problem::venues`].
+    pub venue: usize,
+    /// Index into [`Problem::instructors`], `None` when the session needs no instructor.
+    pub instructor: Option<usize>,
+}
+
+/// A session to schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Session {
+    /// Identifier, for reports.
+    pub id: String,
+    /// Number of consecutive slots (at least 1), all on one day.
+    pub length: usize,
+    /// Required venue kind (matches [`Venue::kind`]).
+    pub venue_kind: String,
+    /// Number of learners attending.
+    pub learners: usize,
+    /// When true, exceeding venue capacity is a hard violation; otherwise a soft cost per learner.
+    pub strict_capacity: bool,
+    /// Indices into [`Problem::cohorts`]; sessions sharing a cohort must not overlap.
+    pub cohorts: Vec<usize>,
+    /// Indices into [`Problem::instructors`] allowed to teach; empty means no instructor.
+    pub candidate_instructors: Vec<usize>,
+    /// Indices of sessions that must end before this one starts.
+    pub predecessors: Vec<usize>,
+    /// Fixed placement the solver must keep.
+    pub pinned: Option<Assignment>,
+}
+
+/// A venue (room, lab, site-bound space).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Venue {
+    /// Identifier, for reports.
+    pub id: String,
+    /// Kind, matched against [`Session::venue_kind`].
+    pub kind: String,
+    /// Seats.
+    pub capacity: usize,
+    /// Site (building or campus), for reports.
+    pub site: String,
+    /// Cost per occupied slot.
+    pub cost_per_slot: u64,
+    /// Slots in which the venue cannot be used.
+    pub unavailable: Vec<usize>,
+}
+
+/// An instructor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Instructor {
+    /// Identifier, for reports.
+    pub id: String,
+    /// Slots in which the instructor cannot teach.
+    pub unavailable: Vec<usize>,
+    /// Cost per taught slot.
+    pub hourly_cost: u64,
+    /// Slots the instructor prefers; teaching outside them costs a soft penalty.
+    /// Empty means no preference.
+    pub preferred: Vec<usize>,
+}
+
+/// A learner cohort with its working calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cohort {
+    /// Identifier, for reports.
+    pub id: String,
+    /// Slots in which the cohort is not available (holidays, other duties).
+    pub blocked: Vec<usize>,
+}
+
+/// Weights of the soft constraints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weights {
+    /// Per learner above a non-strict venue capacity.
+    pub capacity_excess: u64,
+    /// Multiplies venue cost per slot.
+    pub venue_cost: u64,
+    /// Multiplies instructor cost per slot.
+    pub instructor_cost: u64,
+    /// Per taught slot outside the instructor's preferred slots.
+    pub unpreferred_slot: u64,
+    /// Per session whose assignment differs from the previous plan (re-planning only).
+    pub moved_session: u64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            capacity_excess: 1,
+            venue_cost: 1,
+            instructor_cost: 1,
+            unpreferred_slot: 2,
+            moved_session: 50,
+        }
+    }
+}
+
+/// A complete planning problem.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Problem {
+    /// Planning horizon.
+    pub calendar: Calendar,
+    /// Sessions to place.
+    pub sessions: Vec<Session>,
+    /// Venues.
+    pub venues: Vec<Venue>,
+    /// Instructors.
+    pub instructors: Vec<Instructor>,
+    /// Cohorts.
+    pub cohorts: Vec<Cohort>,
+    /// Soft-constraint weights.
+    pub weights: Weights,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Self {
+            days: 5,
+            slots_per_day: 8,
+        }
+    }
+}
+
+/// A plan: one assignment per session, in session order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timetable {
+    /// `assignments[s]` places session `s`.
+    pub assignments: Vec<Assignment>,
+}
+
+/// Hard violations and soft cost of a timetable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Report {
+    /// Pairs of overlapping sessions sharing a cohort, instructor or venue (each shared resource counts).
+    pub overlaps: u64,
+    /// Occupied slots in which the venue, the instructor or a cohort is unavailable.
+    pub unavailability: u64,
+    /// Sessions in a venue of the wrong kind, over a strict capacity, without an
+    /// allowed instructor, or not fitting within one day.
+    pub unsuitable: u64,
+    /// Predecessor pairs where the predecessor does not end before the session starts.
+    pub precedence: u64,
+    /// Sessions whose pin is not respected.
+    pub pins: u64,
+    /// Weighted soft cost (capacity excess, venue and instructor cost, preferences, moves).
+    pub soft: u64,
+}
+
+impl Report {
+    /// Total hard violations.
+    pub fn hard(&self) -> u64 {
+        self.overlaps + self.unavailability + self.unsuitable + self.precedence + self.pins
+    }
+}
+
+/// Solver settings for the general model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Wall-clock budget.
+    pub time_limit: Duration,
+    /// Optional iteration cap (makes runs reproducible).
+    pub max_iterations: Option<u64>,
+    /// Random seed.
+    pub seed: u64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(10),
+            max_iterations: None,
+            seed: 0,
+        }
+    }
+}
+
+/// A change to the world that triggers re-planning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The instructor cannot teach in these extra slots.
+    InstructorUnavailable {
+        /// Index of the instructor.
+        instructor: usize,
+        /// Newly unavailable slots.
+        slots: Vec<usize>,
+    },
+    /// The venue cannot be used in these extra slots.
+    VenueUnavailable {
+        /// Index of the venue.
+        venue: usize,
+        /// Newly unavailable slots.
+        slots: Vec<usize>,
+    },
+    /// The cohort is blocked in these extra slots.
+    CohortBlocked {
+        /// Index of the cohort.
+        cohort: usize,
+        /// Newly blocked slots.
+        slots: Vec<usize>,
+    },
+    /// A new session is added (it gets the next index).
+    AddSession(Session),
+}
+
+impl Change {
+    /// Applies the change to a problem.
+    pub fn apply(&self, problem: &mut Problem) {
+        match self {
+            Change::InstructorUnavailable { instructor, slots } => {
+                problem.instructors[*instructor].unavailable.extend(slots)
+            }
+            Change::VenueUnavailable { venue, slots } => {
+                problem.venues[*venue].unavailable.extend(slots)
+            }
+            Change::CohortBlocked { cohort, slots } => {
+                problem.cohorts[*cohort].blocked.extend(slots)
+            }
+            Change::AddSession(session) => problem.sessions.push(session.clone()),
+        }
+    }
+}
+
+/// Result of [`solve`] or [`replan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The timetable found.
+    pub timetable: Timetable,
+    /// Its evaluation (including the perturbation penalty when re-planning).
+    pub report: Report,
+    /// Sessions whose assignment differs from the previous plan (empty for [`solve`]).
+    pub moved: Vec<usize>,
+}
+
+/// Precomputed lookups for fast evaluation.
+struct Index<'a> {
+    problem: &'a Problem,
+    /// `instructor * slots + slot` → unavailable.
+    instructor_off: Vec<bool>,
+    instructor_preferred: Vec<bool>,
+    venue_off: Vec<bool>,
+    cohort_off: Vec<bool>,
+    /// Fixed assignment of each session (problem pin or re-planning pin).
+    fixed: Vec<Option<Assignment>>,
+    previous: Option<&'a Timetable>,
+}
+
+impl<'a> Index<'a> {
+    fn new(problem: &'a Problem, previous: Option<&'a Timetable>, pins: &[usize]) -> Self {
+        let slots = problem.calendar.slots();
+        let mark = |lists: &mut dyn Iterator<Item = &Vec<usize>>, count: usize| {
+            let mut matrix = vec![false; count * slots];
+            for (row, list) in lists.enumerate() {
+                for &slot in list.iter().filter(|&&slot| slot < slots) {
+                    matrix[row * slots + slot] = true;
+                }
+            }
+            matrix
+        };
+        let mut fixed: Vec<Option<Assignment>> = problem
+            .sessions
+            .iter()
+            .map(|session| session.pinned)
+            .collect();
+        if let Some(previous) = previous {
+            for &pin in pins {
+                if let (Some(slot), Some(&assignment)) =
+                    (fixed.get_mut(pin), previous.assignments.get(pin))
+                {
+                    slot.get_or_insert(assignment);
+                }
+            }
+        }
+        Self {
+            problem,
+            instructor_off: mark(
+                &mut problem.instructors.iter().map(|i| &i.unavailable),
+                problem.instructors.len(),
+            ),
+            instructor_preferred: mark(
+                &mut problem.instructors.iter().map(|i| &i.preferred),
+                problem.instructors.len(),
+            ),
+            venue_off: mark(
+                &mut problem.venues.iter().map(|v| &v.unavailable),
+                problem.venues.len(),
+            ),
+            cohort_off: mark(
+                &mut problem.cohorts.iter().map(|c| &c.blocked),
+                problem.cohorts.len(),
+            ),
+            fixed,
+            previous,
+        }
+    }
+
+    /// (hard, soft) cost of session `s` alone at `a`.
+    fn unary(&self, s: usize, a: &Assignment) -> (u64, u64) {
+        let problem = self.problem;
+        let session = &problem.sessions[s];
+        let slots = problem.calendar.slots();
+        let per_day = problem.calendar.slots_per_day.max(1);
+        let weights = &problem.weights;
+        let length = session.length.max(1);
+        let mut hard = 0;
+        let mut soft = 0;
+        let fits = a.start % per_day + length <= per_day && a.start + length <= slots;
+        if !fits {
+            hard += 1;
+        }
+        if self.fixed[s].is_some_and(|pin| pin != *a) {
+            hard += 1;
+        }
+        let venue = &problem.venues[a.venue];
+        if venue.kind != session.venue_kind {
+            hard += 1;
+        }
+        let excess = session.learners.saturating_sub(venue.capacity) as u64;
+        if session.strict_capacity && excess > 0 {
+            hard += 1;
+        } else {
+            soft += weights.capacity_excess * excess;
+        }
+        soft += weights.venue_cost * venue.cost_per_slot * length as u64;
+        match a.instructor {
+            Some(instructor) if session.candidate_instructors.contains(&instructor) => {
+                let teacher = &problem.instructors[instructor];
+                soft += weights.instructor_cost * teacher.hourly_cost * length as u64;
+                for slot in (a.start..a.start + length).filter(|&slot| slot < slots) {
+                    hard += u64::from(self.instructor_off[instructor * slots + slot]);
+                    if !teacher.preferred.is_empty()
+                        && !self.instructor_preferred[instructor * slots + slot]
+                    {
+                        soft += weights.unpreferred_slot;
+                    }
+                }
+            }
+            None if session.candidate_instructors.is_empty() => {}
+            _ => hard += 1,
+        }
+        for slot in (a.start..a.start + length).filter(|&slot| slot < slots) {
+            hard += u64::from(self.venue_off[a.venue * slots + slot]);
+            for &cohort in &session.cohorts {
+                hard += u64::from(self.cohort_off[cohort * slots + slot]);
+            }
+        }
+        if let Some(previous) = self.previous
+            && previous.assignments.get(s).is_some_and(|old| old != a)
+        {
+            soft += weights.moved_session;
+        }
+        (hard, soft)
+    }
+
+    /// Hard cost between two distinct sessions at their assignments.
+    fn pair(&self, s: usize, a: &Assignment, t: usize, b: &Assignment) -> u64 {
+        let sessions = &self.problem.sessions;
+        let (first, second) = (&sessions[s], &sessions[t]);
+        let overlap =
+            a.start < b.start + second.length.max(1) && b.start < a.start + first.length.max(1);
+        let mut hard = 0;
+        if overlap {
+            hard += u64::from(
+                first
+                    .cohorts
+                    .iter()
+                    .any(|cohort| second.cohorts.contains(cohort)),
+            );
+            hard += u64::from(a.instructor.is_some() && a.instructor == b.instructor);
+            hard += u64::from(a.venue == b.venue);
+        }
+        // Precedence: each direction that is declared and violated.
+        if first.predecessors.contains(&t) && b.start + second.length.max(1) > a.start {
+            hard += 1;
+        }
+        if second.predecessors.contains(&s) && a.start + first.length.max(1) > b.start {
+            hard += 1;
+        }
+        hard
+    }
+
+    /// Full (hard, soft) cost of session `s` at `a` against the other sessions of
+    /// `plan` for which `counted` holds.
+    fn contribution(
+        &self,
+        plan: &[Assignment],
+        s: usize,
+        a: &Assignment,
+        counted: &dyn Fn(usize) -> bool,
+    ) -> (u64, u64) {
+        let (mut hard, soft) = self.unary(s, a);
+        for (t, b) in plan.iter().enumerate() {
+            if t != s && counted(t) {
+                hard += self.pair(s, a, t, b);
+            }
+        }
+        (hard, soft)
+    }
+
+    fn report(&self, plan: &[Assignment]) -> Report {
+        let problem = self.problem;
+        let mut report = Report::default();
+        let slots = problem.calendar.slots();
+        for (s, a) in plan.iter().enumerate() {
+            let session = &problem.sessions[s];
+            let length = session.length.max(1);
+            let (hard, soft) = self.unary(s, a);
+            report.soft += soft;
+            let pinned = u64::from(self.fixed[s].is_some_and(|pin| pin != *a));
+            report.pins += pinned;
+            let mut unavailable = 0;
+            for slot in (a.start..a.start + length).filter(|&slot| slot < slots) {
+                unavailable += u64::from(self.venue_off[a.venue * slots + slot]);
+                if let Some(instructor) = a.instructor
+                    && session.candidate_instructors.contains(&instructor)
+                {
+                    unavailable += u64::from(self.instructor_off[instructor * slots + slot]);
+                }
+                for &cohort in &session.cohorts {
+                    unavailable += u64::from(self.cohort_off[cohort * slots + slot]);
+                }
+            }
+            report.unavailability += unavailable;
+            report.unsuitable += hard - pinned - unavailable;
+            for (t, b) in plan.iter().enumerate().skip(s + 1) {
+                let other = &problem.sessions[t];
+                let both = self.pair(s, a, t, b);
+                let precedence = u64::from(
+                    session.predecessors.contains(&t) && b.start + other.length.max(1) > a.start,
+                ) + u64::from(
+                    other.predecessors.contains(&s) && a.start + length > b.start,
+                );
+                report.precedence += precedence;
+                report.overlaps += both - precedence;
+            }
+        }
+        report
+    }
+
+    /// Candidate starts (fitting within a day), venues (of the right kind, or all
+    /// when none fits) and instructors of a session.
+    fn domain(&self, s: usize) -> (Vec<usize>, Vec<usize>, Vec<Option<usize>>) {
+        let problem = self.problem;
+        let session = &problem.sessions[s];
+        let per_day = problem.calendar.slots_per_day;
+        let length = session.length.max(1);
+        let starts: Vec<usize> = (0..problem.calendar.slots())
+            .filter(|start| start % per_day.max(1) + length <= per_day)
+            .collect();
+        let mut venues: Vec<usize> = (0..problem.venues.len())
+            .filter(|&v| problem.venues[v].kind == session.venue_kind)
+            .collect();
+        if venues.is_empty() {
+            venues = (0..problem.venues.len()).collect();
+        }
+        let instructors = if session.candidate_instructors.is_empty() {
+            vec![None]
+        } else {
+            session
+                .candidate_instructors
+                .iter()
+                .map(|&i| Some(i))
+                .collect()
+        };
+        (
+            if starts.is_empty() { vec![0] } else { starts },
+            venues,
+            instructors,
+        )
+    }
+}
+
+/// Evaluates a timetable; with `previous`, moved sessions add the perturbation
+/// penalty and `pins` (indices) must keep their previous assignment.
+pub fn evaluate(
+    problem: &Problem,
+    timetable: &Timetable,
+    previous: Option<&Timetable>,
+    pins: &[usize],
+) -> Report {
+    Index::new(problem, previous, pins).report(&timetable.assignments)
+}
+
+/// Builds a timetable from scratch.
+pub fn solve(problem: &Problem, options: &PlanOptions) -> Plan {
+    run(problem, None, &[], options)
+}
+
+/// Re-plans after `changes`: starts from `previous`, never moves the sessions in
+/// `pins` (nor sessions pinned in the problem), and penalises every other moved
+/// session by [`Weights::moved_session`]. Returns the new problem's plan and the
+/// moved sessions.
+pub fn replan(
+    problem: &Problem,
+    previous: &Timetable,
+    changes: &[Change],
+    pins: &[usize],
+    options: &PlanOptions,
+) -> (Problem, Plan) {
+    let mut changed = problem.clone();
+    for change in changes {
+        change.apply(&mut changed);
+    }
+    let plan = run(&changed, Some(previous), pins, options);
+    (changed, plan)
+}
+
+fn run(
+    problem: &Problem,
+    previous: Option<&Timetable>,
+    pins: &[usize],
+    options: &PlanOptions,
+) -> Plan {
+    const HARD_WEIGHT: f64 = 1000.0;
+    let start_time = Instant::now();
+    let index = Index::new(problem, previous, pins);
+    let count = problem.sessions.len();
+    let mut rng = Rng::new(options.seed);
+    if count == 0 || problem.venues.is_empty() {
+        let timetable = Timetable {
+            assignments: Vec::new(),
+        };
+        let report = index.report(&timetable.assignments);
+        return Plan {
+            timetable,
+            report,
+            moved: Vec::new(),
+        };
+    }
+    let domains: Vec<_> = (0..count).map(|s| index.domain(s)).collect();
+    let movable: Vec<usize> = (0..count).filter(|&s| index.fixed[s].is_none()).collect();
+
+    // Start: fixed sessions at their pins, previous assignments where known, else
+    // the cheapest option given the sessions placed so far.
+    let mut plan: Vec<Assignment> = Vec::with_capacity(count);
+    let placeholder = |s: usize| Assignment {
+        start: domains[s].0[0],
+        venue: domains[s].1[0],
+        instructor: domains[s].2[0],
+    };
+    for s in 0..count {
+        let assignment = index.fixed[s]
+            .or_else(|| {
+                previous
+                    .and_then(|p| p.assignments.get(s).copied())
+                    .filter(|a| a.venue < problem.venues.len())
+            })
+            .unwrap_or_else(|| placeholder(s));
+        plan.push(assignment);
+    }
+    let mut placed: Vec<bool> = (0..count)
+        .map(|s| index.fixed[s].is_some() || previous.is_some_and(|p| s < p.assignments.len()))
+        .collect();
+    for &s in &movable {
+        if placed[s] {
+            continue;
+        }
+        let (starts, venues, instructors) = &domains[s];
+        let mut best = (u64::MAX, u64::MAX, plan[s]);
+        for &start in starts {
+            for &venue in venues {
+                for &instructor in instructors {
+                    let candidate = Assignment {
+                        start,
+                        venue,
+                        instructor,
+                    };
+                    let (hard, soft) = index.contribution(&plan, s, &candidate, &|t| placed[t]);
+                    best = best.min((hard, soft, candidate));
+                }
+            }
+        }
+        plan[s] = best.2;
+        placed[s] = true;
+    }
+
+    let weighted = |(hard, soft): (u64, u64)| HARD_WEIGHT * hard as f64 + soft as f64;
+    let total = |plan: &[Assignment]| {
+        let report = index.report(plan);
+        (report.hard(), report.soft)
+    };
+    let mut current = total(&plan);
+    let mut best_plan = plan.clone();
+    let mut best = current;
+    let mut iterations = 0u64;
+    let (initial_temperature, final_temperature) = (20.0f64, 0.2f64);
+    let mut temperature = initial_temperature;
+    while !movable.is_empty() {
+        if iterations.is_multiple_of(256) {
+            let fraction = match options.max_iterations {
+                Some(max) if iterations >= max => break,
+                Some(max) => iterations as f64 / max.max(1) as f64,
+                None => {
+                    start_time.elapsed().as_secs_f64() / options.time_limit.as_secs_f64().max(1e-9)
+                }
+            };
+            if fraction >= 1.0 || start_time.elapsed() >= options.time_limit {
+                break;
+            }
+            temperature =
+                initial_temperature * (final_temperature / initial_temperature).powf(fraction);
+        }
+        iterations += 1;
+        let s = movable[rng.below(movable.len())];
+        let (starts, venues, instructors) = &domains[s];
+        let old = plan[s];
+        let mut new = old;
+        match rng.below(3) {
+            0 => new.start = starts[rng.below(starts.len())],
+            1 => new.venue = venues[rng.below(venues.len())],
+            _ => new.instructor = instructors[rng.below(instructors.len())],
+        }
+        if rng.below(4) == 0 {
+            new.start = starts[rng.below(starts.len())];
+            new.venue = venues[rng.below(venues.len())];
+        }
+        if new == old {
+            continue;
+        }
+        let before = index.contribution(&plan, s, &old, &|_| true);
+        let after = index.contribution(&plan, s, &new, &|_| true);
+        let delta = weighted(after) - weighted(before);
+        if delta <= 0.0 || rng.unit() < (-delta / temperature).exp() {
+            plan[s] = new;
+            current = (
+                current.0 + after.0 - before.0,
+                current.1 + after.1 - before.1,
+            );
+            if current < best {
+                best = current;
+                best_plan.clone_from(&plan);
+            }
+        }
+    }
+    let report = index.report(&best_plan);
+    debug_assert_eq!((report.hard(), report.soft), best);
+    let moved = match previous {
+        Some(previous) => (0..count)
+            .filter(|&s| previous.assignments.get(s) != Some(&best_plan[s]))
+            .collect(),
+        None => Vec::new(),
+    };
+    Plan {
+        timetable: Timetable {
+            assignments: best_plan,
+        },
+        report,
+        moved,
+    }
+}
