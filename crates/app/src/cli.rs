@@ -48,6 +48,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Copy the running SQLite database to a file (consistent snapshot).
     Backup(BackupArgs),
+    /// Import HR data from CSV (UTF-8 or GB18030) or XLSX files.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
@@ -105,6 +108,39 @@ pub struct AdminCreateArgs {
 pub enum ConfigCommand {
     /// Print the effective settings, secrets redacted, with where each came from.
     Show,
+}
+
+/// `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Employees: validate every row, then write all of them, or none (or only the valid
+    /// ones with --valid-only); re-importing the same file changes nothing.
+    Employees(ImportEmployeesArgs),
+}
+
+/// Options of `import employees`.
+#[derive(Debug, Args)]
+pub struct ImportEmployeesArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Start from a saved column mapping.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// Map a field to a header, e.g. --map employee_no=EmployeeNumber (repeatable).
+    #[arg(long = "map", value_name = "FIELD=HEADER")]
+    pub pairs: Vec<String>,
+    /// Save the effective mapping under this name for later imports.
+    #[arg(long)]
+    pub save_mapping: Option<String>,
+    /// Create departments and positions that do not exist yet.
+    #[arg(long)]
+    pub create_missing: bool,
+    /// Import the valid rows even if some rows are bad.
+    #[arg(long)]
+    pub valid_only: bool,
+    /// Validate and report without writing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `backup`.
@@ -194,6 +230,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("backup written to {}", args.out.display());
             Ok(())
         }
+        Command::Import(ImportCommand::Employees(args)) => import_employees(&settings, args).await,
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -295,4 +332,55 @@ async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Res
     );
     store.close().await;
     Ok(())
+}
+
+async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let request = web::service::EmployeeImportRequest {
+        bytes,
+        source: args.file.display().to_string(),
+        mapping_name: args.mapping,
+        pairs: args.pairs,
+        save_mapping_as: args.save_mapping,
+        options: import::employees::Options {
+            create_missing: args.create_missing,
+            valid_only: args.valid_only,
+        },
+        dry_run: args.dry_run,
+    };
+    let report = web::service::import_employees(&state, None, request, &Actor::cli()).await?;
+    store.close().await;
+    println!(
+        "rows: {}   valid: {}   with errors: {}",
+        report.total_rows,
+        report.valid_rows,
+        report.total_rows - report.valid_rows
+    );
+    for e in &report.errors {
+        println!("  row {:>6}  {:<16} {}", e.row, e.column, e.reason);
+    }
+    match report.outcome {
+        Some(o) => {
+            println!(
+                "imported: {} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created",
+                o.inserted,
+                o.updated,
+                o.unchanged,
+                o.managers_changed,
+                o.departments_created,
+                o.positions_created
+            );
+            Ok(())
+        }
+        None if args.dry_run => {
+            println!("dry run: nothing was written");
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
+        ),
+    }
 }

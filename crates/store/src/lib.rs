@@ -7,11 +7,13 @@
 mod accounts;
 mod audit;
 mod backup;
+mod imports;
 mod jobs;
 mod org;
 mod time_column;
 
 pub use backup::backup_sqlite;
+pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
 pub use time_column::DbTime;
 

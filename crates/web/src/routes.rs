@@ -60,6 +60,25 @@ impl Registry {
         self
     }
 
+    /// A POST route that accepts bodies up to `limit` bytes (file uploads).
+    fn post_upload<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+        limit: usize,
+    ) -> Self {
+        self.routes.push(RouteInfo {
+            method: "POST",
+            path: path.into(),
+            surface,
+        });
+        self.router = self
+            .router
+            .route(path, post(handler).layer(DefaultBodyLimit::max(limit)));
+        self
+    }
+
     fn post<H: Handler<T, AppState>, T: 'static>(
         mut self,
         path: &'static str,
@@ -121,6 +140,13 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/", Page, ui::home::page)
     .get("/people", Page, ui::people::list)
     .get("/people/export.xlsx", Page, ui::people::export)
+    .get("/people/import", Page, ui::import::form)
+    .post_upload(
+        "/people/import",
+        Page,
+        ui::import::submit,
+        ui::import::UPLOAD_LIMIT,
+    )
     .get("/people/{id}", Page, ui::people::detail)
     .get("/org", Page, ui::people::org_chart)
     .get("/account", Page, ui::account::page)

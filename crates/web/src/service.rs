@@ -176,3 +176,115 @@ pub async fn set_account_active(
     state.store.get_user(user_id).await?;
     state.store.set_active(user_id, active, actor).await
 }
+
+/// An employee import as the CLI and the upload page submit it.
+pub struct EmployeeImportRequest {
+    /// File content (CSV or XLSX).
+    pub bytes: Vec<u8>,
+    /// File name, for the audit log.
+    pub source: String,
+    /// A saved mapping to start from.
+    pub mapping_name: Option<String>,
+    /// `field=Header` pairs that override the saved mapping.
+    pub pairs: Vec<String>,
+    /// Save the effective mapping under this name.
+    pub save_mapping_as: Option<String>,
+    pub options: import::employees::Options,
+    /// Validate and report only.
+    pub dry_run: bool,
+}
+
+/// What an import found and did.
+pub struct EmployeeImportReport {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub errors: Vec<import::RowError>,
+    pub mapping: import::employees::Mapping,
+    /// Set when rows were written.
+    pub outcome: Option<store::EmployeeImportOutcome>,
+}
+
+/// Kind of saved mappings for employee imports.
+pub const EMPLOYEE_MAPPING_KIND: &str = "employees";
+
+/// Reads, validates and (unless a dry run, or rows are bad and skipping was not chosen)
+/// writes an employee file. Only a company-wide people manager may import.
+pub async fn import_employees(
+    state: &AppState,
+    principal: Option<&Principal>,
+    request: EmployeeImportRequest,
+    actor: &Actor,
+) -> DomainResult<EmployeeImportReport> {
+    use import::employees::{Mapping, map_columns, plan};
+    if let Some(p) = principal
+        && !p.scope_for(Permission::ManagePeople).company
+    {
+        return Err(DomainError::Forbidden);
+    }
+    let table =
+        import::table::read_table(&request.bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+    let mut pairs = Vec::new();
+    if let Some(name) = request
+        .mapping_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let saved = state
+            .store
+            .import_mapping(EMPLOYEE_MAPPING_KIND, name)
+            .await?
+            .ok_or_else(|| {
+                DomainError::invalid("mapping", format!("no saved mapping is called '{name}'"))
+            })?;
+        pairs.extend(
+            Mapping::parse_pairs(saved.lines()).map_err(|e| DomainError::invalid("mapping", e))?,
+        );
+    }
+    let explicit = Mapping::parse_pairs(request.pairs.iter().map(String::as_str))
+        .map_err(|e| DomainError::invalid("map", e))?;
+    pairs.retain(|(f, _)| !explicit.iter().any(|(g, _)| g == f));
+    pairs.extend(explicit);
+    let mapping = match map_columns(&table.headers, &pairs) {
+        Ok(m) => m,
+        Err(errors) => {
+            return Ok(EmployeeImportReport {
+                total_rows: table.rows.len(),
+                valid_rows: 0,
+                errors,
+                mapping: Mapping::default(),
+                outcome: None,
+            });
+        }
+    };
+    if let Some(name) = request
+        .save_mapping_as
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        state
+            .store
+            .save_import_mapping(EMPLOYEE_MAPPING_KIND, name, &mapping.to_lines(), actor)
+            .await?;
+    }
+    let known = state.store.import_known().await?;
+    let plan = plan(&table, mapping, &known, request.options);
+    let outcome = if request.dry_run || !plan.writable() {
+        None
+    } else {
+        Some(
+            state
+                .store
+                .apply_employee_import(&plan, &known, &request.source, actor)
+                .await?,
+        )
+    };
+    Ok(EmployeeImportReport {
+        total_rows: plan.total_rows,
+        valid_rows: plan.records.len(),
+        errors: plan.errors,
+        mapping: plan.mapping,
+        outcome,
+    })
+}

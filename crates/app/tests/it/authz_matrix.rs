@@ -255,6 +255,21 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/people/import",
+            "/people/import",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        // Not a multipart body: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/people/import",
+            "/people/import",
+            Form(&[("dry_run", "on")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
             "/people/{id}",
             "/people/{in}",
             NoBody,

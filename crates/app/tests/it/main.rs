@@ -7,6 +7,7 @@ mod accounts;
 mod authz_matrix;
 mod cli;
 mod http;
+mod import;
 mod jobs;
 mod openapi;
 mod scope;

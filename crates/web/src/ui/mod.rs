@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod api_docs;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod people;
 

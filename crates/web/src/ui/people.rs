@@ -27,6 +27,7 @@ struct PeoplePage {
     pager: Pager,
     /// The current filter as a query string, for the export link.
     export_query: String,
+    can_import: bool,
 }
 
 /// Status label in the UI language.
@@ -98,6 +99,7 @@ pub async fn list(
         departments: indented(&departments, query.department_id),
         q,
         export_query,
+        can_import: caller.principal.scope_for(Permission::ManagePeople).company,
         statuses: ["active", "on_leave", "left"]
             .into_iter()
             .map(|c| (c, status_label(t, c), status == c))

@@ -1,0 +1,269 @@
+//! Employee imports through the upload page and the CLI service: validation before
+//! any write, all-or-nothing, idempotent re-imports, saved mappings, audit.
+
+use crate::db_test;
+use crate::support::TestApp;
+use domain::audit::{AuditFilter, AuditRepository};
+use domain::org::OrgRepository;
+use domain::{DataScope, Page};
+use web::service::{EmployeeImportRequest, import_employees};
+
+async fn upload(
+    app: &TestApp,
+    user: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (browser, csrf) = app.login(user).await;
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let res = browser
+        .post(app.url(&format!("/people/import?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+async fn count(app: &TestApp) -> i64 {
+    app.store
+        .list_employees(
+            &DataScope::company(),
+            &Default::default(),
+            Page::new(Some(1), Some(1)),
+        )
+        .await
+        .unwrap()
+        .total
+}
+
+const GOOD: &str = "工号,姓名,部门,岗位,直属上级,入职日期,状态,手机\n\
+                    N0001,赵一,PROD1-STAMP,生产操作工,HC000001,2024/3/1,在职,13800000001\n\
+                    N0002,钱二,冲压车间,生产操作工,N0001,2024年3月2日,在职,13800000002\n\
+                    N0003,孙三,QA-IQC,,N0002,45352,休假,\n";
+
+db_test!(
+    upload_preview_then_import_then_reimport_changes_nothing,
+    |app| {
+        let before = count(&app).await;
+        let (gb18030, _, _) = encoding_rs::GB18030.encode(GOOD);
+        let (status, page) = upload(
+            &app,
+            "training",
+            gb18030.to_vec(),
+            "hr.csv",
+            &[("dry_run", "on")],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("预览完成"), "preview");
+        assert_eq!(count(&app).await, before, "a preview writes nothing");
+        let (status, page) = upload(&app, "training", gb18030.to_vec(), "hr.csv", &[]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("导入完成"), "{page}");
+        assert_eq!(count(&app).await, before + 3);
+        let no2 = app.store.find_employee_id("N0002").await.unwrap().unwrap();
+        let e = app
+            .store
+            .get_employee(&DataScope::company(), no2)
+            .await
+            .unwrap();
+        assert_eq!(e.department_name, "冲压车间", "department found by name");
+        assert_eq!(
+            e.manager_name.as_deref(),
+            Some("赵一"),
+            "manager from the same file"
+        );
+        assert_eq!(e.hire_date.unwrap().to_string(), "2024-03-02");
+        // The same file again: every row unchanged.
+        let state = app.state().clone();
+        let again = import_employees(
+            &state,
+            None,
+            request(GOOD.as_bytes().to_vec()),
+            &domain::audit::Actor::cli(),
+        )
+        .await
+        .unwrap();
+        let o = again.outcome.unwrap();
+        assert_eq!(
+            (o.inserted, o.updated, o.unchanged, o.managers_changed),
+            (0, 0, 3, 0)
+        );
+        let audit = app
+            .store
+            .list_audit(
+                &AuditFilter {
+                    action: Some("people.import".into()),
+                    ..Default::default()
+                },
+                Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.total, 2);
+        assert!(audit.items.iter().any(
+            |a| a.actor == "training" && a.after.as_deref().unwrap().contains("\"inserted\":3")
+        ));
+    }
+);
+
+fn request(bytes: Vec<u8>) -> EmployeeImportRequest {
+    EmployeeImportRequest {
+        bytes,
+        source: "test.csv".into(),
+        mapping_name: None,
+        pairs: vec![],
+        save_mapping_as: None,
+        options: Default::default(),
+        dry_run: false,
+    }
+}
+
+db_test!(
+    a_file_with_bad_rows_writes_nothing_unless_valid_only,
+    |app| {
+        let bad = format!("{GOOD}N0004,,NOWHERE,,N0999,2024-02-30,fired,\nN0001,重复,PROD1,,,,,\n");
+        let before = count(&app).await;
+        let state = app.state().clone();
+        let actor = domain::audit::Actor::cli();
+        let report = import_employees(&state, None, request(bad.clone().into_bytes()), &actor)
+            .await
+            .unwrap();
+        assert!(report.outcome.is_none());
+        assert_eq!(count(&app).await, before, "all or nothing");
+        let has = |row: usize, col: &str| {
+            report
+                .errors
+                .iter()
+                .any(|e| e.row == row && e.column == col)
+        };
+        assert!(
+            has(5, "姓名") && has(5, "部门") && has(5, "入职日期") && has(5, "状态"),
+            "{:?}",
+            report.errors
+        );
+        assert!(has(6, "工号"), "duplicate employee number");
+        let mut valid_only = request(bad.into_bytes());
+        valid_only.options.valid_only = true;
+        let report = import_employees(&state, None, valid_only, &actor)
+            .await
+            .unwrap();
+        assert_eq!(report.outcome.unwrap().inserted, 3);
+        assert_eq!(count(&app).await, before + 3);
+        // A page upload of the bad file shows the rows and their reasons.
+        let (status, page) = upload(
+            &app,
+            "admin",
+            "工号,姓名,部门\nX1,,PROD1\n".as_bytes().to_vec(),
+            "bad.csv",
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("未导入任何数据") && page.contains("missing"),
+            "{page}"
+        );
+    }
+);
+
+db_test!(xlsx_and_saved_mappings, |app| {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["EmpNo", "FullName", "Dept", "JobRole", "JoinDate"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "X0001").unwrap();
+    sheet.write_string(1, 1, "李雷").unwrap();
+    sheet.write_string(1, 2, "Field Service").unwrap();
+    sheet.write_string(1, 3, "Technician").unwrap();
+    sheet.write_number(1, 4, 45352.0).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let state = app.state().clone();
+    let actor = domain::audit::Actor::cli();
+    // Without a mapping the required columns are missing, and the report says which.
+    let report = import_employees(&state, None, request(bytes.clone()), &actor)
+        .await
+        .unwrap();
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.row == 1 && e.column == "employee_no"),
+        "{:?}",
+        report.errors
+    );
+    let mut first = request(bytes.clone());
+    first.pairs = [
+        "employee_no=EmpNo",
+        "name=FullName",
+        "department=Dept",
+        "position=JobRole",
+        "hire_date=JoinDate",
+    ]
+    .map(String::from)
+    .to_vec();
+    first.save_mapping_as = Some("hris-en".into());
+    first.options.create_missing = true;
+    let o = import_employees(&state, None, first, &actor)
+        .await
+        .unwrap()
+        .outcome
+        .unwrap();
+    assert_eq!(
+        (o.inserted, o.departments_created, o.positions_created),
+        (1, 1, 1)
+    );
+    let dept = app
+        .store
+        .find_department_by_code("Field Service")
+        .await
+        .unwrap()
+        .expect("created");
+    assert!(
+        dept.parent_id.is_some(),
+        "new departments hang under the root"
+    );
+    let mut reuse = request(bytes);
+    reuse.mapping_name = Some("hris-en".into());
+    let o = import_employees(&state, None, reuse, &actor)
+        .await
+        .unwrap()
+        .outcome
+        .unwrap();
+    assert_eq!(o.unchanged, 1, "the saved mapping reproduces the import");
+    let mut missing = request(b"a,b\n".to_vec());
+    missing.mapping_name = Some("nope".into());
+    assert!(
+        import_employees(&state, None, missing, &actor)
+            .await
+            .is_err()
+    );
+});
+
+db_test!(only_company_people_managers_may_import, |app| {
+    let (status, _) = upload(&app, "manager", GOOD.as_bytes().to_vec(), "hr.csv", &[]).await;
+    assert_eq!(status, 403);
+    let (browser, _) = app.login("employee").await;
+    assert_eq!(
+        browser
+            .get(app.url("/people/import"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+});

@@ -1,0 +1,247 @@
+//! Writing validated import plans: one transaction per import, so a bad file, a
+//! crash or a kill leaves the database exactly as it was.
+
+use crate::audit::append_in;
+use crate::{DbTime, db_error, on_pool};
+use domain::audit::Actor;
+use domain::{DomainError, DomainResult};
+use import::employees::{Known, Plan, Ref};
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// What an employee import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmployeeImportOutcome {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub managers_changed: usize,
+    pub departments_created: usize,
+    pub positions_created: usize,
+    pub rejected_rows: usize,
+}
+
+const CHUNK: usize = 400;
+
+impl crate::Store {
+    /// Departments, positions and employees as an import checks references against them.
+    pub async fn import_known(&self) -> DomainResult<Known> {
+        on_pool!(self, pool => {
+            let mut known = Known::default();
+            let depts: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, code, name FROM departments")
+                .fetch_all(pool).await.map_err(db_error)?;
+            for (id, code, name) in depts {
+                known.departments.insert(code.to_lowercase(), id);
+                known.departments.entry(name.to_lowercase()).or_insert(id);
+            }
+            let positions: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, code, name FROM positions")
+                .fetch_all(pool).await.map_err(db_error)?;
+            for (id, code, name) in positions {
+                known.positions.insert(code.to_lowercase(), id);
+                known.positions.entry(name.to_lowercase()).or_insert(id);
+            }
+            let people: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT e.employee_no, m.employee_no FROM employees e LEFT JOIN employees m ON m.id = e.manager_id",
+            )
+            .fetch_all(pool).await.map_err(db_error)?;
+            known.employees = people.into_iter().collect();
+            Ok(known)
+        })
+    }
+
+    /// Writes a plan in one transaction (nothing at all when it is not writable) and
+    /// records the import and its report in the audit log.
+    pub async fn apply_employee_import(
+        &self,
+        plan: &Plan,
+        known: &Known,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<EmployeeImportOutcome> {
+        if !plan.writable() {
+            return Err(DomainError::invalid(
+                "file",
+                format!(
+                    "{} rows have errors; nothing was imported",
+                    plan.rejected_rows()
+                ),
+            ));
+        }
+        let now = DbTime(OffsetDateTime::now_utc());
+        let manager_mapped = plan
+            .mapping
+            .columns
+            .contains_key(&import::employees::Field::Manager);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut outcome = EmployeeImportOutcome { rejected_rows: plan.rejected_rows(), ..Default::default() };
+            // New departments hang under the root until someone moves them.
+            let root: Option<(i64, String)> = sqlx::query_as("SELECT id, path FROM departments WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+                .fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let mut new_departments: HashMap<String, i64> = HashMap::new();
+            let mut new_positions: HashMap<String, i64> = HashMap::new();
+            for record in &plan.records {
+                if let Ref::New(name) = &record.department
+                    && !new_departments.contains_key(name)
+                {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO departments (code, name, parent_id, path, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
+                    )
+                    .bind(name).bind(name).bind(root.as_ref().map(|r| r.0)).bind(now)
+                    .fetch_one(&mut *tx).await.map_err(db_error)?;
+                    let path = format!("{}{id}/", root.as_ref().map(|r| r.1.as_str()).unwrap_or("/"));
+                    sqlx::query("UPDATE departments SET path = $1 WHERE id = $2").bind(path).bind(id)
+                        .execute(&mut *tx).await.map_err(db_error)?;
+                    new_departments.insert(name.clone(), id);
+                }
+                if let Some(Ref::New(name)) = &record.position
+                    && !new_positions.contains_key(name)
+                {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO positions (code, name, job_family, grade) VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(name).bind(name).bind(&record.job_family).bind(&record.grade)
+                    .fetch_one(&mut *tx).await.map_err(db_error)?;
+                    new_positions.insert(name.clone(), id);
+                }
+            }
+            outcome.departments_created = new_departments.len();
+            outcome.positions_created = new_positions.len();
+            let resolve = |r: &Ref, created: &HashMap<String, i64>| match r {
+                Ref::Existing(id) => *id,
+                Ref::New(name) => created[name],
+            };
+            let mut changed = 0usize;
+            for chunk in plan.records.chunks(CHUNK) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO employees (employee_no, name, department_id, position_id, hire_date, status, city, phone, email, created_at, updated_at) ",
+                );
+                qb.push_values(chunk, |mut row, r| {
+                    row.push_bind(r.employee_no.clone())
+                        .push_bind(r.name.clone())
+                        .push_bind(resolve(&r.department, &new_departments))
+                        .push_bind(r.position.as_ref().map(|p| resolve(p, &new_positions)))
+                        .push_bind(r.hire_date)
+                        .push_bind(r.status.code())
+                        .push_bind(r.city.clone())
+                        .push_bind(r.phone.clone())
+                        .push_bind(r.email.clone())
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                // Re-importing the same file must change nothing, not even updated_at.
+                qb.push(
+                    " ON CONFLICT (employee_no) DO UPDATE SET name = excluded.name, department_id = excluded.department_id, \
+                     position_id = COALESCE(excluded.position_id, employees.position_id), \
+                     hire_date = COALESCE(excluded.hire_date, employees.hire_date), status = excluded.status, \
+                     city = COALESCE(excluded.city, employees.city), phone = COALESCE(excluded.phone, employees.phone), \
+                     email = COALESCE(excluded.email, employees.email), updated_at = excluded.updated_at \
+                     WHERE employees.name IS DISTINCT FROM excluded.name \
+                        OR employees.department_id IS DISTINCT FROM excluded.department_id \
+                        OR (excluded.position_id IS NOT NULL AND employees.position_id IS DISTINCT FROM excluded.position_id) \
+                        OR (excluded.hire_date IS NOT NULL AND employees.hire_date IS DISTINCT FROM excluded.hire_date) \
+                        OR employees.status IS DISTINCT FROM excluded.status \
+                        OR (excluded.city IS NOT NULL AND employees.city IS DISTINCT FROM excluded.city) \
+                        OR (excluded.phone IS NOT NULL AND employees.phone IS DISTINCT FROM excluded.phone) \
+                        OR (excluded.email IS NOT NULL AND employees.email IS DISTINCT FROM excluded.email)",
+                );
+                changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+            }
+            outcome.inserted = plan.records.iter().filter(|r| !known.employees.contains_key(&r.employee_no)).count();
+            outcome.updated = changed.saturating_sub(outcome.inserted);
+            outcome.unchanged = plan.records.len() - outcome.inserted - outcome.updated;
+            if manager_mapped {
+                let mut ids: HashMap<String, i64> = HashMap::new();
+                let numbers: Vec<&String> = plan.records.iter().flat_map(|r| std::iter::once(&r.employee_no).chain(r.manager_no.as_ref())).collect();
+                for chunk in numbers.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
+                    let mut list = qb.separated(", ");
+                    for no in chunk {
+                        list.push_bind((*no).clone());
+                    }
+                    qb.push(")");
+                    let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                    ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
+                }
+                let links: Vec<(i64, Option<i64>)> = plan
+                    .records
+                    .iter()
+                    .map(|r| (ids[&r.employee_no], r.manager_no.as_ref().and_then(|m| ids.get(m).copied())))
+                    .collect();
+                for chunk in links.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::new("WITH v(eid, mid) AS (");
+                    qb.push_values(chunk, |mut row, (eid, mid)| {
+                        row.push_bind(*eid).push_bind(*mid);
+                    });
+                    qb.push(
+                        ") UPDATE employees SET manager_id = (SELECT mid FROM v WHERE v.eid = employees.id) \
+                         WHERE id IN (SELECT eid FROM v) AND manager_id IS DISTINCT FROM (SELECT mid FROM v WHERE v.eid = employees.id)",
+                    );
+                    outcome.managers_changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                }
+            }
+            let report = serde_json::json!({
+                "source": source,
+                "rows": plan.total_rows,
+                "inserted": outcome.inserted,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "managers_changed": outcome.managers_changed,
+                "departments_created": outcome.departments_created,
+                "positions_created": outcome.positions_created,
+                "rejected_rows": outcome.rejected_rows,
+                "errors": plan.errors.iter().take(100).map(|e| e.to_string()).collect::<Vec<_>>(),
+            });
+            append_in!(tx, &actor.entry("people.import", "employee").change(None, Some(report.to_string())));
+            tx.commit().await.map_err(db_error)?;
+            Ok(outcome)
+        })
+    }
+
+    /// Saves (or replaces) a named column mapping of an import kind.
+    pub async fn save_import_mapping(
+        &self,
+        kind: &str,
+        name: &str,
+        mapping: &str,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(DomainError::invalid(
+                "mapping",
+                "a mapping name must be 1 to 100 characters long",
+            ));
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            sqlx::query(
+                "INSERT INTO import_mappings (kind, name, mapping, created_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (kind, name) DO UPDATE SET mapping = excluded.mapping, created_by = excluded.created_by, updated_at = excluded.updated_at",
+            )
+            .bind(kind).bind(name).bind(mapping).bind(&actor.name).bind(DbTime(OffsetDateTime::now_utc()))
+            .execute(&mut *tx).await.map_err(db_error)?;
+            append_in!(tx, &actor.entry("import.mapping_save", "import_mapping").entity(format!("{kind}/{name}")).change(None, Some(mapping.to_string())));
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// A saved mapping's `field=Header` lines.
+    pub async fn import_mapping(&self, kind: &str, name: &str) -> DomainResult<Option<String>> {
+        on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT mapping FROM import_mappings WHERE kind = $1 AND name = $2")
+                .bind(kind).bind(name)
+                .fetch_optional(pool).await.map_err(db_error)
+        })
+    }
+
+    /// Names of the saved mappings of a kind.
+    pub async fn import_mapping_names(&self, kind: &str) -> DomainResult<Vec<String>> {
+        on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT name FROM import_mappings WHERE kind = $1 ORDER BY name")
+                .bind(kind)
+                .fetch_all(pool).await.map_err(db_error)
+        })
+    }
+}
