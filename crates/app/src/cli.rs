@@ -116,6 +116,34 @@ pub enum ImportCommand {
     /// Employees: validate every row, then write all of them, or none (or only the valid
     /// ones with --valid-only); re-importing the same file changes nothing.
     Employees(ImportEmployeesArgs),
+    /// KPI definitions (指标编码, 指标名称, 单位, 方向, 汇总, 来源系统), created or updated by code.
+    Kpis(ImportKpisArgs),
+    /// KPI values, long format (工号 or 部门编码, 指标编码, 期间, 数值, 来源) or wide format
+    /// (工号 or 部门编码, 指标编码, then one column per month such as 2024-01).
+    KpiValues(ImportKpiValuesArgs),
+}
+
+/// Options of `import kpis`.
+#[derive(Debug, Args)]
+pub struct ImportKpisArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Validate and report without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `import kpi-values`.
+#[derive(Debug, Args)]
+pub struct ImportKpiValuesArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Import the valid rows even if some rows are bad.
+    #[arg(long)]
+    pub valid_only: bool,
+    /// Validate and report without writing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `import employees`.
@@ -231,6 +259,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Employees(args)) => import_employees(&settings, args).await,
+        Command::Import(ImportCommand::Kpis(args)) => import_kpis(&settings, args).await,
+        Command::Import(ImportCommand::KpiValues(args)) => import_kpi_values(&settings, args).await,
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -372,6 +402,94 @@ async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> any
                 o.managers_changed,
                 o.departments_created,
                 o.positions_created
+            );
+            Ok(())
+        }
+        None if args.dry_run => {
+            println!("dry run: nothing was written");
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
+        ),
+    }
+}
+
+fn print_row_errors(errors: &[import::RowError], total: usize) {
+    for e in errors {
+        println!("  row {:>8}  {:<16} {}", e.row, e.column, e.reason);
+    }
+    if total > errors.len() {
+        println!("  ... and {} more", total - errors.len());
+    }
+}
+
+async fn import_kpis(settings: &Settings, args: ImportKpisArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let source = args.file.display().to_string();
+    let report = web::service::import_kpi_definitions(
+        &state,
+        None,
+        &bytes,
+        &source,
+        args.dry_run,
+        &Actor::cli(),
+    )
+    .await?;
+    store.close().await;
+    println!(
+        "rows: {}   with errors: {}",
+        report.rows,
+        report.errors.len()
+    );
+    print_row_errors(&report.errors, report.errors.len());
+    match report.written {
+        Some((created, updated)) => {
+            println!("KPI definitions: {created} created, {updated} updated");
+            Ok(())
+        }
+        None if args.dry_run => {
+            println!("dry run: nothing was written");
+            Ok(())
+        }
+        None => anyhow::bail!("nothing was imported: fix the rows above"),
+    }
+}
+
+async fn import_kpi_values(settings: &Settings, args: ImportKpiValuesArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let source = args.file.display().to_string();
+    let started = std::time::Instant::now();
+    let report = web::service::import_kpi_values(
+        &state,
+        None,
+        &bytes,
+        &source,
+        args.valid_only,
+        args.dry_run,
+        &Actor::cli(),
+    )
+    .await?;
+    store.close().await;
+    println!(
+        "rows: {}   values: {}   problems: {}   ({:.1} s)",
+        report.rows,
+        report.values,
+        report.error_count,
+        started.elapsed().as_secs_f64()
+    );
+    print_row_errors(&report.errors, report.error_count);
+    match report.outcome {
+        Some(o) => {
+            println!(
+                "KPI values: {} written (new or changed), {} unchanged",
+                o.written, o.unchanged
             );
             Ok(())
         }

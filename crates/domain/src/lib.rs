@@ -10,6 +10,7 @@ pub mod error;
 pub mod jobs;
 pub mod org;
 pub mod page;
+pub mod performance;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};
 pub use error::{DomainError, DomainResult};

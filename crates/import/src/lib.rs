@@ -5,6 +5,7 @@
 //! and a report of every bad row out. The store writes a plan in one transaction.
 
 pub mod employees;
+pub mod kpis;
 pub mod table;
 pub mod values;
 

@@ -2,6 +2,7 @@
 //! or the first worksheet of an XLSX workbook.
 
 use calamine::{Data, Reader, Xlsx};
+use std::borrow::Cow;
 use std::io::Cursor;
 
 /// Header and data rows; every row has as many cells as the header.
@@ -24,6 +25,53 @@ impl std::fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
+/// Rows of a file one at a time (after the header), for files too large to hold as a
+/// table: CSV is decoded and parsed lazily; XLSX (at most about a million rows) is read whole.
+pub type RowStream<'a> =
+    Box<dyn Iterator<Item = Result<(usize, Vec<String>), crate::RowError>> + Send + 'a>;
+
+/// The header and a stream of the data rows (blank rows skipped).
+pub fn stream_rows(bytes: &[u8]) -> Result<(Vec<String>, RowStream<'_>), TableError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let table = read_xlsx(bytes)?;
+        return Ok((table.headers, Box::new(table.rows.into_iter().map(Ok))));
+    }
+    let text = decode(bytes)?;
+    let data: Cow<'_, [u8]> = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
+        Cow::Owned(t) => Cow::Owned(t.into_bytes()),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::Cursor::new(data));
+    let mut records = reader.records();
+    let headers: Vec<String> = loop {
+        match records.next() {
+            None => return Err(TableError("the file is empty".into())),
+            Some(Err(e)) => return Err(TableError(format!("cannot read the CSV: {e}"))),
+            Some(Ok(r)) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            Some(Ok(r)) => break r.iter().map(|c| c.trim().to_string()).collect(),
+        }
+    };
+    let width = headers.len();
+    let rows = reader.into_records().filter_map(move |r| match r {
+        Err(e) => Some(Err(crate::RowError {
+            row: e.position().map(|p| p.line() as usize).unwrap_or(0),
+            column: "file".into(),
+            reason: format!("cannot read the CSV: {e}"),
+        })),
+        Ok(r) if r.iter().all(|c| c.trim().is_empty()) => None,
+        Ok(r) => {
+            let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+            let mut cells: Vec<String> = r.iter().map(|c| c.trim().to_string()).collect();
+            cells.resize(width, String::new());
+            Some(Ok((line, cells)))
+        }
+    });
+    Ok((headers, Box::new(rows)))
+}
+
 /// Reads CSV or XLSX bytes (XLSX is recognised by content, not by file name).
 pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -34,7 +82,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
 }
 
 /// Decodes CSV text: UTF-8 (a BOM is dropped), otherwise GB18030 as Chinese Excel writes it.
-fn decode(bytes: &[u8]) -> Result<String, TableError> {
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TableError> {
     if bytes.contains(&0) {
         return Err(TableError(
             "the file is binary, not CSV text or an XLSX workbook".into(),
@@ -42,7 +90,7 @@ fn decode(bytes: &[u8]) -> Result<String, TableError> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(_) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
@@ -50,7 +98,7 @@ fn decode(bytes: &[u8]) -> Result<String, TableError> {
                     "the file is neither UTF-8 nor GB18030 text, nor an XLSX workbook".into(),
                 ))
             } else {
-                Ok(text.into_owned())
+                Ok(Cow::Owned(text.into_owned()))
             }
         }
     }

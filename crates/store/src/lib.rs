@@ -10,11 +10,13 @@ mod backup;
 mod imports;
 mod jobs;
 mod org;
+mod performance;
 mod time_column;
 
 pub use backup::backup_sqlite;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
+pub use performance::ValueImportOutcome;
 pub use time_column::DbTime;
 
 use domain::DomainError;

@@ -216,11 +216,7 @@ pub async fn import_employees(
     actor: &Actor,
 ) -> DomainResult<EmployeeImportReport> {
     use import::employees::{Mapping, map_columns, plan};
-    if let Some(p) = principal
-        && !p.scope_for(Permission::ManagePeople).company
-    {
-        return Err(DomainError::Forbidden);
-    }
+    require_company_people_manager(principal)?;
     let table =
         import::table::read_table(&request.bytes).map_err(|e| DomainError::invalid("file", e.0))?;
     let mut pairs = Vec::new();
@@ -285,6 +281,100 @@ pub async fn import_employees(
         valid_rows: plan.records.len(),
         errors: plan.errors,
         mapping: plan.mapping,
+        outcome,
+    })
+}
+
+/// Fails unless the caller (if any: the CLI has none) manages people company-wide.
+fn require_company_people_manager(principal: Option<&Principal>) -> DomainResult<()> {
+    match principal {
+        Some(p) if !p.scope_for(Permission::ManagePeople).company => Err(DomainError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Outcome of a KPI definitions import.
+pub struct KpiDefinitionsReport {
+    pub rows: usize,
+    pub errors: Vec<import::RowError>,
+    /// (created, updated) when written.
+    pub written: Option<(usize, usize)>,
+}
+
+/// Imports KPI definitions (指标编码, 指标名称, 单位, 方向, 汇总, 来源系统): all rows or none.
+pub async fn import_kpi_definitions(
+    state: &AppState,
+    principal: Option<&Principal>,
+    bytes: &[u8],
+    source: &str,
+    dry_run: bool,
+    actor: &Actor,
+) -> DomainResult<KpiDefinitionsReport> {
+    require_company_people_manager(principal)?;
+    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+    let (kpis, errors) = import::kpis::plan_definitions(&table.headers, &table.rows);
+    let written = if errors.is_empty() && !dry_run {
+        Some(state.store.upsert_kpis(&kpis, source, actor).await?)
+    } else {
+        None
+    };
+    Ok(KpiDefinitionsReport {
+        rows: table.rows.len(),
+        errors,
+        written,
+    })
+}
+
+/// Outcome of a KPI values import.
+pub struct KpiValuesReport {
+    pub rows: usize,
+    pub values: usize,
+    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
+    pub errors: Vec<import::RowError>,
+    pub error_count: usize,
+    pub outcome: Option<store::ValueImportOutcome>,
+}
+
+/// Problems kept in a report; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+
+/// Imports KPI values in the long or the wide format, streaming through the file in one
+/// transaction that is committed only if every row is valid (or only valid rows are wanted).
+pub async fn import_kpi_values(
+    state: &AppState,
+    principal: Option<&Principal>,
+    bytes: &[u8],
+    source: &str,
+    valid_only: bool,
+    dry_run: bool,
+    actor: &Actor,
+) -> DomainResult<KpiValuesReport> {
+    require_company_people_manager(principal)?;
+    let refs = state.store.kpi_value_refs().await?;
+    let mut reader = match import::kpis::ValueImport::open(bytes, &refs, valid_only, dry_run) {
+        Ok(r) => r,
+        Err(errors) => {
+            return Ok(KpiValuesReport {
+                rows: 0,
+                values: 0,
+                error_count: errors.len(),
+                errors,
+                outcome: None,
+            });
+        }
+    };
+    let outcome = state
+        .store
+        .import_kpi_values(&mut reader, source, actor)
+        .await?;
+    let error_count = reader.errors.len();
+    let mut errors = std::mem::take(&mut reader.errors);
+    errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(KpiValuesReport {
+        rows: reader.rows_read,
+        values: reader.values,
+        errors,
+        error_count,
         outcome,
     })
 }

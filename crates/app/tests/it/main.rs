@@ -9,6 +9,7 @@ mod cli;
 mod http;
 mod import;
 mod jobs;
+mod kpis;
 mod openapi;
 mod scope;
 mod store;
