@@ -169,6 +169,9 @@ pub struct ImportEmployeesArgs {
     /// Validate and report without writing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The month that mapped KPI columns (--map kpi:CODE=Header) report on, e.g. 2025-12.
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// Options of `backup`.
@@ -378,11 +381,19 @@ async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> any
         options: import::employees::Options {
             create_missing: args.create_missing,
             valid_only: args.valid_only,
+            period: args
+                .period
+                .as_deref()
+                .map(domain::performance::Period::parse)
+                .transpose()?,
         },
         dry_run: args.dry_run,
     };
     let report = web::service::import_employees(&state, None, request, &Actor::cli()).await?;
     store.close().await;
+    for note in &report.notes {
+        println!("note: {note}");
+    }
     println!(
         "rows: {}   valid: {}   with errors: {}",
         report.total_rows,
@@ -395,13 +406,14 @@ async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> any
     match report.outcome {
         Some(o) => {
             println!(
-                "imported: {} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created",
+                "imported: {} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created, {} KPI values written",
                 o.inserted,
                 o.updated,
                 o.unchanged,
                 o.managers_changed,
                 o.departments_created,
-                o.positions_created
+                o.positions_created,
+                o.kpi_values_written
             );
             Ok(())
         }

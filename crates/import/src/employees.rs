@@ -113,42 +113,61 @@ impl Field {
     }
 
     fn required(self) -> bool {
-        matches!(self, Field::EmployeeNo | Field::Name | Field::Department)
+        // Without a name column (some exports carry none) the employee number stands in.
+        matches!(self, Field::EmployeeNo | Field::Department)
     }
+}
+
+/// What a mapped column fills: an employee field, or the value of a KPI for the
+/// import's period (written `kpi:CODE=Header`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Field(Field),
+    Kpi(String),
 }
 
 /// Which file column fills which field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mapping {
     pub columns: BTreeMap<Field, String>,
+    /// KPI code → header of the column holding its value.
+    pub kpis: BTreeMap<String, String>,
 }
 
 impl Mapping {
     /// Lines `field=Header`, for saving.
     pub fn to_lines(&self) -> String {
-        self.columns
+        let fields = self
+            .columns
             .iter()
-            .map(|(f, h)| format!("{}={h}\n", f.code()))
-            .collect()
+            .map(|(f, h)| format!("{}={h}\n", f.code()));
+        let kpis = self
+            .kpis
+            .iter()
+            .map(|(code, h)| format!("kpi:{code}={h}\n"));
+        fields.chain(kpis).collect()
     }
 
     /// Parses `field=Header` pairs (one per line or item).
     pub fn parse_pairs<'a>(
         pairs: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Vec<(Field, String)>, String> {
+    ) -> Result<Vec<(Target, String)>, String> {
         let mut out = Vec::new();
         for pair in pairs.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
             let (field, header) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("'{pair}' is not field=Header"))?;
-            let field = Field::parse(field).ok_or_else(|| {
-                format!(
-                    "'{}' is not a field; fields are {}",
-                    field.trim(),
-                    Field::ALL.map(Field::code).join(", ")
-                )
-            })?;
-            out.push((field, header.trim().to_string()));
+            let target = match field.trim().strip_prefix("kpi:") {
+                Some(code) if !code.trim().is_empty() => Target::Kpi(code.trim().to_string()),
+                _ => Target::Field(Field::parse(field).ok_or_else(|| {
+                    format!(
+                        "'{}' is not a field; fields are {} (or kpi:CODE for a KPI value)",
+                        field.trim(),
+                        Field::ALL.map(Field::code).join(", ")
+                    )
+                })?),
+            };
+            out.push((target, header.trim().to_string()));
         }
         Ok(out)
     }
@@ -159,20 +178,26 @@ impl Mapping {
 /// header the file lacks.
 pub fn map_columns(
     headers: &[String],
-    explicit: &[(Field, String)],
+    explicit: &[(Target, String)],
 ) -> Result<Mapping, Vec<RowError>> {
     let mut mapping = Mapping::default();
     let mut errors = Vec::new();
-    for (field, header) in explicit {
+    for (target, header) in explicit {
         if headers.iter().any(|h| h.eq_ignore_ascii_case(header)) {
-            mapping.columns.insert(*field, header.clone());
+            match target {
+                Target::Field(f) => mapping.columns.insert(*f, header.clone()),
+                Target::Kpi(code) => mapping.kpis.insert(code.clone(), header.clone()),
+            };
         } else {
+            let what = match target {
+                Target::Field(f) => f.code().to_string(),
+                Target::Kpi(code) => format!("KPI {code}"),
+            };
             errors.push(RowError {
                 row: 1,
                 column: header.clone(),
                 reason: format!(
-                    "the mapping names this column for {}, but the file has no such header",
-                    field.code()
+                    "the mapping names this column for {what}, but the file has no such header"
                 ),
             });
         }
@@ -213,6 +238,8 @@ pub struct Known {
     pub departments: HashMap<String, i64>,
     /// Position id by code and by name (lower case).
     pub positions: HashMap<String, i64>,
+    /// KPI id by code.
+    pub kpis: HashMap<String, i64>,
     /// Existing employees: employee number → their manager's employee number.
     pub employees: HashMap<String, Option<String>>,
 }
@@ -224,6 +251,8 @@ pub struct Options {
     pub create_missing: bool,
     /// Import the valid rows and skip the bad ones (otherwise nothing is written if any row is bad).
     pub valid_only: bool,
+    /// The month that KPI columns report on.
+    pub period: Option<domain::performance::Period>,
 }
 
 /// A department or position: existing by id, or to be created with this name.
@@ -249,6 +278,8 @@ pub struct EmployeeRecord {
     pub city: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// (KPI id, value) for the import's period.
+    pub kpi_values: Vec<(i64, f64)>,
 }
 
 /// The validated import: rows to write and every problem found.
@@ -260,6 +291,8 @@ pub struct Plan {
     pub total_rows: usize,
     pub mapping: Mapping,
     pub options: Options,
+    /// Remarks that are not errors (e.g. names taken from employee numbers).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -295,8 +328,49 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
         })
         .collect();
     let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    if !mapping.columns.contains_key(&Field::Name) {
+        notes.push("the file has no name column; names are set to the employee number".to_string());
+    }
+    let mut kpi_columns: Vec<(i64, usize)> = Vec::new();
+    for (code, header) in &mapping.kpis {
+        let col = table
+            .headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(header));
+        match (known.kpis.get(code), col) {
+            (Some(id), Some(col)) => kpi_columns.push((*id, col)),
+            (None, _) => errors.push(RowError {
+                row: 1,
+                column: header.clone(),
+                reason: format!("KPI {code} is not defined; import the KPI definitions first"),
+            }),
+            (_, None) => {}
+        }
+    }
+    if !mapping.kpis.is_empty() && options.period.is_none() {
+        errors.push(RowError {
+            row: 1,
+            column: "period".into(),
+            reason: "KPI columns need the period they report on (e.g. --period 2025-12)".into(),
+        });
+    }
     let mut records: Vec<EmployeeRecord> = Vec::new();
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    // Rows of each employee number, to reject every row of a number used twice.
+    let no_col = index.get(&Field::EmployeeNo).map(|(i, _)| *i);
+    let mut rows_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    if let Some(col) = no_col {
+        for (row, cells) in &table.rows {
+            let no = cells[col].trim();
+            if !no.is_empty() {
+                rows_of.entry(no).or_default().push(*row);
+            }
+        }
+    }
+    let first_row_of: HashMap<String, usize> = rows_of
+        .iter()
+        .map(|(no, rows)| (no.to_string(), rows[0]))
+        .collect();
     for (row, cells) in &table.rows {
         let row = *row;
         let mut row_errors = Vec::new();
@@ -330,19 +404,45 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
         if employee_no.is_none() {
             err(Field::EmployeeNo, "missing".into());
         }
-        let name = get(Field::Name).map(str::to_string);
-        if name.is_none() {
-            err(Field::Name, "missing".into());
-        }
-        if let Some(no) = &employee_no {
-            if let Some(first) = first_row_of.get(no) {
-                err(
-                    Field::EmployeeNo,
-                    format!("employee number {no} already appears on row {first}"),
-                );
-            } else {
-                first_row_of.insert(no.clone(), row);
+        let name = match (index.contains_key(&Field::Name), get(Field::Name)) {
+            (_, Some(n)) => Some(n.to_string()),
+            (false, None) => employee_no.clone(),
+            (true, None) => {
+                err(Field::Name, "missing".into());
+                None
             }
+        };
+        let mut kpi_values = Vec::new();
+        let mut kpi_errors = Vec::new();
+        for (kpi_id, col) in &kpi_columns {
+            let text = cells[*col].trim();
+            if text.is_empty() {
+                continue;
+            }
+            match crate::kpis::parse_number(text) {
+                Ok(v) => kpi_values.push((*kpi_id, v)),
+                Err(e) => kpi_errors.push(RowError {
+                    row,
+                    column: table.headers[*col].clone(),
+                    reason: e,
+                }),
+            }
+        }
+        if let Some(no) = &employee_no
+            && let Some(rows) = rows_of.get(no.as_str()).filter(|r| r.len() > 1)
+        {
+            // Two rows, one number: which person it belongs to cannot be told, so neither is taken.
+            let list = rows
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            err(
+                Field::EmployeeNo,
+                format!(
+                    "employee number {no} appears on rows {list}; a number must identify one person"
+                ),
+            );
         }
         let resolve =
             |map: &HashMap<String, i64>, value: &str| map.get(&value.to_lowercase()).copied();
@@ -415,6 +515,7 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
                 "an employee cannot be their own manager".into(),
             );
         }
+        row_errors.extend(kpi_errors);
         if row_errors.is_empty() {
             records.push(EmployeeRecord {
                 row,
@@ -430,6 +531,7 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
                 city: get(Field::City).map(str::to_string),
                 phone: get(Field::Phone).map(str::to_string),
                 email: get(Field::Email).map(str::to_string),
+                kpi_values,
             });
         }
         errors.extend(row_errors);
@@ -452,6 +554,7 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
         total_rows: table.rows.len(),
         mapping,
         options,
+        notes,
     }
 }
 
@@ -556,11 +659,7 @@ mod tests {
         assert_eq!(m.columns[&Field::Name], "Name");
         assert_eq!(m.columns[&Field::Position], "JobRole");
         let missing = map_columns(&["工号".to_string()], &[]).unwrap_err();
-        assert_eq!(
-            missing.len(),
-            2,
-            "name and department are required: {missing:?}"
-        );
+        assert_eq!(missing.len(), 1, "department is required: {missing:?}");
         assert!(Mapping::parse_pairs(["salary=Pay"]).is_err());
     }
 
@@ -572,7 +671,7 @@ mod tests {
                     E1,李四,NOWHERE,,,,,\n\
                     E3,王五,PROD1,,E9,,fired,nope\n";
         let p = plan_text(text, Options::default());
-        assert_eq!(p.records.len(), 1);
+        assert_eq!(p.records.len(), 0);
         assert!(!p.writable());
         let has = |row: usize, col: &str, needle: &str| {
             p.errors
@@ -581,11 +680,15 @@ mod tests {
         };
         assert!(has(3, "姓名", "missing"));
         assert!(has(3, "入职日期", "not a date"));
-        assert!(has(4, "工号", "already appears on row 2"));
+        assert!(
+            has(2, "工号", "appears on rows 2, 4"),
+            "every row of a repeated number is rejected"
+        );
+        assert!(has(4, "工号", "appears on rows 2, 4"));
         assert!(has(4, "部门", "does not exist"));
         assert!(has(5, "状态", "not a status"));
         assert!(has(5, "邮箱", "not an e-mail"));
-        assert_eq!(p.rejected_rows(), 3);
+        assert_eq!(p.rejected_rows(), 4);
         let valid_only = plan_text(
             text,
             Options {

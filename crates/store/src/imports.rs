@@ -20,6 +20,8 @@ pub struct EmployeeImportOutcome {
     pub departments_created: usize,
     pub positions_created: usize,
     pub rejected_rows: usize,
+    /// KPI values from mapped KPI columns, inserted or changed.
+    pub kpi_values_written: usize,
 }
 
 const CHUNK: usize = 400;
@@ -46,6 +48,8 @@ impl crate::Store {
             )
             .fetch_all(pool).await.map_err(db_error)?;
             known.employees = people.into_iter().collect();
+            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis").fetch_all(pool).await.map_err(db_error)?;
+            known.kpis = kpis.into_iter().collect();
             Ok(known)
         })
     }
@@ -115,13 +119,14 @@ impl crate::Store {
             let mut changed = 0usize;
             for chunk in plan.records.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new(
-                    "INSERT INTO employees (employee_no, name, department_id, position_id, hire_date, status, city, phone, email, created_at, updated_at) ",
+                    "INSERT INTO employees (employee_no, name, department_id, position_id, grade, hire_date, status, city, phone, email, created_at, updated_at) ",
                 );
                 qb.push_values(chunk, |mut row, r| {
                     row.push_bind(r.employee_no.clone())
                         .push_bind(r.name.clone())
                         .push_bind(resolve(&r.department, &new_departments))
                         .push_bind(r.position.as_ref().map(|p| resolve(p, &new_positions)))
+                        .push_bind(r.grade.clone())
                         .push_bind(r.hire_date)
                         .push_bind(r.status.code())
                         .push_bind(r.city.clone())
@@ -133,13 +138,14 @@ impl crate::Store {
                 // Re-importing the same file must change nothing, not even updated_at.
                 qb.push(
                     " ON CONFLICT (employee_no) DO UPDATE SET name = excluded.name, department_id = excluded.department_id, \
-                     position_id = COALESCE(excluded.position_id, employees.position_id), \
+                     position_id = COALESCE(excluded.position_id, employees.position_id), grade = COALESCE(excluded.grade, employees.grade), \
                      hire_date = COALESCE(excluded.hire_date, employees.hire_date), status = excluded.status, \
                      city = COALESCE(excluded.city, employees.city), phone = COALESCE(excluded.phone, employees.phone), \
                      email = COALESCE(excluded.email, employees.email), updated_at = excluded.updated_at \
                      WHERE employees.name IS DISTINCT FROM excluded.name \
                         OR employees.department_id IS DISTINCT FROM excluded.department_id \
                         OR (excluded.position_id IS NOT NULL AND employees.position_id IS DISTINCT FROM excluded.position_id) \
+                        OR (excluded.grade IS NOT NULL AND employees.grade IS DISTINCT FROM excluded.grade) \
                         OR (excluded.hire_date IS NOT NULL AND employees.hire_date IS DISTINCT FROM excluded.hire_date) \
                         OR employees.status IS DISTINCT FROM excluded.status \
                         OR (excluded.city IS NOT NULL AND employees.city IS DISTINCT FROM excluded.city) \
@@ -151,8 +157,9 @@ impl crate::Store {
             outcome.inserted = plan.records.iter().filter(|r| !known.employees.contains_key(&r.employee_no)).count();
             outcome.updated = changed.saturating_sub(outcome.inserted);
             outcome.unchanged = plan.records.len() - outcome.inserted - outcome.updated;
-            if manager_mapped {
-                let mut ids: HashMap<String, i64> = HashMap::new();
+            let has_kpi_values = plan.records.iter().any(|r| !r.kpi_values.is_empty());
+            let mut ids: HashMap<String, i64> = HashMap::new();
+            if manager_mapped || has_kpi_values {
                 let numbers: Vec<&String> = plan.records.iter().flat_map(|r| std::iter::once(&r.employee_no).chain(r.manager_no.as_ref())).collect();
                 for chunk in numbers.chunks(CHUNK) {
                     let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
@@ -164,6 +171,8 @@ impl crate::Store {
                     let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
                     ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
                 }
+            }
+            if manager_mapped {
                 let links: Vec<(i64, Option<i64>)> = plan
                     .records
                     .iter()
@@ -181,7 +190,33 @@ impl crate::Store {
                     outcome.managers_changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
                 }
             }
+            if let Some(period) = plan.options.period.filter(|_| has_kpi_values) {
+                let values: Vec<(i64, i64, f64)> = plan
+                    .records
+                    .iter()
+                    .flat_map(|r| r.kpi_values.iter().map(|(kpi, v)| (ids[&r.employee_no], *kpi, *v)))
+                    .collect();
+                for chunk in values.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::new("INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) ");
+                    qb.push_values(chunk, |mut row, (employee, kpi, value)| {
+                        row.push_bind(*kpi)
+                            .push_bind(*employee)
+                            .push_bind(period.to_string())
+                            .push_bind(*value)
+                            .push_bind("import")
+                            .push_bind(actor.name.clone())
+                            .push_bind(now);
+                    });
+                    qb.push(
+                        " ON CONFLICT (kpi_id, employee_id, period, source) WHERE employee_id IS NOT NULL DO UPDATE \
+                         SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at \
+                         WHERE kpi_values.value IS DISTINCT FROM excluded.value",
+                    );
+                    outcome.kpi_values_written += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                }
+            }
             let report = serde_json::json!({
+                "kpi_values_written": outcome.kpi_values_written,
                 "source": source,
                 "rows": plan.total_rows,
                 "inserted": outcome.inserted,

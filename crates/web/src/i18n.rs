@@ -266,6 +266,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("import.file", "文件", "File"),
     (
+        "import.period",
+        "指标列所属期间（如 2025-12）",
+        "Period of KPI columns (e.g. 2025-12)",
+    ),
+    (
         "import.saved_mapping",
         "已保存的列映射",
         "Saved column mapping",

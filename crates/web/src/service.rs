@@ -200,6 +200,8 @@ pub struct EmployeeImportReport {
     pub valid_rows: usize,
     pub errors: Vec<import::RowError>,
     pub mapping: import::employees::Mapping,
+    /// Remarks that are not errors.
+    pub notes: Vec<String>,
     /// Set when rows were written.
     pub outcome: Option<store::EmployeeImportOutcome>,
 }
@@ -249,6 +251,7 @@ pub async fn import_employees(
                 valid_rows: 0,
                 errors,
                 mapping: Mapping::default(),
+                notes: Vec::new(),
                 outcome: None,
             });
         }
@@ -281,6 +284,7 @@ pub async fn import_employees(
         valid_rows: plan.records.len(),
         errors: plan.errors,
         mapping: plan.mapping,
+        notes: plan.notes,
         outcome,
     })
 }

@@ -131,7 +131,9 @@ fn request(bytes: Vec<u8>) -> EmployeeImportRequest {
 db_test!(
     a_file_with_bad_rows_writes_nothing_unless_valid_only,
     |app| {
-        let bad = format!("{GOOD}N0004,,NOWHERE,,N0999,2024-02-30,fired,\nN0001,重复,PROD1,,,,,\n");
+        let bad = format!(
+            "{GOOD}N0004,,NOWHERE,,N0999,2024-02-30,fired,\nN0005,周五,PROD1,,,,,\nN0005,吴六,PROD1,,,,,\n"
+        );
         let before = count(&app).await;
         let state = app.state().clone();
         let actor = domain::audit::Actor::cli();
@@ -151,7 +153,10 @@ db_test!(
             "{:?}",
             report.errors
         );
-        assert!(has(6, "工号"), "duplicate employee number");
+        assert!(
+            has(6, "工号") && has(7, "工号"),
+            "both rows of a repeated employee number"
+        );
         let mut valid_only = request(bad.into_bytes());
         valid_only.options.valid_only = true;
         let report = import_employees(&state, None, valid_only, &actor)
@@ -265,5 +270,85 @@ db_test!(only_company_people_managers_may_import, |app| {
             .unwrap()
             .status(),
         403
+    );
+});
+
+const IBM_HR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/ibm-hr/WA_Fn-UseC_-HR-Employee-Attrition.csv"
+);
+
+db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
+    let Ok(bytes) = std::fs::read(IBM_HR) else {
+        panic!("the IBM HR sample is expected at {IBM_HR}");
+    };
+    let state = app.state().clone();
+    let actor = domain::audit::Actor::cli();
+    let kpis =
+        "指标编码,指标名称,单位,方向,汇总,来源系统\nPERF_RATING,绩效评分,分,越高越好,平均,HR\n";
+    web::service::import_kpi_definitions(&state, None, kpis.as_bytes(), "kpis.csv", false, &actor)
+        .await
+        .unwrap();
+    let mut first = request(bytes.clone());
+    first.pairs = [
+        "employee_no=EmployeeNumber",
+        "department=Department",
+        "position=JobRole",
+        "grade=JobLevel",
+        "kpi:PERF_RATING=PerformanceRating",
+    ]
+    .map(String::from)
+    .to_vec();
+    first.save_mapping_as = Some("ibm-hr".into());
+    first.options.create_missing = true;
+    first.options.period = Some(domain::performance::Period::parse("2025-12").unwrap());
+    let report = import_employees(&state, None, first, &actor).await.unwrap();
+    assert_eq!(report.total_rows, 1473);
+    assert!(
+        report.outcome.is_none(),
+        "the sample has problems, so nothing is written by default"
+    );
+    // Two employee numbers are each used by two different people: all four rows are reported.
+    for (row, no) in [(432, "1479"), (1054, "1479"), (624, "1285"), (925, "1285")] {
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.row == row && e.reason.contains(no)),
+            "row {row}: {:?}",
+            report.errors
+        );
+    }
+    assert!(report.notes.iter().any(|n| n.contains("no name column")));
+    let mut second = request(bytes);
+    second.mapping_name = Some("ibm-hr".into());
+    second.options = import::employees::Options {
+        create_missing: true,
+        valid_only: true,
+        period: Some(domain::performance::Period::parse("2025-12").unwrap()),
+    };
+    let report = import_employees(&state, None, second, &actor)
+        .await
+        .unwrap();
+    let o = report.outcome.expect("valid rows written");
+    assert_eq!(
+        (
+            o.inserted,
+            o.rejected_rows,
+            o.departments_created,
+            o.positions_created,
+            o.kpi_values_written
+        ),
+        (1469, 4, 3, 9, 1469)
+    );
+    let id = app.store.find_employee_id("1384").await.unwrap().unwrap();
+    let e = app
+        .store
+        .get_employee(&DataScope::company(), id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (e.department_name.as_str(), e.position_name.as_deref()),
+        ("Human Resources", Some("Human Resources"))
     );
 });

@@ -164,6 +164,14 @@ pub async fn submit(
             "create_missing" => request.options.create_missing = value == "on",
             "valid_only" => request.options.valid_only = value == "on",
             "dry_run" => request.dry_run = value == "on",
+            "period" if !value.trim().is_empty() => {
+                match domain::performance::Period::parse(&value) {
+                    Ok(p) => request.options.period = Some(p),
+                    Err(e) => {
+                        return Ok(page(t, &caller, mappings, None, true, Some(e.to_string())));
+                    }
+                }
+            }
             _ => {}
         }
     }
