@@ -6,6 +6,8 @@ use domain::ScopeKind;
 use domain::account::{AccountRepository, NewUser};
 use domain::audit::Actor;
 use domain::org::OrgRepository;
+use domain::performance::{Aggregation, Direction, KpiInput, KpiSource, Period};
+use import::kpis::{Subject, ValueBatches, ValueRecord};
 use store::Store;
 
 /// What `load_demo` did.
@@ -63,10 +65,71 @@ pub async fn load_demo(
         };
         store.create_user(&user, &actor).await?;
     }
+    load_performance_history(store, seed, &company).await?;
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),
         },
         company,
     ))
+}
+
+/// Value batches prepared in memory (the demo history), handed to the store as a file's would be.
+struct PreparedValues(std::vec::IntoIter<Vec<ValueRecord>>);
+
+impl ValueBatches for PreparedValues {
+    fn next_batch(&mut self) -> Option<Vec<ValueRecord>> {
+        self.0.next()
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+}
+
+/// The demo's KPI definitions and two years of monthly history.
+async fn load_performance_history(
+    store: &Store,
+    seed: u64,
+    company: &DemoCompany,
+) -> anyhow::Result<()> {
+    let actor = Actor::system();
+    let definitions: Vec<KpiInput> = demo::performance::KPIS
+        .iter()
+        .map(|k| -> anyhow::Result<KpiInput> {
+            Ok(KpiInput {
+                code: k.code.into(),
+                name: k.name.into(),
+                unit: Some(k.unit.into()),
+                direction: Direction::parse(k.direction)?,
+                aggregation: Aggregation::parse(k.aggregation)?,
+                source_system: Some(k.source_system.into()),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    store.upsert_kpis(&definitions, "demo", &actor).await?;
+    let refs = store.kpi_value_refs().await?;
+    let mut records = Vec::new();
+    for v in demo::performance::history(seed, &company.employees) {
+        let (Some(employee), Some(kpi)) =
+            (refs.employees.get(&v.employee_no), refs.kpis.get(v.kpi))
+        else {
+            anyhow::bail!("demo value for unknown {} / {}", v.employee_no, v.kpi);
+        };
+        records.push(ValueRecord {
+            kpi_id: *kpi,
+            subject: Subject::Employee(*employee),
+            period: Period::parse(&v.period)?,
+            value: v.value,
+            source: KpiSource::parse(v.source)?,
+        });
+    }
+    let batches: Vec<Vec<ValueRecord>> = records
+        .chunks(import::kpis::BATCH)
+        .map(<[ValueRecord]>::to_vec)
+        .collect();
+    store
+        .import_kpi_values(&mut PreparedValues(batches.into_iter()), "demo", &actor)
+        .await?;
+    Ok(())
 }

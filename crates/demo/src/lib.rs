@@ -5,6 +5,7 @@
 //! positions are Chinese, as in the seeds. Pure: plain structs out, no I/O.
 
 mod names;
+pub mod performance;
 mod rng;
 
 use domain::Role;
@@ -421,11 +422,14 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
     let remaining = employees.saturating_sub(people.len());
     let mut allotted = 0usize;
     for (i, unit) in UNITS.iter().enumerate() {
+        // Every unit gets at least a head and one member, so small demos still have every
+        // role's login; the largest companies are exact.
         let size = if i + 1 == UNITS.len() {
-            remaining - allotted
+            remaining.saturating_sub(allotted)
         } else {
             remaining * unit.weight as usize / total_weight as usize
-        };
+        }
+        .max(2);
         allotted += size;
         if size == 0 {
             continue;

@@ -394,8 +394,10 @@ pub struct ValueImport<'a> {
     reader: ValueReader,
     refs: &'a ValueRefs,
     rows: crate::table::RowStream<'a>,
-    /// Every problem found so far.
+    /// The first problems found (up to [`KEPT_ERRORS`]); `error_count` counts them all.
     pub errors: Vec<RowError>,
+    /// Problems found so far.
+    pub error_count: usize,
     /// Data rows read so far.
     pub rows_read: usize,
     /// Values accepted so far.
@@ -425,6 +427,7 @@ impl<'a> ValueImport<'a> {
             refs,
             rows,
             errors: Vec::new(),
+            error_count: 0,
             rows_read: 0,
             values: 0,
             valid_only,
@@ -446,11 +449,13 @@ impl ValueBatches for ValueImport<'_> {
             match next {
                 Ok((row, cells)) => {
                     self.rows_read += 1;
+                    let mut row_errors = Vec::new();
                     self.reader
-                        .read_row(row, &cells, self.refs, &mut batch, &mut self.errors);
+                        .read_row(row, &cells, self.refs, &mut batch, &mut row_errors);
+                    self.keep_errors(row_errors);
                 }
                 Err(e) => {
-                    self.errors.push(e);
+                    self.keep_errors(vec![e]);
                     return None;
                 }
             }
@@ -466,7 +471,18 @@ impl ValueBatches for ValueImport<'_> {
     }
 
     fn writable(&self) -> bool {
-        !self.dry_run && (self.errors.is_empty() || self.valid_only)
+        !self.dry_run && (self.error_count == 0 || self.valid_only)
+    }
+}
+
+/// Problems kept in memory; a file of millions of bad rows is counted, not stored.
+pub const KEPT_ERRORS: usize = 1000;
+
+impl ValueImport<'_> {
+    fn keep_errors(&mut self, errors: Vec<RowError>) {
+        self.error_count += errors.len();
+        let room = KEPT_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(errors.into_iter().take(room));
     }
 }
 

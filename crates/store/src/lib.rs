@@ -16,7 +16,7 @@ mod time_column;
 pub use backup::backup_sqlite;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
-pub use performance::ValueImportOutcome;
+pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
 pub use time_column::DbTime;
 
 use domain::DomainError;

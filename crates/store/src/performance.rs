@@ -157,3 +157,67 @@ impl crate::Store {
         })
     }
 }
+
+/// A KPI with how much data it has.
+#[derive(Debug, Clone)]
+pub struct KpiSummary {
+    pub kpi: Kpi,
+    pub values: i64,
+    pub latest_period: Option<String>,
+}
+
+/// One value of an employee's history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KpiHistoryRow {
+    pub code: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub period: String,
+    pub value: f64,
+    pub source: String,
+}
+
+impl crate::Store {
+    /// KPI definitions with their value counts and latest month.
+    pub async fn kpi_summaries(&self) -> DomainResult<Vec<KpiSummary>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            values: i64,
+            latest: Option<String>,
+        }
+        let kpis = self.list_kpis().await?;
+        let counts: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT kpi_id AS id, COUNT(*) AS \"values\", MAX(period) AS latest FROM kpi_values GROUP BY kpi_id")
+                .fetch_all(pool).await.map_err(db_error)?
+        });
+        Ok(kpis
+            .into_iter()
+            .map(|kpi| {
+                let row = counts.iter().find(|c| c.id == kpi.id);
+                KpiSummary {
+                    values: row.map(|r| r.values).unwrap_or(0),
+                    latest_period: row.and_then(|r| r.latest.clone()),
+                    kpi,
+                }
+            })
+            .collect())
+    }
+
+    /// An employee's KPI values, newest month first (the caller checks the employee is in scope).
+    pub async fn employee_kpi_history(
+        &self,
+        employee_id: i64,
+        limit: i64,
+    ) -> DomainResult<Vec<KpiHistoryRow>> {
+        on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT k.code, k.name, k.unit, v.period, v.value, v.source FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id \
+                 WHERE v.employee_id = $1 ORDER BY v.period DESC, k.code, v.source LIMIT $2",
+            )
+            .bind(employee_id)
+            .bind(limit)
+            .fetch_all(pool).await.map_err(db_error)
+        })
+    }
+}

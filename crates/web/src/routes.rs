@@ -149,6 +149,13 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     )
     .get("/people/{id}", Page, ui::people::detail)
     .get("/org", Page, ui::people::org_chart)
+    .get("/performance", Page, ui::performance::list)
+    .post_upload(
+        "/performance/import",
+        Page,
+        ui::performance::upload,
+        ui::import::UPLOAD_LIMIT,
+    )
     .get("/account", Page, ui::account::page)
     .post("/account/password", Page, ui::account::change_password)
     .post("/account/tokens", Page, ui::account::create_token)

@@ -371,7 +371,7 @@ pub async fn import_kpi_values(
         .store
         .import_kpi_values(&mut reader, source, actor)
         .await?;
-    let error_count = reader.errors.len();
+    let error_count = reader.error_count;
     let mut errors = std::mem::take(&mut reader.errors);
     errors.truncate(MAX_REPORTED_ERRORS);
     Ok(KpiValuesReport {

@@ -171,6 +171,7 @@ fn probes() -> Vec<Probe> {
             NoBody,
             all(401, 200),
         ),
+        p("GET", "/api/v1/kpis", "/api/v1/kpis", NoBody, all(401, 200)),
         p(
             "GET",
             "/api/v1/departments/headcount",
@@ -283,6 +284,15 @@ fn probes() -> Vec<Probe> {
             with_anon(OUT_SCOPE, 303),
         ),
         p("GET", "/org", "/org", NoBody, all(303, 200)),
+        p("GET", "/performance", "/performance", NoBody, all(303, 200)),
+        // Not a multipart body: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/performance/import",
+            "/performance/import",
+            Form(&[("kind", "values")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
         p("GET", "/account", "/account", NoBody, all(303, 200)),
         p(
             "POST",

@@ -1,6 +1,7 @@
 //! KPI definitions and values imports on both databases.
 
 use crate::db_test;
+use domain::org::OrgRepository;
 use web::service::{import_kpi_definitions, import_kpi_values};
 
 const DEFINITIONS: &str = "指标编码,指标名称,单位,方向,汇总,来源系统\nOUTPUT,产量,件,越高越好,求和,MES\nDEFECT,不良率,%,越低越好,比率,QMS\n";
@@ -12,17 +13,22 @@ async fn kpi_count(app: &crate::support::TestApp) -> usize {
 db_test!(definitions_then_values_long_and_wide, |app| {
     let state = app.state().clone();
     let actor = domain::audit::Actor::cli();
+    let before = kpi_count(&app).await;
     let bad = format!("{DEFINITIONS}X,,,sideways,sum,\n");
     let report = import_kpi_definitions(&state, None, bad.as_bytes(), "k.csv", false, &actor)
         .await
         .unwrap();
     assert!(report.written.is_none() && report.errors.iter().any(|e| e.row == 4));
-    assert_eq!(kpi_count(&app).await, 0, "all or nothing");
+    assert_eq!(kpi_count(&app).await, before, "all or nothing");
     let report =
         import_kpi_definitions(&state, None, DEFINITIONS.as_bytes(), "k.csv", false, &actor)
             .await
             .unwrap();
-    assert_eq!(report.written, Some((2, 0)));
+    assert_eq!(
+        report.written,
+        Some((1, 0)),
+        "OUTPUT is already defined alike by the demo; DEFECT is new"
+    );
     let again =
         import_kpi_definitions(&state, None, DEFINITIONS.as_bytes(), "k.csv", false, &actor)
             .await
@@ -82,4 +88,89 @@ db_test!(kpi_imports_need_a_company_people_manager, |app| {
         .await,
         Err(domain::DomainError::Forbidden)
     ));
+});
+
+db_test!(the_demo_history_shows_in_the_api_and_pages, |app| {
+    let token = app.token("executive").await;
+    let kpis: serde_json::Value = app
+        .client()
+        .get(app.url("/api/v1/kpis"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kpis = kpis.as_array().unwrap();
+    assert_eq!(kpis.len(), demo::performance::KPIS.len());
+    let output = kpis.iter().find(|k| k["code"] == "OUTPUT").unwrap();
+    assert!(output["values"].as_i64().unwrap() > 1000, "{output}");
+    assert_eq!(output["latest_period"], "2026-10");
+    let (browser, csrf) = app.login("training").await;
+    let page = browser
+        .get(app.url("/performance"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("产量") && page.contains("越低越好"));
+    // An operator's page shows their history.
+    let op = app
+        .store
+        .find_employee_id("HC000015")
+        .await
+        .unwrap()
+        .unwrap();
+    let person = browser
+        .get(app.url(&format!("/people/{op}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        person.contains("绩效数据") && person.contains("2026-10"),
+        "history on the person page"
+    );
+    // Upload through the page: definitions, as a dry run first.
+    let form = |dry: bool| {
+        let mut f = reqwest::multipart::Form::new()
+            .text("kind", "definitions")
+            .part("file", reqwest::multipart::Part::bytes(b"\xef\xbb\xbf\xe6\x8c\x87\xe6\xa0\x87\xe7\xbc\x96\xe7\xa0\x81,\xe6\x8c\x87\xe6\xa0\x87\xe5\x90\x8d\xe7\xa7\xb0,\xe6\x96\xb9\xe5\x90\x91,\xe6\xb1\x87\xe6\x80\xbb\nSAFETY,safety,lower,sum\n".to_vec()).file_name("k.csv"));
+        if dry {
+            f = f.text("dry_run", "on");
+        }
+        f
+    };
+    let res = browser
+        .post(app.url(&format!("/performance/import?_csrf={csrf}")))
+        .multipart(form(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        app.store.list_kpis().await.unwrap().len(),
+        demo::performance::KPIS.len(),
+        "dry run"
+    );
+    let res = browser
+        .post(app.url(&format!("/performance/import?_csrf={csrf}")))
+        .multipart(form(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        app.store
+            .list_kpis()
+            .await
+            .unwrap()
+            .iter()
+            .any(|k| k.code == "SAFETY")
+    );
 });

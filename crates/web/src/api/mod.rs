@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod dto;
 pub mod people;
+pub mod performance;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -28,6 +29,7 @@ use utoipa_axum::routes;
     tags(
         (name = "account", description = "The caller's own account and tokens"),
         (name = "org", description = "Departments and employees, limited by the caller's data scope"),
+        (name = "performance", description = "KPI definitions and performance data"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -56,6 +58,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::get_employee))
         .routes(routes!(people::list_departments))
         .routes(routes!(people::headcount))
+        .routes(routes!(performance::list_kpis))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

@@ -7,6 +7,7 @@ pub mod home;
 pub mod import;
 pub mod login;
 pub mod people;
+pub mod performance;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
 use crate::i18n::{Locale, Tr};
@@ -47,6 +48,9 @@ impl Chrome {
         if p.can(Permission::ViewPeople) {
             items.push(("/people", "nav.people"));
             items.push(("/org", "nav.org"));
+        }
+        if p.can(Permission::ViewPeople) {
+            items.push(("/performance", "nav.performance"));
         }
         if p.can(Permission::ManageAccounts) {
             items.push(("/admin/users", "nav.users"));

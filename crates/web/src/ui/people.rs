@@ -114,6 +114,7 @@ struct PersonPage {
     t: Tr,
     chrome: Chrome,
     person: Employee,
+    history: Vec<store::KpiHistoryRow>,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -136,6 +137,11 @@ pub async fn detail(
     Ok(render(&PersonPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
+        history: state
+            .store
+            .employee_kpi_history(e.id, 60)
+            .await
+            .map_err(|err| caller.err(err))?,
         person: e,
     }))
 }
