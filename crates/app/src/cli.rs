@@ -48,6 +48,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Copy the running SQLite database to a file (consistent snapshot).
     Backup(BackupArgs),
+    /// Compare HR-entered KPI figures with business-system figures for a month and queue the differences.
+    Reconcile(ReconcileArgs),
     /// Import HR data from CSV (UTF-8 or GB18030) or XLSX files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -174,6 +176,14 @@ pub struct ImportEmployeesArgs {
     pub period: Option<String>,
 }
 
+/// Options of `reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The month, e.g. 2025-06.
+    #[arg(long)]
+    pub period: String,
+}
+
 /// Options of `backup`.
 #[derive(Debug, Args)]
 pub struct BackupArgs {
@@ -264,6 +274,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Employees(args)) => import_employees(&settings, args).await,
         Command::Import(ImportCommand::Kpis(args)) => import_kpis(&settings, args).await,
         Command::Import(ImportCommand::KpiValues(args)) => import_kpi_values(&settings, args).await,
+        Command::Reconcile(args) => {
+            let period = domain::performance::Period::parse(&args.period)?;
+            let store = open_store(&settings).await?;
+            let run = store.reconcile(period, &Actor::cli()).await?;
+            store.close().await;
+            println!(
+                "{period}: {} differences queued; {} open in the reconciliation queue",
+                run.queued, run.open
+            );
+            Ok(())
+        }
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }
 }

@@ -24,6 +24,9 @@ const LEASE: Duration = Duration::from_secs(300);
 /// Pause between polls when the queue is empty.
 const POLL: Duration = Duration::from_secs(2);
 
+/// Job kind of the monthly reconciliation of HR against business-system KPI figures.
+pub const RECONCILE_KPIS: &str = "reconcile_kpis";
+
 /// Job kind of the nightly clean-up of expired sessions and old login failures.
 pub const PURGE_SESSIONS: &str = "purge_expired_sessions";
 
@@ -64,6 +67,22 @@ impl Worker {
             })
         });
         worker.schedule("nightly-session-cleanup", PURGE_SESSIONS, "daily 03:00");
+        let tz = worker.timezone;
+        worker.register(RECONCILE_KPIS, move |store, _job| {
+            Box::pin(async move {
+                // The previous month in the company's zone: its figures are due by the 5th.
+                let today = OffsetDateTime::now_utc().to_offset(tz).date();
+                let (year, month) = match today.month() {
+                    time::Month::January => (today.year() - 1, 12),
+                    m => (today.year(), u8::from(m) - 1),
+                };
+                let period = domain::performance::Period { year, month };
+                let run = store.reconcile(period, &domain::audit::Actor::system()).await.map_err(|e| e.to_string())?;
+                tracing::info!(%period, queued = run.queued, open = run.open, "monthly reconciliation");
+                Ok(())
+            })
+        });
+        worker.schedule("monthly-reconciliation", RECONCILE_KPIS, "monthly 6 02:00");
         worker
     }
 

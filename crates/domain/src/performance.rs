@@ -220,3 +220,72 @@ mod tests {
         assert!(KpiSource::parse("rumour").is_err());
     }
 }
+
+/// Where a reconciliation difference stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconciliationStatus {
+    Open,
+    AcceptedHr,
+    AcceptedBusiness,
+    Annotated,
+}
+
+impl ReconciliationStatus {
+    /// Every status.
+    pub const ALL: [ReconciliationStatus; 4] = [
+        Self::Open,
+        Self::AcceptedHr,
+        Self::AcceptedBusiness,
+        Self::Annotated,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::AcceptedHr => "accepted_hr",
+            Self::AcceptedBusiness => "accepted_business",
+            Self::Annotated => "annotated",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> DomainResult<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == code.trim())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "status",
+                    format!("'{code}' is not open, accepted_hr, accepted_business or annotated"),
+                )
+            })
+    }
+}
+
+/// One HR figure that differs from the business system's beyond the KPI's tolerance.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconciliationItem {
+    pub id: i64,
+    pub kpi_code: String,
+    pub kpi_name: String,
+    pub employee_no: Option<String>,
+    pub employee_name: Option<String>,
+    pub department_name: String,
+    pub period: String,
+    pub hr_value: f64,
+    pub business_value: f64,
+    pub status: ReconciliationStatus,
+    pub note: Option<String>,
+    pub decided_by: Option<String>,
+}
+
+/// Open and decided differences of one department and month.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconciliationSummary {
+    pub department_name: String,
+    pub period: String,
+    pub open: i64,
+    pub decided: i64,
+}

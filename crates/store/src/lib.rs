@@ -11,12 +11,14 @@ mod imports;
 mod jobs;
 mod org;
 mod performance;
+mod reconciliation;
 mod time_column;
 
 pub use backup::backup_sqlite;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
+pub use reconciliation::ReconciliationRun;
 pub use time_column::DbTime;
 
 use domain::DomainError;

@@ -150,6 +150,21 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/people/{id}", Page, ui::people::detail)
     .get("/org", Page, ui::people::org_chart)
     .get("/performance", Page, ui::performance::list)
+    .get(
+        "/performance/reconciliation",
+        Page,
+        ui::performance::reconciliation,
+    )
+    .post(
+        "/performance/reconciliation/run",
+        Page,
+        ui::performance::run,
+    )
+    .post(
+        "/performance/reconciliation/{id}/decision",
+        Page,
+        ui::performance::decide,
+    )
     .post_upload(
         "/performance/import",
         Page,

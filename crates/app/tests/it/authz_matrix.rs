@@ -65,6 +65,10 @@ const fn admin_only(anon: u16, ok: u16) -> [u16; 8] {
     [anon, ok, 403, 403, 403, 403, 403, 403]
 }
 
+const fn admin_or_training(anon: u16, ok: u16) -> [u16; 8] {
+    [anon, ok, ok, 403, 403, 403, 403, 403]
+}
+
 fn probes() -> Vec<Probe> {
     use Body::{Form, Json, None as NoBody};
     // Visibility of one PROD1 employee (in the manager's subtree) and one sales employee (outside it).
@@ -172,6 +176,20 @@ fn probes() -> Vec<Probe> {
             all(401, 200),
         ),
         p("GET", "/api/v1/kpis", "/api/v1/kpis", NoBody, all(401, 200)),
+        p(
+            "GET",
+            "/api/v1/reconciliation",
+            "/api/v1/reconciliation",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/reconciliation/{id}/decision",
+            "/api/v1/reconciliation/{item}/decision",
+            Json(r#"{"decision":"accepted_hr"}"#),
+            admin_or_training(401, 204),
+        ),
         p(
             "GET",
             "/api/v1/departments/headcount",
@@ -285,6 +303,28 @@ fn probes() -> Vec<Probe> {
         ),
         p("GET", "/org", "/org", NoBody, all(303, 200)),
         p("GET", "/performance", "/performance", NoBody, all(303, 200)),
+        p(
+            "GET",
+            "/performance/reconciliation",
+            "/performance/reconciliation",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/performance/reconciliation/run",
+            "/performance/reconciliation/run",
+            Form(&[("period", "2026-10")]),
+            [403, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        // A fresh open item per probe; the admin decides it, then it is no longer open but still visible.
+        p(
+            "POST",
+            "/performance/reconciliation/{id}/decision",
+            "/performance/reconciliation/{item}/decision",
+            Form(&[("decision", "accepted_business")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
         // Not a multipart body: the permission is checked first, then the form says what is wrong.
         p(
             "POST",
@@ -439,7 +479,7 @@ async fn targets(app: &TestApp) -> Targets {
 }
 
 /// Fresh ids for probes whose admin call consumes them.
-async fn per_probe_ids(app: &TestApp, t: &Targets) -> (i64, i64) {
+async fn per_probe_ids(app: &TestApp, t: &Targets, probe: usize) -> (i64, i64, i64) {
     let now = OffsetDateTime::now_utc();
     app.store.enqueue_job("matrix", "{}", now, 1).await.unwrap();
     let job = app
@@ -468,7 +508,34 @@ async fn per_probe_ids(app: &TestApp, t: &Targets) -> (i64, i64) {
             .unwrap()
             .1
             .id;
-    (job.id, token)
+    // An open reconciliation item of a month of its own.
+    let period = domain::performance::Period {
+        year: 2030 + (probe / 12) as i32,
+        month: (probe % 12) as u8 + 1,
+    };
+    let csv = format!(
+        "工号,指标编码,期间,数值,来源\nHC000013,OUTPUT,{period},100,hr\nHC000013,OUTPUT,{period},120,business\n"
+    );
+    web::service::import_kpi_values(
+        app.state(),
+        None,
+        csv.as_bytes(),
+        "matrix.csv",
+        false,
+        false,
+        &Actor::system(),
+    )
+    .await
+    .unwrap();
+    app.store.reconcile(period, &Actor::system()).await.unwrap();
+    let item = app
+        .store
+        .list_reconciliation(&DataScope::company(), Some(period), None, Page::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    (job.id, token, item)
 }
 
 db_test!(every_route_for_every_role, |app| {
@@ -502,15 +569,16 @@ db_test!(every_route_for_every_role, |app| {
     }
     let anonymous = app.client();
     let mut failures = Vec::new();
-    for probe in &probes {
-        let (job, token) = per_probe_ids(&app, &t).await;
+    for (n, probe) in probes.iter().enumerate() {
+        let (job, token, item) = per_probe_ids(&app, &t, n).await;
         let path = probe
             .path
             .replace("{in}", &t.inside.to_string())
             .replace("{out}", &t.outside.to_string())
             .replace("{target}", &t.target_user.to_string())
             .replace("{job}", &job.to_string())
-            .replace("{token}", &token.to_string());
+            .replace("{token}", &token.to_string())
+            .replace("{item}", &item.to_string());
         let is_api = probe.route.starts_with("/api/v1");
         for (i, caller) in CALLERS.iter().enumerate() {
             let (client, csrf) = match (is_api, *caller) {

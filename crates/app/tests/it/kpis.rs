@@ -174,3 +174,111 @@ db_test!(the_demo_history_shows_in_the_api_and_pages, |app| {
             .any(|k| k.code == "SAFETY")
     );
 });
+
+db_test!(
+    reconciliation_queues_differences_and_audits_decisions,
+    |app| {
+        use domain::audit::{AuditFilter, AuditRepository};
+        use domain::performance::{Period, ReconciliationStatus};
+        let actor = domain::audit::Actor::cli();
+        // The demo history holds a few HR figures that disagree with the business system.
+        let mut queued = 0;
+        for m in [
+            "2025-03", "2025-06", "2025-09", "2025-12", "2026-03", "2026-06",
+        ] {
+            queued += app
+                .store
+                .reconcile(Period::parse(m).unwrap(), &actor)
+                .await
+                .unwrap()
+                .queued;
+        }
+        assert!(queued > 0, "the demo's mismatches reach the queue");
+        // A difference inside the KPI's tolerance is not queued.
+        let state = app.state().clone();
+        let csv = "工号,指标编码,期间,数值,来源\nHC000013,OUTPUT,2031-01,100,hr\nHC000013,OUTPUT,2031-01,100,business\nHC000014,OUTPUT,2031-01,90,hr\nHC000014,OUTPUT,2031-01,80,business\n";
+        import_kpi_values(&state, None, csv.as_bytes(), "r.csv", false, false, &actor)
+            .await
+            .unwrap();
+        let period = Period::parse("2031-01").unwrap();
+        let run = app.store.reconcile(period, &actor).await.unwrap();
+        assert_eq!((run.queued, run.open), (1, 1));
+        assert_eq!(
+            app.store.reconcile(period, &actor).await.unwrap().open,
+            1,
+            "running again queues nothing new"
+        );
+        let token = app.token("training").await;
+        let c = app.client();
+        let page: serde_json::Value = c
+            .get(app.url("/api/v1/reconciliation?period=2031-01"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], 1);
+        let item = &page["items"][0];
+        assert_eq!(
+            (item["hr_value"].as_f64(), item["business_value"].as_f64()),
+            (Some(90.0), Some(80.0))
+        );
+        let id = item["id"].as_i64().unwrap();
+        let bad = c
+            .post(app.url(&format!("/api/v1/reconciliation/{id}/decision")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"decision": "annotated"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422, "an annotation needs a note");
+        let ok = c
+            .post(app.url(&format!("/api/v1/reconciliation/{id}/decision")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"decision": "accepted_business", "note": "MES 为准"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 204);
+        let decided = app
+            .store
+            .list_reconciliation(
+                &domain::DataScope::company(),
+                Some(period),
+                Some(ReconciliationStatus::AcceptedBusiness),
+                domain::Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(decided.total, 1);
+        let audit = app
+            .store
+            .list_audit(
+                &AuditFilter {
+                    action: Some("reconciliation.decide".into()),
+                    ..Default::default()
+                },
+                domain::Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.items[0].actor, "training");
+        assert!(
+            audit.items[0].before.as_deref().unwrap().contains("open")
+                && audit.items[0].after.as_deref().unwrap().contains("MES")
+        );
+        // The page shows the summary per department and month.
+        let (browser, _) = app.login("training").await;
+        let html = browser
+            .get(app.url("/performance/reconciliation?period=2031-01"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("各部门校验状态") && html.contains("已采用业务数据"));
+    }
+);

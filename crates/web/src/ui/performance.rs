@@ -208,3 +208,147 @@ pub async fn upload(
     };
     page(&state, &caller, Some(view), status).await
 }
+
+#[derive(Template)]
+#[template(path = "reconciliation.html")]
+struct ReconciliationPageView {
+    t: Tr,
+    chrome: Chrome,
+    summary: Vec<domain::performance::ReconciliationSummary>,
+    items: Vec<domain::performance::ReconciliationItem>,
+    period: String,
+    /// (code, label, selected).
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    pager: super::Pager,
+    message: Option<String>,
+    can_run: bool,
+}
+
+async fn reconciliation_page(
+    state: &AppState,
+    caller: &PageCaller,
+    query: &crate::api::performance::ReconciliationQuery,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    use domain::performance::ReconciliationStatus;
+    let t = Tr(caller.locale);
+    let scope = service::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
+        .map_err(|e| caller.err(e))?;
+    let (period, status) = query.parse().map_err(|e| caller.err(e))?;
+    let paged = state
+        .store
+        .list_reconciliation(
+            &scope,
+            period,
+            status,
+            domain::Page::new(query.page, Some(50)),
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    let qs = super::query_string(&[
+        ("period", query.period.clone().unwrap_or_default()),
+        ("status", query.status.clone().unwrap_or_default()),
+    ]);
+    let pager = super::Pager::new(t, &paged, "/performance/reconciliation", &qs);
+    let summary = state
+        .store
+        .reconciliation_summary(&scope)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(render(&ReconciliationPageView {
+        t,
+        chrome: Chrome::for_caller(caller),
+        summary,
+        items: paged.items,
+        period: query.period.clone().unwrap_or_default(),
+        statuses: ReconciliationStatus::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s.code(),
+                    t.get(&format!("reconciliation.status.{}", s.code())),
+                    Some(s) == status,
+                )
+            })
+            .collect(),
+        pager,
+        message,
+        can_run: scope.company,
+    }))
+}
+
+/// `GET /performance/reconciliation`: the queue, filtered, with a summary per department and month.
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    axum::extract::Query(query): axum::extract::Query<crate::api::performance::ReconciliationQuery>,
+) -> Result<Response, PageError> {
+    reconciliation_page(&state, &caller, &query, None).await
+}
+
+/// The decision form's fields.
+#[derive(serde::Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    note: Option<String>,
+}
+
+/// `POST /performance/reconciliation/{id}/decision`.
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    let scope = service::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
+        .map_err(|e| caller.err(e))?;
+    let id: i64 = id.parse().map_err(|_| {
+        caller.err(DomainError::NotFound {
+            entity: "reconciliation item",
+        })
+    })?;
+    let decision = domain::performance::ReconciliationStatus::parse(&form.decision)
+        .map_err(|e| caller.err(e))?;
+    state
+        .store
+        .decide_reconciliation(&scope, id, decision, form.note.as_deref(), &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(axum::response::Redirect::to("/performance/reconciliation").into_response())
+}
+
+/// The run form's field.
+#[derive(serde::Deserialize)]
+pub struct RunForm {
+    period: String,
+}
+
+/// `POST /performance/reconciliation/run`: reconciles a month now (company-wide managers only).
+pub async fn run(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    axum::Form(form): axum::Form<RunForm>,
+) -> Result<Response, PageError> {
+    if !caller.principal.scope_for(Permission::ManagePeople).company {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    let t = Tr(caller.locale);
+    let period = domain::performance::Period::parse(&form.period).map_err(|e| caller.err(e))?;
+    let result = state
+        .store
+        .reconcile(period, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    let message = t
+        .get("reconciliation.ran")
+        .replace("{period}", &period.to_string())
+        .replace("{queued}", &result.queued.to_string())
+        .replace("{open}", &result.open.to_string());
+    let query = crate::api::performance::ReconciliationQuery {
+        period: Some(period.to_string()),
+        status: None,
+        page: None,
+        per_page: None,
+    };
+    reconciliation_page(&state, &caller, &query, Some(message)).await
+}
