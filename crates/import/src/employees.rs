@@ -593,26 +593,57 @@ fn check_managers(
         for r in records.iter() {
             manager_of.insert(r.employee_no.as_str(), r.manager_no.as_deref());
         }
+        // Every chain is walked once overall: nodes already known to end at the top of the
+        // organisation, or to lead into a cycle, stop the walk (deep hierarchies stay linear).
+        let in_file: HashMap<&str, usize> = records
+            .iter()
+            .map(|r| (r.employee_no.as_str(), r.row))
+            .collect();
+        let mut settled: HashMap<&str, bool> = HashMap::new(); // employee → is part of a cycle
         for r in records.iter() {
-            let mut chain = vec![r.employee_no.as_str()];
-            let mut current = r.manager_no.as_deref();
-            while let Some(m) = current {
-                if m == r.employee_no {
-                    chain.push(m);
-                    bad.push((
-                        r.row,
-                        format!(
-                            "the manager chain returns to this employee ({})",
-                            chain.join(" → ")
-                        ),
-                    ));
-                    break;
+            let mut path: Vec<&str> = Vec::new();
+            let mut on_path: HashMap<&str, usize> = HashMap::new();
+            let mut current = Some(r.employee_no.as_str());
+            let cycle_start = loop {
+                let Some(node) = current else { break None };
+                if settled.contains_key(node) {
+                    break None;
                 }
-                if chain.contains(&m) || chain.len() > 10_000 {
-                    break;
+                if let Some(&at) = on_path.get(node) {
+                    break Some(at);
                 }
-                chain.push(m);
-                current = manager_of.get(m).copied().flatten();
+                on_path.insert(node, path.len());
+                path.push(node);
+                current = manager_of.get(node).copied().flatten();
+            };
+            if let Some(at) = cycle_start {
+                let cycle = &path[at..];
+                for (i, member) in cycle.iter().enumerate() {
+                    settled.insert(member, true);
+                    if let Some(row) = in_file.get(member) {
+                        // The loop as seen from this member: it, its managers, back to it.
+                        let mut shown: Vec<&str> = cycle[i..]
+                            .iter()
+                            .chain(cycle[..i].iter())
+                            .copied()
+                            .collect();
+                        shown.push(member);
+                        bad.push((
+                            *row,
+                            format!(
+                                "the manager chain returns to this employee ({})",
+                                shown.join(" → ")
+                            ),
+                        ));
+                    }
+                }
+                for node in &path[..at] {
+                    settled.insert(node, false);
+                }
+            } else {
+                for node in path {
+                    settled.insert(node, false);
+                }
             }
         }
         if bad.is_empty() {
