@@ -104,6 +104,14 @@ async fn load_performance_history(
                 direction: Direction::parse(k.direction)?,
                 aggregation: Aggregation::parse(k.aggregation)?,
                 source_system: Some(k.source_system.into()),
+                tolerance: if k.aggregation == "rate" {
+                    Some(0.05)
+                } else {
+                    Some(0.0)
+                },
+                responsible_role: Some(domain::Role::TrainingAdmin),
+                responsible_department_id: None,
+                entry_deadline_day: Some(domain::performance::DEFAULT_DEADLINE_DAY),
             })
         })
         .collect::<anyhow::Result<_>>()?;
@@ -122,6 +130,7 @@ async fn load_performance_history(
             period: Period::parse(&v.period)?,
             value: v.value,
             source: KpiSource::parse(v.source)?,
+            entered_at: Some(entered_on(&v.period, v.late)?),
         });
     }
     let batches: Vec<Vec<ValueRecord>> = records
@@ -132,4 +141,15 @@ async fn load_performance_history(
         .import_kpi_values(&mut PreparedValues(batches.into_iter()), "demo", &actor)
         .await?;
     Ok(())
+}
+
+/// When a demo value was entered: the 3rd of the following month at 10:00 (UTC+8), or the
+/// 12th when the generator made it late.
+fn entered_on(period: &str, late: bool) -> anyhow::Result<time::OffsetDateTime> {
+    let next = Period::parse(period)?.next();
+    let day = if late { 12 } else { 3 };
+    let date = time::Date::from_calendar_date(next.year, time::Month::try_from(next.month)?, day)?;
+    Ok(date
+        .with_hms(10, 0, 0)?
+        .assume_offset(time::UtcOffset::from_hms(8, 0, 0)?))
 }

@@ -17,9 +17,11 @@ pub struct DemoKpi {
     pub source_system: &'static str,
 }
 
-/// One value: employee, KPI, month (`YYYY-MM`), figure, source (`business` or `hr`).
+/// One value: employee, KPI, month (`YYYY-MM`), figure, source (`business` or `hr`), and
+/// whether it was entered after the deadline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoKpiValue {
+    pub late: bool,
     pub employee_no: String,
     pub kpi: &'static str,
     pub period: String,
@@ -191,6 +193,7 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                     }
                 };
                 out.push(DemoKpiValue {
+                    late: rng.below(50) == 0,
                     employee_no: person.employee_no.clone(),
                     kpi,
                     period: period.clone(),
@@ -205,6 +208,7 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                         round2(value * 1.3 + 0.5)
                     };
                     out.push(DemoKpiValue {
+                        late: rng.below(50) == 0,
                         employee_no: person.employee_no.clone(),
                         kpi,
                         period: period.clone(),
@@ -221,6 +225,7 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                     + 4.0 * noise(&mut rng))
                 .clamp(55.0, 100.0);
                 out.push(DemoKpiValue {
+                    late: rng.below(50) == 0,
                     employee_no: person.employee_no.clone(),
                     kpi: "PERF_SCORE",
                     period: period.clone(),
@@ -229,6 +234,7 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                 });
                 let shares = (1.5 * level + 0.8 * noise(&mut rng)).round().max(0.0);
                 out.push(DemoKpiValue {
+                    late: rng.below(50) == 0,
                     employee_no: person.employee_no.clone(),
                     kpi: "KNOWLEDGE_SHARING",
                     period: period.clone(),
@@ -238,6 +244,7 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                 if leader {
                     let coaching = (4.0 + 0.4 * noise(&mut rng)).clamp(1.0, 5.0);
                     out.push(DemoKpiValue {
+                        late: rng.below(50) == 0,
                         employee_no: person.employee_no.clone(),
                         kpi: "COACHING",
                         period: period.clone(),

@@ -189,6 +189,34 @@ pub struct KpiInput {
     pub direction: Direction,
     pub aggregation: Aggregation,
     pub source_system: Option<String>,
+    /// Reconciliation tolerance: the absolute HR/business difference accepted.
+    pub tolerance: Option<f64>,
+    /// Data-entry rule: the role that enters the KPI.
+    pub responsible_role: Option<crate::Role>,
+    /// Data-entry rule: the department that enters it (a department id).
+    pub responsible_department_id: Option<i64>,
+    /// Data-entry rule: the day of the following month by which values are due.
+    pub entry_deadline_day: Option<u8>,
+}
+
+/// Default deadline: the 5th of the month after the period.
+pub const DEFAULT_DEADLINE_DAY: u8 = 5;
+
+/// Whether a KPI's values for a month are complete and on time.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryStatus {
+    pub kpi_code: String,
+    pub kpi_name: String,
+    pub responsible_role: Option<String>,
+    pub responsible_department: Option<String>,
+    /// The due date (YYYY-MM-DD).
+    pub deadline: String,
+    /// People who reported the KPI in the three months before (and have not left).
+    pub expected: i64,
+    pub present: i64,
+    pub missing: i64,
+    /// Values entered after the deadline.
+    pub late: i64,
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ const UNIT: &[&str] = &["单位", "unit"];
 const DIRECTION: &[&str] = &["方向", "direction"];
 const AGGREGATION: &[&str] = &["汇总", "汇总方式", "aggregation"];
 const SOURCE_SYSTEM: &[&str] = &["来源系统", "source_system", "system of record"];
+const TOLERANCE: &[&str] = &["容差", "校验容差", "tolerance"];
+const RESPONSIBLE_ROLE: &[&str] = &["责任角色", "responsible_role"];
+const RESPONSIBLE_DEPARTMENT: &[&str] = &["责任部门", "responsible_department"];
+const DEADLINE_DAY: &[&str] = &["截止日", "录入截止日", "deadline_day"];
 const EMPLOYEE_NO: &[&str] = &["工号", "employee_number", "employee_no", "employee number"];
 const DEPARTMENT_CODE: &[&str] = &["部门编码", "department_code", "department code"];
 const PERIOD: &[&str] = &["期间", "period", "月份"];
@@ -25,9 +29,11 @@ const VALUE: &[&str] = &["数值", "value", "值"];
 const SOURCE: &[&str] = &["来源", "source"];
 
 /// Validates a KPI definitions table: every row with its problems.
+/// `departments` resolves department codes (lower case) of the optional 责任部门 column.
 pub fn plan_definitions(
     headers: &[String],
     rows: &[(usize, Vec<String>)],
+    departments: &HashMap<String, i64>,
 ) -> (Vec<KpiInput>, Vec<RowError>) {
     let mut errors = Vec::new();
     let required = [
@@ -54,6 +60,10 @@ pub fn plan_definitions(
     }
     let unit = column(headers, UNIT);
     let system = column(headers, SOURCE_SYSTEM);
+    let tolerance_col = column(headers, TOLERANCE);
+    let role_col = column(headers, RESPONSIBLE_ROLE);
+    let department_col = column(headers, RESPONSIBLE_DEPARTMENT);
+    let deadline_col = column(headers, DEADLINE_DAY);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, cells) in rows {
@@ -88,6 +98,60 @@ pub fn plan_definitions(
         let aggregation = Aggregation::parse(cell(idx["aggregation"]))
             .map_err(|e| err(idx["aggregation"], message(e)))
             .ok();
+        let tolerance = match opt(tolerance_col) {
+            None => None,
+            Some(t) => match parse_number(&t) {
+                Ok(v) if v >= 0.0 => Some(v),
+                _ => {
+                    err(
+                        tolerance_col.expect("value came from it"),
+                        format!("'{t}' is not a tolerance (a number ≥ 0)"),
+                    );
+                    None
+                }
+            },
+        };
+        let responsible_role = match opt(role_col) {
+            None => None,
+            Some(r) => match domain::Role::parse(r.trim()) {
+                Some(role) => Some(role),
+                None => {
+                    err(
+                        role_col.expect("value came from it"),
+                        format!(
+                            "'{r}' is not a role code (employee, manager, training_admin, ...)"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let responsible_department_id = match opt(department_col) {
+            None => None,
+            Some(d) => match departments.get(&d.to_lowercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    err(
+                        department_col.expect("value came from it"),
+                        format!("department {d} does not exist"),
+                    );
+                    None
+                }
+            },
+        };
+        let entry_deadline_day = match opt(deadline_col) {
+            None => None,
+            Some(d) => match d.parse::<u8>() {
+                Ok(day) if (1..=28).contains(&day) => Some(day),
+                _ => {
+                    err(
+                        deadline_col.expect("value came from it"),
+                        format!("'{d}' is not a day between 1 and 28"),
+                    );
+                    None
+                }
+            },
+        };
         if row_errors.is_empty()
             && let (Some(direction), Some(aggregation)) = (direction, aggregation)
         {
@@ -98,6 +162,10 @@ pub fn plan_definitions(
                 direction,
                 aggregation,
                 source_system: opt(system),
+                tolerance,
+                responsible_role,
+                responsible_department_id,
+                entry_deadline_day,
             });
         }
         errors.extend(row_errors);
@@ -127,6 +195,8 @@ pub struct ValueRecord {
     pub period: Period,
     pub value: f64,
     pub source: KpiSource,
+    /// When the value was entered; `None` means now (files), history loads give their own.
+    pub entered_at: Option<time::OffsetDateTime>,
 }
 
 impl ValueRecord {
@@ -347,6 +417,7 @@ impl ValueReader {
                 period,
                 value,
                 source,
+                entered_at: None,
             };
             let key = record.key();
             if !self.seen.insert(key) {
@@ -513,7 +584,7 @@ mod tests {
     #[test]
     fn definitions_are_validated() {
         let t = read_table("指标编码,指标名称,单位,方向,汇总\nOUTPUT,产量,件,越高越好,求和\nDEFECT,不良率,%,lower,rate\nOUTPUT,重复,,up,sum\nX,,,sideways,median\n".as_bytes()).unwrap();
-        let (ok, errors) = plan_definitions(&t.headers, &t.rows);
+        let (ok, errors) = plan_definitions(&t.headers, &t.rows, &HashMap::new());
         assert_eq!(ok.len(), 2);
         assert!(
             errors
@@ -564,6 +635,7 @@ mod tests {
             period: Period::parse("2025-06").unwrap(),
             value: 1.0,
             source: KpiSource::Hr,
+            entered_at: None,
         };
         let mut b = a;
         b.subject = Subject::Department(100_000);

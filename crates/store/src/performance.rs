@@ -68,15 +68,25 @@ impl crate::Store {
             let mut changed = 0usize;
             for k in kpis {
                 changed += sqlx::query(
-                    "INSERT INTO kpis (code, name, unit, direction, aggregation, source_system, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                    "INSERT INTO kpis (code, name, unit, direction, aggregation, source_system, created_at, updated_at, \
+                     tolerance, responsible_role, responsible_department_id, entry_deadline_day) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
                      unit = excluded.unit, direction = excluded.direction, aggregation = excluded.aggregation, \
-                     source_system = excluded.source_system, updated_at = excluded.updated_at \
+                     source_system = excluded.source_system, updated_at = excluded.updated_at, \
+                     tolerance = COALESCE(excluded.tolerance, kpis.tolerance), \
+                     responsible_role = COALESCE(excluded.responsible_role, kpis.responsible_role), \
+                     responsible_department_id = COALESCE(excluded.responsible_department_id, kpis.responsible_department_id), \
+                     entry_deadline_day = COALESCE(excluded.entry_deadline_day, kpis.entry_deadline_day) \
                      WHERE kpis.name IS DISTINCT FROM excluded.name OR kpis.unit IS DISTINCT FROM excluded.unit \
                         OR kpis.direction IS DISTINCT FROM excluded.direction OR kpis.aggregation IS DISTINCT FROM excluded.aggregation \
-                        OR kpis.source_system IS DISTINCT FROM excluded.source_system",
+                        OR kpis.source_system IS DISTINCT FROM excluded.source_system \
+                        OR (excluded.tolerance IS NOT NULL AND kpis.tolerance IS DISTINCT FROM excluded.tolerance) \
+                        OR (excluded.responsible_role IS NOT NULL AND kpis.responsible_role IS DISTINCT FROM excluded.responsible_role) \
+                        OR (excluded.responsible_department_id IS NOT NULL AND kpis.responsible_department_id IS DISTINCT FROM excluded.responsible_department_id) \
+                        OR (excluded.entry_deadline_day IS NOT NULL AND kpis.entry_deadline_day IS DISTINCT FROM excluded.entry_deadline_day)",
                 )
                 .bind(&k.code).bind(&k.name).bind(&k.unit).bind(k.direction.code()).bind(k.aggregation.code()).bind(&k.source_system).bind(now)
+                .bind(k.tolerance).bind(k.responsible_role.map(|r| r.code())).bind(k.responsible_department_id).bind(k.entry_deadline_day.map(i32::from))
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
             }
             let created = kpis.iter().filter(|k| !existing.contains(&k.code)).count();
@@ -135,7 +145,7 @@ impl crate::Store {
                             .push_bind(v.value)
                             .push_bind(v.source.code())
                             .push_bind(actor.name.clone())
-                            .push_bind(now);
+                            .push_bind(v.entered_at.map(DbTime).unwrap_or(now));
                     });
                     qb.push(format!(
                         " ON CONFLICT (kpi_id, {column}, period, source) WHERE {column} IS NOT NULL DO UPDATE \
@@ -218,6 +228,85 @@ impl crate::Store {
             .bind(employee_id)
             .bind(limit)
             .fetch_all(pool).await.map_err(db_error)
+        })
+    }
+}
+
+/// Months `1..=3` before `period`, as text.
+fn previous_periods(period: domain::performance::Period) -> [String; 3] {
+    let back = |n: u32| {
+        let index = period.index() - n;
+        format!("{:04}-{:02}", 1900 + index / 12, index % 12 + 1)
+    };
+    [back(1), back(2), back(3)]
+}
+
+impl crate::Store {
+    /// Completeness and timeliness of every KPI for `period` within `scope`. Values are due
+    /// on the KPI's deadline day of the following month (in `timezone`).
+    pub async fn entry_status(
+        &self,
+        scope: &domain::DataScope,
+        period: domain::performance::Period,
+        timezone: time::UtcOffset,
+    ) -> DomainResult<Vec<domain::performance::EntryStatus>> {
+        use crate::org::{Own, push_scope};
+        #[derive(sqlx::FromRow)]
+        struct Rule {
+            id: i64,
+            code: String,
+            name: String,
+            responsible_role: Option<String>,
+            department: Option<String>,
+            entry_deadline_day: Option<i32>,
+        }
+        let [p1, p2, p3] = previous_periods(period);
+        let current = period.to_string();
+        let next = period.next();
+        on_pool!(self, pool => {
+            let rules: Vec<Rule> = sqlx::query_as(
+                "SELECT k.id, k.code, k.name, k.responsible_role, d.name AS department, k.entry_deadline_day \
+                 FROM kpis k LEFT JOIN departments d ON d.id = k.responsible_department_id ORDER BY k.code",
+            )
+            .fetch_all(pool).await.map_err(db_error)?;
+            let mut out = Vec::new();
+            for rule in rules {
+                let day = rule.entry_deadline_day.and_then(|d| u8::try_from(d).ok()).unwrap_or(domain::performance::DEFAULT_DEADLINE_DAY);
+                let month = time::Month::try_from(next.month).map_err(|e| DomainError::Internal(e.to_string()))?;
+                let due_date = time::Date::from_calendar_date(next.year, month, day).map_err(|e| DomainError::Internal(e.to_string()))?;
+                // Due at the end of the deadline day, company time.
+                let deadline = DbTime(due_date.next_day().unwrap_or(due_date).midnight().assume_offset(timezone));
+                let mut expected = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
+                expected.push_bind(rule.id).push(" AND v.period IN (").push_bind(p1.clone()).push(", ").push_bind(p2.clone()).push(", ").push_bind(p3.clone()).push(") AND e.status <> 'left' AND ");
+                push_scope(&mut expected, scope, "d.path", Own::EmployeeIn("e.id"));
+                expected.push(") x");
+                let expected: i64 = expected.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+                let mut present = QueryBuilder::new("SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
+                present.push_bind(rule.id).push(" AND v.period = ").push_bind(current.clone()).push(" AND ");
+                push_scope(&mut present, scope, "d.path", Own::EmployeeIn("e.id"));
+                let present: i64 = present.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+                let mut missing = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
+                missing.push_bind(rule.id).push(" AND v.period IN (").push_bind(p1.clone()).push(", ").push_bind(p2.clone()).push(", ").push_bind(p3.clone()).push(") AND e.status <> 'left' AND ");
+                push_scope(&mut missing, scope, "d.path", Own::EmployeeIn("e.id"));
+                missing.push(" AND NOT EXISTS (SELECT 1 FROM kpi_values c WHERE c.kpi_id = v.kpi_id AND c.employee_id = v.employee_id AND c.period = ").push_bind(current.clone()).push(")) x");
+                let missing: i64 = missing.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+                let mut late = QueryBuilder::new("SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
+                late.push_bind(rule.id).push(" AND v.period = ").push_bind(current.clone()).push(" AND v.entered_at > ").push_bind(deadline).push(" AND ");
+                push_scope(&mut late, scope, "d.path", Own::EmployeeIn("e.id"));
+                let late: i64 = late.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+                out.push(domain::performance::EntryStatus {
+                    kpi_code: rule.code,
+                    kpi_name: rule.name,
+                    responsible_role: rule.responsible_role,
+                    responsible_department: rule.department,
+                    deadline: due_date.to_string(),
+                    expected,
+                    present,
+                    missing,
+                    late,
+                });
+            }
+            Ok(out)
         })
     }
 }

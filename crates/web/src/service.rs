@@ -316,7 +316,8 @@ pub async fn import_kpi_definitions(
 ) -> DomainResult<KpiDefinitionsReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let (kpis, errors) = import::kpis::plan_definitions(&table.headers, &table.rows);
+    let departments = state.store.kpi_value_refs().await?.departments;
+    let (kpis, errors) = import::kpis::plan_definitions(&table.headers, &table.rows, &departments);
     let written = if errors.is_empty() && !dry_run {
         Some(state.store.upsert_kpis(&kpis, source, actor).await?)
     } else {

@@ -282,3 +282,92 @@ db_test!(
         assert!(html.contains("各部门校验状态") && html.contains("已采用业务数据"));
     }
 );
+
+db_test!(entry_status_shows_missing_and_late_values, |app| {
+    use domain::performance::Period;
+    let utc8 = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+    // The demo history misses about 1 in 100 monthly entries.
+    let status = app
+        .store
+        .entry_status(
+            &domain::DataScope::company(),
+            Period::parse("2026-06").unwrap(),
+            utc8,
+        )
+        .await
+        .unwrap();
+    let output = status.iter().find(|s| s.kpi_code == "OUTPUT").unwrap();
+    assert!(output.expected > 100 && output.present > 0, "{output:?}");
+    assert_eq!(output.deadline, "2026-07-05");
+    // Values for a month whose deadline has passed arrive late now.
+    let late_before = app
+        .store
+        .entry_status(
+            &domain::DataScope::company(),
+            Period::parse("2026-10").unwrap(),
+            utc8,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kpi_code == "OUTPUT")
+        .unwrap()
+        .late;
+    let csv = "工号,指标编码,期间,数值,来源\nHC000013,OUTPUT,2026-10,100,business\n";
+    let state = app.state().clone();
+    import_kpi_values(
+        &state,
+        None,
+        csv.as_bytes(),
+        "late.csv",
+        false,
+        false,
+        &domain::audit::Actor::cli(),
+    )
+    .await
+    .unwrap();
+    let status = app
+        .store
+        .entry_status(
+            &domain::DataScope::company(),
+            Period::parse("2026-10").unwrap(),
+            utc8,
+        )
+        .await
+        .unwrap();
+    let output = status.iter().find(|s| s.kpi_code == "OUTPUT").unwrap();
+    assert_eq!(output.late, late_before + 1, "{output:?}");
+    // A manager's view covers their subtree only.
+    let prod1 = app
+        .store
+        .find_department_by_code("PROD1")
+        .await
+        .unwrap()
+        .unwrap();
+    let scoped = domain::DataScope {
+        department_paths: vec![prod1.path],
+        ..Default::default()
+    };
+    let mine = app
+        .store
+        .entry_status(&scoped, Period::parse("2026-06").unwrap(), utc8)
+        .await
+        .unwrap();
+    assert!(
+        mine.iter()
+            .find(|s| s.kpi_code == "OUTPUT")
+            .unwrap()
+            .expected
+            < output.expected.max(1) + 10_000
+    );
+    let (browser, _) = app.login("manager").await;
+    let html = browser
+        .get(app.url("/performance/entry?period=2026-06"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("缺报") && html.contains("2026-07-05"));
+});

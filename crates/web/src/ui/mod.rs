@@ -52,6 +52,9 @@ impl Chrome {
         if p.can(Permission::ViewPeople) {
             items.push(("/performance", "nav.performance"));
         }
+        if p.can(Permission::ViewHeadcount) {
+            items.push(("/performance/entry", "nav.entry"));
+        }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

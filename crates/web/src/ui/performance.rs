@@ -352,3 +352,60 @@ pub async fn run(
     };
     reconciliation_page(&state, &caller, &query, Some(message)).await
 }
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    t: Tr,
+    chrome: Chrome,
+    period: String,
+    rows: Vec<domain::performance::EntryStatus>,
+}
+
+/// The month a page shows by default: the previous one, whose figures are due now.
+fn previous_month(state: &AppState) -> domain::performance::Period {
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(state.config.timezone)
+        .date();
+    match today.month() {
+        time::Month::January => domain::performance::Period {
+            year: today.year() - 1,
+            month: 12,
+        },
+        m => domain::performance::Period {
+            year: today.year(),
+            month: u8::from(m) - 1,
+        },
+    }
+}
+
+/// Period filter of the entry page.
+#[derive(serde::Deserialize)]
+pub struct EntryQuery {
+    period: Option<String>,
+}
+
+/// `GET /performance/entry`: per KPI, who should have reported, who did, who is missing or late.
+pub async fn entry(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    axum::extract::Query(query): axum::extract::Query<EntryQuery>,
+) -> Result<Response, PageError> {
+    let scope = service::scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)
+        .map_err(|e| caller.err(e))?;
+    let period = match query.period.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => domain::performance::Period::parse(p).map_err(|e| caller.err(e))?,
+        None => previous_month(&state),
+    };
+    let rows = state
+        .store
+        .entry_status(&scope, period, state.config.timezone)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(render(&EntryPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(&caller),
+        period: period.to_string(),
+        rows,
+    }))
+}

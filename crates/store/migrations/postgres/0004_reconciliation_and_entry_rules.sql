@@ -20,3 +20,8 @@ CREATE TABLE reconciliation_items (
 CREATE UNIQUE INDEX reconciliation_items_employee ON reconciliation_items (kpi_id, employee_id, period) WHERE employee_id IS NOT NULL;
 CREATE UNIQUE INDEX reconciliation_items_department ON reconciliation_items (kpi_id, department_id, period) WHERE employee_id IS NULL;
 CREATE INDEX reconciliation_items_period ON reconciliation_items (period, status);
+
+-- Data-entry rules: who enters a KPI and by which day of the following month.
+ALTER TABLE kpis ADD COLUMN responsible_role TEXT;
+ALTER TABLE kpis ADD COLUMN responsible_department_id BIGINT REFERENCES departments (id);
+ALTER TABLE kpis ADD COLUMN entry_deadline_day INTEGER;
