@@ -121,6 +121,8 @@ pub struct EmployeeFilter {
     /// Restricts to a department subtree.
     pub department_id: Option<i64>,
     pub status: Option<EmployeeStatus>,
+    /// Only people with this duty or project tag.
+    pub tag: Option<String>,
 }
 
 /// Head count of one department's subtree.

@@ -22,11 +22,13 @@ pub enum Field {
     Email,
     Grade,
     JobFamily,
+    Duties,
+    Projects,
 }
 
 impl Field {
     /// Every field, in report order.
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Field::EmployeeNo,
         Field::Name,
         Field::Department,
@@ -39,6 +41,8 @@ impl Field {
         Field::Email,
         Field::Grade,
         Field::JobFamily,
+        Field::Duties,
+        Field::Projects,
     ];
 
     /// The field's code (used in saved mappings and `--map field=Header`).
@@ -56,6 +60,8 @@ impl Field {
             Field::Email => "email",
             Field::Grade => "grade",
             Field::JobFamily => "job_family",
+            Field::Duties => "duties",
+            Field::Projects => "projects",
         }
     }
 
@@ -109,6 +115,8 @@ impl Field {
             Field::Email => &["邮箱", "电子邮件", "邮件", "email", "e-mail"],
             Field::Grade => &["职级", "级别", "grade", "job level"],
             Field::JobFamily => &["职族", "序列", "岗位序列", "job family"],
+            Field::Duties => &["职责", "岗位职责", "职责标签", "duties"],
+            Field::Projects => &["项目", "参与项目", "项目标签", "projects"],
         }
     }
 
@@ -280,6 +288,9 @@ pub struct EmployeeRecord {
     pub email: Option<String>,
     /// (KPI id, value) for the import's period.
     pub kpi_values: Vec<(i64, f64)>,
+    /// Person tags; `None` when the file has no such column (tags are then left as they are).
+    pub duties: Option<Vec<String>>,
+    pub projects: Option<Vec<String>>,
 }
 
 /// The validated import: rows to write and every problem found.
@@ -313,6 +324,20 @@ impl Plan {
 }
 
 const MAX_TEXT: usize = 200;
+
+/// Tags in one cell, separated by `;`, `；`, `,`, `，`, `、` or `|`.
+fn split_tags(cell: Option<&str>) -> Vec<String> {
+    let mut tags: Vec<String> = cell
+        .unwrap_or("")
+        .split([';', '；', ',', '，', '、', '|'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
 
 /// Validates every row of `table` and resolves its references.
 pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) -> Plan {
@@ -525,6 +550,12 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
                 position,
                 grade: get(Field::Grade).map(str::to_string),
                 job_family: get(Field::JobFamily).map(str::to_string),
+                duties: index
+                    .contains_key(&Field::Duties)
+                    .then(|| split_tags(get(Field::Duties))),
+                projects: index
+                    .contains_key(&Field::Projects)
+                    .then(|| split_tags(get(Field::Projects))),
                 manager_no,
                 hire_date,
                 status,

@@ -190,6 +190,44 @@ impl crate::Store {
                     outcome.managers_changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
                 }
             }
+            let tagged: Vec<&import::employees::EmployeeRecord> = plan.records.iter().filter(|r| r.duties.is_some() || r.projects.is_some()).collect();
+            if !tagged.is_empty() {
+                for chunk in tagged.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
+                    let mut list = qb.separated(", ");
+                    for r in chunk {
+                        list.push_bind(r.employee_no.clone());
+                    }
+                    qb.push(")");
+                    let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                    ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
+                }
+                // A file with a tag column states the whole set: replace, per kind given.
+                for (kind, pick) in [
+                    ("duty", (|r: &import::employees::EmployeeRecord| r.duties.clone()) as fn(&import::employees::EmployeeRecord) -> Option<Vec<String>>),
+                    ("project", |r: &import::employees::EmployeeRecord| r.projects.clone()),
+                ] {
+                    let rows: Vec<(i64, Vec<String>)> = tagged.iter().filter_map(|r| pick(r).map(|tags| (ids[&r.employee_no], tags))).collect();
+                    for chunk in rows.chunks(CHUNK) {
+                        let mut qb = QueryBuilder::new("DELETE FROM person_tags WHERE kind = ");
+                        qb.push_bind(kind).push(" AND employee_id IN (");
+                        let mut list = qb.separated(", ");
+                        for (id, _) in chunk {
+                            list.push_bind(*id);
+                        }
+                        qb.push(")");
+                        qb.build().execute(&mut *tx).await.map_err(db_error)?;
+                        let values: Vec<(i64, &String)> = chunk.iter().flat_map(|(id, tags)| tags.iter().map(move |t| (*id, t))).collect();
+                        for part in values.chunks(CHUNK) {
+                            let mut qb = QueryBuilder::new("INSERT INTO person_tags (employee_id, kind, value) ");
+                            qb.push_values(part, |mut row, (id, tag)| {
+                                row.push_bind(*id).push_bind(kind).push_bind((*tag).clone());
+                            });
+                            qb.build().execute(&mut *tx).await.map_err(db_error)?;
+                        }
+                    }
+                }
+            }
             if let Some(period) = plan.options.period.filter(|_| has_kpi_values) {
                 let values: Vec<(i64, i64, f64)> = plan
                     .records

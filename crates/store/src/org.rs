@@ -129,6 +129,18 @@ fn push_employee_filter<'a, DB>(
             .push_bind(dept)
             .push(") || '%'");
     }
+    if let Some(tag) = filter
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.employee_id = e.id AND t.value = ",
+        )
+        .push_bind(tag.to_string())
+        .push(")");
+    }
     if let Some(status) = filter.status {
         qb.push(" AND e.status = ")
             .push_bind(status.code().to_string());
@@ -385,6 +397,19 @@ impl crate::Store {
             crate::audit::append_in!(tx, &entry);
             tx.commit().await.map_err(db_error)?;
             Ok(load)
+        })
+    }
+}
+
+impl crate::Store {
+    /// An employee's duty and project tags as (kind, value), the caller having checked scope.
+    pub async fn employee_tags(&self, employee_id: i64) -> DomainResult<Vec<(String, String)>> {
+        on_pool!(self, pool => {
+            sqlx::query_as("SELECT kind, value FROM person_tags WHERE employee_id = $1 ORDER BY kind, value")
+                .bind(employee_id)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
         })
     }
 }

@@ -383,6 +383,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("common.never", "从未", "Never"),
     ("people.title", "人员", "People"),
     ("people.import", "导入人员", "Import people"),
+    ("people.tag", "职责或项目标签", "Duty or project tag"),
+    ("people.tags", "个人标签", "Tags"),
+    ("people.tag.duty", "职责", "Duty"),
+    ("people.tag.project", "项目", "Project"),
     ("import.title", "导入人员", "Import people"),
     (
         "import.help",

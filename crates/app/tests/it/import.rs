@@ -352,3 +352,67 @@ db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
         ("Human Resources", Some("Human Resources"))
     );
 });
+
+db_test!(person_tags_import_filter_and_show, |app| {
+    let csv = "工号,姓名,部门,职责,项目\nT0001,郑七,PROD1-STAMP,设备点检；安全员,精益改善\nT0002,冯八,PROD1-WELD,安全员,\n";
+    let state = app.state().clone();
+    let o = import_employees(
+        &state,
+        None,
+        request(csv.as_bytes().to_vec()),
+        &domain::audit::Actor::cli(),
+    )
+    .await
+    .unwrap()
+    .outcome
+    .unwrap();
+    assert_eq!(o.inserted, 2);
+    let token = app.token("admin").await;
+    let page: serde_json::Value = app
+        .client()
+        .get(app.url("/api/v1/employees?tag=安全员"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 2);
+    let page: serde_json::Value = app
+        .client()
+        .get(app.url("/api/v1/employees?tag=精益改善"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    // Re-importing with a new set replaces the old one.
+    let csv = "工号,姓名,部门,职责\nT0002,冯八,PROD1-WELD,班组培训员\n";
+    import_employees(
+        &state,
+        None,
+        request(csv.as_bytes().to_vec()),
+        &domain::audit::Actor::cli(),
+    )
+    .await
+    .unwrap();
+    let id = app.store.find_employee_id("T0002").await.unwrap().unwrap();
+    assert_eq!(
+        app.store.employee_tags(id).await.unwrap(),
+        vec![("duty".to_string(), "班组培训员".to_string())]
+    );
+    let (browser, _) = app.login("admin").await;
+    let html = browser
+        .get(app.url(&format!("/people/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("班组培训员"));
+});

@@ -22,6 +22,8 @@ pub struct EmployeeQuery {
     pub department_id: Option<i64>,
     /// active, on_leave or left.
     pub status: Option<String>,
+    /// A duty or project tag.
+    pub tag: Option<String>,
     /// 1-based page number.
     pub page: Option<u32>,
     /// Rows per page (1-200, default 50).
@@ -39,6 +41,7 @@ impl EmployeeQuery {
             q: self.q.clone(),
             department_id: self.department_id,
             status,
+            tag: self.tag.clone(),
         })
     }
 }

@@ -19,6 +19,7 @@ struct PeoplePage {
     t: Tr,
     chrome: Chrome,
     items: Vec<Employee>,
+    tag: String,
     /// (id, indented name, selected).
     departments: Vec<(i64, String, bool)>,
     q: String,
@@ -81,6 +82,7 @@ pub async fn list(
                 .unwrap_or_default(),
         ),
         ("status", status.clone()),
+        ("tag", query.tag.clone().unwrap_or_default()),
     ]);
     let pager = Pager::new(t, &paged, "/people", &qs);
     let export_query = qs.clone();
@@ -99,6 +101,7 @@ pub async fn list(
         departments: indented(&departments, query.department_id),
         q,
         export_query,
+        tag: query.tag.clone().unwrap_or_default(),
         can_import: caller.principal.scope_for(Permission::ManagePeople).company,
         statuses: ["active", "on_leave", "left"]
             .into_iter()
@@ -115,6 +118,8 @@ struct PersonPage {
     chrome: Chrome,
     person: Employee,
     history: Vec<store::KpiHistoryRow>,
+    /// (kind, value) person tags.
+    tags: Vec<(String, String)>,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -140,6 +145,11 @@ pub async fn detail(
         history: state
             .store
             .employee_kpi_history(e.id, 60)
+            .await
+            .map_err(|err| caller.err(err))?,
+        tags: state
+            .store
+            .employee_tags(e.id)
             .await
             .map_err(|err| caller.err(err))?,
         person: e,
