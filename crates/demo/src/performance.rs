@@ -88,6 +88,14 @@ pub const KPIS: &[DemoKpi] = &[
         source_system: "HR",
     },
     DemoKpi {
+        code: "PERF_RATING",
+        name: "绩效考核等级",
+        unit: "级",
+        direction: "higher",
+        aggregation: "mean",
+        source_system: "HR",
+    },
+    DemoKpi {
         code: "COACHING",
         name: "辅导评分",
         unit: "分",
@@ -230,6 +238,22 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                     kpi: "PERF_SCORE",
                     period: period.clone(),
                     value: round1(score),
+                    source: "hr",
+                });
+                // The review rating (1-5) follows from the score, as HR's grading table does.
+                let rating = match score {
+                    s if s >= 92.0 => 5.0,
+                    s if s >= 85.0 => 4.0,
+                    s if s >= 75.0 => 3.0,
+                    s if s >= 65.0 => 2.0,
+                    _ => 1.0,
+                };
+                out.push(DemoKpiValue {
+                    late: rng.below(50) == 0,
+                    employee_no: person.employee_no.clone(),
+                    kpi: "PERF_RATING",
+                    period: period.clone(),
+                    value: rating,
                     source: "hr",
                 });
                 let shares = (1.5 * level + 0.8 * noise(&mut rng)).round().max(0.0);
