@@ -112,6 +112,7 @@ async fn load_performance_history(
                 responsible_role: Some(domain::Role::TrainingAdmin),
                 responsible_department_id: None,
                 entry_deadline_day: Some(domain::performance::DEFAULT_DEADLINE_DAY),
+                quarterly: k.source_system == "HR",
             })
         })
         .collect::<anyhow::Result<_>>()?;

@@ -197,6 +197,8 @@ pub struct KpiInput {
     pub responsible_department_id: Option<i64>,
     /// Data-entry rule: the day of the following month by which values are due.
     pub entry_deadline_day: Option<u8>,
+    /// Values are due every quarter-end month instead of every month.
+    pub quarterly: bool,
 }
 
 /// Default deadline: the 5th of the month after the period.
@@ -217,6 +219,8 @@ pub struct EntryStatus {
     pub missing: i64,
     /// Values entered after the deadline.
     pub late: i64,
+    /// False for a quarterly KPI outside a quarter-end month (nothing is due).
+    pub due: bool,
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ const TOLERANCE: &[&str] = &["容差", "校验容差", "tolerance"];
 const RESPONSIBLE_ROLE: &[&str] = &["责任角色", "responsible_role"];
 const RESPONSIBLE_DEPARTMENT: &[&str] = &["责任部门", "responsible_department"];
 const DEADLINE_DAY: &[&str] = &["截止日", "录入截止日", "deadline_day"];
+const FREQUENCY: &[&str] = &["频率", "录入频率", "frequency"];
 const EMPLOYEE_NO: &[&str] = &["工号", "employee_number", "employee_no", "employee number"];
 const DEPARTMENT_CODE: &[&str] = &["部门编码", "department_code", "department code"];
 const PERIOD: &[&str] = &["期间", "period", "月份"];
@@ -64,6 +65,7 @@ pub fn plan_definitions(
     let role_col = column(headers, RESPONSIBLE_ROLE);
     let department_col = column(headers, RESPONSIBLE_DEPARTMENT);
     let deadline_col = column(headers, DEADLINE_DAY);
+    let frequency_col = column(headers, FREQUENCY);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, cells) in rows {
@@ -152,10 +154,27 @@ pub fn plan_definitions(
                 }
             },
         };
+        let quarterly = match opt(frequency_col).map(|f| f.to_lowercase()) {
+            None => false,
+            Some(f) if matches!(f.as_str(), "monthly" | "month" | "月" | "月度" | "每月") => {
+                false
+            }
+            Some(f) if matches!(f.as_str(), "quarterly" | "quarter" | "季" | "季度" | "每季") => {
+                true
+            }
+            Some(f) => {
+                err(
+                    frequency_col.expect("value came from it"),
+                    format!("'{f}' is not monthly or quarterly (月度/季度)"),
+                );
+                false
+            }
+        };
         if row_errors.is_empty()
             && let (Some(direction), Some(aggregation)) = (direction, aggregation)
         {
             out.push(KpiInput {
+                quarterly,
                 code,
                 name,
                 unit: opt(unit),

@@ -69,8 +69,9 @@ impl crate::Store {
             for k in kpis {
                 changed += sqlx::query(
                     "INSERT INTO kpis (code, name, unit, direction, aggregation, source_system, created_at, updated_at, \
-                     tolerance, responsible_role, responsible_department_id, entry_deadline_day) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                     tolerance, responsible_role, responsible_department_id, entry_deadline_day, frequency) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                     frequency = excluded.frequency, \
                      unit = excluded.unit, direction = excluded.direction, aggregation = excluded.aggregation, \
                      source_system = excluded.source_system, updated_at = excluded.updated_at, \
                      tolerance = COALESCE(excluded.tolerance, kpis.tolerance), \
@@ -80,6 +81,7 @@ impl crate::Store {
                      WHERE kpis.name IS DISTINCT FROM excluded.name OR kpis.unit IS DISTINCT FROM excluded.unit \
                         OR kpis.direction IS DISTINCT FROM excluded.direction OR kpis.aggregation IS DISTINCT FROM excluded.aggregation \
                         OR kpis.source_system IS DISTINCT FROM excluded.source_system \
+                        OR kpis.frequency IS DISTINCT FROM excluded.frequency \
                         OR (excluded.tolerance IS NOT NULL AND kpis.tolerance IS DISTINCT FROM excluded.tolerance) \
                         OR (excluded.responsible_role IS NOT NULL AND kpis.responsible_role IS DISTINCT FROM excluded.responsible_role) \
                         OR (excluded.responsible_department_id IS NOT NULL AND kpis.responsible_department_id IS DISTINCT FROM excluded.responsible_department_id) \
@@ -87,6 +89,7 @@ impl crate::Store {
                 )
                 .bind(&k.code).bind(&k.name).bind(&k.unit).bind(k.direction.code()).bind(k.aggregation.code()).bind(&k.source_system).bind(now)
                 .bind(k.tolerance).bind(k.responsible_role.map(|r| r.code())).bind(k.responsible_department_id).bind(k.entry_deadline_day.map(i32::from))
+                .bind(if k.quarterly { "quarterly" } else { "monthly" })
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
             }
             let created = kpis.iter().filter(|k| !existing.contains(&k.code)).count();
@@ -259,18 +262,34 @@ impl crate::Store {
             responsible_role: Option<String>,
             department: Option<String>,
             entry_deadline_day: Option<i32>,
+            frequency: String,
         }
         let [p1, p2, p3] = previous_periods(period);
         let current = period.to_string();
         let next = period.next();
         on_pool!(self, pool => {
             let rules: Vec<Rule> = sqlx::query_as(
-                "SELECT k.id, k.code, k.name, k.responsible_role, d.name AS department, k.entry_deadline_day \
+                "SELECT k.id, k.code, k.name, k.responsible_role, d.name AS department, k.entry_deadline_day, k.frequency \
                  FROM kpis k LEFT JOIN departments d ON d.id = k.responsible_department_id ORDER BY k.code",
             )
             .fetch_all(pool).await.map_err(db_error)?;
             let mut out = Vec::new();
             for rule in rules {
+                if rule.frequency == "quarterly" && period.month % 3 != 0 {
+                    out.push(domain::performance::EntryStatus {
+                        kpi_code: rule.code,
+                        kpi_name: rule.name,
+                        responsible_role: rule.responsible_role,
+                        responsible_department: rule.department,
+                        deadline: String::new(),
+                        expected: 0,
+                        present: 0,
+                        missing: 0,
+                        late: 0,
+                        due: false,
+                    });
+                    continue;
+                }
                 let day = rule.entry_deadline_day.and_then(|d| u8::try_from(d).ok()).unwrap_or(domain::performance::DEFAULT_DEADLINE_DAY);
                 let month = time::Month::try_from(next.month).map_err(|e| DomainError::Internal(e.to_string()))?;
                 let due_date = time::Date::from_calendar_date(next.year, month, day).map_err(|e| DomainError::Internal(e.to_string()))?;
@@ -304,6 +323,7 @@ impl crate::Store {
                     present,
                     missing,
                     late,
+                    due: true,
                 });
             }
             Ok(out)

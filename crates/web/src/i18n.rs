@@ -128,6 +128,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("entry.present", "已报", "Reported"),
     ("entry.missing", "缺报", "Missing"),
     ("entry.late", "逾期", "Late"),
+    (
+        "entry.not_due",
+        "季度指标，本月无需录入",
+        "Quarterly KPI: nothing due this month",
+    ),
     ("reconciliation.title", "数据校验", "Reconciliation"),
     (
         "reconciliation.help",

@@ -337,6 +337,11 @@ db_test!(entry_status_shows_missing_and_late_values, |app| {
         .unwrap();
     let output = status.iter().find(|s| s.kpi_code == "OUTPUT").unwrap();
     assert_eq!(output.late, late_before + 1, "{output:?}");
+    let quarterly = status.iter().find(|s| s.kpi_code == "PERF_SCORE").unwrap();
+    assert!(
+        !quarterly.due && quarterly.missing == 0,
+        "a quarterly KPI is not due in October"
+    );
     // A manager's view covers their subtree only.
     let prod1 = app
         .store

@@ -25,3 +25,5 @@ CREATE INDEX reconciliation_items_period ON reconciliation_items (period, status
 ALTER TABLE kpis ADD COLUMN responsible_role TEXT;
 ALTER TABLE kpis ADD COLUMN responsible_department_id BIGINT REFERENCES departments (id);
 ALTER TABLE kpis ADD COLUMN entry_deadline_day INTEGER;
+-- How often values are due: every month, or at the end of each quarter (March, June, ...).
+ALTER TABLE kpis ADD COLUMN frequency TEXT NOT NULL DEFAULT 'monthly' CHECK (frequency IN ('monthly', 'quarterly'));

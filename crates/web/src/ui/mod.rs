@@ -69,18 +69,27 @@ impl Chrome {
         }
         items.push(("/account", "nav.account"));
         items.push(("/api/docs", "nav.api"));
-        let nav = items
+        let mut nav: Vec<NavItem> = items
             .into_iter()
             .map(|(href, key)| NavItem {
                 href,
                 label: t.get(key),
-                active: if href == "/" {
-                    caller.path == "/"
-                } else {
-                    caller.path.starts_with(href)
-                },
+                active: false,
             })
             .collect();
+        // The longest entry the current path falls under is the active one.
+        let active = nav
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| {
+                caller.path == item.href
+                    || (item.href != "/" && caller.path.starts_with(&format!("{}/", item.href)))
+            })
+            .max_by_key(|(_, item)| item.href.len())
+            .map(|(i, _)| i);
+        if let Some(i) = active {
+            nav[i].active = true;
+        }
         Chrome {
             lang: caller.locale.tag(),
             other_lang: match caller.locale {
