@@ -275,7 +275,7 @@ impl crate::Store {
             .fetch_all(pool).await.map_err(db_error)?;
             let mut out = Vec::new();
             for rule in rules {
-                if rule.frequency == "quarterly" && period.month % 3 != 0 {
+                if rule.frequency == "quarterly" && !period.month.is_multiple_of(3) {
                     out.push(domain::performance::EntryStatus {
                         kpi_code: rule.code,
                         kpi_name: rule.name,
