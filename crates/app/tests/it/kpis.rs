@@ -375,4 +375,9 @@ db_test!(entry_status_shows_missing_and_late_values, |app| {
         .await
         .unwrap();
     assert!(html.contains("缺报") && html.contains("2026-07-05"));
+    assert!(
+        html.contains(r#"href="/performance/entry" class="active""#),
+        "the most specific navigation entry is active"
+    );
+    assert!(!html.contains(r#"href="/performance" class="active""#));
 });
