@@ -66,6 +66,7 @@ pub async fn load_demo(
         store.create_user(&user, &actor).await?;
     }
     load_performance_history(store, seed, &company).await?;
+    load_competency(store, seed, &company).await?;
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),
@@ -153,4 +154,33 @@ fn entered_on(period: &str, late: bool) -> anyhow::Result<time::OffsetDateTime> 
     Ok(date
         .with_hms(10, 0, 0)?
         .assume_offset(time::UtcOffset::from_hms(8, 0, 0)?))
+}
+
+/// The demo's skill catalogue, competency models and assessments.
+async fn load_competency(store: &Store, seed: u64, company: &DemoCompany) -> anyhow::Result<()> {
+    use demo::competency::{AREAS, DESCRIPTORS, REQUIREMENTS, SKILLS};
+    let actor = Actor::system();
+    let catalog = store::SkillCatalog {
+        areas: AREAS,
+        skills: SKILLS,
+        descriptors: serde_json::to_string(&DESCRIPTORS)?,
+        requirements: REQUIREMENTS,
+    };
+    store.load_skill_catalog(&catalog, &actor).await?;
+    let assessments = demo::competency::assessments(seed, &company.employees);
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let inputs = assessments
+        .iter()
+        .map(|a| -> anyhow::Result<store::AssessmentInput<'_>> {
+            Ok(store::AssessmentInput {
+                employee_no: &a.employee_no,
+                skill: a.skill,
+                level: a.level,
+                method: a.method,
+                assessed_on: time::Date::parse(&a.date, format)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    store.record_assessments(&inputs, &actor).await?;
+    Ok(())
 }

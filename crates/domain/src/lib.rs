@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod competency;
 pub mod error;
 pub mod jobs;
 pub mod org;

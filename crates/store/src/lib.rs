@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod competency;
 mod imports;
 mod jobs;
 mod org;
@@ -15,6 +16,7 @@ mod reconciliation;
 mod time_column;
 
 pub use backup::backup_sqlite;
+pub use competency::{AssessmentInput, SkillCatalog};
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};

@@ -170,6 +170,20 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/api/v1/employees/{id}/gaps",
+            "/api/v1/employees/{in}/gaps",
+            NoBody,
+            with_anon(IN_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/employees/{id}/gaps",
+            "/api/v1/employees/{out}/gaps",
+            NoBody,
+            with_anon(OUT_SCOPE, 401),
+        ),
+        p(
+            "GET",
             "/api/v1/departments",
             "/api/v1/departments",
             NoBody,

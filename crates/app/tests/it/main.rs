@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod authz_matrix;
 mod cli;
+mod competency;
 mod http;
 mod import;
 mod jobs;

@@ -56,6 +56,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::revoke_token))
         .routes(routes!(people::list_employees))
         .routes(routes!(people::get_employee))
+        .routes(routes!(people::employee_gaps))
         .routes(routes!(people::list_departments))
         .routes(routes!(people::headcount))
         .routes(routes!(performance::list_kpis))

@@ -117,3 +117,53 @@ pub async fn headcount(
     let rows = state.store.headcount_by_department(&scope).await?;
     Ok(Json(rows.into_iter().map(HeadcountDto::from).collect()))
 }
+
+/// A required skill of the employee's position with their latest assessment.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SkillGapDto {
+    pub skill_code: String,
+    pub skill_name: String,
+    pub area: String,
+    /// core, support or reserve.
+    pub tier: String,
+    pub required_level: i32,
+    /// Latest assessed level; null when never assessed (unknown, not zero).
+    pub current_level: Option<i32>,
+    /// Required minus current (not below 0); null when unassessed.
+    pub gap: Option<i32>,
+    /// The gap weighted by tier (core 3, support 2, reserve 1); null when unassessed.
+    pub weighted_gap: Option<f64>,
+    /// YYYY-MM-DD of the latest assessment.
+    pub assessed_on: Option<String>,
+    pub method: Option<String>,
+}
+
+/// The employee's skill gaps against their position's competency model.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/gaps", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Employee id")),
+    responses((status = 200, body = Vec<SkillGapDto>), (status = 404, body = Problem)))]
+pub async fn employee_gaps(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<SkillGapDto>>, ApiError> {
+    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
+    state.store.get_employee(&scope, id).await?;
+    let gaps = state.store.employee_gaps(id).await?;
+    Ok(Json(
+        gaps.into_iter()
+            .map(|g| SkillGapDto {
+                gap: g.gap(),
+                weighted_gap: g.weighted_gap(),
+                skill_code: g.skill_code,
+                skill_name: g.skill_name,
+                area: g.area,
+                tier: g.tier.code().into(),
+                required_level: g.required_level,
+                current_level: g.current_level,
+                assessed_on: g.assessed_on.map(|d| d.to_string()),
+                method: g.method,
+            })
+            .collect(),
+    ))
+}

@@ -120,6 +120,7 @@ struct PersonPage {
     history: Vec<store::KpiHistoryRow>,
     /// (kind, value) person tags.
     tags: Vec<(String, String)>,
+    gaps: Vec<domain::competency::SkillGap>,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -145,6 +146,11 @@ pub async fn detail(
         history: state
             .store
             .employee_kpi_history(e.id, 60)
+            .await
+            .map_err(|err| caller.err(err))?,
+        gaps: state
+            .store
+            .employee_gaps(e.id)
             .await
             .map_err(|err| caller.err(err))?,
         tags: state

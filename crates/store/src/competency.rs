@@ -1,0 +1,154 @@
+//! Skills, competency models, assessments and gaps.
+
+use crate::audit::append_in;
+use crate::{DbTime, db_error, on_pool};
+use domain::audit::Actor;
+use domain::competency::{SkillGap, Tier};
+use domain::{DomainError, DomainResult};
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+
+/// A skill catalogue to load: areas, skills with level descriptors, position requirements.
+pub struct SkillCatalog<'a> {
+    /// (code, name).
+    pub areas: &'a [(&'a str, &'a str)],
+    /// (code, name, area code).
+    pub skills: &'a [(&'a str, &'a str, &'a str)],
+    /// JSON array of level descriptors shared by the skills.
+    pub descriptors: String,
+    /// (position code, skill code, required level, tier code).
+    pub requirements: &'a [(&'a str, &'a str, i32, &'a str)],
+}
+
+/// An assessment to record, by employee number and skill code.
+pub struct AssessmentInput<'a> {
+    pub employee_no: &'a str,
+    pub skill: &'a str,
+    pub level: i32,
+    pub method: &'a str,
+    pub assessed_on: Date,
+}
+
+const CHUNK: usize = 500;
+
+#[derive(sqlx::FromRow)]
+struct GapRow {
+    code: String,
+    name: String,
+    area: String,
+    required_level: i32,
+    current_level: Option<i32>,
+    tier: String,
+    assessed_on: Option<Date>,
+    method: Option<String>,
+}
+
+impl crate::Store {
+    /// Writes a skill catalogue and competency models in one transaction.
+    pub async fn load_skill_catalog(
+        &self,
+        catalog: &SkillCatalog<'_>,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut areas: HashMap<&str, i64> = HashMap::new();
+            for (code, name) in catalog.areas {
+                let id: i64 = sqlx::query_scalar("INSERT INTO skill_areas (code, name) VALUES ($1, $2) RETURNING id")
+                    .bind(code).bind(name).fetch_one(&mut *tx).await.map_err(db_error)?;
+                areas.insert(code, id);
+            }
+            let mut skills: HashMap<&str, i64> = HashMap::new();
+            for (code, name, area) in catalog.skills {
+                let area_id = *areas.get(area).ok_or_else(|| DomainError::invalid("area", format!("unknown skill area {area}")))?;
+                let id: i64 = sqlx::query_scalar("INSERT INTO skills (code, name, area_id, levels, descriptors) VALUES ($1, $2, $3, 3, $4) RETURNING id")
+                    .bind(code).bind(name).bind(area_id).bind(&catalog.descriptors)
+                    .fetch_one(&mut *tx).await.map_err(db_error)?;
+                skills.insert(code, id);
+            }
+            let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions").fetch_all(&mut *tx).await.map_err(db_error)?;
+            let positions: HashMap<String, i64> = positions.into_iter().collect();
+            for (position, skill, level, tier) in catalog.requirements {
+                let (Some(p), Some(s)) = (positions.get(*position), skills.get(skill)) else {
+                    return Err(DomainError::invalid("requirement", format!("unknown position {position} or skill {skill}")));
+                };
+                Tier::parse(tier)?;
+                sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
+                    .bind(p).bind(s).bind(level).bind(tier)
+                    .execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let report = serde_json::json!({ "areas": catalog.areas.len(), "skills": catalog.skills.len(), "requirements": catalog.requirements.len() });
+            append_in!(tx, &actor.entry("competency.load", "competency_model").change(None, Some(report.to_string())));
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// Records assessments in one transaction; unknown employees or skills are an error.
+    pub async fn record_assessments(
+        &self,
+        items: &[AssessmentInput<'_>],
+        actor: &Actor,
+    ) -> DomainResult<usize> {
+        let now = DbTime(OffsetDateTime::now_utc());
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees").fetch_all(&mut *tx).await.map_err(db_error)?;
+            let employees: HashMap<String, i64> = employees.into_iter().collect();
+            let skills: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM skills").fetch_all(&mut *tx).await.map_err(db_error)?;
+            let skills: HashMap<String, i64> = skills.into_iter().collect();
+            let mut rows = Vec::with_capacity(items.len());
+            for a in items {
+                let (Some(e), Some(s)) = (employees.get(a.employee_no), skills.get(a.skill)) else {
+                    return Err(DomainError::invalid("assessment", format!("unknown employee {} or skill {}", a.employee_no, a.skill)));
+                };
+                rows.push((*e, *s, a));
+            }
+            for chunk in rows.chunks(CHUNK) {
+                let mut qb = QueryBuilder::new("INSERT INTO assessments (employee_id, skill_id, level, method, assessor, assessed_on, created_at) ");
+                qb.push_values(chunk, |mut row, (e, s, a)| {
+                    row.push_bind(*e).push_bind(*s).push_bind(a.level).push_bind(a.method).push_bind(actor.name.clone()).push_bind(a.assessed_on).push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let report = serde_json::json!({ "assessments": items.len() });
+            append_in!(tx, &actor.entry("assessment.record", "assessment").change(None, Some(report.to_string())));
+            tx.commit().await.map_err(db_error)?;
+            Ok(items.len())
+        })
+    }
+
+    /// The required skills of an employee's position with the latest assessment of each
+    /// (the caller checks the employee is in scope).
+    pub async fn employee_gaps(&self, employee_id: i64) -> DomainResult<Vec<SkillGap>> {
+        on_pool!(self, pool => {
+            let rows: Vec<GapRow> = sqlx::query_as(
+                "WITH latest AS ( \
+                   SELECT a.skill_id, a.level, a.assessed_on, a.method, \
+                          ROW_NUMBER() OVER (PARTITION BY a.skill_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
+                   FROM assessments a WHERE a.employee_id = $1) \
+                 SELECT s.code, s.name, ar.name AS area, ps.required_level, l.level AS current_level, ps.tier, l.assessed_on, l.method \
+                 FROM employees e JOIN position_skills ps ON ps.position_id = e.position_id \
+                 JOIN skills s ON s.id = ps.skill_id JOIN skill_areas ar ON ar.id = s.area_id \
+                 LEFT JOIN latest l ON l.skill_id = ps.skill_id AND l.rn = 1 \
+                 WHERE e.id = $1 ORDER BY CASE ps.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, s.code",
+            )
+            .bind(employee_id)
+            .fetch_all(pool).await.map_err(db_error)?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(SkillGap {
+                        skill_code: r.code,
+                        skill_name: r.name,
+                        area: r.area,
+                        required_level: r.required_level,
+                        current_level: r.current_level,
+                        tier: Tier::parse(&r.tier)?,
+                        assessed_on: r.assessed_on,
+                        method: r.method,
+                    })
+                })
+                .collect()
+        })
+    }
+}
