@@ -152,3 +152,53 @@ impl crate::Store {
         })
     }
 }
+
+/// Gaps of one department in one skill (people of the department subtree's own staff).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeatCell {
+    pub department_id: i64,
+    pub department: String,
+    pub skill_code: String,
+    pub skill: String,
+    /// People whose position requires the skill.
+    pub people: i64,
+    /// Of them, people with an assessment.
+    pub assessed: i64,
+    /// Mean gap over the assessed (levels below the requirement; 0 when met).
+    pub avg_gap: Option<f64>,
+    /// Sum of tier-weighted gaps over the assessed.
+    pub weighted: Option<f64>,
+}
+
+impl crate::Store {
+    /// Department × skill gaps within `scope`, computed in one SQL pass over the latest
+    /// assessment of every required skill of every employed person.
+    pub async fn gap_heatmap(&self, scope: &domain::DataScope) -> DomainResult<Vec<HeatCell>> {
+        use crate::org::{Own, push_scope};
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(
+                "WITH latest AS ( \
+                   SELECT employee_id, skill_id, level, \
+                          ROW_NUMBER() OVER (PARTITION BY employee_id, skill_id ORDER BY assessed_on DESC, id DESC) AS rn \
+                   FROM assessments), \
+                 gaps AS ( \
+                   SELECT e.department_id, ps.skill_id, l.level, \
+                          CASE WHEN l.level IS NULL THEN NULL \
+                               WHEN ps.required_level > l.level THEN CAST(ps.required_level - l.level AS DOUBLE PRECISION) ELSE 0.0 END AS gap, \
+                          CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END AS weight \
+                   FROM employees e JOIN departments d ON d.id = e.department_id \
+                   JOIN position_skills ps ON ps.position_id = e.position_id \
+                   LEFT JOIN latest l ON l.employee_id = e.id AND l.skill_id = ps.skill_id AND l.rn = 1 \
+                   WHERE e.status <> 'left' AND ",
+            );
+            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
+            qb.push(
+                ") SELECT d.id AS department_id, d.name AS department, s.code AS skill_code, s.name AS skill, \
+                   COUNT(*) AS people, COUNT(g.level) AS assessed, AVG(g.gap) AS avg_gap, SUM(g.gap * g.weight) AS weighted \
+                 FROM gaps g JOIN departments d ON d.id = g.department_id JOIN skills s ON s.id = g.skill_id \
+                 GROUP BY d.id, d.name, d.path, s.code, s.name ORDER BY d.path, s.code",
+            );
+            qb.build_query_as().fetch_all(pool).await.map_err(db_error)
+        })
+    }
+}

@@ -16,7 +16,7 @@ mod reconciliation;
 mod time_column;
 
 pub use backup::backup_sqlite;
-pub use competency::{AssessmentInput, SkillCatalog};
+pub use competency::{AssessmentInput, HeatCell, SkillCatalog};
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};

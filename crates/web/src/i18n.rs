@@ -391,6 +391,29 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("people.tag", "职责或项目标签", "Duty or project tag"),
     ("people.tags", "个人标签", "Tags"),
     ("gaps.title", "能力差距", "Skill gaps"),
+    ("nav.competency", "能力热力图", "Skill heat map"),
+    (
+        "competency.title",
+        "团队能力差距热力图",
+        "Team skill-gap heat map",
+    ),
+    (
+        "competency.help",
+        "每格为该部门在该技能上的平均差距（要求等级减最近一次测评等级，已达标为 0），只计已测评人员；“?” 表示无人测评。",
+        "Each cell is the department's mean gap in the skill (required level minus the latest assessed level, 0 when met), over the people assessed; “?” means nobody was assessed.",
+    ),
+    (
+        "competency.cell",
+        "已测评 {assessed} / 应具备 {people} 人",
+        "{assessed} of {people} people assessed",
+    ),
+    (
+        "competency.top",
+        "加权差距最大的部门与技能",
+        "Largest weighted gaps",
+    ),
+    ("competency.weighted", "加权差距合计", "Weighted gap"),
+    ("competency.assessed", "已测评 / 人数", "Assessed / people"),
     (
         "gaps.no_model",
         "该岗位尚无能力模型。",

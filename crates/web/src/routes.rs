@@ -150,6 +150,7 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/people/{id}", Page, ui::people::detail)
     .get("/org", Page, ui::people::org_chart)
     .get("/performance", Page, ui::performance::list)
+    .get("/competency", Page, ui::competency::heatmap)
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

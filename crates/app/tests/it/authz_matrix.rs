@@ -319,6 +319,13 @@ fn probes() -> Vec<Probe> {
         p("GET", "/performance", "/performance", NoBody, all(303, 200)),
         p(
             "GET",
+            "/competency",
+            "/competency",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "GET",
             "/performance/entry",
             "/performance/entry",
             NoBody,

@@ -93,3 +93,52 @@ db_test!(
         let _ = app.store.find_employee_id("HC000001").await.unwrap();
     }
 );
+
+db_test!(heat_map_is_computed_in_sql_within_scope, |app| {
+    let all = app
+        .store
+        .gap_heatmap(&domain::DataScope::company())
+        .await
+        .unwrap();
+    assert!(
+        all.iter().any(|c| c.avg_gap.unwrap_or(0.0) > 0.0),
+        "the demo shows real gaps"
+    );
+    for c in &all {
+        assert!(c.assessed <= c.people);
+        if let Some(g) = c.avg_gap {
+            assert!((0.0..=3.0).contains(&g));
+        }
+    }
+    let prod1 = app
+        .store
+        .find_department_by_code("PROD1")
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = domain::DataScope {
+        department_paths: vec![prod1.path],
+        ..Default::default()
+    };
+    let mine = app.store.gap_heatmap(&scope).await.unwrap();
+    assert!(!mine.is_empty() && mine.len() < all.len());
+    assert!(
+        mine.iter()
+            .all(|c| ["冲压车间", "焊装车间", "生产一部"].contains(&c.department.as_str())),
+        "only 生产一部's subtree"
+    );
+    let (browser, _) = app.login("manager").await;
+    let html = browser
+        .get(app.url("/competency"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("团队能力差距热力图")
+            && html.contains("冲压车间")
+            && !html.contains("华东销售大区")
+    );
+});

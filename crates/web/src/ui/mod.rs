@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
+pub mod competency;
 pub mod home;
 pub mod import;
 pub mod login;
@@ -54,6 +55,7 @@ impl Chrome {
         }
         if p.can(Permission::ViewHeadcount) {
             items.push(("/performance/entry", "nav.entry"));
+            items.push(("/competency", "nav.competency"));
         }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
