@@ -85,6 +85,10 @@ db_test!(
                     .await
                     .unwrap();
                 assert!(html.contains("能力差距") && html.contains("未测评"));
+                assert!(
+                    html.contains("<svg") && html.contains("class=\"radar\""),
+                    "radar chart rendered on the server"
+                );
                 checked = true;
                 break;
             }

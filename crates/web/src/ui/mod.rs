@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
+pub mod charts;
 pub mod competency;
 pub mod home;
 pub mod import;

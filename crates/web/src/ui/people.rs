@@ -121,6 +121,8 @@ struct PersonPage {
     /// (kind, value) person tags.
     tags: Vec<(String, String)>,
     gaps: Vec<domain::competency::SkillGap>,
+    /// Server-rendered SVG radar of the gaps (escaped inside).
+    radar: Option<String>,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -140,6 +142,16 @@ pub async fn detail(
         .await
         .map_err(|e| caller.err(e))?;
     apply_contact_mask(&caller.principal, &mut e);
+    let gaps = state
+        .store
+        .employee_gaps(e.id)
+        .await
+        .map_err(|err| caller.err(err))?;
+    let radar = super::charts::skill_radar(
+        &gaps,
+        Tr(caller.locale).get("gaps.required"),
+        Tr(caller.locale).get("gaps.current"),
+    );
     Ok(render(&PersonPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -148,11 +160,8 @@ pub async fn detail(
             .employee_kpi_history(e.id, 60)
             .await
             .map_err(|err| caller.err(err))?,
-        gaps: state
-            .store
-            .employee_gaps(e.id)
-            .await
-            .map_err(|err| caller.err(err))?,
+        radar,
+        gaps,
         tags: state
             .store
             .employee_tags(e.id)
