@@ -127,3 +127,56 @@ fn first_admin_then_migrate_then_backup_on_the_default_sqlite() {
         .arg(dir.0.join("copy.db")));
     assert!(!ok && err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn schedule_validate_and_solve_through_the_binary() {
+    let dir = TempDir::new();
+    let ctt = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/benchmarks/ctt"
+    );
+    let (ok, out, err) = run(skillbridge(&dir).args([
+        "schedule",
+        "validate",
+        &format!("{ctt}/instances/extra/toy_itc2007_doc.ctt"),
+        &format!("{ctt}/reference_solutions/toy_itc2007_doc.sol"),
+    ]));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Violations of Conflicts (hard) : 3")
+            && out.contains("Violations = 5, Total Cost = 30"),
+        "{out}"
+    );
+    let solution = dir.0.join("comp01.sol");
+    let (ok, out, err) = run(skillbridge(&dir)
+        .args([
+            "schedule",
+            "ctt",
+            &format!("{ctt}/instances/comp01.ctt"),
+            "--time-limit",
+            "1",
+            "--seed",
+            "7",
+            "--out",
+        ])
+        .arg(&solution));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Total Cost") && !out.contains("Violations ="),
+        "a feasible timetable: {out}"
+    );
+    let (ok, out, _) = run(skillbridge(&dir)
+        .args([
+            "schedule",
+            "validate",
+            &format!("{ctt}/instances/comp01.ctt"),
+        ])
+        .arg(&solution));
+    assert!(
+        ok && !out.contains("Violations ="),
+        "the written solution validates: {out}"
+    );
+    let (ok, _, err) =
+        run(skillbridge(&dir).args(["schedule", "ctt", "/nonexistent.ctt", "--out", "x.sol"]));
+    assert!(!ok && err.contains("cannot read"), "{err}");
+}
