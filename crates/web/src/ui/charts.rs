@@ -24,7 +24,7 @@ pub fn skill_radar(gaps: &[SkillGap], required_label: &str, current_label: &str)
         .max()
         .unwrap_or(3)
         .max(1) as f64;
-    let (cx, cy, r) = (200.0, 170.0, 110.0);
+    let (cx, cy, r) = (240.0, 170.0, 110.0);
     let point = |i: usize, level: f64| {
         let angle = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n as f64;
         (
@@ -35,7 +35,7 @@ pub fn skill_radar(gaps: &[SkillGap], required_label: &str, current_label: &str)
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 360" class="radar" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 360" class="radar" role="img" aria-label="{}">"#,
         esc(required_label)
     );
     for ring in 1..=max as usize {
