@@ -184,6 +184,27 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/api/v1/employees/{id}/kpi-values",
+            "/api/v1/employees/{in}/kpi-values",
+            NoBody,
+            with_anon(IN_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/employees/{id}/kpi-values",
+            "/api/v1/employees/{out}/kpi-values",
+            NoBody,
+            with_anon(OUT_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/kpis/entry-status",
+            "/api/v1/kpis/entry-status?period=2026-06",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "GET",
             "/api/v1/departments",
             "/api/v1/departments",
             NoBody,

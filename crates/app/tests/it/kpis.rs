@@ -381,3 +381,53 @@ db_test!(entry_status_shows_missing_and_late_values, |app| {
     );
     assert!(!html.contains(r#"href="/performance" class="active""#));
 });
+
+db_test!(kpi_values_and_entry_status_through_the_api, |app| {
+    let token = app.token("manager").await;
+    let c = app.client();
+    let op = app
+        .store
+        .find_employee_id("HC000015")
+        .await
+        .unwrap()
+        .unwrap();
+    let values: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/employees/{op}/kpi-values")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let values = values.as_array().unwrap();
+    assert!(values.iter().any(|v| v["kpi_code"] == "OUTPUT"
+        && v["period"] == "2026-10"
+        && v["source"] == "business"));
+    let status: serde_json::Value = c
+        .get(app.url("/api/v1/kpis/entry-status?period=2026-06"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let output = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kpi_code"] == "OUTPUT")
+        .unwrap()
+        .clone();
+    assert_eq!(output["deadline"], "2026-07-05");
+    let bad = c
+        .get(app.url("/api/v1/kpis/entry-status?period=June"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["field"], "period");
+});

@@ -60,6 +60,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::list_departments))
         .routes(routes!(people::headcount))
         .routes(routes!(performance::list_kpis))
+        .routes(routes!(performance::entry_status))
+        .routes(routes!(performance::employee_kpi_values))
         .routes(routes!(performance::list_reconciliation))
         .routes(routes!(performance::decide))
         .routes(routes!(admin::list_users, admin::create_user))

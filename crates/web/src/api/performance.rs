@@ -190,3 +190,99 @@ pub async fn decide(
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+/// One KPI value of an employee's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiValueDto {
+    pub kpi_code: String,
+    pub kpi_name: String,
+    pub unit: Option<String>,
+    /// YYYY-MM.
+    pub period: String,
+    pub value: f64,
+    /// hr, business or import.
+    pub source: String,
+}
+
+/// An employee's KPI values, newest month first (at most 600).
+#[utoipa::path(get, path = "/api/v1/employees/{id}/kpi-values", tag = "performance", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Employee id")),
+    responses((status = 200, body = Vec<KpiValueDto>), (status = 404, body = Problem)))]
+pub async fn employee_kpi_values(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<KpiValueDto>>, ApiError> {
+    use domain::org::OrgRepository;
+    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
+    state.store.get_employee(&scope, id).await?;
+    let rows = state.store.employee_kpi_history(id, 600).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| KpiValueDto {
+                kpi_code: r.code,
+                kpi_name: r.name,
+                unit: r.unit,
+                period: r.period,
+                value: r.value,
+                source: r.source,
+            })
+            .collect(),
+    ))
+}
+
+/// Month filter of the entry report.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct EntryQuery {
+    /// YYYY-MM (required).
+    pub period: String,
+}
+
+/// Completeness of one KPI for a month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryStatusDto {
+    pub kpi_code: String,
+    pub kpi_name: String,
+    pub responsible_role: Option<String>,
+    pub responsible_department: Option<String>,
+    /// Due date (YYYY-MM-DD); empty when nothing is due this month.
+    pub deadline: String,
+    pub due: bool,
+    pub expected: i64,
+    pub present: i64,
+    pub missing: i64,
+    pub late: i64,
+}
+
+/// Missing and late KPI values of a month within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/kpis/entry-status", tag = "performance", security(("bearer" = [])),
+    params(EntryQuery),
+    responses((status = 200, body = Vec<EntryStatusDto>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn entry_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<EntryQuery>,
+) -> Result<Json<Vec<EntryStatusDto>>, ApiError> {
+    let scope = scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)?;
+    let period = Period::parse(&query.period)?;
+    let rows = state
+        .store
+        .entry_status(&scope, period, state.config.timezone)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| EntryStatusDto {
+                kpi_code: r.kpi_code,
+                kpi_name: r.kpi_name,
+                responsible_role: r.responsible_role,
+                responsible_department: r.responsible_department,
+                deadline: r.deadline,
+                due: r.due,
+                expected: r.expected,
+                present: r.present,
+                missing: r.missing,
+                late: r.late,
+            })
+            .collect(),
+    ))
+}
