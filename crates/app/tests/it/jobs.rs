@@ -143,3 +143,42 @@ db_test!(a_due_schedule_enqueues_one_job_across_nodes, |app| {
             .any(|s| s.kind == app::worker::PURGE_SESSIONS)
     );
 });
+
+db_test!(
+    the_monthly_reconciliation_job_runs_through_the_worker,
+    |app| {
+        use domain::audit::{AuditFilter, AuditRepository};
+        let worker = app.worker();
+        app.store
+            .enqueue_job(
+                app::worker::RECONCILE_KPIS,
+                "{}",
+                OffsetDateTime::now_utc(),
+                3,
+            )
+            .await
+            .unwrap();
+        assert_eq!(worker.tick().await.unwrap(), 1);
+        let done = app
+            .store
+            .list_jobs(Some(JobStatus::Succeeded), 10)
+            .await
+            .unwrap();
+        assert!(done.iter().any(|j| j.kind == app::worker::RECONCILE_KPIS));
+        let runs = app
+            .store
+            .list_audit(
+                &AuditFilter {
+                    action: Some("reconciliation.run".into()),
+                    ..Default::default()
+                },
+                domain::Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(runs.items[0].actor, "system");
+        worker.ensure_schedules().await.unwrap();
+        let schedules = app.store.list_schedules().await.unwrap();
+        assert!(schedules.iter().any(|s| s.kind == app::worker::RECONCILE_KPIS && s.recurrence == "monthly 6 02:00"));
+    }
+);
