@@ -429,6 +429,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("gaps.gap", "差距", "Gap"),
     ("gaps.assessed", "最近测评", "Last assessed"),
     ("gaps.unassessed", "未测评", "Not assessed"),
+    ("gaps.method.exam", "考试", "Exam"),
+    ("gaps.method.observation", "现场观察", "Observation"),
+    ("gaps.method.360", "360 评估", "360° review"),
+    ("gaps.method.self", "自评", "Self-assessment"),
+    ("gaps.method.manager", "上级评价", "Manager rating"),
     (
         "audit.action.competency.load",
         "载入能力模型",
