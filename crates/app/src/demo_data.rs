@@ -67,6 +67,13 @@ pub async fn load_demo(
     }
     load_performance_history(store, seed, &company).await?;
     load_competency(store, seed, &company).await?;
+    let decoding = store::DecodingSpec {
+        strategy: demo::decoding::STRATEGY,
+        objectives: demo::decoding::OBJECTIVES,
+        targets: demo::decoding::TARGETS,
+        tasks: demo::decoding::TASKS,
+    };
+    store.load_decoding(&decoding, &Actor::system()).await?;
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),

@@ -5,6 +5,7 @@
 //! positions are Chinese, as in the seeds. Pure: plain structs out, no I/O.
 
 pub mod competency;
+pub mod decoding;
 mod names;
 pub mod performance;
 mod rng;

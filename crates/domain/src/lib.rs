@@ -7,6 +7,7 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod competency;
+pub mod decoding;
 pub mod error;
 pub mod jobs;
 pub mod org;

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod competency;
+mod decoding;
 mod imports;
 mod jobs;
 mod org;
@@ -17,6 +18,7 @@ mod time_column;
 
 pub use backup::backup_sqlite;
 pub use competency::{AssessmentInput, HeatCell, SkillCatalog};
+pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};

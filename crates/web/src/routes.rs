@@ -151,6 +151,13 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/org", Page, ui::people::org_chart)
     .get("/performance", Page, ui::performance::list)
     .get("/competency", Page, ui::competency::heatmap)
+    .get("/decoding", Page, ui::decoding::tree)
+    .post("/decoding/targets/{id}", Page, ui::decoding::update_target)
+    .post(
+        "/decoding/tasks/{id}/reviewed",
+        Page,
+        ui::decoding::task_reviewed,
+    )
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

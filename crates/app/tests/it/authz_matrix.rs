@@ -347,6 +347,28 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/decoding",
+            "/decoding",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "POST",
+            "/decoding/targets/{id}",
+            "/decoding/targets/{goal}",
+            Form(&[("comparator", "<="), ("target_value", "2")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        // Each probe marks the task again; the admin clears it, so training finds nothing to clear.
+        p(
+            "POST",
+            "/decoding/tasks/{id}/reviewed",
+            "/decoding/tasks/{task}/reviewed",
+            NoBody,
+            [403, 303, 404, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
             "/performance/entry",
             "/performance/entry",
             NoBody,
@@ -480,6 +502,8 @@ struct Targets {
     inside: i64,
     outside: i64,
     target_user: i64,
+    kpi_target: i64,
+    task: i64,
 }
 
 async fn targets(app: &TestApp) -> Targets {
@@ -520,10 +544,14 @@ async fn targets(app: &TestApp) -> Targets {
         .await
         .unwrap()
         .id;
+    let tree = app.store.decoding_tree().await.unwrap();
+    let target = &tree[0].objectives[1].targets[0];
     Targets {
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
+        kpi_target: target.id,
+        task: target.tasks[0].id,
     }
 }
 
@@ -558,6 +586,10 @@ async fn per_probe_ids(app: &TestApp, t: &Targets, probe: usize) -> (i64, i64, i
             .1
             .id;
     // An open reconciliation item of a month of its own.
+    app.store
+        .update_kpi_target(t.kpi_target, "<=", 2.0, &Actor::system())
+        .await
+        .unwrap();
     let period = domain::performance::Period {
         year: 2030 + (probe / 12) as i32,
         month: (probe % 12) as u8 + 1,
@@ -627,7 +659,9 @@ db_test!(every_route_for_every_role, |app| {
             .replace("{target}", &t.target_user.to_string())
             .replace("{job}", &job.to_string())
             .replace("{token}", &token.to_string())
-            .replace("{item}", &item.to_string());
+            .replace("{item}", &item.to_string())
+            .replace("{goal}", &t.kpi_target.to_string())
+            .replace("{task}", &t.task.to_string());
         let is_api = probe.route.starts_with("/api/v1");
         for (i, caller) in CALLERS.iter().enumerate() {
             let (client, csrf) = match (is_api, *caller) {

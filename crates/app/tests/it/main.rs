@@ -7,6 +7,7 @@ mod accounts;
 mod authz_matrix;
 mod cli;
 mod competency;
+mod decoding;
 mod http;
 mod import;
 mod jobs;

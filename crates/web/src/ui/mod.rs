@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_docs;
 pub mod charts;
 pub mod competency;
+pub mod decoding;
 pub mod home;
 pub mod import;
 pub mod login;
@@ -57,6 +58,7 @@ impl Chrome {
         if p.can(Permission::ViewHeadcount) {
             items.push(("/performance/entry", "nav.entry"));
             items.push(("/competency", "nav.competency"));
+            items.push(("/decoding", "nav.decoding"));
         }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
