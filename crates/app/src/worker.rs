@@ -72,11 +72,7 @@ impl Worker {
             Box::pin(async move {
                 // The previous month in the company's zone: its figures are due by the 5th.
                 let today = OffsetDateTime::now_utc().to_offset(tz).date();
-                let (year, month) = match today.month() {
-                    time::Month::January => (today.year() - 1, 12),
-                    m => (today.year(), u8::from(m) - 1),
-                };
-                let period = domain::performance::Period { year, month };
+                let period = domain::performance::Period::containing(today).previous();
                 let run = store.reconcile(period, &domain::audit::Actor::system()).await.map_err(|e| e.to_string())?;
                 tracing::info!(%period, queued = run.queued, open = run.open, "monthly reconciliation");
                 Ok(())

@@ -222,6 +222,11 @@ impl Principal {
         scope
     }
 
+    /// Whether the caller manages people data company-wide (imports, reconciliation, decoding).
+    pub fn manages_people_company_wide(&self) -> bool {
+        self.scope_for(Permission::ManagePeople).company
+    }
+
     /// Roles held, without duplicates, in display order.
     pub fn roles(&self) -> Vec<Role> {
         let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();

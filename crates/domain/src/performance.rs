@@ -145,6 +145,29 @@ impl Period {
         (self.year as u32 - 1900) * 12 + u32::from(self.month) - 1
     }
 
+    /// The month containing `date`.
+    pub fn containing(date: time::Date) -> Self {
+        Self {
+            year: date.year(),
+            month: u8::from(date.month()),
+        }
+    }
+
+    /// The preceding month.
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     /// The following month.
     pub fn next(self) -> Self {
         if self.month == 12 {
@@ -241,6 +264,16 @@ mod tests {
         assert_eq!(
             Period::parse("2024-12").unwrap().next().to_string(),
             "2025-01"
+        );
+        assert_eq!(
+            Period::parse("2025-01").unwrap().previous().to_string(),
+            "2024-12"
+        );
+        assert_eq!(
+            Period::containing(time::macros::date!(2026 - 03 - 15))
+                .previous()
+                .to_string(),
+            "2026-02"
         );
     }
 

@@ -238,6 +238,15 @@ impl PageCaller {
         }
     }
 
+    /// Fails with `Forbidden` unless the caller manages people data company-wide.
+    pub fn require_company_people_manager(&self) -> Result<(), PageError> {
+        if self.principal.manages_people_company_wide() {
+            Ok(())
+        } else {
+            Err(self.err(DomainError::Forbidden))
+        }
+    }
+
     /// Wraps a domain error for this caller's language.
     pub fn err(&self, error: DomainError) -> PageError {
         PageError::new(error, self.locale)

@@ -292,7 +292,7 @@ pub async fn import_employees(
 /// Fails unless the caller (if any: the CLI has none) manages people company-wide.
 fn require_company_people_manager(principal: Option<&Principal>) -> DomainResult<()> {
     match principal {
-        Some(p) if !p.scope_for(Permission::ManagePeople).company => Err(DomainError::Forbidden),
+        Some(p) if !p.manages_people_company_wide() => Err(DomainError::Forbidden),
         _ => Ok(()),
     }
 }

@@ -48,7 +48,7 @@ pub async fn tree(
             .for_each(|s| s.retain_skill(skill.trim()));
         strategies.retain(|s| !s.objectives.is_empty());
     }
-    let can_edit = caller.principal.scope_for(Permission::ManagePeople).company;
+    let can_edit = caller.principal.manages_people_company_wide();
     Ok(render(&DecodingPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -65,14 +65,6 @@ pub struct TargetForm {
     target_value: String,
 }
 
-fn require_editor(caller: &PageCaller) -> Result<(), PageError> {
-    if caller.principal.scope_for(Permission::ManagePeople).company {
-        Ok(())
-    } else {
-        Err(caller.err(DomainError::Forbidden))
-    }
-}
-
 /// `POST /decoding/targets/{id}`: changes a target and marks its tasks for review.
 pub async fn update_target(
     State(state): State<AppState>,
@@ -80,7 +72,7 @@ pub async fn update_target(
     Path(id): Path<String>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, PageError> {
-    require_editor(&caller)?;
+    caller.require_company_people_manager()?;
     let id: i64 = id.parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "KPI target",
@@ -105,7 +97,7 @@ pub async fn task_reviewed(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    require_editor(&caller)?;
+    caller.require_company_people_manager()?;
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "task" }))?;

@@ -11,7 +11,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::{DomainError, Permission};
+use domain::DomainError;
 
 /// Largest upload accepted (a 100,000-person export is about 15 MB as CSV).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -66,20 +66,12 @@ fn page(
         .into_response()
 }
 
-fn require_company_people_manager(caller: &PageCaller) -> Result<(), PageError> {
-    if caller.principal.scope_for(Permission::ManagePeople).company {
-        Ok(())
-    } else {
-        Err(caller.err(DomainError::Forbidden))
-    }
-}
-
 /// `GET /people/import`.
 pub async fn form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    require_company_people_manager(&caller)?;
+    caller.require_company_people_manager()?;
     let mappings = state
         .store
         .import_mapping_names(EMPLOYEE_MAPPING_KIND)
@@ -94,7 +86,7 @@ pub async fn submit(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    require_company_people_manager(&caller)?;
+    caller.require_company_people_manager()?;
     let t = Tr(caller.locale);
     let mappings = state
         .store

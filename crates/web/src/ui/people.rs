@@ -102,7 +102,7 @@ pub async fn list(
         q,
         export_query,
         tag: query.tag.clone().unwrap_or_default(),
-        can_import: caller.principal.scope_for(Permission::ManagePeople).company,
+        can_import: caller.principal.manages_people_company_wide(),
         statuses: ["active", "on_leave", "left"]
             .into_iter()
             .map(|c| (c, status_label(t, c), status == c))

@@ -43,7 +43,7 @@ async fn page(
         .kpi_summaries()
         .await
         .map_err(|e| caller.err(e))?;
-    let can_import = caller.principal.scope_for(Permission::ManagePeople).company;
+    let can_import = caller.principal.manages_people_company_wide();
     Ok((
         status,
         render(&PerformancePage {
@@ -72,9 +72,7 @@ pub async fn upload(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    if !caller.principal.scope_for(Permission::ManagePeople).company {
-        return Err(caller.err(DomainError::Forbidden));
-    }
+    caller.require_company_people_manager()?;
     let t = Tr(caller.locale);
     let failed = |summary: String| UploadView {
         ok: false,
@@ -329,9 +327,7 @@ pub async fn run(
     caller: PageCaller,
     axum::Form(form): axum::Form<RunForm>,
 ) -> Result<Response, PageError> {
-    if !caller.principal.scope_for(Permission::ManagePeople).company {
-        return Err(caller.err(DomainError::Forbidden));
-    }
+    caller.require_company_people_manager()?;
     let t = Tr(caller.locale);
     let period = domain::performance::Period::parse(&form.period).map_err(|e| caller.err(e))?;
     let result = state
@@ -367,16 +363,7 @@ fn previous_month(state: &AppState) -> domain::performance::Period {
     let today = time::OffsetDateTime::now_utc()
         .to_offset(state.config.timezone)
         .date();
-    match today.month() {
-        time::Month::January => domain::performance::Period {
-            year: today.year() - 1,
-            month: 12,
-        },
-        m => domain::performance::Period {
-            year: today.year(),
-            month: u8::from(m) - 1,
-        },
-    }
+    domain::performance::Period::containing(today).previous()
 }
 
 /// Period filter of the entry page.
