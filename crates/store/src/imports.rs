@@ -158,8 +158,10 @@ impl crate::Store {
             outcome.updated = changed.saturating_sub(outcome.inserted);
             outcome.unchanged = plan.records.len() - outcome.inserted - outcome.updated;
             let has_kpi_values = plan.records.iter().any(|r| !r.kpi_values.is_empty());
+            let tagged: Vec<&import::employees::EmployeeRecord> = plan.records.iter().filter(|r| r.duties.is_some() || r.projects.is_some()).collect();
+            // Ids of the file's people (and their managers), looked up once for every later step.
             let mut ids: HashMap<String, i64> = HashMap::new();
-            if manager_mapped || has_kpi_values {
+            if manager_mapped || has_kpi_values || !tagged.is_empty() {
                 let numbers: Vec<&String> = plan.records.iter().flat_map(|r| std::iter::once(&r.employee_no).chain(r.manager_no.as_ref())).collect();
                 for chunk in numbers.chunks(CHUNK) {
                     let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
@@ -190,18 +192,7 @@ impl crate::Store {
                     outcome.managers_changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
                 }
             }
-            let tagged: Vec<&import::employees::EmployeeRecord> = plan.records.iter().filter(|r| r.duties.is_some() || r.projects.is_some()).collect();
             if !tagged.is_empty() {
-                for chunk in tagged.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
-                    let mut list = qb.separated(", ");
-                    for r in chunk {
-                        list.push_bind(r.employee_no.clone());
-                    }
-                    qb.push(")");
-                    let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
-                    ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
-                }
                 // A file with a tag column states the whole set: replace, per kind given.
                 for (kind, pick) in [
                     ("duty", (|r: &import::employees::EmployeeRecord| r.duties.clone()) as fn(&import::employees::EmployeeRecord) -> Option<Vec<String>>),
