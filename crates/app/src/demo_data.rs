@@ -167,11 +167,22 @@ fn entered_on(period: &str, late: bool) -> anyhow::Result<time::OffsetDateTime> 
 async fn load_competency(store: &Store, seed: u64, company: &DemoCompany) -> anyhow::Result<()> {
     use demo::competency::{AREAS, DESCRIPTORS, REQUIREMENTS, SKILLS};
     let actor = Actor::system();
+    // Requirements that the decoded tasks already imply are derived from the tasks; the
+    // rest stand as directly set models.
+    let direct: Vec<_> = REQUIREMENTS
+        .iter()
+        .filter(|(position, skill, _, _)| {
+            !demo::decoding::TASKS
+                .iter()
+                .any(|t| t.0 == *position && t.5.iter().any(|s| s.0 == *skill))
+        })
+        .copied()
+        .collect();
     let catalog = store::SkillCatalog {
         areas: AREAS,
         skills: SKILLS,
         descriptors: serde_json::to_string(&DESCRIPTORS)?,
-        requirements: REQUIREMENTS,
+        requirements: &direct,
     };
     store.load_skill_catalog(&catalog, &actor).await?;
     let assessments = demo::competency::assessments(seed, &company.employees);

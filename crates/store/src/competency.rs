@@ -32,6 +32,36 @@ pub struct AssessmentInput<'a> {
 
 const CHUNK: usize = 500;
 
+/// Re-derives the task-based rows of competency models inside transaction `$tx`: each
+/// position requires the union of its tasks' skills at the highest level and tier, except
+/// where a requirement was set directly (`manual`), which wins. `$position` is
+/// `Option<i64>`: one position, or every position when `None`.
+macro_rules! derive_models_in {
+    ($tx:ident, $position:expr) => {{
+        let position: Option<i64> = $position;
+        sqlx::query("DELETE FROM position_skills WHERE source = 'tasks' AND ($1 IS NULL OR position_id = $1)")
+            .bind(position)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::db_error)?;
+        sqlx::query(
+            "INSERT INTO position_skills (position_id, skill_id, required_level, tier, source) \
+             SELECT pt.position_id, ts.skill_id, MAX(ts.required_level), \
+                    CASE MIN(CASE ts.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END) \
+                         WHEN 0 THEN 'core' WHEN 1 THEN 'support' ELSE 'reserve' END, 'tasks' \
+             FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id \
+             WHERE ($1 IS NULL OR pt.position_id = $1) AND NOT EXISTS ( \
+                 SELECT 1 FROM position_skills m WHERE m.position_id = pt.position_id AND m.skill_id = ts.skill_id) \
+             GROUP BY pt.position_id, ts.skill_id",
+        )
+        .bind(position)
+        .execute(&mut *$tx)
+        .await
+        .map_err($crate::db_error)?;
+    }};
+}
+pub(crate) use derive_models_in;
+
 #[derive(sqlx::FromRow)]
 struct GapRow {
     code: String,

@@ -77,6 +77,7 @@ impl crate::Store {
                         .execute(&mut *tx).await.map_err(db_error)?;
                 }
             }
+            crate::competency::derive_models_in!(tx, None);
             append_in!(tx, &actor.entry("decoding.load", "strategy").entity(code));
             tx.commit().await.map_err(db_error)
         })
