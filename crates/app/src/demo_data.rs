@@ -74,6 +74,7 @@ pub async fn load_demo(
         tasks: demo::decoding::TASKS,
     };
     store.load_decoding(&decoding, &Actor::system()).await?;
+    store.refresh_target_progress(None).await?;
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),

@@ -30,6 +30,10 @@ pub const RECONCILE_KPIS: &str = "reconcile_kpis";
 /// Job kind of the nightly clean-up of expired sessions and old login failures.
 pub const PURGE_SESSIONS: &str = "purge_expired_sessions";
 
+/// Job kind of the nightly refresh of how far each KPI target is from being met (the
+/// KPI pressure that weights skill gaps).
+pub const REFRESH_TARGET_PROGRESS: &str = "refresh_target_progress";
+
 /// Runs registered job kinds.
 pub struct Worker {
     store: Store,
@@ -79,6 +83,21 @@ impl Worker {
             })
         });
         worker.schedule("monthly-reconciliation", RECONCILE_KPIS, "monthly 6 02:00");
+        worker.register(REFRESH_TARGET_PROGRESS, |store, _job| {
+            Box::pin(async move {
+                let targets = store
+                    .refresh_target_progress(None)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(targets, "refreshed KPI target progress");
+                Ok(())
+            })
+        });
+        worker.schedule(
+            "nightly-target-progress",
+            REFRESH_TARGET_PROGRESS,
+            "daily 03:30",
+        );
         worker
     }
 

@@ -11,13 +11,14 @@ pub const OBJECTIVES: &[(&str, &str, &str)] = &[
     ("O-LEA", "打造学习型组织", "learning_growth"),
 ];
 
-/// (objective, department code, KPI code, period, comparator, target).
+/// (objective, department code, KPI code, period, comparator, target). Sum-aggregated
+/// targets are sized for the default 5,000-person demo.
 pub const TARGETS: &[(&str, &str, &str, &str, &str, f64)] = &[
-    ("O-FIN", "MKT", "REVENUE", "2025", ">=", 100.0),
+    ("O-FIN", "MKT", "REVENUE", "2025", ">=", 560000.0),
     ("O-CUS", "CS", "COMPLAINT_RATE", "2025Q3", "<=", 2.0),
     ("O-PRO", "PROD", "DEFECT_RATE", "2025", "<=", 1.5),
-    ("O-PRO", "EQP", "DOWNTIME", "2025", "<=", 10.0),
-    ("O-LEA", "HR", "KNOWLEDGE_SHARING", "2025", ">=", 2.0),
+    ("O-PRO", "EQP", "DOWNTIME", "2025", "<=", 50000.0),
+    ("O-LEA", "HR", "KNOWLEDGE_SHARING", "2025", ">=", 500.0),
 ];
 
 /// (position, index into TARGETS, task code, name, process step, [(skill, level, tier)]).

@@ -56,8 +56,19 @@ impl Role {
         use Permission::*;
         match self {
             Role::Employee => &[ViewPeople],
-            Role::Manager => &[ViewPeople, ViewContactDetails, ViewHeadcount],
-            Role::TrainingAdmin => &[ViewPeople, ViewContactDetails, ViewHeadcount, ManagePeople],
+            Role::Manager => &[
+                ViewPeople,
+                ViewContactDetails,
+                ViewHeadcount,
+                ManageTrainingNeeds,
+            ],
+            Role::TrainingAdmin => &[
+                ViewPeople,
+                ViewContactDetails,
+                ViewHeadcount,
+                ManagePeople,
+                ManageTrainingNeeds,
+            ],
             Role::Instructor => &[],
             Role::Reviewer => &[],
             Role::Executive => &[ViewPeople, ViewHeadcount],
@@ -69,6 +80,7 @@ impl Role {
                 ManageAccounts,
                 ViewAudit,
                 ManageJobs,
+                ManageTrainingNeeds,
             ],
         }
     }
@@ -133,6 +145,8 @@ pub enum Permission {
     ViewAudit,
     /// See and retry background jobs.
     ManageJobs,
+    /// Raise and see training needs for the people in scope.
+    ManageTrainingNeeds,
 }
 
 /// The records a caller may touch for one permission, applied in SQL.

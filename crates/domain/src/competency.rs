@@ -58,6 +58,9 @@ pub struct SkillGap {
     pub tier: Tier,
     pub assessed_on: Option<Date>,
     pub method: Option<String>,
+    /// The largest shortfall (0–1) of the KPI targets this skill serves through the
+    /// position's tasks; `None` when it serves no measured target.
+    pub kpi_shortfall: Option<f64>,
 }
 
 impl SkillGap {
@@ -66,9 +69,12 @@ impl SkillGap {
         self.current_level.map(|c| (self.required_level - c).max(0))
     }
 
-    /// The gap weighted by the requirement's tier; `None` when unassessed.
+    /// The gap weighted by the requirement's tier and by the KPI pressure (a gap in a
+    /// skill serving a target missed by 30% counts 1.3 times); `None` when unassessed.
     pub fn weighted_gap(&self) -> Option<f64> {
-        self.gap().map(|g| f64::from(g) * self.tier.weight())
+        let pressure = 1.0 + self.kpi_shortfall.unwrap_or(0.0);
+        self.gap()
+            .map(|g| f64::from(g) * self.tier.weight() * pressure)
     }
 }
 
@@ -87,12 +93,16 @@ mod tests {
             tier: Tier::Core,
             assessed_on: None,
             method: None,
+            kpi_shortfall: None,
         };
         assert_eq!(g.gap(), None);
         g.current_level = Some(1);
         assert_eq!((g.gap(), g.weighted_gap()), (Some(2), Some(6.0)));
         g.current_level = Some(3);
         assert_eq!(g.gap(), Some(0));
+        g.current_level = Some(2);
+        g.kpi_shortfall = Some(0.5);
+        assert_eq!(g.weighted_gap(), Some(4.5));
         assert_eq!(Tier::parse("储备").unwrap(), Tier::Reserve);
     }
 }

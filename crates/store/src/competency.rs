@@ -72,7 +72,16 @@ struct GapRow {
     tier: String,
     assessed_on: Option<Date>,
     method: Option<String>,
+    kpi_shortfall: Option<f64>,
 }
+
+/// The largest shortfall among the KPI targets that a position's tasks requiring a skill
+/// serve, per position and skill: the "KPI pressure" on a gap.
+const KPI_PRESSURE: &str = "kpi_pressure AS ( \
+    SELECT pt.position_id, ts.skill_id, MAX(kt.shortfall) AS shortfall \
+    FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id \
+    JOIN kpi_targets kt ON kt.id = pt.kpi_target_id WHERE kt.shortfall IS NOT NULL \
+    GROUP BY pt.position_id, ts.skill_id)";
 
 impl crate::Store {
     /// Writes a skill catalogue and competency models in one transaction.
@@ -152,17 +161,20 @@ impl crate::Store {
     /// (the caller checks the employee is in scope).
     pub async fn employee_gaps(&self, employee_id: i64) -> DomainResult<Vec<SkillGap>> {
         on_pool!(self, pool => {
-            let rows: Vec<GapRow> = sqlx::query_as(
+            let sql = format!(
                 "WITH latest AS ( \
                    SELECT a.skill_id, a.level, a.assessed_on, a.method, \
                           ROW_NUMBER() OVER (PARTITION BY a.skill_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
-                   FROM assessments a WHERE a.employee_id = $1) \
-                 SELECT s.code, s.name, ar.name AS area, ps.required_level, l.level AS current_level, ps.tier, l.assessed_on, l.method \
+                   FROM assessments a WHERE a.employee_id = $1), {KPI_PRESSURE} \
+                 SELECT s.code, s.name, ar.name AS area, ps.required_level, l.level AS current_level, ps.tier, l.assessed_on, l.method, \
+                        kp.shortfall AS kpi_shortfall \
                  FROM employees e JOIN position_skills ps ON ps.position_id = e.position_id \
                  JOIN skills s ON s.id = ps.skill_id JOIN skill_areas ar ON ar.id = s.area_id \
                  LEFT JOIN latest l ON l.skill_id = ps.skill_id AND l.rn = 1 \
+                 LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
                  WHERE e.id = $1 ORDER BY CASE ps.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, s.code",
-            )
+            );
+            let rows: Vec<GapRow> = sqlx::query_as(&sql)
             .bind(employee_id)
             .fetch_all(pool).await.map_err(db_error)?;
             rows.into_iter()
@@ -176,6 +188,7 @@ impl crate::Store {
                         tier: Tier::parse(&r.tier)?,
                         assessed_on: r.assessed_on,
                         method: r.method,
+                        kpi_shortfall: r.kpi_shortfall,
                     })
                 })
                 .collect()
@@ -196,7 +209,7 @@ pub struct HeatCell {
     pub assessed: i64,
     /// Mean gap over the assessed (levels below the requirement; 0 when met).
     pub avg_gap: Option<f64>,
-    /// Sum of tier-weighted gaps over the assessed.
+    /// Sum of gaps over the assessed, weighted by tier and KPI pressure.
     pub weighted: Option<f64>,
 }
 
@@ -206,21 +219,23 @@ impl crate::Store {
     pub async fn gap_heatmap(&self, scope: &domain::DataScope) -> DomainResult<Vec<HeatCell>> {
         use crate::org::{Own, push_scope};
         on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(
+            let mut qb = QueryBuilder::new(format!(
                 "WITH latest AS ( \
                    SELECT employee_id, skill_id, level, \
                           ROW_NUMBER() OVER (PARTITION BY employee_id, skill_id ORDER BY assessed_on DESC, id DESC) AS rn \
-                   FROM assessments), \
+                   FROM assessments), {KPI_PRESSURE}, \
                  gaps AS ( \
                    SELECT e.department_id, ps.skill_id, l.level, \
                           CASE WHEN l.level IS NULL THEN NULL \
                                WHEN ps.required_level > l.level THEN CAST(ps.required_level - l.level AS DOUBLE PRECISION) ELSE 0.0 END AS gap, \
-                          CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END AS weight \
+                          CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END \
+                            * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weight \
                    FROM employees e JOIN departments d ON d.id = e.department_id \
                    JOIN position_skills ps ON ps.position_id = e.position_id \
                    LEFT JOIN latest l ON l.employee_id = e.id AND l.skill_id = ps.skill_id AND l.rn = 1 \
+                   LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
                    WHERE e.status <> 'left' AND ",
-            );
+            ));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(
                 ") SELECT d.id AS department_id, d.name AS department, s.code AS skill_code, s.name AS skill, \
@@ -229,6 +244,91 @@ impl crate::Store {
                  GROUP BY d.id, d.name, d.path, s.code, s.name ORDER BY d.path, s.code",
             );
             qb.build_query_as().fetch_all(pool).await.map_err(db_error)
+        })
+    }
+}
+
+/// One requirement of a position's competency model, with where it comes from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ModelRequirement {
+    pub skill_code: String,
+    pub skill_name: String,
+    pub area: String,
+    pub levels: i32,
+    pub required_level: i32,
+    pub tier: String,
+    /// `tasks` (derived) or `manual` (set directly).
+    pub source: String,
+    /// Codes of the position's tasks that require the skill, comma-separated.
+    pub tasks: Option<String>,
+}
+
+impl crate::Store {
+    /// A position's competency model.
+    pub async fn position_model(&self, position_id: i64) -> DomainResult<Vec<ModelRequirement>> {
+        on_pool!(self, pool => {
+            let rows: Vec<ModelRequirement> = sqlx::query_as(
+                "SELECT s.code AS skill_code, s.name AS skill_name, ar.name AS area, s.levels, ps.required_level, ps.tier, ps.source, \
+                        (SELECT MIN(pt.name) FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id \
+                         WHERE pt.position_id = ps.position_id AND ts.skill_id = ps.skill_id) AS tasks \
+                 FROM position_skills ps JOIN skills s ON s.id = ps.skill_id JOIN skill_areas ar ON ar.id = s.area_id \
+                 WHERE ps.position_id = $1 ORDER BY CASE ps.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, s.code",
+            )
+            .bind(position_id).fetch_all(pool).await.map_err(db_error)?;
+            Ok(rows)
+        })
+    }
+
+    /// Sets a requirement of a position's model directly (it then wins over the tasks'),
+    /// or, with `None`, drops the direct setting so the tasks' requirement (if any) applies.
+    pub async fn set_model_requirement(
+        &self,
+        position_id: i64,
+        skill_code: &str,
+        requirement: Option<(i32, Tier)>,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let position: Option<i64> = sqlx::query_scalar("SELECT id FROM positions WHERE id = $1").bind(position_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            position.ok_or(DomainError::NotFound { entity: "position" })?;
+            let skill: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
+                .bind(skill_code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let (skill, levels) = skill.ok_or_else(|| DomainError::invalid("skill", format!("no skill has the code '{}'", skill_code.trim())))?;
+            let before: Option<(i32, String, String)> = sqlx::query_as("SELECT required_level, tier, source FROM position_skills WHERE position_id = $1 AND skill_id = $2")
+                .bind(position_id).bind(skill).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("DELETE FROM position_skills WHERE position_id = $1 AND skill_id = $2").bind(position_id).bind(skill).execute(&mut *tx).await.map_err(db_error)?;
+            match requirement {
+                Some((level, tier)) => {
+                    if !(1..=levels).contains(&level) {
+                        return Err(DomainError::invalid("required_level", format!("must be between 1 and {levels}")));
+                    }
+                    sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier, source) VALUES ($1, $2, $3, $4, 'manual')")
+                        .bind(position_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
+                }
+                None if before.as_ref().is_none_or(|b| b.2 != "manual") => {
+                    return Err(DomainError::invalid("skill", "the requirement was not set directly; change the tasks that need it instead"));
+                }
+                None => derive_models_in!(tx, Some(position_id)),
+            }
+            let before = before.map(|(l, t, s)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t, "source": s }).to_string());
+            let after = requirement.map(|(l, t)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t.code(), "source": "manual" }).to_string());
+            append_in!(tx, &actor.entry("competency.model_change", "position").entity(position_id).change(before, after));
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// Positions for pickers: (id, code, name).
+    pub async fn position_options(&self) -> DomainResult<Vec<(i64, String, String)>> {
+        on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, code, name FROM positions ORDER BY name, code").fetch_all(pool).await.map_err(db_error)
+        })
+    }
+
+    /// Skills for pickers: (code, name, levels).
+    pub async fn skill_options(&self) -> DomainResult<Vec<(String, String, i32)>> {
+        on_pool!(self, pool => {
+            sqlx::query_as("SELECT code, name, levels FROM skills ORDER BY code").fetch_all(pool).await.map_err(db_error)
         })
     }
 }

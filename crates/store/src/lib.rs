@@ -11,13 +11,14 @@ mod competency;
 mod decoding;
 mod imports;
 mod jobs;
+mod needs;
 mod org;
 mod performance;
 mod reconciliation;
 mod time_column;
 
 pub use backup::backup_sqlite;
-pub use competency::{AssessmentInput, HeatCell, SkillCatalog};
+pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog};
 pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;

@@ -152,12 +152,37 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/performance", Page, ui::performance::list)
     .get("/competency", Page, ui::competency::heatmap)
     .get("/decoding", Page, ui::decoding::tree)
-    .post("/decoding/targets/{id}", Page, ui::decoding::update_target)
+    .post("/decoding/strategies", Page, ui::decoding::create_strategy)
     .post(
-        "/decoding/tasks/{id}/reviewed",
+        "/decoding/strategies/{id}",
         Page,
-        ui::decoding::task_reviewed,
+        ui::decoding::update_strategy,
     )
+    .post("/decoding/objectives", Page, ui::decoding::create_objective)
+    .post(
+        "/decoding/objectives/{id}",
+        Page,
+        ui::decoding::update_objective,
+    )
+    .post("/decoding/targets", Page, ui::decoding::create_target)
+    .post("/decoding/targets/{id}", Page, ui::decoding::update_target)
+    .post("/decoding/tasks", Page, ui::decoding::create_task)
+    .post("/decoding/tasks/{id}", Page, ui::decoding::update_task)
+    .post(
+        "/decoding/tasks/{id}/skills",
+        Page,
+        ui::decoding::set_task_skill,
+    )
+    .post("/decoding/review", Page, ui::decoding::reviewed)
+    .get("/competency/models", Page, ui::competency::models)
+    .post(
+        "/competency/models/{id}",
+        Page,
+        ui::competency::set_requirement,
+    )
+    .get("/needs", Page, ui::needs::list)
+    .post("/needs/from-gaps", Page, ui::needs::raise_from_gaps)
+    .get("/needs/{id}", Page, ui::needs::detail)
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

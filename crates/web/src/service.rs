@@ -290,7 +290,7 @@ pub async fn import_employees(
 }
 
 /// Fails unless the caller (if any: the CLI has none) manages people company-wide.
-fn require_company_people_manager(principal: Option<&Principal>) -> DomainResult<()> {
+pub fn require_company_people_manager(principal: Option<&Principal>) -> DomainResult<()> {
     match principal {
         Some(p) if !p.manages_people_company_wide() => Err(DomainError::Forbidden),
         _ => Ok(()),
@@ -372,6 +372,10 @@ pub async fn import_kpi_values(
         .store
         .import_kpi_values(&mut reader, source, actor)
         .await?;
+    if outcome.is_some() {
+        // New figures move the targets' progress, and with it the weight of skill gaps.
+        state.store.refresh_target_progress(None).await?;
+    }
     let error_count = reader.error_count;
     let mut errors = std::mem::take(&mut reader.errors);
     errors.truncate(MAX_REPORTED_ERRORS);

@@ -362,10 +362,272 @@ fn probes() -> Vec<Probe> {
         // Each probe marks the task again; the admin clears it, so training finds nothing to clear.
         p(
             "POST",
-            "/decoding/tasks/{id}/reviewed",
-            "/decoding/tasks/{task}/reviewed",
-            NoBody,
+            "/decoding/review",
+            "/decoding/review",
+            Form(&[("kind", "task"), ("id", "{task}")]),
             [403, 303, 404, 403, 403, 403, 403, 403],
+        ),
+        // Codes are unique: the admin creates, training then hits the taken code.
+        p(
+            "POST",
+            "/decoding/strategies",
+            "/decoding/strategies",
+            Form(&[("code", "S-PAGE"), ("name", "页面战略")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/strategies/{id}",
+            "/decoding/strategies/{strategy}",
+            Form(&[
+                ("code", "S2025"),
+                ("name", "2025—2027 高质量发展战略"),
+                ("horizon", "2025-2027"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/objectives",
+            "/decoding/objectives",
+            Form(&[
+                ("strategy_id", "{strategy}"),
+                ("code", "O-PAGE"),
+                ("name", "页面目标"),
+                ("perspective", "customer"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/objectives/{id}",
+            "/decoding/objectives/{objective}",
+            Form(&[
+                ("code", "{objective_code}"),
+                ("name", "目标"),
+                ("perspective", "customer"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/targets",
+            "/decoding/targets",
+            Form(&[
+                ("objective_id", "{objective}"),
+                ("department_code", "CS"),
+                ("kpi_code", "COMPLAINT_RATE"),
+                ("period", "2026Q2"),
+                ("comparator", "<="),
+                ("target_value", "2"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/tasks",
+            "/decoding/tasks",
+            Form(&[
+                ("position_code", "C-AGENT"),
+                ("kpi_target_id", "{goal}"),
+                ("code", "PAGE-1"),
+                ("name", "页面任务"),
+                ("process_step", "4"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/tasks/{id}",
+            "/decoding/tasks/{task}",
+            Form(&[
+                ("kpi_target_id", "{goal}"),
+                ("name", "需求对接"),
+                ("process_step", "1"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/decoding/tasks/{id}/skills",
+            "/decoding/tasks/{task}/skills",
+            Form(&[
+                ("skill", "{free_skill}"),
+                ("required_level", "1"),
+                ("tier", "reserve"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/competency/models",
+            "/competency/models",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "POST",
+            "/competency/models/{id}",
+            "/competency/models/{position}",
+            Form(&[
+                ("skill", "{free_skill}"),
+                ("required_level", "2"),
+                ("tier", "core"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/needs",
+            "/needs",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/needs/{id}",
+            "/needs/{need_in}",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/needs/{id}",
+            "/needs/{need_out}",
+            NoBody,
+            [303, 200, 200, 404, 403, 403, 403, 403],
+        ),
+        // The admin raises the need; for training and the manager everybody is covered already.
+        p(
+            "POST",
+            "/needs/from-gaps",
+            "/needs/from-gaps",
+            Form(&[
+                ("skill", "{gap_skill_1}"),
+                ("audience", "team"),
+                ("audience_id", "{gap_dept_1}"),
+            ]),
+            [403, 303, 422, 422, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/decoding",
+            "/api/v1/decoding",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "POST",
+            "/api/v1/strategies",
+            "/api/v1/strategies",
+            Json(r#"{"code":"S-API","name":"接口战略"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/objectives",
+            "/api/v1/objectives",
+            Json(
+                r#"{"strategy_id":{strategy},"code":"O-API","name":"接口目标","key_results":["KR1"]}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/kpi-targets",
+            "/api/v1/kpi-targets",
+            Json(
+                r#"{"objective_id":{objective},"department_code":"CS","kpi_code":"COMPLAINT_RATE","period":"2026Q3","comparator":"<=","target_value":2}"#,
+            ),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/kpi-targets/{id}",
+            "/api/v1/kpi-targets/{goal}",
+            Json(r#"{"comparator":"<=","target_value":2}"#),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/position-tasks",
+            "/api/v1/position-tasks",
+            Json(
+                r#"{"position_code":"C-AGENT","code":"API-1","name":"接口任务","process_step":5}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/position-tasks/{id}/skills/{skill}",
+            "/api/v1/position-tasks/{task}/skills/{free_skill}",
+            Json(r#"{"required_level":1,"tier":"support"}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        // The admin removes the skill; training then finds nothing to remove.
+        p(
+            "DELETE",
+            "/api/v1/position-tasks/{id}/skills/{skill}",
+            "/api/v1/position-tasks/{task}/skills/{free_skill}",
+            NoBody,
+            [401, 204, 404, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/decoding/review",
+            "/api/v1/decoding/review",
+            Json(r#"{"kind":"task","id":{task}}"#),
+            [401, 204, 404, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/positions/{id}/competency-model",
+            "/api/v1/positions/{position}/competency-model",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "PUT",
+            "/api/v1/positions/{id}/competency-model/{skill}",
+            "/api/v1/positions/{position}/competency-model/{free_skill}",
+            Json(r#"{"required_level":2,"tier":"support"}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        // The admin drops the direct setting; for training it is no longer set directly.
+        p(
+            "DELETE",
+            "/api/v1/positions/{id}/competency-model/{skill}",
+            "/api/v1/positions/{position}/competency-model/{free_skill}",
+            NoBody,
+            [401, 204, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs",
+            "/api/v1/training-needs",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs/{id}",
+            "/api/v1/training-needs/{need_in}",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs/{id}",
+            "/api/v1/training-needs/{need_out}",
+            NoBody,
+            [401, 200, 200, 404, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/training-needs/from-gaps",
+            "/api/v1/training-needs/from-gaps",
+            Json(r#"{"skill":"{gap_skill_2}","audience":"team","audience_id":{gap_dept_2}}"#),
+            [401, 201, 422, 422, 403, 403, 403, 403],
         ),
         p(
             "GET",
@@ -504,6 +766,18 @@ struct Targets {
     target_user: i64,
     kpi_target: i64,
     task: i64,
+    strategy: i64,
+    objective: i64,
+    objective_code: String,
+    /// The task's position.
+    position: i64,
+    /// A skill the task does not require yet.
+    free_skill: String,
+    /// (department, skill) cells with open gaps inside the manager's subtree, distinct skills.
+    gap_cells: Vec<(i64, String)>,
+    /// Needs raised from gaps inside and outside the manager's subtree.
+    need_in: i64,
+    need_out: i64,
 }
 
 async fn targets(app: &TestApp) -> Targets {
@@ -546,12 +820,94 @@ async fn targets(app: &TestApp) -> Targets {
         .id;
     let tree = app.store.decoding_tree().await.unwrap();
     let target = &tree[0].objectives[1].targets[0];
+    let task = &target.tasks[0];
+    let position = app
+        .store
+        .position_options()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.2 == task.position)
+        .unwrap()
+        .0;
+    let free_skill = app
+        .store
+        .skill_options()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.0)
+        .find(|code| task.skills.iter().all(|s| &s.skill_code != code))
+        .unwrap();
+    // Department × skill cells with weighted gaps: inside the manager's subtree (PROD1)
+    // with distinct skills, and one outside it.
+    let manager_root = app
+        .store
+        .find_department_by_code("PROD1")
+        .await
+        .unwrap()
+        .unwrap()
+        .path;
+    let departments = app
+        .store
+        .list_departments(&DataScope::company())
+        .await
+        .unwrap();
+    let path_of = |id: i64| {
+        departments
+            .iter()
+            .find(|d| d.id == id)
+            .unwrap()
+            .path
+            .clone()
+    };
+    let mut gap_cells: Vec<(i64, String)> = Vec::new();
+    let mut outside_cell = None;
+    for cell in app.store.gap_heatmap(&DataScope::company()).await.unwrap() {
+        if cell.weighted.unwrap_or(0.0) <= 0.0 {
+            continue;
+        }
+        if path_of(cell.department_id).starts_with(&manager_root) {
+            if gap_cells.iter().all(|c| c.1 != cell.skill_code) {
+                gap_cells.push((cell.department_id, cell.skill_code));
+            }
+        } else if outside_cell.is_none() {
+            outside_cell = Some((cell.department_id, cell.skill_code));
+        }
+    }
+    assert!(
+        gap_cells.len() >= 3,
+        "demo has too few gap cells in PROD1: {gap_cells:?}"
+    );
+    let raise = |(dept, skill): (i64, String)| async move {
+        let request = domain::needs::GapNeedRequest {
+            skill_code: skill,
+            audience: domain::needs::Audience::Team(dept),
+            urgency: domain::needs::Urgency::Normal,
+            note: None,
+        };
+        app.store
+            .raise_need_from_gaps(&request, &DataScope::company(), &Actor::system())
+            .await
+            .unwrap()
+            .0
+    };
+    let need_in = raise(gap_cells.pop().unwrap()).await;
+    let need_out = raise(outside_cell.unwrap()).await;
     Targets {
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
         kpi_target: target.id,
-        task: target.tasks[0].id,
+        task: task.id,
+        strategy: tree[0].id,
+        objective: tree[0].objectives[1].id,
+        objective_code: tree[0].objectives[1].code.clone(),
+        position,
+        free_skill,
+        gap_cells,
+        need_in,
+        need_out,
     }
 }
 
@@ -652,16 +1008,28 @@ db_test!(every_route_for_every_role, |app| {
     let mut failures = Vec::new();
     for (n, probe) in probes.iter().enumerate() {
         let (job, token, item) = per_probe_ids(&app, &t, n).await;
-        let path = probe
-            .path
-            .replace("{in}", &t.inside.to_string())
-            .replace("{out}", &t.outside.to_string())
-            .replace("{target}", &t.target_user.to_string())
-            .replace("{job}", &job.to_string())
-            .replace("{token}", &token.to_string())
-            .replace("{item}", &item.to_string())
-            .replace("{goal}", &t.kpi_target.to_string())
-            .replace("{task}", &t.task.to_string());
+        let fill = |text: &str| {
+            text.replace("{in}", &t.inside.to_string())
+                .replace("{out}", &t.outside.to_string())
+                .replace("{target}", &t.target_user.to_string())
+                .replace("{job}", &job.to_string())
+                .replace("{token}", &token.to_string())
+                .replace("{item}", &item.to_string())
+                .replace("{goal}", &t.kpi_target.to_string())
+                .replace("{task}", &t.task.to_string())
+                .replace("{strategy}", &t.strategy.to_string())
+                .replace("{objective_code}", &t.objective_code)
+                .replace("{objective}", &t.objective.to_string())
+                .replace("{position}", &t.position.to_string())
+                .replace("{free_skill}", &t.free_skill)
+                .replace("{gap_dept_1}", &t.gap_cells[0].0.to_string())
+                .replace("{gap_skill_1}", &t.gap_cells[0].1)
+                .replace("{gap_dept_2}", &t.gap_cells[1].0.to_string())
+                .replace("{gap_skill_2}", &t.gap_cells[1].1)
+                .replace("{need_in}", &t.need_in.to_string())
+                .replace("{need_out}", &t.need_out.to_string())
+        };
+        let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");
         for (i, caller) in CALLERS.iter().enumerate() {
             let (client, csrf) = match (is_api, *caller) {
@@ -685,10 +1053,12 @@ db_test!(every_route_for_every_role, |app| {
                     req.form(&fields)
                 }
                 Body::None => req,
-                Body::Json(json) => req.header("content-type", "application/json").body(json),
+                Body::Json(json) => req
+                    .header("content-type", "application/json")
+                    .body(fill(json)),
                 Body::Form(pairs) => {
                     let mut fields: Vec<(&str, String)> =
-                        pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+                        pairs.iter().map(|(k, v)| (*k, fill(v))).collect();
                     if let Some(c) = &csrf {
                         fields.push(("_csrf", c.clone()));
                     }

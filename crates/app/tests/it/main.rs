@@ -12,6 +12,7 @@ mod http;
 mod import;
 mod jobs;
 mod kpis;
+mod needs;
 mod openapi;
 mod scope;
 mod store;

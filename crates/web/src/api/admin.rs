@@ -20,6 +20,7 @@ use utoipa::IntoParams;
 
 /// Filters and paging of the account list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Substring of username or display name.
     pub q: Option<String>,
@@ -169,6 +170,7 @@ pub async fn remove_grant(
 
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Username of the actor (exact).
     pub actor: Option<String>,
@@ -245,6 +247,7 @@ pub async fn list_audit(
 
 /// Filter of the job list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JobQuery {
     /// queued, running, succeeded or failed.
     pub status: Option<String>,

@@ -185,6 +185,7 @@ pub struct UserPage {
 
 /// A role to grant or revoke.
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GrantInput {
     /// Role code.
     pub role: String,

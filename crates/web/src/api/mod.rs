@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod decoding;
 pub mod dto;
 pub mod people;
 pub mod performance;
@@ -30,6 +31,7 @@ use utoipa_axum::routes;
         (name = "account", description = "The caller's own account and tokens"),
         (name = "org", description = "Departments and employees, limited by the caller's data scope"),
         (name = "performance", description = "KPI definitions and performance data"),
+        (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -64,6 +66,25 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(performance::employee_kpi_values))
         .routes(routes!(performance::list_reconciliation))
         .routes(routes!(performance::decide))
+        .routes(routes!(decoding::tree))
+        .routes(routes!(decoding::create_strategy))
+        .routes(routes!(decoding::create_objective))
+        .routes(routes!(decoding::create_target))
+        .routes(routes!(decoding::update_target))
+        .routes(routes!(decoding::create_task))
+        .routes(routes!(
+            decoding::set_task_skill,
+            decoding::remove_task_skill
+        ))
+        .routes(routes!(decoding::review))
+        .routes(routes!(decoding::position_model))
+        .routes(routes!(
+            decoding::set_model_requirement,
+            decoding::reset_model_requirement
+        ))
+        .routes(routes!(decoding::list_needs))
+        .routes(routes!(decoding::get_need))
+        .routes(routes!(decoding::raise_from_gaps))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

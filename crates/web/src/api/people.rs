@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 
 /// Filters and paging of the employee list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EmployeeQuery {
     /// Substring of employee number or name.
     pub q: Option<String>,
@@ -131,8 +132,10 @@ pub struct SkillGapDto {
     pub current_level: Option<i32>,
     /// Required minus current (not below 0); null when unassessed.
     pub gap: Option<i32>,
-    /// The gap weighted by tier (core 3, support 2, reserve 1); null when unassessed.
+    /// The gap × tier weight (core 3, support 2, reserve 1) × (1 + KPI shortfall); null when unassessed.
     pub weighted_gap: Option<f64>,
+    /// Largest shortfall (0–1) of the KPI targets the skill serves; null when none is measured.
+    pub kpi_shortfall: Option<f64>,
     /// YYYY-MM-DD of the latest assessment.
     pub assessed_on: Option<String>,
     pub method: Option<String>,
@@ -155,6 +158,7 @@ pub async fn employee_gaps(
             .map(|g| SkillGapDto {
                 gap: g.gap(),
                 weighted_gap: g.weighted_gap(),
+                kpi_shortfall: g.kpi_shortfall,
                 skill_code: g.skill_code,
                 skill_name: g.skill_name,
                 area: g.area,

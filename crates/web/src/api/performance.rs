@@ -59,6 +59,7 @@ pub async fn list_kpis(
 
 /// Filters of the reconciliation queue.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReconciliationQuery {
     /// Month, YYYY-MM.
     pub period: Option<String>,
@@ -233,6 +234,7 @@ pub async fn employee_kpi_values(
 
 /// Month filter of the entry report.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntryQuery {
     /// YYYY-MM (required).
     pub period: String,

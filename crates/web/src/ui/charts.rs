@@ -125,6 +125,7 @@ mod tests {
             tier: Tier::Core,
             assessed_on: None,
             method: None,
+            kpi_shortfall: None,
         }
     }
 

@@ -7,10 +7,12 @@ use crate::i18n::Tr;
 use crate::service::scope_or_forbidden;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::Permission;
-use store::HeatCell;
+use serde::Deserialize;
+use store::{HeatCell, ModelRequirement};
 
 /// One heat-map cell as shown.
 pub struct CellView {
@@ -34,6 +36,7 @@ struct HeatmapPage {
     skills: Vec<String>,
     rows: Vec<RowView>,
     top: Vec<HeatCell>,
+    can_raise: bool,
 }
 
 /// `GET /competency`.
@@ -113,5 +116,110 @@ pub async fn heatmap(
         skills: skills.into_iter().map(|s| s.1).collect(),
         rows,
         top,
+        can_raise: caller.principal.can(Permission::ManageTrainingNeeds),
     }))
+}
+
+#[derive(Template)]
+#[template(path = "models.html")]
+struct ModelsPage {
+    t: Tr,
+    chrome: Chrome,
+    positions: Vec<(i64, String, String)>,
+    position: Option<i64>,
+    requirements: Vec<ModelRequirement>,
+    skills: Vec<(String, String, i32)>,
+    can_edit: bool,
+    can_raise: bool,
+}
+
+/// Which position's model to show.
+#[derive(Deserialize)]
+pub struct ModelsQuery {
+    position: Option<String>,
+}
+
+/// `GET /competency/models`: a position's competency model, derived from its tasks and
+/// edited directly.
+pub async fn models(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<ModelsQuery>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ViewHeadcount)?;
+    let positions = state
+        .store
+        .position_options()
+        .await
+        .map_err(|e| caller.err(e))?;
+    let position = query
+        .position
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| positions.iter().any(|o| o.0 == *p))
+        .or_else(|| positions.first().map(|p| p.0));
+    let requirements = match position {
+        Some(p) => state
+            .store
+            .position_model(p)
+            .await
+            .map_err(|e| caller.err(e))?,
+        None => Vec::new(),
+    };
+    let skills = state
+        .store
+        .skill_options()
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(render(&ModelsPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(&caller),
+        positions,
+        position,
+        requirements,
+        skills,
+        can_edit: caller.principal.manages_people_company_wide(),
+        can_raise: caller.principal.can(Permission::ManageTrainingNeeds),
+    }))
+}
+
+/// A direct requirement's fields; `reset` set drops the direct setting.
+#[derive(Deserialize)]
+pub struct RequirementForm {
+    skill: String,
+    #[serde(default)]
+    required_level: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    reset: String,
+}
+
+/// `POST /competency/models/{id}`: sets a requirement of position `id` directly, or drops
+/// the direct setting.
+pub async fn set_requirement(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<RequirementForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| caller.err(domain::DomainError::NotFound { entity: "position" }))?;
+    let wanted = if form.reset.is_empty() {
+        Some(super::decoding::requirement(
+            &caller,
+            &form.required_level,
+            &form.tier,
+        )?)
+    } else {
+        None
+    };
+    state
+        .store
+        .set_model_requirement(id, &form.skill, wanted, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/competency/models?position={id}")).into_response())
 }

@@ -1,4 +1,5 @@
-//! The decoding tree: strategy → objective → target → task → skill, and back up from a skill.
+//! The decoding tree: strategy → objective → target → task → skill, back up from a skill,
+//! and the forms that change it (each change audited, the level below marked for review).
 
 use super::{Chrome, render};
 use crate::auth::PageCaller;
@@ -9,8 +10,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::decoding::StrategyNode;
-use domain::{DomainError, Permission};
+use domain::competency::Tier;
+use domain::decoding::{
+    ObjectiveInput, PERSPECTIVES, ReviewItem, StrategyInput, StrategyNode, TargetInput, TaskInput,
+};
+use domain::{DataScope, DomainError, Permission};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -21,6 +25,12 @@ struct DecodingPage {
     strategies: Vec<StrategyNode>,
     skill: String,
     can_edit: bool,
+    perspectives: &'static [&'static str],
+    /// (code, name) pickers, filled only for editors.
+    departments: Vec<(String, String)>,
+    kpis: Vec<(String, String)>,
+    positions: Vec<(String, String)>,
+    skills: Vec<(String, String)>,
 }
 
 /// Filter of the tree: one skill's chains.
@@ -36,11 +46,8 @@ pub async fn tree(
     Query(query): Query<DecodingQuery>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ViewHeadcount)?;
-    let mut strategies = state
-        .store
-        .decoding_tree()
-        .await
-        .map_err(|e| caller.err(e))?;
+    let store = &state.store;
+    let mut strategies = store.decoding_tree().await.map_err(|e| caller.err(e))?;
     let skill = query.skill.unwrap_or_default();
     if !skill.trim().is_empty() {
         strategies
@@ -49,13 +56,222 @@ pub async fn tree(
         strategies.retain(|s| !s.objectives.is_empty());
     }
     let can_edit = caller.principal.manages_people_company_wide();
+    let (mut departments, mut kpis, mut positions, mut skills) = Default::default();
+    if can_edit {
+        use domain::org::OrgRepository;
+        departments = store
+            .list_departments(&DataScope::company())
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .map(|d| (d.code, d.name))
+            .collect();
+        kpis = store
+            .list_kpis()
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .map(|k| (k.code, k.name))
+            .collect();
+        positions = store
+            .position_options()
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .map(|p| (p.1, p.2))
+            .collect();
+        skills = store
+            .skill_options()
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .map(|s| (s.0, s.1))
+            .collect();
+    }
     Ok(render(&DecodingPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
         strategies,
         skill,
         can_edit,
+        perspectives: &PERSPECTIVES,
+        departments,
+        kpis,
+        positions,
+        skills,
     }))
+}
+
+fn parse_id(caller: &PageCaller, text: &str, entity: &'static str) -> Result<i64, PageError> {
+    text.trim()
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity }))
+}
+
+fn parse_number<T: std::str::FromStr>(
+    caller: &PageCaller,
+    field: &str,
+    text: &str,
+) -> Result<T, PageError> {
+    text.trim()
+        .parse()
+        .map_err(|_| caller.err(DomainError::invalid(field, "must be a number")))
+}
+
+fn optional_id(caller: &PageCaller, field: &str, text: &str) -> Result<Option<i64>, PageError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_number(caller, field, text).map(Some)
+    }
+}
+
+fn back() -> Response {
+    Redirect::to("/decoding").into_response()
+}
+
+/// The strategy form's fields.
+#[derive(Deserialize)]
+pub struct StrategyForm {
+    code: String,
+    name: String,
+    #[serde(default)]
+    horizon: String,
+}
+
+impl StrategyForm {
+    fn input(self) -> StrategyInput {
+        StrategyInput {
+            code: self.code,
+            name: self.name,
+            horizon: Some(self.horizon),
+        }
+    }
+}
+
+/// `POST /decoding/strategies`.
+pub async fn create_strategy(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<StrategyForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    state
+        .store
+        .create_strategy(&form.input(), &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// `POST /decoding/strategies/{id}`: marks the strategy's objectives for review.
+pub async fn update_strategy(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<StrategyForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let id = parse_id(&caller, &id, "strategy")?;
+    state
+        .store
+        .update_strategy(id, &form.input(), &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// The objective form's fields; key results one per line.
+#[derive(Deserialize)]
+pub struct ObjectiveForm {
+    #[serde(default)]
+    strategy_id: String,
+    code: String,
+    name: String,
+    #[serde(default)]
+    perspective: String,
+    #[serde(default)]
+    key_results: String,
+}
+
+impl ObjectiveForm {
+    fn input(self, caller: &PageCaller) -> Result<ObjectiveInput, PageError> {
+        Ok(ObjectiveInput {
+            strategy_id: optional_id(caller, "strategy_id", &self.strategy_id)?.unwrap_or(0),
+            code: self.code,
+            name: self.name,
+            perspective: Some(self.perspective),
+            key_results: self.key_results.lines().map(str::to_string).collect(),
+        })
+    }
+}
+
+/// `POST /decoding/objectives`.
+pub async fn create_objective(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ObjectiveForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let input = form.input(&caller)?;
+    state
+        .store
+        .create_objective(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// `POST /decoding/objectives/{id}`: marks the objective's targets for review.
+pub async fn update_objective(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ObjectiveForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let id = parse_id(&caller, &id, "objective")?;
+    let input = form.input(&caller)?;
+    state
+        .store
+        .update_objective(id, &input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// The new-target form's fields.
+#[derive(Deserialize)]
+pub struct NewTargetForm {
+    objective_id: String,
+    department_code: String,
+    kpi_code: String,
+    period: String,
+    comparator: String,
+    target_value: String,
+}
+
+/// `POST /decoding/targets`.
+pub async fn create_target(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<NewTargetForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let input = TargetInput {
+        objective_id: parse_number(&caller, "objective_id", &form.objective_id)?,
+        department_code: form.department_code,
+        kpi_code: form.kpi_code,
+        period: form.period,
+        comparator: form.comparator,
+        target_value: parse_number(&caller, "target_value", &form.target_value)?,
+    };
+    state
+        .store
+        .create_kpi_target(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
 }
 
 /// The target form's fields.
@@ -73,38 +289,145 @@ pub async fn update_target(
     Form(form): Form<TargetForm>,
 ) -> Result<Response, PageError> {
     caller.require_company_people_manager()?;
-    let id: i64 = id.parse().map_err(|_| {
-        caller.err(DomainError::NotFound {
-            entity: "KPI target",
-        })
-    })?;
-    let value: f64 = form
-        .target_value
-        .trim()
-        .parse()
-        .map_err(|_| caller.err(DomainError::invalid("target_value", "must be a number")))?;
+    let id = parse_id(&caller, &id, "KPI target")?;
+    let value: f64 = parse_number(&caller, "target_value", &form.target_value)?;
     state
         .store
         .update_kpi_target(id, form.comparator.trim(), value, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Redirect::to("/decoding").into_response())
+    Ok(back())
 }
 
-/// `POST /decoding/tasks/{id}/reviewed`.
-pub async fn task_reviewed(
+/// The task form's fields (position and code only when creating).
+#[derive(Deserialize)]
+pub struct TaskForm {
+    #[serde(default)]
+    position_code: String,
+    #[serde(default)]
+    kpi_target_id: String,
+    #[serde(default)]
+    code: String,
+    name: String,
+    process_step: String,
+}
+
+impl TaskForm {
+    fn input(self, caller: &PageCaller) -> Result<TaskInput, PageError> {
+        Ok(TaskInput {
+            position_code: self.position_code,
+            kpi_target_id: optional_id(caller, "kpi_target_id", &self.kpi_target_id)?,
+            code: self.code,
+            name: self.name,
+            process_step: parse_number(caller, "process_step", &self.process_step)?,
+        })
+    }
+}
+
+/// `POST /decoding/tasks`.
+pub async fn create_task(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<TaskForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let input = form.input(&caller)?;
+    state
+        .store
+        .create_task(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// `POST /decoding/tasks/{id}`: changes name, step or target.
+pub async fn update_task(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
+    Form(form): Form<TaskForm>,
 ) -> Result<Response, PageError> {
     caller.require_company_people_manager()?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| caller.err(DomainError::NotFound { entity: "task" }))?;
+    let id = parse_id(&caller, &id, "task")?;
+    let mut input = form.input(&caller)?;
+    // Position and code do not change; fill them so validation passes.
+    input.position_code = "-".into();
+    input.code = "-".into();
     state
         .store
-        .mark_task_reviewed(id, &caller.actor())
+        .update_task(id, &input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Redirect::to("/decoding").into_response())
+    Ok(back())
+}
+
+/// A task skill's fields; `remove` set drops the skill.
+#[derive(Deserialize)]
+pub struct TaskSkillForm {
+    skill: String,
+    #[serde(default)]
+    required_level: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    remove: String,
+}
+
+/// Parses a level and tier from form fields.
+pub(crate) fn requirement(
+    caller: &PageCaller,
+    level: &str,
+    tier: &str,
+) -> Result<(i32, Tier), PageError> {
+    Ok((
+        parse_number(caller, "required_level", level)?,
+        Tier::parse(tier).map_err(|e| caller.err(e))?,
+    ))
+}
+
+/// `POST /decoding/tasks/{id}/skills`: sets or removes a required skill; the position's
+/// competency model follows.
+pub async fn set_task_skill(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<TaskSkillForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let id = parse_id(&caller, &id, "task")?;
+    let wanted = if form.remove.is_empty() {
+        Some(requirement(&caller, &form.required_level, &form.tier)?)
+    } else {
+        None
+    };
+    state
+        .store
+        .set_task_skill(id, &form.skill, wanted, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
+}
+
+/// The review form: which item.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    kind: String,
+    id: String,
+}
+
+/// `POST /decoding/review`: clears a review mark.
+pub async fn reviewed(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let item = ReviewItem::parse(&form.kind).map_err(|e| caller.err(e))?;
+    let id = parse_id(&caller, &form.id, "item awaiting review")?;
+    state
+        .store
+        .mark_reviewed(item, id, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(back())
 }

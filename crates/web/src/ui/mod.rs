@@ -9,6 +9,7 @@ pub mod decoding;
 pub mod home;
 pub mod import;
 pub mod login;
+pub mod needs;
 pub mod people;
 pub mod performance;
 
@@ -59,6 +60,9 @@ impl Chrome {
             items.push(("/performance/entry", "nav.entry"));
             items.push(("/competency", "nav.competency"));
             items.push(("/decoding", "nav.decoding"));
+        }
+        if p.can(Permission::ManageTrainingNeeds) {
+            items.push(("/needs", "nav.needs"));
         }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));

@@ -120,9 +120,11 @@ struct PersonPage {
     history: Vec<store::KpiHistoryRow>,
     /// (kind, value) person tags.
     tags: Vec<(String, String)>,
-    gaps: Vec<domain::competency::SkillGap>,
+    /// Each gap with the decoding chains (as text) through which its skill matters.
+    gaps: Vec<(domain::competency::SkillGap, Vec<String>)>,
     /// Server-rendered SVG radar of the gaps (escaped inside).
     radar: Option<String>,
+    can_raise: bool,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -152,6 +154,23 @@ pub async fn detail(
         Tr(caller.locale).get("gaps.required"),
         Tr(caller.locale).get("gaps.current"),
     );
+    let chains = state
+        .store
+        .skill_chains(e.position_id.as_slice(), None)
+        .await
+        .map_err(|err| caller.err(err))?;
+    let gaps = gaps
+        .into_iter()
+        .map(|g| {
+            let why = chains
+                .iter()
+                .filter(|c| c.skill_code == g.skill_code)
+                .map(|c| c.text())
+                .collect();
+            (g, why)
+        })
+        .collect();
+    let can_raise = caller.principal.can(Permission::ManageTrainingNeeds);
     Ok(render(&PersonPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -162,6 +181,7 @@ pub async fn detail(
             .map_err(|err| caller.err(err))?,
         radar,
         gaps,
+        can_raise,
         tags: state
             .store
             .employee_tags(e.id)

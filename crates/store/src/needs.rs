@@ -1,0 +1,354 @@
+//! Training needs raised from competency gaps, with the decoding chain behind them.
+
+use crate::audit::append_in;
+use crate::org::{Own, push_scope};
+use crate::{DbTime, contains_pattern, db_error, on_pool};
+use domain::audit::Actor;
+use domain::needs::{
+    Audience, ChainLink, GapNeedRequest, NeedDetail, NeedFilter, NeedPerson, NeedSummary,
+};
+use domain::{DataScope, DomainError, DomainResult, Page, Paged};
+use sqlx::QueryBuilder;
+use time::OffsetDateTime;
+
+#[derive(sqlx::FromRow)]
+struct ChainRow {
+    strategy: String,
+    objective: String,
+    department: String,
+    kpi: String,
+    comparator: String,
+    target_value: f64,
+    period: String,
+    actual_value: Option<f64>,
+    shortfall: Option<f64>,
+    position: String,
+    task: String,
+    skill_code: String,
+}
+
+impl From<ChainRow> for ChainLink {
+    fn from(r: ChainRow) -> Self {
+        ChainLink {
+            strategy: r.strategy,
+            objective: r.objective,
+            department: r.department,
+            kpi: r.kpi,
+            comparator: r.comparator,
+            target_value: r.target_value,
+            period: r.period,
+            actual_value: r.actual_value,
+            shortfall: r.shortfall,
+            position: r.position,
+            task: r.task,
+            skill_code: r.skill_code,
+        }
+    }
+}
+
+const CHAIN_SELECT: &str = "SELECT st.name AS strategy, o.name AS objective, d.name AS department, k.name AS kpi, \
+    kt.comparator, kt.target_value, kt.period, kt.actual_value, kt.shortfall, p.name AS position, pt.name AS task, sk.code AS skill_code \
+    FROM task_skills ts JOIN skills sk ON sk.id = ts.skill_id JOIN position_tasks pt ON pt.id = ts.task_id \
+    JOIN positions p ON p.id = pt.position_id JOIN kpi_targets kt ON kt.id = pt.kpi_target_id \
+    JOIN objectives o ON o.id = kt.objective_id JOIN strategies st ON st.id = o.strategy_id \
+    JOIN departments d ON d.id = kt.department_id JOIN kpis k ON k.id = kt.kpi_id WHERE ";
+
+/// (employee id, number, name, department, gap, weighted gap).
+type PersonRow = (i64, String, String, String, Option<i32>, Option<f64>);
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: i64,
+    position_id: i64,
+    gap: i32,
+    weighted_gap: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    title: String,
+    skill_code: Option<String>,
+    skill_name: Option<String>,
+    origin: String,
+    audience: String,
+    urgency: String,
+    status: String,
+    reason: String,
+    people: i64,
+    mean_gap: Option<f64>,
+    raised_by: Option<String>,
+    created_at: DbTime,
+}
+
+impl From<SummaryRow> for NeedSummary {
+    fn from(r: SummaryRow) -> Self {
+        NeedSummary {
+            id: r.id,
+            title: r.title,
+            skill_code: r.skill_code,
+            skill_name: r.skill_name,
+            origin: r.origin,
+            audience: r.audience,
+            urgency: r.urgency,
+            status: r.status,
+            reason: r.reason,
+            people: r.people,
+            mean_gap: r.mean_gap,
+            raised_by: r.raised_by,
+            created_at: r.created_at.0,
+        }
+    }
+}
+
+/// Appends the needs-list query (from `FROM`) for `scope`: a need is visible when it
+/// covers at least one person in scope; `people`/`mean_gap` count only those.
+fn push_needs_from<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push(
+        " FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id LEFT JOIN users u ON u.id = n.raised_by \
+          JOIN (SELECT np.need_id, COUNT(*) AS people, AVG(CAST(np.gap AS DOUBLE PRECISION)) AS mean_gap \
+                FROM training_need_people np JOIN employees e ON e.id = np.employee_id \
+                JOIN departments d ON d.id = e.department_id WHERE ",
+    );
+    push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
+    qb.push(" GROUP BY np.need_id) c ON c.need_id = n.id WHERE 1=1");
+}
+
+impl crate::Store {
+    /// The decoding chains through which `skill_code` serves the tasks of `positions`.
+    pub async fn skill_chains(
+        &self,
+        positions: &[i64],
+        skill_code: Option<&str>,
+    ) -> DomainResult<Vec<ChainLink>> {
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(CHAIN_SELECT);
+            qb.push("pt.position_id IN (");
+            let mut list = qb.separated(", ");
+            for p in positions {
+                list.push_bind(*p);
+            }
+            qb.push(")");
+            if let Some(code) = skill_code {
+                qb.push(" AND sk.code = ").push_bind(code.to_string());
+            }
+            qb.push(" ORDER BY sk.code, p.name, pt.process_step, pt.code");
+            let rows: Vec<ChainRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            Ok(rows.into_iter().map(ChainLink::from).collect())
+        })
+    }
+
+    /// Turns the open gaps in one skill of the people in `request.audience` (and in
+    /// `scope`) into one training need carrying the decoding chain behind the skill.
+    /// People already covered by an open need for the skill are left out. Returns the
+    /// need's id and the number of people it covers.
+    pub async fn raise_need_from_gaps(
+        &self,
+        request: &GapNeedRequest,
+        scope: &DataScope,
+        actor: &Actor,
+    ) -> DomainResult<(i64, usize)> {
+        let now = DbTime(OffsetDateTime::now_utc());
+        let skill: Option<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, name FROM skills WHERE code = $1").bind(request.skill_code.trim()).fetch_optional(pool).await.map_err(db_error)?
+        });
+        let (skill_id, skill_name) = skill.ok_or_else(|| {
+            DomainError::invalid(
+                "skill",
+                format!("no skill has the code '{}'", request.skill_code.trim()),
+            )
+        })?;
+        let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) = on_pool!(self, pool => {
+            match request.audience {
+                Audience::Person(id) => {
+                    let row: Option<(String, i64, i64)> = sqlx::query_as("SELECT name, department_id, position_id FROM employees WHERE id = $1")
+                        .bind(id).fetch_optional(pool).await.map_err(db_error)?;
+                    let row = row.ok_or(DomainError::NotFound { entity: "employee" })?;
+                    (row.0, Some(row.1), Some(row.2))
+                }
+                Audience::Team(id) => {
+                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db_error)?;
+                    (name.ok_or(DomainError::NotFound { entity: "department" })?, Some(id), None)
+                }
+                Audience::Position(id) => {
+                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM positions WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db_error)?;
+                    (name.ok_or(DomainError::NotFound { entity: "position" })?, None, Some(id))
+                }
+            }
+        });
+        let candidates: Vec<Candidate> = on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(
+                "WITH latest AS (SELECT employee_id, level, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY assessed_on DESC, id DESC) AS rn \
+                 FROM assessments WHERE skill_id = ",
+            );
+            qb.push_bind(skill_id);
+            qb.push(
+                "), pressure AS (SELECT pt.position_id, MAX(kt.shortfall) AS shortfall FROM task_skills ts \
+                   JOIN position_tasks pt ON pt.id = ts.task_id JOIN kpi_targets kt ON kt.id = pt.kpi_target_id WHERE ts.skill_id = ",
+            );
+            qb.push_bind(skill_id);
+            qb.push(
+                " GROUP BY pt.position_id) \
+                 SELECT e.id, e.position_id, ps.required_level - l.level AS gap, \
+                        CAST(ps.required_level - l.level AS DOUBLE PRECISION) \
+                          * CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END \
+                          * (1.0 + COALESCE(pr.shortfall, 0.0)) AS weighted_gap \
+                 FROM employees e JOIN departments d ON d.id = e.department_id \
+                 JOIN position_skills ps ON ps.position_id = e.position_id AND ps.skill_id = ",
+            );
+            qb.push_bind(skill_id);
+            qb.push(
+                " JOIN latest l ON l.employee_id = e.id AND l.rn = 1 \
+                 LEFT JOIN pressure pr ON pr.position_id = e.position_id \
+                 WHERE e.status <> 'left' AND l.level < ps.required_level AND ",
+            );
+            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
+            match request.audience {
+                Audience::Person(id) => {
+                    qb.push(" AND e.id = ").push_bind(id);
+                }
+                Audience::Team(id) => {
+                    qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ").push_bind(id).push(") || '%'");
+                }
+                Audience::Position(id) => {
+                    qb.push(" AND e.position_id = ").push_bind(id);
+                }
+            }
+            qb.push(
+                " AND NOT EXISTS (SELECT 1 FROM training_need_people np JOIN training_needs n ON n.id = np.need_id \
+                   WHERE np.employee_id = e.id AND n.status = 'open' AND n.skill_id = ",
+            );
+            qb.push_bind(skill_id);
+            qb.push(") ORDER BY e.id");
+            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+        });
+        if candidates.is_empty() {
+            return Err(DomainError::invalid(
+                "skill",
+                format!(
+                    "nobody in {audience_name} within your scope has an open, unplanned gap in {skill_name}"
+                ),
+            ));
+        }
+        let mut positions: Vec<i64> = candidates.iter().map(|c| c.position_id).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let chain = self
+            .skill_chains(&positions, Some(request.skill_code.trim()))
+            .await?;
+        let chain_json =
+            serde_json::to_string(&chain).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let mean_gap =
+            candidates.iter().map(|c| f64::from(c.gap)).sum::<f64>() / candidates.len() as f64;
+        let mut reason = format!(
+            "{} below the required level of {skill_name} (mean gap {mean_gap:.1})",
+            candidates.len()
+        );
+        if let Some(link) = chain.first() {
+            reason.push_str(&format!("; serves {}", link.text()));
+        }
+        if let Some(note) = request
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            reason.push_str("; ");
+            reason.push_str(note);
+        }
+        let title = format!("{skill_name} · {audience_name}");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, position_id, urgency, reason, chain, status, raised_by, created_at) \
+                 VALUES ($1, $2, 'gap', $3, $4, $5, $6, $7, $8, 'open', $9, $10) RETURNING id",
+            )
+            .bind(&title).bind(skill_id).bind(request.audience.code()).bind(department_id).bind(position_id)
+            .bind(request.urgency.code()).bind(&reason).bind(&chain_json).bind(actor.user_id).bind(now)
+            .fetch_one(&mut *tx).await.map_err(db_error)?;
+            for chunk in candidates.chunks(500) {
+                let mut qb = QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id, gap, weighted_gap) ");
+                qb.push_values(chunk, |mut row, c| {
+                    row.push_bind(id).push_bind(c.id).push_bind(c.gap).push_bind(c.weighted_gap);
+                });
+                qb.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let after = serde_json::json!({ "title": title, "skill": request.skill_code.trim(), "audience": request.audience, "urgency": request.urgency.code(), "people": candidates.len() }).to_string();
+            append_in!(tx, &actor.entry("need.raise_from_gaps", "training_need").entity(id).change(None, Some(after)));
+            tx.commit().await.map_err(db_error)?;
+            Ok((id, candidates.len()))
+        })
+    }
+
+    /// Training needs covering people in `scope`, newest first.
+    pub async fn list_needs(
+        &self,
+        scope: &DataScope,
+        filter: &NeedFilter,
+        page: Page,
+    ) -> DomainResult<Paged<NeedSummary>> {
+        on_pool!(self, pool => {
+            let push_filters = |qb: &mut QueryBuilder<'_, _>| {
+                if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty()) {
+                    qb.push(" AND n.status = ").push_bind(status.to_string());
+                }
+                if let Some(skill) = filter.skill.as_deref().filter(|s| !s.is_empty()) {
+                    qb.push(" AND s.code = ").push_bind(skill.to_string());
+                }
+                if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
+                    qb.push(" AND LOWER(n.title) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\'");
+                }
+            };
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            push_needs_from(&mut count, scope);
+            push_filters(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT n.id, n.title, s.code AS skill_code, s.name AS skill_name, n.origin, n.audience, n.urgency, n.status, n.reason, \
+                 c.people, c.mean_gap, u.username AS raised_by, n.created_at",
+            );
+            push_needs_from(&mut qb, scope);
+            push_filters(&mut qb);
+            qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+            let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            Ok(Paged { items: rows.into_iter().map(NeedSummary::from).collect(), total, page: page.page, per_page: page.per_page })
+        })
+    }
+
+    /// One need with the people in `scope` it covers; not found outside scope.
+    pub async fn need_detail(&self, id: i64, scope: &DataScope) -> DomainResult<NeedDetail> {
+        on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(
+                "SELECT n.id, n.title, s.code AS skill_code, s.name AS skill_name, n.origin, n.audience, n.urgency, n.status, n.reason, \
+                 c.people, c.mean_gap, u.username AS raised_by, n.created_at",
+            );
+            push_needs_from(&mut qb, scope);
+            qb.push(" AND n.id = ").push_bind(id);
+            let row: Option<SummaryRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
+            let summary = NeedSummary::from(row.ok_or(DomainError::NotFound { entity: "training need" })?);
+            let chain: String = sqlx::query_scalar("SELECT chain FROM training_needs WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT e.id AS employee_id, e.employee_no, e.name, d.name AS department, np.gap, np.weighted_gap \
+                 FROM training_need_people np JOIN employees e ON e.id = np.employee_id JOIN departments d ON d.id = e.department_id \
+                 WHERE np.need_id = ",
+            );
+            qb.push_bind(id).push(" AND ");
+            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
+            qb.push(" ORDER BY np.weighted_gap DESC, e.employee_no");
+            let people: Vec<PersonRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            Ok(NeedDetail {
+                summary,
+                chain: serde_json::from_str(&chain).unwrap_or_default(),
+                people: people.into_iter().map(|p| NeedPerson { employee_id: p.0, employee_no: p.1, name: p.2, department: p.3, gap: p.4, weighted_gap: p.5 }).collect(),
+            })
+        })
+    }
+}
