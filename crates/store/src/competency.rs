@@ -332,3 +332,84 @@ impl crate::Store {
         })
     }
 }
+
+/// A skill of the taxonomy with its levels and their behavioural descriptions.
+#[derive(Debug, Clone)]
+pub struct SkillEntry {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub levels: i32,
+    pub descriptors: Vec<String>,
+}
+
+impl crate::Store {
+    /// The skill taxonomy, by area and code.
+    pub async fn list_skills(&self) -> DomainResult<Vec<SkillEntry>> {
+        let rows: Vec<(String, String, String, i32, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.code, s.name, ar.name, s.levels, s.descriptors FROM skills s JOIN skill_areas ar ON ar.id = s.area_id ORDER BY ar.code, s.code",
+            )
+            .fetch_all(pool).await.map_err(db_error)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| SkillEntry {
+                code: r.0,
+                name: r.1,
+                area: r.2,
+                levels: r.3,
+                descriptors: serde_json::from_str(&r.4).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Renames a skill and sets its number of levels (2–10) with one behavioural
+    /// description per level; fewer levels than a requirement needs are refused.
+    pub async fn update_skill(
+        &self,
+        code: &str,
+        name: &str,
+        descriptors: &[String],
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(DomainError::invalid("name", "is required"));
+        }
+        let descriptors: Vec<&str> = descriptors
+            .iter()
+            .map(|d| d.trim())
+            .filter(|d| !d.is_empty())
+            .collect();
+        let levels = descriptors.len() as i32;
+        if !(2..=10).contains(&levels) {
+            return Err(DomainError::invalid(
+                "descriptors",
+                format!("give one description per level, 2 to 10 levels ({levels} given)"),
+            ));
+        }
+        let json = serde_json::to_string(&descriptors)
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let before: Option<(i64, String, i32, String)> = sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
+                .bind(code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let (id, old_name, old_levels, old_descriptors) = before.ok_or(DomainError::NotFound { entity: "skill" })?;
+            let needed: Option<i32> = sqlx::query_scalar(
+                "SELECT MAX(l) FROM (SELECT required_level AS l FROM position_skills WHERE skill_id = $1 \
+                 UNION ALL SELECT required_level FROM task_skills WHERE skill_id = $1) x",
+            )
+            .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+            if let Some(n) = needed.filter(|n| *n > levels) {
+                return Err(DomainError::invalid("descriptors", format!("requirements ask for level {n}; the skill needs at least {n} levels")));
+            }
+            sqlx::query("UPDATE skills SET name = $1, levels = $2, descriptors = $3 WHERE id = $4")
+                .bind(name).bind(levels).bind(&json).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+            let before = serde_json::json!({ "name": old_name, "levels": old_levels, "descriptors": serde_json::from_str::<serde_json::Value>(&old_descriptors).unwrap_or_default() }).to_string();
+            let after = serde_json::json!({ "name": name, "levels": levels, "descriptors": descriptors }).to_string();
+            append_in!(tx, &actor.entry("competency.skill_change", "skill").entity(code.trim()).change(Some(before), Some(after)));
+            tx.commit().await.map_err(db_error)
+        })
+    }
+}

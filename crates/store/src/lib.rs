@@ -18,7 +18,7 @@ mod reconciliation;
 mod time_column;
 
 pub use backup::backup_sqlite;
-pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog};
+pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog, SkillEntry};
 pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;

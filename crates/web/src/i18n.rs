@@ -490,6 +490,23 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "差距 × 层级权重（核心 3、支撑 2、储备 1）× (1 + 所服务指标的未达比例)",
         "Gap × tier weight (core 3, support 2, reserve 1) × (1 + shortfall of the KPI it serves)",
     ),
+    (
+        "skills.title",
+        "技能分类与等级",
+        "Skill taxonomy and levels",
+    ),
+    (
+        "skills.help",
+        "能力领域 → 技能；每项技能的等级数可配置（默认 3 级：初级/中级/高级），每级附行为描述。",
+        "Areas → skills; each skill has a configurable number of levels (default 3: basic, intermediate, advanced), each with a behavioural description.",
+    ),
+    ("skills.levels", "等级数", "Levels"),
+    ("skills.descriptors", "各级行为描述", "Behaviour per level"),
+    (
+        "skills.descriptors_help",
+        "每行一级，从低到高；行数即等级数（2–10）。",
+        "One line per level, lowest first; the number of lines is the number of levels (2–10).",
+    ),
     ("models.title", "岗位能力模型", "Position competency models"),
     (
         "models.help",

@@ -175,6 +175,12 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     )
     .post("/decoding/review", Page, ui::decoding::reviewed)
     .get("/competency/models", Page, ui::competency::models)
+    .get("/competency/skills", Page, ui::competency::skills)
+    .post(
+        "/competency/skills/{code}",
+        Page,
+        ui::competency::update_skill,
+    )
     .post(
         "/competency/models/{id}",
         Page,

@@ -460,6 +460,26 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/competency/skills",
+            "/competency/skills",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 200],
+        ),
+        p(
+            "POST",
+            "/competency/skills/{code}",
+            "/competency/skills/SV-COMPLAINT",
+            Form(&[
+                ("name", "客诉处理"),
+                (
+                    "descriptors",
+                    "能按流程受理投诉\n能独立处理常见投诉\n能处理重大投诉并改进流程",
+                ),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
             "/competency/models",
             "/competency/models",
             NoBody,

@@ -493,3 +493,52 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
     let problem: serde_json::Value = bad.json().await.unwrap();
     assert_eq!(problem["field"], "audience");
 });
+
+db_test!(
+    skill_levels_are_configurable_with_a_description_each,
+    |app| {
+        let (browser, csrf) = app.login("training").await;
+        let res = browser
+            .post(app.url("/competency/skills/SV-COMPLAINT"))
+            .form(&[
+                ("name", "客诉处理"),
+                ("descriptors", "受理\n处理\n改进\n培训他人"),
+                ("_csrf", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let skill = app
+            .store
+            .list_skills()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.code == "SV-COMPLAINT")
+            .unwrap();
+        assert_eq!((skill.levels, skill.descriptors.len()), (4, 4));
+        // Fewer levels than a requirement asks for are refused, and nothing changes.
+        let res = browser
+            .post(app.url("/competency/skills/SV-COMPLAINT"))
+            .form(&[
+                ("name", "客诉处理"),
+                ("descriptors", "受理"),
+                ("_csrf", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("descriptors"));
+        let html = browser
+            .get(app.url("/competency/skills"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("培训他人"));
+    }
+);

@@ -223,3 +223,51 @@ pub async fn set_requirement(
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/competency/models?position={id}")).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "skills.html")]
+struct SkillsPage {
+    t: Tr,
+    chrome: Chrome,
+    skills: Vec<store::SkillEntry>,
+    can_edit: bool,
+}
+
+/// `GET /competency/skills`: the taxonomy (area → skill) with each level's behaviour.
+pub async fn skills(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ViewHeadcount)?;
+    let skills = state.store.list_skills().await.map_err(|e| caller.err(e))?;
+    Ok(render(&SkillsPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(&caller),
+        skills,
+        can_edit: caller.principal.manages_people_company_wide(),
+    }))
+}
+
+/// A skill's fields: name and one behavioural description per level, one per line.
+#[derive(Deserialize)]
+pub struct SkillForm {
+    name: String,
+    descriptors: String,
+}
+
+/// `POST /competency/skills/{code}`.
+pub async fn update_skill(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(code): Path<String>,
+    Form(form): Form<SkillForm>,
+) -> Result<Response, PageError> {
+    caller.require_company_people_manager()?;
+    let descriptors: Vec<String> = form.descriptors.lines().map(str::to_string).collect();
+    state
+        .store
+        .update_skill(&code, &form.name, &descriptors, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to("/competency/skills").into_response())
+}
