@@ -318,10 +318,14 @@ impl crate::Store {
         })
     }
 
-    /// Positions for pickers: (id, code, name).
-    pub async fn position_options(&self) -> DomainResult<Vec<(i64, String, String)>> {
+    /// Positions for pickers: (id, code, name, requirements in the competency model).
+    pub async fn position_options(&self) -> DomainResult<Vec<(i64, String, String, i64)>> {
         on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, code, name FROM positions ORDER BY name, code").fetch_all(pool).await.map_err(db_error)
+            sqlx::query_as(
+                "SELECT p.id, p.code, p.name, (SELECT COUNT(*) FROM position_skills ps WHERE ps.position_id = p.id) AS requirements \
+                 FROM positions p ORDER BY p.name, p.code",
+            )
+            .fetch_all(pool).await.map_err(db_error)
         })
     }
 

@@ -125,7 +125,7 @@ pub async fn heatmap(
 struct ModelsPage {
     t: Tr,
     chrome: Chrome,
-    positions: Vec<(i64, String, String)>,
+    positions: Vec<(i64, String, String, i64)>,
     position: Option<i64>,
     requirements: Vec<ModelRequirement>,
     skills: Vec<(String, String, i32)>,
@@ -156,7 +156,7 @@ pub async fn models(
         .position
         .and_then(|p| p.trim().parse::<i64>().ok())
         .filter(|p| positions.iter().any(|o| o.0 == *p))
-        .or_else(|| positions.first().map(|p| p.0));
+        .or_else(|| positions.iter().find(|p| p.3 > 0).map(|p| p.0));
     let requirements = match position {
         Some(p) => state
             .store
