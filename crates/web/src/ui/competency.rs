@@ -34,6 +34,8 @@ struct HeatmapPage {
     skills: Vec<String>,
     rows: Vec<RowView>,
     top: Vec<HeatCell>,
+    /// Whether to link to the import page (company-wide people managers only).
+    can_import: bool,
 }
 
 /// `GET /competency`.
@@ -113,5 +115,6 @@ pub async fn heatmap(
         skills: skills.into_iter().map(|s| s.1).collect(),
         rows,
         top,
+        can_import: caller.principal.manages_people_company_wide(),
     }))
 }
