@@ -53,6 +53,9 @@ pub enum Command {
     /// Import HR data from CSV (UTF-8 or GB18030) or XLSX files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export data to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
@@ -123,6 +126,37 @@ pub enum ImportCommand {
     /// KPI values, long format (工号 or 部门编码, 指标编码, 期间, 数值, 来源) or wide format
     /// (工号 or 部门编码, 指标编码, then one column per month such as 2024-01).
     KpiValues(ImportKpiValuesArgs),
+    /// Assessments (工号, 技能编码, 等级, 分数, 方式, 评估人, 评估日期, 证据): all rows or none;
+    /// an assessment already stored for the same employee, skill, date and method is kept.
+    Assessments(ImportCompetencyArgs),
+    /// Competency models (岗位编码, 技能编码, 要求等级, 层级): for every position in the file,
+    /// its directly set requirements become exactly the file's rows; all rows or none.
+    CompetencyModels(ImportCompetencyArgs),
+}
+
+/// Options of `import assessments` and `import competency-models`.
+#[derive(Debug, Args)]
+pub struct ImportCompetencyArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Validate and report without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every competency model (position, skill, area, required level, tier, source) as XLSX.
+    CompetencyModels(ExportArgs),
+}
+
+/// Options of `export` subcommands.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The XLSX file to write.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Options of `import kpis`.
@@ -274,6 +308,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Employees(args)) => import_employees(&settings, args).await,
         Command::Import(ImportCommand::Kpis(args)) => import_kpis(&settings, args).await,
         Command::Import(ImportCommand::KpiValues(args)) => import_kpi_values(&settings, args).await,
+        Command::Import(ImportCommand::Assessments(args)) => {
+            import_assessments(&settings, args).await
+        }
+        Command::Import(ImportCommand::CompetencyModels(args)) => {
+            import_competency_models(&settings, args).await
+        }
+        Command::Export(ExportCommand::CompetencyModels(args)) => {
+            export_competency_models(&settings, args).await
+        }
         Command::Reconcile(args) => {
             let period = domain::performance::Period::parse(&args.period)?;
             let store = open_store(&settings).await?;
@@ -534,4 +577,98 @@ async fn import_kpi_values(settings: &Settings, args: ImportKpiValuesArgs) -> an
             "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
         ),
     }
+}
+
+/// Prints a competency import's counts and problems; fails when there are problems.
+fn competency_report(
+    rows: usize,
+    errors: &[import::RowError],
+    error_count: usize,
+) -> anyhow::Result<()> {
+    println!("rows: {rows}   problems: {error_count}");
+    for e in errors {
+        println!("  {e}");
+    }
+    if error_count > errors.len() {
+        println!("  ... and {} more", error_count - errors.len());
+    }
+    anyhow::ensure!(error_count == 0, "nothing was imported: fix the rows above");
+    Ok(())
+}
+
+async fn import_assessments(settings: &Settings, args: ImportCompetencyArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let source = args.file.display().to_string();
+    let report = web::service::import_assessments(
+        &state,
+        None,
+        &bytes,
+        &source,
+        args.dry_run,
+        &Actor::cli(),
+    )
+    .await;
+    store.close().await;
+    let report = report?;
+    competency_report(report.rows, &report.errors, report.error_count)?;
+    match report.inserted {
+        Some(inserted) => println!(
+            "written: {inserted} new assessments, {} already stored",
+            report.valid - inserted
+        ),
+        None => println!("dry run: nothing was written"),
+    }
+    Ok(())
+}
+
+async fn import_competency_models(
+    settings: &Settings,
+    args: ImportCompetencyArgs,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let source = args.file.display().to_string();
+    let report = web::service::import_competency_models(
+        &state,
+        None,
+        &bytes,
+        &source,
+        args.dry_run,
+        &Actor::cli(),
+    )
+    .await;
+    store.close().await;
+    let report = report?;
+    competency_report(report.rows, &report.errors, report.error_count)?;
+    match report.written {
+        Some((positions, rows)) => {
+            println!("written: {rows} requirements set directly for {positions} positions")
+        }
+        None => println!("dry run: nothing was written"),
+    }
+    Ok(())
+}
+
+async fn export_competency_models(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    // The command line speaks the product's default language (Chinese headers).
+    let exported = web::service::export_competency_models(
+        &state,
+        None,
+        web::i18n::Locale::default(),
+        &Actor::cli(),
+    )
+    .await;
+    store.close().await;
+    let (bytes, rows) = exported?;
+    std::fs::write(&args.out, bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("{rows} requirements written to {}", args.out.display());
+    Ok(())
 }

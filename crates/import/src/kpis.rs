@@ -6,7 +6,7 @@ use domain::performance::{Aggregation, Direction, KpiInput, KpiSource, Period};
 use std::collections::{HashMap, HashSet};
 
 /// Finds the column whose header is one of `names` (case-insensitive).
-fn column(headers: &[String], names: &[&str]) -> Option<usize> {
+pub(crate) fn column(headers: &[String], names: &[&str]) -> Option<usize> {
     headers
         .iter()
         .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
@@ -192,7 +192,8 @@ pub fn plan_definitions(
     (out, errors)
 }
 
-fn message(e: domain::DomainError) -> String {
+/// The message of a domain validation error, without its field prefix.
+pub(crate) fn message(e: domain::DomainError) -> String {
     match e {
         domain::DomainError::Validation { message, .. } => message,
         other => other.to_string(),

@@ -4,6 +4,7 @@
 //! Reading ([`table`]) and validation ([`employees`]) are pure: bytes in, a plan
 //! and a report of every bad row out. The store writes a plan in one transaction.
 
+pub mod competency;
 pub mod employees;
 pub mod kpis;
 pub mod table;

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod competency;
+mod competency_import;
 mod decoding;
 mod imports;
 mod jobs;
@@ -19,6 +20,7 @@ mod time_column;
 
 pub use backup::backup_sqlite;
 pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog, SkillEntry};
+pub use competency_import::ModelExportRow;
 pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
 pub use org::OrgLoad;

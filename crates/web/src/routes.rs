@@ -151,6 +151,24 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/org", Page, ui::people::org_chart)
     .get("/performance", Page, ui::performance::list)
     .get("/competency", Page, ui::competency::heatmap)
+    .get("/competency/import", Page, ui::competency_import::form)
+    .post_upload(
+        "/competency/import/assessments",
+        Page,
+        ui::competency_import::assessments,
+        ui::import::UPLOAD_LIMIT,
+    )
+    .post_upload(
+        "/competency/import/models",
+        Page,
+        ui::competency_import::models,
+        ui::import::UPLOAD_LIMIT,
+    )
+    .get(
+        "/competency/models/export.xlsx",
+        Page,
+        ui::competency_import::export,
+    )
     .get("/decoding", Page, ui::decoding::tree)
     .post("/decoding/strategies", Page, ui::decoding::create_strategy)
     .post(

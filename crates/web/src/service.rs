@@ -387,3 +387,179 @@ pub async fn import_kpi_values(
         outcome,
     })
 }
+
+/// Today in the company's time zone.
+fn company_today(state: &AppState) -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(state.config.timezone)
+        .date()
+}
+
+/// Outcome of an assessments import.
+#[derive(Debug)]
+pub struct AssessmentImportReport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows without problems.
+    pub valid: usize,
+    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
+    pub errors: Vec<import::RowError>,
+    pub error_count: usize,
+    /// New assessments, when written (the other valid rows were already stored).
+    pub inserted: Option<usize>,
+}
+
+/// Imports assessments (工号, 技能编码, 等级, 分数, 方式, 评估人, 评估日期, 证据): all rows or
+/// none; rows already stored (same employee, skill, date and method) are left as they are.
+pub async fn import_assessments(
+    state: &AppState,
+    principal: Option<&Principal>,
+    bytes: &[u8],
+    source: &str,
+    dry_run: bool,
+    actor: &Actor,
+) -> DomainResult<AssessmentImportReport> {
+    require_company_people_manager(principal)?;
+    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+    let refs = state.store.competency_refs(company_today(state)).await?;
+    let (records, mut errors) =
+        import::competency::plan_assessments(&table.headers, &table.rows, &refs);
+    let inserted = if errors.is_empty() && !dry_run {
+        Some(
+            state
+                .store
+                .import_assessments(&records, source, actor)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let error_count = errors.len();
+    errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(AssessmentImportReport {
+        rows: table.rows.len(),
+        valid: records.len(),
+        errors,
+        error_count,
+        inserted,
+    })
+}
+
+/// Outcome of a competency-model import.
+#[derive(Debug)]
+pub struct ModelImportReport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
+    pub errors: Vec<import::RowError>,
+    pub error_count: usize,
+    /// (positions, requirements) when written.
+    pub written: Option<(usize, usize)>,
+}
+
+/// Imports competency models (岗位编码, 技能编码, 要求等级, 层级): for every position in the
+/// file, its directly set requirements become exactly the file's rows; all rows or none.
+pub async fn import_competency_models(
+    state: &AppState,
+    principal: Option<&Principal>,
+    bytes: &[u8],
+    source: &str,
+    dry_run: bool,
+    actor: &Actor,
+) -> DomainResult<ModelImportReport> {
+    require_company_people_manager(principal)?;
+    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+    let refs = state.store.competency_refs(company_today(state)).await?;
+    let (records, mut errors) = import::competency::plan_models(&table.headers, &table.rows, &refs);
+    let written = if errors.is_empty() && !dry_run {
+        Some(
+            state
+                .store
+                .replace_position_models(&records, source, actor)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let error_count = errors.len();
+    errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(ModelImportReport {
+        rows: table.rows.len(),
+        errors,
+        error_count,
+        written,
+    })
+}
+
+/// Every competency model as an XLSX workbook in `locale`, recorded in the audit log;
+/// returns the file and its number of requirement rows. The headers are ones the model
+/// import recognises, so an edited export can be imported again.
+pub async fn export_competency_models(
+    state: &AppState,
+    principal: Option<&Principal>,
+    locale: crate::i18n::Locale,
+    actor: &Actor,
+) -> DomainResult<(Vec<u8>, usize)> {
+    use domain::audit::AuditRepository;
+    require_company_people_manager(principal)?;
+    let rows = state.store.competency_model_rows().await?;
+    let bytes = models_workbook(crate::i18n::Tr(locale), &rows)
+        .map_err(|e| DomainError::Internal(format!("cannot build the workbook: {e}")))?;
+    let after = serde_json::json!({ "rows": rows.len() });
+    state
+        .store
+        .append_audit(
+            &actor
+                .entry("competency_model.export", "competency_model")
+                .change(None, Some(after.to_string())),
+        )
+        .await?;
+    Ok((bytes, rows.len()))
+}
+
+fn models_workbook(
+    t: crate::i18n::Tr,
+    rows: &[store::ModelExportRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(t.get("models.sheet"))?;
+    let bold = Format::new().set_bold();
+    for (col, key) in MODEL_EXPORT_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, t.get(key), &bold)?;
+    }
+    for (i, m) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (col, value) in [
+            &m.position_code,
+            &m.position_name,
+            &m.skill_code,
+            &m.skill_name,
+            &m.area,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sheet.write_string(r, col as u16, value)?;
+        }
+        sheet.write_number(r, 5, f64::from(m.required_level))?;
+        sheet.write_string(r, 6, t.get(&format!("gaps.tier.{}", m.tier)))?;
+        sheet.write_string(r, 7, t.get(&format!("models.source.{}", m.source)))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofit();
+    workbook.save_to_buffer()
+}
+
+/// Text keys of the model export's columns, in order.
+pub const MODEL_EXPORT_HEADERS: [&str; 8] = [
+    "models.position_code",
+    "models.position_name",
+    "models.skill_code",
+    "models.skill_name",
+    "models.area",
+    "models.required_level",
+    "models.tier",
+    "models.source",
+];

@@ -347,6 +347,35 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
+            "/competency/import",
+            "/competency/import",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        // Not multipart bodies: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/competency/import/assessments",
+            "/competency/import/assessments",
+            Form(&[("dry_run", "on")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/competency/import/models",
+            "/competency/import/models",
+            Form(&[("dry_run", "on")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/competency/models/export.xlsx",
+            "/competency/models/export.xlsx",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
             "/decoding",
             "/decoding",
             NoBody,

@@ -29,7 +29,7 @@ fn help_lists_every_subcommand() {
     let (ok, out, _) = run(skillbridge(&dir).arg("--help"));
     assert!(ok);
     for sub in [
-        "serve", "demo", "migrate", "admin", "config", "backup", "schedule",
+        "serve", "demo", "migrate", "admin", "config", "backup", "schedule", "import", "export",
     ] {
         assert!(out.contains(sub), "--help lists {sub}:\n{out}");
     }

@@ -7,6 +7,7 @@ mod accounts;
 mod authz_matrix;
 mod cli;
 mod competency;
+mod competency_import;
 mod decoding;
 mod http;
 mod import;

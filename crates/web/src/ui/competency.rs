@@ -37,6 +37,8 @@ struct HeatmapPage {
     rows: Vec<RowView>,
     top: Vec<HeatCell>,
     can_raise: bool,
+    /// Whether to link to the import page (company-wide people managers only).
+    can_import: bool,
 }
 
 /// `GET /competency`.
@@ -117,6 +119,7 @@ pub async fn heatmap(
         rows,
         top,
         can_raise: caller.principal.can(Permission::ManageTrainingNeeds),
+        can_import: caller.principal.manages_people_company_wide(),
     }))
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_docs;
 pub mod charts;
 pub mod competency;
+pub mod competency_import;
 pub mod decoding;
 pub mod home;
 pub mod import;
