@@ -246,24 +246,14 @@ impl crate::Store {
             .await?;
         let chain_json =
             serde_json::to_string(&chain).map_err(|e| DomainError::Internal(e.to_string()))?;
-        let mean_gap =
-            candidates.iter().map(|c| f64::from(c.gap)).sum::<f64>() / candidates.len() as f64;
-        let mut reason = format!(
-            "{} below the required level of {skill_name} (mean gap {mean_gap:.1})",
-            candidates.len()
-        );
-        if let Some(link) = chain.first() {
-            reason.push_str(&format!("; serves {}", link.text()));
-        }
-        if let Some(note) = request
+        // The reason is the requester's own words; the gap figures and the chain are
+        // stored alongside and shown in the reader's language.
+        let reason = request
             .note
             .as_deref()
             .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            reason.push_str("; ");
-            reason.push_str(note);
-        }
+            .unwrap_or_default()
+            .to_string();
         let title = format!("{skill_name} · {audience_name}");
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;

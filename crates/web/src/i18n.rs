@@ -629,7 +629,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("needs.origin.gap", "能力差距", "Skill gap"),
     ("needs.origin.employee", "员工提出", "Employee"),
     ("needs.origin.manager", "经理提出", "Manager"),
-    ("needs.reason", "业务原因", "Business reason"),
+    ("needs.gaps", "差距", "Gaps"),
+    (
+        "needs.summary",
+        "{n} 人低于「{skill}」的要求等级，平均差距 {gap} 级",
+        "{n} people below the required level of {skill}, mean gap {gap} levels",
+    ),
+    ("needs.note", "补充说明", "Note"),
     ("needs.chain", "需求依据链", "Why: the decoding chain"),
     (
         "needs.no_chain",

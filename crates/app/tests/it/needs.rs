@@ -400,7 +400,11 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
         .text()
         .await
         .unwrap();
-    assert!(html.contains(&need.summary.title) && html.contains(&need.people[0].employee_no));
+    assert!(
+        html.contains(&need.summary.title)
+            && html.contains(&need.people[0].employee_no)
+            && html.contains(&format!("{} 人低于", need.people.len()))
+    );
     // Raising it again covers nobody new: refused, nothing written.
     let again = browser
         .post(app.url("/needs/from-gaps"))

@@ -91,6 +91,8 @@ struct NeedPage {
     chrome: Chrome,
     need: NeedDetail,
     created_at: String,
+    /// The gap figures in the reader's language.
+    summary: String,
 }
 
 /// `GET /needs/{id}`.
@@ -112,11 +114,24 @@ pub async fn detail(
         .await
         .map_err(|e| caller.err(e))?;
     let created_at = local_time(&state, need.summary.created_at);
+    let t = Tr(caller.locale);
+    let summary = t
+        .get("needs.summary")
+        .replace("{n}", &need.summary.people.to_string())
+        .replace(
+            "{skill}",
+            need.summary.skill_name.as_deref().unwrap_or_default(),
+        )
+        .replace(
+            "{gap}",
+            &format!("{:.1}", need.summary.mean_gap.unwrap_or_default()),
+        );
     Ok(render(&NeedPage {
-        t: Tr(caller.locale),
+        t,
         chrome: Chrome::for_caller(&caller),
         need,
         created_at,
+        summary,
     }))
 }
 
