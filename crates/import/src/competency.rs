@@ -165,52 +165,16 @@ pub fn plan_assessments(
             })
         };
         let employee_no = cell(employee_col);
-        let employee_id = match refs.employees.get(employee_no) {
-            Some(id) => Some(*id),
-            None if employee_no.is_empty() => {
-                err(employee_col, "missing".into());
-                None
-            }
-            None => {
-                err(
-                    employee_col,
-                    format!("employee {employee_no} does not exist"),
-                );
-                None
-            }
-        };
+        let employee_id = lookup(&refs.employees, employee_no, "employee")
+            .map_err(|e| err(employee_col, e))
+            .ok();
         let skill_code = cell(skill_col);
-        let skill = match refs.skills.get(skill_code) {
-            Some(s) => Some(*s),
-            None if skill_code.is_empty() => {
-                err(skill_col, "missing".into());
-                None
-            }
-            None => {
-                err(skill_col, format!("skill {skill_code} does not exist"));
-                None
-            }
-        };
-        let level = match parse_whole(cell(level_col)) {
-            Err(e) => {
-                err(level_col, e);
-                None
-            }
-            Ok(l) => match skill {
-                Some((_, levels)) if !(0..=levels).contains(&l) => {
-                    err(
-                        level_col,
-                        format!("level {l} is outside 0..={levels} of skill {skill_code}"),
-                    );
-                    None
-                }
-                None if l < 0 => {
-                    err(level_col, format!("level {l} is below 0"));
-                    None
-                }
-                _ => Some(l),
-            },
-        };
+        let skill = lookup(&refs.skills, skill_code, "skill")
+            .map_err(|e| err(skill_col, e))
+            .ok();
+        let level = level_in_range(cell(level_col), skill, 0, "level", skill_code)
+            .map_err(|e| err(level_col, e))
+            .ok();
         let score = match opt(score_col) {
             None => None,
             Some(s) => match parse_number(&s) {
@@ -282,6 +246,33 @@ pub fn plan_assessments(
     (out, errors)
 }
 
+/// Resolves a code cell: "missing" when blank, "<what> <code> does not exist" when unknown.
+fn lookup<T: Copy>(known: &HashMap<String, T>, code: &str, what: &str) -> Result<T, String> {
+    match known.get(code) {
+        Some(v) => Ok(*v),
+        None if code.is_empty() => Err("missing".into()),
+        None => Err(format!("{what} {code} does not exist")),
+    }
+}
+
+/// Parses a level cell and checks it lies in `lowest..=` the skill's levels (when the
+/// skill is known; otherwise only against `lowest`).
+fn level_in_range(
+    text: &str,
+    skill: Option<(i64, i32)>,
+    lowest: i32,
+    what: &str,
+    skill_code: &str,
+) -> Result<i32, String> {
+    let level = parse_whole(text)?;
+    match skill {
+        Some((_, levels)) if !(lowest..=levels).contains(&level) => Err(format!(
+            "{what} {level} is outside {lowest}..={levels} of skill {skill_code}"
+        )),
+        None if level < lowest => Err(format!("{what} {level} is below {lowest}")),
+        _ => Ok(level),
+    }
+}
 /// Validates a competency-model table: the valid records, and every problem of every row.
 pub fn plan_models(
     headers: &[String],
@@ -319,52 +310,16 @@ pub fn plan_models(
             })
         };
         let position_code = cell(position_col);
-        let position_id = match refs.positions.get(position_code) {
-            Some(id) => Some(*id),
-            None if position_code.is_empty() => {
-                err(position_col, "missing".into());
-                None
-            }
-            None => {
-                err(
-                    position_col,
-                    format!("position {position_code} does not exist"),
-                );
-                None
-            }
-        };
+        let position_id = lookup(&refs.positions, position_code, "position")
+            .map_err(|e| err(position_col, e))
+            .ok();
         let skill_code = cell(skill_col);
-        let skill = match refs.skills.get(skill_code) {
-            Some(s) => Some(*s),
-            None if skill_code.is_empty() => {
-                err(skill_col, "missing".into());
-                None
-            }
-            None => {
-                err(skill_col, format!("skill {skill_code} does not exist"));
-                None
-            }
-        };
-        let level = match parse_whole(cell(level_col)) {
-            Err(e) => {
-                err(level_col, e);
-                None
-            }
-            Ok(l) => match skill {
-                Some((_, levels)) if !(1..=levels).contains(&l) => {
-                    err(
-                        level_col,
-                        format!("required level {l} is outside 1..={levels} of skill {skill_code}"),
-                    );
-                    None
-                }
-                None if l < 1 => {
-                    err(level_col, format!("required level {l} is below 1"));
-                    None
-                }
-                _ => Some(l),
-            },
-        };
+        let skill = lookup(&refs.skills, skill_code, "skill")
+            .map_err(|e| err(skill_col, e))
+            .ok();
+        let level = level_in_range(cell(level_col), skill, 1, "required level", skill_code)
+            .map_err(|e| err(level_col, e))
+            .ok();
         let tier = match cell(tier_col) {
             "" => {
                 err(tier_col, "missing".into());
