@@ -1,11 +1,11 @@
 //! Competency: skills with levels, positions' required skills, assessments and gaps.
 
 use crate::{DomainError, DomainResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// A resource's or requirement's priority tier (核心—支撑—储备).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     Core,

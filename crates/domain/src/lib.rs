@@ -10,6 +10,7 @@ pub mod competency;
 pub mod decoding;
 pub mod error;
 pub mod jobs;
+pub mod library;
 pub mod needs;
 pub mod org;
 pub mod page;

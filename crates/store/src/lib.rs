@@ -12,6 +12,7 @@ mod competency_import;
 mod decoding;
 mod imports;
 mod jobs;
+mod library;
 mod needs;
 mod org;
 mod performance;

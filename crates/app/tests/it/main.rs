@@ -13,6 +13,7 @@ mod http;
 mod import;
 mod jobs;
 mod kpis;
+mod library;
 mod needs;
 mod openapi;
 mod scope;
