@@ -26,6 +26,17 @@ pub async fn load_demo(
     seed: u64,
     employees: usize,
 ) -> anyhow::Result<(DemoOutcome, DemoCompany)> {
+    load_demo_with(store, seed, employees, true).await
+}
+
+/// [`load_demo`], with or without the resource library (tests of the library's own
+/// rules start from an empty one).
+pub async fn load_demo_with(
+    store: &Store,
+    seed: u64,
+    employees: usize,
+    library: bool,
+) -> anyhow::Result<(DemoOutcome, DemoCompany)> {
     let company = demo::generate(seed, employees);
     if store.count_users().await? > 0 {
         return Ok((DemoOutcome::Reused, company));
@@ -75,6 +86,14 @@ pub async fn load_demo(
     };
     store.load_decoding(&decoding, &Actor::system()).await?;
     store.refresh_target_progress(None).await?;
+    if library {
+        let started = std::time::Instant::now();
+        load_library(store, seed).await?;
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo resource library loaded"
+        );
+    }
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),
@@ -201,5 +220,168 @@ async fn load_competency(store: &Store, seed: u64, company: &DemoCompany) -> any
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     store.record_assessments(&inputs, &actor).await?;
+    Ok(())
+}
+
+/// The demo's resource library: vocabularies, resources taken through review by the
+/// `reviewer` login, ratings, comments, a year of usage and scenario packs.
+async fn load_library(store: &Store, seed: u64) -> anyhow::Result<()> {
+    use demo::library::{CURATOR, LEARNERS, REVIEWER};
+    use domain::library::{
+        MicroCourseInput, ResourceInput, ResourceStatus, ScenarioPackInput, SkillLevel, TagRef,
+        UsageEvent,
+    };
+    use std::collections::HashMap;
+    let library = demo::library::generate(seed);
+    let mut actors: HashMap<&str, Actor> = HashMap::new();
+    for name in LEARNERS.iter().chain([&REVIEWER, &CURATOR]) {
+        let user = store
+            .find_credentials(name)
+            .await?
+            .with_context(|| format!("demo login {name}"))?;
+        actors.insert(
+            name,
+            Actor {
+                user_id: Some(user.user_id),
+                name: (*name).to_string(),
+                ip: None,
+            },
+        );
+    }
+    let actor = |name: &str| -> anyhow::Result<&Actor> {
+        actors
+            .get(name)
+            .with_context(|| format!("demo login {name}"))
+    };
+    let curator = actor(CURATOR)?;
+    let reviewer = actor(REVIEWER)?;
+    for (kind, value) in demo::library::vocabulary() {
+        store.create_tag(kind, value, curator).await?;
+    }
+    let mut ids = Vec::with_capacity(library.resources.len());
+    for r in &library.resources {
+        let author = actor(r.author)?;
+        let input = ResourceInput {
+            code: r.code.clone(),
+            kind: r.kind,
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            body: r.body.clone(),
+            tier: r.tier,
+            origin: r.origin,
+            vendor: r.vendor.map(str::to_string),
+            owner_user_id: None,
+            estimated_minutes: r.minutes,
+            tags: r
+                .tags
+                .iter()
+                .map(|(kind, value)| TagRef::Value {
+                    kind: *kind,
+                    value: (*value).to_string(),
+                })
+                .collect(),
+            skills: r
+                .skills
+                .iter()
+                .map(|(code, level)| SkillLevel {
+                    code: (*code).to_string(),
+                    level: *level,
+                })
+                .collect(),
+            positions: r.positions.iter().map(|p| (*p).to_string()).collect(),
+        };
+        let id = match &r.micro {
+            Some(m) => {
+                let micro = MicroCourseInput {
+                    resource: input,
+                    problem: m.problem.clone(),
+                    case: m.case.clone(),
+                    solution: m.solution.clone(),
+                    need_id: None,
+                    skill_code: Some(m.skill.to_string()),
+                };
+                store.create_micro_course(&micro, author).await?
+            }
+            None => store.create_resource(&input, author).await?,
+        };
+        ids.push(id);
+        if r.status == ResourceStatus::Draft {
+            continue;
+        }
+        store
+            .change_status(id, ResourceStatus::InReview, None, author)
+            .await?;
+        if r.status == ResourceStatus::InReview {
+            continue;
+        }
+        store
+            .change_status(
+                id,
+                ResourceStatus::Published,
+                Some("内容准确，同意发布"),
+                reviewer,
+            )
+            .await?;
+        if let Some(published) = r.published_at {
+            store
+                .backdate_resource(
+                    id,
+                    published - time::Duration::days(14),
+                    Some(published),
+                    curator,
+                )
+                .await?;
+        }
+    }
+    let user_id = |name: &str| actor(name).map(|a| a.user_id);
+    let events = library
+        .events
+        .iter()
+        .map(|e| -> anyhow::Result<UsageEvent> {
+            Ok(UsageEvent {
+                resource_id: ids[e.resource],
+                user_id: match e.user {
+                    Some(name) => user_id(name)?,
+                    None => None,
+                },
+                kind: e.kind,
+                at: e.at,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    store.record_events(&events).await?;
+    for rating in &library.ratings {
+        let user = user_id(rating.user)?.context("demo learners have ids")?;
+        store.rate(ids[rating.resource], user, rating.stars).await?;
+    }
+    for comment in &library.comments {
+        let user = user_id(comment.user)?.context("demo learners have ids")?;
+        store
+            .add_comment(ids[comment.resource], user, comment.body, comment.pending)
+            .await?;
+    }
+    for pack in &library.packs {
+        let input = ScenarioPackInput {
+            code: pack.code.to_string(),
+            name: pack.name.to_string(),
+            scenario_step: pack.scenario_step.clone(),
+            description: pack.description.to_string(),
+            resources: pack.resources.clone(),
+        };
+        store.create_pack(&input, curator).await?;
+    }
+    // Retired last: they were used (and rated) before they were taken out of use.
+    for (r, id) in library.resources.iter().zip(&ids) {
+        if r.status == ResourceStatus::Retired {
+            store
+                .change_status(
+                    *id,
+                    ResourceStatus::Retired,
+                    Some("内容已过时，由新版资源替代"),
+                    reviewer,
+                )
+                .await?;
+        }
+    }
     Ok(())
 }

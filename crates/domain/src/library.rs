@@ -812,6 +812,15 @@ fn months_before(at: OffsetDateTime, months: u32) -> OffsetDateTime {
     at.replace_date(date)
 }
 
+/// A view or completion to record in bulk (see the store's `record_events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageEvent {
+    pub resource_id: i64,
+    pub user_id: Option<i64>,
+    pub kind: EventKind,
+    pub at: OffsetDateTime,
+}
+
 /// A published resource whose use stayed below the threshold in every month of the window.
 #[derive(Debug, Clone, Serialize)]
 pub struct LifecycleRow {

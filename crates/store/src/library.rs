@@ -17,7 +17,7 @@ use domain::library::{
     MissingSkill, Origin, PackItem, ResourceDetail, ResourceFilter, ResourceInput, ResourceKind,
     ResourcePosition, ResourceSkill, ResourceStatus, ResourceSummary, ResourceVersion, ReviewEntry,
     ScenarioPack, ScenarioPackInput, SkillSupplyGap, StatusChange, SupplyGaps, Tag, TagEntry,
-    TagKind, TagRef, TagRemoval, TaskSupplyGap, VersionEntry, validate_tag_value,
+    TagKind, TagRef, TagRemoval, TaskSupplyGap, UsageEvent, VersionEntry, validate_tag_value,
 };
 use domain::{DomainError, DomainResult, Page, Paged};
 use files::{FileKey, FileStore, StoredFile};
@@ -861,6 +861,95 @@ impl crate::Store {
             sqlx::query("INSERT INTO resource_events (resource_id, version, user_id, kind, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(resource_id).bind(version).bind(user_id).bind(kind.code()).bind(DbTime(at))
                 .execute(&mut *tx).await.map_err(db_error)?;
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// Records many usage events at once (imported learning records, the demo), each
+    /// against the resource's current version, in one transaction with multi-row
+    /// inserts. Every resource must be published; nothing is written otherwise.
+    pub async fn record_events(&self, events: &[UsageEvent]) -> DomainResult<usize> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut ids: Vec<i64> = events.iter().map(|e| e.resource_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut versions: HashMap<i64, i32> = HashMap::new();
+            for chunk in ids.chunks(500) {
+                let mut qb = QueryBuilder::new("SELECT id, status, current_version FROM resources WHERE id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let rows: Vec<(i64, String, i32)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                for (id, status, version) in rows {
+                    if ResourceStatus::parse(&status)? != ResourceStatus::Published {
+                        return Err(DomainError::invalid("resource", format!(
+                            "usage is recorded for published resources only (resource {id} is {status})"
+                        )));
+                    }
+                    versions.insert(id, version);
+                }
+            }
+            if let Some(missing) = ids.iter().find(|id| !versions.contains_key(id)) {
+                return Err(DomainError::invalid("resource", format!("no resource has the id {missing}")));
+            }
+            // Five binds a row; well under the smallest bind limit (SQLite's 32,766).
+            for chunk in events.chunks(1_000) {
+                let mut qb = QueryBuilder::new("INSERT INTO resource_events (resource_id, version, user_id, kind, at) ");
+                qb.push_values(chunk, |mut row, e| {
+                    row.push_bind(e.resource_id)
+                        .push_bind(versions[&e.resource_id])
+                        .push_bind(e.user_id)
+                        .push_bind(e.kind.code())
+                        .push_bind(DbTime(e.at));
+                });
+                qb.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            tx.commit().await.map_err(db_error)?;
+            Ok(events.len())
+        })
+    }
+
+    /// Dates a resource's history back, for records migrated from an older system and
+    /// for the demo: it was created at `created_at` and, when published, its current
+    /// version (and the review moves leading to it) at `published_at`. Recorded in the
+    /// audit log.
+    pub async fn backdate_resource(
+        &self,
+        id: i64,
+        created_at: OffsetDateTime,
+        published_at: Option<OffsetDateTime>,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        if published_at.is_some_and(|p| p < created_at) {
+            return Err(DomainError::invalid(
+                "published_at",
+                "cannot lie before the resource was created",
+            ));
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            let (status, version, _) = resource_state!(tx, id);
+            if published_at.is_some() && version == 0 {
+                return Err(DomainError::invalid("published_at", format!("a {} resource has never been published", status.code())));
+            }
+            sqlx::query("UPDATE resources SET created_at = $1 WHERE id = $2")
+                .bind(DbTime(created_at)).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+            if let Some(published) = published_at {
+                sqlx::query("UPDATE resources SET published_at = $1 WHERE id = $2 AND published_at IS NOT NULL")
+                    .bind(DbTime(published)).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("UPDATE resource_versions SET published_at = $1 WHERE resource_id = $2 AND version = $3")
+                    .bind(DbTime(published)).bind(id).bind(version).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("UPDATE resource_reviews SET at = $1 WHERE resource_id = $2 AND version = $3 AND to_status IN ('in_review', 'published')")
+                    .bind(DbTime(published)).bind(id).bind(version).execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let after = serde_json::json!({ "created_at": DbTime(created_at).0.to_string(), "published_at": published_at.map(|p| p.to_string()) }).to_string();
+            append_in!(tx, &actor.entry("library.resource_backdate", "resource").entity(id).change(None, Some(after)));
             tx.commit().await.map_err(db_error)
         })
     }

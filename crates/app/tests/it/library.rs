@@ -72,183 +72,187 @@ async fn publish(app: &TestApp, id: i64, reviewer: &Actor) -> i32 {
         .current_version
 }
 
-db_test!(workflow_keeps_versions_and_every_move, |app| {
-    let training = actor(&app, "training").await;
-    let reviewer = actor(&app, "reviewer").await;
-    app.store
-        .create_tag(TagKind::BusinessLine, "冲压", &training)
-        .await
-        .unwrap();
-    let mut course = input("C-PRESS-101", ResourceKind::Course);
-    course.tags = vec![TagRef::parse("业务线:冲压").unwrap()];
-    course.skills = vec![skill("OP-EQUIP", 2)];
-    course.positions = vec!["P-OP".into()];
-    let id = app.store.create_resource(&course, &training).await.unwrap();
+db_test!(
+    workflow_keeps_versions_and_every_move,
+    without_library,
+    |app| {
+        let training = actor(&app, "training").await;
+        let reviewer = actor(&app, "reviewer").await;
+        app.store
+            .create_tag(TagKind::BusinessLine, "冲压", &training)
+            .await
+            .unwrap();
+        let mut course = input("C-PRESS-101", ResourceKind::Course);
+        course.tags = vec![TagRef::parse("业务线:冲压").unwrap()];
+        course.skills = vec![skill("OP-EQUIP", 2)];
+        course.positions = vec!["P-OP".into()];
+        let id = app.store.create_resource(&course, &training).await.unwrap();
 
-    // Bad links are refused naming the field, and nothing is written.
-    let mut bad = input("C-BAD", ResourceKind::Course);
-    bad.skills = vec![skill("OP-EQUIP", 4)];
-    assert_eq!(
-        field(app.store.create_resource(&bad, &training).await),
-        "skills"
-    );
-    bad.skills = vec![skill("NO-SUCH", 1)];
-    assert_eq!(
-        field(app.store.create_resource(&bad, &training).await),
-        "skills"
-    );
-    bad.skills = vec![];
-    bad.positions = vec!["NO-SUCH".into()];
-    assert_eq!(
-        field(app.store.create_resource(&bad, &training).await),
-        "positions"
-    );
-    bad.positions = vec![];
-    bad.tags = vec![TagRef::parse("scenario:不存在").unwrap()];
-    assert_eq!(
-        field(app.store.create_resource(&bad, &training).await),
-        "tags"
-    );
-    bad.tags = vec![];
-    bad.origin = Origin::External;
-    assert_eq!(
-        field(app.store.create_resource(&bad, &training).await),
-        "vendor"
-    );
-    assert_eq!(
-        field(app.store.create_resource(&course, &training).await),
-        "code",
-        "codes are unique"
-    );
-    let all = app
-        .store
-        .list_resources(&ResourceFilter::default(), Page::default())
-        .await
-        .unwrap();
-    assert_eq!(all.total, 1, "refused inputs leave nothing behind");
+        // Bad links are refused naming the field, and nothing is written.
+        let mut bad = input("C-BAD", ResourceKind::Course);
+        bad.skills = vec![skill("OP-EQUIP", 4)];
+        assert_eq!(
+            field(app.store.create_resource(&bad, &training).await),
+            "skills"
+        );
+        bad.skills = vec![skill("NO-SUCH", 1)];
+        assert_eq!(
+            field(app.store.create_resource(&bad, &training).await),
+            "skills"
+        );
+        bad.skills = vec![];
+        bad.positions = vec!["NO-SUCH".into()];
+        assert_eq!(
+            field(app.store.create_resource(&bad, &training).await),
+            "positions"
+        );
+        bad.positions = vec![];
+        bad.tags = vec![TagRef::parse("scenario:不存在").unwrap()];
+        assert_eq!(
+            field(app.store.create_resource(&bad, &training).await),
+            "tags"
+        );
+        bad.tags = vec![];
+        bad.origin = Origin::External;
+        assert_eq!(
+            field(app.store.create_resource(&bad, &training).await),
+            "vendor"
+        );
+        assert_eq!(
+            field(app.store.create_resource(&course, &training).await),
+            "code",
+            "codes are unique"
+        );
+        let all = app
+            .store
+            .list_resources(&ResourceFilter::default(), Page::default())
+            .await
+            .unwrap();
+        assert_eq!(all.total, 1, "refused inputs leave nothing behind");
 
-    // Illegal moves name the status; sending back needs a comment.
-    assert_eq!(
-        field(
-            app.store
-                .change_status(id, ResourceStatus::Published, None, &reviewer)
-                .await
-        ),
-        "status"
-    );
-    app.store
-        .change_status(id, ResourceStatus::InReview, None, &training)
-        .await
-        .unwrap();
-    assert_eq!(
-        field(
-            app.store
-                .change_status(id, ResourceStatus::Draft, Some("  "), &reviewer)
-                .await
-        ),
-        "comment"
-    );
-    app.store
-        .change_status(id, ResourceStatus::Draft, Some("请补充案例"), &reviewer)
-        .await
-        .unwrap();
-    assert_eq!(publish(&app, id, &reviewer).await, 1);
+        // Illegal moves name the status; sending back needs a comment.
+        assert_eq!(
+            field(
+                app.store
+                    .change_status(id, ResourceStatus::Published, None, &reviewer)
+                    .await
+            ),
+            "status"
+        );
+        app.store
+            .change_status(id, ResourceStatus::InReview, None, &training)
+            .await
+            .unwrap();
+        assert_eq!(
+            field(
+                app.store
+                    .change_status(id, ResourceStatus::Draft, Some("  "), &reviewer)
+                    .await
+            ),
+            "comment"
+        );
+        app.store
+            .change_status(id, ResourceStatus::Draft, Some("请补充案例"), &reviewer)
+            .await
+            .unwrap();
+        assert_eq!(publish(&app, id, &reviewer).await, 1);
 
-    // A published resource is frozen; a new version goes through review again.
-    let mut v2 = course.clone();
-    v2.title = "冲压设备操作（第二版）".into();
-    assert_eq!(
-        field(app.store.update_resource(id, &v2, &training).await),
-        "status"
-    );
-    let change = app
-        .store
-        .change_status(id, ResourceStatus::InReview, None, &training)
-        .await
-        .unwrap();
-    assert_eq!(
-        change.current_version, 1,
-        "version 1 stays the published one"
-    );
-    app.store.update_resource(id, &v2, &training).await.unwrap();
-    assert_eq!(publish(&app, id, &reviewer).await, 2);
+        // A published resource is frozen; a new version goes through review again.
+        let mut v2 = course.clone();
+        v2.title = "冲压设备操作（第二版）".into();
+        assert_eq!(
+            field(app.store.update_resource(id, &v2, &training).await),
+            "status"
+        );
+        let change = app
+            .store
+            .change_status(id, ResourceStatus::InReview, None, &training)
+            .await
+            .unwrap();
+        assert_eq!(
+            change.current_version, 1,
+            "version 1 stays the published one"
+        );
+        app.store.update_resource(id, &v2, &training).await.unwrap();
+        assert_eq!(publish(&app, id, &reviewer).await, 2);
 
-    let detail = app.store.resource_detail(id).await.unwrap();
-    assert_eq!(detail.summary.status, ResourceStatus::Published);
-    assert_eq!(detail.summary.current_version, 2);
-    let versions: Vec<(i32, &str)> = detail
-        .versions
-        .iter()
-        .map(|v| (v.version, v.title.as_str()))
-        .collect();
-    assert_eq!(
-        versions,
-        vec![(2, "冲压设备操作（第二版）"), (1, "C-PRESS-101 标题")]
-    );
-    let first = app.store.resource_version(id, 1).await.unwrap();
-    assert_eq!(first.entry.title, "C-PRESS-101 标题");
-    assert_eq!(first.entry.published_by, "reviewer");
-    let snapshot: serde_json::Value = serde_json::from_str(&first.snapshot).unwrap();
-    assert_eq!(snapshot["tags"][0], "business_line:冲压");
-    assert_eq!(snapshot["skills"][0]["code"], "OP-EQUIP");
-    assert_eq!(snapshot["positions"][0], "P-OP");
-    let moves: Vec<(ResourceStatus, ResourceStatus)> = detail
-        .reviews
-        .iter()
-        .rev()
-        .map(|r| (r.from_status, r.to_status))
-        .collect();
-    use ResourceStatus::*;
-    assert_eq!(
-        moves,
-        vec![
-            (Draft, InReview),
-            (InReview, Draft),
-            (Draft, InReview),
-            (InReview, Published),
-            (Published, InReview),
-            (InReview, Published)
-        ]
-    );
-    assert_eq!(detail.reviews.last().unwrap().comment, "");
-    assert_eq!(detail.reviews[4].comment, "请补充案例");
+        let detail = app.store.resource_detail(id).await.unwrap();
+        assert_eq!(detail.summary.status, ResourceStatus::Published);
+        assert_eq!(detail.summary.current_version, 2);
+        let versions: Vec<(i32, &str)> = detail
+            .versions
+            .iter()
+            .map(|v| (v.version, v.title.as_str()))
+            .collect();
+        assert_eq!(
+            versions,
+            vec![(2, "冲压设备操作（第二版）"), (1, "C-PRESS-101 标题")]
+        );
+        let first = app.store.resource_version(id, 1).await.unwrap();
+        assert_eq!(first.entry.title, "C-PRESS-101 标题");
+        assert_eq!(first.entry.published_by, "reviewer");
+        let snapshot: serde_json::Value = serde_json::from_str(&first.snapshot).unwrap();
+        assert_eq!(snapshot["tags"][0], "business_line:冲压");
+        assert_eq!(snapshot["skills"][0]["code"], "OP-EQUIP");
+        assert_eq!(snapshot["positions"][0], "P-OP");
+        let moves: Vec<(ResourceStatus, ResourceStatus)> = detail
+            .reviews
+            .iter()
+            .rev()
+            .map(|r| (r.from_status, r.to_status))
+            .collect();
+        use ResourceStatus::*;
+        assert_eq!(
+            moves,
+            vec![
+                (Draft, InReview),
+                (InReview, Draft),
+                (Draft, InReview),
+                (InReview, Published),
+                (Published, InReview),
+                (InReview, Published)
+            ]
+        );
+        assert_eq!(detail.reviews.last().unwrap().comment, "");
+        assert_eq!(detail.reviews[4].comment, "请补充案例");
 
-    // Retiring needs a reason; a retired resource reopens as a draft, never straight to published.
-    assert_eq!(
-        field(app.store.change_status(id, Retired, None, &training).await),
-        "comment"
-    );
-    app.store
-        .change_status(id, Retired, Some("工艺已淘汰"), &training)
-        .await
-        .unwrap();
-    assert_eq!(
-        field(
-            app.store
-                .change_status(id, Published, Some("x"), &reviewer)
-                .await
-        ),
-        "status"
-    );
-    app.store
-        .change_status(id, Draft, None, &training)
-        .await
-        .unwrap();
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("library.status_change".into()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(audit.total, 8);
-});
+        // Retiring needs a reason; a retired resource reopens as a draft, never straight to published.
+        assert_eq!(
+            field(app.store.change_status(id, Retired, None, &training).await),
+            "comment"
+        );
+        app.store
+            .change_status(id, Retired, Some("工艺已淘汰"), &training)
+            .await
+            .unwrap();
+        assert_eq!(
+            field(
+                app.store
+                    .change_status(id, Published, Some("x"), &reviewer)
+                    .await
+            ),
+            "status"
+        );
+        app.store
+            .change_status(id, Draft, None, &training)
+            .await
+            .unwrap();
+        let audit = app
+            .store
+            .list_audit(
+                &AuditFilter {
+                    action: Some("library.status_change".into()),
+                    ..AuditFilter::default()
+                },
+                Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.total, 8);
+    }
+);
 
-db_test!(files_belong_to_versions, |app| {
+db_test!(files_belong_to_versions, without_library, |app| {
     let training = actor(&app, "training").await;
     let files = files::FileStore::memory();
     let pdf = bytes::Bytes::from_static(b"%PDF-1.7\n1 0 obj << >> endobj\n");
@@ -328,7 +332,7 @@ db_test!(files_belong_to_versions, |app| {
     assert_eq!(detail.files.len(), 1);
 });
 
-db_test!(filters_and_pagination, |app| {
+db_test!(filters_and_pagination, without_library, |app| {
     let training = actor(&app, "training").await;
     let instructor = actor(&app, "instructor").await;
     let reviewer = actor(&app, "reviewer").await;
@@ -482,7 +486,7 @@ db_test!(filters_and_pagination, |app| {
     assert_eq!(seen.len(), 7, "pages do not overlap");
 });
 
-db_test!(ratings_and_moderated_comments, |app| {
+db_test!(ratings_and_moderated_comments, without_library, |app| {
     let training = actor(&app, "training").await;
     let id = app
         .store
@@ -578,161 +582,169 @@ db_test!(ratings_and_moderated_comments, |app| {
     assert_eq!(hidden.actor, "training");
 });
 
-db_test!(lifecycle_flags_unused_published_resources, |app| {
-    let training = actor(&app, "training").await;
-    let learner = Some(app.user_id("employee").await);
-    let mut ids = Vec::new();
-    for (code, skills) in [
-        ("D-USED", vec![skill("QA-SPC", 2)]),
-        ("D-IDLE", vec![skill("EQ-PLC", 1)]),
-        ("D-TWIN", vec![skill("QA-SPC", 1)]),
-        ("D-SOME", vec![skill("MG-TEAM", 1)]),
-    ] {
-        let mut r = input(code, ResourceKind::Document);
-        r.skills = skills;
-        let id = app.store.create_resource(&r, &training).await.unwrap();
-        publish(&app, id, &training).await;
-        ids.push(id);
-    }
-    // Drafts are not used.
-    assert_eq!(
-        field(
-            app.store
-                .record_event(
-                    app.store
-                        .create_resource(&input("D-DRAFT", ResourceKind::Document), &training)
-                        .await
-                        .unwrap(),
-                    learner,
-                    EventKind::View,
-                    OffsetDateTime::now_utc(),
-                )
-                .await
-        ),
-        "resource"
-    );
-    // Judge a window that starts after the publications: six months ending seven months on.
-    let as_of = OffsetDateTime::now_utc() + Duration::days(214);
-    let in_last_month = as_of - Duration::days(10);
-    for kind in [EventKind::View, EventKind::View, EventKind::Complete] {
-        app.store
-            .record_event(ids[0], learner, kind, in_last_month)
-            .await
-            .unwrap();
-    }
-    for id in [ids[2], ids[3]] {
-        app.store
-            .record_event(id, learner, EventKind::View, in_last_month)
-            .await
-            .unwrap();
-    }
-    // Events outside the window do not count.
-    app.store
-        .record_event(ids[3], learner, EventKind::View, as_of + Duration::days(1))
-        .await
-        .unwrap();
-    let report = app.store.lifecycle_report(6, 3, as_of).await.unwrap();
-    let flagged: Vec<(&str, i64, LifecycleAction, Option<&str>)> = report
-        .iter()
-        .map(|r| {
-            (
-                r.code.as_str(),
-                r.views + r.completions,
-                r.action,
-                r.merge_into.as_deref(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        flagged,
-        vec![
-            ("D-IDLE", 0, LifecycleAction::Retire, None),
-            ("D-SOME", 1, LifecycleAction::Optimise, None),
-            ("D-TWIN", 1, LifecycleAction::Merge, Some("D-USED")),
-        ],
-        "D-USED reached 3 in a month and is not flagged"
-    );
-    // Freshly published resources are not judged yet.
-    assert!(
-        app.store
-            .lifecycle_report(6, 3, OffsetDateTime::now_utc())
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        field(app.store.lifecycle_report(0, 3, as_of).await),
-        "months"
-    );
-    assert_eq!(
-        field(app.store.lifecycle_report(6, 0, as_of).await),
-        "threshold"
-    );
-    let used = app.store.resource_detail(ids[0]).await.unwrap();
-    assert_eq!((used.views, used.completions), (2, 1));
-});
-
-db_test!(supply_gaps_list_uncovered_skills_and_tasks, |app| {
-    let training = actor(&app, "training").await;
-    let before = app.store.supply_gaps().await.unwrap();
-    let sf = before
-        .skills
-        .iter()
-        .find(|g| g.skill_code == "SF-RULES")
-        .expect("nothing covers safety rules yet");
-    assert_eq!((sf.required_level, sf.covered_level), (Some(3), None));
-    assert!(sf.people > 0 && sf.positions >= 3, "{sf:?}");
-    assert!(before.skills.iter().any(|g| g.skill_code == "OP-EQUIP"));
-
-    let mut full = input("C-EQUIP", ResourceKind::Course);
-    full.skills = vec![skill("OP-EQUIP", 3), skill("SA-NEEDS", 3)];
-    let id = app.store.create_resource(&full, &training).await.unwrap();
-    publish(&app, id, &training).await;
-    let mut partial = input("C-QA", ResourceKind::Course);
-    partial.skills = vec![skill("QA-AWARE", 1)];
-    let id = app
-        .store
-        .create_resource(&partial, &training)
-        .await
-        .unwrap();
-    publish(&app, id, &training).await;
-    // A draft covers nothing.
-    let mut draft = input("C-SF", ResourceKind::Course);
-    draft.skills = vec![skill("SF-RULES", 3)];
-    app.store.create_resource(&draft, &training).await.unwrap();
-
-    let after = app.store.supply_gaps().await.unwrap();
-    let codes: Vec<&str> = after.skills.iter().map(|g| g.skill_code.as_str()).collect();
-    assert!(!codes.contains(&"OP-EQUIP"), "{codes:?}");
-    assert!(codes.contains(&"SF-RULES"), "drafts do not count");
-    let qa = after
-        .skills
-        .iter()
-        .find(|g| g.skill_code == "QA-AWARE")
-        .unwrap();
-    assert_eq!((qa.required_level, qa.covered_level), (Some(3), Some(1)));
-    for task in &after.tasks {
-        assert!(
-            task.missing.iter().all(|m| m.skill_code != "OP-EQUIP"),
-            "{task:?}"
+db_test!(
+    lifecycle_flags_unused_published_resources,
+    without_library,
+    |app| {
+        let training = actor(&app, "training").await;
+        let learner = Some(app.user_id("employee").await);
+        let mut ids = Vec::new();
+        for (code, skills) in [
+            ("D-USED", vec![skill("QA-SPC", 2)]),
+            ("D-IDLE", vec![skill("EQ-PLC", 1)]),
+            ("D-TWIN", vec![skill("QA-SPC", 1)]),
+            ("D-SOME", vec![skill("MG-TEAM", 1)]),
+        ] {
+            let mut r = input(code, ResourceKind::Document);
+            r.skills = skills;
+            let id = app.store.create_resource(&r, &training).await.unwrap();
+            publish(&app, id, &training).await;
+            ids.push(id);
+        }
+        // Drafts are not used.
+        assert_eq!(
+            field(
+                app.store
+                    .record_event(
+                        app.store
+                            .create_resource(&input("D-DRAFT", ResourceKind::Document), &training)
+                            .await
+                            .unwrap(),
+                        learner,
+                        EventKind::View,
+                        OffsetDateTime::now_utc(),
+                    )
+                    .await
+            ),
+            "resource"
         );
+        // Judge a window that starts after the publications: six months ending seven months on.
+        let as_of = OffsetDateTime::now_utc() + Duration::days(214);
+        let in_last_month = as_of - Duration::days(10);
+        for kind in [EventKind::View, EventKind::View, EventKind::Complete] {
+            app.store
+                .record_event(ids[0], learner, kind, in_last_month)
+                .await
+                .unwrap();
+        }
+        for id in [ids[2], ids[3]] {
+            app.store
+                .record_event(id, learner, EventKind::View, in_last_month)
+                .await
+                .unwrap();
+        }
+        // Events outside the window do not count.
+        app.store
+            .record_event(ids[3], learner, EventKind::View, as_of + Duration::days(1))
+            .await
+            .unwrap();
+        let report = app.store.lifecycle_report(6, 3, as_of).await.unwrap();
+        let flagged: Vec<(&str, i64, LifecycleAction, Option<&str>)> = report
+            .iter()
+            .map(|r| {
+                (
+                    r.code.as_str(),
+                    r.views + r.completions,
+                    r.action,
+                    r.merge_into.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flagged,
+            vec![
+                ("D-IDLE", 0, LifecycleAction::Retire, None),
+                ("D-SOME", 1, LifecycleAction::Optimise, None),
+                ("D-TWIN", 1, LifecycleAction::Merge, Some("D-USED")),
+            ],
+            "D-USED reached 3 in a month and is not flagged"
+        );
+        // Freshly published resources are not judged yet.
+        assert!(
+            app.store
+                .lifecycle_report(6, 3, OffsetDateTime::now_utc())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            field(app.store.lifecycle_report(0, 3, as_of).await),
+            "months"
+        );
+        assert_eq!(
+            field(app.store.lifecycle_report(6, 0, as_of).await),
+            "threshold"
+        );
+        let used = app.store.resource_detail(ids[0]).await.unwrap();
+        assert_eq!((used.views, used.completions), (2, 1));
     }
-    // The sales tasks needing only SA-NEEDS are covered now.
-    let sales_gaps_before = before
-        .tasks
-        .iter()
-        .filter(|t| t.missing.iter().any(|m| m.skill_code == "SA-NEEDS"))
-        .count();
-    assert!(sales_gaps_before > 0);
-    assert!(
-        after
+);
+
+db_test!(
+    supply_gaps_list_uncovered_skills_and_tasks,
+    without_library,
+    |app| {
+        let training = actor(&app, "training").await;
+        let before = app.store.supply_gaps().await.unwrap();
+        let sf = before
+            .skills
+            .iter()
+            .find(|g| g.skill_code == "SF-RULES")
+            .expect("nothing covers safety rules yet");
+        assert_eq!((sf.required_level, sf.covered_level), (Some(3), None));
+        assert!(sf.people > 0 && sf.positions >= 3, "{sf:?}");
+        assert!(before.skills.iter().any(|g| g.skill_code == "OP-EQUIP"));
+
+        let mut full = input("C-EQUIP", ResourceKind::Course);
+        full.skills = vec![skill("OP-EQUIP", 3), skill("SA-NEEDS", 3)];
+        let id = app.store.create_resource(&full, &training).await.unwrap();
+        publish(&app, id, &training).await;
+        let mut partial = input("C-QA", ResourceKind::Course);
+        partial.skills = vec![skill("QA-AWARE", 1)];
+        let id = app
+            .store
+            .create_resource(&partial, &training)
+            .await
+            .unwrap();
+        publish(&app, id, &training).await;
+        // A draft covers nothing.
+        let mut draft = input("C-SF", ResourceKind::Course);
+        draft.skills = vec![skill("SF-RULES", 3)];
+        app.store.create_resource(&draft, &training).await.unwrap();
+
+        let after = app.store.supply_gaps().await.unwrap();
+        let codes: Vec<&str> = after.skills.iter().map(|g| g.skill_code.as_str()).collect();
+        assert!(!codes.contains(&"OP-EQUIP"), "{codes:?}");
+        assert!(codes.contains(&"SF-RULES"), "drafts do not count");
+        let qa = after
+            .skills
+            .iter()
+            .find(|g| g.skill_code == "QA-AWARE")
+            .unwrap();
+        assert_eq!((qa.required_level, qa.covered_level), (Some(3), Some(1)));
+        for task in &after.tasks {
+            assert!(
+                task.missing.iter().all(|m| m.skill_code != "OP-EQUIP"),
+                "{task:?}"
+            );
+        }
+        // The sales tasks needing only SA-NEEDS are covered now.
+        let sales_gaps_before = before
             .tasks
             .iter()
-            .all(|t| t.missing.iter().all(|m| m.skill_code != "SA-NEEDS"))
-    );
-});
+            .filter(|t| t.missing.iter().any(|m| m.skill_code == "SA-NEEDS"))
+            .count();
+        assert!(sales_gaps_before > 0);
+        assert!(
+            after
+                .tasks
+                .iter()
+                .all(|t| t.missing.iter().all(|m| m.skill_code != "SA-NEEDS"))
+        );
+    }
+);
 
-db_test!(micro_courses_and_their_authors, |app| {
+db_test!(micro_courses_and_their_authors, without_library, |app| {
     let author = actor(&app, "instructor").await;
     let reviewer = actor(&app, "reviewer").await;
     let mut resource = input("M-SMED", ResourceKind::MicroCourse);
@@ -857,131 +869,135 @@ db_test!(micro_courses_and_their_authors, |app| {
     assert_eq!(doc.kind, ResourceKind::MicroCourse);
 });
 
-db_test!(vocabularies_packs_and_the_index_feed, |app| {
-    let training = actor(&app, "training").await;
-    let line = app
-        .store
-        .create_tag(TagKind::BusinessLine, "总装", &training)
-        .await
-        .unwrap();
-    let spare = app
-        .store
-        .create_tag(TagKind::BusinessLine, "涂装", &training)
-        .await
-        .unwrap();
-    assert_eq!(
-        field(
-            app.store
-                .create_tag(TagKind::BusinessLine, "总装", &training)
-                .await
-        ),
-        "value"
-    );
-    assert_eq!(
-        field(
-            app.store
-                .create_tag(TagKind::Scenario, "a:b", &training)
-                .await
-        ),
-        "value"
-    );
-    let mut tagged = input("C-ASSY", ResourceKind::Course);
-    tagged.tags = vec![TagRef::Id(line)];
-    tagged.positions = vec!["P-OP".into(), "P-TL".into()];
-    let a = app.store.create_resource(&tagged, &training).await.unwrap();
-    // A used entry is deactivated, an unused one deleted.
-    assert_eq!(
-        app.store.remove_tag(line, &training).await.unwrap(),
-        TagRemoval::Deactivated { uses: 1 }
-    );
-    assert_eq!(
-        app.store.remove_tag(spare, &training).await.unwrap(),
-        TagRemoval::Deleted
-    );
-    let tags = app
-        .store
-        .list_tags(Some(TagKind::BusinessLine), true)
-        .await
-        .unwrap();
-    assert_eq!(tags.len(), 1);
-    assert!(!tags[0].tag.active);
-    assert!(app.store.list_tags(None, false).await.unwrap().is_empty());
-    let mut other = input("C-NEW", ResourceKind::Course);
-    other.tags = vec![TagRef::Id(line)];
-    assert_eq!(
-        field(app.store.create_resource(&other, &training).await),
-        "tags",
-        "an inactive tag cannot be picked"
-    );
-    tagged.title = "总装基础".into();
-    app.store
-        .update_resource(a, &tagged, &training)
-        .await
-        .unwrap();
-    app.store
-        .update_tag(line, "总装线", true, &training)
-        .await
-        .unwrap();
-
-    // Scenario packs keep their order.
-    other.tags = vec![];
-    let b = app.store.create_resource(&other, &training).await.unwrap();
-    publish(&app, b, &training).await;
-    let mut pack = ScenarioPackInput {
-        code: "PK-CHANGE".into(),
-        name: "换型准备".into(),
-        scenario_step: "生产准备 → 换型".into(),
-        description: String::new(),
-        resources: vec!["C-ASSY".into(), "C-NEW".into()],
-    };
-    let pack_id = app.store.create_pack(&pack, &training).await.unwrap();
-    pack.resources = vec!["C-NEW".into(), "C-ASSY".into()];
-    app.store
-        .update_pack(pack_id, &pack, &training)
-        .await
-        .unwrap();
-    let stored = app.store.pack(pack_id).await.unwrap();
-    let order: Vec<(i32, &str)> = stored
-        .items
-        .iter()
-        .map(|i| (i.position, i.code.as_str()))
-        .collect();
-    assert_eq!(order, vec![(1, "C-NEW"), (2, "C-ASSY")]);
-    assert_eq!(stored.published_minutes(), 30);
-    pack.resources = vec!["C-NONE".into()];
-    assert_eq!(
-        field(app.store.update_pack(pack_id, &pack, &training).await),
-        "resources"
-    );
-    assert_eq!(app.store.pack(pack_id).await.unwrap().items.len(), 2);
-    pack.resources = vec!["C-NEW".into(), "C-NEW".into()];
-    assert_eq!(
-        field(app.store.create_pack(&pack, &training).await),
-        "resources"
-    );
-    assert_eq!(app.store.list_packs().await.unwrap().len(), 1);
-    app.store.delete_pack(pack_id, &training).await.unwrap();
-    assert!(app.store.list_packs().await.unwrap().is_empty());
-
-    // The index feed pages by id and reports the renamed tag.
-    let first = app.store.resources_for_index(0, 1, None).await.unwrap();
-    assert_eq!(first.len(), 1);
-    assert_eq!(first[0].id, a);
-    assert_eq!(first[0].tags, vec!["business_line:总装线"]);
-    assert_eq!(first[0].positions, vec!["P-OP", "P-TL"]);
-    assert_eq!(first[0].status, ResourceStatus::Draft);
-    let rest = app
-        .store
-        .resources_for_index(first[0].id, 100, None)
-        .await
-        .unwrap();
-    assert_eq!(rest.iter().map(|d| d.id).collect::<Vec<_>>(), vec![b]);
-    let future = OffsetDateTime::now_utc() + Duration::hours(1);
-    assert!(
-        app.store
-            .resources_for_index(0, 100, Some(future))
+db_test!(
+    vocabularies_packs_and_the_index_feed,
+    without_library,
+    |app| {
+        let training = actor(&app, "training").await;
+        let line = app
+            .store
+            .create_tag(TagKind::BusinessLine, "总装", &training)
             .await
-            .unwrap()
-            .is_empty()
-    );
-});
+            .unwrap();
+        let spare = app
+            .store
+            .create_tag(TagKind::BusinessLine, "涂装", &training)
+            .await
+            .unwrap();
+        assert_eq!(
+            field(
+                app.store
+                    .create_tag(TagKind::BusinessLine, "总装", &training)
+                    .await
+            ),
+            "value"
+        );
+        assert_eq!(
+            field(
+                app.store
+                    .create_tag(TagKind::Scenario, "a:b", &training)
+                    .await
+            ),
+            "value"
+        );
+        let mut tagged = input("C-ASSY", ResourceKind::Course);
+        tagged.tags = vec![TagRef::Id(line)];
+        tagged.positions = vec!["P-OP".into(), "P-TL".into()];
+        let a = app.store.create_resource(&tagged, &training).await.unwrap();
+        // A used entry is deactivated, an unused one deleted.
+        assert_eq!(
+            app.store.remove_tag(line, &training).await.unwrap(),
+            TagRemoval::Deactivated { uses: 1 }
+        );
+        assert_eq!(
+            app.store.remove_tag(spare, &training).await.unwrap(),
+            TagRemoval::Deleted
+        );
+        let tags = app
+            .store
+            .list_tags(Some(TagKind::BusinessLine), true)
+            .await
+            .unwrap();
+        assert_eq!(tags.len(), 1);
+        assert!(!tags[0].tag.active);
+        assert!(app.store.list_tags(None, false).await.unwrap().is_empty());
+        let mut other = input("C-NEW", ResourceKind::Course);
+        other.tags = vec![TagRef::Id(line)];
+        assert_eq!(
+            field(app.store.create_resource(&other, &training).await),
+            "tags",
+            "an inactive tag cannot be picked"
+        );
+        tagged.title = "总装基础".into();
+        app.store
+            .update_resource(a, &tagged, &training)
+            .await
+            .unwrap();
+        app.store
+            .update_tag(line, "总装线", true, &training)
+            .await
+            .unwrap();
+
+        // Scenario packs keep their order.
+        other.tags = vec![];
+        let b = app.store.create_resource(&other, &training).await.unwrap();
+        publish(&app, b, &training).await;
+        let mut pack = ScenarioPackInput {
+            code: "PK-CHANGE".into(),
+            name: "换型准备".into(),
+            scenario_step: "生产准备 → 换型".into(),
+            description: String::new(),
+            resources: vec!["C-ASSY".into(), "C-NEW".into()],
+        };
+        let pack_id = app.store.create_pack(&pack, &training).await.unwrap();
+        pack.resources = vec!["C-NEW".into(), "C-ASSY".into()];
+        app.store
+            .update_pack(pack_id, &pack, &training)
+            .await
+            .unwrap();
+        let stored = app.store.pack(pack_id).await.unwrap();
+        let order: Vec<(i32, &str)> = stored
+            .items
+            .iter()
+            .map(|i| (i.position, i.code.as_str()))
+            .collect();
+        assert_eq!(order, vec![(1, "C-NEW"), (2, "C-ASSY")]);
+        assert_eq!(stored.published_minutes(), 30);
+        pack.resources = vec!["C-NONE".into()];
+        assert_eq!(
+            field(app.store.update_pack(pack_id, &pack, &training).await),
+            "resources"
+        );
+        assert_eq!(app.store.pack(pack_id).await.unwrap().items.len(), 2);
+        pack.resources = vec!["C-NEW".into(), "C-NEW".into()];
+        assert_eq!(
+            field(app.store.create_pack(&pack, &training).await),
+            "resources"
+        );
+        assert_eq!(app.store.list_packs().await.unwrap().len(), 1);
+        app.store.delete_pack(pack_id, &training).await.unwrap();
+        assert!(app.store.list_packs().await.unwrap().is_empty());
+
+        // The index feed pages by id and reports the renamed tag.
+        let first = app.store.resources_for_index(0, 1, None).await.unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].id, a);
+        assert_eq!(first[0].tags, vec!["business_line:总装线"]);
+        assert_eq!(first[0].positions, vec!["P-OP", "P-TL"]);
+        assert_eq!(first[0].status, ResourceStatus::Draft);
+        let rest = app
+            .store
+            .resources_for_index(first[0].id, 100, None)
+            .await
+            .unwrap();
+        assert_eq!(rest.iter().map(|d| d.id).collect::<Vec<_>>(), vec![b]);
+        let future = OffsetDateTime::now_utc() + Duration::hours(1);
+        assert!(
+            app.store
+                .resources_for_index(0, 100, Some(future))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

@@ -14,6 +14,7 @@ mod import;
 mod jobs;
 mod kpis;
 mod library;
+mod library_demo;
 mod needs;
 mod openapi;
 mod scope;

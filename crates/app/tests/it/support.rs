@@ -18,17 +18,25 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body once per backend: `db_test!(name, |app| async { ... })`.
+/// Runs a test body once per backend: `db_test!(name, |app| async { ... })`. With
+/// `without_library`, the demo is loaded without its resource library (for tests of the
+/// library's rules that count what they create): `db_test!(name, without_library, |app| ...)`.
 #[macro_export]
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::db_test!(@with $name, spawn, |$app| $body);
+    };
+    ($name:ident, without_library, |$app:ident| $body:block) => {
+        $crate::db_test!(@with $name, spawn_without_library, |$app| $body);
+    };
+    (@with $name:ident, $spawn:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite)
+                let $app = $crate::support::TestApp::$spawn($crate::support::Backend::Sqlite)
                     .await
                     .expect("sqlite test app");
                 $body
@@ -37,7 +45,7 @@ macro_rules! db_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some($app) =
-                    $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await
+                    $crate::support::TestApp::$spawn($crate::support::Backend::Postgres).await
                 else {
                     eprintln!("skipped: SKILLBRIDGE_TEST_DATABASE_URL is not set");
                     return;
@@ -126,6 +134,15 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<Self> {
         let app = Self::empty(backend).await?;
         app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES)
+            .await
+            .expect("demo data loads");
+        Some(app)
+    }
+
+    /// Like [`Self::spawn`], without the demo's resource library.
+    pub async fn spawn_without_library(backend: Backend) -> Option<Self> {
+        let app = Self::empty(backend).await?;
+        app::demo_data::load_demo_with(&app.store, TEST_SEED, TEST_EMPLOYEES, false)
             .await
             .expect("demo data loads");
         Some(app)
