@@ -14,6 +14,7 @@ mod import;
 mod jobs;
 mod kpis;
 mod library;
+mod library_web;
 mod needs;
 mod openapi;
 mod scope;
