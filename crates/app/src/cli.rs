@@ -341,7 +341,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let worker = settings
         .worker
         .then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
-    let server = start(store, config, listener, worker).await?;
+    let files = crate::server::open_files(settings)?;
+    let server = start(store, config, files, listener, worker).await?;
     println!("Skillbridge is serving on http://{}", server.addr);
     stop_on_signal(server).await;
     Ok(())
@@ -368,7 +369,8 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
     let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default());
-    let server = start(store, config, listener, Some(worker)).await?;
+    let files = crate::server::open_files(settings)?;
+    let server = start(store, config, files, listener, Some(worker)).await?;
     println!(
         "\nOpen http://{}/  (password of every demo login: {})\n",
         server.addr,

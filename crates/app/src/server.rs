@@ -3,6 +3,7 @@
 use crate::settings::Settings;
 use crate::worker::Worker;
 use anyhow::Context;
+use files::FileStore;
 use std::net::SocketAddr;
 use store::Store;
 use time::UtcOffset;
@@ -31,6 +32,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Opens the configured file store (a folder, by default `<data_dir>/files`, or S3).
+pub fn open_files(settings: &Settings) -> anyhow::Result<FileStore> {
+    let files = FileStore::open(&settings.file_settings()?, &settings.data_dir)
+        .context("opening the library's file store")?;
+    tracing::info!(files = files.description(), "file store opened");
+    Ok(files)
+}
+
 /// The web settings derived from the binary's settings.
 pub fn web_config(settings: &Settings) -> WebConfig {
     WebConfig {
@@ -38,6 +47,8 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         session_hours: settings.session_hours,
         timezone: UtcOffset::from_hms(settings.timezone_offset_hours, 0, 0)
             .unwrap_or(UtcOffset::UTC),
+        upload_limit_bytes: settings.upload_limit_mb * 1024 * 1024,
+        moderate_comments: settings.moderate_comments,
         ..WebConfig::default()
     }
 }
@@ -75,11 +86,12 @@ impl RunningServer {
 pub async fn start(
     store: Store,
     config: WebConfig,
+    files: FileStore,
     listener: TcpListener,
     worker: Option<Worker>,
 ) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
-    let state = AppState::new(store, config);
+    let state = AppState::with_files(store, config, files);
     let router = web::build_router(state.clone());
     let (shutdown, rx) = watch::channel(false);
     let mut http_rx = rx.clone();

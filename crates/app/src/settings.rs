@@ -52,6 +52,19 @@ pub struct Settings {
     pub timezone_offset_hours: i8,
     /// Run the background-job worker inside `serve`.
     pub worker: bool,
+    /// Folder of the library's files; `None` means `<data_dir>/files`. Unused with S3.
+    pub files_dir: Option<PathBuf>,
+    /// An S3-compatible bucket for the library's files instead of the folder.
+    pub s3_bucket: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    pub s3_allow_http: bool,
+    /// Largest library upload, in MiB.
+    pub upload_limit_mb: u64,
+    /// Learners' comments wait for a moderator before they are shown.
+    pub moderate_comments: bool,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -64,7 +77,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 18] = [
     "listen",
     "data_dir",
     "database_url",
@@ -74,6 +87,15 @@ pub const KEYS: [&str; 9] = [
     "session_hours",
     "timezone_offset_hours",
     "worker",
+    "files_dir",
+    "s3_bucket",
+    "s3_endpoint",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_allow_http",
+    "upload_limit_mb",
+    "moderate_comments",
 ];
 
 /// Environment variables that are not settings but are ours.
@@ -91,6 +113,15 @@ impl Default for Settings {
             session_hours: 12,
             timezone_offset_hours: 8,
             worker: true,
+            files_dir: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: false,
+            upload_limit_mb: 200,
+            moderate_comments: true,
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -219,6 +250,27 @@ impl Settings {
                     .filter(|h: &i8| (-12..=14).contains(h))
                     .ok_or_else(|| bad("an offset between -12 and 14"))?
             }
+            "files_dir" => self.files_dir = Some(PathBuf::from(value)),
+            "s3_bucket" => self.s3_bucket = Some(value.into()).filter(|v: &String| !v.is_empty()),
+            "s3_endpoint" => {
+                self.s3_endpoint = Some(value.into()).filter(|v: &String| !v.is_empty())
+            }
+            "s3_region" => self.s3_region = value.into(),
+            "s3_access_key_id" => self.s3_access_key_id = Some(value.into()),
+            "s3_secret_access_key" => self.s3_secret_access_key = Some(value.into()),
+            "s3_allow_http" => {
+                self.s3_allow_http = parse_bool(value).ok_or_else(|| bad("true or false"))?
+            }
+            "upload_limit_mb" => {
+                self.upload_limit_mb = value
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=102_400).contains(m))
+                    .ok_or_else(|| bad("megabytes between 1 and 102400"))?
+            }
+            "moderate_comments" => {
+                self.moderate_comments = parse_bool(value).ok_or_else(|| bad("true or false"))?
+            }
             other => anyhow::bail!(
                 "unknown setting '{other}'; known settings: {}",
                 KEYS.join(", ")
@@ -242,6 +294,29 @@ impl Settings {
         }
     }
 
+    /// Where the library's files live: the S3 bucket when one is set (its keys are
+    /// then required), otherwise the folder.
+    pub fn file_settings(&self) -> anyhow::Result<files::FileSettings> {
+        let Some(bucket) = &self.s3_bucket else {
+            return Ok(files::FileSettings::Local {
+                dir: self.files_dir.clone(),
+            });
+        };
+        let (Some(key), Some(secret)) = (&self.s3_access_key_id, &self.s3_secret_access_key) else {
+            anyhow::bail!(
+                "s3_bucket is set: s3_access_key_id and s3_secret_access_key are required"
+            );
+        };
+        Ok(files::FileSettings::S3(files::S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            bucket: bucket.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: key.clone(),
+            secret_access_key: secret.clone(),
+            allow_http: self.s3_allow_http,
+        }))
+    }
+
     /// `key = value    # source` lines with secrets redacted.
     pub fn describe(&self) -> String {
         let mut out = String::new();
@@ -259,6 +334,21 @@ impl Settings {
                 "session_hours" => self.session_hours.to_string(),
                 "timezone_offset_hours" => self.timezone_offset_hours.to_string(),
                 "worker" => self.worker.to_string(),
+                "files_dir" => match &self.files_dir {
+                    Some(dir) => dir.display().to_string(),
+                    None => format!("(none: {})", self.data_dir.join("files").display()),
+                },
+                "s3_bucket" => self.s3_bucket.clone().unwrap_or_default(),
+                "s3_endpoint" => self.s3_endpoint.clone().unwrap_or_default(),
+                "s3_region" => self.s3_region.clone(),
+                "s3_access_key_id" => self.s3_access_key_id.clone().unwrap_or_default(),
+                "s3_secret_access_key" => match &self.s3_secret_access_key {
+                    Some(_) => "***".into(),
+                    None => String::new(),
+                },
+                "s3_allow_http" => self.s3_allow_http.to_string(),
+                "upload_limit_mb" => self.upload_limit_mb.to_string(),
+                "moderate_comments" => self.moderate_comments.to_string(),
                 _ => String::new(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);
@@ -359,6 +449,45 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn library_settings_default_and_parse() {
+        let s = Settings::load_from(None, &env(&[]), &FlagOverrides::default()).unwrap();
+        assert_eq!(s.upload_limit_mb, 200);
+        assert!(s.moderate_comments);
+        assert!(matches!(
+            s.file_settings().unwrap(),
+            files::FileSettings::Local { dir: None }
+        ));
+        let s = Settings::load_from(
+            None,
+            &env(&[
+                ("SKILLBRIDGE_UPLOAD_LIMIT_MB", "5"),
+                ("SKILLBRIDGE_MODERATE_COMMENTS", "false"),
+                ("SKILLBRIDGE_S3_BUCKET", "library"),
+            ]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
+        assert_eq!(s.upload_limit_mb, 5);
+        assert!(!s.moderate_comments);
+        let err = s.file_settings().unwrap_err().to_string();
+        assert!(err.contains("s3_access_key_id"), "{err}");
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_UPLOAD_LIMIT_MB", "0")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("upload_limit_mb"), "{err}");
+        let s = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_S3_SECRET_ACCESS_KEY", "t0psecret")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
+        assert!(!s.describe().contains("t0psecret"));
     }
 
     #[test]

@@ -68,9 +68,12 @@ impl Role {
                 ViewHeadcount,
                 ManagePeople,
                 ManageTrainingNeeds,
+                AuthorResources,
+                ReviewResources,
+                ManageLibrary,
             ],
-            Role::Instructor => &[],
-            Role::Reviewer => &[],
+            Role::Instructor => &[AuthorResources],
+            Role::Reviewer => &[ReviewResources],
             Role::Executive => &[ViewPeople, ViewHeadcount],
             Role::SystemAdmin => &[
                 ViewPeople,
@@ -81,6 +84,9 @@ impl Role {
                 ViewAudit,
                 ManageJobs,
                 ManageTrainingNeeds,
+                AuthorResources,
+                ReviewResources,
+                ManageLibrary,
             ],
         }
     }
@@ -147,6 +153,12 @@ pub enum Permission {
     ManageJobs,
     /// Raise and see training needs for the people in scope.
     ManageTrainingNeeds,
+    /// Write library resources and micro-courses (and see one's own drafts).
+    AuthorResources,
+    /// Publish, send back and retire library resources; see drafts under review.
+    ReviewResources,
+    /// Moderate comments, keep tag vocabularies and scenario packs, read library reports.
+    ManageLibrary,
 }
 
 /// The records a caller may touch for one permission, applied in SQL.

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
+pub mod library;
 pub mod metrics;
 pub mod ops;
 pub mod routes;

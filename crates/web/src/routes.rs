@@ -207,6 +207,33 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/needs", Page, ui::needs::list)
     .post("/needs/from-gaps", Page, ui::needs::raise_from_gaps)
     .get("/needs/{id}", Page, ui::needs::detail)
+    .get("/library", Page, ui::library::list)
+    .post("/library", Page, ui::library::create)
+    .get("/library/new", Page, ui::library::new_form)
+    .get("/library/micro/new", Page, ui::library::micro_form)
+    .post("/library/micro", Page, ui::library::create_micro)
+    .get("/library/moderation", Page, ui::library::moderation)
+    .post(
+        "/library/comments/{id}/moderate",
+        Page,
+        ui::library::moderate,
+    )
+    .get("/library/reports", Page, ui::library::reports)
+    .get("/library/mine", Page, ui::library::mine)
+    .get("/library/files/{id}", Page, ui::library::download)
+    .get("/library/{id}", Page, ui::library::detail)
+    .get("/library/{id}/edit", Page, ui::library::edit_form)
+    .post("/library/{id}/edit", Page, ui::library::update)
+    .post("/library/{id}/status", Page, ui::library::set_status)
+    .post_upload(
+        "/library/{id}/files",
+        Page,
+        ui::library::upload,
+        ui::library::UPLOAD_ROUTE_LIMIT,
+    )
+    .post("/library/{id}/rate", Page, ui::library::rate)
+    .post("/library/{id}/comments", Page, ui::library::comment)
+    .post("/library/{id}/complete", Page, ui::library::complete)
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

@@ -1,6 +1,7 @@
 //! Shared state of the HTTP layer.
 
 use crate::metrics::Metrics;
+use files::FileStore;
 use std::sync::Arc;
 use store::Store;
 use time::UtcOffset;
@@ -18,6 +19,10 @@ pub struct WebConfig {
     pub login_window_minutes: i64,
     /// The company's time zone, for showing times.
     pub timezone: UtcOffset,
+    /// Largest library upload, in bytes.
+    pub upload_limit_bytes: u64,
+    /// Learners' comments wait for a moderator before they are shown.
+    pub moderate_comments: bool,
 }
 
 impl Default for WebConfig {
@@ -28,6 +33,8 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_window_minutes: 15,
             timezone: UtcOffset::from_hms(8, 0, 0).expect("valid offset"),
+            upload_limit_bytes: 200 * 1024 * 1024,
+            moderate_comments: true,
         }
     }
 }
@@ -38,15 +45,24 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// The library's files.
+    pub files: FileStore,
 }
 
 impl AppState {
-    /// State over an opened store.
+    /// State over an opened store, with an in-memory file store: for commands that
+    /// serve no library files. The server uses [`AppState::with_files`].
     pub fn new(store: Store, config: WebConfig) -> Self {
+        Self::with_files(store, config, FileStore::memory())
+    }
+
+    /// State over an opened store and file store.
+    pub fn with_files(store: Store, config: WebConfig, files: FileStore) -> Self {
         Self {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            files,
         }
     }
 }

@@ -715,6 +715,196 @@ fn probes() -> Vec<Probe> {
             Form(&[("kind", "values")]),
             [403, 422, 422, 403, 403, 403, 403, 403],
         ),
+        // The library: published resources for everyone, drafts for their author and staff.
+        p("GET", "/library", "/library", NoBody, all(303, 200)),
+        // Codes are unique: the admin creates, the other authors then hit the taken code.
+        p(
+            "POST",
+            "/library",
+            "/library",
+            Form(&[
+                ("code", "LIB-PAGE"),
+                ("kind", "course"),
+                ("title", "页面资源"),
+                ("tier", "core"),
+                ("origin", "internal"),
+                ("estimated_minutes", "30"),
+            ]),
+            [403, 303, 422, 403, 403, 422, 403, 403],
+        ),
+        p(
+            "GET",
+            "/library/new",
+            "/library/new",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/library/micro/new",
+            "/library/micro/new",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "POST",
+            "/library/micro",
+            "/library/micro",
+            Form(&[
+                ("code", "LIB-MICRO-PAGE"),
+                ("title", "页面微课"),
+                ("tier", "core"),
+                ("estimated_minutes", "10"),
+                ("problem", "问题"),
+                ("case", "案例"),
+                ("solution", "方法"),
+            ]),
+            [403, 303, 422, 403, 403, 422, 403, 403],
+        ),
+        p(
+            "GET",
+            "/library/moderation",
+            "/library/moderation",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/library/comments/{id}/moderate",
+            "/library/comments/{comment}/moderate",
+            Form(&[("status", "hidden")]),
+            admin_or_training(403, 303),
+        ),
+        p(
+            "GET",
+            "/library/reports",
+            "/library/reports",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/mine",
+            "/library/mine",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/library/files/{id}",
+            "/library/files/{file}",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/{id}",
+            "/library/{res_pub}",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/{id}",
+            "/library/{res_draft}",
+            NoBody,
+            [303, 200, 200, 404, 404, 200, 200, 404],
+        ),
+        p(
+            "GET",
+            "/library/{id}/edit",
+            "/library/{res_draft}/edit",
+            NoBody,
+            [303, 200, 200, 404, 404, 200, 403, 404],
+        ),
+        p(
+            "POST",
+            "/library/{id}/edit",
+            "/library/{res_draft}/edit",
+            Form(&[
+                ("code", "LIB-DRAFT"),
+                ("kind", "document"),
+                ("title", "草稿资源"),
+                ("tier", "support"),
+                ("origin", "internal"),
+                ("estimated_minutes", "20"),
+            ]),
+            [403, 303, 303, 404, 404, 303, 403, 404],
+        ),
+        // Retiring without a reason: those who may retire learn the comment is missing.
+        p(
+            "POST",
+            "/library/{id}/status",
+            "/library/{res_pub}/status",
+            Form(&[("status", "retired")]),
+            [403, 422, 422, 403, 403, 403, 422, 403],
+        ),
+        // Not a multipart body: who may change the draft is checked first.
+        p(
+            "POST",
+            "/library/{id}/files",
+            "/library/{res_draft}/files",
+            Form(&[("x", "y")]),
+            [403, 422, 422, 404, 404, 422, 403, 404],
+        ),
+        p(
+            "POST",
+            "/library/{id}/rate",
+            "/library/{res_pub}/rate",
+            Form(&[("stars", "4")]),
+            all(403, 303),
+        ),
+        p(
+            "POST",
+            "/library/{id}/comments",
+            "/library/{res_pub}/comments",
+            Form(&[("body", "很实用")]),
+            all(403, 303),
+        ),
+        p(
+            "POST",
+            "/library/{id}/complete",
+            "/library/{res_pub}/complete",
+            NoBody,
+            all(403, 303),
+        ),
+        p(
+            "GET",
+            "/api/v1/resources",
+            "/api/v1/resources",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/resources",
+            "/api/v1/resources",
+            Json(
+                r#"{"code":"LIB-API","kind":"document","title":"接口资源","tier":"core","origin":"internal","estimated_minutes":15}"#,
+            ),
+            [401, 201, 422, 403, 403, 422, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/resources/{id}",
+            "/api/v1/resources/{res_pub}",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/resources/{id}",
+            "/api/v1/resources/{res_draft}",
+            NoBody,
+            [401, 200, 200, 404, 404, 200, 200, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/resources/{id}/status",
+            "/api/v1/resources/{res_pub}/status",
+            Json(r#"{"status":"retired"}"#),
+            [401, 422, 422, 403, 403, 403, 422, 403],
+        ),
         p("GET", "/account", "/account", NoBody, all(303, 200)),
         p(
             "POST",
@@ -827,6 +1017,11 @@ struct Targets {
     /// Needs raised from gaps inside and outside the manager's subtree.
     need_in: i64,
     need_out: i64,
+    /// A published resource with a file and a pending comment, and an instructor's draft.
+    res_pub: i64,
+    res_draft: i64,
+    file: i64,
+    comment: i64,
 }
 
 async fn targets(app: &TestApp) -> Targets {
@@ -943,7 +1138,12 @@ async fn targets(app: &TestApp) -> Targets {
     };
     let need_in = raise(gap_cells.pop().unwrap()).await;
     let need_out = raise(outside_cell.unwrap()).await;
+    let (res_pub, res_draft, file, comment) = library_targets(app).await;
     Targets {
+        res_pub,
+        res_draft,
+        file,
+        comment,
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
@@ -958,6 +1158,82 @@ async fn targets(app: &TestApp) -> Targets {
         need_in,
         need_out,
     }
+}
+
+/// A published resource (by training, with a PDF and a pending comment) and an
+/// instructor's draft.
+async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
+    use domain::library::{Origin, ResourceInput, ResourceKind, ResourceStatus};
+    let as_user = |name: &'static str| async move {
+        Actor {
+            user_id: Some(app.user_id(name).await),
+            name: name.into(),
+            ip: None,
+        }
+    };
+    let input = |code: &str, kind| ResourceInput {
+        code: code.into(),
+        kind,
+        title: format!("{code} 资源"),
+        summary: String::new(),
+        body: String::new(),
+        tier: domain::competency::Tier::Core,
+        origin: Origin::Internal,
+        vendor: None,
+        owner_user_id: None,
+        estimated_minutes: 20,
+        tags: vec![],
+        skills: vec![],
+        positions: vec![],
+    };
+    let training = as_user("training").await;
+    let res_pub = app
+        .store
+        .create_resource(&input("LIB-PUB", ResourceKind::Course), &training)
+        .await
+        .unwrap();
+    let file = app
+        .store
+        .upload_resource_file(
+            &app.state().files,
+            res_pub,
+            "手册.pdf",
+            bytes::Bytes::from_static(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n"),
+            1024 * 1024,
+            &training,
+        )
+        .await
+        .unwrap()
+        .id;
+    app.store
+        .change_status(res_pub, ResourceStatus::InReview, None, &training)
+        .await
+        .unwrap();
+    app.store
+        .change_status(
+            res_pub,
+            ResourceStatus::Published,
+            None,
+            &as_user("reviewer").await,
+        )
+        .await
+        .unwrap();
+    let employee = app.user_id("employee").await;
+    let comment = app
+        .store
+        .add_comment(res_pub, employee, "待审评论", true)
+        .await
+        .unwrap()
+        .id;
+    let res_draft = app
+        .store
+        .create_resource(
+            &input("LIB-DRAFT", ResourceKind::Document),
+            &as_user("instructor").await,
+        )
+        .await
+        .unwrap();
+    (res_pub, res_draft, file, comment)
 }
 
 /// Fresh ids for probes whose admin call consumes them.
@@ -1077,6 +1353,10 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{gap_skill_2}", &t.gap_cells[1].1)
                 .replace("{need_in}", &t.need_in.to_string())
                 .replace("{need_out}", &t.need_out.to_string())
+                .replace("{res_pub}", &t.res_pub.to_string())
+                .replace("{res_draft}", &t.res_draft.to_string())
+                .replace("{file}", &t.file.to_string())
+                .replace("{comment}", &t.comment.to_string())
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

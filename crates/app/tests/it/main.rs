@@ -15,6 +15,7 @@ mod jobs;
 mod kpis;
 mod library;
 mod library_demo;
+mod library_web;
 mod needs;
 mod openapi;
 mod scope;

@@ -187,7 +187,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let server = start(store.clone(), WebConfig::default(), listener, None)
+        // Files in memory: each test starts empty and leaves nothing on disk.
+        let files = files::FileStore::memory();
+        let server = start(store.clone(), WebConfig::default(), files, listener, None)
             .await
             .expect("start");
         Some(Self {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod decoding;
 pub mod dto;
+pub mod library;
 pub mod people;
 pub mod performance;
 
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
         (name = "org", description = "Departments and employees, limited by the caller's data scope"),
         (name = "performance", description = "KPI definitions and performance data"),
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
+        (name = "library", description = "The resource library: resources, micro-courses and their review"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -85,6 +87,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(decoding::list_needs))
         .routes(routes!(decoding::get_need))
         .routes(routes!(decoding::raise_from_gaps))
+        .routes(routes!(library::list_resources, library::create_resource))
+        .routes(routes!(library::get_resource))
+        .routes(routes!(library::change_status))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

@@ -9,6 +9,7 @@ pub mod competency_import;
 pub mod decoding;
 pub mod home;
 pub mod import;
+pub mod library;
 pub mod login;
 pub mod needs;
 pub mod people;
@@ -65,6 +66,8 @@ impl Chrome {
         if p.can(Permission::ManageTrainingNeeds) {
             items.push(("/needs", "nav.needs"));
         }
+        // The library is for everyone signed in.
+        items.push(("/library", "nav.library"));
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

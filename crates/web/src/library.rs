@@ -1,0 +1,238 @@
+//! The resource library's rules shared by the pages and the JSON API: who sees what,
+//! who may move a resource through review, and the list (where search plugs in).
+
+use crate::state::AppState;
+use domain::library::{
+    FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, StatusChange,
+};
+use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
+
+/// Sees every resource whatever its status: reviewers and library managers.
+pub fn is_staff(p: &Principal) -> bool {
+    p.can(Permission::ReviewResources) || p.can(Permission::ManageLibrary)
+}
+
+/// Whether `p` owns (authored) the resource.
+pub fn is_owner(p: &Principal, r: &ResourceSummary) -> bool {
+    r.owner_user_id == Some(p.user_id)
+}
+
+/// Published resources are for everyone signed in; the others for their author,
+/// reviewers and library managers only.
+pub fn can_see(p: &Principal, r: &ResourceSummary) -> bool {
+    r.status == ResourceStatus::Published || is_staff(p) || is_owner(p, r)
+}
+
+/// Content changes (texts, links, files): the author and library managers, and a
+/// reviewer correcting what is under review. The store refuses published ones.
+pub fn can_edit(p: &Principal, r: &ResourceSummary) -> bool {
+    (is_owner(p, r) && p.can(Permission::AuthorResources))
+        || p.can(Permission::ManageLibrary)
+        || (p.can(Permission::ReviewResources) && r.status == ResourceStatus::InReview)
+}
+
+/// Whether `p` may make the move `r.status → next`; the workflow itself is checked
+/// by the store. Approving needs a reviewer other than the author (four eyes).
+pub fn can_move(p: &Principal, r: &ResourceSummary, next: ResourceStatus) -> bool {
+    use ResourceStatus::*;
+    let owner = is_owner(p, r);
+    let reviewer = p.can(Permission::ReviewResources);
+    let manager = p.can(Permission::ManageLibrary);
+    match (r.status, next) {
+        // Submitting (a first or a next version) and reopening: the author or a manager.
+        (Draft, InReview) | (Published, InReview) | (Retired, Draft) => owner || manager,
+        // Sending back: a reviewer, or the author withdrawing it.
+        (InReview, Draft) => reviewer || owner,
+        (InReview, Published) => reviewer && !owner,
+        (Published, Retired) => reviewer || manager,
+        _ => false,
+    }
+}
+
+/// The moves `p` may make on `r` now.
+pub fn allowed_moves(p: &Principal, r: &ResourceSummary) -> Vec<ResourceStatus> {
+    r.status
+        .next_statuses()
+        .into_iter()
+        .filter(|next| can_move(p, r, *next))
+        .collect()
+}
+
+/// Narrows a filter to what `p` may list: learners see published resources; an
+/// author asking for another status sees their own; staff see everything.
+pub fn visible_filter(p: &Principal, mut filter: ResourceFilter) -> ResourceFilter {
+    if is_staff(p) {
+        return filter;
+    }
+    match filter.status {
+        Some(ResourceStatus::Published) => {}
+        Some(_) if p.can(Permission::AuthorResources) => filter.owner_user_id = Some(p.user_id),
+        _ => filter.status = Some(ResourceStatus::Published),
+    }
+    filter
+}
+
+/// The library list for `caller`.
+///
+/// SEARCH PLUGS IN HERE: with a free-text `filter.q` this is where the full-text
+/// index answers (ids ranked by relevance, then loaded); today every query goes to
+/// the store's substring filter.
+pub async fn search_or_list(
+    state: &AppState,
+    caller: &Principal,
+    filter: ResourceFilter,
+    page: Page,
+) -> DomainResult<Paged<ResourceSummary>> {
+    let filter = visible_filter(caller, filter);
+    state.store.list_resources(&filter, page).await
+}
+
+/// A resource `caller` may see, or not found (its existence is not revealed).
+pub async fn visible_detail(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<ResourceDetail> {
+    let mut detail = state.store.resource_detail(id).await?;
+    if !can_see(caller, &detail.summary) {
+        return Err(DomainError::NotFound { entity: "resource" });
+    }
+    if !is_staff(caller) && !is_owner(caller, &detail.summary) {
+        // Learners get the files of the published version only.
+        let current = detail.summary.current_version;
+        detail.files.retain(|f| f.version == current);
+    }
+    Ok(detail)
+}
+
+/// A file `caller` may download: learners only files of published versions of a
+/// published resource; its author and staff every file.
+pub async fn visible_file(
+    state: &AppState,
+    caller: &Principal,
+    file_id: i64,
+) -> DomainResult<FileEntry> {
+    let file = state.store.resource_file(file_id).await?;
+    let resource = state.store.resource_detail(file.resource_id).await?.summary;
+    let privileged = is_staff(caller) || is_owner(caller, &resource);
+    let published =
+        resource.status == ResourceStatus::Published && file.version <= resource.current_version;
+    if privileged || published {
+        Ok(file)
+    } else {
+        Err(DomainError::NotFound { entity: "file" })
+    }
+}
+
+/// Moves a resource through review after checking `caller` may make the move.
+pub async fn change_status(
+    state: &AppState,
+    caller: &Principal,
+    actor: &domain::audit::Actor,
+    id: i64,
+    next: ResourceStatus,
+    comment: Option<&str>,
+) -> DomainResult<StatusChange> {
+    let resource = visible_detail(state, caller, id).await?.summary;
+    if !can_move(caller, &resource, next) {
+        // A move the workflow does not know is the input's fault, not a permission matter.
+        if !resource.status.can_move_to(next) {
+            resource.status.check_move(next, comment)?;
+        }
+        return Err(DomainError::Forbidden);
+    }
+    state.store.change_status(id, next, comment, actor).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::competency::Tier;
+    use domain::library::{Origin, ResourceKind};
+    use domain::{Grant, Role, ScopeKind};
+    use time::OffsetDateTime;
+
+    fn principal(id: i64, roles: &[Role]) -> Principal {
+        Principal {
+            user_id: id,
+            username: "u".into(),
+            display_name: "U".into(),
+            employee_id: None,
+            grants: roles
+                .iter()
+                .map(|r| Grant {
+                    role: *r,
+                    scope: ScopeKind::Company,
+                    department_path: None,
+                    department_name: None,
+                })
+                .collect(),
+            locale: None,
+        }
+    }
+
+    fn resource(owner: i64, status: ResourceStatus) -> ResourceSummary {
+        let now = OffsetDateTime::now_utc();
+        ResourceSummary {
+            id: 1,
+            code: "C".into(),
+            kind: ResourceKind::Course,
+            title: "t".into(),
+            summary: String::new(),
+            tier: Tier::Core,
+            origin: Origin::Internal,
+            vendor: None,
+            owner_user_id: Some(owner),
+            owner: None,
+            estimated_minutes: 5,
+            status,
+            current_version: 0,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            retired_at: None,
+            avg_stars: None,
+            ratings: 0,
+        }
+    }
+
+    #[test]
+    fn review_rules() {
+        use ResourceStatus::*;
+        let author = principal(1, &[Role::Instructor, Role::Reviewer]);
+        let reviewer = principal(2, &[Role::Reviewer]);
+        let learner = principal(3, &[Role::Employee]);
+        let draft = resource(1, Draft);
+        assert!(can_see(&author, &draft) && can_see(&reviewer, &draft));
+        assert!(!can_see(&learner, &draft));
+        assert!(can_move(&author, &draft, InReview));
+        assert!(!can_move(&reviewer, &draft, InReview));
+        let review = resource(1, InReview);
+        assert!(
+            !can_move(&author, &review, Published),
+            "no self-approval, even for a reviewer"
+        );
+        assert!(can_move(&reviewer, &review, Published));
+        assert!(!can_move(&learner, &review, Published));
+        assert_eq!(allowed_moves(&reviewer, &review), vec![Draft, Published]);
+        let f = visible_filter(&learner, ResourceFilter::default());
+        assert_eq!(f.status, Some(Published));
+        let f = visible_filter(
+            &author,
+            ResourceFilter {
+                status: Some(Draft),
+                ..Default::default()
+            },
+        );
+        assert_eq!(f.owner_user_id, None, "a reviewer sees every draft");
+        let instructor = principal(4, &[Role::Instructor]);
+        let f = visible_filter(
+            &instructor,
+            ResourceFilter {
+                status: Some(Draft),
+                ..Default::default()
+            },
+        );
+        assert_eq!((f.status, f.owner_user_id), (Some(Draft), Some(4)));
+    }
+}

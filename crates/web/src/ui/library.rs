@@ -1,0 +1,1274 @@
+//! The resource library (学习资源): list and detail, authoring forms for resources and
+//! micro-courses, review moves, files (upload, download with ranges), ratings,
+//! comments and their moderation, and the library reports.
+
+use super::{Chrome, Pager, local_time, query_string, render};
+use crate::auth::PageCaller;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::library::{self as rules, can_edit, is_staff};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::competency::Tier;
+use domain::library::{
+    AuthorCourseStats, CommentEntry, CommentStatus, EventKind, LifecycleRow, MicroCourseInput,
+    Origin, ResourceDetail, ResourceFilter, ResourceInput, ResourceKind, ResourceStatus,
+    ResourceSummary, SkillLevel, SupplyGaps, TagKind, TagRef,
+};
+use domain::{DomainError, DomainResult, Page, Permission};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// Largest body the upload route lets through; the site's limit (settings) is
+/// enforced while the file streams, so this only has to be above it.
+pub const UPLOAD_ROUTE_LIMIT: usize = usize::MAX;
+
+fn parse_id(caller: &PageCaller, text: &str, entity: &'static str) -> Result<i64, PageError> {
+    text.trim()
+        .parse()
+        .map_err(|_| caller.err(DomainError::NotFound { entity }))
+}
+
+fn kind_label(t: Tr, kind: ResourceKind) -> &'static str {
+    t.get(&format!("library.kind.{}", kind.code()))
+}
+
+fn status_label(t: Tr, status: ResourceStatus) -> &'static str {
+    t.get(&format!("library.status.{}", status.code()))
+}
+
+fn tier_label(t: Tr, tier: Tier) -> &'static str {
+    t.get(&format!("gaps.tier.{}", tier.code()))
+}
+
+fn stars(avg: Option<f64>) -> String {
+    avg.map(|a| format!("{a:.1}")).unwrap_or_default()
+}
+
+/// Renders Markdown as HTML with raw HTML shown as text and script links dropped:
+/// what authors write can format text but never inject markup.
+pub fn markdown(text: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+    fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+        let lower = url.trim().to_ascii_lowercase();
+        if ["javascript:", "vbscript:", "data:"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+        {
+            CowStr::Borrowed("#")
+        } else {
+            url
+        }
+    }
+    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            other => other,
+        },
+    );
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// A resource as a list row.
+pub struct Row {
+    pub r: ResourceSummary,
+    pub kind: &'static str,
+    pub tier: &'static str,
+    pub status: &'static str,
+    pub stars: String,
+}
+
+fn row(t: Tr, r: ResourceSummary) -> Row {
+    Row {
+        kind: kind_label(t, r.kind),
+        tier: tier_label(t, r.tier),
+        status: status_label(t, r.status),
+        stars: stars(r.avg_stars),
+        r,
+    }
+}
+
+/// (code, label) options of a select.
+type Options = Vec<(&'static str, &'static str)>;
+
+fn kind_options(t: Tr) -> Options {
+    ResourceKind::ALL
+        .iter()
+        .map(|k| (k.code(), kind_label(t, *k)))
+        .collect()
+}
+
+fn status_options(t: Tr) -> Options {
+    ResourceStatus::ALL
+        .iter()
+        .map(|s| (s.code(), status_label(t, *s)))
+        .collect()
+}
+
+fn tier_options(t: Tr) -> Options {
+    [Tier::Core, Tier::Support, Tier::Reserve]
+        .iter()
+        .map(|x| (x.code(), tier_label(t, *x)))
+        .collect()
+}
+
+fn origin_options(t: Tr) -> Options {
+    Origin::ALL
+        .iter()
+        .map(|o| (o.code(), t.get(&format!("library.origin.{}", o.code()))))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "library.html")]
+struct ListPage {
+    t: Tr,
+    chrome: Chrome,
+    rows: Vec<Row>,
+    query: ListQuery,
+    kinds: Options,
+    tiers: Options,
+    statuses: Options,
+    origins: Options,
+    show_status: bool,
+    can_author: bool,
+    can_manage: bool,
+    pager: Pager,
+}
+
+/// Filters and page of the list.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub kind: String,
+    pub tier: String,
+    pub status: String,
+    pub origin: String,
+    pub tag: String,
+    pub skill: String,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+fn blank(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
+}
+
+impl ListQuery {
+    /// The store filter; a bad value is an error naming its parameter.
+    pub fn filter(&self) -> DomainResult<ResourceFilter> {
+        Ok(ResourceFilter {
+            kind: blank(&self.kind).map(ResourceKind::parse).transpose()?,
+            tier: blank(&self.tier).map(Tier::parse).transpose()?,
+            status: blank(&self.status).map(ResourceStatus::parse).transpose()?,
+            origin: blank(&self.origin).map(Origin::parse).transpose()?,
+            tag: blank(&self.tag).map(TagRef::parse).transpose()?,
+            skill: blank(&self.skill).map(str::to_string),
+            owner_user_id: None,
+            q: blank(&self.q).map(str::to_string),
+        })
+    }
+}
+
+/// `GET /library`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let page = Page::new(query.page, query.per_page);
+    let paged = rules::search_or_list(&state, &caller.principal, filter, page)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let qs = query_string(&[
+        ("q", query.q.clone()),
+        ("kind", query.kind.clone()),
+        ("tier", query.tier.clone()),
+        ("status", query.status.clone()),
+        ("origin", query.origin.clone()),
+        ("tag", query.tag.clone()),
+        ("skill", query.skill.clone()),
+    ]);
+    let pager = Pager::new(t, &paged, "/library", &qs);
+    let p = &caller.principal;
+    Ok(render(&ListPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        rows: paged.items.into_iter().map(|r| row(t, r)).collect(),
+        query,
+        kinds: kind_options(t),
+        tiers: tier_options(t),
+        statuses: status_options(t),
+        origins: origin_options(t),
+        show_status: is_staff(p) || p.can(Permission::AuthorResources),
+        can_author: p.can(Permission::AuthorResources),
+        can_manage: p.can(Permission::ManageLibrary),
+        pager,
+    }))
+}
+
+/// A file as shown.
+pub struct FileView {
+    pub id: i64,
+    pub version: i32,
+    pub name: String,
+    pub content_type: String,
+    pub size: String,
+}
+
+/// A status move offered on the detail page.
+pub struct MoveView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub needs_comment: bool,
+}
+
+#[derive(Template)]
+#[template(path = "library_detail.html")]
+struct DetailPage {
+    t: Tr,
+    chrome: Chrome,
+    d: ResourceDetail,
+    kind: &'static str,
+    tier: &'static str,
+    status: &'static str,
+    origin: &'static str,
+    stars: String,
+    updated_at: String,
+    body_html: String,
+    /// (problem, case, solution) as HTML.
+    parts: Option<(String, String, String)>,
+    files: Vec<FileView>,
+    moves: Vec<MoveView>,
+    /// (version, title, published at, by).
+    versions: Vec<(i32, String, String, String)>,
+    /// (from, to, comment, actor, at).
+    reviews: Vec<(&'static str, &'static str, String, String, String)>,
+    comments: Vec<(CommentEntry, String)>,
+    can_edit: bool,
+    published: bool,
+    notice: &'static str,
+}
+
+/// A note after a redirect (`?done=...`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+/// `GET /library/{id}`: also records a view of a published resource.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    let p = &caller.principal;
+    let d = rules::visible_detail(&state, p, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let published = d.summary.status == ResourceStatus::Published;
+    if published {
+        state
+            .store
+            .record_event(
+                id,
+                Some(p.user_id),
+                EventKind::View,
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .map_err(|e| caller.err(e))?;
+    }
+    let t = Tr(caller.locale);
+    let s = &d.summary;
+    let moves = rules::allowed_moves(p, s)
+        .into_iter()
+        .map(|next| MoveView {
+            code: next.code(),
+            label: t.get(&format!("library.move.{}.{}", s.status.code(), next.code())),
+            needs_comment: s.status.needs_comment(next),
+        })
+        .collect();
+    let notice = match done.done.as_str() {
+        "rated" => t.get("library.done.rated"),
+        "commented" if state.config.moderate_comments => t.get("library.done.comment_pending"),
+        "commented" => t.get("library.done.commented"),
+        "completed" => t.get("library.done.completed"),
+        "uploaded" => t.get("library.done.uploaded"),
+        _ => "",
+    };
+    let page = DetailPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        kind: kind_label(t, s.kind),
+        tier: tier_label(t, s.tier),
+        status: status_label(t, s.status),
+        origin: t.get(&format!("library.origin.{}", s.origin.code())),
+        stars: stars(s.avg_stars),
+        updated_at: local_time(&state, s.updated_at),
+        body_html: markdown(&d.body),
+        parts: d.micro_course.as_ref().map(|m| {
+            (
+                markdown(&m.problem),
+                markdown(&m.case),
+                markdown(&m.solution),
+            )
+        }),
+        files: d
+            .files
+            .iter()
+            .map(|f| FileView {
+                id: f.id,
+                version: f.version,
+                name: f.original_name.clone(),
+                content_type: f.content_type.clone(),
+                size: files::human_size(f.size_bytes.max(0) as u64),
+            })
+            .collect(),
+        moves,
+        versions: d
+            .versions
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.title.clone(),
+                    local_time(&state, v.published_at),
+                    v.published_by.clone(),
+                )
+            })
+            .collect(),
+        reviews: d
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    status_label(t, r.from_status),
+                    status_label(t, r.to_status),
+                    r.comment.clone(),
+                    r.actor.clone(),
+                    local_time(&state, r.at),
+                )
+            })
+            .collect(),
+        comments: d
+            .comments
+            .iter()
+            .map(|c| (c.clone(), local_time(&state, c.created_at)))
+            .collect(),
+        can_edit: can_edit(p, s) && s.status.is_editable(),
+        published,
+        notice,
+        d,
+    };
+    Ok(render(&page))
+}
+
+/// The resource and micro-course form, as posted.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ResourceForm {
+    pub code: String,
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub tier: String,
+    pub origin: String,
+    pub vendor: String,
+    pub estimated_minutes: String,
+    /// `kind:value` per line.
+    pub tags: String,
+    /// `CODE:level` per line.
+    pub skills: String,
+    /// Position codes, by line, comma or space.
+    pub positions: String,
+    pub problem: String,
+    pub case: String,
+    pub solution: String,
+    /// The micro-course's main skill.
+    pub skill: String,
+    pub need_id: String,
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['\n', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+}
+
+impl ResourceForm {
+    /// The resource as entered; a bad value is an error naming its field.
+    pub fn resource(&self, micro: bool) -> DomainResult<ResourceInput> {
+        let kind = if micro {
+            ResourceKind::MicroCourse
+        } else {
+            ResourceKind::parse(&self.kind)?
+        };
+        let estimated_minutes = self.estimated_minutes.trim().parse().map_err(|_| {
+            DomainError::invalid("estimated_minutes", "must be a whole number of minutes")
+        })?;
+        let tags = lines(&self.tags)
+            .map(TagRef::parse)
+            .collect::<DomainResult<_>>()?;
+        let mut skills = lines(&self.skills)
+            .map(|l| {
+                let (code, level) = l.split_once([':', '：', ' ']).ok_or_else(|| {
+                    DomainError::invalid("skills", format!("'{l}' is not CODE:level"))
+                })?;
+                let level = level.trim().parse().map_err(|_| {
+                    DomainError::invalid("skills", format!("the level in '{l}' must be a number"))
+                })?;
+                Ok(SkillLevel {
+                    code: code.trim().to_string(),
+                    level,
+                })
+            })
+            .collect::<DomainResult<Vec<_>>>()?;
+        let main = self.skill.trim();
+        if micro && !main.is_empty() && !skills.iter().any(|s| s.code == main) {
+            // The main skill is developed at least to the first level.
+            skills.push(SkillLevel {
+                code: main.to_string(),
+                level: 1,
+            });
+        }
+        Ok(ResourceInput {
+            code: self.code.clone(),
+            kind,
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            body: self.body.clone(),
+            tier: Tier::parse(&self.tier)?,
+            origin: Origin::parse(if self.origin.trim().is_empty() {
+                "internal"
+            } else {
+                &self.origin
+            })?,
+            vendor: Some(self.vendor.clone()),
+            owner_user_id: None,
+            estimated_minutes,
+            tags,
+            skills,
+            positions: self
+                .positions
+                .split(|c: char| c.is_whitespace() || ",，;；".contains(c))
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
+    /// The micro-course as entered.
+    pub fn micro(&self) -> DomainResult<MicroCourseInput> {
+        let need_id = blank(&self.need_id)
+            .map(|n| {
+                n.parse()
+                    .map_err(|_| DomainError::invalid("need_id", "must be a training need id"))
+            })
+            .transpose()?;
+        Ok(MicroCourseInput {
+            resource: self.resource(true)?,
+            problem: self.problem.clone(),
+            case: self.case.clone(),
+            solution: self.solution.clone(),
+            need_id,
+            skill_code: blank(&self.skill).map(str::to_string),
+        })
+    }
+
+    /// The form filled from a resource (to edit it).
+    fn from_detail(d: &ResourceDetail) -> Self {
+        let s = &d.summary;
+        let m = d.micro_course.clone();
+        Self {
+            code: s.code.clone(),
+            kind: s.kind.code().into(),
+            title: s.title.clone(),
+            summary: s.summary.clone(),
+            body: d.body.clone(),
+            tier: s.tier.code().into(),
+            origin: s.origin.code().into(),
+            vendor: s.vendor.clone().unwrap_or_default(),
+            estimated_minutes: s.estimated_minutes.to_string(),
+            tags: d
+                .tags
+                .iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            skills: d
+                .skills
+                .iter()
+                .map(|k| format!("{}:{}", k.code, k.level))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            positions: d
+                .positions
+                .iter()
+                .map(|p| p.code.clone())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            problem: m.as_ref().map(|m| m.problem.clone()).unwrap_or_default(),
+            case: m.as_ref().map(|m| m.case.clone()).unwrap_or_default(),
+            solution: m.as_ref().map(|m| m.solution.clone()).unwrap_or_default(),
+            skill: m
+                .as_ref()
+                .and_then(|m| m.skill_code.clone())
+                .unwrap_or_default(),
+            need_id: m
+                .and_then(|m| m.need_id)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "library_form.html")]
+struct FormPage {
+    t: Tr,
+    chrome: Chrome,
+    f: ResourceForm,
+    micro: bool,
+    /// Where the form posts.
+    action: String,
+    /// Editing an existing resource (else creating).
+    editing: bool,
+    kinds: Options,
+    tiers: Options,
+    origins: Options,
+    /// Active vocabulary entries, `kind:value`, grouped by kind label.
+    vocabularies: Vec<(&'static str, Vec<String>)>,
+    max_minutes: i32,
+}
+
+async fn form_page(
+    state: &AppState,
+    caller: &PageCaller,
+    f: ResourceForm,
+    micro: bool,
+    action: String,
+    editing: bool,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let tags = state
+        .store
+        .list_tags(None, false)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let vocabularies = TagKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                t.get(&format!("library.tag_kind.{}", k.code())),
+                tags.iter()
+                    .filter(|e| e.tag.kind == *k)
+                    .map(|e| e.tag.label())
+                    .collect(),
+            )
+        })
+        .collect();
+    Ok(render(&FormPage {
+        t,
+        chrome: Chrome::for_caller(caller),
+        f,
+        micro,
+        action,
+        editing,
+        kinds: kind_options(t)
+            .into_iter()
+            .filter(|(c, _)| *c != ResourceKind::MicroCourse.code())
+            .collect(),
+        tiers: tier_options(t),
+        origins: origin_options(t),
+        vocabularies,
+        max_minutes: domain::library::MICRO_COURSE_MAX_MINUTES,
+    }))
+}
+
+fn blank_form(micro: bool) -> ResourceForm {
+    ResourceForm {
+        kind: "course".into(),
+        tier: "core".into(),
+        origin: "internal".into(),
+        estimated_minutes: if micro { "10" } else { "60" }.into(),
+        ..Default::default()
+    }
+}
+
+/// `GET /library/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::AuthorResources)?;
+    form_page(
+        &state,
+        &caller,
+        blank_form(false),
+        false,
+        "/library".into(),
+        false,
+    )
+    .await
+}
+
+/// `GET /library/micro/new`.
+pub async fn micro_form(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::AuthorResources)?;
+    form_page(
+        &state,
+        &caller,
+        blank_form(true),
+        true,
+        "/library/micro".into(),
+        false,
+    )
+    .await
+}
+
+/// `POST /library`: a new resource (a draft owned by the caller).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ResourceForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::AuthorResources)?;
+    let input = form.resource(false).map_err(|e| caller.err(e))?;
+    let id = state
+        .store
+        .create_resource(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}")).into_response())
+}
+
+/// `POST /library/micro`: a new micro-course (问题 → 案例 → 方法).
+pub async fn create_micro(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ResourceForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::AuthorResources)?;
+    let input = form.micro().map_err(|e| caller.err(e))?;
+    let id = state
+        .store
+        .create_micro_course(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}")).into_response())
+}
+
+/// The resource `caller` may change, or 404 (cannot see it) / 403 (may not change it).
+async fn editable(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<ResourceDetail, PageError> {
+    let id = parse_id(caller, id, "resource")?;
+    let d = rules::visible_detail(state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    if !can_edit(&caller.principal, &d.summary) {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    Ok(d)
+}
+
+/// `GET /library/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = editable(&state, &caller, &id).await?;
+    let micro = d.summary.kind == ResourceKind::MicroCourse;
+    let action = format!("/library/{}/edit", d.summary.id);
+    form_page(
+        &state,
+        &caller,
+        ResourceForm::from_detail(&d),
+        micro,
+        action,
+        true,
+    )
+    .await
+}
+
+/// `POST /library/{id}/edit`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ResourceForm>,
+) -> Result<Response, PageError> {
+    let d = editable(&state, &caller, &id).await?;
+    let id = d.summary.id;
+    let actor = caller.actor();
+    let saved = if d.summary.kind == ResourceKind::MicroCourse {
+        let input = form.micro().map_err(|e| caller.err(e))?;
+        state.store.update_micro_course(id, &input, &actor).await
+    } else {
+        let input = form.resource(false).map_err(|e| caller.err(e))?;
+        state.store.update_resource(id, &input, &actor).await
+    };
+    saved.map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}")).into_response())
+}
+
+/// A review move.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    comment: String,
+}
+
+/// `POST /library/{id}/status`: submit, publish, send back, retire, reopen.
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    let next = ResourceStatus::parse(&form.status).map_err(|e| caller.err(e))?;
+    let comment = blank(&form.comment);
+    rules::change_status(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        next,
+        comment,
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}")).into_response())
+}
+
+/// `POST /library/{id}/files` (multipart `file`, CSRF token in the query): streams the
+/// upload into the file store (type and size checked as it arrives), then records it.
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let d = editable(&state, &caller, &id).await?;
+    let id = d.summary.id;
+    let folder = state
+        .store
+        .file_folder(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let bad = |m: String| caller.err(DomainError::invalid("file", m));
+    let mut multipart = multipart.map_err(|e| bad(e.body_text()))?;
+    let mut stored = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(e.body_text()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("upload").to_string();
+        let file = state
+            .files
+            .upload(&folder, Box::pin(field), state.config.upload_limit_bytes)
+            .await
+            .map_err(|e| caller.err(e.into()))?;
+        stored = Some((file, name));
+        break;
+    }
+    let (file, name) =
+        stored.ok_or_else(|| bad(Tr(caller.locale).get("library.no_file").into()))?;
+    if let Err(e) = state
+        .store
+        .attach_file(id, &file, &name, &caller.actor())
+        .await
+    {
+        // Nothing half-written: the bytes go when their record could not be written.
+        if let Err(cleanup) = state.files.delete(&file.key).await {
+            tracing::warn!(error = %cleanup, key = %file.key, "an orphaned upload could not be removed");
+        }
+        return Err(caller.err(e));
+    }
+    Ok(Redirect::to(&format!("/library/{id}?done=uploaded")).into_response())
+}
+
+/// What a `Range` header asks of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ranged {
+    /// No header, or a form we do not serve (such as several ranges): the whole file.
+    Whole,
+    /// Bytes `start..=end`.
+    Part(u64, u64),
+    /// Starts past the end (416).
+    Unsatisfiable,
+}
+
+/// Parses `Range: bytes=a-b` (also `a-` and `-n`) against a file of `size` bytes.
+pub fn parse_range(header: Option<&str>, size: u64) -> Ranged {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return Ranged::Whole;
+    };
+    let Some((start, end)) = spec.split_once('-').filter(|_| !spec.contains(',')) else {
+        return Ranged::Whole;
+    };
+    let (start, end) = (start.trim(), end.trim());
+    let last = size.saturating_sub(1);
+    let (from, to) = match (start.parse::<u64>(), end.parse::<u64>()) {
+        (Ok(s), Ok(e)) if s <= e => (s, e.min(last)),
+        (Ok(s), Err(_)) if end.is_empty() => (s, last),
+        (Err(_), Ok(n)) if start.is_empty() && n > 0 => (size.saturating_sub(n), last),
+        (Err(_), Ok(0)) if start.is_empty() => return Ranged::Unsatisfiable,
+        _ => return Ranged::Whole,
+    };
+    if size == 0 || from >= size {
+        return Ranged::Unsatisfiable;
+    }
+    Ranged::Part(from, to)
+}
+
+/// `filename*=UTF-8''…`: RFC 5987 percent-encoding of the original name.
+fn disposition(name: &str) -> String {
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("inline; filename*=UTF-8''{encoded}")
+}
+
+/// `GET /library/files/{file_id}`: the file inline, with range support (video seeks).
+pub async fn download(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(file_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let file_id = parse_id(&caller, &file_id, "file")?;
+    let file = rules::visible_file(&state, &caller.principal, file_id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let key = files::FileKey::parse(&file.storage_key).map_err(|e| caller.err(e.into()))?;
+    let size = state
+        .files
+        .size(&key)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let content_type = HeaderValue::from_str(&file.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut response = match parse_range(range, size) {
+        Ranged::Unsatisfiable => {
+            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(r);
+        }
+        Ranged::Part(start, end) => {
+            let bytes = state
+                .files
+                .get_range(&key, start..end + 1)
+                .await
+                .map_err(|e| caller.err(e.into()))?;
+            let mut r = (StatusCode::PARTIAL_CONTENT, Body::from(bytes)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            r
+        }
+        Ranged::Whole => {
+            let bytes = state
+                .files
+                .get(&key)
+                .await
+                .map_err(|e| caller.err(e.into()))?;
+            (StatusCode::OK, Body::from(bytes)).into_response()
+        }
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, content_type);
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Served from our origin: nothing in it may run script or be framed elsewhere.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition(&file.original_name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// A learner's stars.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RateForm {
+    stars: String,
+}
+
+/// `POST /library/{id}/rate`.
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<RateForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    rules::visible_detail(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let stars: i32 = form
+        .stars
+        .trim()
+        .parse()
+        .map_err(|_| caller.err(DomainError::invalid("stars", "must be 1 to 5")))?;
+    state
+        .store
+        .rate(id, caller.principal.user_id, stars)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}?done=rated")).into_response())
+}
+
+/// A learner's comment.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    body: String,
+}
+
+/// `POST /library/{id}/comments`: pending until moderated when the site moderates first.
+pub async fn comment(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    rules::visible_detail(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    state
+        .store
+        .add_comment(
+            id,
+            caller.principal.user_id,
+            &form.body,
+            state.config.moderate_comments,
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}?done=commented")).into_response())
+}
+
+/// `POST /library/{id}/complete`: the learner finished it.
+pub async fn complete(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    rules::visible_detail(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    state
+        .store
+        .record_event(
+            id,
+            Some(caller.principal.user_id),
+            EventKind::Complete,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{id}?done=completed")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "library_moderation.html")]
+struct ModerationPage {
+    t: Tr,
+    chrome: Chrome,
+    items: Vec<(CommentEntry, String)>,
+    pager: Pager,
+}
+
+/// Page of a list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /library/moderation`: comments waiting for a moderator, oldest first.
+pub async fn moderation(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManageLibrary)?;
+    let t = Tr(caller.locale);
+    let paged = state
+        .store
+        .pending_comments(Page::new(query.page, query.per_page))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let pager = Pager::new(t, &paged, "/library/moderation", "");
+    Ok(render(&ModerationPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        items: paged
+            .items
+            .into_iter()
+            .map(|c| {
+                let at = local_time(&state, c.created_at);
+                (c, at)
+            })
+            .collect(),
+        pager,
+    }))
+}
+
+/// A moderator's decision.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ModerateForm {
+    status: String,
+}
+
+/// `POST /library/comments/{id}/moderate`: show or hide a comment.
+pub async fn moderate(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ModerateForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManageLibrary)?;
+    let id = parse_id(&caller, &id, "comment")?;
+    let decision = CommentStatus::parse(&form.status).map_err(|e| caller.err(e))?;
+    state
+        .store
+        .moderate_comment(id, decision, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to("/library/moderation").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "library_reports.html")]
+struct ReportsPage {
+    t: Tr,
+    chrome: Chrome,
+    months: u32,
+    threshold: i64,
+    /// (row, action label, published at).
+    lifecycle: Vec<(LifecycleRow, &'static str, String)>,
+    gaps: SupplyGaps,
+}
+
+/// Window and threshold of the lifecycle report.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportQuery {
+    months: String,
+    threshold: String,
+}
+
+/// `GET /library/reports`: little-used resources and where the library lacks supply.
+pub async fn reports(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManageLibrary)?;
+    let t = Tr(caller.locale);
+    let months: u32 = blank(&query.months)
+        .map(|m| m.parse())
+        .transpose()
+        .map_err(|_| caller.err(DomainError::invalid("months", "must be between 1 and 36")))?
+        .unwrap_or(6);
+    let threshold: i64 = blank(&query.threshold)
+        .map(|m| m.parse())
+        .transpose()
+        .map_err(|_| caller.err(DomainError::invalid("threshold", "must be 1 or more")))?
+        .unwrap_or(5);
+    let rows = state
+        .store
+        .lifecycle_report(months, threshold, OffsetDateTime::now_utc())
+        .await
+        .map_err(|e| caller.err(e))?;
+    let gaps = state.store.supply_gaps().await.map_err(|e| caller.err(e))?;
+    Ok(render(&ReportsPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        months,
+        threshold,
+        lifecycle: rows
+            .into_iter()
+            .map(|r| {
+                let action = t.get(&format!("library.action.{}", r.action.code()));
+                let at = r
+                    .published_at
+                    .map(|p| local_time(&state, p))
+                    .unwrap_or_default();
+                (r, action, at)
+            })
+            .collect(),
+        gaps,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "library_mine.html")]
+struct MinePage {
+    t: Tr,
+    chrome: Chrome,
+    /// (stats, status label, stars, skip rate).
+    items: Vec<(AuthorCourseStats, &'static str, String, String)>,
+}
+
+/// `GET /library/mine`: the caller's micro-courses with their feedback.
+pub async fn mine(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::AuthorResources)?;
+    let t = Tr(caller.locale);
+    let stats = state
+        .store
+        .author_stats(caller.principal.user_id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(render(&MinePage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        items: stats
+            .into_iter()
+            .map(|s| {
+                let status = status_label(t, s.resource.status);
+                let stars = stars(s.resource.avg_stars);
+                let skip = s
+                    .skip_rate()
+                    .map(|r| format!("{:.0}%", r * 100.0))
+                    .unwrap_or_default();
+                (s, status, stars, skip)
+            })
+            .collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_html_and_script_links() {
+        let html = markdown("**粗体** <script>alert(1)</script>\n\n[x](javascript:alert(1))");
+        assert!(html.contains("<strong>粗体</strong>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn ranges() {
+        use Ranged::*;
+        assert_eq!(parse_range(None, 10), Whole);
+        assert_eq!(parse_range(Some("bytes=0-3"), 10), Part(0, 3));
+        assert_eq!(parse_range(Some("bytes=5-"), 10), Part(5, 9));
+        assert_eq!(parse_range(Some("bytes=-4"), 10), Part(6, 9));
+        assert_eq!(parse_range(Some("bytes=-40"), 10), Part(0, 9));
+        assert_eq!(parse_range(Some("bytes=8-100"), 10), Part(8, 9));
+        assert_eq!(parse_range(Some("bytes=10-12"), 10), Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=-0"), 10), Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=0-1,4-5"), 10), Whole);
+        assert_eq!(parse_range(Some("bytes=5-2"), 10), Whole);
+        assert_eq!(parse_range(Some("items=0-1"), 10), Whole);
+    }
+
+    #[test]
+    fn content_disposition_is_encoded() {
+        assert_eq!(
+            disposition("安全 手册.pdf"),
+            "inline; filename*=UTF-8''%E5%AE%89%E5%85%A8%20%E6%89%8B%E5%86%8C.pdf"
+        );
+    }
+
+    #[test]
+    fn form_fields_are_named() {
+        let mut f = blank_form(true);
+        f.estimated_minutes = "ten".into();
+        let field = |r: DomainResult<MicroCourseInput>| match r {
+            Err(DomainError::Validation { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(f.micro()), "estimated_minutes");
+        f.estimated_minutes = "10".into();
+        f.skills = "OP-EQUIP two".into();
+        assert_eq!(field(f.micro()), "skills");
+        f.skills = "OP-EQUIP:2".into();
+        f.skill = "OP-SAFE".into();
+        let m = f.micro().unwrap();
+        assert_eq!(m.resource.skills.len(), 2);
+        f.need_id = "x".into();
+        assert_eq!(field(f.micro()), "need_id");
+    }
+}
