@@ -5,7 +5,7 @@ use crate::db_test;
 use domain::Page;
 use domain::library::{ResourceFilter, ResourceKind, ResourceStatus};
 
-db_test!(library_demo, |app| {
+db_test!(library_demo, with_library, |app| {
     let all = app
         .store
         .list_resources(&ResourceFilter::default(), Page::default())

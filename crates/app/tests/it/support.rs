@@ -18,12 +18,16 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body once per backend: `db_test!(name, |app| async { ... })`. With
-/// `without_library`, the demo is loaded without its resource library (for tests of the
-/// library's rules that count what they create): `db_test!(name, without_library, |app| ...)`.
+/// Runs a test body once per backend: `db_test!(name, |app| async { ... })`, on the demo
+/// company without its resource library (loading it costs seconds per test, and tests of
+/// the library's rules count what they create). `db_test!(name, with_library, |app| ...)`
+/// loads the whole demo; `without_library` says the default explicitly.
 #[macro_export]
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::db_test!(@with $name, spawn_without_library, |$app| $body);
+    };
+    ($name:ident, with_library, |$app:ident| $body:block) => {
         $crate::db_test!(@with $name, spawn, |$app| $body);
     };
     ($name:ident, without_library, |$app:ident| $body:block) => {
