@@ -56,6 +56,9 @@ pub enum Command {
     /// Export data to files.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Rebuild this node's library search index from the database (the server also
+    /// rebuilds it at start; stop the server first, it holds the index open).
+    Reindex,
     /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
@@ -253,8 +256,14 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The index library reports every commit at info; keep it to warnings unless asked.
+    let directives = if settings.log.contains("tantivy") {
+        settings.log.clone()
+    } else {
+        format!("{},tantivy=warn", settings.log)
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -295,6 +304,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Config(ConfigCommand::Show) => {
             print!("{}", settings.describe());
+            Ok(())
+        }
+        Command::Reindex => {
+            let store = open_store(&settings).await?;
+            let index = crate::server::open_index(&settings)?;
+            let started = std::time::Instant::now();
+            let count = web::library::rebuild_index(&store, index).await?;
+            println!(
+                "Indexed {count} resources in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Backup(args) => {
@@ -342,7 +362,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .worker
         .then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
     let files = crate::server::open_files(settings)?;
-    let server = start(store, config, files, listener, worker).await?;
+    let index = crate::server::open_index(settings)?;
+    let server = start(store, config, files, index, listener, worker).await?;
     println!("Skillbridge is serving on http://{}", server.addr);
     stop_on_signal(server).await;
     Ok(())
@@ -370,7 +391,8 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let config = web_config(settings);
     let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default());
     let files = crate::server::open_files(settings)?;
-    let server = start(store, config, files, listener, Some(worker)).await?;
+    let index = crate::server::open_index(settings)?;
+    let server = start(store, config, files, index, listener, Some(worker)).await?;
     println!(
         "\nOpen http://{}/  (password of every demo login: {})\n",
         server.addr,

@@ -5,6 +5,7 @@ use crate::worker::Worker;
 use anyhow::Context;
 use files::FileStore;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use store::Store;
 use time::UtcOffset;
 use tokio::net::TcpListener;
@@ -82,16 +83,48 @@ impl RunningServer {
     }
 }
 
-/// Serves the app on `listener`; runs the worker when `worker` is given.
+/// Opens the node's search index in `<data dir>/index`; an index written by another
+/// version of the analyser is deleted, since it is rebuilt from the database anyway.
+pub fn open_index(
+    settings: &crate::settings::Settings,
+) -> anyhow::Result<Arc<search::ResourceIndex>> {
+    let dir = settings.data_dir.join("index");
+    match search::ResourceIndex::open_or_create(&dir) {
+        Err(search::SearchError::SchemaMismatch { .. }) => {
+            tracing::warn!(dir = %dir.display(), "search index of another version; rebuilding it");
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove {}", dir.display()))?;
+            Ok(Arc::new(search::ResourceIndex::open_or_create(&dir)?))
+        }
+        other => Ok(Arc::new(other.with_context(|| {
+            format!("cannot open the search index in {}", dir.display())
+        })?)),
+    }
+}
+
+/// How often a node picks up library changes made through other nodes.
+const INDEX_CATCH_UP: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves the app on `listener`; runs the worker when `worker` is given. The search
+/// index is rebuilt from the database first, then kept current.
 pub async fn start(
     store: Store,
     config: WebConfig,
     files: FileStore,
+    index: Arc<search::ResourceIndex>,
     listener: TcpListener,
     worker: Option<Worker>,
 ) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
-    let state = AppState::with_files(store, config, files);
+    let started = std::time::Instant::now();
+    let indexed = web::library::rebuild_index(&store, index.clone()).await?;
+    tracing::info!(
+        resources = indexed,
+        seconds = started.elapsed().as_secs_f64(),
+        "search index rebuilt"
+    );
+    let mut since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let state = AppState::with_files(store, config, files).with_search(index);
     let router = web::build_router(state.clone());
     let (shutdown, rx) = watch::channel(false);
     let mut http_rx = rx.clone();
@@ -104,6 +137,21 @@ pub async fn start(
             .await;
         if let Err(e) = result {
             tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    let mut catch_up_rx = rx.clone();
+    let catch_up_state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = catch_up_rx.wait_for(|stop| *stop) => break,
+                _ = tokio::time::sleep(INDEX_CATCH_UP) => {}
+            }
+            let (store, index) = (&catch_up_state.store, catch_up_state.search.clone());
+            match web::library::catch_up_index(store, index, since).await {
+                Ok(newest) => since = newest,
+                Err(e) => tracing::warn!(error = %e, "search index catch-up failed"),
+            }
         }
     });
     let worker = worker.map(|w| tokio::spawn(w.run(rx)));

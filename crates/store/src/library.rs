@@ -656,6 +656,26 @@ impl crate::Store {
         })
     }
 
+    /// Resources by id, in the order given (ids that do not exist are left out): the
+    /// rows behind full-text search hits.
+    pub async fn resource_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ResourceSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<SummaryRow> = on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN ("));
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+        });
+        let mut found = summaries(rows)?;
+        found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        Ok(found)
+    }
+
     /// One resource with its links, versions, reviews, visible comments, files and usage.
     pub async fn resource_detail(&self, id: i64) -> DomainResult<ResourceDetail> {
         on_pool!(self, pool => {

@@ -6,6 +6,8 @@ use domain::library::{
     FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, StatusChange,
 };
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Sees every resource whatever its status: reviewers and library managers.
 pub fn is_staff(p: &Principal) -> bool {
@@ -72,19 +74,171 @@ pub fn visible_filter(p: &Principal, mut filter: ResourceFilter) -> ResourceFilt
     filter
 }
 
-/// The library list for `caller`.
-///
-/// SEARCH PLUGS IN HERE: with a free-text `filter.q` this is where the full-text
-/// index answers (ids ranked by relevance, then loaded); today every query goes to
-/// the store's substring filter.
+/// A search hit's highlighted title and snippet (HTML: escaped, with `<mark>`).
+#[derive(Debug, Clone, Default)]
+pub struct Highlight {
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+/// The library list for `caller`: with free text, the full-text index ranks the
+/// resources (Chinese and English) and the rows are loaded in that order with their
+/// highlights; without, the store lists them newest first.
 pub async fn search_or_list(
     state: &AppState,
     caller: &Principal,
     filter: ResourceFilter,
     page: Page,
-) -> DomainResult<Paged<ResourceSummary>> {
+) -> DomainResult<(Paged<ResourceSummary>, HashMap<i64, Highlight>)> {
     let filter = visible_filter(caller, filter);
-    state.store.list_resources(&filter, page).await
+    // A tag given by id cannot be matched in the index, which stores `kind:value`.
+    let by_tag_id = matches!(filter.tag, Some(domain::library::TagRef::Id(_)));
+    let Some(text) = filter
+        .q
+        .clone()
+        .filter(|q| !q.trim().is_empty() && !by_tag_id)
+    else {
+        return Ok((
+            state.store.list_resources(&filter, page).await?,
+            HashMap::new(),
+        ));
+    };
+    let query = search::Query {
+        text,
+        kind: filter.kind.map(|k| k.code().to_string()),
+        tier: filter.tier.map(|t| t.code().to_string()),
+        status: filter.status.map(|s| s.code().to_string()),
+        origin: filter.origin.map(|o| o.code().to_string()),
+        tags: filter.tag.iter().filter_map(tag_text).collect(),
+        skill: filter.skill.clone(),
+        include_retired: is_staff(caller),
+        offset: page.offset() as usize,
+        limit: page.limit() as usize,
+        ..Default::default()
+    };
+    let index = state.search.clone();
+    let found = tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
+    let mut items = state.store.resource_summaries(&ids).await?;
+    // The index may lag a moment behind another node's change: keep to what the caller may see.
+    items.retain(|r| {
+        can_see(caller, r)
+            && filter
+                .owner_user_id
+                .is_none_or(|o| r.owner_user_id == Some(o))
+    });
+    let highlights = found
+        .hits
+        .into_iter()
+        .map(|h| {
+            (
+                h.id,
+                Highlight {
+                    title_html: h.title_html,
+                    snippet_html: h.snippet_html,
+                },
+            )
+        })
+        .collect();
+    Ok((
+        Paged {
+            items,
+            total: found.total as i64,
+            page: page.page,
+            per_page: page.per_page,
+        },
+        highlights,
+    ))
+}
+
+/// A tag filter as the index stores tags (`kind:value`).
+fn tag_text(tag: &domain::library::TagRef) -> Option<String> {
+    match tag {
+        domain::library::TagRef::Value { kind, value } => Some(format!("{}:{value}", kind.code())),
+        domain::library::TagRef::Id(_) => None,
+    }
+}
+
+/// The index document of a stored resource.
+fn index_doc(d: domain::library::IndexDocument) -> search::ResourceDoc {
+    search::ResourceDoc {
+        id: d.id,
+        title: d.title,
+        summary: d.summary,
+        body: d.body,
+        kind: d.kind.code().to_string(),
+        tier: d.tier.code().to_string(),
+        status: d.status.code().to_string(),
+        origin: d.origin.code().to_string(),
+        tags: d.tags,
+        skills: d.skills,
+        positions: d.positions,
+        updated_at: d.updated_at.unix_timestamp(),
+    }
+}
+
+/// Brings resource `id` up to date in the search index after a change.
+pub async fn reindex_resource(state: &AppState, id: i64) -> DomainResult<()> {
+    let docs = state.store.resources_for_index(id - 1, 1, None).await?;
+    let index = state.search.clone();
+    let doc = docs.into_iter().find(|d| d.id == id).map(index_doc);
+    tokio::task::spawn_blocking(move || match doc {
+        Some(doc) => index.upsert(&doc),
+        None => index.delete(id),
+    })
+    .await
+    .map_err(|e| DomainError::Internal(e.to_string()))?
+    .map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// Rebuilds the whole index from the database, a page at a time; returns the count.
+pub async fn rebuild_index(
+    store: &store::Store,
+    index: Arc<search::ResourceIndex>,
+) -> DomainResult<usize> {
+    let mut docs = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.resources_for_index(after, 1000, None).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        docs.extend(page.into_iter().map(index_doc));
+    }
+    tokio::task::spawn_blocking(move || index.rebuild(docs))
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// Re-indexes the resources changed since `since` (changes made through another node);
+/// returns the newest change seen, to pass next time.
+pub async fn catch_up_index(
+    store: &store::Store,
+    index: Arc<search::ResourceIndex>,
+    since: time::OffsetDateTime,
+) -> DomainResult<time::OffsetDateTime> {
+    let mut newest = since;
+    let mut docs = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.resources_for_index(after, 1000, Some(since)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for d in page {
+            newest = newest.max(d.updated_at);
+            docs.push(index_doc(d));
+        }
+    }
+    if !docs.is_empty() {
+        tokio::task::spawn_blocking(move || index.upsert_many(docs))
+            .await
+            .map_err(|e| DomainError::Internal(e.to_string()))?
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+    }
+    Ok(newest)
 }
 
 /// A resource `caller` may see, or not found (its existence is not revealed).
@@ -141,7 +295,9 @@ pub async fn change_status(
         }
         return Err(DomainError::Forbidden);
     }
-    state.store.change_status(id, next, comment, actor).await
+    let change = state.store.change_status(id, next, comment, actor).await?;
+    reindex_resource(state, id).await?;
+    Ok(change)
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The library's files.
     pub files: FileStore,
+    /// The library's full-text index (per node; rebuilt from the database).
+    pub search: Arc<search::ResourceIndex>,
 }
 
 impl AppState {
@@ -56,13 +58,21 @@ impl AppState {
         Self::with_files(store, config, FileStore::memory())
     }
 
-    /// State over an opened store and file store.
+    /// State over an opened store and file store, with an in-memory search index (the
+    /// server swaps in its on-disk index with [`AppState::with_search`]).
     pub fn with_files(store: Store, config: WebConfig, files: FileStore) -> Self {
         Self {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             files,
+            search: Arc::new(search::ResourceIndex::in_memory().expect("an in-memory index opens")),
         }
+    }
+
+    /// The same state over `index`.
+    pub fn with_search(mut self, index: Arc<search::ResourceIndex>) -> Self {
+        self.search = index;
+        self
     }
 }

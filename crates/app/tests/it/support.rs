@@ -140,6 +140,10 @@ impl TestApp {
         app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES)
             .await
             .expect("demo data loads");
+        // The server indexed an empty library at start; index what the demo added.
+        web::library::rebuild_index(&app.store, app.state().search.clone())
+            .await
+            .expect("index rebuilds");
         Some(app)
     }
 
@@ -149,6 +153,10 @@ impl TestApp {
         app::demo_data::load_demo_with(&app.store, TEST_SEED, TEST_EMPLOYEES, false)
             .await
             .expect("demo data loads");
+        // The server indexed an empty library at start; index what the demo added.
+        web::library::rebuild_index(&app.store, app.state().search.clone())
+            .await
+            .expect("index rebuilds");
         Some(app)
     }
 
@@ -193,9 +201,16 @@ impl TestApp {
             .expect("bind");
         // Files in memory: each test starts empty and leaves nothing on disk.
         let files = files::FileStore::memory();
-        let server = start(store.clone(), WebConfig::default(), files, listener, None)
-            .await
-            .expect("start");
+        let server = start(
+            store.clone(),
+            WebConfig::default(),
+            files,
+            std::sync::Arc::new(search::ResourceIndex::in_memory().expect("index")),
+            listener,
+            None,
+        )
+        .await
+        .expect("start");
         Some(Self {
             base: format!("http://{}", server.addr),
             store,

@@ -69,7 +69,7 @@ pub async fn list_resources(
         page: query.page,
         per_page: query.per_page,
     };
-    let page = rules::search_or_list(
+    let (page, _) = rules::search_or_list(
         &state,
         &caller.principal,
         list.filter()?,
@@ -129,6 +129,7 @@ pub async fn create_resource(
         let input: ResourceInput = serde_json::from_value(body).map_err(invalid)?;
         state.store.create_resource(&input, &caller.actor()).await?
     };
+    rules::reindex_resource(&state, id).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 

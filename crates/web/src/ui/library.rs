@@ -154,7 +154,8 @@ fn origin_options(t: Tr) -> Options {
 struct ListPage {
     t: Tr,
     chrome: Chrome,
-    rows: Vec<Row>,
+    /// Each row with its search highlights when the list answers a text query.
+    rows: Vec<(Row, Option<rules::Highlight>)>,
     query: ListQuery,
     kinds: Options,
     tiers: Options,
@@ -210,7 +211,7 @@ pub async fn list(
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
     let page = Page::new(query.page, query.per_page);
-    let paged = rules::search_or_list(&state, &caller.principal, filter, page)
+    let (paged, mut highlights) = rules::search_or_list(&state, &caller.principal, filter, page)
         .await
         .map_err(|e| caller.err(e))?;
     let qs = query_string(&[
@@ -227,7 +228,14 @@ pub async fn list(
     Ok(render(&ListPage {
         t,
         chrome: Chrome::for_caller(&caller),
-        rows: paged.items.into_iter().map(|r| row(t, r)).collect(),
+        rows: paged
+            .items
+            .into_iter()
+            .map(|r| {
+                let found = highlights.remove(&r.id);
+                (row(t, r), found)
+            })
+            .collect(),
         query,
         kinds: kind_options(t),
         tiers: tier_options(t),
@@ -680,6 +688,9 @@ pub async fn create(
         .create_resource(&input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
+    rules::reindex_resource(&state, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -694,6 +705,9 @@ pub async fn create_micro(
     let id = state
         .store
         .create_micro_course(&input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    rules::reindex_resource(&state, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
@@ -753,6 +767,9 @@ pub async fn update(
         state.store.update_resource(id, &input, &actor).await
     };
     saved.map_err(|e| caller.err(e))?;
+    rules::reindex_resource(&state, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
