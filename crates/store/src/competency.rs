@@ -219,29 +219,38 @@ impl crate::Store {
     pub async fn gap_heatmap(&self, scope: &domain::DataScope) -> DomainResult<Vec<HeatCell>> {
         use crate::org::{Own, push_scope};
         on_pool!(self, pool => {
+            // The latest assessment per (employee, skill) by anti-join, which planners
+            // estimate well (a ROW_NUMBER() = 1 filter led PostgreSQL into a 70M-row
+            // merge join); gap sums start from those rows, head counts from the staff.
             let mut qb = QueryBuilder::new(format!(
                 "WITH latest AS ( \
-                   SELECT employee_id, skill_id, level, \
-                          ROW_NUMBER() OVER (PARTITION BY employee_id, skill_id ORDER BY assessed_on DESC, id DESC) AS rn \
-                   FROM assessments), {KPI_PRESSURE}, \
-                 gaps AS ( \
-                   SELECT e.department_id, ps.skill_id, l.level, \
-                          CASE WHEN l.level IS NULL THEN NULL \
-                               WHEN ps.required_level > l.level THEN CAST(ps.required_level - l.level AS DOUBLE PRECISION) ELSE 0.0 END AS gap, \
-                          CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END \
-                            * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weight \
-                   FROM employees e JOIN departments d ON d.id = e.department_id \
-                   JOIN position_skills ps ON ps.position_id = e.position_id \
-                   LEFT JOIN latest l ON l.employee_id = e.id AND l.skill_id = ps.skill_id AND l.rn = 1 \
-                   LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
-                   WHERE e.status <> 'left' AND ",
+                   SELECT a.employee_id, a.skill_id, a.level FROM assessments a \
+                   WHERE NOT EXISTS (SELECT 1 FROM assessments b WHERE b.employee_id = a.employee_id AND b.skill_id = a.skill_id \
+                     AND (b.assessed_on > a.assessed_on OR (b.assessed_on = a.assessed_on AND b.id > a.id)))), {KPI_PRESSURE}, \
+                 staff AS (SELECT e.department_id, e.position_id, COUNT(*) AS people \
+                   FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status <> 'left' AND ",
             ));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(
-                ") SELECT d.id AS department_id, d.name AS department, s.code AS skill_code, s.name AS skill, \
-                   COUNT(*) AS people, COUNT(g.level) AS assessed, AVG(g.gap) AS avg_gap, SUM(g.gap * g.weight) AS weighted \
-                 FROM gaps g JOIN departments d ON d.id = g.department_id JOIN skills s ON s.id = g.skill_id \
-                 GROUP BY d.id, d.name, d.path, s.code, s.name ORDER BY d.path, s.code",
+                " GROUP BY e.department_id, e.position_id), \
+                 people AS (SELECT st.department_id, ps.skill_id, SUM(st.people) AS people \
+                   FROM staff st JOIN position_skills ps ON ps.position_id = st.position_id GROUP BY st.department_id, ps.skill_id), \
+                 gaps AS (SELECT e.department_id, ps.skill_id, \
+                     CASE WHEN ps.required_level > l.level THEN CAST(ps.required_level - l.level AS DOUBLE PRECISION) ELSE 0.0 END AS gap, \
+                     CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weight \
+                   FROM latest l JOIN employees e ON e.id = l.employee_id JOIN departments d ON d.id = e.department_id \
+                   JOIN position_skills ps ON ps.position_id = e.position_id AND ps.skill_id = l.skill_id \
+                   LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
+                   WHERE e.status <> 'left' AND ",
+            );
+            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
+            qb.push(
+                "), assessed AS (SELECT department_id, skill_id, COUNT(*) AS assessed, AVG(gap) AS avg_gap, SUM(gap * weight) AS weighted \
+                   FROM gaps GROUP BY department_id, skill_id) \
+                 SELECT d.id AS department_id, d.name AS department, s.code AS skill_code, s.name AS skill, \
+                        CAST(p.people AS BIGINT) AS people, COALESCE(a.assessed, 0) AS assessed, a.avg_gap, a.weighted \
+                 FROM people p JOIN departments d ON d.id = p.department_id JOIN skills s ON s.id = p.skill_id \
+                 LEFT JOIN assessed a ON a.department_id = p.department_id AND a.skill_id = p.skill_id ORDER BY d.path, s.code",
             );
             qb.build_query_as().fetch_all(pool).await.map_err(db_error)
         })
