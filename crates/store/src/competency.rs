@@ -77,11 +77,15 @@ struct GapRow {
 
 /// The largest shortfall among the KPI targets that a position's tasks requiring a skill
 /// serve, per position and skill: the "KPI pressure" on a gap.
-const KPI_PRESSURE: &str = "kpi_pressure AS ( \
+pub(crate) const KPI_PRESSURE: &str = "kpi_pressure AS ( \
     SELECT pt.position_id, ts.skill_id, MAX(kt.shortfall) AS shortfall \
     FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id \
     JOIN kpi_targets kt ON kt.id = pt.kpi_target_id WHERE kt.shortfall IS NOT NULL \
     GROUP BY pt.position_id, ts.skill_id)";
+
+/// How much a gap counts for a requirement `ps` (the SQL form of `Tier::weight`).
+pub(crate) const TIER_WEIGHT: &str =
+    "CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END";
 
 impl crate::Store {
     /// Writes a skill catalogue and competency models in one transaction.
@@ -231,18 +235,18 @@ impl crate::Store {
                    FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status <> 'left' AND ",
             ));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.push(
+            qb.push(format!(
                 " GROUP BY e.department_id, e.position_id), \
                  people AS (SELECT st.department_id, ps.skill_id, SUM(st.people) AS people \
                    FROM staff st JOIN position_skills ps ON ps.position_id = st.position_id GROUP BY st.department_id, ps.skill_id), \
                  gaps AS (SELECT e.department_id, ps.skill_id, \
                      CASE WHEN ps.required_level > l.level THEN CAST(ps.required_level - l.level AS DOUBLE PRECISION) ELSE 0.0 END AS gap, \
-                     CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weight \
+                     {TIER_WEIGHT} * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weight \
                    FROM latest l JOIN employees e ON e.id = l.employee_id JOIN departments d ON d.id = e.department_id \
                    JOIN position_skills ps ON ps.position_id = e.position_id AND ps.skill_id = l.skill_id \
                    LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
                    WHERE e.status <> 'left' AND ",
-            );
+            ));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(
                 "), assessed AS (SELECT department_id, skill_id, COUNT(*) AS assessed, AVG(gap) AS avg_gap, SUM(gap * weight) AS weighted \

@@ -1,6 +1,7 @@
 //! Training needs raised from competency gaps, with the decoding chain behind them.
 
 use crate::audit::append_in;
+use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
@@ -190,24 +191,19 @@ impl crate::Store {
                  FROM assessments WHERE skill_id = ",
             );
             qb.push_bind(skill_id);
-            qb.push(
-                "), pressure AS (SELECT pt.position_id, MAX(kt.shortfall) AS shortfall FROM task_skills ts \
-                   JOIN position_tasks pt ON pt.id = ts.task_id JOIN kpi_targets kt ON kt.id = pt.kpi_target_id WHERE ts.skill_id = ",
-            );
-            qb.push_bind(skill_id);
-            qb.push(
-                " GROUP BY pt.position_id) \
+            // The same weighting as the heat map and the person's gaps.
+            qb.push(format!(
+                "), {KPI_PRESSURE} \
                  SELECT e.id, e.position_id, ps.required_level - l.level AS gap, \
-                        CAST(ps.required_level - l.level AS DOUBLE PRECISION) \
-                          * CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END \
-                          * (1.0 + COALESCE(pr.shortfall, 0.0)) AS weighted_gap \
+                        CAST(ps.required_level - l.level AS DOUBLE PRECISION) * {TIER_WEIGHT} \
+                          * (1.0 + COALESCE(kp.shortfall, 0.0)) AS weighted_gap \
                  FROM employees e JOIN departments d ON d.id = e.department_id \
                  JOIN position_skills ps ON ps.position_id = e.position_id AND ps.skill_id = ",
-            );
+            ));
             qb.push_bind(skill_id);
             qb.push(
                 " JOIN latest l ON l.employee_id = e.id AND l.rn = 1 \
-                 LEFT JOIN pressure pr ON pr.position_id = e.position_id \
+                 LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
                  WHERE e.status <> 'left' AND l.level < ps.required_level AND ",
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
