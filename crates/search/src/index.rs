@@ -13,8 +13,8 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
+    SegmentReader, TantivyDocument, TantivyError, Term,
 };
 
 use crate::analyzer::{self, ANALYZER_NAME};
@@ -266,7 +266,18 @@ impl ResourceIndex {
         }
         let top = TopDocs::with_limit(limit).and_offset(q.offset);
         let (total, found): (usize, Vec<(f32, DocAddress)>) = if highlight.is_some() {
-            searcher.search(&query, &(Count, top))?
+            let weighted = top.tweak_score(|segment: &SegmentReader| {
+                let prior = segment
+                    .fast_fields()
+                    .f64(schema::PRIOR_FIELD)
+                    .ok()
+                    .map(|column| column.first_or_default_col(1.0));
+                move |doc: DocId, score: Score| match &prior {
+                    Some(prior) => score * prior.get_val(doc) as Score,
+                    None => score,
+                }
+            });
+            searcher.search(&query, &(Count, weighted))?
         } else {
             let (total, found) = searcher.search(
                 &query,

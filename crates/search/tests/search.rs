@@ -103,6 +103,46 @@ fn title_match_ranks_first_for_chinese_query() {
 }
 
 #[test]
+fn micro_course_outranks_shorter_titles_with_the_same_phrase() {
+    // The library's real competition: a basic course, its video and its card,
+    // whose short titles and summaries also hold the phrase.
+    let index = ResourceIndex::in_memory().unwrap();
+    let summary = "认识故障现象、原因与机理。本课程培养“设备故障排查”能力。";
+    let mut docs = vec![
+        doc(
+            1,
+            "micro_course",
+            "设备故障排查：三步定位液压系统异常",
+            "液压故障的排查顺序：看油液、测压力、查泄漏。",
+        ),
+        doc(2, "course", "设备故障排查基础", "基本概念与工作原理"),
+        doc(3, "video", "设备故障排查基础演示讲解", "情景导入、操作演示"),
+        doc(4, "document", "设备故障排查基础知识卡片", "图文资料"),
+    ];
+    for d in &mut docs[1..] {
+        d.summary = summary.into();
+    }
+    index.rebuild(&docs).unwrap();
+    let page = search(&index, &Query::text("设备故障排查"));
+    let mut found = ids(&page);
+    assert_eq!(found.first(), Some(&1), "{page:#?}");
+    found.sort_unstable();
+    assert_eq!(found, vec![1, 2, 3, 4]);
+
+    // The kind prior multiplies relevance: the same text as a course scores 1/1.4.
+    let same = ResourceIndex::in_memory().unwrap();
+    same.rebuild(&[
+        doc(1, "micro_course", "液压系统保压", "保压试验"),
+        doc(2, "course", "液压系统保压", "保压试验"),
+    ])
+    .unwrap();
+    let page = search(&same, &Query::text("液压系统保压"));
+    assert_eq!(ids(&page), vec![1, 2]);
+    let ratio = page.hits[0].score / page.hits[1].score;
+    assert!((ratio - 1.4).abs() < 1e-3, "{ratio}");
+}
+
+#[test]
 fn single_chinese_word_finds_body_mentions() {
     let index = troubleshooting_corpus();
     let found = text(&index, "排查");
