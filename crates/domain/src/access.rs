@@ -61,6 +61,7 @@ impl Role {
                 ViewContactDetails,
                 ViewHeadcount,
                 ManageTrainingNeeds,
+                EnrollPeople,
             ],
             Role::TrainingAdmin => &[
                 ViewPeople,
@@ -71,8 +72,11 @@ impl Role {
                 AuthorResources,
                 ReviewResources,
                 ManageLibrary,
+                ManagePrograms,
+                EnrollPeople,
+                TeachSessions,
             ],
-            Role::Instructor => &[AuthorResources],
+            Role::Instructor => &[AuthorResources, TeachSessions],
             Role::Reviewer => &[ReviewResources],
             Role::Executive => &[ViewPeople, ViewHeadcount],
             Role::SystemAdmin => &[
@@ -87,6 +91,9 @@ impl Role {
                 AuthorResources,
                 ReviewResources,
                 ManageLibrary,
+                ManagePrograms,
+                EnrollPeople,
+                TeachSessions,
             ],
         }
     }
@@ -159,6 +166,13 @@ pub enum Permission {
     ReviewResources,
     /// Moderate comments, keep tag vocabularies and scenario packs, read library reports.
     ManageLibrary,
+    /// Keep plans, programs, sessions, venues and instructors; enrol whole audiences;
+    /// import training records.
+    ManagePrograms,
+    /// Enrol the people in scope into programs and cancel their enrolments.
+    EnrollPeople,
+    /// Run the sessions one teaches: check-in codes and roll call.
+    TeachSessions,
 }
 
 /// The records a caller may touch for one permission, applied in SQL.
