@@ -3,6 +3,49 @@
 //! Nothing here knows about SQL or HTTP: the store crate implements the
 //! repository traits, the web crate maps [`DomainError`] to responses.
 
+/// An enum stored as a code; `parse` accepts the code or a Chinese name and names
+/// `field` when it fails.
+macro_rules! coded_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $field:literal, { $( $(#[$vmeta:meta])* $variant:ident => $code:literal $(| $alias:literal)* ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            /// Parses a code or its Chinese name.
+            pub fn parse(text: &str) -> $crate::DomainResult<Self> {
+                let text = text.trim();
+                match text.to_lowercase().as_str() {
+                    $($code $(| $alias)* => Ok($name::$variant),)+
+                    _ => Err($crate::DomainError::invalid(
+                        $field,
+                        format!(
+                            "'{text}' is not one of {}",
+                            [$(concat!($code $(, "/", $alias)*)),+].join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod account;
 pub mod audit;
@@ -12,6 +55,7 @@ pub mod error;
 pub mod jobs;
 pub mod library;
 pub mod needs;
+pub mod operations;
 pub mod org;
 pub mod page;
 pub mod performance;

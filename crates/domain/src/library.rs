@@ -7,49 +7,6 @@ use crate::{DomainError, DomainResult};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime};
 
-/// An enum stored as a code; `parse` accepts the code or a Chinese name and names
-/// `field` when it fails.
-macro_rules! coded_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $field:literal, { $( $(#[$vmeta:meta])* $variant:ident => $code:literal $(| $alias:literal)* ),+ $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
-        }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored code.
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-
-            /// Parses a code or its Chinese name.
-            pub fn parse(text: &str) -> DomainResult<Self> {
-                let text = text.trim();
-                match text.to_lowercase().as_str() {
-                    $($code $(| $alias)* => Ok($name::$variant),)+
-                    _ => Err(DomainError::invalid(
-                        $field,
-                        format!(
-                            "'{text}' is not one of {}",
-                            [$(concat!($code $(, "/", $alias)*)),+].join(", ")
-                        ),
-                    )),
-                }
-            }
-        }
-    };
-}
-
 coded_enum!(
     /// What a resource is (资源类型).
     ResourceKind, "kind", {

@@ -14,6 +14,7 @@ mod imports;
 mod jobs;
 mod library;
 mod needs;
+mod operations;
 mod org;
 mod performance;
 mod reconciliation;
@@ -24,6 +25,7 @@ pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog, 
 pub use competency_import::ModelExportRow;
 pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
+pub use operations::CalendarOwner;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
 pub use reconciliation::ReconciliationRun;
