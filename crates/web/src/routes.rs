@@ -234,6 +234,49 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .post("/library/{id}/rate", Page, ui::library::rate)
     .post("/library/{id}/comments", Page, ui::library::comment)
     .post("/library/{id}/complete", Page, ui::library::complete)
+    .get("/programs", Page, ui::operations::list)
+    .post("/programs", Page, ui::operations::create)
+    .get("/programs/new", Page, ui::operations::new_form)
+    .get("/programs/setup", Page, ui::operations::setup)
+    .post("/programs/setup/plans", Page, ui::operations::create_plan)
+    .post("/programs/setup/venues", Page, ui::operations::create_venue)
+    .post(
+        "/programs/setup/instructors",
+        Page,
+        ui::operations::create_instructor,
+    )
+    .get("/programs/{id}", Page, ui::operations::detail)
+    .get("/programs/{id}/edit", Page, ui::operations::edit_form)
+    .post("/programs/{id}/edit", Page, ui::operations::update)
+    .post("/programs/{id}/status", Page, ui::operations::set_status)
+    .post("/programs/{id}/sessions", Page, ui::operations::add_session)
+    .post("/programs/{id}/enroll", Page, ui::operations::enroll)
+    .post(
+        "/enrollments/{id}/cancel",
+        Page,
+        ui::operations::cancel_enrollment,
+    )
+    .get("/sessions/{id}", Page, ui::operations::session)
+    .post("/sessions/{id}/code", Page, ui::operations::issue_code)
+    .post("/sessions/{id}/roll-call", Page, ui::operations::roll_call)
+    .post(
+        "/sessions/{id}/cancel",
+        Page,
+        ui::operations::cancel_session,
+    )
+    .get("/my/learning", Page, ui::operations::my_learning)
+    .post("/checkin", Page, ui::operations::check_in)
+    .get("/calendar/me.ics", Page, ui::operations::my_calendar)
+    .get(
+        "/calendar/instructors/{file}",
+        Page,
+        ui::operations::instructor_calendar,
+    )
+    .get(
+        "/calendar/venues/{file}",
+        Page,
+        ui::operations::venue_calendar,
+    )
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

@@ -715,6 +715,190 @@ fn probes() -> Vec<Probe> {
             Form(&[("kind", "values")]),
             [403, 422, 422, 403, 403, 403, 403, 403],
         ),
+        // Training operations: programs for everyone, setup for program staff.
+        p("GET", "/programs", "/programs", NoBody, all(303, 200)),
+        p(
+            "POST",
+            "/programs",
+            "/programs",
+            Form(&[("code", "MX-NEW"), ("title", "矩阵项目"), ("hours", "4")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/programs/new",
+            "/programs/new",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/programs/setup",
+            "/programs/setup",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/programs/setup/plans",
+            "/programs/setup/plans",
+            Form(&[
+                ("code", "MX-PLAN2"),
+                ("name", "矩阵计划"),
+                ("period", "2031"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/setup/venues",
+            "/programs/setup/venues",
+            Form(&[
+                ("code", "MX-V2"),
+                ("name", "矩阵教室"),
+                ("capacity", "30"),
+                ("kind", "classroom"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/setup/instructors",
+            "/programs/setup/instructors",
+            Form(&[
+                ("code", "MX-I2"),
+                ("name", "外聘讲师"),
+                ("vendor", "某培训机构"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/programs/{id}",
+            "/programs/{program}",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/programs/{id}/edit",
+            "/programs/{program}/edit",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/programs/{id}/edit",
+            "/programs/{program}/edit",
+            Form(&[
+                ("code", "MX-P"),
+                ("title", "矩阵项目（改）"),
+                ("hours", "6"),
+                ("capacity", "50"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/{id}/status",
+            "/programs/{program}/status",
+            Form(&[("status", "open")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        // The admin books the venue; training's identical booking then clashes.
+        p(
+            "POST",
+            "/programs/{id}/sessions",
+            "/programs/{program}/sessions",
+            Form(&[
+                ("title", "矩阵班次"),
+                ("starts_at", "2031-05-06T09:00"),
+                ("ends_at", "2031-05-06T12:00"),
+                ("mode", "classroom"),
+                ("venue_code", "MX-V"),
+            ]),
+            [403, 303, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/{id}/enroll",
+            "/programs/{program}/enroll",
+            Form(&[("how", "people"), ("employees", "{mx_number}")]),
+            [403, 303, 303, 303, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/{id}/enroll",
+            "/programs/{program}/enroll",
+            Form(&[("how", "self")]),
+            [403, 422, 303, 303, 303, 303, 303, 303],
+        ),
+        // The admin cancels the learner's seat; after that there is nothing to cancel.
+        p(
+            "POST",
+            "/enrollments/{id}/cancel",
+            "/enrollments/{enrollment}/cancel",
+            NoBody,
+            [403, 303, 422, 422, 422, 404, 404, 404],
+        ),
+        // Sessions are run by program staff and the instructor who teaches them.
+        p(
+            "GET",
+            "/sessions/{id}",
+            "/sessions/{session}",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "POST",
+            "/sessions/{id}/code",
+            "/sessions/{session}/code",
+            Form(&[("minutes", "15")]),
+            [403, 303, 303, 403, 403, 303, 403, 403],
+        ),
+        p(
+            "POST",
+            "/sessions/{id}/roll-call",
+            "/sessions/{session}/roll-call",
+            NoBody,
+            [403, 303, 303, 403, 403, 303, 403, 403],
+        ),
+        p(
+            "POST",
+            "/sessions/{id}/cancel",
+            "/sessions/{session2}/cancel",
+            NoBody,
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p("GET", "/my/learning", "/my/learning", NoBody, all(303, 200)),
+        p(
+            "POST",
+            "/checkin",
+            "/checkin",
+            Form(&[("code", "000000")]),
+            all(403, 422),
+        ),
+        p(
+            "GET",
+            "/calendar/me.ics",
+            "/calendar/me.ics",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/calendar/instructors/{file}",
+            "/calendar/instructors/{instructor}.ics",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/calendar/venues/{file}",
+            "/calendar/venues/{venue}.ics",
+            NoBody,
+            all(303, 200),
+        ),
         // The library: published resources for everyone, drafts for their author and staff.
         p("GET", "/library", "/library", NoBody, all(303, 200)),
         // Codes are unique: the admin creates, the other authors then hit the taken code.
@@ -1022,6 +1206,20 @@ struct Targets {
     res_draft: i64,
     file: i64,
     comment: i64,
+    /// Training operations: an open program with two sessions (the instructor user
+    /// teaches the first), the employee user's enrolment, its venue and instructor.
+    ops: OpsTargets,
+}
+
+struct OpsTargets {
+    program: i64,
+    session: i64,
+    session2: i64,
+    enrollment: i64,
+    instructor: i64,
+    venue: i64,
+    /// A PROD1 employee's number.
+    number: String,
 }
 
 async fn targets(app: &TestApp) -> Targets {
@@ -1139,7 +1337,9 @@ async fn targets(app: &TestApp) -> Targets {
     let need_in = raise(gap_cells.pop().unwrap()).await;
     let need_out = raise(outside_cell.unwrap()).await;
     let (res_pub, res_draft, file, comment) = library_targets(app).await;
+    let ops = operations_targets(app).await;
     Targets {
+        ops,
         res_pub,
         res_draft,
         file,
@@ -1157,6 +1357,135 @@ async fn targets(app: &TestApp) -> Targets {
         gap_cells,
         need_in,
         need_out,
+    }
+}
+
+async fn operations_targets(app: &TestApp) -> OpsTargets {
+    use domain::account::AccountRepository;
+    use domain::operations::*;
+    let system = Actor::system();
+    let employee_of = |name: &'static str| async move {
+        let user = app.store.get_user(app.user_id(name).await).await.unwrap();
+        let id = user.employee_id.unwrap();
+        app.store
+            .get_employee(&DataScope::company(), id)
+            .await
+            .unwrap()
+    };
+    let teacher = employee_of("instructor").await;
+    let learner = employee_of("employee").await;
+    app.store
+        .create_plan(
+            &PlanInput {
+                code: "MX-PLAN".into(),
+                name: "矩阵计划".into(),
+                period: "2031".into(),
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let venue = app
+        .store
+        .create_venue(
+            &VenueInput {
+                code: "MX-V".into(),
+                name: "矩阵教室".into(),
+                site: "总部".into(),
+                capacity: 60,
+                kind: VenueKind::Classroom,
+                equipment: String::new(),
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let instructor = app
+        .store
+        .create_instructor(
+            &InstructorInput {
+                code: "MX-I".into(),
+                name: teacher.name.clone(),
+                employee_number: Some(teacher.employee_no.clone()),
+                vendor: None,
+                hourly_cost: 300.0,
+                skills: vec![],
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let program = app
+        .store
+        .create_program(
+            &ProgramInput {
+                code: "MX-P".into(),
+                title: "矩阵项目".into(),
+                plan_code: Some("MX-PLAN".into()),
+                objectives: String::new(),
+                audience: AudienceRule::default(),
+                capacity: Some(50),
+                hours: 6.0,
+                credits: 1.0,
+                skills: vec![],
+                resources: vec![],
+                instructors: vec!["MX-I".into()],
+                costs: vec![],
+                transfer: None,
+                min_attendance_pct: 80,
+                cancel_deadline_hours: 24,
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_program_status(program, ProgramStatus::Open, &system)
+        .await
+        .unwrap();
+    let start = OffsetDateTime::now_utc() + time::Duration::days(30);
+    let session = |hours: i64, teachers: Vec<String>| SessionInput {
+        title: format!("第{hours}场"),
+        starts_at: start + time::Duration::hours(hours),
+        ends_at: start + time::Duration::hours(hours + 2),
+        mode: SessionMode::Classroom,
+        venue_code: Some("MX-V".into()),
+        capacity: None,
+        join_url: None,
+        instructors: teachers,
+        allow_conflicts: false,
+    };
+    let (session1, _) = app
+        .store
+        .save_session(program, None, &session(0, vec!["MX-I".into()]), &system)
+        .await
+        .unwrap();
+    let (session2, _) = app
+        .store
+        .save_session(program, None, &session(4, vec![]), &system)
+        .await
+        .unwrap();
+    app.store
+        .enroll(program, &[learner.id], EnrollmentSource::Assigned, &system)
+        .await
+        .unwrap();
+    let enrollment = app
+        .store
+        .employee_enrollments(learner.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.program_id == program)
+        .unwrap()
+        .id;
+    OpsTargets {
+        program,
+        session: session1,
+        session2,
+        enrollment,
+        instructor,
+        venue,
+        number: learner.employee_no,
     }
 }
 
@@ -1357,6 +1686,13 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{res_draft}", &t.res_draft.to_string())
                 .replace("{file}", &t.file.to_string())
                 .replace("{comment}", &t.comment.to_string())
+                .replace("{program}", &t.ops.program.to_string())
+                .replace("{session2}", &t.ops.session2.to_string())
+                .replace("{session}", &t.ops.session.to_string())
+                .replace("{enrollment}", &t.ops.enrollment.to_string())
+                .replace("{instructor}", &t.ops.instructor.to_string())
+                .replace("{venue}", &t.ops.venue.to_string())
+                .replace("{mx_number}", &t.ops.number)
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

@@ -12,6 +12,7 @@ pub mod import;
 pub mod library;
 pub mod login;
 pub mod needs;
+pub mod operations;
 pub mod people;
 pub mod performance;
 
@@ -66,8 +67,10 @@ impl Chrome {
         if p.can(Permission::ManageTrainingNeeds) {
             items.push(("/needs", "nav.needs"));
         }
-        // The library is for everyone signed in.
+        // The library, programs and one's own learning are for everyone signed in.
         items.push(("/library", "nav.library"));
+        items.push(("/programs", "nav.programs"));
+        items.push(("/my/learning", "nav.my_learning"));
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

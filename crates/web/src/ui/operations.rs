@@ -1,0 +1,1397 @@
+//! Training operations pages: programs and their sessions, enrolment, attendance,
+//! the learner's own learning and check-in, venues, instructors and calendars.
+
+use super::{Chrome, Pager, local_time, query_string, render};
+use crate::auth::PageCaller;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::operations::{
+    AttendanceLine, AttendanceMethod, AttendanceStatus, AudienceRule, CostKind, CostLine,
+    Enrollment, EnrollmentSource, Instructor, InstructorInput, Plan, PlanInput, ProgramDetail,
+    ProgramFilter, ProgramInput, ProgramSkill, ProgramStatus, ProgramSummary, Session,
+    SessionInput, SessionMode, TransferGoal, Venue, VenueInput, VenueKind,
+};
+use domain::{DomainError, DomainResult, Page, Permission, Principal};
+use serde::Deserialize;
+use store::CalendarOwner;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
+    text.trim()
+        .parse()
+        .map_err(|_| DomainError::NotFound { entity })
+}
+
+/// Reads a `datetime-local` field (`2026-03-02T09:00`) in the company's time zone.
+fn local_input(state: &AppState, field: &str, text: &str) -> DomainResult<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(text.trim(), format)
+        .map(|t| t.assume_offset(state.config.timezone))
+        .map_err(|_| {
+            DomainError::invalid(field, "must be a date and time such as 2026-03-02T09:00")
+        })
+}
+
+fn local_field(state: &AppState, t: OffsetDateTime) -> String {
+    local_time(state, t).replace(' ', "T")
+}
+
+/// Whether the caller teaches this session or runs programs.
+async fn may_run_session(state: &AppState, p: &Principal, session: &Session) -> DomainResult<bool> {
+    if p.can(Permission::ManagePrograms) {
+        return Ok(true);
+    }
+    if !p.can(Permission::TeachSessions) {
+        return Ok(false);
+    }
+    let Some(employee) = p.employee_id else {
+        return Ok(false);
+    };
+    let Some(instructor) = state.store.instructor_of_employee(employee).await? else {
+        return Ok(false);
+    };
+    let mine = state
+        .store
+        .calendar(CalendarOwner::Instructor(instructor))
+        .await?;
+    Ok(mine.iter().any(|s| s.id == session.id))
+}
+
+// ----- program list -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "programs.html")]
+struct ProgramsPage {
+    t: Tr,
+    chrome: Chrome,
+    items: Vec<(ProgramSummary, String)>,
+    q: String,
+    status: String,
+    plan: String,
+    plans: Vec<Plan>,
+    statuses: &'static [ProgramStatus],
+    can_manage: bool,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct ProgramsQuery {
+    q: Option<String>,
+    status: Option<String>,
+    plan: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /programs`: every signed-in person sees the programs; open ones first.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<ProgramsQuery>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let status = query.status.clone().unwrap_or_default();
+    let filter = ProgramFilter {
+        q: query.q.clone(),
+        status: match status.trim() {
+            "" => None,
+            s => Some(ProgramStatus::parse(s).map_err(|e| caller.err(e))?),
+        },
+        plan_code: query.plan.clone(),
+        open_only: false,
+    };
+    let paged = state
+        .store
+        .list_programs(&filter, Page::new(query.page, query.per_page))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let q = query.q.unwrap_or_default();
+    let plan = query.plan.unwrap_or_default();
+    let qs = query_string(&[
+        ("q", q.clone()),
+        ("status", status.clone()),
+        ("plan", plan.clone()),
+    ]);
+    let pager = Pager::new(t, &paged, "/programs", &qs);
+    let items = paged
+        .items
+        .into_iter()
+        .map(|p| {
+            let first = p
+                .first_session
+                .map(|f| local_time(&state, f))
+                .unwrap_or_default();
+            (p, first)
+        })
+        .collect();
+    Ok(render(&ProgramsPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        items,
+        q,
+        status,
+        plan,
+        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        statuses: ProgramStatus::ALL,
+        can_manage: caller.principal.can(Permission::ManagePrograms),
+        pager,
+    }))
+}
+
+// ----- program form -------------------------------------------------------------------
+
+/// The program form as typed; lists are one item per line.
+#[derive(Deserialize, Default, Clone)]
+pub struct ProgramForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    plan_code: String,
+    #[serde(default)]
+    objectives: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    hours: String,
+    #[serde(default)]
+    credits: String,
+    #[serde(default)]
+    audience_departments: String,
+    #[serde(default)]
+    audience_positions: String,
+    #[serde(default)]
+    audience_tags: String,
+    #[serde(default)]
+    audience_employees: String,
+    /// `SKILL-CODE level` per line.
+    #[serde(default)]
+    skills: String,
+    #[serde(default)]
+    resources: String,
+    #[serde(default)]
+    instructors: String,
+    /// `kind amount note` per line.
+    #[serde(default)]
+    costs: String,
+    #[serde(default)]
+    transfer_kpi: String,
+    #[serde(default)]
+    transfer_change_pct: String,
+    #[serde(default)]
+    transfer_months: String,
+    #[serde(default)]
+    min_attendance_pct: String,
+    #[serde(default)]
+    cancel_deadline_hours: String,
+}
+
+fn number<T: std::str::FromStr>(field: &str, text: &str) -> DomainResult<Option<T>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| DomainError::invalid(field, format!("'{text}' is not a number")))
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl ProgramForm {
+    fn input(&self) -> DomainResult<ProgramInput> {
+        let mut skills = Vec::new();
+        for (i, line) in self
+            .skills
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let mut parts = line.split_whitespace();
+            let code = parts.next().unwrap_or_default().to_string();
+            let level = number::<i32>(
+                &format!("skills line {}", i + 1),
+                parts.next().unwrap_or("1"),
+            )?
+            .unwrap_or(1);
+            skills.push(ProgramSkill { code, level });
+        }
+        let mut costs = Vec::new();
+        for (i, line) in self
+            .costs
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let field = format!("costs line {}", i + 1);
+            let mut parts = line.splitn(3, char::is_whitespace);
+            let kind = CostKind::parse(parts.next().unwrap_or_default())
+                .map_err(|e| DomainError::invalid(&field, e.to_string()))?;
+            let amount = number::<f64>(&field, parts.next().unwrap_or_default())?
+                .ok_or_else(|| DomainError::invalid(&field, "needs an amount after the kind"))?;
+            costs.push(CostLine {
+                kind,
+                amount,
+                note: parts.next().unwrap_or_default().trim().to_string(),
+            });
+        }
+        let transfer = if self.transfer_kpi.trim().is_empty() {
+            None
+        } else {
+            Some(TransferGoal {
+                kpi_code: self.transfer_kpi.trim().to_string(),
+                change_pct: number("transfer_change_pct", &self.transfer_change_pct)?.ok_or_else(
+                    || DomainError::invalid("transfer_change_pct", "is required with a KPI"),
+                )?,
+                months: number("transfer_months", &self.transfer_months)?.unwrap_or(3),
+            })
+        };
+        ProgramInput {
+            code: self.code.clone(),
+            title: self.title.clone(),
+            plan_code: Some(self.plan_code.clone()),
+            objectives: self.objectives.clone(),
+            audience: AudienceRule::from_lists(
+                &self.audience_departments,
+                &self.audience_positions,
+                &self.audience_tags,
+                &self.audience_employees,
+            ),
+            capacity: number("capacity", &self.capacity)?,
+            hours: number("hours", &self.hours)?.unwrap_or(0.0),
+            credits: number("credits", &self.credits)?.unwrap_or(0.0),
+            skills,
+            resources: words(&self.resources),
+            instructors: words(&self.instructors),
+            costs,
+            transfer,
+            min_attendance_pct: number("min_attendance_pct", &self.min_attendance_pct)?
+                .unwrap_or(80),
+            cancel_deadline_hours: number("cancel_deadline_hours", &self.cancel_deadline_hours)?
+                .unwrap_or(24),
+        }
+        .validated()
+    }
+
+    fn from_detail(d: &ProgramDetail) -> Self {
+        let join = |v: &[String]| v.join(" ");
+        Self {
+            code: d.summary.code.clone(),
+            title: d.summary.title.clone(),
+            plan_code: d.summary.plan_code.clone().unwrap_or_default(),
+            objectives: d.objectives.clone(),
+            capacity: d
+                .summary
+                .capacity
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            hours: d.summary.hours.to_string(),
+            credits: d.credits.to_string(),
+            audience_departments: join(&d.audience.departments),
+            audience_positions: join(&d.audience.positions),
+            audience_tags: join(&d.audience.tags),
+            audience_employees: join(&d.audience.employees),
+            skills: d
+                .skills
+                .iter()
+                .map(|s| format!("{} {}", s.code, s.level))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            resources: join(&d.resources),
+            instructors: join(&d.instructors),
+            costs: d
+                .costs
+                .iter()
+                .map(|c| {
+                    format!("{} {} {}", c.kind.code(), c.amount, c.note)
+                        .trim_end()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            transfer_kpi: d
+                .transfer
+                .as_ref()
+                .map(|g| g.kpi_code.clone())
+                .unwrap_or_default(),
+            transfer_change_pct: d
+                .transfer
+                .as_ref()
+                .map(|g| g.change_pct.to_string())
+                .unwrap_or_default(),
+            transfer_months: d
+                .transfer
+                .as_ref()
+                .map(|g| g.months.to_string())
+                .unwrap_or_default(),
+            min_attendance_pct: d.min_attendance_pct.to_string(),
+            cancel_deadline_hours: d.cancel_deadline_hours.to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "program_form.html")]
+struct ProgramFormPage {
+    t: Tr,
+    chrome: Chrome,
+    /// `None` for a new program.
+    id: Option<i64>,
+    form: ProgramForm,
+    error: String,
+    plans: Vec<Plan>,
+}
+
+async fn form_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: Option<i64>,
+    form: ProgramForm,
+    error: Option<DomainError>,
+) -> Result<Response, PageError> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ProgramFormPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(caller),
+        id,
+        form,
+        error: error.map(|e| e.to_string()).unwrap_or_default(),
+        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /programs/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let form = ProgramForm {
+        min_attendance_pct: "80".into(),
+        cancel_deadline_hours: "24".into(),
+        ..ProgramForm::default()
+    };
+    form_page(&state, &caller, None, form, None).await
+}
+
+/// `POST /programs`: on a mistake the form comes back with what was typed.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<ProgramForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let saved = match form.input() {
+        Ok(input) => state.store.create_program(&input, &caller.actor()).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(id) => Ok(Redirect::to(&format!("/programs/{id}")).into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            form_page(&state, &caller, None, form, Some(e)).await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+/// `GET /programs/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let detail = state
+        .store
+        .program_detail(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    form_page(
+        &state,
+        &caller,
+        Some(id),
+        ProgramForm::from_detail(&detail),
+        None,
+    )
+    .await
+}
+
+/// `POST /programs/{id}/edit`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ProgramForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let saved = match form.input() {
+        Ok(input) => {
+            state
+                .store
+                .update_program(id, &input, &caller.actor())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/programs/{id}?done=saved")).into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            form_page(&state, &caller, Some(id), form, Some(e)).await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+// ----- program page -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "program.html")]
+struct ProgramPage {
+    t: Tr,
+    chrome: Chrome,
+    d: ProgramDetail,
+    sessions: Vec<(Session, String, String)>,
+    enrollments: Vec<Enrollment>,
+    enrollment_total: i64,
+    mine: Option<Enrollment>,
+    can_manage: bool,
+    can_enroll_others: bool,
+    notice: String,
+    statuses: Vec<ProgramStatus>,
+    modes: &'static [SessionMode],
+    venues: Vec<Venue>,
+    session_start: String,
+    session_end: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    n: String,
+    #[serde(default)]
+    w: String,
+}
+
+/// `GET /programs/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Query(done): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let p = &caller.principal;
+    let d = state
+        .store
+        .program_detail(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let can_manage = p.can(Permission::ManagePrograms);
+    let can_enroll_others = p.can(Permission::EnrollPeople);
+    let scope = p.scope_for(Permission::EnrollPeople);
+    let (enrollments, enrollment_total) = if scope.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        let paged = state
+            .store
+            .program_enrollments(id, &scope, Page::new(Some(1), Some(200)))
+            .await
+            .map_err(|e| caller.err(e))?;
+        (paged.items, paged.total)
+    };
+    let mine = match p.employee_id {
+        Some(e) => state
+            .store
+            .employee_enrollments(e)
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .find(|en| en.program_id == id),
+        None => None,
+    };
+    let t = Tr(caller.locale);
+    let notice = match done.done.as_str() {
+        "" => String::new(),
+        "enrolled" => t
+            .get("programs.done.enrolled")
+            .replace("{n}", &done.n)
+            .replace("{w}", &done.w),
+        other => t.get(&format!("programs.done.{other}")).to_string(),
+    };
+    let statuses = ProgramStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| {
+            *s != d.summary.status
+                && *s != ProgramStatus::Historical
+                && d.summary.status != ProgramStatus::Historical
+        })
+        .collect();
+    let sessions = d
+        .sessions
+        .iter()
+        .cloned()
+        .map(|s| {
+            let (a, b) = (
+                local_time(&state, s.starts_at),
+                local_time(&state, s.ends_at),
+            );
+            (s, a, b)
+        })
+        .collect();
+    let tomorrow =
+        OffsetDateTime::now_utc().to_offset(state.config.timezone) + time::Duration::days(1);
+    let start = tomorrow.replace_time(time::macros::time!(09:00));
+    Ok(render(&ProgramPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        sessions,
+        enrollments,
+        enrollment_total,
+        mine,
+        can_manage,
+        can_enroll_others,
+        notice,
+        statuses,
+        modes: SessionMode::ALL,
+        venues: if can_manage {
+            state.store.list_venues().await.map_err(|e| caller.err(e))?
+        } else {
+            Vec::new()
+        },
+        session_start: local_field(&state, start),
+        session_end: local_field(&state, start + time::Duration::hours(3)),
+        d,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+/// `POST /programs/{id}/status`: closing settles completion.
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let status = ProgramStatus::parse(&form.status).map_err(|e| caller.err(e))?;
+    state
+        .store
+        .set_program_status(id, status, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/programs/{id}?done=status")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SessionForm {
+    title: String,
+    starts_at: String,
+    ends_at: String,
+    mode: String,
+    #[serde(default)]
+    venue_code: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    join_url: String,
+    #[serde(default)]
+    instructors: String,
+    #[serde(default)]
+    allow_conflicts: Option<String>,
+}
+
+/// `POST /programs/{id}/sessions`: adds a session; a clash is refused with the list
+/// of conflicts unless "save anyway" is ticked.
+pub async fn add_session(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<SessionForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let input = SessionInput {
+        title: form.title,
+        starts_at: local_input(&state, "starts_at", &form.starts_at).map_err(|e| caller.err(e))?,
+        ends_at: local_input(&state, "ends_at", &form.ends_at).map_err(|e| caller.err(e))?,
+        mode: SessionMode::parse(&form.mode).map_err(|e| caller.err(e))?,
+        venue_code: Some(form.venue_code),
+        capacity: number("capacity", &form.capacity).map_err(|e| caller.err(e))?,
+        join_url: Some(form.join_url),
+        instructors: words(&form.instructors),
+        allow_conflicts: form.allow_conflicts.is_some(),
+    };
+    let (_, conflicts) = state
+        .store
+        .save_session(id, None, &input, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    let done = if conflicts.is_empty() {
+        "session"
+    } else {
+        "session_with_conflicts"
+    };
+    Ok(Redirect::to(&format!("/programs/{id}?done={done}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EnrollForm {
+    /// `self`, `people` or `audience`.
+    how: String,
+    #[serde(default)]
+    employees: String,
+}
+
+/// `POST /programs/{id}/enroll`: oneself, named people in one's scope, or the
+/// program's whole audience.
+pub async fn enroll(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<EnrollForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let p = &caller.principal;
+    let (people, source) = match form.how.as_str() {
+        "self" => {
+            let me = p.employee_id.ok_or_else(|| {
+                caller.err(DomainError::invalid(
+                    "employee",
+                    "your account is not linked to an employee",
+                ))
+            })?;
+            (vec![me], EnrollmentSource::SelfService)
+        }
+        "people" => {
+            let scope = crate::service::scope_or_forbidden(p, Permission::EnrollPeople)
+                .map_err(|e| caller.err(e))?;
+            let numbers = words(&form.employees);
+            if numbers.is_empty() {
+                return Err(caller.err(DomainError::invalid(
+                    "employees",
+                    "list at least one employee number",
+                )));
+            }
+            let ids = state
+                .store
+                .employees_in_scope(&numbers, &scope)
+                .await
+                .map_err(|e| caller.err(e))?;
+            (ids, EnrollmentSource::Assigned)
+        }
+        "audience" => {
+            caller.require(Permission::ManagePrograms)?;
+            let d = state
+                .store
+                .program_detail(id)
+                .await
+                .map_err(|e| caller.err(e))?;
+            if d.audience.is_empty() {
+                return Err(caller.err(DomainError::invalid(
+                    "audience",
+                    "the program has no audience rule",
+                )));
+            }
+            let ids = state
+                .store
+                .audience_members(&d.audience, &domain::DataScope::company())
+                .await
+                .map_err(|e| caller.err(e))?;
+            (ids, EnrollmentSource::Pushed)
+        }
+        other => {
+            return Err(caller.err(DomainError::invalid(
+                "how",
+                format!("'{other}' is not self, people or audience"),
+            )));
+        }
+    };
+    let outcome = state
+        .store
+        .enroll(id, &people, source, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!(
+        "/programs/{id}?done=enrolled&n={}&w={}",
+        outcome.enrolled, outcome.waitlisted
+    ))
+    .into_response())
+}
+
+/// `POST /enrollments/{id}/cancel`: learners cancel their own before the deadline;
+/// people who enrol others cancel for them at any time.
+pub async fn cancel_enrollment(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "enrollment").map_err(|e| caller.err(e))?;
+    let en = state
+        .store
+        .enrollment(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let p = &caller.principal;
+    let own = p.employee_id == Some(en.employee_id);
+    let staff = p.can(Permission::ManagePrograms)
+        || (p.can(Permission::EnrollPeople)
+            && !state
+                .store
+                .employees_in_scope(
+                    std::slice::from_ref(&en.employee_number),
+                    &p.scope_for(Permission::EnrollPeople),
+                )
+                .await
+                .map(|v| v.is_empty())
+                .unwrap_or(true));
+    if !own && !staff {
+        return Err(caller.err(DomainError::NotFound {
+            entity: "enrollment",
+        }));
+    }
+    state
+        .store
+        .cancel_enrollment(id, !staff, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    let back = if own && !staff {
+        "/my/learning?done=cancelled".to_string()
+    } else {
+        format!("/programs/{}?done=cancelled", en.program_id)
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+// ----- session page -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "session.html")]
+struct SessionPage {
+    t: Tr,
+    chrome: Chrome,
+    s: Session,
+    starts: String,
+    ends: String,
+    sheet: Vec<AttendanceLine>,
+    code: Option<(String, String)>,
+    can_run: bool,
+    notice: String,
+    marks: &'static [AttendanceStatus],
+}
+
+/// `GET /sessions/{id}`: the attendance sheet, check-in code and roll call.
+pub async fn session(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Query(done): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
+    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
+    let can_run = may_run_session(&state, &caller.principal, &s)
+        .await
+        .map_err(|e| caller.err(e))?;
+    if !can_run {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    let sheet = state
+        .store
+        .attendance_sheet(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let code = state
+        .store
+        .live_checkin_code(id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .map(|(code, until)| (code, local_time(&state, until)));
+    let t = Tr(caller.locale);
+    let notice = match done.done.as_str() {
+        "" => String::new(),
+        other => t.get(&format!("sessions.done.{other}")).to_string(),
+    };
+    Ok(render(&SessionPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        starts: local_time(&state, s.starts_at),
+        ends: local_time(&state, s.ends_at),
+        s,
+        sheet,
+        code,
+        can_run,
+        notice,
+        marks: AttendanceStatus::ALL,
+    }))
+}
+
+async fn runnable_session(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<Session, PageError> {
+    let id = parse_id(id, "session").map_err(|e| caller.err(e))?;
+    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
+    if !may_run_session(state, &caller.principal, &s)
+        .await
+        .map_err(|e| caller.err(e))?
+    {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    Ok(s)
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    minutes: String,
+}
+
+/// `POST /sessions/{id}/code`: a fresh check-in code.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let s = runnable_session(&state, &caller, &id).await?;
+    let minutes = number::<i64>("minutes", &form.minutes)
+        .map_err(|e| caller.err(e))?
+        .unwrap_or(15);
+    state
+        .store
+        .issue_checkin_code(s.id, minutes, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/sessions/{}", s.id)).into_response())
+}
+
+/// `POST /sessions/{id}/roll-call`: fields `mark_<employee id>` = present/late/absent.
+pub async fn roll_call(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let s = runnable_session(&state, &caller, &id).await?;
+    let mut marks = Vec::new();
+    for (key, value) in &form {
+        let Some(employee) = key.strip_prefix("mark_") else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        let employee: i64 = employee
+            .parse()
+            .map_err(|_| caller.err(DomainError::invalid(key.as_str(), "is not an employee")))?;
+        let status = AttendanceStatus::parse(value).map_err(|e| caller.err(e))?;
+        marks.push((employee, status));
+    }
+    state
+        .store
+        .roll_call(s.id, &marks, AttendanceMethod::RollCall, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/sessions/{}?done=roll_call", s.id)).into_response())
+}
+
+/// `POST /sessions/{id}/cancel`.
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
+    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
+    state
+        .store
+        .cancel_session(id, &caller.actor())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!(
+        "/programs/{}?done=session_cancelled",
+        s.program_id
+    ))
+    .into_response())
+}
+
+// ----- the learner's side -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "my_learning.html")]
+struct MyLearningPage {
+    t: Tr,
+    chrome: Chrome,
+    enrollments: Vec<Enrollment>,
+    upcoming: Vec<(Session, String)>,
+    open: Vec<ProgramSummary>,
+    notice: String,
+    error: String,
+}
+
+async fn my_learning_page(
+    state: &AppState,
+    caller: &PageCaller,
+    notice: String,
+    error: Option<DomainError>,
+) -> Result<Response, PageError> {
+    let (enrollments, upcoming) = match caller.principal.employee_id {
+        Some(e) => {
+            let now = OffsetDateTime::now_utc();
+            let upcoming = state
+                .store
+                .calendar(CalendarOwner::Employee(e))
+                .await
+                .map_err(|e| caller.err(e))?
+                .into_iter()
+                .filter(|s| s.ends_at > now)
+                .take(20)
+                .map(|s| {
+                    let at = local_time(state, s.starts_at);
+                    (s, at)
+                })
+                .collect();
+            (
+                state
+                    .store
+                    .employee_enrollments(e)
+                    .await
+                    .map_err(|e| caller.err(e))?,
+                upcoming,
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let open = state
+        .store
+        .list_programs(
+            &ProgramFilter {
+                open_only: true,
+                ..ProgramFilter::default()
+            },
+            Page::new(Some(1), Some(20)),
+        )
+        .await
+        .map_err(|e| caller.err(e))?
+        .items;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MyLearningPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(caller),
+        enrollments,
+        upcoming,
+        open,
+        notice,
+        error: error.map(|e| e.to_string()).unwrap_or_default(),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /my/learning`: my programs, my coming sessions, check-in, open programs.
+pub async fn my_learning(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(done): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let notice = match done.done.as_str() {
+        "" => String::new(),
+        other => t.get(&format!("my.done.{other}")).to_string(),
+    };
+    my_learning_page(&state, &caller, notice, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CheckinForm {
+    code: String,
+}
+
+/// `POST /checkin`: a learner types the code shown in the room.
+pub async fn check_in(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<CheckinForm>,
+) -> Result<Response, PageError> {
+    let Some(employee) = caller.principal.employee_id else {
+        return Err(caller.err(DomainError::invalid(
+            "code",
+            "your account is not linked to an employee",
+        )));
+    };
+    match state
+        .store
+        .check_in(&form.code, employee, &caller.actor())
+        .await
+    {
+        Ok((_, status)) => Ok(Redirect::to(&format!(
+            "/my/learning?done=checked_in_{}",
+            status.code()
+        ))
+        .into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            my_learning_page(&state, &caller, String::new(), Some(e)).await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+// ----- venues, instructors, plans -----------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "resources_admin.html")]
+struct ResourcesAdminPage {
+    t: Tr,
+    chrome: Chrome,
+    venues: Vec<Venue>,
+    instructors: Vec<Instructor>,
+    plans: Vec<Plan>,
+    kinds: &'static [VenueKind],
+    error: String,
+}
+
+async fn resources_admin_page(
+    state: &AppState,
+    caller: &PageCaller,
+    error: Option<DomainError>,
+) -> Result<Response, PageError> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ResourcesAdminPage {
+        t: Tr(caller.locale),
+        chrome: Chrome::for_caller(caller),
+        venues: state.store.list_venues().await.map_err(|e| caller.err(e))?,
+        instructors: state
+            .store
+            .list_instructors()
+            .await
+            .map_err(|e| caller.err(e))?,
+        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        kinds: VenueKind::ALL,
+        error: error.map(|e| e.to_string()).unwrap_or_default(),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /programs/setup`: plans, venues and instructors.
+pub async fn setup(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    resources_admin_page(&state, &caller, None).await
+}
+
+async fn setup_result(
+    state: &AppState,
+    caller: &PageCaller,
+    result: DomainResult<i64>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to("/programs/setup").into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            resources_admin_page(state, caller, Some(e)).await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VenueForm {
+    code: String,
+    name: String,
+    #[serde(default)]
+    site: String,
+    capacity: String,
+    kind: String,
+    #[serde(default)]
+    equipment: String,
+}
+
+/// `POST /programs/setup/venues`.
+pub async fn create_venue(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<VenueForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let result = async {
+        let input = VenueInput {
+            code: form.code,
+            name: form.name,
+            site: form.site,
+            capacity: number("capacity", &form.capacity)?.unwrap_or(0),
+            kind: VenueKind::parse(&form.kind)?,
+            equipment: form.equipment,
+        };
+        state.store.create_venue(&input, &caller.actor()).await
+    }
+    .await;
+    setup_result(&state, &caller, result).await
+}
+
+#[derive(Deserialize)]
+pub struct InstructorForm {
+    code: String,
+    name: String,
+    #[serde(default)]
+    employee_number: String,
+    #[serde(default)]
+    vendor: String,
+    #[serde(default)]
+    hourly_cost: String,
+    #[serde(default)]
+    skills: String,
+}
+
+/// `POST /programs/setup/instructors`.
+pub async fn create_instructor(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<InstructorForm>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let result = async {
+        let input = InstructorInput {
+            code: form.code,
+            name: form.name,
+            employee_number: Some(form.employee_number),
+            vendor: Some(form.vendor),
+            hourly_cost: number("hourly_cost", &form.hourly_cost)?.unwrap_or(0.0),
+            skills: words(&form.skills),
+        };
+        state.store.create_instructor(&input, &caller.actor()).await
+    }
+    .await;
+    setup_result(&state, &caller, result).await
+}
+
+/// `POST /programs/setup/plans`.
+pub async fn create_plan(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Form(form): Form<PlanInput>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManagePrograms)?;
+    let result = state.store.create_plan(&form, &caller.actor()).await;
+    setup_result(&state, &caller, result).await
+}
+
+// ----- calendars ----------------------------------------------------------------------
+
+/// Text escaping of iCalendar (RFC 5545 §3.3.11).
+fn ics_text(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace(['\r', '\n'], "\\n")
+}
+
+fn ics_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Folds a content line at 75 octets (RFC 5545 §3.1) without splitting a character.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out
+}
+
+/// An iCalendar document of `sessions`.
+pub fn ics(name: &str, sessions: &[Session]) -> String {
+    let stamp = ics_time(OffsetDateTime::now_utc());
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".to_string(),
+        "PRODID:-//Skillbridge//Training calendar//ZH".to_string(),
+        "CALSCALE:GREGORIAN".to_string(),
+        format!("X-WR-CALNAME:{}", ics_text(name)),
+    ];
+    for s in sessions {
+        let location = match (&s.venue_name, &s.join_url) {
+            (Some(v), Some(url)) => format!("{v} / {url}"),
+            (Some(v), None) => v.clone(),
+            (None, Some(url)) => url.clone(),
+            (None, None) => String::new(),
+        };
+        lines.push("BEGIN:VEVENT".into());
+        lines.push(format!("UID:session-{}@skillbridge", s.id));
+        lines.push(format!("DTSTAMP:{stamp}"));
+        lines.push(format!("DTSTART:{}", ics_time(s.starts_at)));
+        lines.push(format!("DTEND:{}", ics_time(s.ends_at)));
+        lines.push(format!(
+            "SUMMARY:{}",
+            ics_text(&format!("{} · {}", s.program_title, s.title))
+        ));
+        if !location.is_empty() {
+            lines.push(format!("LOCATION:{}", ics_text(&location)));
+        }
+        if !s.instructors.is_empty() {
+            lines.push(format!(
+                "DESCRIPTION:{}",
+                ics_text(&s.instructors.join(", "))
+            ));
+        }
+        lines.push("END:VEVENT".into());
+    }
+    lines.push("END:VCALENDAR".into());
+    let mut out = lines
+        .iter()
+        .map(|l| fold(l))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    out.push_str("\r\n");
+    out
+}
+
+fn ics_response(name: &str, sessions: &[Session]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"skillbridge.ics\"",
+            ),
+        ],
+        ics(name, sessions),
+    )
+        .into_response()
+}
+
+/// `GET /calendar/me.ics`: the caller's sessions.
+pub async fn my_calendar(
+    State(state): State<AppState>,
+    caller: PageCaller,
+) -> Result<Response, PageError> {
+    let Some(employee) = caller.principal.employee_id else {
+        return Ok(ics_response(&caller.principal.display_name, &[]));
+    };
+    let sessions = state
+        .store
+        .calendar(CalendarOwner::Employee(employee))
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(ics_response(&caller.principal.display_name, &sessions))
+}
+
+/// `GET /calendar/instructors/{id}.ics`: for program staff and the instructor.
+pub async fn instructor_calendar(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(file.trim_end_matches(".ics"), "instructor").map_err(|e| caller.err(e))?;
+    let own = match caller.principal.employee_id {
+        Some(e) => {
+            state
+                .store
+                .instructor_of_employee(e)
+                .await
+                .map_err(|e| caller.err(e))?
+                == Some(id)
+        }
+        None => false,
+    };
+    if !own {
+        caller.require(Permission::ManagePrograms)?;
+    }
+    let sessions = state
+        .store
+        .calendar(CalendarOwner::Instructor(id))
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(ics_response("instructor", &sessions))
+}
+
+/// `GET /calendar/venues/{id}.ics`: a venue's bookings, for everyone signed in.
+pub async fn venue_calendar(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(file.trim_end_matches(".ics"), "venue").map_err(|e| caller.err(e))?;
+    let venue = state
+        .store
+        .list_venues()
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .find(|v| v.id == id)
+        .ok_or_else(|| caller.err(DomainError::NotFound { entity: "venue" }))?;
+    let sessions = state
+        .store
+        .calendar(CalendarOwner::Venue(id))
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(ics_response(&venue.name, &sessions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ics_escapes_and_folds() {
+        assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        let long = "SUMMARY:".to_string() + &"设".repeat(40);
+        let folded = fold(&long);
+        for line in folded.split("\r\n") {
+            assert!(line.len() <= 75, "{} bytes", line.len());
+        }
+        assert_eq!(folded.replace("\r\n ", ""), long);
+    }
+}
