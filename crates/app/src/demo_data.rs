@@ -76,7 +76,24 @@ pub async fn load_demo_with(
         };
         store.create_user(&user, &actor).await?;
     }
-    load_performance_history(store, seed, &company).await?;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0)?)
+        .date();
+    let mut operations = demo::operations::generate(seed, &company.employees, today);
+    // The demo's instructor login teaches the equipment programs.
+    if let Some(no) = company
+        .accounts
+        .iter()
+        .find(|a| a.username == "instructor")
+        .and_then(|a| a.employee_no.clone())
+        && let Some(eq) = operations
+            .instructors
+            .iter_mut()
+            .find(|i| i.code == "IN-EQ")
+    {
+        eq.employee_no = Some(no);
+    }
+    load_performance_history(store, seed, &company, &operations).await?;
     load_competency(store, seed, &company).await?;
     let decoding = store::DecodingSpec {
         strategy: demo::decoding::STRATEGY,
@@ -94,6 +111,12 @@ pub async fn load_demo_with(
             "demo resource library loaded"
         );
     }
+    let started = std::time::Instant::now();
+    load_operations(store, seed, &operations, library).await?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo training operations loaded"
+    );
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),
@@ -120,6 +143,7 @@ async fn load_performance_history(
     store: &Store,
     seed: u64,
     company: &DemoCompany,
+    operations: &demo::operations::DemoOperations,
 ) -> anyhow::Result<()> {
     let actor = Actor::system();
     let definitions: Vec<KpiInput> = demo::performance::KPIS
@@ -147,7 +171,8 @@ async fn load_performance_history(
     store.upsert_kpis(&definitions, "demo", &actor).await?;
     let refs = store.kpi_value_refs().await?;
     let mut records = Vec::new();
-    for v in demo::performance::history(seed, &company.employees) {
+    let effects = demo::operations::kpi_effects(operations);
+    for v in demo::performance::history_with(seed, &company.employees, &effects) {
         let (Some(employee), Some(kpi)) =
             (refs.employees.get(&v.employee_no), refs.kpis.get(v.kpi))
         else {
@@ -380,6 +405,155 @@ async fn load_library(store: &Store, seed: u64) -> anyhow::Result<()> {
                     Some("内容已过时，由新版资源替代"),
                     reviewer,
                 )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Plans, venues, instructors and programs with their sessions, learners, attendance
+/// and completion (see `demo::operations`).
+async fn load_operations(
+    store: &Store,
+    seed: u64,
+    ops: &demo::operations::DemoOperations,
+    library: bool,
+) -> anyhow::Result<()> {
+    use demo::operations::DemoStage;
+    use domain::operations::*;
+    let actor = Actor::system();
+    let china = time::UtcOffset::from_hms(8, 0, 0)?;
+    for plan in &ops.plans {
+        let input = PlanInput {
+            code: plan.code.into(),
+            name: plan.name.into(),
+            period: plan.period.into(),
+        };
+        store.create_plan(&input, &actor).await?;
+    }
+    for v in &ops.venues {
+        let input = VenueInput {
+            code: v.code.into(),
+            name: v.name.into(),
+            site: v.site.into(),
+            capacity: v.capacity,
+            kind: VenueKind::parse(v.kind)?,
+            equipment: v.equipment.into(),
+        };
+        store.create_venue(&input, &actor).await?;
+    }
+    for i in &ops.instructors {
+        let input = InstructorInput {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            employee_number: i.employee_no.clone(),
+            vendor: i.vendor.map(str::to_string),
+            hourly_cost: i.hourly_cost,
+            skills: i.skills.iter().map(|s| s.to_string()).collect(),
+        };
+        store.create_instructor(&input, &actor).await?;
+    }
+    let mut rng = demo::SplitMix64::new(seed ^ 0x4154_5444);
+    for p in &ops.programs {
+        let input = ProgramInput {
+            code: p.code.clone(),
+            title: p.title.clone(),
+            plan_code: Some(p.plan.into()),
+            objectives: p.objectives.into(),
+            audience: AudienceRule {
+                positions: p.positions.iter().map(|c| c.to_string()).collect(),
+                ..AudienceRule::default()
+            },
+            capacity: p.capacity,
+            hours: p.hours,
+            credits: (p.hours / 3.0).round(),
+            skills: p
+                .skills
+                .iter()
+                .map(|(code, level)| ProgramSkill {
+                    code: code.to_string(),
+                    level: *level,
+                })
+                .collect(),
+            resources: if library && p.code.starts_with("EQ-2026") {
+                vec![demo::library::TROUBLESHOOTING_CODE.to_string()]
+            } else {
+                Vec::new()
+            },
+            instructors: p
+                .sessions
+                .iter()
+                .map(|s| s.instructor.clone())
+                .take(1)
+                .collect(),
+            costs: p
+                .costs
+                .iter()
+                .map(|(kind, amount, note)| -> anyhow::Result<CostLine> {
+                    Ok(CostLine {
+                        kind: CostKind::parse(kind)?,
+                        amount: *amount,
+                        note: note.to_string(),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            transfer: p.transfer.map(|(kpi, change_pct, months)| TransferGoal {
+                kpi_code: kpi.into(),
+                change_pct,
+                months,
+            }),
+            min_attendance_pct: 80,
+            cancel_deadline_hours: 24,
+        };
+        let id = store.create_program(&input, &actor).await?;
+        let mut session_ids = Vec::new();
+        for s in &p.sessions {
+            let starts =
+                time::PrimitiveDateTime::new(s.day, time::Time::from_hms(s.start_hour, 0, 0)?)
+                    .assume_offset(china);
+            let session = SessionInput {
+                title: s.title.clone(),
+                starts_at: starts,
+                ends_at: starts + time::Duration::hours(i64::from(s.hours)),
+                mode: SessionMode::Classroom,
+                venue_code: s.venue.map(str::to_string),
+                capacity: None,
+                join_url: None,
+                instructors: vec![s.instructor.clone()],
+                // History is what it was, clashes and all.
+                allow_conflicts: true,
+            };
+            session_ids.push(store.save_session(id, None, &session, &actor).await?.0);
+        }
+        let stage = match p.stage {
+            DemoStage::Open => ProgramStatus::Open,
+            DemoStage::Running | DemoStage::Closed => ProgramStatus::Running,
+        };
+        store.set_program_status(id, stage, &actor).await?;
+        let numbers: Vec<String> = p.learners.clone();
+        let learners = store
+            .employees_in_scope(&numbers, &domain::DataScope::company())
+            .await?;
+        store
+            .enroll(id, &learners, EnrollmentSource::Assigned, &actor)
+            .await?;
+        if p.stage == DemoStage::Closed {
+            for session in &session_ids {
+                let marks: Vec<(i64, AttendanceStatus)> = learners
+                    .iter()
+                    .map(|l| -> anyhow::Result<_> {
+                        Ok((
+                            *l,
+                            AttendanceStatus::parse(demo::operations::attendance(&mut rng))?,
+                        ))
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                store
+                    .roll_call(*session, &marks, AttendanceMethod::Generated, &actor)
+                    .await?;
+            }
+            store
+                .set_program_status(id, ProgramStatus::Closed, &actor)
                 .await?;
         }
     }

@@ -145,9 +145,26 @@ fn noise(rng: &mut SplitMix64) -> f64 {
 
 /// The history of every active or on-leave employee in `people`.
 pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
+    history_with(seed, people, &[])
+}
+
+/// [`history`] with the changes training brought: from its month on, each effect
+/// multiplies its person's KPI (the random draws stay the same, so the history
+/// without training is the counterfactual).
+pub fn history_with(
+    seed: u64,
+    people: &[DemoEmployee],
+    effects: &[crate::operations::TrainingEffect],
+) -> Vec<DemoKpiValue> {
+    let mut by_person: std::collections::HashMap<&str, Vec<&crate::operations::TrainingEffect>> =
+        std::collections::HashMap::new();
+    for e in effects {
+        by_person.entry(e.employee_no.as_str()).or_default().push(e);
+    }
     let mut rng = SplitMix64::new(seed ^ 0x4b50_4953);
     let mut out = Vec::new();
     for person in people.iter().filter(|p| p.status != "left") {
+        let mine = by_person.get(person.employee_no.as_str());
         // Each person's own level and trend, so some improve and some decline.
         let level = 1.0 + 0.12 * noise(&mut rng);
         let trend = 0.004 * noise(&mut rng);
@@ -199,6 +216,19 @@ pub fn history(seed: u64, people: &[DemoEmployee]) -> Vec<DemoKpiValue> {
                     _ => {
                         round2((2.6 / level.max(0.5) / t * (1.0 + 0.2 * noise(&mut rng))).max(0.1))
                     }
+                };
+                let factor: f64 = mine
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.kpi == *kpi && e.from_period <= period)
+                    .map(|e| e.factor)
+                    .product();
+                let value = if factor == 1.0 {
+                    value
+                } else if *kpi == "OUTPUT" || *kpi == "NEW_CUSTOMERS" {
+                    (value * factor).round()
+                } else {
+                    round2(value * factor)
                 };
                 out.push(DemoKpiValue {
                     late: rng.below(50) == 0,

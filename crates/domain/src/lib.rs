@@ -14,7 +14,7 @@ macro_rules! coded_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant ),+
         }
 
         impl $name {

@@ -1400,21 +1400,22 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
         )
         .await
         .unwrap();
+    // The demo links the instructor login to an instructor record (IN-EQ).
     let instructor = app
         .store
-        .create_instructor(
-            &InstructorInput {
-                code: "MX-I".into(),
-                name: teacher.name.clone(),
-                employee_number: Some(teacher.employee_no.clone()),
-                vendor: None,
-                hourly_cost: 300.0,
-                skills: vec![],
-            },
-            &system,
-        )
+        .instructor_of_employee(teacher.id)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the demo instructor teaches");
+    let teacher_code = app
+        .store
+        .list_instructors()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == instructor)
+        .unwrap()
+        .code;
     let program = app
         .store
         .create_program(
@@ -1429,7 +1430,7 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
                 credits: 1.0,
                 skills: vec![],
                 resources: vec![],
-                instructors: vec!["MX-I".into()],
+                instructors: vec![teacher_code.clone()],
                 costs: vec![],
                 transfer: None,
                 min_attendance_pct: 80,
@@ -1457,7 +1458,12 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
     };
     let (session1, _) = app
         .store
-        .save_session(program, None, &session(0, vec!["MX-I".into()]), &system)
+        .save_session(
+            program,
+            None,
+            &session(0, vec![teacher_code.clone()]),
+            &system,
+        )
         .await
         .unwrap();
     let (session2, _) = app

@@ -51,6 +51,7 @@ fn location(res: &reqwest::Response) -> String {
 
 db_test!(program_to_completion_through_the_pages, |app| {
     let (browser, csrf) = app.login("training").await;
+    let demo_venues = app.store.list_venues().await.unwrap().len();
     // Setup: a plan, a venue for 30 and an external instructor.
     for (path, fields) in [
         (
@@ -100,7 +101,10 @@ db_test!(program_to_completion_through_the_pages, |app| {
     .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("capacity"));
-    assert_eq!(app.store.list_venues().await.unwrap().len(), 1);
+    assert_eq!(
+        app.store.list_venues().await.unwrap().len(),
+        demo_venues + 1
+    );
 
     let people = app
         .store
@@ -430,7 +434,15 @@ db_test!(program_to_completion_through_the_pages, |app| {
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
     assert!(ics.contains("SUMMARY:客户投诉处理实战 · 第一天"), "{ics}");
     assert!(ics.contains("LOCATION:一号教室"), "{ics}");
-    let venue = app.store.list_venues().await.unwrap()[0].id;
+    let venue = app
+        .store
+        .list_venues()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "R101")
+        .unwrap()
+        .id;
     let ics = browser
         .get(app.url(&format!("/calendar/venues/{venue}.ics")))
         .send()
@@ -626,4 +638,57 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
         ics.contains("LOCATION:https://meet.example.com/soon"),
         "{ics}"
     );
+});
+
+db_test!(demo_has_two_years_of_operations, |app| {
+    let programs = app
+        .store
+        .list_programs(
+            &domain::operations::ProgramFilter::default(),
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert!(programs.total >= 9, "{}", programs.total);
+    let closed = app.store.program_id("CS-2025-01").await.unwrap();
+    let d = app.store.program_detail(closed).await.unwrap();
+    assert_eq!(d.summary.status, ProgramStatus::Closed);
+    assert!(d.summary.completed > 0, "learners completed");
+    assert_eq!(d.transfer.unwrap().kpi_code, "COMPLAINT_RATE");
+    // Some did not attend enough to complete.
+    let all = app
+        .store
+        .program_enrollments(closed, &DataScope::company(), Page::new(Some(1), Some(200)))
+        .await
+        .unwrap();
+    assert!(
+        all.items
+            .iter()
+            .any(|e| e.status == EnrollmentStatus::Incomplete)
+            || all.items.len() < 20
+    );
+    // The running workshop's sessions lie ahead and the instructor login teaches them.
+    let running = app.store.program_id("EQ-2026-Q4").await.unwrap();
+    let sessions = app.store.program_sessions(running).await.unwrap();
+    assert!(sessions[0].starts_at > time::OffsetDateTime::now_utc());
+    let (browser, _) = app.login("instructor").await;
+    let res = browser
+        .get(app.url(&format!("/sessions/{}", sessions[0].id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Learners can sign up for the open safety refresher.
+    let open = app
+        .store
+        .list_programs(
+            &domain::operations::ProgramFilter {
+                open_only: true,
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert!(open.items.iter().any(|p| p.code == "SF-2026-Q4"));
 });
