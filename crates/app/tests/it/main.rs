@@ -18,5 +18,6 @@ mod library_demo;
 mod library_web;
 mod needs;
 mod openapi;
+mod operations_api;
 mod scope;
 mod store;
