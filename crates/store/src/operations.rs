@@ -538,13 +538,14 @@ impl crate::Store {
         Ok(id)
     }
 
-    /// Moves a program to `status`; closing it settles every enrolment's completion.
+    /// Moves a program to `status`; closing it settles every enrolment's completion
+    /// and returns what that did.
     pub async fn set_program_status(
         &self,
         id: i64,
         status: ProgramStatus,
         actor: &Actor,
-    ) -> DomainResult<()> {
+    ) -> DomainResult<Option<CompletionOutcome>> {
         let current = self.program_detail(id).await?.summary.status;
         if current == ProgramStatus::Historical || status == ProgramStatus::Historical {
             return Err(DomainError::invalid(
@@ -563,9 +564,9 @@ impl crate::Store {
             tx.commit().await.map_err(db_error)?;
         });
         if status == ProgramStatus::Closed {
-            self.settle_completion(id, actor).await?;
+            return self.settle_completion(id, actor).await.map(Some);
         }
-        Ok(())
+        Ok(None)
     }
 
     pub async fn list_programs(

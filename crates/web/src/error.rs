@@ -42,6 +42,9 @@ pub struct ApiError {
     pub detail: String,
     pub field: Option<String>,
     pub retry_after: Option<u64>,
+    /// RFC 9457 extension members added to the body (e.g. a clash list), so a client
+    /// can act on them without parsing `detail`.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -53,7 +56,14 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             retry_after: None,
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// Adds an extension member to the problem body.
+    pub fn with_extension(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(key.to_string(), value);
+        self
     }
 
     /// 400 for a malformed request.
@@ -121,6 +131,7 @@ impl From<DomainError> for ApiError {
             detail,
             field,
             retry_after,
+            extensions: serde_json::Map::new(),
         }
     }
 }
@@ -139,7 +150,16 @@ impl IntoResponse for ApiError {
             request_id: current_request_id(),
             field: self.field,
         };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let body = match serde_json::to_value(&problem) {
+            Ok(serde_json::Value::Object(mut map)) if !self.extensions.is_empty() => {
+                for (key, value) in self.extensions {
+                    // The standard members win over an extension of the same name.
+                    map.entry(key).or_insert(value);
+                }
+                serde_json::to_vec(&map).unwrap_or_default()
+            }
+            _ => serde_json::to_vec(&problem).unwrap_or_default(),
+        };
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(

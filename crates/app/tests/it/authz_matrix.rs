@@ -775,23 +775,23 @@ fn probes() -> Vec<Probe> {
         p(
             "GET",
             "/programs/{id}",
-            "/programs/{program}",
+            "/programs/{p_program}",
             NoBody,
             all(303, 200),
         ),
         p(
             "GET",
             "/programs/{id}/edit",
-            "/programs/{program}/edit",
+            "/programs/{p_program}/edit",
             NoBody,
             admin_or_training(303, 200),
         ),
         p(
             "POST",
             "/programs/{id}/edit",
-            "/programs/{program}/edit",
+            "/programs/{p_program}/edit",
             Form(&[
-                ("code", "MX-P"),
+                ("code", "MXW-P"),
                 ("title", "矩阵项目（改）"),
                 ("hours", "6"),
                 ("capacity", "50"),
@@ -801,7 +801,7 @@ fn probes() -> Vec<Probe> {
         p(
             "POST",
             "/programs/{id}/status",
-            "/programs/{program}/status",
+            "/programs/{p_program}/status",
             Form(&[("status", "open")]),
             [403, 303, 303, 403, 403, 403, 403, 403],
         ),
@@ -809,7 +809,7 @@ fn probes() -> Vec<Probe> {
         p(
             "POST",
             "/programs/{id}/sessions",
-            "/programs/{program}/sessions",
+            "/programs/{p_program}/sessions",
             Form(&[
                 ("title", "矩阵班次"),
                 ("starts_at", "2031-05-06T09:00"),
@@ -822,14 +822,14 @@ fn probes() -> Vec<Probe> {
         p(
             "POST",
             "/programs/{id}/enroll",
-            "/programs/{program}/enroll",
+            "/programs/{p_program}/enroll",
             Form(&[("how", "people"), ("employees", "{mx_number}")]),
             [403, 303, 303, 303, 403, 403, 403, 403],
         ),
         p(
             "POST",
             "/programs/{id}/enroll",
-            "/programs/{program}/enroll",
+            "/programs/{p_program}/enroll",
             Form(&[("how", "self")]),
             [403, 422, 303, 303, 303, 303, 303, 303],
         ),
@@ -837,7 +837,7 @@ fn probes() -> Vec<Probe> {
         p(
             "POST",
             "/enrollments/{id}/cancel",
-            "/enrollments/{enrollment}/cancel",
+            "/enrollments/{p_enrollment}/cancel",
             NoBody,
             [403, 303, 422, 422, 422, 404, 404, 404],
         ),
@@ -845,28 +845,28 @@ fn probes() -> Vec<Probe> {
         p(
             "GET",
             "/sessions/{id}",
-            "/sessions/{session}",
+            "/sessions/{p_session}",
             NoBody,
             [303, 200, 200, 403, 403, 200, 403, 403],
         ),
         p(
             "POST",
             "/sessions/{id}/code",
-            "/sessions/{session}/code",
+            "/sessions/{p_session}/code",
             Form(&[("minutes", "15")]),
             [403, 303, 303, 403, 403, 303, 403, 403],
         ),
         p(
             "POST",
             "/sessions/{id}/roll-call",
-            "/sessions/{session}/roll-call",
+            "/sessions/{p_session}/roll-call",
             NoBody,
             [403, 303, 303, 403, 403, 303, 403, 403],
         ),
         p(
             "POST",
             "/sessions/{id}/cancel",
-            "/sessions/{session2}/cancel",
+            "/sessions/{p_session2}/cancel",
             NoBody,
             [403, 303, 303, 403, 403, 403, 403, 403],
         ),
@@ -888,14 +888,14 @@ fn probes() -> Vec<Probe> {
         p(
             "GET",
             "/calendar/instructors/{file}",
-            "/calendar/instructors/{instructor}.ics",
+            "/calendar/instructors/{p_instructor}.ics",
             NoBody,
             [303, 200, 200, 403, 403, 200, 403, 403],
         ),
         p(
             "GET",
             "/calendar/venues/{file}",
-            "/calendar/venues/{venue}.ics",
+            "/calendar/venues/{p_venue}.ics",
             NoBody,
             all(303, 200),
         ),
@@ -1089,6 +1089,225 @@ fn probes() -> Vec<Probe> {
             Json(r#"{"status":"retired"}"#),
             [401, 422, 422, 403, 403, 403, 422, 403],
         ),
+        // Training operations. Staff keep venues, instructors, plans and programs.
+        p(
+            "GET",
+            "/api/v1/venues",
+            "/api/v1/venues",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        // Codes are unique: the admin creates, training then hits the taken code.
+        p(
+            "POST",
+            "/api/v1/venues",
+            "/api/v1/venues",
+            Json(r#"{"code":"MX-API-R","name":"接口教室","capacity":20,"kind":"classroom"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/instructors",
+            "/api/v1/instructors",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/instructors",
+            "/api/v1/instructors",
+            Json(r#"{"code":"MX-API-T","name":"外聘讲师","vendor":"某咨询"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        // The instructor may record their own absences.
+        p(
+            "POST",
+            "/api/v1/instructors/{id}/unavailability",
+            "/api/v1/instructors/{instructor}/unavailability",
+            Json(
+                r#"{"starts_at":"2030-01-01T00:00:00Z","ends_at":"2030-01-02T00:00:00Z","reason":"休假"}"#,
+            ),
+            [401, 201, 201, 403, 403, 201, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/plans",
+            "/api/v1/plans",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/plans",
+            "/api/v1/plans",
+            Json(r#"{"code":"MX-API-PLAN","name":"接口计划","period":"2030"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs",
+            "/api/v1/programs",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/programs",
+            "/api/v1/programs",
+            Json(r#"{"code":"MX-API-P","title":"接口项目"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}",
+            "/api/v1/programs/{program}",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/programs/{id}",
+            "/api/v1/programs/{program}",
+            Json(r#"{"code":"MX-P","title":"矩阵项目"}"#),
+            admin_or_training(401, 204),
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/status",
+            "/api/v1/programs/{program}/status",
+            Json(r#"{"status":"open"}"#),
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/sessions",
+            "/api/v1/programs/{program}/sessions",
+            Json(
+                r#"{"title":"追加","starts_at":"2031-03-01T01:00:00Z","ends_at":"2031-03-01T02:00:00Z","mode":"online","join_url":"https://meet.example.com/mx"}"#,
+            ),
+            admin_or_training(401, 201),
+        ),
+        p(
+            "PUT",
+            "/api/v1/sessions/{id}",
+            "/api/v1/sessions/{session}",
+            Json(
+                r#"{"title":"第一讲","starts_at":"2030-06-01T01:00:00Z","ends_at":"2030-06-01T04:00:00Z","mode":"online","join_url":"https://meet.example.com/mx","instructors":["IN-EQ"]}"#,
+            ),
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/sessions/{id}/cancel",
+            "/api/v1/sessions/{session_spare}/cancel",
+            NoBody,
+            admin_or_training(401, 204),
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/conflicts",
+            "/api/v1/programs/{program}/conflicts",
+            Json(
+                r#"{"title":"试排","starts_at":"2030-06-01T01:00:00Z","ends_at":"2030-06-01T02:00:00Z","mode":"online","join_url":"https://meet.example.com/mx"}"#,
+            ),
+            admin_or_training(401, 200),
+        ),
+        // Everyone linked to an employee may sign up; the admin account is not.
+        p(
+            "POST",
+            "/api/v1/programs/{id}/enrollments",
+            "/api/v1/programs/{program}/enrollments",
+            Json(r#"{"self":true}"#),
+            [401, 422, 200, 200, 200, 200, 200, 200],
+        ),
+        // The employee is inside the manager's department, the other person outside it.
+        p(
+            "POST",
+            "/api/v1/programs/{id}/enrollments",
+            "/api/v1/programs/{program}/enrollments",
+            Json(r#"{"employees":["{learner_no}"]}"#),
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/enrollments",
+            "/api/v1/programs/{program}/enrollments",
+            Json(r#"{"employees":["{out_no}"]}"#),
+            [401, 200, 200, 422, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}/enrollments",
+            "/api/v1/programs/{program}/enrollments",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        // The admin cancels; the others then meet a cancelled enrolment (422) or,
+        // outside their sight, none at all (404).
+        p(
+            "POST",
+            "/api/v1/enrollments/{id}/cancel",
+            "/api/v1/enrollments/{enr_out}/cancel",
+            NoBody,
+            [401, 200, 422, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/enrollments/{id}/cancel",
+            "/api/v1/enrollments/{enr_own}/cancel",
+            NoBody,
+            [401, 200, 422, 422, 422, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/api/v1/me/enrollments",
+            "/api/v1/me/enrollments",
+            NoBody,
+            all(401, 200),
+        ),
+        // The instructor runs only the sessions they teach.
+        p(
+            "POST",
+            "/api/v1/sessions/{id}/checkin-code",
+            "/api/v1/sessions/{session}/checkin-code",
+            Json(r#"{"minutes":15}"#),
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/sessions/{id}/checkin-code",
+            "/api/v1/sessions/{session_free}/checkin-code",
+            Json(r#"{"minutes":15}"#),
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/checkin",
+            "/api/v1/checkin",
+            Json(r#"{"code":"not-a-code"}"#),
+            all(401, 422),
+        ),
+        p(
+            "GET",
+            "/api/v1/sessions/{id}/attendance",
+            "/api/v1/sessions/{session}/attendance",
+            NoBody,
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/sessions/{id}/attendance",
+            "/api/v1/sessions/{session_free}/attendance",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/sessions/{id}/roll-call",
+            "/api/v1/sessions/{session}/roll-call",
+            Json(r#"{"marks":[{"employee_number":"{learner_no}","status":"present"}]}"#),
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
         p("GET", "/account", "/account", NoBody, all(303, 200)),
         p(
             "POST",
@@ -1206,12 +1425,13 @@ struct Targets {
     res_draft: i64,
     file: i64,
     comment: i64,
-    /// Training operations: an open program with two sessions (the instructor user
-    /// teaches the first), the employee user's enrolment, its venue and instructor.
     ops: OpsTargets,
+    /// For the pages: an open program with two sessions (the instructor login
+    /// teaches the first), the employee login's enrolment, its venue and instructor.
+    pages: PageOpsTargets,
 }
 
-struct OpsTargets {
+struct PageOpsTargets {
     program: i64,
     session: i64,
     session2: i64,
@@ -1337,9 +1557,11 @@ async fn targets(app: &TestApp) -> Targets {
     let need_in = raise(gap_cells.pop().unwrap()).await;
     let need_out = raise(outside_cell.unwrap()).await;
     let (res_pub, res_draft, file, comment) = library_targets(app).await;
-    let ops = operations_targets(app).await;
+    let ops = ops_targets(app, first(east.id).await).await;
+    let pages = page_ops_targets(app).await;
     Targets {
         ops,
+        pages,
         res_pub,
         res_draft,
         file,
@@ -1360,7 +1582,7 @@ async fn targets(app: &TestApp) -> Targets {
     }
 }
 
-async fn operations_targets(app: &TestApp) -> OpsTargets {
+async fn page_ops_targets(app: &TestApp) -> PageOpsTargets {
     use domain::account::AccountRepository;
     use domain::operations::*;
     let system = Actor::system();
@@ -1377,7 +1599,7 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
     app.store
         .create_plan(
             &PlanInput {
-                code: "MX-PLAN".into(),
+                code: "MXW-PLAN".into(),
                 name: "矩阵计划".into(),
                 period: "2031".into(),
             },
@@ -1420,9 +1642,9 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
         .store
         .create_program(
             &ProgramInput {
-                code: "MX-P".into(),
+                code: "MXW-P".into(),
                 title: "矩阵项目".into(),
-                plan_code: Some("MX-PLAN".into()),
+                plan_code: Some("MXW-PLAN".into()),
                 objectives: String::new(),
                 audience: AudienceRule::default(),
                 capacity: Some(50),
@@ -1484,7 +1706,7 @@ async fn operations_targets(app: &TestApp) -> OpsTargets {
         .find(|e| e.program_id == program)
         .unwrap()
         .id;
-    OpsTargets {
+    PageOpsTargets {
         program,
         session: session1,
         session2,
@@ -1569,6 +1791,140 @@ async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
         .await
         .unwrap();
     (res_pub, res_draft, file, comment)
+}
+
+/// Training-operations records the probes refer to.
+struct OpsTargets {
+    /// An open program taught by the instructor login, the employee login enrolled.
+    program: i64,
+    /// Its session taught by the instructor, one nobody teaches, one to cancel.
+    session: i64,
+    session_free: i64,
+    session_spare: i64,
+    /// The instructor login's instructor record.
+    instructor: i64,
+    /// Enrolments of someone outside PROD1 and of the employee login, in a program of their own.
+    enr_out: i64,
+    enr_own: i64,
+    learner_no: String,
+    out_no: String,
+}
+
+async fn ops_targets(app: &TestApp, outsider: i64) -> OpsTargets {
+    use domain::operations::{
+        EnrollmentSource, ProgramInput, ProgramStatus, SessionInput, SessionMode,
+    };
+    let actor = Actor::system();
+    let employee_of = |name: &'static str| async move {
+        let user = app.user_id(name).await;
+        app.store
+            .load_principal(user)
+            .await
+            .unwrap()
+            .employee_id
+            .unwrap()
+    };
+    let number_of = |id: i64| async move {
+        app.store
+            .get_employee(&DataScope::company(), id)
+            .await
+            .unwrap()
+            .employee_no
+    };
+    let teacher = employee_of("instructor").await;
+    let learner = employee_of("employee").await;
+    // The demo links the instructor login to the record IN-EQ.
+    let instructor = app
+        .store
+        .instructor_of_employee(teacher)
+        .await
+        .unwrap()
+        .expect("the demo instructor teaches");
+    let program_input = |code: &str| {
+        serde_json::from_value::<ProgramInput>(serde_json::json!({ "code": code, "title": code }))
+            .unwrap()
+    };
+    let program = app
+        .store
+        .create_program(&program_input("MX-P"), &actor)
+        .await
+        .unwrap();
+    let own = app
+        .store
+        .create_program(&program_input("MX-C"), &actor)
+        .await
+        .unwrap();
+    let session_at = |day: u8, instructors: Vec<String>| SessionInput {
+        title: "第一讲".into(),
+        starts_at: time::Date::from_calendar_date(2030, time::Month::June, day)
+            .unwrap()
+            .with_hms(1, 0, 0)
+            .unwrap()
+            .assume_utc(),
+        ends_at: time::Date::from_calendar_date(2030, time::Month::June, day)
+            .unwrap()
+            .with_hms(4, 0, 0)
+            .unwrap()
+            .assume_utc(),
+        mode: SessionMode::Online,
+        venue_code: None,
+        capacity: None,
+        join_url: Some("https://meet.example.com/mx".into()),
+        instructors,
+        allow_conflicts: false,
+    };
+    let mut sessions = Vec::new();
+    for (day, instructors) in [(1, vec!["IN-EQ".to_string()]), (2, vec![]), (3, vec![])] {
+        let (id, _) = app
+            .store
+            .save_session(program, None, &session_at(day, instructors), &actor)
+            .await
+            .unwrap();
+        sessions.push(id);
+    }
+    let [session, session_free, session_spare] = sessions[..] else {
+        unreachable!("three sessions were saved")
+    };
+    app.store
+        .set_program_status(program, ProgramStatus::Open, &actor)
+        .await
+        .unwrap();
+    app.store
+        .enroll(program, &[learner], EnrollmentSource::SelfService, &actor)
+        .await
+        .unwrap();
+    app.store
+        .enroll(
+            own,
+            &[learner, outsider],
+            EnrollmentSource::Assigned,
+            &actor,
+        )
+        .await
+        .unwrap();
+    let page = app
+        .store
+        .program_enrollments(own, &DataScope::company(), Page::default())
+        .await
+        .unwrap();
+    let enrolment_of = |employee: i64| {
+        page.items
+            .iter()
+            .find(|e| e.employee_id == employee)
+            .unwrap()
+            .id
+    };
+    OpsTargets {
+        program,
+        session,
+        session_free,
+        session_spare,
+        instructor,
+        enr_out: enrolment_of(outsider),
+        enr_own: enrolment_of(learner),
+        learner_no: number_of(learner).await,
+        out_no: number_of(outsider).await,
+    }
 }
 
 /// Fresh ids for probes whose admin call consumes them.
@@ -1693,12 +2049,21 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{file}", &t.file.to_string())
                 .replace("{comment}", &t.comment.to_string())
                 .replace("{program}", &t.ops.program.to_string())
-                .replace("{session2}", &t.ops.session2.to_string())
                 .replace("{session}", &t.ops.session.to_string())
-                .replace("{enrollment}", &t.ops.enrollment.to_string())
+                .replace("{session_free}", &t.ops.session_free.to_string())
+                .replace("{session_spare}", &t.ops.session_spare.to_string())
                 .replace("{instructor}", &t.ops.instructor.to_string())
-                .replace("{venue}", &t.ops.venue.to_string())
-                .replace("{mx_number}", &t.ops.number)
+                .replace("{enr_out}", &t.ops.enr_out.to_string())
+                .replace("{enr_own}", &t.ops.enr_own.to_string())
+                .replace("{learner_no}", &t.ops.learner_no)
+                .replace("{out_no}", &t.ops.out_no)
+                .replace("{p_program}", &t.pages.program.to_string())
+                .replace("{p_session2}", &t.pages.session2.to_string())
+                .replace("{p_session}", &t.pages.session.to_string())
+                .replace("{p_enrollment}", &t.pages.enrollment.to_string())
+                .replace("{p_instructor}", &t.pages.instructor.to_string())
+                .replace("{p_venue}", &t.pages.venue.to_string())
+                .replace("{mx_number}", &t.pages.number)
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod decoding;
 pub mod dto;
 pub mod library;
+pub mod operations;
 pub mod people;
 pub mod performance;
 
@@ -34,6 +35,7 @@ use utoipa_axum::routes;
         (name = "performance", description = "KPI definitions and performance data"),
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
         (name = "library", description = "The resource library: resources, micro-courses and their review"),
+        (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -90,6 +92,30 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(library::list_resources, library::create_resource))
         .routes(routes!(library::get_resource))
         .routes(routes!(library::change_status))
+        .routes(routes!(operations::list_venues, operations::create_venue))
+        .routes(routes!(
+            operations::list_instructors,
+            operations::create_instructor
+        ))
+        .routes(routes!(operations::add_unavailability))
+        .routes(routes!(operations::list_plans, operations::create_plan))
+        .routes(routes!(
+            operations::list_programs,
+            operations::create_program
+        ))
+        .routes(routes!(operations::get_program, operations::update_program))
+        .routes(routes!(operations::set_program_status))
+        .routes(routes!(operations::create_session))
+        .routes(routes!(operations::move_session))
+        .routes(routes!(operations::cancel_session))
+        .routes(routes!(operations::check_conflicts))
+        .routes(routes!(operations::list_enrollments, operations::enroll))
+        .routes(routes!(operations::cancel_enrollment))
+        .routes(routes!(operations::my_enrollments))
+        .routes(routes!(operations::issue_code))
+        .routes(routes!(operations::check_in))
+        .routes(routes!(operations::attendance))
+        .routes(routes!(operations::roll_call))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))
