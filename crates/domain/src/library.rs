@@ -558,6 +558,36 @@ pub struct ResourceVersion {
     pub snapshot: String,
 }
 
+/// The metadata a published version kept: [`ResourceVersion::snapshot`] read back.
+/// Fields a snapshot lacks stay empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VersionSnapshot {
+    pub code: String,
+    pub kind: Option<ResourceKind>,
+    pub tier: Option<Tier>,
+    pub origin: Option<Origin>,
+    pub vendor: Option<String>,
+    pub estimated_minutes: Option<i32>,
+    /// `kind:value`.
+    pub tags: Vec<String>,
+    pub skills: Vec<SkillLevel>,
+    /// Position codes.
+    pub positions: Vec<String>,
+    pub micro_course: Option<MicroCourseParts>,
+    pub files: Vec<SnapshotFile>,
+}
+
+/// A file as a published version recorded it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SnapshotFile {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
 /// A status change with its comment.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewEntry {
@@ -689,6 +719,15 @@ pub struct ScenarioPack {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub items: Vec<PackItem>,
+}
+
+/// A scenario pack a resource belongs to, and where in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub position: i32,
 }
 
 impl ScenarioPack {

@@ -203,6 +203,24 @@ pub struct StoredFile {
     pub sha256: String,
 }
 
+/// A file being read by [`FileStore::stream`].
+pub struct FileStream {
+    /// The whole file's size.
+    pub size: u64,
+    /// The bytes the stream carries.
+    pub range: Range<u64>,
+    pub chunks: futures::stream::BoxStream<'static, Result<Bytes, FileError>>,
+}
+
+impl fmt::Debug for FileStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileStream")
+            .field("size", &self.size)
+            .field("range", &self.range)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Connection settings of an S3-compatible bucket (AWS, MinIO, Ceph, OSS...).
 #[derive(Clone, Deserialize)]
 pub struct S3Settings {
@@ -471,6 +489,42 @@ impl FileStore {
         result.bytes().await.map_err(|e| backend(e, key))
     }
 
+    /// The file, or bytes `range.start..range.end` of it (end exclusive, clamped to the
+    /// file's end), as a stream of chunks: a download never holds the whole file in
+    /// memory, however large the video.
+    pub async fn stream(
+        &self,
+        key: &FileKey,
+        range: Option<Range<u64>>,
+    ) -> Result<FileStream, FileError> {
+        if let Some(r) = &range
+            && r.start >= r.end
+        {
+            return Err(FileError::InvalidRange {
+                start: r.start,
+                end: r.end,
+            });
+        }
+        let options = object_store::GetOptions {
+            range: range.map(Into::into),
+            ..Default::default()
+        };
+        let result = self
+            .inner
+            .get_opts(&key.object_path(), options)
+            .await
+            .map_err(|e| backend(e, key))?;
+        let owned = key.clone();
+        Ok(FileStream {
+            size: result.meta.size,
+            range: result.range.clone(),
+            chunks: result
+                .into_stream()
+                .map(move |chunk| chunk.map_err(|e| backend(e, &owned)))
+                .boxed(),
+        })
+    }
+
     /// The file's size in bytes (for `Content-Length` and `Content-Range`).
     pub async fn size(&self, key: &FileKey) -> Result<u64, FileError> {
         let meta = self
@@ -706,6 +760,22 @@ mod tests {
             .unwrap();
         assert_eq!(&part[..], &video[100_000..100_010]);
         assert!(store.get_range(&stored.key, 5..5).await.is_err());
+        // Streamed: the whole file in chunks, and a range clamped to the end.
+        let whole = store.stream(&stored.key, None).await.unwrap();
+        assert_eq!(
+            (whole.size, whole.range.clone()),
+            (video.len() as u64, 0..video.len() as u64)
+        );
+        let chunks: Vec<Bytes> = whole.chunks.map(|c| c.unwrap()).collect().await;
+        assert_eq!(chunks.concat(), video);
+        let tail = store
+            .stream(&stored.key, Some(200_000..u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(tail.range, 200_000..video.len() as u64);
+        let chunks: Vec<Bytes> = tail.chunks.map(|c| c.unwrap()).collect().await;
+        assert_eq!(chunks.concat(), &video[200_000..]);
+        assert!(store.stream(&stored.key, Some(9..9)).await.is_err());
 
         store.delete(&stored.key).await.unwrap();
         store.delete(&stored.key).await.unwrap();

@@ -14,10 +14,11 @@ use domain::competency::Tier;
 use domain::library::{
     AuthorCourseStats, CommentEntry, CommentStatus, EventKind, FileEntry, IndexDocument,
     LifecycleAction, LifecycleQuery, LifecycleRow, MAX_COMMENT, MicroCourseInput, MicroCourseParts,
-    MissingSkill, Origin, PackItem, ResourceDetail, ResourceFilter, ResourceInput, ResourceKind,
-    ResourcePosition, ResourceSkill, ResourceStatus, ResourceSummary, ResourceVersion, ReviewEntry,
-    ScenarioPack, ScenarioPackInput, SkillSupplyGap, StatusChange, SupplyGaps, Tag, TagEntry,
-    TagKind, TagRef, TagRemoval, TaskSupplyGap, UsageEvent, VersionEntry, validate_tag_value,
+    MissingSkill, Origin, PackItem, PackRef, ResourceDetail, ResourceFilter, ResourceInput,
+    ResourceKind, ResourcePosition, ResourceSkill, ResourceStatus, ResourceSummary,
+    ResourceVersion, ReviewEntry, ScenarioPack, ScenarioPackInput, SkillSupplyGap, StatusChange,
+    SupplyGaps, Tag, TagEntry, TagKind, TagRef, TagRemoval, TaskSupplyGap, UsageEvent,
+    VersionEntry, validate_tag_value,
 };
 use domain::{DomainError, DomainResult, Page, Paged};
 use files::{FileKey, FileStore, StoredFile};
@@ -1389,6 +1390,25 @@ impl crate::Store {
     /// Every scenario pack with its items, by code.
     pub async fn list_packs(&self) -> DomainResult<Vec<ScenarioPack>> {
         self.packs(None).await
+    }
+
+    /// The packs resource `resource_id` is in, by code.
+    pub async fn packs_with_resource(&self, resource_id: i64) -> DomainResult<Vec<PackRef>> {
+        let rows: Vec<(i64, String, String, i32)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT p.id, p.code, p.name, i.position FROM scenario_pack_items i JOIN scenario_packs p ON p.id = i.pack_id \
+                 WHERE i.resource_id = $1 ORDER BY p.code",
+            ).bind(resource_id).fetch_all(pool).await.map_err(db_error)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, code, name, position)| PackRef {
+                id,
+                code,
+                name,
+                position,
+            })
+            .collect())
     }
 
     /// One scenario pack with its items in order.

@@ -2,8 +2,11 @@
 //! who may move a resource through review, and the list (where search plugs in).
 
 use crate::state::AppState;
+use axum::extract::Multipart;
+use domain::audit::Actor;
 use domain::library::{
-    FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, StatusChange,
+    FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, ResourceVersion,
+    ReviewEntry, ScenarioPack, StatusChange, VersionSnapshot,
 };
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use std::collections::HashMap;
@@ -298,6 +301,169 @@ pub async fn change_status(
     let change = state.store.change_status(id, next, comment, actor).await?;
     reindex_resource(state, id).await?;
     Ok(change)
+}
+
+/// Re-indexes what changed from `since` on (a renamed tag touches every resource
+/// carrying it). A second early keeps clock rounding of the stored times harmless.
+pub async fn reindex_changed_since(
+    state: &AppState,
+    since: time::OffsetDateTime,
+) -> DomainResult<()> {
+    let since = since - time::Duration::seconds(1);
+    catch_up_index(&state.store, state.search.clone(), since)
+        .await
+        .map(|_| ())
+}
+
+/// Scenario packs (or pack `only`) with the items `caller` may not see left out:
+/// a learner meets published resources only, an author also their own drafts.
+pub async fn visible_packs(
+    state: &AppState,
+    caller: &Principal,
+    only: Option<i64>,
+) -> DomainResult<Vec<ScenarioPack>> {
+    let mut packs = match only {
+        Some(id) => vec![state.store.pack(id).await?],
+        None => state.store.list_packs().await?,
+    };
+    if is_staff(caller) {
+        return Ok(packs);
+    }
+    // Only unpublished items need their owner looked up.
+    let mut hidden: Vec<i64> = packs
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|i| i.status != ResourceStatus::Published)
+        .map(|i| i.resource_id)
+        .collect();
+    hidden.sort_unstable();
+    hidden.dedup();
+    let own: Vec<i64> = state
+        .store
+        .resource_summaries(&hidden)
+        .await?
+        .into_iter()
+        .filter(|r| can_see(caller, r))
+        .map(|r| r.id)
+        .collect();
+    for pack in &mut packs {
+        pack.items
+            .retain(|i| i.status == ResourceStatus::Published || own.contains(&i.resource_id));
+    }
+    Ok(packs)
+}
+
+/// One published version of a resource `caller` may see, with what it recorded.
+pub struct VersionView {
+    /// The resource as it is now.
+    pub resource: ResourceSummary,
+    pub version: ResourceVersion,
+    pub snapshot: VersionSnapshot,
+    /// The files of that version (downloadable by whoever sees the resource).
+    pub files: Vec<FileEntry>,
+    /// Review moves concerning that version, newest first.
+    pub reviews: Vec<ReviewEntry>,
+}
+
+/// Version `version` of resource `id`, when `caller` may see the resource.
+pub async fn visible_version(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+    version: i32,
+) -> DomainResult<VersionView> {
+    let detail = state.store.resource_detail(id).await?;
+    if !can_see(caller, &detail.summary) {
+        return Err(DomainError::NotFound { entity: "resource" });
+    }
+    let recorded = state.store.resource_version(id, version).await?;
+    Ok(VersionView {
+        resource: detail.summary,
+        // Older snapshots may lack fields; what is there is shown.
+        snapshot: serde_json::from_str(&recorded.snapshot).unwrap_or_default(),
+        version: recorded,
+        files: detail
+            .files
+            .into_iter()
+            .filter(|f| f.version == version)
+            .collect(),
+        reviews: detail
+            .reviews
+            .into_iter()
+            .filter(|r| r.version == version)
+            .collect(),
+    })
+}
+
+/// The resource `caller` may change: not found when they cannot see it, forbidden
+/// when they see it but may not edit it.
+pub async fn editable_detail(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<ResourceDetail> {
+    let detail = visible_detail(state, caller, id).await?;
+    if !can_edit(caller, &detail.summary) {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(detail)
+}
+
+/// Stores the multipart field `file` for resource `id` (already checked editable):
+/// the type and the site's size limit are checked as the bytes stream in, then the
+/// file is recorded; `None` when the form carries no `file` field. When recording
+/// fails the stored bytes are removed again, so nothing is half-written.
+pub async fn receive_upload(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    mut multipart: Multipart,
+) -> DomainResult<Option<FileEntry>> {
+    let folder = state.store.file_folder(id).await?;
+    let bad =
+        |e: axum::extract::multipart::MultipartError| DomainError::invalid("file", e.body_text());
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("upload").to_string();
+        let stored = state
+            .files
+            .upload(&folder, Box::pin(field), state.config.upload_limit_bytes)
+            .await?;
+        return match state.store.attach_file(id, &stored, &name, actor).await {
+            Ok(entry) => Ok(Some(entry)),
+            Err(e) => {
+                if let Err(cleanup) = state.files.delete(&stored.key).await {
+                    tracing::warn!(error = %cleanup, key = %stored.key, "an orphaned upload could not be removed");
+                }
+                Err(e)
+            }
+        };
+    }
+    Ok(None)
+}
+
+/// Deletes a file of the version being prepared (the row, then the bytes when no
+/// version shares them), after checking `caller` may edit its resource; with
+/// `resource`, the file must belong to it. Returns the resource's id.
+pub async fn delete_file(
+    state: &AppState,
+    caller: &Principal,
+    actor: &Actor,
+    file_id: i64,
+    resource: Option<i64>,
+) -> DomainResult<i64> {
+    let file = state.store.resource_file(file_id).await?;
+    if resource.is_some_and(|r| r != file.resource_id) {
+        return Err(DomainError::NotFound { entity: "file" });
+    }
+    editable_detail(state, caller, file.resource_id).await?;
+    state
+        .store
+        .delete_resource_file(&state.files, file_id, actor)
+        .await?;
+    Ok(file.resource_id)
 }
 
 #[cfg(test)]

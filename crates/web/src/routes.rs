@@ -221,7 +221,32 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
     .get("/library/reports", Page, ui::library::reports)
     .get("/library/mine", Page, ui::library::mine)
     .get("/library/files/{id}", Page, ui::library::download)
+    .post("/library/files/{id}/delete", Page, ui::library::delete_file)
+    .get("/library/tags", Page, ui::library_tags::list)
+    .post("/library/tags", Page, ui::library_tags::create)
+    .post("/library/tags/{id}", Page, ui::library_tags::update)
+    .post("/library/tags/{id}/delete", Page, ui::library_tags::remove)
+    .get("/library/packs", Page, ui::library_packs::list)
+    .post("/library/packs", Page, ui::library_packs::create)
+    .get("/library/packs/new", Page, ui::library_packs::new_form)
+    .get("/library/packs/{id}", Page, ui::library_packs::detail)
+    .get(
+        "/library/packs/{id}/edit",
+        Page,
+        ui::library_packs::edit_form,
+    )
+    .post("/library/packs/{id}/edit", Page, ui::library_packs::update)
+    .post(
+        "/library/packs/{id}/delete",
+        Page,
+        ui::library_packs::delete,
+    )
     .get("/library/{id}", Page, ui::library::detail)
+    .get(
+        "/library/{id}/versions/{version}",
+        Page,
+        ui::library::version,
+    )
     .get("/library/{id}/edit", Page, ui::library::edit_form)
     .post("/library/{id}/edit", Page, ui::library::update)
     .post("/library/{id}/status", Page, ui::library::set_status)

@@ -1052,12 +1052,266 @@ fn probes() -> Vec<Probe> {
             NoBody,
             all(403, 303),
         ),
+        // A published version is as visible as its resource.
+        p(
+            "GET",
+            "/library/{id}/versions/{version}",
+            "/library/{res_pub}/versions/1",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/{id}/versions/{version}",
+            "/library/{res_draft}/versions/1",
+            NoBody,
+            [303, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        // A published version's file stays: editors learn why, the others may not edit.
+        p(
+            "POST",
+            "/library/files/{id}/delete",
+            "/library/files/{file}/delete",
+            NoBody,
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        // The draft's file: the admin deletes it, then it is gone for everyone.
+        p(
+            "POST",
+            "/library/files/{id}/delete",
+            "/library/files/{draft_file}/delete",
+            NoBody,
+            [403, 303, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/library/tags",
+            "/library/tags",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // Values are unique per kind: the admin adds, training then hits the taken value.
+        p(
+            "POST",
+            "/library/tags",
+            "/library/tags",
+            Form(&[("kind", "scenario"), ("value", "矩阵页面标签")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/library/tags/{id}",
+            "/library/tags/{tag}",
+            Form(&[("value", "矩阵场景"), ("active", "on")]),
+            admin_or_training(403, 303),
+        ),
+        // The tag is in use: removing it deactivates it, as often as asked.
+        p(
+            "POST",
+            "/library/tags/{id}/delete",
+            "/library/tags/{tag}/delete",
+            NoBody,
+            admin_or_training(403, 303),
+        ),
+        p(
+            "GET",
+            "/library/packs",
+            "/library/packs",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/packs/new",
+            "/library/packs/new",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // Codes are unique: the admin creates, training then hits the taken code.
+        p(
+            "POST",
+            "/library/packs",
+            "/library/packs",
+            Form(&[
+                ("code", "PK-PAGE"),
+                ("name", "页面资源包"),
+                ("scenario_step", "设备点检"),
+                ("resources", "LIB-PUB"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/library/packs/{id}",
+            "/library/packs/{pack}",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "GET",
+            "/library/packs/{id}/edit",
+            "/library/packs/{pack}/edit",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/library/packs/{id}/edit",
+            "/library/packs/{pack}/edit",
+            Form(&[
+                ("code", "PK-MATRIX"),
+                ("name", "矩阵资源包"),
+                ("scenario_step", "设备点检"),
+                ("resources", "LIB-PUB\nLIB-DRAFT"),
+            ]),
+            admin_or_training(403, 303),
+        ),
+        p(
+            "POST",
+            "/library/packs/{id}/delete",
+            "/library/packs/{pack_ui_gone}/delete",
+            NoBody,
+            [403, 303, 404, 403, 403, 403, 403, 403],
+        ),
         p(
             "GET",
             "/api/v1/resources",
             "/api/v1/resources",
             NoBody,
             all(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/resources/{id}",
+            "/api/v1/resources/{res_draft}",
+            Json(
+                r#"{"code":"LIB-DRAFT","kind":"document","title":"草稿资源","tier":"support","origin":"internal","estimated_minutes":20}"#,
+            ),
+            [401, 200, 200, 404, 404, 200, 403, 404],
+        ),
+        // Codes are unique: the admin creates, the other authors then hit the taken code.
+        p(
+            "POST",
+            "/api/v1/micro-courses",
+            "/api/v1/micro-courses",
+            Json(
+                r#"{"code":"LIB-API-MC","title":"接口微课","tier":"core","origin":"internal","estimated_minutes":10,"problem":"问题","case":"案例","solution":"方法"}"#,
+            ),
+            [401, 201, 422, 403, 403, 422, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/micro-courses/{id}",
+            "/api/v1/micro-courses/{res_micro}",
+            Json(
+                r#"{"code":"LIB-MICRO","title":"矩阵微课","tier":"core","origin":"internal","estimated_minutes":12,"problem":"问题","case":"案例","solution":"方法"}"#,
+            ),
+            [401, 200, 200, 404, 404, 200, 403, 404],
+        ),
+        p(
+            "GET",
+            "/api/v1/resources/{id}/versions/{version}",
+            "/api/v1/resources/{res_pub}/versions/1",
+            NoBody,
+            all(401, 200),
+        ),
+        // Not a multipart body: who may change the draft is checked first.
+        p(
+            "POST",
+            "/api/v1/resources/{id}/files",
+            "/api/v1/resources/{res_draft}/files",
+            Json(r#"{"file":"x"}"#),
+            [401, 422, 422, 404, 404, 422, 403, 404],
+        ),
+        p(
+            "DELETE",
+            "/api/v1/resources/{id}/files/{file_id}",
+            "/api/v1/resources/{res_pub}/files/{file}",
+            NoBody,
+            [401, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        // A file is addressed under its own resource only.
+        p(
+            "DELETE",
+            "/api/v1/resources/{id}/files/{file_id}",
+            "/api/v1/resources/{res_draft}/files/{file}",
+            NoBody,
+            all(401, 404),
+        ),
+        p(
+            "POST",
+            "/api/v1/resources/{id}/ratings",
+            "/api/v1/resources/{res_pub}/ratings",
+            Json(r#"{"stars":4}"#),
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/resources/{id}/comments",
+            "/api/v1/resources/{res_pub}/comments",
+            Json(r#"{"body":"很实用"}"#),
+            all(401, 201),
+        ),
+        p("GET", "/api/v1/tags", "/api/v1/tags", NoBody, all(401, 200)),
+        p(
+            "POST",
+            "/api/v1/tags",
+            "/api/v1/tags",
+            Json(r#"{"kind":"task_type","value":"矩阵接口标签"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/tags/{id}",
+            "/api/v1/tags/{tag}",
+            Json(r#"{"value":"矩阵场景","active":true}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "DELETE",
+            "/api/v1/tags/{id}",
+            "/api/v1/tags/{tag}",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/scenario-packs",
+            "/api/v1/scenario-packs",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/scenario-packs",
+            "/api/v1/scenario-packs",
+            Json(
+                r#"{"code":"PK-API","name":"接口资源包","scenario_step":"设备点检","resources":["LIB-PUB"]}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/scenario-packs/{id}",
+            "/api/v1/scenario-packs/{pack}",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/scenario-packs/{id}",
+            "/api/v1/scenario-packs/{pack}",
+            Json(
+                r#"{"code":"PK-MATRIX","name":"矩阵资源包","scenario_step":"设备点检","resources":["LIB-PUB","LIB-DRAFT"]}"#,
+            ),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "DELETE",
+            "/api/v1/scenario-packs/{id}",
+            "/api/v1/scenario-packs/{pack_api_gone}",
+            NoBody,
+            [401, 204, 404, 403, 403, 403, 403, 403],
         ),
         p(
             "POST",
@@ -1420,11 +1674,8 @@ struct Targets {
     /// Needs raised from gaps inside and outside the manager's subtree.
     need_in: i64,
     need_out: i64,
-    /// A published resource with a file and a pending comment, and an instructor's draft.
-    res_pub: i64,
-    res_draft: i64,
-    file: i64,
-    comment: i64,
+    /// The library's probe targets.
+    lib: LibraryTargets,
     ops: OpsTargets,
     /// For the pages: an open program with two sessions (the instructor login
     /// teaches the first), the employee login's enrolment, its venue and instructor.
@@ -1556,16 +1807,13 @@ async fn targets(app: &TestApp) -> Targets {
     };
     let need_in = raise(gap_cells.pop().unwrap()).await;
     let need_out = raise(outside_cell.unwrap()).await;
-    let (res_pub, res_draft, file, comment) = library_targets(app).await;
+    let lib = library_targets(app).await;
     let ops = ops_targets(app, first(east.id).await).await;
     let pages = page_ops_targets(app).await;
     Targets {
+        lib,
         ops,
         pages,
-        res_pub,
-        res_draft,
-        file,
-        comment,
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
@@ -1717,10 +1965,32 @@ async fn page_ops_targets(app: &TestApp) -> PageOpsTargets {
     }
 }
 
-/// A published resource (by training, with a PDF and a pending comment) and an
-/// instructor's draft.
-async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
-    use domain::library::{Origin, ResourceInput, ResourceKind, ResourceStatus};
+/// Library records the probes refer to.
+struct LibraryTargets {
+    /// Published by training, with a PDF, a pending comment and the tag `tag`.
+    res_pub: i64,
+    /// An instructor's draft with a file (`draft_file`).
+    res_draft: i64,
+    /// An instructor's micro-course draft.
+    res_micro: i64,
+    /// The PDF of the published version of `res_pub`.
+    file: i64,
+    draft_file: i64,
+    comment: i64,
+    /// A scenario tag in use (removing it deactivates it, every time).
+    tag: i64,
+    /// A pack of `res_pub` and `res_draft`, and two packs the delete probes consume.
+    pack: i64,
+    pack_ui_gone: i64,
+    pack_api_gone: i64,
+}
+
+/// The library's probe targets (see [`LibraryTargets`]).
+async fn library_targets(app: &TestApp) -> LibraryTargets {
+    use domain::library::{
+        MicroCourseInput, Origin, ResourceInput, ResourceKind, ResourceStatus, ScenarioPackInput,
+        TagKind, TagRef,
+    };
     let as_user = |name: &'static str| async move {
         Actor {
             user_id: Some(app.user_id(name).await),
@@ -1738,15 +2008,24 @@ async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
         origin: Origin::Internal,
         vendor: None,
         owner_user_id: None,
-        estimated_minutes: 20,
+        estimated_minutes: 10,
         tags: vec![],
         skills: vec![],
         positions: vec![],
     };
+    let pdf = || bytes::Bytes::from_static(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n");
     let training = as_user("training").await;
+    let instructor = as_user("instructor").await;
+    let tag = app
+        .store
+        .create_tag(TagKind::Scenario, "矩阵场景", &training)
+        .await
+        .unwrap();
+    let mut published = input("LIB-PUB", ResourceKind::Course);
+    published.tags = vec![TagRef::Id(tag)];
     let res_pub = app
         .store
-        .create_resource(&input("LIB-PUB", ResourceKind::Course), &training)
+        .create_resource(&published, &training)
         .await
         .unwrap();
     let file = app
@@ -1755,7 +2034,7 @@ async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
             &app.state().files,
             res_pub,
             "手册.pdf",
-            bytes::Bytes::from_static(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n"),
+            pdf(),
             1024 * 1024,
             &training,
         )
@@ -1784,13 +2063,58 @@ async fn library_targets(app: &TestApp) -> (i64, i64, i64, i64) {
         .id;
     let res_draft = app
         .store
-        .create_resource(
-            &input("LIB-DRAFT", ResourceKind::Document),
-            &as_user("instructor").await,
-        )
+        .create_resource(&input("LIB-DRAFT", ResourceKind::Document), &instructor)
         .await
         .unwrap();
-    (res_pub, res_draft, file, comment)
+    let draft_file = app
+        .store
+        .upload_resource_file(
+            &app.state().files,
+            res_draft,
+            "草稿.pdf",
+            pdf(),
+            1024 * 1024,
+            &instructor,
+        )
+        .await
+        .unwrap()
+        .id;
+    let micro = MicroCourseInput {
+        resource: input("LIB-MICRO", ResourceKind::MicroCourse),
+        problem: "问题".into(),
+        case: "案例".into(),
+        solution: "方法".into(),
+        need_id: None,
+        skill_code: None,
+    };
+    let res_micro = app
+        .store
+        .create_micro_course(&micro, &instructor)
+        .await
+        .unwrap();
+    let pack = |code: &str| ScenarioPackInput {
+        code: code.into(),
+        name: format!("{code} 资源包"),
+        scenario_step: "设备点检".into(),
+        description: String::new(),
+        resources: vec!["LIB-PUB".into(), "LIB-DRAFT".into()],
+    };
+    let mut packs = Vec::new();
+    for code in ["PK-MATRIX", "PK-UI-GONE", "PK-API-GONE"] {
+        packs.push(app.store.create_pack(&pack(code), &training).await.unwrap());
+    }
+    LibraryTargets {
+        res_pub,
+        res_draft,
+        res_micro,
+        file,
+        draft_file,
+        comment,
+        tag,
+        pack: packs[0],
+        pack_ui_gone: packs[1],
+        pack_api_gone: packs[2],
+    }
 }
 
 /// Training-operations records the probes refer to.
@@ -2044,10 +2368,6 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{gap_skill_2}", &t.gap_cells[1].1)
                 .replace("{need_in}", &t.need_in.to_string())
                 .replace("{need_out}", &t.need_out.to_string())
-                .replace("{res_pub}", &t.res_pub.to_string())
-                .replace("{res_draft}", &t.res_draft.to_string())
-                .replace("{file}", &t.file.to_string())
-                .replace("{comment}", &t.comment.to_string())
                 .replace("{program}", &t.ops.program.to_string())
                 .replace("{session}", &t.ops.session.to_string())
                 .replace("{session_free}", &t.ops.session_free.to_string())
@@ -2064,6 +2384,16 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{p_instructor}", &t.pages.instructor.to_string())
                 .replace("{p_venue}", &t.pages.venue.to_string())
                 .replace("{mx_number}", &t.pages.number)
+                .replace("{res_pub}", &t.lib.res_pub.to_string())
+                .replace("{res_draft}", &t.lib.res_draft.to_string())
+                .replace("{res_micro}", &t.lib.res_micro.to_string())
+                .replace("{file}", &t.lib.file.to_string())
+                .replace("{draft_file}", &t.lib.draft_file.to_string())
+                .replace("{comment}", &t.lib.comment.to_string())
+                .replace("{tag}", &t.lib.tag.to_string())
+                .replace("{pack}", &t.lib.pack.to_string())
+                .replace("{pack_ui_gone}", &t.lib.pack_ui_gone.to_string())
+                .replace("{pack_api_gone}", &t.lib.pack_api_gone.to_string())
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

@@ -9,10 +9,10 @@ use domain::library::{ResourceFilter, ResourceStatus};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n";
 
 /// Posts a form with the CSRF token; returns status, Location and body.
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     (browser, csrf): &(Client, String),
     path: &str,
@@ -36,13 +36,17 @@ async fn post(
     (status, location, res.text().await.unwrap())
 }
 
-async fn get(app: &TestApp, (browser, _): &(Client, String), path: &str) -> (u16, String) {
+pub(crate) async fn get(
+    app: &TestApp,
+    (browser, _): &(Client, String),
+    path: &str,
+) -> (u16, String) {
     let res = browser.get(app.url(path)).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
 /// Creates a course through the form; returns its id.
-async fn create_course(app: &TestApp, author: &(Client, String), code: &str) -> i64 {
+pub(crate) async fn create_course(app: &TestApp, author: &(Client, String), code: &str) -> i64 {
     let (status, location, body) = post(
         app,
         author,
@@ -64,7 +68,7 @@ async fn create_course(app: &TestApp, author: &(Client, String), code: &str) -> 
     location.strip_prefix("/library/").unwrap().parse().unwrap()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     (browser, csrf): &(Client, String),
     id: i64,

@@ -15,6 +15,7 @@ mod jobs;
 mod kpis;
 mod library;
 mod library_demo;
+mod library_manage;
 mod library_web;
 mod needs;
 mod openapi;

@@ -1,4 +1,5 @@
-//! The resource library: list, detail, create and review moves.
+//! The resource library: list, detail, create and update (micro-courses too), review
+//! moves, old versions, files, ratings and comments.
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
@@ -8,10 +9,12 @@ use crate::library as rules;
 use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use domain::library::{
-    MicroCourseInput, ResourceDetail, ResourceInput, ResourceKind, ResourceStatus, ResourceSummary,
+    CommentEntry, FileEntry, MicroCourseInput, ResourceDetail, ResourceInput, ResourceKind,
+    ResourceStatus, ResourceSummary, ReviewEntry, VersionSnapshot,
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
@@ -109,28 +112,349 @@ pub async fn create_resource(
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
     require(&caller.principal, Permission::AuthorResources)?;
-    let invalid = |e: serde_json::Error| DomainError::invalid("body", e.to_string());
     let is_micro = body.get("kind").and_then(|k| k.as_str()).map(str::trim)
         == Some(ResourceKind::MicroCourse.code());
-    let mut body = body;
-    if let Some(map) = body.as_object_mut() {
-        // An owner other than the caller is chosen by a library manager only.
-        if !caller.principal.can(Permission::ManageLibrary) {
-            map.remove("owner_user_id");
-        }
-    }
     let id = if is_micro {
-        let input: MicroCourseInput = serde_json::from_value(body).map_err(invalid)?;
+        let input: MicroCourseInput = parse(&caller, body)?;
         state
             .store
             .create_micro_course(&input, &caller.actor())
             .await?
     } else {
-        let input: ResourceInput = serde_json::from_value(body).map_err(invalid)?;
+        let input: ResourceInput = parse(&caller, body)?;
         state.store.create_resource(&input, &caller.actor()).await?
     };
     rules::reindex_resource(&state, id).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// A resource or micro-course body as entered; an owner other than the caller is
+/// chosen by a library manager only.
+fn parse<T: serde::de::DeserializeOwned>(
+    caller: &ApiCaller,
+    mut body: serde_json::Value,
+) -> Result<T, ApiError> {
+    if let Some(map) = body.as_object_mut()
+        && !caller.principal.can(Permission::ManageLibrary)
+    {
+        map.remove("owner_user_id");
+    }
+    serde_json::from_value(body).map_err(|e| DomainError::invalid("body", e.to_string()).into())
+}
+
+/// The same body with `kind` set to micro_course when it is absent.
+fn as_micro(mut body: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = body.as_object_mut() {
+        map.entry("kind")
+            .or_insert_with(|| ResourceKind::MicroCourse.code().into());
+    }
+    body
+}
+
+/// Changes a draft or a resource under review (its author, library managers, or a
+/// reviewer while it is under review); tags, skills and positions are replaced by
+/// the body's. A micro-course's body also carries problem, case and solution.
+#[utoipa::path(put, path = "/api/v1/resources/{id}", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    request_body(content = Object, description = "As for POST /api/v1/resources"),
+    responses((status = 200, description = "The resource in full", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_resource(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<Json<ResourceDetail>, ApiError> {
+    let current = rules::editable_detail(&state, &caller.principal, id).await?;
+    if current.summary.kind == ResourceKind::MicroCourse {
+        let input: MicroCourseInput = parse(&caller, as_micro(body))?;
+        state
+            .store
+            .update_micro_course(id, &input, &caller.actor())
+            .await?;
+    } else {
+        let input: ResourceInput = parse(&caller, body)?;
+        state
+            .store
+            .update_resource(id, &input, &caller.actor())
+            .await?;
+    }
+    rules::reindex_resource(&state, id).await?;
+    Ok(Json(
+        rules::visible_detail(&state, &caller.principal, id).await?,
+    ))
+}
+
+/// Adds a micro-course (问题—案例—方法, at most 15 minutes) as a draft owned by the
+/// caller; `kind` may be left out.
+#[utoipa::path(post, path = "/api/v1/micro-courses", tag = "library", security(("bearer" = [])),
+    request_body(content = Object, description = "code, title, summary, body, tier, origin, vendor, estimated_minutes (≤ 15), tags, skills, positions, problem, case, solution, need_id, skill_code (one of skills)"),
+    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_micro_course(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    require(&caller.principal, Permission::AuthorResources)?;
+    let input: MicroCourseInput = parse(&caller, as_micro(body))?;
+    let id = state
+        .store
+        .create_micro_course(&input, &caller.actor())
+        .await?;
+    rules::reindex_resource(&state, id).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// Changes a micro-course (draft or under review), its three parts included.
+#[utoipa::path(put, path = "/api/v1/micro-courses/{id}", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id of the micro-course")),
+    request_body(content = Object, description = "As for POST /api/v1/micro-courses"),
+    responses((status = 200, description = "The micro-course in full", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_micro_course(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<Json<ResourceDetail>, ApiError> {
+    rules::editable_detail(&state, &caller.principal, id).await?;
+    let input: MicroCourseInput = parse(&caller, as_micro(body))?;
+    state
+        .store
+        .update_micro_course(id, &input, &caller.actor())
+        .await?;
+    rules::reindex_resource(&state, id).await?;
+    Ok(Json(
+        rules::visible_detail(&state, &caller.principal, id).await?,
+    ))
+}
+
+/// A file of a resource version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileDto {
+    pub id: i64,
+    pub resource_id: i64,
+    /// The version it belongs to.
+    pub version: i32,
+    pub original_name: String,
+    /// Detected from the bytes.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// RFC 3339.
+    pub uploaded_at: String,
+    /// Where to download it (a signed-in page session; ranges supported).
+    pub download_path: String,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl From<FileEntry> for FileDto {
+    fn from(f: FileEntry) -> Self {
+        Self {
+            download_path: format!("/library/files/{}", f.id),
+            id: f.id,
+            resource_id: f.resource_id,
+            version: f.version,
+            original_name: f.original_name,
+            content_type: f.content_type,
+            size_bytes: f.size_bytes,
+            sha256: f.sha256,
+            uploaded_at: rfc3339(f.uploaded_at),
+        }
+    }
+}
+
+/// One published version as it was.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionDto {
+    pub resource_id: i64,
+    pub version: i32,
+    pub title: String,
+    pub summary: String,
+    /// Markdown.
+    pub body: String,
+    /// RFC 3339.
+    pub published_at: String,
+    pub published_by: String,
+    /// Code, kind, tier, origin, vendor, estimated_minutes, tags (kind:value), skills,
+    /// positions, micro_course parts and files as published.
+    #[schema(value_type = Object)]
+    pub snapshot: VersionSnapshot,
+    pub files: Vec<FileDto>,
+    /// Review moves concerning this version, newest first.
+    #[schema(value_type = Vec<Object>)]
+    pub reviews: Vec<ReviewEntry>,
+}
+
+/// A published version of a resource, read-only; visible to whoever may see the resource.
+#[utoipa::path(get, path = "/api/v1/resources/{id}/versions/{version}", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id"), ("version" = i32, Path, description = "Version number (1 is the first publication)")),
+    responses((status = 200, body = VersionDto), (status = 404, body = Problem)))]
+pub async fn get_version(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, version)): ApiPath<(i64, i32)>,
+) -> Result<Json<VersionDto>, ApiError> {
+    let v = rules::visible_version(&state, &caller.principal, id, version).await?;
+    let e = v.version.entry;
+    Ok(Json(VersionDto {
+        resource_id: id,
+        version: e.version,
+        title: e.title,
+        summary: e.summary,
+        body: v.version.body,
+        published_at: rfc3339(e.published_at),
+        published_by: e.published_by,
+        snapshot: v.snapshot,
+        files: v.files.into_iter().map(FileDto::from).collect(),
+        reviews: v.reviews,
+    }))
+}
+
+/// The multipart upload. It only describes the body for OpenAPI (the handler reads
+/// the multipart stream), so it is never built.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// PDF, MP4, WebM, PNG, JPEG, docx/xlsx/pptx or UTF-8 text, detected from the bytes,
+    /// up to the site's limit.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Uploads a file into the version being prepared (draft or under review) by whoever
+/// may edit the resource: the same type and size checks as the page's upload.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/files", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = FileDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<FileDto>), ApiError> {
+    // Who may change the resource is checked before the body is read.
+    rules::editable_detail(&state, &caller.principal, id).await?;
+    let multipart = multipart.map_err(|e| DomainError::invalid("file", e.body_text()))?;
+    let stored = rules::receive_upload(&state, &caller.actor(), id, multipart)
+        .await?
+        .ok_or_else(|| {
+            DomainError::invalid("file", "is required (a multipart field named file)")
+        })?;
+    Ok((StatusCode::CREATED, Json(FileDto::from(stored))))
+}
+
+/// Deletes a file of the version being prepared (the record, then the stored bytes);
+/// files of published versions are kept.
+#[utoipa::path(delete, path = "/api/v1/resources/{id}/files/{file_id}", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id"), ("file_id" = i64, Path, description = "File id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn delete_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, file_id)): ApiPath<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    rules::delete_file(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        file_id,
+        Some(id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A learner's stars.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RatingBody {
+    /// 1 to 5.
+    pub stars: i32,
+}
+
+/// The resource's ratings after a new one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingDto {
+    pub avg_stars: f64,
+    pub ratings: i64,
+}
+
+/// Rates a published resource (1–5 stars); a second rating replaces the caller's first.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/ratings", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    request_body = RatingBody,
+    responses((status = 200, body = RatingDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RatingBody>,
+) -> Result<Json<RatingDto>, ApiError> {
+    rules::visible_detail(&state, &caller.principal, id).await?;
+    let (avg_stars, ratings) = state
+        .store
+        .rate(id, caller.principal.user_id, body.stars)
+        .await?;
+    Ok(Json(RatingDto { avg_stars, ratings }))
+}
+
+/// A learner's comment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommentBody {
+    /// Up to 2,000 characters.
+    pub body: String,
+}
+
+/// A comment as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentDto {
+    pub id: i64,
+    pub resource_id: i64,
+    pub body: String,
+    /// `pending` until a moderator shows it (when the site moderates first), else `visible`.
+    pub status: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<CommentEntry> for CommentDto {
+    fn from(c: CommentEntry) -> Self {
+        Self {
+            id: c.id,
+            resource_id: c.resource_id,
+            body: c.body,
+            status: c.status.code().into(),
+            created_at: rfc3339(c.created_at),
+        }
+    }
+}
+
+/// Comments on a published resource; shown once a moderator approves it when the
+/// site moderates first.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/comments", tag = "library", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    request_body = CommentBody,
+    responses((status = 201, body = CommentDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn comment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CommentBody>,
+) -> Result<(StatusCode, Json<CommentDto>), ApiError> {
+    rules::visible_detail(&state, &caller.principal, id).await?;
+    let entry = state
+        .store
+        .add_comment(
+            id,
+            caller.principal.user_id,
+            &body.body,
+            state.config.moderate_comments,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(CommentDto::from(entry))))
 }
 
 /// A review move.

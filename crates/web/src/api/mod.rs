@@ -8,6 +8,8 @@ pub mod library;
 pub mod operations;
 pub mod people;
 pub mod performance;
+pub mod scenario_packs;
+pub mod tags;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -34,7 +36,7 @@ use utoipa_axum::routes;
         (name = "org", description = "Departments and employees, limited by the caller's data scope"),
         (name = "performance", description = "KPI definitions and performance data"),
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
-        (name = "library", description = "The resource library: resources, micro-courses and their review"),
+        (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
@@ -90,8 +92,26 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(decoding::get_need))
         .routes(routes!(decoding::raise_from_gaps))
         .routes(routes!(library::list_resources, library::create_resource))
-        .routes(routes!(library::get_resource))
+        .routes(routes!(library::get_resource, library::update_resource))
         .routes(routes!(library::change_status))
+        .routes(routes!(library::create_micro_course))
+        .routes(routes!(library::update_micro_course))
+        .routes(routes!(library::get_version))
+        .routes(upload_route())
+        .routes(routes!(library::delete_file))
+        .routes(routes!(library::rate))
+        .routes(routes!(library::comment))
+        .routes(routes!(tags::list_tags, tags::create_tag))
+        .routes(routes!(tags::update_tag, tags::remove_tag))
+        .routes(routes!(
+            scenario_packs::list_packs,
+            scenario_packs::create_pack
+        ))
+        .routes(routes!(
+            scenario_packs::get_pack,
+            scenario_packs::update_pack,
+            scenario_packs::delete_pack
+        ))
         .routes(routes!(operations::list_venues, operations::create_venue))
         .routes(routes!(
             operations::list_instructors,
@@ -124,6 +144,14 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::list_jobs))
         .routes(routes!(admin::retry_job))
         .split_for_parts()
+}
+
+/// The file upload, with the body limit lifted for it alone: the site's own limit is
+/// enforced while the file streams in.
+fn upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = routes!(library::upload_file);
+    let limit = axum::extract::DefaultBodyLimit::max(crate::ui::library::UPLOAD_ROUTE_LIMIT);
+    (schemas, paths, method_router.layer(limit))
 }
 
 /// JSON body extractor whose rejections are problem+json naming what is wrong.

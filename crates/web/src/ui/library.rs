@@ -255,6 +255,19 @@ pub struct FileView {
     pub name: String,
     pub content_type: String,
     pub size: String,
+    /// Part of the version being prepared and the viewer may edit: it can go.
+    pub deletable: bool,
+}
+
+fn file_view(f: &domain::library::FileEntry, deletable: bool) -> FileView {
+    FileView {
+        id: f.id,
+        version: f.version,
+        name: f.original_name.clone(),
+        content_type: f.content_type.clone(),
+        size: files::human_size(f.size_bytes.max(0) as u64),
+        deletable,
+    }
 }
 
 /// A status move offered on the detail page.
@@ -289,6 +302,8 @@ struct DetailPage {
     can_edit: bool,
     published: bool,
     notice: &'static str,
+    /// The scenario packs it is in: (pack id, name, position).
+    packs: Vec<(i64, String, i32)>,
 }
 
 /// A note after a redirect (`?done=...`).
@@ -339,8 +354,19 @@ pub async fn detail(
         "commented" => t.get("library.done.commented"),
         "completed" => t.get("library.done.completed"),
         "uploaded" => t.get("library.done.uploaded"),
+        "file_deleted" => t.get("library.done.file_deleted"),
         _ => "",
     };
+    let editing = can_edit(p, s) && s.status.is_editable();
+    let working = s.working_version();
+    let packs = state
+        .store
+        .packs_with_resource(id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .map(|r| (r.id, r.name, r.position))
+        .collect();
     let page = DetailPage {
         t,
         chrome: Chrome::for_caller(&caller),
@@ -361,13 +387,7 @@ pub async fn detail(
         files: d
             .files
             .iter()
-            .map(|f| FileView {
-                id: f.id,
-                version: f.version,
-                name: f.original_name.clone(),
-                content_type: f.content_type.clone(),
-                size: files::human_size(f.size_bytes.max(0) as u64),
-            })
+            .map(|f| file_view(f, editing && f.version == working))
             .collect(),
         moves,
         versions: d
@@ -400,12 +420,112 @@ pub async fn detail(
             .iter()
             .map(|c| (c.clone(), local_time(&state, c.created_at)))
             .collect(),
-        can_edit: can_edit(p, s) && s.status.is_editable(),
+        can_edit: editing,
         published,
         notice,
+        packs,
         d,
     };
     Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "library_version.html")]
+struct VersionPage {
+    t: Tr,
+    chrome: Chrome,
+    v: rules::VersionView,
+    kind: &'static str,
+    tier: &'static str,
+    origin: &'static str,
+    published_at: String,
+    body_html: String,
+    /// (problem, case, solution) as HTML.
+    parts: Option<(String, String, String)>,
+    files: Vec<FileView>,
+    /// (kind:value, value) of the tags it carried.
+    tags: Vec<(String, String)>,
+    /// (from, to, comment, actor, at).
+    reviews: Vec<(&'static str, &'static str, String, String, String)>,
+    /// The newest published version is this one.
+    is_current: bool,
+}
+
+/// `GET /library/{id}/versions/{version}`: a published version as it was, read-only.
+pub async fn version(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&caller, &id, "resource")?;
+    let version: i32 = version.trim().parse().map_err(|_| {
+        caller.err(DomainError::NotFound {
+            entity: "resource version",
+        })
+    })?;
+    let v = rules::visible_version(&state, &caller.principal, id, version)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let t = Tr(caller.locale);
+    let snap = &v.snapshot;
+    let page = VersionPage {
+        t,
+        chrome: Chrome::for_caller(&caller),
+        kind: snap.kind.map(|k| kind_label(t, k)).unwrap_or_default(),
+        tier: snap.tier.map(|x| tier_label(t, x)).unwrap_or_default(),
+        origin: snap
+            .origin
+            .map(|o| t.get(&format!("library.origin.{}", o.code())))
+            .unwrap_or_default(),
+        published_at: local_time(&state, v.version.entry.published_at),
+        body_html: markdown(&v.version.body),
+        parts: snap.micro_course.as_ref().map(|m| {
+            (
+                markdown(&m.problem),
+                markdown(&m.case),
+                markdown(&m.solution),
+            )
+        }),
+        files: v.files.iter().map(|f| file_view(f, false)).collect(),
+        tags: snap
+            .tags
+            .iter()
+            .map(|label| {
+                let value = label.split_once(':').map_or(label.as_str(), |(_, v)| v);
+                (label.clone(), value.to_string())
+            })
+            .collect(),
+        reviews: v
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    status_label(t, r.from_status),
+                    status_label(t, r.to_status),
+                    r.comment.clone(),
+                    r.actor.clone(),
+                    local_time(&state, r.at),
+                )
+            })
+            .collect(),
+        is_current: v.resource.current_version == version,
+        v,
+    };
+    Ok(render(&page))
+}
+
+/// `POST /library/files/{id}/delete`: removes a file of the version being prepared
+/// (its row, then its bytes); files of published versions are kept.
+pub async fn delete_file(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(file_id): Path<String>,
+) -> Result<Response, PageError> {
+    let file_id = parse_id(&caller, &file_id, "file")?;
+    let resource = rules::delete_file(&state, &caller.principal, &caller.actor(), file_id, None)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/library/{resource}?done=file_deleted")).into_response())
 }
 
 /// The resource and micro-course form, as posted.
@@ -585,7 +705,30 @@ struct FormPage {
     /// Active vocabulary entries, `kind:value`, grouped by kind label.
     vocabularies: Vec<(&'static str, Vec<String>)>,
     max_minutes: i32,
+    /// What was wrong with the posted form (the form keeps what was typed).
+    error: Option<String>,
 }
+
+/// Field codes of the resource form and their labels, for error messages.
+const RESOURCE_FIELDS: &[(&str, &str)] = &[
+    ("code", "library.code"),
+    ("kind", "library.kind"),
+    ("title", "library.resource_title"),
+    ("summary", "library.summary"),
+    ("body", "library.body"),
+    ("tier", "gaps.tier"),
+    ("origin", "library.origin"),
+    ("vendor", "library.vendor"),
+    ("estimated_minutes", "library.minutes"),
+    ("tags", "library.tags"),
+    ("skills", "library.skills"),
+    ("positions", "library.positions"),
+    ("problem", "library.problem"),
+    ("case", "library.case"),
+    ("solution", "library.solution"),
+    ("skill_code", "library.main_skill"),
+    ("need_id", "library.need_id"),
+];
 
 async fn form_page(
     state: &AppState,
@@ -594,6 +737,37 @@ async fn form_page(
     micro: bool,
     action: String,
     editing: bool,
+) -> Result<Response, PageError> {
+    form_page_with(state, caller, f, micro, action, editing, None).await
+}
+
+/// The form again with what the user typed and what was wrong (422), or the error
+/// page when the error is not the input's fault.
+async fn refill(
+    state: &AppState,
+    caller: &PageCaller,
+    f: ResourceForm,
+    micro: bool,
+    action: String,
+    editing: bool,
+    error: DomainError,
+) -> Result<Response, PageError> {
+    match super::input_error(Tr(caller.locale), &error, RESOURCE_FIELDS) {
+        Some(message) => {
+            form_page_with(state, caller, f, micro, action, editing, Some(message)).await
+        }
+        None => Err(caller.err(error)),
+    }
+}
+
+async fn form_page_with(
+    state: &AppState,
+    caller: &PageCaller,
+    f: ResourceForm,
+    micro: bool,
+    action: String,
+    editing: bool,
+    error: Option<String>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     let tags = state
@@ -613,7 +787,12 @@ async fn form_page(
             )
         })
         .collect();
-    Ok(render(&FormPage {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = render(&FormPage {
         t,
         chrome: Chrome::for_caller(caller),
         f,
@@ -628,7 +807,9 @@ async fn form_page(
         origins: origin_options(t),
         vocabularies,
         max_minutes: domain::library::MICRO_COURSE_MAX_MINUTES,
-    }))
+        error,
+    });
+    Ok((status, page).into_response())
 }
 
 fn blank_form(micro: bool) -> ResourceForm {
@@ -675,19 +856,22 @@ pub async fn micro_form(
     .await
 }
 
-/// `POST /library`: a new resource (a draft owned by the caller).
+/// `POST /library`: a new resource (a draft owned by the caller). A mistake shows
+/// the form again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
     caller: PageCaller,
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::AuthorResources)?;
-    let input = form.resource(false).map_err(|e| caller.err(e))?;
-    let id = state
-        .store
-        .create_resource(&input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let created = match form.resource(false) {
+        Ok(input) => state.store.create_resource(&input, &caller.actor()).await,
+        Err(e) => Err(e),
+    };
+    let id = match created {
+        Ok(id) => id,
+        Err(e) => return refill(&state, &caller, form, false, "/library".into(), false, e).await,
+    };
     rules::reindex_resource(&state, id)
         .await
         .map_err(|e| caller.err(e))?;
@@ -701,12 +885,30 @@ pub async fn create_micro(
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::AuthorResources)?;
-    let input = form.micro().map_err(|e| caller.err(e))?;
-    let id = state
-        .store
-        .create_micro_course(&input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let created = match form.micro() {
+        Ok(input) => {
+            state
+                .store
+                .create_micro_course(&input, &caller.actor())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let id = match created {
+        Ok(id) => id,
+        Err(e) => {
+            return refill(
+                &state,
+                &caller,
+                form,
+                true,
+                "/library/micro".into(),
+                false,
+                e,
+            )
+            .await;
+        }
+    };
     rules::reindex_resource(&state, id)
         .await
         .map_err(|e| caller.err(e))?;
@@ -720,13 +922,9 @@ async fn editable(
     id: &str,
 ) -> Result<ResourceDetail, PageError> {
     let id = parse_id(caller, id, "resource")?;
-    let d = rules::visible_detail(state, &caller.principal, id)
+    rules::editable_detail(state, &caller.principal, id)
         .await
-        .map_err(|e| caller.err(e))?;
-    if !can_edit(&caller.principal, &d.summary) {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    Ok(d)
+        .map_err(|e| caller.err(e))
 }
 
 /// `GET /library/{id}/edit`.
@@ -759,14 +957,22 @@ pub async fn update(
     let d = editable(&state, &caller, &id).await?;
     let id = d.summary.id;
     let actor = caller.actor();
-    let saved = if d.summary.kind == ResourceKind::MicroCourse {
-        let input = form.micro().map_err(|e| caller.err(e))?;
-        state.store.update_micro_course(id, &input, &actor).await
+    let micro = d.summary.kind == ResourceKind::MicroCourse;
+    let saved = if micro {
+        match form.micro() {
+            Ok(input) => state.store.update_micro_course(id, &input, &actor).await,
+            Err(e) => Err(e),
+        }
     } else {
-        let input = form.resource(false).map_err(|e| caller.err(e))?;
-        state.store.update_resource(id, &input, &actor).await
+        match form.resource(false) {
+            Ok(input) => state.store.update_resource(id, &input, &actor).await,
+            Err(e) => Err(e),
+        }
     };
-    saved.map_err(|e| caller.err(e))?;
+    if let Err(e) = saved {
+        let action = format!("/library/{id}/edit");
+        return refill(&state, &caller, form, micro, action, true, e).await;
+    }
     rules::reindex_resource(&state, id)
         .await
         .map_err(|e| caller.err(e))?;
@@ -814,43 +1020,14 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     let d = editable(&state, &caller, &id).await?;
     let id = d.summary.id;
-    let folder = state
-        .store
-        .file_folder(id)
+    let multipart =
+        multipart.map_err(|e| caller.err(DomainError::invalid("file", e.body_text())))?;
+    let stored = rules::receive_upload(&state, &caller.actor(), id, multipart)
         .await
         .map_err(|e| caller.err(e))?;
-    let bad = |m: String| caller.err(DomainError::invalid("file", m));
-    let mut multipart = multipart.map_err(|e| bad(e.body_text()))?;
-    let mut stored = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(e.body_text()))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("upload").to_string();
-        let file = state
-            .files
-            .upload(&folder, Box::pin(field), state.config.upload_limit_bytes)
-            .await
-            .map_err(|e| caller.err(e.into()))?;
-        stored = Some((file, name));
-        break;
-    }
-    let (file, name) =
-        stored.ok_or_else(|| bad(Tr(caller.locale).get("library.no_file").into()))?;
-    if let Err(e) = state
-        .store
-        .attach_file(id, &file, &name, &caller.actor())
-        .await
-    {
-        // Nothing half-written: the bytes go when their record could not be written.
-        if let Err(cleanup) = state.files.delete(&file.key).await {
-            tracing::warn!(error = %cleanup, key = %file.key, "an orphaned upload could not be removed");
-        }
-        return Err(caller.err(e));
+    if stored.is_none() {
+        let message = Tr(caller.locale).get("library.no_file");
+        return Err(caller.err(DomainError::invalid("file", message)));
     }
     Ok(Redirect::to(&format!("/library/{id}?done=uploaded")).into_response())
 }
@@ -902,7 +1079,8 @@ fn disposition(name: &str) -> String {
     format!("inline; filename*=UTF-8''{encoded}")
 }
 
-/// `GET /library/files/{file_id}`: the file inline, with range support (video seeks).
+/// `GET /library/files/{file_id}`: the file inline, streamed, with range support
+/// (video seeks).
 pub async fn download(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -922,7 +1100,8 @@ pub async fn download(
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let mut response = match parse_range(range, size) {
+    // Both answers stream from the file store, so memory stays flat for any size.
+    let (status, wanted) = match parse_range(range, size) {
         Ranged::Unsatisfiable => {
             let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
@@ -930,28 +1109,31 @@ pub async fn download(
             }
             return Ok(r);
         }
-        Ranged::Part(start, end) => {
-            let bytes = state
-                .files
-                .get_range(&key, start..end + 1)
-                .await
-                .map_err(|e| caller.err(e.into()))?;
-            let mut r = (StatusCode::PARTIAL_CONTENT, Body::from(bytes)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
-                r.headers_mut().insert(header::CONTENT_RANGE, v);
-            }
-            r
-        }
-        Ranged::Whole => {
-            let bytes = state
-                .files
-                .get(&key)
-                .await
-                .map_err(|e| caller.err(e.into()))?;
-            (StatusCode::OK, Body::from(bytes)).into_response()
-        }
+        Ranged::Part(start, end) => (StatusCode::PARTIAL_CONTENT, Some(start..end + 1)),
+        Ranged::Whole => (StatusCode::OK, None),
     };
+    let stream = state
+        .files
+        .stream(&key, wanted)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
+    let served = stream.range.clone();
+    let mut response = (status, Body::from_stream(stream.chunks)).into_response();
     let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(served.end - served.start),
+    );
+    if status == StatusCode::PARTIAL_CONTENT
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "bytes {}-{}/{}",
+            served.start,
+            served.end - 1,
+            stream.size
+        ))
+    {
+        h.insert(header::CONTENT_RANGE, v);
+    }
     h.insert(header::CONTENT_TYPE, content_type);
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(

@@ -10,6 +10,8 @@ pub mod decoding;
 pub mod home;
 pub mod import;
 pub mod library;
+pub mod library_packs;
+pub mod library_tags;
 pub mod login;
 pub mod needs;
 pub mod operations;
@@ -255,4 +257,20 @@ pub fn local_time(state: &AppState, t: time::OffsetDateTime) -> String {
         local.hour(),
         local.minute()
     )
+}
+
+/// A user's mistake to show above the form they filled in: the field's label (from
+/// `labels`, field code → text key) with its code, then what is wrong. `None` for
+/// errors that are not the input's fault; those get an error page.
+pub fn input_error(t: Tr, error: &domain::DomainError, labels: &[(&str, &str)]) -> Option<String> {
+    match error {
+        domain::DomainError::Validation { field, message } => {
+            Some(match labels.iter().find(|(f, _)| f == field) {
+                Some((_, key)) => format!("{} ({field}): {message}", t.get(key)),
+                None => format!("{field}: {message}"),
+            })
+        }
+        domain::DomainError::Conflict(message) => Some(message.clone()),
+        _ => None,
+    }
 }
