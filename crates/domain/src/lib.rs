@@ -15,6 +15,7 @@ pub mod needs;
 pub mod org;
 pub mod page;
 pub mod performance;
+pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};
 pub use error::{DomainError, DomainResult};

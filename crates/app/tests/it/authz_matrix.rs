@@ -715,6 +715,22 @@ fn probes() -> Vec<Probe> {
             Form(&[("kind", "values")]),
             [403, 422, 422, 403, 403, 403, 403, 403],
         ),
+        // Training history: programs are kept company-wide, so only a company-wide program manager.
+        p(
+            "GET",
+            "/operations/import",
+            "/operations/import",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // Not a multipart body: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/operations/import",
+            "/operations/import",
+            Form(&[("dry_run", "on")]),
+            admin_or_training(403, 422),
+        ),
         // The library: published resources for everyone, drafts for their author and staff.
         p("GET", "/library", "/library", NoBody, all(303, 200)),
         // Codes are unique: the admin creates, the other authors then hit the taken code.

@@ -20,3 +20,4 @@ mod needs;
 mod openapi;
 mod scope;
 mod store;
+mod training_records;

@@ -14,6 +14,7 @@ pub mod login;
 pub mod needs;
 pub mod people;
 pub mod performance;
+pub mod training_records;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
 use crate::i18n::{Locale, Tr};
