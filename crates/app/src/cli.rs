@@ -135,9 +135,13 @@ pub enum ImportCommand {
     /// Competency models (岗位编码, 技能编码, 要求等级, 层级): for every position in the file,
     /// its directly set requirements become exactly the file's rows; all rows or none.
     CompetencyModels(ImportCompetencyArgs),
+    /// Training history from an old system (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态,
+    /// 学时, 成绩, 人均费用): new codes become historical programs, rows imported
+    /// enrolments; all rows or none; re-importing the same file changes nothing.
+    TrainingRecords(ImportCompetencyArgs),
 }
 
-/// Options of `import assessments` and `import competency-models`.
+/// Options of `import assessments`, `import competency-models` and `import training-records`.
 #[derive(Debug, Args)]
 pub struct ImportCompetencyArgs {
     /// The CSV or XLSX file.
@@ -333,6 +337,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::CompetencyModels(args)) => {
             import_competency_models(&settings, args).await
+        }
+        Command::Import(ImportCommand::TrainingRecords(args)) => {
+            import_training_records(&settings, args).await
         }
         Command::Export(ExportCommand::CompetencyModels(args)) => {
             export_competency_models(&settings, args).await
@@ -674,6 +681,47 @@ async fn import_competency_models(
             println!("written: {rows} requirements set directly for {positions} positions")
         }
         None => println!("dry run: nothing was written"),
+    }
+    Ok(())
+}
+
+async fn import_training_records(
+    settings: &Settings,
+    args: ImportCompetencyArgs,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings).await?;
+    let state = web::AppState::new(store.clone(), web_config(settings));
+    let source = args.file.display().to_string();
+    let started = std::time::Instant::now();
+    let report = web::service::import_training_records(
+        &state,
+        None,
+        &bytes,
+        &source,
+        args.dry_run,
+        &Actor::cli(),
+    )
+    .await;
+    store.close().await;
+    let report = report?;
+    competency_report(report.rows, &report.errors, report.error_count)?;
+    if let Some(o) = report.outcome {
+        println!(
+            "{}: {} historical programs created, {} with more hours; {} enrolments created, {} updated, {} unchanged ({:.1} s)",
+            if report.written {
+                "written"
+            } else {
+                "dry run, nothing was written; the import would give"
+            },
+            o.programs_created,
+            o.programs_updated,
+            o.enrollments_created,
+            o.enrollments_updated,
+            o.enrollments_unchanged,
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

@@ -59,6 +59,7 @@ pub mod operations;
 pub mod org;
 pub mod page;
 pub mod performance;
+pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};
 pub use error::{DomainError, DomainResult};

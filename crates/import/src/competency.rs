@@ -104,7 +104,7 @@ fn parse_whole(text: &str) -> Result<i32, String> {
 }
 
 /// Finds the required columns, or reports each missing one on row 1.
-fn required_columns<const N: usize>(
+pub(crate) fn required_columns<const N: usize>(
     headers: &[String],
     fields: [(&str, &[&str]); N],
 ) -> Result<[usize; N], Vec<RowError>> {
@@ -247,7 +247,11 @@ pub fn plan_assessments(
 }
 
 /// Resolves a code cell: "missing" when blank, "<what> <code> does not exist" when unknown.
-fn lookup<T: Copy>(known: &HashMap<String, T>, code: &str, what: &str) -> Result<T, String> {
+pub(crate) fn lookup<T: Copy>(
+    known: &HashMap<String, T>,
+    code: &str,
+    what: &str,
+) -> Result<T, String> {
     match known.get(code) {
         Some(v) => Ok(*v),
         None if code.is_empty() => Err("missing".into()),

@@ -8,6 +8,7 @@ pub mod competency;
 pub mod employees;
 pub mod kpis;
 pub mod table;
+pub mod training_records;
 pub mod values;
 
 /// A problem with one cell or row of an import file.

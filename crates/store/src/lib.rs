@@ -19,6 +19,7 @@ mod org;
 mod performance;
 mod reconciliation;
 mod time_column;
+mod training_records;
 
 pub use backup::backup_sqlite;
 pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog, SkillEntry};

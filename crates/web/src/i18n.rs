@@ -1150,6 +1150,56 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("audit.entity.import_mapping", "导入映射", "Import mapping"),
     (
+        "training_records.title",
+        "导入历史培训记录",
+        "Import training history",
+    ),
+    (
+        "training_records.help",
+        "把旧系统多年的培训记录一次导入：上传 CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，表头可用中文或英文。尚不存在的项目编码会建成“历史”项目（学时取该项目记录中的最大值），已存在的项目直接挂接；每一行成为一条“导入”来源的报名记录，不生成考勤。只要有一行有问题，就不写入任何数据；同一文件重复导入不会改变数据，改动过的值会更新对应记录。",
+        "Bring years of records over from an old system: upload a CSV (UTF-8 or GB18030) or Excel (.xlsx) file; headers may be Chinese or English. Program codes that do not exist yet become historical programs (hours: the largest of their records); existing programs are attached to. Every row becomes an enrolment of source 'imported'; no attendance is generated. If any row has a problem, nothing is written; importing the same file again changes nothing, and a changed value updates its record.",
+    ),
+    (
+        "training_records.file",
+        "培训记录文件",
+        "Training records file",
+    ),
+    (
+        "training_records.columns",
+        "列：项目编码、项目名称（同一编码各行一致）、工号、开始日期、完成日期（状态为已完成时必填，不早于开始日期，不晚于今天）、状态（已完成/未完成/已取消）、学时（≥ 0）、成绩（可选，0–100）、人均费用（可选，≥ 0）。日期可写 2024-03-01、2024/3/1 或 Excel 日期。",
+        "Columns: program_code, program_title (the same on every row of a code), employee_number, start_date, completion_date (required when completed; not before the start, not after today), status (completed, incomplete, cancelled), hours (≥ 0), score (optional, 0–100), cost_per_head (optional, ≥ 0). Dates as 2024-03-01, 2024/3/1 or Excel dates.",
+    ),
+    (
+        "training_records.programs_created",
+        "新建历史项目",
+        "historical programs created",
+    ),
+    (
+        "training_records.programs_updated",
+        "学时调高的历史项目",
+        "historical programs with more hours",
+    ),
+    (
+        "training_records.enrollments_created",
+        "新增培训记录",
+        "records created",
+    ),
+    (
+        "training_records.would",
+        "导入将会：{counts}",
+        "Importing would give: {counts}",
+    ),
+    (
+        "audit.action.training_records.import",
+        "导入历史培训记录",
+        "Training history imported",
+    ),
+    (
+        "audit.entity.training_record",
+        "培训记录",
+        "Training record",
+    ),
+    (
         "people.masked_note",
         "联系方式按数据权限脱敏显示。",
         "Contact details are masked outside your data scope.",
@@ -1278,6 +1328,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "programs.setup",
         "计划、场地与讲师",
         "Plans, venues & instructors",
+    ),
+    (
+        "programs.import",
+        "导入历史培训记录",
+        "Import training history",
     ),
     ("programs.status", "状态", "Status"),
     ("programs.any_status", "全部状态", "Any status"),

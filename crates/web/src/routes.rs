@@ -324,6 +324,13 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::performance::upload,
         ui::import::UPLOAD_LIMIT,
     )
+    .get("/programs/import", Page, ui::training_records::form)
+    .post_upload(
+        "/programs/import",
+        Page,
+        ui::training_records::submit,
+        ui::import::UPLOAD_LIMIT,
+    )
     .get("/account", Page, ui::account::page)
     .post("/account/password", Page, ui::account::change_password)
     .post("/account/tokens", Page, ui::account::create_token)

@@ -563,3 +563,84 @@ pub const MODEL_EXPORT_HEADERS: [&str; 8] = [
     "models.tier",
     "models.source",
 ];
+
+/// Fails unless the caller (if any: the CLI has none) keeps programs company-wide: a
+/// history file names people and programs across the whole company.
+pub fn require_company_program_manager(principal: Option<&Principal>) -> DomainResult<()> {
+    match principal {
+        Some(p) if !p.scope_for(Permission::ManagePrograms).company => Err(DomainError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Outcome of a training-records import.
+#[derive(Debug)]
+pub struct TrainingRecordImportReport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows without problems.
+    pub valid: usize,
+    /// The first problems (up to [`MAX_REPORTED_ERRORS`]), by row.
+    pub errors: Vec<import::RowError>,
+    pub error_count: usize,
+    /// What the import did, or for a dry run would do; `None` when the file has problems.
+    pub outcome: Option<domain::training_records::TrainingRecordOutcome>,
+    /// Whether `outcome` was committed (false for a dry run).
+    pub written: bool,
+}
+
+/// Imports training history (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态, 学时, 成绩,
+/// 人均费用): new program codes become historical programs, every row an imported
+/// enrolment; all rows or none. A dry run does the whole import and rolls it back, so
+/// its counts are exact.
+pub async fn import_training_records(
+    state: &AppState,
+    principal: Option<&Principal>,
+    bytes: &[u8],
+    source: &str,
+    dry_run: bool,
+    actor: &Actor,
+) -> DomainResult<TrainingRecordImportReport> {
+    require_company_program_manager(principal)?;
+    let (headers, rows) =
+        import::table::stream_rows(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+    let refs = state
+        .store
+        .training_record_refs(company_today(state))
+        .await?;
+    let (plan, mut errors) = import::training_records::plan_training_records(&headers, rows, &refs);
+    drop(refs);
+    let existing: Vec<i64> = plan
+        .programs
+        .iter()
+        .filter_map(|p| p.existing.as_ref().map(|e| e.id))
+        .collect();
+    let mut valid = plan.records.len();
+    if !existing.is_empty() {
+        let live = state.store.live_enrollments(&existing).await?;
+        let conflicts = plan.live_conflicts(&live);
+        valid -= conflicts.len();
+        errors.extend(conflicts);
+        errors.sort_by_key(|e| e.row);
+    }
+    let outcome = if errors.is_empty() {
+        Some(
+            state
+                .store
+                .import_training_records(&plan, source, actor, !dry_run)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let error_count = errors.len();
+    errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(TrainingRecordImportReport {
+        rows: plan.rows,
+        valid,
+        errors,
+        error_count,
+        written: outcome.is_some() && !dry_run,
+        outcome,
+    })
+}

@@ -899,6 +899,22 @@ fn probes() -> Vec<Probe> {
             NoBody,
             all(303, 200),
         ),
+        // Training history: programs are kept company-wide, so only a company-wide program manager.
+        p(
+            "GET",
+            "/programs/import",
+            "/programs/import",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // Not a multipart body: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/programs/import",
+            "/programs/import",
+            Form(&[("dry_run", "on")]),
+            admin_or_training(403, 422),
+        ),
         // The library: published resources for everyone, drafts for their author and staff.
         p("GET", "/library", "/library", NoBody, all(303, 200)),
         // Codes are unique: the admin creates, the other authors then hit the taken code.

@@ -14,7 +14,7 @@ use web::service::{import_assessments, import_competency_models};
 const ON: &str = "2026-10-15";
 
 /// Runs a `SELECT COUNT(*) ...` on the app's database.
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     use sqlx::Connection;
     match app.backend {
         Backend::Sqlite => {
@@ -80,7 +80,7 @@ fn row(skill: &str, level: i32, tier: &str, source: &str) -> (String, i32, Strin
     (skill.into(), level, tier.into(), source.into())
 }
 
-fn has(errors: &[import::RowError], row: usize, column: &str, reason: &str) -> bool {
+pub(crate) fn has(errors: &[import::RowError], row: usize, column: &str, reason: &str) -> bool {
     errors
         .iter()
         .any(|e| e.row == row && e.column == column && e.reason.contains(reason))
@@ -535,7 +535,7 @@ db_test!(
 );
 
 /// The binary against the test app's database.
-fn skillbridge(app: &TestApp, dir: &TempDir) -> Command {
+pub(crate) fn skillbridge(app: &TestApp, dir: &TempDir) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_skillbridge"));
     cmd.current_dir(&dir.0).env("SKILLBRIDGE_LOG", "warn");
     for (key, _) in
@@ -547,7 +547,7 @@ fn skillbridge(app: &TestApp, dir: &TempDir) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> (bool, String, String) {
+pub(crate) fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("the binary runs");
     (
         out.status.success(),
@@ -641,7 +641,7 @@ db_test!(command_line_imports_and_exports, |app| {
     );
 });
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     user: &str,
     path: &str,

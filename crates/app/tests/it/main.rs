@@ -23,3 +23,4 @@ mod operations_api;
 mod operations_web;
 mod scope;
 mod store;
+mod training_records;

@@ -64,14 +64,14 @@ pub async fn form(caller: PageCaller) -> Result<Response, PageError> {
 }
 
 /// An uploaded file with its options.
-struct Upload {
-    bytes: Vec<u8>,
-    source: String,
-    dry_run: bool,
+pub(crate) struct Upload {
+    pub bytes: Vec<u8>,
+    pub source: String,
+    pub dry_run: bool,
 }
 
 /// Reads the multipart form (file, dry_run); a message for the page when it cannot.
-async fn read_upload(
+pub(crate) async fn read_upload(
     t: Tr,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Upload, String> {
@@ -106,7 +106,7 @@ async fn read_upload(
 }
 
 /// A report for an upload that could not be read or validated at all.
-fn failed(title: &'static str, summary: String) -> ReportView {
+pub(crate) fn failed(title: &'static str, summary: String) -> ReportView {
     ReportView {
         title,
         ok: false,
@@ -119,7 +119,7 @@ fn failed(title: &'static str, summary: String) -> ReportView {
 }
 
 /// The summary line of a report that wrote nothing.
-fn not_written(t: Tr, dry_run: bool, error_count: usize) -> (bool, String) {
+pub(crate) fn not_written(t: Tr, dry_run: bool, error_count: usize) -> (bool, String) {
     match (dry_run, error_count) {
         (true, 0) => (true, t.get("import.preview_only").into()),
         (true, _) => (false, t.get("competency_import.preview_errors").into()),
@@ -127,7 +127,7 @@ fn not_written(t: Tr, dry_run: bool, error_count: usize) -> (bool, String) {
     }
 }
 
-fn with_errors(mut view: ReportView, mut errors: Vec<import::RowError>) -> ReportView {
+pub(crate) fn with_errors(mut view: ReportView, mut errors: Vec<import::RowError>) -> ReportView {
     view.more = view
         .error_count
         .saturating_sub(ERRORS_SHOWN.min(errors.len()));

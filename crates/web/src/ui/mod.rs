@@ -17,6 +17,7 @@ pub mod needs;
 pub mod operations;
 pub mod people;
 pub mod performance;
+pub mod training_records;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
 use crate::i18n::{Locale, Tr};
