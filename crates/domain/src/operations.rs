@@ -16,6 +16,27 @@ coded_enum!(
     }
 );
 
+impl ProgramStatus {
+    /// The moves a program may make: prepared, opened for sign-up or run by
+    /// assignment (either way round), then closed. Closing settles completion, so a
+    /// closed program stays closed; historical ones come only from an import.
+    pub fn can_move_to(self, next: ProgramStatus) -> bool {
+        use ProgramStatus::*;
+        matches!(
+            (self, next),
+            (Draft, Open | Running) | (Open, Draft | Running | Closed) | (Running, Open | Closed)
+        )
+    }
+
+    /// Whether sessions and enrolments may still change.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            ProgramStatus::Draft | ProgramStatus::Open | ProgramStatus::Running
+        )
+    }
+}
+
 coded_enum!(
     /// How a session is delivered.
     SessionMode, "mode", {
@@ -503,6 +524,7 @@ pub struct ProgramSummary {
     pub plan_code: Option<String>,
     pub capacity: Option<i32>,
     pub hours: f64,
+    /// Seats taken: enrolled, completed or not completed.
     pub enrolled: i64,
     pub waitlisted: i64,
     pub completed: i64,
@@ -761,6 +783,23 @@ mod tests {
         );
         s.join_url = Some("https://meet.example.com/abc".into());
         assert!(s.validated().is_ok());
+    }
+
+    #[test]
+    fn closed_and_historical_programs_stay_put() {
+        use ProgramStatus::*;
+        assert!(
+            Draft.can_move_to(Open) && Open.can_move_to(Running) && Running.can_move_to(Closed)
+        );
+        assert!(Open.can_move_to(Draft) && !Running.can_move_to(Draft));
+        for next in ProgramStatus::ALL {
+            assert!(!Closed.can_move_to(*next) && !Historical.can_move_to(*next));
+            assert!(!next.can_move_to(Historical));
+        }
+        assert!(
+            !Draft.can_move_to(Closed),
+            "a program never run is not closed"
+        );
     }
 
     #[test]

@@ -143,7 +143,7 @@ impl ProgramRow {
 }
 
 const PROGRAM_SELECT: &str = "SELECT p.id, p.code, p.title, p.status, pl.code AS plan_code, p.capacity, p.hours, \
-    (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id AND e.status = 'enrolled') AS enrolled, \
+    (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id AND e.status IN ('enrolled', 'completed', 'incomplete')) AS enrolled, \
     (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id AND e.status = 'waitlisted') AS waitlisted, \
     (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id AND e.status = 'completed') AS completed, \
     (SELECT COUNT(*) FROM training_sessions s WHERE s.program_id = p.id AND s.status = 'scheduled') AS sessions, \
@@ -553,6 +553,20 @@ impl crate::Store {
                 "historical programs come only from an import and stay as they are",
             ));
         }
+        // Asking for the status a program already has changes nothing.
+        if current == status {
+            return Ok(None);
+        }
+        if !current.can_move_to(status) {
+            return Err(DomainError::invalid(
+                "status",
+                format!(
+                    "a {} program cannot become {}",
+                    current.code(),
+                    status.code()
+                ),
+            ));
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
             sqlx::query("UPDATE programs SET status = $2, updated_at = $3 WHERE id = $1")
@@ -867,10 +881,10 @@ impl crate::Store {
     ) -> DomainResult<(i64, Vec<Conflict>)> {
         let input = input.validated()?;
         let detail = self.program_detail(program_id).await?;
-        if detail.summary.status == ProgramStatus::Historical {
+        if !detail.summary.status.is_active() {
             return Err(DomainError::invalid(
                 "program",
-                "a historical program takes no new sessions",
+                "a closed or historical program takes no new or moved sessions",
             ));
         }
         let before = match session {

@@ -1346,7 +1346,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("programs.program", "项目", "Program"),
     ("programs.hours", "学时", "Hours"),
     ("programs.credits", "学分", "Credits"),
-    ("programs.enrolled", "已报名", "Enrolled"),
+    ("programs.seats_taken", "学员/名额", "Learners"),
     ("programs.waitlisted", "候补", "Waiting"),
     ("programs.completed", "已完成", "Completed"),
     ("programs.first_session", "首次开班", "First session"),

@@ -705,6 +705,16 @@ db_test!(check_in_roll_call_and_completion, |app| {
     .await;
     assert_eq!(status, 200);
 
+    // A program is run before it is closed.
+    let (status, _) = call(
+        &app,
+        &training,
+        "POST",
+        &format!("/api/v1/programs/{id}/status"),
+        Some(json!({ "status": "running" })),
+    )
+    .await;
+    assert_eq!(status, 200);
     // Half the two sessions is enough: the learner and the late one complete, the absent one does not.
     let (status, closed) = call(
         &app,

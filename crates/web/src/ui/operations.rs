@@ -545,11 +545,7 @@ pub async fn detail(
     let statuses = ProgramStatus::ALL
         .iter()
         .copied()
-        .filter(|s| {
-            *s != d.summary.status
-                && *s != ProgramStatus::Historical
-                && d.summary.status != ProgramStatus::Historical
-        })
+        .filter(|s| d.summary.status.can_move_to(*s))
         .collect();
     let sessions = d
         .sessions
