@@ -1495,6 +1495,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("sessions.code_minutes", "有效分钟数", "Valid for minutes"),
     ("sessions.issue_code", "生成签到码", "Issue a code"),
     (
+        "sessions.qr",
+        "学员扫码即可打开签到页（签到码已填好）",
+        "Learners scan this to open check-in with the code filled in",
+    ),
+    (
         "sessions.roll_call",
         "点名与出勤",
         "Roll call and attendance",
@@ -1555,6 +1560,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("my.calendar", "订阅日历 (.ics)", "Calendar (.ics)"),
     ("my.no_upcoming", "近期没有班次。", "No sessions coming up."),
     ("my.programs", "我的培训项目", "My programs"),
+    ("my.teaching", "我授课的班次", "Sessions I teach"),
     (
         "my.no_programs",
         "你还没有报名任何项目。",

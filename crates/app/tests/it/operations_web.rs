@@ -333,6 +333,17 @@ db_test!(program_to_completion_through_the_pages, |app| {
         .await
         .unwrap();
     assert!(page.contains(&code));
+    assert!(page.contains("<svg"), "the code is also a QR code");
+    // Scanning it opens the learner's check-in with the code filled in.
+    let scanned = learner
+        .get(app.url(&format!("/my/learning?code={code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(scanned.contains(&format!("value=\"{code}\"")), "{scanned}");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let res = post(
         &app,

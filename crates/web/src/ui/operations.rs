@@ -494,6 +494,9 @@ pub struct NoticeQuery {
     n: String,
     #[serde(default)]
     w: String,
+    /// A check-in code from a scanned QR code.
+    #[serde(default)]
+    code: String,
 }
 
 /// `GET /programs/{id}`.
@@ -800,17 +803,43 @@ struct SessionPage {
     ends: String,
     sheet: Vec<AttendanceLine>,
     code: Option<(String, String)>,
+    /// The check-in link as an SVG QR code, while a code is live.
+    qr_svg: String,
     can_run: bool,
     notice: String,
     marks: &'static [AttendanceStatus],
 }
 
-/// `GET /sessions/{id}`: the attendance sheet, check-in code and roll call.
+/// The address learners' phones reach this server at, from the request (a proxy's
+/// `X-Forwarded-Proto` wins over plain http).
+fn origin(headers: &axum::http::HeaderMap) -> String {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text("x-forwarded-host")
+        .or(text("host"))
+        .unwrap_or("localhost");
+    let scheme = text("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// An SVG QR code of `url`; empty if it cannot be encoded.
+fn qr_svg(url: &str) -> String {
+    qrcode::QrCode::new(url.as_bytes())
+        .map(|qr| {
+            qr.render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /sessions/{id}`: the attendance sheet, check-in code (also as a QR code that
+/// opens the learner's check-in with the code filled in) and roll call.
 pub async fn session(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
     Query(done): Query<NoticeQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
@@ -831,6 +860,10 @@ pub async fn session(
         .await
         .map_err(|e| caller.err(e))?
         .map(|(code, until)| (code, local_time(&state, until)));
+    let qr_svg = code
+        .as_ref()
+        .map(|(code, _)| qr_svg(&format!("{}/my/learning?code={code}", origin(&headers))))
+        .unwrap_or_default();
     let t = Tr(caller.locale);
     let notice = match done.done.as_str() {
         "" => String::new(),
@@ -844,6 +877,7 @@ pub async fn session(
         s,
         sheet,
         code,
+        qr_svg,
         can_run,
         notice,
         marks: AttendanceStatus::ALL,
@@ -950,9 +984,13 @@ struct MyLearningPage {
     chrome: Chrome,
     enrollments: Vec<Enrollment>,
     upcoming: Vec<(Session, String)>,
+    /// Coming sessions the caller teaches, for instructors.
+    teaching: Vec<(Session, String)>,
     open: Vec<ProgramSummary>,
     notice: String,
     error: String,
+    /// A check-in code arriving from a scanned QR code, filled into the form.
+    code: String,
 }
 
 async fn my_learning_page(
@@ -960,6 +998,7 @@ async fn my_learning_page(
     caller: &PageCaller,
     notice: String,
     error: Option<DomainError>,
+    code: String,
 ) -> Result<Response, PageError> {
     let (enrollments, upcoming) = match caller.principal.employee_id {
         Some(e) => {
@@ -988,6 +1027,29 @@ async fn my_learning_page(
         }
         None => (Vec::new(), Vec::new()),
     };
+    let mut teaching = Vec::new();
+    if let Some(e) = caller.principal.employee_id
+        && let Some(instructor) = state
+            .store
+            .instructor_of_employee(e)
+            .await
+            .map_err(|e| caller.err(e))?
+    {
+        let now = OffsetDateTime::now_utc();
+        teaching = state
+            .store
+            .calendar(CalendarOwner::Instructor(instructor))
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .filter(|s| s.ends_at > now)
+            .take(20)
+            .map(|s| {
+                let at = local_time(state, s.starts_at);
+                (s, at)
+            })
+            .collect();
+    }
     let open = state
         .store
         .list_programs(
@@ -1010,9 +1072,11 @@ async fn my_learning_page(
         chrome: Chrome::for_caller(caller),
         enrollments,
         upcoming,
+        teaching,
         open,
         notice,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
+        code,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -1028,7 +1092,13 @@ pub async fn my_learning(
         "" => String::new(),
         other => t.get(&format!("my.done.{other}")).to_string(),
     };
-    my_learning_page(&state, &caller, notice, None).await
+    let code: String = done
+        .code
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(12)
+        .collect();
+    my_learning_page(&state, &caller, notice, None, code).await
 }
 
 #[derive(Deserialize)]
@@ -1059,7 +1129,7 @@ pub async fn check_in(
         ))
         .into_response()),
         Err(e @ DomainError::Validation { .. }) => {
-            my_learning_page(&state, &caller, String::new(), Some(e)).await
+            my_learning_page(&state, &caller, String::new(), Some(e), form.code).await
         }
         Err(e) => Err(caller.err(e)),
     }
