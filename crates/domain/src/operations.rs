@@ -564,6 +564,8 @@ pub struct ProgramFilter {
     pub plan_code: Option<String>,
     /// Only programs a learner may sign up for now.
     pub open_only: bool,
+    /// Leave out drafts: only the people who prepare programs see them.
+    pub hide_drafts: bool,
 }
 
 /// A dated delivery of a program (班次), as entered.

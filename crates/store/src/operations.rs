@@ -603,6 +603,9 @@ impl crate::Store {
             if filter.open_only {
                 qb(" AND p.status = 'open'", None);
             }
+            if filter.hide_drafts {
+                qb(" AND p.status <> 'draft'", None);
+            }
             if let Some(plan) = filter
                 .plan_code
                 .as_deref()

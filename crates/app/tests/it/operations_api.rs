@@ -291,9 +291,10 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     )
     .await;
     assert_eq!(status, 204);
+    // The program is still a draft, so only program staff see it.
     let (status, detail) = call(
         &app,
-        &employee,
+        &training,
         "GET",
         &format!("/api/v1/programs/{second}"),
         None,
@@ -303,10 +304,13 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     assert_eq!(detail["sessions"][0]["cancelled"], json!(true));
     assert_eq!(detail["summary"]["sessions"], json!(0));
 
-    let (status, list) = call(&app, &employee, "GET", "/api/v1/programs?plan=P-OPS", None).await;
+    let (status, list) = call(&app, &training, "GET", "/api/v1/programs?plan=P-OPS", None).await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], json!(1));
     assert_eq!(list["items"][0]["code"], "OPS-A");
+    // Learners do not see drafts.
+    let (status, list) = call(&app, &employee, "GET", "/api/v1/programs?plan=P-OPS", None).await;
+    assert_eq!((status, list["total"].clone()), (200, json!(0)));
     let (status, problem) =
         call(&app, &employee, "GET", "/api/v1/programs?status=done", None).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("status")));

@@ -545,8 +545,32 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
         )
         .await
         .unwrap();
-    // Not open yet: no sign-up.
+    // Not open yet: learners neither see the draft nor can sign up.
     let (learner, csrf) = app.login("employee").await;
+    let page = learner
+        .get(app.url(&format!("/programs/{program}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let list = learner
+        .get(app.url("/programs?q=SOON"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("明天开课"), "{list}");
+    let token = app.token("employee").await;
+    let api = app
+        .client()
+        .get(app.url(&format!("/api/v1/programs/{program}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
     let res = post(
         &app,
         &learner,
@@ -560,6 +584,12 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
         .set_program_status(program, ProgramStatus::Open, &system)
         .await
         .unwrap();
+    let page = learner
+        .get(app.url(&format!("/programs/{program}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
     let res = post(
         &app,
         &learner,

@@ -445,7 +445,7 @@ pub async fn create_plan(
     responses((status = 200, body = ProgramPage), (status = 422, body = Problem)))]
 pub async fn list_programs(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProgramsQuery>,
 ) -> Result<Json<ProgramPage>, ApiError> {
     let status = match query.status.as_deref().map(str::trim) {
@@ -457,6 +457,7 @@ pub async fn list_programs(
         status,
         plan_code: query.plan,
         open_only: query.open_only.unwrap_or(false),
+        hide_drafts: !caller.principal.can(Permission::ManagePrograms),
     };
     let page = state
         .store
@@ -490,10 +491,17 @@ pub async fn create_program(
     responses((status = 200, description = "The program in full", content_type = "application/json"), (status = 404, body = Problem)))]
 pub async fn get_program(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProgramDetail>, ApiError> {
-    Ok(Json(state.store.program_detail(id).await?))
+    let detail = state.store.program_detail(id).await?;
+    // A draft is not there yet for anyone but the people preparing it.
+    if detail.summary.status == ProgramStatus::Draft
+        && !caller.principal.can(Permission::ManagePrograms)
+    {
+        return Err(DomainError::NotFound { entity: "program" }.into());
+    }
+    Ok(Json(detail))
 }
 
 /// Replaces a program's fields; sessions and enrolments stay, and a larger capacity

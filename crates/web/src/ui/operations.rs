@@ -105,6 +105,7 @@ pub async fn list(
         },
         plan_code: query.plan.clone(),
         open_only: false,
+        hide_drafts: !caller.principal.can(Permission::ManagePrograms),
     };
     let paged = state
         .store
@@ -514,6 +515,10 @@ pub async fn detail(
         .await
         .map_err(|e| caller.err(e))?;
     let can_manage = p.can(Permission::ManagePrograms);
+    // A draft is not there yet for anyone but the people preparing it.
+    if d.summary.status == ProgramStatus::Draft && !can_manage {
+        return Err(caller.err(DomainError::NotFound { entity: "program" }));
+    }
     let can_enroll_others = p.can(Permission::EnrollPeople);
     let scope = p.scope_for(Permission::EnrollPeople);
     let (enrollments, enrollment_total) = if scope.is_empty() {
