@@ -381,6 +381,20 @@ impl crate::Store {
         })
     }
 
+    /// Whether the employee teaches the session, and it is still scheduled.
+    pub async fn teaches(&self, employee_id: i64, session_id: i64) -> DomainResult<bool> {
+        on_pool!(self, pool => {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT si.session_id FROM training_session_instructors si \
+                 JOIN instructors i ON i.id = si.instructor_id \
+                 JOIN training_sessions s ON s.id = si.session_id \
+                 WHERE si.session_id = $1 AND i.employee_id = $2 AND s.status = 'scheduled'",
+            )
+            .bind(session_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?;
+            Ok(found.is_some())
+        })
+    }
+
     pub async fn add_unavailability(
         &self,
         instructor_id: i64,

@@ -8,6 +8,25 @@ use domain::org::{Employee, OrgRepository};
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal, Role, ScopeKind};
 
 /// The caller's scope for `permission`; `Forbidden` when it covers nothing.
+/// Whether the caller may run a session (check-in codes, attendance sheet, roll
+/// call): program staff any session, an instructor only the scheduled sessions they
+/// teach.
+pub async fn may_run_session(
+    state: &AppState,
+    principal: &Principal,
+    session_id: i64,
+) -> DomainResult<bool> {
+    if principal.can(Permission::ManagePrograms) {
+        return Ok(true);
+    }
+    match principal.employee_id {
+        Some(employee) if principal.can(Permission::TeachSessions) => {
+            state.store.teaches(employee, session_id).await
+        }
+        _ => Ok(false),
+    }
+}
+
 pub fn scope_or_forbidden(
     principal: &Principal,
     permission: Permission,

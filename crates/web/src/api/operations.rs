@@ -19,7 +19,6 @@ use domain::operations::{
 use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, DomainResult, Page, Permission, Principal};
 use serde::{Deserialize, Serialize};
-use store::CalendarOwner;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- shared rules ---------------------------------------------------------------
@@ -34,22 +33,7 @@ pub async fn may_teach(
     require(principal, Permission::TeachSessions)?;
     // 404 before 403, so a missing session reads the same for every teacher.
     state.store.session(session_id).await?;
-    if principal.can(Permission::ManagePrograms) {
-        return Ok(());
-    }
-    let Some(employee) = principal.employee_id else {
-        return Err(DomainError::Forbidden);
-    };
-    let Some(instructor) = state.store.instructor_of_employee(employee).await? else {
-        return Err(DomainError::Forbidden);
-    };
-    let teaches = state
-        .store
-        .calendar(CalendarOwner::Instructor(instructor))
-        .await?
-        .iter()
-        .any(|s| s.id == session_id);
-    if teaches {
+    if crate::service::may_run_session(state, principal, session_id).await? {
         Ok(())
     } else {
         Err(DomainError::Forbidden)

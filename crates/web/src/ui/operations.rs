@@ -17,7 +17,7 @@ use domain::operations::{
     ProgramFilter, ProgramInput, ProgramSkill, ProgramStatus, ProgramSummary, Session,
     SessionInput, SessionMode, TransferGoal, Venue, VenueInput, VenueKind,
 };
-use domain::{DomainError, DomainResult, Page, Permission, Principal};
+use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use store::CalendarOwner;
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -40,27 +40,6 @@ fn local_input(state: &AppState, field: &str, text: &str) -> DomainResult<Offset
 
 fn local_field(state: &AppState, t: OffsetDateTime) -> String {
     local_time(state, t).replace(' ', "T")
-}
-
-/// Whether the caller teaches this session or runs programs.
-async fn may_run_session(state: &AppState, p: &Principal, session: &Session) -> DomainResult<bool> {
-    if p.can(Permission::ManagePrograms) {
-        return Ok(true);
-    }
-    if !p.can(Permission::TeachSessions) {
-        return Ok(false);
-    }
-    let Some(employee) = p.employee_id else {
-        return Ok(false);
-    };
-    let Some(instructor) = state.store.instructor_of_employee(employee).await? else {
-        return Ok(false);
-    };
-    let mine = state
-        .store
-        .calendar(CalendarOwner::Instructor(instructor))
-        .await?;
-    Ok(mine.iter().any(|s| s.id == session.id))
 }
 
 // ----- program list -----------------------------------------------------------------
@@ -848,7 +827,7 @@ pub async fn session(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    let can_run = may_run_session(&state, &caller.principal, &s)
+    let can_run = crate::service::may_run_session(&state, &caller.principal, s.id)
         .await
         .map_err(|e| caller.err(e))?;
     if !can_run {
@@ -896,7 +875,7 @@ async fn runnable_session(
 ) -> Result<Session, PageError> {
     let id = parse_id(id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    if !may_run_session(state, &caller.principal, &s)
+    if !crate::service::may_run_session(state, &caller.principal, s.id)
         .await
         .map_err(|e| caller.err(e))?
     {
