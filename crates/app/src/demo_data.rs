@@ -113,6 +113,7 @@ pub async fn load_demo_with(
     }
     let started = std::time::Instant::now();
     load_operations(store, seed, &operations, library).await?;
+    load_practice(store, seed, &operations, library).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
@@ -555,6 +556,107 @@ async fn load_operations(
             store
                 .set_program_status(id, ProgramStatus::Closed, &actor)
                 .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Practice after each closed program: a task per completed learner with their
+/// manager as mentor, reports and scores, and the behaviour ratings that have
+/// fallen due; the best customer-service report becomes a library case.
+async fn load_practice(
+    store: &Store,
+    seed: u64,
+    ops: &demo::operations::DemoOperations,
+    library: bool,
+) -> anyhow::Result<()> {
+    use demo::operations::DemoStage;
+    use domain::practice::{
+        MentorChoice, PracticeAssignment, PracticeFilter, RatingInput, ReportDecision, ReportReview,
+    };
+    let actor = Actor::system();
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut rng = demo::SplitMix64::new(seed ^ 0x5052_4143);
+    for p in ops.programs.iter().filter(|p| p.stage == DemoStage::Closed) {
+        let (Some((title, description)), Some(last)) = (
+            demo::practice::task_for(&p.code),
+            p.sessions.iter().map(|s| s.day).max(),
+        ) else {
+            continue;
+        };
+        let worked = p.real_effect != 0.0;
+        let id = store.program_id(&p.code).await?;
+        let assignment = PracticeAssignment {
+            title: title.into(),
+            description: description.into(),
+            due_on: last + time::Duration::days(30),
+            mentor: MentorChoice::Manager,
+            employee_numbers: Vec::new(),
+        };
+        store
+            .assign_practice(id, &assignment, &domain::DataScope::company(), last, &actor)
+            .await?;
+        let filter = PracticeFilter {
+            program_id: Some(id),
+            ..PracticeFilter::default()
+        };
+        let tasks = store
+            .list_practice_tasks(
+                &filter,
+                &domain::DataScope::company(),
+                domain::Page::new(Some(1), Some(domain::Page::MAX_PER_PAGE)),
+            )
+            .await?
+            .items;
+        let mut best: Option<(i32, i64)> = None;
+        for task in tasks {
+            // One in ten never reports (overdue); the rest report.
+            if rng.below(10) == 0 {
+                continue;
+            }
+            let body = demo::practice::report(&mut rng, &p.code, worked);
+            store.submit_practice_report(task.id, &body, &actor).await?;
+            let review = match rng.below(20) {
+                0 => continue, // still waiting for the mentor
+                1 | 2 => ReportReview {
+                    decision: ReportDecision::Returned,
+                    score: None,
+                    comment: "请补充执行前后的数据对比。".into(),
+                },
+                _ => ReportReview {
+                    decision: ReportDecision::Accepted,
+                    score: Some(demo::practice::score(&mut rng, worked)),
+                    comment: "按要求完成。".into(),
+                },
+            };
+            store
+                .review_practice_report(task.id, &review, &actor)
+                .await?;
+            if let Some(score) = review.score
+                && best.is_none_or(|(s, _)| score > s)
+            {
+                best = Some((score, task.id));
+            }
+        }
+        for rating in store.program_behaviour_ratings(id).await? {
+            // Most raters answer once the rating falls due; some never do.
+            if rating.due_on > today || rng.below(100) >= 85 {
+                continue;
+            }
+            let input = RatingInput {
+                rating: demo::practice::behaviour(&mut rng, worked, rating.checkpoint_days),
+                observation: String::new(),
+            };
+            store
+                .rate_behaviour(rating.id, &input, today, &actor)
+                .await?;
+        }
+        if library
+            && p.code.starts_with("CS")
+            && let Some((score, task)) = best
+            && score >= domain::practice::PROMOTION_MIN_SCORE
+        {
+            store.promote_practice_report(task, &actor).await?;
         }
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod library;
 mod names;
 pub mod operations;
 pub mod performance;
+pub mod practice;
 mod rng;
 
 use domain::Role;

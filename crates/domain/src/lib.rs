@@ -46,6 +46,10 @@ macro_rules! coded_enum {
     };
 }
 
+// Calendar dates travel as `2026-12-31` in JSON (serde's default for `time::Date`
+// would be a `[year, ordinal]` pair no API client expects).
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+
 pub mod access;
 pub mod account;
 pub mod audit;
@@ -59,6 +63,7 @@ pub mod operations;
 pub mod org;
 pub mod page;
 pub mod performance;
+pub mod practice;
 pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};

@@ -717,6 +717,7 @@ pub struct Enrollment {
     pub status: EnrollmentStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
+    #[serde(with = "crate::iso_date::option")]
     pub completed_on: Option<Date>,
     pub hours: Option<f64>,
     pub score: Option<f64>,

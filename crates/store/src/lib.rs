@@ -17,6 +17,7 @@ mod needs;
 mod operations;
 mod org;
 mod performance;
+mod practice;
 mod reconciliation;
 mod time_column;
 mod training_records;

@@ -592,7 +592,10 @@ impl crate::Store {
             tx.commit().await.map_err(db_error)?;
         });
         if status == ProgramStatus::Closed {
-            return self.settle_completion(id, actor).await.map(Some);
+            let outcome = self.settle_completion(id, actor).await?;
+            // Managers rate the completed learners' behaviour change at +30 and +90 days.
+            self.schedule_behaviour_ratings(id).await?;
+            return Ok(Some(outcome));
         }
         Ok(None)
     }

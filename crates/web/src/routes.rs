@@ -290,6 +290,19 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::operations::cancel_session,
     )
     .get("/my/learning", Page, ui::operations::my_learning)
+    .get("/practice", Page, ui::practice::list)
+    .get("/practice/export.xlsx", Page, ui::practice::export)
+    .get("/practice/{id}", Page, ui::practice::detail)
+    .post("/practice/{id}/report", Page, ui::practice::submit_report)
+    .post("/practice/{id}/review", Page, ui::practice::review)
+    .post("/practice/{id}/promote", Page, ui::practice::promote)
+    .post("/ratings/{id}", Page, ui::practice::rate)
+    .get(
+        "/programs/{id}/practice",
+        Page,
+        ui::practice::program_practice,
+    )
+    .post("/programs/{id}/practice", Page, ui::practice::assign)
     .post("/checkin", Page, ui::operations::check_in)
     .get("/calendar/me.ics", Page, ui::operations::my_calendar)
     .get(

@@ -871,6 +871,127 @@ fn probes() -> Vec<Probe> {
             [403, 303, 303, 403, 403, 403, 403, 403],
         ),
         p("GET", "/my/learning", "/my/learning", NoBody, all(303, 200)),
+        // Practice: the employee login's task, mentored by the manager login.
+        p("GET", "/practice", "/practice", NoBody, all(303, 200)),
+        p(
+            "GET",
+            "/practice/export.xlsx",
+            "/practice/export.xlsx",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/practice/{id}",
+            "/practice/{pr_task}",
+            NoBody,
+            [303, 200, 200, 200, 200, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/practice/{id}/report",
+            "/practice/{pr_task}/report",
+            Form(&[("body", "")]),
+            [403, 403, 403, 403, 422, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/practice/{id}/review",
+            "/practice/{pr_task}/review",
+            Form(&[("decision", "accepted"), ("score", "")]),
+            [403, 422, 422, 422, 403, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/practice/{id}/promote",
+            "/practice/{pr_task}/promote",
+            NoBody,
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/ratings/{id}",
+            "/ratings/{pr_rating}",
+            Form(&[("rating", "")]),
+            [403, 404, 404, 422, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/programs/{id}/practice",
+            "/programs/{pr_program}/practice",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/{id}/practice",
+            "/programs/{pr_program}/practice",
+            Form(&[("title", ""), ("due_on", "2030-01-01")]),
+            [403, 422, 422, 422, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/practice-tasks",
+            "/api/v1/practice-tasks",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/practice-tasks",
+            "/api/v1/programs/{pr_program}/practice-tasks",
+            Json(r#"{"title":"","due_on":"2030-01-01","mentor":{"kind":"manager"}}"#),
+            [401, 422, 422, 422, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/practice-tasks/{id}",
+            "/api/v1/practice-tasks/{pr_task}",
+            NoBody,
+            [401, 200, 200, 200, 200, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/practice-tasks/{id}/report",
+            "/api/v1/practice-tasks/{pr_task}/report",
+            Json(r#"{"body":""}"#),
+            [401, 403, 403, 403, 422, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/practice-tasks/{id}/review",
+            "/api/v1/practice-tasks/{pr_task}/review",
+            Json(r#"{"decision":"accepted"}"#),
+            [401, 422, 422, 422, 403, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/practice-tasks/{id}/promote",
+            "/api/v1/practice-tasks/{pr_task}/promote",
+            NoBody,
+            [401, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}/transfer",
+            "/api/v1/programs/{pr_program}/transfer",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/me/behaviour-ratings",
+            "/api/v1/me/behaviour-ratings",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/behaviour-ratings/{id}",
+            "/api/v1/behaviour-ratings/{pr_rating}",
+            Json(r#"{"rating":0}"#),
+            [401, 404, 404, 422, 404, 404, 404, 404],
+        ),
         p(
             "POST",
             "/checkin",
@@ -1696,6 +1817,7 @@ struct Targets {
     /// For the pages: an open program with two sessions (the instructor login
     /// teaches the first), the employee login's enrolment, its venue and instructor.
     pages: PageOpsTargets,
+    practice: PracticeTargets,
 }
 
 struct PageOpsTargets {
@@ -1826,10 +1948,12 @@ async fn targets(app: &TestApp) -> Targets {
     let lib = library_targets(app).await;
     let ops = ops_targets(app, first(east.id).await).await;
     let pages = page_ops_targets(app).await;
+    let practice = practice_targets(app).await;
     Targets {
         lib,
         ops,
         pages,
+        practice,
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
@@ -2400,6 +2524,9 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{p_instructor}", &t.pages.instructor.to_string())
                 .replace("{p_venue}", &t.pages.venue.to_string())
                 .replace("{mx_number}", &t.pages.number)
+                .replace("{pr_task}", &t.practice.task.to_string())
+                .replace("{pr_program}", &t.practice.program.to_string())
+                .replace("{pr_rating}", &t.practice.rating.to_string())
                 .replace("{res_pub}", &t.lib.res_pub.to_string())
                 .replace("{res_draft}", &t.lib.res_draft.to_string())
                 .replace("{res_micro}", &t.lib.res_micro.to_string())
@@ -2462,3 +2589,134 @@ db_test!(every_route_for_every_role, |app| {
         failures.join("\n")
     );
 });
+
+/// A closed program the employee login completed, with a practice task mentored by
+/// the manager login and a behaviour rating the manager owes, due today.
+struct PracticeTargets {
+    program: i64,
+    task: i64,
+    rating: i64,
+}
+
+async fn practice_targets(app: &TestApp) -> PracticeTargets {
+    use domain::operations::{
+        AttendanceMethod, AttendanceStatus, EnrollmentSource, ProgramInput, ProgramStatus,
+        SessionInput, SessionMode,
+    };
+    use domain::practice::{MentorChoice, PracticeAssignment, PracticeFilter};
+    let actor = Actor::system();
+    let employee_of = |name: &'static str| async move {
+        let user = app.user_id(name).await;
+        app.store
+            .load_principal(user)
+            .await
+            .unwrap()
+            .employee_id
+            .unwrap()
+    };
+    let learner = employee_of("employee").await;
+    let mentor = employee_of("manager").await;
+    let mentor_no = app
+        .store
+        .get_employee(&DataScope::company(), mentor)
+        .await
+        .unwrap()
+        .employee_no;
+    let input = serde_json::from_value::<ProgramInput>(
+        serde_json::json!({ "code": "MX-PR", "title": "MX-PR" }),
+    )
+    .unwrap();
+    let program = app.store.create_program(&input, &actor).await.unwrap();
+    let yesterday = OffsetDateTime::now_utc() - time::Duration::days(1);
+    let (session, _) = app
+        .store
+        .save_session(
+            program,
+            None,
+            &SessionInput {
+                title: "第一讲".into(),
+                starts_at: yesterday,
+                ends_at: yesterday + time::Duration::hours(2),
+                mode: SessionMode::Online,
+                venue_code: None,
+                capacity: None,
+                join_url: Some("https://meet.example.com/pr".into()),
+                instructors: vec![],
+                allow_conflicts: true,
+            },
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_program_status(program, ProgramStatus::Running, &actor)
+        .await
+        .unwrap();
+    app.store
+        .enroll(program, &[learner], EnrollmentSource::Assigned, &actor)
+        .await
+        .unwrap();
+    app.store
+        .roll_call(
+            session,
+            &[(learner, AttendanceStatus::Present)],
+            AttendanceMethod::RollCall,
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_program_status(program, ProgramStatus::Closed, &actor)
+        .await
+        .unwrap();
+    let assignment = PracticeAssignment {
+        title: "点检实操".into(),
+        description: String::new(),
+        due_on: OffsetDateTime::now_utc().date() + time::Duration::days(30),
+        mentor: MentorChoice::Colleague(mentor_no),
+        employee_numbers: vec![],
+    };
+    app.store
+        .assign_practice(
+            program,
+            &assignment,
+            &DataScope::company(),
+            OffsetDateTime::now_utc().date(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let task = app
+        .store
+        .list_practice_tasks(
+            &PracticeFilter {
+                program_id: Some(program),
+                ..PracticeFilter::default()
+            },
+            &DataScope::company(),
+            Page::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let rating = app
+        .store
+        .ratings_of_rater(mentor, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.program_id == program)
+        .unwrap()
+        .id;
+    app.exec(&format!(
+        "UPDATE behaviour_ratings SET due_on = '{}' WHERE id = {rating}",
+        OffsetDateTime::now_utc().date()
+    ))
+    .await;
+    PracticeTargets {
+        program,
+        task,
+        rating,
+    }
+}

@@ -21,6 +21,7 @@ mod needs;
 mod openapi;
 mod operations_api;
 mod operations_web;
+mod practice;
 mod scope;
 mod store;
 mod training_records;

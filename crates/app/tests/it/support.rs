@@ -232,6 +232,22 @@ impl TestApp {
         &self.server.as_ref().expect("running").state
     }
 
+    /// Runs one statement on the app's database (to set up states the product
+    /// reaches only with time, such as a rating falling due).
+    pub async fn exec(&self, sql: &str) {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+
     /// A worker over this app's store (not started).
     pub fn worker(&self) -> Worker {
         Worker::new(

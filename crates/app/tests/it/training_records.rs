@@ -27,21 +27,6 @@ async fn employee_numbers(app: &TestApp, n: u32) -> Vec<String> {
         .collect()
 }
 
-/// Runs one statement on the app's database.
-async fn exec(app: &TestApp, sql: &str) {
-    use sqlx::Connection;
-    match app.backend {
-        Backend::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&app.url).await.unwrap();
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&app.url).await.unwrap();
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-    }
-}
-
 /// One stored enrolment as (program code, employee number, source, status, started_on,
 /// completed_on, hours, score, cost per head).
 type Enrolment = (
@@ -317,9 +302,7 @@ db_test!(
         use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
         let no = employee_numbers(&app, 3).await;
         // A program kept in Skillbridge itself, with one person enrolled there.
-        exec(
-            &app,
-            "INSERT INTO programs (code, title, status, hours, created_at, updated_at) \
+        app.exec("INSERT INTO programs (code, title, status, hours, created_at, updated_at) \
              VALUES ('LIVE-SAFETY', '安全生产', 'open', 8, '2026-01-05T00:00:00.000000Z', '2026-01-05T00:00:00.000000Z')",
         )
         .await;
@@ -329,9 +312,7 @@ db_test!(
             &format!("SELECT id FROM employees WHERE employee_no = '{}'", no[2]),
         )
         .await;
-        exec(
-            &app,
-            &format!(
+        app.exec(&format!(
                 "INSERT INTO enrollments (program_id, employee_id, source, status, requested_at, updated_at) \
                  VALUES ({live_program}, {live_person}, 'self', 'enrolled', '2026-01-06T00:00:00.000000Z', '2026-01-06T00:00:00.000000Z')"
             ),

@@ -8,6 +8,7 @@ pub mod library;
 pub mod operations;
 pub mod people;
 pub mod performance;
+pub mod practice;
 pub mod scenario_packs;
 pub mod tags;
 
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
+        (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -136,6 +138,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(operations::check_in))
         .routes(routes!(operations::attendance))
         .routes(routes!(operations::roll_call))
+        .routes(routes!(practice::list_tasks))
+        .routes(routes!(practice::assign))
+        .routes(routes!(practice::get_task))
+        .routes(routes!(practice::submit_report))
+        .routes(routes!(practice::review))
+        .routes(routes!(practice::promote))
+        .routes(routes!(practice::transfer))
+        .routes(routes!(practice::my_ratings))
+        .routes(routes!(practice::rate))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

@@ -17,6 +17,7 @@ pub mod needs;
 pub mod operations;
 pub mod people;
 pub mod performance;
+pub mod practice;
 pub mod training_records;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
@@ -74,6 +75,7 @@ impl Chrome {
         items.push(("/library", "nav.library"));
         items.push(("/programs", "nav.programs"));
         items.push(("/my/learning", "nav.my_learning"));
+        items.push(("/practice", "nav.practice"));
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

@@ -1,0 +1,290 @@
+//! Transfer to work: practice tasks, reports and reviews, promotion into the case
+//! library, behaviour-change ratings and a program's transfer summary.
+
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::api::decoding::CreatedDto;
+use crate::error::{ApiError, Problem};
+use crate::service::{
+    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role, require,
+};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::practice::{
+    AssignmentOutcome, BehaviourRating, PracticeAssignment, PracticeFilter, PracticeReport,
+    PracticeStatus, PracticeTask, RatingInput, ReportReview, TransferSummary,
+};
+use domain::{DataScope, DomainError, Page, Permission};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+fn today(state: &AppState) -> time::Date {
+    OffsetDateTime::now_utc()
+        .to_offset(state.config.timezone)
+        .date()
+}
+
+/// Which practice tasks to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PracticeQuery {
+    /// mine (the default: the caller's own tasks; all for accounts without an employee), mentoring (tasks the caller mentors) or
+    /// all (program staff company-wide, managers their team).
+    pub view: Option<String>,
+    /// Program id.
+    pub program: Option<i64>,
+    /// assigned, submitted, returned or reviewed.
+    pub status: Option<String>,
+    /// Substring of the task title, learner name or employee number.
+    pub q: Option<String>,
+    /// Only tasks past their due date without a report.
+    pub overdue: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// A page of practice tasks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PracticePage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<PracticeTask>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Practice tasks: the caller's own, the ones they mentor, or everybody's in reach.
+#[utoipa::path(get, path = "/api/v1/practice-tasks", tag = "practice", security(("bearer" = [])),
+    params(PracticeQuery),
+    responses((status = 200, body = PracticePage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiQuery(query): ApiQuery<PracticeQuery>,
+) -> Result<Json<PracticePage>, ApiError> {
+    let p = &caller.principal;
+    let mut filter = PracticeFilter {
+        program_id: query.program,
+        status: match query.status.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => Some(PracticeStatus::parse(s)?),
+            _ => None,
+        },
+        q: query.q,
+        overdue_on: query.overdue.unwrap_or(false).then(|| today(&state)),
+        ..PracticeFilter::default()
+    };
+    // Without a view: one's own tasks, or everybody's for an account with no employee.
+    let default_view = if p.employee_id.is_some() {
+        "mine"
+    } else {
+        "all"
+    };
+    let scope = match query.view.as_deref().unwrap_or(default_view) {
+        "mine" => {
+            filter.employee_id = Some(p.employee_id.ok_or(DomainError::Forbidden)?);
+            DataScope::company()
+        }
+        "mentoring" => {
+            filter.mentor_id = Some(p.employee_id.ok_or(DomainError::Forbidden)?);
+            DataScope::company()
+        }
+        "all" => practice_oversight_scope(p)?,
+        other => {
+            return Err(DomainError::invalid(
+                "view",
+                format!("'{other}' is not mine, mentoring or all"),
+            )
+            .into());
+        }
+    };
+    let page = state
+        .store
+        .list_practice_tasks(&filter, &scope, Page::new(query.page, query.per_page))
+        .await?;
+    Ok(Json(PracticePage {
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+/// Assigns a practice task to the learners who completed the program (all, or the
+/// named ones), with each one's manager or a named colleague as mentor, and schedules
+/// behaviour ratings at +30 and +90 days after completion.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/practice-tasks", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    request_body(content = Object, description = "title, description, due_on (YYYY-MM-DD), mentor {kind: manager} or {kind: colleague, employee_number}, employee_numbers (optional)"),
+    responses((status = 201, body = Object, description = "assigned, already_assigned, without_mentor"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PracticeAssignment>,
+) -> Result<(StatusCode, Json<AssignmentOutcome>), ApiError> {
+    let scope = practice_oversight_scope(&caller.principal)?;
+    state.store.program_detail(id).await?;
+    let outcome = state
+        .store
+        .assign_practice(id, &body, &scope, today(&state), &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(outcome)))
+}
+
+/// A task with its reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDto {
+    #[schema(value_type = Object)]
+    pub task: PracticeTask,
+    #[schema(value_type = Vec<Object>)]
+    pub reports: Vec<PracticeReport>,
+    /// learner, mentor, staff or viewer: what the caller may do with it.
+    pub role: String,
+}
+
+/// One practice task and its reports, for its learner, mentor, program staff and the
+/// learner's managers.
+#[utoipa::path(get, path = "/api/v1/practice-tasks/{id}", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Practice task id")),
+    responses((status = 200, body = TaskDto), (status = 404, body = Problem)))]
+pub async fn get_task(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TaskDto>, ApiError> {
+    let task = state.store.practice_task(id).await?;
+    let role = practice_role(&state, &caller.principal, &task).await?;
+    Ok(Json(TaskDto {
+        reports: state.store.practice_reports(id).await?,
+        task,
+        role: match role {
+            PracticeRole::Learner => "learner",
+            PracticeRole::Mentor => "mentor",
+            PracticeRole::Staff => "staff",
+            PracticeRole::Viewer => "viewer",
+        }
+        .into(),
+    }))
+}
+
+/// A practice report.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReportBody {
+    /// What the learner did and what came of it.
+    pub body: String,
+}
+
+/// The learner hands in a report (while the task is assigned or returned).
+#[utoipa::path(post, path = "/api/v1/practice-tasks/{id}/report", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Practice task id")),
+    request_body = ReportBody,
+    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_report(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReportBody>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    let task = state.store.practice_task(id).await?;
+    if practice_role(&state, &caller.principal, &task).await? != PracticeRole::Learner {
+        return Err(DomainError::Forbidden.into());
+    }
+    let report = state
+        .store
+        .submit_practice_report(id, &body.body, &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id: report })))
+}
+
+/// The mentor (or program staff for them) accepts the latest report with a score, or
+/// returns it with a comment.
+#[utoipa::path(post, path = "/api/v1/practice-tasks/{id}/review", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Practice task id")),
+    request_body(content = Object, description = "decision (accepted or returned), score (0–100, required to accept), comment (required to return)"),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReportReview>,
+) -> Result<StatusCode, ApiError> {
+    let task = state.store.practice_task(id).await?;
+    if !practice_role(&state, &caller.principal, &task)
+        .await?
+        .may_review()
+    {
+        return Err(DomainError::Forbidden.into());
+    }
+    state
+        .store
+        .review_practice_report(id, &body, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns an accepted, well-scored report into a draft case in the library.
+#[utoipa::path(post, path = "/api/v1/practice-tasks/{id}/promote", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Practice task id")),
+    responses((status = 201, body = CreatedDto, description = "The new library resource"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn promote(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    require(&caller.principal, Permission::ManageLibrary)?;
+    let resource = state
+        .store
+        .promote_practice_report(id, &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id: resource })))
+}
+
+/// A program's transfer to work: tasks by state, mean score, promoted cases and the
+/// behaviour-change ratings at +30 and +90 days (Kirkpatrick level 3).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/transfer", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TransferSummary>, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state.store.program_detail(id).await?;
+    Ok(Json(state.store.transfer_summary(id, today(&state)).await?))
+}
+
+/// Behaviour ratings the caller owes or gave, the unrated first.
+#[utoipa::path(get, path = "/api/v1/me/behaviour-ratings", tag = "practice", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "Array of ratings")))]
+pub async fn my_ratings(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+) -> Result<Json<Vec<BehaviourRating>>, ApiError> {
+    Ok(Json(match caller.principal.employee_id {
+        Some(me) => state.store.ratings_of_rater(me, false).await?,
+        None => Vec::new(),
+    }))
+}
+
+/// The rater records the behaviour change they observed (1 none … 5 teaches others);
+/// open from the due date, once.
+#[utoipa::path(post, path = "/api/v1/behaviour-ratings/{id}", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Behaviour rating id")),
+    request_body(content = Object, description = "rating (1–5), observation"),
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RatingInput>,
+) -> Result<StatusCode, ApiError> {
+    own_behaviour_rating(&state, &caller.principal, id).await?;
+    state
+        .store
+        .rate_behaviour(id, &body, today(&state), &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,822 @@
+//! Transfer to work pages: practice tasks for learners, mentors and staff; the
+//! program's practice page with assignment; behaviour-change ratings.
+
+use super::{Chrome, Pager, input_error, query_string, render};
+use crate::auth::PageCaller;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::service::{PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::practice::{
+    BehaviourRating, MentorChoice, PROMOTION_MIN_SCORE, PracticeAssignment, PracticeFilter,
+    PracticeReport, PracticeStatus, PracticeTask, RatingInput, ReportDecision, ReportReview,
+    TransferSummary,
+};
+use domain::{DataScope, DomainError, DomainResult, Page, Permission};
+use serde::Deserialize;
+use time::{Date, Duration, OffsetDateTime};
+
+/// Most rows one export writes.
+const EXPORT_LIMIT: i64 = 20_000;
+
+fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
+    text.trim()
+        .parse()
+        .map_err(|_| DomainError::NotFound { entity })
+}
+
+fn today(state: &AppState) -> Date {
+    OffsetDateTime::now_utc()
+        .to_offset(state.config.timezone)
+        .date()
+}
+
+fn parse_date(field: &str, text: &str) -> DomainResult<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), format)
+        .map_err(|_| DomainError::invalid(field, "must be a date such as 2026-12-31"))
+}
+
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("title", "practice.task"),
+    ("description", "practice.description"),
+    ("due_on", "practice.due_on"),
+    ("mentor", "practice.mentor"),
+    ("body", "practice.report"),
+    ("score", "practice.score"),
+    ("comment", "practice.comment"),
+    ("rating", "ratings.rating"),
+    ("observation", "ratings.observation"),
+];
+
+// ----- the list ---------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "practice.html")]
+struct PracticePage {
+    t: Tr,
+    chrome: Chrome,
+    view: String,
+    views: Vec<&'static str>,
+    items: Vec<PracticeTask>,
+    today: Date,
+    q: String,
+    status: String,
+    overdue: bool,
+    statuses: &'static [PracticeStatus],
+    ratings: Vec<BehaviourRating>,
+    notice: String,
+    error: String,
+    /// The rating form that failed, to keep its input.
+    failed_rating: Option<(i64, String)>,
+    export_link: String,
+    pager: Pager,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PracticeQuery {
+    #[serde(default)]
+    view: String,
+    q: Option<String>,
+    status: Option<String>,
+    program: Option<i64>,
+    #[serde(default)]
+    overdue: String,
+    page: Option<u32>,
+    per_page: Option<u32>,
+    #[serde(default)]
+    done: String,
+}
+
+/// Which views the caller has: their own tasks, the ones they mentor, everybody's in
+/// their oversight scope.
+fn views_of(caller: &PageCaller) -> Vec<&'static str> {
+    let mut views = Vec::new();
+    if caller.principal.employee_id.is_some() {
+        views.push("mine");
+        views.push("mentoring");
+    }
+    if practice_oversight_scope(&caller.principal).is_ok() {
+        views.push("all");
+    }
+    views
+}
+
+/// The filter and scope of a view; `Forbidden` for a view the caller lacks.
+fn view_filter(
+    caller: &PageCaller,
+    state: &AppState,
+    query: &PracticeQuery,
+) -> DomainResult<(String, PracticeFilter, DataScope)> {
+    let views = views_of(caller);
+    let view = match query.view.trim() {
+        "" => views.first().copied().unwrap_or("mine").to_string(),
+        v => v.to_string(),
+    };
+    if !views.contains(&view.as_str()) {
+        return Err(DomainError::Forbidden);
+    }
+    let mut filter = PracticeFilter {
+        program_id: query.program,
+        status: match query.status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(PracticeStatus::parse(s)?),
+        },
+        q: query.q.clone(),
+        overdue_on: (query.overdue == "1").then(|| today(state)),
+        ..PracticeFilter::default()
+    };
+    let scope = match view.as_str() {
+        "mine" => {
+            filter.employee_id = caller.principal.employee_id;
+            DataScope::company()
+        }
+        "mentoring" => {
+            filter.mentor_id = caller.principal.employee_id;
+            DataScope::company()
+        }
+        _ => practice_oversight_scope(&caller.principal)?,
+    };
+    Ok((view, filter, scope))
+}
+
+async fn practice_page(
+    state: &AppState,
+    caller: &PageCaller,
+    query: PracticeQuery,
+    error: Option<DomainError>,
+    failed_rating: Option<(i64, String)>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let (view, filter, scope) = view_filter(caller, state, &query).map_err(|e| caller.err(e))?;
+    let paged = state
+        .store
+        .list_practice_tasks(&filter, &scope, Page::new(query.page, query.per_page))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let q = query.q.clone().unwrap_or_default();
+    let status = query.status.clone().unwrap_or_default();
+    let qs = query_string(&[
+        ("view", view.clone()),
+        ("q", q.clone()),
+        ("status", status.clone()),
+        (
+            "program",
+            query.program.map(|p| p.to_string()).unwrap_or_default(),
+        ),
+        ("overdue", query.overdue.clone()),
+    ]);
+    let pager = Pager::new(t, &paged, "/practice", &qs);
+    let ratings = match caller.principal.employee_id {
+        Some(e) => state
+            .store
+            .ratings_of_rater(e, true)
+            .await
+            .map_err(|e| caller.err(e))?,
+        None => Vec::new(),
+    };
+    let status_code = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let error = match &error {
+        Some(e) => input_error(t, e, FIELD_LABELS).unwrap_or_default(),
+        None => String::new(),
+    };
+    let notice = match query.done.as_str() {
+        "" => String::new(),
+        other => t.get(&format!("practice.done.{other}")).to_string(),
+    };
+    let page = PracticePage {
+        t,
+        chrome: Chrome::for_caller(caller),
+        views: views_of(caller),
+        export_link: format!("/practice/export.xlsx?{qs}"),
+        view,
+        items: paged.items.clone(),
+        today: today(state),
+        q,
+        status,
+        overdue: query.overdue == "1",
+        statuses: PracticeStatus::ALL,
+        ratings,
+        notice,
+        error,
+        failed_rating,
+        pager,
+    };
+    Ok((status_code, render(&page)).into_response())
+}
+
+/// `GET /practice`: my tasks, the tasks I mentor, everybody's (staff and managers),
+/// and the behaviour ratings I owe.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(query): Query<PracticeQuery>,
+) -> Result<Response, PageError> {
+    practice_page(&state, &caller, query, None, None).await
+}
+
+/// `GET /practice/export.xlsx`: the "all" view as a workbook.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Query(mut query): Query<PracticeQuery>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    query.view = "all".into();
+    let (_, filter, scope) = view_filter(&caller, &state, &query).map_err(|e| caller.err(e))?;
+    let mut rows = Vec::new();
+    let mut page_no = 1;
+    loop {
+        let chunk = state
+            .store
+            .list_practice_tasks(
+                &filter,
+                &scope,
+                Page::new(Some(page_no), Some(Page::MAX_PER_PAGE)),
+            )
+            .await
+            .map_err(|e| caller.err(e))?;
+        if chunk.total > EXPORT_LIMIT {
+            return Err(caller.err(DomainError::invalid(
+                "filter",
+                format!(
+                    "{} rows match; narrow the filter to at most {EXPORT_LIMIT}",
+                    chunk.total
+                ),
+            )));
+        }
+        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize;
+        rows.extend(chunk.items);
+        if done {
+            break;
+        }
+        page_no += 1;
+    }
+    let bytes = practice_workbook(t, &rows)
+        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"practice-tasks.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn practice_workbook(t: Tr, rows: &[PracticeTask]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(t.get("practice.title"))?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        "programs.program",
+        "field.employee_no",
+        "field.name",
+        "practice.task",
+        "practice.mentor",
+        "practice.due_on",
+        "practice.status",
+        "practice.score",
+        "practice.reports",
+    ];
+    for (col, key) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, t.get(key), &bold)?;
+    }
+    for (i, task) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let cells = [
+            format!("{} {}", task.program_code, task.program_title),
+            task.employee_number.clone(),
+            task.employee_name.clone(),
+            task.title.clone(),
+            task.mentor_name.clone(),
+            task.due_on.to_string(),
+            t.get(&format!("practice.status.{}", task.status.code()))
+                .to_string(),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(r, col as u16, value)?;
+        }
+        if let Some(score) = task.score {
+            sheet.write_number(r, 7, f64::from(score))?;
+        }
+        sheet.write_number(r, 8, task.reports as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofit();
+    workbook.save_to_buffer()
+}
+
+// ----- one task -----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "practice_task.html")]
+struct TaskPage {
+    t: Tr,
+    chrome: Chrome,
+    task: PracticeTask,
+    reports: Vec<(PracticeReport, String, String)>,
+    overdue: bool,
+    may_report: bool,
+    may_review: bool,
+    may_promote: bool,
+    notice: String,
+    error: String,
+    draft: String,
+    review: ReviewForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn task_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+    done: &str,
+    error: Option<DomainError>,
+    draft: String,
+    review: ReviewForm,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let id = parse_id(id, "practice task").map_err(|e| caller.err(e))?;
+    let task = state
+        .store
+        .practice_task(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let role = practice_role(state, &caller.principal, &task)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let reports = state
+        .store
+        .practice_reports(id)
+        .await
+        .map_err(|e| caller.err(e))?
+        .into_iter()
+        .map(|r| {
+            let submitted = super::local_time(state, r.submitted_at);
+            let reviewed = r
+                .reviewed_at
+                .map(|at| super::local_time(state, at))
+                .unwrap_or_default();
+            (r, submitted, reviewed)
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = TaskPage {
+        t,
+        chrome: Chrome::for_caller(caller),
+        overdue: task.overdue(today(state)),
+        may_report: role == PracticeRole::Learner
+            && matches!(
+                task.status,
+                PracticeStatus::Assigned | PracticeStatus::Returned
+            ),
+        may_review: role.may_review() && task.status == PracticeStatus::Submitted,
+        may_promote: caller.principal.can(Permission::ManageLibrary)
+            && task.status == PracticeStatus::Reviewed
+            && task.score.unwrap_or(0) >= PROMOTION_MIN_SCORE
+            && task.case_resource_id.is_none(),
+        task,
+        reports,
+        notice: match done {
+            "" => String::new(),
+            other => t.get(&format!("practice.done.{other}")).to_string(),
+        },
+        error: match &error {
+            Some(e) => input_error(t, e, FIELD_LABELS).unwrap_or_default(),
+            None => String::new(),
+        },
+        draft,
+        review,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /practice/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    task_page(
+        &state,
+        &caller,
+        &id,
+        &done.done,
+        None,
+        String::new(),
+        ReviewForm::default(),
+    )
+    .await
+}
+
+/// The task and the caller's role on it, for the write handlers.
+async fn task_and_role(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+) -> Result<(PracticeTask, PracticeRole), PageError> {
+    let id = parse_id(id, "practice task").map_err(|e| caller.err(e))?;
+    let task = state
+        .store
+        .practice_task(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let role = practice_role(state, &caller.principal, &task)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok((task, role))
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /practice/{id}/report`: the learner hands in a report.
+pub async fn submit_report(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ReportForm>,
+) -> Result<Response, PageError> {
+    let (task, role) = task_and_role(&state, &caller, &id).await?;
+    if role != PracticeRole::Learner {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    match state
+        .store
+        .submit_practice_report(task.id, &form.body, &caller.actor())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/practice/{}?done=reported", task.id)).into_response()),
+        Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
+            task_page(
+                &state,
+                &caller,
+                &id,
+                "",
+                Some(e),
+                form.body,
+                ReviewForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+/// `POST /practice/{id}/review`: the mentor (or staff for them) accepts with a score
+/// or returns with a reason.
+pub async fn review(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    let (task, role) = task_and_role(&state, &caller, &id).await?;
+    if !role.may_review() {
+        return Err(caller.err(DomainError::Forbidden));
+    }
+    let parsed = (|| -> DomainResult<ReportReview> {
+        Ok(ReportReview {
+            decision: ReportDecision::parse(&form.decision)?,
+            score: match form.score.trim() {
+                "" => None,
+                s => Some(
+                    s.parse()
+                        .map_err(|_| DomainError::invalid("score", "must be a whole number"))?,
+                ),
+            },
+            comment: form.comment.clone(),
+        })
+    })();
+    let result = match parsed {
+        Ok(r) => {
+            state
+                .store
+                .review_practice_report(task.id, &r, &caller.actor())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/practice/{}?done=reviewed", task.id)).into_response()),
+        Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
+            task_page(&state, &caller, &id, "", Some(e), String::new(), form).await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+/// `POST /practice/{id}/promote`: a good report becomes a draft case in the library.
+pub async fn promote(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    caller.require(Permission::ManageLibrary)?;
+    let (task, _) = task_and_role(&state, &caller, &id).await?;
+    match state
+        .store
+        .promote_practice_report(task.id, &caller.actor())
+        .await
+    {
+        Ok(resource) => Ok(Redirect::to(&format!("/library/{resource}")).into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            task_page(
+                &state,
+                &caller,
+                &id,
+                "",
+                Some(e),
+                String::new(),
+                ReviewForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+// ----- a program's practice --------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "program_practice.html")]
+struct ProgramPracticePage {
+    t: Tr,
+    chrome: Chrome,
+    program_id: i64,
+    program_code: String,
+    program_title: String,
+    summary: TransferSummary,
+    items: Vec<PracticeTask>,
+    today: Date,
+    pager: Pager,
+    form: AssignForm,
+    notice: String,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    due_on: String,
+    /// `manager` or `colleague`.
+    #[serde(default)]
+    mentor: String,
+    #[serde(default)]
+    colleague: String,
+    /// Employee numbers separated by spaces or commas; empty means all who completed.
+    #[serde(default)]
+    employees: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProgramPracticeQuery {
+    page: Option<u32>,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    n: String,
+}
+
+async fn program_practice_page(
+    state: &AppState,
+    caller: &PageCaller,
+    id: &str,
+    query: ProgramPracticeQuery,
+    form: AssignForm,
+    error: Option<DomainError>,
+) -> Result<Response, PageError> {
+    let t = Tr(caller.locale);
+    let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
+    let id = parse_id(id, "program").map_err(|e| caller.err(e))?;
+    let program = state
+        .store
+        .program_detail(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let filter = PracticeFilter {
+        program_id: Some(id),
+        ..PracticeFilter::default()
+    };
+    let paged = state
+        .store
+        .list_practice_tasks(&filter, &scope, Page::new(query.page, Some(100)))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let pager = Pager::new(t, &paged, &format!("/programs/{id}/practice"), "");
+    let summary = state
+        .store
+        .transfer_summary(id, today(state))
+        .await
+        .map_err(|e| caller.err(e))?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let form = if form.due_on.is_empty() {
+        AssignForm {
+            due_on: (today(state) + Duration::days(30)).to_string(),
+            mentor: "manager".into(),
+            ..form
+        }
+    } else {
+        form
+    };
+    let page = ProgramPracticePage {
+        t,
+        chrome: Chrome::for_caller(caller),
+        program_id: id,
+        program_code: program.summary.code.clone(),
+        program_title: program.summary.title.clone(),
+        summary,
+        items: paged.items.clone(),
+        today: today(state),
+        pager,
+        form,
+        notice: match query.done.as_str() {
+            "" => String::new(),
+            "assigned" => t.get("practice.done.assigned").replace("{n}", &query.n),
+            other => t.get(&format!("practice.done.{other}")).to_string(),
+        },
+        error: match &error {
+            Some(e) => input_error(t, e, FIELD_LABELS).unwrap_or_default(),
+            None => String::new(),
+        },
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// `GET /programs/{id}/practice`: the program's transfer to work.
+pub async fn program_practice(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Query(query): Query<ProgramPracticeQuery>,
+) -> Result<Response, PageError> {
+    program_practice_page(&state, &caller, &id, query, AssignForm::default(), None).await
+}
+
+fn assignment_of(form: &AssignForm) -> DomainResult<PracticeAssignment> {
+    Ok(PracticeAssignment {
+        title: form.title.clone(),
+        description: form.description.clone(),
+        due_on: parse_date("due_on", &form.due_on)?,
+        mentor: match form.mentor.trim() {
+            "colleague" => MentorChoice::Colleague(form.colleague.clone()),
+            "manager" | "" => MentorChoice::Manager,
+            other => {
+                return Err(DomainError::invalid(
+                    "mentor",
+                    format!("'{other}' is not manager or colleague"),
+                ));
+            }
+        },
+        employee_numbers: form
+            .employees
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// `POST /programs/{id}/practice`: assigns a practice task to the learners who
+/// completed.
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
+    let program_id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    state
+        .store
+        .program_detail(program_id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let result = match assignment_of(&form) {
+        Ok(input) => {
+            state
+                .store
+                .assign_practice(program_id, &input, &scope, today(&state), &caller.actor())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(outcome) => Ok(Redirect::to(&format!(
+            "/programs/{program_id}/practice?done=assigned&n={}",
+            outcome.assigned
+        ))
+        .into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            program_practice_page(
+                &state,
+                &caller,
+                &id,
+                ProgramPracticeQuery::default(),
+                form,
+                Some(e),
+            )
+            .await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
+
+// ----- behaviour ratings ----------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    observation: String,
+}
+
+/// `POST /ratings/{id}`: the rater records the behaviour change they observed.
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<String>,
+    Form(form): Form<RatingForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "behaviour rating").map_err(|e| caller.err(e))?;
+    own_behaviour_rating(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let result = match form.rating.trim().parse::<i32>() {
+        Ok(rating) => {
+            let input = RatingInput {
+                rating,
+                observation: form.observation.clone(),
+            };
+            state
+                .store
+                .rate_behaviour(id, &input, today(&state), &caller.actor())
+                .await
+        }
+        Err(_) => Err(DomainError::invalid("rating", "choose from 1 to 5")),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/practice?done=rated").into_response()),
+        Err(e @ DomainError::Validation { .. }) => {
+            practice_page(
+                &state,
+                &caller,
+                PracticeQuery::default(),
+                Some(e),
+                Some((id, form.observation)),
+            )
+            .await
+        }
+        Err(e) => Err(caller.err(e)),
+    }
+}
