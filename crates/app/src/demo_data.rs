@@ -651,6 +651,51 @@ async fn load_practice(
                 .rate_behaviour(rating.id, &input, today, &actor)
                 .await?;
         }
+        // The division head of production (the demo's manager login) also mentors the
+        // quality improvement of the second quality program's learners.
+        if p.code == "QA-2025-02"
+            && let Some(head) = store
+                .find_department_by_code("PROD1")
+                .await?
+                .and_then(|d| d.head_employee_id)
+        {
+            let number = store
+                .get_employee(&domain::DataScope::company(), head)
+                .await?
+                .employee_no;
+            let follow_up = PracticeAssignment {
+                title: "质量改进措施跟踪".into(),
+                description: "把自检中发现的易错点整理成防错措施，请导师确认效果。".into(),
+                due_on: today + time::Duration::days(21),
+                mentor: MentorChoice::Colleague(number),
+                employee_numbers: Vec::new(),
+            };
+            store
+                .assign_practice(id, &follow_up, &domain::DataScope::company(), today, &actor)
+                .await?;
+            let mentored = PracticeFilter {
+                program_id: Some(id),
+                mentor_id: Some(head),
+                ..PracticeFilter::default()
+            };
+            let waiting = store
+                .list_practice_tasks(
+                    &mentored,
+                    &domain::DataScope::company(),
+                    domain::Page::new(Some(1), Some(domain::Page::MAX_PER_PAGE)),
+                )
+                .await?
+                .items;
+            // Half have reported and wait for the manager's review.
+            for task in waiting
+                .iter()
+                .filter(|t| t.title == follow_up.title)
+                .step_by(2)
+            {
+                let body = demo::practice::report(&mut rng, &p.code, worked);
+                store.submit_practice_report(task.id, &body, &actor).await?;
+            }
+        }
         if library
             && p.code.starts_with("CS")
             && let Some((score, task)) = best

@@ -1658,6 +1658,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Transfer to work: practice tasks and behaviour ratings",
     ),
     ("practice.mean_score", "平均评分", "Mean score"),
+    ("practice.reported", "已交报告", "Reported"),
     ("practice.assign", "布置实践任务", "Assign a practice task"),
     (
         "practice.assign_help",

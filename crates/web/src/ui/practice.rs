@@ -112,10 +112,13 @@ fn view_filter(
     caller: &PageCaller,
     state: &AppState,
     query: &PracticeQuery,
+    default_view: Option<&'static str>,
 ) -> DomainResult<(String, PracticeFilter, DataScope)> {
     let views = views_of(caller);
     let view = match query.view.trim() {
-        "" => views.first().copied().unwrap_or("mine").to_string(),
+        "" => default_view
+            .unwrap_or_else(|| views.first().copied().unwrap_or("mine"))
+            .to_string(),
         v => v.to_string(),
     };
     if !views.contains(&view.as_str()) {
@@ -145,6 +148,42 @@ fn view_filter(
     Ok((view, filter, scope))
 }
 
+/// The first of the caller's own and mentored views that has tasks in it, so a
+/// manager who mentors lands on the reports waiting for them.
+async fn first_busy_view(
+    state: &AppState,
+    caller: &PageCaller,
+) -> DomainResult<Option<&'static str>> {
+    let Some(me) = caller.principal.employee_id else {
+        return Ok(None);
+    };
+    for (view, filter) in [
+        (
+            "mine",
+            PracticeFilter {
+                employee_id: Some(me),
+                ..PracticeFilter::default()
+            },
+        ),
+        (
+            "mentoring",
+            PracticeFilter {
+                mentor_id: Some(me),
+                ..PracticeFilter::default()
+            },
+        ),
+    ] {
+        let any = state
+            .store
+            .list_practice_tasks(&filter, &DataScope::company(), Page::new(Some(1), Some(1)))
+            .await?;
+        if any.total > 0 {
+            return Ok(Some(view));
+        }
+    }
+    Ok(None)
+}
+
 async fn practice_page(
     state: &AppState,
     caller: &PageCaller,
@@ -153,7 +192,15 @@ async fn practice_page(
     failed_rating: Option<(i64, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let (view, filter, scope) = view_filter(caller, state, &query).map_err(|e| caller.err(e))?;
+    let default_view = if query.view.trim().is_empty() {
+        first_busy_view(state, caller)
+            .await
+            .map_err(|e| caller.err(e))?
+    } else {
+        None
+    };
+    let (view, filter, scope) =
+        view_filter(caller, state, &query, default_view).map_err(|e| caller.err(e))?;
     let paged = state
         .store
         .list_practice_tasks(&filter, &scope, Page::new(query.page, query.per_page))
@@ -232,7 +279,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     query.view = "all".into();
-    let (_, filter, scope) = view_filter(&caller, &state, &query).map_err(|e| caller.err(e))?;
+    let (_, filter, scope) =
+        view_filter(&caller, &state, &query, None).map_err(|e| caller.err(e))?;
     let mut rows = Vec::new();
     let mut page_no = 1;
     loop {
