@@ -263,7 +263,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
         &app,
         &manager,
         "GET",
-        "/api/v1/practice-tasks?view=mentoring",
+        &format!("/api/v1/practice-tasks?view=mentoring&program={id}"),
         None,
     )
     .await;
