@@ -365,9 +365,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let worker = settings
-        .worker
-        .then(|| Worker::new(store.clone(), config.timezone, std::sync::Arc::default()));
+    let notify = settings.notify_config()?;
+    // A node without the worker still queues e-mail for the nodes that run it.
+    store.set_email_notifications(notify.smtp.is_some());
+    let worker = settings.worker.then(|| {
+        Worker::new(store.clone(), config.timezone, std::sync::Arc::default())
+            .with_notifications(notify)
+    });
     let files = crate::server::open_files(settings)?;
     let index = crate::server::open_index(settings)?;
     let server = start(store, config, files, index, listener, worker).await?;
@@ -396,7 +400,8 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default());
+    let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default())
+        .with_notifications(settings.notify_config()?);
     let files = crate::server::open_files(settings)?;
     let index = crate::server::open_index(settings)?;
     let server = start(store, config, files, index, listener, Some(worker)).await?;

@@ -118,6 +118,11 @@ pub async fn load_demo_with(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
     );
+    load_notifications(
+        store,
+        &demo::notifications::generate(seed, &company.accounts),
+    )
+    .await?;
     Ok((
         DemoOutcome::Created {
             employees: company.employees.len(),
@@ -704,5 +709,46 @@ async fn load_practice(
             store.promote_practice_report(task, &actor).await?;
         }
     }
+    Ok(())
+}
+
+/// The demo's webhook (inactive), people's opt-outs, and the reminders of sessions of
+/// the next two days as the hourly job would have sent them.
+async fn load_notifications(
+    store: &Store,
+    demo: &demo::notifications::DemoNotifications,
+) -> anyhow::Result<()> {
+    use domain::notifications::{Channel, NotificationKind, Preference, WebhookInput};
+    let actor = Actor::system();
+    for hook in &demo.webhooks {
+        let input = WebhookInput {
+            name: hook.name.into(),
+            url: hook.url.into(),
+            secret: hook.secret.clone(),
+            kinds: hook.kinds.iter().map(|k| k.to_string()).collect(),
+            active: hook.active,
+        };
+        store
+            .create_webhook(&input.validated()?, &hook.secret, &actor)
+            .await?;
+    }
+    for off in &demo.opt_outs {
+        let Some(user) = store.find_credentials(&off.username).await? else {
+            continue;
+        };
+        let change = Preference {
+            kind: NotificationKind::parse(off.kind)?,
+            channel: Channel::parse(off.channel)?,
+            enabled: false,
+        };
+        store
+            .set_notification_preferences(user.user_id, &[change], &actor)
+            .await?;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let due = store
+        .due_session_reminders(now, time::Duration::hours(48))
+        .await?;
+    store.send_reminders(&due).await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo_data;
+pub mod notify;
 pub mod schedule_cmd;
 pub mod server;
 pub mod settings;

@@ -65,6 +65,18 @@ pub struct Settings {
     pub upload_limit_mb: u64,
     /// Learners' comments wait for a moderator before they are shown.
     pub moderate_comments: bool,
+    /// SMTP server for notification e-mail; `None` sends no e-mail.
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: crate::notify::TlsMode,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    /// Sender address, `Name <addr>` or `addr`.
+    pub smtp_from: Option<String>,
+    /// The site's address as people reach it, for links in e-mail.
+    pub public_url: Option<String>,
+    /// Days after a program's last session before unfinished learners are reminded.
+    pub learning_overdue_days: i64,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -77,7 +89,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 26] = [
     "listen",
     "data_dir",
     "database_url",
@@ -96,6 +108,14 @@ pub const KEYS: [&str; 18] = [
     "s3_allow_http",
     "upload_limit_mb",
     "moderate_comments",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_user",
+    "smtp_password",
+    "smtp_from",
+    "public_url",
+    "learning_overdue_days",
 ];
 
 /// Environment variables that are not settings but are ours.
@@ -122,6 +142,14 @@ impl Default for Settings {
             s3_allow_http: false,
             upload_limit_mb: 200,
             moderate_comments: true,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: crate::notify::TlsMode::Starttls,
+            smtp_user: None,
+            smtp_password: None,
+            smtp_from: None,
+            public_url: None,
+            learning_overdue_days: 14,
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -271,6 +299,45 @@ impl Settings {
             "moderate_comments" => {
                 self.moderate_comments = parse_bool(value).ok_or_else(|| bad("true or false"))?
             }
+            "smtp_host" => {
+                self.smtp_host = Some(value.trim().to_string()).filter(|v| !v.is_empty())
+            }
+            "smtp_port" => {
+                self.smtp_port = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| bad("a port between 1 and 65535"))?,
+                )
+            }
+            "smtp_tls" => {
+                self.smtp_tls = crate::notify::TlsMode::parse(value)
+                    .ok_or_else(|| bad("none, starttls or tls"))?
+            }
+            "smtp_user" => self.smtp_user = Some(value.to_string()).filter(|v| !v.is_empty()),
+            "smtp_password" => {
+                self.smtp_password = Some(value.to_string()).filter(|v| !v.is_empty())
+            }
+            "smtp_from" => {
+                value
+                    .parse::<lettre::message::Mailbox>()
+                    .map_err(|_| bad("an address like 培训中心 <training@example.com>"))?;
+                self.smtp_from = Some(value.to_string())
+            }
+            "public_url" => {
+                if !(value.starts_with("http://") || value.starts_with("https://")) {
+                    return Err(bad("an http:// or https:// address"));
+                }
+                self.public_url = Some(value.trim_end_matches('/').to_string())
+            }
+            "learning_overdue_days" => {
+                self.learning_overdue_days = value
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=365).contains(d))
+                    .ok_or_else(|| bad("days between 1 and 365"))?
+            }
             other => anyhow::bail!(
                 "unknown setting '{other}'; known settings: {}",
                 KEYS.join(", ")
@@ -317,6 +384,36 @@ impl Settings {
         }))
     }
 
+    /// What the notification jobs need: the SMTP server (when `smtp_host` is set; then
+    /// `smtp_from` is required), links' base address and the overdue threshold.
+    pub fn notify_config(&self) -> anyhow::Result<crate::notify::NotifyConfig> {
+        let smtp = match &self.smtp_host {
+            None => None,
+            Some(host) => {
+                let Some(from) = &self.smtp_from else {
+                    anyhow::bail!("smtp_host is set: smtp_from is required");
+                };
+                if self.smtp_user.is_some() != self.smtp_password.is_some() {
+                    anyhow::bail!("smtp_user and smtp_password go together");
+                }
+                Some(crate::notify::SmtpSettings {
+                    host: host.clone(),
+                    port: self.smtp_port,
+                    tls: self.smtp_tls,
+                    user: self.smtp_user.clone(),
+                    password: self.smtp_password.clone(),
+                    from: from.clone(),
+                })
+            }
+        };
+        Ok(crate::notify::NotifyConfig {
+            smtp,
+            public_url: self.public_url.clone(),
+            learning_overdue_days: self.learning_overdue_days,
+            timezone: time::UtcOffset::from_hms(self.timezone_offset_hours, 0, 0)?,
+        })
+    }
+
     /// `key = value    # source` lines with secrets redacted.
     pub fn describe(&self) -> String {
         let mut out = String::new();
@@ -349,6 +446,17 @@ impl Settings {
                 "s3_allow_http" => self.s3_allow_http.to_string(),
                 "upload_limit_mb" => self.upload_limit_mb.to_string(),
                 "moderate_comments" => self.moderate_comments.to_string(),
+                "smtp_host" => self.smtp_host.clone().unwrap_or_default(),
+                "smtp_port" => self.smtp_port.map(|p| p.to_string()).unwrap_or_default(),
+                "smtp_tls" => self.smtp_tls.code().to_string(),
+                "smtp_user" => self.smtp_user.clone().unwrap_or_default(),
+                "smtp_password" => match &self.smtp_password {
+                    Some(_) => "***".into(),
+                    None => String::new(),
+                },
+                "smtp_from" => self.smtp_from.clone().unwrap_or_default(),
+                "public_url" => self.public_url.clone().unwrap_or_default(),
+                "learning_overdue_days" => self.learning_overdue_days.to_string(),
                 _ => String::new(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);
@@ -488,6 +596,49 @@ mod tests {
         )
         .unwrap();
         assert!(!s.describe().contains("t0psecret"));
+    }
+
+    #[test]
+    fn smtp_settings_parse_and_hide_the_password() {
+        let s = Settings::load_from(None, &env(&[]), &FlagOverrides::default()).unwrap();
+        assert!(s.notify_config().unwrap().smtp.is_none());
+        assert_eq!(s.learning_overdue_days, 14);
+        let s = Settings::load_from(
+            None,
+            &env(&[
+                ("SKILLBRIDGE_SMTP_HOST", "mail.example.com"),
+                ("SKILLBRIDGE_SMTP_TLS", "tls"),
+                ("SKILLBRIDGE_SMTP_USER", "training"),
+                ("SKILLBRIDGE_SMTP_PASSWORD", "m@ilpass"),
+                ("SKILLBRIDGE_SMTP_FROM", "培训中心 <training@example.com>"),
+                ("SKILLBRIDGE_LEARNING_OVERDUE_DAYS", "30"),
+            ]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
+        let smtp = s.notify_config().unwrap().smtp.unwrap();
+        assert_eq!(smtp.tls, crate::notify::TlsMode::Tls);
+        assert_eq!(s.learning_overdue_days, 30);
+        assert!(!s.describe().contains("m@ilpass"));
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_SMTP_TLS", "ssl3")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("smtp_tls"), "{err}");
+        let s = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_SMTP_HOST", "mail.example.com")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
+        assert!(
+            s.notify_config()
+                .unwrap_err()
+                .to_string()
+                .contains("smtp_from")
+        );
     }
 
     #[test]

@@ -98,7 +98,18 @@ impl Worker {
             REFRESH_TARGET_PROGRESS,
             "daily 03:30",
         );
+        // Notifications without e-mail until `with_notifications` gives the settings.
+        let notify = crate::notify::NotifyConfig {
+            timezone: worker.timezone,
+            ..Default::default()
+        };
+        crate::notify::register(&mut worker, notify);
         worker
+    }
+
+    /// The store the jobs run against.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Registers the handler of a job kind.

@@ -94,6 +94,7 @@ impl Role {
                 ManagePrograms,
                 EnrollPeople,
                 TeachSessions,
+                ManageWebhooks,
             ],
         }
     }
@@ -173,6 +174,9 @@ pub enum Permission {
     EnrollPeople,
     /// Run the sessions one teaches: check-in codes and roll call.
     TeachSessions,
+    /// Register the webhooks that forward events to other systems (their secrets and
+    /// company-wide event stream make it an administrator's task).
+    ManageWebhooks,
 }
 
 /// The records a caller may touch for one permission, applied in SQL.

@@ -59,6 +59,7 @@ pub mod error;
 pub mod jobs;
 pub mod library;
 pub mod needs;
+pub mod notifications;
 pub mod operations;
 pub mod org;
 pub mod page;

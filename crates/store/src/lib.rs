@@ -14,6 +14,7 @@ mod imports;
 mod jobs;
 mod library;
 mod needs;
+mod notifications;
 mod operations;
 mod org;
 mod performance;
@@ -27,6 +28,7 @@ pub use competency::{AssessmentInput, HeatCell, ModelRequirement, SkillCatalog, 
 pub use competency_import::ModelExportRow;
 pub use decoding::DecodingSpec;
 pub use imports::EmployeeImportOutcome;
+pub use notifications::{DISPATCH_JOB, WEBHOOK_ATTEMPTS, WEBHOOK_JOB};
 pub use operations::CalendarOwner;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
@@ -62,6 +64,9 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// Whether notification e-mail is sent (SMTP configured), so events queue their
+    /// dispatch job only when some channel beyond the inbox can use it.
+    email_notifications: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -116,6 +121,7 @@ impl Store {
                 .map_err(StoreError::Connect)?;
             Ok(Self {
                 pool: Pool::Sqlite(pool),
+                email_notifications: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(StoreError::Connect)?;
@@ -127,6 +133,7 @@ impl Store {
                 .map_err(StoreError::Connect)?;
             Ok(Self {
                 pool: Pool::Postgres(pool),
+                email_notifications: Default::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))

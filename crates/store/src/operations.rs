@@ -2,6 +2,7 @@
 //! with waitlists, attendance and completion.
 
 use crate::audit::append_in;
+use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
@@ -961,6 +962,9 @@ impl crate::Store {
                 sqlx::query("INSERT INTO training_session_instructors (session_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id).bind(instructor).execute(&mut *tx).await.map_err(db_error)?;
             }
+            if let Some(was) = before.as_ref().filter(|b| b.starts_at != input.starts_at || b.ends_at != input.ends_at || b.venue_code != input.venue_code) {
+                announce_session_change_in!(tx, self.email_notifications(), was, Some(input.starts_at));
+            }
             let action = if before.is_some() { "operations.session_move" } else { "operations.session_create" };
             let after = serde_json::json!({ "input": &input, "conflicts": &conflicts }).to_string();
             append_in!(tx, &actor.entry(action, "session").entity(id).change(before.as_ref().and_then(|b| serde_json::to_string(b).ok()), Some(after)));
@@ -972,12 +976,15 @@ impl crate::Store {
 
     /// Cancels a session: it leaves calendars and no longer counts for attendance.
     pub async fn cancel_session(&self, id: i64, actor: &Actor) -> DomainResult<()> {
-        self.session(id).await?;
+        let session = self.session(id).await?;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
             sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
                 .bind(id).bind(DbTime(OffsetDateTime::now_utc())).execute(&mut *tx).await.map_err(db_error)?;
             append_in!(tx, &actor.entry("operations.session_cancel", "session").entity(id));
+            if !session.cancelled {
+                announce_session_change_in!(tx, self.email_notifications(), &session, None);
+            }
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -1115,6 +1122,8 @@ impl crate::Store {
             }
             let after = serde_json::json!({ "source": source.code(), "requested": employees.len(), "outcome": &outcome }).to_string();
             append_in!(tx, &actor.entry("operations.enroll", "program").entity(program_id).change(None, Some(after)));
+            let seated: Vec<i64> = fresh.iter().chain(&revived).filter(|(_, s)| *s == "enrolled").map(|(e, _)| *e).collect();
+            announce_seats_in!(tx, self.email_notifications(), domain::notifications::NotificationKind::Enrolled, &detail.summary, &seated);
             tx.commit().await.map_err(db_error)?;
         });
         Ok(outcome)
@@ -1171,6 +1180,11 @@ impl crate::Store {
             sqlx::query("UPDATE enrollments SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1")
                 .bind(id).bind(now).execute(&mut *tx).await.map_err(db_error)?;
             let promoted = promote_waitlist_in!(tx, enrollment.program_id);
+            let mut seated: Vec<i64> = Vec::new();
+            for id in &promoted {
+                seated.push(sqlx::query_scalar("SELECT employee_id FROM enrollments WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_error)?);
+            }
+            announce_seats_in!(tx, self.email_notifications(), domain::notifications::NotificationKind::WaitlistPromoted, &detail.summary, &seated);
             let before = serde_json::json!({ "status": enrollment.status.code() }).to_string();
             let after = serde_json::json!({ "status": "cancelled", "promoted": &promoted }).to_string();
             append_in!(tx, &actor.entry("operations.enrollment_cancel", "enrollment").entity(id).change(Some(before), Some(after)));

@@ -217,6 +217,8 @@ pub struct PageCaller {
     pub locale: Locale,
     pub ip: Option<String>,
     pub path: String,
+    /// Unread notifications, for the bell in the page frame.
+    pub unread_notifications: i64,
 }
 
 impl PageCaller {
@@ -272,12 +274,19 @@ impl FromRequestParts<AppState> for PageCaller {
             .await
             .map_err(|e| PageError::new(e, fallback))?;
         let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
+        // One indexed count; a failure only hides the bell's number.
+        let unread_notifications = state
+            .store
+            .unread_notifications(principal.user_id)
+            .await
+            .unwrap_or(0);
         Ok(Self {
             principal,
             session,
             locale,
             ip: client_ip(parts),
             path: parts.uri.path().to_string(),
+            unread_notifications,
         })
     }
 }

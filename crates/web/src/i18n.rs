@@ -99,7 +99,12 @@ impl Tr {
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+    TABLE.get_or_init(|| all_texts().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+}
+
+/// Every text: this table and the ones parts keep next to their code.
+fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TEXTS.iter().chain(crate::notifications::TEXTS)
 }
 
 /// (key, zh-CN, en).
@@ -1802,7 +1807,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (key, zh, en) in TEXTS {
+        for (key, zh, en) in all_texts() {
             assert!(seen.insert(*key), "duplicate key {key}");
             assert!(
                 !zh.is_empty() && !en.is_empty(),

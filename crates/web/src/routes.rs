@@ -352,6 +352,30 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         Page,
         ui::account::revoke_token,
     )
+    .get("/inbox", Page, ui::notifications::inbox)
+    .post("/inbox/read-all", Page, ui::notifications::mark_all_read)
+    .get("/inbox/settings", Page, ui::notifications::settings)
+    .post("/inbox/settings", Page, ui::notifications::save_settings)
+    .get("/inbox/{id}", Page, ui::notifications::open)
+    .post("/inbox/{id}/read", Page, ui::notifications::mark_read)
+    .get("/admin/webhooks", Page, ui::notifications::webhooks)
+    .post("/admin/webhooks", Page, ui::notifications::create_webhook)
+    .get("/admin/webhooks/{id}", Page, ui::notifications::webhook)
+    .post(
+        "/admin/webhooks/{id}",
+        Page,
+        ui::notifications::update_webhook,
+    )
+    .post(
+        "/admin/webhooks/{id}/test",
+        Page,
+        ui::notifications::send_test,
+    )
+    .post(
+        "/admin/webhooks/{id}/delete",
+        Page,
+        ui::notifications::delete_webhook,
+    )
     .get("/admin/users", Page, ui::admin::users)
     .post("/admin/users", Page, ui::admin::create_user)
     .post("/admin/users/{id}/active", Page, ui::admin::set_active)

@@ -1787,6 +1787,187 @@ fn probes() -> Vec<Probe> {
             NoBody,
             admin_only(403, 303),
         ),
+        // Notifications: everyone has an inbox and preferences and sees only their own
+        // (the probe's notification is the admin's); webhooks are the system admin's.
+        p("GET", "/inbox", "/inbox", NoBody, all(303, 200)),
+        p(
+            "POST",
+            "/inbox/read-all",
+            "/inbox/read-all",
+            NoBody,
+            all(403, 303),
+        ),
+        p(
+            "GET",
+            "/inbox/settings",
+            "/inbox/settings",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "POST",
+            "/inbox/settings",
+            "/inbox/settings",
+            Form(&[("enrolled:in_app", "on")]),
+            all(403, 303),
+        ),
+        p(
+            "GET",
+            "/inbox/{id}",
+            "/inbox/{notification}",
+            NoBody,
+            [303, 303, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/inbox/{id}/read",
+            "/inbox/{notification}/read",
+            NoBody,
+            [403, 303, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/admin/webhooks",
+            "/admin/webhooks",
+            NoBody,
+            admin_only(303, 200),
+        ),
+        p(
+            "POST",
+            "/admin/webhooks",
+            "/admin/webhooks",
+            Form(&[
+                ("name", "matrix"),
+                ("url", "http://127.0.0.1:9/matrix"),
+                ("kinds", "enrolled"),
+            ]),
+            admin_only(403, 200),
+        ),
+        p(
+            "GET",
+            "/admin/webhooks/{id}",
+            "/admin/webhooks/{webhook}",
+            NoBody,
+            admin_only(303, 200),
+        ),
+        p(
+            "POST",
+            "/admin/webhooks/{id}",
+            "/admin/webhooks/{webhook}",
+            Form(&[
+                ("name", "matrix"),
+                ("url", "http://127.0.0.1:9/matrix"),
+                ("kinds", "exam_graded"),
+            ]),
+            admin_only(403, 303),
+        ),
+        p(
+            "POST",
+            "/admin/webhooks/{id}/test",
+            "/admin/webhooks/{webhook}/test",
+            NoBody,
+            admin_only(403, 303),
+        ),
+        p(
+            "POST",
+            "/admin/webhooks/{id}/delete",
+            "/admin/webhooks/{webhook_ui_gone}/delete",
+            NoBody,
+            admin_only(403, 303),
+        ),
+        p(
+            "GET",
+            "/api/v1/notifications",
+            "/api/v1/notifications",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/notifications/unread-count",
+            "/api/v1/notifications/unread-count",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/notifications/{id}/read",
+            "/api/v1/notifications/{notification}/read",
+            NoBody,
+            [401, 200, 404, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/notifications/read-all",
+            "/api/v1/notifications/read-all",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/notifications/preferences",
+            "/api/v1/notifications/preferences",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/notifications/preferences",
+            "/api/v1/notifications/preferences",
+            Json(r#"[{"kind":"exam_graded","channel":"email","enabled":false}]"#),
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks",
+            Json(r#"{"name":"matrix","url":"http://127.0.0.1:9/m","kinds":["enrolled"]}"#),
+            admin_only(401, 201),
+        ),
+        p(
+            "GET",
+            "/api/v1/webhooks/{id}",
+            "/api/v1/webhooks/{webhook}",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/webhooks/{id}",
+            "/api/v1/webhooks/{webhook}",
+            Json(
+                r#"{"name":"matrix","url":"http://127.0.0.1:9/m","kinds":["enrolled"],"active":false}"#,
+            ),
+            admin_only(401, 204),
+        ),
+        p(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            "/api/v1/webhooks/{webhook_api_gone}",
+            NoBody,
+            admin_only(401, 204),
+        ),
+        p(
+            "GET",
+            "/api/v1/webhooks/{id}/deliveries",
+            "/api/v1/webhooks/{webhook}/deliveries",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/webhooks/{id}/test",
+            "/api/v1/webhooks/{webhook}/test",
+            NoBody,
+            admin_only(401, 202),
+        ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),
     ]
@@ -1818,6 +1999,55 @@ struct Targets {
     /// teaches the first), the employee login's enrolment, its venue and instructor.
     pages: PageOpsTargets,
     practice: PracticeTargets,
+    notify: NotifyTargets,
+}
+
+/// The admin's notification and webhooks (one kept, one deleted by page, one by API).
+struct NotifyTargets {
+    notification: i64,
+    webhook: i64,
+    webhook_ui_gone: i64,
+    webhook_api_gone: i64,
+}
+
+async fn notify_targets(app: &TestApp) -> NotifyTargets {
+    use domain::notifications::{NotificationEvent, NotificationKind, WebhookInput};
+    let admin = app.user_id("admin").await;
+    let event = NotificationEvent::new(NotificationKind::Enrolled, vec![admin])
+        .param("program", "矩阵")
+        .link("/programs");
+    app.store.notify(&event).await.unwrap();
+    let notification = app
+        .store
+        .inbox(admin, true, Page::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let mut hooks = Vec::new();
+    for name in ["matrix-keep", "matrix-ui-gone", "matrix-api-gone"] {
+        let input = WebhookInput {
+            name: name.into(),
+            // Inactive and unreachable: probes never send anything.
+            url: "http://127.0.0.1:9/matrix".into(),
+            secret: String::new(),
+            kinds: vec!["enrolled".into()],
+            active: false,
+        };
+        let valid = input.validated().unwrap();
+        hooks.push(
+            app.store
+                .create_webhook(&valid, "matrix-secret-0123456789", &Actor::system())
+                .await
+                .unwrap(),
+        );
+    }
+    NotifyTargets {
+        notification,
+        webhook: hooks[0],
+        webhook_ui_gone: hooks[1],
+        webhook_api_gone: hooks[2],
+    }
 }
 
 struct PageOpsTargets {
@@ -1949,11 +2179,13 @@ async fn targets(app: &TestApp) -> Targets {
     let ops = ops_targets(app, first(east.id).await).await;
     let pages = page_ops_targets(app).await;
     let practice = practice_targets(app).await;
+    let notify = notify_targets(app).await;
     Targets {
         lib,
         ops,
         pages,
         practice,
+        notify,
         inside: first(prod1.id).await,
         outside: first(east.id).await,
         target_user,
@@ -2537,6 +2769,10 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{pack}", &t.lib.pack.to_string())
                 .replace("{pack_ui_gone}", &t.lib.pack_ui_gone.to_string())
                 .replace("{pack_api_gone}", &t.lib.pack_api_gone.to_string())
+                .replace("{notification}", &t.notify.notification.to_string())
+                .replace("{webhook_ui_gone}", &t.notify.webhook_ui_gone.to_string())
+                .replace("{webhook_api_gone}", &t.notify.webhook_api_gone.to_string())
+                .replace("{webhook}", &t.notify.webhook.to_string())
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

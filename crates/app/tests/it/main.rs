@@ -18,6 +18,7 @@ mod library_demo;
 mod library_manage;
 mod library_web;
 mod needs;
+mod notifications;
 mod openapi;
 mod operations_api;
 mod operations_web;

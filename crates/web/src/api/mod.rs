@@ -5,6 +5,7 @@ pub mod admin;
 pub mod decoding;
 pub mod dto;
 pub mod library;
+pub mod notifications;
 pub mod operations;
 pub mod people;
 pub mod performance;
@@ -40,7 +41,8 @@ use utoipa_axum::routes;
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
-        (name = "admin", description = "Accounts, roles, audit log and background jobs")
+        (name = "admin", description = "Accounts, roles, audit log and background jobs"),
+        (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)")
     )
 )]
 struct ApiDoc;
@@ -147,6 +149,25 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(practice::transfer))
         .routes(routes!(practice::my_ratings))
         .routes(routes!(practice::rate))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(
+            notifications::preferences,
+            notifications::set_preferences
+        ))
+        .routes(routes!(
+            notifications::list_webhooks,
+            notifications::create_webhook
+        ))
+        .routes(routes!(
+            notifications::get_webhook,
+            notifications::update_webhook,
+            notifications::delete_webhook
+        ))
+        .routes(routes!(notifications::list_deliveries))
+        .routes(routes!(notifications::send_test))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

@@ -14,6 +14,7 @@ pub mod library_packs;
 pub mod library_tags;
 pub mod login;
 pub mod needs;
+pub mod notifications;
 pub mod operations;
 pub mod people;
 pub mod performance;
@@ -48,6 +49,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub path: String,
+    /// Unread notifications (the bell links to the inbox).
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -88,6 +91,10 @@ impl Chrome {
         if p.can(Permission::ManageJobs) {
             items.push(("/admin/jobs", "nav.jobs"));
         }
+        if p.can(Permission::ManageWebhooks) {
+            items.push(("/admin/webhooks", "nav.webhooks"));
+        }
+        items.push(("/inbox", "nav.inbox"));
         items.push(("/account", "nav.account"));
         items.push(("/api/docs", "nav.api"));
         let mut nav: Vec<NavItem> = items
@@ -127,6 +134,7 @@ impl Chrome {
             nav,
             csrf: caller.session.csrf_token.clone(),
             path: caller.path.clone(),
+            unread: caller.unread_notifications,
         }
     }
 }
@@ -160,6 +168,7 @@ impl FromRequestParts<AppState> for Viewer {
                         locale,
                         ip: client_ip(parts),
                         path: parts.uri.path().to_string(),
+                        unread_notifications: 0,
                     })
                 }
                 Err(_) => None,
