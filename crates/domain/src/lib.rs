@@ -54,6 +54,7 @@ pub mod decoding;
 pub mod error;
 pub mod jobs;
 pub mod library;
+pub mod need_approvals;
 pub mod needs;
 pub mod operations;
 pub mod org;
