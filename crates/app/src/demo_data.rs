@@ -114,6 +114,9 @@ pub async fn load_demo_with(
     let started = std::time::Instant::now();
     load_operations(store, seed, &operations, library).await?;
     load_practice(store, seed, &operations, library).await?;
+    crate::demo_needs::load_needs(store, seed, &company)
+        .await
+        .context("demo training needs")?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"

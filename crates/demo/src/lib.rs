@@ -8,6 +8,7 @@ pub mod competency;
 pub mod decoding;
 pub mod library;
 mod names;
+pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod performance;

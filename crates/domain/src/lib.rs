@@ -58,6 +58,7 @@ pub mod decoding;
 pub mod error;
 pub mod jobs;
 pub mod library;
+pub mod need_approvals;
 pub mod needs;
 pub mod notifications;
 pub mod operations;

@@ -134,6 +134,10 @@ pub struct NeedSummary {
     pub raised_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Yuan, for needs raised by hand.
+    pub estimated_cost: Option<f64>,
+    /// The program the need was put into.
+    pub program_id: Option<i64>,
 }
 
 /// A person a need covers, with the gap at the time it was raised.
@@ -162,6 +166,14 @@ pub struct NeedFilter {
     pub status: Option<String>,
     pub skill: Option<String>,
     pub q: Option<String>,
+    /// gap, employee or manager.
+    pub origin: Option<String>,
+    /// low, normal or high.
+    pub urgency: Option<String>,
+    /// Needs put into this program.
+    pub program_id: Option<i64>,
+    /// Needs raised by this user.
+    pub raised_by: Option<i64>,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod decoding;
 mod imports;
 mod jobs;
 mod library;
+mod need_approvals;
 mod needs;
 mod notifications;
 mod operations;

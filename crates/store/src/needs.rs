@@ -5,6 +5,7 @@ use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
+use domain::need_approvals::NeedViewer;
 use domain::needs::{
     Audience, ChainLink, GapNeedRequest, NeedDetail, NeedFilter, NeedPerson, NeedSummary,
 };
@@ -80,6 +81,8 @@ struct SummaryRow {
     mean_gap: Option<f64>,
     raised_by: Option<String>,
     created_at: DbTime,
+    estimated_cost: Option<f64>,
+    program_id: Option<i64>,
 }
 
 impl From<SummaryRow> for NeedSummary {
@@ -98,13 +101,40 @@ impl From<SummaryRow> for NeedSummary {
             mean_gap: r.mean_gap,
             raised_by: r.raised_by,
             created_at: r.created_at.0,
+            estimated_cost: r.estimated_cost,
+            program_id: r.program_id,
         }
     }
 }
 
-/// Appends the needs-list query (from `FROM`) for `scope`: a need is visible when it
-/// covers at least one person in scope; `people`/`mean_gap` count only those.
-fn push_needs_from<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &DataScope)
+/// The needs-list columns.
+const SUMMARY_SELECT: &str = "SELECT n.id, n.title, s.code AS skill_code, s.name AS skill_name, n.origin, n.audience, n.urgency, n.status, n.reason, \
+     COALESCE(c.people, t.people, 0) AS people, COALESCE(c.mean_gap, t.mean_gap) AS mean_gap, u.username AS raised_by, n.created_at, \
+     n.estimated_cost, n.program_id";
+
+/// Appends `(the viewer raised the need or is asked to approve it)`.
+fn push_personal<'a, DB>(qb: &mut QueryBuilder<'a, DB>, viewer: &NeedViewer)
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match viewer.user_id {
+        Some(user) => {
+            qb.push("(n.raised_by = ").push_bind(user);
+            qb.push(" OR EXISTS (SELECT 1 FROM need_approval_steps st WHERE st.need_id = n.id AND st.approver_user_id = ")
+                .push_bind(user)
+                .push("))");
+        }
+        None => {
+            qb.push("(1=0)");
+        }
+    }
+}
+
+/// Appends the needs-list query (from `FROM`) for `viewer`: a need is visible when it
+/// covers at least one person in the viewer's scope (`people`/`mean_gap` then count
+/// only those), or when the viewer raised it or is asked to approve it (all its people).
+fn push_needs_from<'a, DB>(qb: &mut QueryBuilder<'a, DB>, viewer: &NeedViewer)
 where
     DB: sqlx::Database,
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -112,12 +142,18 @@ where
 {
     qb.push(
         " FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id LEFT JOIN users u ON u.id = n.raised_by \
-          JOIN (SELECT np.need_id, COUNT(*) AS people, AVG(CAST(np.gap AS DOUBLE PRECISION)) AS mean_gap \
+          LEFT JOIN (SELECT np.need_id, COUNT(*) AS people, AVG(CAST(np.gap AS DOUBLE PRECISION)) AS mean_gap \
                 FROM training_need_people np JOIN employees e ON e.id = np.employee_id \
                 JOIN departments d ON d.id = e.department_id WHERE ",
     );
-    push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
-    qb.push(" GROUP BY np.need_id) c ON c.need_id = n.id WHERE 1=1");
+    push_scope(qb, &viewer.scope, "d.path", Own::EmployeeIn("e.id"));
+    qb.push(" GROUP BY np.need_id) c ON c.need_id = n.id ");
+    qb.push(
+        "LEFT JOIN (SELECT need_id, COUNT(*) AS people, AVG(CAST(gap AS DOUBLE PRECISION)) AS mean_gap \
+         FROM training_need_people GROUP BY need_id) t ON t.need_id = n.id AND c.need_id IS NULL WHERE (c.need_id IS NOT NULL OR ",
+    );
+    push_personal(qb, viewer);
+    qb.push(")");
 }
 
 impl crate::Store {
@@ -220,7 +256,7 @@ impl crate::Store {
             }
             qb.push(
                 " AND NOT EXISTS (SELECT 1 FROM training_need_people np JOIN training_needs n ON n.id = np.need_id \
-                   WHERE np.employee_id = e.id AND n.status = 'open' AND n.skill_id = ",
+                   WHERE np.employee_id = e.id AND n.status NOT IN ('rejected', 'closed') AND n.skill_id = ",
             );
             qb.push_bind(skill_id);
             qb.push(") ORDER BY e.id");
@@ -251,14 +287,19 @@ impl crate::Store {
             .unwrap_or_default()
             .to_string();
         let title = format!("{skill_name} · {audience_name}");
+        // The need is submitted at once: its approval chain starts now.
+        let people: Vec<i64> = candidates.iter().map(|c| c.id).collect();
+        let steps = self.plan_gap_chain(department_id, &people, actor).await?;
+        let status = crate::need_approvals::status_after_submit(&steps);
+        let steps_json = crate::need_approvals::step_json(&steps);
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, position_id, urgency, reason, chain, status, raised_by, created_at) \
-                 VALUES ($1, $2, 'gap', $3, $4, $5, $6, $7, $8, 'open', $9, $10) RETURNING id",
+                "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, position_id, urgency, reason, chain, status, raised_by, created_at, round, submitted_at) \
+                 VALUES ($1, $2, 'gap', $3, $4, $5, $6, $7, $8, $11, $9, $10, 1, $10) RETURNING id",
             )
             .bind(&title).bind(skill_id).bind(request.audience.code()).bind(department_id).bind(position_id)
-            .bind(request.urgency.code()).bind(&reason).bind(&chain_json).bind(actor.user_id).bind(now)
+            .bind(request.urgency.code()).bind(&reason).bind(&chain_json).bind(actor.user_id).bind(now).bind(status.code())
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             for chunk in candidates.chunks(500) {
                 let mut qb = QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id, gap, weighted_gap) ");
@@ -267,7 +308,8 @@ impl crate::Store {
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
-            let after = serde_json::json!({ "title": title, "skill": request.skill_code.trim(), "audience": request.audience, "urgency": request.urgency.code(), "people": candidates.len() }).to_string();
+            crate::need_approvals::insert_steps!(tx, id, 1i32, steps, now.0);
+            let after = serde_json::json!({ "title": title, "skill": request.skill_code.trim(), "audience": request.audience, "urgency": request.urgency.code(), "people": candidates.len(), "status": status.code(), "steps": steps_json }).to_string();
             append_in!(tx, &actor.entry("need.raise_from_gaps", "training_need").entity(id).change(None, Some(after)));
             tx.commit().await.map_err(db_error)?;
             Ok((id, candidates.len()))
@@ -281,27 +323,52 @@ impl crate::Store {
         filter: &NeedFilter,
         page: Page,
     ) -> DomainResult<Paged<NeedSummary>> {
+        let viewer = NeedViewer {
+            scope: scope.clone(),
+            user_id: None,
+        };
+        self.list_needs_for(&viewer, filter, page).await
+    }
+
+    /// Training needs the viewer may see (see `push_needs_from`), newest first.
+    pub async fn list_needs_for(
+        &self,
+        viewer: &NeedViewer,
+        filter: &NeedFilter,
+        page: Page,
+    ) -> DomainResult<Paged<NeedSummary>> {
         on_pool!(self, pool => {
             let push_filters = |qb: &mut QueryBuilder<'_, _>| {
-                if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty()) {
-                    qb.push(" AND n.status = ").push_bind(status.to_string());
+                let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+                if let Some(status) = text(&filter.status) {
+                    qb.push(" AND n.status = ").push_bind(status);
                 }
-                if let Some(skill) = filter.skill.as_deref().filter(|s| !s.is_empty()) {
-                    qb.push(" AND s.code = ").push_bind(skill.to_string());
+                if let Some(skill) = text(&filter.skill) {
+                    qb.push(" AND s.code = ").push_bind(skill);
+                }
+                if let Some(origin) = text(&filter.origin) {
+                    qb.push(" AND n.origin = ").push_bind(origin);
+                }
+                if let Some(urgency) = text(&filter.urgency) {
+                    qb.push(" AND n.urgency = ").push_bind(urgency);
+                }
+                if let Some(program) = filter.program_id {
+                    qb.push(" AND n.program_id = ").push_bind(program);
+                }
+                if let Some(user) = filter.raised_by {
+                    qb.push(" AND n.raised_by = ").push_bind(user);
                 }
                 if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-                    qb.push(" AND LOWER(n.title) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\'");
+                    qb.push(" AND (LOWER(n.title) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\' OR LOWER(n.reason) LIKE ")
+                        .push_bind(contains_pattern(q)).push(" ESCAPE '\\' OR LOWER(n.problem) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\')");
                 }
             };
             let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_needs_from(&mut count, scope);
+            push_needs_from(&mut count, viewer);
             push_filters(&mut count);
             let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
-                "SELECT n.id, n.title, s.code AS skill_code, s.name AS skill_name, n.origin, n.audience, n.urgency, n.status, n.reason, \
-                 c.people, c.mean_gap, u.username AS raised_by, n.created_at",
-            );
-            push_needs_from(&mut qb, scope);
+            let mut qb = QueryBuilder::new(SUMMARY_SELECT);
+            push_needs_from(&mut qb, viewer);
             push_filters(&mut qb);
             qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
             let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
@@ -311,23 +378,38 @@ impl crate::Store {
 
     /// One need with the people in `scope` it covers; not found outside scope.
     pub async fn need_detail(&self, id: i64, scope: &DataScope) -> DomainResult<NeedDetail> {
+        let viewer = NeedViewer {
+            scope: scope.clone(),
+            user_id: None,
+        };
+        self.need_detail_for(id, &viewer).await
+    }
+
+    /// One need the viewer may see, with its people: those in the viewer's scope, or
+    /// all of them for its requester and approvers. Not found when invisible.
+    pub async fn need_detail_for(&self, id: i64, viewer: &NeedViewer) -> DomainResult<NeedDetail> {
         on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(
-                "SELECT n.id, n.title, s.code AS skill_code, s.name AS skill_name, n.origin, n.audience, n.urgency, n.status, n.reason, \
-                 c.people, c.mean_gap, u.username AS raised_by, n.created_at",
-            );
-            push_needs_from(&mut qb, scope);
+            let mut qb = QueryBuilder::new(SUMMARY_SELECT);
+            qb.push(", CASE WHEN ");
+            push_personal(&mut qb, viewer);
+            qb.push(" THEN 1 ELSE 0 END AS personal");
+            push_needs_from(&mut qb, viewer);
             qb.push(" AND n.id = ").push_bind(id);
-            let row: Option<SummaryRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
-            let summary = NeedSummary::from(row.ok_or(DomainError::NotFound { entity: "training need" })?);
+            let row: Option<PersonalSummaryRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
+            let row = row.ok_or(DomainError::NotFound { entity: "training need" })?;
+            let personal = row.personal != 0;
+            let summary = NeedSummary::from(row.summary);
             let chain: String = sqlx::query_scalar("SELECT chain FROM training_needs WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT e.id AS employee_id, e.employee_no, e.name, d.name AS department, np.gap, np.weighted_gap \
                  FROM training_need_people np JOIN employees e ON e.id = np.employee_id JOIN departments d ON d.id = e.department_id \
                  WHERE np.need_id = ",
             );
-            qb.push_bind(id).push(" AND ");
-            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
+            qb.push_bind(id);
+            if !personal {
+                qb.push(" AND ");
+                push_scope(&mut qb, &viewer.scope, "d.path", Own::EmployeeIn("e.id"));
+            }
             qb.push(" ORDER BY np.weighted_gap DESC, e.employee_no");
             let people: Vec<PersonRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
             Ok(NeedDetail {
@@ -337,4 +419,11 @@ impl crate::Store {
             })
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonalSummaryRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    personal: i32,
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod library;
 pub mod metrics;
+pub mod need_service;
 pub mod notifications;
 pub mod ops;
 pub mod routes;

@@ -205,8 +205,24 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::competency::set_requirement,
     )
     .get("/needs", Page, ui::needs::list)
+    .post("/needs", Page, ui::need_approvals::create)
+    .get("/needs/new", Page, ui::need_approvals::new_form)
     .post("/needs/from-gaps", Page, ui::needs::raise_from_gaps)
+    .get("/needs/rules", Page, ui::need_approvals::rules)
+    .post("/needs/rules", Page, ui::need_approvals::create_rule)
+    .post("/needs/rules/{id}", Page, ui::need_approvals::update_rule)
+    .post(
+        "/needs/rules/{id}/delete",
+        Page,
+        ui::need_approvals::delete_rule,
+    )
+    .post("/needs/merge", Page, ui::need_approvals::merge)
     .get("/needs/{id}", Page, ui::needs::detail)
+    .get("/needs/{id}/edit", Page, ui::need_approvals::edit_form)
+    .post("/needs/{id}/resubmit", Page, ui::need_approvals::resubmit)
+    .post("/approvals/{id}/decide", Page, ui::need_approvals::decide)
+    .get("/my/approvals", Page, ui::need_approvals::my_approvals)
+    .get("/my/needs", Page, ui::need_approvals::my_needs)
     .get("/library", Page, ui::library::list)
     .post("/library", Page, ui::library::create)
     .get("/library/new", Page, ui::library::new_form)

@@ -558,6 +558,162 @@ fn probes() -> Vec<Probe> {
             ]),
             [403, 303, 422, 422, 403, 403, 403, 403],
         ),
+        // Needs raised by hand and their approval (see need_approvals.rs). Every
+        // signed-in caller may raise a need (for themself); `need_in` was raised from
+        // gaps by the system, so only its training-admin step waits.
+        p("GET", "/needs/new", "/needs/new", NoBody, all(303, 200)),
+        p(
+            "POST",
+            "/needs",
+            "/needs",
+            Form(&[("people", "self")]),
+            all(403, 422),
+        ),
+        p(
+            "GET",
+            "/needs/rules",
+            "/needs/rules",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/needs/rules",
+            "/needs/rules",
+            Form(&[("name", "")]),
+            admin_or_training(403, 422),
+        ),
+        p(
+            "POST",
+            "/needs/rules/{id}",
+            "/needs/rules/999999",
+            Form(&[
+                ("name", "x"),
+                ("step1_kind", "manager"),
+                ("step1_hours", "1"),
+            ]),
+            admin_or_training(403, 404),
+        ),
+        p(
+            "POST",
+            "/needs/rules/{id}/delete",
+            "/needs/rules/999999/delete",
+            NoBody,
+            admin_or_training(403, 404),
+        ),
+        p(
+            "POST",
+            "/needs/merge",
+            "/needs/merge",
+            NoBody,
+            admin_or_training(403, 422),
+        ),
+        p(
+            "GET",
+            "/needs/{id}/edit",
+            "/needs/{need_in}/edit",
+            NoBody,
+            all(303, 403),
+        ),
+        p(
+            "POST",
+            "/needs/{id}/resubmit",
+            "/needs/{need_in}/resubmit",
+            Form(&[("title", "x"), ("reason", "x")]),
+            all(403, 403),
+        ),
+        p(
+            "POST",
+            "/approvals/{id}/decide",
+            "/approvals/{need_step}/decide",
+            Form(&[("decision", "reject")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/my/approvals",
+            "/my/approvals",
+            NoBody,
+            all(303, 200),
+        ),
+        p("GET", "/my/needs", "/my/needs", NoBody, all(303, 200)),
+        p(
+            "POST",
+            "/api/v1/training-needs",
+            "/api/v1/training-needs",
+            Json(r#"{"title":"","people":{"kind":"self"},"reason":""}"#),
+            all(401, 422),
+        ),
+        p(
+            "GET",
+            "/api/v1/me/training-needs",
+            "/api/v1/me/training-needs",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs/{id}/approval",
+            "/api/v1/training-needs/{need_in}/approval",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs/{id}/approval",
+            "/api/v1/training-needs/{need_out}/approval",
+            NoBody,
+            [401, 200, 200, 404, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/training-needs/{id}/resubmit",
+            "/api/v1/training-needs/{need_in}/resubmit",
+            Json(r#"{"title":"x","people":{"kind":"self"},"reason":"x"}"#),
+            all(401, 403),
+        ),
+        p(
+            "POST",
+            "/api/v1/approval-steps/{id}/decision",
+            "/api/v1/approval-steps/{need_step}/decision",
+            Json(r#"{"decision":"reject"}"#),
+            [401, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/me/approvals",
+            "/api/v1/me/approvals",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/approval-rules",
+            "/api/v1/approval-rules",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/approval-rules",
+            "/api/v1/approval-rules",
+            Json(r#"{"rules":[{"name":"","steps":[]}]}"#),
+            admin_or_training(401, 422),
+        ),
+        p(
+            "GET",
+            "/api/v1/training-needs/{id}/similar",
+            "/api/v1/training-needs/{need_in}/similar",
+            NoBody,
+            admin_or_training(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/training-needs/merge",
+            "/api/v1/training-needs/merge",
+            Json(r#"{"need_ids":[]}"#),
+            admin_or_training(401, 422),
+        ),
         p(
             "GET",
             "/api/v1/decoding",
@@ -1992,6 +2148,8 @@ struct Targets {
     /// Needs raised from gaps inside and outside the manager's subtree.
     need_in: i64,
     need_out: i64,
+    /// The pending (training-admin) approval step of `need_in`.
+    need_step: i64,
     /// The library's probe targets.
     lib: LibraryTargets,
     ops: OpsTargets,
@@ -2175,6 +2333,14 @@ async fn targets(app: &TestApp) -> Targets {
     };
     let need_in = raise(gap_cells.pop().unwrap()).await;
     let need_out = raise(outside_cell.unwrap()).await;
+    let need_step = app
+        .store
+        .need_approval(need_in)
+        .await
+        .unwrap()
+        .current_step()
+        .expect("a gap need waits for approval")
+        .id;
     let lib = library_targets(app).await;
     let ops = ops_targets(app, first(east.id).await).await;
     let pages = page_ops_targets(app).await;
@@ -2199,6 +2365,7 @@ async fn targets(app: &TestApp) -> Targets {
         gap_cells,
         need_in,
         need_out,
+        need_step,
     }
 }
 
@@ -2740,6 +2907,7 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{gap_skill_2}", &t.gap_cells[1].1)
                 .replace("{need_in}", &t.need_in.to_string())
                 .replace("{need_out}", &t.need_out.to_string())
+                .replace("{need_step}", &t.need_step.to_string())
                 .replace("{program}", &t.ops.program.to_string())
                 .replace("{session}", &t.ops.session.to_string())
                 .replace("{session_free}", &t.ops.session_free.to_string())

@@ -17,6 +17,7 @@ mod library;
 mod library_demo;
 mod library_manage;
 mod library_web;
+mod need_approvals;
 mod needs;
 mod notifications;
 mod openapi;

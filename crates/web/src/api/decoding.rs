@@ -370,12 +370,18 @@ pub async fn reset_model_requirement(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NeedsQuery {
-    /// open, approved, rejected, merged or closed.
+    /// pending, approved, rejected, sent_back, planned or closed.
     pub status: Option<String>,
     /// Skill code.
     pub skill: Option<String>,
-    /// Substring of the title.
+    /// Substring of the title, reason or problem.
     pub q: Option<String>,
+    /// gap, employee or manager.
+    pub origin: Option<String>,
+    /// low, normal or high.
+    pub urgency: Option<String>,
+    /// Needs put into this program.
+    pub program: Option<i64>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -399,15 +405,23 @@ pub async fn list_needs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<NeedsQuery>,
 ) -> Result<Json<NeedPage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
+    scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
     let filter = NeedFilter {
         status: query.status,
         skill: query.skill,
         q: query.q,
+        origin: query.origin,
+        urgency: query.urgency,
+        program_id: query.program,
+        raised_by: None,
     };
     let page = state
         .store
-        .list_needs(&scope, &filter, Page::new(query.page, query.per_page))
+        .list_needs_for(
+            &crate::need_service::viewer(&caller.principal),
+            &filter,
+            Page::new(query.page, query.per_page),
+        )
         .await?;
     Ok(Json(NeedPage {
         items: page.items,
@@ -417,7 +431,8 @@ pub async fn list_needs(
     }))
 }
 
-/// One training need with its decoding chain and the people in scope it covers.
+/// One training need with its decoding chain and the people in scope it covers (its
+/// requester and approvers see all its people).
 #[utoipa::path(get, path = "/api/v1/training-needs/{id}", tag = "decoding", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Training need id")),
     responses((status = 200, description = "The need, its chain and people", content_type = "application/json"), (status = 404, body = Problem)))]
@@ -426,8 +441,9 @@ pub async fn get_need(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NeedDetail>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
-    Ok(Json(state.store.need_detail(id, &scope).await?))
+    Ok(Json(
+        crate::need_service::visible_need(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Gaps in one skill to turn into a need.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod decoding;
 pub mod dto;
 pub mod library;
+pub mod need_approvals;
 pub mod notifications;
 pub mod operations;
 pub mod people;
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
         (name = "org", description = "Departments and employees, limited by the caller's data scope"),
         (name = "performance", description = "KPI definitions and performance data"),
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
+        (name = "needs", description = "Training needs raised by hand, approval rules and chains, merging approved needs into programs"),
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
@@ -92,9 +94,20 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             decoding::set_model_requirement,
             decoding::reset_model_requirement
         ))
-        .routes(routes!(decoding::list_needs))
+        .routes(routes!(decoding::list_needs, need_approvals::raise_need))
         .routes(routes!(decoding::get_need))
         .routes(routes!(decoding::raise_from_gaps))
+        .routes(routes!(need_approvals::my_needs))
+        .routes(routes!(need_approvals::need_approval))
+        .routes(routes!(need_approvals::resubmit_need))
+        .routes(routes!(need_approvals::decide))
+        .routes(routes!(need_approvals::my_approvals))
+        .routes(routes!(
+            need_approvals::list_rules,
+            need_approvals::replace_rules
+        ))
+        .routes(routes!(need_approvals::similar))
+        .routes(routes!(need_approvals::merge))
         .routes(routes!(library::list_resources, library::create_resource))
         .routes(routes!(library::get_resource, library::update_resource))
         .routes(routes!(library::change_status))

@@ -13,6 +13,7 @@ pub mod library;
 pub mod library_packs;
 pub mod library_tags;
 pub mod login;
+pub mod need_approvals;
 pub mod needs;
 pub mod notifications;
 pub mod operations;
@@ -74,6 +75,11 @@ impl Chrome {
         if p.can(Permission::ManageTrainingNeeds) {
             items.push(("/needs", "nav.needs"));
         }
+        // Every employee may raise needs; anyone may be asked to approve one.
+        if p.employee_id.is_some() || p.can(Permission::ManageTrainingNeeds) {
+            items.push(("/my/needs", "nav.my_needs"));
+        }
+        items.push(("/my/approvals", "nav.my_approvals"));
         // The library, programs and one's own learning are for everyone signed in.
         items.push(("/library", "nav.library"));
         items.push(("/programs", "nav.programs"));

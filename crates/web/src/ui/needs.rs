@@ -11,7 +11,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::needs::{Audience, GapNeedRequest, NeedDetail, NeedFilter, NeedSummary, Urgency};
+use domain::needs::{Audience, GapNeedRequest, NeedFilter, NeedSummary, Urgency};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
 
@@ -24,7 +24,11 @@ struct NeedsPage {
     q: String,
     skill: String,
     status: String,
+    origin: String,
+    urgency: String,
     pager: Pager,
+    /// Training staff keep the approval rules.
+    can_admin: bool,
 }
 
 /// Filters and page of the list.
@@ -33,6 +37,8 @@ pub struct NeedsQuery {
     q: Option<String>,
     skill: Option<String>,
     status: Option<String>,
+    origin: Option<String>,
+    urgency: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -43,26 +49,37 @@ pub async fn list(
     caller: PageCaller,
     Query(query): Query<NeedsQuery>,
 ) -> Result<Response, PageError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
+    scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
         .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let filter = NeedFilter {
         status: query.status.clone(),
         skill: query.skill.clone(),
         q: query.q.clone(),
+        origin: query.origin.clone(),
+        urgency: query.urgency.clone(),
+        ..NeedFilter::default()
     };
     let paged = state
         .store
-        .list_needs(&scope, &filter, Page::new(query.page, query.per_page))
+        .list_needs_for(
+            &crate::need_service::viewer(&caller.principal),
+            &filter,
+            Page::new(query.page, query.per_page),
+        )
         .await
         .map_err(|e| caller.err(e))?;
     let q = query.q.unwrap_or_default();
     let skill = query.skill.unwrap_or_default();
     let status = query.status.unwrap_or_default();
+    let origin = query.origin.unwrap_or_default();
+    let urgency = query.urgency.unwrap_or_default();
     let qs = query_string(&[
         ("q", q.clone()),
         ("skill", skill.clone()),
         ("status", status.clone()),
+        ("origin", origin.clone()),
+        ("urgency", urgency.clone()),
     ]);
     let pager = Pager::new(t, &paged, "/needs", &qs);
     let items = paged
@@ -80,59 +97,40 @@ pub async fn list(
         q,
         skill,
         status,
+        origin,
+        urgency,
         pager,
+        can_admin: caller.principal.can(Permission::ManagePrograms),
     }))
 }
 
-#[derive(Template)]
-#[template(path = "need.html")]
-struct NeedPage {
-    t: Tr,
-    chrome: Chrome,
-    need: NeedDetail,
-    created_at: String,
-    /// The gap figures in the reader's language.
-    summary: String,
+/// `?done=` after an action.
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
 }
 
-/// `GET /needs/{id}`.
+/// `GET /needs/{id}`: the need, its justification, people, approval chain and history.
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
     Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
-        .map_err(|e| caller.err(e))?;
     let id: i64 = id.trim().parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "training need",
         })
     })?;
-    let need = state
-        .store
-        .need_detail(id, &scope)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let created_at = local_time(&state, need.summary.created_at);
     let t = Tr(caller.locale);
-    let summary = t
-        .get("needs.summary")
-        .replace("{n}", &need.summary.people.to_string())
-        .replace(
-            "{skill}",
-            need.summary.skill_name.as_deref().unwrap_or_default(),
-        )
-        .replace(
-            "{gap}",
-            &format!("{:.1}", need.summary.mean_gap.unwrap_or_default()),
-        );
-    Ok(render(&NeedPage {
-        t,
-        chrome: Chrome::for_caller(&caller),
-        need,
-        created_at,
-        summary,
-    }))
+    let message = match done.done.as_str() {
+        "raised" | "resubmitted" | "decided" => {
+            Some(t.get(&format!("needs.done.{}", done.done)).to_string())
+        }
+        _ => None,
+    };
+    super::need_approvals::need_page(&state, &caller, id, message, None, String::new()).await
 }
 
 /// The one-action form on gap views.

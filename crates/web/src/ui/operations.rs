@@ -464,6 +464,8 @@ struct ProgramPage {
     venues: Vec<Venue>,
     session_start: String,
     session_end: String,
+    /// The training needs the program was planned from (program staff only).
+    needs: Vec<domain::needs::NeedSummary>,
 }
 
 #[derive(Deserialize, Default)]
@@ -568,6 +570,15 @@ pub async fn detail(
         },
         session_start: local_field(&state, start),
         session_end: local_field(&state, start + time::Duration::hours(3)),
+        needs: if can_manage {
+            state
+                .store
+                .program_needs(id)
+                .await
+                .map_err(|e| caller.err(e))?
+        } else {
+            Vec::new()
+        },
         d,
     }))
 }
