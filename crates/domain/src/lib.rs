@@ -49,6 +49,7 @@ macro_rules! coded_enum {
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod certificates;
 pub mod competency;
 pub mod decoding;
 pub mod error;
@@ -59,6 +60,7 @@ pub mod operations;
 pub mod org;
 pub mod page;
 pub mod performance;
+pub mod surveys;
 pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};

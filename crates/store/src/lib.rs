@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod certificates;
 mod competency;
 mod competency_import;
 mod decoding;
@@ -18,6 +19,7 @@ mod operations;
 mod org;
 mod performance;
 mod reconciliation;
+mod surveys;
 mod time_column;
 mod training_records;
 

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod authz_matrix;
+mod certificates;
 mod cli;
 mod competency;
 mod competency_import;
@@ -23,4 +24,5 @@ mod operations_api;
 mod operations_web;
 mod scope;
 mod store;
+mod surveys;
 mod training_records;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod certification;
 pub mod decoding;
 pub mod dto;
 pub mod library;
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
+        (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -136,6 +138,28 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(operations::check_in))
         .routes(routes!(operations::attendance))
         .routes(routes!(operations::roll_call))
+        .routes(routes!(
+            certification::list_templates,
+            certification::create_template
+        ))
+        .routes(routes!(certification::update_template))
+        .routes(routes!(
+            certification::program_surveys,
+            certification::attach_program
+        ))
+        .routes(routes!(certification::attach_session))
+        .routes(routes!(certification::my_surveys))
+        .routes(routes!(certification::respond))
+        .routes(routes!(certification::program_reaction))
+        .routes(routes!(certification::session_reaction))
+        .routes(routes!(certification::instructor_reaction))
+        .routes(routes!(certification::list_certificates))
+        .routes(routes!(certification::my_certificates))
+        .routes(routes!(certification::issue_certificate))
+        .routes(routes!(certification::revoke_certificate))
+        .routes(routes!(certification::credits))
+        .routes(routes!(certification::my_credits))
+        .routes(routes!(certification::set_requirement))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

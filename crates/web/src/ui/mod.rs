@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
+pub mod certification;
 pub mod charts;
 pub mod competency;
 pub mod competency_import;
@@ -69,6 +70,12 @@ impl Chrome {
         }
         if p.can(Permission::ManageTrainingNeeds) {
             items.push(("/needs", "nav.needs"));
+        }
+        if p.can(Permission::ManageTrainingNeeds) {
+            items.push(("/credits", "nav.credits"));
+        }
+        if p.can(Permission::ManagePrograms) {
+            items.push(("/certificates", "nav.certificates"));
         }
         // The library, programs and one's own learning are for everyone signed in.
         items.push(("/library", "nav.library"));
