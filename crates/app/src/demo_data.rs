@@ -117,6 +117,7 @@ pub async fn load_demo_with(
     crate::demo_needs::load_needs(store, seed, &company)
         .await
         .context("demo training needs")?;
+    load_certification(store, seed, &company, &operations).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
@@ -422,6 +423,88 @@ async fn load_library(store: &Store, seed: u64) -> anyhow::Result<()> {
 
 /// Plans, venues, instructors and programs with their sessions, learners, attendance
 /// and completion (see `demo::operations`).
+/// Credit requirements of positions, and reaction surveys with attendees' answers on
+/// the sessions of the closed programs (their certificates came with completion).
+async fn load_certification(
+    store: &Store,
+    seed: u64,
+    company: &DemoCompany,
+    ops: &demo::operations::DemoOperations,
+) -> anyhow::Result<()> {
+    use demo::operations::DemoStage;
+    use domain::operations::AttendanceStatus;
+    use domain::surveys::{Answer, AttachInput};
+    let actor = Actor::system();
+    for position in &company.positions {
+        let credits = demo::certification::credit_requirement(&position.job_family);
+        store
+            .set_credit_requirement(&position.code, Some(credits), &actor)
+            .await?;
+    }
+    let mut rng = demo::SplitMix64::new(seed ^ 0x5355_5256);
+    for (index, p) in ops
+        .programs
+        .iter()
+        .filter(|p| p.stage == DemoStage::Closed)
+        .enumerate()
+    {
+        let program = store.program_id(&p.code).await?;
+        let input = AttachInput {
+            template_code: "REACTION-STD".into(),
+            anonymous: demo::certification::anonymous(index),
+            opens_at: None,
+            closes_at: None,
+        };
+        store
+            .attach_program_surveys(program, &input, &actor)
+            .await?;
+        for survey in store.program_surveys(program).await? {
+            let session = store.session(survey.session_id).await?;
+            let answered_at = session.ends_at + time::Duration::hours(2);
+            for line in store.attendance_sheet(survey.session_id).await? {
+                let attended = matches!(
+                    line.status,
+                    Some(AttendanceStatus::Present) | Some(AttendanceStatus::Late)
+                );
+                if !attended {
+                    continue;
+                }
+                let Some((ratings, recommend, comment)) =
+                    demo::certification::answers(&mut rng, p.real_effect != 0.0)
+                else {
+                    continue;
+                };
+                let mut answers: Vec<Answer> = ratings
+                    .iter()
+                    .enumerate()
+                    .map(|(question, r)| Answer {
+                        question,
+                        rating: Some(*r),
+                        choice: None,
+                        text: None,
+                    })
+                    .collect();
+                answers.push(Answer {
+                    question: 4,
+                    rating: None,
+                    choice: Some(recommend.into()),
+                    text: None,
+                });
+                answers.push(Answer {
+                    question: 5,
+                    rating: None,
+                    choice: None,
+                    text: comment.map(str::to_string),
+                });
+                store
+                    .submit_survey(survey.id, line.employee_id, &answers, answered_at, &actor)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn load_operations(
     store: &Store,
     seed: u64,
@@ -513,6 +596,11 @@ async fn load_operations(
             }),
             min_attendance_pct: 80,
             cancel_deadline_hours: 24,
+            survey_required: false,
+            certificate_months: demo::certification::certificate_months(
+                p,
+                time::OffsetDateTime::now_utc().to_offset(china).date(),
+            ),
         };
         let id = store.create_program(&input, &actor).await?;
         let mut session_ids = Vec::new();

@@ -4,6 +4,7 @@
 //! demos agree. About 60% of people work in production; names, departments and
 //! positions are Chinese, as in the seeds. Pure: plain structs out, no I/O.
 
+pub mod certification;
 pub mod competency;
 pub mod decoding;
 pub mod library;

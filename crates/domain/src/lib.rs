@@ -53,6 +53,7 @@ time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod certificates;
 pub mod competency;
 pub mod decoding;
 pub mod error;
@@ -66,6 +67,7 @@ pub mod org;
 pub mod page;
 pub mod performance;
 pub mod practice;
+pub mod surveys;
 pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};

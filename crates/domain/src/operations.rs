@@ -425,6 +425,12 @@ pub struct ProgramInput {
     /// Hours before the first session after which a learner can no longer cancel.
     #[serde(default = "default_cancel_hours")]
     pub cancel_deadline_hours: i32,
+    /// Learners must answer the program's reaction survey(s) to complete.
+    #[serde(default)]
+    pub survey_required: bool,
+    /// Months the completion certificate stays valid; none: it never expires.
+    #[serde(default)]
+    pub certificate_months: Option<i32>,
 }
 
 fn default_min_attendance() -> i32 {
@@ -494,6 +500,14 @@ impl ProgramInput {
                 "must be between 0 and 100",
             ));
         }
+        if let Some(m) = self.certificate_months
+            && !(1..=240).contains(&m)
+        {
+            return Err(DomainError::invalid(
+                "certificate_months",
+                "must be between 1 and 240",
+            ));
+        }
         if !(0..=720).contains(&self.cancel_deadline_hours) {
             return Err(DomainError::invalid(
                 "cancel_deadline_hours",
@@ -547,6 +561,8 @@ pub struct ProgramDetail {
     pub transfer: Option<TransferGoal>,
     pub min_attendance_pct: i32,
     pub cancel_deadline_hours: i32,
+    pub survey_required: bool,
+    pub certificate_months: Option<i32>,
     pub sessions: Vec<Session>,
 }
 
@@ -847,6 +863,8 @@ mod tests {
             transfer: None,
             min_attendance_pct: 80,
             cancel_deadline_hours: 24,
+            survey_required: false,
+            certificate_months: None,
         };
         assert!(program.validated().is_ok());
         let mut p = program.clone();

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod certificates;
 mod competency;
 mod competency_import;
 mod decoding;
@@ -21,6 +22,7 @@ mod org;
 mod performance;
 mod practice;
 mod reconciliation;
+mod surveys;
 mod time_column;
 mod training_records;
 

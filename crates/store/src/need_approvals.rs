@@ -1173,6 +1173,8 @@ impl crate::Store {
                     transfer: None,
                     min_attendance_pct: 80,
                     cancel_deadline_hours: 24,
+                    survey_required: false,
+                    certificate_months: None,
                 };
                 (self.create_program(&input, actor).await?, true)
             }

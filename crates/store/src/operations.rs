@@ -517,24 +517,28 @@ impl crate::Store {
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO programs (code, title, plan_id, objectives, audience, capacity, hours, credits, transfer_kpi_id, \
-                     transfer_change_pct, transfer_months, min_attendance_pct, cancel_deadline_hours, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+                     transfer_change_pct, transfer_months, min_attendance_pct, cancel_deadline_hours, created_at, updated_at, \
+                     survey_required, certificate_months) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
                 )
                 .bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
                 .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
                 .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
                 .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
+                .bind(input.survey_required).bind(input.certificate_months)
                 .fetch_one(&mut *tx).await.map_err(taken)?,
                 Some(id) => {
                     sqlx::query(
                         "UPDATE programs SET code = $2, title = $3, plan_id = $4, objectives = $5, audience = $6, capacity = $7, \
                          hours = $8, credits = $9, transfer_kpi_id = $10, transfer_change_pct = $11, transfer_months = $12, \
-                         min_attendance_pct = $13, cancel_deadline_hours = $14, updated_at = $15 WHERE id = $1",
+                         min_attendance_pct = $13, cancel_deadline_hours = $14, updated_at = $15, \
+                         survey_required = $16, certificate_months = $17 WHERE id = $1",
                     )
                     .bind(id).bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
                     .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
                     .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
                     .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
+                    .bind(input.survey_required).bind(input.certificate_months)
                     .execute(&mut *tx).await.map_err(taken)?;
                     id
                 }
@@ -682,10 +686,16 @@ impl crate::Store {
             Vec<String>,
             Vec<(String, f64, String)>,
         );
-        let (row, extra, (skills, resources, instructors, costs)): (
+        let (
+            row,
+            extra,
+            (skills, resources, instructors, costs),
+            (survey_required, certificate_months),
+        ): (
             Option<ProgramRow>,
             Option<Extra>,
             Links,
+            (bool, Option<i32>),
         ) = on_pool!(self, pool => {
             let row = sqlx::query_as(&format!("{PROGRAM_SELECT} WHERE p.id = $1")).bind(id)
                 .fetch_optional(pool).await.map_err(db_error)?;
@@ -701,7 +711,9 @@ impl crate::Store {
                 .bind(id).fetch_all(pool).await.map_err(db_error)?;
             let costs = sqlx::query_as("SELECT kind, amount, note FROM program_costs WHERE program_id = $1 ORDER BY id")
                 .bind(id).fetch_all(pool).await.map_err(db_error)?;
-            (row, extra, (skills, resources, instructors, costs))
+            let certification: Option<(bool, Option<i32>)> = sqlx::query_as("SELECT survey_required, certificate_months FROM programs WHERE id = $1")
+                .bind(id).fetch_optional(pool).await.map_err(db_error)?;
+            (row, extra, (skills, resources, instructors, costs), certification.unwrap_or_default())
         });
         let (Some(row), Some(extra)) = (row, extra) else {
             return Err(DomainError::NotFound { entity: "program" });
@@ -749,6 +761,8 @@ impl crate::Store {
             transfer,
             min_attendance_pct,
             cancel_deadline_hours,
+            survey_required,
+            certificate_months,
             sessions,
         })
     }
@@ -1400,8 +1414,9 @@ impl crate::Store {
     }
 
     /// Settles completion: every enrolled learner who attended at least the
-    /// program's share of its held sessions completes with the program's hours;
-    /// the others are incomplete.
+    /// program's share of its held sessions (and, when the program requires it,
+    /// answered its surveys) completes with the program's hours and gets a
+    /// certificate; the others are incomplete.
     pub async fn settle_completion(
         &self,
         program_id: i64,
@@ -1416,17 +1431,20 @@ impl crate::Store {
         let mut outcome = CompletionOutcome::default();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
-            let rows: Vec<(i64, i64)> = sqlx::query_as(
+            // The last column: 1 when the survey part of the rule is met (see surveys.rs).
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
                 "SELECT en.id, (SELECT COUNT(*) FROM attendance a JOIN training_sessions s ON s.id = a.session_id \
-                   WHERE s.program_id = en.program_id AND s.status = 'scheduled' AND a.employee_id = en.employee_id AND a.status IN ('present', 'late')) \
+                   WHERE s.program_id = en.program_id AND s.status = 'scheduled' AND a.employee_id = en.employee_id AND a.status IN ('present', 'late')), \
+                 {} \
                  FROM enrollments en WHERE en.program_id = $1 AND en.status = 'enrolled'",
-            ).bind(program_id).fetch_all(&mut *tx).await.map_err(db_error)?;
+                crate::surveys::SURVEY_CONDITION_SQL,
+            )).bind(program_id).fetch_all(&mut *tx).await.map_err(db_error)?;
             let now = DbTime(OffsetDateTime::now_utc());
             let (done, not_done): (Vec<i64>, Vec<i64>) = {
                 let mut done = Vec::new();
                 let mut not_done = Vec::new();
-                for (id, attended) in rows {
-                    if held_count > 0 && attended >= needed { done.push(id) } else { not_done.push(id) }
+                for (id, attended, survey_done) in rows {
+                    if held_count > 0 && attended >= needed && survey_done == 1 { done.push(id) } else { not_done.push(id) }
                 }
                 (done, not_done)
             };
@@ -1447,6 +1465,8 @@ impl crate::Store {
                 qb.push(")");
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
+            // Certificates for the completed, in the same transaction.
+            crate::certificates::issue_certificates_in!(tx, &done, last_day.unwrap_or(today), detail.certificate_months);
             outcome.completed = done.len();
             outcome.incomplete = not_done.len();
             append_in!(tx, &actor.entry("operations.completion", "program").entity(program_id).change(None, Some(serde_json::to_string(&outcome).unwrap_or_default())));

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod certificate_pdf;
 pub mod csrf;
 pub mod error;
 pub mod i18n;

@@ -305,6 +305,69 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         Page,
         ui::operations::cancel_session,
     )
+    .get("/surveys/templates", Page, ui::certification::templates)
+    .post(
+        "/surveys/templates",
+        Page,
+        ui::certification::create_template,
+    )
+    .post(
+        "/surveys/templates/{id}",
+        Page,
+        ui::certification::update_template,
+    )
+    .post("/programs/{id}/surveys", Page, ui::certification::attach)
+    .get(
+        "/programs/{id}/reaction",
+        Page,
+        ui::certification::program_reaction,
+    )
+    .get(
+        "/programs/{id}/reaction.xlsx",
+        Page,
+        ui::certification::program_reaction_export,
+    )
+    .get(
+        "/sessions/{id}/reaction",
+        Page,
+        ui::certification::session_reaction,
+    )
+    .get(
+        "/instructors/{id}/reaction",
+        Page,
+        ui::certification::instructor_reaction,
+    )
+    .get("/surveys/{id}", Page, ui::certification::answer_form)
+    .post("/surveys/{id}", Page, ui::certification::submit)
+    .get("/certificates", Page, ui::certification::certificates)
+    .get(
+        "/certificates/export.xlsx",
+        Page,
+        ui::certification::certificates_export,
+    )
+    .post(
+        "/enrollments/{id}/certificate",
+        Page,
+        ui::certification::issue,
+    )
+    .post("/certificates/{id}/revoke", Page, ui::certification::revoke)
+    .get("/certificates/{id}/pdf", Page, ui::certification::pdf)
+    .get(
+        "/certificates/verify/{token}",
+        Public,
+        ui::certification::verify,
+    )
+    .get("/credits", Page, ui::certification::credits)
+    .get(
+        "/credits/export.xlsx",
+        Page,
+        ui::certification::credits_export,
+    )
+    .post(
+        "/credits/requirements",
+        Page,
+        ui::certification::set_requirement,
+    )
     .get("/my/learning", Page, ui::operations::my_learning)
     .get("/practice", Page, ui::practice::list)
     .get("/practice/export.xlsx", Page, ui::practice::export)

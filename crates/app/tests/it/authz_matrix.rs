@@ -2124,6 +2124,293 @@ fn probes() -> Vec<Probe> {
             NoBody,
             admin_only(401, 202),
         ),
+        // Reaction surveys, certificates and credits (pages, then the API).
+        p(
+            "GET",
+            "/surveys/templates",
+            "/surveys/templates",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // The admin adds the template; training's identical code is then taken.
+        p(
+            "POST",
+            "/surveys/templates",
+            "/surveys/templates",
+            Form(&[
+                ("code", "MX-T"),
+                ("title", "矩阵问卷"),
+                ("questions", "rating | 课程内容 | content"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/surveys/templates/{id}",
+            "/surveys/templates/{c_template}",
+            Form(&[
+                ("code", "MX-T2"),
+                ("title", "矩阵问卷二"),
+                ("questions", "rating | 讲师 | instructor"),
+                ("active", "1"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/programs/{id}/surveys",
+            "/programs/{p_program}/surveys",
+            Form(&[("template_code", "REACTION-STD")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/programs/{id}/reaction",
+            "/programs/{c_program}/reaction",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/programs/{id}/reaction.xlsx",
+            "/programs/{c_program}/reaction.xlsx",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // The instructor login teaches the surveyed session.
+        p(
+            "GET",
+            "/sessions/{id}/reaction",
+            "/sessions/{c_session}/reaction",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/instructors/{id}/reaction",
+            "/instructors/{p_instructor}/reaction",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        // Only the employee login attended the surveyed session; it answers once.
+        p(
+            "GET",
+            "/surveys/{id}",
+            "/surveys/{m_survey}",
+            NoBody,
+            [303, 404, 404, 404, 200, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/surveys/{id}",
+            "/surveys/{m_survey}",
+            Form(&[
+                ("q0", "5"),
+                ("q1", "4"),
+                ("q2", "4"),
+                ("q3", "5"),
+                ("q4", "会"),
+            ]),
+            [403, 404, 404, 404, 303, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/certificates",
+            "/certificates",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/certificates/export.xlsx",
+            "/certificates/export.xlsx?within=3650",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // A completed enrolment whose certificate was revoked: the admin issues a new one.
+        p(
+            "POST",
+            "/enrollments/{id}/certificate",
+            "/enrollments/{c_enrollment}/certificate",
+            NoBody,
+            [403, 303, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/certificates/{id}/revoke",
+            "/certificates/{c_cert}/revoke",
+            Form(&[("reason", "矩阵撤销")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        // Someone else's certificate: program staff only; the holder is tested elsewhere.
+        p(
+            "GET",
+            "/certificates/{id}/pdf",
+            "/certificates/{c_cert_pdf}/pdf",
+            NoBody,
+            [303, 200, 200, 404, 404, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/certificates/verify/{token}",
+            "/certificates/verify/{c_token}",
+            NoBody,
+            all(200, 200),
+        ),
+        p(
+            "GET",
+            "/credits",
+            "/credits",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/credits/export.xlsx",
+            "/credits/export.xlsx",
+            NoBody,
+            [303, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/credits/requirements",
+            "/credits/requirements",
+            Form(&[("position_code", "P-OP"), ("annual_credits", "30")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/survey-templates",
+            "/api/v1/survey-templates",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/survey-templates",
+            "/api/v1/survey-templates",
+            Json(
+                r#"{"code":"MX-API-T","title":"矩阵","questions":[{"text":"好","kind":"rating","dimension":"content"}]}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/survey-templates/{id}",
+            "/api/v1/survey-templates/{c_template}",
+            Json(r#"{"code":"MX-T3","title":"矩阵三","questions":[{"text":"好","kind":"text"}]}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}/surveys",
+            "/api/v1/programs/{c_program}/surveys",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/programs/{id}/surveys",
+            "/api/v1/programs/{p_program}/surveys",
+            Json(r#"{"template_code":"REACTION-STD"}"#),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        // The session has its survey already.
+        p(
+            "POST",
+            "/api/v1/sessions/{id}/survey",
+            "/api/v1/sessions/{p_session}/survey",
+            Json(r#"{"template_code":"REACTION-STD"}"#),
+            [401, 409, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/me/surveys",
+            "/api/v1/me/surveys",
+            NoBody,
+            all(401, 200),
+        ),
+        // The employee login answered through the page; nobody else attended.
+        p(
+            "POST",
+            "/api/v1/surveys/{id}/responses",
+            "/api/v1/surveys/{m_survey}/responses",
+            Json(
+                r#"{"answers":[{"question":0,"rating":4},{"question":1,"rating":4},{"question":2,"rating":4},{"question":3,"rating":4},{"question":4,"choice":"会"}]}"#,
+            ),
+            [401, 404, 404, 404, 409, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}/reaction",
+            "/api/v1/programs/{c_program}/reaction",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/sessions/{id}/reaction",
+            "/api/v1/sessions/{c_session}/reaction",
+            NoBody,
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/instructors/{id}/reaction",
+            "/api/v1/instructors/{p_instructor}/reaction",
+            NoBody,
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/certificates",
+            "/api/v1/certificates?expiring_within_days=30",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/me/certificates",
+            "/api/v1/me/certificates",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/enrollments/{id}/certificate",
+            "/api/v1/enrollments/{c_enrollment2}/certificate",
+            NoBody,
+            [401, 201, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/certificates/{id}/revoke",
+            "/api/v1/certificates/{c_cert2}/revoke",
+            Json(r#"{"reason":"矩阵撤销"}"#),
+            [401, 204, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/credits",
+            "/api/v1/credits",
+            NoBody,
+            [401, 200, 200, 200, 403, 403, 403, 403],
+        ),
+        // The admin login is no employee.
+        p(
+            "GET",
+            "/api/v1/me/credits",
+            "/api/v1/me/credits",
+            NoBody,
+            [401, 404, 200, 200, 200, 200, 200, 200],
+        ),
+        p(
+            "PUT",
+            "/api/v1/positions/{code}/credit-requirement",
+            "/api/v1/positions/P-OP/credit-requirement",
+            Json(r#"{"annual_credits":32}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),
     ]
@@ -2158,6 +2445,7 @@ struct Targets {
     pages: PageOpsTargets,
     practice: PracticeTargets,
     notify: NotifyTargets,
+    certs: CertTargets,
 }
 
 /// The admin's notification and webhooks (one kept, one deleted by page, one by API).
@@ -2346,7 +2634,9 @@ async fn targets(app: &TestApp) -> Targets {
     let pages = page_ops_targets(app).await;
     let practice = practice_targets(app).await;
     let notify = notify_targets(app).await;
+    let certs = cert_targets(app, &pages).await;
     Targets {
+        certs,
         lib,
         ops,
         pages,
@@ -2444,6 +2734,8 @@ async fn page_ops_targets(app: &TestApp) -> PageOpsTargets {
                 transfer: None,
                 min_attendance_pct: 80,
                 cancel_deadline_hours: 24,
+                survey_required: false,
+                certificate_months: None,
             },
             &system,
         )
@@ -2501,6 +2793,141 @@ async fn page_ops_targets(app: &TestApp) -> PageOpsTargets {
         instructor,
         venue,
         number: learner.employee_no,
+    }
+}
+
+/// Survey and certificate records the probes refer to.
+struct CertTargets {
+    /// A template of its own (the probes rename it).
+    template: i64,
+    /// The pages' program and its first session (the instructor login teaches it),
+    /// surveyed.
+    program: i64,
+    session: i64,
+    /// An open survey on the first session of the pages' program, which only the
+    /// employee login attended.
+    survey: i64,
+    /// Completed enrolments whose certificates were revoked (a new one may be issued).
+    enrollment: i64,
+    enrollment2: i64,
+    /// Valid certificates of people who are no logins: one to revoke per surface,
+    /// one to download.
+    cert: i64,
+    cert2: i64,
+    cert_pdf: i64,
+    token: String,
+}
+
+async fn cert_targets(app: &TestApp, pages: &PageOpsTargets) -> CertTargets {
+    use domain::operations::{AttendanceMethod, AttendanceStatus};
+    use domain::surveys::*;
+    let system = Actor::system();
+    let template = app
+        .store
+        .save_survey_template(
+            None,
+            &TemplateInput {
+                code: "MX-T0".into(),
+                title: "矩阵模板".into(),
+                questions: vec![Question {
+                    text: "课程内容".into(),
+                    kind: QuestionKind::Rating,
+                    dimension: Some(Dimension::Content),
+                    options: vec![],
+                }],
+                active: true,
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    // The employee login attends the pages' first session, which gets an open survey.
+    let learner = app
+        .store
+        .get_user(app.user_id("employee").await)
+        .await
+        .unwrap()
+        .employee_id
+        .unwrap();
+    app.store
+        .roll_call(
+            pages.session,
+            &[(learner, AttendanceStatus::Present)],
+            AttendanceMethod::RollCall,
+            &system,
+        )
+        .await
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let survey = app
+        .store
+        .attach_survey(
+            pages.session,
+            &AttachInput {
+                template_code: "REACTION-STD".into(),
+                anonymous: true,
+                opens_at: Some(now - time::Duration::hours(1)),
+                closes_at: Some(now + time::Duration::days(60)),
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    // Certificates of people without a login.
+    let logins: Vec<i64> = {
+        let mut ids = Vec::new();
+        for name in [
+            "training",
+            "manager",
+            "employee",
+            "instructor",
+            "reviewer",
+            "executive",
+        ] {
+            if let Some(e) = app
+                .store
+                .get_user(app.user_id(name).await)
+                .await
+                .unwrap()
+                .employee_id
+            {
+                ids.push(e);
+            }
+        }
+        ids
+    };
+    let certificates: Vec<_> = app
+        .store
+        .list_certificates(
+            &DataScope::company(),
+            &domain::certificates::CertificateFilter::default(),
+            now.date(),
+            Page::new(Some(1), Some(50)),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|c| !logins.contains(&c.employee_id))
+        .collect();
+    assert!(certificates.len() >= 5, "the demo issues certificates");
+    for c in &certificates[3..5] {
+        app.store
+            .revoke_certificate(c.id, "矩阵准备", &system)
+            .await
+            .unwrap();
+    }
+    CertTargets {
+        template,
+        program: pages.program,
+        session: pages.session,
+        survey,
+        enrollment: certificates[3].enrollment_id,
+        enrollment2: certificates[4].enrollment_id,
+        cert: certificates[0].id,
+        cert2: certificates[1].id,
+        cert_pdf: certificates[2].id,
+        token: certificates[2].token.clone(),
     }
 }
 
@@ -2941,6 +3368,16 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{webhook_ui_gone}", &t.notify.webhook_ui_gone.to_string())
                 .replace("{webhook_api_gone}", &t.notify.webhook_api_gone.to_string())
                 .replace("{webhook}", &t.notify.webhook.to_string())
+                .replace("{c_template}", &t.certs.template.to_string())
+                .replace("{c_program}", &t.certs.program.to_string())
+                .replace("{c_session}", &t.certs.session.to_string())
+                .replace("{m_survey}", &t.certs.survey.to_string())
+                .replace("{c_enrollment2}", &t.certs.enrollment2.to_string())
+                .replace("{c_enrollment}", &t.certs.enrollment.to_string())
+                .replace("{c_cert_pdf}", &t.certs.cert_pdf.to_string())
+                .replace("{c_cert2}", &t.certs.cert2.to_string())
+                .replace("{c_cert}", &t.certs.cert.to_string())
+                .replace("{c_token}", &t.certs.token)
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");

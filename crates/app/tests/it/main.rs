@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod authz_matrix;
+mod certificates;
 mod cli;
 mod competency;
 mod competency_import;
@@ -26,4 +27,5 @@ mod operations_web;
 mod practice;
 mod scope;
 mod store;
+mod surveys;
 mod training_records;

@@ -204,6 +204,8 @@ db_test!(program_to_completion_through_the_pages, |app| {
                 transfer: None,
                 min_attendance_pct: 80,
                 cancel_deadline_hours: 24,
+                survey_required: false,
+                certificate_months: None,
             },
             &Actor::system(),
         )
@@ -520,6 +522,8 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
                 transfer: None,
                 min_attendance_pct: 80,
                 cancel_deadline_hours: 24,
+                survey_required: false,
+                certificate_months: None,
             },
             &system,
         )

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod certification;
 pub mod decoding;
 pub mod dto;
 pub mod library;
@@ -43,8 +44,9 @@ use utoipa_axum::routes;
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
-        (name = "admin", description = "Accounts, roles, audit log and background jobs"),
-        (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)")
+        (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
+        (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
+        (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
 struct ApiDoc;
@@ -181,6 +183,28 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(notifications::list_deliveries))
         .routes(routes!(notifications::send_test))
+        .routes(routes!(
+            certification::list_templates,
+            certification::create_template
+        ))
+        .routes(routes!(certification::update_template))
+        .routes(routes!(
+            certification::program_surveys,
+            certification::attach_program
+        ))
+        .routes(routes!(certification::attach_session))
+        .routes(routes!(certification::my_surveys))
+        .routes(routes!(certification::respond))
+        .routes(routes!(certification::program_reaction))
+        .routes(routes!(certification::session_reaction))
+        .routes(routes!(certification::instructor_reaction))
+        .routes(routes!(certification::list_certificates))
+        .routes(routes!(certification::my_certificates))
+        .routes(routes!(certification::issue_certificate))
+        .routes(routes!(certification::revoke_certificate))
+        .routes(routes!(certification::credits))
+        .routes(routes!(certification::my_credits))
+        .routes(routes!(certification::set_requirement))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
+pub mod certification;
 pub mod charts;
 pub mod competency;
 pub mod competency_import;
@@ -80,6 +81,12 @@ impl Chrome {
             items.push(("/my/needs", "nav.my_needs"));
         }
         items.push(("/my/approvals", "nav.my_approvals"));
+        if p.can(Permission::ManageTrainingNeeds) {
+            items.push(("/credits", "nav.credits"));
+        }
+        if p.can(Permission::ManagePrograms) {
+            items.push(("/certificates", "nav.certificates"));
+        }
         // The library, programs and one's own learning are for everyone signed in.
         items.push(("/library", "nav.library"));
         items.push(("/programs", "nav.programs"));

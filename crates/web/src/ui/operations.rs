@@ -171,6 +171,10 @@ pub struct ProgramForm {
     min_attendance_pct: String,
     #[serde(default)]
     cancel_deadline_hours: String,
+    #[serde(default)]
+    survey_required: Option<String>,
+    #[serde(default)]
+    certificate_months: String,
 }
 
 fn number<T: std::str::FromStr>(field: &str, text: &str) -> DomainResult<Option<T>> {
@@ -264,6 +268,8 @@ impl ProgramForm {
                 .unwrap_or(80),
             cancel_deadline_hours: number("cancel_deadline_hours", &self.cancel_deadline_hours)?
                 .unwrap_or(24),
+            survey_required: self.survey_required.is_some(),
+            certificate_months: number("certificate_months", &self.certificate_months)?,
         }
         .validated()
     }
@@ -321,6 +327,11 @@ impl ProgramForm {
                 .unwrap_or_default(),
             min_attendance_pct: d.min_attendance_pct.to_string(),
             cancel_deadline_hours: d.cancel_deadline_hours.to_string(),
+            survey_required: d.survey_required.then(|| "1".to_string()),
+            certificate_months: d
+                .certificate_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -807,7 +818,7 @@ struct SessionPage {
 
 /// The address learners' phones reach this server at, from the request (a proxy's
 /// `X-Forwarded-Proto` wins over plain http).
-fn origin(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn origin(headers: &axum::http::HeaderMap) -> String {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let host = text("x-forwarded-host")
         .or(text("host"))
@@ -986,6 +997,8 @@ struct MyLearningPage {
     error: String,
     /// A check-in code arriving from a scanned QR code, filled into the form.
     code: String,
+    /// Surveys to answer, certificates and this year's credits.
+    certification: super::certification::MyPanel,
 }
 
 async fn my_learning_page(
@@ -1072,6 +1085,7 @@ async fn my_learning_page(
         notice,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
         code,
+        certification: super::certification::MyPanel::load(state, caller).await?,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -1,0 +1,510 @@
+//! Reaction surveys, certificates and learning credits over the API.
+
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::api::decoding::CreatedDto;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, Problem};
+use crate::service::{require, scope_or_forbidden};
+use crate::state::AppState;
+use crate::ui::certification::{local_today, may_see_instructor_results, may_see_session_results};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::certificates::{Certificate, CertificateFilter, CreditFilter, CreditLine};
+use domain::surveys::{
+    Answer, AttachInput, ReactionSubject, ReactionSummary, Survey, SurveyTemplate, TemplateInput,
+};
+use domain::{DomainError, Page, Permission};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+// ----- DTOs -----------------------------------------------------------------------
+
+/// Ids of the surveys attached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachedDto {
+    pub ids: Vec<i64>,
+}
+
+/// A learner's answers, by question position.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResponseBody {
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<Answer>,
+}
+
+/// A certificate with its standing today and verification address path.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateDto {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub certificate: Certificate,
+    /// valid, expired or revoked.
+    pub standing: String,
+    pub verify_path: String,
+    pub pdf_path: String,
+}
+
+impl CertificateDto {
+    fn new(certificate: Certificate, today: time::Date) -> Self {
+        CertificateDto {
+            standing: certificate.standing(today).code().into(),
+            verify_path: format!("/certificates/verify/{}", certificate.token),
+            pdf_path: format!("/certificates/{}/pdf", certificate.id),
+            certificate,
+        }
+    }
+}
+
+/// A page of certificates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificatePage {
+    pub items: Vec<CertificateDto>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Filters of the certificate list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CertificatesQuery {
+    /// Number, employee number or name, program code or title.
+    pub q: Option<String>,
+    pub program_id: Option<i64>,
+    pub employee_id: Option<i64>,
+    /// Only valid certificates expiring within this many days.
+    pub expiring_within_days: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// A revocation.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeBody {
+    pub reason: String,
+}
+
+/// Filters of the credits report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreditsQuery {
+    /// Calendar year; default: this year.
+    pub year: Option<i32>,
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    /// Only people below their position's requirement.
+    pub below_requirement: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// A page of the credits report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<CreditLine>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The year of a person's credits.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// A position's yearly credit requirement; null clears it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RequirementBody {
+    pub annual_credits: Option<f64>,
+}
+
+fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32, ApiError> {
+    match year {
+        None => Ok(local_today(state).year()),
+        Some(y) if (1990..=2200).contains(&y) => Ok(y),
+        Some(y) => Err(DomainError::invalid("year", format!("{y} is not a year")).into()),
+    }
+}
+
+// ----- templates and surveys -------------------------------------------------------
+
+/// Survey templates.
+#[utoipa::path(get, path = "/api/v1/survey-templates", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, description = "Array of templates", content_type = "application/json"), (status = 403, body = Problem)))]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<SurveyTemplate>>, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    Ok(Json(state.store.list_survey_templates().await?))
+}
+
+/// Adds a survey template.
+#[utoipa::path(post, path = "/api/v1/survey-templates", tag = "surveys", security(("bearer" = [])),
+    request_body(content = Object, description = "code, title, questions [{text, kind: rating|choice|text, dimension (rating: content, instructor, organisation, usefulness, other), options (choice)}], active"),
+    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<TemplateInput>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    let id = state
+        .store
+        .save_survey_template(None, &body, &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// Replaces a survey template (surveys already attached keep their questions).
+#[utoipa::path(put, path = "/api/v1/survey-templates/{id}", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Template id")),
+    request_body(content = Object, description = "As when adding"),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<TemplateInput>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state.store.survey_template(id).await?;
+    state
+        .store
+        .save_survey_template(Some(id), &body, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The surveys of a program's sessions.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/surveys", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, description = "Array of surveys", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn program_surveys(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Survey>>, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state.store.program_detail(id).await?;
+    Ok(Json(state.store.program_surveys(id).await?))
+}
+
+/// Attaches a survey from a template to every held session of a program without one.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/surveys", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    request_body(content = Object, description = "template_code, anonymous, opens_at and closes_at (RFC 3339; default: each session's start and 7 days after its end)"),
+    responses((status = 201, body = AttachedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn attach_program(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AttachInput>,
+) -> Result<(StatusCode, Json<AttachedDto>), ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    let ids = state
+        .store
+        .attach_program_surveys(id, &body, &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(AttachedDto { ids })))
+}
+
+/// Attaches a survey from a template to one session (409 if it has one).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/survey", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Session id")),
+    request_body(content = Object, description = "template_code, anonymous, opens_at, closes_at"),
+    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn attach_session(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AttachInput>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    let id = state
+        .store
+        .attach_survey(id, &body, &caller.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// Open surveys the caller attended the session of and has not answered.
+#[utoipa::path(get, path = "/api/v1/me/surveys", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, description = "Array of surveys", content_type = "application/json")))]
+pub async fn my_surveys(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<Survey>>, ApiError> {
+    Ok(Json(match caller.principal.employee_id {
+        Some(me) => {
+            state
+                .store
+                .surveys_to_answer(me, OffsetDateTime::now_utc())
+                .await?
+        }
+        None => Vec::new(),
+    }))
+}
+
+/// Answers a survey, once, as an attendee of its session while it is open.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/responses", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Survey id")),
+    request_body(content = ResponseBody, description = "answers: [{question (position from 0), rating (1-5) | choice | text}]"),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn respond(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ResponseBody>,
+) -> Result<StatusCode, ApiError> {
+    // Someone who did not attend sees no survey at all.
+    let Some(me) = caller.principal.employee_id else {
+        return Err(DomainError::NotFound { entity: "survey" }.into());
+    };
+    match state
+        .store
+        .submit_survey(
+            id,
+            me,
+            &body.answers,
+            OffsetDateTime::now_utc(),
+            &caller.actor(),
+        )
+        .await
+    {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(DomainError::Forbidden) => Err(DomainError::NotFound { entity: "survey" }.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reaction results of a program.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/reaction", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, description = "Reaction summary", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn program_reaction(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ReactionSummary>, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state.store.program_detail(id).await?;
+    Ok(Json(state.store.program_reaction(id).await?))
+}
+
+/// Reaction results of a session: program staff and its instructors.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/reaction", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, description = "Reaction summary", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn session_reaction(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ReactionSummary>, ApiError> {
+    state.store.session(id).await?;
+    if !may_see_session_results(&state, &caller.principal, id).await? {
+        return Err(DomainError::Forbidden.into());
+    }
+    Ok(Json(
+        state
+            .store
+            .reaction_summary(ReactionSubject::Session(id))
+            .await?,
+    ))
+}
+
+/// Reaction results of an instructor over their sessions: program staff and the
+/// instructor.
+#[utoipa::path(get, path = "/api/v1/instructors/{id}/reaction", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Instructor id")),
+    responses((status = 200, description = "Reaction summary", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn instructor_reaction(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ReactionSummary>, ApiError> {
+    if !may_see_instructor_results(&state, &caller.principal, id).await? {
+        return Err(DomainError::Forbidden.into());
+    }
+    if !state
+        .store
+        .list_instructors()
+        .await?
+        .iter()
+        .any(|i| i.id == id)
+    {
+        return Err(DomainError::NotFound {
+            entity: "instructor",
+        }
+        .into());
+    }
+    Ok(Json(
+        state
+            .store
+            .reaction_summary(ReactionSubject::Instructor(id))
+            .await?,
+    ))
+}
+
+// ----- certificates ----------------------------------------------------------------
+
+/// Certificates (program staff); `expiring_within_days` lists those due for renewal.
+#[utoipa::path(get, path = "/api/v1/certificates", tag = "surveys", security(("bearer" = [])),
+    params(CertificatesQuery),
+    responses((status = 200, body = CertificatePage), (status = 403, body = Problem)))]
+pub async fn list_certificates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<CertificatesQuery>,
+) -> Result<Json<CertificatePage>, ApiError> {
+    let scope = scope_or_forbidden(&caller.principal, Permission::ManagePrograms)?;
+    let today = local_today(&state);
+    let filter = CertificateFilter {
+        q: query.q,
+        program_id: query.program_id,
+        employee_id: query.employee_id,
+        expiring_within_days: query.expiring_within_days,
+    };
+    let paged = state
+        .store
+        .list_certificates(
+            &scope,
+            &filter,
+            today,
+            Page::new(query.page, query.per_page),
+        )
+        .await?;
+    Ok(Json(CertificatePage {
+        items: paged
+            .items
+            .into_iter()
+            .map(|c| CertificateDto::new(c, today))
+            .collect(),
+        total: paged.total,
+        page: paged.page,
+        per_page: paged.per_page,
+    }))
+}
+
+/// The caller's own certificates.
+#[utoipa::path(get, path = "/api/v1/me/certificates", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, description = "Array of certificates", content_type = "application/json")))]
+pub async fn my_certificates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<CertificateDto>>, ApiError> {
+    let today = local_today(&state);
+    Ok(Json(match caller.principal.employee_id {
+        Some(me) => state
+            .store
+            .employee_certificates(me)
+            .await?
+            .into_iter()
+            .map(|c| CertificateDto::new(c, today))
+            .collect(),
+        None => Vec::new(),
+    }))
+}
+
+/// Issues a certificate for a completed enrolment that has no valid one.
+#[utoipa::path(post, path = "/api/v1/enrollments/{id}/certificate", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Enrolment id")),
+    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn issue_certificate(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    let id = state.store.issue_certificate(id, &caller.actor()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// Revokes a certificate.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Certificate id")),
+    request_body(content = RevokeBody),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn revoke_certificate(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RevokeBody>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state
+        .store
+        .revoke_certificate(id, &body.reason, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ----- credits -----------------------------------------------------------------------
+
+/// Hours and credits per person for a year, within the caller's training-needs scope.
+#[utoipa::path(get, path = "/api/v1/credits", tag = "surveys", security(("bearer" = [])),
+    params(CreditsQuery),
+    responses((status = 200, body = CreditPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn credits(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<CreditsQuery>,
+) -> Result<Json<CreditPage>, ApiError> {
+    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
+    let filter = CreditFilter {
+        year: year_or_this(&state, query.year)?,
+        q: query.q,
+        department_id: query.department_id,
+        below_requirement: query.below_requirement.unwrap_or(false),
+    };
+    let paged = state
+        .store
+        .credit_report(&scope, &filter, Page::new(query.page, query.per_page))
+        .await?;
+    Ok(Json(CreditPage {
+        items: paged.items,
+        total: paged.total,
+        page: paged.page,
+        per_page: paged.per_page,
+    }))
+}
+
+/// The caller's own hours and credits for a year.
+#[utoipa::path(get, path = "/api/v1/me/credits", tag = "surveys", security(("bearer" = [])),
+    params(YearQuery),
+    responses((status = 200, description = "Hours, credits and requirement", content_type = "application/json"), (status = 404, body = Problem)))]
+pub async fn my_credits(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<YearQuery>,
+) -> Result<Json<CreditLine>, ApiError> {
+    let year = year_or_this(&state, query.year)?;
+    let Some(me) = caller.principal.employee_id else {
+        return Err(DomainError::NotFound { entity: "employee" }.into());
+    };
+    Ok(Json(state.store.person_credits(me, year).await?))
+}
+
+/// Sets a position's yearly credit requirement (null clears it).
+#[utoipa::path(put, path = "/api/v1/positions/{code}/credit-requirement", tag = "surveys", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Position code")),
+    request_body(content = RequirementBody),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_requirement(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<RequirementBody>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    state
+        .store
+        .set_credit_requirement(&code, body.annual_credits, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
