@@ -7,7 +7,7 @@
 
 use crate::worker::Worker;
 use domain::jobs::{Job, JobRepository};
-use domain::notifications::{DueReminder, StoredEvent};
+use domain::notifications::{DueReminder, NotificationEvent, NotificationKind, StoredEvent};
 use domain::{DomainError, DomainResult};
 use hmac::{Hmac, Mac};
 use lettre::message::Mailbox;
@@ -156,7 +156,130 @@ pub async fn due_reminders(
             .due_learning_overdue(now, config.learning_overdue_days)
             .await?,
     );
+    let today = now.to_offset(config.timezone).date();
+    due.extend(approval_reminders(store, now).await?);
+    due.extend(practice_reminders(store, today).await?);
+    due.extend(certificate_reminders(store, today).await?);
     Ok(due)
+}
+
+/// Days before its due date a practice task is reminded of.
+const PRACTICE_DUE_AHEAD_DAYS: i64 = 3;
+/// Days before expiry a certificate holder is told to plan the refresher.
+const CERTIFICATE_AHEAD_DAYS: i64 = 30;
+
+/// One reminder to the logins of `employee` (none when they have no login).
+async fn to_employee(
+    store: &Store,
+    employee: i64,
+    event: NotificationEvent,
+    subject: String,
+) -> DomainResult<Option<DueReminder>> {
+    let users = store.users_of_employees(&[employee]).await?;
+    Ok((!users.is_empty()).then(|| DueReminder {
+        event: NotificationEvent {
+            recipients: users,
+            ..event
+        },
+        subject,
+    }))
+}
+
+/// Approval steps waiting in the last week (each approver hears once per step) and
+/// steps past their deadline (once more).
+async fn approval_reminders(store: &Store, now: OffsetDateTime) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    let waiting = store
+        .approval_steps_waiting_since(now - time::Duration::days(7))
+        .await?;
+    let overdue = store.overdue_approval_steps(now).await?;
+    for (steps, prefix) in [(waiting, "approval"), (overdue, "approval-overdue")] {
+        for step in steps {
+            if step.recipient_user_ids.is_empty() {
+                continue;
+            }
+            out.push(DueReminder {
+                event: NotificationEvent::new(
+                    NotificationKind::ApprovalWaiting,
+                    step.recipient_user_ids.clone(),
+                )
+                .param("request", &step.need_title)
+                .link(format!("/needs/{}", step.need_id)),
+                subject: format!("{prefix}:{}", step.step_id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Practice tasks due within a few days without a report, and behaviour ratings that
+/// fell due.
+async fn practice_reminders(store: &Store, today: time::Date) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    for task in store
+        .practice_tasks_due(today + time::Duration::days(PRACTICE_DUE_AHEAD_DAYS))
+        .await?
+    {
+        let event = NotificationEvent::new(NotificationKind::PracticeTaskDue, Vec::new())
+            .param("task", &task.title)
+            .param("due_on", task.due_on)
+            .link(format!("/practice/{}", task.id));
+        out.extend(
+            to_employee(
+                store,
+                task.employee_id,
+                event,
+                format!("practice:{}", task.id),
+            )
+            .await?,
+        );
+    }
+    for rating in store.behaviour_ratings_due(today).await? {
+        let event = NotificationEvent::new(NotificationKind::BehaviourRatingDue, Vec::new())
+            .param("program", &rating.program_title)
+            .param("employee", &rating.employee_name)
+            .link("/practice");
+        out.extend(
+            to_employee(
+                store,
+                rating.rater_id,
+                event,
+                format!("rating:{}", rating.id),
+            )
+            .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Valid certificates that expire within the month: time to plan recertification.
+async fn certificate_reminders(store: &Store, today: time::Date) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    for certificate in store
+        .certificates_expiring(CERTIFICATE_AHEAD_DAYS, today)
+        .await?
+    {
+        let Some(expires_on) = certificate.expires_on else {
+            continue;
+        };
+        let event = NotificationEvent::new(NotificationKind::CertificateExpiring, Vec::new())
+            .param(
+                "certificate",
+                format!("{} {}", certificate.program_title, certificate.number),
+            )
+            .param("expires_on", expires_on)
+            .link("/my/learning");
+        out.extend(
+            to_employee(
+                store,
+                certificate.employee_id,
+                event,
+                format!("certificate:{}", certificate.id),
+            )
+            .await?,
+        );
+    }
+    Ok(out)
 }
 
 fn payload_id(job: &Job, name: &str) -> DomainResult<i64> {

@@ -744,3 +744,75 @@ db_test!(demo_practice_agrees_with_the_programs_that_worked, |app| {
     );
     assert!(good.1 > poor.1 + 5.0, "report scores: {good:?} vs {poor:?}");
 });
+
+db_test!(
+    reminders_for_practice_ratings_approvals_and_certificates,
+    |app| {
+        use domain::notifications::NotificationKind;
+        let training = app.token("training").await;
+        let employee = app.token("employee").await;
+        let manager = app.token("manager").await;
+        let learner = number_of(&app, &employee).await;
+        let mentor = number_of(&app, &manager).await;
+        let id = completed_program(&app, &training, "PR-REM", std::slice::from_ref(&learner)).await;
+        let (status, _) = call(
+            &app,
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{id}/practice-tasks"),
+            Some(json!({ "title": "首件检验实操", "due_on": due_in(2),
+            "mentor": { "kind": "colleague", "employee_number": mentor } })),
+        )
+        .await;
+        assert_eq!(status, 201);
+        app.exec(&format!(
+            "UPDATE behaviour_ratings SET due_on = '{}' WHERE program_id = {id}",
+            due_in(-1)
+        ))
+        .await;
+        // The learner's certificate from it runs out in ten days.
+        app.exec(&format!(
+            "UPDATE certificates SET expires_on = '{}' WHERE program_id = {id}",
+            due_in(10)
+        ))
+        .await;
+        let config = app::notify::NotifyConfig::default();
+        let due = app::notify::due_reminders(&app.store, OffsetDateTime::now_utc(), &config)
+            .await
+            .unwrap();
+        let about = |kind: NotificationKind, prefix: &str| {
+            due.iter()
+                .filter(|r| r.event.kind == kind && r.subject.starts_with(prefix))
+                .count()
+        };
+        assert_eq!(about(NotificationKind::PracticeTaskDue, "practice:"), 1);
+        // The manager login rates the learner as mentor (and maybe as manager).
+        assert!(about(NotificationKind::BehaviourRatingDue, "rating:") >= 2);
+        // The demo has needs waiting for approvers.
+        assert!(about(NotificationKind::ApprovalWaiting, "approval:") > 0);
+        assert!(about(NotificationKind::CertificateExpiring, "certificate:") >= 1);
+        let sent = app.store.send_reminders(&due).await.unwrap();
+        assert!(
+            sent >= due.len(),
+            "{sent} people for {} reminders",
+            due.len()
+        );
+        // Sending again reminds nobody: each subject reaches each person once.
+        assert_eq!(app.store.send_reminders(&due).await.unwrap(), 0);
+        let learner_user = app.user_id("employee").await;
+        let inbox = app
+            .store
+            .inbox(learner_user, true, Page::default())
+            .await
+            .unwrap();
+        let kinds: Vec<NotificationKind> = inbox.items.iter().map(|n| n.kind).collect();
+        assert!(
+            kinds.contains(&NotificationKind::PracticeTaskDue),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&NotificationKind::CertificateExpiring),
+            "{kinds:?}"
+        );
+    }
+);
