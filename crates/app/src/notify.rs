@@ -176,7 +176,7 @@ async fn to_employee(
     subject: String,
 ) -> DomainResult<Option<DueReminder>> {
     let users = store.users_of_employees(&[employee]).await?;
-    Ok((!users.is_empty()).then(|| DueReminder {
+    Ok((!users.is_empty()).then_some(DueReminder {
         event: NotificationEvent {
             recipients: users,
             ..event
