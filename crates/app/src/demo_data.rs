@@ -113,6 +113,7 @@ pub async fn load_demo_with(
     }
     let started = std::time::Instant::now();
     load_operations(store, seed, &operations, library).await?;
+    crate::demo_exams::load_exams(store, seed, &operations).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
@@ -504,6 +505,7 @@ async fn load_operations(
             }),
             min_attendance_pct: 80,
             cancel_deadline_hours: 24,
+            exam_required: false,
         };
         let id = store.create_program(&input, &actor).await?;
         let mut session_ids = Vec::new();

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo_data;
+pub mod demo_exams;
 pub mod schedule_cmd;
 pub mod server;
 pub mod settings;

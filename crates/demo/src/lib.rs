@@ -6,6 +6,7 @@
 
 pub mod competency;
 pub mod decoding;
+pub mod exams;
 pub mod library;
 mod names;
 pub mod operations;

@@ -52,6 +52,7 @@ pub mod audit;
 pub mod competency;
 pub mod decoding;
 pub mod error;
+pub mod exams;
 pub mod jobs;
 pub mod library;
 pub mod needs;

@@ -425,6 +425,9 @@ pub struct ProgramInput {
     /// Hours before the first session after which a learner can no longer cancel.
     #[serde(default = "default_cancel_hours")]
     pub cancel_deadline_hours: i32,
+    /// Completion also needs a passed attempt at the program's final exam.
+    #[serde(default)]
+    pub exam_required: bool,
 }
 
 fn default_min_attendance() -> i32 {
@@ -547,6 +550,7 @@ pub struct ProgramDetail {
     pub transfer: Option<TransferGoal>,
     pub min_attendance_pct: i32,
     pub cancel_deadline_hours: i32,
+    pub exam_required: bool,
     pub sessions: Vec<Session>,
 }
 
@@ -846,6 +850,7 @@ mod tests {
             transfer: None,
             min_attendance_pct: 80,
             cancel_deadline_hours: 24,
+            exam_required: false,
         };
         assert!(program.validated().is_ok());
         let mut p = program.clone();

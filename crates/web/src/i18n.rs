@@ -99,7 +99,13 @@ impl Tr {
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+    TABLE.get_or_init(|| {
+        TEXTS
+            .iter()
+            .chain(crate::i18n_exams::EXAM_TEXTS)
+            .map(|(k, zh, en)| (*k, (*zh, *en)))
+            .collect()
+    })
 }
 
 /// (key, zh-CN, en).
@@ -1625,7 +1631,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (key, zh, en) in TEXTS {
+        for (key, zh, en) in TEXTS.iter().chain(crate::i18n_exams::EXAM_TEXTS) {
             assert!(seen.insert(*key), "duplicate key {key}");
             assert!(
                 !zh.is_empty() && !en.is_empty(),

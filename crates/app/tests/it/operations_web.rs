@@ -204,6 +204,7 @@ db_test!(program_to_completion_through_the_pages, |app| {
                 transfer: None,
                 min_attendance_pct: 80,
                 cancel_deadline_hours: 24,
+                exam_required: false,
             },
             &Actor::system(),
         )
@@ -520,6 +521,7 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
                 transfer: None,
                 min_attendance_pct: 80,
                 cancel_deadline_hours: 24,
+                exam_required: false,
             },
             &system,
         )

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod decoding;
 pub mod dto;
+pub mod exams;
 pub mod library;
 pub mod operations;
 pub mod people;
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
         (name = "decoding", description = "Need decoding, competency models and training needs from gaps"),
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
+        (name = "exams", description = "Exams: question bank per skill, exam papers, attempts, grading, results and learning gain"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -136,6 +138,20 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(operations::check_in))
         .routes(routes!(operations::attendance))
         .routes(routes!(operations::roll_call))
+        .routes(routes!(exams::list_questions, exams::create_question))
+        .routes(routes!(exams::get_question, exams::update_question))
+        .routes(routes!(exams::set_question_active))
+        .routes(routes!(exams::list_exams, exams::create_exam))
+        .routes(routes!(exams::get_exam, exams::update_exam))
+        .routes(routes!(exams::set_exam_status))
+        .routes(routes!(exams::exam_results, exams::start_attempt))
+        .routes(routes!(exams::get_attempt))
+        .routes(routes!(exams::save_answers))
+        .routes(routes!(exams::submit_attempt))
+        .routes(routes!(exams::my_exams))
+        .routes(routes!(exams::grading_queue))
+        .routes(routes!(exams::grade))
+        .routes(routes!(exams::learning_gain))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

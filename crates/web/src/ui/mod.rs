@@ -7,6 +7,7 @@ pub mod charts;
 pub mod competency;
 pub mod competency_import;
 pub mod decoding;
+pub mod exams;
 pub mod home;
 pub mod import;
 pub mod library;
@@ -74,6 +75,12 @@ impl Chrome {
         items.push(("/library", "nav.library"));
         items.push(("/programs", "nav.programs"));
         items.push(("/my/learning", "nav.my_learning"));
+        items.push(("/my/exams", "nav.my_exams"));
+        if p.can(Permission::ManagePrograms) {
+            items.push(("/exams", "nav.exams"));
+        } else if p.can(Permission::TeachSessions) {
+            items.push(("/exams/grading", "nav.grading"));
+        }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

@@ -171,6 +171,9 @@ pub struct ProgramForm {
     min_attendance_pct: String,
     #[serde(default)]
     cancel_deadline_hours: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    exam_required: Option<String>,
 }
 
 fn number<T: std::str::FromStr>(field: &str, text: &str) -> DomainResult<Option<T>> {
@@ -264,6 +267,7 @@ impl ProgramForm {
                 .unwrap_or(80),
             cancel_deadline_hours: number("cancel_deadline_hours", &self.cancel_deadline_hours)?
                 .unwrap_or(24),
+            exam_required: self.exam_required.is_some(),
         }
         .validated()
     }
@@ -321,6 +325,7 @@ impl ProgramForm {
                 .unwrap_or_default(),
             min_attendance_pct: d.min_attendance_pct.to_string(),
             cancel_deadline_hours: d.cancel_deadline_hours.to_string(),
+            exam_required: d.exam_required.then(|| "on".to_string()),
         }
     }
 }
@@ -464,6 +469,7 @@ struct ProgramPage {
     venues: Vec<Venue>,
     session_start: String,
     session_end: String,
+    exams: super::exams::ProgramExams,
 }
 
 #[derive(Deserialize, Default)]
@@ -568,6 +574,7 @@ pub async fn detail(
         },
         session_start: local_field(&state, start),
         session_end: local_field(&state, start + time::Duration::hours(3)),
+        exams: super::exams::program_exams(&state, &caller, id, &d.summary.code).await?,
         d,
     }))
 }
