@@ -12,8 +12,10 @@
 //! The demo company for `--people` is written with `load_demo_company`, everybody made
 //! active. Then it times: (a) creating a program whose audience is the root department,
 //! with `--sessions` online sessions; (b) `audience_members` + `enroll` (pushed);
-//! (c) one `roll_call` per session (~90% present, 5% late, 5% absent); (d) closing the
-//! program, which settles completion. Prints each step, the total, the rows written and
+//! (c) one `roll_call` per session (~90% present, 5% late, 5% absent); (d) the exam
+//! records: a 30-question bank, a pre-test and a post-test of 10 questions, and one
+//! graded attempt per learner and test written by `record_attempts` (with the learning
+//! gain read back); (e) closing the program, which settles completion. Prints each step, the total, the rows written and
 //! the peak RSS of this process (for PostgreSQL the server's memory is not included).
 
 use std::time::{Duration, Instant};
@@ -167,13 +169,26 @@ async fn main() -> Result<()> {
     }
     steps.push(("(c) roll calls", t.elapsed()));
 
-    // (d) Closing settles completion.
+    // (d) Exam records: a pre-test and a post-test on the program's skill, one graded
+    // attempt each per learner, written in bulk by `record_attempts`.
+    let t = Instant::now();
+    let (exam_rows, gain) = exam_records(&store, &actor, program, &members, args.seed).await?;
+    steps.push(("(d) exam attempts", t.elapsed()));
+    println!(
+        "    {exam_rows} attempts; learning gain over {} pairs: pre {:.1}, post {:.1}, normalised {:.2}",
+        gain.n_paired,
+        gain.mean_pre.unwrap_or_default(),
+        gain.mean_post.unwrap_or_default(),
+        gain.normalised_gain.unwrap_or_default()
+    );
+
+    // (e) Closing settles completion.
     let t = Instant::now();
     let settled = store
         .set_program_status(program, ProgramStatus::Closed, &actor)
         .await?
         .unwrap_or_default();
-    steps.push(("(d) close + settle", t.elapsed()));
+    steps.push(("(e) close + settle", t.elapsed()));
     let total = total.elapsed();
 
     for (step, took) in &steps {
@@ -181,7 +196,7 @@ async fn main() -> Result<()> {
     }
     println!("{:<24} {:>8.3} s", "total", total.as_secs_f64());
     println!(
-        "rows written: {} enrolments, {attendance} attendance; completed {}, incomplete {}",
+        "rows written: {} enrolments, {attendance} attendance, {exam_rows} exam attempts; completed {}, incomplete {}",
         outcome.enrolled + outcome.waitlisted,
         settled.completed,
         settled.incomplete
@@ -189,6 +204,121 @@ async fn main() -> Result<()> {
     println!("peak RSS during the steps {}", peak_rss());
     store.close().await;
     Ok(())
+}
+
+/// Writes a bank of 30 objective questions on the first skill, a pre-test and a
+/// post-test of 10 questions each for `program`, and one submitted attempt per learner
+/// and test: each answer right with the learner's chance (higher after the training).
+/// Returns the attempts written and the learning gain, both through the store.
+async fn exam_records(
+    store: &store::Store,
+    actor: &Actor,
+    program: i64,
+    members: &[i64],
+    seed: u64,
+) -> Result<(usize, domain::exams::LearningGain)> {
+    use domain::exams::*;
+    // The bench's company has no skill catalogue; one skill is enough.
+    if store.skill_options().await?.is_empty() {
+        let catalog = store::SkillCatalog {
+            areas: &[("BENCH", "基准")],
+            skills: &[("BENCH-SAFETY", "安全生产", "BENCH")],
+            descriptors: "[]".into(),
+            requirements: &[],
+        };
+        store.load_skill_catalog(&catalog, actor).await?;
+    }
+    let skill = store
+        .skill_options()
+        .await?
+        .into_iter()
+        .next()
+        .context("a skill exists")?
+        .0;
+    for i in 0..30 {
+        let difficulty = (i % 3) + 1;
+        let (kind, options, answers) = match i % 4 {
+            0 => (
+                QuestionKind::SingleChoice,
+                vec!["甲", "乙", "丙", "丁"],
+                vec!["B"],
+            ),
+            1 => (
+                QuestionKind::MultipleChoice,
+                vec!["甲", "乙", "丙", "丁"],
+                vec!["A", "D"],
+            ),
+            2 => (QuestionKind::TrueFalse, vec![], vec!["true"]),
+            _ => (QuestionKind::FillIn, vec![], vec!["扭矩"]),
+        };
+        let input = QuestionInput {
+            skill_code: skill.clone(),
+            kind,
+            difficulty,
+            stem: format!("基准测试题 {i}"),
+            options: options.into_iter().map(String::from).collect(),
+            answers: answers.into_iter().map(String::from).collect(),
+            points: 10.0,
+            explanation: String::new(),
+        };
+        store.create_question(&input, actor).await?;
+    }
+    let code: String = store.program_detail(program).await?.summary.code;
+    let mut rng = seed ^ 0xE7A3;
+    // Each learner's chance of a right answer before the training, in percent.
+    let ability: Vec<u64> = members
+        .iter()
+        .map(|_| 30 + splitmix(&mut rng) % 50)
+        .collect();
+    let started = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let mut written = 0;
+    for (purpose, uplift) in [(ExamPurpose::PreTest, 0), (ExamPurpose::PostTest, 20)] {
+        let input = ExamInput {
+            code: format!("{code}-{}", purpose.code()),
+            title: format!("基准{}", purpose.code()),
+            program_code: Some(code.clone()),
+            purpose,
+            skill_code: skill.clone(),
+            draw_easy: 3,
+            draw_medium: 4,
+            draw_hard: 3,
+            time_limit_minutes: 30,
+            pass_mark_pct: 60,
+            max_attempts: 1,
+            retake_wait_hours: 0,
+        };
+        let exam = store.create_exam(&input, actor).await?;
+        store
+            .set_exam_status(exam, ExamStatus::Published, actor)
+            .await?;
+        let bank = store.exam_bank(exam).await?;
+        let attempts: Vec<store::RecordedAttempt> = members
+            .iter()
+            .zip(&ability)
+            .map(|(&employee, &chance)| -> Result<store::RecordedAttempt> {
+                let mut items = bank.draw(attempt_seed(exam, employee, 1))?;
+                for item in &mut items {
+                    let right = splitmix(&mut rng) % 100 < (chance + uplift).min(100);
+                    let key = item.answers.clone().unwrap_or_default();
+                    item.response = Some(match (right, item.kind) {
+                        (true, _) => key,
+                        (false, QuestionKind::TrueFalse) => vec!["false".into()],
+                        (false, QuestionKind::FillIn) => vec!["力".into()],
+                        (false, _) => vec!["C".into()],
+                    });
+                }
+                Ok(store::RecordedAttempt {
+                    employee_id: employee,
+                    attempt_no: 1,
+                    started_at: started,
+                    submitted_at: started + time::Duration::minutes(25),
+                    items,
+                })
+            })
+            .collect::<Result<_>>()?;
+        written += store.record_attempts(exam, &attempts, actor).await?;
+    }
+    Ok((written, store.learning_gain(program).await?))
 }
 
 /// splitmix64, for reproducible marks.

@@ -118,6 +118,7 @@ pub async fn load_demo_with(
         .await
         .context("demo training needs")?;
     load_certification(store, seed, &company, &operations).await?;
+    crate::demo_exams::load_exams(store, seed, &operations).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
@@ -601,6 +602,7 @@ async fn load_operations(
                 p,
                 time::OffsetDateTime::now_utc().to_offset(china).date(),
             ),
+            exam_required: false,
         };
         let id = store.create_program(&input, &actor).await?;
         let mut session_ids = Vec::new();

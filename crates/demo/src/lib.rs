@@ -7,6 +7,7 @@
 pub mod certification;
 pub mod competency;
 pub mod decoding;
+pub mod exams;
 pub mod library;
 mod names;
 pub mod needs;

@@ -431,6 +431,9 @@ pub struct ProgramInput {
     /// Months the completion certificate stays valid; none: it never expires.
     #[serde(default)]
     pub certificate_months: Option<i32>,
+    /// Completion also needs a passed attempt at the program's final exam.
+    #[serde(default)]
+    pub exam_required: bool,
 }
 
 fn default_min_attendance() -> i32 {
@@ -563,6 +566,7 @@ pub struct ProgramDetail {
     pub cancel_deadline_hours: i32,
     pub survey_required: bool,
     pub certificate_months: Option<i32>,
+    pub exam_required: bool,
     pub sessions: Vec<Session>,
 }
 
@@ -865,6 +869,7 @@ mod tests {
             cancel_deadline_hours: 24,
             survey_required: false,
             certificate_months: None,
+            exam_required: false,
         };
         assert!(program.validated().is_ok());
         let mut p = program.clone();

@@ -1175,6 +1175,7 @@ impl crate::Store {
                     cancel_deadline_hours: 24,
                     survey_required: false,
                     certificate_months: None,
+                    exam_required: false,
                 };
                 (self.create_program(&input, actor).await?, true)
             }

@@ -544,6 +544,8 @@ impl crate::Store {
                 }
             };
             write_program_links_in!(tx, id, &input);
+            sqlx::query("UPDATE programs SET exam_required = $2 WHERE id = $1")
+                .bind(id).bind(input.exam_required).execute(&mut *tx).await.map_err(db_error)?;
             // A larger capacity frees seats for people waiting.
             if before.is_some() {
                 promote_waitlist_in!(tx, id);
@@ -763,7 +765,14 @@ impl crate::Store {
             cancel_deadline_hours,
             survey_required,
             certificate_months,
+            exam_required: self.program_exam_required(id).await?,
             sessions,
+        })
+    }
+
+    async fn program_exam_required(&self, id: i64) -> DomainResult<bool> {
+        on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT exam_required FROM programs WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)
         })
     }
 
@@ -1428,6 +1437,12 @@ impl crate::Store {
         let held_count = held.len() as i64;
         let needed = (held_count * i64::from(detail.min_attendance_pct) + 99) / 100;
         let today = OffsetDateTime::now_utc().date();
+        // With exam_required, only the learners who passed the final exam complete.
+        let exam_passers = if detail.exam_required {
+            Some(self.final_exam_passers(program_id).await?)
+        } else {
+            None
+        };
         let mut outcome = CompletionOutcome::default();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(db_error)?;
@@ -1444,7 +1459,8 @@ impl crate::Store {
                 let mut done = Vec::new();
                 let mut not_done = Vec::new();
                 for (id, attended, survey_done) in rows {
-                    if held_count > 0 && attended >= needed && survey_done == 1 { done.push(id) } else { not_done.push(id) }
+                    let exam_passed = exam_passers.as_ref().is_none_or(|p| p.contains(&id));
+                    if held_count > 0 && attended >= needed && survey_done == 1 && exam_passed { done.push(id) } else { not_done.push(id) }
                 }
                 (done, not_done)
             };

@@ -45,3 +45,22 @@
 
   window.addEventListener("popstate", function () { window.location.reload(); });
 })();
+
+// Exam countdown: an element with data-deadline (Unix seconds) shows the time left
+// as mm:ss; at zero the form named by data-autosubmit is handed in. The server
+// enforces the deadline itself; this only spares the learner a refused answer.
+(function () {
+  var clock = document.querySelector("[data-deadline]");
+  if (!clock) return;
+  var deadline = parseInt(clock.getAttribute("data-deadline"), 10) * 1000;
+  var form = document.getElementById(clock.getAttribute("data-autosubmit") || "");
+  var timer = setInterval(function () {
+    var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+    var m = Math.floor(left / 60), s = left % 60;
+    clock.textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    if (left === 0) {
+      clearInterval(timer);
+      if (form) { form.removeAttribute("data-confirm"); form.submit(); }
+    }
+  }, 1000);
+})();

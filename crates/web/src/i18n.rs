@@ -104,7 +104,10 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 
 /// Every text: this table and the ones parts keep next to their code.
 fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TEXTS.iter().chain(crate::notifications::TEXTS)
+    TEXTS
+        .iter()
+        .chain(crate::notifications::TEXTS)
+        .chain(crate::i18n_exams::EXAM_TEXTS)
 }
 
 /// (key, zh-CN, en).

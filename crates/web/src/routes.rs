@@ -394,6 +394,35 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         Page,
         ui::operations::venue_calendar,
     )
+    .get("/exams", Page, ui::exams::list)
+    .post("/exams", Page, ui::exams::create)
+    .get("/exams/new", Page, ui::exams::new_form)
+    .get("/exams/questions", Page, ui::exams::questions)
+    .post("/exams/questions", Page, ui::exams::create_question)
+    .get("/exams/questions/new", Page, ui::exams::new_question)
+    .get("/exams/questions/{id}/edit", Page, ui::exams::edit_question)
+    .post(
+        "/exams/questions/{id}/edit",
+        Page,
+        ui::exams::update_question,
+    )
+    .post(
+        "/exams/questions/{id}/active",
+        Page,
+        ui::exams::set_question_active,
+    )
+    .get("/exams/grading", Page, ui::exams::grading)
+    .get("/exams/{id}", Page, ui::exams::detail)
+    .get("/exams/{id}/edit", Page, ui::exams::edit_form)
+    .post("/exams/{id}/edit", Page, ui::exams::update)
+    .post("/exams/{id}/status", Page, ui::exams::set_status)
+    .get("/exams/{id}/results.xlsx", Page, ui::exams::export)
+    .post("/exams/{id}/start", Page, ui::exams::start)
+    .get("/my/exams", Page, ui::exams::my_exams)
+    .get("/attempts/{id}", Page, ui::exams::attempt)
+    .post("/attempts/{id}/save", Page, ui::exams::save)
+    .post("/attempts/{id}/submit", Page, ui::exams::submit)
+    .post("/attempts/{id}/grade", Page, ui::exams::grade)
     .get("/performance/entry", Page, ui::performance::entry)
     .get(
         "/performance/reconciliation",

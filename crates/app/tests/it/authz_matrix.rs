@@ -1176,6 +1176,176 @@ fn probes() -> Vec<Probe> {
             NoBody,
             all(303, 200),
         ),
+        // Exams: programme staff keep bank and exams; learners take exams; graders grade.
+        p(
+            "GET",
+            "/exams",
+            "/exams",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/exams",
+            "/exams",
+            Form(&[
+                ("code", "MXX-NEW"),
+                ("title", "矩阵考试"),
+                ("purpose", "final"),
+                ("skill_code", "MG-TEAM"),
+                ("draw_medium", "1"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/exams/new",
+            "/exams/new",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/exams/questions",
+            "/exams/questions",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/exams/questions",
+            "/exams/questions",
+            Form(&[
+                ("skill_code", "MG-TEAM"),
+                ("kind", "true_false"),
+                ("difficulty", "2"),
+                ("stem", "矩阵判断题"),
+                ("answers", "对"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/exams/questions/new",
+            "/exams/questions/new",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/exams/questions/{id}/edit",
+            "/exams/questions/{x_question}/edit",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/exams/questions/{id}/edit",
+            "/exams/questions/{x_question}/edit",
+            Form(&[
+                ("skill_code", "MG-TEAM"),
+                ("kind", "true_false"),
+                ("difficulty", "2"),
+                ("stem", "矩阵判断题（改）"),
+                ("answers", "错"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/exams/questions/{id}/active",
+            "/exams/questions/{x_question}/active",
+            Form(&[("active", "1")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/exams/grading",
+            "/exams/grading",
+            NoBody,
+            [303, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/exams/{id}",
+            "/exams/{x_exam}",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/exams/{id}/edit",
+            "/exams/{x_exam}/edit",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/exams/{id}/edit",
+            "/exams/{x_exam}/edit",
+            Form(&[
+                ("code", "MXX-EXAM"),
+                ("title", "矩阵考试"),
+                ("purpose", "final"),
+                ("skill_code", "MG-TEAM"),
+                ("draw_medium", "1"),
+                ("max_attempts", "3"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/exams/{id}/status",
+            "/exams/{x_exam}/status",
+            Form(&[("status", "published")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/exams/{id}/results.xlsx",
+            "/exams/{x_exam}/results.xlsx",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        // Anyone with an employee record takes a standalone exam; the admin has none.
+        p(
+            "POST",
+            "/exams/{id}/start",
+            "/exams/{x_exam}/start",
+            NoBody,
+            [403, 403, 303, 303, 303, 303, 303, 303],
+        ),
+        p("GET", "/my/exams", "/my/exams", NoBody, all(303, 200)),
+        // The employee's running attempt: theirs and programme staff's to see, nobody else's.
+        p(
+            "GET",
+            "/attempts/{id}",
+            "/attempts/{x_attempt}",
+            NoBody,
+            [303, 200, 200, 404, 200, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/attempts/{id}/save",
+            "/attempts/{x_attempt}/save",
+            Form(&[("q1", "true")]),
+            [403, 404, 404, 404, 303, 404, 404, 404],
+        ),
+        // Not submitted yet: staff are told so, the instructor does not teach it.
+        p(
+            "POST",
+            "/attempts/{id}/grade",
+            "/attempts/{x_attempt}/grade",
+            Form(&[("position", "1"), ("points", "0")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/attempts/{id}/submit",
+            "/attempts/{x_attempt}/submit",
+            Form(&[("q1", "true")]),
+            [403, 404, 404, 404, 303, 404, 404, 404],
+        ),
         // Training history: programs are kept company-wide, so only a company-wide program manager.
         p(
             "GET",
@@ -1812,6 +1982,148 @@ fn probes() -> Vec<Probe> {
             NoBody,
             all(401, 200),
         ),
+        // Exams over the API.
+        p(
+            "GET",
+            "/api/v1/exam-questions",
+            "/api/v1/exam-questions",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/exam-questions",
+            "/api/v1/exam-questions",
+            Json(
+                r#"{"skill_code":"MG-TEAM","kind":"fill_in","difficulty":1,"stem":"矩阵填空","answers":["x"]}"#,
+            ),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/exam-questions/{id}",
+            "/api/v1/exam-questions/{x_question}",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PUT",
+            "/api/v1/exam-questions/{id}",
+            "/api/v1/exam-questions/{x_question}",
+            Json(
+                r#"{"skill_code":"MG-TEAM","kind":"true_false","difficulty":2,"stem":"矩阵判断题","answers":["true"]}"#,
+            ),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/exam-questions/{id}/active",
+            "/api/v1/exam-questions/{x_question}/active",
+            Json(r#"{"active":true}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/exams",
+            "/api/v1/exams",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/exams",
+            "/api/v1/exams",
+            Json(
+                r#"{"code":"MXA-NEW","title":"矩阵","purpose":"final","skill_code":"MG-TEAM","draw_medium":1,"time_limit_minutes":10,"pass_mark_pct":60}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/exams/{id}",
+            "/api/v1/exams/{x_exam2}",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "PUT",
+            "/api/v1/exams/{id}",
+            "/api/v1/exams/{x_exam2}",
+            Json(
+                r#"{"code":"MXA-EXAM","title":"矩阵考试二","purpose":"final","skill_code":"MG-TEAM","draw_medium":1,"time_limit_minutes":10,"pass_mark_pct":60,"max_attempts":3}"#,
+            ),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/exams/{id}/status",
+            "/api/v1/exams/{x_exam2}/status",
+            Json(r#"{"status":"published"}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/exams/{id}/attempts",
+            "/api/v1/exams/{x_exam2}/attempts",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/exams/{id}/attempts",
+            "/api/v1/exams/{x_exam2}/attempts",
+            NoBody,
+            [401, 403, 201, 201, 201, 201, 201, 201],
+        ),
+        p(
+            "GET",
+            "/api/v1/attempts/{id}",
+            "/api/v1/attempts/{x_api_attempt}",
+            NoBody,
+            [401, 200, 200, 404, 200, 404, 404, 404],
+        ),
+        p(
+            "PUT",
+            "/api/v1/attempts/{id}/answers",
+            "/api/v1/attempts/{x_api_attempt}/answers",
+            Json(r#"{"answers":[]}"#),
+            [401, 404, 404, 404, 200, 404, 404, 404],
+        ),
+        p(
+            "POST",
+            "/api/v1/attempts/{id}/grades",
+            "/api/v1/attempts/{x_api_attempt}/grades",
+            Json(r#"{"position":1,"points":0}"#),
+            [401, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/attempts/{id}/submit",
+            "/api/v1/attempts/{x_api_attempt}/submit",
+            Json(r#"{}"#),
+            [401, 404, 404, 404, 200, 404, 404, 404],
+        ),
+        p(
+            "GET",
+            "/api/v1/me/exams",
+            "/api/v1/me/exams",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/grading",
+            "/api/v1/grading",
+            NoBody,
+            [401, 200, 200, 403, 403, 200, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/programs/{id}/learning-gain",
+            "/api/v1/programs/{program}/learning-gain",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
         // The instructor runs only the sessions they teach.
         p(
             "POST",
@@ -2446,6 +2758,7 @@ struct Targets {
     practice: PracticeTargets,
     notify: NotifyTargets,
     certs: CertTargets,
+    exams: ExamTargets,
 }
 
 /// The admin's notification and webhooks (one kept, one deleted by page, one by API).
@@ -2635,8 +2948,10 @@ async fn targets(app: &TestApp) -> Targets {
     let practice = practice_targets(app).await;
     let notify = notify_targets(app).await;
     let certs = cert_targets(app, &pages).await;
+    let exams = exam_targets(app).await;
     Targets {
         certs,
+        exams,
         lib,
         ops,
         pages,
@@ -2736,6 +3051,7 @@ async fn page_ops_targets(app: &TestApp) -> PageOpsTargets {
                 cancel_deadline_hours: 24,
                 survey_required: false,
                 certificate_months: None,
+                exam_required: false,
             },
             &system,
         )
@@ -3344,6 +3660,11 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{enr_own}", &t.ops.enr_own.to_string())
                 .replace("{learner_no}", &t.ops.learner_no)
                 .replace("{out_no}", &t.ops.out_no)
+                .replace("{x_question}", &t.exams.question.to_string())
+                .replace("{x_exam2}", &t.exams.exam2.to_string())
+                .replace("{x_exam}", &t.exams.exam.to_string())
+                .replace("{x_api_attempt}", &t.exams.api_attempt.to_string())
+                .replace("{x_attempt}", &t.exams.attempt.to_string())
                 .replace("{p_program}", &t.pages.program.to_string())
                 .replace("{p_session2}", &t.pages.session2.to_string())
                 .replace("{p_session}", &t.pages.session.to_string())
@@ -3559,5 +3880,89 @@ async fn practice_targets(app: &TestApp) -> PracticeTargets {
         program,
         task,
         rating,
+    }
+}
+
+/// Exam probe targets: a question, two published standalone exams (pages, API) and
+/// the employee login's running attempt at each.
+struct ExamTargets {
+    question: i64,
+    exam: i64,
+    exam2: i64,
+    attempt: i64,
+    api_attempt: i64,
+}
+
+async fn exam_targets(app: &TestApp) -> ExamTargets {
+    use domain::account::AccountRepository;
+    use domain::exams::*;
+    let system = Actor::system();
+    let mut question = 0;
+    for i in 0..2 {
+        question = app
+            .store
+            .create_question(
+                &QuestionInput {
+                    skill_code: "MG-TEAM".into(),
+                    kind: QuestionKind::TrueFalse,
+                    difficulty: 2,
+                    stem: format!("矩阵题 {i}"),
+                    options: vec![],
+                    answers: vec!["true".into()],
+                    points: 1.0,
+                    explanation: String::new(),
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+    let learner = app
+        .store
+        .get_user(app.user_id("employee").await)
+        .await
+        .unwrap()
+        .employee_id
+        .unwrap();
+    let mut ids = Vec::new();
+    for code in ["MXX-EXAM", "MXA-EXAM"] {
+        let exam = app
+            .store
+            .create_exam(
+                &ExamInput {
+                    code: code.into(),
+                    title: "矩阵考试".into(),
+                    program_code: None,
+                    purpose: ExamPurpose::Final,
+                    skill_code: "MG-TEAM".into(),
+                    draw_easy: 0,
+                    draw_medium: 1,
+                    draw_hard: 0,
+                    time_limit_minutes: 60,
+                    pass_mark_pct: 60,
+                    max_attempts: 3,
+                    retake_wait_hours: 0,
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+        app.store
+            .set_exam_status(exam, ExamStatus::Published, &system)
+            .await
+            .unwrap();
+        let attempt = app
+            .store
+            .start_attempt(exam, learner, &system)
+            .await
+            .unwrap();
+        ids.push((exam, attempt));
+    }
+    ExamTargets {
+        question,
+        exam: ids[0].0,
+        attempt: ids[0].1,
+        exam2: ids[1].0,
+        api_attempt: ids[1].1,
     }
 }

@@ -206,6 +206,7 @@ db_test!(program_to_completion_through_the_pages, |app| {
                 cancel_deadline_hours: 24,
                 survey_required: false,
                 certificate_months: None,
+                exam_required: false,
             },
             &Actor::system(),
         )
@@ -524,6 +525,7 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
                 cancel_deadline_hours: 24,
                 survey_required: false,
                 certificate_months: None,
+                exam_required: false,
             },
             &system,
         )

@@ -88,6 +88,7 @@ pub async fn run_program(
                 cancel_deadline_hours: 0,
                 survey_required,
                 certificate_months,
+                exam_required: false,
             },
             &system,
         )

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod certification;
 pub mod decoding;
 pub mod dto;
+pub mod exams;
 pub mod library;
 pub mod need_approvals;
 pub mod notifications;
@@ -46,6 +47,7 @@ use utoipa_axum::routes;
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
         (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
+        (name = "exams", description = "Exams: question bank per skill, exam papers, attempts, grading, results and learning gain"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -205,6 +207,20 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certification::credits))
         .routes(routes!(certification::my_credits))
         .routes(routes!(certification::set_requirement))
+        .routes(routes!(exams::list_questions, exams::create_question))
+        .routes(routes!(exams::get_question, exams::update_question))
+        .routes(routes!(exams::set_question_active))
+        .routes(routes!(exams::list_exams, exams::create_exam))
+        .routes(routes!(exams::get_exam, exams::update_exam))
+        .routes(routes!(exams::set_exam_status))
+        .routes(routes!(exams::exam_results, exams::start_attempt))
+        .routes(routes!(exams::get_attempt))
+        .routes(routes!(exams::save_answers))
+        .routes(routes!(exams::submit_attempt))
+        .routes(routes!(exams::my_exams))
+        .routes(routes!(exams::grading_queue))
+        .routes(routes!(exams::grade))
+        .routes(routes!(exams::learning_gain))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

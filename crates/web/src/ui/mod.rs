@@ -8,6 +8,7 @@ pub mod charts;
 pub mod competency;
 pub mod competency_import;
 pub mod decoding;
+pub mod exams;
 pub mod home;
 pub mod import;
 pub mod library;
@@ -92,6 +93,12 @@ impl Chrome {
         items.push(("/programs", "nav.programs"));
         items.push(("/my/learning", "nav.my_learning"));
         items.push(("/practice", "nav.practice"));
+        items.push(("/my/exams", "nav.my_exams"));
+        if p.can(Permission::ManagePrograms) {
+            items.push(("/exams", "nav.exams"));
+        } else if p.can(Permission::TeachSessions) {
+            items.push(("/exams/grading", "nav.grading"));
+        }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
         }

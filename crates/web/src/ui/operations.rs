@@ -175,6 +175,9 @@ pub struct ProgramForm {
     survey_required: Option<String>,
     #[serde(default)]
     certificate_months: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    exam_required: Option<String>,
 }
 
 fn number<T: std::str::FromStr>(field: &str, text: &str) -> DomainResult<Option<T>> {
@@ -270,6 +273,7 @@ impl ProgramForm {
                 .unwrap_or(24),
             survey_required: self.survey_required.is_some(),
             certificate_months: number("certificate_months", &self.certificate_months)?,
+            exam_required: self.exam_required.is_some(),
         }
         .validated()
     }
@@ -332,6 +336,7 @@ impl ProgramForm {
                 .certificate_months
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
+            exam_required: d.exam_required.then(|| "on".to_string()),
         }
     }
 }
@@ -477,6 +482,7 @@ struct ProgramPage {
     session_end: String,
     /// The training needs the program was planned from (program staff only).
     needs: Vec<domain::needs::NeedSummary>,
+    exams: super::exams::ProgramExams,
 }
 
 #[derive(Deserialize, Default)]
@@ -590,6 +596,7 @@ pub async fn detail(
         } else {
             Vec::new()
         },
+        exams: super::exams::program_exams(&state, &caller, id, &d.summary.code).await?,
         d,
     }))
 }
