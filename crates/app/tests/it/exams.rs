@@ -10,27 +10,6 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .client()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn at(minutes: i64) -> String {
     (OffsetDateTime::now_utc() + Duration::minutes(minutes))
         .format(&Rfc3339)
@@ -39,7 +18,9 @@ fn at(minutes: i64) -> String {
 
 /// Adds a question; returns its id.
 async fn question(app: &TestApp, token: &str, body: Value) -> i64 {
-    let (status, created) = call(app, token, "POST", "/api/v1/exam-questions", Some(body)).await;
+    let (status, created) = app
+        .call(token, "POST", "/api/v1/exam-questions", Some(body))
+        .await;
     assert_eq!(status, 201, "{created}");
     created["id"].as_i64().unwrap()
 }
@@ -88,17 +69,17 @@ async fn five_kinds(app: &TestApp, token: &str, skill: &str) {
 
 /// Creates and publishes an exam; returns its id.
 async fn exam(app: &TestApp, token: &str, body: Value) -> i64 {
-    let (status, created) = call(app, token, "POST", "/api/v1/exams", Some(body)).await;
+    let (status, created) = app.call(token, "POST", "/api/v1/exams", Some(body)).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
-    let (status, body) = call(
-        app,
-        token,
-        "POST",
-        &format!("/api/v1/exams/{id}/status"),
-        Some(json!({ "status": "published" })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            token,
+            "POST",
+            &format!("/api/v1/exams/{id}/status"),
+            Some(json!({ "status": "published" })),
+        )
+        .await;
     assert_eq!(status, 204, "{body}");
     id
 }
@@ -122,7 +103,7 @@ fn answer_for(item: &Value, right: bool) -> Value {
 }
 
 async fn employee_id(app: &TestApp, token: &str) -> i64 {
-    let (_, me) = call(app, token, "GET", "/api/v1/me", None).await;
+    let (_, me) = app.call(token, "GET", "/api/v1/me", None).await;
     me["employee"]["id"].as_i64().unwrap()
 }
 
@@ -213,14 +194,14 @@ db_test!(exam_bank_validation_and_crud, |app| {
             "points",
         ),
     ] {
-        let (status, problem) = call(
-            &app,
-            &training,
-            "POST",
-            "/api/v1/exam-questions",
-            Some(body.clone()),
-        )
-        .await;
+        let (status, problem) = app
+            .call(
+                &training,
+                "POST",
+                "/api/v1/exam-questions",
+                Some(body.clone()),
+            )
+            .await;
         assert_eq!(
             (status, problem["field"].as_str()),
             (422, Some(field)),
@@ -228,88 +209,90 @@ db_test!(exam_bank_validation_and_crud, |app| {
         );
     }
     // Learners do not see the bank.
-    let (status, _) = call(&app, &employee, "GET", "/api/v1/exam-questions", None).await;
+    let (status, _) = app
+        .call(&employee, "GET", "/api/v1/exam-questions", None)
+        .await;
     assert_eq!(status, 403);
     five_kinds(&app, &training, "MG-PROBLEM").await;
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?skill=MG-PROBLEM",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?skill=MG-PROBLEM",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(5));
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?skill=MG-PROBLEM&kind=fill_in",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?skill=MG-PROBLEM&kind=fill_in",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(1));
     let fill = listed["items"][0]["id"].as_i64().unwrap();
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?q=tpm&difficulty=medium",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?q=tpm&difficulty=medium",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(1), "{listed}");
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?skill=MG-PROBLEM&difficulty=hard",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?skill=MG-PROBLEM&difficulty=hard",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(0));
     // Edit, then deactivate: the list leaves it out unless asked.
-    let (status, _) = call(&app, &training, "PUT", &format!("/api/v1/exam-questions/{fill}"),
+    let (status, _) = app.call(&training, "PUT", &format!("/api/v1/exam-questions/{fill}"),
         Some(json!({ "skill_code": "MG-PROBLEM", "kind": "fill_in", "difficulty": 3, "stem": "S4 力矩（英文）", "answers": ["torque"] }))).await;
     assert_eq!(status, 204);
-    let (_, got) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/exam-questions/{fill}"),
-        None,
-    )
-    .await;
+    let (_, got) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/exam-questions/{fill}"),
+            None,
+        )
+        .await;
     assert_eq!(
         (got["difficulty"].as_i64(), got["stem"].as_str()),
         (Some(3), Some("S4 力矩（英文）"))
     );
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/exam-questions/{fill}/active"),
-        Some(json!({ "active": false })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/exam-questions/{fill}/active"),
+            Some(json!({ "active": false })),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?skill=MG-PROBLEM",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?skill=MG-PROBLEM",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(4));
-    let (_, listed) = call(
-        &app,
-        &training,
-        "GET",
-        "/api/v1/exam-questions?skill=MG-PROBLEM&include_inactive=true",
-        None,
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            "/api/v1/exam-questions?skill=MG-PROBLEM&include_inactive=true",
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], json!(5));
 
     // Pages: the list, and a bad form comes back 422 with what was typed and the field.
@@ -378,25 +361,25 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
     let instructor = app.token("instructor").await;
     five_kinds(&app, &training, "MG-PROBLEM").await;
     // A paper that draws more than the bank holds cannot be published.
-    let (_, created) = call(
-        &app,
-        &training,
-        "POST",
-        "/api/v1/exams",
-        Some(json!({
+    let (_, created) = app
+        .call(
+            &training,
+            "POST",
+            "/api/v1/exams",
+            Some(json!({
         "code": "X-TPM", "title": "TPM 考试", "purpose": "final", "skill_code": "MG-PROBLEM",
         "draw_medium": 6, "time_limit_minutes": 30, "pass_mark_pct": 60, "max_attempts": 2 })),
-    )
-    .await;
+        )
+        .await;
     let id = created["id"].as_i64().unwrap();
-    let (status, problem) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/exams/{id}/status"),
-        Some(json!({ "status": "published" })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/exams/{id}/status"),
+            Some(json!({ "status": "published" })),
+        )
+        .await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("draw_medium")),
@@ -407,88 +390,88 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
         "{problem}"
     );
     // A draft is not there for learners.
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
-        &training,
-        "PUT",
-        &format!("/api/v1/exams/{id}"),
-        Some(json!({
+    let (status, _) = app
+        .call(
+            &training,
+            "PUT",
+            &format!("/api/v1/exams/{id}"),
+            Some(json!({
         "code": "X-TPM", "title": "TPM 考试", "purpose": "final", "skill_code": "MG-PROBLEM",
         "draw_medium": 5, "time_limit_minutes": 30, "pass_mark_pct": 60, "max_attempts": 2 })),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/exams/{id}/status"),
-        Some(json!({ "status": "published" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/exams/{id}/status"),
+            Some(json!({ "status": "published" })),
+        )
+        .await;
     assert_eq!(status, 204);
 
     // The learner starts: five questions, no key.
-    let (status, paper) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, paper) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 201, "{paper}");
     let attempt = paper["attempt"]["id"].as_i64().unwrap();
     let items = paper["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 5);
     assert!(items.iter().all(|i| i["answers"].is_null()), "{paper}");
     // Starting again resumes the same attempt.
-    let (_, again) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (_, again) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(again["attempt"]["id"].as_i64(), Some(attempt));
     // Another person cannot see it, the learner cannot grade or see results.
-    let (status, _) = call(
-        &app,
-        &instructor,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &instructor,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
     // A bad response names the question.
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "PUT",
-        &format!("/api/v1/attempts/{attempt}/answers"),
-        Some(json!({ "answers": [{ "position": 99, "response": ["A"] }] })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &employee,
+            "PUT",
+            &format!("/api/v1/attempts/{attempt}/answers"),
+            Some(json!({ "answers": [{ "position": 99, "response": ["A"] }] })),
+        )
+        .await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("answers[99]"))
@@ -501,23 +484,23 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
             answer_for(i, !stem.starts_with("S2"))
         })
         .collect();
-    let (status, saved) = call(
-        &app,
-        &employee,
-        "PUT",
-        &format!("/api/v1/attempts/{attempt}/answers"),
-        Some(json!({ "answers": answers })),
-    )
-    .await;
+    let (status, saved) = app
+        .call(
+            &employee,
+            "PUT",
+            &format!("/api/v1/attempts/{attempt}/answers"),
+            Some(json!({ "answers": answers })),
+        )
+        .await;
     assert_eq!((status, saved["saved"].as_u64()), (200, Some(5)));
-    let (status, result) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/submit"),
-        Some(json!({})),
-    )
-    .await;
+    let (status, result) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/attempts/{attempt}/submit"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 200, "{result}");
     assert_eq!(result["attempt"]["status"], "grading");
     for item in result["items"].as_array().unwrap() {
@@ -530,14 +513,14 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
         assert_eq!(item["awarded"], expected, "{item}");
         assert!(!item["answers"].is_null(), "the key shows after submission");
     }
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/submit"),
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/attempts/{attempt}/submit"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 422);
 
     // Grading: not the learner, not an instructor of another program; programme staff yes.
@@ -550,46 +533,46 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
         .as_i64()
         .unwrap();
     for token in [&employee, &instructor] {
-        let (status, _) = call(
-            &app,
-            token,
+        let (status, _) = app
+            .call(
+                token,
+                "POST",
+                &format!("/api/v1/attempts/{attempt}/grades"),
+                Some(json!({ "position": position, "points": 2 })),
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+    let (_, queue) = app.call(&training, "GET", "/api/v1/grading", None).await;
+    assert_eq!(queue["total"], json!(1), "{queue}");
+    let (_, queue) = app.call(&instructor, "GET", "/api/v1/grading", None).await;
+    assert_eq!(queue["total"], json!(0));
+    let (status, problem) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/attempts/{attempt}/grades"),
+            Some(json!({ "position": position, "points": 3 })),
+        )
+        .await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("points")));
+    let (status, graded) = app
+        .call(
+            &training,
             "POST",
             &format!("/api/v1/attempts/{attempt}/grades"),
             Some(json!({ "position": position, "points": 2 })),
         )
         .await;
-        assert_eq!(status, 403);
-    }
-    let (_, queue) = call(&app, &training, "GET", "/api/v1/grading", None).await;
-    assert_eq!(queue["total"], json!(1), "{queue}");
-    let (_, queue) = call(&app, &instructor, "GET", "/api/v1/grading", None).await;
-    assert_eq!(queue["total"], json!(0));
-    let (status, problem) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/grades"),
-        Some(json!({ "position": position, "points": 3 })),
-    )
-    .await;
-    assert_eq!((status, problem["field"].as_str()), (422, Some("points")));
-    let (status, graded) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/grades"),
-        Some(json!({ "position": position, "points": 2 })),
-    )
-    .await;
     assert_eq!((status, graded["status"].as_str()), (200, Some("graded")));
-    let (_, done) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (_, done) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     assert_eq!(
         (
             done["attempt"]["score"].as_f64(),
@@ -613,35 +596,35 @@ db_test!(exam_drawing_grading_and_assessment, |app| {
         .2;
     assert_eq!(assessments[0].0, 3.min(levels));
     assert!(assessments[0].1.contains("X-TPM"));
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/grades"),
-        Some(json!({ "position": position, "points": 1 })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/attempts/{attempt}/grades"),
+            Some(json!({ "position": position, "points": 1 })),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(exam_assessments(&app, me).await.len(), 1);
     // Passed: no further attempt.
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
     // Results: figures and the list, as JSON and as Excel.
-    let (_, results) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/exams/{id}/attempts?passed=true"),
-        None,
-    )
-    .await;
+    let (_, results) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/exams/{id}/attempts?passed=true"),
+            None,
+        )
+        .await;
     assert_eq!(
         (
             results["total"].as_i64(),
@@ -680,46 +663,46 @@ db_test!(exam_time_limit_and_retakes, |app| {
     let id = exam(&app, &training, json!({
         "code": "X-RETAKE", "title": "补考规则", "purpose": "final", "skill_code": "MG-PROBLEM",
         "draw_medium": 4, "time_limit_minutes": 10, "pass_mark_pct": 90, "max_attempts": 2, "retake_wait_hours": 0 })).await;
-    let (_, paper) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (_, paper) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     let attempt = paper["attempt"]["id"].as_i64().unwrap();
     let first = paper["items"][0].clone();
-    let (status, _) = call(
-        &app,
-        &employee,
-        "PUT",
-        &format!("/api/v1/attempts/{attempt}/answers"),
-        Some(json!({ "answers": [answer_for(&first, true)] })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "PUT",
+            &format!("/api/v1/attempts/{attempt}/answers"),
+            Some(json!({ "answers": [answer_for(&first, true)] })),
+        )
+        .await;
     assert_eq!(status, 200);
     // The time runs out: answers are refused and the attempt is handed in with what was saved.
     expire(&app, attempt).await;
     let second = paper["items"][1].clone();
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "PUT",
-        &format!("/api/v1/attempts/{attempt}/answers"),
-        Some(json!({ "answers": [answer_for(&second, true)] })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &employee,
+            "PUT",
+            &format!("/api/v1/attempts/{attempt}/answers"),
+            Some(json!({ "answers": [answer_for(&second, true)] })),
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("time is up"));
-    let (_, done) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (_, done) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     assert_ne!(done["attempt"]["status"], "in_progress");
     let awarded: Vec<Value> = done["items"]
         .as_array()
@@ -748,8 +731,7 @@ db_test!(exam_time_limit_and_retakes, |app| {
             .find(|i| i["kind"] == "short_answer" && i["awarded"].is_null())
             .unwrap()["position"]
             .clone();
-        call(
-            &app,
+        app.call(
             &training,
             "POST",
             &format!("/api/v1/attempts/{attempt}/grades"),
@@ -758,47 +740,46 @@ db_test!(exam_time_limit_and_retakes, |app| {
         .await;
     }
     // Failed (pass mark 90): a second attempt, then none.
-    let (status, paper2) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, paper2) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 201, "{paper2}");
     let attempt2 = paper2["attempt"]["id"].as_i64().unwrap();
     assert_ne!(attempt2, attempt);
     assert_eq!(paper2["attempt"]["attempt_no"], json!(2));
-    call(
-        &app,
+    app.call(
         &employee,
         "POST",
         &format!("/api/v1/attempts/{attempt2}/submit"),
         Some(json!({})),
     )
     .await;
-    let (_, state2) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt2}"),
-        None,
-    )
-    .await;
+    let (_, state2) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt2}"),
+            None,
+        )
+        .await;
     assert_eq!(
         state2["attempt"]["passed"],
         json!(false),
         "unanswered short answers earn nothing at once: {state2}"
     );
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("exam")));
     assert!(
         problem["detail"].as_str().unwrap().contains("2 attempt"),
@@ -808,25 +789,24 @@ db_test!(exam_time_limit_and_retakes, |app| {
     let wait = exam(&app, &training, json!({
         "code": "X-WAIT", "title": "间隔", "purpose": "final", "skill_code": "MG-PROBLEM",
         "draw_medium": 1, "time_limit_minutes": 10, "pass_mark_pct": 100, "max_attempts": 3, "retake_wait_hours": 24 })).await;
-    let (_, p) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/exams/{wait}/attempts"),
-        None,
-    )
-    .await;
+    let (_, p) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/exams/{wait}/attempts"),
+            None,
+        )
+        .await;
     let a = p["attempt"]["id"].as_i64().unwrap();
     let wrong = answer_for(&p["items"][0], false);
-    call(
-        &app,
+    app.call(
         &employee,
         "POST",
         &format!("/api/v1/attempts/{a}/submit"),
         Some(json!({ "answers": [wrong] })),
     )
     .await;
-    let (_, mine) = call(&app, &employee, "GET", "/api/v1/me/exams", None).await;
+    let (_, mine) = app.call(&employee, "GET", "/api/v1/me/exams", None).await;
     let listed = mine
         .as_array()
         .unwrap()
@@ -836,14 +816,14 @@ db_test!(exam_time_limit_and_retakes, |app| {
         .clone();
     if listed["attempts"][0]["status"] == "graded" {
         assert_eq!(listed["can_start"], json!(false));
-        let (status, problem) = call(
-            &app,
-            &employee,
-            "POST",
-            &format!("/api/v1/exams/{wait}/attempts"),
-            None,
-        )
-        .await;
+        let (status, problem) = app
+            .call(
+                &employee,
+                "POST",
+                &format!("/api/v1/exams/{wait}/attempts"),
+                None,
+            )
+            .await;
         assert_eq!(status, 422);
         assert!(
             problem["detail"].as_str().unwrap().contains("24 hour"),
@@ -857,48 +837,48 @@ db_test!(exam_program_access_completion_and_pages, |app| {
     let employee = app.token("employee").await;
     let manager = app.token("manager").await;
     five_kinds(&app, &training, "MG-PROBLEM").await;
-    let (_, me) = call(&app, &employee, "GET", "/api/v1/me", None).await;
+    let (_, me) = app.call(&employee, "GET", "/api/v1/me", None).await;
     let learner = me["employee"]["employee_no"].as_str().unwrap().to_string();
     // A program that requires its final exam, the employee enrolled, the manager not.
-    let (status, created) = call(&app, &training, "POST", "/api/v1/programs", Some(json!({
+    let (status, created) = app.call(&training, "POST", "/api/v1/programs", Some(json!({
         "code": "X-PROG", "title": "考试项目", "hours": 4.0, "min_attendance_pct": 0, "exam_required": true }))).await;
     assert_eq!(status, 201, "{created}");
     let program = created["id"].as_i64().unwrap();
-    let (_, detail) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{program}"),
-        None,
-    )
-    .await;
+    let (_, detail) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{program}"),
+            None,
+        )
+        .await;
     assert_eq!(detail["exam_required"], json!(true), "{detail}");
-    let (status, _) = call(&app, &training, "POST", &format!("/api/v1/programs/{program}/sessions"), Some(json!({
+    let (status, _) = app.call(&training, "POST", &format!("/api/v1/programs/{program}/sessions"), Some(json!({
         "title": "线上课", "starts_at": at(-120), "ends_at": at(-60), "mode": "online", "join_url": "https://meet.example.com/x" }))).await;
     assert_eq!(status, 201);
-    let (status, body) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{program}/enrollments"),
-        Some(json!({ "employees": [learner] })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{program}/enrollments"),
+            Some(json!({ "employees": [learner] })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let id = exam(&app, &training, json!({
         "code": "X-FINAL", "title": "结业考试", "program_code": "X-PROG", "purpose": "final", "skill_code": "MG-PROBLEM",
         "draw_medium": 4, "time_limit_minutes": 30, "pass_mark_pct": 50, "max_attempts": 1 })).await;
     // Not enrolled: refused.
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &format!("/api/v1/exams/{id}/attempts"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "POST",
+            &format!("/api/v1/exams/{id}/attempts"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
-    let (_, mine) = call(&app, &manager, "GET", "/api/v1/me/exams", None).await;
+    let (_, mine) = app.call(&manager, "GET", "/api/v1/me/exams", None).await;
     assert!(
         mine.as_array()
             .unwrap()
@@ -938,14 +918,14 @@ db_test!(exam_program_access_completion_and_pages, |app| {
         html.contains("name=\"q1\"") && html.contains("data-deadline"),
         "{html}"
     );
-    let (_, paper) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (_, paper) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf.clone())];
     for item in paper["items"].as_array().unwrap() {
         let answer = answer_for(item, true);
@@ -972,14 +952,14 @@ db_test!(exam_program_access_completion_and_pages, |app| {
         .await
         .unwrap();
     assert!(html.contains("正确"), "{html}");
-    let (_, result) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (_, result) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     if result["attempt"]["status"] == "grading" {
         let pos = result["items"]
             .as_array()
@@ -1010,44 +990,42 @@ db_test!(exam_program_access_completion_and_pages, |app| {
             .unwrap();
         assert_eq!(res.status(), 303);
     }
-    let (_, result) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/attempts/{attempt}"),
-        None,
-    )
-    .await;
+    let (_, result) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/attempts/{attempt}"),
+            None,
+        )
+        .await;
     assert_eq!(result["attempt"]["passed"], json!(true), "{result}");
 
     // A second learner without a passed exam does not complete; the learner does.
     let other = crate::support::TestApp::token(&app, "instructor").await;
-    let (_, me2) = call(&app, &other, "GET", "/api/v1/me", None).await;
+    let (_, me2) = app.call(&other, "GET", "/api/v1/me", None).await;
     let other_no = me2["employee"]["employee_no"].as_str().unwrap().to_string();
-    call(
-        &app,
+    app.call(
         &training,
         "POST",
         &format!("/api/v1/programs/{program}/enrollments"),
         Some(json!({ "employees": [other_no] })),
     )
     .await;
-    call(
-        &app,
+    app.call(
         &training,
         "POST",
         &format!("/api/v1/programs/{program}/status"),
         Some(json!({ "status": "running" })),
     )
     .await;
-    let (status, closed) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{program}/status"),
-        Some(json!({ "status": "closed" })),
-    )
-    .await;
+    let (status, closed) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{program}/status"),
+            Some(json!({ "status": "closed" })),
+        )
+        .await;
     assert_eq!(status, 200, "{closed}");
     assert_eq!(
         closed["completion"],
@@ -1184,14 +1162,14 @@ db_test!(exam_learning_gain_on_known_data, |app| {
     assert_eq!(exam_assessments(&app, people[2]).await.len(), 1);
     // The same over the API and on the program page; learners may not ask.
     let training = app.token("training").await;
-    let (status, body) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{program}/learning-gain"),
-        None,
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{program}/learning-gain"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         (body["n_paired"].as_u64(), body["mean_gain"].as_f64()),
@@ -1199,14 +1177,14 @@ db_test!(exam_learning_gain_on_known_data, |app| {
     );
     assert_eq!(body["learners"].as_array().unwrap().len(), 2);
     let employee = app.token("employee").await;
-    let (status, _) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/programs/{program}/learning-gain"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/programs/{program}/learning-gain"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
     let (browser, _) = app.login("training").await;
     let html = browser

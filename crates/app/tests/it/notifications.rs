@@ -19,28 +19,6 @@ use std::sync::{Arc, Mutex};
 use time::{Duration, OffsetDateTime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-/// Sends a JSON request with a bearer token; returns status and body.
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .client()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn enrolled(user: i64, program: &str) -> NotificationEvent {
     NotificationEvent::new(NotificationKind::Enrolled, vec![user])
         .param("program", program)
@@ -49,14 +27,9 @@ fn enrolled(user: i64, program: &str) -> NotificationEvent {
 }
 
 async fn unread(app: &TestApp, token: &str) -> i64 {
-    let (status, body) = call(
-        app,
-        token,
-        "GET",
-        "/api/v1/notifications/unread-count",
-        None,
-    )
-    .await;
+    let (status, body) = app
+        .call(token, "GET", "/api/v1/notifications/unread-count", None)
+        .await;
     assert_eq!(status, 200);
     body["unread"].as_i64().unwrap()
 }
@@ -130,14 +103,14 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
 
     // Nobody else sees, opens or marks it.
     let manager = app.token("manager").await;
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &format!("/api/v1/notifications/{id}/read"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "POST",
+            &format!("/api/v1/notifications/{id}/read"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
     let (other, _) = app.login("manager").await;
     let res = other
@@ -146,7 +119,9 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let (_, theirs) = call(&app, &manager, "GET", "/api/v1/notifications", None).await;
+    let (_, theirs) = app
+        .call(&manager, "GET", "/api/v1/notifications", None)
+        .await;
     assert!(
         theirs["items"]
             .as_array()
@@ -202,14 +177,14 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
         .await
         .unwrap();
     assert!(page2.contains("rel=\"prev\""), "{page2}");
-    let (_, first) = call(
-        &app,
-        &token,
-        "GET",
-        "/api/v1/notifications?unread=true&per_page=1",
-        None,
-    )
-    .await;
+    let (_, first) = app
+        .call(
+            &token,
+            "GET",
+            "/api/v1/notifications?unread=true&per_page=1",
+            None,
+        )
+        .await;
     let newest = first["items"][0]["id"].as_i64().unwrap();
     let res = browser
         .post(app.url(&format!("/inbox/{newest}/read")))
@@ -219,7 +194,9 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(unread(&app, &token).await, before + 29);
-    let (status, body) = call(&app, &token, "POST", "/api/v1/notifications/read-all", None).await;
+    let (status, body) = app
+        .call(&token, "POST", "/api/v1/notifications/read-all", None)
+        .await;
     assert_eq!((status, body["marked"].as_i64()), (200, Some(before + 29)));
     assert_eq!(unread(&app, &token).await, 0);
     let html = browser
@@ -244,14 +221,14 @@ db_test!(
         let employee = app.user_id("employee").await;
         let token = app.token("employee").await;
         // Through the API: the enrolled kind off in the app.
-        let (status, prefs) = call(
-            &app,
-            &token,
-            "PUT",
-            "/api/v1/notifications/preferences",
-            Some(json!([{ "kind": "enrolled", "channel": "in_app", "enabled": false }])),
-        )
-        .await;
+        let (status, prefs) = app
+            .call(
+                &token,
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(json!([{ "kind": "enrolled", "channel": "in_app", "enabled": false }])),
+            )
+            .await;
         assert_eq!(status, 200, "{prefs}");
         let find = |prefs: &Value, kind: &str, channel: &str| {
             prefs
@@ -274,24 +251,24 @@ db_test!(
         );
 
         // Mandatory kinds cannot be switched off, and stay delivered.
-        let (status, problem) = call(
-            &app,
-            &token,
-            "PUT",
-            "/api/v1/notifications/preferences",
-            Some(json!([{ "kind": "session_changed", "channel": "in_app", "enabled": false }])),
-        )
-        .await;
+        let (status, problem) = app
+            .call(
+                &token,
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(json!([{ "kind": "session_changed", "channel": "in_app", "enabled": false }])),
+            )
+            .await;
         assert_eq!(status, 422, "{problem}");
         assert!(problem.to_string().contains("kind"), "{problem}");
-        let (status, problem) = call(
-            &app,
-            &token,
-            "PUT",
-            "/api/v1/notifications/preferences",
-            Some(json!([{ "kind": "nonsense", "channel": "in_app", "enabled": false }])),
-        )
-        .await;
+        let (status, problem) = app
+            .call(
+                &token,
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(json!([{ "kind": "nonsense", "channel": "in_app", "enabled": false }])),
+            )
+            .await;
         assert_eq!(status, 422, "{problem}");
         let changed = NotificationEvent::new(NotificationKind::SessionChanged, vec![employee])
             .param("program", "P")
@@ -905,9 +882,7 @@ db_test!(notifications_webhooks_are_signed_and_retried, |app| {
     *receiver.failures.lock().unwrap() = 1;
     let admin = app.token("admin").await;
     let secret = "a-shared-secret-of-some-length";
-    let (status, created) = call(
-        &app,
-        &admin,
+    let (status, created) = app.call(&admin,
         "POST",
         "/api/v1/webhooks",
         Some(json!({ "name": "企业微信转发", "url": format!("{base}/hook"), "secret": secret, "kinds": ["enrolled"] })),
@@ -924,14 +899,14 @@ db_test!(notifications_webhooks_are_signed_and_retried, |app| {
         .unwrap();
     worker.tick().await.unwrap();
     // The first try met a 500: logged, retried after a backoff.
-    let (_, log) = call(
-        &app,
-        &admin,
-        "GET",
-        &format!("/api/v1/webhooks/{hook}/deliveries"),
-        None,
-    )
-    .await;
+    let (_, log) = app
+        .call(
+            &admin,
+            "GET",
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            None,
+        )
+        .await;
     let first = &log["items"][0];
     assert_eq!(
         (
@@ -1003,28 +978,28 @@ db_test!(notifications_webhooks_are_signed_and_retried, |app| {
         &calls.last().unwrap().0,
         &calls.last().unwrap().1
     ));
-    let (status, broken) = call(
-        &app,
-        &admin,
-        "POST",
-        "/api/v1/webhooks",
-        Some(json!({ "name": "坏的", "url": format!("{base}/broken"), "kinds": ["enrolled"] })),
-    )
-    .await;
+    let (status, broken) = app
+        .call(
+            &admin,
+            "POST",
+            "/api/v1/webhooks",
+            Some(json!({ "name": "坏的", "url": format!("{base}/broken"), "kinds": ["enrolled"] })),
+        )
+        .await;
     assert_eq!(status, 201);
     assert!(
         broken["secret"].as_str().unwrap().len() >= 16,
         "a secret is generated"
     );
     let broken = broken["id"].as_i64().unwrap();
-    let (status, queued) = call(
-        &app,
-        &admin,
-        "POST",
-        &format!("/api/v1/webhooks/{broken}/test"),
-        None,
-    )
-    .await;
+    let (status, queued) = app
+        .call(
+            &admin,
+            "POST",
+            &format!("/api/v1/webhooks/{broken}/test"),
+            None,
+        )
+        .await;
     assert_eq!(status, 202);
     let delivery = queued["delivery_id"].as_i64().unwrap();
     for _ in 0..store::WEBHOOK_ATTEMPTS {
@@ -1092,7 +1067,7 @@ db_test!(
             "the generated secret is shown once"
         );
         let admin = app.token("admin").await;
-        let (_, hooks) = call(&app, &admin, "GET", "/api/v1/webhooks", None).await;
+        let (_, hooks) = app.call(&admin, "GET", "/api/v1/webhooks", None).await;
         let hook = hooks
             .as_array()
             .unwrap()
@@ -1131,30 +1106,27 @@ db_test!(
             ("钉钉群2", false, vec![NotificationKind::ExamGraded])
         );
         assert!(saved.secret.starts_with("whsec_"));
-        let (status, problem) = call(
-            &app,
-            &admin,
-            "PUT",
-            &format!("/api/v1/webhooks/{id}"),
-            Some(json!({ "name": "x", "url": "https://x.example.com", "kinds": ["nope"] })),
-        )
-        .await;
+        let (status, problem) = app
+            .call(
+                &admin,
+                "PUT",
+                &format!("/api/v1/webhooks/{id}"),
+                Some(json!({ "name": "x", "url": "https://x.example.com", "kinds": ["nope"] })),
+            )
+            .await;
         assert_eq!(status, 422);
         assert!(problem.to_string().contains("kinds"));
         // Others may not see or change them.
         let training = app.token("training").await;
-        let (status, _) = call(&app, &training, "GET", "/api/v1/webhooks", None).await;
+        let (status, _) = app.call(&training, "GET", "/api/v1/webhooks", None).await;
         assert_eq!(status, 403);
-        let (status, _) = call(
-            &app,
-            &admin,
-            "DELETE",
-            &format!("/api/v1/webhooks/{id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .call(&admin, "DELETE", &format!("/api/v1/webhooks/{id}"), None)
+            .await;
         assert_eq!(status, 204);
-        let (status, _) = call(&app, &admin, "GET", &format!("/api/v1/webhooks/{id}"), None).await;
+        let (status, _) = app
+            .call(&admin, "GET", &format!("/api/v1/webhooks/{id}"), None)
+            .await;
         assert_eq!(status, 404);
         let audit = app
             .store

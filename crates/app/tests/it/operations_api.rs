@@ -10,28 +10,6 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-/// Sends a JSON request with a bearer token; returns status and body.
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .client()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// RFC 3339 text of now plus `minutes`.
 fn at(minutes: i64) -> String {
     (OffsetDateTime::now_utc() + Duration::minutes(minutes))
@@ -63,8 +41,8 @@ async fn numbers_in(app: &TestApp, department: &str, n: usize) -> Vec<String> {
 }
 
 /// The employee number of a demo login.
-async fn number_of(app: &TestApp, token: &str) -> String {
-    let (_, me) = call(app, token, "GET", "/api/v1/me", None).await;
+pub(crate) async fn number_of(app: &TestApp, token: &str) -> String {
+    let (_, me) = app.call(token, "GET", "/api/v1/me", None).await;
     me["employee"]["employee_no"].as_str().unwrap().to_string()
 }
 
@@ -74,20 +52,22 @@ async fn program(app: &TestApp, token: &str, code: &str, extra: Value) -> i64 {
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let (status, created) = call(app, token, "POST", "/api/v1/programs", Some(body)).await;
+    let (status, created) = app
+        .call(token, "POST", "/api/v1/programs", Some(body))
+        .await;
     assert_eq!(status, 201, "{created}");
     created["id"].as_i64().unwrap()
 }
 
 async fn open(app: &TestApp, token: &str, program: i64) {
-    let (status, body) = call(
-        app,
-        token,
-        "POST",
-        &format!("/api/v1/programs/{program}/status"),
-        Some(json!({ "status": "open" })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            token,
+            "POST",
+            &format!("/api/v1/programs/{program}/status"),
+            Some(json!({ "status": "open" })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -107,8 +87,7 @@ async fn session(
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    call(
-        app,
+    app.call(
         token,
         "POST",
         &format!("/api/v1/programs/{program}/sessions"),
@@ -133,18 +112,15 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     let teacher = numbers_in(&app, "QA-PQC", 1).await.remove(0);
 
     let venue = json!({ "code": "R-OPS1", "name": "实训教室一", "site": "总部", "capacity": 30, "kind": "classroom" });
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        "/api/v1/venues",
-        Some(venue.clone()),
-    )
-    .await;
+    let (status, _) = app
+        .call(&employee, "POST", "/api/v1/venues", Some(venue.clone()))
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = call(&app, &training, "POST", "/api/v1/venues", Some(venue)).await;
+    let (status, _) = app
+        .call(&training, "POST", "/api/v1/venues", Some(venue))
+        .await;
     assert_eq!(status, 201);
-    let (status, venues) = call(&app, &training, "GET", "/api/v1/venues", None).await;
+    let (status, venues) = app.call(&training, "GET", "/api/v1/venues", None).await;
     assert_eq!(status, 200);
     assert!(
         venues
@@ -154,9 +130,7 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
             .any(|v| v["code"] == "R-OPS1")
     );
 
-    let (status, created) = call(
-        &app,
-        &training,
+    let (status, created) = app.call(&training,
         "POST",
         "/api/v1/instructors",
         Some(json!({ "code": "T-OPS1", "name": "内训师", "employee_number": teacher, "hourly_cost": 300.0 })),
@@ -166,25 +140,25 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     let instructor = created["id"].as_i64().unwrap();
 
     // Bad plan period, unknown venue and an end before the start all name their field.
-    let (status, problem) = call(
-        &app,
-        &training,
-        "POST",
-        "/api/v1/plans",
-        Some(json!({ "code": "P-OPS", "name": "计划", "period": "2026Q5" })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &training,
+            "POST",
+            "/api/v1/plans",
+            Some(json!({ "code": "P-OPS", "name": "计划", "period": "2026Q5" })),
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("period")));
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        "/api/v1/plans",
-        Some(json!({ "code": "P-OPS", "name": "计划", "period": "2026q3" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            "/api/v1/plans",
+            Some(json!({ "code": "P-OPS", "name": "计划", "period": "2026q3" })),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (_, plans) = call(&app, &training, "GET", "/api/v1/plans", None).await;
+    let (_, plans) = app.call(&training, "GET", "/api/v1/plans", None).await;
     assert!(
         plans
             .as_array()
@@ -239,42 +213,40 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     let clashing = saved["id"].as_i64().unwrap();
 
     // An instructor away for a day cannot be booked then.
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/instructors/{instructor}/unavailability"),
-        Some(json!({ "starts_at": at(60 * 24), "ends_at": at(60 * 48), "reason": "外出" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/instructors/{instructor}/unavailability"),
+            Some(json!({ "starts_at": at(60 * 24), "ends_at": at(60 * 48), "reason": "外出" })),
+        )
+        .await;
     assert_eq!(status, 201);
     let away = json!({ "title": "第二讲", "starts_at": at(60 * 30), "ends_at": at(60 * 31),
         "mode": "online", "join_url": "https://meet.example.com/x", "instructors": ["T-OPS1"] });
-    let (status, conflicts) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{first}/conflicts"),
-        Some(away.clone()),
-    )
-    .await;
+    let (status, conflicts) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{first}/conflicts"),
+            Some(away.clone()),
+        )
+        .await;
     assert_eq!(status, 200, "{conflicts}");
     assert_eq!(kinds(&conflicts), vec!["instructor_unavailable"]);
-    let (status, problem) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{first}/sessions"),
-        Some(away),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{first}/sessions"),
+            Some(away),
+        )
+        .await;
     assert_eq!(status, 409);
     assert_eq!(kinds(&problem["conflicts"]), vec!["instructor_unavailable"]);
 
     // Moving the clashing session to a free hour clears it; cancelling it drops it.
-    let (status, moved) = call(
-        &app,
-        &training,
+    let (status, moved) = app.call(&training,
         "PUT",
         &format!("/api/v1/sessions/{clashing}"),
         Some(json!({ "title": "改期", "starts_at": at(300), "ends_at": at(360), "mode": "classroom", "venue_code": "R-OPS1" })),
@@ -282,37 +254,42 @@ db_test!(scheduling_refuses_clashes_and_names_bad_fields, |app| {
     .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["conflicts"], json!([]));
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/sessions/{clashing}/cancel"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/sessions/{clashing}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     // The program is still a draft, so only program staff see it.
-    let (status, detail) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{second}"),
-        None,
-    )
-    .await;
+    let (status, detail) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{second}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(detail["sessions"][0]["cancelled"], json!(true));
     assert_eq!(detail["summary"]["sessions"], json!(0));
 
-    let (status, list) = call(&app, &training, "GET", "/api/v1/programs?plan=P-OPS", None).await;
+    let (status, list) = app
+        .call(&training, "GET", "/api/v1/programs?plan=P-OPS", None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], json!(1));
     assert_eq!(list["items"][0]["code"], "OPS-A");
     // Learners do not see drafts.
-    let (status, list) = call(&app, &employee, "GET", "/api/v1/programs?plan=P-OPS", None).await;
+    let (status, list) = app
+        .call(&employee, "GET", "/api/v1/programs?plan=P-OPS", None)
+        .await;
     assert_eq!((status, list["total"].clone()), (200, json!(0)));
-    let (status, problem) =
-        call(&app, &employee, "GET", "/api/v1/programs?status=done", None).await;
+    let (status, problem) = app
+        .call(&employee, "GET", "/api/v1/programs?status=done", None)
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("status")));
 });
 
@@ -322,48 +299,48 @@ db_test!(waitlist_promotes_and_learners_keep_the_deadline, |app| {
     let people = numbers_in(&app, "PROD1-WELD", 3).await;
 
     let small = program(&app, &training, "OPS-CAP", json!({ "capacity": 2 })).await;
-    let (status, outcome) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{small}/enrollments"),
-        Some(json!({ "employees": people })),
-    )
-    .await;
+    let (status, outcome) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{small}/enrollments"),
+            Some(json!({ "employees": people })),
+        )
+        .await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(
         outcome,
         json!({ "enrolled": 2, "waitlisted": 1, "already": 0 })
     );
-    let (_, list) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{small}/enrollments"),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{small}/enrollments"),
+            None,
+        )
+        .await;
     let rows = list["items"].as_array().unwrap();
     let waiting = rows.iter().find(|r| r["status"] == "waitlisted").unwrap()["id"].clone();
     let seated = rows.iter().find(|r| r["status"] == "enrolled").unwrap()["id"].clone();
-    let (status, cancelled) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/enrollments/{seated}/cancel"),
-        None,
-    )
-    .await;
+    let (status, cancelled) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/enrollments/{seated}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{cancelled}");
     assert_eq!(cancelled["promoted"], json!([waiting]));
-    let (_, list) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{small}/enrollments"),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{small}/enrollments"),
+            None,
+        )
+        .await;
     let statuses: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -380,9 +357,7 @@ db_test!(waitlist_promotes_and_learners_keep_the_deadline, |app| {
         json!({ "cancel_deadline_hours": 24 }),
     )
     .await;
-    let (status, _) = call(
-        &app,
-        &training,
+    let (status, _) = app.call(&training,
         "POST",
         &format!("/api/v1/programs/{soon}/sessions"),
         Some(json!({ "title": "线上", "starts_at": at(120), "ends_at": at(180), "mode": "online", "join_url": "https://meet.example.com/s" })),
@@ -391,38 +366,40 @@ db_test!(waitlist_promotes_and_learners_keep_the_deadline, |app| {
     assert_eq!(status, 201);
     let sign_up = Some(json!({ "self": true }));
     let path = format!("/api/v1/programs/{soon}/enrollments");
-    let (status, problem) = call(&app, &employee, "POST", &path, sign_up.clone()).await;
+    let (status, problem) = app.call(&employee, "POST", &path, sign_up.clone()).await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("program")),
         "draft takes no sign-ups"
     );
     open(&app, &training, soon).await;
-    let (status, outcome) = call(&app, &employee, "POST", &path, sign_up).await;
+    let (status, outcome) = app.call(&employee, "POST", &path, sign_up).await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(outcome["enrolled"], json!(1));
-    let (status, mine) = call(&app, &employee, "GET", "/api/v1/me/enrollments", None).await;
+    let (status, mine) = app
+        .call(&employee, "GET", "/api/v1/me/enrollments", None)
+        .await;
     assert_eq!(status, 200);
     let own = mine[0]["id"].as_i64().unwrap();
     assert_eq!(mine[0]["program_code"], "OPS-SOON");
     let cancel = format!("/api/v1/enrollments/{own}/cancel");
-    let (status, problem) = call(&app, &employee, "POST", &cancel, None).await;
+    let (status, problem) = app.call(&employee, "POST", &cancel, None).await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("enrollment")),
         "{problem}"
     );
     // Someone else's enrolment is not the employee's to see.
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &format!("/api/v1/enrollments/{waiting}/cancel"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &format!("/api/v1/enrollments/{waiting}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(&app, &training, "POST", &cancel, None).await;
+    let (status, _) = app.call(&training, "POST", &cancel, None).await;
     assert_eq!(status, 200);
 });
 
@@ -435,73 +412,68 @@ db_test!(managers_enrol_only_inside_their_department, |app| {
     let id = program(&app, &training, "OPS-MGR", json!({})).await;
     let path = format!("/api/v1/programs/{id}/enrollments");
 
-    let (status, problem) = call(
-        &app,
-        &manager,
-        "POST",
-        &path,
-        Some(json!({ "employees": outside })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &manager,
+            "POST",
+            &path,
+            Some(json!({ "employees": outside })),
+        )
+        .await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("employees")),
         "{problem}"
     );
-    let (status, outcome) = call(
-        &app,
-        &manager,
-        "POST",
-        &path,
-        Some(json!({ "employees": inside })),
-    )
-    .await;
+    let (status, outcome) = app
+        .call(
+            &manager,
+            "POST",
+            &path,
+            Some(json!({ "employees": inside })),
+        )
+        .await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(outcome["enrolled"], json!(1));
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &path,
-        Some(json!({ "employees": inside })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &path,
+            Some(json!({ "employees": inside })),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &path,
-        Some(json!({ "audience": true })),
-    )
-    .await;
+    let (status, _) = app
+        .call(&manager, "POST", &path, Some(json!({ "audience": true })))
+        .await;
     assert_eq!(status, 403);
-    let (status, problem) = call(
-        &app,
-        &manager,
-        "POST",
-        &path,
-        Some(json!({ "self": true, "audience": true })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &manager,
+            "POST",
+            &path,
+            Some(json!({ "self": true, "audience": true })),
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
 
     // Training enrols the outsider; the manager's list still shows only PROD1 people.
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &path,
-        Some(json!({ "employees": outside })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &path,
+            Some(json!({ "employees": outside })),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (_, all) = call(&app, &training, "GET", &path, None).await;
+    let (_, all) = app.call(&training, "GET", &path, None).await;
     assert_eq!(all["total"], json!(2));
-    let (_, theirs) = call(&app, &manager, "GET", &path, None).await;
+    let (_, theirs) = app.call(&manager, "GET", &path, None).await;
     assert_eq!(theirs["total"], json!(1));
     assert_eq!(theirs["items"][0]["employee_number"], json!(inside[0]));
-    let (status, _) = call(&app, &employee, "GET", &path, None).await;
+    let (status, _) = app.call(&employee, "GET", &path, None).await;
     assert_eq!(status, 403);
 
     // The audience rule pushes the program to a whole department.
@@ -512,14 +484,14 @@ db_test!(managers_enrol_only_inside_their_department, |app| {
         json!({ "audience": { "departments": ["PROD1-WELD"] } }),
     )
     .await;
-    let (status, outcome) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{crowd}/enrollments"),
-        Some(json!({ "audience": true })),
-    )
-    .await;
+    let (status, outcome) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{crowd}/enrollments"),
+            Some(json!({ "audience": true })),
+        )
+        .await;
     assert_eq!(status, 200, "{outcome}");
     assert!(outcome["enrolled"].as_u64().unwrap() >= 1);
 });
@@ -534,7 +506,9 @@ db_test!(check_in_roll_call_and_completion, |app| {
     let others = numbers_in(&app, "PROD1-WELD", 2).await;
 
     // The demo links the instructor login to its instructor record IN-EQ.
-    let (_, listed) = call(&app, &training, "GET", "/api/v1/instructors", None).await;
+    let (_, listed) = app
+        .call(&training, "GET", "/api/v1/instructors", None)
+        .await;
     assert!(
         listed
             .as_array()
@@ -555,58 +529,45 @@ db_test!(check_in_roll_call_and_completion, |app| {
             "join_url": "https://meet.example.com/r", "instructors": ["IN-EQ"] })
     };
     let sessions = format!("/api/v1/programs/{id}/sessions");
-    let (_, first) = call(&app, &training, "POST", &sessions, Some(online(-5, 60))).await;
+    let (_, first) = app
+        .call(&training, "POST", &sessions, Some(online(-5, 60)))
+        .await;
     let first = first["id"].as_i64().unwrap();
-    let (_, second) = call(
-        &app,
-        &training,
-        "POST",
-        &sessions,
-        Some(online(-60 * 24, -60 * 23)),
-    )
-    .await;
+    let (_, second) = app
+        .call(
+            &training,
+            "POST",
+            &sessions,
+            Some(online(-60 * 24, -60 * 23)),
+        )
+        .await;
     let second = second["id"].as_i64().unwrap();
 
     let issue = format!("/api/v1/sessions/{first}/checkin-code");
-    let (status, _) = call(
-        &app,
-        &reviewer,
-        "POST",
-        &issue,
-        Some(json!({ "minutes": 15 })),
-    )
-    .await;
+    let (status, _) = app
+        .call(&reviewer, "POST", &issue, Some(json!({ "minutes": 15 })))
+        .await;
     assert_eq!(status, 403);
-    let (status, problem) = call(
-        &app,
-        &instructor,
-        "POST",
-        &issue,
-        Some(json!({ "minutes": 0 })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(&instructor, "POST", &issue, Some(json!({ "minutes": 0 })))
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("minutes")));
-    let (status, code) = call(
-        &app,
-        &instructor,
-        "POST",
-        &issue,
-        Some(json!({ "minutes": 15 })),
-    )
-    .await;
+    let (status, code) = app
+        .call(&instructor, "POST", &issue, Some(json!({ "minutes": 15 })))
+        .await;
     assert_eq!(status, 200, "{code}");
     let code = code["code"].as_str().unwrap().to_string();
     let wrong = if code == "000000" { "000001" } else { "000000" };
 
     // Not enrolled yet: refused.
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "POST",
-        "/api/v1/checkin",
-        Some(json!({ "code": code })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &employee,
+            "POST",
+            "/api/v1/checkin",
+            Some(json!({ "code": code })),
+        )
+        .await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("code")),
@@ -614,43 +575,43 @@ db_test!(check_in_roll_call_and_completion, |app| {
     );
     let mut people = others.clone();
     people.push(learner.clone());
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{id}/enrollments"),
-        Some(json!({ "employees": people })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{id}/enrollments"),
+            Some(json!({ "employees": people })),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        "/api/v1/checkin",
-        Some(json!({ "code": wrong })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            "/api/v1/checkin",
+            Some(json!({ "code": wrong })),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, done) = call(
-        &app,
-        &employee,
-        "POST",
-        "/api/v1/checkin",
-        Some(json!({ "code": code })),
-    )
-    .await;
+    let (status, done) = app
+        .call(
+            &employee,
+            "POST",
+            "/api/v1/checkin",
+            Some(json!({ "code": code })),
+        )
+        .await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done, json!({ "session_id": first, "status": "present" }));
 
-    let (status, sheet) = call(
-        &app,
-        &instructor,
-        "GET",
-        &format!("/api/v1/sessions/{first}/attendance"),
-        None,
-    )
-    .await;
+    let (status, sheet) = app
+        .call(
+            &instructor,
+            "GET",
+            &format!("/api/v1/sessions/{first}/attendance"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     let line = sheet
         .as_array()
@@ -665,9 +626,7 @@ db_test!(check_in_roll_call_and_completion, |app| {
 
     // Roll call: one other person late in the first session, nobody else in either.
     let roll = |session: i64| format!("/api/v1/sessions/{session}/roll-call");
-    let (status, problem) = call(
-        &app,
-        &instructor,
+    let (status, problem) = app.call(&instructor,
         "POST",
         &roll(first),
         Some(json!({ "marks": [{ "employee_number": others[0], "status": "late" }, { "employee_number": "NOBODY", "status": "present" }] })),
@@ -677,21 +636,19 @@ db_test!(check_in_roll_call_and_completion, |app| {
         (status, problem["field"].as_str()),
         (422, Some("marks[1].employee_number"))
     );
-    let (status, problem) = call(
-        &app,
-        &instructor,
-        "POST",
-        &roll(first),
-        Some(json!({ "marks": [{ "employee_number": others[0], "status": "asleep" }] })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &instructor,
+            "POST",
+            &roll(first),
+            Some(json!({ "marks": [{ "employee_number": others[0], "status": "asleep" }] })),
+        )
+        .await;
     assert_eq!(
         (status, problem["field"].as_str()),
         (422, Some("marks[0].status"))
     );
-    let (status, recorded) = call(
-        &app,
-        &instructor,
+    let (status, recorded) = app.call(&instructor,
         "POST",
         &roll(first),
         Some(json!({ "marks": [{ "employee_number": others[0], "status": "late" }, { "employee_number": others[1], "status": "absent" }] })),
@@ -699,9 +656,7 @@ db_test!(check_in_roll_call_and_completion, |app| {
     .await;
     assert_eq!(status, 200, "{recorded}");
     assert_eq!(recorded["recorded"], json!(2));
-    let (status, _) = call(
-        &app,
-        &instructor,
+    let (status, _) = app.call(&instructor,
         "POST",
         &roll(second),
         Some(json!({ "marks": [{ "employee_number": others[1], "status": "absent" }, { "employee_number": learner, "status": "absent" }] })),
@@ -710,30 +665,32 @@ db_test!(check_in_roll_call_and_completion, |app| {
     assert_eq!(status, 200);
 
     // A program is run before it is closed.
-    let (status, _) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{id}/status"),
-        Some(json!({ "status": "running" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{id}/status"),
+            Some(json!({ "status": "running" })),
+        )
+        .await;
     assert_eq!(status, 200);
     // Half the two sessions is enough: the learner and the late one complete, the absent one does not.
-    let (status, closed) = call(
-        &app,
-        &training,
-        "POST",
-        &format!("/api/v1/programs/{id}/status"),
-        Some(json!({ "status": "closed" })),
-    )
-    .await;
+    let (status, closed) = app
+        .call(
+            &training,
+            "POST",
+            &format!("/api/v1/programs/{id}/status"),
+            Some(json!({ "status": "closed" })),
+        )
+        .await;
     assert_eq!(status, 200, "{closed}");
     assert_eq!(
         closed,
         json!({ "status": "closed", "completion": { "completed": 2, "incomplete": 1 } })
     );
-    let (_, mine) = call(&app, &employee, "GET", "/api/v1/me/enrollments", None).await;
+    let (_, mine) = app
+        .call(&employee, "GET", "/api/v1/me/enrollments", None)
+        .await;
     assert_eq!(mine[0]["status"], "completed");
     assert_eq!(mine[0]["hours"], json!(8.0));
 });

@@ -2,39 +2,15 @@
 //! promotion into the case library, and behaviour ratings at +30 and +90 days,
 //! through the API and the pages.
 
+use crate::competency_import::count;
 use crate::db_test;
+use crate::operations_api::number_of;
 use crate::support::TestApp;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page};
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .client()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn number_of(app: &TestApp, token: &str) -> String {
-    let (_, me) = call(app, token, "GET", "/api/v1/me", None).await;
-    me["employee"]["employee_no"].as_str().unwrap().to_string()
-}
 
 /// Active employee numbers in a department subtree, skipping `except`.
 async fn numbers_in(app: &TestApp, department: &str, n: usize, except: &str) -> Vec<String> {
@@ -69,17 +45,17 @@ async fn numbers_in(app: &TestApp, department: &str, n: usize, except: &str) -> 
 /// A program `code` held yesterday for `people`, all present, then closed: everyone
 /// completes. Returns the program id.
 async fn completed_program(app: &TestApp, training: &str, code: &str, people: &[String]) -> i64 {
-    let (status, created) = call(
-        app,
-        training,
-        "POST",
-        "/api/v1/programs",
-        Some(
-            json!({ "code": code, "title": format!("{code} 客户投诉处理"), "hours": 8.0,
+    let (status, created) = app
+        .call(
+            training,
+            "POST",
+            "/api/v1/programs",
+            Some(
+                json!({ "code": code, "title": format!("{code} 客户投诉处理"), "hours": 8.0,
             "skills": [{ "code": "QA-AWARE", "level": 3 }] }),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
     let at = |minutes: i64| {
@@ -87,75 +63,60 @@ async fn completed_program(app: &TestApp, training: &str, code: &str, people: &[
             .format(&Rfc3339)
             .unwrap()
     };
-    let (status, s) = call(
-        app,
-        training,
-        "POST",
-        &format!("/api/v1/programs/{id}/sessions"),
-        Some(
-            json!({ "title": "第一讲", "starts_at": at(-60 * 26), "ends_at": at(-60 * 24),
+    let (status, s) = app
+        .call(
+            training,
+            "POST",
+            &format!("/api/v1/programs/{id}/sessions"),
+            Some(
+                json!({ "title": "第一讲", "starts_at": at(-60 * 26), "ends_at": at(-60 * 24),
             "mode": "online", "join_url": "https://meet.example.com/x" }),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(status, 201, "{s}");
     let session = s["id"].as_i64().unwrap();
-    let (status, body) = call(
-        app,
-        training,
-        "POST",
-        &format!("/api/v1/programs/{id}/status"),
-        Some(json!({ "status": "running" })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            training,
+            "POST",
+            &format!("/api/v1/programs/{id}/status"),
+            Some(json!({ "status": "running" })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = call(
-        app,
-        training,
-        "POST",
-        &format!("/api/v1/programs/{id}/enrollments"),
-        Some(json!({ "employees": people })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            training,
+            "POST",
+            &format!("/api/v1/programs/{id}/enrollments"),
+            Some(json!({ "employees": people })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let marks: Vec<Value> = people
         .iter()
         .map(|p| json!({ "employee_number": p, "status": "present" }))
         .collect();
-    let (status, body) = call(
-        app,
-        training,
-        "POST",
-        &format!("/api/v1/sessions/{session}/roll-call"),
-        Some(json!({ "marks": marks })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            training,
+            "POST",
+            &format!("/api/v1/sessions/{session}/roll-call"),
+            Some(json!({ "marks": marks })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = call(
-        app,
-        training,
-        "POST",
-        &format!("/api/v1/programs/{id}/status"),
-        Some(json!({ "status": "closed" })),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            training,
+            "POST",
+            &format!("/api/v1/programs/{id}/status"),
+            Some(json!({ "status": "closed" })),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     id
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    use crate::support::Backend;
-    use sqlx::Connection;
-    match app.backend {
-        Backend::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&app.url).await.unwrap();
-            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&app.url).await.unwrap();
-            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
-        }
-    }
 }
 
 fn due_in(days: i64) -> String {
@@ -202,7 +163,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
             "employee_numbers[1]",
         ),
     ] {
-        let (status, problem) = call(&app, &training, "POST", &assign, Some(body)).await;
+        let (status, problem) = app.call(&training, "POST", &assign, Some(body)).await;
         assert_eq!(
             (status, problem["field"].as_str()),
             (422, Some(field)),
@@ -221,14 +182,16 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
     let body = json!({ "title": "用五步法处理三起投诉", "due_on": due_in(30),
         "mentor": { "kind": "colleague", "employee_number": mentor } });
     for token in [&employee, &instructor] {
-        let (status, _) = call(&app, token, "POST", &assign, Some(body.clone())).await;
+        let (status, _) = app.call(token, "POST", &assign, Some(body.clone())).await;
         assert_eq!(status, 403);
     }
-    let (status, outcome) = call(&app, &training, "POST", &assign, Some(body.clone())).await;
+    let (status, outcome) = app
+        .call(&training, "POST", &assign, Some(body.clone()))
+        .await;
     assert_eq!(status, 201, "{outcome}");
     assert_eq!(outcome["assigned"], 3, "{outcome}");
     // The same task twice is not duplicated.
-    let (_, again) = call(&app, &training, "POST", &assign, Some(body)).await;
+    let (_, again) = app.call(&training, "POST", &assign, Some(body)).await;
     assert_eq!(
         (
             again["assigned"].as_i64(),
@@ -248,7 +211,9 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
     .await;
     assert_eq!(mentor_ratings, 6);
 
-    let (status, mine) = call(&app, &employee, "GET", "/api/v1/practice-tasks", None).await;
+    let (status, mine) = app
+        .call(&employee, "GET", "/api/v1/practice-tasks", None)
+        .await;
     assert_eq!(status, 200);
     let task = mine["items"]
         .as_array()
@@ -259,138 +224,116 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
         .clone();
     assert_eq!(task["due_on"], due_in(30));
     let task_id = task["id"].as_i64().unwrap();
-    let (_, mentoring) = call(
-        &app,
-        &manager,
-        "GET",
-        &format!("/api/v1/practice-tasks?view=mentoring&program={id}"),
-        None,
-    )
-    .await;
+    let (_, mentoring) = app
+        .call(
+            &manager,
+            "GET",
+            &format!("/api/v1/practice-tasks?view=mentoring&program={id}"),
+            None,
+        )
+        .await;
     assert_eq!(mentoring["total"], 3, "{mentoring}");
     // Someone with no part in it sees nothing.
-    let (status, _) = call(
-        &app,
-        &instructor,
-        "GET",
-        &format!("/api/v1/practice-tasks/{task_id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &instructor,
+            "GET",
+            &format!("/api/v1/practice-tasks/{task_id}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
-        &instructor,
-        "GET",
-        "/api/v1/practice-tasks?view=all",
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(&instructor, "GET", "/api/v1/practice-tasks?view=all", None)
+        .await;
     assert_eq!(status, 403);
 
     let report = format!("/api/v1/practice-tasks/{task_id}/report");
     let review = format!("/api/v1/practice-tasks/{task_id}/review");
     // Only the learner reports; an empty report is refused.
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &report,
-        Some(json!({ "body": "x" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(&manager, "POST", &report, Some(json!({ "body": "x" })))
+        .await;
     assert_eq!(status, 403);
-    let (status, problem) = call(
-        &app,
-        &employee,
-        "POST",
-        &report,
-        Some(json!({ "body": "  " })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(&employee, "POST", &report, Some(json!({ "body": "  " })))
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("body")));
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &report,
-        Some(json!({ "body": "本月处理了两起投诉，只用了倾听和复述两步。" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &report,
+            Some(json!({ "body": "本月处理了两起投诉，只用了倾听和复述两步。" })),
+        )
+        .await;
     assert_eq!(status, 201);
     // A second report waits for the review.
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &report,
-        Some(json!({ "body": "again" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(&employee, "POST", &report, Some(json!({ "body": "again" })))
+        .await;
     assert_eq!(status, 422);
     // The learner cannot review their own report; returning needs a comment.
-    let (status, _) = call(
-        &app,
-        &employee,
-        "POST",
-        &review,
-        Some(json!({ "decision": "accepted", "score": 100 })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "POST",
+            &review,
+            Some(json!({ "decision": "accepted", "score": 100 })),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, problem) = call(
-        &app,
-        &manager,
-        "POST",
-        &review,
-        Some(json!({ "decision": "returned" })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &manager,
+            "POST",
+            &review,
+            Some(json!({ "decision": "returned" })),
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("comment")));
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &review,
-        Some(json!({ "decision": "returned", "comment": "五步都要用上，并写出客户反馈。" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "POST",
+            &review,
+            Some(json!({ "decision": "returned", "comment": "五步都要用上，并写出客户反馈。" })),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = call(
-        &app,
-        &employee,
+    let (status, _) = app.call(&employee,
         "POST",
         &report,
         Some(json!({ "body": "三起投诉都按五步处理：倾听、复述、道歉、方案、回访。两位客户回访满意，一起转技术部。" })),
     )
     .await;
     assert_eq!(status, 201);
-    let (status, problem) = call(
-        &app,
-        &manager,
-        "POST",
-        &review,
-        Some(json!({ "decision": "accepted" })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &manager,
+            "POST",
+            &review,
+            Some(json!({ "decision": "accepted" })),
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("score")));
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &review,
-        Some(json!({ "decision": "accepted", "score": 88, "comment": "很好" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "POST",
+            &review,
+            Some(json!({ "decision": "accepted", "score": 88, "comment": "很好" })),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (_, detail) = call(
-        &app,
-        &employee,
-        "GET",
-        &format!("/api/v1/practice-tasks/{task_id}"),
-        None,
-    )
-    .await;
+    let (_, detail) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/practice-tasks/{task_id}"),
+            None,
+        )
+        .await;
     assert_eq!(detail["task"]["status"], "reviewed");
     assert_eq!(detail["task"]["score"], 88);
     let decisions: Vec<&str> = detail["reports"]
@@ -403,26 +346,28 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
 
     // Promotion needs the library permission, then makes a draft case once.
     let promote = format!("/api/v1/practice-tasks/{task_id}/promote");
-    let (status, _) = call(&app, &manager, "POST", &promote, None).await;
+    let (status, _) = app.call(&manager, "POST", &promote, None).await;
     assert_eq!(status, 403);
-    let (status, created) = call(&app, &training, "POST", &promote, None).await;
+    let (status, created) = app.call(&training, "POST", &promote, None).await;
     assert_eq!(status, 201, "{created}");
     let resource = created["id"].as_i64().unwrap();
-    let (_, case) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/resources/{resource}"),
-        None,
-    )
-    .await;
+    let (_, case) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/resources/{resource}"),
+            None,
+        )
+        .await;
     assert_eq!(case["kind"], "case", "{case}");
     assert_eq!(case["status"], "draft", "{case}");
-    let (status, _) = call(&app, &training, "POST", &promote, None).await;
+    let (status, _) = app.call(&training, "POST", &promote, None).await;
     assert_eq!(status, 422);
 
     // Ratings open on their due date and are given once, by the rater only.
-    let (_, owed) = call(&app, &manager, "GET", "/api/v1/me/behaviour-ratings", None).await;
+    let (_, owed) = app
+        .call(&manager, "GET", "/api/v1/me/behaviour-ratings", None)
+        .await;
     let rating = owed
         .as_array()
         .unwrap()
@@ -432,44 +377,50 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
         .clone();
     let rating_id = rating["id"].as_i64().unwrap();
     let rate = format!("/api/v1/behaviour-ratings/{rating_id}");
-    let (status, problem) = call(
-        &app,
-        &manager,
-        "POST",
-        &rate,
-        Some(json!({ "rating": 4, "observation": "能主动回访" })),
-    )
-    .await;
+    let (status, problem) = app
+        .call(
+            &manager,
+            "POST",
+            &rate,
+            Some(json!({ "rating": 4, "observation": "能主动回访" })),
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("rating")));
     app.exec(&format!(
         "UPDATE behaviour_ratings SET due_on = '{}' WHERE id = {rating_id}",
         due_in(-1)
     ))
     .await;
-    let (status, _) = call(&app, &employee, "POST", &rate, Some(json!({ "rating": 5 }))).await;
+    let (status, _) = app
+        .call(&employee, "POST", &rate, Some(json!({ "rating": 5 })))
+        .await;
     assert_eq!(status, 404);
-    let (status, problem) = call(&app, &manager, "POST", &rate, Some(json!({ "rating": 6 }))).await;
+    let (status, problem) = app
+        .call(&manager, "POST", &rate, Some(json!({ "rating": 6 })))
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("rating")));
-    let (status, _) = call(
-        &app,
-        &manager,
-        "POST",
-        &rate,
-        Some(json!({ "rating": 4, "observation": "能主动回访" })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "POST",
+            &rate,
+            Some(json!({ "rating": 4, "observation": "能主动回访" })),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = call(&app, &manager, "POST", &rate, Some(json!({ "rating": 3 }))).await;
+    let (status, _) = app
+        .call(&manager, "POST", &rate, Some(json!({ "rating": 3 })))
+        .await;
     assert_eq!(status, 422);
 
-    let (status, summary) = call(
-        &app,
-        &training,
-        "GET",
-        &format!("/api/v1/programs/{id}/transfer"),
-        None,
-    )
-    .await;
+    let (status, summary) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{id}/transfer"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(summary["tasks"], 3);
     assert_eq!(summary["reviewed"], 1);
@@ -710,14 +661,14 @@ db_test!(demo_practice_agrees_with_the_programs_that_worked, |app| {
         let (mut rating_sum, mut rated, mut score_sum, mut reviewed) = (0.0, 0, 0.0, 0);
         for code in codes {
             let id = app.store.program_id(code).await.unwrap();
-            let (status, s) = call(
-                &app,
-                &training,
-                "GET",
-                &format!("/api/v1/programs/{id}/transfer"),
-                None,
-            )
-            .await;
+            let (status, s) = app
+                .call(
+                    &training,
+                    "GET",
+                    &format!("/api/v1/programs/{id}/transfer"),
+                    None,
+                )
+                .await;
             assert_eq!(status, 200);
             assert!(s["tasks"].as_i64().unwrap() > 0, "{code}: {s}");
             let n = s["rated_90"].as_i64().unwrap();
@@ -755,15 +706,15 @@ db_test!(
         let learner = number_of(&app, &employee).await;
         let mentor = number_of(&app, &manager).await;
         let id = completed_program(&app, &training, "PR-REM", std::slice::from_ref(&learner)).await;
-        let (status, _) = call(
-            &app,
-            &training,
-            "POST",
-            &format!("/api/v1/programs/{id}/practice-tasks"),
-            Some(json!({ "title": "首件检验实操", "due_on": due_in(2),
+        let (status, _) = app
+            .call(
+                &training,
+                "POST",
+                &format!("/api/v1/programs/{id}/practice-tasks"),
+                Some(json!({ "title": "首件检验实操", "due_on": due_in(2),
             "mentor": { "kind": "colleague", "employee_number": mentor } })),
-        )
-        .await;
+            )
+            .await;
         assert_eq!(status, 201);
         app.exec(&format!(
             "UPDATE behaviour_ratings SET due_on = '{}' WHERE program_id = {id}",

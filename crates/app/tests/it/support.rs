@@ -232,6 +232,32 @@ impl TestApp {
         &self.server.as_ref().expect("running").state
     }
 
+    /// Sends a JSON API request with a bearer token; returns the status and the body
+    /// (`Null` when it is not JSON).
+    pub async fn call(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Runs one statement on the app's database (to set up states the product
     /// reaches only with time, such as a rating falling due).
     pub async fn exec(&self, sql: &str) {
