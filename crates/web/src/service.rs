@@ -407,13 +407,6 @@ pub async fn import_kpi_values(
     })
 }
 
-/// Today in the company's time zone.
-fn company_today(state: &AppState) -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(state.config.timezone)
-        .date()
-}
-
 /// Outcome of an assessments import.
 #[derive(Debug)]
 pub struct AssessmentImportReport {
@@ -440,7 +433,7 @@ pub async fn import_assessments(
 ) -> DomainResult<AssessmentImportReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state.store.competency_refs(company_today(state)).await?;
+    let refs = state.store.competency_refs(state.today()).await?;
     let (records, mut errors) =
         import::competency::plan_assessments(&table.headers, &table.rows, &refs);
     let inserted = if errors.is_empty() && !dry_run {
@@ -488,7 +481,7 @@ pub async fn import_competency_models(
 ) -> DomainResult<ModelImportReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state.store.competency_refs(company_today(state)).await?;
+    let refs = state.store.competency_refs(state.today()).await?;
     let (records, mut errors) = import::competency::plan_models(&table.headers, &table.rows, &refs);
     let written = if errors.is_empty() && !dry_run {
         Some(
@@ -623,10 +616,7 @@ pub async fn import_training_records(
     require_company_program_manager(principal)?;
     let (headers, rows) =
         import::table::stream_rows(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state
-        .store
-        .training_record_refs(company_today(state))
-        .await?;
+    let refs = state.store.training_record_refs(state.today()).await?;
     let (plan, mut errors) = import::training_records::plan_training_records(&headers, rows, &refs);
     drop(refs);
     let existing: Vec<i64> = plan

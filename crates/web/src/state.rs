@@ -52,6 +52,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Today's date in the company's time zone.
+    pub fn today(&self) -> time::Date {
+        time::OffsetDateTime::now_utc()
+            .to_offset(self.config.timezone)
+            .date()
+    }
+
     /// State over an opened store, with an in-memory file store: for commands that
     /// serve no library files. The server uses [`AppState::with_files`].
     pub fn new(store: Store, config: WebConfig) -> Self {

@@ -6,7 +6,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::service::{require, scope_or_forbidden};
 use crate::state::AppState;
-use crate::ui::certification::{local_today, may_see_instructor_results, may_see_session_results};
+use crate::ui::certification::{may_see_instructor_results, may_see_session_results};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -125,7 +125,7 @@ pub struct RequirementBody {
 
 fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32, ApiError> {
     match year {
-        None => Ok(local_today(state).year()),
+        None => Ok(state.today().year()),
         Some(y) if (1990..=2200).contains(&y) => Ok(y),
         Some(y) => Err(DomainError::invalid("year", format!("{y} is not a year")).into()),
     }
@@ -363,7 +363,7 @@ pub async fn list_certificates(
     ApiQuery(query): ApiQuery<CertificatesQuery>,
 ) -> Result<Json<CertificatePage>, ApiError> {
     let scope = scope_or_forbidden(&caller.principal, Permission::ManagePrograms)?;
-    let today = local_today(&state);
+    let today = state.today();
     let filter = CertificateFilter {
         q: query.q,
         program_id: query.program_id,
@@ -398,7 +398,7 @@ pub async fn my_certificates(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<CertificateDto>>, ApiError> {
-    let today = local_today(&state);
+    let today = state.today();
     Ok(Json(match caller.principal.employee_id {
         Some(me) => state
             .store

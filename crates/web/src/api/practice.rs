@@ -17,14 +17,7 @@ use domain::practice::{
 };
 use domain::{DataScope, DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-
-fn today(state: &AppState) -> time::Date {
-    OffsetDateTime::now_utc()
-        .to_offset(state.config.timezone)
-        .date()
-}
 
 /// Which practice tasks to list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -72,7 +65,7 @@ pub async fn list_tasks(
             _ => None,
         },
         q: query.q,
-        overdue_on: query.overdue.unwrap_or(false).then(|| today(&state)),
+        overdue_on: query.overdue.unwrap_or(false).then(|| state.today()),
         ..PracticeFilter::default()
     };
     // Without a view: one's own tasks, or everybody's for an account with no employee.
@@ -128,7 +121,7 @@ pub async fn assign(
     state.store.program_detail(id).await?;
     let outcome = state
         .store
-        .assign_practice(id, &body, &scope, today(&state), &caller.actor())
+        .assign_practice(id, &body, &scope, state.today(), &caller.actor())
         .await?;
     Ok((StatusCode::CREATED, Json(outcome)))
 }
@@ -253,7 +246,7 @@ pub async fn transfer(
 ) -> Result<Json<TransferSummary>, ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
     state.store.program_detail(id).await?;
-    Ok(Json(state.store.transfer_summary(id, today(&state)).await?))
+    Ok(Json(state.store.transfer_summary(id, state.today()).await?))
 }
 
 /// Behaviour ratings the caller owes or gave, the unrated first.
@@ -284,7 +277,7 @@ pub async fn rate(
     own_behaviour_rating(&state, &caller.principal, id).await?;
     state
         .store
-        .rate_behaviour(id, &body, today(&state), &caller.actor())
+        .rate_behaviour(id, &body, state.today(), &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

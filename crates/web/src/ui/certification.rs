@@ -30,13 +30,6 @@ fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
         .map_err(|_| DomainError::NotFound { entity })
 }
 
-/// Today in the company's time zone.
-pub fn local_today(state: &AppState) -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(state.config.timezone)
-        .date()
-}
-
 fn xlsx_response(bytes: Vec<u8>, file: &str) -> Response {
     (
         [
@@ -832,7 +825,7 @@ pub async fn certificates(
     caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let today = local_today(&state);
+    let today = state.today();
     let paged = state
         .store
         .list_certificates(
@@ -879,7 +872,7 @@ pub async fn certificates_export(
     caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let today = local_today(&state);
+    let today = state.today();
     let scope = caller.principal.scope_for(Permission::ManagePrograms);
     let mut rows = Vec::new();
     let mut page_no = 1;
@@ -1046,7 +1039,7 @@ pub async fn pdf(
         Tr(caller.locale),
         &crate::certificate_pdf::CertificateDoc {
             certificate: &c,
-            standing: c.standing(local_today(&state)),
+            standing: c.standing(state.today()),
             verify_url: &url,
         },
     );
@@ -1091,7 +1084,7 @@ pub async fn verify(
             t,
             lang: viewer.locale.tag(),
             found: true,
-            standing: c.standing(local_today(&state)).code(),
+            standing: c.standing(state.today()).code(),
             number: c.number.clone(),
             holder: masked_name(&c.employee_name),
             program: c.program_title.clone(),
@@ -1162,7 +1155,7 @@ impl CreditsQuery {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            None => local_today(state).year(),
+            None => state.today().year(),
             Some(y) => y
                 .parse::<i32>()
                 .ok()
@@ -1392,7 +1385,7 @@ pub struct MyPanel {
 
 impl MyPanel {
     pub async fn load(state: &AppState, caller: &PageCaller) -> Result<Self, PageError> {
-        let today = local_today(state);
+        let today = state.today();
         let mut panel = MyPanel {
             surveys: Vec::new(),
             certificates: Vec::new(),

@@ -360,9 +360,7 @@ struct EntryPage {
 
 /// The month a page shows by default: the previous one, whose figures are due now.
 fn previous_month(state: &AppState) -> domain::performance::Period {
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(state.config.timezone)
-        .date();
+    let today = state.today();
     domain::performance::Period::containing(today).previous()
 }
 

@@ -19,7 +19,7 @@ use domain::practice::{
 };
 use domain::{DataScope, DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 /// Most rows one export writes.
 const EXPORT_LIMIT: i64 = 20_000;
@@ -28,12 +28,6 @@ fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
     text.trim()
         .parse()
         .map_err(|_| DomainError::NotFound { entity })
-}
-
-fn today(state: &AppState) -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(state.config.timezone)
-        .date()
 }
 
 fn parse_date(field: &str, text: &str) -> DomainResult<Date> {
@@ -131,7 +125,7 @@ fn view_filter(
             Some(s) => Some(PracticeStatus::parse(s)?),
         },
         q: query.q.clone(),
-        overdue_on: (query.overdue == "1").then(|| today(state)),
+        overdue_on: (query.overdue == "1").then(|| state.today()),
         ..PracticeFilter::default()
     };
     let scope = match view.as_str() {
@@ -247,7 +241,7 @@ async fn practice_page(
         export_link: format!("/practice/export.xlsx?{qs}"),
         view,
         items: paged.items.clone(),
-        today: today(state),
+        today: state.today(),
         q,
         status,
         overdue: query.overdue == "1",
@@ -449,7 +443,7 @@ async fn task_page(
     let page = TaskPage {
         t,
         chrome: Chrome::for_caller(caller),
-        overdue: task.overdue(today(state)),
+        overdue: task.overdue(state.today()),
         may_report: role == PracticeRole::Learner
             && matches!(
                 task.status,
@@ -699,7 +693,7 @@ async fn program_practice_page(
     let pager = Pager::new(t, &paged, &format!("/programs/{id}/practice"), "");
     let summary = state
         .store
-        .transfer_summary(id, today(state))
+        .transfer_summary(id, state.today())
         .await
         .map_err(|e| caller.err(e))?;
     let status = if error.is_some() {
@@ -709,7 +703,7 @@ async fn program_practice_page(
     };
     let form = if form.due_on.is_empty() {
         AssignForm {
-            due_on: (today(state) + Duration::days(30)).to_string(),
+            due_on: (state.today() + Duration::days(30)).to_string(),
             mentor: "manager".into(),
             ..form
         }
@@ -724,7 +718,7 @@ async fn program_practice_page(
         program_title: program.summary.title.clone(),
         summary,
         items: paged.items.clone(),
-        today: today(state),
+        today: state.today(),
         pager,
         form,
         notice: match query.done.as_str() {
@@ -793,7 +787,7 @@ pub async fn assign(
         Ok(input) => {
             state
                 .store
-                .assign_practice(program_id, &input, &scope, today(&state), &caller.actor())
+                .assign_practice(program_id, &input, &scope, state.today(), &caller.actor())
                 .await
         }
         Err(e) => Err(e),
@@ -848,7 +842,7 @@ pub async fn rate(
             };
             state
                 .store
-                .rate_behaviour(id, &input, today(&state), &caller.actor())
+                .rate_behaviour(id, &input, state.today(), &caller.actor())
                 .await
         }
         Err(_) => Err(DomainError::invalid("rating", "choose from 1 to 5")),
