@@ -1,7 +1,7 @@
 //! Pages of reaction surveys (templates, answering, results), certificates (list,
 //! issue, revoke, PDF, public verification) and learning hours and credits.
 
-use super::{Chrome, Pager, Viewer, query_string, render};
+use super::{Chrome, Pager, Viewer, path_id, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -23,29 +23,6 @@ use domain::surveys::{
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
-
-fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
-    text.trim()
-        .parse()
-        .map_err(|_| DomainError::NotFound { entity })
-}
-
-fn xlsx_response(bytes: Vec<u8>, file: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 // ----- survey templates ---------------------------------------------------------------
 
@@ -197,7 +174,7 @@ pub async fn templates(
     let t = Tr(caller.locale);
     let (form, edit_id) = match query.edit.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => {
-            let id = parse_id(id, "survey template").map_err(|e| caller.err(e))?;
+            let id = path_id(id, "survey template").map_err(|e| caller.err(e))?;
             let template = state
                 .store
                 .survey_template(id)
@@ -265,7 +242,7 @@ pub async fn update_template(
     Form(form): Form<TemplateForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "survey template").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "survey template").map_err(|e| caller.err(e))?;
     state
         .store
         .survey_template(id)
@@ -295,7 +272,7 @@ pub async fn attach(
     Form(form): Form<AttachForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let program = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let program = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let input = AttachInput {
         template_code: form.template_code.clone(),
         anonymous: form.anonymous.is_some(),
@@ -310,7 +287,7 @@ pub async fn attach(
             .await
             .map(|ids| ids.len()),
         session => {
-            let session = parse_id(session, "session").map_err(|e| caller.err(e))?;
+            let session = path_id(session, "session").map_err(|e| caller.err(e))?;
             let s = state
                 .store
                 .session(session)
@@ -377,7 +354,7 @@ pub async fn program_reaction(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let d = state
         .store
         .program_detail(id)
@@ -406,7 +383,7 @@ pub async fn session_reaction(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
     if !may_see_session_results(&state, &caller.principal, id)
         .await
@@ -485,7 +462,7 @@ pub async fn instructor_reaction(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "instructor").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "instructor").map_err(|e| caller.err(e))?;
     if !may_see_instructor_results(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?
@@ -528,7 +505,7 @@ pub async fn program_reaction_export(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let d = state
         .store
         .program_detail(id)
@@ -677,7 +654,7 @@ async fn attended_survey(
     caller: &PageCaller,
     id: &str,
 ) -> Result<Survey, PageError> {
-    let id = parse_id(id, "survey").map_err(|e| caller.err(e))?;
+    let id = path_id(id, "survey").map_err(|e| caller.err(e))?;
     let survey = state.store.survey(id).await.map_err(|e| caller.err(e))?;
     let attended = match caller.principal.employee_id {
         Some(e) => state
@@ -970,7 +947,7 @@ pub async fn issue(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "enrollment").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "enrollment").map_err(|e| caller.err(e))?;
     let certificate = state
         .store
         .issue_certificate(id, &caller.actor())
@@ -998,7 +975,7 @@ pub async fn revoke(
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "certificate").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "certificate").map_err(|e| caller.err(e))?;
     state
         .store
         .revoke_certificate(id, &form.reason, &caller.actor())
@@ -1022,7 +999,7 @@ pub async fn pdf(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "certificate").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "certificate").map_err(|e| caller.err(e))?;
     let c = state
         .store
         .certificate(id)

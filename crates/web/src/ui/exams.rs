@@ -1,7 +1,7 @@
 //! Exam pages: the question bank and exams for programme staff, results and their
 //! Excel export, the grading queue, and the learner's own exams, papers and results.
 
-use super::{Chrome, Pager, local_time, query_string, render};
+use super::{Chrome, Pager, local_time, path_id, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::exams::{grader_of, learner, may_grade, results_scope, visible_attempt};
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::exams::{
     Attempt, AttemptDetail, AttemptFilter, AttemptStatus, DIFFICULTIES, Exam, ExamFilter,
@@ -20,12 +20,6 @@ use domain::exams::{
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use time::OffsetDateTime;
-
-fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
-    text.trim()
-        .parse()
-        .map_err(|_| DomainError::NotFound { entity })
-}
 
 fn staff(caller: &PageCaller) -> Result<(), PageError> {
     caller.require(Permission::ManagePrograms)
@@ -313,7 +307,7 @@ pub async fn edit_question(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "question").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     let q = state.store.question(id).await.map_err(|e| caller.err(e))?;
     question_form_page(
         &state,
@@ -333,7 +327,7 @@ pub async fn update_question(
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "question").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     state.store.question(id).await.map_err(|e| caller.err(e))?;
     let saved = match form.input() {
         Ok(input) => {
@@ -371,7 +365,7 @@ pub async fn set_question_active(
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "question").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     let active = form.active == "1";
     state
         .store
@@ -609,7 +603,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let exam = state.store.exam(id).await.map_err(|e| caller.err(e))?;
     exam_form_page(&state, &caller, Some(id), ExamForm::from_exam(&exam), None).await
 }
@@ -622,7 +616,7 @@ pub async fn update(
     Form(form): Form<ExamForm>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     state.store.exam(id).await.map_err(|e| caller.err(e))?;
     let saved = match form.input() {
         Ok(input) => state.store.update_exam(id, &input, &caller.actor()).await,
@@ -651,7 +645,7 @@ pub async fn set_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     staff(&caller)?;
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let status = ExamStatus::parse(&form.status).map_err(|e| caller.err(e))?;
     state
         .store
@@ -724,7 +718,7 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let x = state.store.exam(id).await.map_err(|e| caller.err(e))?;
     let scope = results_scope(&state, &caller.principal, &x)
         .await
@@ -809,7 +803,7 @@ pub async fn export(
     Path(id): Path<String>,
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let x = state.store.exam(id).await.map_err(|e| caller.err(e))?;
     let scope = results_scope(&state, &caller.principal, &x)
         .await
@@ -836,18 +830,7 @@ pub async fn export(
     let t = Tr(caller.locale);
     let bytes = results_workbook(t, &state, &rows)
         .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
-    let disposition = format!("attachment; filename=\"exam-{}.xlsx\"", x.code);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_response(bytes, &format!("exam-{}.xlsx", x.code)))
 }
 
 fn results_workbook(
@@ -968,7 +951,7 @@ pub async fn grade(
     Form(form): Form<GradeForm>,
 ) -> Result<Response, PageError> {
     grader_of(&caller.principal).map_err(|e| caller.err(e))?;
-    let id = parse_id(&id, "attempt").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
     let detail = state.store.attempt(id).await.map_err(|e| caller.err(e))?;
     if !may_grade(&state, &caller.principal, detail.attempt.exam_id)
         .await
@@ -1032,7 +1015,7 @@ pub async fn start(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "exam").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let employee = learner(&caller.principal).map_err(|e| caller.err(e))?;
     let exam = state.store.exam(id).await.map_err(|e| caller.err(e))?;
     if exam.status == ExamStatus::Draft && !caller.principal.can(Permission::ManagePrograms) {
@@ -1135,7 +1118,7 @@ pub async fn attempt(
     Path(id): Path<String>,
     Query(query): Query<AttemptQuery>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "attempt").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
     let detail = visible_attempt(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
@@ -1192,7 +1175,7 @@ async fn save_or_submit(
     fields: Vec<(String, String)>,
     submit: bool,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "attempt").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
     let employee = caller
         .principal
         .employee_id

@@ -306,3 +306,29 @@ pub fn input_error(t: Tr, error: &domain::DomainError, labels: &[(&str, &str)]) 
         _ => None,
     }
 }
+
+/// A record id from a path segment; anything that is not a number reads as a missing
+/// `entity` (404), as a wrong id would.
+pub fn path_id(text: &str, entity: &'static str) -> domain::DomainResult<i64> {
+    text.trim()
+        .parse()
+        .map_err(|_| domain::DomainError::NotFound { entity })
+}
+
+/// An Excel workbook as a download named `file`.
+pub fn xlsx_response(bytes: Vec<u8>, file: &str) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

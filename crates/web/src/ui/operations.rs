@@ -1,7 +1,7 @@
 //! Training operations pages: programs and their sessions, enrolment, attendance,
 //! the learner's own learning and check-in, venues, instructors and calendars.
 
-use super::{Chrome, Pager, local_time, query_string, render};
+use super::{Chrome, Pager, local_time, path_id, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -21,12 +21,6 @@ use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use store::CalendarOwner;
 use time::{OffsetDateTime, PrimitiveDateTime};
-
-fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
-    text.trim()
-        .parse()
-        .map_err(|_| DomainError::NotFound { entity })
-}
 
 /// Reads a `datetime-local` field (`2026-03-02T09:00`) in the company's time zone.
 fn local_input(state: &AppState, field: &str, text: &str) -> DomainResult<OffsetDateTime> {
@@ -417,7 +411,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let detail = state
         .store
         .program_detail(id)
@@ -441,7 +435,7 @@ pub async fn update(
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let saved = match form.input() {
         Ok(input) => {
             state
@@ -505,7 +499,7 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(done): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let p = &caller.principal;
     let d = state
         .store
@@ -614,7 +608,7 @@ pub async fn set_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let status = ProgramStatus::parse(&form.status).map_err(|e| caller.err(e))?;
     state
         .store
@@ -651,7 +645,7 @@ pub async fn add_session(
     Form(form): Form<SessionForm>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let input = SessionInput {
         title: form.title,
         starts_at: local_input(&state, "starts_at", &form.starts_at).map_err(|e| caller.err(e))?,
@@ -692,7 +686,7 @@ pub async fn enroll(
     Path(id): Path<String>,
     Form(form): Form<EnrollForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let p = &caller.principal;
     let (people, source) = match form.how.as_str() {
         "self" => {
@@ -767,7 +761,7 @@ pub async fn cancel_enrollment(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "enrollment").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "enrollment").map_err(|e| caller.err(e))?;
     let en = state
         .store
         .enrollment(id)
@@ -854,7 +848,7 @@ pub async fn session(
     Query(done): Query<NoticeQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
     let can_run = crate::service::may_run_session(&state, &caller.principal, s.id)
         .await
@@ -902,7 +896,7 @@ async fn runnable_session(
     caller: &PageCaller,
     id: &str,
 ) -> Result<Session, PageError> {
-    let id = parse_id(id, "session").map_err(|e| caller.err(e))?;
+    let id = path_id(id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
     if !crate::service::may_run_session(state, &caller.principal, s.id)
         .await
@@ -974,7 +968,7 @@ pub async fn cancel_session(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
-    let id = parse_id(&id, "session").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
     state
         .store
@@ -1416,7 +1410,7 @@ pub async fn instructor_calendar(
     caller: PageCaller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(file.trim_end_matches(".ics"), "instructor").map_err(|e| caller.err(e))?;
+    let id = path_id(file.trim_end_matches(".ics"), "instructor").map_err(|e| caller.err(e))?;
     let own = match caller.principal.employee_id {
         Some(e) => {
             state
@@ -1445,7 +1439,7 @@ pub async fn venue_calendar(
     caller: PageCaller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(file.trim_end_matches(".ics"), "venue").map_err(|e| caller.err(e))?;
+    let id = path_id(file.trim_end_matches(".ics"), "venue").map_err(|e| caller.err(e))?;
     let venue = state
         .store
         .list_venues()

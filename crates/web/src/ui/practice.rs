@@ -1,7 +1,7 @@
 //! Transfer to work pages: practice tasks for learners, mentors and staff; the
 //! program's practice page with assignment; behaviour-change ratings.
 
-use super::{Chrome, Pager, input_error, query_string, render};
+use super::{Chrome, Pager, input_error, path_id, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::practice::{
     BehaviourRating, MentorChoice, PROMOTION_MIN_SCORE, PracticeAssignment, PracticeFilter,
@@ -23,12 +23,6 @@ use time::{Date, Duration};
 
 /// Most rows one export writes.
 const EXPORT_LIMIT: i64 = 20_000;
-
-fn parse_id(text: &str, entity: &'static str) -> DomainResult<i64> {
-    text.trim()
-        .parse()
-        .map_err(|_| DomainError::NotFound { entity })
-}
 
 fn parse_date(field: &str, text: &str) -> DomainResult<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -305,20 +299,7 @@ pub async fn export(
     }
     let bytes = practice_workbook(t, &rows)
         .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"practice-tasks.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_response(bytes, "practice-tasks.xlsx"))
 }
 
 fn practice_workbook(t: Tr, rows: &[PracticeTask]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -411,7 +392,7 @@ async fn task_page(
     review: ReviewForm,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = parse_id(id, "practice task").map_err(|e| caller.err(e))?;
+    let id = path_id(id, "practice task").map_err(|e| caller.err(e))?;
     let task = state
         .store
         .practice_task(id)
@@ -495,7 +476,7 @@ async fn task_and_role(
     caller: &PageCaller,
     id: &str,
 ) -> Result<(PracticeTask, PracticeRole), PageError> {
-    let id = parse_id(id, "practice task").map_err(|e| caller.err(e))?;
+    let id = path_id(id, "practice task").map_err(|e| caller.err(e))?;
     let task = state
         .store
         .practice_task(id)
@@ -675,7 +656,7 @@ async fn program_practice_page(
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
-    let id = parse_id(id, "program").map_err(|e| caller.err(e))?;
+    let id = path_id(id, "program").map_err(|e| caller.err(e))?;
     let program = state
         .store
         .program_detail(id)
@@ -777,7 +758,7 @@ pub async fn assign(
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
     let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
-    let program_id = parse_id(&id, "program").map_err(|e| caller.err(e))?;
+    let program_id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     state
         .store
         .program_detail(program_id)
@@ -830,7 +811,7 @@ pub async fn rate(
     Path(id): Path<String>,
     Form(form): Form<RatingForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "behaviour rating").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "behaviour rating").map_err(|e| caller.err(e))?;
     own_behaviour_rating(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
