@@ -158,7 +158,7 @@ impl AccountRepository for crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, password_hash, employee_id, active, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -280,7 +280,7 @@ impl AccountRepository for crate::Store {
     ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(password_hash)
                 .bind(now)
@@ -307,7 +307,7 @@ impl AccountRepository for crate::Store {
         let before = self.get_user(user_id).await?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
                 .bind(active)
                 .bind(now)
@@ -353,7 +353,7 @@ impl AccountRepository for crate::Store {
     ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let added = sqlx::query(
                 "INSERT INTO role_grants (user_id, role, scope_kind, department_id, scope_key, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
@@ -386,7 +386,7 @@ impl AccountRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let removed = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_key = $3")
                 .bind(user_id)
                 .bind(role.code())
@@ -490,7 +490,7 @@ impl AccountRepository for crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let row: TokenRow = sqlx::query_as(
                 "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) \
                  RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
@@ -558,7 +558,7 @@ impl AccountRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
                 .bind(DbTime(OffsetDateTime::now_utc()))
                 .bind(token_id)

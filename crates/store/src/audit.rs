@@ -71,7 +71,7 @@ where
 impl AuditRepository for crate::Store {
     async fn append_audit(&self, entry: &NewAuditEntry) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             append_in!(tx, entry);
             tx.commit().await.map_err(db_error)
         })

@@ -186,7 +186,7 @@ impl crate::Store {
             .completed_on
             .unwrap_or_else(|| OffsetDateTime::now_utc().date());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let issued = issue_certificates_in!(tx, &[enrollment_id], issued_on, months);
             let Some(id) = issued.first().copied() else {
                 return Err(DomainError::Conflict("the enrolment already has a valid certificate".into()));
@@ -220,7 +220,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE certificates SET status = 'revoked', revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND status = 'valid'")
                 .bind(id).bind(DbTime(OffsetDateTime::now_utc())).bind(reason)
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -500,7 +500,7 @@ impl crate::Store {
         }
         let code = position_code.trim();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(i64, Option<f64>)> = sqlx::query_as("SELECT id, annual_credits FROM positions WHERE code = $1")
                 .bind(code).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let Some((id, before)) = before else {

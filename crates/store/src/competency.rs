@@ -95,7 +95,7 @@ impl crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut areas: HashMap<&str, i64> = HashMap::new();
             for (code, name) in catalog.areas {
                 let id: i64 = sqlx::query_scalar("INSERT INTO skill_areas (code, name) VALUES ($1, $2) RETURNING id")
@@ -135,7 +135,7 @@ impl crate::Store {
     ) -> DomainResult<usize> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees").fetch_all(&mut *tx).await.map_err(db_error)?;
             let employees: HashMap<String, i64> = employees.into_iter().collect();
             let skills: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM skills").fetch_all(&mut *tx).await.map_err(db_error)?;
@@ -302,7 +302,7 @@ impl crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let position: Option<i64> = sqlx::query_scalar("SELECT id FROM positions WHERE id = $1").bind(position_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             position.ok_or(DomainError::NotFound { entity: "position" })?;
             let skill: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
@@ -409,7 +409,7 @@ impl crate::Store {
         let json = serde_json::to_string(&descriptors)
             .map_err(|e| DomainError::Internal(e.to_string()))?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(i64, String, i32, String)> = sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
                 .bind(code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let (id, old_name, old_levels, old_descriptors) = before.ok_or(DomainError::NotFound { entity: "skill" })?;

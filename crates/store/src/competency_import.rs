@@ -94,7 +94,7 @@ impl crate::Store {
     ) -> DomainResult<usize> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut inserted = 0u64;
             for chunk in records.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new(
@@ -139,7 +139,7 @@ impl crate::Store {
     ) -> DomainResult<(usize, usize)> {
         let positions: BTreeSet<i64> = records.iter().map(|r| r.position_id).collect();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before = count_models_in!(tx, &positions);
             // Derived rows go too: a file row may replace one (same key), and the
             // derivation below brings back every derived row that no file row overrides.

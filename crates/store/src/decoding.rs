@@ -38,7 +38,7 @@ impl crate::Store {
     pub async fn load_decoding(&self, spec: &DecodingSpec<'_>, actor: &Actor) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let lookup = |rows: Vec<(String, i64)>| rows.into_iter().collect::<HashMap<String, i64>>();
             let depts = lookup(sqlx::query_as("SELECT code, id FROM departments").fetch_all(&mut *tx).await.map_err(db_error)?);
             let kpis = lookup(sqlx::query_as("SELECT code, id FROM kpis").fetch_all(&mut *tx).await.map_err(db_error)?);
@@ -207,7 +207,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         let marked = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, f64)> = sqlx::query_as("SELECT comparator, target_value FROM kpi_targets WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let (old_comparator, old_value) = before.ok_or(DomainError::NotFound { entity: "KPI target" })?;
@@ -287,7 +287,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             code_free!(tx, "strategies", input.code, None);
             let id: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now)
@@ -309,7 +309,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, Option<String>)> = sqlx::query_as("SELECT code, name, horizon FROM strategies WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "strategy" })?;
@@ -338,7 +338,7 @@ impl crate::Store {
         let key_results = serde_json::to_string(&input.key_results())
             .map_err(|e| DomainError::Internal(e.to_string()))?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let strategy: Option<i64> = sqlx::query_scalar("SELECT id FROM strategies WHERE id = $1")
                 .bind(input.strategy_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             strategy.ok_or_else(|| DomainError::invalid("strategy_id", "no such strategy"))?;
@@ -367,7 +367,7 @@ impl crate::Store {
         let key_results = serde_json::to_string(&input.key_results())
             .map_err(|e| DomainError::Internal(e.to_string()))?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, Option<String>, String)> = sqlx::query_as("SELECT code, name, perspective, key_results FROM objectives WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "objective" })?;
@@ -390,7 +390,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let objective: Option<i64> = sqlx::query_scalar("SELECT id FROM objectives WHERE id = $1")
                 .bind(input.objective_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             objective.ok_or_else(|| DomainError::invalid("objective_id", "no such objective"))?;
@@ -416,7 +416,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let position = id_by_code!(tx, "positions", "position_code", input.position_code);
             check_target!(tx, input.kpi_target_id);
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM position_tasks WHERE position_id = $1 AND code = $2")
@@ -441,7 +441,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, i32, Option<i64>)> = sqlx::query_as("SELECT name, process_step, kpi_target_id FROM position_tasks WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "task" })?;
@@ -466,7 +466,7 @@ impl crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let position: Option<i64> = sqlx::query_scalar("SELECT position_id FROM position_tasks WHERE id = $1")
                 .bind(task_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let position = position.ok_or(DomainError::NotFound { entity: "task" })?;
@@ -507,7 +507,7 @@ impl crate::Store {
             item.table()
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query(&sql).bind(id).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if changed == 0 {
                 return Err(DomainError::NotFound { entity: "item awaiting review" });

@@ -337,7 +337,7 @@ impl crate::Store {
         };
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
                 .bind(&input.skill_code).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let skill = skill.ok_or_else(|| DomainError::invalid("skill_code", format!("no skill has the code '{}'", input.skill_code)))?;
@@ -375,7 +375,7 @@ impl crate::Store {
     ) -> DomainResult<()> {
         let before = self.question(id).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
                 .bind(id).bind(active).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -463,7 +463,7 @@ impl crate::Store {
         };
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
                 .bind(&input.skill_code).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let skill = skill.ok_or_else(|| DomainError::invalid("skill_code", format!("no skill has the code '{}'", input.skill_code)))?;
@@ -520,7 +520,7 @@ impl crate::Store {
             self.exam_bank(id).await?.check()?;
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
                 .bind(id).bind(status.code()).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -673,7 +673,7 @@ impl crate::Store {
         let max_score: f64 = items.iter().map(|i| i.points).sum();
         let deadline = now + Duration::minutes(i64::from(exam.time_limit_minutes));
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, max_score) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -784,7 +784,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             for (position, response) in &normalised {
                 sqlx::query("UPDATE exam_attempt_items SET response = $3 WHERE attempt_id = $1 AND position = $2")
                     .bind(attempt_id).bind(position).bind(to_json(response)).execute(&mut *tx).await.map_err(db_error)?;
@@ -824,7 +824,7 @@ impl crate::Store {
             now
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Only one submission wins; a second sees the status already moved.
             let moved = sqlx::query("UPDATE exam_attempts SET submitted_at = $2, status = 'grading' WHERE id = $1 AND status = 'in_progress'")
                 .bind(attempt_id).bind(DbTime(submitted)).execute(&mut *tx).await.map_err(db_error)?;
@@ -1107,7 +1107,7 @@ impl crate::Store {
         }
         let now = OffsetDateTime::now_utc();
         let status = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
                 .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now))
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -1312,7 +1312,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Assessments first, so attempts can refer to them; keyed by learner (once per call).
             let mut assessment_of: HashMap<i64, i64> = HashMap::new();
             let passed: Vec<&Graded> = graded.iter().filter(|g| g.passed).collect();

@@ -78,7 +78,7 @@ impl crate::Store {
             .columns
             .contains_key(&import::employees::Field::Manager);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut outcome = EmployeeImportOutcome { rejected_rows: plan.rejected_rows(), ..Default::default() };
             // New departments hang under the root until someone moves them.
             let root: Option<(i64, String)> = sqlx::query_as("SELECT id, path FROM departments WHERE parent_id IS NULL ORDER BY id LIMIT 1")
@@ -279,7 +279,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query(
                 "INSERT INTO import_mappings (kind, name, mapping, created_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (kind, name) DO UPDATE SET mapping = excluded.mapping, created_by = excluded.created_by, updated_at = excluded.updated_at",

@@ -232,7 +232,7 @@ impl JobRepository for crate::Store {
     ) -> DomainResult<bool> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let kind: Option<String> = sqlx::query_scalar(
                 "UPDATE job_schedules SET next_run_at = $1 WHERE name = $2 AND next_run_at = $3 RETURNING kind",
             )

@@ -87,12 +87,52 @@ impl std::fmt::Debug for Store {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::Pool::Sqlite($pool) => $body,
-            $crate::Pool::Postgres($pool) => $body,
+            $crate::Pool::Sqlite($pool) => {
+                #[allow(unused_imports)]
+                use $crate::WriteTransactions as _;
+                $body
+            }
+            $crate::Pool::Postgres($pool) => {
+                #[allow(unused_imports)]
+                use $crate::WriteTransactions as _;
+                $body
+            }
         }
     };
 }
 pub(crate) use on_pool;
+
+/// Transactions that write. On SQLite `BEGIN IMMEDIATE` takes the write lock when the
+/// transaction starts, so one that reads before it writes waits (busy timeout) for
+/// another writer instead of failing with SQLITE_BUSY when it upgrades from reading to
+/// writing; PostgreSQL's row locks need nothing beyond `BEGIN`.
+pub(crate) trait WriteTransactions {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send;
+}
+
+impl WriteTransactions for sqlx::SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl WriteTransactions for sqlx::PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send {
+        self.begin()
+    }
+}
 
 /// Errors opening or migrating a database.
 #[derive(Debug, thiserror::Error)]

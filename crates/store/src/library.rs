@@ -463,7 +463,7 @@ impl crate::Store {
         let code = input.code.trim();
         let vendor = input.vendor();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before = match id {
                 Some(id) => {
                     let (status, version, kind) = resource_state!(tx, id);
@@ -575,7 +575,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let comment = comment.map(str::trim).unwrap_or_default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (from, version, _) = resource_state!(tx, id);
             from.check_move(next, Some(comment))?;
             let mut current = version;
@@ -759,7 +759,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, _, _) = resource_state!(tx, resource_id);
             if status != ResourceStatus::Published {
                 return Err(DomainError::invalid("resource", "only a published resource can be rated"));
@@ -804,7 +804,7 @@ impl crate::Store {
         };
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (state, _, _) = resource_state!(tx, resource_id);
             if state != ResourceStatus::Published {
                 return Err(DomainError::invalid("resource", "only a published resource takes comments"));
@@ -835,7 +835,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, i64)> = sqlx::query_as("SELECT status, resource_id FROM resource_comments WHERE id = $1")
                 .bind(comment_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let (before, resource_id) = before.ok_or(DomainError::NotFound { entity: "comment" })?;
@@ -874,7 +874,7 @@ impl crate::Store {
         at: OffsetDateTime,
     ) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
             if status != ResourceStatus::Published {
                 return Err(DomainError::invalid("resource", "usage is recorded for published resources only"));
@@ -897,7 +897,7 @@ impl crate::Store {
         ids.sort_unstable();
         ids.dedup();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut versions: HashMap<i64, i32> = HashMap::new();
             for chunk in ids.chunks(500) {
                 let mut qb = QueryBuilder::new("SELECT id, status, current_version FROM resources WHERE id IN (");
@@ -954,7 +954,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, id);
             if published_at.is_some() && version == 0 {
                 return Err(DomainError::invalid("published_at", format!("a {} resource has never been published", status.code())));
@@ -992,7 +992,7 @@ impl crate::Store {
         let size =
             i64::try_from(stored.size).map_err(|_| DomainError::invalid("file", "is too large"))?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
             if !status.is_editable() {
                 return Err(DomainError::invalid("status", format!(
@@ -1080,7 +1080,7 @@ impl crate::Store {
     pub async fn remove_file(&self, file_id: i64, actor: &Actor) -> DomainResult<Option<FileKey>> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let row: Option<FileRow> = sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"))
                 .bind(file_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let file = row.ok_or(DomainError::NotFound { entity: "file" })?;
@@ -1148,7 +1148,7 @@ impl crate::Store {
         validate_tag_value(value)?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2")
                 .bind(kind.code()).bind(value).fetch_optional(&mut *tx).await.map_err(db_error)?;
             if taken.is_some() {
@@ -1176,7 +1176,7 @@ impl crate::Store {
         validate_tag_value(value)?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, bool)> = sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let (kind, old_value, old_active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
@@ -1202,7 +1202,7 @@ impl crate::Store {
     /// new ones cannot pick it).
     pub async fn remove_tag(&self, id: i64, actor: &Actor) -> DomainResult<TagRemoval> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, bool)> = sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let (kind, value, active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
@@ -1262,7 +1262,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1")
                 .bind(input.code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
             if taken.is_some() {
@@ -1295,7 +1295,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, String)> = sqlx::query_as("SELECT code, name, scenario_step FROM scenario_packs WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "scenario pack" })?;
@@ -1326,7 +1326,7 @@ impl crate::Store {
     /// Deletes a pack (its resources stay in the library).
     pub async fn delete_pack(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String)> = sqlx::query_as("SELECT code, name FROM scenario_packs WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "scenario pack" })?;

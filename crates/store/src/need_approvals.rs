@@ -191,7 +191,7 @@ impl crate::Store {
         let before = serde_json::to_string(&self.approval_rules().await?).ok();
         let after = serde_json::to_string(rules).ok();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("DELETE FROM approval_rules").execute(&mut *tx).await.map_err(db_error)?;
             for (i, rule) in rules.iter().enumerate() {
                 let steps = serde_json::to_string(&rule.steps).map_err(|e| DomainError::Internal(e.to_string()))?;
@@ -601,7 +601,7 @@ impl crate::Store {
         })
         .to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, urgency, reason, chain, status, raised_by, created_at, \
                  problem, estimated_cost, wanted_by, round, submitted_at) \
@@ -687,7 +687,7 @@ impl crate::Store {
         })
         .to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query(
                 "UPDATE training_needs SET title = $1, urgency = $2, reason = $3, problem = $4, estimated_cost = $5, wanted_by = $6, \
                  round = $7, status = $8, submitted_at = $9, department_id = $10 WHERE id = $11 AND status = 'sent_back'",
@@ -892,7 +892,7 @@ impl crate::Store {
         };
         let after = serde_json::json!({ "step": step_id, "kind": kind, "decision": decision.code(), "decided_as": decided_as, "reason": reason }).to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query(
                 "UPDATE need_approval_steps SET status = $1, decided_by = $2, decided_as = $3, reason = $4, decided_at = $5 \
                  WHERE id = $6 AND status = 'pending'",
@@ -1182,7 +1182,7 @@ impl crate::Store {
         };
         let after = serde_json::json!({ "program": program_id, "needs": ids, "created": created, "people": numbers.len() }).to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             if !created {
                 // The needs' people join the program's named audience.
                 let audience: String = sqlx::query_scalar("SELECT audience FROM programs WHERE id = $1").bind(program_id).fetch_one(&mut *tx).await.map_err(db_error)?;

@@ -293,7 +293,7 @@ impl crate::Store {
         let status = crate::need_approvals::status_after_submit(&steps);
         let steps_json = crate::need_approvals::step_json(&steps);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, position_id, urgency, reason, chain, status, raised_by, created_at, round, submitted_at) \
                  VALUES ($1, $2, 'gap', $3, $4, $5, $6, $7, $8, $11, $9, $10, 1, $10) RETURNING id",

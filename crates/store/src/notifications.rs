@@ -304,7 +304,7 @@ impl crate::Store {
     /// through the job queue. Returns how many inbox entries were written.
     pub async fn notify(&self, event: &NotificationEvent) -> DomainResult<usize> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let written = notify_in!(tx, event, self.email_notifications());
             tx.commit().await.map_err(db_error)?;
             Ok(written)
@@ -314,7 +314,7 @@ impl crate::Store {
     /// The active accounts of employees.
     pub async fn users_of_employees(&self, employees: &[i64]) -> DomainResult<Vec<i64>> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let users = users_of_employees_in!(tx, employees);
             tx.commit().await.map_err(db_error)?;
             Ok(users)
@@ -407,7 +407,7 @@ impl crate::Store {
         let before = self.notification_preferences(user_id).await?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             for p in changes {
                 if p.enabled {
                     sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1 AND kind = $2 AND channel = $3")
@@ -511,7 +511,7 @@ impl crate::Store {
     ) -> DomainResult<i64> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO webhook_endpoints (name, url, secret, kinds, active, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -536,7 +536,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let secret = input.secret.clone().unwrap_or(before.secret.clone());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE webhook_endpoints SET name = $2, url = $3, secret = $4, kinds = $5, active = $6, updated_at = $7 WHERE id = $1")
                 .bind(id).bind(&input.name).bind(&input.url).bind(&secret).bind(kinds_text(&input.kinds)).bind(input.active).bind(now)
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -556,7 +556,7 @@ impl crate::Store {
     pub async fn delete_webhook(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         let before = self.webhook(id).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
             sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
             let before = serde_json::json!({ "name": before.name, "url": before.url }).to_string();
@@ -603,7 +603,7 @@ impl crate::Store {
     ) -> DomainResult<i64> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO webhook_deliveries (endpoint_id, event_id, kind, body, status, attempts, created_at) \
                  VALUES ($1, $2, $3, $4, 'pending', 0, $5) RETURNING id",
@@ -775,7 +775,7 @@ impl crate::Store {
         for reminder in reminders {
             let now = DbTime(OffsetDateTime::now_utc());
             reminded += on_pool!(self, pool => {
-                let mut tx = pool.begin().await.map_err(db_error)?;
+                let mut tx = pool.begin_write().await.map_err(db_error)?;
                 let mut fresh: Vec<i64> = Vec::new();
                 for user in &reminder.event.recipients {
                     let added = sqlx::query(

@@ -240,7 +240,7 @@ impl crate::Store {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO venues (code, name, site, capacity, kind, equipment, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -290,7 +290,7 @@ impl crate::Store {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let employee_id: Option<i64> = match &input.employee_number {
                 Some(number) => Some(id_of!(tx, "SELECT id FROM employees WHERE employee_no = $1", "employee_number", number)),
                 None => None,
@@ -406,7 +406,7 @@ impl crate::Store {
             return Err(DomainError::invalid("ends_at", "must be after the start"));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO instructor_unavailability (instructor_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -425,7 +425,7 @@ impl crate::Store {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO plans (code, name, period, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
             )
@@ -492,7 +492,7 @@ impl crate::Store {
         let audience = serde_json::to_string(&input.audience)
             .map_err(|e| DomainError::Internal(e.to_string()))?;
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let plan_id: Option<i64> = match &input.plan_code {
                 Some(code) => Some(id_of!(tx, "SELECT id FROM plans WHERE code = $1", "plan_code", code)),
                 None => None,
@@ -589,7 +589,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE programs SET status = $2, updated_at = $3 WHERE id = $1")
                 .bind(id).bind(status.code()).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -954,7 +954,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let venue_id: Option<i64> = match &input.venue_code {
                 Some(code) => Some(id_of!(tx, "SELECT id FROM venues WHERE code = $1", "venue_code", code)),
                 None => None,
@@ -1001,7 +1001,7 @@ impl crate::Store {
     pub async fn cancel_session(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         let session = self.session(id).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
                 .bind(id).bind(DbTime(OffsetDateTime::now_utc())).execute(&mut *tx).await.map_err(db_error)?;
             append_in!(tx, &actor.entry("operations.session_cancel", "session").entity(id));
@@ -1109,7 +1109,7 @@ impl crate::Store {
         let now = OffsetDateTime::now_utc();
         let mut outcome = EnrollOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Lock the program row on PostgreSQL so concurrent enrolments count seats one at a time.
             sqlx::query("UPDATE programs SET updated_at = updated_at WHERE id = $1").bind(program_id).execute(&mut *tx).await.map_err(db_error)?;
             let existing: Vec<(i64, String)> = sqlx::query_as("SELECT employee_id, status FROM enrollments WHERE program_id = $1")
@@ -1198,7 +1198,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let now = DbTime(OffsetDateTime::now_utc());
             sqlx::query("UPDATE enrollments SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1")
                 .bind(id).bind(now).execute(&mut *tx).await.map_err(db_error)?;
@@ -1280,7 +1280,7 @@ impl crate::Store {
         let now = OffsetDateTime::now_utc();
         let expires = now + Duration::minutes(minutes);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Codes are looked up alone, so no two live codes may be equal.
             let mut code = checkin_code(session_id, 0);
             for attempt in 1..50u64 {
@@ -1328,7 +1328,7 @@ impl crate::Store {
         }
         let now = OffsetDateTime::now_utc();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let session: Option<(i64, i64, DbTime)> = sqlx::query_as(
                 "SELECT id, program_id, starts_at FROM training_sessions WHERE checkin_code = $1 AND checkin_expires_at > $2 AND status = 'scheduled'",
             ).bind(code).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(db_error)?;
@@ -1393,7 +1393,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let enrolled: Vec<i64> = sqlx::query_scalar("SELECT employee_id FROM enrollments WHERE program_id = $1 AND status IN ('enrolled', 'completed', 'incomplete')")
                 .bind(session.program_id).fetch_all(&mut *tx).await.map_err(db_error)?;
             let enrolled: std::collections::HashSet<i64> = enrolled.into_iter().collect();
@@ -1445,7 +1445,7 @@ impl crate::Store {
         };
         let mut outcome = CompletionOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // The last column: 1 when the survey part of the rule is met (see surveys.rs).
             let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
                 "SELECT en.id, (SELECT COUNT(*) FROM attendance a JOIN training_sessions s ON s.id = a.session_id \

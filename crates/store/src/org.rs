@@ -303,7 +303,7 @@ impl crate::Store {
     ) -> DomainResult<OrgLoad> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut dept_ids: HashMap<&str, (i64, String)> = HashMap::new();
             for d in &company.departments {
                 let parent = d.parent_code.as_deref().and_then(|c| dept_ids.get(c)).cloned();

@@ -63,7 +63,7 @@ impl crate::Store {
     ) -> DomainResult<(usize, usize)> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let existing: Vec<String> = sqlx::query_scalar("SELECT code FROM kpis").fetch_all(&mut *tx).await.map_err(db_error)?;
             let mut changed = 0usize;
             for k in kpis {
@@ -125,7 +125,7 @@ impl crate::Store {
     ) -> DomainResult<Option<ValueImportOutcome>> {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut outcome = ValueImportOutcome::default();
             let mut total = 0u64;
             while let Some(batch) = batches.next_batch() {

@@ -254,7 +254,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let mut outcome = AssignmentOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             for (employee_id, number, completed_on, manager) in chosen.iter().map(|c| (c.0, &c.1, c.2, c.3)) {
                 let mentor = match colleague.or(manager) {
                     Some(m) if m != employee_id => m,
@@ -295,7 +295,7 @@ impl crate::Store {
     /// +30 and +90 days after completion; returns how many ratings were added.
     pub async fn schedule_behaviour_ratings(&self, program_id: i64) -> DomainResult<u64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let learners: Vec<(i64, Date, Option<i64>)> = sqlx::query_as(&format!(
                 "SELECT e.id, en.completed_on, {MANAGER_OF_E} FROM enrollments en \
                  JOIN employees e ON e.id = en.employee_id JOIN departments d ON d.id = e.department_id \
@@ -414,7 +414,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             // The status guard makes two concurrent submissions produce one report.
             let moved = sqlx::query("UPDATE practice_tasks SET status = 'submitted', updated_at = $2 WHERE id = $1 AND status IN ('assigned', 'returned')")
                 .bind(task_id).bind(now).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
@@ -453,7 +453,7 @@ impl crate::Store {
             ReportDecision::Returned => (PracticeStatus::Returned, None),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let moved = sqlx::query("UPDATE practice_tasks SET status = $2, score = $3, updated_at = $4 WHERE id = $1 AND status = 'submitted'")
                 .bind(task_id).bind(status.code()).bind(score).bind(now)
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
@@ -527,7 +527,7 @@ impl crate::Store {
         };
         let resource_id = self.create_resource(&input, actor).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE practice_tasks SET case_resource_id = $2, updated_at = $3 WHERE id = $1")
                 .bind(task_id).bind(resource_id).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -597,7 +597,7 @@ impl crate::Store {
             ));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let done = sqlx::query("UPDATE behaviour_ratings SET rating = $2, observation = $3, rated_at = $4 WHERE id = $1 AND rating IS NULL")
                 .bind(id).bind(input.rating).bind(input.observation.trim()).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected();

@@ -50,7 +50,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let period = period.to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut queued = 0u64;
             for (subject, department, conflict) in [
                 ("employee_id", "(SELECT department_id FROM employees WHERE id = h.employee_id)", "(kpi_id, employee_id, period) WHERE employee_id IS NOT NULL"),
@@ -150,7 +150,7 @@ impl crate::Store {
             return Err(DomainError::invalid("note", "an annotation needs a note"));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut qb = QueryBuilder::new("SELECT r.status, r.note FROM reconciliation_items r JOIN departments d ON d.id = r.department_id WHERE ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
             qb.push(" AND r.id = ").push_bind(id);

@@ -162,7 +162,7 @@ impl crate::Store {
             other => other,
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO survey_templates (code, title, questions, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -240,7 +240,7 @@ impl crate::Store {
         }
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let template: Option<(i64, String, String, bool)> = sqlx::query_as(
                 "SELECT id, title, questions, active FROM survey_templates WHERE code = $1",
             ).bind(&code).fetch_optional(&mut *tx).await.map_err(db_error)?;
@@ -360,7 +360,7 @@ impl crate::Store {
         }
         let response_id = random_id()?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let attended: Option<String> = sqlx::query_scalar(
                 "SELECT status FROM attendance WHERE session_id = $1 AND employee_id = $2 AND status IN ('present', 'late')",
             ).bind(survey.session_id).bind(employee_id).fetch_optional(&mut *tx).await.map_err(db_error)?;

@@ -99,7 +99,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let mut outcome = TrainingRecordOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(db_error)?;
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
             let new: Vec<_> = plan.programs.iter().filter(|p| p.existing.is_none()).collect();
             for chunk in new.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new("INSERT INTO programs (code, title, status, hours, created_at, updated_at) ");
