@@ -58,6 +58,18 @@ pub struct Session {
     pub predecessors: Vec<usize>,
     /// Fixed placement the solver must keep.
     pub pinned: Option<Assignment>,
+    /// Index into [`Problem::groups`]: the program the session belongs to, for
+    /// spreading a program over days and keeping it in one venue.
+    pub group: Option<usize>,
+}
+
+/// Sessions that belong together (a program's sessions).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Group {
+    /// Identifier, for reports.
+    pub id: String,
+    /// The group's sessions should fall on at least this many distinct days.
+    pub min_days: usize,
 }
 
 /// A venue (room, lab, site-bound space).
@@ -113,6 +125,16 @@ pub struct Weights {
     pub unpreferred_slot: u64,
     /// Per session whose assignment differs from the previous plan (re-planning only).
     pub moved_session: u64,
+    /// Per empty seat beyond what a session needs (a venue far too big for it).
+    pub oversized_venue: u64,
+    /// Per day a group falls short of its `min_days`.
+    pub spread: u64,
+    /// Per session alone on a cohort's day (an isolated session).
+    pub isolated: u64,
+    /// Per venue beyond the first that a group uses.
+    pub venue_change: u64,
+    /// Per change of site between consecutive sessions of an instructor or a cohort on one day.
+    pub travel: u64,
 }
 
 impl Default for Weights {
@@ -123,6 +145,11 @@ impl Default for Weights {
             instructor_cost: 1,
             unpreferred_slot: 2,
             moved_session: 50,
+            oversized_venue: 0,
+            spread: 0,
+            isolated: 0,
+            venue_change: 0,
+            travel: 0,
         }
     }
 }
@@ -140,6 +167,8 @@ pub struct Problem {
     pub instructors: Vec<Instructor>,
     /// Cohorts.
     pub cohorts: Vec<Cohort>,
+    /// Groups of sessions (programs).
+    pub groups: Vec<Group>,
     /// Soft-constraint weights.
     pub weights: Weights,
 }
@@ -160,6 +189,78 @@ pub struct Timetable {
     pub assignments: Vec<Assignment>,
 }
 
+/// The soft cost of a timetable by constraint, each already weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SoftCosts {
+    /// Learners above a non-strict venue capacity.
+    pub capacity_excess: u64,
+    /// Empty seats in venues far too big.
+    pub oversized_venue: u64,
+    /// Venue rates.
+    pub venue_cost: u64,
+    /// Instructor fees.
+    pub instructor_cost: u64,
+    /// Teaching outside an instructor's preferred slots.
+    pub unpreferred_slot: u64,
+    /// Groups on fewer days than they should be.
+    pub spread: u64,
+    /// Sessions alone on a cohort's day.
+    pub isolated: u64,
+    /// Groups using more than one venue.
+    pub venue_change: u64,
+    /// Changes of site between consecutive sessions.
+    pub travel: u64,
+    /// Sessions moved from the previous plan.
+    pub moved_session: u64,
+}
+
+impl SoftCosts {
+    /// The sum of all soft costs.
+    pub fn total(&self) -> u64 {
+        self.lines().iter().map(|(_, cost)| cost).sum()
+    }
+
+    /// (constraint key, weighted cost), in a fixed order.
+    pub fn lines(&self) -> [(&'static str, u64); 10] {
+        [
+            ("capacity_excess", self.capacity_excess),
+            ("oversized_venue", self.oversized_venue),
+            ("venue_cost", self.venue_cost),
+            ("instructor_cost", self.instructor_cost),
+            ("unpreferred_slot", self.unpreferred_slot),
+            ("spread", self.spread),
+            ("isolated", self.isolated),
+            ("venue_change", self.venue_change),
+            ("travel", self.travel),
+            ("moved_session", self.moved_session),
+        ]
+    }
+
+    fn add(&mut self, other: &SoftCosts) {
+        self.capacity_excess += other.capacity_excess;
+        self.oversized_venue += other.oversized_venue;
+        self.venue_cost += other.venue_cost;
+        self.instructor_cost += other.instructor_cost;
+        self.unpreferred_slot += other.unpreferred_slot;
+        self.spread += other.spread;
+        self.isolated += other.isolated;
+        self.venue_change += other.venue_change;
+        self.travel += other.travel;
+        self.moved_session += other.moved_session;
+    }
+}
+
+/// One line of a cost breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CostLine {
+    /// Constraint key, e.g. `overlaps` or `venue_cost`.
+    pub key: &'static str,
+    /// Whether the constraint is hard (any cost makes the timetable infeasible).
+    pub hard: bool,
+    /// Violations (hard) or weighted cost (soft).
+    pub cost: u64,
+}
+
 /// Hard violations and soft cost of a timetable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Report {
@@ -174,8 +275,10 @@ pub struct Report {
     pub precedence: u64,
     /// Sessions whose pin is not respected.
     pub pins: u64,
-    /// Weighted soft cost (capacity excess, venue and instructor cost, preferences, moves).
+    /// Weighted soft cost: the sum of `soft_costs`.
     pub soft: u64,
+    /// The soft cost by constraint.
+    pub soft_costs: SoftCosts,
 }
 
 impl Report {
@@ -183,6 +286,96 @@ impl Report {
     pub fn hard(&self) -> u64 {
         self.overlaps + self.unavailability + self.unsuitable + self.precedence + self.pins
     }
+
+    /// The breakdown by constraint: hard kinds first, then the soft ones.
+    pub fn lines(&self) -> Vec<CostLine> {
+        let hard = [
+            ("overlaps", self.overlaps),
+            ("unavailability", self.unavailability),
+            ("unsuitable", self.unsuitable),
+            ("precedence", self.precedence),
+            ("pins", self.pins),
+        ];
+        hard.into_iter()
+            .map(|(key, cost)| CostLine {
+                key,
+                hard: true,
+                cost,
+            })
+            .chain(
+                self.soft_costs
+                    .lines()
+                    .into_iter()
+                    .map(|(key, cost)| CostLine {
+                        key,
+                        hard: false,
+                        cost,
+                    }),
+            )
+            .collect()
+    }
+}
+
+/// What a hard conflict is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConflictKind {
+    /// Two sessions sharing a cohort overlap.
+    CohortOverlap,
+    /// Two sessions with the same instructor overlap.
+    InstructorOverlap,
+    /// Two sessions in the same venue overlap.
+    VenueOverlap,
+    /// The instructor is unavailable during the session.
+    InstructorUnavailable,
+    /// The venue is unavailable during the session.
+    VenueUnavailable,
+    /// A cohort is blocked (holiday, shift, production peak) during the session.
+    CohortBlocked,
+    /// The venue is not of the kind the session needs.
+    WrongVenueKind,
+    /// More learners than the venue's seats, where capacity is strict.
+    OverCapacity,
+    /// No allowed instructor is assigned.
+    NoInstructor,
+    /// The session does not fit within one day.
+    SpansDays,
+    /// The session does not come after a session it must follow.
+    Precedence,
+    /// The session is not where it was pinned.
+    PinBroken,
+}
+
+impl ConflictKind {
+    /// A stable key for messages and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            ConflictKind::CohortOverlap => "cohort_overlap",
+            ConflictKind::InstructorOverlap => "instructor_overlap",
+            ConflictKind::VenueOverlap => "venue_overlap",
+            ConflictKind::InstructorUnavailable => "instructor_unavailable",
+            ConflictKind::VenueUnavailable => "venue_unavailable",
+            ConflictKind::CohortBlocked => "cohort_blocked",
+            ConflictKind::WrongVenueKind => "wrong_venue_kind",
+            ConflictKind::OverCapacity => "over_capacity",
+            ConflictKind::NoInstructor => "no_instructor",
+            ConflictKind::SpansDays => "spans_days",
+            ConflictKind::Precedence => "precedence",
+            ConflictKind::PinBroken => "pin_broken",
+        }
+    }
+}
+
+/// One hard conflict in a timetable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub kind: ConflictKind,
+    /// The session(s) involved: one for a session's own constraints, two for an
+    /// overlap or a precedence (the later one first).
+    pub sessions: Vec<usize>,
+    /// Whether the first session has no placement at all that meets its own
+    /// constraints (venue kind and capacity, availability, calendar, instructors),
+    /// so no timetable can avoid a conflict for it.
+    pub unavoidable: bool,
 }
 
 /// Solver settings for the general model.
@@ -327,6 +520,12 @@ impl<'a> Index<'a> {
 
     /// (hard, soft) cost of session `s` alone at `a`.
     fn unary(&self, s: usize, a: &Assignment) -> (u64, u64) {
+        let (hard, soft) = self.unary_costs(s, a);
+        (hard, soft.total())
+    }
+
+    /// Hard violations and soft costs by constraint of session `s` alone at `a`.
+    fn unary_costs(&self, s: usize, a: &Assignment) -> (u64, SoftCosts) {
         let problem = self.problem;
         let session = &problem.sessions[s];
         let slots = problem.calendar.slots();
@@ -334,7 +533,7 @@ impl<'a> Index<'a> {
         let weights = &problem.weights;
         let length = session.length.max(1);
         let mut hard = 0;
-        let mut soft = 0;
+        let mut soft = SoftCosts::default();
         let fits = a.start % per_day + length <= per_day && a.start + length <= slots;
         if !fits {
             hard += 1;
@@ -350,19 +549,20 @@ impl<'a> Index<'a> {
         if session.strict_capacity && excess > 0 {
             hard += 1;
         } else {
-            soft += weights.capacity_excess * excess;
+            soft.capacity_excess += weights.capacity_excess * excess;
         }
-        soft += weights.venue_cost * venue.cost_per_slot * length as u64;
+        soft.venue_cost += weights.venue_cost * venue.cost_per_slot * length as u64;
         match a.instructor {
             Some(instructor) if session.candidate_instructors.contains(&instructor) => {
                 let teacher = &problem.instructors[instructor];
-                soft += weights.instructor_cost * teacher.hourly_cost * length as u64;
+                soft.instructor_cost +=
+                    weights.instructor_cost * teacher.hourly_cost * length as u64;
                 for slot in (a.start..a.start + length).filter(|&slot| slot < slots) {
                     hard += u64::from(self.instructor_off[instructor * slots + slot]);
                     if !teacher.preferred.is_empty()
                         && !self.instructor_preferred[instructor * slots + slot]
                     {
-                        soft += weights.unpreferred_slot;
+                        soft.unpreferred_slot += weights.unpreferred_slot;
                     }
                 }
             }
@@ -378,9 +578,81 @@ impl<'a> Index<'a> {
         if let Some(previous) = self.previous
             && previous.assignments.get(s).is_some_and(|old| old != a)
         {
-            soft += weights.moved_session;
+            soft.moved_session += weights.moved_session;
         }
         (hard, soft)
+    }
+
+    /// The conflicts of session `s` alone at `a` (its own constraints, pins included).
+    fn unary_conflicts(&self, s: usize, a: &Assignment, pins: bool) -> Vec<ConflictKind> {
+        let problem = self.problem;
+        let session = &problem.sessions[s];
+        let slots = problem.calendar.slots();
+        let per_day = problem.calendar.slots_per_day.max(1);
+        let length = session.length.max(1);
+        let mut kinds = Vec::new();
+        if a.start % per_day + length > per_day || a.start + length > slots {
+            kinds.push(ConflictKind::SpansDays);
+        }
+        if pins && self.fixed[s].is_some_and(|pin| pin != *a) {
+            kinds.push(ConflictKind::PinBroken);
+        }
+        let venue = &problem.venues[a.venue];
+        if venue.kind != session.venue_kind {
+            kinds.push(ConflictKind::WrongVenueKind);
+        }
+        if session.strict_capacity && session.learners > venue.capacity {
+            kinds.push(ConflictKind::OverCapacity);
+        }
+        let occupied = (a.start..a.start + length).filter(|&slot| slot < slots);
+        match a.instructor {
+            Some(instructor) if session.candidate_instructors.contains(&instructor) => {
+                if occupied
+                    .clone()
+                    .any(|slot| self.instructor_off[instructor * slots + slot])
+                {
+                    kinds.push(ConflictKind::InstructorUnavailable);
+                }
+            }
+            None if session.candidate_instructors.is_empty() => {}
+            _ => kinds.push(ConflictKind::NoInstructor),
+        }
+        if occupied
+            .clone()
+            .any(|slot| self.venue_off[a.venue * slots + slot])
+        {
+            kinds.push(ConflictKind::VenueUnavailable);
+        }
+        if occupied.clone().any(|slot| {
+            session
+                .cohorts
+                .iter()
+                .any(|&cohort| self.cohort_off[cohort * slots + slot])
+        }) {
+            kinds.push(ConflictKind::CohortBlocked);
+        }
+        kinds
+    }
+
+    /// Whether session `s` has any placement meeting its own constraints (pins aside).
+    fn has_clean_placement(&self, s: usize) -> bool {
+        let (starts, venues, instructors) = self.domain(s);
+        starts.iter().any(|&start| {
+            venues.iter().any(|&venue| {
+                instructors.iter().any(|&instructor| {
+                    self.unary_conflicts(
+                        s,
+                        &Assignment {
+                            start,
+                            venue,
+                            instructor,
+                        },
+                        false,
+                    )
+                    .is_empty()
+                })
+            })
+        })
     }
 
     /// Hard cost between two distinct sessions at their assignments.
@@ -435,8 +707,9 @@ impl<'a> Index<'a> {
         for (s, a) in plan.iter().enumerate() {
             let session = &problem.sessions[s];
             let length = session.length.max(1);
-            let (hard, soft) = self.unary(s, a);
-            report.soft += soft;
+            let (hard, soft) = self.unary_costs(s, a);
+            report.soft += soft.total();
+            report.soft_costs.add(&soft);
             let pinned = u64::from(self.fixed[s].is_some_and(|pin| pin != *a));
             report.pins += pinned;
             let mut unavailable = 0;
@@ -510,6 +783,69 @@ pub fn evaluate(
     pins: &[usize],
 ) -> Report {
     Index::new(problem, previous, pins).report(&timetable.assignments)
+}
+
+/// Lists the hard conflicts of a timetable: each session's own (venue kind and
+/// capacity, availability, calendars, instructor, one day, pins), then overlaps per
+/// shared cohort, instructor or venue, then precedences. A conflict is `unavoidable`
+/// when its first session has no placement meeting its own constraints at all.
+pub fn conflicts(
+    problem: &Problem,
+    timetable: &Timetable,
+    previous: Option<&Timetable>,
+    pins: &[usize],
+) -> Vec<Conflict> {
+    let index = Index::new(problem, previous, pins);
+    let plan = &timetable.assignments;
+    let mut clean: Vec<Option<bool>> = vec![None; plan.len()];
+    let mut no_clean_placement =
+        |s: usize| *clean[s].get_or_insert_with(|| !index.has_clean_placement(s));
+    let mut found = Vec::new();
+    for (s, a) in plan.iter().enumerate() {
+        for kind in index.unary_conflicts(s, a, true) {
+            let unavoidable = kind != ConflictKind::PinBroken && no_clean_placement(s);
+            found.push(Conflict {
+                kind,
+                sessions: vec![s],
+                unavoidable,
+            });
+        }
+    }
+    let sessions = &problem.sessions;
+    for (s, a) in plan.iter().enumerate() {
+        let first = &sessions[s];
+        for (t, b) in plan.iter().enumerate().skip(s + 1) {
+            let second = &sessions[t];
+            let overlap =
+                a.start < b.start + second.length.max(1) && b.start < a.start + first.length.max(1);
+            let mut kinds = Vec::new();
+            if overlap {
+                if first.cohorts.iter().any(|c| second.cohorts.contains(c)) {
+                    kinds.push((ConflictKind::CohortOverlap, s, t));
+                }
+                if a.instructor.is_some() && a.instructor == b.instructor {
+                    kinds.push((ConflictKind::InstructorOverlap, s, t));
+                }
+                if a.venue == b.venue {
+                    kinds.push((ConflictKind::VenueOverlap, s, t));
+                }
+            }
+            if first.predecessors.contains(&t) && b.start + second.length.max(1) > a.start {
+                kinds.push((ConflictKind::Precedence, s, t));
+            }
+            if second.predecessors.contains(&s) && a.start + first.length.max(1) > b.start {
+                kinds.push((ConflictKind::Precedence, t, s));
+            }
+            for (kind, later, earlier) in kinds {
+                found.push(Conflict {
+                    kind,
+                    sessions: vec![later, earlier],
+                    unavoidable: false,
+                });
+            }
+        }
+    }
+    found
 }
 
 /// Builds a timetable from scratch.

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use scheduler::timetable::{
-    Assignment, Calendar, Change, Cohort, Instructor, PlanOptions, Problem, Session, Timetable,
-    Venue, Weights, evaluate, replan, solve,
+    Assignment, Calendar, Change, Cohort, ConflictKind, Instructor, PlanOptions, Problem, Session,
+    Timetable, Venue, Weights, conflicts, evaluate, replan, solve,
 };
 
 fn options(seed: u64, iterations: u64) -> PlanOptions {
@@ -72,6 +72,7 @@ fn tiny() -> Problem {
                 blocked: vec![],
             },
         ],
+        groups: Vec::new(),
         weights: Weights::default(),
     }
 }
@@ -297,6 +298,7 @@ fn problem_with_hidden_plan(seed: u64) -> (Problem, Timetable) {
         venues,
         instructors,
         cohorts,
+        groups: Vec::new(),
         weights: Weights::default(),
     };
     (
@@ -388,4 +390,51 @@ fn same_seed_same_plan() {
         solve(&problem, &options(9, 5_000)),
         solve(&problem, &options(9, 5_000))
     );
+}
+
+#[test]
+fn conflicts_name_the_kind_and_say_when_they_are_unavoidable() {
+    let mut problem = tiny();
+    // Every slot of the lab is closed: the lab session cannot be placed cleanly.
+    problem.venues[1].unavailable = (0..problem.calendar.slots()).collect();
+    let timetable = Timetable {
+        assignments: vec![at(0, 0, Some(0)), at(0, 1, Some(1)), at(1, 0, Some(0))],
+    };
+    let found = conflicts(&problem, &timetable, None, &[]);
+    let kinds: Vec<_> = found
+        .iter()
+        .map(|c| (c.kind, c.sessions.clone(), c.unavoidable))
+        .collect();
+    assert!(
+        kinds.contains(&(ConflictKind::VenueUnavailable, vec![1], true)),
+        "{kinds:?}"
+    );
+    // intro (0..2) and lab (slot 0) share cohort 0; intro and talk share instructor 0 and the hall.
+    assert!(
+        kinds.contains(&(ConflictKind::CohortOverlap, vec![0, 1], false)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(ConflictKind::InstructorOverlap, vec![0, 2], false)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(ConflictKind::VenueOverlap, vec![0, 2], false)),
+        "{kinds:?}"
+    );
+    let report = evaluate(&problem, &timetable, None, &[]);
+    let hard: u64 = report
+        .lines()
+        .iter()
+        .filter(|l| l.hard)
+        .map(|l| l.cost)
+        .sum();
+    assert_eq!(hard, report.hard());
+    let soft: u64 = report
+        .lines()
+        .iter()
+        .filter(|l| !l.hard)
+        .map(|l| l.cost)
+        .sum();
+    assert_eq!(soft, report.soft);
 }

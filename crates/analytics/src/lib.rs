@@ -1,0 +1,7 @@
+//! Value proof statistics (价值验证): plain structs in, plain structs out, no I/O.
+//!
+//! The store aggregates KPI values in SQL into per-person window sums around an
+//! anchor month; this crate matches trained people with comparable untrained ones
+//! and estimates the effect with difference-in-differences.
+
+pub mod effect;
