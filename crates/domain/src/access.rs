@@ -62,6 +62,7 @@ impl Role {
                 ViewHeadcount,
                 ManageTrainingNeeds,
                 EnrollPeople,
+                ViewEvaluation,
             ],
             Role::TrainingAdmin => &[
                 ViewPeople,
@@ -75,10 +76,11 @@ impl Role {
                 ManagePrograms,
                 EnrollPeople,
                 TeachSessions,
+                ViewEvaluation,
             ],
             Role::Instructor => &[AuthorResources, TeachSessions],
             Role::Reviewer => &[ReviewResources],
-            Role::Executive => &[ViewPeople, ViewHeadcount],
+            Role::Executive => &[ViewPeople, ViewHeadcount, ViewEvaluation],
             Role::SystemAdmin => &[
                 ViewPeople,
                 ViewContactDetails,
@@ -95,6 +97,7 @@ impl Role {
                 EnrollPeople,
                 TeachSessions,
                 ManageWebhooks,
+                ViewEvaluation,
             ],
         }
     }
@@ -177,6 +180,9 @@ pub enum Permission {
     /// Register the webhooks that forward events to other systems (their secrets and
     /// company-wide event stream make it an administrator's task).
     ManageWebhooks,
+    /// See evaluation (value proof): Kirkpatrick levels, effects on KPIs, ROI,
+    /// efficiency and alerts, for the programs and people in scope.
+    ViewEvaluation,
 }
 
 /// The records a caller may touch for one permission, applied in SQL.
