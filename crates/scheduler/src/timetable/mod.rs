@@ -5,10 +5,20 @@
 //! Sessions, venues, instructors and cohorts are referred to by index. Slots are
 //! numbered `day * slots_per_day + slot`; a session occupies `length` consecutive
 //! slots that must stay within one day.
+//!
+//! Hard constraints are counted in [`Report`] and listed by [`conflicts`]; soft
+//! constraints are weighted by [`Weights`] (each field documents its definition)
+//! and broken down in [`SoftCosts`]. [`evaluate`] recomputes everything from
+//! scratch; the solver ([`solve`], [`replan`]) costs each move incrementally with
+//! an [`Evaluator`], which always agrees with [`evaluate`].
 
-use std::time::{Duration, Instant};
+mod incremental;
+mod search;
 
-use crate::ctt::rng::Rng;
+use std::time::Duration;
+
+pub use incremental::Evaluator;
+pub use search::SearchStats;
 
 /// Days and slots of the planning horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +91,8 @@ pub struct Venue {
     pub kind: String,
     /// Seats.
     pub capacity: usize,
-    /// Site (building or campus), for reports.
+    /// Site (building or campus): back-to-back sessions at different sites cost
+    /// [`Weights::travel`].
     pub site: String,
     /// Cost per occupied slot.
     pub cost_per_slot: u64,
@@ -113,6 +124,12 @@ pub struct Cohort {
 }
 
 /// Weights of the soft constraints.
+///
+/// Each soft constraint's cost is its weight times a count defined on its field.
+/// The defaults rank a learner without a seat above travel, travel above a program
+/// squeezed onto too few days, that above a fragmented cohort day or an extra venue,
+/// and those above a few empty seats; money (`venue_cost`, `instructor_cost`) counts
+/// one to one. Set a weight to 0 to switch its constraint off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Weights {
     /// Per learner above a non-strict venue capacity.
@@ -125,26 +142,55 @@ pub struct Weights {
     pub unpreferred_slot: u64,
     /// Per session whose assignment differs from the previous plan (re-planning only).
     pub moved_session: u64,
-    /// Per empty seat beyond what a session needs (a venue far too big for it).
+    /// Per empty seat beyond a slack of a quarter of the learners (rounded up): a
+    /// session of `n > 0` learners in a venue of `c` seats costs
+    /// `c - n - ceil(n / 4)` seats when that is positive. Sessions without learners
+    /// (an unknown head count) cost nothing.
     pub oversized_venue: u64,
-    /// Per day a group falls short of its `min_days`.
+    /// Per day a group falls short of its target: `min_days`, capped by the number
+    /// of its sessions and of days in the calendar (a shortfall no plan can avoid
+    /// is not charged). A session counts on the day of its start slot.
     pub spread: u64,
-    /// Per session alone on a cohort's day (an isolated session).
+    /// Per isolated session and per idle slot in a cohort's day. A cohort's day is
+    /// the slots of that day its sessions occupy (a session counts on the day it
+    /// starts); the occupied slots form runs of consecutive slots. A run made of a
+    /// single session is an isolated session; an unoccupied slot between the day's
+    /// first and last occupied slot is an idle slot. Counted for every cohort.
     pub isolated: u64,
     /// Per venue beyond the first that a group uses.
     pub venue_change: u64,
-    /// Per change of site between consecutive sessions of an instructor or a cohort on one day.
+    /// Per back-to-back pair of sessions at different [`Venue::site`]s, for each
+    /// instructor and each cohort the two sessions share: the second starts in the
+    /// slot right after the first ends, on the same day.
     pub travel: u64,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Self {
-            capacity_excess: 1,
+            capacity_excess: 10,
             venue_cost: 1,
             instructor_cost: 1,
             unpreferred_slot: 2,
             moved_session: 50,
+            oversized_venue: 1,
+            spread: 10,
+            isolated: 3,
+            venue_change: 3,
+            travel: 20,
+        }
+    }
+}
+
+impl Weights {
+    /// All weights 0: every soft constraint off (set the ones wanted).
+    pub fn zero() -> Self {
+        Self {
+            capacity_excess: 0,
+            venue_cost: 0,
+            instructor_cost: 0,
+            unpreferred_slot: 0,
+            moved_session: 0,
             oversized_venue: 0,
             spread: 0,
             isolated: 0,
@@ -204,11 +250,11 @@ pub struct SoftCosts {
     pub unpreferred_slot: u64,
     /// Groups on fewer days than they should be.
     pub spread: u64,
-    /// Sessions alone on a cohort's day.
+    /// Isolated sessions and idle slots in cohorts' days.
     pub isolated: u64,
     /// Groups using more than one venue.
     pub venue_change: u64,
-    /// Changes of site between consecutive sessions.
+    /// Changes of site between back-to-back sessions.
     pub travel: u64,
     /// Sessions moved from the previous plan.
     pub moved_session: u64,
@@ -372,9 +418,11 @@ pub struct Conflict {
     /// The session(s) involved: one for a session's own constraints, two for an
     /// overlap or a precedence (the later one first).
     pub sessions: Vec<usize>,
-    /// Whether the first session has no placement at all that meets its own
-    /// constraints (venue kind and capacity, availability, calendar, instructors),
-    /// so no timetable can avoid a conflict for it.
+    /// Whether no timetable can avoid a conflict for it: the first session has no
+    /// placement at all that meets its own constraints (venue kind and capacity,
+    /// availability, calendar, instructors), or the conflict holds between the pins
+    /// themselves (a pinned session whose pin breaks its own constraints, two pinned
+    /// sessions on top of each other or in the wrong order).
     pub unavoidable: bool,
 }
 
@@ -467,11 +515,24 @@ struct Index<'a> {
     /// Fixed assignment of each session (problem pin or re-planning pin).
     fixed: Vec<Option<Assignment>>,
     previous: Option<&'a Timetable>,
+    /// Slots per day (at least 1).
+    per_day: usize,
+    /// Each session's cohorts, sorted, without repeats.
+    cohorts: Vec<Vec<usize>>,
+    /// Each session's predecessors (existing sessions other than itself, no repeats).
+    predecessors: Vec<Vec<usize>>,
+    /// The sessions that must follow each session (the reverse of `predecessors`).
+    successors: Vec<Vec<usize>>,
+    /// Each session's group, when it names one of [`Problem::groups`].
+    group: Vec<Option<usize>>,
+    /// Days each group should cover: `min_days` capped by its size and the calendar.
+    group_target: Vec<u64>,
 }
 
 impl<'a> Index<'a> {
     fn new(problem: &'a Problem, previous: Option<&'a Timetable>, pins: &[usize]) -> Self {
         let slots = problem.calendar.slots();
+        let count = problem.sessions.len();
         let mark = |lists: &mut dyn Iterator<Item = &Vec<usize>>, count: usize| {
             let mut matrix = vec![false; count * slots];
             for (row, list) in lists.enumerate() {
@@ -495,6 +556,53 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let cohorts = problem
+            .sessions
+            .iter()
+            .map(|session| {
+                let mut cohorts = session.cohorts.clone();
+                cohorts.sort_unstable();
+                cohorts.dedup();
+                cohorts
+            })
+            .collect();
+        let predecessors: Vec<Vec<usize>> = problem
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(s, session)| {
+                let mut list: Vec<usize> = session
+                    .predecessors
+                    .iter()
+                    .copied()
+                    .filter(|&p| p != s && p < count)
+                    .collect();
+                list.sort_unstable();
+                list.dedup();
+                list
+            })
+            .collect();
+        let mut successors = vec![Vec::new(); count];
+        for (s, list) in predecessors.iter().enumerate() {
+            for &p in list {
+                successors[p].push(s);
+            }
+        }
+        let group: Vec<Option<usize>> = problem
+            .sessions
+            .iter()
+            .map(|session| session.group.filter(|&g| g < problem.groups.len()))
+            .collect();
+        let mut group_size = vec![0usize; problem.groups.len()];
+        for &g in group.iter().flatten() {
+            group_size[g] += 1;
+        }
+        let group_target = problem
+            .groups
+            .iter()
+            .zip(&group_size)
+            .map(|(g, &size)| g.min_days.min(size).min(problem.calendar.days) as u64)
+            .collect();
         Self {
             problem,
             instructor_off: mark(
@@ -515,13 +623,17 @@ impl<'a> Index<'a> {
             ),
             fixed,
             previous,
+            per_day: problem.calendar.slots_per_day.max(1),
+            cohorts,
+            predecessors,
+            successors,
+            group,
+            group_target,
         }
     }
 
-    /// (hard, soft) cost of session `s` alone at `a`.
-    fn unary(&self, s: usize, a: &Assignment) -> (u64, u64) {
-        let (hard, soft) = self.unary_costs(s, a);
-        (hard, soft.total())
+    fn length(&self, s: usize) -> usize {
+        self.problem.sessions[s].length.max(1)
     }
 
     /// Hard violations and soft costs by constraint of session `s` alone at `a`.
@@ -529,7 +641,7 @@ impl<'a> Index<'a> {
         let problem = self.problem;
         let session = &problem.sessions[s];
         let slots = problem.calendar.slots();
-        let per_day = problem.calendar.slots_per_day.max(1);
+        let per_day = self.per_day;
         let weights = &problem.weights;
         let length = session.length.max(1);
         let mut hard = 0;
@@ -550,6 +662,11 @@ impl<'a> Index<'a> {
             hard += 1;
         } else {
             soft.capacity_excess += weights.capacity_excess * excess;
+        }
+        if session.learners > 0 {
+            let slack = session.learners.div_ceil(4);
+            let empty = venue.capacity.saturating_sub(session.learners + slack) as u64;
+            soft.oversized_venue += weights.oversized_venue * empty;
         }
         soft.venue_cost += weights.venue_cost * venue.cost_per_slot * length as u64;
         match a.instructor {
@@ -588,7 +705,7 @@ impl<'a> Index<'a> {
         let problem = self.problem;
         let session = &problem.sessions[s];
         let slots = problem.calendar.slots();
-        let per_day = problem.calendar.slots_per_day.max(1);
+        let per_day = self.per_day;
         let length = session.length.max(1);
         let mut kinds = Vec::new();
         if a.start % per_day + length > per_day || a.start + length > slots {
@@ -655,7 +772,8 @@ impl<'a> Index<'a> {
         })
     }
 
-    /// Hard cost between two distinct sessions at their assignments.
+    /// Hard cost between two distinct sessions at their assignments. This is the
+    /// reference definition the incremental [`Evaluator`] is tested against.
     fn pair(&self, s: usize, a: &Assignment, t: usize, b: &Assignment) -> u64 {
         let sessions = &self.problem.sessions;
         let (first, second) = (&sessions[s], &sessions[t]);
@@ -682,24 +800,7 @@ impl<'a> Index<'a> {
         hard
     }
 
-    /// Full (hard, soft) cost of session `s` at `a` against the other sessions of
-    /// `plan` for which `counted` holds.
-    fn contribution(
-        &self,
-        plan: &[Assignment],
-        s: usize,
-        a: &Assignment,
-        counted: &dyn Fn(usize) -> bool,
-    ) -> (u64, u64) {
-        let (mut hard, soft) = self.unary(s, a);
-        for (t, b) in plan.iter().enumerate() {
-            if t != s && counted(t) {
-                hard += self.pair(s, a, t, b);
-            }
-        }
-        (hard, soft)
-    }
-
+    /// Full evaluation from scratch (quadratic in the sessions).
     fn report(&self, plan: &[Assignment]) -> Report {
         let problem = self.problem;
         let mut report = Report::default();
@@ -708,7 +809,6 @@ impl<'a> Index<'a> {
             let session = &problem.sessions[s];
             let length = session.length.max(1);
             let (hard, soft) = self.unary_costs(s, a);
-            report.soft += soft.total();
             report.soft_costs.add(&soft);
             let pinned = u64::from(self.fixed[s].is_some_and(|pin| pin != *a));
             report.pins += pinned;
@@ -738,7 +838,93 @@ impl<'a> Index<'a> {
                 report.overlaps += both - precedence;
             }
         }
+        report.soft_costs.add(&self.shared_soft(plan));
+        report.soft = report.soft_costs.total();
         report
+    }
+
+    /// The soft costs that involve several sessions (spread, isolated, venue change,
+    /// travel), computed from scratch as the reference for the incremental ones.
+    fn shared_soft(&self, plan: &[Assignment]) -> SoftCosts {
+        let problem = self.problem;
+        let weights = &problem.weights;
+        let per_day = self.per_day;
+        let day = |slot: usize| slot / per_day;
+        let mut soft = SoftCosts::default();
+
+        let mut group_days = vec![Vec::new(); problem.groups.len()];
+        let mut group_venues = vec![Vec::new(); problem.groups.len()];
+        for (s, a) in plan.iter().enumerate() {
+            if let Some(g) = self.group[s] {
+                group_days[g].push(day(a.start));
+                group_venues[g].push(a.venue);
+            }
+        }
+        for g in 0..problem.groups.len() {
+            for list in [&mut group_days[g], &mut group_venues[g]] {
+                list.sort_unstable();
+                list.dedup();
+            }
+            let short = self.group_target[g].saturating_sub(group_days[g].len() as u64);
+            soft.spread += weights.spread * short;
+            soft.venue_change +=
+                weights.venue_change * group_venues[g].len().saturating_sub(1) as u64;
+        }
+
+        // Each cohort's day as the intervals its sessions occupy, clipped to the day.
+        let mut days: std::collections::BTreeMap<(usize, usize), Vec<(usize, usize)>> =
+            Default::default();
+        for (s, a) in plan.iter().enumerate() {
+            let d = day(a.start);
+            let end = (a.start + self.length(s)).min((d + 1) * per_day);
+            for &cohort in &self.cohorts[s] {
+                days.entry((cohort, d)).or_default().push((a.start, end));
+            }
+        }
+        let mut isolated = 0;
+        for intervals in days.values_mut() {
+            intervals.sort_unstable();
+            // Runs of touching or overlapping intervals: (end, sessions).
+            let (mut run_end, mut run_sessions) = (intervals[0].1, 0u64);
+            for &(start, end) in intervals.iter() {
+                if start > run_end {
+                    isolated += u64::from(run_sessions == 1) + (start - run_end) as u64;
+                    run_sessions = 0;
+                }
+                run_end = run_end.max(end);
+                run_sessions += 1;
+            }
+            isolated += u64::from(run_sessions == 1);
+        }
+        soft.isolated = weights.isolated * isolated;
+
+        let mut by_resource: std::collections::BTreeMap<(bool, usize), Vec<usize>> =
+            Default::default();
+        for (s, a) in plan.iter().enumerate() {
+            if let Some(instructor) = a.instructor {
+                by_resource.entry((true, instructor)).or_default().push(s);
+            }
+            for &cohort in &self.cohorts[s] {
+                by_resource.entry((false, cohort)).or_default().push(s);
+            }
+        }
+        let mut travel = 0;
+        for sessions in by_resource.values() {
+            for &x in sessions {
+                for &y in sessions {
+                    let (a, b) = (&plan[x], &plan[y]);
+                    if x != y
+                        && b.start == a.start + self.length(x)
+                        && day(b.start) == day(a.start)
+                        && problem.venues[a.venue].site != problem.venues[b.venue].site
+                    {
+                        travel += 1;
+                    }
+                }
+            }
+        }
+        soft.travel = weights.travel * travel;
+        soft
     }
 
     /// Candidate starts (fitting within a day), venues (of the right kind, or all
@@ -746,10 +932,10 @@ impl<'a> Index<'a> {
     fn domain(&self, s: usize) -> (Vec<usize>, Vec<usize>, Vec<Option<usize>>) {
         let problem = self.problem;
         let session = &problem.sessions[s];
-        let per_day = problem.calendar.slots_per_day;
+        let per_day = self.per_day;
         let length = session.length.max(1);
         let starts: Vec<usize> = (0..problem.calendar.slots())
-            .filter(|start| start % per_day.max(1) + length <= per_day)
+            .filter(|start| start % per_day + length <= per_day)
             .collect();
         let mut venues: Vec<usize> = (0..problem.venues.len())
             .filter(|&v| problem.venues[v].kind == session.venue_kind)
@@ -787,8 +973,8 @@ pub fn evaluate(
 
 /// Lists the hard conflicts of a timetable: each session's own (venue kind and
 /// capacity, availability, calendars, instructor, one day, pins), then overlaps per
-/// shared cohort, instructor or venue, then precedences. A conflict is `unavoidable`
-/// when its first session has no placement meeting its own constraints at all.
+/// shared cohort, instructor or venue, then precedences. See
+/// [`Conflict::unavoidable`] for when a conflict cannot be avoided.
 pub fn conflicts(
     problem: &Problem,
     timetable: &Timetable,
@@ -800,10 +986,14 @@ pub fn conflicts(
     let mut clean: Vec<Option<bool>> = vec![None; plan.len()];
     let mut no_clean_placement =
         |s: usize| *clean[s].get_or_insert_with(|| !index.has_clean_placement(s));
+    // A session sitting on its pin: whatever conflict it has there, moving it
+    // would break the pin instead.
+    let at_pin = |s: usize| index.fixed[s] == Some(plan[s]);
     let mut found = Vec::new();
     for (s, a) in plan.iter().enumerate() {
         for kind in index.unary_conflicts(s, a, true) {
-            let unavoidable = kind != ConflictKind::PinBroken && no_clean_placement(s);
+            let unavoidable =
+                kind != ConflictKind::PinBroken && (at_pin(s) || no_clean_placement(s));
             found.push(Conflict {
                 kind,
                 sessions: vec![s],
@@ -840,7 +1030,7 @@ pub fn conflicts(
                 found.push(Conflict {
                     kind,
                     sessions: vec![later, earlier],
-                    unavoidable: false,
+                    unavoidable: at_pin(later) && at_pin(earlier),
                 });
             }
         }
@@ -850,7 +1040,13 @@ pub fn conflicts(
 
 /// Builds a timetable from scratch.
 pub fn solve(problem: &Problem, options: &PlanOptions) -> Plan {
-    run(problem, None, &[], options)
+    search::run(problem, None, &[], options).0
+}
+
+/// Like [`solve`], also saying how the search went (iterations, time to the first
+/// timetable without hard violations).
+pub fn solve_with_stats(problem: &Problem, options: &PlanOptions) -> (Plan, SearchStats) {
+    search::run(problem, None, &[], options)
 }
 
 /// Re-plans after `changes`: starts from `previous`, never moves the sessions in
@@ -868,150 +1064,6 @@ pub fn replan(
     for change in changes {
         change.apply(&mut changed);
     }
-    let plan = run(&changed, Some(previous), pins, options);
+    let plan = search::run(&changed, Some(previous), pins, options).0;
     (changed, plan)
-}
-
-fn run(
-    problem: &Problem,
-    previous: Option<&Timetable>,
-    pins: &[usize],
-    options: &PlanOptions,
-) -> Plan {
-    const HARD_WEIGHT: f64 = 1000.0;
-    let start_time = Instant::now();
-    let index = Index::new(problem, previous, pins);
-    let count = problem.sessions.len();
-    let mut rng = Rng::new(options.seed);
-    if count == 0 || problem.venues.is_empty() {
-        let timetable = Timetable {
-            assignments: Vec::new(),
-        };
-        let report = index.report(&timetable.assignments);
-        return Plan {
-            timetable,
-            report,
-            moved: Vec::new(),
-        };
-    }
-    let domains: Vec<_> = (0..count).map(|s| index.domain(s)).collect();
-    let movable: Vec<usize> = (0..count).filter(|&s| index.fixed[s].is_none()).collect();
-
-    // Start: fixed sessions at their pins, previous assignments where known, else
-    // the cheapest option given the sessions placed so far.
-    let mut plan: Vec<Assignment> = Vec::with_capacity(count);
-    let placeholder = |s: usize| Assignment {
-        start: domains[s].0[0],
-        venue: domains[s].1[0],
-        instructor: domains[s].2[0],
-    };
-    for s in 0..count {
-        let assignment = index.fixed[s]
-            .or_else(|| {
-                previous
-                    .and_then(|p| p.assignments.get(s).copied())
-                    .filter(|a| a.venue < problem.venues.len())
-            })
-            .unwrap_or_else(|| placeholder(s));
-        plan.push(assignment);
-    }
-    let mut placed: Vec<bool> = (0..count)
-        .map(|s| index.fixed[s].is_some() || previous.is_some_and(|p| s < p.assignments.len()))
-        .collect();
-    for &s in &movable {
-        if placed[s] {
-            continue;
-        }
-        let (starts, venues, instructors) = &domains[s];
-        let mut best = (u64::MAX, u64::MAX, plan[s]);
-        for &start in starts {
-            for &venue in venues {
-                for &instructor in instructors {
-                    let candidate = Assignment {
-                        start,
-                        venue,
-                        instructor,
-                    };
-                    let (hard, soft) = index.contribution(&plan, s, &candidate, &|t| placed[t]);
-                    best = best.min((hard, soft, candidate));
-                }
-            }
-        }
-        plan[s] = best.2;
-        placed[s] = true;
-    }
-
-    let weighted = |(hard, soft): (u64, u64)| HARD_WEIGHT * hard as f64 + soft as f64;
-    let total = |plan: &[Assignment]| {
-        let report = index.report(plan);
-        (report.hard(), report.soft)
-    };
-    let mut current = total(&plan);
-    let mut best_plan = plan.clone();
-    let mut best = current;
-    let mut iterations = 0u64;
-    let (initial_temperature, final_temperature) = (20.0f64, 0.2f64);
-    let mut temperature = initial_temperature;
-    while !movable.is_empty() {
-        if iterations.is_multiple_of(256) {
-            let fraction = match options.max_iterations {
-                Some(max) if iterations >= max => break,
-                Some(max) => iterations as f64 / max.max(1) as f64,
-                None => {
-                    start_time.elapsed().as_secs_f64() / options.time_limit.as_secs_f64().max(1e-9)
-                }
-            };
-            if fraction >= 1.0 || start_time.elapsed() >= options.time_limit {
-                break;
-            }
-            temperature =
-                initial_temperature * (final_temperature / initial_temperature).powf(fraction);
-        }
-        iterations += 1;
-        let s = movable[rng.below(movable.len())];
-        let (starts, venues, instructors) = &domains[s];
-        let old = plan[s];
-        let mut new = old;
-        match rng.below(3) {
-            0 => new.start = starts[rng.below(starts.len())],
-            1 => new.venue = venues[rng.below(venues.len())],
-            _ => new.instructor = instructors[rng.below(instructors.len())],
-        }
-        if rng.below(4) == 0 {
-            new.start = starts[rng.below(starts.len())];
-            new.venue = venues[rng.below(venues.len())];
-        }
-        if new == old {
-            continue;
-        }
-        let before = index.contribution(&plan, s, &old, &|_| true);
-        let after = index.contribution(&plan, s, &new, &|_| true);
-        let delta = weighted(after) - weighted(before);
-        if delta <= 0.0 || rng.unit() < (-delta / temperature).exp() {
-            plan[s] = new;
-            current = (
-                current.0 + after.0 - before.0,
-                current.1 + after.1 - before.1,
-            );
-            if current < best {
-                best = current;
-                best_plan.clone_from(&plan);
-            }
-        }
-    }
-    let report = index.report(&best_plan);
-    debug_assert_eq!((report.hard(), report.soft), best);
-    let moved = match previous {
-        Some(previous) => (0..count)
-            .filter(|&s| previous.assignments.get(s) != Some(&best_plan[s]))
-            .collect(),
-        None => Vec::new(),
-    };
-    Plan {
-        timetable: Timetable {
-            assignments: best_plan,
-        },
-        report,
-        moved,
-    }
 }
