@@ -59,6 +59,9 @@ pub enum Command {
     /// Rebuild this node's library search index from the database (the server also
     /// rebuilds it at start; stop the server first, it holds the index open).
     Reindex,
+    /// The effect of a program on a business KPI (matched difference-in-differences with
+    /// a cluster-bootstrap 95% interval, placebo test, diagnostics) and its ROI.
+    Evaluate(crate::evaluate_cmd::EvaluateArgs),
     /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
@@ -354,6 +357,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 run.queued, run.open
             );
             Ok(())
+        }
+        Command::Evaluate(args) => {
+            let store = open_store(&settings).await?;
+            let outcome = crate::evaluate_cmd::run(&store, &args).await;
+            store.close().await;
+            outcome
         }
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }

@@ -94,6 +94,7 @@ pub async fn load_demo_with(
         eq.employee_no = Some(no);
     }
     load_performance_history(store, seed, &company, &operations).await?;
+    load_kpi_unit_values(store).await?;
     load_competency(store, seed, &company).await?;
     let decoding = store::DecodingSpec {
         strategy: demo::decoding::STRATEGY,
@@ -134,6 +135,27 @@ pub async fn load_demo_with(
         },
         company,
     ))
+}
+
+/// What one unit of the business KPIs is worth per person and month, for ROI: a point
+/// of complaint rate costs compensation and lost renewals, a point of defect rate
+/// scrap and rework, an hour of downtime lost output, ¥10,000 of revenue its margin.
+async fn load_kpi_unit_values(store: &Store) -> anyhow::Result<()> {
+    let kpis = store.list_kpis().await?;
+    for (code, value) in [
+        ("COMPLAINT_RATE", 1500.0),
+        ("DEFECT_RATE", 2000.0),
+        ("DOWNTIME", 600.0),
+        ("REVENUE", 1800.0),
+        ("OUTPUT", 3.0),
+    ] {
+        if let Some(kpi) = kpis.iter().find(|k| k.code == code) {
+            store
+                .set_kpi_unit_value(kpi.id, Some(value), &Actor::system())
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Value batches prepared in memory (the demo history), handed to the store as a file's would be.

@@ -59,6 +59,7 @@ pub mod decoding;
 pub mod error;
 pub mod exams;
 pub mod jobs;
+pub mod kpi_effect;
 pub mod library;
 pub mod need_approvals;
 pub mod needs;

@@ -64,3 +64,9 @@
     }
   }, 1000);
 })();
+
+// Print buttons on printable reports.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) { window.print(); }
+});

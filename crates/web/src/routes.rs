@@ -382,6 +382,13 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::practice::program_practice,
     )
     .post("/programs/{id}/practice", Page, ui::practice::assign)
+    .get("/evaluation/programs/{id}/effect", Page, ui::effect::page)
+    .get(
+        "/evaluation/programs/{id}/effect.xlsx",
+        Page,
+        ui::effect::export,
+    )
+    .get("/evaluation/programs/{id}/report", Page, ui::effect::report)
     .post("/checkin", Page, ui::operations::check_in)
     .get("/calendar/me.ics", Page, ui::operations::my_calendar)
     .get(

@@ -1134,6 +1134,42 @@ fn probes() -> Vec<Probe> {
             NoBody,
             admin_or_training(401, 200),
         ),
+        // Effects aggregate the whole company: company-wide evaluation rights only.
+        p(
+            "GET",
+            "/api/v1/evaluation/programs/{id}/effect",
+            "/api/v1/evaluation/programs/{pr_program}/effect?kpi=COMPLAINT_RATE&replications=50",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        p(
+            "PUT",
+            "/api/v1/kpis/{code}/unit-value",
+            "/api/v1/kpis/COMPLAINT_RATE/unit-value",
+            Json(r#"{"unit_value":1500}"#),
+            admin_or_training(401, 204),
+        ),
+        p(
+            "GET",
+            "/evaluation/programs/{id}/effect",
+            "/evaluation/programs/{pr_program}/effect?kpi=COMPLAINT_RATE",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        p(
+            "GET",
+            "/evaluation/programs/{id}/effect.xlsx",
+            "/evaluation/programs/{pr_program}/effect.xlsx?kpi=COMPLAINT_RATE",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        p(
+            "GET",
+            "/evaluation/programs/{id}/report",
+            "/evaluation/programs/{pr_program}/report?kpi=COMPLAINT_RATE",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
         p(
             "GET",
             "/api/v1/me/behaviour-ratings",

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod certification;
 pub mod decoding;
 pub mod dto;
+pub mod effect;
 pub mod exams;
 pub mod library;
 pub mod need_approvals;
@@ -48,6 +49,7 @@ use utoipa_axum::routes;
         (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
         (name = "exams", description = "Exams: question bank per skill, exam papers, attempts, grading, results and learning gain"),
+        (name = "evaluation", description = "Value proof: Kirkpatrick levels, the effect of programs on business KPIs, ROI, efficiency and alerts"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -164,6 +166,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(practice::review))
         .routes(routes!(practice::promote))
         .routes(routes!(practice::transfer))
+        .routes(routes!(effect::effect))
+        .routes(routes!(effect::set_unit_value))
         .routes(routes!(practice::my_ratings))
         .routes(routes!(practice::rate))
         .routes(routes!(notifications::list_notifications))

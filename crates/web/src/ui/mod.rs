@@ -8,6 +8,7 @@ pub mod charts;
 pub mod competency;
 pub mod competency_import;
 pub mod decoding;
+pub mod effect;
 pub mod exams;
 pub mod home;
 pub mod import;

@@ -468,6 +468,8 @@ struct ProgramPage {
     mine: Option<Enrollment>,
     can_manage: bool,
     can_enroll_others: bool,
+    /// Company-wide evaluation rights: the KPI effect and ROI link.
+    can_view_effects: bool,
     notice: String,
     statuses: Vec<ProgramStatus>,
     modes: &'static [SessionMode],
@@ -571,6 +573,7 @@ pub async fn detail(
         mine,
         can_manage,
         can_enroll_others,
+        can_view_effects: crate::effect_service::may_view_effects(p).is_ok(),
         notice,
         statuses,
         modes: SessionMode::ALL,

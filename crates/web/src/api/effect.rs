@@ -1,0 +1,151 @@
+//! Level 4 of value proof over the API: a program's effect on a KPI, and the KPI's
+//! value per unit for ROI.
+
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::effect_service::{self, EffectResult, may_view_effects};
+use crate::error::{ApiError, Problem};
+use crate::service::require;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::kpi_effect::{EffectRequest, MatchingMethod, RoiAssumptions, StratifyBy};
+use domain::{DomainError, Permission};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// What to estimate; every field is optional.
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct EffectQuery {
+    /// KPI code (default: the program's transfer goal KPI).
+    pub kpi: Option<String>,
+    /// Months before each person's completion month (2–36, default 6).
+    pub pre_months: Option<u32>,
+    /// Months after it (1–36, default 6).
+    pub post_months: Option<u32>,
+    /// nearest (default) or cem.
+    pub matching: Option<String>,
+    /// position (default) or department.
+    pub stratify: Option<String>,
+    /// Bootstrap replications (50–5000, default 500).
+    pub replications: Option<u32>,
+    /// Bootstrap seed (default 1).
+    pub seed: Option<u64>,
+    /// Yuan per KPI unit per person and month (default: the KPI's configured value).
+    pub unit_value: Option<f64>,
+    /// Months the effect lasts (default: the program's transfer window, or 12).
+    pub benefit_months: Option<f64>,
+    /// Yuan per participant hour where the position has none (default 80).
+    pub hourly_cost: Option<f64>,
+}
+
+impl EffectQuery {
+    /// The request, with defaults for what is missing; bad codes name their field.
+    pub fn request(&self) -> Result<EffectRequest, DomainError> {
+        let defaults = EffectRequest::default();
+        Ok(EffectRequest {
+            pre_months: self.pre_months.unwrap_or(defaults.pre_months),
+            post_months: self.post_months.unwrap_or(defaults.post_months),
+            matching: match self.matching.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(m) => MatchingMethod::parse(m)?,
+                None => defaults.matching,
+            },
+            stratify: match self.stratify.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(m) => StratifyBy::parse(m)?,
+                None => defaults.stratify,
+            },
+            replications: self.replications.unwrap_or(defaults.replications),
+            seed: self.seed.unwrap_or(defaults.seed),
+        })
+    }
+}
+
+/// Resolves the KPI, the request and the ROI assumptions of a query.
+pub async fn resolve(
+    state: &AppState,
+    program_id: i64,
+    query: &EffectQuery,
+) -> Result<(domain::performance::Kpi, EffectRequest, RoiAssumptions), DomainError> {
+    let request = query.request()?.validated()?;
+    let kpi = match query.kpi.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(code) => effect_service::kpi_by_code(&state.store, code).await?,
+        None => effect_service::target_kpi(&state.store, program_id)
+            .await?
+            .ok_or_else(|| {
+                DomainError::invalid("kpi", "the program has no transfer goal KPI; name one")
+            })?,
+    };
+    let unit_value = match query.unit_value {
+        Some(v) => v,
+        None => state.store.kpi_unit_value(kpi.id).await?.unwrap_or(0.0),
+    };
+    let benefit_months = match query.benefit_months {
+        Some(m) => m,
+        None => state
+            .store
+            .program_detail(program_id)
+            .await?
+            .transfer
+            .map(|t| f64::from(t.months))
+            .unwrap_or(effect_service::DEFAULT_BENEFIT_MONTHS),
+    };
+    let assumptions = RoiAssumptions {
+        unit_value,
+        benefit_months,
+        default_hourly_cost: query
+            .hourly_cost
+            .unwrap_or(effect_service::DEFAULT_HOURLY_COST),
+    }
+    .validated()?;
+    Ok((kpi, request, assumptions))
+}
+
+/// The program's effect on a KPI: matched difference-in-differences with a 95%
+/// cluster-bootstrap interval, the naive comparisons beside it, diagnostics,
+/// the month-by-month series around completion, costs and ROI.
+#[utoipa::path(get, path = "/api/v1/evaluation/programs/{id}/effect", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id"), EffectQuery),
+    responses((status = 200, body = EffectResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn effect(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<EffectQuery>,
+) -> Result<Json<EffectResult>, ApiError> {
+    may_view_effects(&caller.principal)?;
+    state.store.program_detail(id).await?;
+    let (kpi, request, assumptions) = resolve(&state, id, &query).await?;
+    Ok(Json(
+        effect_service::evaluate(&state.store, id, &kpi, request, Some(assumptions)).await?,
+    ))
+}
+
+/// What one unit of a KPI is worth, per person and month.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitValueInput {
+    /// Yuan, 0 or more; null clears it.
+    pub unit_value: Option<f64>,
+}
+
+/// Sets what one unit of a KPI is worth (used for ROI).
+#[utoipa::path(put, path = "/api/v1/kpis/{code}/unit-value", tag = "evaluation", security(("bearer" = [])),
+    params(("code" = String, Path, description = "KPI code")),
+    request_body = UnitValueInput,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_unit_value(
+    State(state): State<AppState>,
+    caller: crate::auth::ApiCaller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<UnitValueInput>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller.principal, Permission::ManagePrograms)?;
+    let kpi = effect_service::kpi_by_code(&state.store, &code)
+        .await
+        .map_err(|_| DomainError::NotFound { entity: "KPI" })?;
+    state
+        .store
+        .set_kpi_unit_value(kpi.id, body.unit_value, &caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
