@@ -34,6 +34,10 @@ pub const PURGE_SESSIONS: &str = "purge_expired_sessions";
 /// KPI pressure that weights skill gaps).
 pub const REFRESH_TARGET_PROGRESS: &str = "refresh_target_progress";
 
+/// Estimates the KPI effect of every closed program with a transfer goal and records it
+/// (history, and the "completed but no effect" alert).
+pub const EVALUATE_PROGRAMS: &str = "evaluate_programs";
+
 /// Runs registered job kinds.
 pub struct Worker {
     store: Store,
@@ -98,6 +102,16 @@ impl Worker {
             REFRESH_TARGET_PROGRESS,
             "daily 03:30",
         );
+        worker.register(EVALUATE_PROGRAMS, |store, _job| {
+            Box::pin(async move {
+                let recorded = web::effect_service::evaluate_closed_programs(&store)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(recorded, "program effects estimated");
+                Ok(())
+            })
+        });
+        worker.schedule("nightly-program-effects", EVALUATE_PROGRAMS, "daily 04:00");
         // Notifications without e-mail until `with_notifications` gives the settings.
         let notify = crate::notify::NotifyConfig {
             timezone: worker.timezone,

@@ -393,6 +393,22 @@ impl crate::Store {
         })
     }
 
+    /// Closed (or historical) programs with a transfer goal KPI and people who completed:
+    /// (program id, KPI id).
+    pub async fn programs_to_evaluate(&self) -> DomainResult<Vec<(i64, i64)>> {
+        on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT p.id, p.transfer_kpi_id FROM programs p \
+                 WHERE p.status IN ('closed', 'historical') AND p.transfer_kpi_id IS NOT NULL \
+                   AND EXISTS (SELECT 1 FROM enrollments en WHERE en.program_id = p.id AND en.status = 'completed') \
+                 ORDER BY p.id",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)
+        })
+    }
+
     /// The latest recorded estimate of each (program, KPI).
     pub async fn latest_effect_runs(&self) -> DomainResult<Vec<EffectRun>> {
         type Row = (i64, i64, i64, f64, f64, f64, i32, i32, String, DbTime);

@@ -532,3 +532,81 @@ pub async fn record(store: &Store, result: &EffectResult, by: &str) -> DomainRes
         )
         .await
 }
+
+/// Evaluates every closed program that has a transfer goal KPI and completers, with
+/// the default request, and records each estimate (the daily job). Returns how many
+/// were recorded; a program that cannot be estimated is logged and skipped.
+pub async fn evaluate_closed_programs(store: &Store) -> DomainResult<usize> {
+    let kpis = store.list_kpis().await?;
+    let mut recorded = 0;
+    for (program, kpi_id) in store.programs_to_evaluate().await? {
+        let Some(kpi) = kpis.iter().find(|k| k.id == kpi_id) else {
+            continue;
+        };
+        match evaluate(store, program, kpi, EffectRequest::default(), None).await {
+            Ok(result) => {
+                record(store, &result, "system").await?;
+                recorded += 1;
+            }
+            Err(e) => tracing::warn!(program, error = %e, "program effect not estimated"),
+        }
+    }
+    Ok(recorded)
+}
+
+/// A program most of whose learners completed, with no measurable effect on its KPI.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoEffectAlert {
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    pub kpi_code: String,
+    /// completed / (enrolled, completed or not completed), 0..1.
+    pub completion_rate: f64,
+    pub effect: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// inconclusive or worsened.
+    pub verdict: String,
+    pub estimated_at: String,
+}
+
+/// Completion at or above which a program without effect is flagged.
+pub const HIGH_COMPLETION: f64 = 0.8;
+
+/// Programs with high completion but no measurable KPI effect, from the latest
+/// recorded estimate of each program.
+pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoEffectAlert>> {
+    let mut alerts = Vec::new();
+    for run in store.latest_effect_runs().await? {
+        let Ok(result) = serde_json::from_str::<serde_json::Value>(&run.result_json) else {
+            continue;
+        };
+        let verdict = result["verdict"].as_str().unwrap_or("inconclusive");
+        if verdict == "improved" {
+            continue;
+        }
+        let detail = store.program_detail(run.program_id).await?;
+        let taken = detail.summary.enrolled.max(1) as f64;
+        let rate = detail.summary.completed as f64 / taken;
+        if rate < HIGH_COMPLETION {
+            continue;
+        }
+        alerts.push(NoEffectAlert {
+            program_id: run.program_id,
+            program_code: detail.summary.code.clone(),
+            program_title: detail.summary.title.clone(),
+            kpi_code: result["subject"]["kpi_code"]
+                .as_str()
+                .unwrap_or_default()
+                .into(),
+            completion_rate: rate,
+            effect: run.effect,
+            ci_low: run.ci_low,
+            ci_high: run.ci_high,
+            verdict: verdict.into(),
+            estimated_at: run.created_at.date().to_string(),
+        });
+    }
+    Ok(alerts)
+}

@@ -5,6 +5,7 @@ use crate::competency_import::{run, skillbridge};
 use crate::db_test;
 use crate::support::{Backend, TempDir, TestApp};
 use domain::audit::AuditRepository;
+use domain::jobs::JobRepository;
 use serde_json::{Value, json};
 
 /// 80 people in one new position; 40 complete program EV-P1 (20 in June, 20 in August
@@ -12,6 +13,11 @@ use serde_json::{Value, json};
 /// completion. Everyone shares a seasonal pattern and keeps a personal level, so the
 /// difference-in-differences is exactly −1.0 while the naive comparisons are not.
 async fn planted(app: &TestApp) -> i64 {
+    planted_with(app, 1.0).await
+}
+
+/// Like [`planted`], with the KPI dropping by `drop` instead of 1.0.
+async fn planted_with(app: &TestApp, drop: f64) -> i64 {
     let ts = match app.backend {
         Backend::Sqlite => "'2025-01-01T00:00:00.000000Z'",
         Backend::Postgres => "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
@@ -66,7 +72,7 @@ async fn planted(app: &TestApp) -> i64 {
     app.exec(&format!(
         "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) \
          SELECT k.id, e.id, v.column1, 5.0 + (e.id % 7) * 0.25 + v.column2 \
-           - CASE WHEN en.completed_on IS NOT NULL AND v.column1 > substr(CAST(en.completed_on AS TEXT), 1, 7) THEN 1.0 ELSE 0.0 END, \
+           - CASE WHEN en.completed_on IS NOT NULL AND v.column1 > substr(CAST(en.completed_on AS TEXT), 1, 7) THEN {drop:.1} ELSE 0.0 END, \
            'business', 'test', {ts} \
          FROM employees e JOIN positions p ON p.id = e.position_id AND p.code = 'EV-POS' \
          CROSS JOIN kpis k CROSS JOIN (VALUES {}) v \
@@ -414,3 +420,43 @@ db_test!(the_demo_programs_that_worked_show_an_effect, |app| {
         r["effect"]
     );
 });
+
+db_test!(
+    the_nightly_job_records_effects_and_flags_completed_programs_without_one,
+    |app| {
+        let program = planted_with(&app, 0.0).await;
+        app.store
+            .enqueue_job(
+                app::worker::EVALUATE_PROGRAMS,
+                "{}",
+                time::OffsetDateTime::now_utc(),
+                3,
+            )
+            .await
+            .unwrap();
+        assert_eq!(app.worker().tick().await.unwrap(), 1);
+        let runs = app.store.latest_effect_runs().await.unwrap();
+        let ours = runs
+            .iter()
+            .find(|r| r.program_id == program)
+            .expect("EV-P1 was estimated");
+        assert!(close(ours.effect, 0.0), "{}", ours.effect);
+        // The demo's closed programs with a KPI goal were estimated too.
+        assert!(runs.len() > 1, "{}", runs.len());
+        let alerts = web::effect_service::no_effect_alerts(&app.store)
+            .await
+            .unwrap();
+        let flagged = alerts
+            .iter()
+            .find(|a| a.program_id == program)
+            .expect("EV-P1 is flagged");
+        assert_eq!(flagged.verdict, "inconclusive");
+        assert!(close(flagged.completion_rate, 1.0));
+        // A program that worked is not flagged.
+        let cs = app.store.program_id("CS-2025-01").await.unwrap();
+        let cs_run = runs.iter().find(|r| r.program_id == cs).unwrap();
+        if cs_run.ci_high < 0.0 {
+            assert!(alerts.iter().all(|a| a.program_id != cs));
+        }
+    }
+);
