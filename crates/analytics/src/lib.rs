@@ -2,6 +2,11 @@
 //!
 //! The store aggregates KPI values in SQL into per-person window sums around an
 //! anchor month; this crate matches trained people with comparable untrained ones
-//! and estimates the effect with difference-in-differences.
+//! and estimates the effect with difference-in-differences ([`effect`]), turns an
+//! effect into money ([`roi`]), and ranks instructors, vendors and courses by the
+//! gains of their learners ([`efficiency`]).
 
 pub mod effect;
+pub mod efficiency;
+pub mod roi;
+mod stats;
