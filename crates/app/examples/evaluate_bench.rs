@@ -13,8 +13,8 @@
 //! company for `--people`, one KPI with a value for every person and month (lower is
 //! better; personal levels, seasonality, noise, and −0.5 for trained people from the
 //! month after completion), a program whose `--trained` learners completed in four
-//! monthly cohorts, then times the evaluation (6 months before and after, nearest-
-//! neighbour matching, 500 bootstrap replications) and prints the estimate.
+//! monthly cohorts, then times the evaluation (12 months before, 6 after, nearest-
+//! neighbour matching, 1,000 bootstrap replications) and prints the estimate.
 
 use std::time::Instant;
 
@@ -152,7 +152,7 @@ async fn main() -> Result<()> {
         .context("evaluating")?;
     let total = t.elapsed();
     println!(
-        "evaluate (panel + matching + 500 bootstrap replications + placebo + series + ROI): {:.2} s",
+        "evaluate (panel + matching + 1,000 bootstrap replications + placebo + series + ROI): {:.2} s",
         total.as_secs_f64()
     );
     println!(

@@ -15,7 +15,7 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub kpi: Option<String>,
     /// Months before each person's completion month.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 12)]
     pub pre_months: u32,
     /// Months after each person's completion month.
     #[arg(long, default_value_t = 6)]
@@ -27,7 +27,7 @@ pub struct EvaluateArgs {
     #[arg(long, default_value = "position")]
     pub stratify: String,
     /// Bootstrap replications for the confidence interval.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 1000)]
     pub replications: u32,
     /// Seed of the bootstrap (same seed, same interval).
     #[arg(long, default_value_t = 1)]

@@ -41,11 +41,11 @@ pub struct EffectRequest {
 impl Default for EffectRequest {
     fn default() -> Self {
         Self {
-            pre_months: 6,
+            pre_months: 12,
             post_months: 6,
             matching: MatchingMethod::Nearest,
             stratify: StratifyBy::Position,
-            replications: 500,
+            replications: 1000,
             seed: 1,
         }
     }
@@ -207,7 +207,7 @@ mod tests {
         assert!(
             matches!(bad.validated(), Err(DomainError::Validation { field, .. }) if field == "post_months")
         );
-        assert_eq!(EffectRequest::default().placebo_months(), 2);
+        assert_eq!(EffectRequest::default().placebo_months(), 4);
         let roi = RoiAssumptions {
             unit_value: 10.0,
             benefit_months: 0.0,

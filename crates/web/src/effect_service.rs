@@ -193,9 +193,12 @@ fn options(request: &EffectRequest) -> Options {
             StratifyBy::Department => Stratum::Department,
         },
         matching: match request.matching {
+            // Five neighbours within 1 SD: wide enough to keep the weakest performers
+            // (whom programs target) in the estimate; the estimator's regression
+            // adjustment corrects what the looser matches leave.
             MatchingMethod::Nearest => Matching::NearestNeighbour {
-                neighbours: 3,
-                caliper: 0.5,
+                neighbours: 5,
+                caliper: 1.0,
             },
             MatchingMethod::Coarsened => Matching::CoarsenedExact { bins: 4 },
         },
@@ -256,8 +259,11 @@ pub async fn evaluate(
     let cost = store
         .program_cost(program_id, assumptions.default_hourly_cost)
         .await?;
-    let roi =
-        (assumptions.unit_value > 0.0).then(|| roi(&estimate, kpi.direction, &assumptions, &cost));
+    let roi = if assumptions.unit_value > 0.0 && estimate.n_trained > 0 {
+        roi(&estimate, kpi.direction, &assumptions, &cost)
+    } else {
+        None
+    };
     let improved = |e: f64| match kpi.direction {
         Direction::Lower => e < 0.0,
         Direction::Higher => e > 0.0,
@@ -382,68 +388,64 @@ async fn series(
     Ok(points)
 }
 
-fn ranged(value: Option<f64>, a: Option<f64>, b: Option<f64>) -> Ranged {
-    let (low, high) = match (a, b) {
-        (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
-        _ => (None, None),
-    };
-    Ranged { value, low, high }
+fn ranged(range: Option<analytics::roi::Range>) -> Ranged {
+    Ranged {
+        value: range.map(|r| r.central),
+        low: range.map(|r| r.low),
+        high: range.map(|r| r.high),
+    }
 }
 
 /// Benefit = effect in the good direction × value of a unit × people × months; cost =
-/// cost lines, per-head costs and participants' time. Each figure also at both ends
-/// of the effect's interval.
+/// cost lines, per-head costs and participants' time (at their positions' hourly
+/// costs, passed on as the average). Each figure also at both ends of the interval.
 fn roi(
     estimate: &Estimate,
     direction: Direction,
     assumptions: &RoiAssumptions,
     cost: &ProgramCost,
-) -> RoiResult {
+) -> Option<RoiResult> {
     let people = estimate.n_trained;
-    let good = |effect: f64| match direction {
-        Direction::Lower => -effect,
-        Direction::Higher => effect,
+    let input = analytics::roi::Input {
+        effect: estimate.effect,
+        ci_low: estimate.ci_low,
+        ci_high: estimate.ci_high,
+        direction: match direction {
+            Direction::Lower => analytics::roi::Direction::LowerIsBetter,
+            Direction::Higher => analytics::roi::Direction::HigherIsBetter,
+        },
+        value_per_unit: assumptions.unit_value,
+        people: people as f64,
+        months: assumptions.benefit_months,
+        program_cost: cost.cost_lines + cost.per_head,
+        participant_hours: cost.participant_hours,
+        hourly_cost: if cost.participant_hours > 0.0 {
+            cost.participant_time_cost / cost.participant_hours
+        } else {
+            0.0
+        },
     };
-    let total_cost = cost.total();
-    let benefit_of = |effect: f64| {
-        good(effect) * assumptions.unit_value * people as f64 * assumptions.benefit_months
+    let figures = match analytics::roi::compute(&input) {
+        Ok(figures) => figures,
+        Err(e) => {
+            tracing::warn!(field = e.field, message = e.message, "ROI not computed");
+            return None;
+        }
     };
-    let monthly = |effect: f64| good(effect) * assumptions.unit_value * people as f64;
-    let figures = |effect: f64| {
-        let benefit = benefit_of(effect);
-        let roi = (total_cost > 0.0).then(|| (benefit - total_cost) / total_cost * 100.0);
-        let bcr = (total_cost > 0.0).then(|| benefit / total_cost);
-        let payback = (monthly(effect) > 0.0).then(|| total_cost / monthly(effect));
-        (benefit, roi, bcr, payback)
-    };
-    let (b, r, c, p) = figures(estimate.effect);
-    let (b1, r1, c1, p1) = figures(estimate.ci_low);
-    let (b2, r2, c2, p2) = figures(estimate.ci_high);
-    RoiResult {
+    Some(RoiResult {
         unit_value: assumptions.unit_value,
         benefit_months: assumptions.benefit_months,
         default_hourly_cost: assumptions.default_hourly_cost,
         people,
-        cost: total_cost,
-        benefit: ranged(Some(b), Some(b1), Some(b2)),
-        net_benefit: ranged(
-            Some(b - total_cost),
-            Some(b1 - total_cost),
-            Some(b2 - total_cost),
-        ),
-        roi_pct: ranged(r, r1, r2),
-        benefit_cost_ratio: ranged(c, c1, c2),
-        // A payback at one end of the interval may not exist (no benefit there).
+        cost: figures.cost,
+        benefit: ranged(Some(figures.benefit)),
+        net_benefit: ranged(Some(figures.net)),
+        roi_pct: ranged(figures.roi_percent),
+        benefit_cost_ratio: ranged(figures.benefit_cost_ratio),
         payback_months: Ranged {
-            value: p,
-            low: match (p1, p2) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-            high: match (p1, p2) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                _ => None,
-            },
+            value: figures.payback_months.central,
+            low: figures.payback_months.shortest,
+            high: figures.payback_months.longest,
         },
         assumptions: vec![
             format!(
@@ -451,7 +453,7 @@ fn roi(
                 assumptions.unit_value
             ),
             format!(
-                "The effect lasts {} months after completion and then stops.",
+                "The effect lasts {} months after completion and then stops (not discounted).",
                 assumptions.benefit_months
             ),
             format!("The benefit counts the {people} trained people in the estimate."),
@@ -461,7 +463,7 @@ fn roi(
             ),
             "The effect is the difference-in-differences against matched untrained colleagues; the range follows its 95% confidence interval.".into(),
         ],
-    }
+    })
 }
 
 fn warning(w: &Warning) -> EffectWarning {

@@ -167,6 +167,21 @@ pub const EFFECT_TEXTS: &[(&str, &str, &str)] = &[
         "Pre-period trend",
     ),
     (
+        "effect.covariate.pre_early_level",
+        "培训前早期水平",
+        "Early pre-period level",
+    ),
+    (
+        "effect.covariate.pre_early_trend",
+        "培训前早期趋势",
+        "Early pre-period trend",
+    ),
+    (
+        "effect.covariate.pre_late_level",
+        "培训前近期水平",
+        "Late pre-period level",
+    ),
+    (
         "effect.smd_before",
         "匹配前标准化差异",
         "Standardised difference before",

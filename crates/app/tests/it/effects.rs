@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 /// 80 people in one new position; 40 complete program EV-P1 (20 in June, 20 in August
 /// 2025); their KPI (lower is better) drops by exactly 1.0 from the month after
-/// completion. Everyone shares a seasonal pattern and keeps a personal level, so the
+/// completion. Everyone shares a seasonal pattern and a drift and keeps a personal
+/// level, and those trained start 0.5 worse (weaker performers are sent), so the
 /// difference-in-differences is exactly −1.0 while the naive comparisons are not.
 async fn planted(app: &TestApp) -> i64 {
     planted_with(app, 1.0).await
@@ -47,6 +48,10 @@ async fn planted_with(app: &TestApp, drop: f64) -> i64 {
     assert_eq!(status, 201, "{created}");
     let program = created["id"].as_i64().unwrap();
     app.exec(&format!(
+        "UPDATE programs SET status = 'closed' WHERE id = {program}"
+    ))
+    .await;
+    app.exec(&format!(
         "INSERT INTO program_costs (program_id, kind, amount, note) VALUES ({program}, 'materials', 5000, '')"
     ))
     .await;
@@ -58,20 +63,23 @@ async fn planted_with(app: &TestApp, drop: f64) -> i64 {
         ))
         .await;
     }
-    let months: Vec<String> = (0..18)
+    let months: Vec<String> = (0..30)
         .map(|i| {
-            let index = 2024 * 12 + 9 + i;
+            let index = 2024 * 12 + i;
             let (year, month) = (index / 12, index % 12 + 1);
             // Seasonality: higher in winter.
             let season = [
                 0.6, 0.5, 0.3, 0.1, 0.0, -0.1, -0.2, -0.1, 0.0, 0.2, 0.4, 0.5,
             ][month - 1];
-            format!("('{year:04}-{month:02}', {season})")
+            // A company-wide drift as well, which a before/after comparison mistakes
+            // for an effect.
+            format!("('{year:04}-{month:02}', {})", season + 0.05 * i as f64)
         })
         .collect();
     app.exec(&format!(
         "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) \
          SELECT k.id, e.id, v.column1, 5.0 + (e.id % 7) * 0.25 + v.column2 \
+           + CASE WHEN en.completed_on IS NOT NULL THEN 0.5 ELSE 0.0 END \
            - CASE WHEN en.completed_on IS NOT NULL AND v.column1 > substr(CAST(en.completed_on AS TEXT), 1, 7) THEN {drop:.1} ELSE 0.0 END, \
            'business', 'test', {ts} \
          FROM employees e JOIN positions p ON p.id = e.position_id AND p.code = 'EV-POS' \
@@ -82,6 +90,13 @@ async fn planted_with(app: &TestApp, drop: f64) -> i64 {
     ))
     .await;
     program
+}
+
+/// The 200 characters before `needle` in `text`, for failure messages.
+fn before(text: &str, needle: &str) -> String {
+    let end = text.find(needle).unwrap_or(0);
+    let start: Vec<char> = text[..end].chars().collect();
+    start[start.len().saturating_sub(200)..].iter().collect()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -115,7 +130,9 @@ db_test!(
             "{}",
             r["ci_high"]
         );
-        assert_eq!(r["n_trained"], 40);
+        // The worst of those sent have no untrained colleague that bad: left out.
+        let n = r["n_trained"].as_f64().unwrap();
+        assert!((30.0..=40.0).contains(&n), "{n}");
         assert_eq!(r["n_trained_total"], 40);
         assert!(r["n_comparison"].as_u64().unwrap() > 0);
         assert!(
@@ -123,9 +140,14 @@ db_test!(
             "trained people are never controls"
         );
         assert_eq!(r["verdict"], "improved");
-        // Seasonality moves everyone, so the naive before/after is not the effect.
+        // The drift moves everyone, so the naive before/after is not the effect; those
+        // sent were worse to begin with, so neither is trained-vs-untrained.
         assert!(
-            (r["naive_before_after"].as_f64().unwrap() + 1.0).abs() > 0.05,
+            (r["naive_before_after"].as_f64().unwrap() + 1.0).abs() > 0.2,
+            "{r}"
+        );
+        assert!(
+            (r["naive_trained_vs_untrained"].as_f64().unwrap() + 1.0).abs() > 0.2,
             "{r}"
         );
         for field in [
@@ -136,9 +158,9 @@ db_test!(
         ] {
             assert!(r.get(field).is_some(), "{field} is in the result");
         }
-        // Month by month around completion: 6 before, the month itself, 6 after.
+        // Month by month around completion: 12 before, the month itself, 6 after.
         let series = r["series"].as_array().unwrap();
-        assert_eq!(series.len(), 13);
+        assert_eq!(series.len(), 19);
         let at = |m: i64, group: &str| {
             series.iter().find(|p| p["month"] == m).unwrap()[group]
                 .as_f64()
@@ -170,22 +192,27 @@ db_test!(
         assert_eq!(status, 204);
         let (_, r) = app.call(&token, "GET", &path, None).await;
         let roi = &r["roi"];
-        // 1.0 unit better × ¥100 × 40 people × 6 months (the transfer goal's window).
+        // 1.0 unit better × ¥100 × n people × 6 months (the transfer goal's window),
+        // against the cost of all 40 who took part.
+        let benefit = 100.0 * n * 6.0;
         assert!(
-            close(roi["benefit"]["value"].as_f64().unwrap(), 24_000.0),
+            close(roi["benefit"]["value"].as_f64().unwrap(), benefit),
             "{roi}"
         );
         assert!(
-            close(roi["net_benefit"]["value"].as_f64().unwrap(), -6_600.0),
+            close(
+                roi["net_benefit"]["value"].as_f64().unwrap(),
+                benefit - 30_600.0
+            ),
             "{roi}"
         );
         assert!(close(
             roi["roi_pct"]["value"].as_f64().unwrap(),
-            -6_600.0 / 30_600.0 * 100.0
+            (benefit - 30_600.0) / 30_600.0 * 100.0
         ));
         assert!(close(
             roi["payback_months"]["value"].as_f64().unwrap(),
-            30_600.0 / 4_000.0
+            30_600.0 / (100.0 * n)
         ));
         assert_eq!(roi["assumptions"].as_array().unwrap().len(), 5);
         // Overridden assumptions.
@@ -199,7 +226,7 @@ db_test!(
             .await;
         assert!(close(
             r["roi"]["benefit"]["value"].as_f64().unwrap(),
-            48_000.0
+            100.0 * n * 12.0
         ));
         assert!(close(r["cost"]["total"].as_f64().unwrap(), 5_000.0));
         let audit = app
@@ -297,7 +324,11 @@ db_test!(the_effect_page_export_and_report_show_the_estimate, |app| {
     assert!(html.contains("id=\"headline\""), "{html}");
     assert!(html.contains("-1.000"), "the effect is shown");
     assert!(html.contains("<svg"), "the chart is drawn");
-    assert!(!html.contains("??"), "every text is translated");
+    assert!(
+        !html.contains("??"),
+        "every text is translated: …{}",
+        before(&html, "??")
+    );
     let bad = browser
         .get(app.url(&format!(
             "/evaluation/programs/{program}/effect?kpi=EV_KPI&pre_months=x"
@@ -327,7 +358,7 @@ db_test!(the_effect_page_export_and_report_show_the_estimate, |app| {
     let names = book.sheet_names();
     assert_eq!(names.len(), 2);
     let series = book.worksheet_range(&names[1]).unwrap();
-    assert_eq!(series.height(), 14, "a header and 13 months");
+    assert_eq!(series.height(), 20, "a header and 19 months");
     let report = browser
         .get(app.url(&format!("/evaluation/programs/{program}/report")))
         .send()
@@ -401,7 +432,9 @@ db_test!(evaluate_prints_the_estimate_as_text_and_json, |app| {
     assert!(err.contains("--pre-months"), "{err}");
 });
 
-db_test!(the_demo_programs_that_worked_show_an_effect, |app| {
+db_test!(a_program_too_small_to_judge_says_so, |app| {
+    // On the 400-person test company the first complaint-handling cohort has only a
+    // handful of learners: the result must say so rather than claim an effect.
     let token = app.token("training").await;
     let id = app.store.program_id("CS-2025-01").await.unwrap();
     let (status, r) = app
@@ -414,11 +447,19 @@ db_test!(the_demo_programs_that_worked_show_an_effect, |app| {
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["subject"]["kpi_code"], "COMPLAINT_RATE");
-    assert!(
-        r["effect"].as_f64().unwrap() < 0.0,
-        "complaints fell: {}",
-        r["effect"]
-    );
+    assert!(r["n_trained_total"].as_u64().unwrap() > 0, "{r}");
+    assert!(r["n_trained"].as_u64().unwrap() < 30, "{r}");
+    let codes: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"too_few_trained"), "{codes:?}");
+    if r["n_trained"] == 0 {
+        assert_eq!(r["verdict"], "inconclusive");
+        assert!(r["roi"].is_null(), "no ROI without anyone in the estimate");
+    }
 });
 
 db_test!(

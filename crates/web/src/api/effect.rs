@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct EffectQuery {
     /// KPI code (default: the program's transfer goal KPI).
     pub kpi: Option<String>,
-    /// Months before each person's completion month (2–36, default 6).
+    /// Months before each person's completion month (2–36, default 12).
     pub pre_months: Option<u32>,
     /// Months after it (1–36, default 6).
     pub post_months: Option<u32>,
@@ -28,7 +28,7 @@ pub struct EffectQuery {
     pub matching: Option<String>,
     /// position (default) or department.
     pub stratify: Option<String>,
-    /// Bootstrap replications (50–5000, default 500).
+    /// Bootstrap replications (50–5000, default 1000).
     pub replications: Option<u32>,
     /// Bootstrap seed (default 1).
     pub seed: Option<u64>,
