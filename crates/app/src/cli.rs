@@ -59,7 +59,8 @@ pub enum Command {
     /// Rebuild this node's library search index from the database (the server also
     /// rebuilds it at start; stop the server first, it holds the index open).
     Reindex,
-    /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
+    /// Timetabling: solve and validate ITC-2007 curriculum-based instances; draft
+    /// timetables of plans and programs.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
 }
@@ -236,7 +237,9 @@ pub struct BackupArgs {
 /// Parses the command line and runs it.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Command::Schedule(cmd) = &cli.command {
+    if let Command::Schedule(cmd) = &cli.command
+        && !cmd.needs_database()
+    {
         // Pure computation: no settings, database or async runtime needed.
         return crate::schedule_cmd::run(cmd);
     }
@@ -354,6 +357,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 run.queued, run.open
             );
             Ok(())
+        }
+        Command::Schedule(crate::schedule_cmd::ScheduleCommand::Plan(args)) => {
+            let store = open_store(&settings).await?;
+            let state = web::AppState::new(store.clone(), web_config(&settings));
+            let outcome = crate::schedule_cmd::plan(&state, &args).await;
+            store.close().await;
+            outcome
         }
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }

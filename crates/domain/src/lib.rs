@@ -69,6 +69,7 @@ pub mod page;
 pub mod performance;
 pub mod practice;
 pub mod surveys;
+pub mod timetables;
 pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};
