@@ -62,7 +62,8 @@ pub enum Command {
     /// The effect of a program on a business KPI (matched difference-in-differences with
     /// a cluster-bootstrap 95% interval, placebo test, diagnostics) and its ROI.
     Evaluate(crate::evaluate_cmd::EvaluateArgs),
-    /// Timetabling: solve and validate ITC-2007 curriculum-based instances.
+    /// Timetabling: solve and validate ITC-2007 curriculum-based instances; draft
+    /// timetables of plans and programs.
     #[command(subcommand)]
     Schedule(crate::schedule_cmd::ScheduleCommand),
 }
@@ -239,7 +240,9 @@ pub struct BackupArgs {
 /// Parses the command line and runs it.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Command::Schedule(cmd) = &cli.command {
+    if let Command::Schedule(cmd) = &cli.command
+        && !cmd.needs_database()
+    {
         // Pure computation: no settings, database or async runtime needed.
         return crate::schedule_cmd::run(cmd);
     }
@@ -361,6 +364,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Evaluate(args) => {
             let store = open_store(&settings).await?;
             let outcome = crate::evaluate_cmd::run(&store, &args).await;
+            store.close().await;
+            outcome
+        }
+        Command::Schedule(crate::schedule_cmd::ScheduleCommand::Plan(args)) => {
+            let store = open_store(&settings).await?;
+            let state = web::AppState::new(store.clone(), web_config(&settings));
+            let outcome = crate::schedule_cmd::plan(&state, &args).await;
             store.close().await;
             outcome
         }

@@ -120,6 +120,9 @@ pub async fn load_demo_with(
         .context("demo training needs")?;
     load_certification(store, seed, &company, &operations).await?;
     crate::demo_exams::load_exams(store, seed, &operations).await?;
+    load_scheduling(store, &company, today)
+        .await
+        .context("demo scheduling plan")?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo training operations loaded"
@@ -865,5 +868,199 @@ async fn load_notifications(
         .due_session_reminders(now, time::Duration::hours(48))
         .await?;
     store.send_reminders(&due).await?;
+    Ok(())
+}
+
+/// The scheduler's demo: venue rates and an owner, a company holiday next month, and
+/// a plan for next month whose four draft programs all sit in the same morning (clashing
+/// instructors, venues and learners, sessions out of order), so generating a timetable
+/// shows a real improvement. Learners are people without a demo login, so no login's
+/// inbox or calendar changes.
+pub const SCHEDULING_PLAN: &str = "PLAN-SCHED";
+
+async fn load_scheduling(
+    store: &Store,
+    company: &DemoCompany,
+    today: time::Date,
+) -> anyhow::Result<()> {
+    use domain::operations::*;
+    use domain::timetables::{CalendarBlockInput, CalendarBlockKind};
+    let actor = Actor::system();
+    let china = time::UtcOffset::from_hms(8, 0, 0)?;
+    let venues = store.list_venues().await?;
+    let trainer = company
+        .accounts
+        .iter()
+        .find(|a| a.username == "training")
+        .and_then(|a| a.employee_no.clone());
+    for (code, rate) in [
+        ("HQ-301", 200.0),
+        ("HQ-HALL", 800.0),
+        ("P1-LAB", 300.0),
+        ("P2-ROOM", 100.0),
+        ("EQ-LAB", 400.0),
+    ] {
+        if let Some(v) = venues.iter().find(|v| v.code == code) {
+            let owner = (code == "HQ-301").then_some(trainer.as_deref()).flatten();
+            store
+                .set_venue_scheduling(v.id, rate, owner, &actor)
+                .await?;
+        }
+    }
+    // Next month: its first weekday opens the window.
+    let (year, month) = match today.month() {
+        time::Month::December => (today.year() + 1, time::Month::January),
+        m => (today.year(), m.next()),
+    };
+    let mut first = time::Date::from_calendar_date(year, month, 1)?;
+    while matches!(
+        first.weekday(),
+        time::Weekday::Saturday | time::Weekday::Sunday
+    ) {
+        first = first.next_day().context("date")?;
+    }
+    let mut holiday = first + time::Duration::days(2);
+    while matches!(
+        holiday.weekday(),
+        time::Weekday::Saturday | time::Weekday::Sunday
+    ) {
+        holiday = holiday.next_day().context("date")?;
+    }
+    store
+        .create_calendar_block(
+            &CalendarBlockInput {
+                starts_on: holiday,
+                ends_on: holiday,
+                department_code: None,
+                kind: CalendarBlockKind::Holiday,
+                note: "厂庆日".into(),
+                daily_from: None,
+                daily_to: None,
+            },
+            &actor,
+        )
+        .await?;
+    store
+        .create_plan(
+            &PlanInput {
+                code: SCHEDULING_PLAN.into(),
+                name: "下月排期演示计划".into(),
+                period: year.to_string(),
+            },
+            &actor,
+        )
+        .await?;
+    let instructors: Vec<String> = store
+        .list_instructors()
+        .await?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    let teacher = |wanted: &str| -> String {
+        if instructors.iter().any(|c| c == wanted) {
+            wanted.to_string()
+        } else {
+            "EX-HYD".to_string()
+        }
+    };
+    let with_login: std::collections::HashSet<&str> = company
+        .accounts
+        .iter()
+        .filter_map(|a| a.employee_no.as_deref())
+        .collect();
+    let pool = |positions: &[&str]| -> Vec<String> {
+        company
+            .employees
+            .iter()
+            .filter(|e| e.status == "active" && positions.contains(&e.position_code.as_str()))
+            .filter(|e| !with_login.contains(e.employee_no.as_str()))
+            .map(|e| e.employee_no.clone())
+            .collect()
+    };
+    let operators = pool(&["P-OP"]);
+    let technicians = pool(&["E-TECH", "E-ENG"]);
+    let quality = pool(&["Q-ENG", "Q-INSP", "P-TL"]);
+    // (code, title, venue, instructors, sessions, learners): two programs share operators.
+    type DemoProgram<'a> = (&'a str, &'a str, &'a str, Vec<String>, usize, Vec<String>);
+    let programs: Vec<DemoProgram> = vec![
+        (
+            "SCH-LEAN",
+            "精益生产基础",
+            "HQ-301",
+            vec![teacher("IN-TL")],
+            3,
+            operators.iter().take(20).cloned().collect(),
+        ),
+        (
+            "SCH-5S",
+            "5S 现场管理",
+            "HQ-301",
+            vec![teacher("IN-TL")],
+            2,
+            operators.iter().skip(10).take(20).cloned().collect(),
+        ),
+        (
+            "SCH-PLC",
+            "PLC 编程入门",
+            "EQ-LAB",
+            vec![teacher("IN-EQ"), teacher("EX-HYD")],
+            3,
+            technicians.iter().take(12).cloned().collect(),
+        ),
+        (
+            "SCH-QC",
+            "QC 七大手法",
+            "P2-ROOM",
+            vec![teacher("IN-QA")],
+            2,
+            quality.iter().take(15).cloned().collect(),
+        ),
+    ];
+    let start =
+        time::PrimitiveDateTime::new(first, time::Time::from_hms(9, 0, 0)?).assume_offset(china);
+    for (code, title, venue, teachers, sessions, learners) in programs {
+        let input = ProgramInput {
+            code: code.into(),
+            title: title.into(),
+            plan_code: Some(SCHEDULING_PLAN.into()),
+            objectives: String::new(),
+            audience: AudienceRule::default(),
+            capacity: Some(30),
+            hours: 3.0 * sessions as f64,
+            credits: 1.0,
+            skills: Vec::new(),
+            resources: Vec::new(),
+            instructors: teachers.clone(),
+            costs: Vec::new(),
+            transfer: None,
+            min_attendance_pct: 80,
+            cancel_deadline_hours: 24,
+            survey_required: false,
+            certificate_months: None,
+            exam_required: false,
+        };
+        let id = store.create_program(&input, &actor).await?;
+        for n in 0..sessions {
+            // Every session in the same morning: the unplaced state the scheduler fixes.
+            let session = SessionInput {
+                title: format!("{title} 第{}讲", n + 1),
+                starts_at: start,
+                ends_at: start + time::Duration::hours(3),
+                mode: SessionMode::Classroom,
+                venue_code: Some(venue.into()),
+                capacity: None,
+                join_url: None,
+                instructors: vec![teachers[0].clone()],
+                allow_conflicts: true,
+            };
+            store.save_session(id, None, &session, &actor).await?;
+        }
+        let ids = store
+            .employees_in_scope(&learners, &domain::DataScope::company())
+            .await?;
+        store
+            .enroll(id, &ids, EnrollmentSource::Assigned, &actor)
+            .await?;
+    }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `skillbridge schedule`: the timetabling engine on ITC-2007 track 3 files.
+//! `skillbridge schedule`: the timetabling engine on ITC-2007 track 3 files, and
+//! draft timetables of the product's plans and programs.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -13,6 +14,48 @@ pub enum ScheduleCommand {
     Ctt(SolveArgs),
     /// Check a solution: hard violations by kind and the UD2 soft cost by kind.
     Validate(ValidateArgs),
+    /// Generate a draft timetable for a plan or a program over a window (database).
+    Plan(PlanArgs),
+}
+
+impl ScheduleCommand {
+    /// Whether the subcommand works on the database (the others are pure computation).
+    pub fn needs_database(&self) -> bool {
+        matches!(self, ScheduleCommand::Plan(_))
+    }
+}
+
+/// Options of `schedule plan`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["plan", "program"])))]
+pub struct PlanArgs {
+    /// Plan code: its draft, open and running programs.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Program code.
+    #[arg(long)]
+    pub program: Option<String>,
+    /// First day of the window (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: String,
+    /// Last day of the window (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: String,
+    /// fresh (from scratch) or repair (as few moves as possible).
+    #[arg(long, default_value = "fresh")]
+    pub mode: String,
+    /// Solver time limit in seconds (1-60).
+    #[arg(long, default_value_t = 5)]
+    pub time_limit: u32,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Publish the draft: move the sessions and notify the people concerned.
+    #[arg(long)]
+    pub publish: bool,
+    /// With --publish: publish even when hard conflicts remain.
+    #[arg(long, requires = "publish")]
+    pub anyway: bool,
 }
 
 /// Options of `schedule ctt`.
@@ -79,6 +122,7 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<()> {
             println!("Solution written to {}", args.out.display());
             Ok(())
         }
+        ScheduleCommand::Plan(_) => anyhow::bail!("schedule plan needs the database"),
         ScheduleCommand::Validate(args) => {
             let instance = read_instance(&args.instance)?;
             let text = std::fs::read_to_string(&args.solution)
@@ -89,4 +133,109 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn date_arg(flag: &str, text: &str) -> anyhow::Result<time::Date> {
+    time::Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .with_context(|| format!("{flag} must be a date such as 2026-03-02, not '{text}'"))
+}
+
+/// `schedule plan`: generates a draft, prints its breakdown, conflicts and diff, and
+/// publishes it when asked.
+pub async fn plan(state: &web::AppState, args: &PlanArgs) -> anyhow::Result<()> {
+    use domain::audit::Actor;
+    use domain::timetables::{TimetableMode, TimetableRequest};
+    use web::timetable_service as service;
+    let request = TimetableRequest {
+        plan_code: args.plan.clone(),
+        program_code: args.program.clone(),
+        from: date_arg("--from", &args.from)?,
+        to: date_arg("--to", &args.to)?,
+        mode: TimetableMode::parse(&args.mode)?,
+        time_limit_secs: Some(args.time_limit),
+        seed: Some(args.seed),
+    };
+    let actor = Actor::cli();
+    let id = service::generate(state, &request, &actor).await?;
+    let view = service::draft_view(state, id).await?;
+    let tz = state.config.timezone;
+    let local = |t: time::OffsetDateTime| {
+        let l = t.to_offset(tz);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            l.year(),
+            u8::from(l.month()),
+            l.day(),
+            l.hour(),
+            l.minute()
+        )
+    };
+    let tt = &view.timetable;
+    println!(
+        "Draft timetable {id}: {} {} to {} ({}), {} sessions",
+        tt.scope_name,
+        tt.window_from,
+        tt.window_to,
+        tt.mode.code(),
+        view.entries.len()
+    );
+    println!(
+        "Hard conflicts: {} -> {}   Soft cost: {} -> {} points",
+        tt.baseline_hard, view.hard, tt.baseline_soft, view.soft
+    );
+    println!("\nCost by constraint:");
+    for line in &view.lines {
+        println!(
+            "  {:<18} {:<5} {:>8}",
+            line.key,
+            if line.hard { "hard" } else { "soft" },
+            line.cost
+        );
+    }
+    println!("\nConflicts:");
+    if view.conflicts.is_empty() {
+        println!("  none");
+    }
+    for c in &view.conflicts {
+        println!(
+            "  {:<22} {}{}",
+            c.kind,
+            c.titles.join(" <-> "),
+            if c.unavoidable {
+                " (unavoidable: no placement meets this session's own constraints)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!(
+        "\nChanges: {} sessions move; {} learners and {} instructors affected",
+        view.diff.moved, view.diff.learners, view.diff.instructors
+    );
+    for e in view.entries.iter().filter(|e| e.changed) {
+        println!(
+            "  {} · {}: {} {} {} -> {} {} {}",
+            e.program_code,
+            e.title,
+            local(e.was_starts_at),
+            e.was_venue_name.as_deref().unwrap_or("-"),
+            e.was_instructor_name.as_deref().unwrap_or("-"),
+            local(e.starts_at),
+            e.venue_name.as_deref().unwrap_or("-"),
+            e.instructor_name.as_deref().unwrap_or("-"),
+        );
+    }
+    if args.publish {
+        let done = service::publish(state, id, args.anyway, &actor).await?;
+        println!(
+            "\nPublished: {} sessions moved, {} notifications",
+            done.sessions_moved, done.notified
+        );
+    } else {
+        println!("\nNot published: review it at /timetables/{id}, or run again with --publish.");
+    }
+    Ok(())
 }

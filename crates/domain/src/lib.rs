@@ -70,6 +70,7 @@ pub mod page;
 pub mod performance;
 pub mod practice;
 pub mod surveys;
+pub mod timetables;
 pub mod training_records;
 
 pub use access::{DataScope, Grant, Permission, Principal, Role, ScopeKind};

@@ -26,6 +26,7 @@ mod practice;
 mod reconciliation;
 mod surveys;
 mod time_column;
+mod timetables;
 mod training_records;
 
 pub use backup::backup_sqlite;
@@ -41,6 +42,7 @@ pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
 pub use reconciliation::ReconciliationRun;
 pub use time_column::DbTime;
+pub use timetables::VenueScheduling;
 
 use domain::DomainError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -109,6 +109,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(crate::notifications::TEXTS)
         .chain(crate::i18n_exams::EXAM_TEXTS)
         .chain(crate::i18n_effect::EFFECT_TEXTS)
+        .chain(crate::i18n_timetables::TIMETABLE_TEXTS)
 }
 
 /// (key, zh-CN, en).

@@ -17,6 +17,7 @@ pub mod exams;
 pub mod i18n;
 mod i18n_effect;
 mod i18n_exams;
+mod i18n_timetables;
 pub mod library;
 pub mod metrics;
 pub mod need_service;
@@ -25,6 +26,7 @@ pub mod ops;
 pub mod routes;
 pub mod service;
 pub mod state;
+pub mod timetable_service;
 pub mod ui;
 
 pub use routes::{RouteInfo, build_router};

@@ -287,6 +287,25 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::operations::create_instructor,
     )
     .get("/programs/{id}", Page, ui::operations::detail)
+    .get("/timetables", Page, ui::timetables::list)
+    .post("/timetables", Page, ui::timetables::create)
+    .get("/timetables/new", Page, ui::timetables::new_form)
+    .get("/timetables/{id}", Page, ui::timetables::detail)
+    .post(
+        "/timetables/{id}/entries/{session_id}",
+        Page,
+        ui::timetables::change_entry,
+    )
+    .post("/timetables/{id}/resolve", Page, ui::timetables::resolve)
+    .post("/timetables/{id}/publish", Page, ui::timetables::publish)
+    .post("/timetables/{id}/discard", Page, ui::timetables::discard)
+    .get("/calendar-blocks", Page, ui::timetables::blocks)
+    .post("/calendar-blocks", Page, ui::timetables::create_block)
+    .post(
+        "/calendar-blocks/{id}/delete",
+        Page,
+        ui::timetables::delete_block,
+    )
     .get("/programs/{id}/edit", Page, ui::operations::edit_form)
     .post("/programs/{id}/edit", Page, ui::operations::update)
     .post("/programs/{id}/status", Page, ui::operations::set_status)

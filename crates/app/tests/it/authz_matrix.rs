@@ -2759,6 +2759,170 @@ fn probes() -> Vec<Probe> {
             Json(r#"{"annual_credits":32}"#),
             [401, 204, 204, 403, 403, 403, 403, 403],
         ),
+        // The scheduler: ManagePrograms only.
+        p(
+            "GET",
+            "/timetables",
+            "/timetables",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/timetables",
+            "/timetables",
+            Form(&[
+                ("plan_code", "PLAN-SCHED"),
+                ("from", "2031-01-10"),
+                ("to", "2031-01-01"),
+            ]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/timetables/new",
+            "/timetables/new?plan=PLAN-SCHED",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "GET",
+            "/timetables/{id}",
+            "/timetables/{tt_draft}",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/timetables/{id}/entries/{session_id}",
+            "/timetables/{tt_draft}/entries/{tt_session}",
+            Form(&[("action", "pin")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/timetables/{id}/resolve",
+            "/timetables/{tt_draft}/resolve",
+            NoBody,
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        // A draft with a hard conflict: publishing without "anyway" is refused.
+        p(
+            "POST",
+            "/timetables/{id}/publish",
+            "/timetables/{tt_conflicted}/publish",
+            NoBody,
+            [403, 409, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/timetables/{id}/discard",
+            "/timetables/{tt_gone_ui}/discard",
+            NoBody,
+            [403, 303, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/calendar-blocks",
+            "/calendar-blocks",
+            NoBody,
+            admin_or_training(303, 200),
+        ),
+        p(
+            "POST",
+            "/calendar-blocks",
+            "/calendar-blocks",
+            Form(&[
+                ("starts_on", "2031-05-01"),
+                ("kind", "holiday"),
+                ("note", "矩阵"),
+            ]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/calendar-blocks/{id}/delete",
+            "/calendar-blocks/{tt_block_ui}/delete",
+            NoBody,
+            [403, 303, 404, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/timetables",
+            "/api/v1/timetables?status=draft",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/timetables",
+            "/api/v1/timetables",
+            Json(r#"{"plan_code":"PLAN-SCHED","from":"2031-01-10","to":"2031-01-01"}"#),
+            [401, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/timetables/{id}",
+            "/api/v1/timetables/{tt_draft}",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/timetables/{id}/entries/{session_id}",
+            "/api/v1/timetables/{tt_draft}/entries/{tt_session}",
+            Json(r#"{"pinned":false}"#),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/timetables/{id}/resolve",
+            "/api/v1/timetables/{tt_draft}/resolve",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/timetables/{id}/publish",
+            "/api/v1/timetables/{tt_conflicted}/publish",
+            Json("{}"),
+            [401, 409, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/timetables/{id}/discard",
+            "/api/v1/timetables/{tt_gone_api}/discard",
+            NoBody,
+            [401, 204, 409, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/calendar-blocks",
+            "/api/v1/calendar-blocks",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/calendar-blocks",
+            "/api/v1/calendar-blocks",
+            Json(r#"{"starts_on":"2031-06-01","ends_on":"2031-06-01","kind":"other"}"#),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "DELETE",
+            "/api/v1/calendar-blocks/{id}",
+            "/api/v1/calendar-blocks/{tt_block_api}",
+            NoBody,
+            [401, 204, 404, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/venues/{id}/scheduling",
+            "/api/v1/venues/{p_venue}/scheduling",
+            Json(r#"{"hourly_rate":150}"#),
+            [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),
     ]
@@ -2795,6 +2959,7 @@ struct Targets {
     notify: NotifyTargets,
     certs: CertTargets,
     exams: ExamTargets,
+    timetables: TimetableTargets,
 }
 
 /// The admin's notification and webhooks (one kept, one deleted by page, one by API).
@@ -2985,7 +3150,9 @@ async fn targets(app: &TestApp) -> Targets {
     let notify = notify_targets(app).await;
     let certs = cert_targets(app, &pages).await;
     let exams = exam_targets(app).await;
+    let timetables = timetable_targets(app).await;
     Targets {
+        timetables,
         certs,
         exams,
         lib,
@@ -3735,6 +3902,13 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{c_cert2}", &t.certs.cert2.to_string())
                 .replace("{c_cert}", &t.certs.cert.to_string())
                 .replace("{c_token}", &t.certs.token)
+                .replace("{tt_draft}", &t.timetables.draft.to_string())
+                .replace("{tt_session}", &t.timetables.session.to_string())
+                .replace("{tt_conflicted}", &t.timetables.conflicted.to_string())
+                .replace("{tt_gone_ui}", &t.timetables.gone_ui.to_string())
+                .replace("{tt_gone_api}", &t.timetables.gone_api.to_string())
+                .replace("{tt_block_ui}", &t.timetables.block_ui.to_string())
+                .replace("{tt_block_api}", &t.timetables.block_api.to_string())
         };
         let path = fill(probe.path);
         let is_api = probe.route.starts_with("/api/v1");
@@ -4000,5 +4174,93 @@ async fn exam_targets(app: &TestApp) -> ExamTargets {
         attempt: ids[0].1,
         exam2: ids[1].0,
         api_attempt: ids[1].1,
+    }
+}
+
+/// Drafts of the demo's scheduling plan: one to view, pin and re-solve, one with a hard
+/// conflict (publishing refused), two to discard (page, API); two calendar blocks to
+/// delete (page, API).
+struct TimetableTargets {
+    draft: i64,
+    session: i64,
+    conflicted: i64,
+    gone_ui: i64,
+    gone_api: i64,
+    block_ui: i64,
+    block_api: i64,
+}
+
+async fn timetable_targets(app: &TestApp) -> TimetableTargets {
+    use domain::timetables::{
+        CalendarBlockInput, CalendarBlockKind, TimetableMode, TimetableRequest,
+    };
+    use web::timetable_service as service;
+    let today = OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+        .date();
+    let request = TimetableRequest {
+        plan_code: Some(app::demo_data::SCHEDULING_PLAN.into()),
+        program_code: None,
+        from: today + time::Duration::days(1),
+        to: today + time::Duration::days(70),
+        mode: TimetableMode::Fresh,
+        time_limit_secs: Some(1),
+        seed: Some(1),
+    };
+    let system = Actor::system();
+    let mut drafts = Vec::new();
+    for _ in 0..4 {
+        drafts.push(
+            service::generate(app.state(), &request, &system)
+                .await
+                .unwrap(),
+        );
+    }
+    let view = service::draft_view(app.state(), drafts[1]).await.unwrap();
+    // Put the second entry on top of the first: a hard conflict.
+    let (a, b) = (&view.entries[0], &view.entries[1]);
+    let change = service::EntryChange {
+        starts_at: Some(a.starts_at),
+        venue_code: a.venue_code.clone(),
+        instructor_code: a.instructor_code.clone(),
+        pinned: Some(true),
+    };
+    let conflicted = service::change_entry(app.state(), drafts[1], b.session_id, &change, &system)
+        .await
+        .unwrap();
+    assert!(conflicted.hard > 0);
+    let mut blocks = Vec::new();
+    for day in ["2031-03-02", "2031-03-03"] {
+        let day = time::Date::parse(
+            day,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap();
+        blocks.push(
+            app.store
+                .create_calendar_block(
+                    &CalendarBlockInput {
+                        starts_on: day,
+                        ends_on: day,
+                        department_code: None,
+                        kind: CalendarBlockKind::Other,
+                        note: String::new(),
+                        daily_from: None,
+                        daily_to: None,
+                    },
+                    &system,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    TimetableTargets {
+        draft: drafts[0],
+        session: view.entries[2].session_id,
+        conflicted: drafts[1],
+        gone_ui: drafts[2],
+        gone_api: drafts[3],
+        block_ui: blocks[0],
+        block_api: blocks[1],
     }
 }

@@ -30,4 +30,5 @@ mod practice;
 mod scope;
 mod store;
 mod surveys;
+mod timetables;
 mod training_records;

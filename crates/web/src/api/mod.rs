@@ -16,6 +16,7 @@ pub mod performance;
 pub mod practice;
 pub mod scenario_packs;
 pub mod tags;
+pub mod timetables;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -45,6 +46,7 @@ use utoipa_axum::routes;
         (name = "needs", description = "Training needs raised by hand, approval rules and chains, merging approved needs into programs"),
         (name = "library", description = "The resource library: resources, micro-courses, their review, versions, files, ratings and comments; tag vocabularies and scenario packs"),
         (name = "operations", description = "Training operations: venues, instructors, plans, programs, sessions, enrolment and attendance"),
+        (name = "scheduler", description = "The scheduler: draft timetables for a plan or program (generate, evaluate, move and pin, re-solve, publish), working calendars and venue rates"),
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
         (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
@@ -159,6 +161,18 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(operations::check_in))
         .routes(routes!(operations::attendance))
         .routes(routes!(operations::roll_call))
+        .routes(routes!(
+            timetables::list_timetables,
+            timetables::create_timetable
+        ))
+        .routes(routes!(timetables::get_timetable))
+        .routes(routes!(timetables::change_entry))
+        .routes(routes!(timetables::resolve_timetable))
+        .routes(routes!(timetables::publish_timetable))
+        .routes(routes!(timetables::discard_timetable))
+        .routes(routes!(timetables::list_blocks, timetables::create_block))
+        .routes(routes!(timetables::delete_block))
+        .routes(routes!(timetables::set_venue_scheduling))
         .routes(routes!(practice::list_tasks))
         .routes(routes!(practice::assign))
         .routes(routes!(practice::get_task))

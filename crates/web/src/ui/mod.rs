@@ -23,6 +23,7 @@ pub mod operations;
 pub mod people;
 pub mod performance;
 pub mod practice;
+pub mod timetables;
 pub mod training_records;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
@@ -95,6 +96,9 @@ impl Chrome {
         items.push(("/my/learning", "nav.my_learning"));
         items.push(("/practice", "nav.practice"));
         items.push(("/my/exams", "nav.my_exams"));
+        if p.can(Permission::ManagePrograms) {
+            items.push(("/timetables", "nav.timetables"));
+        }
         if p.can(Permission::ManagePrograms) {
             items.push(("/exams", "nav.exams"));
         } else if p.can(Permission::TeachSessions) {

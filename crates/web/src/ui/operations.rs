@@ -172,6 +172,9 @@ pub struct ProgramForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     exam_required: Option<String>,
+    /// A checkbox: the venue must seat every learner (a hard scheduling constraint).
+    #[serde(default)]
+    strict_venue_capacity: Option<String>,
 }
 
 fn number<T: std::str::FromStr>(field: &str, text: &str) -> DomainResult<Option<T>> {
@@ -331,6 +334,7 @@ impl ProgramForm {
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
             exam_required: d.exam_required.then(|| "on".to_string()),
+            strict_venue_capacity: None,
         }
     }
 }
@@ -379,6 +383,7 @@ pub async fn new_form(
     let form = ProgramForm {
         min_attendance_pct: "80".into(),
         cancel_deadline_hours: "24".into(),
+        strict_venue_capacity: Some("on".into()),
         ..ProgramForm::default()
     };
     form_page(&state, &caller, None, form, None).await
@@ -392,7 +397,18 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
     let saved = match form.input() {
-        Ok(input) => state.store.create_program(&input, &caller.actor()).await,
+        Ok(input) => match state.store.create_program(&input, &caller.actor()).await {
+            Ok(id) => state
+                .store
+                .set_program_strict_capacity(
+                    id,
+                    form.strict_venue_capacity.is_some(),
+                    &caller.actor(),
+                )
+                .await
+                .map(|_| id),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match saved {
@@ -417,14 +433,16 @@ pub async fn edit_form(
         .program_detail(id)
         .await
         .map_err(|e| caller.err(e))?;
-    form_page(
-        &state,
-        &caller,
-        Some(id),
-        ProgramForm::from_detail(&detail),
-        None,
-    )
-    .await
+    let mut form = ProgramForm::from_detail(&detail);
+    if state
+        .store
+        .program_strict_capacity(id)
+        .await
+        .map_err(|e| caller.err(e))?
+    {
+        form.strict_venue_capacity = Some("on".into());
+    }
+    form_page(&state, &caller, Some(id), form, None).await
 }
 
 /// `POST /programs/{id}/edit`.
@@ -437,12 +455,23 @@ pub async fn update(
     caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let saved = match form.input() {
-        Ok(input) => {
-            state
-                .store
-                .update_program(id, &input, &caller.actor())
-                .await
-        }
+        Ok(input) => match state
+            .store
+            .update_program(id, &input, &caller.actor())
+            .await
+        {
+            Ok(()) => {
+                state
+                    .store
+                    .set_program_strict_capacity(
+                        id,
+                        form.strict_venue_capacity.is_some(),
+                        &caller.actor(),
+                    )
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match saved {
@@ -1155,7 +1184,8 @@ pub async fn check_in(
 struct ResourcesAdminPage {
     t: Tr,
     chrome: Chrome,
-    venues: Vec<Venue>,
+    /// Each venue with its hourly rate and owner, as shown.
+    venues: Vec<(Venue, String, String)>,
     instructors: Vec<Instructor>,
     plans: Vec<Plan>,
     kinds: &'static [VenueKind],
@@ -1175,7 +1205,34 @@ async fn resources_admin_page(
     let page = ResourcesAdminPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
-        venues: state.store.list_venues().await.map_err(|e| caller.err(e))?,
+        venues: {
+            let settings = state
+                .store
+                .venue_scheduling()
+                .await
+                .map_err(|e| caller.err(e))?;
+            state
+                .store
+                .list_venues()
+                .await
+                .map_err(|e| caller.err(e))?
+                .into_iter()
+                .map(|v| {
+                    let found = settings.iter().find(|x| x.0 == v.id);
+                    let rate = found.map(|x| x.1.to_string()).unwrap_or_default();
+                    let owner = found
+                        .and_then(|x| {
+                            Some(format!(
+                                "{} {}",
+                                x.4.as_deref()?,
+                                x.3.as_deref().unwrap_or("")
+                            ))
+                        })
+                        .unwrap_or_default();
+                    (v, rate, owner)
+                })
+                .collect()
+        },
         instructors: state
             .store
             .list_instructors()
@@ -1221,6 +1278,12 @@ pub struct VenueForm {
     kind: String,
     #[serde(default)]
     equipment: String,
+    /// ¥ per hour, for the scheduler.
+    #[serde(default)]
+    hourly_rate: String,
+    /// Told when the venue's bookings change.
+    #[serde(default)]
+    owner_employee_number: String,
 }
 
 /// `POST /programs/setup/venues`.
@@ -1239,7 +1302,36 @@ pub async fn create_venue(
             kind: VenueKind::parse(&form.kind)?,
             equipment: form.equipment,
         };
-        state.store.create_venue(&input, &caller.actor()).await
+        let rate = number::<f64>("hourly_rate", &form.hourly_rate)?.unwrap_or(0.0);
+        let owner = form.owner_employee_number.trim();
+        // Check what the second step needs first, so a mistake writes nothing.
+        input.validated()?;
+        if !rate.is_finite() || rate < 0.0 {
+            return Err(DomainError::invalid(
+                "hourly_rate",
+                "must be between 0 and 1000000",
+            ));
+        }
+        if !owner.is_empty() {
+            state
+                .store
+                .employees_in_scope(&[owner.to_string()], &domain::DataScope::company())
+                .await
+                .map_err(|_| {
+                    DomainError::invalid(
+                        "owner_employee_number",
+                        format!("'{owner}' is not an active employee"),
+                    )
+                })?;
+        }
+        let id = state.store.create_venue(&input, &caller.actor()).await?;
+        if rate > 0.0 || !owner.is_empty() {
+            state
+                .store
+                .set_venue_scheduling(id, rate, Some(owner), &caller.actor())
+                .await?;
+        }
+        Ok(id)
     }
     .await;
     setup_result(&state, &caller, result).await
