@@ -34,6 +34,10 @@ pub const PURGE_SESSIONS: &str = "purge_expired_sessions";
 /// KPI pressure that weights skill gaps).
 pub const REFRESH_TARGET_PROGRESS: &str = "refresh_target_progress";
 
+/// Job kind of the daily evaluation alerts: a coaching task for the manager of every
+/// learner who completed a program below 60 on its post-test (once per learner).
+pub const COACHING_TASKS: &str = "evaluation_coaching_tasks";
+
 /// Runs registered job kinds.
 pub struct Worker {
     store: Store,
@@ -98,6 +102,26 @@ impl Worker {
             REFRESH_TARGET_PROGRESS,
             "daily 03:30",
         );
+        worker.register(COACHING_TASKS, move |store, _job| {
+            Box::pin(async move {
+                let today = OffsetDateTime::now_utc().to_offset(tz).date();
+                let outcome = store
+                    .create_coaching_tasks(
+                        &domain::DataScope::company(),
+                        today,
+                        &domain::audit::Actor::system(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(
+                    created = outcome.created,
+                    without_manager = outcome.without_manager.len(),
+                    "coaching tasks for low post-test scores"
+                );
+                Ok(())
+            })
+        });
+        worker.schedule("daily-coaching-tasks", COACHING_TASKS, "daily 04:00");
         // Notifications without e-mail until `with_notifications` gives the settings.
         let notify = crate::notify::NotifyConfig {
             timezone: worker.timezone,

@@ -108,6 +108,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .iter()
         .chain(crate::notifications::TEXTS)
         .chain(crate::i18n_exams::EXAM_TEXTS)
+        .chain(crate::i18n_evaluation::EVALUATION_TEXTS)
 }
 
 /// (key, zh-CN, en).

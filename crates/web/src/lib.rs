@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod error;
 pub mod exams;
 pub mod i18n;
+mod i18n_evaluation;
 mod i18n_exams;
 pub mod library;
 pub mod metrics;

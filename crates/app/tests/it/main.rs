@@ -10,6 +10,7 @@ mod cli;
 mod competency;
 mod competency_import;
 mod decoding;
+mod evaluation;
 mod exams;
 mod http;
 mod import;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod certification;
 pub mod decoding;
 pub mod dto;
+pub mod evaluation;
 pub mod exams;
 pub mod library;
 pub mod need_approvals;
@@ -47,6 +48,7 @@ use utoipa_axum::routes;
         (name = "practice", description = "Transfer to work: practice tasks, reports and reviews, cases from reports, behaviour-change ratings"),
         (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
+        (name = "evaluation", description = "Value proof, Kirkpatrick levels 1–3: reaction, learning, behavior and the funnel per program, the resource efficiency index by instructor, vendor and resource, and evaluation alerts, limited to the caller's evaluation scope"),
         (name = "exams", description = "Exams: question bank per skill, exam papers, attempts, grading, results and learning gain"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
@@ -221,6 +223,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exams::grading_queue))
         .routes(routes!(exams::grade))
         .routes(routes!(exams::learning_gain))
+        .routes(routes!(evaluation::list_programs))
+        .routes(routes!(evaluation::get_program))
+        .routes(routes!(evaluation::funnel))
+        .routes(routes!(evaluation::efficiency))
+        .routes(routes!(evaluation::alerts))
+        .routes(routes!(evaluation::create_coaching))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))
