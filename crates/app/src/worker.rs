@@ -37,6 +37,9 @@ pub const REFRESH_TARGET_PROGRESS: &str = "refresh_target_progress";
 /// Estimates the KPI effect of every closed program with a transfer goal and records it
 /// (history, and the "completed but no effect" alert).
 pub const EVALUATE_PROGRAMS: &str = "evaluate_programs";
+/// Job kind of the daily evaluation alerts: a coaching task for the manager of every
+/// learner who completed a program below 60 on its post-test (once per learner).
+pub const COACHING_TASKS: &str = "evaluation_coaching_tasks";
 
 /// Runs registered job kinds.
 pub struct Worker {
@@ -112,6 +115,26 @@ impl Worker {
             })
         });
         worker.schedule("nightly-program-effects", EVALUATE_PROGRAMS, "daily 04:00");
+        worker.register(COACHING_TASKS, move |store, _job| {
+            Box::pin(async move {
+                let today = OffsetDateTime::now_utc().to_offset(tz).date();
+                let outcome = store
+                    .create_coaching_tasks(
+                        &domain::DataScope::company(),
+                        today,
+                        &domain::audit::Actor::system(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(
+                    created = outcome.created,
+                    without_manager = outcome.without_manager.len(),
+                    "coaching tasks for low post-test scores"
+                );
+                Ok(())
+            })
+        });
+        worker.schedule("daily-coaching-tasks", COACHING_TASKS, "daily 04:00");
         // Notifications without e-mail until `with_notifications` gives the settings.
         let notify = crate::notify::NotifyConfig {
             timezone: worker.timezone,

@@ -315,7 +315,7 @@ pub fn generate(seed: u64, people: &[DemoEmployee], today: Date) -> DemoOperatio
             real_effect: -0.10,
         });
     }
-    // Preventive maintenance for technicians, 2025 Q4: no measurable effect on downtime.
+    // Preventive maintenance for technicians, 2025 Q4–2026 Q1: no measurable effect on downtime.
     programs.push(DemoProgram {
         code: "EQ-2025-01".into(),
         title: "设备预防性维护（TPM）".into(),
@@ -330,8 +330,10 @@ pub fn generate(seed: u64, people: &[DemoEmployee], today: Date) -> DemoOperatio
             ("materials", 600.0, "点检表"),
         ],
         transfer: Some(("DOWNTIME", -20.0, 3)),
+        // Weekly from mid-December into January: the vendor's teaching spans two
+        // quarters, both below the company's usual gain (its vendor is flagged).
         sessions: days(
-            date(2025, 10, 13),
+            date(2025, 12, 15),
             4,
             "EQ-LAB",
             &teacher("EX-HYD"),

@@ -57,6 +57,7 @@ pub mod certificates;
 pub mod competency;
 pub mod decoding;
 pub mod error;
+pub mod evaluation;
 pub mod exams;
 pub mod jobs;
 pub mod kpi_effect;

@@ -11,6 +11,7 @@ mod certificates;
 mod competency;
 mod competency_import;
 mod decoding;
+mod evaluation;
 mod exams;
 mod imports;
 mod jobs;

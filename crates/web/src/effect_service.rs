@@ -3,6 +3,7 @@
 //! analytics crate, the event-time series for the chart, and ROI.
 
 use analytics::effect::{Estimate, Matching, Options, Stratum, Warning};
+use domain::evaluation::NoKpiEffectAlert;
 use domain::kpi_effect::{EffectRequest, MatchingMethod, ProgramCost, RoiAssumptions, StratifyBy};
 use domain::performance::{Direction, Kpi};
 use domain::{DomainError, DomainResult, Permission, Principal};
@@ -556,29 +557,12 @@ pub async fn evaluate_closed_programs(store: &Store) -> DomainResult<usize> {
     Ok(recorded)
 }
 
-/// A program most of whose learners completed, with no measurable effect on its KPI.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NoEffectAlert {
-    pub program_id: i64,
-    pub program_code: String,
-    pub program_title: String,
-    pub kpi_code: String,
-    /// completed / (enrolled, completed or not completed), 0..1.
-    pub completion_rate: f64,
-    pub effect: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    /// inconclusive or worsened.
-    pub verdict: String,
-    pub estimated_at: String,
-}
-
 /// Completion at or above which a program without effect is flagged.
 pub const HIGH_COMPLETION: f64 = 0.8;
 
 /// Programs with high completion but no measurable KPI effect, from the latest
 /// recorded estimate of each program.
-pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoEffectAlert>> {
+pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoKpiEffectAlert>> {
     let mut alerts = Vec::new();
     for run in store.latest_effect_runs().await? {
         let Ok(result) = serde_json::from_str::<serde_json::Value>(&run.result_json) else {
@@ -594,7 +578,7 @@ pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoEffectAlert>>
         if rate < HIGH_COMPLETION {
             continue;
         }
-        alerts.push(NoEffectAlert {
+        alerts.push(NoKpiEffectAlert {
             program_id: run.program_id,
             program_code: detail.summary.code.clone(),
             program_title: detail.summary.title.clone(),
@@ -607,7 +591,7 @@ pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoEffectAlert>>
             ci_low: run.ci_low,
             ci_high: run.ci_high,
             verdict: verdict.into(),
-            estimated_at: run.created_at.date().to_string(),
+            estimated_on: run.created_at.date().to_string(),
         });
     }
     Ok(alerts)

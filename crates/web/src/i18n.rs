@@ -110,6 +110,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(crate::i18n_exams::EXAM_TEXTS)
         .chain(crate::i18n_effect::EFFECT_TEXTS)
         .chain(crate::i18n_timetables::TIMETABLE_TEXTS)
+        .chain(crate::i18n_evaluation::EVALUATION_TEXTS)
 }
 
 /// (key, zh-CN, en).

@@ -322,6 +322,13 @@ pub const EFFECT_TEXTS: &[(&str, &str, &str)] = &[
         "学员工时成本",
         "Participant hour cost",
     ),
+    (
+        "eval.alert.no_kpi_effect_none",
+        "没有完成率高却未见业务指标成效的项目（按最近一次估计）。",
+        "No program with high completion lacks a measurable KPI effect (by the latest estimates).",
+    ),
+    ("eval.alert.completion_rate", "完成率", "Completion"),
+    ("eval.alert.estimated_on", "估计日期", "Estimated on"),
     ("report.title", "培训项目价值报告", "Program value report"),
     ("report.date", "报告日期", "Date"),
     ("report.print", "打印", "Print"),

@@ -16,6 +16,7 @@ pub mod error;
 pub mod exams;
 pub mod i18n;
 mod i18n_effect;
+mod i18n_evaluation;
 mod i18n_exams;
 mod i18n_timetables;
 pub mod library;

@@ -510,6 +510,38 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         Page,
         ui::notifications::delete_webhook,
     )
+    .get("/evaluation", Page, ui::evaluation::dashboard)
+    .get("/evaluation/programs", Page, ui::evaluation::programs)
+    .get(
+        "/evaluation/programs/export.xlsx",
+        Page,
+        ui::evaluation::programs_export,
+    )
+    .get("/evaluation/programs/{id}", Page, ui::evaluation::program)
+    .get("/evaluation/instructors", Page, ui::evaluation::instructors)
+    .get(
+        "/evaluation/instructors/export.xlsx",
+        Page,
+        ui::evaluation::instructors_export,
+    )
+    .get("/evaluation/vendors", Page, ui::evaluation::vendors)
+    .get(
+        "/evaluation/vendors/export.xlsx",
+        Page,
+        ui::evaluation::vendors_export,
+    )
+    .get("/evaluation/resources", Page, ui::evaluation::resources)
+    .get(
+        "/evaluation/resources/export.xlsx",
+        Page,
+        ui::evaluation::resources_export,
+    )
+    .get("/evaluation/alerts", Page, ui::evaluation::alerts)
+    .post(
+        "/evaluation/alerts/coaching",
+        Page,
+        ui::evaluation::create_coaching,
+    )
     .get("/admin/users", Page, ui::admin::users)
     .post("/admin/users", Page, ui::admin::create_user)
     .post("/admin/users/{id}/active", Page, ui::admin::set_active)

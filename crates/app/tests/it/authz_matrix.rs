@@ -74,6 +74,9 @@ fn probes() -> Vec<Probe> {
     // Visibility of one PROD1 employee (in the manager's subtree) and one sales employee (outside it).
     const IN_SCOPE: [u16; 8] = [0, 200, 200, 200, 404, 404, 404, 200];
     const OUT_SCOPE: [u16; 8] = [0, 200, 200, 404, 404, 404, 404, 200];
+    // Evaluation: system and training admins, managers (their subtree) and executives.
+    const EVAL_PAGE: [u16; 8] = [303, 200, 200, 200, 403, 403, 403, 200];
+    const EVAL_API: [u16; 8] = [401, 200, 200, 200, 403, 403, 403, 200];
     let with_anon = |mut e: [u16; 8], anon: u16| {
         e[0] = anon;
         e
@@ -2922,6 +2925,128 @@ fn probes() -> Vec<Probe> {
             "/api/v1/venues/{p_venue}/scheduling",
             Json(r#"{"hourly_rate":150}"#),
             [401, 204, 204, 403, 403, 403, 403, 403],
+        ),
+        // Evaluation (levels 1–3): managers (their subtree), training and system
+        // admins and executives read it; coaching tasks are program staff's to create.
+        p("GET", "/evaluation", "/evaluation", NoBody, EVAL_PAGE),
+        p(
+            "GET",
+            "/evaluation/programs",
+            "/evaluation/programs",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/programs/export.xlsx",
+            "/evaluation/programs/export.xlsx",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/programs/{id}",
+            "/evaluation/programs/{pr_program}",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/instructors",
+            "/evaluation/instructors",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/instructors/export.xlsx",
+            "/evaluation/instructors/export.xlsx",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/vendors",
+            "/evaluation/vendors",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/vendors/export.xlsx",
+            "/evaluation/vendors/export.xlsx",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/resources",
+            "/evaluation/resources",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/resources/export.xlsx",
+            "/evaluation/resources/export.xlsx",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "GET",
+            "/evaluation/alerts",
+            "/evaluation/alerts",
+            NoBody,
+            EVAL_PAGE,
+        ),
+        p(
+            "POST",
+            "/evaluation/alerts/coaching",
+            "/evaluation/alerts/coaching",
+            NoBody,
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/evaluation/programs",
+            "/api/v1/evaluation/programs",
+            NoBody,
+            EVAL_API,
+        ),
+        p(
+            "GET",
+            "/api/v1/evaluation/programs/{id}",
+            "/api/v1/evaluation/programs/{pr_program}",
+            NoBody,
+            EVAL_API,
+        ),
+        p(
+            "GET",
+            "/api/v1/evaluation/funnel",
+            "/api/v1/evaluation/funnel",
+            NoBody,
+            EVAL_API,
+        ),
+        p(
+            "GET",
+            "/api/v1/evaluation/efficiency",
+            "/api/v1/evaluation/efficiency?by=vendor",
+            NoBody,
+            EVAL_API,
+        ),
+        p(
+            "GET",
+            "/api/v1/evaluation/alerts",
+            "/api/v1/evaluation/alerts",
+            NoBody,
+            EVAL_API,
+        ),
+        p(
+            "POST",
+            "/api/v1/evaluation/alerts/coaching",
+            "/api/v1/evaluation/alerts/coaching",
+            NoBody,
+            [401, 200, 200, 403, 403, 403, 403, 403],
         ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),

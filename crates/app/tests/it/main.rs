@@ -11,6 +11,7 @@ mod competency;
 mod competency_import;
 mod decoding;
 mod effects;
+mod evaluation;
 mod exams;
 mod http;
 mod import;

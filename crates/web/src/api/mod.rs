@@ -6,6 +6,7 @@ pub mod certification;
 pub mod decoding;
 pub mod dto;
 pub mod effect;
+pub mod evaluation;
 pub mod exams;
 pub mod library;
 pub mod need_approvals;
@@ -51,7 +52,7 @@ use utoipa_axum::routes;
         (name = "surveys", description = "Reaction surveys and their results, certificates, learning hours and credits"),
         (name = "notifications", description = "One's own inbox and notification preferences; webhooks that forward events as signed JSON (system administrators)"),
         (name = "exams", description = "Exams: question bank per skill, exam papers, attempts, grading, results and learning gain"),
-        (name = "evaluation", description = "Value proof: Kirkpatrick levels, the effect of programs on business KPIs, ROI, efficiency and alerts"),
+        (name = "evaluation", description = "Value proof: Kirkpatrick levels 1–3 and the funnel per program, the resource efficiency index by instructor, vendor and resource, and alerts, limited to the caller's evaluation scope; level 4, the effect of a program on a business KPI with ROI, for company-wide evaluation rights"),
         (name = "admin", description = "Accounts, roles, audit log and background jobs")
     )
 )]
@@ -239,6 +240,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exams::grading_queue))
         .routes(routes!(exams::grade))
         .routes(routes!(exams::learning_gain))
+        .routes(routes!(evaluation::list_programs))
+        .routes(routes!(evaluation::get_program))
+        .routes(routes!(evaluation::funnel))
+        .routes(routes!(evaluation::efficiency))
+        .routes(routes!(evaluation::alerts))
+        .routes(routes!(evaluation::create_coaching))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::disable_user))
         .routes(routes!(admin::enable_user))

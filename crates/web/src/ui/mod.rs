@@ -9,6 +9,7 @@ pub mod competency;
 pub mod competency_import;
 pub mod decoding;
 pub mod effect;
+pub mod evaluation;
 pub mod exams;
 pub mod home;
 pub mod import;
@@ -106,6 +107,9 @@ impl Chrome {
         }
         if p.can(Permission::ManagePeople) {
             items.push(("/performance/reconciliation", "nav.reconciliation"));
+        }
+        if p.can(Permission::ViewEvaluation) {
+            items.push(("/evaluation", "nav.evaluation"));
         }
         if p.can(Permission::ManageAccounts) {
             items.push(("/admin/users", "nav.users"));
