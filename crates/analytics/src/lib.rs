@@ -2,11 +2,10 @@
 //!
 //! The store aggregates KPI values in SQL into per-person window sums around an
 //! anchor month; this crate matches trained people with comparable untrained ones
-//! and estimates the effect with difference-in-differences ([`effect`]), turns an
-//! effect into money ([`roi`]), and ranks instructors, vendors and courses by the
-//! gains of their learners ([`efficiency`]).
+//! and estimates the effect with difference-in-differences ([`effect`]) and turns an
+//! effect into money ([`roi`]). The resource efficiency index lives with the other
+//! level 1–3 figures in `domain::evaluation`.
 
 pub mod effect;
-pub mod efficiency;
 pub mod roi;
 mod stats;
