@@ -142,7 +142,7 @@ pub fn text(r: &EffectResult) -> String {
         r.effect_pct.map_or_else(|| "—".into(), |p| format!("{p:+.1}%"))
     ));
     out.push_str(&format!(
-        "People: {} trained of {} ({} departments), {} comparison\n",
+        "People: {} trained of {} (departments: {}), {} comparison\n",
         r.n_trained, r.n_trained_total, r.n_clusters, r.n_comparison
     ));
     out.push_str(&format!(

@@ -478,7 +478,7 @@ fn warning(w: &Warning) -> EffectWarning {
         Warning::TooFewClusters { n, minimum } => {
             values.insert("n".into(), *n as f64);
             values.insert("minimum".into(), *minimum as f64);
-            ("too_few_clusters", format!("The trained people come from {n} departments; with fewer than {minimum} the interval is unreliable."))
+            ("too_few_clusters", format!("The trained people come from {n} department(s); with fewer than {minimum} the interval is unreliable."))
         }
         Warning::ShortWindow { months, minimum } => {
             values.insert("months".into(), f64::from(*months));

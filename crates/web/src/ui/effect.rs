@@ -115,8 +115,13 @@ fn signed(v: f64, digits: usize) -> String {
 }
 
 fn ranged(t: Tr, r: &Ranged, digits: usize, suffix: &str) -> (String, String) {
-    let show =
-        |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.digits$}{suffix}"));
+    // Adding 0.0 turns a negative zero into zero, so a range never reads "-0%".
+    let show = |v: Option<f64>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| format!("{:.digits$}{suffix}", v + 0.0),
+        )
+    };
     let range = match (r.low, r.high) {
         (None, None) => t.get("effect.no_range").to_string(),
         (low, high) => format!("{} – {}", show(low), show(high)),
@@ -590,7 +595,7 @@ pub fn event_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 300" class="effect-chart" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 320" class="effect-chart" role="img" aria-label="{}">"#,
         esc(trained_label)
     );
     for i in 0..=4 {
@@ -648,7 +653,7 @@ pub fn event_chart(
     }
     let _ = write!(
         svg,
-        r##"<rect x="{left}" y="276" width="14" height="4" fill="#c0392b"/><text x="{}" y="281" font-size="12" fill="#1d2733">{}</text><rect x="260" y="276" width="14" height="4" fill="#2d6cdf"/><text x="280" y="281" font-size="12" fill="#1d2733">{}</text></svg>"##,
+        r##"<rect x="{left}" y="302" width="14" height="4" fill="#c0392b"/><text x="{}" y="307" font-size="12" fill="#1d2733">{}</text><rect x="260" y="302" width="14" height="4" fill="#2d6cdf"/><text x="280" y="307" font-size="12" fill="#1d2733">{}</text></svg>"##,
         left + 20.0,
         esc(trained_label),
         esc(comparison_label)
