@@ -5,15 +5,15 @@
 //! ```text
 //! cargo run --release -p skillbridge --example evaluate_bench -- \
 //!     --database-url postgres://postgres@127.0.0.1:5432/skillbridge_evalbench \
-//!     [--people 100000] [--months 60] [--trained 2000]
+//!     [--people 100000] [--months 60] [--trained 2000] [--positions 5]
 //! ```
 //!
 //! The database is DROPPED and re-created (PostgreSQL; the name must contain `bench`) or
 //! its file removed (SQLite, `sqlite:///path/file.db`), then migrated. It writes the demo
 //! company for `--people`, one KPI with a value for every person and month (lower is
 //! better; personal levels, seasonality, noise, and −0.5 for trained people from the
-//! month after completion), a program whose `--trained` learners completed in four
-//! monthly cohorts, then times the evaluation (12 months before, 6 after, nearest-
+//! month after completion), a program whose `--trained` learners (in the `--positions`
+//! largest positions, or every position with 0) completed in four monthly cohorts, then times the evaluation (12 months before, 6 after, nearest-
 //! neighbour matching, 1,000 bootstrap replications) and prints the estimate.
 
 use std::time::Instant;
@@ -41,6 +41,10 @@ struct Args {
     /// People who completed the program (four cohorts, June to September 2024).
     #[arg(long, default_value_t = 2_000)]
     trained: usize,
+    /// The trained work in the N largest positions (a program targets some positions);
+    /// 0 spreads them over every position.
+    #[arg(long, default_value_t = 5)]
+    positions: usize,
     #[arg(long, default_value_t = 7)]
     seed: u64,
 }
@@ -53,8 +57,15 @@ async fn main() -> Result<()> {
     }
     let backend = recreate_database(&args.database_url).await?;
     println!(
-        "evaluate_bench: {backend}, {} people × {} months, {} trained",
-        args.people, args.months, args.trained
+        "evaluate_bench: {backend}, {} people × {} months, {} trained in {}",
+        args.people,
+        args.months,
+        args.trained,
+        if args.positions == 0 {
+            "every position".to_string()
+        } else {
+            format!("the {} largest positions", args.positions)
+        }
     );
     let mut settings = app::settings::Settings::default();
     settings.database_url = Some(args.database_url.clone());
@@ -85,12 +96,22 @@ async fn main() -> Result<()> {
     ))
     .await?;
     // Four cohorts: completion on the 15th of June to September 2024.
+    let date_type = if raw.is_pg() { "DATE" } else { "TEXT" };
+    let targeted = if args.positions == 0 {
+        String::new()
+    } else {
+        format!(
+            "AND e.position_id IN (SELECT position_id FROM employees WHERE position_id IS NOT NULL \
+             GROUP BY position_id ORDER BY COUNT(*) DESC, position_id LIMIT {})",
+            args.positions
+        )
+    };
     raw.exec(&format!(
         "INSERT INTO enrollments (program_id, employee_id, source, status, requested_at, completed_on, hours, updated_at) \
          SELECT p.id, e.id, 'assigned', 'completed', {now}, \
-           CASE (e.id / 50) % 4 WHEN 0 THEN '2024-06-15' WHEN 1 THEN '2024-07-15' WHEN 2 THEN '2024-08-15' ELSE '2024-09-15' END, \
-           8, {now} FROM employees e CROSS JOIN programs p WHERE p.code = 'BENCH-P' \
-           AND e.id % 50 = 0 ORDER BY e.id LIMIT {}",
+           CAST(CASE e.id % 4 WHEN 0 THEN '2024-06-15' WHEN 1 THEN '2024-07-15' WHEN 2 THEN '2024-08-15' ELSE '2024-09-15' END AS {date_type}), \
+           8, {now} FROM employees e CROSS JOIN programs p WHERE p.code = 'BENCH-P' {targeted} \
+           ORDER BY (e.id * 7919) % 10007, e.id LIMIT {}",
         args.trained
     ))
     .await?;

@@ -12,16 +12,21 @@ use std::collections::{BTreeSet, HashMap};
 use time::{Date, OffsetDateTime};
 
 /// One cell per person and month: the business system's figure where there is one,
-/// else an imported one, else HR's. Only monthly periods (`YYYY-MM`) count.
-const CELLS: &str = "SELECT employee_id, \
-       CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1 AS m, \
-       COALESCE(MAX(CASE WHEN source = 'business' THEN value END), \
-                MAX(CASE WHEN source = 'import' THEN value END), \
-                MAX(CASE WHEN source = 'hr' THEN value END)) AS y \
-     FROM kpi_values \
-     WHERE kpi_id = $1 AND employee_id IS NOT NULL AND length(period) = 7 \
-       AND substr(period, 5, 1) = '-' AND period >= $2 AND period <= $3 \
-     GROUP BY employee_id, period";
+/// else an imported one, else HR's. Only monthly periods (`YYYY-MM`) count. `people`
+/// is an SQL condition on `employee_id` that limits the scan (`TRUE` for everyone).
+fn cells(people: &str) -> String {
+    format!(
+        "SELECT employee_id, \
+           CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1 AS m, \
+           COALESCE(MAX(CASE WHEN source = 'business' THEN value END), \
+                    MAX(CASE WHEN source = 'import' THEN value END), \
+                    MAX(CASE WHEN source = 'hr' THEN value END)) AS y \
+         FROM kpi_values \
+         WHERE kpi_id = $1 AND employee_id IS NOT NULL AND length(period) = 7 \
+           AND substr(period, 5, 1) = '-' AND period >= $2 AND period <= $3 AND {people} \
+         GROUP BY employee_id, period"
+    )
+}
 
 /// One enrolment in the program: (employee, status, completed on, started on,
 /// department, position or 0).
@@ -42,7 +47,7 @@ pub struct EffectPanel {
 #[derive(sqlx::FromRow)]
 struct WindowRow {
     employee_id: i64,
-    anchor: i64,
+    anchor_month: i64,
     department_id: i64,
     position_id: i64,
     e_n: i64,
@@ -156,8 +161,27 @@ impl crate::Store {
         let last = anchors.last().copied().unwrap_or(0) + post;
         let from = domain::kpi_effect::month_label(first);
         let to = domain::kpi_effect::month_label(last);
+        // Comparison people must share a trained person's stratum, so only the strata
+        // of the trained are read (ids from the database, written inline).
+        let strata: BTreeSet<i64> = trained_at
+            .values()
+            .map(|(_, department, position)| stratum(*department, *position))
+            .collect();
+        let list = strata
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let in_strata = match stratify {
+            StratifyBy::Position => format!(
+                "employee_id IN (SELECT id FROM employees WHERE COALESCE(position_id, 0) IN ({list}))"
+            ),
+            StratifyBy::Department => {
+                format!("employee_id IN (SELECT id FROM employees WHERE department_id IN ({list}))")
+            }
+        };
         let rows: Vec<WindowRow> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(format!("WITH cells AS ({CELLS}), anchors (anchor) AS (VALUES "));
+            let mut qb = QueryBuilder::new(format!("WITH cells AS ({}), anchors (anchor) AS (VALUES ", cells(&in_strata)));
             for (i, anchor) in anchors.iter().enumerate() {
                 if i > 0 {
                     qb.push(", ");
@@ -165,14 +189,16 @@ impl crate::Store {
                 // Validated integers, written inline so both engines type them alike.
                 qb.push(format!("({anchor})"));
             }
+            // Sums per person and anchor first; the employees join then touches one row
+            // per person and anchor instead of one per month.
             qb.push(format!(
                 "), w AS (SELECT c.employee_id, a.anchor, c.m - a.anchor AS t, \
                    CAST(c.m - a.anchor AS DOUBLE PRECISION) AS tf, c.y FROM cells c \
-                   JOIN anchors a ON c.m BETWEEN a.anchor - {pre} AND a.anchor + {post} AND c.m <> a.anchor) \
-                 SELECT w.employee_id, CAST(w.anchor AS BIGINT) AS anchor, e.department_id, \
-                   COALESCE(e.position_id, 0) AS position_id, {}, {}, {} \
-                 FROM w JOIN employees e ON e.id = w.employee_id \
-                 GROUP BY w.employee_id, w.anchor, e.department_id, e.position_id",
+                   JOIN anchors a ON c.m BETWEEN a.anchor - {pre} AND a.anchor + {post} AND c.m <> a.anchor), \
+                 s AS (SELECT w.employee_id, w.anchor, {}, {}, {} FROM w GROUP BY w.employee_id, w.anchor) \
+                 SELECT s.*, CAST(s.anchor AS BIGINT) AS anchor_month, e.department_id, \
+                   COALESCE(e.position_id, 0) AS position_id \
+                 FROM s JOIN employees e ON e.id = s.employee_id",
                 sums("e", &format!("w.t < -{placebo}")),
                 sums("l", &format!("w.t < 0 AND w.t >= -{placebo}")),
                 sums("p", "w.t > 0"),
@@ -184,7 +210,7 @@ impl crate::Store {
         let mut panel = EffectPanel::default();
         let mut seen_trained: BTreeSet<i64> = BTreeSet::new();
         for row in rows {
-            let anchor = i32::try_from(row.anchor)
+            let anchor = i32::try_from(row.anchor_month)
                 .map_err(|_| DomainError::Internal("anchor month out of range".into()))?;
             let unit = Unit {
                 person: row.employee_id,
@@ -244,15 +270,12 @@ impl crate::Store {
         let mut out = Vec::new();
         for chunk in people.chunks(500) {
             let rows: Vec<(i64, i64, f64)> = on_pool!(self, pool => {
+                // Ids are integers from the database, inlined to keep $1..$3 for the cells.
+                let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
                 let mut qb = QueryBuilder::new(format!(
-                    "SELECT employee_id, CAST(m AS BIGINT), y FROM ({CELLS}) c WHERE c.employee_id IN ("
+                    "SELECT employee_id, CAST(m AS BIGINT), y FROM ({}) c",
+                    cells(&format!("employee_id IN ({ids})"))
                 ));
-                let mut ids = qb.separated(", ");
-                for id in chunk {
-                    // Ids are integers from the database, inlined to keep $1..$3 for CELLS.
-                    ids.push(id.to_string());
-                }
-                qb.push(")");
                 qb.build_query_as::<(i64, i64, f64)>()
                     .bind(kpi_id)
                     .bind(&from)
