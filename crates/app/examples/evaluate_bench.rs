@@ -168,7 +168,10 @@ async fn main() -> Result<()> {
         panel.candidates.len()
     );
     let t = Instant::now();
-    let result = web::effect_service::evaluate(&store, program, &kpi, request, None)
+    let detail = store.program_detail(program).await?;
+    let assumptions =
+        web::effect_service::assumptions(&store, &detail, &kpi, Default::default()).await?;
+    let result = web::effect_service::evaluate(&store, &detail, &kpi, request, assumptions)
         .await
         .context("evaluating")?;
     let total = t.elapsed();

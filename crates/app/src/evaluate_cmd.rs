@@ -1,9 +1,9 @@
 //! `skillbridge evaluate`: the effect of a program on a KPI, from the command line.
 
 use clap::Args;
-use domain::kpi_effect::{EffectRequest, MatchingMethod, RoiAssumptions, StratifyBy};
+use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
 use store::Store;
-use web::effect_service::{self, DEFAULT_BENEFIT_MONTHS, DEFAULT_HOURLY_COST, EffectResult};
+use web::effect_service::{self, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 
 /// Options of `evaluate`.
 #[derive(Debug, Args)]
@@ -55,53 +55,36 @@ pub async fn run(store: &Store, args: &EvaluateArgs) -> anyhow::Result<()> {
         .program_id(args.program.trim())
         .await
         .map_err(|_| anyhow::anyhow!("--program: no program has the code '{}'", args.program))?;
-    let kpi = match &args.kpi {
-        Some(code) => effect_service::kpi_by_code(store, code)
-            .await
-            .map_err(|e| anyhow::anyhow!("--kpi: {e}"))?,
-        None => effect_service::target_kpi(store, program_id)
-            .await?
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--kpi is needed: program {} has no transfer goal KPI",
-                    args.program
-                )
-            })?,
+    let program = store.program_detail(program_id).await?;
+    // A field the domain names becomes the flag the user typed.
+    let flag = |e: domain::DomainError| match e {
+        domain::DomainError::Validation { field, message } => {
+            anyhow::anyhow!("--{}: {message}", field.replace('_', "-"))
+        }
+        other => other.into(),
     };
+    let kpi = effect_service::resolve_kpi(store, &program, args.kpi.as_deref())
+        .await
+        .map_err(flag)?;
     let request = EffectRequest {
         pre_months: args.pre_months,
         post_months: args.post_months,
-        matching: MatchingMethod::parse(&args.matching)?,
-        stratify: StratifyBy::parse(&args.stratify)?,
+        matching: MatchingMethod::parse(&args.matching).map_err(flag)?,
+        stratify: StratifyBy::parse(&args.stratify).map_err(flag)?,
         replications: args.replications,
         seed: args.seed,
     };
-    let unit_value = match args.unit_value {
-        Some(v) => v,
-        None => store.kpi_unit_value(kpi.id).await?.unwrap_or(0.0),
+    let given = GivenAssumptions {
+        unit_value: args.unit_value,
+        benefit_months: args.benefit_months,
+        hourly_cost: Some(args.hourly_cost),
     };
-    let benefit_months = match args.benefit_months {
-        Some(m) => m,
-        None => store
-            .program_detail(program_id)
-            .await?
-            .transfer
-            .map(|t| f64::from(t.months))
-            .unwrap_or(DEFAULT_BENEFIT_MONTHS),
-    };
-    let assumptions = RoiAssumptions {
-        unit_value,
-        benefit_months,
-        default_hourly_cost: args.hourly_cost,
-    };
-    let result = effect_service::evaluate(store, program_id, &kpi, request, Some(assumptions))
+    let assumptions = effect_service::assumptions(store, &program, &kpi, given)
         .await
-        .map_err(|e| match e {
-            domain::DomainError::Validation { field, message } => {
-                anyhow::anyhow!("--{}: {message}", field.replace('_', "-"))
-            }
-            other => other.into(),
-        })?;
+        .map_err(flag)?;
+    let result = effect_service::evaluate(store, &program, &kpi, request, assumptions)
+        .await
+        .map_err(flag)?;
     if args.record {
         effect_service::record(store, &result, "cli").await?;
     }

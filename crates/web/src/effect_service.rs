@@ -5,6 +5,7 @@
 use analytics::effect::{Estimate, Matching, Options, Stratum, Warning};
 use domain::evaluation::NoKpiEffectAlert;
 use domain::kpi_effect::{EffectRequest, MatchingMethod, ProgramCost, RoiAssumptions, StratifyBy};
+use domain::operations::ProgramDetail;
 use domain::performance::{Direction, Kpi};
 use domain::{DomainError, DomainResult, Permission, Principal};
 use serde::Serialize;
@@ -175,13 +176,57 @@ pub async fn kpi_by_code(store: &Store, code: &str) -> DomainResult<Kpi> {
         .ok_or_else(|| DomainError::invalid("kpi", format!("no KPI has the code '{code}'")))
 }
 
-/// The KPI a program targets (its transfer goal), if any.
-pub async fn target_kpi(store: &Store, program_id: i64) -> DomainResult<Option<Kpi>> {
-    let detail = store.program_detail(program_id).await?;
-    match detail.transfer {
-        Some(goal) => kpi_by_code(store, &goal.kpi_code).await.map(Some),
-        None => Ok(None),
+/// The KPI named by `code`, or else the one the program targets (its transfer goal).
+pub async fn resolve_kpi(
+    store: &Store,
+    program: &ProgramDetail,
+    code: Option<&str>,
+) -> DomainResult<Kpi> {
+    match (
+        code.map(str::trim).filter(|c| !c.is_empty()),
+        &program.transfer,
+    ) {
+        (Some(code), _) => kpi_by_code(store, code).await,
+        (None, Some(goal)) => kpi_by_code(store, &goal.kpi_code).await,
+        (None, None) => Err(DomainError::invalid(
+            "kpi",
+            "the program has no transfer goal KPI; name one",
+        )),
     }
+}
+
+/// ROI assumptions a caller may give; what is left out takes the configured default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GivenAssumptions {
+    pub unit_value: Option<f64>,
+    pub benefit_months: Option<f64>,
+    pub hourly_cost: Option<f64>,
+}
+
+/// The ROI assumptions: what was given, else the KPI's value per unit (0 when unset),
+/// the program's transfer window (or 12 months) and the default hourly cost.
+pub async fn assumptions(
+    store: &Store,
+    program: &ProgramDetail,
+    kpi: &Kpi,
+    given: GivenAssumptions,
+) -> DomainResult<RoiAssumptions> {
+    let unit_value = match given.unit_value {
+        Some(v) => v,
+        None => store.kpi_unit_value(kpi.id).await?.unwrap_or(0.0),
+    };
+    RoiAssumptions {
+        unit_value,
+        benefit_months: given.benefit_months.unwrap_or_else(|| {
+            program
+                .transfer
+                .as_ref()
+                .map(|t| f64::from(t.months))
+                .unwrap_or(DEFAULT_BENEFIT_MONTHS)
+        }),
+        default_hourly_cost: given.hourly_cost.unwrap_or(DEFAULT_HOURLY_COST),
+    }
+    .validated()
 }
 
 fn options(request: &EffectRequest) -> Options {
@@ -210,17 +255,16 @@ fn options(request: &EffectRequest) -> Options {
 }
 
 /// Evaluates a program against a KPI: the estimate, its chart series, costs and ROI.
-/// `assumptions` of `None` take the KPI's unit value, the program's transfer window
-/// (or 12 months) and the default hourly cost.
 pub async fn evaluate(
     store: &Store,
-    program_id: i64,
+    detail: &ProgramDetail,
     kpi: &Kpi,
     request: EffectRequest,
-    assumptions: Option<RoiAssumptions>,
+    assumptions: RoiAssumptions,
 ) -> DomainResult<EffectResult> {
     let request = request.validated()?;
-    let detail = store.program_detail(program_id).await?;
+    let assumptions = assumptions.validated()?;
+    let program_id = detail.summary.id;
     let panel = store
         .effect_panel(
             program_id,
@@ -245,18 +289,6 @@ pub async fn evaluate(
         request.post_months,
     )
     .await?;
-    let assumptions = match assumptions {
-        Some(a) => a.validated()?,
-        None => RoiAssumptions {
-            unit_value: store.kpi_unit_value(kpi.id).await?.unwrap_or(0.0),
-            benefit_months: detail
-                .transfer
-                .as_ref()
-                .map(|t| f64::from(t.months))
-                .unwrap_or(DEFAULT_BENEFIT_MONTHS),
-            default_hourly_cost: DEFAULT_HOURLY_COST,
-        },
-    };
     let cost = store
         .program_cost(program_id, assumptions.default_hourly_cost)
         .await?;
@@ -546,7 +578,13 @@ pub async fn evaluate_closed_programs(store: &Store) -> DomainResult<usize> {
         let Some(kpi) = kpis.iter().find(|k| k.id == kpi_id) else {
             continue;
         };
-        match evaluate(store, program, kpi, EffectRequest::default(), None).await {
+        let detail = store.program_detail(program).await?;
+        let given = GivenAssumptions::default();
+        let outcome = match assumptions(store, &detail, kpi, given).await {
+            Ok(a) => evaluate(store, &detail, kpi, EffectRequest::default(), a).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
             Ok(result) => {
                 record(store, &result, "system").await?;
                 recorded += 1;

@@ -2,6 +2,7 @@
 //! value per unit for ROI.
 
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::effect_service::GivenAssumptions;
 use crate::effect_service::{self, EffectResult, may_view_effects};
 use crate::error::{ApiError, Problem};
 use crate::service::require;
@@ -9,7 +10,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::kpi_effect::{EffectRequest, MatchingMethod, RoiAssumptions, StratifyBy};
+use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
+use domain::operations::ProgramDetail;
 use domain::{DomainError, Permission};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -61,44 +63,29 @@ impl EffectQuery {
     }
 }
 
-/// Resolves the KPI, the request and the ROI assumptions of a query.
-pub async fn resolve(
-    state: &AppState,
-    program_id: i64,
-    query: &EffectQuery,
-) -> Result<(domain::performance::Kpi, EffectRequest, RoiAssumptions), DomainError> {
-    let request = query.request()?.validated()?;
-    let kpi = match query.kpi.as_deref().filter(|k| !k.trim().is_empty()) {
-        Some(code) => effect_service::kpi_by_code(&state.store, code).await?,
-        None => effect_service::target_kpi(&state.store, program_id)
-            .await?
-            .ok_or_else(|| {
-                DomainError::invalid("kpi", "the program has no transfer goal KPI; name one")
-            })?,
-    };
-    let unit_value = match query.unit_value {
-        Some(v) => v,
-        None => state.store.kpi_unit_value(kpi.id).await?.unwrap_or(0.0),
-    };
-    let benefit_months = match query.benefit_months {
-        Some(m) => m,
-        None => state
-            .store
-            .program_detail(program_id)
-            .await?
-            .transfer
-            .map(|t| f64::from(t.months))
-            .unwrap_or(effect_service::DEFAULT_BENEFIT_MONTHS),
-    };
-    let assumptions = RoiAssumptions {
-        unit_value,
-        benefit_months,
-        default_hourly_cost: query
-            .hourly_cost
-            .unwrap_or(effect_service::DEFAULT_HOURLY_COST),
+impl EffectQuery {
+    /// The ROI assumptions the query gives.
+    pub fn given(&self) -> GivenAssumptions {
+        GivenAssumptions {
+            unit_value: self.unit_value,
+            benefit_months: self.benefit_months,
+            hourly_cost: self.hourly_cost,
+        }
     }
-    .validated()?;
-    Ok((kpi, request, assumptions))
+}
+
+/// Evaluates a program as a query asks: its KPI (or the transfer goal's), windows,
+/// matching and ROI assumptions, with defaults for what is left out.
+pub async fn evaluate_query(
+    state: &AppState,
+    program: &ProgramDetail,
+    query: &EffectQuery,
+) -> Result<EffectResult, DomainError> {
+    let request = query.request()?;
+    let kpi = effect_service::resolve_kpi(&state.store, program, query.kpi.as_deref()).await?;
+    let assumptions =
+        effect_service::assumptions(&state.store, program, &kpi, query.given()).await?;
+    effect_service::evaluate(&state.store, program, &kpi, request, assumptions).await
 }
 
 /// The program's effect on a KPI: matched difference-in-differences with a 95%
@@ -114,11 +101,8 @@ pub async fn effect(
     ApiQuery(query): ApiQuery<EffectQuery>,
 ) -> Result<Json<EffectResult>, ApiError> {
     may_view_effects(&caller.principal)?;
-    state.store.program_detail(id).await?;
-    let (kpi, request, assumptions) = resolve(&state, id, &query).await?;
-    Ok(Json(
-        effect_service::evaluate(&state.store, id, &kpi, request, Some(assumptions)).await?,
-    ))
+    let program = state.store.program_detail(id).await?;
+    Ok(Json(evaluate_query(&state, &program, &query).await?))
 }
 
 /// What one unit of a KPI is worth, per person and month.

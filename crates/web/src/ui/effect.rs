@@ -2,9 +2,9 @@
 //! with a chart, an Excel export and a printable program value report.
 
 use super::{Chrome, path_id, render, xlsx_response};
-use crate::api::effect::{EffectQuery, resolve};
+use crate::api::effect::{EffectQuery, evaluate_query};
 use crate::auth::PageCaller;
-use crate::effect_service::{self, EffectResult, Ranged, SeriesPoint, may_view_effects};
+use crate::effect_service::{EffectResult, Ranged, SeriesPoint, may_view_effects};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::kpi_effect::{MatchingMethod, StratifyBy};
+use domain::operations::ProgramDetail;
 use domain::performance::Kpi;
 use domain::{DomainError, DomainResult};
 use serde::Deserialize;
@@ -260,12 +261,37 @@ struct EffectPage {
 
 async fn estimate(
     state: &AppState,
-    program_id: i64,
+    program: &ProgramDetail,
     form: &EffectForm,
 ) -> DomainResult<EffectResult> {
-    let query = form.query()?;
-    let (kpi, request, assumptions) = resolve(state, program_id, &query).await?;
-    effect_service::evaluate(&state.store, program_id, &kpi, request, Some(assumptions)).await
+    evaluate_query(state, program, &form.query()?).await
+}
+
+/// The form's estimate for the page and the report: the KPI defaults to the program's
+/// transfer goal (shown selected); `None` when there is no KPI to evaluate; a bad form
+/// gives the text of its error, naming the field.
+async fn form_view(
+    state: &AppState,
+    t: Tr,
+    program: &ProgramDetail,
+    form: &mut EffectForm,
+) -> DomainResult<(Option<EffectView>, String)> {
+    if form.kpi.trim().is_empty()
+        && let Some(goal) = &program.transfer
+    {
+        form.kpi = goal.kpi_code.clone();
+    }
+    if form.kpi.trim().is_empty() {
+        return Ok((None, String::new()));
+    }
+    match estimate(state, program, form).await {
+        Ok(result) => Ok((Some(view(t, result)), String::new())),
+        Err(DomainError::Validation { field, message }) => Ok((
+            None,
+            format!("{}: {message}", t.get(&format!("effect.field.{field}"))),
+        )),
+        Err(other) => Err(other),
+    }
 }
 
 /// `GET /evaluation/programs/{id}/effect`: the estimate with its chart, diagnostics and ROI.
@@ -284,23 +310,9 @@ pub async fn page(
         .await
         .map_err(|e| caller.err(e))?;
     let kpis = state.store.list_kpis().await.map_err(|e| caller.err(e))?;
-    if form.kpi.trim().is_empty()
-        && let Some(goal) = &detail.transfer
-    {
-        form.kpi = goal.kpi_code.clone();
-    }
-    let (view, error) = if form.kpi.trim().is_empty() {
-        (None, String::new())
-    } else {
-        match estimate(&state, id, &form).await {
-            Ok(result) => (Some(view(t, result)), String::new()),
-            Err(DomainError::Validation { field, message }) => (
-                None,
-                format!("{}: {message}", t.get(&format!("effect.field.{field}"))),
-            ),
-            Err(other) => return Err(caller.err(other)),
-        }
-    };
+    let (view, error) = form_view(&state, t, &detail, &mut form)
+        .await
+        .map_err(|e| caller.err(e))?;
     let status = if error.is_empty() {
         StatusCode::OK
     } else {
@@ -334,7 +346,12 @@ pub async fn export(
     let t = Tr(caller.locale);
     may_view_effects(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let result = estimate(&state, id, &form)
+    let program = state
+        .store
+        .program_detail(id)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let result = estimate(&state, &program, &form)
         .await
         .map_err(|e| caller.err(e))?;
     let bytes = workbook(t, &view(t, result)).map_err(|e| caller.err(e))?;
@@ -499,23 +516,12 @@ pub async fn report(
         .transfer_summary(id, state.today())
         .await
         .map_err(|e| caller.err(e))?;
-    if form.kpi.trim().is_empty()
-        && let Some(goal) = &detail.transfer
-    {
-        form.kpi = goal.kpi_code.clone();
+    let (view, mut error) = form_view(&state, t, &detail, &mut form)
+        .await
+        .map_err(|e| caller.err(e))?;
+    if view.is_none() && error.is_empty() {
+        error = t.get("effect.no_kpi").to_string();
     }
-    let (view, error) = if form.kpi.trim().is_empty() {
-        (None, t.get("effect.no_kpi").to_string())
-    } else {
-        match estimate(&state, id, &form).await {
-            Ok(result) => (Some(view(t, result)), String::new()),
-            Err(DomainError::Validation { field, message }) => (
-                None,
-                format!("{}: {message}", t.get(&format!("effect.field.{field}"))),
-            ),
-            Err(other) => return Err(caller.err(other)),
-        }
-    };
     let page = ReportPage {
         t,
         chrome: Chrome::for_caller(&caller),
