@@ -7,25 +7,73 @@ use analytics::effect::{Segment, Unit, Window};
 use domain::audit::Actor;
 use domain::kpi_effect::{EffectRun, ProgramCost, StratifyBy, month_index};
 use domain::{DomainError, DomainResult};
-use sqlx::QueryBuilder;
 use std::collections::{BTreeSet, HashMap};
 use time::{Date, OffsetDateTime};
 
-/// One cell per person and month: the business system's figure where there is one,
-/// else an imported one, else HR's. Only monthly periods (`YYYY-MM`) count. `people`
-/// is an SQL condition on `employee_id` that limits the scan (`TRUE` for everyone).
+/// One row per person and month: the business system's figure where there is one, else
+/// an imported one, else HR's. Each source is read on its own so that the common case,
+/// business figures only, is a plain range read (the priority is checked only for the
+/// few other figures, through `kpi_values_secondary`). Yields `employee_id`, `period`
+/// (any label between `$2` and `$3`; callers keep the monthly ones) and `y`. `people`
+/// is an SQL condition on `kv.employee_id` that limits the scan.
 fn cells(people: &str) -> String {
+    let branch = |source: &str, better: &str| {
+        let not_overridden = if better.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " AND kv.source <> 'business' AND NOT EXISTS (SELECT 1 FROM kpi_values b \
+                   WHERE b.kpi_id = kv.kpi_id AND b.employee_id = kv.employee_id \
+                   AND b.period = kv.period AND b.source IN ({better}))"
+            )
+        };
+        format!(
+            "SELECT kv.employee_id, kv.period, kv.value AS y FROM kpi_values kv \
+             WHERE kv.kpi_id = $1 AND kv.source = '{source}' AND kv.employee_id IS NOT NULL \
+               AND kv.period >= $2 AND kv.period <= $3 AND {people}{not_overridden}"
+        )
+    };
     format!(
-        "SELECT employee_id, \
-           CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1 AS m, \
-           COALESCE(MAX(CASE WHEN source = 'business' THEN value END), \
-                    MAX(CASE WHEN source = 'import' THEN value END), \
-                    MAX(CASE WHEN source = 'hr' THEN value END)) AS y \
-         FROM kpi_values \
-         WHERE kpi_id = $1 AND employee_id IS NOT NULL AND length(period) = 7 \
-           AND substr(period, 5, 1) = '-' AND period >= $2 AND period <= $3 AND {people} \
-         GROUP BY employee_id, period"
+        "{} UNION ALL {} UNION ALL {}",
+        branch("business", ""),
+        branch("import", "'business'"),
+        branch("hr", "'business', 'import'")
     )
+}
+
+/// `(period, anchor, seg, tf)` rows for an SQL `VALUES` list: every month of every
+/// anchor's window but the anchor itself, with its segment (0 early pre-period, 1 late
+/// pre-period, 2 post-period) and its month relative to the anchor.
+fn window_months(anchors: &BTreeSet<i32>, pre: i32, post: i32, placebo: i32) -> String {
+    let mut rows = Vec::new();
+    for &anchor in anchors {
+        for t in (-pre..=post).filter(|&t| t != 0) {
+            let segment = if t < -placebo {
+                0
+            } else if t < 0 {
+                1
+            } else {
+                2
+            };
+            // Labels and integers computed here, written inline so both engines type
+            // the columns alike.
+            rows.push(format!(
+                "('{}', {anchor}, {segment}, CAST({t} AS DOUBLE PRECISION))",
+                domain::kpi_effect::month_label(anchor + t)
+            ));
+        }
+    }
+    rows.join(", ")
+}
+
+/// The month index of a `YYYY-MM` label; `None` for quarters, years and anything else.
+fn monthly_period(label: &str) -> Option<i32> {
+    let (year, month) = label.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let (year, month) = (year.parse::<i32>().ok()?, month.parse::<i32>().ok()?);
+    (1..=12).contains(&month).then_some(year * 12 + month - 1)
 }
 
 /// One enrolment in the program: (employee, status, completed on, started on,
@@ -77,8 +125,9 @@ fn segment(n: i64, y: f64, t: f64, tt: f64, ty: f64) -> Segment {
     }
 }
 
-/// The sums of one segment of the window, `cond` on the relative month `t`.
-fn sums(prefix: &str, cond: &str) -> String {
+/// The sums of one segment of the window (see [`window_months`]).
+fn sums(prefix: &str, segment: u8) -> String {
+    let cond = format!("w.seg = {segment}");
     format!(
         "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {prefix}_n, \
          SUM(CASE WHEN {cond} THEN w.y ELSE 0.0 END) AS {prefix}_y, \
@@ -167,46 +216,80 @@ impl crate::Store {
             .values()
             .map(|(_, department, position)| stratum(*department, *position))
             .collect();
-        let list = strata
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
         let in_strata = match stratify {
-            StratifyBy::Position => format!(
-                "employee_id IN (SELECT id FROM employees WHERE COALESCE(position_id, 0) IN ({list}))"
+            StratifyBy::Position => {
+                // 0 stands for "no position".
+                let mut terms = Vec::new();
+                let listed: Vec<String> = strata
+                    .iter()
+                    .filter(|&&id| id != 0)
+                    .map(i64::to_string)
+                    .collect();
+                if !listed.is_empty() {
+                    terms.push(format!("position_id IN ({})", listed.join(", ")));
+                }
+                if strata.contains(&0) {
+                    terms.push("position_id IS NULL".to_string());
+                }
+                format!(
+                    "kv.employee_id IN (SELECT id FROM employees WHERE {})",
+                    terms.join(" OR ")
+                )
+            }
+            StratifyBy::Department => format!(
+                "kv.employee_id IN (SELECT id FROM employees WHERE department_id IN ({}))",
+                strata
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            StratifyBy::Department => {
-                format!("employee_id IN (SELECT id FROM employees WHERE department_id IN ({list}))")
+        };
+        // Each value joins the windows it falls in through the month list (a month is in
+        // up to one window per anchor), and the sums per person and anchor come before
+        // the employees join, which then touches one row per person and anchor.
+        let sql = format!(
+            "WITH months (period, anchor, seg, tf) AS (VALUES {}), cells AS ({}), \
+             w AS (SELECT c.employee_id, mo.anchor, mo.seg, mo.tf, c.y FROM cells c \
+                   JOIN months mo ON mo.period = c.period), \
+             s AS (SELECT w.employee_id, w.anchor, {}, {}, {} FROM w GROUP BY w.employee_id, w.anchor) \
+             SELECT s.*, CAST(s.anchor AS BIGINT) AS anchor_month, e.department_id, \
+               COALESCE(e.position_id, 0) AS position_id \
+             FROM s JOIN employees e ON e.id = s.employee_id",
+            window_months(&anchors, pre, post, placebo),
+            cells(&in_strata),
+            sums("e", 0),
+            sums("l", 1),
+            sums("p", 2),
+        );
+        let rows: Vec<WindowRow> = match &self.pool {
+            crate::Pool::Sqlite(pool) => sqlx::query_as::<_, WindowRow>(&sql)
+                .bind(kpi_id)
+                .bind(&from)
+                .bind(&to)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?,
+            crate::Pool::Postgres(pool) => {
+                // The per-person-and-anchor sums are one hash table of a few hundred
+                // bytes per row; at the default 4 MB PostgreSQL sorts millions of rows
+                // on disk instead. Only this transaction gets the larger allowance.
+                let mut tx = pool.begin().await.map_err(db_error)?;
+                sqlx::query("SET LOCAL work_mem = '256MB'")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                let rows = sqlx::query_as::<_, WindowRow>(&sql)
+                    .bind(kpi_id)
+                    .bind(&from)
+                    .bind(&to)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                rows
             }
         };
-        let rows: Vec<WindowRow> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(format!("WITH cells AS ({}), anchors (anchor) AS (VALUES ", cells(&in_strata)));
-            for (i, anchor) in anchors.iter().enumerate() {
-                if i > 0 {
-                    qb.push(", ");
-                }
-                // Validated integers, written inline so both engines type them alike.
-                qb.push(format!("({anchor})"));
-            }
-            // Sums per person and anchor first; the employees join then touches one row
-            // per person and anchor instead of one per month.
-            qb.push(format!(
-                "), w AS (SELECT c.employee_id, a.anchor, c.m - a.anchor AS t, \
-                   CAST(c.m - a.anchor AS DOUBLE PRECISION) AS tf, c.y FROM cells c \
-                   JOIN anchors a ON c.m BETWEEN a.anchor - {pre} AND a.anchor + {post} AND c.m <> a.anchor), \
-                 s AS (SELECT w.employee_id, w.anchor, {}, {}, {} FROM w GROUP BY w.employee_id, w.anchor) \
-                 SELECT s.*, CAST(s.anchor AS BIGINT) AS anchor_month, e.department_id, \
-                   COALESCE(e.position_id, 0) AS position_id \
-                 FROM s JOIN employees e ON e.id = s.employee_id",
-                sums("e", &format!("w.t < -{placebo}")),
-                sums("l", &format!("w.t < 0 AND w.t >= -{placebo}")),
-                sums("p", "w.t > 0"),
-            ));
-            let mut query = qb.build_query_as::<WindowRow>();
-            query = query.bind(kpi_id).bind(from).bind(to);
-            query.fetch_all(pool).await.map_err(db_error)?
-        });
         let mut panel = EffectPanel::default();
         let mut seen_trained: BTreeSet<i64> = BTreeSet::new();
         for row in rows {
@@ -269,14 +352,10 @@ impl crate::Store {
         let to = domain::kpi_effect::month_label(last);
         let mut out = Vec::new();
         for chunk in people.chunks(500) {
-            let rows: Vec<(i64, i64, f64)> = on_pool!(self, pool => {
+            let rows: Vec<(i64, String, f64)> = on_pool!(self, pool => {
                 // Ids are integers from the database, inlined to keep $1..$3 for the cells.
                 let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-                let mut qb = QueryBuilder::new(format!(
-                    "SELECT employee_id, CAST(m AS BIGINT), y FROM ({}) c",
-                    cells(&format!("employee_id IN ({ids})"))
-                ));
-                qb.build_query_as::<(i64, i64, f64)>()
+                sqlx::query_as::<_, (i64, String, f64)>(&cells(&format!("kv.employee_id IN ({ids})")))
                     .bind(kpi_id)
                     .bind(&from)
                     .bind(&to)
@@ -286,7 +365,7 @@ impl crate::Store {
             });
             out.extend(
                 rows.into_iter()
-                    .filter_map(|(p, m, y)| i32::try_from(m).ok().map(|m| (p, m, y))),
+                    .filter_map(|(person, period, y)| Some((person, monthly_period(&period)?, y))),
             );
         }
         Ok(out)
@@ -461,5 +540,41 @@ impl crate::Store {
                 created_at: r.9.0,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_month_labels_are_months() {
+        assert_eq!(monthly_period("2025-03"), Some(2025 * 12 + 2));
+        assert_eq!(monthly_period("2025-12"), Some(2025 * 12 + 11));
+        for label in [
+            "2025-Q1",
+            "2025",
+            "2025-13",
+            "2025-00",
+            "25-03",
+            "2025-3",
+            "2025-03-01",
+        ] {
+            assert_eq!(monthly_period(label), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn the_window_months_leave_out_the_anchor_and_name_their_segment() {
+        let anchors = BTreeSet::from([2025 * 12 + 5]);
+        let months = window_months(&anchors, 3, 2, 1);
+        assert_eq!(
+            months,
+            "('2025-03', 24305, 0, CAST(-3 AS DOUBLE PRECISION)), \
+             ('2025-04', 24305, 0, CAST(-2 AS DOUBLE PRECISION)), \
+             ('2025-05', 24305, 1, CAST(-1 AS DOUBLE PRECISION)), \
+             ('2025-07', 24305, 2, CAST(1 AS DOUBLE PRECISION)), \
+             ('2025-08', 24305, 2, CAST(2 AS DOUBLE PRECISION))"
+        );
     }
 }

@@ -99,6 +99,9 @@ fn before(text: &str, needle: &str) -> String {
     start[start.len().saturating_sub(200)..].iter().collect()
 }
 
+/// The planted KPI's rows of `kpi_values`.
+const EV_KPI: &str = "kpi_id = (SELECT id FROM kpis WHERE code = 'EV_KPI')";
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
@@ -243,6 +246,83 @@ db_test!(
                 .iter()
                 .any(|a| a.action == "kpi.unit_value" && a.actor == "training")
         );
+    }
+);
+
+db_test!(
+    the_business_figure_wins_over_imports_and_hr_and_only_months_count,
+    |app| {
+        let program = planted(&app).await;
+        let ts = match app.backend {
+            Backend::Sqlite => "'2025-01-01T00:00:00.000000Z'",
+            Backend::Postgres => "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
+        };
+        let copy = |source: &str, shift: f64, filter: &str| {
+            format!(
+                "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) \
+                 SELECT kpi_id, employee_id, period, value + {shift:.1}, '{source}', 'test', {ts} \
+                 FROM kpi_values WHERE {EV_KPI} AND source = 'business' {filter}"
+            )
+        };
+        // HR's figures are 100 off everywhere: the business figure must win.
+        app.exec(&copy("hr", 100.0, "")).await;
+        // For the trained, March 2025 comes only from an import (which must win over
+        // HR's), and July only from HR (used, as the only figure).
+        let trained = format!(
+            "AND employee_id IN (SELECT employee_id FROM enrollments WHERE program_id = {program})"
+        );
+        app.exec(&copy(
+            "import",
+            0.0,
+            &format!("AND period = '2025-03' {trained}"),
+        ))
+        .await;
+        app.exec(&format!(
+            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'business' AND period = '2025-03' {trained}"
+        ))
+        .await;
+        app.exec(&format!(
+            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'import' AND period = '2025-07' {trained}"
+        ))
+        .await;
+        app.exec(&format!(
+            "UPDATE kpi_values SET value = value - 100.0 WHERE {EV_KPI} AND source = 'hr' AND period = '2025-07' {trained}"
+        ))
+        .await;
+        app.exec(&format!(
+            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'business' AND period = '2025-07' {trained}"
+        ))
+        .await;
+        // Quarterly and yearly figures in the window are not months.
+        for period in ["2025-Q1", "2025"] {
+            app.exec(&format!(
+                "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) \
+                 SELECT DISTINCT kpi_id, employee_id, '{period}', 1000.0, 'business', 'test', {ts} \
+                 FROM kpi_values WHERE {EV_KPI}"
+            ))
+            .await;
+        }
+        let token = app.token("training").await;
+        let (status, r) = app
+            .call(
+                &token,
+                "GET",
+                &format!("/api/v1/evaluation/programs/{program}/effect"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{r}");
+        for field in ["effect", "ci_low", "ci_high"] {
+            assert!(close(r[field].as_f64().unwrap(), -1.0), "{field}: {r}");
+        }
+        let series = r["series"].as_array().unwrap();
+        assert_eq!(series.len(), 19, "months only");
+        for point in series {
+            for group in ["trained", "comparison"] {
+                let y = point[group].as_f64().unwrap();
+                assert!((3.0..10.0).contains(&y), "{point}");
+            }
+        }
     }
 );
 
