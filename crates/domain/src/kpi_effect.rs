@@ -164,6 +164,13 @@ pub fn month_label(index: i32) -> String {
     )
 }
 
+/// The month index of a stored `YYYY-MM` label, the inverse of [`month_label`];
+/// `None` for quarters, years and any other spelling.
+pub fn label_month(label: &str) -> Option<i32> {
+    let period = crate::performance::Period::parse(label).ok()?;
+    (period.to_string() == label).then(|| period.year * 12 + i32::from(period.month) - 1)
+}
+
 /// One recorded estimate, for history and alerts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectRun {
@@ -189,6 +196,23 @@ mod tests {
         assert_eq!(month_index(date), 2026 * 12 + 2);
         assert_eq!(month_label(month_index(date)), "2026-03");
         assert_eq!(month_label(2026 * 12), "2026-01");
+    }
+
+    #[test]
+    fn only_month_labels_are_months() {
+        assert_eq!(label_month("2025-03"), Some(2025 * 12 + 2));
+        assert_eq!(label_month("2025-12"), Some(2025 * 12 + 11));
+        for label in [
+            "2025-Q1",
+            "2025",
+            "2025-13",
+            "2025-00",
+            "25-03",
+            "2025-3",
+            "2025-03-01",
+        ] {
+            assert_eq!(label_month(label), None, "{label}");
+        }
     }
 
     #[test]

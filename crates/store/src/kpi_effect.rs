@@ -66,14 +66,9 @@ fn window_months(anchors: &BTreeSet<i32>, pre: i32, post: i32, placebo: i32) -> 
     rows.join(", ")
 }
 
-/// The month index of a `YYYY-MM` label; `None` for quarters, years and anything else.
-fn monthly_period(label: &str) -> Option<i32> {
-    let (year, month) = label.split_once('-')?;
-    if year.len() != 4 || month.len() != 2 {
-        return None;
-    }
-    let (year, month) = (year.parse::<i32>().ok()?, month.parse::<i32>().ok()?);
-    (1..=12).contains(&month).then_some(year * 12 + month - 1)
+/// Ids from the database as an SQL list (`3, 5, 8`), written inline.
+fn id_list<'a>(ids: impl Iterator<Item = &'a i64>) -> String {
+    ids.map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// One enrolment in the program: (employee, status, completed on, started on,
@@ -216,35 +211,23 @@ impl crate::Store {
             .values()
             .map(|(_, department, position)| stratum(*department, *position))
             .collect();
-        let in_strata = match stratify {
+        let stratum_condition = match stratify {
             StratifyBy::Position => {
                 // 0 stands for "no position".
                 let mut terms = Vec::new();
-                let listed: Vec<String> = strata
-                    .iter()
-                    .filter(|&&id| id != 0)
-                    .map(i64::to_string)
-                    .collect();
+                let listed = id_list(strata.iter().filter(|&&id| id != 0));
                 if !listed.is_empty() {
-                    terms.push(format!("position_id IN ({})", listed.join(", ")));
+                    terms.push(format!("position_id IN ({listed})"));
                 }
                 if strata.contains(&0) {
                     terms.push("position_id IS NULL".to_string());
                 }
-                format!(
-                    "kv.employee_id IN (SELECT id FROM employees WHERE {})",
-                    terms.join(" OR ")
-                )
+                terms.join(" OR ")
             }
-            StratifyBy::Department => format!(
-                "kv.employee_id IN (SELECT id FROM employees WHERE department_id IN ({}))",
-                strata
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            StratifyBy::Department => format!("department_id IN ({})", id_list(strata.iter())),
         };
+        let in_strata =
+            format!("kv.employee_id IN (SELECT id FROM employees WHERE {stratum_condition})");
         // Each value joins the windows it falls in through the month list (a month is in
         // up to one window per anchor), and the sums per person and anchor come before
         // the employees join, which then touches one row per person and anchor.
@@ -354,7 +337,7 @@ impl crate::Store {
         for chunk in people.chunks(500) {
             let rows: Vec<(i64, String, f64)> = on_pool!(self, pool => {
                 // Ids are integers from the database, inlined to keep $1..$3 for the cells.
-                let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                let ids = id_list(chunk.iter());
                 sqlx::query_as::<_, (i64, String, f64)>(&cells(&format!("kv.employee_id IN ({ids})")))
                     .bind(kpi_id)
                     .bind(&from)
@@ -363,10 +346,9 @@ impl crate::Store {
                     .await
                     .map_err(db_error)?
             });
-            out.extend(
-                rows.into_iter()
-                    .filter_map(|(person, period, y)| Some((person, monthly_period(&period)?, y))),
-            );
+            out.extend(rows.into_iter().filter_map(|(person, period, y)| {
+                Some((person, domain::kpi_effect::label_month(&period)?, y))
+            }));
         }
         Ok(out)
     }
@@ -546,23 +528,6 @@ impl crate::Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_month_labels_are_months() {
-        assert_eq!(monthly_period("2025-03"), Some(2025 * 12 + 2));
-        assert_eq!(monthly_period("2025-12"), Some(2025 * 12 + 11));
-        for label in [
-            "2025-Q1",
-            "2025",
-            "2025-13",
-            "2025-00",
-            "25-03",
-            "2025-3",
-            "2025-03-01",
-        ] {
-            assert_eq!(monthly_period(label), None, "{label}");
-        }
-    }
 
     #[test]
     fn the_window_months_leave_out_the_anchor_and_name_their_segment() {

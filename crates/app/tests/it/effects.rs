@@ -17,12 +17,17 @@ async fn planted(app: &TestApp) -> i64 {
     planted_with(app, 1.0).await
 }
 
-/// Like [`planted`], with the KPI dropping by `drop` instead of 1.0.
-async fn planted_with(app: &TestApp, drop: f64) -> i64 {
-    let ts = match app.backend {
+/// An SQL timestamp literal for the rows the tests write, in each engine's form.
+fn entered_at(app: &TestApp) -> &'static str {
+    match app.backend {
         Backend::Sqlite => "'2025-01-01T00:00:00.000000Z'",
         Backend::Postgres => "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
-    };
+    }
+}
+
+/// Like [`planted`], with the KPI dropping by `drop` instead of 1.0.
+async fn planted_with(app: &TestApp, drop: f64) -> i64 {
+    let ts = entered_at(app);
     app.exec("INSERT INTO positions (code, name) VALUES ('EV-POS', '评估岗位')")
         .await;
     app.exec(
@@ -253,44 +258,45 @@ db_test!(
     the_business_figure_wins_over_imports_and_hr_and_only_months_count,
     |app| {
         let program = planted(&app).await;
-        let ts = match app.backend {
-            Backend::Sqlite => "'2025-01-01T00:00:00.000000Z'",
-            Backend::Postgres => "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
-        };
-        let copy = |source: &str, shift: f64, filter: &str| {
+        let ts = entered_at(&app);
+        // Copies the rows `rows` selects as `source`'s, `shift` apart.
+        let copy = |source: &str, shift: f64, rows: &str| {
             format!(
                 "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) \
                  SELECT kpi_id, employee_id, period, value + {shift:.1}, '{source}', 'test', {ts} \
-                 FROM kpi_values WHERE {EV_KPI} AND source = 'business' {filter}"
+                 FROM kpi_values WHERE {rows}"
             )
         };
         // HR's figures are 100 off everywhere: the business figure must win.
-        app.exec(&copy("hr", 100.0, "")).await;
+        app.exec(&copy(
+            "hr",
+            100.0,
+            &format!("{EV_KPI} AND source = 'business'"),
+        ))
+        .await;
         // For the trained, March 2025 comes only from an import (which must win over
         // HR's), and July only from HR (used, as the only figure).
-        let trained = format!(
-            "AND employee_id IN (SELECT employee_id FROM enrollments WHERE program_id = {program})"
-        );
-        app.exec(&copy(
-            "import",
-            0.0,
-            &format!("AND period = '2025-03' {trained}"),
+        let trained_in = |source: &str, period: &str| {
+            format!(
+                "{EV_KPI} AND source = '{source}' AND period = '{period}' \
+                 AND employee_id IN (SELECT employee_id FROM enrollments WHERE program_id = {program})"
+            )
+        };
+        app.exec(&copy("import", 0.0, &trained_in("business", "2025-03")))
+            .await;
+        app.exec(&format!(
+            "DELETE FROM kpi_values WHERE {}",
+            trained_in("business", "2025-03")
         ))
         .await;
         app.exec(&format!(
-            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'business' AND period = '2025-03' {trained}"
+            "UPDATE kpi_values SET value = value - 100.0 WHERE {}",
+            trained_in("hr", "2025-07")
         ))
         .await;
         app.exec(&format!(
-            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'import' AND period = '2025-07' {trained}"
-        ))
-        .await;
-        app.exec(&format!(
-            "UPDATE kpi_values SET value = value - 100.0 WHERE {EV_KPI} AND source = 'hr' AND period = '2025-07' {trained}"
-        ))
-        .await;
-        app.exec(&format!(
-            "DELETE FROM kpi_values WHERE {EV_KPI} AND source = 'business' AND period = '2025-07' {trained}"
+            "DELETE FROM kpi_values WHERE {}",
+            trained_in("business", "2025-07")
         ))
         .await;
         // Quarterly and yearly figures in the window are not months.
