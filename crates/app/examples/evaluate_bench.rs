@@ -147,7 +147,7 @@ async fn main() -> Result<()> {
     );
 
     let program = store.program_id("BENCH-P").await?;
-    let kpi = web::effect_service::kpi_by_code(&store, "BENCH_RATE").await?;
+    let kpi = service::effect::kpi_by_code(&store, "BENCH_RATE").await?;
     let request = EffectRequest::default();
     let t = Instant::now();
     let panel = store
@@ -170,8 +170,8 @@ async fn main() -> Result<()> {
     let t = Instant::now();
     let detail = store.program_detail(program).await?;
     let assumptions =
-        web::effect_service::assumptions(&store, &detail, &kpi, Default::default()).await?;
-    let result = web::effect_service::evaluate(&store, &detail, &kpi, request, assumptions)
+        service::effect::assumptions(&store, &detail, &kpi, Default::default()).await?;
+    let result = service::effect::evaluate(&store, &detail, &kpi, request, assumptions)
         .await
         .context("evaluating")?;
     let total = t.elapsed();

@@ -128,7 +128,7 @@ async fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let index = Arc::new(search::ResourceIndex::open_or_create(&dir)?);
     let t = Instant::now();
-    let indexed = web::library::rebuild_index(&store, index.clone()).await?;
+    let indexed = service::library::rebuild_index(&store, index.clone()).await?;
     let build = t.elapsed();
     println!(
         "index build (rebuild_index): {indexed} docs in {:.1} s ({:.0} docs/s); size on disk {:.1} MiB",
@@ -139,15 +139,10 @@ async fn main() -> Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let t = Instant::now();
-    let server = app::server::start(
-        store.clone(),
-        app::server::web_config(&settings),
-        files::FileStore::memory(),
-        index,
-        listener,
-        None,
-    )
-    .await?;
+    let context = service::Context::new(store.clone(), app::server::service_settings(&settings))
+        .with_search(index);
+    let server =
+        app::server::start(context, app::server::web_config(&settings), listener, None).await?;
     println!(
         "server start (rebuilds the index again) {:.1} s; index size on disk {:.1} MiB",
         t.elapsed().as_secs_f64(),
@@ -165,7 +160,7 @@ async fn main() -> Result<()> {
     let actor = Actor::system();
     let user_id = store.create_user(&user, &actor).await?.id;
     let (token, _) =
-        web::api::accounts::issue_token(&server.state, user_id, "bench", &actor).await?;
+        service::accounts::issue_token(&server.state, user_id, "bench", &actor).await?;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)

@@ -1,7 +1,7 @@
 //! The `skillbridge` command line.
 
 use crate::demo_data::{DemoOutcome, load_demo};
-use crate::server::{open_store, start, stop_on_signal, web_config};
+use crate::server::{open_store, service_settings, start, stop_on_signal, web_config};
 use crate::settings::{FlagOverrides, LogFormat, Settings};
 use crate::worker::Worker;
 use anyhow::Context;
@@ -304,9 +304,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .find_credentials(&args.username)
                 .await?
                 .with_context(|| format!("no account is called '{}'", args.username))?;
-            let state = web::AppState::new(store.clone(), web_config(&settings));
+            let ctx = service::Context::new(store.clone(), service_settings(&settings));
             let (token, _) =
-                web::api::accounts::issue_token(&state, user.user_id, &args.name, &Actor::cli())
+                service::accounts::issue_token(&ctx, user.user_id, &args.name, &Actor::cli())
                     .await?;
             println!("{token}");
             store.close().await;
@@ -320,7 +320,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             let index = crate::server::open_index(&settings)?;
             let started = std::time::Instant::now();
-            let count = web::library::rebuild_index(&store, index).await?;
+            let count = service::library::rebuild_index(&store, index).await?;
             println!(
                 "Indexed {count} resources in {:.1} s.",
                 started.elapsed().as_secs_f64()
@@ -369,13 +369,21 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Schedule(crate::schedule_cmd::ScheduleCommand::Plan(args)) => {
             let store = open_store(&settings).await?;
-            let state = web::AppState::new(store.clone(), web_config(&settings));
-            let outcome = crate::schedule_cmd::plan(&state, &args).await;
+            let ctx = service::Context::new(store.clone(), service_settings(&settings));
+            let outcome = crate::schedule_cmd::plan(&ctx, &args).await;
             store.close().await;
             outcome
         }
         Command::Schedule(_) => unreachable!("handled before the runtime starts"),
     }
+}
+
+/// The use cases' context for serving: the store, the configured file store and this
+/// node's on-disk search index.
+fn open_context(settings: &Settings, store: store::Store) -> anyhow::Result<service::Context> {
+    let files = crate::server::open_files(settings)?;
+    let index = crate::server::open_index(settings)?;
+    Ok(service::Context::with_files(store, service_settings(settings), files).with_search(index))
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
@@ -384,16 +392,15 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
+    let timezone = service_settings(settings).timezone;
     let notify = settings.notify_config()?;
     // A node without the worker still queues e-mail for the nodes that run it.
     store.set_email_notifications(notify.smtp.is_some());
     let worker = settings.worker.then(|| {
-        Worker::new(store.clone(), config.timezone, std::sync::Arc::default())
-            .with_notifications(notify)
+        Worker::new(store.clone(), timezone, std::sync::Arc::default()).with_notifications(notify)
     });
-    let files = crate::server::open_files(settings)?;
-    let index = crate::server::open_index(settings)?;
-    let server = start(store, config, files, index, listener, worker).await?;
+    let context = open_context(settings, store)?;
+    let server = start(context, config, listener, worker).await?;
     println!("Skillbridge is serving on http://{}", server.addr);
     stop_on_signal(server).await;
     Ok(())
@@ -419,11 +426,11 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let worker = Worker::new(store.clone(), config.timezone, std::sync::Arc::default())
+    let timezone = service_settings(settings).timezone;
+    let worker = Worker::new(store.clone(), timezone, std::sync::Arc::default())
         .with_notifications(settings.notify_config()?);
-    let files = crate::server::open_files(settings)?;
-    let index = crate::server::open_index(settings)?;
-    let server = start(store, config, files, index, listener, Some(worker)).await?;
+    let context = open_context(settings, store)?;
+    let server = start(context, config, listener, Some(worker)).await?;
     println!(
         "\nOpen http://{}/  (password of every demo login: {})\n",
         server.addr,
@@ -469,7 +476,8 @@ async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Res
     domain::account::validate_username(&args.username)?;
     domain::account::validate_password(&password, &args.username)?;
     let store = open_store(settings).await?;
-    let hash = tokio::task::spawn_blocking(move || web::auth::hash_password(&password)).await??;
+    let hash =
+        tokio::task::spawn_blocking(move || service::secrets::hash_password(&password)).await??;
     let user = NewUser {
         username: args.username.clone(),
         display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
@@ -490,8 +498,8 @@ async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> any
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
-    let request = web::service::EmployeeImportRequest {
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
+    let request = service::imports::EmployeeImportRequest {
         bytes,
         source: args.file.display().to_string(),
         mapping_name: args.mapping,
@@ -508,7 +516,7 @@ async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> any
         },
         dry_run: args.dry_run,
     };
-    let report = web::service::import_employees(&state, None, request, &Actor::cli()).await?;
+    let report = service::imports::import_employees(&ctx, None, request, &Actor::cli()).await?;
     store.close().await;
     for note in &report.notes {
         println!("note: {note}");
@@ -559,10 +567,10 @@ async fn import_kpis(settings: &Settings, args: ImportKpisArgs) -> anyhow::Resul
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     let source = args.file.display().to_string();
-    let report = web::service::import_kpi_definitions(
-        &state,
+    let report = service::imports::import_kpi_definitions(
+        &ctx,
         None,
         &bytes,
         &source,
@@ -594,11 +602,11 @@ async fn import_kpi_values(settings: &Settings, args: ImportKpiValuesArgs) -> an
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     let source = args.file.display().to_string();
     let started = std::time::Instant::now();
-    let report = web::service::import_kpi_values(
-        &state,
+    let report = service::imports::import_kpi_values(
+        &ctx,
         None,
         &bytes,
         &source,
@@ -655,10 +663,10 @@ async fn import_assessments(settings: &Settings, args: ImportCompetencyArgs) -> 
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     let source = args.file.display().to_string();
-    let report = web::service::import_assessments(
-        &state,
+    let report = service::imports::import_assessments(
+        &ctx,
         None,
         &bytes,
         &source,
@@ -686,10 +694,10 @@ async fn import_competency_models(
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     let source = args.file.display().to_string();
-    let report = web::service::import_competency_models(
-        &state,
+    let report = service::imports::import_competency_models(
+        &ctx,
         None,
         &bytes,
         &source,
@@ -716,11 +724,11 @@ async fn import_training_records(
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     let source = args.file.display().to_string();
     let started = std::time::Instant::now();
-    let report = web::service::import_training_records(
-        &state,
+    let report = service::imports::import_training_records(
+        &ctx,
         None,
         &bytes,
         &source,
@@ -752,12 +760,12 @@ async fn import_training_records(
 
 async fn export_competency_models(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
-    let state = web::AppState::new(store.clone(), web_config(settings));
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
     // The command line speaks the product's default language (Chinese headers).
-    let exported = web::service::export_competency_models(
-        &state,
+    let exported = service::imports::export_competency_models(
+        &ctx,
         None,
-        web::i18n::Locale::default(),
+        i18n::Locale::default(),
         &Actor::cli(),
     )
     .await;

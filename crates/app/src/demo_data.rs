@@ -46,7 +46,8 @@ pub async fn load_demo_with(
         .load_demo_company(&company, &actor)
         .await
         .context("writing the demo company")?;
-    let hash = tokio::task::spawn_blocking(|| web::auth::hash_password(DEMO_PASSWORD)).await??;
+    let hash =
+        tokio::task::spawn_blocking(|| service::secrets::hash_password(DEMO_PASSWORD)).await??;
     for account in &company.accounts {
         let employee_id = match &account.employee_no {
             Some(no) => store.find_employee_id(no).await?,

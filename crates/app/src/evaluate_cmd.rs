@@ -2,8 +2,8 @@
 
 use clap::Args;
 use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
+use service::effect::{self as effect, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 use store::Store;
-use web::effect_service::{self, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 
 /// Options of `evaluate`.
 #[derive(Debug, Args)]
@@ -63,7 +63,7 @@ pub async fn run(store: &Store, args: &EvaluateArgs) -> anyhow::Result<()> {
         }
         other => other.into(),
     };
-    let kpi = effect_service::resolve_kpi(store, &program, args.kpi.as_deref())
+    let kpi = effect::resolve_kpi(store, &program, args.kpi.as_deref())
         .await
         .map_err(flag)?;
     let request = EffectRequest {
@@ -79,14 +79,14 @@ pub async fn run(store: &Store, args: &EvaluateArgs) -> anyhow::Result<()> {
         benefit_months: args.benefit_months,
         hourly_cost: Some(args.hourly_cost),
     };
-    let assumptions = effect_service::assumptions(store, &program, &kpi, given)
+    let assumptions = effect::assumptions(store, &program, &kpi, given)
         .await
         .map_err(flag)?;
-    let result = effect_service::evaluate(store, &program, &kpi, request, assumptions)
+    let result = effect::evaluate(store, &program, &kpi, request, assumptions)
         .await
         .map_err(flag)?;
     if args.record {
-        effect_service::record(store, &result, "cli").await?;
+        effect::record(store, &result, "cli").await?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);

@@ -6,21 +6,22 @@
 //! (Unix seconds) being sent in `X-Skillbridge-Timestamp`.
 
 use crate::worker::Worker;
+use crate::worker::job_error;
 use domain::jobs::{Job, JobRepository};
 use domain::notifications::{DueReminder, NotificationEvent, NotificationKind, StoredEvent};
 use domain::{DomainError, DomainResult};
 use hmac::{Hmac, Mac};
+use i18n::{Locale, Tr};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use service::notifications::{render, webhook_body};
 use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{DISPATCH_JOB, Store, WEBHOOK_JOB};
 use time::{OffsetDateTime, UtcOffset};
-use web::i18n::{Locale, Tr};
-use web::notifications::{render, webhook_body};
 
 /// Job kind of one notification e-mail (payload `{"event": id, "user": id}`).
 pub const EMAIL_JOB: &str = "notification_email";
@@ -111,7 +112,7 @@ pub fn register(worker: &mut Worker, config: NotifyConfig) {
     let c = config.clone();
     worker.register(DISPATCH_JOB, move |store, job| {
         let c = c.clone();
-        Box::pin(async move { dispatch(&store, &job, &c).await.map_err(|e| e.to_string()) })
+        Box::pin(async move { dispatch(&store, &job, &c).await.map_err(job_error) })
     });
     let c = config.clone();
     worker.register(EMAIL_JOB, move |store, job| {
@@ -126,13 +127,8 @@ pub fn register(worker: &mut Worker, config: NotifyConfig) {
         let c = c.clone();
         Box::pin(async move {
             let now = OffsetDateTime::now_utc();
-            let due = due_reminders(&store, now, &c)
-                .await
-                .map_err(|e| e.to_string())?;
-            let reminded = store
-                .send_reminders(&due)
-                .await
-                .map_err(|e| e.to_string())?;
+            let due = due_reminders(&store, now, &c).await.map_err(job_error)?;
+            let reminded = store.send_reminders(&due).await.map_err(job_error)?;
             tracing::info!(reminders = due.len(), reminded, "reminders sent");
             Ok(())
         })
@@ -286,7 +282,7 @@ fn payload_id(job: &Job, name: &str) -> DomainResult<i64> {
     serde_json::from_str::<serde_json::Value>(&job.payload)
         .ok()
         .and_then(|v| v.get(name).and_then(serde_json::Value::as_i64))
-        .ok_or_else(|| DomainError::Internal(format!("job payload lacks '{name}'")))
+        .ok_or_else(|| DomainError::internal(format!("job payload lacks '{name}'")))
 }
 
 /// The text of an event for webhooks: title and body in the company's language.
@@ -389,14 +385,11 @@ async fn send_email(store: &Store, job: &Job, config: &NotifyConfig) -> Result<(
         return Err("SMTP is not configured (smtp_host)".into());
     };
     let event = store
-        .notification_event(payload_id(job, "event").map_err(|e| e.to_string())?)
+        .notification_event(payload_id(job, "event").map_err(job_error)?)
         .await
-        .map_err(|e| e.to_string())?;
-    let user = payload_id(job, "user").map_err(|e| e.to_string())?;
-    let recipients = store
-        .email_recipients(&event)
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(job_error)?;
+    let user = payload_id(job, "user").map_err(job_error)?;
+    let recipients = store.email_recipients(&event).await.map_err(job_error)?;
     let Some(recipient) = recipients.into_iter().find(|r| r.user_id == user) else {
         // Opted out, lost the address or left since the event: nothing to send.
         return Ok(());
@@ -432,21 +425,21 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!("sha256={}", web::auth::hex(&mac.finalize().into_bytes()))
+    format!(
+        "sha256={}",
+        service::secrets::hex(&mac.finalize().into_bytes())
+    )
 }
 
 /// POSTs one delivery, signed; records the try; an error retries the job with backoff
 /// until its attempts are used up, and then the delivery is marked failed.
 async fn deliver_webhook(store: &Store, job: &Job) -> Result<(), String> {
-    let id = payload_id(job, "delivery").map_err(|e| e.to_string())?;
-    let delivery = store
-        .webhook_delivery(id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let id = payload_id(job, "delivery").map_err(job_error)?;
+    let delivery = store.webhook_delivery(id).await.map_err(job_error)?;
     let endpoint = store
         .webhook(delivery.endpoint_id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(job_error)?;
     let timestamp = OffsetDateTime::now_utc().unix_timestamp();
     let client = reqwest::Client::builder()
         .timeout(WEBHOOK_TIMEOUT)
@@ -481,7 +474,7 @@ async fn deliver_webhook(store: &Store, job: &Job) -> Result<(), String> {
     store
         .record_webhook_attempt(id, code, error.as_deref(), gave_up)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(job_error)?;
     match error {
         None => Ok(()),
         Some(e) => Err(e),

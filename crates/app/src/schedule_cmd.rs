@@ -145,10 +145,10 @@ fn date_arg(flag: &str, text: &str) -> anyhow::Result<time::Date> {
 
 /// `schedule plan`: generates a draft, prints its breakdown, conflicts and diff, and
 /// publishes it when asked.
-pub async fn plan(state: &web::AppState, args: &PlanArgs) -> anyhow::Result<()> {
+pub async fn plan(ctx: &service::Context, args: &PlanArgs) -> anyhow::Result<()> {
     use domain::audit::Actor;
     use domain::timetables::{TimetableMode, TimetableRequest};
-    use web::timetable_service as service;
+    use service::timetables;
     let request = TimetableRequest {
         plan_code: args.plan.clone(),
         program_code: args.program.clone(),
@@ -159,9 +159,9 @@ pub async fn plan(state: &web::AppState, args: &PlanArgs) -> anyhow::Result<()> 
         seed: Some(args.seed),
     };
     let actor = Actor::cli();
-    let id = service::generate(state, &request, &actor).await?;
-    let view = service::draft_view(state, id).await?;
-    let tz = state.config.timezone;
+    let id = timetables::generate(ctx, &request, &actor).await?;
+    let view = timetables::draft_view(ctx, id).await?;
+    let tz = ctx.settings.timezone;
     let local = |t: time::OffsetDateTime| {
         let l = t.to_offset(tz);
         format!(
@@ -229,7 +229,7 @@ pub async fn plan(state: &web::AppState, args: &PlanArgs) -> anyhow::Result<()> 
         );
     }
     if args.publish {
-        let done = service::publish(state, id, args.anyway, &actor).await?;
+        let done = timetables::publish(ctx, id, args.anyway, &actor).await?;
         println!(
             "\nPublished: {} sessions moved, {} notifications",
             done.sessions_moved, done.notified

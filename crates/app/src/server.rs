@@ -46,11 +46,17 @@ pub fn web_config(settings: &Settings) -> WebConfig {
     WebConfig {
         secure_cookies: settings.secure_cookies,
         session_hours: settings.session_hours,
+        ..WebConfig::default()
+    }
+}
+
+/// The use cases' settings derived from the binary's settings.
+pub fn service_settings(settings: &Settings) -> service::Settings {
+    service::Settings {
         timezone: UtcOffset::from_hms(settings.timezone_offset_hours, 0, 0)
             .unwrap_or(UtcOffset::UTC),
         upload_limit_bytes: settings.upload_limit_mb * 1024 * 1024,
         moderate_comments: settings.moderate_comments,
-        ..WebConfig::default()
     }
 }
 
@@ -105,26 +111,25 @@ pub fn open_index(
 /// How often a node picks up library changes made through other nodes.
 const INDEX_CATCH_UP: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Serves the app on `listener`; runs the worker when `worker` is given. The search
-/// index is rebuilt from the database first, then kept current.
+/// Serves the app over `context` on `listener`; runs the worker when `worker` is given.
+/// The context's search index is rebuilt from the database first, then kept current.
 pub async fn start(
-    store: Store,
+    context: service::Context,
     config: WebConfig,
-    files: FileStore,
-    index: Arc<search::ResourceIndex>,
     listener: TcpListener,
     worker: Option<Worker>,
 ) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
+    let (store, index) = (context.store.clone(), context.search.clone());
     let started = std::time::Instant::now();
-    let indexed = web::library::rebuild_index(&store, index.clone()).await?;
+    let indexed = service::library::rebuild_index(&store, index.clone()).await?;
     tracing::info!(
         resources = indexed,
         seconds = started.elapsed().as_secs_f64(),
         "search index rebuilt"
     );
     let mut since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
-    let state = AppState::with_files(store, config, files).with_search(index);
+    let state = AppState::new(context, config);
     let router = web::build_router(state.clone());
     let (shutdown, rx) = watch::channel(false);
     let mut http_rx = rx.clone();
@@ -148,7 +153,7 @@ pub async fn start(
                 _ = tokio::time::sleep(INDEX_CATCH_UP) => {}
             }
             let (store, index) = (&catch_up_state.store, catch_up_state.search.clone());
-            match web::library::catch_up_index(store, index, since).await {
+            match service::library::catch_up_index(store, index, since).await {
                 Ok(newest) => since = newest,
                 Err(e) => tracing::warn!(error = %e, "search index catch-up failed"),
             }

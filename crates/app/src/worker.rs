@@ -15,6 +15,12 @@ use tokio::sync::watch;
 use web::metrics::Metrics;
 
 /// What a job handler returns: an error message makes the job retry.
+/// A job's failure as stored and logged: an internal fault with its chain of causes,
+/// anything else as it reads.
+pub fn job_error(error: domain::DomainError) -> String {
+    error.internal_cause().unwrap_or_else(|| error.to_string())
+}
+
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 /// A job handler: gets the store and the job.
 pub type JobHandler = Arc<dyn Fn(Store, Job) -> JobFuture + Send + Sync>;
@@ -57,7 +63,7 @@ impl Worker {
         let node = format!(
             "{}-{}",
             std::process::id(),
-            web::auth::hex(&web::auth::random_bytes::<4>())
+            service::secrets::hex(&service::secrets::random_bytes::<4>())
         );
         let mut worker = Self {
             store,
@@ -72,7 +78,7 @@ impl Worker {
                 let removed = store
                     .purge_expired(OffsetDateTime::now_utc())
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(job_error)?;
                 tracing::info!(removed, "purged expired sessions and login failures");
                 Ok(())
             })
@@ -84,7 +90,7 @@ impl Worker {
                 // The previous month in the company's zone: its figures are due by the 5th.
                 let today = OffsetDateTime::now_utc().to_offset(tz).date();
                 let period = domain::performance::Period::containing(today).previous();
-                let run = store.reconcile(period, &domain::audit::Actor::system()).await.map_err(|e| e.to_string())?;
+                let run = store.reconcile(period, &domain::audit::Actor::system()).await.map_err(job_error)?;
                 tracing::info!(%period, queued = run.queued, open = run.open, "monthly reconciliation");
                 Ok(())
             })
@@ -95,7 +101,7 @@ impl Worker {
                 let targets = store
                     .refresh_target_progress(None)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(job_error)?;
                 tracing::info!(targets, "refreshed KPI target progress");
                 Ok(())
             })
@@ -107,9 +113,9 @@ impl Worker {
         );
         worker.register(EVALUATE_PROGRAMS, |store, _job| {
             Box::pin(async move {
-                let recorded = web::effect_service::evaluate_closed_programs(&store)
+                let recorded = service::effect::evaluate_closed_programs(&store)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(job_error)?;
                 tracing::info!(recorded, "program effects estimated");
                 Ok(())
             })
@@ -125,7 +131,7 @@ impl Worker {
                         &domain::audit::Actor::system(),
                     )
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(job_error)?;
                 tracing::info!(
                     created = outcome.created,
                     without_manager = outcome.without_manager.len(),

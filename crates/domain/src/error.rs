@@ -21,12 +21,55 @@ pub enum DomainError {
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many attempts, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    /// A fault outside the caller's control (database down, bug).
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault outside the caller's control (database down, bug): what failed and the
+    /// error it came from. Callers never see either; the HTTP layer logs both with the
+    /// request id and answers 500 with that id.
+    #[error("internal error: {message}")]
+    Internal {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl DomainError {
+    /// An internal fault described by `message` alone.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An internal fault: `context` says what failed, `source` is the cause.
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Internal {
+            message: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The message and the chain of causes of an internal fault, for the log.
+    pub fn internal_cause(&self) -> Option<String> {
+        let Self::Internal { message, source } = self else {
+            return None;
+        };
+        let mut out = message.clone();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = match source {
+            Some(s) => Some(s.as_ref()),
+            None => None,
+        };
+        while let Some(cause) = next {
+            out.push_str(": ");
+            out.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        Some(out)
+    }
+
     /// Shorthand for a validation error on one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {

@@ -82,7 +82,7 @@ impl From<FileError> for domain::DomainError {
         use domain::DomainError;
         match error {
             FileError::NotFound(_) => DomainError::NotFound { entity: "file" },
-            FileError::Backend(message) => DomainError::Internal(message),
+            FileError::Backend(message) => DomainError::internal(message),
             FileError::InvalidRange { .. } => DomainError::invalid("range", error.to_string()),
             other => DomainError::invalid("file", other.to_string()),
         }

@@ -22,7 +22,8 @@ pub(crate) fn certificate_number(year: i32, id: i64) -> String {
 /// A fresh verification token: 16 random bytes in hex.
 pub(crate) fn new_token() -> DomainResult<String> {
     let mut buf = [0u8; 16];
-    getrandom::fill(&mut buf).map_err(|e| DomainError::Internal(e.to_string()))?;
+    getrandom::fill(&mut buf)
+        .map_err(|e| DomainError::internal_from("the random generator failed", e))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -407,7 +407,7 @@ impl crate::Store {
             ));
         }
         let json = serde_json::to_string(&descriptors)
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(i64, String, i32, String)> = sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")

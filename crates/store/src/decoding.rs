@@ -336,7 +336,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let strategy: Option<i64> = sqlx::query_scalar("SELECT id FROM strategies WHERE id = $1")
@@ -365,7 +365,7 @@ impl crate::Store {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before: Option<(String, String, Option<String>, String)> = sqlx::query_as("SELECT code, name, perspective, key_results FROM objectives WHERE id = $1")

@@ -277,7 +277,7 @@ impl crate::Store {
         let mut seen_trained: BTreeSet<i64> = BTreeSet::new();
         for row in rows {
             let anchor = i32::try_from(row.anchor_month)
-                .map_err(|_| DomainError::Internal("anchor month out of range".into()))?;
+                .map_err(|_| DomainError::internal("anchor month out of range"))?;
             let unit = Unit {
                 person: row.employee_id,
                 cluster: row.department_id,

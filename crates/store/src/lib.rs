@@ -230,8 +230,8 @@ impl Store {
     }
 }
 
-/// Maps a database error to the domain error a caller can act on; internal faults are
-/// logged here with their cause and surface as an opaque `Internal`.
+/// Maps a database error to the domain error a caller can act on; other faults become
+/// `Internal` carrying the driver's error as their source (logged where they are answered).
 pub(crate) fn db_error(error: sqlx::Error) -> DomainError {
     match &error {
         sqlx::Error::RowNotFound => DomainError::NotFound { entity: "record" },
@@ -242,10 +242,7 @@ pub(crate) fn db_error(error: sqlx::Error) -> DomainError {
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => DomainError::Conflict(
             "the record refers to something that does not exist, or is still referred to".into(),
         ),
-        _ => {
-            tracing::error!(error = %error, "database error");
-            DomainError::Internal("database error".into())
-        }
+        _ => DomainError::internal_from("database error", error),
     }
 }
 

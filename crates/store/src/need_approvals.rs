@@ -174,7 +174,7 @@ impl crate::Store {
                     origin: r.origin.as_deref().map(NeedOrigin::parse).transpose()?,
                     min_cost: r.min_cost,
                     steps: serde_json::from_str::<Vec<RuleStep>>(&r.steps)
-                        .map_err(|e| DomainError::Internal(format!("approval rule steps: {e}")))?,
+                        .map_err(|e| DomainError::internal_from("approval rule steps", e))?,
                     active: r.active,
                 })
             })
@@ -194,7 +194,7 @@ impl crate::Store {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("DELETE FROM approval_rules").execute(&mut *tx).await.map_err(db_error)?;
             for (i, rule) in rules.iter().enumerate() {
-                let steps = serde_json::to_string(&rule.steps).map_err(|e| DomainError::Internal(e.to_string()))?;
+                let steps = serde_json::to_string(&rule.steps).map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
                 sqlx::query("INSERT INTO approval_rules (position, name, origin, min_cost, steps, active) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(i as i32 + 1).bind(rule.name.trim()).bind(rule.origin.map(|o| o.code())).bind(rule.min_cost)
                     .bind(steps).bind(rule.active)
@@ -1192,7 +1192,7 @@ impl crate::Store {
                         rule.employees.push(n.clone());
                     }
                 }
-                let json = serde_json::to_string(&rule).map_err(|e| DomainError::Internal(e.to_string()))?;
+                let json = serde_json::to_string(&rule).map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
                 sqlx::query("UPDATE programs SET audience = $1, updated_at = $2 WHERE id = $3")
                     .bind(json).bind(DbTime(OffsetDateTime::now_utc())).bind(program_id).execute(&mut *tx).await.map_err(db_error)?;
             } else {

@@ -276,8 +276,8 @@ impl crate::Store {
         let chain = self
             .skill_chains(&positions, Some(request.skill_code.trim()))
             .await?;
-        let chain_json =
-            serde_json::to_string(&chain).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let chain_json = serde_json::to_string(&chain)
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         // The reason is the requester's own words; the gap figures and the chain are
         // stored alongside and shown in the reader's language.
         let reason = request

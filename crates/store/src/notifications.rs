@@ -41,7 +41,7 @@ macro_rules! notify_in {
         if !recipients.is_empty() {
             let now = $crate::DbTime(time::OffsetDateTime::now_utc());
             let params = serde_json::to_string(&event.params)
-                .map_err(|e| domain::DomainError::Internal(e.to_string()))?;
+                .map_err(|e| domain::DomainError::internal_from("cannot encode JSON", e))?;
             let event_id: i64 = sqlx::query_scalar(
                 "INSERT INTO notification_events (kind, params, link, recipients, occurred_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )

@@ -490,7 +490,7 @@ impl crate::Store {
         };
         let now = DbTime(OffsetDateTime::now_utc());
         let audience = serde_json::to_string(&input.audience)
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         let id = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let plan_id: Option<i64> = match &input.plan_code {

@@ -291,8 +291,8 @@ impl crate::Store {
                     continue;
                 }
                 let day = rule.entry_deadline_day.and_then(|d| u8::try_from(d).ok()).unwrap_or(domain::performance::DEFAULT_DEADLINE_DAY);
-                let month = time::Month::try_from(next.month).map_err(|e| DomainError::Internal(e.to_string()))?;
-                let due_date = time::Date::from_calendar_date(next.year, month, day).map_err(|e| DomainError::Internal(e.to_string()))?;
+                let month = time::Month::try_from(next.month).map_err(|e| DomainError::internal_from("date out of range", e))?;
+                let due_date = time::Date::from_calendar_date(next.year, month, day).map_err(|e| DomainError::internal_from("date out of range", e))?;
                 // Due at the end of the deadline day, company time.
                 let deadline = DbTime(due_date.next_day().unwrap_or(due_date).midnight().assume_offset(timezone));
                 let mut expected = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");

@@ -51,8 +51,7 @@ struct SurveyRow {
 }
 
 fn parse_questions(json: &str) -> DomainResult<Vec<Question>> {
-    serde_json::from_str(json)
-        .map_err(|e| DomainError::Internal(format!("stored survey questions: {e}")))
+    serde_json::from_str(json).map_err(|e| DomainError::internal_from("stored survey questions", e))
 }
 
 impl SurveyRow {
@@ -90,7 +89,8 @@ fn subject_clause(subject: ReactionSubject) -> (&'static str, i64) {
 /// A random positive 63-bit id, so response ids carry no order.
 fn random_id() -> DomainResult<i64> {
     let mut buf = [0u8; 8];
-    getrandom::fill(&mut buf).map_err(|e| DomainError::Internal(e.to_string()))?;
+    getrandom::fill(&mut buf)
+        .map_err(|e| DomainError::internal_from("the random generator failed", e))?;
     Ok((u64::from_le_bytes(buf) >> 1).max(1) as i64)
 }
 
@@ -152,7 +152,7 @@ impl crate::Store {
             None => None,
         };
         let questions = serde_json::to_string(&input.questions)
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         let now = DbTime(OffsetDateTime::now_utc());
         let taken = |e: sqlx::Error| match db_error(e) {
             DomainError::Conflict(_) => DomainError::invalid(

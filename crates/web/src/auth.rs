@@ -3,15 +3,13 @@
 use crate::error::{ApiError, PageError};
 use crate::i18n::Locale;
 use crate::state::AppState;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use domain::account::AccountRepository;
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Principal};
-use sha2::{Digest, Sha256};
+use service::secrets::{new_secret, secret_hash, verify_password};
 use std::net::SocketAddr;
 use time::OffsetDateTime;
 
@@ -22,51 +20,12 @@ pub const LANG_COOKIE: &str = "sb_lang";
 /// Name of the pre-login CSRF cookie (double submit on the login form).
 pub const LOGIN_CSRF_COOKIE: &str = "sb_login_csrf";
 
-/// Hashes a password with Argon2id and a random salt (CPU-heavy: call off the async threads).
-pub fn hash_password(password: &str) -> DomainResult<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>())
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
-}
-
-/// Checks a password against a stored hash; a malformed hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
 /// A hash to verify against when the username is unknown, so both paths take as long.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("decoy password that never matches").unwrap_or_default())
-}
-
-/// `N` bytes from the operating system's generator.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    getrandom::fill(&mut buf).expect("the OS random generator is available");
-    buf
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A fresh secret for a session, CSRF token or API token.
-pub fn new_secret() -> String {
-    hex(&random_bytes::<20>())
-}
-
-/// What is stored instead of a secret: its SHA-256, so a leaked table reveals no token.
-pub fn secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    DECOY.get_or_init(|| {
+        service::secrets::hash_password("decoy password that never matches").unwrap_or_default()
+    })
 }
 
 /// Reads one cookie from the request headers.
@@ -129,7 +88,7 @@ pub async fn login(
     let pw = password.to_string();
     let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
     match user {
         Some((user_id, true)) if matches => {
             store.clear_login_failures(username).await?;
@@ -262,7 +221,7 @@ impl FromRequestParts<AppState> for PageCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let fallback = Locale::from_request(&parts.headers, None);
+        let fallback = crate::locale::from_request(&parts.headers, None);
         let session = parts
             .extensions
             .get::<CurrentSession>()
@@ -273,7 +232,7 @@ impl FromRequestParts<AppState> for PageCaller {
             .load_principal(session.user_id)
             .await
             .map_err(|e| PageError::new(e, fallback))?;
-        let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
+        let locale = crate::locale::from_request(&parts.headers, principal.locale.as_deref());
         // One indexed count; a failure only hides the bell's number.
         let unread_notifications = state
             .store
@@ -294,24 +253,6 @@ impl FromRequestParts<AppState> for PageCaller {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_round_trip() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("wrong horse battery", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn secrets_are_random_and_hashed() {
-        let (a, b) = (new_secret(), new_secret());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 40);
-        assert_eq!(secret_hash(&a).len(), 64);
-        assert_ne!(secret_hash(&a), a);
-    }
 
     #[test]
     fn reads_cookies() {

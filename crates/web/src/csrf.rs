@@ -6,8 +6,7 @@
 //! double-submit cookie. The JSON API authenticates with bearer tokens, which a
 //! browser never sends on its own, so it needs no CSRF token.
 
-use crate::auth::{CurrentSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, secret_hash};
-use crate::i18n::Locale;
+use crate::auth::{CurrentSession, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -15,6 +14,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::account::AccountRepository;
+use service::secrets::secret_hash;
 use time::OffsetDateTime;
 
 /// Largest form body read for the CSRF check.
@@ -63,7 +63,7 @@ pub async fn session_and_csrf(
         Some(s) => Some(s.csrf_token.clone()),
         None => cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_string),
     };
-    let locale = Locale::from_request(req.headers(), None);
+    let locale = crate::locale::from_request(req.headers(), None);
     let header_token = req
         .headers()
         .get("x-csrf-token")

@@ -77,6 +77,14 @@ impl ApiError {
     }
 }
 
+/// Logs an internal fault with its chain of causes and the request id, once, where it
+/// becomes a 500; the caller sees only the id.
+fn log_internal(error: &DomainError) {
+    if let Some(cause) = error.internal_cause() {
+        tracing::error!(request_id = %current_request_id(), cause = %cause, "internal error");
+    }
+}
+
 /// Status, problem slug and public detail for a domain error.
 pub fn classify(error: &DomainError) -> (StatusCode, &'static str, String) {
     match error {
@@ -106,7 +114,7 @@ pub fn classify(error: &DomainError) -> (StatusCode, &'static str, String) {
             "rate-limited",
             format!("too many attempts; retry in {retry_after_secs} seconds"),
         ),
-        DomainError::Internal(_) => (
+        DomainError::Internal { .. } => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "an internal error occurred; quote the request id when reporting it".into(),
@@ -116,6 +124,7 @@ pub fn classify(error: &DomainError) -> (StatusCode, &'static str, String) {
 
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
+        log_internal(&error);
         let (status, kind, detail) = classify(&error);
         let field = match &error {
             DomainError::Validation { field, .. } => Some(field.clone()),
@@ -195,6 +204,7 @@ impl IntoResponse for PageError {
         if matches!(self.error, DomainError::Unauthenticated) {
             return axum::response::Redirect::to("/login").into_response();
         }
+        log_internal(&self.error);
         let (status, _, detail) = classify(&self.error);
         let t = crate::i18n::Tr(self.locale);
         let message = match &self.error {

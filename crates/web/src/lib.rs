@@ -11,24 +11,16 @@ pub mod assets;
 pub mod auth;
 pub mod certificate_pdf;
 pub mod csrf;
-pub mod effect_service;
 pub mod error;
-pub mod exams;
-pub mod i18n;
-mod i18n_effect;
-mod i18n_evaluation;
-mod i18n_exams;
-mod i18n_timetables;
-pub mod library;
+pub mod locale;
 pub mod metrics;
-pub mod need_service;
-pub mod notifications;
+pub mod multipart;
 pub mod ops;
 pub mod routes;
-pub mod service;
 pub mod state;
-pub mod timetable_service;
 pub mod ui;
 
+/// The UI texts, re-exported so pages and templates name them `crate::i18n`.
+pub use i18n;
 pub use routes::{RouteInfo, build_router};
 pub use state::{AppState, WebConfig};

@@ -568,9 +568,11 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&crate::auth::hex(&crate::auth::random_bytes::<16>()))
-            .ok()
-            .map(RequestId::new)
+        HeaderValue::from_str(&service::secrets::hex(
+            &service::secrets::random_bytes::<16>(),
+        ))
+        .ok()
+        .map(RequestId::new)
     }
 }
 
@@ -591,7 +593,7 @@ async fn not_found(req: Request) -> Response {
     if csrf::is_api_path(&path) {
         ApiError::not_found(format!("no route for {} {path}", req.method())).into_response()
     } else {
-        let locale = crate::i18n::Locale::from_request(req.headers(), None);
+        let locale = crate::locale::from_request(req.headers(), None);
         let text = crate::i18n::Tr(locale).get("error.not_found");
         let id = REQUEST_ID.try_with(|id| id.clone()).unwrap_or_default();
         ui::error_page(axum::http::StatusCode::NOT_FOUND, text, locale, &id)

@@ -3174,7 +3174,7 @@ async fn targets(app: &TestApp) -> Targets {
     let target = domain::account::NewUser {
         username: "matrix.target".into(),
         display_name: "目标".into(),
-        password_hash: web::auth::hash_password("target password").unwrap(),
+        password_hash: service::secrets::hash_password("target password").unwrap(),
         employee_id: None,
         grants: vec![],
     };
@@ -3886,7 +3886,7 @@ async fn per_probe_ids(app: &TestApp, t: &Targets, probe: usize) -> (i64, i64, i
         .unwrap();
     let admin = app.user_id("admin").await;
     let token =
-        web::api::accounts::issue_token(app.state(), admin, "matrix-victim", &Actor::system())
+        service::accounts::issue_token(app.state(), admin, "matrix-victim", &Actor::system())
             .await
             .unwrap()
             .1
@@ -3903,7 +3903,7 @@ async fn per_probe_ids(app: &TestApp, t: &Targets, probe: usize) -> (i64, i64, i
     let csv = format!(
         "工号,指标编码,期间,数值,来源\nHC000013,OUTPUT,{period},100,hr\nHC000013,OUTPUT,{period},120,business\n"
     );
-    web::service::import_kpi_values(
+    service::imports::import_kpi_values(
         app.state(),
         None,
         csv.as_bytes(),
@@ -4319,7 +4319,7 @@ async fn timetable_targets(app: &TestApp) -> TimetableTargets {
     use domain::timetables::{
         CalendarBlockInput, CalendarBlockKind, TimetableMode, TimetableRequest,
     };
-    use web::timetable_service as service;
+    use service::timetables as service;
     let today = OffsetDateTime::now_utc()
         .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
         .date();

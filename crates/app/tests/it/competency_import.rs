@@ -7,8 +7,8 @@ use crate::support::{Backend, TempDir, TestApp};
 use domain::audit::{Actor, AuditFilter, AuditRepository};
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page};
+use service::imports::{import_assessments, import_competency_models};
 use std::process::Command;
-use web::service::{import_assessments, import_competency_models};
 
 /// Date of the test assessments: after every demo assessment, and in the past.
 const ON: &str = "2026-10-15";
@@ -428,7 +428,7 @@ db_test!(
 db_test!(
     export_reads_back_with_every_requirement_and_imports_again,
     |app| {
-        let (bytes, rows) = web::service::export_competency_models(
+        let (bytes, rows) = service::imports::export_competency_models(
             app.state(),
             None,
             web::i18n::Locale::ZhCn,

@@ -570,9 +570,7 @@ db_test!(
         assert!(close(ours.effect, 0.0), "{}", ours.effect);
         // The demo's closed programs with a KPI goal were estimated too.
         assert!(runs.len() > 1, "{}", runs.len());
-        let alerts = web::effect_service::no_effect_alerts(&app.store)
-            .await
-            .unwrap();
+        let alerts = service::effect::no_effect_alerts(&app.store).await.unwrap();
         let flagged = alerts
             .iter()
             .find(|a| a.program_id == program)

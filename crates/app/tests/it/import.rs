@@ -6,7 +6,7 @@ use crate::support::TestApp;
 use domain::audit::{AuditFilter, AuditRepository};
 use domain::org::OrgRepository;
 use domain::{DataScope, Page};
-use web::service::{EmployeeImportRequest, import_employees};
+use service::imports::{EmployeeImportRequest, import_employees};
 
 async fn upload(
     app: &TestApp,
@@ -286,9 +286,16 @@ db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
     let actor = domain::audit::Actor::cli();
     let kpis =
         "指标编码,指标名称,单位,方向,汇总,来源系统\nPERF_RATING,绩效评分,分,越高越好,平均,HR\n";
-    web::service::import_kpi_definitions(&state, None, kpis.as_bytes(), "kpis.csv", false, &actor)
-        .await
-        .unwrap();
+    service::imports::import_kpi_definitions(
+        &state,
+        None,
+        kpis.as_bytes(),
+        "kpis.csv",
+        false,
+        &actor,
+    )
+    .await
+    .unwrap();
     let mut first = request(bytes.clone());
     first.pairs = [
         "employee_no=EmployeeNumber",

@@ -134,7 +134,7 @@ db_test!(tag_vocabularies_through_pages_and_api, |app| {
         .await
         .unwrap();
     publish(&app, id).await;
-    web::library::reindex_resource(app.state(), id)
+    service::library::reindex_resource(app.state(), id)
         .await
         .unwrap();
     let (status, _, _) = post(

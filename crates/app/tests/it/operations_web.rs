@@ -739,3 +739,57 @@ db_test!(demo_has_two_years_of_operations, |app| {
         .unwrap();
     assert!(open.items.iter().any(|p| p.code == "SF-2026-Q4"));
 });
+
+// The page and the API enrol through one use case, so an audience rule that matches
+// nobody is the same validation error on both (the page used to report success).
+db_test!(
+    audience_matching_nobody_is_refused_on_page_and_api_alike,
+    |app| {
+        let token = app.token("training").await;
+        let (status, created) = app
+            .call(
+                &token,
+                "POST",
+                "/api/v1/programs",
+                Some(serde_json::json!({
+                    "code": "OPS-NOBODY",
+                    "title": "无人匹配的项目",
+                    "hours": 4.0,
+                    "audience": { "tags": ["没有人有的标签"] },
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let program = created["id"].as_i64().unwrap();
+
+        let (status, problem) = app
+            .call(
+                &token,
+                "POST",
+                &format!("/api/v1/programs/{program}/enrollments"),
+                Some(serde_json::json!({ "audience": true })),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["field"], "audience");
+
+        let (browser, csrf) = app.login("training").await;
+        let res = post(
+            &app,
+            &browser,
+            &csrf,
+            &format!("/programs/{program}/enroll"),
+            vec![("how", "audience".into()), ("employees", String::new())],
+        )
+        .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("audience"), "{html}");
+        let enrolled = app
+            .store
+            .program_enrollments(program, &DataScope::company(), Page::new(None, None))
+            .await
+            .unwrap();
+        assert_eq!(enrolled.total, 0);
+    }
+);

@@ -68,7 +68,7 @@ fn unique_name() -> String {
         "sbt_{}_{}_{}",
         std::process::id(),
         n,
-        web::auth::hex(&web::auth::random_bytes::<3>())
+        service::secrets::hex(&service::secrets::random_bytes::<3>())
     )
 }
 
@@ -141,7 +141,7 @@ impl TestApp {
             .await
             .expect("demo data loads");
         // The server indexed an empty library at start; index what the demo added.
-        web::library::rebuild_index(&app.store, app.state().search.clone())
+        service::library::rebuild_index(&app.store, app.state().search.clone())
             .await
             .expect("index rebuilds");
         Some(app)
@@ -154,7 +154,7 @@ impl TestApp {
             .await
             .expect("demo data loads");
         // The server indexed an empty library at start; index what the demo added.
-        web::library::rebuild_index(&app.store, app.state().search.clone())
+        service::library::rebuild_index(&app.store, app.state().search.clone())
             .await
             .expect("index rebuilds");
         Some(app)
@@ -201,16 +201,10 @@ impl TestApp {
             .expect("bind");
         // Files in memory: each test starts empty and leaves nothing on disk.
         let files = files::FileStore::memory();
-        let server = start(
-            store.clone(),
-            WebConfig::default(),
-            files,
-            std::sync::Arc::new(search::ResourceIndex::in_memory().expect("index")),
-            listener,
-            None,
-        )
-        .await
-        .expect("start");
+        let context = service::Context::with_files(store.clone(), Default::default(), files);
+        let server = start(context, WebConfig::default(), listener, None)
+            .await
+            .expect("start");
         Some(Self {
             base: format!("http://{}", server.addr),
             store,
@@ -314,7 +308,7 @@ impl TestApp {
     pub async fn token(&self, username: &str) -> String {
         let id = self.user_id(username).await;
         let actor = domain::audit::Actor::system();
-        web::api::accounts::issue_token(self.state(), id, "test", &actor)
+        service::accounts::issue_token(self.state(), id, "test", &actor)
             .await
             .expect("token")
             .0

@@ -9,7 +9,7 @@ use domain::audit::{Actor, AuditFilter, AuditRepository};
 use domain::org::{EmployeeFilter, OrgRepository};
 use domain::training_records::TrainingRecordOutcome;
 use domain::{DataScope, Page};
-use web::service::import_training_records;
+use service::imports::import_training_records;
 
 /// The first `n` employee numbers of the demo company.
 async fn employee_numbers(app: &TestApp, n: u32) -> Vec<String> {

@@ -4,9 +4,8 @@ use super::dto::{
     CreatedTokenDto, EmployeeDto, GrantDto, MeDto, NewTokenInput, PasswordChangeInput, TokenDto,
 };
 use super::{ApiJson, ApiPath};
-use crate::auth::{ApiCaller, new_secret, secret_hash};
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -48,7 +47,7 @@ pub async fn change_password(
     caller: ApiCaller,
     ApiJson(input): ApiJson<PasswordChangeInput>,
 ) -> Result<StatusCode, ApiError> {
-    service::change_password(
+    service::accounts::change_password(
         &state,
         &caller.principal,
         &input.current_password,
@@ -83,7 +82,7 @@ pub async fn create_token(
     caller: ApiCaller,
     ApiJson(input): ApiJson<NewTokenInput>,
 ) -> Result<(StatusCode, Json<CreatedTokenDto>), ApiError> {
-    let (token, info) = issue_token(
+    let (token, info) = service::accounts::issue_token(
         &state,
         caller.principal.user_id,
         &input.name,
@@ -97,21 +96,6 @@ pub async fn create_token(
             info: info.into(),
         }),
     ))
-}
-
-/// Creates a token for `user_id`; returns the secret and the stored record.
-pub async fn issue_token(
-    state: &AppState,
-    user_id: i64,
-    name: &str,
-    actor: &domain::audit::Actor,
-) -> domain::DomainResult<(String, domain::account::ApiToken)> {
-    let token = format!("sb_{}", new_secret());
-    let info = state
-        .store
-        .create_api_token(user_id, name, &secret_hash(&token), &token[..10], actor)
-        .await?;
-    Ok((token, info))
 }
 
 /// Revokes one of the caller's tokens.

@@ -4,7 +4,6 @@ use super::dto::{AuditDto, AuditPage, GrantInput, JobDto, NewUserInput, UserDto,
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{self, AccountInput, require};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +13,8 @@ use domain::audit::{AuditFilter, AuditRepository};
 use domain::jobs::{JobRepository, JobStatus};
 use domain::{DomainError, Page, Permission, Role};
 use serde::Deserialize;
+use service::access::require;
+use service::accounts::AccountInput;
 use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;
 use utoipa::IntoParams;
@@ -77,7 +78,8 @@ pub async fn create_user(
     let mut grants = Vec::new();
     for g in &input.grants {
         grants.push(
-            service::parse_grant(&state, &g.role, &g.scope, g.department_code.as_deref()).await?,
+            service::accounts::parse_grant(&state, &g.role, &g.scope, g.department_code.as_deref())
+                .await?,
         );
     }
     let account = AccountInput {
@@ -87,7 +89,7 @@ pub async fn create_user(
         employee_no: input.employee_no,
         grants,
     };
-    let user = service::create_account(&state, account, &caller.actor()).await?;
+    let user = service::accounts::create_account(&state, account, &caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -100,7 +102,8 @@ pub async fn disable_user(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    service::set_account_active(&state, &caller.principal, id, false, &caller.actor()).await?;
+    service::accounts::set_account_active(&state, &caller.principal, id, false, &caller.actor())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,7 +116,8 @@ pub async fn enable_user(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    service::set_account_active(&state, &caller.principal, id, true, &caller.actor()).await?;
+    service::accounts::set_account_active(&state, &caller.principal, id, true, &caller.actor())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,7 +133,7 @@ pub async fn add_grant(
 ) -> Result<Json<UserDto>, ApiError> {
     require(&caller.principal, Permission::ManageAccounts)?;
     state.store.get_user(id).await?;
-    let (role, scope) = service::parse_grant(
+    let (role, scope) = service::accounts::parse_grant(
         &state,
         &input.role,
         &input.scope,
@@ -154,7 +158,7 @@ pub async fn remove_grant(
     ApiQuery(input): ApiQuery<GrantInput>,
 ) -> Result<Json<UserDto>, ApiError> {
     require(&caller.principal, Permission::ManageAccounts)?;
-    let (role, scope) = service::parse_grant(
+    let (role, scope) = service::accounts::parse_grant(
         &state,
         &input.role,
         &input.scope,

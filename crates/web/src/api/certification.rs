@@ -4,9 +4,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{require, scope_or_forbidden};
 use crate::state::AppState;
-use crate::ui::certification::{may_see_instructor_results, may_see_session_results};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +14,8 @@ use domain::surveys::{
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::{may_see_instructor_results, may_see_session_results};
+use service::access::{require, scope_or_forbidden};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

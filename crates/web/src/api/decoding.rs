@@ -3,7 +3,6 @@
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{require, require_company_people_manager, scope_or_forbidden};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -13,6 +12,8 @@ use domain::decoding::{ObjectiveInput, ReviewItem, StrategyInput, TargetInput, T
 use domain::needs::{Audience, GapNeedRequest, NeedDetail, NeedFilter, NeedSummary, Urgency};
 use domain::{Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::{require, scope_or_forbidden};
+use service::imports::require_company_people_manager;
 use utoipa::{IntoParams, ToSchema};
 
 /// The id of a created record.
@@ -418,7 +419,7 @@ pub async fn list_needs(
     let page = state
         .store
         .list_needs_for(
-            &crate::need_service::viewer(&caller.principal),
+            &service::needs::viewer(&caller.principal),
             &filter,
             Page::new(query.page, query.per_page),
         )
@@ -442,7 +443,7 @@ pub async fn get_need(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NeedDetail>, ApiError> {
     Ok(Json(
-        crate::need_service::visible_need(&state, &caller.principal, id).await?,
+        service::needs::visible_need(&state, &caller.principal, id).await?,
     ))
 }
 

@@ -2,10 +2,7 @@
 //! value per unit for ROI.
 
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::effect_service::GivenAssumptions;
-use crate::effect_service::{self, EffectResult, may_view_effects};
 use crate::error::{ApiError, Problem};
-use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +11,9 @@ use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
 use domain::operations::ProgramDetail;
 use domain::{DomainError, Permission};
 use serde::Deserialize;
+use service::access::require;
+use service::effect::GivenAssumptions;
+use service::effect::{EffectResult, may_view_effects};
 use utoipa::{IntoParams, ToSchema};
 
 /// What to estimate; every field is optional.
@@ -82,10 +82,10 @@ pub async fn evaluate_query(
     query: &EffectQuery,
 ) -> Result<EffectResult, DomainError> {
     let request = query.request()?;
-    let kpi = effect_service::resolve_kpi(&state.store, program, query.kpi.as_deref()).await?;
+    let kpi = service::effect::resolve_kpi(&state.store, program, query.kpi.as_deref()).await?;
     let assumptions =
-        effect_service::assumptions(&state.store, program, &kpi, query.given()).await?;
-    effect_service::evaluate(&state.store, program, &kpi, request, assumptions).await
+        service::effect::assumptions(&state.store, program, &kpi, query.given()).await?;
+    service::effect::evaluate(&state.store, program, &kpi, request, assumptions).await
 }
 
 /// The program's effect on a KPI: matched difference-in-differences with a 95%
@@ -124,7 +124,7 @@ pub async fn set_unit_value(
     ApiJson(body): ApiJson<UnitValueInput>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
-    let kpi = effect_service::kpi_by_code(&state.store, &code)
+    let kpi = service::effect::kpi_by_code(&state.store, &code)
         .await
         .map_err(|_| DomainError::NotFound { entity: "KPI" })?;
     state

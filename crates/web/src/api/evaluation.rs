@@ -6,7 +6,6 @@
 use super::{ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::scope_or_forbidden;
 use crate::state::AppState;
 use crate::ui::evaluation::{EvalQuery, parse_filter};
 use axum::Json;
@@ -19,6 +18,7 @@ use domain::evaluation::{
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::scope_or_forbidden;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------

@@ -5,9 +5,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::exams::{
-    grader_of, learner, may_grade, require_exam_staff, results_scope, visible_attempt,
-};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -19,6 +16,9 @@ use domain::exams::{
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::exams::{
+    grader_of, learner, may_grade, require_exam_staff, results_scope, visible_attempt,
+};
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------

@@ -5,8 +5,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::library as rules;
-use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
@@ -18,6 +16,8 @@ use domain::library::{
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::require;
+use service::library as rules;
 use utoipa::{IntoParams, ToSchema};
 
 /// Filters and paging of the resource list.
@@ -339,7 +339,7 @@ pub async fn upload_file(
     // Who may change the resource is checked before the body is read.
     rules::editable_detail(&state, &caller.principal, id).await?;
     let multipart = multipart.map_err(|e| DomainError::invalid("file", e.body_text()))?;
-    let stored = rules::receive_upload(&state, &caller.actor(), id, multipart)
+    let stored = crate::multipart::receive_file(&state, &caller.actor(), id, multipart)
         .await?
         .ok_or_else(|| {
             DomainError::invalid("file", "is required (a multipart field named file)")
@@ -451,7 +451,7 @@ pub async fn comment(
             id,
             caller.principal.user_id,
             &body.body,
-            state.config.moderate_comments,
+            state.settings.moderate_comments,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(CommentDto::from(entry))))

@@ -5,7 +5,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::need_service::{decider, may_administer, may_raise, requester, visible_need};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +16,7 @@ use domain::need_approvals::{
 use domain::needs::{NeedDetail, NeedFilter, NeedSummary, Urgency};
 use domain::{DomainError, DomainResult, Page};
 use serde::{Deserialize, Serialize};
+use service::needs::{decider, may_administer, may_raise, requester, visible_need};
 use utoipa::{IntoParams, ToSchema};
 
 /// Whom a need covers.
@@ -198,7 +198,7 @@ pub async fn my_needs(
     let page = state
         .store
         .list_needs_for(
-            &crate::need_service::viewer(&caller.principal),
+            &service::needs::viewer(&caller.principal),
             &NeedFilter {
                 raised_by: Some(caller.principal.user_id),
                 ..NeedFilter::default()

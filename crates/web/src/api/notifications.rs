@@ -4,8 +4,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::i18n::Locale;
-use crate::notifications::service;
-use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +14,7 @@ use domain::notifications::{
 };
 use domain::{Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::require;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
@@ -100,7 +99,7 @@ pub struct PreferenceInput {
 }
 
 fn dto(state: &AppState, item: InboxItem, locale: Locale) -> NotificationDto {
-    let r = service::rendered(state, item.kind, &item.params, locale);
+    let r = service::notifications::rendered(state, item.kind, &item.params, locale);
     NotificationDto {
         id: item.id,
         kind: item.kind.code().into(),
@@ -114,7 +113,7 @@ fn dto(state: &AppState, item: InboxItem, locale: Locale) -> NotificationDto {
 }
 
 fn locale_of(caller: &ApiCaller, headers: &HeaderMap) -> Locale {
-    Locale::from_request(headers, caller.principal.locale.as_deref())
+    crate::locale::from_request(headers, caller.principal.locale.as_deref())
 }
 
 /// The caller's own notifications, newest first, in their language.
@@ -368,8 +367,13 @@ pub async fn create_webhook(
     caller: ApiCaller,
     ApiJson(body): ApiJson<WebhookBody>,
 ) -> Result<(StatusCode, Json<CreatedWebhookDto>), ApiError> {
-    let (id, secret) =
-        service::create_webhook(&state, &caller.principal, &body.input(), &caller.actor()).await?;
+    let (id, secret) = service::notifications::create_webhook(
+        &state,
+        &caller.principal,
+        &body.input(),
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedWebhookDto { id, secret })))
 }
 
@@ -397,7 +401,7 @@ pub async fn update_webhook(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<WebhookBody>,
 ) -> Result<StatusCode, ApiError> {
-    service::update_webhook(
+    service::notifications::update_webhook(
         &state,
         &caller.principal,
         id,
@@ -455,6 +459,7 @@ pub async fn send_test(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<QueuedDto>), ApiError> {
-    let delivery_id = service::send_test_event(&state, &caller.principal, id).await?;
+    let delivery_id =
+        service::notifications::send_test_event(&state, &caller.principal, id).await?;
     Ok((StatusCode::ACCEPTED, Json(QueuedDto { delivery_id })))
 }

@@ -6,39 +6,23 @@ use crate::api::decoding::CreatedDto;
 use crate::api::dto::rfc3339;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{require, scope_or_forbidden};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::operations::{
     AttendanceLine, AttendanceMethod, AttendanceStatus, CompletionOutcome, Conflict, EnrollOutcome,
-    EnrollmentSource, Instructor, InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter,
-    ProgramInput, ProgramStatus, ProgramSummary, SessionInput, Unavailability, Venue, VenueInput,
+    Instructor, InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter, ProgramInput,
+    ProgramStatus, ProgramSummary, SessionInput, Unavailability, Venue, VenueInput,
 };
 use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, DomainResult, Page, Permission, Principal};
 use serde::{Deserialize, Serialize};
+use service::access::{require, scope_or_forbidden};
+use service::operations::Enrollees;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- shared rules ---------------------------------------------------------------
-
-/// Whether the caller may run `session_id` (codes, sheet, roll call): programme staff
-/// any session, an instructor only the sessions they teach.
-pub async fn may_teach(
-    state: &AppState,
-    principal: &Principal,
-    session_id: i64,
-) -> DomainResult<()> {
-    require(principal, Permission::TeachSessions)?;
-    // 404 before 403, so a missing session reads the same for every teacher.
-    state.store.session(session_id).await?;
-    if crate::service::may_run_session(state, principal, session_id).await? {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden)
-    }
-}
 
 /// The scope in which the caller sees and changes other people's enrolments:
 /// programme staff company-wide, otherwise their EnrollPeople scope.
@@ -625,7 +609,6 @@ pub async fn enroll(
     ApiPath(program_id): ApiPath<i64>,
     ApiJson(body): ApiJson<EnrollBody>,
 ) -> Result<Json<EnrollOutcomeDto>, ApiError> {
-    let principal = &caller.principal;
     let chosen = [body.self_, body.employees.is_some(), body.audience]
         .iter()
         .filter(|b| **b)
@@ -637,51 +620,14 @@ pub async fn enroll(
         )
         .into());
     }
-    let (employees, source) = if body.self_ {
-        let Some(me) = principal.employee_id else {
-            return Err(DomainError::invalid(
-                "self",
-                "your account is not linked to an employee record",
-            )
-            .into());
-        };
-        state.store.program_detail(program_id).await?;
-        (vec![me], EnrollmentSource::SelfService)
-    } else if let Some(numbers) = &body.employees {
-        let scope = scope_or_forbidden(principal, Permission::EnrollPeople)?;
-        state.store.program_detail(program_id).await?;
-        if numbers.iter().all(|n| n.trim().is_empty()) {
-            return Err(DomainError::invalid("employees", "name at least one employee").into());
-        }
-        let numbers: Vec<String> = numbers
-            .iter()
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
-        (
-            state.store.employees_in_scope(&numbers, &scope).await?,
-            EnrollmentSource::Assigned,
-        )
-    } else {
-        require(principal, Permission::ManagePrograms)?;
-        let detail = state.store.program_detail(program_id).await?;
-        let members = state
-            .store
-            .audience_members(&detail.audience, &DataScope::company())
-            .await?;
-        if members.is_empty() {
-            return Err(DomainError::invalid(
-                "audience",
-                "the program's audience rule matches no active employee",
-            )
-            .into());
-        }
-        (members, EnrollmentSource::Pushed)
+    let who = match body.employees {
+        _ if body.self_ => Enrollees::Myself,
+        Some(numbers) => Enrollees::People(numbers),
+        None => Enrollees::Audience,
     };
-    let outcome = state
-        .store
-        .enroll(program_id, &employees, source, &caller.actor())
-        .await?;
+    let outcome =
+        service::operations::enroll(&state, &caller.principal, program_id, who, &caller.actor())
+            .await?;
     Ok(Json(outcome.into()))
 }
 
@@ -771,7 +717,7 @@ pub async fn issue_code(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Json<CodeDto>, ApiError> {
-    may_teach(&state, &caller.principal, id).await?;
+    service::access::require_session_runner(&state, &caller.principal, id).await?;
     let (code, expires) = state
         .store
         .issue_checkin_code(id, body.minutes, &caller.actor())
@@ -818,7 +764,7 @@ pub async fn attendance(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<AttendanceLine>>, ApiError> {
-    may_teach(&state, &caller.principal, id).await?;
+    service::access::require_session_runner(&state, &caller.principal, id).await?;
     Ok(Json(state.store.attendance_sheet(id).await?))
 }
 
@@ -833,7 +779,7 @@ pub async fn roll_call(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RollCallBody>,
 ) -> Result<Json<RecordedDto>, ApiError> {
-    may_teach(&state, &caller.principal, id).await?;
+    service::access::require_session_runner(&state, &caller.principal, id).await?;
     if body.marks.is_empty() {
         return Err(DomainError::invalid("marks", "mark at least one learner").into());
     }

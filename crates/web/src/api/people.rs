@@ -4,13 +4,13 @@ use super::dto::{DepartmentDto, EmployeeDto, EmployeePage, HeadcountDto};
 use super::{ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{apply_contact_mask, scope_or_forbidden};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
+use service::access::{apply_contact_mask, scope_or_forbidden};
 use utoipa::IntoParams;
 
 /// Filters and paging of the employee list.

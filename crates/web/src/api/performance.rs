@@ -3,7 +3,6 @@
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::{require, scope_or_forbidden};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +10,7 @@ use domain::Permission;
 use domain::performance::{Period, ReconciliationStatus};
 use domain::{DomainError, Page};
 use serde::Serialize;
+use service::access::{require, scope_or_forbidden};
 use utoipa::ToSchema;
 
 /// A KPI definition with how much data it has.
@@ -269,7 +269,7 @@ pub async fn entry_status(
     let period = Period::parse(&query.period)?;
     let rows = state
         .store
-        .entry_status(&scope, period, state.config.timezone)
+        .entry_status(&scope, period, state.settings.timezone)
         .await?;
     Ok(Json(
         rows.into_iter()

@@ -4,9 +4,6 @@
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::error::{ApiError, Problem};
-use crate::service::{
-    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role, require,
-};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +14,10 @@ use domain::practice::{
 };
 use domain::{DataScope, DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::require;
+use service::practice::{
+    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// Which practice tasks to list.

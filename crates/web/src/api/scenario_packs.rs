@@ -5,8 +5,6 @@ use super::{ApiJson, ApiPath};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::library as rules;
-use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +12,8 @@ use axum::http::StatusCode;
 use domain::library::{ScenarioPack, ScenarioPackInput};
 use domain::{DomainError, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::require;
+use service::library as rules;
 use utoipa::ToSchema;
 
 /// A resource in a pack.

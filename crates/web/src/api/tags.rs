@@ -5,8 +5,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::library as rules;
-use crate::service::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +12,8 @@ use axum::http::StatusCode;
 use domain::Permission;
 use domain::library::{TagEntry, TagKind, TagRemoval};
 use serde::{Deserialize, Serialize};
+use service::access::require;
+use service::library as rules;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

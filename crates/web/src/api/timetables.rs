@@ -5,9 +5,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::service::require;
 use crate::state::AppState;
-use crate::timetable_service::{self, DraftView, EntryChange, Published};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +15,8 @@ use domain::timetables::{
 };
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
+use service::access::require;
+use service::timetables::{DraftView, EntryChange, Published};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
@@ -136,10 +136,10 @@ pub async fn create_timetable(
     ApiJson(body): ApiJson<TimetableRequest>,
 ) -> Result<(StatusCode, Json<DraftView>), ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
-    let id = timetable_service::generate(&state, &body, &caller.actor()).await?;
+    let id = service::timetables::generate(&state, &body, &caller.actor()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(timetable_service::draft_view(&state, id).await?),
+        Json(service::timetables::draft_view(&state, id).await?),
     ))
 }
 
@@ -154,7 +154,7 @@ pub async fn get_timetable(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DraftView>, ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(timetable_service::draft_view(&state, id).await?))
+    Ok(Json(service::timetables::draft_view(&state, id).await?))
 }
 
 /// Moves (start, venue, instructor) or pins one entry of a draft and returns the
@@ -188,7 +188,7 @@ pub async fn change_entry(
         pinned: body.pinned,
     };
     Ok(Json(
-        timetable_service::change_entry(&state, id, session_id, &change, &caller.actor()).await?,
+        service::timetables::change_entry(&state, id, session_id, &change, &caller.actor()).await?,
     ))
 }
 
@@ -203,7 +203,7 @@ pub async fn resolve_timetable(
 ) -> Result<Json<DraftView>, ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
     Ok(Json(
-        timetable_service::resolve(&state, id, &caller.actor()).await?,
+        service::timetables::resolve(&state, id, &caller.actor()).await?,
     ))
 }
 
@@ -223,7 +223,7 @@ pub async fn publish_timetable(
 ) -> Result<Json<Published>, ApiError> {
     require(&caller.principal, Permission::ManagePrograms)?;
     Ok(Json(
-        timetable_service::publish(&state, id, body.anyway, &caller.actor()).await?,
+        service::timetables::publish(&state, id, body.anyway, &caller.actor()).await?,
     ))
 }
 

@@ -1,11 +1,9 @@
 //! The caller's account: password, API tokens.
 
 use super::{Chrome, local_time, render};
-use crate::api::accounts::issue_token;
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -15,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::DomainError;
 use domain::account::AccountRepository;
 use serde::Deserialize;
+use service::accounts::issue_token;
 
 /// A token row as shown.
 pub struct TokenRow {
@@ -110,7 +109,7 @@ pub async fn change_password(
         )
         .await;
     }
-    let result = service::change_password(
+    let result = service::accounts::change_password(
         &state,
         &caller.principal,
         &form.current_password,

@@ -5,7 +5,6 @@ use crate::api::admin::AuditQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::{self, AccountInput};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -18,6 +17,7 @@ use domain::jobs::{JobRepository, JobStatus};
 use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, Page, Paged, Permission, Role, ScopeKind};
 use serde::Deserialize;
+use service::accounts::AccountInput;
 use time::OffsetDateTime;
 
 /// A grant as shown, with what the revoke form needs.
@@ -206,7 +206,7 @@ pub async fn create_user(
     caller.require(Permission::ManageAccounts)?;
     let t = Tr(caller.locale);
     let result = async {
-        let grant = service::parse_grant(
+        let grant = service::accounts::parse_grant(
             &state,
             &form.role,
             &form.scope,
@@ -229,7 +229,7 @@ pub async fn create_user(
             employee_no: form.employee_no,
             grants,
         };
-        service::create_account(&state, input, &caller.actor()).await?;
+        service::accounts::create_account(&state, input, &caller.actor()).await?;
         Ok(t.get("users.created").to_string())
     }
     .await;
@@ -252,9 +252,14 @@ pub async fn set_active(
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
-    let result =
-        service::set_account_active(&state, &caller.principal, id, form.active, &caller.actor())
-            .await;
+    let result = service::accounts::set_account_active(
+        &state,
+        &caller.principal,
+        id,
+        form.active,
+        &caller.actor(),
+    )
+    .await;
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => outcome(&state, &caller, Err(e)).await,
@@ -283,7 +288,7 @@ pub async fn add_grant(
         .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
     let result = async {
         state.store.get_user(id).await?;
-        let (role, scope) = service::parse_grant(
+        let (role, scope) = service::accounts::parse_grant(
             &state,
             &form.role,
             &form.scope,

@@ -385,7 +385,7 @@ pub async fn session_reaction(
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    if !may_see_session_results(&state, &caller.principal, id)
+    if !service::access::may_see_session_results(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?
     {
@@ -411,51 +411,6 @@ pub async fn session_reaction(
     .await
 }
 
-/// Program staff see every session's results; an instructor those of the sessions
-/// they teach (also after the session, so not only while it is scheduled).
-pub async fn may_see_session_results(
-    state: &AppState,
-    principal: &domain::Principal,
-    session_id: i64,
-) -> DomainResult<bool> {
-    if principal.can(Permission::ManagePrograms) {
-        return Ok(true);
-    }
-    let Some(employee) = principal.employee_id else {
-        return Ok(false);
-    };
-    if !principal.can(Permission::TeachSessions) {
-        return Ok(false);
-    }
-    let Some(instructor) = state.store.instructor_of_employee(employee).await? else {
-        return Ok(false);
-    };
-    Ok(state
-        .store
-        .instructor_surveys(instructor)
-        .await?
-        .iter()
-        .any(|s| s.session_id == session_id)
-        || state.store.teaches(employee, session_id).await?)
-}
-
-/// Program staff see every instructor's results; an instructor their own.
-pub async fn may_see_instructor_results(
-    state: &AppState,
-    principal: &domain::Principal,
-    instructor_id: i64,
-) -> DomainResult<bool> {
-    if principal.can(Permission::ManagePrograms) {
-        return Ok(true);
-    }
-    match principal.employee_id {
-        Some(employee) if principal.can(Permission::TeachSessions) => {
-            Ok(state.store.instructor_of_employee(employee).await? == Some(instructor_id))
-        }
-        _ => Ok(false),
-    }
-}
-
 /// `GET /instructors/{id}/reaction`: over every session the instructor taught.
 pub async fn instructor_reaction(
     State(state): State<AppState>,
@@ -463,7 +418,7 @@ pub async fn instructor_reaction(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "instructor").map_err(|e| caller.err(e))?;
-    if !may_see_instructor_results(&state, &caller.principal, id)
+    if !service::access::may_see_instructor_results(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?
     {
@@ -517,7 +472,7 @@ pub async fn program_reaction_export(
         .await
         .map_err(|e| caller.err(e))?;
     let bytes = reaction_workbook(Tr(caller.locale), &summary)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(
         bytes,
         &format!("reaction-{}.xlsx", d.summary.code),
@@ -872,7 +827,7 @@ pub async fn certificates_export(
         page_no += 1;
     }
     let bytes = certificates_workbook(t, &rows, today)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     state
         .store
         .append_audit(
@@ -1167,7 +1122,7 @@ pub async fn credits(
     Query(query): Query<CreditsQuery>,
 ) -> Result<Response, PageError> {
     let scope =
-        crate::service::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
+        service::access::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
             .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let filter = query.filter(&state).map_err(|e| caller.err(e))?;
@@ -1232,7 +1187,7 @@ pub async fn credits_export(
 ) -> Result<Response, PageError> {
     use domain::audit::AuditRepository;
     let scope =
-        crate::service::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
+        service::access::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
             .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let filter = query.filter(&state).map_err(|e| caller.err(e))?;
@@ -1255,8 +1210,8 @@ pub async fn credits_export(
         }
         page_no += 1;
     }
-    let bytes =
-        credits_workbook(t, &rows).map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+    let bytes = credits_workbook(t, &rows)
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     state
         .store
         .append_audit(

@@ -4,7 +4,6 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::scope_or_forbidden;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -12,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Permission;
 use serde::Deserialize;
+use service::access::scope_or_forbidden;
 use store::{HeatCell, ModelRequirement};
 
 /// One heat-map cell as shown.

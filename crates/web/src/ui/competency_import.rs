@@ -5,7 +5,6 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -149,7 +148,7 @@ pub async fn assessments(
         Ok(u) => u,
         Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
     };
-    let report = match service::import_assessments(
+    let report = match service::imports::import_assessments(
         &state,
         Some(&caller.principal),
         &upload.bytes,
@@ -208,7 +207,7 @@ pub async fn models(
         Ok(u) => u,
         Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
     };
-    let report = match service::import_competency_models(
+    let report = match service::imports::import_competency_models(
         &state,
         Some(&caller.principal),
         &upload.bytes,
@@ -260,7 +259,7 @@ pub async fn export(
     caller: PageCaller,
 ) -> Result<Response, PageError> {
     caller.require_company_people_manager()?;
-    let (bytes, _) = service::export_competency_models(
+    let (bytes, _) = service::imports::export_competency_models(
         &state,
         Some(&caller.principal),
         caller.locale,

@@ -4,7 +4,6 @@
 use super::{Chrome, path_id, render, xlsx_response};
 use crate::api::effect::{EffectQuery, evaluate_query};
 use crate::auth::PageCaller;
-use crate::effect_service::{EffectResult, Ranged, SeriesPoint, may_view_effects};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -17,6 +16,7 @@ use domain::operations::ProgramDetail;
 use domain::performance::Kpi;
 use domain::{DomainError, DomainResult};
 use serde::Deserialize;
+use service::effect::{EffectResult, Ranged, SeriesPoint, may_view_effects};
 use std::fmt::Write;
 
 /// The query as typed into the form, kept as text so a bad value is shown back.
@@ -360,7 +360,7 @@ pub async fn export(
 
 fn workbook(t: Tr, v: &EffectView) -> DomainResult<Vec<u8>> {
     use rust_xlsxwriter::Workbook;
-    let fail = |e: rust_xlsxwriter::XlsxError| DomainError::Internal(format!("xlsx: {e}"));
+    let fail = |e: rust_xlsxwriter::XlsxError| DomainError::internal_from("xlsx", e);
     let r = &v.result;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

@@ -65,7 +65,7 @@ pub fn parse_filter(state: &AppState, query: &EvalQuery) -> DomainResult<Evaluat
             .map(|s| ProgramStatus::parse(&s))
             .transpose()?,
         year,
-        utc_offset: Some(state.config.timezone),
+        utc_offset: Some(state.settings.timezone),
     })
 }
 
@@ -78,11 +78,11 @@ pub async fn program_with_trend(
 ) -> DomainResult<(ProgramEvaluation, Vec<TrendPoint>)> {
     let program = state
         .store
-        .evaluate_program(id, scope, state.config.timezone)
+        .evaluate_program(id, scope, state.settings.timezone)
         .await?
         .ok_or(DomainError::NotFound { entity: "program" })?;
     let filter = EvaluationFilter {
-        utc_offset: Some(state.config.timezone),
+        utc_offset: Some(state.settings.timezone),
         ..EvaluationFilter::default()
     };
     let family: Vec<ProgramEvaluation> = state
@@ -114,7 +114,7 @@ pub async fn load_alerts(state: &AppState, scope: &DataScope) -> DomainResult<Ev
             .collect(),
         // Effects compare with the whole company, so only company-wide scopes see them.
         no_kpi_effect: if scope.company {
-            crate::effect_service::no_effect_alerts(&state.store).await?
+            service::effect::no_effect_alerts(&state.store).await?
         } else {
             Vec::new()
         },
@@ -122,7 +122,7 @@ pub async fn load_alerts(state: &AppState, scope: &DataScope) -> DomainResult<Ev
 }
 
 fn scope_of(caller: &PageCaller) -> Result<DataScope, PageError> {
-    crate::service::scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)
+    service::access::scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)
         .map_err(|e| caller.err(e))
 }
 
@@ -690,7 +690,7 @@ pub async fn programs_export(
         .map_err(|e| caller.err(e))?
         .items;
     let bytes = programs_workbook(t, &programs)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "evaluation-programs.xlsx"))
 }
 
@@ -882,7 +882,7 @@ async fn efficiency_export(
     let t = Tr(caller.locale);
     let report = efficiency_report(&state, &caller, by, &query.year).await?;
     let bytes = efficiency_workbook(t, &report)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(
         bytes,
         &format!("efficiency-{}s.xlsx", by.code()),
@@ -1109,7 +1109,7 @@ pub async fn create_coaching(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let scope = crate::service::scope_or_forbidden(&caller.principal, Permission::ManagePrograms)
+    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePrograms)
         .map_err(|e| caller.err(e))?;
     let outcome = state
         .store

@@ -4,7 +4,6 @@
 use super::{Chrome, Pager, local_time, path_id, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
-use crate::exams::{grader_of, learner, may_grade, results_scope, visible_attempt};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -19,6 +18,7 @@ use domain::exams::{
 };
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use service::exams::{grader_of, learner, may_grade, results_scope, visible_attempt};
 use time::OffsetDateTime;
 
 fn staff(caller: &PageCaller) -> Result<(), PageError> {
@@ -829,7 +829,7 @@ pub async fn export(
     }
     let t = Tr(caller.locale);
     let bytes = results_workbook(t, &state, &rows)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, &format!("exam-{}.xlsx", x.code)))
 }
 

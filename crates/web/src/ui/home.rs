@@ -4,7 +4,6 @@ use super::{Chrome, render, role_label};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::apply_contact_mask;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -13,6 +12,7 @@ use domain::account::AccountRepository;
 use domain::jobs::{JobRepository, JobStatus};
 use domain::org::{DepartmentHeadcount, Employee, OrgRepository};
 use domain::{DataScope, Permission};
+use service::access::apply_contact_mask;
 
 /// A role line on the home page.
 pub struct RoleLine {

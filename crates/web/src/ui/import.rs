@@ -4,7 +4,6 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::{self, EMPLOYEE_MAPPING_KIND, EmployeeImportReport, EmployeeImportRequest};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -12,6 +11,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
+use service::imports::{EMPLOYEE_MAPPING_KIND, EmployeeImportReport, EmployeeImportRequest};
 
 /// Largest upload accepted (a 100,000-person export is about 15 MB as CSV).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -178,7 +178,13 @@ pub async fn submit(
         ));
     }
     let dry_run = request.dry_run;
-    match service::import_employees(&state, Some(&caller.principal), request, &caller.actor()).await
+    match service::imports::import_employees(
+        &state,
+        Some(&caller.principal),
+        request,
+        &caller.actor(),
+    )
+    .await
     {
         Ok(report) => {
             let mappings = state

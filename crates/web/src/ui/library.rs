@@ -6,7 +6,6 @@ use super::{Chrome, Pager, local_time, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::library::{self as rules, can_edit, is_staff};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -23,6 +22,7 @@ use domain::library::{
 };
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use service::library::{self as rules, can_edit, is_staff};
 use time::OffsetDateTime;
 
 /// Largest body the upload route lets through; the site's limit (settings) is
@@ -350,7 +350,7 @@ pub async fn detail(
         .collect();
     let notice = match done.done.as_str() {
         "rated" => t.get("library.done.rated"),
-        "commented" if state.config.moderate_comments => t.get("library.done.comment_pending"),
+        "commented" if state.settings.moderate_comments => t.get("library.done.comment_pending"),
         "commented" => t.get("library.done.commented"),
         "completed" => t.get("library.done.completed"),
         "uploaded" => t.get("library.done.uploaded"),
@@ -1022,7 +1022,7 @@ pub async fn upload(
     let id = d.summary.id;
     let multipart =
         multipart.map_err(|e| caller.err(DomainError::invalid("file", e.body_text())))?;
-    let stored = rules::receive_upload(&state, &caller.actor(), id, multipart)
+    let stored = crate::multipart::receive_file(&state, &caller.actor(), id, multipart)
         .await
         .map_err(|e| caller.err(e))?;
     if stored.is_none() {
@@ -1210,7 +1210,7 @@ pub async fn comment(
             id,
             caller.principal.user_id,
             &form.body,
-            state.config.moderate_comments,
+            state.settings.moderate_comments,
         )
         .await
         .map_err(|e| caller.err(e))?;

@@ -6,7 +6,6 @@ use super::{Chrome, input_error, local_time, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::library::{self as rules, is_staff};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -16,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::library::{ScenarioPack, ScenarioPackInput};
 use domain::{DomainError, Permission};
 use serde::Deserialize;
+use service::library::{self as rules, is_staff};
 
 /// Field codes of the pack form and their labels, for error messages.
 const FIELDS: &[(&str, &str)] = &[

@@ -5,7 +5,6 @@ use super::{Chrome, input_error, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::library as rules;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::library::{TagEntry, TagKind, TagRemoval};
 use domain::{DomainError, Permission};
 use serde::Deserialize;
+use service::library as rules;
 use time::OffsetDateTime;
 
 /// Field codes of the tag forms and their labels, for error messages.

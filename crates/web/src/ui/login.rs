@@ -3,7 +3,7 @@
 use super::{Viewer, render};
 use crate::auth::{
     self, CurrentSession, LANG_COOKIE, LOGIN_CSRF_COOKIE, LoginOutcome, SESSION_COOKIE, cookie,
-    new_secret, set_cookie,
+    set_cookie,
 };
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
@@ -15,6 +15,7 @@ use axum::{Extension, Form};
 use domain::DomainError;
 use domain::account::AccountRepository;
 use serde::Deserialize;
+use service::secrets::new_secret;
 use std::net::SocketAddr;
 
 #[derive(Template)]
@@ -78,7 +79,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let locale = Locale::from_request(&headers, None);
+    let locale = crate::locale::from_request(&headers, None);
     let t = Tr(locale);
     let username = form.username.trim().to_string();
     let again = |status: StatusCode, key: &'static str| {

@@ -186,11 +186,12 @@ impl FromRequestParts<AppState> for Viewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let locale = Locale::from_request(&parts.headers, None);
+        let locale = crate::locale::from_request(&parts.headers, None);
         let caller = match parts.extensions.get::<CurrentSession>().cloned() {
             Some(session) => match state.store.load_principal(session.user_id).await {
                 Ok(principal) => {
-                    let locale = Locale::from_request(&parts.headers, principal.locale.as_deref());
+                    let locale =
+                        crate::locale::from_request(&parts.headers, principal.locale.as_deref());
                     Some(PageCaller {
                         principal,
                         session,
@@ -289,7 +290,7 @@ impl Pager {
 
 /// Formats a timestamp in the company's zone as `YYYY-MM-DD HH:MM`.
 pub fn local_time(state: &AppState, t: time::OffsetDateTime) -> String {
-    let local = t.to_offset(state.config.timezone);
+    let local = t.to_offset(state.settings.timezone);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         local.year(),

@@ -5,7 +5,6 @@ use super::{Chrome, Pager, input_error, local_time, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::need_service::{decider, may_administer, may_raise, requester, viewer, visible_need};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -21,6 +20,7 @@ use domain::operations::{ProgramFilter, ProgramSummary};
 use domain::org::OrgRepository;
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
+use service::needs::{decider, may_administer, may_raise, requester, viewer, visible_need};
 
 /// Form fields and their labels, for messages naming the field.
 const FIELDS: &[(&str, &str)] = &[

@@ -5,7 +5,6 @@ use super::{Chrome, Pager, local_time, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::scope_or_forbidden;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -14,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::needs::{Audience, GapNeedRequest, NeedFilter, NeedSummary, Urgency};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
+use service::access::scope_or_forbidden;
 
 #[derive(Template)]
 #[template(path = "needs.html")]
@@ -63,7 +63,7 @@ pub async fn list(
     let paged = state
         .store
         .list_needs_for(
-            &crate::need_service::viewer(&caller.principal),
+            &service::needs::viewer(&caller.principal),
             &filter,
             Page::new(query.page, query.per_page),
         )

@@ -5,7 +5,6 @@ use super::{Chrome, Pager, input_error, local_time, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::notifications::{kind_label, service};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -17,6 +16,7 @@ use domain::notifications::{
 };
 use domain::{Page, Permission};
 use serde::Deserialize;
+use service::notifications::kind_label;
 
 /// One inbox line as shown.
 pub struct InboxLine {
@@ -64,7 +64,8 @@ pub async fn inbox(
         .items
         .iter()
         .map(|item| {
-            let r = service::rendered(&state, item.kind, &item.params, caller.locale);
+            let r =
+                service::notifications::rendered(&state, item.kind, &item.params, caller.locale);
             InboxLine {
                 id: item.id,
                 title: r.title,
@@ -388,7 +389,9 @@ pub async fn create_webhook(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManageWebhooks)?;
     let input = WebhookForm::parse(&fields);
-    match service::create_webhook(&state, &caller.principal, &input, &caller.actor()).await {
+    match service::notifications::create_webhook(&state, &caller.principal, &input, &caller.actor())
+        .await
+    {
         Ok((_, secret)) => {
             let blank = WebhookInput {
                 active: true,
@@ -526,7 +529,15 @@ pub async fn update_webhook(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManageWebhooks)?;
     let input = WebhookForm::parse(&fields);
-    match service::update_webhook(&state, &caller.principal, id, &input, &caller.actor()).await {
+    match service::notifications::update_webhook(
+        &state,
+        &caller.principal,
+        id,
+        &input,
+        &caller.actor(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=saved")).into_response()),
         Err(e) => match input_error(Tr(caller.locale), &e, WEBHOOK_LABELS) {
             Some(message) => {
@@ -550,7 +561,7 @@ pub async fn send_test(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManageWebhooks)?;
-    service::send_test_event(&state, &caller.principal, id)
+    service::notifications::send_test_event(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=test")).into_response())

@@ -13,12 +13,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::operations::{
     AttendanceLine, AttendanceMethod, AttendanceStatus, AudienceRule, CostKind, CostLine,
-    Enrollment, EnrollmentSource, Instructor, InstructorInput, Plan, PlanInput, ProgramDetail,
-    ProgramFilter, ProgramInput, ProgramSkill, ProgramStatus, ProgramSummary, Session,
-    SessionInput, SessionMode, TransferGoal, Venue, VenueInput, VenueKind,
+    Enrollment, Instructor, InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter,
+    ProgramInput, ProgramSkill, ProgramStatus, ProgramSummary, Session, SessionInput, SessionMode,
+    TransferGoal, Venue, VenueInput, VenueKind,
 };
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use service::operations::Enrollees;
 use store::CalendarOwner;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -26,7 +27,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 fn local_input(state: &AppState, field: &str, text: &str) -> DomainResult<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     PrimitiveDateTime::parse(text.trim(), format)
-        .map(|t| t.assume_offset(state.config.timezone))
+        .map(|t| t.assume_offset(state.settings.timezone))
         .map_err(|_| {
             DomainError::invalid(field, "must be a date and time such as 2026-03-02T09:00")
         })
@@ -591,7 +592,7 @@ pub async fn detail(
         })
         .collect();
     let tomorrow =
-        OffsetDateTime::now_utc().to_offset(state.config.timezone) + time::Duration::days(1);
+        OffsetDateTime::now_utc().to_offset(state.settings.timezone) + time::Duration::days(1);
     let start = tomorrow.replace_time(time::macros::time!(09:00));
     Ok(render(&ProgramPage {
         t,
@@ -602,7 +603,7 @@ pub async fn detail(
         mine,
         can_manage,
         can_enroll_others,
-        can_view_effects: crate::effect_service::may_view_effects(p).is_ok(),
+        can_view_effects: service::effect::may_view_effects(p).is_ok(),
         notice,
         statuses,
         modes: SessionMode::ALL,
@@ -719,54 +720,10 @@ pub async fn enroll(
     Form(form): Form<EnrollForm>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let p = &caller.principal;
-    let (people, source) = match form.how.as_str() {
-        "self" => {
-            let me = p.employee_id.ok_or_else(|| {
-                caller.err(DomainError::invalid(
-                    "employee",
-                    "your account is not linked to an employee",
-                ))
-            })?;
-            (vec![me], EnrollmentSource::SelfService)
-        }
-        "people" => {
-            let scope = crate::service::scope_or_forbidden(p, Permission::EnrollPeople)
-                .map_err(|e| caller.err(e))?;
-            let numbers = words(&form.employees);
-            if numbers.is_empty() {
-                return Err(caller.err(DomainError::invalid(
-                    "employees",
-                    "list at least one employee number",
-                )));
-            }
-            let ids = state
-                .store
-                .employees_in_scope(&numbers, &scope)
-                .await
-                .map_err(|e| caller.err(e))?;
-            (ids, EnrollmentSource::Assigned)
-        }
-        "audience" => {
-            caller.require(Permission::ManagePrograms)?;
-            let d = state
-                .store
-                .program_detail(id)
-                .await
-                .map_err(|e| caller.err(e))?;
-            if d.audience.is_empty() {
-                return Err(caller.err(DomainError::invalid(
-                    "audience",
-                    "the program has no audience rule",
-                )));
-            }
-            let ids = state
-                .store
-                .audience_members(&d.audience, &domain::DataScope::company())
-                .await
-                .map_err(|e| caller.err(e))?;
-            (ids, EnrollmentSource::Pushed)
-        }
+    let who = match form.how.as_str() {
+        "self" => Enrollees::Myself,
+        "people" => Enrollees::People(words(&form.employees)),
+        "audience" => Enrollees::Audience,
         other => {
             return Err(caller.err(DomainError::invalid(
                 "how",
@@ -774,9 +731,7 @@ pub async fn enroll(
             )));
         }
     };
-    let outcome = state
-        .store
-        .enroll(id, &people, source, &caller.actor())
+    let outcome = service::operations::enroll(&state, &caller.principal, id, who, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!(
@@ -882,7 +837,7 @@ pub async fn session(
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    let can_run = crate::service::may_run_session(&state, &caller.principal, s.id)
+    let can_run = service::access::may_run_session(&state, &caller.principal, s.id)
         .await
         .map_err(|e| caller.err(e))?;
     if !can_run {
@@ -930,7 +885,7 @@ async fn runnable_session(
 ) -> Result<Session, PageError> {
     let id = path_id(id, "session").map_err(|e| caller.err(e))?;
     let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    if !crate::service::may_run_session(state, &caller.principal, s.id)
+    if !service::access::may_run_session(state, &caller.principal, s.id)
         .await
         .map_err(|e| caller.err(e))?
     {

@@ -5,13 +5,13 @@ use crate::api::people::EmployeeQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::{apply_contact_mask, scope_or_forbidden};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use domain::org::{Department, DepartmentHeadcount, Employee, OrgRepository};
 use domain::{DomainError, Page, Permission};
+use service::access::{apply_contact_mask, scope_or_forbidden};
 
 #[derive(Template)]
 #[template(path = "people.html")]
@@ -268,8 +268,8 @@ pub async fn export(
             unmasked += 1;
         }
     }
-    let bytes =
-        people_workbook(t, &rows).map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+    let bytes = people_workbook(t, &rows)
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     let after = serde_json::json!({
         "rows": rows.len(),
         "contact_details_unmasked": unmasked,

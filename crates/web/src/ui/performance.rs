@@ -4,7 +4,6 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -134,7 +133,7 @@ pub async fn upload(
     }
     let actor = caller.actor();
     let view = match kind.as_str() {
-        "definitions" => match service::import_kpi_definitions(
+        "definitions" => match service::imports::import_kpi_definitions(
             &state,
             Some(&caller.principal),
             &bytes,
@@ -164,7 +163,7 @@ pub async fn upload(
             }
             Err(e) => return Err(caller.err(e)),
         },
-        "values" => match service::import_kpi_values(
+        "values" => match service::imports::import_kpi_values(
             &state,
             Some(&caller.principal),
             &bytes,
@@ -230,7 +229,7 @@ async fn reconciliation_page(
 ) -> Result<Response, PageError> {
     use domain::performance::ReconciliationStatus;
     let t = Tr(caller.locale);
-    let scope = service::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
+    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
         .map_err(|e| caller.err(e))?;
     let (period, status) = query.parse().map_err(|e| caller.err(e))?;
     let paged = state
@@ -298,7 +297,7 @@ pub async fn decide(
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::Form(form): axum::Form<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let scope = service::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
+    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
         .map_err(|e| caller.err(e))?;
     let id: i64 = id.parse().map_err(|_| {
         caller.err(DomainError::NotFound {
@@ -376,7 +375,7 @@ pub async fn entry(
     caller: PageCaller,
     axum::extract::Query(query): axum::extract::Query<EntryQuery>,
 ) -> Result<Response, PageError> {
-    let scope = service::scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)
+    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)
         .map_err(|e| caller.err(e))?;
     let period = match query.period.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(p) => domain::performance::Period::parse(p).map_err(|e| caller.err(e))?,
@@ -384,7 +383,7 @@ pub async fn entry(
     };
     let rows = state
         .store
-        .entry_status(&scope, period, state.config.timezone)
+        .entry_status(&scope, period, state.settings.timezone)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&EntryPage {

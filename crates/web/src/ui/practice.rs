@@ -5,7 +5,6 @@ use super::{Chrome, Pager, input_error, path_id, query_string, render, xlsx_resp
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service::{PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -19,6 +18,9 @@ use domain::practice::{
 };
 use domain::{DataScope, DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use service::practice::{
+    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
+};
 use time::{Date, Duration};
 
 /// Most rows one export writes.
@@ -298,7 +300,7 @@ pub async fn export(
         page_no += 1;
     }
     let bytes = practice_workbook(t, &rows)
-        .map_err(|e| caller.err(DomainError::Internal(e.to_string())))?;
+        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "practice-tasks.xlsx"))
 }
 

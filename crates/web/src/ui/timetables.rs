@@ -6,9 +6,6 @@ use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::timetable_service::{
-    self, ConflictView, CostLineView, DraftView, EntryChange, EntryView,
-};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -21,6 +18,7 @@ use domain::timetables::{
 };
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use service::timetables::{ConflictView, CostLineView, DraftView, EntryChange, EntryView};
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 fn date_input(field: &str, text: &str) -> DomainResult<Date> {
@@ -237,7 +235,7 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
     let made = match form.request() {
-        Ok(request) => timetable_service::generate(&state, &request, &caller.actor()).await,
+        Ok(request) => service::timetables::generate(&state, &request, &caller.actor()).await,
         Err(e) => Err(e),
     };
     match made {
@@ -296,10 +294,10 @@ async fn draft_page(
     failure: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let v = timetable_service::draft_view(state, id)
+    let v = service::timetables::draft_view(state, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let tz = state.config.timezone;
+    let tz = state.settings.timezone;
     let hm = |x: OffsetDateTime| {
         let l = x.to_offset(tz);
         format!("{:02}:{:02}", l.hour(), l.minute())
@@ -449,7 +447,7 @@ pub async fn change_entry(
                     let format =
                         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
                     PrimitiveDateTime::parse(text, format)
-                        .map(|t| Some(t.assume_offset(state.config.timezone)))
+                        .map(|t| Some(t.assume_offset(state.settings.timezone)))
                         .map_err(|_| {
                             DomainError::invalid(
                                 "starts_at",
@@ -472,7 +470,7 @@ pub async fn change_entry(
     };
     let done = match change {
         Ok(change) => {
-            timetable_service::change_entry(&state, id, session, &change, &caller.actor())
+            service::timetables::change_entry(&state, id, session, &change, &caller.actor())
                 .await
                 .map(|_| ())
         }
@@ -500,7 +498,7 @@ pub async fn resolve(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    match timetable_service::resolve(&state, id, &caller.actor()).await {
+    match service::timetables::resolve(&state, id, &caller.actor()).await {
         Ok(_) => Ok(Redirect::to(&format!("/timetables/{id}?done=resolved")).into_response()),
         Err(e) => draft_failure(&state, &caller, id, e).await,
     }
@@ -521,7 +519,7 @@ pub async fn publish(
 ) -> Result<Response, PageError> {
     caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    match timetable_service::publish(&state, id, form.anyway.is_some(), &caller.actor()).await {
+    match service::timetables::publish(&state, id, form.anyway.is_some(), &caller.actor()).await {
         Ok(_) => Ok(Redirect::to(&format!("/timetables/{id}?done=published")).into_response()),
         Err(e) => draft_failure(&state, &caller, id, e).await,
     }

@@ -6,7 +6,6 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -44,7 +43,8 @@ fn page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -> Respo
 }
 
 fn allowed(caller: &PageCaller) -> Result<(), PageError> {
-    service::require_company_program_manager(Some(&caller.principal)).map_err(|e| caller.err(e))
+    service::imports::require_company_program_manager(Some(&caller.principal))
+        .map_err(|e| caller.err(e))
 }
 
 /// `GET /programs/import`.
@@ -92,7 +92,7 @@ pub async fn submit(
         Ok(u) => u,
         Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
     };
-    let report = match service::import_training_records(
+    let report = match service::imports::import_training_records(
         &state,
         Some(&caller.principal),
         &upload.bytes,

@@ -1,201 +1,9 @@
-//! Use cases shared by the API and the UI, so both enforce the same rules.
+//! The imports: employees, KPI definitions and values, assessments, competency models
+//! and training records, as the CLI and the upload pages submit them.
 
-use crate::auth::{hash_password, verify_password};
-use crate::state::AppState;
-use domain::account::{AccountRepository, NewUser, User, validate_password, validate_username};
+use crate::Context;
 use domain::audit::Actor;
-use domain::org::{Employee, OrgRepository};
-use domain::{DataScope, DomainError, DomainResult, Permission, Principal, Role, ScopeKind};
-
-/// Whether the caller may run a session (check-in codes, attendance sheet, roll
-/// call): program staff any session, an instructor only the scheduled sessions they
-/// teach.
-pub async fn may_run_session(
-    state: &AppState,
-    principal: &Principal,
-    session_id: i64,
-) -> DomainResult<bool> {
-    if principal.can(Permission::ManagePrograms) {
-        return Ok(true);
-    }
-    match principal.employee_id {
-        Some(employee) if principal.can(Permission::TeachSessions) => {
-            state.store.teaches(employee, session_id).await
-        }
-        _ => Ok(false),
-    }
-}
-
-/// The caller's scope for `permission`; `Forbidden` when it covers nothing.
-pub fn scope_or_forbidden(
-    principal: &Principal,
-    permission: Permission,
-) -> DomainResult<DataScope> {
-    let scope = principal.scope_for(permission);
-    if scope.is_empty() {
-        Err(DomainError::Forbidden)
-    } else {
-        Ok(scope)
-    }
-}
-
-/// Fails with `Forbidden` unless the caller has `permission` somewhere.
-pub fn require(principal: &Principal, permission: Permission) -> DomainResult<()> {
-    if principal.can(permission) {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden)
-    }
-}
-
-/// Masks contact details the caller may not see (their own are always visible).
-pub fn apply_contact_mask(principal: &Principal, employee: &mut Employee) {
-    let own = principal.employee_id == Some(employee.id);
-    if !own
-        && !principal
-            .scope_for(Permission::ViewContactDetails)
-            .covers(&employee.department_path, Some(employee.id))
-    {
-        employee.mask_contact_details();
-    }
-}
-
-/// Turns role/scope codes into a grant, resolving a department code.
-pub async fn parse_grant(
-    state: &AppState,
-    role: &str,
-    scope: &str,
-    department_code: Option<&str>,
-) -> DomainResult<(Role, ScopeKind)> {
-    let role = Role::parse(role.trim()).ok_or_else(|| {
-        DomainError::invalid("role", format!("unknown role '{role}'; expected one of employee, manager, training_admin, instructor, reviewer, executive, system_admin"))
-    })?;
-    let scope = match scope.trim() {
-        "self" => ScopeKind::SelfOnly,
-        "company" => ScopeKind::Company,
-        "department" => {
-            let code = department_code
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    DomainError::invalid("department_code", "required for a department scope")
-                })?;
-            let dept = state
-                .store
-                .find_department_by_code(code)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::invalid(
-                        "department_code",
-                        format!("no department has code '{code}'"),
-                    )
-                })?;
-            ScopeKind::Department(dept.id)
-        }
-        other => {
-            return Err(DomainError::invalid(
-                "scope",
-                format!("unknown scope '{other}'; expected self, department or company"),
-            ));
-        }
-    };
-    Ok((role, scope))
-}
-
-/// Input for a new account.
-pub struct AccountInput {
-    pub username: String,
-    pub display_name: String,
-    pub password: String,
-    pub employee_no: Option<String>,
-    pub grants: Vec<(Role, ScopeKind)>,
-}
-
-/// Validates and creates an account (password hashed off the async threads).
-pub async fn create_account(
-    state: &AppState,
-    input: AccountInput,
-    actor: &Actor,
-) -> DomainResult<User> {
-    let username = input.username.trim().to_string();
-    validate_username(&username)?;
-    validate_password(&input.password, &username)?;
-    let employee_id = match input
-        .employee_no
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(no) => Some(state.store.find_employee_id(no).await?.ok_or_else(|| {
-            DomainError::invalid("employee_no", format!("no employee has number '{no}'"))
-        })?),
-        None => None,
-    };
-    let password = input.password;
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))??;
-    let user = NewUser {
-        username,
-        display_name: input.display_name,
-        password_hash,
-        employee_id,
-        grants: input.grants,
-    };
-    state.store.create_user(&user, actor).await
-}
-
-/// Changes the caller's password after checking the current one; ends their other sessions.
-pub async fn change_password(
-    state: &AppState,
-    principal: &Principal,
-    current: &str,
-    new: &str,
-    keep_session_hash: Option<&str>,
-    actor: &Actor,
-) -> DomainResult<()> {
-    let credentials = state
-        .store
-        .find_credentials(&principal.username)
-        .await?
-        .ok_or(DomainError::Unauthenticated)?;
-    let (current, stored) = (current.to_string(), credentials.password_hash);
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
-    if !ok {
-        return Err(DomainError::invalid("current_password", "is wrong"));
-    }
-    validate_password(new, &principal.username)?;
-    let new = new.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))??;
-    state
-        .store
-        .set_password(principal.user_id, &hash, keep_session_hash, actor)
-        .await
-}
-
-/// Disables or enables an account; one cannot disable oneself.
-pub async fn set_account_active(
-    state: &AppState,
-    principal: &Principal,
-    user_id: i64,
-    active: bool,
-    actor: &Actor,
-) -> DomainResult<()> {
-    require(principal, Permission::ManageAccounts)?;
-    if !active && user_id == principal.user_id {
-        return Err(DomainError::invalid(
-            "user",
-            "you cannot disable your own account",
-        ));
-    }
-    state.store.get_user(user_id).await?;
-    state.store.set_active(user_id, active, actor).await
-}
-
+use domain::{DomainError, DomainResult, Permission, Principal};
 /// An employee import as the CLI and the upload page submit it.
 pub struct EmployeeImportRequest {
     /// File content (CSV or XLSX).
@@ -231,7 +39,7 @@ pub const EMPLOYEE_MAPPING_KIND: &str = "employees";
 /// Reads, validates and (unless a dry run, or rows are bad and skipping was not chosen)
 /// writes an employee file. Only a company-wide people manager may import.
 pub async fn import_employees(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     request: EmployeeImportRequest,
     actor: &Actor,
@@ -247,7 +55,7 @@ pub async fn import_employees(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let saved = state
+        let saved = ctx
             .store
             .import_mapping(EMPLOYEE_MAPPING_KIND, name)
             .await?
@@ -281,19 +89,17 @@ pub async fn import_employees(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        state
-            .store
+        ctx.store
             .save_import_mapping(EMPLOYEE_MAPPING_KIND, name, &mapping.to_lines(), actor)
             .await?;
     }
-    let known = state.store.import_known().await?;
+    let known = ctx.store.import_known().await?;
     let plan = plan(&table, mapping, &known, request.options);
     let outcome = if request.dry_run || !plan.writable() {
         None
     } else {
         Some(
-            state
-                .store
+            ctx.store
                 .apply_employee_import(&plan, &known, &request.source, actor)
                 .await?,
         )
@@ -326,7 +132,7 @@ pub struct KpiDefinitionsReport {
 
 /// Imports KPI definitions (指标编码, 指标名称, 单位, 方向, 汇总, 来源系统): all rows or none.
 pub async fn import_kpi_definitions(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     bytes: &[u8],
     source: &str,
@@ -335,10 +141,10 @@ pub async fn import_kpi_definitions(
 ) -> DomainResult<KpiDefinitionsReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let departments = state.store.kpi_value_refs().await?.departments;
+    let departments = ctx.store.kpi_value_refs().await?.departments;
     let (kpis, errors) = import::kpis::plan_definitions(&table.headers, &table.rows, &departments);
     let written = if errors.is_empty() && !dry_run {
-        Some(state.store.upsert_kpis(&kpis, source, actor).await?)
+        Some(ctx.store.upsert_kpis(&kpis, source, actor).await?)
     } else {
         None
     };
@@ -365,7 +171,7 @@ pub const MAX_REPORTED_ERRORS: usize = 1000;
 /// Imports KPI values in the long or the wide format, streaming through the file in one
 /// transaction that is committed only if every row is valid (or only valid rows are wanted).
 pub async fn import_kpi_values(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     bytes: &[u8],
     source: &str,
@@ -374,7 +180,7 @@ pub async fn import_kpi_values(
     actor: &Actor,
 ) -> DomainResult<KpiValuesReport> {
     require_company_people_manager(principal)?;
-    let refs = state.store.kpi_value_refs().await?;
+    let refs = ctx.store.kpi_value_refs().await?;
     let mut reader = match import::kpis::ValueImport::open(bytes, &refs, valid_only, dry_run) {
         Ok(r) => r,
         Err(errors) => {
@@ -387,13 +193,13 @@ pub async fn import_kpi_values(
             });
         }
     };
-    let outcome = state
+    let outcome = ctx
         .store
         .import_kpi_values(&mut reader, source, actor)
         .await?;
     if outcome.is_some() {
         // New figures move the targets' progress, and with it the weight of skill gaps.
-        state.store.refresh_target_progress(None).await?;
+        ctx.store.refresh_target_progress(None).await?;
     }
     let error_count = reader.error_count;
     let mut errors = std::mem::take(&mut reader.errors);
@@ -424,7 +230,7 @@ pub struct AssessmentImportReport {
 /// Imports assessments (工号, 技能编码, 等级, 分数, 方式, 评估人, 评估日期, 证据): all rows or
 /// none; rows already stored (same employee, skill, date and method) are left as they are.
 pub async fn import_assessments(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     bytes: &[u8],
     source: &str,
@@ -433,13 +239,12 @@ pub async fn import_assessments(
 ) -> DomainResult<AssessmentImportReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state.store.competency_refs(state.today()).await?;
+    let refs = ctx.store.competency_refs(ctx.today()).await?;
     let (records, mut errors) =
         import::competency::plan_assessments(&table.headers, &table.rows, &refs);
     let inserted = if errors.is_empty() && !dry_run {
         Some(
-            state
-                .store
+            ctx.store
                 .import_assessments(&records, source, actor)
                 .await?,
         )
@@ -472,7 +277,7 @@ pub struct ModelImportReport {
 /// Imports competency models (岗位编码, 技能编码, 要求等级, 层级): for every position in the
 /// file, its directly set requirements become exactly the file's rows; all rows or none.
 pub async fn import_competency_models(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     bytes: &[u8],
     source: &str,
@@ -481,12 +286,11 @@ pub async fn import_competency_models(
 ) -> DomainResult<ModelImportReport> {
     require_company_people_manager(principal)?;
     let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state.store.competency_refs(state.today()).await?;
+    let refs = ctx.store.competency_refs(ctx.today()).await?;
     let (records, mut errors) = import::competency::plan_models(&table.headers, &table.rows, &refs);
     let written = if errors.is_empty() && !dry_run {
         Some(
-            state
-                .store
+            ctx.store
                 .replace_position_models(&records, source, actor)
                 .await?,
         )
@@ -507,19 +311,18 @@ pub async fn import_competency_models(
 /// returns the file and its number of requirement rows. The headers are ones the model
 /// import recognises, so an edited export can be imported again.
 pub async fn export_competency_models(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
-    locale: crate::i18n::Locale,
+    locale: i18n::Locale,
     actor: &Actor,
 ) -> DomainResult<(Vec<u8>, usize)> {
     use domain::audit::AuditRepository;
     require_company_people_manager(principal)?;
-    let rows = state.store.competency_model_rows().await?;
-    let bytes = models_workbook(crate::i18n::Tr(locale), &rows)
-        .map_err(|e| DomainError::Internal(format!("cannot build the workbook: {e}")))?;
+    let rows = ctx.store.competency_model_rows().await?;
+    let bytes = models_workbook(i18n::Tr(locale), &rows)
+        .map_err(|e| DomainError::internal_from("cannot build the workbook", e))?;
     let after = serde_json::json!({ "rows": rows.len() });
-    state
-        .store
+    ctx.store
         .append_audit(
             &actor
                 .entry("competency_model.export", "competency_model")
@@ -530,7 +333,7 @@ pub async fn export_competency_models(
 }
 
 fn models_workbook(
-    t: crate::i18n::Tr,
+    t: i18n::Tr,
     rows: &[store::ModelExportRow],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
@@ -606,7 +409,7 @@ pub struct TrainingRecordImportReport {
 /// enrolment; all rows or none. A dry run does the whole import and rolls it back, so
 /// its counts are exact.
 pub async fn import_training_records(
-    state: &AppState,
+    ctx: &Context,
     principal: Option<&Principal>,
     bytes: &[u8],
     source: &str,
@@ -616,7 +419,7 @@ pub async fn import_training_records(
     require_company_program_manager(principal)?;
     let (headers, rows) =
         import::table::stream_rows(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = state.store.training_record_refs(state.today()).await?;
+    let refs = ctx.store.training_record_refs(ctx.today()).await?;
     let (plan, mut errors) = import::training_records::plan_training_records(&headers, rows, &refs);
     drop(refs);
     let existing: Vec<i64> = plan
@@ -626,7 +429,7 @@ pub async fn import_training_records(
         .collect();
     let mut valid = plan.records.len();
     if !existing.is_empty() {
-        let live = state.store.live_enrollments(&existing).await?;
+        let live = ctx.store.live_enrollments(&existing).await?;
         let conflicts = plan.live_conflicts(&live);
         valid -= conflicts.len();
         errors.extend(conflicts);
@@ -634,8 +437,7 @@ pub async fn import_training_records(
     }
     let outcome = if errors.is_empty() {
         Some(
-            state
-                .store
+            ctx.store
                 .import_training_records(&plan, source, actor, !dry_run)
                 .await?,
         )
@@ -652,73 +454,4 @@ pub async fn import_training_records(
         written: outcome.is_some() && !dry_run,
         outcome,
     })
-}
-
-/// How the caller stands to a practice task; decides what they may see and do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PracticeRole {
-    /// The learner: writes reports.
-    Learner,
-    /// The mentor: reviews and scores reports.
-    Mentor,
-    /// Program staff: see everything, may review as the mentor's delegate.
-    Staff,
-    /// A manager whose scope covers the learner: reads.
-    Viewer,
-}
-
-impl PracticeRole {
-    pub fn may_review(self) -> bool {
-        matches!(self, PracticeRole::Mentor | PracticeRole::Staff)
-    }
-}
-
-/// The caller's role on `task`; `NotFound` when they have none, so a task outside
-/// one's reach reads the same as a missing one.
-pub async fn practice_role(
-    state: &AppState,
-    principal: &Principal,
-    task: &domain::practice::PracticeTask,
-) -> DomainResult<PracticeRole> {
-    if principal.employee_id == Some(task.employee_id) {
-        return Ok(PracticeRole::Learner);
-    }
-    if principal.employee_id == Some(task.mentor_id) {
-        return Ok(PracticeRole::Mentor);
-    }
-    if principal.can(Permission::ManagePrograms) {
-        return Ok(PracticeRole::Staff);
-    }
-    let scope = principal.scope_for(Permission::EnrollPeople);
-    if !scope.is_empty() && state.store.practice_task_in_scope(task.id, &scope).await? {
-        return Ok(PracticeRole::Viewer);
-    }
-    Err(DomainError::NotFound {
-        entity: "practice task",
-    })
-}
-
-/// The scope in which the caller assigns practice and lists everybody's tasks:
-/// program staff company-wide, managers their EnrollPeople scope.
-pub fn practice_oversight_scope(principal: &Principal) -> DomainResult<DataScope> {
-    if principal.can(Permission::ManagePrograms) {
-        Ok(DataScope::company())
-    } else {
-        scope_or_forbidden(principal, Permission::EnrollPeople)
-    }
-}
-
-/// A behaviour rating the caller owes (only the rater may see and give it).
-pub async fn own_behaviour_rating(
-    state: &AppState,
-    principal: &Principal,
-    id: i64,
-) -> DomainResult<domain::practice::BehaviourRating> {
-    let rating = state.store.behaviour_rating(id).await?;
-    if principal.employee_id != Some(rating.rater_id) {
-        return Err(DomainError::NotFound {
-            entity: "behaviour rating",
-        });
-    }
-    Ok(rating)
 }

@@ -1,8 +1,7 @@
 //! The resource library's rules shared by the pages and the JSON API: who sees what,
 //! who may move a resource through review, and the list (where search plugs in).
 
-use crate::state::AppState;
-use axum::extract::Multipart;
+use crate::Context;
 use domain::audit::Actor;
 use domain::library::{
     FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, ResourceVersion,
@@ -88,7 +87,7 @@ pub struct Highlight {
 /// resources (Chinese and English) and the rows are loaded in that order with their
 /// highlights; without, the store lists them newest first.
 pub async fn search_or_list(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     filter: ResourceFilter,
     page: Page,
@@ -102,7 +101,7 @@ pub async fn search_or_list(
         .filter(|q| !q.trim().is_empty() && !by_tag_id)
     else {
         return Ok((
-            state.store.list_resources(&filter, page).await?,
+            ctx.store.list_resources(&filter, page).await?,
             HashMap::new(),
         ));
     };
@@ -119,13 +118,13 @@ pub async fn search_or_list(
         limit: page.limit() as usize,
         ..Default::default()
     };
-    let index = state.search.clone();
+    let index = ctx.search.clone();
     let found = tokio::task::spawn_blocking(move || index.search(&query))
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?
+        .map_err(|e| DomainError::internal_from("search index", e))?;
     let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
-    let mut items = state.store.resource_summaries(&ids).await?;
+    let mut items = ctx.store.resource_summaries(&ids).await?;
     // The index may lag a moment behind another node's change: keep to what the caller may see.
     items.retain(|r| {
         can_see(caller, r)
@@ -184,17 +183,17 @@ fn index_doc(d: domain::library::IndexDocument) -> search::ResourceDoc {
 }
 
 /// Brings resource `id` up to date in the search index after a change.
-pub async fn reindex_resource(state: &AppState, id: i64) -> DomainResult<()> {
-    let docs = state.store.resources_for_index(id - 1, 1, None).await?;
-    let index = state.search.clone();
+pub async fn reindex_resource(ctx: &Context, id: i64) -> DomainResult<()> {
+    let docs = ctx.store.resources_for_index(id - 1, 1, None).await?;
+    let index = ctx.search.clone();
     let doc = docs.into_iter().find(|d| d.id == id).map(index_doc);
     tokio::task::spawn_blocking(move || match doc {
         Some(doc) => index.upsert(&doc),
         None => index.delete(id),
     })
     .await
-    .map_err(|e| DomainError::Internal(e.to_string()))?
-    .map_err(|e| DomainError::Internal(e.to_string()))
+    .map_err(|e| DomainError::internal_from("search index", e))?
+    .map_err(|e| DomainError::internal_from("search index", e))
 }
 
 /// Rebuilds the whole index from the database, a page at a time; returns the count.
@@ -212,8 +211,8 @@ pub async fn rebuild_index(
     }
     tokio::task::spawn_blocking(move || index.rebuild(docs))
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?
-        .map_err(|e| DomainError::Internal(e.to_string()))
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?
+        .map_err(|e| DomainError::internal_from("search index", e))
 }
 
 /// Re-indexes the resources changed since `since` (changes made through another node);
@@ -238,19 +237,19 @@ pub async fn catch_up_index(
     if !docs.is_empty() {
         tokio::task::spawn_blocking(move || index.upsert_many(docs))
             .await
-            .map_err(|e| DomainError::Internal(e.to_string()))?
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::internal_from("a blocking task failed", e))?
+            .map_err(|e| DomainError::internal_from("search index", e))?;
     }
     Ok(newest)
 }
 
 /// A resource `caller` may see, or not found (its existence is not revealed).
 pub async fn visible_detail(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     id: i64,
 ) -> DomainResult<ResourceDetail> {
-    let mut detail = state.store.resource_detail(id).await?;
+    let mut detail = ctx.store.resource_detail(id).await?;
     if !can_see(caller, &detail.summary) {
         return Err(DomainError::NotFound { entity: "resource" });
     }
@@ -265,12 +264,12 @@ pub async fn visible_detail(
 /// A file `caller` may download: learners only files of published versions of a
 /// published resource; its author and staff every file.
 pub async fn visible_file(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     file_id: i64,
 ) -> DomainResult<FileEntry> {
-    let file = state.store.resource_file(file_id).await?;
-    let resource = state.store.resource_detail(file.resource_id).await?.summary;
+    let file = ctx.store.resource_file(file_id).await?;
+    let resource = ctx.store.resource_detail(file.resource_id).await?.summary;
     let privileged = is_staff(caller) || is_owner(caller, &resource);
     let published =
         resource.status == ResourceStatus::Published && file.version <= resource.current_version;
@@ -283,14 +282,14 @@ pub async fn visible_file(
 
 /// Moves a resource through review after checking `caller` may make the move.
 pub async fn change_status(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     actor: &domain::audit::Actor,
     id: i64,
     next: ResourceStatus,
     comment: Option<&str>,
 ) -> DomainResult<StatusChange> {
-    let resource = visible_detail(state, caller, id).await?.summary;
+    let resource = visible_detail(ctx, caller, id).await?.summary;
     if !can_move(caller, &resource, next) {
         // A move the workflow does not know is the input's fault, not a permission matter.
         if !resource.status.can_move_to(next) {
@@ -298,19 +297,16 @@ pub async fn change_status(
         }
         return Err(DomainError::Forbidden);
     }
-    let change = state.store.change_status(id, next, comment, actor).await?;
-    reindex_resource(state, id).await?;
+    let change = ctx.store.change_status(id, next, comment, actor).await?;
+    reindex_resource(ctx, id).await?;
     Ok(change)
 }
 
 /// Re-indexes what changed from `since` on (a renamed tag touches every resource
 /// carrying it). A second early keeps clock rounding of the stored times harmless.
-pub async fn reindex_changed_since(
-    state: &AppState,
-    since: time::OffsetDateTime,
-) -> DomainResult<()> {
+pub async fn reindex_changed_since(ctx: &Context, since: time::OffsetDateTime) -> DomainResult<()> {
     let since = since - time::Duration::seconds(1);
-    catch_up_index(&state.store, state.search.clone(), since)
+    catch_up_index(&ctx.store, ctx.search.clone(), since)
         .await
         .map(|_| ())
 }
@@ -318,13 +314,13 @@ pub async fn reindex_changed_since(
 /// Scenario packs (or pack `only`) with the items `caller` may not see left out:
 /// a learner meets published resources only, an author also their own drafts.
 pub async fn visible_packs(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     only: Option<i64>,
 ) -> DomainResult<Vec<ScenarioPack>> {
     let mut packs = match only {
-        Some(id) => vec![state.store.pack(id).await?],
-        None => state.store.list_packs().await?,
+        Some(id) => vec![ctx.store.pack(id).await?],
+        None => ctx.store.list_packs().await?,
     };
     if is_staff(caller) {
         return Ok(packs);
@@ -338,7 +334,7 @@ pub async fn visible_packs(
         .collect();
     hidden.sort_unstable();
     hidden.dedup();
-    let own: Vec<i64> = state
+    let own: Vec<i64> = ctx
         .store
         .resource_summaries(&hidden)
         .await?
@@ -367,16 +363,16 @@ pub struct VersionView {
 
 /// Version `version` of resource `id`, when `caller` may see the resource.
 pub async fn visible_version(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     id: i64,
     version: i32,
 ) -> DomainResult<VersionView> {
-    let detail = state.store.resource_detail(id).await?;
+    let detail = ctx.store.resource_detail(id).await?;
     if !can_see(caller, &detail.summary) {
         return Err(DomainError::NotFound { entity: "resource" });
     }
-    let recorded = state.store.resource_version(id, version).await?;
+    let recorded = ctx.store.resource_version(id, version).await?;
     Ok(VersionView {
         resource: detail.summary,
         // Older snapshots may lack fields; what is there is shown.
@@ -398,70 +394,64 @@ pub async fn visible_version(
 /// The resource `caller` may change: not found when they cannot see it, forbidden
 /// when they see it but may not edit it.
 pub async fn editable_detail(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     id: i64,
 ) -> DomainResult<ResourceDetail> {
-    let detail = visible_detail(state, caller, id).await?;
+    let detail = visible_detail(ctx, caller, id).await?;
     if !can_edit(caller, &detail.summary) {
         return Err(DomainError::Forbidden);
     }
     Ok(detail)
 }
 
-/// Stores the multipart field `file` for resource `id` (already checked editable):
-/// the type and the site's size limit are checked as the bytes stream in, then the
-/// file is recorded; `None` when the form carries no `file` field. When recording
-/// fails the stored bytes are removed again, so nothing is half-written.
-pub async fn receive_upload(
-    state: &AppState,
+/// Stores an uploaded file for resource `id` (already checked editable): the type and
+/// the site's size limit are checked as the bytes stream in, then the file is recorded.
+/// When recording fails the stored bytes are removed again, so nothing is half-written.
+pub async fn store_upload<S, E>(
+    ctx: &Context,
     actor: &Actor,
     id: i64,
-    mut multipart: Multipart,
-) -> DomainResult<Option<FileEntry>> {
-    let folder = state.store.file_folder(id).await?;
-    let bad =
-        |e: axum::extract::multipart::MultipartError| DomainError::invalid("file", e.body_text());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("upload").to_string();
-        let stored = state
-            .files
-            .upload(&folder, Box::pin(field), state.config.upload_limit_bytes)
-            .await?;
-        return match state.store.attach_file(id, &stored, &name, actor).await {
-            Ok(entry) => Ok(Some(entry)),
-            Err(e) => {
-                if let Err(cleanup) = state.files.delete(&stored.key).await {
-                    tracing::warn!(error = %cleanup, key = %stored.key, "an orphaned upload could not be removed");
-                }
-                Err(e)
+    file_name: &str,
+    chunks: S,
+) -> DomainResult<FileEntry>
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let folder = ctx.store.file_folder(id).await?;
+    let stored = ctx
+        .files
+        .upload(&folder, chunks, ctx.settings.upload_limit_bytes)
+        .await?;
+    match ctx.store.attach_file(id, &stored, file_name, actor).await {
+        Ok(entry) => Ok(entry),
+        Err(e) => {
+            if let Err(cleanup) = ctx.files.delete(&stored.key).await {
+                tracing::warn!(error = %cleanup, key = %stored.key, "an orphaned upload could not be removed");
             }
-        };
+            Err(e)
+        }
     }
-    Ok(None)
 }
 
 /// Deletes a file of the version being prepared (the row, then the bytes when no
 /// version shares them), after checking `caller` may edit its resource; with
 /// `resource`, the file must belong to it. Returns the resource's id.
 pub async fn delete_file(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     actor: &Actor,
     file_id: i64,
     resource: Option<i64>,
 ) -> DomainResult<i64> {
-    let file = state.store.resource_file(file_id).await?;
+    let file = ctx.store.resource_file(file_id).await?;
     if resource.is_some_and(|r| r != file.resource_id) {
         return Err(DomainError::NotFound { entity: "file" });
     }
-    editable_detail(state, caller, file.resource_id).await?;
-    state
-        .store
-        .delete_resource_file(&state.files, file_id, actor)
+    editable_detail(ctx, caller, file.resource_id).await?;
+    ctx.store
+        .delete_resource_file(&ctx.files, file_id, actor)
         .await?;
     Ok(file.resource_id)
 }

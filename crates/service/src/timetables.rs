@@ -26,7 +26,7 @@
 //! Soft costs are points: money at ¥100 a point (venue rates, instructor fees), so
 //! that they stay below the engine's weight of a hard violation (1000).
 
-use crate::state::AppState;
+use crate::Context;
 use domain::audit::Actor;
 use domain::timetables::{
     NewTimetable, SchedSession, SchedulingData, SessionChange, TimetableEntry, TimetableMode,
@@ -98,18 +98,18 @@ impl Model {
     /// Reads the scope's facts for `[from, to]` (days, company time zone) and builds
     /// the model; `only`: exactly these sessions (a stored draft's).
     pub async fn load(
-        state: &AppState,
+        ctx: &Context,
         scope: TimetableScope,
         from: Date,
         to: Date,
         only: Option<&[i64]>,
     ) -> DomainResult<Self> {
-        let timezone = state.config.timezone;
+        let timezone = ctx.settings.timezone;
         let start = from.with_time(Time::MIDNIGHT).assume_offset(timezone);
         let end = (to + Duration::days(1))
             .with_time(Time::MIDNIGHT)
             .assume_offset(timezone);
-        let data = state.store.scheduling_data(scope, start, end, only).await?;
+        let data = ctx.store.scheduling_data(scope, start, end, only).await?;
         Ok(Self::build(
             data,
             from,
@@ -734,18 +734,18 @@ async fn run_solver(
         None => solve(&problem, &options).timetable,
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("the solver stopped: {e}")))
+    .map_err(|e| DomainError::internal_from("the solver stopped", e))
 }
 
 /// Generates a draft timetable for a request; returns its id.
 pub async fn generate(
-    state: &AppState,
+    ctx: &Context,
     request: &TimetableRequest,
     actor: &Actor,
 ) -> DomainResult<i64> {
     let request = request.validated()?;
-    let scope = state.store.timetable_scope(&request).await?;
-    let model = Model::load(state, scope, request.from, request.to, None).await?;
+    let scope = ctx.store.timetable_scope(&request).await?;
+    let model = Model::load(ctx, scope, request.from, request.to, None).await?;
     if model.sessions.is_empty() {
         return Err(DomainError::invalid(
             "from",
@@ -776,17 +776,17 @@ pub async fn generate(
         ),
         entries: model.entries(&plan, &|_| false),
     };
-    state.store.create_timetable(&new, actor).await
+    ctx.store.create_timetable(&new, actor).await
 }
 
 async fn load_draft(
-    state: &AppState,
+    ctx: &Context,
     id: i64,
 ) -> DomainResult<(TimetableSummary, Vec<TimetableEntry>, Model)> {
-    let (summary, entries) = state.store.timetable(id).await?;
+    let (summary, entries) = ctx.store.timetable(id).await?;
     let ids: Vec<i64> = entries.iter().map(|e| e.session_id).collect();
     let model = Model::load(
-        state,
+        ctx,
         summary.scope(),
         summary.window_from,
         summary.window_to,
@@ -915,8 +915,8 @@ fn view(summary: TimetableSummary, entries: &[TimetableEntry], model: &Model) ->
 }
 
 /// A draft (or published) timetable with its evaluation, conflicts and diff.
-pub async fn draft_view(state: &AppState, id: i64) -> DomainResult<DraftView> {
-    let (summary, entries, model) = load_draft(state, id).await?;
+pub async fn draft_view(ctx: &Context, id: i64) -> DomainResult<DraftView> {
+    let (summary, entries, model) = load_draft(ctx, id).await?;
     Ok(view(summary, &entries, &model))
 }
 
@@ -946,13 +946,13 @@ fn require_draft(summary: &TimetableSummary) -> DomainResult<()> {
 /// A move into a conflicting place is kept and flagged; malformed input is a 422
 /// naming the field, with nothing written.
 pub async fn change_entry(
-    state: &AppState,
+    ctx: &Context,
     id: i64,
     session_id: i64,
     change: &EntryChange,
     actor: &Actor,
 ) -> DomainResult<DraftView> {
-    let (summary, mut entries, model) = load_draft(state, id).await?;
+    let (summary, mut entries, model) = load_draft(ctx, id).await?;
     require_draft(&summary)?;
     let position = entries
         .iter()
@@ -1048,18 +1048,17 @@ pub async fn change_entry(
     } else {
         "timetables.entry_pin"
     };
-    state
-        .store
+    ctx.store
         .save_timetable_entries(id, std::slice::from_ref(&entry), &totals, action, actor)
         .await?;
-    let (summary, entries) = state.store.timetable(id).await?;
+    let (summary, entries) = ctx.store.timetable(id).await?;
     Ok(view(summary, &entries, &model))
 }
 
 /// Re-runs the solver on a draft, keeping its pins (a fresh draft solves again, a
 /// repair repairs the current timetable again).
-pub async fn resolve(state: &AppState, id: i64, actor: &Actor) -> DomainResult<DraftView> {
-    let (summary, entries, model) = load_draft(state, id).await?;
+pub async fn resolve(ctx: &Context, id: i64, actor: &Actor) -> DomainResult<DraftView> {
+    let (summary, entries, model) = load_draft(ctx, id).await?;
     require_draft(&summary)?;
     let (problem, _) = model.from_entries(&entries);
     let previous = (summary.mode == TimetableMode::Repair).then(|| model.current.clone());
@@ -1080,11 +1079,10 @@ pub async fn resolve(state: &AppState, id: i64, actor: &Actor) -> DomainResult<D
         .filter(|e| pinned.contains_key(&e.session_id))
         .collect();
     let totals = totals((summary.baseline_hard, summary.baseline_soft), &evaluated);
-    state
-        .store
+    ctx.store
         .save_timetable_entries(id, &fresh, &totals, "timetables.resolve", actor)
         .await?;
-    let (summary, entries) = state.store.timetable(id).await?;
+    let (summary, entries) = ctx.store.timetable(id).await?;
     Ok(view(summary, &entries, &model))
 }
 
@@ -1100,12 +1098,12 @@ pub struct Published {
 /// Publishes a draft: 409 when it is not a draft, is stale, or keeps hard conflicts
 /// without `anyway`.
 pub async fn publish(
-    state: &AppState,
+    ctx: &Context,
     id: i64,
     anyway: bool,
     actor: &Actor,
 ) -> DomainResult<Published> {
-    let (summary, entries, model) = load_draft(state, id).await?;
+    let (summary, entries, model) = load_draft(ctx, id).await?;
     require_draft(&summary)?;
     let current = view(summary, &entries, &model);
     if !current.stale.is_empty() {
@@ -1147,7 +1145,7 @@ pub async fn publish(
             })
         })
         .collect();
-    let notified = state
+    let notified = ctx
         .store
         .publish_timetable(id, &entries, &changes, current.hard as i64, anyway, actor)
         .await?;

@@ -280,7 +280,7 @@ pub async fn evaluate(
         analytics::effect::estimate(&panel.trained, &panel.candidates, &opts)
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("the estimator stopped: {e}")))?;
+    .map_err(|e| DomainError::internal_from("the estimator stopped", e))?;
     let series = series(
         store,
         kpi.id,
@@ -548,7 +548,7 @@ fn warning(w: &Warning) -> EffectWarning {
 /// Records an estimate for history and alerts.
 pub async fn record(store: &Store, result: &EffectResult, by: &str) -> DomainResult<i64> {
     let json = serde_json::to_string(result)
-        .map_err(|e| DomainError::Internal(format!("cannot encode the result: {e}")))?;
+        .map_err(|e| DomainError::internal_from("cannot encode the result", e))?;
     store
         .record_effect_run(
             result.subject.program_id,

@@ -1,6 +1,6 @@
 //! Rules about training needs and their approvals shared by the pages and the API.
 
-use crate::state::AppState;
+use crate::Context;
 use domain::need_approvals::{Decider, NeedViewer, Requester};
 use domain::needs::NeedDetail;
 use domain::{DomainError, DomainResult, Permission, Principal, Role};
@@ -45,18 +45,18 @@ pub fn may_raise(principal: &Principal) -> DomainResult<()> {
 
 /// Approval rules and merging are training administration.
 pub fn may_administer(principal: &Principal) -> DomainResult<()> {
-    crate::service::require(principal, Permission::ManagePrograms)
+    crate::access::require(principal, Permission::ManagePrograms)
 }
 
 /// Need `id` as the caller may see it. A caller who neither manages needs nor is
 /// involved in this one is refused (403, as before approvals existed); a manager
 /// looking outside their scope finds nothing (404).
 pub async fn visible_need(
-    state: &AppState,
+    ctx: &Context,
     principal: &Principal,
     id: i64,
 ) -> DomainResult<NeedDetail> {
-    match state.store.need_detail_for(id, &viewer(principal)).await {
+    match ctx.store.need_detail_for(id, &viewer(principal)).await {
         Err(DomainError::NotFound { .. }) if !principal.can(Permission::ManageTrainingNeeds) => {
             Err(DomainError::Forbidden)
         }
