@@ -2,11 +2,14 @@
 //! companies; prints precision, recall, NDCG and catalogue coverage at k.
 //!
 //! `cargo run --release -p skillbridge-recommend --example evaluate_sim -- [--people N]
-//! [--resources N] [--seeds S] [--k K] [--threads T]`
+//! [--resources N] [--seeds S] [--k K] [--threads T] [--ablate]`
 
 use recommend::eval::{Dataset, GapOnly, Metrics, Popularity, Recommender, evaluate_split};
 use recommend::sim::{SimConfig, generate};
 use recommend::{Lang, Model, Weights, render};
+
+/// Sets one weight of the hybrid to zero.
+type Zero = fn(&mut Weights);
 
 struct Args {
     people: usize,
@@ -14,6 +17,8 @@ struct Args {
     seeds: u64,
     k: usize,
     threads: usize,
+    /// Also run the hybrid with each part's weight set to zero.
+    ablate: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -23,9 +28,14 @@ fn parse_args() -> Result<Args, String> {
         seeds: 5,
         k: 10,
         threads: 2,
+        ablate: false,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
+        if flag == "--ablate" {
+            args.ablate = true;
+            continue;
+        }
         let value = iter.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = |v: &str| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
@@ -99,6 +109,26 @@ fn main() {
                 "{seed:>4}  {name:<11} {:>7}  {:.4}  {:.4}  {:.4}  {:.4}",
                 m.people, m.precision, m.recall, m.ndcg, m.coverage
             );
+        }
+        if args.ablate {
+            let parts: [(&str, Zero); 7] = [
+                ("-gap", |w| w.gap = 0.0),
+                ("-business", |w| w.business = 0.0),
+                ("-peers", |w| w.peers = 0.0),
+                ("-co-occur", |w| w.co_occurrence = 0.0),
+                ("-feedback", |w| w.feedback = 0.0),
+                ("-popular", |w| w.popularity = 0.0),
+                ("-fresh", |w| w.freshness = 0.0),
+            ];
+            for (name, zero) in parts {
+                let mut w = Weights::default();
+                zero(&mut w);
+                let m = evaluate_split::<Model>(&data, split, k, &w, args.threads);
+                println!(
+                    "{seed:>4}  {name:<11} {:>7}  {:.4}  {:.4}  {:.4}  {:.4}",
+                    m.people, m.precision, m.recall, m.ndcg, m.coverage
+                );
+            }
         }
         if seed == 1 {
             let model = Model::fit(

@@ -761,7 +761,7 @@ impl<'c> Model<'c> {
                 .map_or(0, |e| e.1)
         };
         while chosen.len() < k {
-            let mut best: Option<(usize, f32)> = None;
+            let mut best: Option<(usize, f32, f32)> = None;
             for (ci, c) in candidates.iter().enumerate() {
                 if taken[ci] {
                     continue;
@@ -770,19 +770,24 @@ impl<'c> Model<'c> {
                 if c.main_skill.is_some() && same >= w.max_per_skill {
                     continue;
                 }
-                let adjusted = c.total - w.diversity * same as f32;
+                let penalty = w.diversity * same as f32;
+                let adjusted = c.total - penalty;
                 let better = match best {
                     None => true,
-                    Some((bi, bs)) => adjusted > bs || (adjusted == bs && c.ri < candidates[bi].ri),
+                    Some((bi, bs, _)) => {
+                        adjusted > bs || (adjusted == bs && c.ri < candidates[bi].ri)
+                    }
                 };
                 if better {
-                    best = Some((ci, adjusted));
+                    best = Some((ci, adjusted, penalty));
                 }
             }
-            let Some((ci, adjusted)) = best else { break };
+            let Some((ci, adjusted, penalty)) = best else {
+                break;
+            };
             taken[ci] = true;
             let c = &mut candidates[ci];
-            c.parts.diversity_penalty = c.total - adjusted;
+            c.parts.diversity_penalty = penalty;
             c.total = adjusted;
             if let Some(s) = c.main_skill {
                 match per_skill.iter_mut().find(|e| e.0 == s) {
