@@ -2,7 +2,8 @@
 //! companies; prints precision, recall, NDCG and catalogue coverage at k.
 //!
 //! `cargo run --release -p skillbridge-recommend --example evaluate_sim -- [--people N]
-//! [--resources N] [--seeds S] [--k K] [--threads T] [--ablate]`
+//! [--resources N] [--seeds S] [--k K] [--threads T] [--ablate]
+//! [--set name=value,...]`
 
 use recommend::eval::{Dataset, GapOnly, Metrics, Popularity, Recommender, evaluate_split};
 use recommend::sim::{SimConfig, generate};
@@ -19,6 +20,33 @@ struct Args {
     threads: usize,
     /// Also run the hybrid with each part's weight set to zero.
     ablate: bool,
+    /// Weights for the hybrid (defaults changed by `--set name=value,...`).
+    weights: Weights,
+}
+
+/// Apply `name=value,...` to the hybrid's weights.
+fn set_weights(w: &mut Weights, spec: &str) -> Result<(), String> {
+    for pair in spec.split(',') {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--set: {pair} is not name=value"))?;
+        let v: f32 = value.parse().map_err(|e| format!("--set {name}: {e}"))?;
+        match name {
+            "gap" => w.gap = v,
+            "business" => w.business = v,
+            "peers" => w.peers = v,
+            "co_occurrence" => w.co_occurrence = v,
+            "feedback" => w.feedback = v,
+            "popularity" => w.popularity = v,
+            "freshness" => w.freshness = v,
+            "position_popularity_share" => w.position_popularity_share = v,
+            "half_life_days" => w.half_life_days = v,
+            "diversity" => w.diversity = v,
+            "max_per_skill" => w.max_per_skill = v as usize,
+            _ => return Err(format!("--set: unknown weight {name}")),
+        }
+    }
+    Ok(())
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
         k: 10,
         threads: 2,
         ablate: false,
+        weights: Weights::default(),
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
@@ -44,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
             "--seeds" => args.seeds = number(&value)? as u64,
             "--k" => args.k = number(&value)?,
             "--threads" => args.threads = number(&value)?,
+            "--set" => set_weights(&mut args.weights, &value)?,
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -56,7 +86,7 @@ fn run<'c, R: Recommender<'c>>(
     args: &Args,
     total: &mut Metrics,
 ) -> Metrics {
-    let m = evaluate_split::<R>(data, split, args.k, &Weights::default(), args.threads);
+    let m = evaluate_split::<R>(data, split, args.k, &args.weights, args.threads);
     total.people += m.people;
     total.precision += m.precision;
     total.recall += m.recall;
@@ -121,7 +151,7 @@ fn main() {
                 ("-fresh", |w| w.freshness = 0.0),
             ];
             for (name, zero) in parts {
-                let mut w = Weights::default();
+                let mut w = args.weights.clone();
                 zero(&mut w);
                 let m = evaluate_split::<Model>(&data, split, k, &w, args.threads);
                 println!(

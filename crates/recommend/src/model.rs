@@ -20,7 +20,8 @@ pub struct ScoreParts {
     /// tags that are the person's duty or project tags.
     pub business: f32,
     /// Same-position people who improved one of the person's gap skills after it
-    /// (decayed count n, as n / (n + 2)), times that gap's relative weight.
+    /// (decayed count n, as n / (n + 2)), times that gap's relative weight and the
+    /// level fit of the resource for this person.
     pub peers: f32,
     /// Co-occurrence with the person's recent completions (at most 1).
     pub co_occurrence: f32,
@@ -615,18 +616,22 @@ impl<'c> Model<'c> {
                     continue;
                 };
                 for u in list {
-                    let above = resources[u.resource as usize]
+                    // Peers' step must be this person's step: a resource at the
+                    // next level counts fully, two up a little, others not at all.
+                    let fit = resources[u.resource as usize]
                         .skills
                         .iter()
-                        .any(|s| s.skill == g.skill && s.level > g.current);
-                    if !above {
+                        .filter(|s| s.skill == g.skill)
+                        .map(|s| level_fit(s.level, g.current, g.required))
+                        .fold(0.0f32, f32::max);
+                    if fit == 0.0 {
                         continue;
                     }
                     let Some(ci) = add(scratch, u.resource) else {
                         continue;
                     };
                     let c = &mut scratch.candidates[ci];
-                    let share = gap_weight[gi] * saturate(u.weight, 2.0);
+                    let share = gap_weight[gi] * fit * saturate(u.weight, 2.0);
                     c.peers += share;
                     if share > c.peer_best {
                         c.peer_best = share;
