@@ -14,6 +14,7 @@
 //! accuracy, interval coverage and run time.
 
 mod aggregate;
+mod backtest;
 mod linalg;
 pub mod model;
 mod reserve;
@@ -21,6 +22,7 @@ pub mod synth;
 mod week;
 
 pub use aggregate::{GroupBy, forecast_groups, group_series};
+pub use backtest::{BacktestReport, Benchmark, OriginScore, backtest};
 pub use model::{Method, forecast, forecast_all};
 pub use reserve::{DEFAULT_THRESHOLD, Proposal, proposals};
 pub use week::{Week, civil_from_days, days_from_civil, weekday, weeks_in_year};
