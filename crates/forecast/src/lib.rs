@@ -18,6 +18,7 @@ mod backtest;
 mod linalg;
 pub mod model;
 mod reserve;
+mod simulate;
 pub mod synth;
 mod week;
 
@@ -25,6 +26,7 @@ pub use aggregate::{GroupBy, forecast_groups, group_series};
 pub use backtest::{BacktestReport, Benchmark, OriginScore, backtest};
 pub use model::{Method, forecast, forecast_all};
 pub use reserve::{DEFAULT_THRESHOLD, Proposal, proposals};
+pub use simulate::{Simulation, Strategy, VenueWeekLoad, simulate};
 pub use week::{Week, civil_from_days, days_from_civil, weekday, weeks_in_year};
 
 use std::fmt;
