@@ -80,7 +80,8 @@ const ALPHAS: [f64; 11] = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
 /// One week as the model sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Row {
-    phase: f64,
+    /// `sin(2πkφ)` and `cos(2πkφ)` for `k = 1..=MAX_HARMONICS`, computed once.
+    harmonics: [(f64, f64); MAX_HARMONICS],
     short: f64,
     avail: f64,
     /// Utilisation; meaningless when `avail` is zero.
@@ -90,8 +91,9 @@ pub(crate) struct Row {
 impl Row {
     fn new(week: Week, working_days: u8, avail: f64, booked: f64) -> Row {
         let nominal = f64::from(NOMINAL_WORKING_DAYS);
+        let phase = week.year_phase();
         Row {
-            phase: week.year_phase(),
+            harmonics: std::array::from_fn(|k| (TAU * (k + 1) as f64 * phase).sin_cos()),
             short: (nominal - f64::from(working_days)) / nominal,
             avail,
             u: if avail > 0.0 { booked / avail } else { 0.0 },
@@ -128,10 +130,9 @@ impl Spec {
         if self.short {
             out.push(row.short);
         }
-        for k in 1..=self.harmonics {
-            let angle = TAU * k as f64 * row.phase;
-            out.push(angle.sin());
-            out.push(angle.cos());
+        for &(sin, cos) in &row.harmonics[..self.harmonics] {
+            out.push(sin);
+            out.push(cos);
         }
     }
 }
