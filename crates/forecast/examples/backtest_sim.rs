@@ -42,22 +42,35 @@ fn main() {
         report.coverage,
         report.points
     );
-    for (name, pick) in [
-        (
-            "seasonal",
-            &(|m: Method| matches!(m, Method::Seasonal { .. })) as &dyn Fn(Method) -> bool,
-        ),
-        ("other", &|m: Method| !matches!(m, Method::Seasonal { .. })),
-    ] {
-        let s: Vec<_> = report.scores.iter().filter(|s| pick(s.method)).collect();
+    // Sparse venues (mean utilisation under 0.15) against the rest.
+    let utilisation = |id: i64| {
+        let s = series
+            .iter()
+            .find(|s| s.venue.id == id)
+            .expect("scored venue");
+        let booked: f64 = s.history.iter().map(|o| o.booked_hours).sum();
+        let available: f64 = s.history.iter().map(|o| o.available_hours).sum();
+        booked / available
+    };
+    for (name, sparse) in [("sparse", true), ("regular", false)] {
+        let s: Vec<_> = report
+            .scores
+            .iter()
+            .filter(|s| (utilisation(s.venue) < 0.15) == sparse)
+            .collect();
         if s.is_empty() {
             continue;
         }
         let m: Vec<f64> = s.iter().filter_map(|s| s.mase).collect();
         let cov = s.iter().map(|s| s.covered).sum::<usize>() as f64
             / s.iter().map(|s| s.points).sum::<usize>() as f64;
+        let methods: Vec<_> = s.iter().map(|s| s.method).collect();
+        let seasonal = methods
+            .iter()
+            .filter(|m| matches!(m, Method::Seasonal { .. }))
+            .count();
         println!(
-            "  {name}: {} venue-origins, MASE {:.3}, coverage {:.3}",
+            "  {name}: {} venue-origins ({seasonal} seasonal model), MASE {:.3}, coverage {:.3}",
             s.len(),
             m.iter().sum::<f64>() / m.len() as f64,
             cov
