@@ -5,8 +5,22 @@
 //! signed-statement checks. Nothing here performs I/O; the HTTP layer and the
 //! store call into it.
 
+pub mod agent;
+pub mod document;
 pub mod formats;
+pub mod multipart;
+pub mod normalize;
+pub mod query;
+pub mod signature;
 pub mod validate;
+
+pub use agent::{ifi_key, person_object};
+pub use document::{check_preconditions, etag, post_document};
+pub use multipart::parse_statements_request;
+pub use normalize::{
+    Format, StoreStamp, format_statement, prepare_for_storage, statements_equivalent,
+};
+pub use query::{StatementFilter, StatementIndexRow, select, void_effect, voiding_target};
 
 pub use validate::{ValidationError, validate_statement, validate_statements};
 
