@@ -6,9 +6,8 @@ use crate::settings::{FlagOverrides, LogFormat, Settings};
 use crate::worker::Worker;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use domain::account::{AccountRepository, NewUser};
+use domain::account::AccountRepository;
 use domain::audit::Actor;
-use domain::{Role, ScopeKind};
 use std::path::PathBuf;
 
 /// Skillbridge: business-driven training operations for large enterprises.
@@ -473,19 +472,20 @@ async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Res
             first
         }
     };
-    domain::account::validate_username(&args.username)?;
-    domain::account::validate_password(&password, &args.username)?;
     let store = open_store(settings).await?;
-    let hash =
-        tokio::task::spawn_blocking(move || service::secrets::hash_password(&password)).await??;
-    let user = NewUser {
-        username: args.username.clone(),
+    let ctx = service::Context::new(store.clone(), service_settings(settings));
+    let input = service::accounts::AccountInput {
         display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
-        password_hash: hash,
-        employee_id: None,
-        grants: vec![(Role::SystemAdmin, ScopeKind::Company)],
+        username: args.username,
+        password,
+        employee_no: None,
+        grants: vec![service::accounts::GrantCodes::new(
+            "system_admin",
+            "company",
+            None,
+        )],
     };
-    let created = store.create_user(&user, &Actor::cli()).await?;
+    let created = service::accounts::create_account(&ctx, None, input, &Actor::cli()).await?;
     println!(
         "administrator '{}' created (id {})",
         created.username, created.id

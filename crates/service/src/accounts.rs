@@ -2,26 +2,59 @@
 
 use crate::Context;
 use crate::access::require;
-use crate::secrets::{hash_password, verify_password};
-use domain::account::{AccountRepository, NewUser, User, validate_password, validate_username};
+use crate::secrets::{hash_password, new_secret, secret_hash, verify_password};
+use domain::account::{
+    AccountRepository, ApiToken, NewUser, User, UserFilter, validate_password, validate_username,
+};
 use domain::audit::Actor;
-use domain::org::OrgRepository;
-use domain::{DomainError, DomainResult, Permission, Principal, Role, ScopeKind};
-/// Turns role/scope codes into a grant, resolving a department code.
-pub async fn parse_grant(
-    ctx: &Context,
-    role: &str,
-    scope: &str,
-    department_code: Option<&str>,
-) -> DomainResult<(Role, ScopeKind)> {
-    let role = Role::parse(role.trim()).ok_or_else(|| {
-        DomainError::invalid("role", format!("unknown role '{role}'; expected one of employee, manager, training_admin, instructor, reviewer, executive, system_admin"))
+use domain::org::{Employee, OrgRepository};
+use domain::{
+    DataScope, DomainError, DomainResult, Page, Paged, Permission, Principal, Role, ScopeKind,
+};
+use time::OffsetDateTime;
+/// A role grant as a form or a request names it: codes, and the department of a
+/// department scope by code or by id.
+#[derive(Debug, Clone, Default)]
+pub struct GrantCodes {
+    pub role: String,
+    pub scope: String,
+    pub department_code: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+impl GrantCodes {
+    /// A grant of `role` in `scope` (`self`, `company`; a department needs its code).
+    pub fn new(role: &str, scope: &str, department_code: Option<&str>) -> Self {
+        Self {
+            role: role.to_string(),
+            scope: scope.to_string(),
+            department_code: department_code.map(str::to_string),
+            department_id: None,
+        }
+    }
+}
+
+/// Turns role/scope codes into a grant, resolving the department.
+pub async fn parse_grant(ctx: &Context, codes: &GrantCodes) -> DomainResult<(Role, ScopeKind)> {
+    let role = Role::parse(codes.role.trim()).ok_or_else(|| {
+        DomainError::invalid(
+            "role",
+            format!(
+                "unknown role '{}'; expected one of employee, manager, training_admin, instructor, reviewer, executive, system_admin",
+                codes.role
+            ),
+        )
     })?;
-    let scope = match scope.trim() {
+    let scope = match codes.scope.trim() {
         "self" => ScopeKind::SelfOnly,
         "company" => ScopeKind::Company,
         "department" => {
-            let code = department_code
+            if let Some(id) = codes.department_id {
+                return Ok((role, ScopeKind::Department(id)));
+            }
+            let code = codes
+                .department_code
+                .as_deref()
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
@@ -55,18 +88,29 @@ pub struct AccountInput {
     pub display_name: String,
     pub password: String,
     pub employee_no: Option<String>,
-    pub grants: Vec<(Role, ScopeKind)>,
+    pub grants: Vec<GrantCodes>,
 }
 
-/// Validates and creates an account (password hashed off the async threads).
+/// Validates and creates an account (password hashed off the async threads). With a
+/// caller (a page or the API) it needs `ManageAccounts`; the CLI passes none. An account
+/// linked to an employee always holds the employee role for itself, whatever else it is
+/// granted, so its owner sees their own learning.
 pub async fn create_account(
     ctx: &Context,
+    caller: Option<&Principal>,
     input: AccountInput,
     actor: &Actor,
 ) -> DomainResult<User> {
+    if let Some(p) = caller {
+        require(p, Permission::ManageAccounts)?;
+    }
     let username = input.username.trim().to_string();
     validate_username(&username)?;
     validate_password(&input.password, &username)?;
+    let mut grants = Vec::with_capacity(input.grants.len() + 1);
+    for codes in &input.grants {
+        grants.push(parse_grant(ctx, codes).await?);
+    }
     let employee_id = match input
         .employee_no
         .as_deref()
@@ -78,6 +122,10 @@ pub async fn create_account(
         })?),
         None => None,
     };
+    let own = (Role::Employee, ScopeKind::SelfOnly);
+    if employee_id.is_some() && !grants.contains(&own) {
+        grants.push(own);
+    }
     let password = input.password;
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -87,9 +135,107 @@ pub async fn create_account(
         display_name: input.display_name,
         password_hash,
         employee_id,
-        grants: input.grants,
+        grants,
     };
     ctx.store.create_user(&user, actor).await
+}
+
+/// Accounts matching `filter` (`role` as a code; an unknown code is a validation error).
+pub async fn list_users(
+    ctx: &Context,
+    caller: &Principal,
+    q: Option<String>,
+    role: Option<&str>,
+    active: Option<bool>,
+    page: Page,
+) -> DomainResult<Paged<User>> {
+    require(caller, Permission::ManageAccounts)?;
+    let role = match role.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(
+            Role::parse(r)
+                .ok_or_else(|| DomainError::invalid("role", format!("unknown role '{r}'")))?,
+        ),
+        None => None,
+    };
+    let filter = UserFilter { q, role, active };
+    ctx.store.list_users(&filter, page).await
+}
+
+/// One account.
+pub async fn get_user(ctx: &Context, caller: &Principal, id: i64) -> DomainResult<User> {
+    require(caller, Permission::ManageAccounts)?;
+    ctx.store.get_user(id).await
+}
+
+/// Grants a role in a scope to account `id`; returns the account as it now is.
+pub async fn add_grant(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    codes: &GrantCodes,
+    actor: &Actor,
+) -> DomainResult<User> {
+    require(caller, Permission::ManageAccounts)?;
+    ctx.store.get_user(id).await?;
+    let (role, scope) = parse_grant(ctx, codes).await?;
+    ctx.store.add_grant(id, role, scope, actor).await?;
+    ctx.store.get_user(id).await
+}
+
+/// Revokes a role grant of account `id`; returns the account as it now is.
+pub async fn remove_grant(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    codes: &GrantCodes,
+    actor: &Actor,
+) -> DomainResult<User> {
+    require(caller, Permission::ManageAccounts)?;
+    let (role, scope) = parse_grant(ctx, codes).await?;
+    ctx.store.remove_grant(id, role, scope, actor).await?;
+    ctx.store.get_user(id).await
+}
+
+/// The departments a grant may name (for the grant form), as (code, "code name").
+pub async fn grant_departments(
+    ctx: &Context,
+    caller: &Principal,
+) -> DomainResult<Vec<(String, String)>> {
+    require(caller, Permission::ManageAccounts)?;
+    Ok(ctx
+        .store
+        .list_departments(&DataScope::company())
+        .await?
+        .into_iter()
+        .map(|d| (d.code.clone(), format!("{} {}", d.code, d.name)))
+        .collect())
+}
+
+/// The caller's own employee record, when the account is linked to one.
+pub async fn own_employee(ctx: &Context, caller: &Principal) -> DomainResult<Option<Employee>> {
+    let Some(id) = caller.employee_id else {
+        return Ok(None);
+    };
+    let own = DataScope {
+        own_employee_id: Some(id),
+        ..DataScope::default()
+    };
+    Ok(Some(ctx.store.get_employee(&own, id).await?))
+}
+
+/// The caller's API tokens, newest first.
+pub async fn list_tokens(ctx: &Context, caller: &Principal) -> DomainResult<Vec<ApiToken>> {
+    ctx.store.list_api_tokens(caller.user_id).await
+}
+
+/// Revokes one of the caller's own API tokens.
+pub async fn revoke_token(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<()> {
+    ctx.store.revoke_api_token(caller.user_id, id, actor).await
 }
 
 /// Changes the caller's password after checking the current one; ends their other sessions.
@@ -161,4 +307,91 @@ pub async fn issue_token(
         )
         .await?;
     Ok((token, info))
+}
+
+/// A hash to verify against when the username is unknown, so both paths take as long.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password that never matches").unwrap_or_default())
+}
+
+/// Outcome of a password login.
+pub enum LoginOutcome {
+    /// The account and its new session token (to put in the cookie).
+    Success { user_id: i64, session_token: String },
+    /// Wrong username or password (never says which).
+    Invalid,
+}
+
+/// Checks credentials with rate limiting and, on success, opens a session.
+pub async fn sign_in(
+    ctx: &Context,
+    username: &str,
+    password: &str,
+    ip: &str,
+    policy: &SessionPolicy,
+) -> DomainResult<LoginOutcome> {
+    let store = &ctx.store;
+    let now = OffsetDateTime::now_utc();
+    let window = time::Duration::minutes(policy.login_window_minutes);
+    let failures = store
+        .count_login_failures(username, ip, now - window)
+        .await?;
+    if failures >= policy.login_max_failures {
+        return Err(DomainError::RateLimited {
+            retry_after_secs: window.whole_seconds().unsigned_abs(),
+        });
+    }
+    let credentials = store.find_credentials(username).await?;
+    let (hash, user) = match &credentials {
+        Some(c) => (c.password_hash.clone(), Some((c.user_id, c.active))),
+        None => (decoy_hash().to_string(), None),
+    };
+    let pw = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+        .await
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
+    match user {
+        Some((user_id, true)) if matches => {
+            store.clear_login_failures(username).await?;
+            let token = new_secret();
+            let expires = now + time::Duration::hours(policy.session_hours);
+            store
+                .create_session(
+                    &secret_hash(&token),
+                    user_id,
+                    &new_secret(),
+                    expires,
+                    Some(ip),
+                )
+                .await?;
+            Ok(LoginOutcome::Success {
+                user_id,
+                session_token: token,
+            })
+        }
+        _ => {
+            store.record_login_failure(username, ip, now).await?;
+            Ok(LoginOutcome::Invalid)
+        }
+    }
+}
+
+/// How long sessions last and how sign-in failures are throttled.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub session_hours: i64,
+    /// Failed sign-ins (per username or address) within the window before refusing.
+    pub login_max_failures: i64,
+    pub login_window_minutes: i64,
+}
+
+/// Ends the session whose token hashes to `token_hash`.
+pub async fn sign_out(ctx: &Context, token_hash: &str) -> DomainResult<()> {
+    ctx.store.delete_session(token_hash).await
+}
+
+/// Remembers the caller's UI language on their account.
+pub async fn set_locale(ctx: &Context, caller: &Principal, tag: &str) -> DomainResult<()> {
+    ctx.store.set_locale(caller.user_id, tag).await
 }

@@ -33,6 +33,12 @@ pub struct EmployeeImportReport {
     pub outcome: Option<store::EmployeeImportOutcome>,
 }
 
+/// Names of the saved column mappings for employee imports (company-wide people managers).
+pub async fn employee_mappings(ctx: &Context, caller: &Principal) -> DomainResult<Vec<String>> {
+    require_company_people_manager(Some(caller))?;
+    ctx.store.import_mapping_names(EMPLOYEE_MAPPING_KIND).await
+}
+
 /// Kind of saved mappings for employee imports.
 pub const EMPLOYEE_MAPPING_KIND: &str = "employees";
 

@@ -9,9 +9,12 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod effect;
 pub mod exams;
+pub mod home;
 pub mod imports;
+pub mod jobs;
 pub mod library;
 pub mod needs;
 pub mod notifications;

@@ -9,8 +9,11 @@
 use crate::Context;
 use crate::access::require;
 use domain::audit::Actor;
-use domain::notifications::{NotificationKind, Params, WebhookInput};
-use domain::{DomainResult, Permission, Principal};
+use domain::notifications::{
+    Channel, InboxItem, NotificationKind, Params, Preference, WebhookDelivery, WebhookEndpoint,
+    WebhookInput,
+};
+use domain::{DomainResult, Page, Paged, Permission, Principal};
 use i18n::{Locale, Tr};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
@@ -185,6 +188,104 @@ pub fn rendered(
     locale: Locale,
 ) -> Rendered {
     render(kind, params, locale, ctx.settings.timezone)
+}
+
+/// The caller's inbox, newest first; `unread_only` leaves out what was read.
+pub async fn inbox(
+    ctx: &Context,
+    caller: &Principal,
+    unread_only: bool,
+    page: Page,
+) -> DomainResult<Paged<InboxItem>> {
+    ctx.store.inbox(caller.user_id, unread_only, page).await
+}
+
+/// How many of the caller's notifications are unread.
+pub async fn unread_count(ctx: &Context, caller: &Principal) -> DomainResult<i64> {
+    ctx.store.unread_notifications(caller.user_id).await
+}
+
+/// Marks one of the caller's notifications read (someone else's is not found).
+pub async fn mark_read(ctx: &Context, caller: &Principal, id: i64) -> DomainResult<InboxItem> {
+    ctx.store.mark_notification_read(caller.user_id, id).await
+}
+
+/// Marks all of the caller's notifications read; returns how many were unread.
+pub async fn mark_all_read(ctx: &Context, caller: &Principal) -> DomainResult<u64> {
+    ctx.store.mark_all_notifications_read(caller.user_id).await
+}
+
+/// The caller's switches: every kind on every channel.
+pub async fn preferences(ctx: &Context, caller: &Principal) -> DomainResult<Vec<Preference>> {
+    ctx.store.notification_preferences(caller.user_id).await
+}
+
+/// Switches kinds on or off per channel for the caller (switching a mandatory kind off
+/// is refused); returns the full table after the change.
+pub async fn set_preferences(
+    ctx: &Context,
+    caller: &Principal,
+    changes: &[Preference],
+    actor: &Actor,
+) -> DomainResult<Vec<Preference>> {
+    ctx.store
+        .set_notification_preferences(caller.user_id, changes, actor)
+        .await
+}
+
+/// Every optional kind on every channel, on where `on` lists `kind:channel` and off
+/// elsewhere (a form of check boxes sends only the checked ones; mandatory kinds are
+/// not in it and stay on).
+pub fn preferences_from_switches(on: &[&str]) -> Vec<Preference> {
+    NotificationKind::ALL
+        .iter()
+        .filter(|k| !k.is_mandatory())
+        .flat_map(|&kind| {
+            Channel::ALL.iter().map(move |&channel| Preference {
+                kind,
+                channel,
+                enabled: on.contains(&format!("{}:{}", kind.code(), channel.code()).as_str()),
+            })
+        })
+        .collect()
+}
+
+/// Registered webhook endpoints.
+pub async fn list_webhooks(
+    ctx: &Context,
+    caller: &Principal,
+) -> DomainResult<Vec<WebhookEndpoint>> {
+    require(caller, Permission::ManageWebhooks)?;
+    ctx.store.list_webhooks().await
+}
+
+/// One webhook endpoint.
+pub async fn webhook(ctx: &Context, caller: &Principal, id: i64) -> DomainResult<WebhookEndpoint> {
+    require(caller, Permission::ManageWebhooks)?;
+    ctx.store.webhook(id).await
+}
+
+/// An endpoint's deliveries, newest first.
+pub async fn webhook_deliveries(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    page: Page,
+) -> DomainResult<Paged<WebhookDelivery>> {
+    require(caller, Permission::ManageWebhooks)?;
+    ctx.store.webhook(id).await?;
+    ctx.store.webhook_deliveries(id, page).await
+}
+
+/// Removes an endpoint and its delivery log.
+pub async fn delete_webhook(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<()> {
+    require(caller, Permission::ManageWebhooks)?;
+    ctx.store.delete_webhook(id, actor).await
 }
 
 #[cfg(test)]

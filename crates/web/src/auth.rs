@@ -8,8 +8,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use domain::account::AccountRepository;
 use domain::audit::Actor;
-use domain::{DomainError, DomainResult, Principal};
-use service::secrets::{new_secret, secret_hash, verify_password};
+use domain::{DomainError, Principal};
+use service::secrets::secret_hash;
 use std::net::SocketAddr;
 use time::OffsetDateTime;
 
@@ -19,14 +19,6 @@ pub const SESSION_COOKIE: &str = "sb_session";
 pub const LANG_COOKIE: &str = "sb_lang";
 /// Name of the pre-login CSRF cookie (double submit on the login form).
 pub const LOGIN_CSRF_COOKIE: &str = "sb_login_csrf";
-
-/// A hash to verify against when the username is unknown, so both paths take as long.
-fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| {
-        service::secrets::hash_password("decoy password that never matches").unwrap_or_default()
-    })
-}
 
 /// Reads one cookie from the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -52,67 +44,6 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
-}
-
-/// Outcome of a password login.
-pub enum LoginOutcome {
-    /// The account and its new session token (to put in the cookie).
-    Success { user_id: i64, session_token: String },
-    /// Wrong username or password (never says which).
-    Invalid,
-}
-
-/// Checks credentials with rate limiting and, on success, opens a session.
-pub async fn login(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    ip: &str,
-) -> DomainResult<LoginOutcome> {
-    let store = &state.store;
-    let now = OffsetDateTime::now_utc();
-    let window = time::Duration::minutes(state.config.login_window_minutes);
-    let failures = store
-        .count_login_failures(username, ip, now - window)
-        .await?;
-    if failures >= state.config.login_max_failures {
-        return Err(DomainError::RateLimited {
-            retry_after_secs: window.whole_seconds().unsigned_abs(),
-        });
-    }
-    let credentials = store.find_credentials(username).await?;
-    let (hash, user) = match &credentials {
-        Some(c) => (c.password_hash.clone(), Some((c.user_id, c.active))),
-        None => (decoy_hash().to_string(), None),
-    };
-    let pw = password.to_string();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-        .await
-        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
-    match user {
-        Some((user_id, true)) if matches => {
-            store.clear_login_failures(username).await?;
-            let token = new_secret();
-            let expires = now + time::Duration::hours(state.config.session_hours);
-            store
-                .create_session(
-                    &secret_hash(&token),
-                    user_id,
-                    &new_secret(),
-                    expires,
-                    Some(ip),
-                )
-                .await?;
-            Ok(LoginOutcome::Success {
-                user_id,
-                session_token: token,
-            })
-        }
-        _ => {
-            store.record_login_failure(username, ip, now).await?;
-            Ok(LoginOutcome::Invalid)
-        }
-    }
 }
 
 /// The session found by the session middleware, stored in request extensions.

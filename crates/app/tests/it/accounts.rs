@@ -489,3 +489,93 @@ db_test!(password_change_and_token_revocation, |app| {
         .unwrap();
     assert_eq!(empty.status(), 422);
 });
+
+// The page and the API create accounts through one use case: an account linked to an
+// employee also holds the employee role for itself, whatever it was granted (the API
+// used to leave it out while the page added it).
+db_test!(
+    accounts_linked_to_an_employee_hold_the_employee_role_on_page_and_api,
+    |app| {
+        use domain::org::{EmployeeFilter, OrgRepository};
+        let dept = app
+            .store
+            .find_department_by_code("QA")
+            .await
+            .unwrap()
+            .unwrap();
+        let filter = EmployeeFilter {
+            department_id: Some(dept.id),
+            ..Default::default()
+        };
+        let people = app
+            .store
+            .list_employees(
+                &domain::DataScope::company(),
+                &filter,
+                domain::Page::new(Some(1), Some(50)),
+            )
+            .await
+            .unwrap()
+            .items;
+        let (api_no, page_no) = (
+            people[10].employee_no.clone(),
+            people[11].employee_no.clone(),
+        );
+
+        let token = app.token("admin").await;
+        let (status, user) = app
+        .call(
+            &token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"username": "qa.lead.api", "display_name": "质量主管", "password": "long enough password",
+                "employee_no": api_no,
+                "grants": [{"role": "manager", "scope": "department", "department_code": "QA"}]})),
+        )
+        .await;
+        assert_eq!(status, 201, "{user}");
+        let roles: Vec<(String, String)> = user["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["role"].as_str().unwrap().to_string(),
+                    g["scope"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            roles.contains(&("manager".into(), "department".into())),
+            "{roles:?}"
+        );
+        assert!(
+            roles.contains(&("employee".into(), "self".into())),
+            "{roles:?}"
+        );
+
+        let (browser, csrf) = app.login("admin").await;
+        let res = browser
+            .post(app.url("/admin/users"))
+            .form(&[
+                ("username", "qa.lead.page"),
+                ("display_name", "质量主管二"),
+                ("password", "long enough password"),
+                ("employee_no", page_no.as_str()),
+                ("role", "manager"),
+                ("scope", "department"),
+                ("department_code", "QA"),
+                ("_csrf", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let (status, list) = app
+            .call(&token, "GET", "/api/v1/users?q=qa.lead.page", None)
+            .await;
+        assert_eq!(status, 200);
+        let grants = &list["items"][0]["grants"];
+        assert_eq!(grants.as_array().unwrap().len(), 2, "{grants}");
+    }
+);

@@ -10,25 +10,15 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::DataScope;
-use domain::account::AccountRepository;
-use domain::org::OrgRepository;
 
 /// The caller, their roles and their own employee record.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeDto), (status = 401, body = Problem)))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeDto>, ApiError> {
     let p = &caller.principal;
-    let employee = match p.employee_id {
-        Some(id) => {
-            let own = DataScope {
-                own_employee_id: Some(id),
-                ..DataScope::default()
-            };
-            Some(EmployeeDto::from(state.store.get_employee(&own, id).await?))
-        }
-        None => None,
-    };
+    let employee = service::accounts::own_employee(&state, p)
+        .await?
+        .map(EmployeeDto::from);
     Ok(Json(MeDto {
         user_id: p.user_id,
         username: p.username.clone(),
@@ -66,10 +56,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<TokenDto>>, ApiError> {
-    let tokens = state
-        .store
-        .list_api_tokens(caller.principal.user_id)
-        .await?;
+    let tokens = service::accounts::list_tokens(&state, &caller.principal).await?;
     Ok(Json(tokens.into_iter().map(TokenDto::from).collect()))
 }
 
@@ -107,9 +94,6 @@ pub async fn revoke_token(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .revoke_api_token(caller.principal.user_id, id, &caller.actor())
-        .await?;
+    service::accounts::revoke_token(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

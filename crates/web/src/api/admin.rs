@@ -8,13 +8,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::account::{AccountRepository, UserFilter};
-use domain::audit::{AuditFilter, AuditRepository};
-use domain::jobs::{JobRepository, JobStatus};
-use domain::{DomainError, Page, Permission, Role};
+use domain::audit::AuditFilter;
+use domain::{DomainError, Page};
 use serde::Deserialize;
-use service::access::require;
-use service::accounts::AccountInput;
+use service::accounts::{AccountInput, GrantCodes};
 use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;
 use utoipa::IntoParams;
@@ -40,23 +37,15 @@ pub async fn list_users(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<Json<UserPage>, ApiError> {
-    require(&caller.principal, Permission::ManageAccounts)?;
-    let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            Role::parse(r)
-                .ok_or_else(|| DomainError::invalid("role", format!("unknown role '{r}'")))?,
-        ),
-        None => None,
-    };
-    let filter = UserFilter {
-        q: query.q,
-        role,
-        active: query.active,
-    };
-    let page = state
-        .store
-        .list_users(&filter, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::accounts::list_users(
+        &state,
+        &caller.principal,
+        query.q,
+        query.role.as_deref(),
+        query.active,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(UserPage {
         items: page.items.into_iter().map(UserDto::from).collect(),
         total: page.total,
@@ -74,22 +63,24 @@ pub async fn create_user(
     caller: ApiCaller,
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> Result<(StatusCode, Json<UserDto>), ApiError> {
-    require(&caller.principal, Permission::ManageAccounts)?;
-    let mut grants = Vec::new();
-    for g in &input.grants {
-        grants.push(
-            service::accounts::parse_grant(&state, &g.role, &g.scope, g.department_code.as_deref())
-                .await?,
-        );
-    }
     let account = AccountInput {
         username: input.username,
         display_name: input.display_name,
         password: input.password,
         employee_no: input.employee_no,
-        grants,
+        grants: input
+            .grants
+            .iter()
+            .map(|g| GrantCodes::new(&g.role, &g.scope, g.department_code.as_deref()))
+            .collect(),
     };
-    let user = service::accounts::create_account(&state, account, &caller.actor()).await?;
+    let user = service::accounts::create_account(
+        &state,
+        Some(&caller.principal),
+        account,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -131,20 +122,10 @@ pub async fn add_grant(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> Result<Json<UserDto>, ApiError> {
-    require(&caller.principal, Permission::ManageAccounts)?;
-    state.store.get_user(id).await?;
-    let (role, scope) = service::accounts::parse_grant(
-        &state,
-        &input.role,
-        &input.scope,
-        input.department_code.as_deref(),
-    )
-    .await?;
-    state
-        .store
-        .add_grant(id, role, scope, &caller.actor())
+    let codes = GrantCodes::new(&input.role, &input.scope, input.department_code.as_deref());
+    let user = service::accounts::add_grant(&state, &caller.principal, id, &codes, &caller.actor())
         .await?;
-    Ok(Json(state.store.get_user(id).await?.into()))
+    Ok(Json(user.into()))
 }
 
 /// Revokes a role grant.
@@ -157,19 +138,11 @@ pub async fn remove_grant(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(input): ApiQuery<GrantInput>,
 ) -> Result<Json<UserDto>, ApiError> {
-    require(&caller.principal, Permission::ManageAccounts)?;
-    let (role, scope) = service::accounts::parse_grant(
-        &state,
-        &input.role,
-        &input.scope,
-        input.department_code.as_deref(),
-    )
-    .await?;
-    state
-        .store
-        .remove_grant(id, role, scope, &caller.actor())
-        .await?;
-    Ok(Json(state.store.get_user(id).await?.into()))
+    let codes = GrantCodes::new(&input.role, &input.scope, input.department_code.as_deref());
+    let user =
+        service::accounts::remove_grant(&state, &caller.principal, id, &codes, &caller.actor())
+            .await?;
+    Ok(Json(user.into()))
 }
 
 /// Filters of the audit log.
@@ -236,11 +209,13 @@ pub async fn list_audit(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    require(&caller.principal, Permission::ViewAudit)?;
-    let page = state
-        .store
-        .list_audit(&query.filter()?, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::audit::list_audit(
+        &state,
+        &caller.principal,
+        &query.filter()?,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(AuditPage {
         items: page.items.into_iter().map(AuditDto::from).collect(),
         total: page.total,
@@ -265,15 +240,8 @@ pub async fn list_jobs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> Result<Json<Vec<JobDto>>, ApiError> {
-    require(&caller.principal, Permission::ManageJobs)?;
-    let status =
-        match query.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
-                DomainError::invalid("status", format!("unknown job status '{s}'"))
-            })?),
-            None => None,
-        };
-    let jobs = state.store.list_jobs(status, 200).await?;
+    let jobs =
+        service::jobs::list_jobs(&state, &caller.principal, query.status.as_deref(), 200).await?;
     Ok(Json(jobs.into_iter().map(JobDto::from).collect()))
 }
 
@@ -286,7 +254,6 @@ pub async fn retry_job(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManageJobs)?;
-    state.store.retry_job(id, OffsetDateTime::now_utc()).await?;
+    service::jobs::retry_job(&state, &caller.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

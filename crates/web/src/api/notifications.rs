@@ -8,13 +8,12 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use domain::Page;
 use domain::notifications::{
     Channel, InboxItem, NotificationKind, Params, Preference, WebhookDelivery, WebhookEndpoint,
     WebhookInput,
 };
-use domain::{Page, Permission};
 use serde::{Deserialize, Serialize};
-use service::access::require;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
@@ -127,14 +126,13 @@ pub async fn list_notifications(
     ApiQuery(query): ApiQuery<InboxQuery>,
 ) -> Result<Json<NotificationPage>, ApiError> {
     let locale = locale_of(&caller, &headers);
-    let page = state
-        .store
-        .inbox(
-            caller.principal.user_id,
-            query.unread.unwrap_or(false),
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let page = service::notifications::inbox(
+        &state,
+        &caller.principal,
+        query.unread.unwrap_or(false),
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(NotificationPage {
         items: page
             .items
@@ -154,10 +152,7 @@ pub async fn unread_count(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<UnreadDto>, ApiError> {
-    let unread = state
-        .store
-        .unread_notifications(caller.principal.user_id)
-        .await?;
+    let unread = service::notifications::unread_count(&state, &caller.principal).await?;
     Ok(Json(UnreadDto { unread }))
 }
 
@@ -171,10 +166,7 @@ pub async fn mark_read(
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NotificationDto>, ApiError> {
-    let item = state
-        .store
-        .mark_notification_read(caller.principal.user_id, id)
-        .await?;
+    let item = service::notifications::mark_read(&state, &caller.principal, id).await?;
     Ok(Json(dto(&state, item, locale_of(&caller, &headers))))
 }
 
@@ -185,10 +177,7 @@ pub async fn mark_all_read(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<MarkedDto>, ApiError> {
-    let marked = state
-        .store
-        .mark_all_notifications_read(caller.principal.user_id)
-        .await?;
+    let marked = service::notifications::mark_all_read(&state, &caller.principal).await?;
     Ok(Json(MarkedDto { marked }))
 }
 
@@ -199,10 +188,7 @@ pub async fn preferences(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<PreferenceDto>>, ApiError> {
-    let prefs = state
-        .store
-        .notification_preferences(caller.principal.user_id)
-        .await?;
+    let prefs = service::notifications::preferences(&state, &caller.principal).await?;
     Ok(Json(prefs.into_iter().map(PreferenceDto::from).collect()))
 }
 
@@ -223,10 +209,13 @@ pub async fn set_preferences(
             enabled: p.enabled,
         });
     }
-    let prefs = state
-        .store
-        .set_notification_preferences(caller.principal.user_id, &changes, &caller.actor())
-        .await?;
+    let prefs = service::notifications::set_preferences(
+        &state,
+        &caller.principal,
+        &changes,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(prefs.into_iter().map(PreferenceDto::from).collect()))
 }
 
@@ -353,8 +342,7 @@ pub async fn list_webhooks(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<WebhookDto>>, ApiError> {
-    require(&caller.principal, Permission::ManageWebhooks)?;
-    let hooks = state.store.list_webhooks().await?;
+    let hooks = service::notifications::list_webhooks(&state, &caller.principal).await?;
     Ok(Json(hooks.into_iter().map(WebhookDto::from).collect()))
 }
 
@@ -386,8 +374,11 @@ pub async fn get_webhook(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<WebhookDto>, ApiError> {
-    require(&caller.principal, Permission::ManageWebhooks)?;
-    Ok(Json(state.store.webhook(id).await?.into()))
+    Ok(Json(
+        service::notifications::webhook(&state, &caller.principal, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Changes an endpoint.
@@ -421,8 +412,7 @@ pub async fn delete_webhook(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManageWebhooks)?;
-    state.store.delete_webhook(id, &caller.actor()).await?;
+    service::notifications::delete_webhook(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -436,12 +426,13 @@ pub async fn list_deliveries(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<DeliveryPage>, ApiError> {
-    require(&caller.principal, Permission::ManageWebhooks)?;
-    state.store.webhook(id).await?;
-    let page = state
-        .store
-        .webhook_deliveries(id, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::notifications::webhook_deliveries(
+        &state,
+        &caller.principal,
+        id,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(DeliveryPage {
         items: page.items.into_iter().map(DeliveryDto::from).collect(),
         total: page.total,

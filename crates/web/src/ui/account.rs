@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::DomainError;
-use domain::account::AccountRepository;
 use serde::Deserialize;
 use service::accounts::issue_token;
 
@@ -44,9 +43,7 @@ async fn account_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let tokens = state
-        .store
-        .list_api_tokens(caller.principal.user_id)
+    let tokens = service::accounts::list_tokens(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?
         .into_iter()
@@ -187,9 +184,7 @@ pub async fn revoke_token(
             entity: "API token",
         })
     })?;
-    state
-        .store
-        .revoke_api_token(caller.principal.user_id, id, &caller.actor())
+    service::accounts::revoke_token(&state, &caller.principal, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/account").into_response())

@@ -11,14 +11,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::account::{AccountRepository, UserFilter};
-use domain::audit::{AuditEntry, AuditRepository};
-use domain::jobs::{JobRepository, JobStatus};
-use domain::org::OrgRepository;
-use domain::{DataScope, DomainError, Page, Paged, Permission, Role, ScopeKind};
+use domain::audit::AuditEntry;
+use domain::jobs::JobStatus;
+use domain::{DomainError, Page, Paged, Role, ScopeKind};
 use serde::Deserialize;
-use service::accounts::AccountInput;
-use time::OffsetDateTime;
+use service::accounts::{AccountInput, GrantCodes};
 
 /// A grant as shown, with what the revoke form needs.
 pub struct GrantView {
@@ -68,19 +65,18 @@ async fn users_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageAccounts)?;
     let t = Tr(caller.locale);
     let role = query.role.as_deref().and_then(Role::parse);
-    let filter = UserFilter {
-        q: query.q.clone(),
-        role,
-        active: None,
-    };
-    let paged = state
-        .store
-        .list_users(&filter, Page::new(query.page, Some(25)))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::accounts::list_users(
+        state,
+        &caller.principal,
+        query.q.clone(),
+        role.map(Role::code),
+        None,
+        Page::new(query.page, Some(25)),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let q = query.q.unwrap_or_default();
     let role_code = role.map(|r| r.code().to_string()).unwrap_or_default();
     let pager = Pager::new(
@@ -120,14 +116,9 @@ async fn users_page(
             active: u.active,
         })
         .collect();
-    let departments = state
-        .store
-        .list_departments(&DataScope::company())
+    let departments = service::accounts::grant_departments(state, &caller.principal)
         .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .map(|d| (d.code.clone(), format!("{} {}", d.code, d.name)))
-        .collect();
+        .map_err(|e| caller.err(e))?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -203,36 +194,22 @@ pub async fn create_user(
     caller: PageCaller,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageAccounts)?;
     let t = Tr(caller.locale);
-    let result = async {
-        let grant = service::accounts::parse_grant(
-            &state,
+    let input = AccountInput {
+        username: form.username,
+        display_name: form.display_name,
+        password: form.password,
+        employee_no: form.employee_no,
+        grants: vec![GrantCodes::new(
             &form.role,
             &form.scope,
             form.department_code.as_deref(),
-        )
-        .await?;
-        let mut grants = vec![grant];
-        if form
-            .employee_no
-            .as_deref()
-            .is_some_and(|n| !n.trim().is_empty())
-            && grant.0 != Role::Employee
-        {
-            grants.push((Role::Employee, ScopeKind::SelfOnly));
-        }
-        let input = AccountInput {
-            username: form.username,
-            display_name: form.display_name,
-            password: form.password,
-            employee_no: form.employee_no,
-            grants,
-        };
-        service::accounts::create_account(&state, input, &caller.actor()).await?;
-        Ok(t.get("users.created").to_string())
-    }
-    .await;
+        )],
+    };
+    let result =
+        service::accounts::create_account(&state, Some(&caller.principal), input, &caller.actor())
+            .await
+            .map(|_| t.get("users.created").to_string());
     outcome(&state, &caller, result).await
 }
 
@@ -282,25 +259,14 @@ pub async fn add_grant(
     Path(id): Path<String>,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageAccounts)?;
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
-    let result = async {
-        state.store.get_user(id).await?;
-        let (role, scope) = service::accounts::parse_grant(
-            &state,
-            &form.role,
-            &form.scope,
-            form.department_code.as_deref(),
-        )
-        .await?;
-        state
-            .store
-            .add_grant(id, role, scope, &caller.actor())
+    let codes = GrantCodes::new(&form.role, &form.scope, form.department_code.as_deref());
+    let result =
+        service::accounts::add_grant(&state, &caller.principal, id, &codes, &caller.actor())
             .await
-    }
-    .await;
+            .map(|_| ());
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => outcome(&state, &caller, Err(e)).await,
@@ -314,24 +280,14 @@ pub async fn remove_grant(
     Path(id): Path<String>,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageAccounts)?;
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "user" }))?;
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| caller.err(DomainError::invalid("role", "unknown role")))?;
-    let scope = match (
-        form.scope.as_str(),
-        form.department_id.as_deref().and_then(|d| d.parse().ok()),
-    ) {
-        ("self", _) => ScopeKind::SelfOnly,
-        ("company", _) => ScopeKind::Company,
-        ("department", Some(d)) => ScopeKind::Department(d),
-        _ => return Err(caller.err(DomainError::invalid("scope", "unknown scope"))),
+    let codes = GrantCodes {
+        department_id: form.department_id.as_deref().and_then(|d| d.parse().ok()),
+        ..GrantCodes::new(&form.role, &form.scope, None)
     };
-    state
-        .store
-        .remove_grant(id, role, scope, &caller.actor())
+    service::accounts::remove_grant(&state, &caller.principal, id, &codes, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/admin/users").into_response())
@@ -377,14 +333,16 @@ pub async fn audit(
     caller: PageCaller,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ViewAudit)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let paged: Paged<AuditEntry> = state
-        .store
-        .list_audit(&filter, Page::new(query.page, Some(50)))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged: Paged<AuditEntry> = service::audit::list_audit(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, Some(50)),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query_string(&[
         ("actor", s(&query.actor)),
@@ -460,29 +418,25 @@ pub async fn jobs(
     caller: PageCaller,
     Query(query): Query<JobsQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageJobs)?;
     let t = Tr(caller.locale);
     let status = query.status.as_deref().and_then(JobStatus::parse);
-    let jobs = state
-        .store
-        .list_jobs(status, 100)
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .map(|j| JobView {
-            id: j.id,
-            status: j.status.code(),
-            status_label: t.get(&format!("job.{}", j.status.code())),
-            attempts: format!("{}/{}", j.attempts, j.max_attempts),
-            run_at: local_time(&state, j.run_at),
-            last_error: j.last_error.unwrap_or_default(),
-            failed: j.status == JobStatus::Failed,
-            kind: j.kind,
-        })
-        .collect();
-    let schedules = state
-        .store
-        .list_schedules()
+    let jobs =
+        service::jobs::list_jobs(&state, &caller.principal, status.map(JobStatus::code), 100)
+            .await
+            .map_err(|e| caller.err(e))?
+            .into_iter()
+            .map(|j| JobView {
+                id: j.id,
+                status: j.status.code(),
+                status_label: t.get(&format!("job.{}", j.status.code())),
+                attempts: format!("{}/{}", j.attempts, j.max_attempts),
+                run_at: local_time(&state, j.run_at),
+                last_error: j.last_error.unwrap_or_default(),
+                failed: j.status == JobStatus::Failed,
+                kind: j.kind,
+            })
+            .collect();
+    let schedules = service::jobs::list_schedules(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?
         .into_iter()
@@ -522,13 +476,10 @@ pub async fn retry_job(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageJobs)?;
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "job" }))?;
-    state
-        .store
-        .retry_job(id, OffsetDateTime::now_utc())
+    service::jobs::retry_job(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/admin/jobs").into_response())

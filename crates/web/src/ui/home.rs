@@ -8,11 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::account::AccountRepository;
-use domain::jobs::{JobRepository, JobStatus};
-use domain::org::{DepartmentHeadcount, Employee, OrgRepository};
-use domain::{DataScope, Permission};
-use service::access::apply_contact_mask;
+use domain::org::{DepartmentHeadcount, Employee};
 
 /// A role line on the home page.
 pub struct RoleLine {
@@ -40,49 +36,20 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     let p = &caller.principal;
-    let profile = match p.employee_id {
-        Some(id) => {
-            let own = DataScope {
-                own_employee_id: Some(id),
-                ..DataScope::default()
-            };
-            let mut e = state
-                .store
-                .get_employee(&own, id)
-                .await
-                .map_err(|e| caller.err(e))?;
-            apply_contact_mask(p, &mut e);
-            Some(e)
-        }
-        None => None,
-    };
-    let headcount = if p.can(Permission::ViewHeadcount) {
-        state
-            .store
-            .headcount_by_department(&p.scope_for(Permission::ViewHeadcount))
-            .await
-            .map_err(|e| caller.err(e))?
-    } else {
-        Vec::new()
-    };
+    let service::home::Overview {
+        profile,
+        headcount,
+        accounts,
+        failed_jobs,
+    } = service::home::overview(&state, p)
+        .await
+        .map_err(|e| caller.err(e))?;
     let max_headcount = headcount
         .iter()
         .map(|h| h.headcount)
         .max()
         .unwrap_or(1)
         .max(1);
-    let (accounts, failed_jobs) = if p.can(Permission::ManageAccounts) {
-        let users = state.store.count_users().await.map_err(|e| caller.err(e))?;
-        let failed = state
-            .store
-            .list_jobs(Some(JobStatus::Failed), 200)
-            .await
-            .map_err(|e| caller.err(e))?
-            .len();
-        (Some(users), Some(failed))
-    } else {
-        (None, None)
-    };
     let roles = p
         .grants
         .iter()

@@ -11,7 +11,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
-use service::imports::{EMPLOYEE_MAPPING_KIND, EmployeeImportReport, EmployeeImportRequest};
+use service::imports::{EmployeeImportReport, EmployeeImportRequest};
 
 /// Largest upload accepted (a 100,000-person export is about 15 MB as CSV).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -71,10 +71,7 @@ pub async fn form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
-    let mappings = state
-        .store
-        .import_mapping_names(EMPLOYEE_MAPPING_KIND)
+    let mappings = service::imports::employee_mappings(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(page(Tr(caller.locale), &caller, mappings, None, true, None))
@@ -86,11 +83,8 @@ pub async fn submit(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let t = Tr(caller.locale);
-    let mappings = state
-        .store
-        .import_mapping_names(EMPLOYEE_MAPPING_KIND)
+    let mappings = service::imports::employee_mappings(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let mut multipart = match multipart {
@@ -187,9 +181,7 @@ pub async fn submit(
     .await
     {
         Ok(report) => {
-            let mappings = state
-                .store
-                .import_mapping_names(EMPLOYEE_MAPPING_KIND)
+            let mappings = service::imports::employee_mappings(&state, &caller.principal)
                 .await
                 .map_err(|e| caller.err(e))?;
             Ok(page(t, &caller, mappings, Some(report), dry_run, None))

@@ -2,8 +2,7 @@
 
 use super::{Viewer, render};
 use crate::auth::{
-    self, CurrentSession, LANG_COOKIE, LOGIN_CSRF_COOKIE, LoginOutcome, SESSION_COOKIE, cookie,
-    set_cookie,
+    CurrentSession, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie,
 };
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
@@ -13,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use domain::DomainError;
-use domain::account::AccountRepository;
 use serde::Deserialize;
+use service::accounts::{LoginOutcome, SessionPolicy};
 use service::secrets::new_secret;
 use std::net::SocketAddr;
 
@@ -94,7 +93,13 @@ pub async fn submit(
         )
             .into_response()
     };
-    match auth::login(&state, &username, &form.password, &addr.ip().to_string()).await {
+    let policy = SessionPolicy {
+        session_hours: state.config.session_hours,
+        login_max_failures: state.config.login_max_failures,
+        login_window_minutes: state.config.login_window_minutes,
+    };
+    let ip = addr.ip().to_string();
+    match service::accounts::sign_in(&state, &username, &form.password, &ip, &policy).await {
         Ok(LoginOutcome::Success { session_token, .. }) => {
             let max_age = state.config.session_hours * 3600;
             let set = set_cookie(
@@ -123,7 +128,7 @@ pub async fn logout(
     session: Option<Extension<CurrentSession>>,
 ) -> Response {
     if let Some(Extension(s)) = session
-        && let Err(e) = state.store.delete_session(&s.token_hash).await
+        && let Err(e) = service::accounts::sign_out(&state, &s.token_hash).await
     {
         tracing::warn!(error = %e, "could not delete session");
     }
@@ -146,10 +151,7 @@ pub async fn set_language(
 ) -> Response {
     let locale = Locale::parse(&form.lang).unwrap_or_default();
     if let Some(caller) = &viewer.caller
-        && let Err(e) = state
-            .store
-            .set_locale(caller.principal.user_id, locale.tag())
-            .await
+        && let Err(e) = service::accounts::set_locale(&state, &caller.principal, locale.tag()).await
     {
         return crate::error::PageError::new(e, locale).into_response();
     }

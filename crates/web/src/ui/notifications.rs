@@ -11,10 +11,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::Page;
 use domain::notifications::{
     Channel, NotificationKind, Preference, WebhookEndpoint, WebhookInput, is_site_path,
 };
-use domain::{Page, Permission};
 use serde::Deserialize;
 use service::notifications::kind_label;
 
@@ -54,9 +54,7 @@ pub async fn inbox(
 ) -> Result<Response, PageError> {
     let unread_only = query.show.as_deref() != Some("all");
     let page = Page::new(query.page, query.per_page);
-    let paged = state
-        .store
-        .inbox(caller.principal.user_id, unread_only, page)
+    let paged = service::notifications::inbox(&state, &caller.principal, unread_only, page)
         .await
         .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
@@ -99,9 +97,7 @@ pub async fn open(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let item = state
-        .store
-        .mark_notification_read(caller.principal.user_id, id)
+    let item = service::notifications::mark_read(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     let target = item
@@ -117,9 +113,7 @@ pub async fn mark_read(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .mark_notification_read(caller.principal.user_id, id)
+    service::notifications::mark_read(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/inbox").into_response())
@@ -130,9 +124,7 @@ pub async fn mark_all_read(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .mark_all_notifications_read(caller.principal.user_id)
+    service::notifications::mark_all_read(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/inbox?show=all").into_response())
@@ -192,9 +184,7 @@ pub async fn settings(
     caller: PageCaller,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let prefs = state
-        .store
-        .notification_preferences(caller.principal.user_id)
+    let prefs = service::notifications::preferences(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
@@ -219,21 +209,8 @@ pub async fn save_settings(
         .filter(|(_, v)| v == "on")
         .map(|(k, _)| k.as_str())
         .collect();
-    let changes: Vec<Preference> = NotificationKind::ALL
-        .iter()
-        .filter(|k| !k.is_mandatory())
-        .flat_map(|&kind| {
-            let on = &on;
-            Channel::ALL.iter().map(move |&channel| Preference {
-                kind,
-                channel,
-                enabled: on.contains(&format!("{}:{}", kind.code(), channel.code()).as_str()),
-            })
-        })
-        .collect();
-    state
-        .store
-        .set_notification_preferences(caller.principal.user_id, &changes, &caller.actor())
+    let changes = service::notifications::preferences_from_switches(&on);
+    service::notifications::set_preferences(&state, &caller.principal, &changes, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/inbox/settings?saved=1").into_response())
@@ -343,9 +320,7 @@ async fn webhooks_page(
     error: Option<String>,
     created_secret: Option<String>,
 ) -> Result<Response, PageError> {
-    let hooks = state
-        .store
-        .list_webhooks()
+    let hooks = service::notifications::list_webhooks(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?
         .iter()
@@ -372,7 +347,6 @@ pub async fn webhooks(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
     let blank = WebhookInput {
         active: true,
         ..WebhookInput::default()
@@ -387,7 +361,6 @@ pub async fn create_webhook(
     caller: PageCaller,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
     let input = WebhookForm::parse(&fields);
     match service::notifications::create_webhook(&state, &caller.principal, &input, &caller.actor())
         .await
@@ -451,13 +424,18 @@ async fn webhook_page(
     form: Option<WebhookForm>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let endpoint = state.store.webhook(id).await.map_err(|e| caller.err(e))?;
-    let t = Tr(caller.locale);
-    let paged = state
-        .store
-        .webhook_deliveries(id, Page::new(query.page, query.per_page))
+    let endpoint = service::notifications::webhook(state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
+    let t = Tr(caller.locale);
+    let paged = service::notifications::webhook_deliveries(
+        state,
+        &caller.principal,
+        id,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let deliveries = paged
         .items
         .iter()
@@ -516,7 +494,6 @@ pub async fn webhook(
     Path(id): Path<i64>,
     Query(query): Query<WebhookQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
     webhook_page(&state, &caller, id, &query, None, None).await
 }
 
@@ -527,7 +504,6 @@ pub async fn update_webhook(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
     let input = WebhookForm::parse(&fields);
     match service::notifications::update_webhook(
         &state,
@@ -560,7 +536,6 @@ pub async fn send_test(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
     service::notifications::send_test_event(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
@@ -573,10 +548,7 @@ pub async fn delete_webhook(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageWebhooks)?;
-    state
-        .store
-        .delete_webhook(id, &caller.actor())
+    service::notifications::delete_webhook(&state, &caller.principal, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/admin/webhooks").into_response())
