@@ -19,6 +19,7 @@
 //! the peak RSS of this process (for PostgreSQL the server's memory is not included).
 
 use std::time::{Duration, Instant};
+use store::prelude::*;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;

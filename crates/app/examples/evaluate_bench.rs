@@ -17,6 +17,7 @@
 //! neighbour matching, 1,000 bootstrap replications) and prints the estimate.
 
 use std::time::Instant;
+use store::prelude::*;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;

@@ -21,6 +21,7 @@
 //! this process (for PostgreSQL the server's memory is not included).
 
 use std::time::{Duration, Instant};
+use store::prelude::*;
 
 use anyhow::{Result, bail};
 use clap::Parser;

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use domain::account::AccountRepository;
 use domain::audit::Actor;
 use std::path::PathBuf;
+use store::prelude::*;
 
 /// Skillbridge: business-driven training operations for large enterprises.
 #[derive(Debug, Parser)]

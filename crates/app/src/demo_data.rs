@@ -9,6 +9,7 @@ use domain::org::OrgRepository;
 use domain::performance::{Aggregation, Direction, KpiInput, KpiSource, Period};
 use import::kpis::{Subject, ValueBatches, ValueRecord};
 use store::Store;
+use store::prelude::*;
 
 /// What `load_demo` did.
 #[derive(Debug)]

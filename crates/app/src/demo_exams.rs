@@ -9,6 +9,7 @@ use domain::exams::{
     ExamInput, ExamPurpose, ExamStatus, QuestionInput, QuestionKind, attempt_seed,
 };
 use domain::operations::EnrollmentStatus;
+use store::prelude::*;
 use store::{RecordedAttempt, Store};
 
 /// Writes the demo exams for the programs of `ops` (loaded before).

@@ -11,6 +11,7 @@ use domain::needs::Urgency;
 use domain::operations::ProgramFilter;
 use domain::{Page, Permission, Principal, Role};
 use store::Store;
+use store::prelude::*;
 
 async fn principal(store: &Store, username: &str) -> anyhow::Result<Principal> {
     let user = store

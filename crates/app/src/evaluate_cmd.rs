@@ -4,6 +4,7 @@ use clap::Args;
 use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
 use service::effect::{self as effect, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 use store::Store;
+use store::prelude::*;
 
 /// Options of `evaluate`.
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ use service::notifications::{render, webhook_body};
 use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
+use store::prelude::*;
 use store::{DISPATCH_JOB, Store, WEBHOOK_JOB};
 use time::{OffsetDateTime, UtcOffset};
 

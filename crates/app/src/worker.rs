@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use store::Store;
+use store::prelude::*;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::watch;
 use web::metrics::Metrics;

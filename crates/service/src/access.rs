@@ -3,6 +3,7 @@
 use crate::Context;
 use domain::org::Employee;
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal};
+use store::prelude::*;
 
 /// Whether the caller may run a session (check-in codes, attendance sheet, roll
 /// call): program staff any session, an instructor only the scheduled sessions they

@@ -11,6 +11,7 @@ use domain::{DomainError, DomainResult, Permission, Principal};
 use serde::Serialize;
 use std::collections::HashMap;
 use store::Store;
+use store::prelude::*;
 use utoipa::ToSchema;
 
 /// Participant hour cost used where neither the request nor the position says.

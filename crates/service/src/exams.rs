@@ -6,6 +6,7 @@ use domain::exams::{AttemptDetail, AttemptStatus, Exam};
 use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal};
 use store::Grader;
+use store::prelude::*;
 
 /// Programme staff keep the question bank and the exams.
 pub fn require_exam_staff(principal: &Principal) -> DomainResult<()> {

@@ -4,6 +4,7 @@
 use crate::Context;
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Permission, Principal};
+use store::prelude::*;
 /// An employee import as the CLI and the upload page submit it.
 pub struct EmployeeImportRequest {
     /// File content (CSV or XLSX).

@@ -10,6 +10,7 @@ use domain::library::{
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use std::collections::HashMap;
 use std::sync::Arc;
+use store::prelude::*;
 
 /// Sees every resource whatever its status: reviewers and library managers.
 pub fn is_staff(p: &Principal) -> bool {

@@ -4,6 +4,7 @@ use crate::Context;
 use domain::need_approvals::{Decider, NeedViewer, Requester};
 use domain::needs::NeedDetail;
 use domain::{DomainError, DomainResult, Permission, Principal, Role};
+use store::prelude::*;
 
 /// What the caller may see of needs: their ManageTrainingNeeds scope, plus the needs
 /// they raised and those they are asked to approve.

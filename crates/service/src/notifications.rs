@@ -15,6 +15,7 @@ use domain::notifications::{
 };
 use domain::{DomainResult, Page, Paged, Permission, Principal};
 use i18n::{Locale, Tr};
+use store::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 

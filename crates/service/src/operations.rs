@@ -5,6 +5,7 @@ use crate::access::{require, scope_or_forbidden};
 use domain::audit::Actor;
 use domain::operations::{EnrollOutcome, EnrollmentSource};
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal};
+use store::prelude::*;
 
 /// Who is being enrolled into a program.
 #[derive(Debug, Clone, PartialEq, Eq)]

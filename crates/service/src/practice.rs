@@ -3,6 +3,7 @@
 use crate::Context;
 use crate::access::scope_or_forbidden;
 use domain::{DataScope, DomainError, DomainResult, Permission, Principal};
+use store::prelude::*;
 /// How the caller stands to a practice task; decides what they may see and do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PracticeRole {

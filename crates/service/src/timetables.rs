@@ -40,6 +40,7 @@ use scheduler::timetable::{
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration as StdDuration;
+use store::prelude::*;
 use time::{Date, Duration, OffsetDateTime, Time, UtcOffset, Weekday};
 use utoipa::ToSchema;
 

@@ -157,7 +157,7 @@ impl AccountRepository for crate::Store {
             return Err(DomainError::invalid("display_name", "must not be empty"));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        let id = on_pool!(self, pool => {
+        let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, password_hash, employee_id, active, created_at, updated_at) \
@@ -197,7 +197,13 @@ impl AccountRepository for crate::Store {
                 "employee_id": user.employee_id,
                 "grants": user.grants.iter().map(|(r, s)| serde_json::json!({"role": r.code(), "scope": s})).collect::<Vec<_>>(),
             });
-            append_in!(tx, &actor.entry("account.create", "user").entity(id).change(None, Some(after.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("account.create", "user")
+                    .entity(id)
+                    .change(None, Some(after.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             id
         });
@@ -205,30 +211,47 @@ impl AccountRepository for crate::Store {
     }
 
     async fn get_user(&self, id: i64) -> DomainResult<User> {
-        on_pool!(self, pool => {
-            let rows: Vec<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"))
-                .bind(id)
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let grants: Vec<GrantRow> = sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.id"))
-                .bind(id)
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            assemble(rows, grants).pop().ok_or(DomainError::NotFound { entity: "user" })
+        on_pool!(self, |pool| {
+            let rows: Vec<UserRow> = sqlx::query_as(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let grants: Vec<GrantRow> = sqlx::query_as(&format!(
+                "{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.id"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            assemble(rows, grants)
+                .pop()
+                .ok_or(DomainError::NotFound { entity: "user" })
         })
     }
 
     async fn list_users(&self, filter: &UserFilter, page: Page) -> DomainResult<Paged<User>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u WHERE ");
             push_user_filter(&mut count, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE "));
             push_user_filter(&mut qb, filter);
-            qb.push(" ORDER BY u.username LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<UserRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            qb.push(" ORDER BY u.username LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<UserRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let mut grants = Vec::new();
             if !rows.is_empty() {
                 let mut gq = QueryBuilder::new(GRANT_SELECT);
@@ -238,21 +261,34 @@ impl AccountRepository for crate::Store {
                     ids.push_bind(r.id);
                 }
                 gq.push(") ORDER BY g.id");
-                grants = gq.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+                grants = gq
+                    .build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             }
-            Ok(Paged { items: assemble(rows, grants), total, page: page.page, per_page: page.per_page })
+            Ok(Paged {
+                items: assemble(rows, grants),
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     async fn find_credentials(&self, username: &str) -> DomainResult<Option<Credentials>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let row: Option<(i64, String, bool)> =
                 sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
                     .bind(username)
                     .fetch_optional(pool)
                     .await
                     .map_err(db_error)?;
-            Ok(row.map(|(user_id, password_hash, active)| Credentials { user_id, password_hash, active }))
+            Ok(row.map(|(user_id, password_hash, active)| Credentials {
+                user_id,
+                password_hash,
+                active,
+            }))
         })
     }
 
@@ -279,16 +315,17 @@ impl AccountRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let changed = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(password_hash)
-                .bind(now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?
-                .rows_affected();
+            let changed =
+                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(password_hash)
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
             if changed == 0 {
                 return Err(DomainError::NotFound { entity: "user" });
             }
@@ -298,7 +335,12 @@ impl AccountRepository for crate::Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            append_in!(tx, &actor.entry("account.password_change", "user").entity(user_id));
+            append_in!(
+                tx,
+                &actor
+                    .entry("account.password_change", "user")
+                    .entity(user_id)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
@@ -306,7 +348,7 @@ impl AccountRepository for crate::Store {
     async fn set_active(&self, user_id: i64, active: bool, actor: &Actor) -> DomainResult<()> {
         let before = self.get_user(user_id).await?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
                 .bind(active)
@@ -316,7 +358,11 @@ impl AccountRepository for crate::Store {
                 .await
                 .map_err(db_error)?;
             if !active {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                     .bind(now)
                     .bind(user_id)
@@ -324,16 +370,26 @@ impl AccountRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             }
-            let action = if active { "account.enable" } else { "account.disable" };
+            let action = if active {
+                "account.enable"
+            } else {
+                "account.disable"
+            };
             let mut after = before.clone();
             after.active = active;
-            append_in!(tx, &actor.entry(action, "user").entity(user_id).change(Some(user_json(&before)), Some(user_json(&after))));
+            append_in!(
+                tx,
+                &actor
+                    .entry(action, "user")
+                    .entity(user_id)
+                    .change(Some(user_json(&before)), Some(user_json(&after)))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     async fn set_locale(&self, user_id: i64, locale: &str) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
                 .bind(locale)
                 .bind(user_id)
@@ -352,7 +408,7 @@ impl AccountRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let added = sqlx::query(
                 "INSERT INTO role_grants (user_id, role, scope_kind, department_id, scope_key, created_at) \
@@ -372,7 +428,13 @@ impl AccountRepository for crate::Store {
             })?
             .rows_affected();
             if added > 0 {
-                append_in!(tx, &actor.entry("role.grant", "user").entity(user_id).change(None, Some(grant_json(role, scope))));
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("role.grant", "user")
+                        .entity(user_id)
+                        .change(None, Some(grant_json(role, scope)))
+                );
             }
             tx.commit().await.map_err(db_error)
         })
@@ -385,26 +447,41 @@ impl AccountRepository for crate::Store {
         scope: ScopeKind,
         actor: &Actor,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let removed = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_key = $3")
-                .bind(user_id)
-                .bind(role.code())
-                .bind(scope_key(scope))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?
-                .rows_affected();
+            let removed = sqlx::query(
+                "DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_key = $3",
+            )
+            .bind(user_id)
+            .bind(role.code())
+            .bind(scope_key(scope))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
             if removed == 0 {
-                return Err(DomainError::NotFound { entity: "role grant" });
+                return Err(DomainError::NotFound {
+                    entity: "role grant",
+                });
             }
-            append_in!(tx, &actor.entry("role.revoke", "user").entity(user_id).change(Some(grant_json(role, scope)), None));
+            append_in!(
+                tx,
+                &actor
+                    .entry("role.revoke", "user")
+                    .entity(user_id)
+                    .change(Some(grant_json(role, scope)), None)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     async fn count_users(&self) -> DomainResult<i64> {
-        on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.map_err(db_error))
+        on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(pool)
+        .await
+        .map_err(db_error))
     }
 
     async fn create_session(
@@ -415,7 +492,7 @@ impl AccountRepository for crate::Store {
         expires_at: OffsetDateTime,
         ip: Option<&str>,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(token_hash)
                 .bind(user_id)
@@ -435,7 +512,7 @@ impl AccountRepository for crate::Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> DomainResult<Option<SessionRecord>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let row: Option<(i64, String, DbTime)> = sqlx::query_as(
                 "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active",
@@ -445,19 +522,27 @@ impl AccountRepository for crate::Store {
             .fetch_optional(pool)
             .await
             .map_err(db_error)?;
-            Ok(row.map(|(user_id, csrf_token, expires_at)| SessionRecord { user_id, csrf_token, expires_at: expires_at.0 }))
+            Ok(row.map(|(user_id, csrf_token, expires_at)| SessionRecord {
+                user_id,
+                csrf_token,
+                expires_at: expires_at.0,
+            }))
         })
     }
 
     async fn delete_session(&self, token_hash: &str) -> DomainResult<()> {
-        on_pool!(self, pool => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map_err(db_error)?;
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await
+                .map_err(db_error)?;
             Ok(())
         })
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> DomainResult<u64> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(DbTime(now))
                 .execute(pool)
@@ -489,7 +574,7 @@ impl AccountRepository for crate::Store {
                 "must be 1 to 100 characters long",
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let row: TokenRow = sqlx::query_as(
                 "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -504,7 +589,13 @@ impl AccountRepository for crate::Store {
             .await
             .map_err(db_error)?;
             let after = serde_json::json!({ "name": name, "prefix": prefix }).to_string();
-            append_in!(tx, &actor.entry("api_token.create", "api_token").entity(row.id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("api_token.create", "api_token")
+                    .entity(row.id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(row.into())
         })
@@ -515,7 +606,7 @@ impl AccountRepository for crate::Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> DomainResult<Option<i64>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let row: Option<(i64, i64, Option<DbTime>)> = sqlx::query_as(
                 "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
@@ -524,7 +615,9 @@ impl AccountRepository for crate::Store {
             .fetch_optional(pool)
             .await
             .map_err(db_error)?;
-            let Some((token_id, user_id, last_used)) = row else { return Ok(None) };
+            let Some((token_id, user_id, last_used)) = row else {
+                return Ok(None);
+            };
             // Record use at most once a minute: a write per request would serialise SQLite.
             if last_used.is_none_or(|t| now - t.0 > Duration::minutes(1)) {
                 sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
@@ -539,7 +632,7 @@ impl AccountRepository for crate::Store {
     }
 
     async fn list_api_tokens(&self, user_id: i64) -> DomainResult<Vec<ApiToken>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let rows: Vec<TokenRow> = sqlx::query_as(
                 "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
             )
@@ -557,7 +650,7 @@ impl AccountRepository for crate::Store {
         token_id: i64,
         actor: &Actor,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
                 .bind(DbTime(OffsetDateTime::now_utc()))
@@ -568,9 +661,16 @@ impl AccountRepository for crate::Store {
                 .map_err(db_error)?
                 .rows_affected();
             if revoked == 0 {
-                return Err(DomainError::NotFound { entity: "API token" });
+                return Err(DomainError::NotFound {
+                    entity: "API token",
+                });
             }
-            append_in!(tx, &actor.entry("api_token.revoke", "api_token").entity(token_id));
+            append_in!(
+                tx,
+                &actor
+                    .entry("api_token.revoke", "api_token")
+                    .entity(token_id)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
@@ -581,7 +681,7 @@ impl AccountRepository for crate::Store {
         ip: &str,
         at: OffsetDateTime,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
                 .bind(username)
                 .bind(ip)
@@ -599,7 +699,7 @@ impl AccountRepository for crate::Store {
         ip: &str,
         since: OffsetDateTime,
     ) -> DomainResult<i64> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let (by_user, by_ip): (i64, i64) = sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2), \
                         (SELECT COUNT(*) FROM login_failures WHERE ip = $3 AND at >= $2)",
@@ -615,8 +715,12 @@ impl AccountRepository for crate::Store {
     }
 
     async fn clear_login_failures(&self, username: &str) -> DomainResult<()> {
-        on_pool!(self, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(pool).await.map_err(db_error)?;
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                .bind(username)
+                .execute(pool)
+                .await
+                .map_err(db_error)?;
             Ok(())
         })
     }

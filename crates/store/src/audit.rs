@@ -70,7 +70,7 @@ where
 
 impl AuditRepository for crate::Store {
     async fn append_audit(&self, entry: &NewAuditEntry) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             append_in!(tx, entry);
             tx.commit().await.map_err(db_error)
@@ -82,16 +82,27 @@ impl AuditRepository for crate::Store {
         filter: &AuditFilter,
         page: Page,
     ) -> DomainResult<Paged<AuditEntry>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log WHERE ");
             push_filter(&mut count, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT id, at, actor_user_id, actor, ip, action, entity_kind, entity_id, before_json, after_json FROM audit_log WHERE ",
             );
             push_filter(&mut qb, filter);
-            qb.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            qb.push(" ORDER BY id DESC LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<AuditRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let items = rows
                 .into_iter()
                 .map(|r| AuditEntry {
@@ -107,7 +118,12 @@ impl AuditRepository for crate::Store {
                     after: r.after_json,
                 })
                 .collect();
-            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+            Ok(Paged {
+                items,
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 }

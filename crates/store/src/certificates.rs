@@ -4,6 +4,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
+use crate::prelude::*;
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::certificates::{
@@ -167,11 +168,97 @@ fn year_bounds(year: i32) -> DomainResult<(Date, Date)> {
     Ok((start, end))
 }
 
-impl crate::Store {
+/// The certificates port: every query and change of this context.
+pub trait CertificateRepository {
     // ----- certificates -----------------------------------------------------------
 
     /// Issues a certificate by hand for a completed enrolment that has no valid one.
-    pub async fn issue_certificate(&self, enrollment_id: i64, actor: &Actor) -> DomainResult<i64> {
+    fn issue_certificate(
+        &self,
+        enrollment_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Revokes a valid certificate, with the reason shown on the verification page.
+    fn revoke_certificate(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    fn certificate(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Certificate>> + Send;
+
+    /// The certificate behind a verification token.
+    fn certificate_by_token(
+        &self,
+        token: &str,
+    ) -> impl std::future::Future<Output = DomainResult<Certificate>> + Send;
+
+    /// Certificates of the people in `scope`, newest first.
+    fn list_certificates(
+        &self,
+        scope: &DataScope,
+        filter: &CertificateFilter,
+        today: Date,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<Certificate>>> + Send;
+
+    /// Valid certificates whose expiry falls after `today` and by `today + within_days`,
+    /// soonest first, company-wide: for recertification reminders.
+    fn certificates_expiring(
+        &self,
+        within_days: i64,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Certificate>>> + Send;
+
+    /// One employee's certificates, newest first.
+    fn employee_certificates(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Certificate>>> + Send;
+
+    // ----- learning hours and credits ----------------------------------------------
+
+    /// Hours and credits per active person in `scope` for a calendar year, from the
+    /// enrolments completed in it (credits: the program's, or its hours when it has
+    /// none), against their position's yearly requirement.
+    fn credit_report(
+        &self,
+        scope: &DataScope,
+        filter: &CreditFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<CreditLine>>> + Send;
+
+    /// One person's hours and credits in a year (also when they have left).
+    fn person_credits(
+        &self,
+        employee_id: i64,
+        year: i32,
+    ) -> impl std::future::Future<Output = DomainResult<CreditLine>> + Send;
+
+    /// Every position with its yearly credit requirement.
+    fn position_requirements(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<PositionRequirement>>> + Send;
+
+    /// Sets (or clears, with None) a position's yearly credit requirement.
+    fn set_credit_requirement(
+        &self,
+        position_code: &str,
+        annual_credits: Option<f64>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+}
+
+impl CertificateRepository for crate::Store {
+    // ----- certificates -----------------------------------------------------------
+
+    /// Issues a certificate by hand for a completed enrolment that has no valid one.
+    async fn issue_certificate(&self, enrollment_id: i64, actor: &Actor) -> DomainResult<i64> {
         let enrollment = self.enrollment(enrollment_id).await?;
         if enrollment.status != domain::operations::EnrollmentStatus::Completed {
             return Err(DomainError::invalid(
@@ -186,26 +273,29 @@ impl crate::Store {
         let issued_on = enrollment
             .completed_on
             .unwrap_or_else(|| OffsetDateTime::now_utc().date());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let issued = issue_certificates_in!(tx, &[enrollment_id], issued_on, months);
             let Some(id) = issued.first().copied() else {
-                return Err(DomainError::Conflict("the enrolment already has a valid certificate".into()));
+                return Err(DomainError::Conflict(
+                    "the enrolment already has a valid certificate".into(),
+                ));
             };
             let after = serde_json::json!({ "enrollment_id": enrollment_id, "issued_on": issued_on.to_string() }).to_string();
-            append_in!(tx, &actor.entry("certificate.issue", "certificate").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("certificate.issue", "certificate")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Revokes a valid certificate, with the reason shown on the verification page.
-    pub async fn revoke_certificate(
-        &self,
-        id: i64,
-        reason: &str,
-        actor: &Actor,
-    ) -> DomainResult<()> {
+    async fn revoke_certificate(&self, id: i64, reason: &str, actor: &Actor) -> DomainResult<()> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(DomainError::invalid(
@@ -220,23 +310,34 @@ impl crate::Store {
                 "the certificate is already revoked",
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE certificates SET status = 'revoked', revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND status = 'valid'")
                 .bind(id).bind(DbTime(OffsetDateTime::now_utc())).bind(reason)
                 .execute(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "status": "revoked", "reason": reason }).to_string();
-            append_in!(tx, &actor.entry("certificate.revoke", "certificate").entity(id)
-                .change(Some(serde_json::json!({ "status": "valid" }).to_string()), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("certificate.revoke", "certificate")
+                    .entity(id)
+                    .change(
+                        Some(serde_json::json!({ "status": "valid" }).to_string()),
+                        Some(after)
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
     }
 
-    pub async fn certificate(&self, id: i64) -> DomainResult<Certificate> {
-        let row: Option<CertificateRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.id = $1")).bind(id)
-                .fetch_optional(pool).await.map_err(db_error)?
+    async fn certificate(&self, id: i64) -> DomainResult<Certificate> {
+        let row: Option<CertificateRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "certificate",
@@ -245,16 +346,19 @@ impl crate::Store {
     }
 
     /// The certificate behind a verification token.
-    pub async fn certificate_by_token(&self, token: &str) -> DomainResult<Certificate> {
+    async fn certificate_by_token(&self, token: &str) -> DomainResult<Certificate> {
         let token = token.trim();
         if token.is_empty() || token.len() > 64 {
             return Err(DomainError::NotFound {
                 entity: "certificate",
             });
         }
-        let row: Option<CertificateRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.token = $1")).bind(token)
-                .fetch_optional(pool).await.map_err(db_error)?
+        let row: Option<CertificateRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.token = $1"))
+                .bind(token)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "certificate",
@@ -263,7 +367,7 @@ impl crate::Store {
     }
 
     /// Certificates of the people in `scope`, newest first.
-    pub async fn list_certificates(
+    async fn list_certificates(
         &self,
         scope: &DataScope,
         filter: &CertificateFilter,
@@ -279,7 +383,7 @@ impl crate::Store {
         let until = filter
             .expiring_within_days
             .map(|days| today + time::Duration::days(days.clamp(0, 3650)));
-        let (rows, total): (Vec<CertificateRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<CertificateRow>, i64) = on_pool!(self, |pool| {
             let mut rows_qb = QueryBuilder::new(CERTIFICATE_SELECT);
             let mut count_qb = QueryBuilder::new(
                 "SELECT COUNT(*) FROM certificates c JOIN employees e ON e.id = c.employee_id \
@@ -289,11 +393,16 @@ impl crate::Store {
                 qb.push(" WHERE ");
                 push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(c.number) LIKE ").push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ").push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ").push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.code) LIKE ").push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ").push_bind(pattern.clone())
+                    qb.push(" AND (LOWER(c.number) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(p.code) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ")
+                        .push_bind(pattern.clone())
                         .push(" ESCAPE '\\')");
                 }
                 if let Some(program) = filter.program_id {
@@ -303,8 +412,10 @@ impl crate::Store {
                     qb.push(" AND c.employee_id = ").push_bind(employee);
                 }
                 if let Some(until) = until {
-                    qb.push(" AND c.status = 'valid' AND c.expires_on > ").push_bind(today)
-                        .push(" AND c.expires_on <= ").push_bind(until);
+                    qb.push(" AND c.status = 'valid' AND c.expires_on > ")
+                        .push_bind(today)
+                        .push(" AND c.expires_on <= ")
+                        .push_bind(until);
                 }
             }
             if until.is_some() {
@@ -312,9 +423,21 @@ impl crate::Store {
             } else {
                 rows_qb.push(" ORDER BY c.issued_on DESC, c.id DESC");
             }
-            rows_qb.push(" LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows = rows_qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let total: i64 = count_qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            rows_qb
+                .push(" LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = rows_qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let total: i64 = count_qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -330,7 +453,7 @@ impl crate::Store {
 
     /// Valid certificates whose expiry falls after `today` and by `today + within_days`,
     /// soonest first, company-wide: for recertification reminders.
-    pub async fn certificates_expiring(
+    async fn certificates_expiring(
         &self,
         within_days: i64,
         today: Date,
@@ -357,10 +480,15 @@ impl crate::Store {
     }
 
     /// One employee's certificates, newest first.
-    pub async fn employee_certificates(&self, employee_id: i64) -> DomainResult<Vec<Certificate>> {
-        let rows: Vec<CertificateRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.employee_id = $1 ORDER BY c.issued_on DESC, c.id DESC"))
-                .bind(employee_id).fetch_all(pool).await.map_err(db_error)?
+    async fn employee_certificates(&self, employee_id: i64) -> DomainResult<Vec<Certificate>> {
+        let rows: Vec<CertificateRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{CERTIFICATE_SELECT} WHERE c.employee_id = $1 ORDER BY c.issued_on DESC, c.id DESC"
+            ))
+            .bind(employee_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         rows.into_iter()
             .map(CertificateRow::into_certificate)
@@ -372,7 +500,7 @@ impl crate::Store {
     /// Hours and credits per active person in `scope` for a calendar year, from the
     /// enrolments completed in it (credits: the program's, or its hours when it has
     /// none), against their position's yearly requirement.
-    pub async fn credit_report(
+    async fn credit_report(
         &self,
         scope: &DataScope,
         filter: &CreditFilter,
@@ -388,9 +516,12 @@ impl crate::Store {
         let department_path: Option<String> =
             match filter.department_id {
                 Some(id) => {
-                    let path: Option<String> = on_pool!(self, pool => {
-                        sqlx::query_scalar("SELECT path FROM departments WHERE id = $1").bind(id)
-                            .fetch_optional(pool).await.map_err(db_error)?
+                    let path: Option<String> = on_pool!(self, |pool| {
+                        sqlx::query_scalar("SELECT path FROM departments WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(pool)
+                            .await
+                            .map_err(db_error)?
                     });
                     Some(path.ok_or_else(|| {
                         DomainError::invalid("department_id", "no such department")
@@ -398,7 +529,7 @@ impl crate::Store {
                 }
                 None => None,
             };
-        let (rows, total): (Vec<CreditRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<CreditRow>, i64) = on_pool!(self, |pool| {
             let mut rows_qb = QueryBuilder::new(
                 "SELECT e.id AS employee_id, e.employee_no AS employee_number, e.name AS employee_name, d.name AS department, \
                  pos.name AS position, pos.annual_credits AS required, COALESCE(c.hours, 0.0) AS hours, \
@@ -419,18 +550,31 @@ impl crate::Store {
                     qb.push(" AND d.path LIKE ").push_bind(format!("{path}%"));
                 }
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(e.name) LIKE ").push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ").push_bind(pattern.clone())
+                    qb.push(" AND (LOWER(e.name) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
+                        .push_bind(pattern.clone())
                         .push(" ESCAPE '\\')");
                 }
                 if filter.below_requirement {
                     qb.push(" AND pos.annual_credits IS NOT NULL AND COALESCE(c.credits, 0.0) < pos.annual_credits");
                 }
             }
-            rows_qb.push(" ORDER BY d.path, e.employee_no LIMIT ").push_bind(page.limit())
-                .push(" OFFSET ").push_bind(page.offset());
-            let rows = rows_qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let total: i64 = count_qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            rows_qb
+                .push(" ORDER BY d.path, e.employee_no LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = rows_qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let total: i64 = count_qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -442,9 +586,9 @@ impl crate::Store {
     }
 
     /// One person's hours and credits in a year (also when they have left).
-    pub async fn person_credits(&self, employee_id: i64, year: i32) -> DomainResult<CreditLine> {
+    async fn person_credits(&self, employee_id: i64, year: i32) -> DomainResult<CreditLine> {
         let (start, end) = year_bounds(year)?;
-        let row: Option<CreditRow> = on_pool!(self, pool => {
+        let row: Option<CreditRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "SELECT e.id AS employee_id, e.employee_no AS employee_number, e.name AS employee_name, d.name AS department, \
                  pos.name AS position, pos.annual_credits AS required, \
@@ -463,10 +607,10 @@ impl crate::Store {
     }
 
     /// Every position with its yearly credit requirement.
-    pub async fn position_requirements(&self) -> DomainResult<Vec<PositionRequirement>> {
+    async fn position_requirements(&self) -> DomainResult<Vec<PositionRequirement>> {
         /// (id, code, name, job family, yearly credits).
         type Row = (i64, String, String, Option<String>, Option<f64>);
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT id, code, name, job_family, annual_credits FROM positions ORDER BY job_family, code")
                 .fetch_all(pool).await.map_err(db_error)?
         });
@@ -485,7 +629,7 @@ impl crate::Store {
     }
 
     /// Sets (or clears, with None) a position's yearly credit requirement.
-    pub async fn set_credit_requirement(
+    async fn set_credit_requirement(
         &self,
         position_code: &str,
         annual_credits: Option<f64>,
@@ -500,19 +644,33 @@ impl crate::Store {
             ));
         }
         let code = position_code.trim();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(i64, Option<f64>)> = sqlx::query_as("SELECT id, annual_credits FROM positions WHERE code = $1")
-                .bind(code).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(i64, Option<f64>)> =
+                sqlx::query_as("SELECT id, annual_credits FROM positions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let Some((id, before)) = before else {
                 return Err(DomainError::NotFound { entity: "position" });
             };
             sqlx::query("UPDATE positions SET annual_credits = $2 WHERE id = $1")
-                .bind(id).bind(annual_credits).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("position.credit_requirement", "position").entity(id).change(
-                Some(serde_json::json!({ "annual_credits": before }).to_string()),
-                Some(serde_json::json!({ "annual_credits": annual_credits }).to_string()),
-            ));
+                .bind(id)
+                .bind(annual_credits)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("position.credit_requirement", "position")
+                    .entity(id)
+                    .change(
+                        Some(serde_json::json!({ "annual_credits": before }).to_string()),
+                        Some(serde_json::json!({ "annual_credits": annual_credits }).to_string()),
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })

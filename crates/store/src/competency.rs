@@ -87,119 +87,6 @@ pub(crate) const KPI_PRESSURE: &str = "kpi_pressure AS ( \
 pub(crate) const TIER_WEIGHT: &str =
     "CASE ps.tier WHEN 'core' THEN 3.0 WHEN 'support' THEN 2.0 ELSE 1.0 END";
 
-impl crate::Store {
-    /// Writes a skill catalogue and competency models in one transaction.
-    pub async fn load_skill_catalog(
-        &self,
-        catalog: &SkillCatalog<'_>,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let mut areas: HashMap<&str, i64> = HashMap::new();
-            for (code, name) in catalog.areas {
-                let id: i64 = sqlx::query_scalar("INSERT INTO skill_areas (code, name) VALUES ($1, $2) RETURNING id")
-                    .bind(code).bind(name).fetch_one(&mut *tx).await.map_err(db_error)?;
-                areas.insert(code, id);
-            }
-            let mut skills: HashMap<&str, i64> = HashMap::new();
-            for (code, name, area) in catalog.skills {
-                let area_id = *areas.get(area).ok_or_else(|| DomainError::invalid("area", format!("unknown skill area {area}")))?;
-                let id: i64 = sqlx::query_scalar("INSERT INTO skills (code, name, area_id, levels, descriptors) VALUES ($1, $2, $3, 3, $4) RETURNING id")
-                    .bind(code).bind(name).bind(area_id).bind(&catalog.descriptors)
-                    .fetch_one(&mut *tx).await.map_err(db_error)?;
-                skills.insert(code, id);
-            }
-            let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions").fetch_all(&mut *tx).await.map_err(db_error)?;
-            let positions: HashMap<String, i64> = positions.into_iter().collect();
-            for (position, skill, level, tier) in catalog.requirements {
-                let (Some(p), Some(s)) = (positions.get(*position), skills.get(skill)) else {
-                    return Err(DomainError::invalid("requirement", format!("unknown position {position} or skill {skill}")));
-                };
-                Tier::parse(tier)?;
-                sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
-                    .bind(p).bind(s).bind(level).bind(tier)
-                    .execute(&mut *tx).await.map_err(db_error)?;
-            }
-            let report = serde_json::json!({ "areas": catalog.areas.len(), "skills": catalog.skills.len(), "requirements": catalog.requirements.len() });
-            append_in!(tx, &actor.entry("competency.load", "competency_model").change(None, Some(report.to_string())));
-            tx.commit().await.map_err(db_error)
-        })
-    }
-
-    /// Records assessments in one transaction; unknown employees or skills are an error.
-    pub async fn record_assessments(
-        &self,
-        items: &[AssessmentInput<'_>],
-        actor: &Actor,
-    ) -> DomainResult<usize> {
-        let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees").fetch_all(&mut *tx).await.map_err(db_error)?;
-            let employees: HashMap<String, i64> = employees.into_iter().collect();
-            let skills: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM skills").fetch_all(&mut *tx).await.map_err(db_error)?;
-            let skills: HashMap<String, i64> = skills.into_iter().collect();
-            let mut rows = Vec::with_capacity(items.len());
-            for a in items {
-                let (Some(e), Some(s)) = (employees.get(a.employee_no), skills.get(a.skill)) else {
-                    return Err(DomainError::invalid("assessment", format!("unknown employee {} or skill {}", a.employee_no, a.skill)));
-                };
-                rows.push((*e, *s, a));
-            }
-            for chunk in rows.chunks(CHUNK) {
-                let mut qb = QueryBuilder::new("INSERT INTO assessments (employee_id, skill_id, level, method, assessor, assessed_on, created_at) ");
-                qb.push_values(chunk, |mut row, (e, s, a)| {
-                    row.push_bind(*e).push_bind(*s).push_bind(a.level).push_bind(a.method).push_bind(actor.name.clone()).push_bind(a.assessed_on).push_bind(now);
-                });
-                qb.build().execute(&mut *tx).await.map_err(db_error)?;
-            }
-            let report = serde_json::json!({ "assessments": items.len() });
-            append_in!(tx, &actor.entry("assessment.record", "assessment").change(None, Some(report.to_string())));
-            tx.commit().await.map_err(db_error)?;
-            Ok(items.len())
-        })
-    }
-
-    /// The required skills of an employee's position with the latest assessment of each
-    /// (the caller checks the employee is in scope).
-    pub async fn employee_gaps(&self, employee_id: i64) -> DomainResult<Vec<SkillGap>> {
-        on_pool!(self, pool => {
-            let sql = format!(
-                "WITH latest AS ( \
-                   SELECT a.skill_id, a.level, a.assessed_on, a.method, \
-                          ROW_NUMBER() OVER (PARTITION BY a.skill_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
-                   FROM assessments a WHERE a.employee_id = $1), {KPI_PRESSURE} \
-                 SELECT s.code, s.name, ar.name AS area, ps.required_level, l.level AS current_level, ps.tier, l.assessed_on, l.method, \
-                        kp.shortfall AS kpi_shortfall \
-                 FROM employees e JOIN position_skills ps ON ps.position_id = e.position_id \
-                 JOIN skills s ON s.id = ps.skill_id JOIN skill_areas ar ON ar.id = s.area_id \
-                 LEFT JOIN latest l ON l.skill_id = ps.skill_id AND l.rn = 1 \
-                 LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
-                 WHERE e.id = $1 ORDER BY CASE ps.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, s.code",
-            );
-            let rows: Vec<GapRow> = sqlx::query_as(&sql)
-            .bind(employee_id)
-            .fetch_all(pool).await.map_err(db_error)?;
-            rows.into_iter()
-                .map(|r| {
-                    Ok(SkillGap {
-                        skill_code: r.code,
-                        skill_name: r.name,
-                        area: r.area,
-                        required_level: r.required_level,
-                        current_level: r.current_level,
-                        tier: Tier::parse(&r.tier)?,
-                        assessed_on: r.assessed_on,
-                        method: r.method,
-                        kpi_shortfall: r.kpi_shortfall,
-                    })
-                })
-                .collect()
-        })
-    }
-}
-
 /// Gaps of one department in one skill (people of the department subtree's own staff).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HeatCell {
@@ -217,12 +104,263 @@ pub struct HeatCell {
     pub weighted: Option<f64>,
 }
 
-impl crate::Store {
+/// One requirement of a position's competency model, with where it comes from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ModelRequirement {
+    pub skill_code: String,
+    pub skill_name: String,
+    pub area: String,
+    pub levels: i32,
+    pub required_level: i32,
+    pub tier: String,
+    /// `tasks` (derived) or `manual` (set directly).
+    pub source: String,
+    /// Codes of the position's tasks that require the skill, comma-separated.
+    pub tasks: Option<String>,
+}
+
+/// A skill of the taxonomy with its levels and their behavioural descriptions.
+#[derive(Debug, Clone)]
+pub struct SkillEntry {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub levels: i32,
+    pub descriptors: Vec<String>,
+}
+
+/// The competency port: every query and change of this context.
+pub trait CompetencyRepository {
+    /// Writes a skill catalogue and competency models in one transaction.
+    fn load_skill_catalog(
+        &self,
+        catalog: &SkillCatalog<'_>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Records assessments in one transaction; unknown employees or skills are an error.
+    fn record_assessments(
+        &self,
+        items: &[AssessmentInput<'_>],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// The required skills of an employee's position with the latest assessment of each
+    /// (the caller checks the employee is in scope).
+    fn employee_gaps(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<SkillGap>>> + Send;
+
     /// Department × skill gaps within `scope`, computed in one SQL pass over the latest
     /// assessment of every required skill of every employed person.
-    pub async fn gap_heatmap(&self, scope: &domain::DataScope) -> DomainResult<Vec<HeatCell>> {
+    fn gap_heatmap(
+        &self,
+        scope: &domain::DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<HeatCell>>> + Send;
+
+    /// A position's competency model.
+    fn position_model(
+        &self,
+        position_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ModelRequirement>>> + Send;
+
+    /// Sets a requirement of a position's model directly (it then wins over the tasks'),
+    /// or, with `None`, drops the direct setting so the tasks' requirement (if any) applies.
+    fn set_model_requirement(
+        &self,
+        position_id: i64,
+        skill_code: &str,
+        requirement: Option<(i32, Tier)>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Positions for pickers: (id, code, name, requirements in the competency model).
+    fn position_options(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<(i64, String, String, i64)>>> + Send;
+
+    /// Skills for pickers: (code, name, levels).
+    fn skill_options(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<(String, String, i32)>>> + Send;
+
+    /// The skill taxonomy, by area and code.
+    fn list_skills(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<SkillEntry>>> + Send;
+
+    /// Renames a skill and sets its number of levels (2–10) with one behavioural
+    /// description per level; fewer levels than a requirement needs are refused.
+    fn update_skill(
+        &self,
+        code: &str,
+        name: &str,
+        descriptors: &[String],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+}
+
+impl CompetencyRepository for crate::Store {
+    /// Writes a skill catalogue and competency models in one transaction.
+    async fn load_skill_catalog(
+        &self,
+        catalog: &SkillCatalog<'_>,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let mut areas: HashMap<&str, i64> = HashMap::new();
+            for (code, name) in catalog.areas {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO skill_areas (code, name) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(code)
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                areas.insert(code, id);
+            }
+            let mut skills: HashMap<&str, i64> = HashMap::new();
+            for (code, name, area) in catalog.skills {
+                let area_id = *areas.get(area).ok_or_else(|| {
+                    DomainError::invalid("area", format!("unknown skill area {area}"))
+                })?;
+                let id: i64 = sqlx::query_scalar("INSERT INTO skills (code, name, area_id, levels, descriptors) VALUES ($1, $2, $3, 3, $4) RETURNING id")
+                    .bind(code).bind(name).bind(area_id).bind(&catalog.descriptors)
+                    .fetch_one(&mut *tx).await.map_err(db_error)?;
+                skills.insert(code, id);
+            }
+            let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let positions: HashMap<String, i64> = positions.into_iter().collect();
+            for (position, skill, level, tier) in catalog.requirements {
+                let (Some(p), Some(s)) = (positions.get(*position), skills.get(skill)) else {
+                    return Err(DomainError::invalid(
+                        "requirement",
+                        format!("unknown position {position} or skill {skill}"),
+                    ));
+                };
+                Tier::parse(tier)?;
+                sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
+                    .bind(p).bind(s).bind(level).bind(tier)
+                    .execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let report = serde_json::json!({ "areas": catalog.areas.len(), "skills": catalog.skills.len(), "requirements": catalog.requirements.len() });
+            append_in!(
+                tx,
+                &actor
+                    .entry("competency.load", "competency_model")
+                    .change(None, Some(report.to_string()))
+            );
+            tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// Records assessments in one transaction; unknown employees or skills are an error.
+    async fn record_assessments(
+        &self,
+        items: &[AssessmentInput<'_>],
+        actor: &Actor,
+    ) -> DomainResult<usize> {
+        let now = DbTime(OffsetDateTime::now_utc());
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let employees: Vec<(String, i64)> =
+                sqlx::query_as("SELECT employee_no, id FROM employees")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let employees: HashMap<String, i64> = employees.into_iter().collect();
+            let skills: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM skills")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let skills: HashMap<String, i64> = skills.into_iter().collect();
+            let mut rows = Vec::with_capacity(items.len());
+            for a in items {
+                let (Some(e), Some(s)) = (employees.get(a.employee_no), skills.get(a.skill)) else {
+                    return Err(DomainError::invalid(
+                        "assessment",
+                        format!("unknown employee {} or skill {}", a.employee_no, a.skill),
+                    ));
+                };
+                rows.push((*e, *s, a));
+            }
+            for chunk in rows.chunks(CHUNK) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO assessments (employee_id, skill_id, level, method, assessor, assessed_on, created_at) ",
+                );
+                qb.push_values(chunk, |mut row, (e, s, a)| {
+                    row.push_bind(*e)
+                        .push_bind(*s)
+                        .push_bind(a.level)
+                        .push_bind(a.method)
+                        .push_bind(actor.name.clone())
+                        .push_bind(a.assessed_on)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let report = serde_json::json!({ "assessments": items.len() });
+            append_in!(
+                tx,
+                &actor
+                    .entry("assessment.record", "assessment")
+                    .change(None, Some(report.to_string()))
+            );
+            tx.commit().await.map_err(db_error)?;
+            Ok(items.len())
+        })
+    }
+
+    /// The required skills of an employee's position with the latest assessment of each
+    /// (the caller checks the employee is in scope).
+    async fn employee_gaps(&self, employee_id: i64) -> DomainResult<Vec<SkillGap>> {
+        on_pool!(self, |pool| {
+            let sql = format!(
+                "WITH latest AS ( \
+                   SELECT a.skill_id, a.level, a.assessed_on, a.method, \
+                          ROW_NUMBER() OVER (PARTITION BY a.skill_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
+                   FROM assessments a WHERE a.employee_id = $1), {KPI_PRESSURE} \
+                 SELECT s.code, s.name, ar.name AS area, ps.required_level, l.level AS current_level, ps.tier, l.assessed_on, l.method, \
+                        kp.shortfall AS kpi_shortfall \
+                 FROM employees e JOIN position_skills ps ON ps.position_id = e.position_id \
+                 JOIN skills s ON s.id = ps.skill_id JOIN skill_areas ar ON ar.id = s.area_id \
+                 LEFT JOIN latest l ON l.skill_id = ps.skill_id AND l.rn = 1 \
+                 LEFT JOIN kpi_pressure kp ON kp.position_id = ps.position_id AND kp.skill_id = ps.skill_id \
+                 WHERE e.id = $1 ORDER BY CASE ps.tier WHEN 'core' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, s.code",
+            );
+            let rows: Vec<GapRow> = sqlx::query_as(&sql)
+                .bind(employee_id)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(SkillGap {
+                        skill_code: r.code,
+                        skill_name: r.name,
+                        area: r.area,
+                        required_level: r.required_level,
+                        current_level: r.current_level,
+                        tier: Tier::parse(&r.tier)?,
+                        assessed_on: r.assessed_on,
+                        method: r.method,
+                        kpi_shortfall: r.kpi_shortfall,
+                    })
+                })
+                .collect()
+        })
+    }
+    /// Department × skill gaps within `scope`, computed in one SQL pass over the latest
+    /// assessment of every required skill of every employed person.
+    async fn gap_heatmap(&self, scope: &domain::DataScope) -> DomainResult<Vec<HeatCell>> {
         use crate::org::{Own, push_scope};
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             // The latest assessment per (employee, skill) by anti-join, which planners
             // estimate well (a ROW_NUMBER() = 1 filter led PostgreSQL into a 70M-row
             // merge join); gap sums start from those rows, head counts from the staff.
@@ -259,27 +397,9 @@ impl crate::Store {
             qb.build_query_as().fetch_all(pool).await.map_err(db_error)
         })
     }
-}
-
-/// One requirement of a position's competency model, with where it comes from.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ModelRequirement {
-    pub skill_code: String,
-    pub skill_name: String,
-    pub area: String,
-    pub levels: i32,
-    pub required_level: i32,
-    pub tier: String,
-    /// `tasks` (derived) or `manual` (set directly).
-    pub source: String,
-    /// Codes of the position's tasks that require the skill, comma-separated.
-    pub tasks: Option<String>,
-}
-
-impl crate::Store {
     /// A position's competency model.
-    pub async fn position_model(&self, position_id: i64) -> DomainResult<Vec<ModelRequirement>> {
-        on_pool!(self, pool => {
+    async fn position_model(&self, position_id: i64) -> DomainResult<Vec<ModelRequirement>> {
+        on_pool!(self, |pool| {
             let rows: Vec<ModelRequirement> = sqlx::query_as(
                 "SELECT s.code AS skill_code, s.name AS skill_name, ar.name AS area, s.levels, ps.required_level, ps.tier, ps.source, \
                         (SELECT MIN(pt.name) FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id \
@@ -294,46 +414,77 @@ impl crate::Store {
 
     /// Sets a requirement of a position's model directly (it then wins over the tasks'),
     /// or, with `None`, drops the direct setting so the tasks' requirement (if any) applies.
-    pub async fn set_model_requirement(
+    async fn set_model_requirement(
         &self,
         position_id: i64,
         skill_code: &str,
         requirement: Option<(i32, Tier)>,
         actor: &Actor,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position: Option<i64> = sqlx::query_scalar("SELECT id FROM positions WHERE id = $1").bind(position_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let position: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM positions WHERE id = $1")
+                    .bind(position_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             position.ok_or(DomainError::NotFound { entity: "position" })?;
-            let skill: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                .bind(skill_code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| DomainError::invalid("skill", format!("no skill has the code '{}'", skill_code.trim())))?;
+            let skill: Option<(i64, i32)> =
+                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
+                    .bind(skill_code.trim())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (skill, levels) = skill.ok_or_else(|| {
+                DomainError::invalid(
+                    "skill",
+                    format!("no skill has the code '{}'", skill_code.trim()),
+                )
+            })?;
             let before: Option<(i32, String, String)> = sqlx::query_as("SELECT required_level, tier, source FROM position_skills WHERE position_id = $1 AND skill_id = $2")
                 .bind(position_id).bind(skill).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("DELETE FROM position_skills WHERE position_id = $1 AND skill_id = $2").bind(position_id).bind(skill).execute(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("DELETE FROM position_skills WHERE position_id = $1 AND skill_id = $2")
+                .bind(position_id)
+                .bind(skill)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             match requirement {
                 Some((level, tier)) => {
                     if !(1..=levels).contains(&level) {
-                        return Err(DomainError::invalid("required_level", format!("must be between 1 and {levels}")));
+                        return Err(DomainError::invalid(
+                            "required_level",
+                            format!("must be between 1 and {levels}"),
+                        ));
                     }
                     sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier, source) VALUES ($1, $2, $3, $4, 'manual')")
                         .bind(position_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
                 }
                 None if before.as_ref().is_none_or(|b| b.2 != "manual") => {
-                    return Err(DomainError::invalid("skill", "the requirement was not set directly; change the tasks that need it instead"));
+                    return Err(DomainError::invalid(
+                        "skill",
+                        "the requirement was not set directly; change the tasks that need it instead",
+                    ));
                 }
                 None => derive_models_in!(tx, Some(position_id)),
             }
             let before = before.map(|(l, t, s)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t, "source": s }).to_string());
             let after = requirement.map(|(l, t)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t.code(), "source": "manual" }).to_string());
-            append_in!(tx, &actor.entry("competency.model_change", "position").entity(position_id).change(before, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("competency.model_change", "position")
+                    .entity(position_id)
+                    .change(before, after)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Positions for pickers: (id, code, name, requirements in the competency model).
-    pub async fn position_options(&self) -> DomainResult<Vec<(i64, String, String, i64)>> {
-        on_pool!(self, pool => {
+    async fn position_options(&self) -> DomainResult<Vec<(i64, String, String, i64)>> {
+        on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.code, p.name, (SELECT COUNT(*) FROM position_skills ps WHERE ps.position_id = p.id) AS requirements \
                  FROM positions p ORDER BY p.name, p.code",
@@ -343,27 +494,17 @@ impl crate::Store {
     }
 
     /// Skills for pickers: (code, name, levels).
-    pub async fn skill_options(&self) -> DomainResult<Vec<(String, String, i32)>> {
-        on_pool!(self, pool => {
-            sqlx::query_as("SELECT code, name, levels FROM skills ORDER BY code").fetch_all(pool).await.map_err(db_error)
+    async fn skill_options(&self) -> DomainResult<Vec<(String, String, i32)>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as("SELECT code, name, levels FROM skills ORDER BY code")
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
         })
     }
-}
-
-/// A skill of the taxonomy with its levels and their behavioural descriptions.
-#[derive(Debug, Clone)]
-pub struct SkillEntry {
-    pub code: String,
-    pub name: String,
-    pub area: String,
-    pub levels: i32,
-    pub descriptors: Vec<String>,
-}
-
-impl crate::Store {
     /// The skill taxonomy, by area and code.
-    pub async fn list_skills(&self) -> DomainResult<Vec<SkillEntry>> {
-        let rows: Vec<(String, String, String, i32, String)> = on_pool!(self, pool => {
+    async fn list_skills(&self) -> DomainResult<Vec<SkillEntry>> {
+        let rows: Vec<(String, String, String, i32, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT s.code, s.name, ar.name, s.levels, s.descriptors FROM skills s JOIN skill_areas ar ON ar.id = s.area_id ORDER BY ar.code, s.code",
             )
@@ -383,7 +524,7 @@ impl crate::Store {
 
     /// Renames a skill and sets its number of levels (2–10) with one behavioural
     /// description per level; fewer levels than a requirement needs are refused.
-    pub async fn update_skill(
+    async fn update_skill(
         &self,
         code: &str,
         name: &str,
@@ -408,24 +549,46 @@ impl crate::Store {
         }
         let json = serde_json::to_string(&descriptors)
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(i64, String, i32, String)> = sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
-                .bind(code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (id, old_name, old_levels, old_descriptors) = before.ok_or(DomainError::NotFound { entity: "skill" })?;
+            let before: Option<(i64, String, i32, String)> =
+                sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
+                    .bind(code.trim())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (id, old_name, old_levels, old_descriptors) =
+                before.ok_or(DomainError::NotFound { entity: "skill" })?;
             let needed: Option<i32> = sqlx::query_scalar(
                 "SELECT MAX(l) FROM (SELECT required_level AS l FROM position_skills WHERE skill_id = $1 \
                  UNION ALL SELECT required_level FROM task_skills WHERE skill_id = $1) x",
             )
             .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
             if let Some(n) = needed.filter(|n| *n > levels) {
-                return Err(DomainError::invalid("descriptors", format!("requirements ask for level {n}; the skill needs at least {n} levels")));
+                return Err(DomainError::invalid(
+                    "descriptors",
+                    format!("requirements ask for level {n}; the skill needs at least {n} levels"),
+                ));
             }
             sqlx::query("UPDATE skills SET name = $1, levels = $2, descriptors = $3 WHERE id = $4")
-                .bind(name).bind(levels).bind(&json).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                .bind(name)
+                .bind(levels)
+                .bind(&json)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let before = serde_json::json!({ "name": old_name, "levels": old_levels, "descriptors": serde_json::from_str::<serde_json::Value>(&old_descriptors).unwrap_or_default() }).to_string();
-            let after = serde_json::json!({ "name": name, "levels": levels, "descriptors": descriptors }).to_string();
-            append_in!(tx, &actor.entry("competency.skill_change", "skill").entity(code.trim()).change(Some(before), Some(after)));
+            let after =
+                serde_json::json!({ "name": name, "levels": levels, "descriptors": descriptors })
+                    .to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("competency.skill_change", "skill")
+                    .entity(code.trim())
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }

@@ -64,20 +64,65 @@ macro_rules! count_models_in {
     }};
 }
 
-impl crate::Store {
+/// The competency import port: every query and change of this context.
+pub trait CompetencyImportRepository {
     /// What competency files are resolved against: employee numbers, skill codes with their
     /// number of levels, position codes; `today` bounds assessment dates.
-    pub async fn competency_refs(&self, today: Date) -> DomainResult<CompetencyRefs> {
-        on_pool!(self, pool => {
-            let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees")
-                .fetch_all(pool).await.map_err(db_error)?;
-            let skills: Vec<(String, i64, i32)> = sqlx::query_as("SELECT code, id, levels FROM skills")
-                .fetch_all(pool).await.map_err(db_error)?;
+    fn competency_refs(
+        &self,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<CompetencyRefs>> + Send;
+
+    /// Writes assessments in one transaction; one already stored with the same employee,
+    /// skill, date and method is kept as it is. Returns how many were new.
+    fn import_assessments(
+        &self,
+        records: &[AssessmentRecord],
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// For every position named in `records`, makes its directly set (`manual`) requirements
+    /// exactly the file's rows and re-derives the rest from its tasks, in one transaction.
+    /// Positions not in the file keep their models. Returns (positions, rows).
+    fn replace_position_models(
+        &self,
+        records: &[ModelRecord],
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(usize, usize)>> + Send;
+
+    /// Every requirement of every competency model, by position, tier and skill.
+    fn competency_model_rows(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ModelExportRow>>> + Send;
+}
+
+impl CompetencyImportRepository for crate::Store {
+    /// What competency files are resolved against: employee numbers, skill codes with their
+    /// number of levels, position codes; `today` bounds assessment dates.
+    async fn competency_refs(&self, today: Date) -> DomainResult<CompetencyRefs> {
+        on_pool!(self, |pool| {
+            let employees: Vec<(String, i64)> =
+                sqlx::query_as("SELECT employee_no, id FROM employees")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+            let skills: Vec<(String, i64, i32)> =
+                sqlx::query_as("SELECT code, id, levels FROM skills")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions")
-                .fetch_all(pool).await.map_err(db_error)?;
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             Ok(CompetencyRefs {
                 employees: employees.into_iter().collect(),
-                skills: skills.into_iter().map(|(code, id, levels)| (code, (id, levels))).collect(),
+                skills: skills
+                    .into_iter()
+                    .map(|(code, id, levels)| (code, (id, levels)))
+                    .collect(),
                 positions: positions.into_iter().collect(),
                 today,
             })
@@ -86,14 +131,14 @@ impl crate::Store {
 
     /// Writes assessments in one transaction; one already stored with the same employee,
     /// skill, date and method is kept as it is. Returns how many were new.
-    pub async fn import_assessments(
+    async fn import_assessments(
         &self,
         records: &[AssessmentRecord],
         source: &str,
         actor: &Actor,
     ) -> DomainResult<usize> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut inserted = 0u64;
             for chunk in records.chunks(CHUNK) {
@@ -113,7 +158,12 @@ impl crate::Store {
                 });
                 // Re-importing a file must not duplicate or overwrite what was recorded.
                 qb.push(" ON CONFLICT (employee_id, skill_id, assessed_on, method) DO NOTHING");
-                inserted += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected();
+                inserted += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
             }
             let inserted = inserted as usize;
             let report = serde_json::json!({
@@ -122,7 +172,12 @@ impl crate::Store {
                 "inserted": inserted,
                 "already_stored": records.len() - inserted,
             });
-            append_in!(tx, &actor.entry("assessment.import", "assessment").change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("assessment.import", "assessment")
+                    .change(None, Some(report.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(inserted)
         })
@@ -131,14 +186,14 @@ impl crate::Store {
     /// For every position named in `records`, makes its directly set (`manual`) requirements
     /// exactly the file's rows and re-derives the rest from its tasks, in one transaction.
     /// Positions not in the file keep their models. Returns (positions, rows).
-    pub async fn replace_position_models(
+    async fn replace_position_models(
         &self,
         records: &[ModelRecord],
         source: &str,
         actor: &Actor,
     ) -> DomainResult<(usize, usize)> {
         let positions: BTreeSet<i64> = records.iter().map(|r| r.position_id).collect();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before = count_models_in!(tx, &positions);
             // Derived rows go too: a file row may replace one (same key), and the
@@ -172,16 +227,20 @@ impl crate::Store {
             let mut after_json = after.json();
             after_json["positions"] = positions.len().into();
             after_json["source"] = source.into();
-            append_in!(tx, &actor.entry("competency_model.import", "competency_model")
-                .change(Some(before_json.to_string()), Some(after_json.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("competency_model.import", "competency_model")
+                    .change(Some(before_json.to_string()), Some(after_json.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok((positions.len(), records.len()))
         })
     }
 
     /// Every requirement of every competency model, by position, tier and skill.
-    pub async fn competency_model_rows(&self) -> DomainResult<Vec<ModelExportRow>> {
-        on_pool!(self, pool => {
+    async fn competency_model_rows(&self) -> DomainResult<Vec<ModelExportRow>> {
+        on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.code AS position_code, p.name AS position_name, s.code AS skill_code, s.name AS skill_name, \
                         a.name AS area, ps.required_level, ps.tier, ps.source \

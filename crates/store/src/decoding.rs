@@ -33,18 +33,199 @@ pub struct DecodingSpec<'a> {
     pub tasks: &'a [TaskSpec<'a>],
 }
 
-impl crate::Store {
+/// Looks up an id by code in `table`, as an invalid-input error naming `field` when unknown.
+macro_rules! id_by_code {
+    ($tx:ident, $table:literal, $field:literal, $code:expr) => {{
+        let code: &str = $code.trim();
+        let id: Option<i64> =
+            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
+                .bind(code)
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err(db_error)?;
+        id.ok_or_else(|| {
+            DomainError::invalid(
+                $field,
+                format!(
+                    "no {} has the code '{code}'",
+                    $field.trim_end_matches("_code")
+                ),
+            )
+        })?
+    }};
+}
+
+/// Fails with a clear message when `code` is taken in `table`.
+macro_rules! code_free {
+    ($tx:ident, $table:literal, $code:expr, $except:expr) => {{
+        let except: Option<i64> = $except;
+        let taken: Option<i64> =
+            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
+                .bind($code.trim())
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err(db_error)?;
+        if taken.is_some() && taken != except {
+            return Err(DomainError::invalid(
+                "code",
+                format!("'{}' is already used", $code.trim()),
+            ));
+        }
+    }};
+}
+
+/// Fails when `$target` (an `Option<i64>`) names no KPI target.
+macro_rules! check_target {
+    ($tx:ident, $target:expr) => {{
+        if let Some(target) = $target {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM kpi_targets WHERE id = $1")
+                .bind(target)
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err(db_error)?;
+            found.ok_or_else(|| DomainError::invalid("kpi_target_id", "no such KPI target"))?;
+        }
+    }};
+}
+
+/// The decoding port: every query and change of this context.
+pub trait DecodingRepository {
     /// Writes a decoded strategy in one transaction.
-    pub async fn load_decoding(&self, spec: &DecodingSpec<'_>, actor: &Actor) -> DomainResult<()> {
+    fn load_decoding(
+        &self,
+        spec: &DecodingSpec<'_>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Every strategy with its objectives, targets, tasks and skills.
+    fn decoding_tree(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<StrategyNode>>> + Send;
+
+    /// Changes a KPI target; the change is audited (who, what, when, before/after) and the
+    /// tasks serving the target are marked as needing review.
+    fn update_kpi_target(
+        &self,
+        id: i64,
+        comparator: &str,
+        value: f64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Adds a strategy.
+    fn create_strategy(
+        &self,
+        input: &StrategyInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a strategy's name and horizon; its objectives are marked for review.
+    fn update_strategy(
+        &self,
+        id: i64,
+        input: &StrategyInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Adds an objective to a strategy.
+    fn create_objective(
+        &self,
+        input: &ObjectiveInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes an objective; its targets are marked for review.
+    fn update_objective(
+        &self,
+        id: i64,
+        input: &ObjectiveInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Adds a department KPI target to an objective and computes its progress.
+    fn create_kpi_target(
+        &self,
+        input: &TargetInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Adds a task to a position.
+    fn create_task(
+        &self,
+        input: &TaskInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a task's name, step or target (its position and code stay).
+    fn update_task(
+        &self,
+        id: i64,
+        input: &TaskInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Sets (adds or changes) a skill a task requires, or removes it when `level` is `None`;
+    /// the position's competency model is derived again in the same transaction.
+    fn set_task_skill(
+        &self,
+        task_id: i64,
+        skill_code: &str,
+        requirement: Option<(i32, Tier)>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Clears a review mark after someone checked the item against the change above it.
+    fn mark_reviewed(
+        &self,
+        item: ReviewItem,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Computes each target's actual KPI value over its period and department subtree
+    /// (the department's own values when it has any, else its people's), and how far it
+    /// falls short. `only` limits the refresh to one target. Returns the targets updated.
+    fn refresh_target_progress(
+        &self,
+        only: Option<i64>,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+}
+
+impl DecodingRepository for crate::Store {
+    /// Writes a decoded strategy in one transaction.
+    async fn load_decoding(&self, spec: &DecodingSpec<'_>, actor: &Actor) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let lookup = |rows: Vec<(String, i64)>| rows.into_iter().collect::<HashMap<String, i64>>();
-            let depts = lookup(sqlx::query_as("SELECT code, id FROM departments").fetch_all(&mut *tx).await.map_err(db_error)?);
-            let kpis = lookup(sqlx::query_as("SELECT code, id FROM kpis").fetch_all(&mut *tx).await.map_err(db_error)?);
-            let positions = lookup(sqlx::query_as("SELECT code, id FROM positions").fetch_all(&mut *tx).await.map_err(db_error)?);
-            let skills = lookup(sqlx::query_as("SELECT code, id FROM skills").fetch_all(&mut *tx).await.map_err(db_error)?);
-            let unknown = |what: &str, code: &str| DomainError::invalid(what, format!("unknown {what} {code}"));
+            let lookup =
+                |rows: Vec<(String, i64)>| rows.into_iter().collect::<HashMap<String, i64>>();
+            let depts = lookup(
+                sqlx::query_as("SELECT code, id FROM departments")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?,
+            );
+            let kpis = lookup(
+                sqlx::query_as("SELECT code, id FROM kpis")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?,
+            );
+            let positions = lookup(
+                sqlx::query_as("SELECT code, id FROM positions")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?,
+            );
+            let skills = lookup(
+                sqlx::query_as("SELECT code, id FROM skills")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?,
+            );
+            let unknown = |what: &str, code: &str| {
+                DomainError::invalid(what, format!("unknown {what} {code}"))
+            };
             let (code, name, horizon) = spec.strategy;
             let strategy: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(code).bind(name).bind(horizon).bind(now).fetch_one(&mut *tx).await.map_err(db_error)?;
@@ -88,7 +269,7 @@ impl crate::Store {
     }
 
     /// Every strategy with its objectives, targets, tasks and skills.
-    pub async fn decoding_tree(&self) -> DomainResult<Vec<StrategyNode>> {
+    async fn decoding_tree(&self) -> DomainResult<Vec<StrategyNode>> {
         type Strat = (i64, String, String, Option<String>);
         type Obj = (i64, i64, String, String, Option<String>, String, bool);
         type Tgt = (
@@ -108,7 +289,7 @@ impl crate::Store {
         type Tsk = (i64, Option<i64>, String, String, String, i32, bool);
         type Skl = (i64, String, String, i32, String);
         type TreeRows = (Vec<Strat>, Vec<Obj>, Vec<Tgt>, Vec<Tsk>, Vec<Skl>);
-        let (strategies, objectives, targets, tasks, skills): TreeRows = on_pool!(self, pool => {
+        let (strategies, objectives, targets, tasks, skills): TreeRows = on_pool!(self, |pool| {
             (
                 sqlx::query_as("SELECT id, code, name, horizon FROM strategies ORDER BY code").fetch_all(pool).await.map_err(db_error)?,
                 sqlx::query_as("SELECT id, strategy_id, code, name, perspective, key_results, needs_review FROM objectives ORDER BY code").fetch_all(pool).await.map_err(db_error)?,
@@ -192,7 +373,7 @@ impl crate::Store {
 
     /// Changes a KPI target; the change is audited (who, what, when, before/after) and the
     /// tasks serving the target are marked as needing review.
-    pub async fn update_kpi_target(
+    async fn update_kpi_target(
         &self,
         id: i64,
         comparator: &str,
@@ -206,101 +387,69 @@ impl crate::Store {
             return Err(DomainError::invalid("target_value", "must be a number"));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        let marked = on_pool!(self, pool => {
+        let marked = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, f64)> = sqlx::query_as("SELECT comparator, target_value FROM kpi_targets WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (old_comparator, old_value) = before.ok_or(DomainError::NotFound { entity: "KPI target" })?;
+            let before: Option<(String, f64)> =
+                sqlx::query_as("SELECT comparator, target_value FROM kpi_targets WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (old_comparator, old_value) = before.ok_or(DomainError::NotFound {
+                entity: "KPI target",
+            })?;
             sqlx::query("UPDATE kpi_targets SET comparator = $1, target_value = $2, updated_at = $3 WHERE id = $4")
                 .bind(comparator).bind(value).bind(now).bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            let marked = sqlx::query("UPDATE position_tasks SET needs_review = TRUE WHERE kpi_target_id = $1")
-                .bind(id).execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
-            let before = serde_json::json!({ "comparator": old_comparator, "target_value": old_value }).to_string();
+            let marked = sqlx::query(
+                "UPDATE position_tasks SET needs_review = TRUE WHERE kpi_target_id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected() as usize;
+            let before =
+                serde_json::json!({ "comparator": old_comparator, "target_value": old_value })
+                    .to_string();
             let after = serde_json::json!({ "comparator": comparator, "target_value": value, "tasks_marked_for_review": marked }).to_string();
-            append_in!(tx, &actor.entry("decoding.target_change", "kpi_target").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.target_change", "kpi_target")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             marked
         });
         self.refresh_target_progress(Some(id)).await?;
         Ok(marked)
     }
-}
-
-/// Looks up an id by code in `table`, as an invalid-input error naming `field` when unknown.
-macro_rules! id_by_code {
-    ($tx:ident, $table:literal, $field:literal, $code:expr) => {{
-        let code: &str = $code.trim();
-        let id: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind(code)
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        id.ok_or_else(|| {
-            DomainError::invalid(
-                $field,
-                format!(
-                    "no {} has the code '{code}'",
-                    $field.trim_end_matches("_code")
-                ),
-            )
-        })?
-    }};
-}
-
-/// Fails with a clear message when `code` is taken in `table`.
-macro_rules! code_free {
-    ($tx:ident, $table:literal, $code:expr, $except:expr) => {{
-        let except: Option<i64> = $except;
-        let taken: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind($code.trim())
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        if taken.is_some() && taken != except {
-            return Err(DomainError::invalid(
-                "code",
-                format!("'{}' is already used", $code.trim()),
-            ));
-        }
-    }};
-}
-
-/// Fails when `$target` (an `Option<i64>`) names no KPI target.
-macro_rules! check_target {
-    ($tx:ident, $target:expr) => {{
-        if let Some(target) = $target {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM kpi_targets WHERE id = $1")
-                .bind(target)
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-            found.ok_or_else(|| DomainError::invalid("kpi_target_id", "no such KPI target"))?;
-        }
-    }};
-}
-
-impl crate::Store {
     /// Adds a strategy.
-    pub async fn create_strategy(&self, input: &StrategyInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_strategy(&self, input: &StrategyInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             code_free!(tx, "strategies", input.code, None);
             let id: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now)
                 .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "horizon": input.horizon }).to_string();
-            append_in!(tx, &actor.entry("decoding.strategy_create", "strategy").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.strategy_create", "strategy")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Changes a strategy's name and horizon; its objectives are marked for review.
-    pub async fn update_strategy(
+    async fn update_strategy(
         &self,
         id: i64,
         input: &StrategyInput,
@@ -308,39 +457,56 @@ impl crate::Store {
     ) -> DomainResult<usize> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>)> = sqlx::query_as("SELECT code, name, horizon FROM strategies WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, String, Option<String>)> =
+                sqlx::query_as("SELECT code, name, horizon FROM strategies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "strategy" })?;
             code_free!(tx, "strategies", input.code, Some(id));
             sqlx::query("UPDATE strategies SET code = $1, name = $2, horizon = $3, updated_at = $4 WHERE id = $5")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked = sqlx::query("UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1")
-                .bind(id).execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
-            let before = serde_json::json!({ "code": before.0, "name": before.1, "horizon": before.2 }).to_string();
+            let marked =
+                sqlx::query("UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected() as usize;
+            let before =
+                serde_json::json!({ "code": before.0, "name": before.1, "horizon": before.2 })
+                    .to_string();
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "horizon": input.horizon, "objectives_marked_for_review": marked }).to_string();
-            append_in!(tx, &actor.entry("decoding.strategy_change", "strategy").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.strategy_change", "strategy")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(marked)
         })
     }
 
     /// Adds an objective to a strategy.
-    pub async fn create_objective(
-        &self,
-        input: &ObjectiveInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
+    async fn create_objective(&self, input: &ObjectiveInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
         let key_results = serde_json::to_string(&input.key_results())
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let strategy: Option<i64> = sqlx::query_scalar("SELECT id FROM strategies WHERE id = $1")
-                .bind(input.strategy_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let strategy: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM strategies WHERE id = $1")
+                    .bind(input.strategy_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             strategy.ok_or_else(|| DomainError::invalid("strategy_id", "no such strategy"))?;
             code_free!(tx, "objectives", input.code, None);
             let id: i64 = sqlx::query_scalar(
@@ -349,14 +515,20 @@ impl crate::Store {
             .bind(input.strategy_id).bind(input.code.trim()).bind(input.name.trim()).bind(input.perspective()).bind(&key_results).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "strategy_id": input.strategy_id, "code": input.code.trim(), "name": input.name.trim(), "perspective": input.perspective(), "key_results": input.key_results() }).to_string();
-            append_in!(tx, &actor.entry("decoding.objective_create", "objective").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.objective_create", "objective")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Changes an objective; its targets are marked for review.
-    pub async fn update_objective(
+    async fn update_objective(
         &self,
         id: i64,
         input: &ObjectiveInput,
@@ -366,35 +538,58 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let key_results = serde_json::to_string(&input.key_results())
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>, String)> = sqlx::query_as("SELECT code, name, perspective, key_results FROM objectives WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "objective" })?;
+            let before: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT code, name, perspective, key_results FROM objectives WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let before = before.ok_or(DomainError::NotFound {
+                entity: "objective",
+            })?;
             code_free!(tx, "objectives", input.code, Some(id));
             sqlx::query("UPDATE objectives SET code = $1, name = $2, perspective = $3, key_results = $4, needs_review = FALSE, updated_at = $5 WHERE id = $6")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.perspective()).bind(&key_results).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked = sqlx::query("UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1")
-                .bind(id).execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+            let marked =
+                sqlx::query("UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected() as usize;
             let before = serde_json::json!({ "code": before.0, "name": before.1, "perspective": before.2, "key_results": serde_json::from_str::<serde_json::Value>(&before.3).unwrap_or_default() }).to_string();
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "perspective": input.perspective(), "key_results": input.key_results(), "targets_marked_for_review": marked }).to_string();
-            append_in!(tx, &actor.entry("decoding.objective_change", "objective").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.objective_change", "objective")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(marked)
         })
     }
 
     /// Adds a department KPI target to an objective and computes its progress.
-    pub async fn create_kpi_target(&self, input: &TargetInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_kpi_target(&self, input: &TargetInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let id = on_pool!(self, pool => {
+        let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let objective: Option<i64> = sqlx::query_scalar("SELECT id FROM objectives WHERE id = $1")
-                .bind(input.objective_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let objective: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM objectives WHERE id = $1")
+                    .bind(input.objective_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             objective.ok_or_else(|| DomainError::invalid("objective_id", "no such objective"))?;
-            let department = id_by_code!(tx, "departments", "department_code", input.department_code);
+            let department =
+                id_by_code!(tx, "departments", "department_code", input.department_code);
             let kpi = id_by_code!(tx, "kpis", "kpi_code", input.kpi_code);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO kpi_targets (objective_id, department_id, kpi_id, period, comparator, target_value, updated_at) \
@@ -403,7 +598,13 @@ impl crate::Store {
             .bind(input.objective_id).bind(department).bind(kpi).bind(input.period.trim()).bind(input.comparator.trim()).bind(input.target_value).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "objective_id": input.objective_id, "department": input.department_code.trim(), "kpi": input.kpi_code.trim(), "period": input.period.trim(), "comparator": input.comparator.trim(), "target_value": input.target_value }).to_string();
-            append_in!(tx, &actor.entry("decoding.target_create", "kpi_target").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.target_create", "kpi_target")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             id
         });
@@ -412,17 +613,26 @@ impl crate::Store {
     }
 
     /// Adds a task to a position.
-    pub async fn create_task(&self, input: &TaskInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_task(&self, input: &TaskInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let position = id_by_code!(tx, "positions", "position_code", input.position_code);
             check_target!(tx, input.kpi_target_id);
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM position_tasks WHERE position_id = $1 AND code = $2")
-                .bind(position).bind(input.code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM position_tasks WHERE position_id = $1 AND code = $2",
+            )
+            .bind(position)
+            .bind(input.code.trim())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             if taken.is_some() {
-                return Err(DomainError::invalid("code", format!("the position already has a task '{}'", input.code.trim())));
+                return Err(DomainError::invalid(
+                    "code",
+                    format!("the position already has a task '{}'", input.code.trim()),
+                ));
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO position_tasks (position_id, kpi_target_id, code, name, process_step, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -430,20 +640,31 @@ impl crate::Store {
             .bind(position).bind(input.kpi_target_id).bind(input.code.trim()).bind(input.name.trim()).bind(input.process_step).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "position": input.position_code.trim(), "kpi_target_id": input.kpi_target_id, "code": input.code.trim(), "name": input.name.trim(), "process_step": input.process_step }).to_string();
-            append_in!(tx, &actor.entry("decoding.task_create", "position_task").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.task_create", "position_task")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Changes a task's name, step or target (its position and code stay).
-    pub async fn update_task(&self, id: i64, input: &TaskInput, actor: &Actor) -> DomainResult<()> {
+    async fn update_task(&self, id: i64, input: &TaskInput, actor: &Actor) -> DomainResult<()> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i32, Option<i64>)> = sqlx::query_as("SELECT name, process_step, kpi_target_id FROM position_tasks WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, i32, Option<i64>)> = sqlx::query_as(
+                "SELECT name, process_step, kpi_target_id FROM position_tasks WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "task" })?;
             check_target!(tx, input.kpi_target_id);
             sqlx::query("UPDATE position_tasks SET name = $1, process_step = $2, kpi_target_id = $3, needs_review = FALSE, updated_at = $4 WHERE id = $5")
@@ -451,68 +672,118 @@ impl crate::Store {
                 .execute(&mut *tx).await.map_err(db_error)?;
             let before = serde_json::json!({ "name": before.0, "process_step": before.1, "kpi_target_id": before.2 }).to_string();
             let after = serde_json::json!({ "name": input.name.trim(), "process_step": input.process_step, "kpi_target_id": input.kpi_target_id }).to_string();
-            append_in!(tx, &actor.entry("decoding.task_change", "position_task").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.task_change", "position_task")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Sets (adds or changes) a skill a task requires, or removes it when `level` is `None`;
     /// the position's competency model is derived again in the same transaction.
-    pub async fn set_task_skill(
+    async fn set_task_skill(
         &self,
         task_id: i64,
         skill_code: &str,
         requirement: Option<(i32, Tier)>,
         actor: &Actor,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position: Option<i64> = sqlx::query_scalar("SELECT position_id FROM position_tasks WHERE id = $1")
-                .bind(task_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let position: Option<i64> =
+                sqlx::query_scalar("SELECT position_id FROM position_tasks WHERE id = $1")
+                    .bind(task_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let position = position.ok_or(DomainError::NotFound { entity: "task" })?;
-            let skill: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                .bind(skill_code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| DomainError::invalid("skill", format!("no skill has the code '{}'", skill_code.trim())))?;
-            let before: Option<(i32, String)> = sqlx::query_as("SELECT required_level, tier FROM task_skills WHERE task_id = $1 AND skill_id = $2")
-                .bind(task_id).bind(skill).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("DELETE FROM task_skills WHERE task_id = $1 AND skill_id = $2").bind(task_id).bind(skill).execute(&mut *tx).await.map_err(db_error)?;
+            let skill: Option<(i64, i32)> =
+                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
+                    .bind(skill_code.trim())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (skill, levels) = skill.ok_or_else(|| {
+                DomainError::invalid(
+                    "skill",
+                    format!("no skill has the code '{}'", skill_code.trim()),
+                )
+            })?;
+            let before: Option<(i32, String)> = sqlx::query_as(
+                "SELECT required_level, tier FROM task_skills WHERE task_id = $1 AND skill_id = $2",
+            )
+            .bind(task_id)
+            .bind(skill)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            sqlx::query("DELETE FROM task_skills WHERE task_id = $1 AND skill_id = $2")
+                .bind(task_id)
+                .bind(skill)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             if let Some((level, tier)) = requirement {
                 if !(1..=levels).contains(&level) {
-                    return Err(DomainError::invalid("required_level", format!("must be between 1 and {levels}")));
+                    return Err(DomainError::invalid(
+                        "required_level",
+                        format!("must be between 1 and {levels}"),
+                    ));
                 }
                 sqlx::query("INSERT INTO task_skills (task_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
                     .bind(task_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
             } else if before.is_none() {
-                return Err(DomainError::NotFound { entity: "task skill" });
+                return Err(DomainError::NotFound {
+                    entity: "task skill",
+                });
             }
             sqlx::query("UPDATE position_tasks SET updated_at = $1 WHERE id = $2")
-                .bind(DbTime(OffsetDateTime::now_utc())).bind(task_id).execute(&mut *tx).await.map_err(db_error)?;
+                .bind(DbTime(OffsetDateTime::now_utc()))
+                .bind(task_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             crate::competency::derive_models_in!(tx, Some(position));
             let before = before.map(|(l, t)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t }).to_string());
             let after = requirement.map(|(l, t)| serde_json::json!({ "skill": skill_code.trim(), "required_level": l, "tier": t.code() }).to_string());
-            append_in!(tx, &actor.entry("decoding.task_skill", "position_task").entity(task_id).change(before, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("decoding.task_skill", "position_task")
+                    .entity(task_id)
+                    .change(before, after)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Clears a review mark after someone checked the item against the change above it.
-    pub async fn mark_reviewed(
-        &self,
-        item: ReviewItem,
-        id: i64,
-        actor: &Actor,
-    ) -> DomainResult<()> {
+    async fn mark_reviewed(&self, item: ReviewItem, id: i64, actor: &Actor) -> DomainResult<()> {
         let sql = format!(
             "UPDATE {} SET needs_review = FALSE WHERE id = $1 AND needs_review",
             item.table()
         );
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let changed = sqlx::query(&sql).bind(id).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
+            let changed = sqlx::query(&sql)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
             if changed == 0 {
-                return Err(DomainError::NotFound { entity: "item awaiting review" });
+                return Err(DomainError::NotFound {
+                    entity: "item awaiting review",
+                });
             }
-            append_in!(tx, &actor.entry("decoding.reviewed", item.table()).entity(id));
+            append_in!(
+                tx,
+                &actor.entry("decoding.reviewed", item.table()).entity(id)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
@@ -520,7 +791,7 @@ impl crate::Store {
     /// Computes each target's actual KPI value over its period and department subtree
     /// (the department's own values when it has any, else its people's), and how far it
     /// falls short. `only` limits the refresh to one target. Returns the targets updated.
-    pub async fn refresh_target_progress(&self, only: Option<i64>) -> DomainResult<usize> {
+    async fn refresh_target_progress(&self, only: Option<i64>) -> DomainResult<usize> {
         #[derive(sqlx::FromRow)]
         struct Target {
             id: i64,
@@ -533,7 +804,7 @@ impl crate::Store {
             target_value: f64,
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let targets: Vec<Target> = sqlx::query_as(
                 "SELECT t.id, t.kpi_id, k.aggregation, t.department_id, d.path, t.period, t.comparator, t.target_value \
                  FROM kpi_targets t JOIN kpis k ON k.id = t.kpi_id JOIN departments d ON d.id = t.department_id \
@@ -542,14 +813,18 @@ impl crate::Store {
             .bind(only).fetch_all(pool).await.map_err(db_error)?;
             let mut updated = 0;
             for t in targets {
-                let Ok((first, last)) = domain::decoding::period_months(&t.period) else { continue };
+                let Ok((first, last)) = domain::decoding::period_months(&t.period) else {
+                    continue;
+                };
                 // Sources of one cell (hr, business, import) are averaged so a value counts once.
                 let own: (i64, Option<f64>, Option<f64>) = sqlx::query_as(
                     "SELECT COUNT(*), SUM(x.v), AVG(x.v) FROM (SELECT period, AVG(value) AS v FROM kpi_values \
                      WHERE kpi_id = $1 AND department_id = $2 AND period >= $3 AND period <= $4 GROUP BY period) x",
                 )
                 .bind(t.kpi_id).bind(t.department_id).bind(&first).bind(&last).fetch_one(pool).await.map_err(db_error)?;
-                let cells = if own.0 > 0 { own } else {
+                let cells = if own.0 > 0 {
+                    own
+                } else {
                     sqlx::query_as(
                         "SELECT COUNT(*), SUM(x.v), AVG(x.v) FROM (SELECT v.employee_id, v.period, AVG(v.value) AS v FROM kpi_values v \
                          JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id \
@@ -557,8 +832,13 @@ impl crate::Store {
                     )
                     .bind(t.kpi_id).bind(&first).bind(&last).bind(format!("{}%", t.path)).fetch_one(pool).await.map_err(db_error)?
                 };
-                let actual = if t.aggregation == "sum" { cells.1 } else { cells.2 };
-                let shortfall = actual.map(|a| domain::decoding::shortfall(&t.comparator, t.target_value, a));
+                let actual = if t.aggregation == "sum" {
+                    cells.1
+                } else {
+                    cells.2
+                };
+                let shortfall =
+                    actual.map(|a| domain::decoding::shortfall(&t.comparator, t.target_value, a));
                 sqlx::query("UPDATE kpi_targets SET actual_value = $1, shortfall = $2, progress_at = $3 WHERE id = $4")
                     .bind(actual).bind(shortfall).bind(now).bind(t.id).execute(pool).await.map_err(db_error)?;
                 updated += 1;

@@ -220,107 +220,9 @@ struct Levels {
 }
 
 impl crate::Store {
-    /// Levels 1–3 and the funnel of the programs matching `filter` in `scope`, the
-    /// latest first; one page of them, or all when `page` is `None`.
-    pub async fn evaluate_programs(
-        &self,
-        filter: &EvaluationFilter,
-        scope: &DataScope,
-        page: Option<Page>,
-    ) -> DomainResult<Paged<ProgramEvaluation>> {
-        let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(format!("SELECT * FROM ({PROGRAM_SELECT}"));
-            push_filter(&mut qb, filter, scope);
-            // Latest delivery first; programs without sessions last.
-            qb.push(") x ORDER BY CASE WHEN x.last_session IS NULL THEN 1 ELSE 0 END, x.last_session DESC, x.code");
-            if let Some(page) = page {
-                qb.push(" LIMIT ").push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            }
-            let rows: Vec<ProgramRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let total = if page.is_some() {
-                let mut count = QueryBuilder::new("SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1");
-                push_filter(&mut count, filter, scope);
-                count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?
-            } else {
-                rows.len() as i64
-            };
-            (rows, total)
-        });
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let levels = if ids.is_empty() {
-            Levels::default()
-        } else if page.is_some() {
-            self.levels(Selection::Ids(&ids), scope).await?
-        } else {
-            self.levels(Selection::Filter(filter), scope).await?
-        };
-        let offset = filter.offset();
-        let items = rows
-            .into_iter()
-            .map(|(id, code, title, status, plan_code, first, last)| {
-                Ok(ProgramEvaluation {
-                    program_id: id,
-                    code,
-                    title,
-                    status: ProgramStatus::parse(&status)?,
-                    plan_code,
-                    first_session: first.map(|t| local_day(t, offset)),
-                    last_session: last.map(|t| local_day(t, offset)),
-                    funnel: levels.funnel.get(&id).copied().unwrap_or_default(),
-                    reaction: levels.reaction.get(&id).copied().unwrap_or_default(),
-                    learning: levels.learning.get(&id).copied().unwrap_or_default(),
-                    behavior: levels.behavior.get(&id).copied().unwrap_or_default(),
-                })
-            })
-            .collect::<DomainResult<Vec<_>>>()?;
-        let (page_no, per_page) = match page {
-            Some(p) => (p.page, p.per_page),
-            None => (1, total.max(1) as u32),
-        };
-        Ok(Paged {
-            items,
-            total,
-            page: page_no,
-            per_page,
-        })
-    }
-
-    /// One program's levels 1–3; `None` when it does not exist or has no learner in
-    /// a partial scope.
-    pub async fn evaluate_program(
-        &self,
-        program_id: i64,
-        scope: &DataScope,
-        utc_offset: UtcOffset,
-    ) -> DomainResult<Option<ProgramEvaluation>> {
-        let row: Option<ProgramRow> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(PROGRAM_SELECT);
-            qb.push(" AND p.id = ").push_bind(program_id);
-            push_program_scope(&mut qb, scope);
-            qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?
-        });
-        let Some((id, code, title, status, plan_code, first, last)) = row else {
-            return Ok(None);
-        };
-        let levels = self.levels(Selection::Ids(&[id]), scope).await?;
-        Ok(Some(ProgramEvaluation {
-            program_id: id,
-            code,
-            title,
-            status: ProgramStatus::parse(&status)?,
-            plan_code,
-            first_session: first.map(|t| local_day(t, utc_offset)),
-            last_session: last.map(|t| local_day(t, utc_offset)),
-            funnel: levels.funnel.get(&id).copied().unwrap_or_default(),
-            reaction: levels.reaction.get(&id).copied().unwrap_or_default(),
-            learning: levels.learning.get(&id).copied().unwrap_or_default(),
-            behavior: levels.behavior.get(&id).copied().unwrap_or_default(),
-        }))
-    }
-
     /// The grouped queries behind levels 1–3: each covers every selected program.
     async fn levels(&self, selection: Selection<'_>, scope: &DataScope) -> DomainResult<Levels> {
-        let (funnel, reaction, pairs, passes, ratings, tasks): LevelRows = on_pool!(self, pool => {
+        let (funnel, reaction, pairs, passes, ratings, tasks): LevelRows = on_pool!(self, |pool| {
             let learner_from = " FROM enrollments en JOIN employees e ON e.id = en.employee_id \
                 JOIN departments d ON d.id = e.department_id WHERE ";
             let mut qb = QueryBuilder::new(format!(
@@ -340,7 +242,11 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "en.program_id", selection, scope);
             qb.push(" GROUP BY en.program_id");
-            let funnel: Vec<FunnelRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let funnel: Vec<FunnelRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
 
             // Reaction is the program's, over every respondent (see `Reaction`).
             let mut qb = QueryBuilder::new(
@@ -356,7 +262,11 @@ impl crate::Store {
                  FROM programs p WHERE 1=1",
             );
             push_selection(&mut qb, "p.id", selection, scope);
-            let reaction: Vec<ReactionRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let reaction: Vec<ReactionRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
 
             let mut qb = QueryBuilder::new("");
             push_pairs(&mut qb, selection, scope);
@@ -366,7 +276,11 @@ impl crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" GROUP BY pairs.program_id");
-            let pairs: Vec<PairRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let pairs: Vec<PairRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
 
             let mut qb = QueryBuilder::new(
                 "SELECT x.program_id, COUNT(DISTINCT xa.employee_id), \
@@ -377,7 +291,11 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "x.program_id", selection, scope);
             qb.push(" GROUP BY x.program_id");
-            let passes: Vec<PassRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let passes: Vec<PassRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
 
             // Per learner first (their raters' mean), then per program and checkpoint.
             let mut qb = QueryBuilder::new(
@@ -392,7 +310,11 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "r.program_id", selection, scope);
             qb.push(" GROUP BY r.program_id, r.checkpoint_days, r.employee_id) lr GROUP BY lr.program_id, lr.checkpoint_days");
-            let ratings: Vec<RatingRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let ratings: Vec<RatingRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
 
             let mut qb = QueryBuilder::new(
                 "SELECT t.program_id, COUNT(*), SUM(CASE WHEN t.status = 'reviewed' THEN 1 ELSE 0 END) \
@@ -401,7 +323,11 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "t.program_id", selection, scope);
             qb.push(" GROUP BY t.program_id");
-            let tasks: Vec<TaskRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let tasks: Vec<TaskRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             (funnel, reaction, pairs, passes, ratings, tasks)
         });
         let mut levels = Levels::default();
@@ -459,17 +385,236 @@ impl crate::Store {
         }
         Ok(levels)
     }
+}
+
+/// The level of the latest assessment of `e` in `ps`'s skill on or before `day`.
+fn push_latest_level<'a, DB>(qb: &mut QueryBuilder<'a, DB>, day: Date)
+where
+    DB: sqlx::Database,
+    Date: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push("(SELECT a.level FROM assessments a WHERE a.employee_id = e.id AND a.skill_id = ps.skill_id AND a.assessed_on <= ")
+        .push_bind(day)
+        .push(" ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1)");
+}
+
+/// The same day `months` months earlier (the month's last day when it is shorter).
+fn months_before(day: Date, months: u8) -> Date {
+    let mut year = day.year();
+    let mut month = u8::from(day.month()) as i32 - months as i32;
+    while month < 1 {
+        month += 12;
+        year -= 1;
+    }
+    let month = Month::try_from(month as u8).unwrap_or(Month::January);
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, day.day().min(last)).unwrap_or(day)
+}
+
+/// The evaluation port: every query and change of this context.
+pub trait EvaluationRepository {
+    /// Levels 1–3 and the funnel of the programs matching `filter` in `scope`, the
+    /// latest first; one page of them, or all when `page` is `None`.
+    fn evaluate_programs(
+        &self,
+        filter: &EvaluationFilter,
+        scope: &DataScope,
+        page: Option<Page>,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<ProgramEvaluation>>> + Send;
+
+    /// One program's levels 1–3; `None` when it does not exist or has no learner in
+    /// a partial scope.
+    fn evaluate_program(
+        &self,
+        program_id: i64,
+        scope: &DataScope,
+        utc_offset: UtcOffset,
+    ) -> impl std::future::Future<Output = DomainResult<Option<ProgramEvaluation>>> + Send;
 
     /// Levels 1–3 rolled up per instructor, vendor or resource over the programs
     /// matching `filter`: an instructor's programs are those they teach a session of
     /// or are named on; a vendor's, those of its external instructors and resources;
     /// a resource's, the programs using it.
-    pub async fn levels_by(
+    fn levels_by(
+        &self,
+        by: EfficiencyBy,
+        programs: &[ProgramEvaluation],
+    ) -> impl std::future::Future<Output = DomainResult<Vec<LevelsRollup>>> + Send;
+
+    /// The resource efficiency index per instructor, vendor or resource over the held
+    /// sessions (up to `now`) of the programs matching `filter`, with levels 1–3 of
+    /// each subject's programs.
+    fn efficiency(
+        &self,
+        by: EfficiencyBy,
+        filter: &EvaluationFilter,
+        scope: &DataScope,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<EfficiencyReport>> + Send;
+
+    // ----- coverage -----------------------------------------------------------------
+
+    /// Each position's required skills in `scope`: holders meeting the level by their
+    /// latest assessment, today and [`COVERAGE_LOOKBACK_MONTHS`] months ago (holders
+    /// then: today's active holders hired by that day or of unknown hire date).
+    fn coverage_changes(
+        &self,
+        scope: &DataScope,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<CoverageChange>>> + Send;
+
+    /// Who in `scope` completed a program this year (by `today`, company time), and
+    /// the required-skill coverage of the positions' holders today.
+    fn coverage(
+        &self,
+        scope: &DataScope,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<Coverage>> + Send;
+
+    /// Learners in `scope` who completed a program and whose best post-test score
+    /// (the lowest over the program's skills) is below [`COACHING_BELOW_PCT`], the
+    /// latest completion first, with their coaching task once it exists.
+    fn coaching_alerts(
+        &self,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<CoachingAlert>>> + Send;
+
+    /// Creates one coaching practice task per low post-test alert in `scope` that has
+    /// none yet: the learner's manager mentors, the learner reports, due in 30 days.
+    /// Running it again creates nothing new. Each task is audited.
+    fn create_coaching_tasks(
+        &self,
+        scope: &DataScope,
+        today: Date,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<CoachingOutcome>> + Send;
+}
+
+impl EvaluationRepository for crate::Store {
+    /// Levels 1–3 and the funnel of the programs matching `filter` in `scope`, the
+    /// latest first; one page of them, or all when `page` is `None`.
+    async fn evaluate_programs(
+        &self,
+        filter: &EvaluationFilter,
+        scope: &DataScope,
+        page: Option<Page>,
+    ) -> DomainResult<Paged<ProgramEvaluation>> {
+        let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(format!("SELECT * FROM ({PROGRAM_SELECT}"));
+            push_filter(&mut qb, filter, scope);
+            // Latest delivery first; programs without sessions last.
+            qb.push(") x ORDER BY CASE WHEN x.last_session IS NULL THEN 1 ELSE 0 END, x.last_session DESC, x.code");
+            if let Some(page) = page {
+                qb.push(" LIMIT ")
+                    .push_bind(i64::from(page.per_page))
+                    .push(" OFFSET ")
+                    .push_bind(page.offset());
+            }
+            let rows: Vec<ProgramRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let total = if page.is_some() {
+                let mut count = QueryBuilder::new(
+                    "SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1",
+                );
+                push_filter(&mut count, filter, scope);
+                count
+                    .build_query_scalar()
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?
+            } else {
+                rows.len() as i64
+            };
+            (rows, total)
+        });
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let levels = if ids.is_empty() {
+            Levels::default()
+        } else if page.is_some() {
+            self.levels(Selection::Ids(&ids), scope).await?
+        } else {
+            self.levels(Selection::Filter(filter), scope).await?
+        };
+        let offset = filter.offset();
+        let items = rows
+            .into_iter()
+            .map(|(id, code, title, status, plan_code, first, last)| {
+                Ok(ProgramEvaluation {
+                    program_id: id,
+                    code,
+                    title,
+                    status: ProgramStatus::parse(&status)?,
+                    plan_code,
+                    first_session: first.map(|t| local_day(t, offset)),
+                    last_session: last.map(|t| local_day(t, offset)),
+                    funnel: levels.funnel.get(&id).copied().unwrap_or_default(),
+                    reaction: levels.reaction.get(&id).copied().unwrap_or_default(),
+                    learning: levels.learning.get(&id).copied().unwrap_or_default(),
+                    behavior: levels.behavior.get(&id).copied().unwrap_or_default(),
+                })
+            })
+            .collect::<DomainResult<Vec<_>>>()?;
+        let (page_no, per_page) = match page {
+            Some(p) => (p.page, p.per_page),
+            None => (1, total.max(1) as u32),
+        };
+        Ok(Paged {
+            items,
+            total,
+            page: page_no,
+            per_page,
+        })
+    }
+
+    /// One program's levels 1–3; `None` when it does not exist or has no learner in
+    /// a partial scope.
+    async fn evaluate_program(
+        &self,
+        program_id: i64,
+        scope: &DataScope,
+        utc_offset: UtcOffset,
+    ) -> DomainResult<Option<ProgramEvaluation>> {
+        let row: Option<ProgramRow> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(PROGRAM_SELECT);
+            qb.push(" AND p.id = ").push_bind(program_id);
+            push_program_scope(&mut qb, scope);
+            qb.build_query_as()
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
+        });
+        let Some((id, code, title, status, plan_code, first, last)) = row else {
+            return Ok(None);
+        };
+        let levels = self.levels(Selection::Ids(&[id]), scope).await?;
+        Ok(Some(ProgramEvaluation {
+            program_id: id,
+            code,
+            title,
+            status: ProgramStatus::parse(&status)?,
+            plan_code,
+            first_session: first.map(|t| local_day(t, utc_offset)),
+            last_session: last.map(|t| local_day(t, utc_offset)),
+            funnel: levels.funnel.get(&id).copied().unwrap_or_default(),
+            reaction: levels.reaction.get(&id).copied().unwrap_or_default(),
+            learning: levels.learning.get(&id).copied().unwrap_or_default(),
+            behavior: levels.behavior.get(&id).copied().unwrap_or_default(),
+        }))
+    }
+
+    /// Levels 1–3 rolled up per instructor, vendor or resource over the programs
+    /// matching `filter`: an instructor's programs are those they teach a session of
+    /// or are named on; a vendor's, those of its external instructors and resources;
+    /// a resource's, the programs using it.
+    async fn levels_by(
         &self,
         by: EfficiencyBy,
         programs: &[ProgramEvaluation],
     ) -> DomainResult<Vec<LevelsRollup>> {
-        let rows: Vec<SubjectRow> = on_pool!(self, pool => {
+        let rows: Vec<SubjectRow> = on_pool!(self, |pool| {
             let mut out: Vec<SubjectRow> = Vec::new();
             if matches!(by, EfficiencyBy::Instructor | EfficiencyBy::Vendor) {
                 out.extend(sqlx::query_as::<_, SubjectRow>(
@@ -515,7 +660,7 @@ impl crate::Store {
     /// The resource efficiency index per instructor, vendor or resource over the held
     /// sessions (up to `now`) of the programs matching `filter`, with levels 1–3 of
     /// each subject's programs.
-    pub async fn efficiency(
+    async fn efficiency(
         &self,
         by: EfficiencyBy,
         filter: &EvaluationFilter,
@@ -524,7 +669,7 @@ impl crate::Store {
     ) -> DomainResult<EfficiencyReport> {
         let offset = filter.offset();
         type SessionRow = (i64, i64, DbTime, DbTime, i64, f64, f64);
-        let (sessions, links): (Vec<SessionRow>, Vec<SubjectRow>) = on_pool!(self, pool => {
+        let (sessions, links): (Vec<SessionRow>, Vec<SubjectRow>) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new("");
             push_pairs(&mut qb, Selection::Filter(filter), scope);
             qb.push(
@@ -546,7 +691,11 @@ impl crate::Store {
             );
             qb.push_bind(DbTime(now));
             push_selection(&mut qb, "s.program_id", Selection::Filter(filter), scope);
-            let sessions: Vec<SessionRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let sessions: Vec<SessionRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let mut links: Vec<SubjectRow> = Vec::new();
             if matches!(by, EfficiencyBy::Instructor | EfficiencyBy::Vendor) {
                 links.extend(sqlx::query_as::<_, SubjectRow>(
@@ -626,15 +775,17 @@ impl crate::Store {
     /// Each position's required skills in `scope`: holders meeting the level by their
     /// latest assessment, today and [`COVERAGE_LOOKBACK_MONTHS`] months ago (holders
     /// then: today's active holders hired by that day or of unknown hire date).
-    pub async fn coverage_changes(
+    async fn coverage_changes(
         &self,
         scope: &DataScope,
         today: Date,
     ) -> DomainResult<Vec<CoverageChange>> {
         let then = months_before(today, COVERAGE_LOOKBACK_MONTHS);
         type Row = (i64, String, String, String, String, i32, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT ps.position_id, pos.code, pos.name, sk.code, sk.name, ps.required_level, COUNT(*), SUM(CASE WHEN ");
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT ps.position_id, pos.code, pos.name, sk.code, sk.name, ps.required_level, COUNT(*), SUM(CASE WHEN ",
+            );
             push_latest_level(&mut qb, today);
             qb.push(" >= ps.required_level THEN 1 ELSE 0 END), SUM(CASE WHEN e.hire_date IS NULL OR e.hire_date <= ")
                 .push_bind(then)
@@ -650,7 +801,10 @@ impl crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" GROUP BY ps.position_id, pos.code, pos.name, sk.code, sk.name, ps.required_level ORDER BY pos.code, sk.code");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         Ok(rows
             .into_iter()
@@ -668,14 +822,11 @@ impl crate::Store {
             })
             .collect())
     }
-}
-
-impl crate::Store {
     /// Who in `scope` completed a program this year (by `today`, company time), and
     /// the required-skill coverage of the positions' holders today.
-    pub async fn coverage(&self, scope: &DataScope, today: Date) -> DomainResult<Coverage> {
+    async fn coverage(&self, scope: &DataScope, today: Date) -> DomainResult<Coverage> {
         let jan1 = Date::from_calendar_date(today.year(), Month::January, 1).unwrap_or(today);
-        let (employees, trained): (i64, i64) = on_pool!(self, pool => {
+        let (employees, trained): (i64, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM enrollments en WHERE en.employee_id = e.id \
                  AND en.status = 'completed' AND en.completed_on >= ",
@@ -684,7 +835,10 @@ impl crate::Store {
                 ") THEN 1 ELSE 0 END), 0) FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND ",
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.build_query_as().fetch_one(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?
         });
         let changes = self.coverage_changes(scope, today).await?;
         Ok(Coverage {
@@ -699,7 +853,7 @@ impl crate::Store {
     /// Learners in `scope` who completed a program and whose best post-test score
     /// (the lowest over the program's skills) is below [`COACHING_BELOW_PCT`], the
     /// latest completion first, with their coaching task once it exists.
-    pub async fn coaching_alerts(&self, scope: &DataScope) -> DomainResult<Vec<CoachingAlert>> {
+    async fn coaching_alerts(&self, scope: &DataScope) -> DomainResult<Vec<CoachingAlert>> {
         type Row = (
             i64,
             String,
@@ -714,7 +868,7 @@ impl crate::Store {
             Option<String>,
             Option<i64>,
         );
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(format!(
                 "WITH best AS (SELECT x.program_id, xa.employee_id, x.skill_id, MAX(xa.score_pct) AS pct \
                    FROM exam_attempts xa JOIN exams x ON x.id = xa.exam_id \
@@ -735,7 +889,10 @@ impl crate::Store {
                 .push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY en.completed_on DESC, p.code, e.employee_no");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         Ok(rows
             .into_iter()
@@ -759,7 +916,7 @@ impl crate::Store {
     /// Creates one coaching practice task per low post-test alert in `scope` that has
     /// none yet: the learner's manager mentors, the learner reports, due in 30 days.
     /// Running it again creates nothing new. Each task is audited.
-    pub async fn create_coaching_tasks(
+    async fn create_coaching_tasks(
         &self,
         scope: &DataScope,
         today: Date,
@@ -770,7 +927,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let due = today + Duration::days(30);
         let pattern = format!("{COACHING_TITLE_PREFIX}%");
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             for alert in &alerts {
                 if alert.coaching_task_id.is_some() {
@@ -808,34 +965,16 @@ impl crate::Store {
                     "due_on": due.to_string(),
                 })
                 .to_string();
-                append_in!(tx, &actor.entry("evaluation.coaching_task", "practice_task").entity(id).change(None, Some(after)));
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("evaluation.coaching_task", "practice_task")
+                        .entity(id)
+                        .change(None, Some(after))
+                );
             }
             tx.commit().await.map_err(db_error)?;
         });
         Ok(outcome)
     }
-}
-
-/// The level of the latest assessment of `e` in `ps`'s skill on or before `day`.
-fn push_latest_level<'a, DB>(qb: &mut QueryBuilder<'a, DB>, day: Date)
-where
-    DB: sqlx::Database,
-    Date: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    qb.push("(SELECT a.level FROM assessments a WHERE a.employee_id = e.id AND a.skill_id = ps.skill_id AND a.assessed_on <= ")
-        .push_bind(day)
-        .push(" ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1)");
-}
-
-/// The same day `months` months earlier (the month's last day when it is shorter).
-fn months_before(day: Date, months: u8) -> Date {
-    let mut year = day.year();
-    let mut month = u8::from(day.month()) as i32 - months as i32;
-    while month < 1 {
-        month += 12;
-        year -= 1;
-    }
-    let month = Month::try_from(month as u8).unwrap_or(Month::January);
-    let last = month.length(year);
-    Date::from_calendar_date(year, month, day.day().min(last)).unwrap_or(day)
 }

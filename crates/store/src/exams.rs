@@ -307,23 +307,6 @@ macro_rules! settle_attempt_in {
 }
 
 impl crate::Store {
-    // ----- question bank ---------------------------------------------------------
-
-    /// Adds a question to a skill's bank.
-    pub async fn create_question(&self, input: &QuestionInput, actor: &Actor) -> DomainResult<i64> {
-        self.save_question(None, input, actor).await
-    }
-
-    /// Changes a question; attempts already drawn keep the question as it was.
-    pub async fn update_question(
-        &self,
-        id: i64,
-        input: &QuestionInput,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        self.save_question(Some(id), input, actor).await.map(|_| ())
-    }
-
     async fn save_question(
         &self,
         id: Option<i64>,
@@ -336,11 +319,19 @@ impl crate::Store {
             None => None,
         };
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let skill = skill.ok_or_else(|| DomainError::invalid("skill_code", format!("no skill has the code '{}'", input.skill_code)))?;
+                .bind(&input.skill_code)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let skill = skill.ok_or_else(|| {
+                DomainError::invalid(
+                    "skill_code",
+                    format!("no skill has the code '{}'", input.skill_code),
+                )
+            })?;
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exam_questions (skill_id, kind, difficulty, stem, options, answers, points, explanation, created_at, updated_at) \
@@ -358,96 +349,21 @@ impl crate::Store {
                     id
                 }
             };
-            let action = if before.is_some() { "exam.question_change" } else { "exam.question_create" };
-            append_in!(tx, &actor.entry(action, "exam_question").entity(id)
-                .change(before.as_ref().and_then(|b| serde_json::to_string(b).ok()), serde_json::to_string(&input).ok()));
+            let action = if before.is_some() {
+                "exam.question_change"
+            } else {
+                "exam.question_create"
+            };
+            append_in!(
+                tx,
+                &actor.entry(action, "exam_question").entity(id).change(
+                    before.as_ref().and_then(|b| serde_json::to_string(b).ok()),
+                    serde_json::to_string(&input).ok()
+                )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
-    }
-
-    /// Deactivates (or reactivates) a question: new papers no longer draw it.
-    pub async fn set_question_active(
-        &self,
-        id: i64,
-        active: bool,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        let before = self.question(id).await?;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
-                .bind(id).bind(active).bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("exam.question_active", "exam_question").entity(id)
-                .change(Some(serde_json::json!({ "active": before.active }).to_string()), Some(serde_json::json!({ "active": active }).to_string())));
-            tx.commit().await.map_err(db_error)?;
-        });
-        Ok(())
-    }
-
-    pub async fn question(&self, id: i64) -> DomainResult<Question> {
-        let row: Option<QuestionRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{QUESTION_SELECT} WHERE q.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
-        });
-        row.ok_or(DomainError::NotFound { entity: "question" })?
-            .into_question()
-    }
-
-    /// The bank, filtered by skill, kind, difficulty and stem text.
-    pub async fn list_questions(
-        &self,
-        filter: &QuestionFilter,
-        page: Page,
-    ) -> DomainResult<Paged<Question>> {
-        let (rows, total): (Vec<QuestionRow>, i64) = on_pool!(self, pool => {
-            let build = |qb: &mut QueryBuilder<'_, _>| {
-                qb.push(" WHERE 1=1");
-                if let Some(skill) = filter.skill_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    qb.push(" AND s.code = ").push_bind(skill.to_string());
-                }
-                if let Some(kind) = filter.kind {
-                    qb.push(" AND q.kind = ").push_bind(kind.code());
-                }
-                if let Some(d) = filter.difficulty {
-                    qb.push(" AND q.difficulty = ").push_bind(d);
-                }
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    qb.push(" AND LOWER(q.stem) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\'");
-                }
-                if !filter.include_inactive {
-                    qb.push(" AND q.active = ").push_bind(true);
-                }
-            };
-            let mut qb = QueryBuilder::new(QUESTION_SELECT);
-            build(&mut qb);
-            qb.push(" ORDER BY s.code, q.difficulty, q.id LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM exam_questions q JOIN skills s ON s.id = q.skill_id");
-            build(&mut qb);
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-            (rows, total)
-        });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(QuestionRow::into_question)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
-    }
-
-    // ----- exams -----------------------------------------------------------------
-
-    pub async fn create_exam(&self, input: &ExamInput, actor: &Actor) -> DomainResult<i64> {
-        self.save_exam(None, input, actor).await
-    }
-
-    /// Changes an exam's rules; attempts already taken keep their papers.
-    pub async fn update_exam(&self, id: i64, input: &ExamInput, actor: &Actor) -> DomainResult<()> {
-        self.save_exam(Some(id), input, actor).await.map(|_| ())
     }
 
     async fn save_exam(
@@ -462,21 +378,41 @@ impl crate::Store {
             None => None,
         };
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let skill = skill.ok_or_else(|| DomainError::invalid("skill_code", format!("no skill has the code '{}'", input.skill_code)))?;
+                .bind(&input.skill_code)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let skill = skill.ok_or_else(|| {
+                DomainError::invalid(
+                    "skill_code",
+                    format!("no skill has the code '{}'", input.skill_code),
+                )
+            })?;
             let program: Option<i64> = match &input.program_code {
                 Some(code) => {
-                    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM programs WHERE code = $1")
-                        .bind(code).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                    Some(found.ok_or_else(|| DomainError::invalid("program_code", format!("no program has the code '{code}'")))?)
+                    let found: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM programs WHERE code = $1")
+                            .bind(code)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    Some(found.ok_or_else(|| {
+                        DomainError::invalid(
+                            "program_code",
+                            format!("no program has the code '{code}'"),
+                        )
+                    })?)
                 }
                 None => None,
             };
             let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("an exam with the code '{}' exists", input.code)),
+                DomainError::Conflict(_) => DomainError::invalid(
+                    "code",
+                    format!("an exam with the code '{}' exists", input.code),
+                ),
                 other => other,
             };
             let id: i64 = match id {
@@ -499,17 +435,440 @@ impl crate::Store {
                     id
                 }
             };
-            let action = if before.is_some() { "exam.change" } else { "exam.create" };
-            append_in!(tx, &actor.entry(action, "exam").entity(id)
-                .change(before.as_ref().and_then(|b| serde_json::to_string(&b.to_input()).ok()), serde_json::to_string(&input).ok()));
+            let action = if before.is_some() {
+                "exam.change"
+            } else {
+                "exam.create"
+            };
+            append_in!(
+                tx,
+                &actor.entry(action, "exam").entity(id).change(
+                    before
+                        .as_ref()
+                        .and_then(|b| serde_json::to_string(&b.to_input()).ok()),
+                    serde_json::to_string(&input).ok()
+                )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
+    async fn attempt_raw(&self, id: i64) -> DomainResult<AttemptDetail> {
+        let (row, items): (Option<AttemptRow>, Vec<ItemRow>) = on_pool!(self, |pool| {
+            let row = sqlx::query_as(&format!("{ATTEMPT_SELECT} WHERE a.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
+            let items = sqlx::query_as(
+                "SELECT position, question_id, kind, difficulty, stem, options, answers, points, response, awarded \
+                 FROM exam_attempt_items WHERE attempt_id = $1 ORDER BY position",
+            ).bind(id).fetch_all(pool).await.map_err(db_error)?;
+            (row, items)
+        });
+        Ok(AttemptDetail {
+            attempt: row
+                .ok_or(DomainError::NotFound { entity: "attempt" })?
+                .into_attempt()?,
+            items: items
+                .into_iter()
+                .map(item_of)
+                .collect::<DomainResult<_>>()?,
+        })
+    }
+
+    /// Checks and writes responses of a running attempt.
+    async fn write_responses(
+        &self,
+        detail: &AttemptDetail,
+        responses: &[(i32, Vec<String>)],
+    ) -> DomainResult<usize> {
+        let attempt_id = detail.attempt.id;
+        let mut normalised = Vec::with_capacity(responses.len());
+        for (position, response) in responses {
+            let field = format!("answers[{position}]");
+            let item = detail
+                .items
+                .iter()
+                .find(|i| i.position == *position)
+                .ok_or_else(|| DomainError::invalid(&field, "the paper has no such question"))?;
+            normalised.push((
+                *position,
+                normalise_response(&field, item.kind, item.options.len(), response)?,
+            ));
+        }
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            for (position, response) in &normalised {
+                sqlx::query("UPDATE exam_attempt_items SET response = $3 WHERE attempt_id = $1 AND position = $2")
+                    .bind(attempt_id).bind(position).bind(to_json(response)).execute(&mut *tx).await.map_err(db_error)?;
+            }
+            tx.commit().await.map_err(db_error)?;
+        });
+        Ok(normalised.len())
+    }
+}
+
+/// The exams port: every query and change of this context.
+pub trait ExamRepository {
+    // ----- question bank ---------------------------------------------------------
+
+    /// Adds a question to a skill's bank.
+    fn create_question(
+        &self,
+        input: &QuestionInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a question; attempts already drawn keep the question as it was.
+    fn update_question(
+        &self,
+        id: i64,
+        input: &QuestionInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Deactivates (or reactivates) a question: new papers no longer draw it.
+    fn set_question_active(
+        &self,
+        id: i64,
+        active: bool,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    fn question(&self, id: i64)
+    -> impl std::future::Future<Output = DomainResult<Question>> + Send;
+
+    /// The bank, filtered by skill, kind, difficulty and stem text.
+    fn list_questions(
+        &self,
+        filter: &QuestionFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<Question>>> + Send;
+
+    // ----- exams -----------------------------------------------------------------
+
+    fn create_exam(
+        &self,
+        input: &ExamInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes an exam's rules; attempts already taken keep their papers.
+    fn update_exam(
+        &self,
+        id: i64,
+        input: &ExamInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
     /// Publishes, closes or returns an exam to draft. Publishing checks that the
     /// bank holds enough active questions for a paper.
-    pub async fn set_exam_status(
+    fn set_exam_status(
+        &self,
+        id: i64,
+        status: ExamStatus,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    fn exam(&self, id: i64) -> impl std::future::Future<Output = DomainResult<Exam>> + Send;
+
+    fn exam_id(&self, code: &str) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn list_exams(
+        &self,
+        filter: &ExamFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<Exam>>> + Send;
+
+    /// A program's exams, pre-tests first.
+    fn program_exams(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Exam>>> + Send;
+
+    /// The exam and its skill's active questions, from which papers are drawn.
+    fn exam_bank(
+        &self,
+        exam_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Bank>> + Send;
+
+    // ----- taking an exam ---------------------------------------------------------
+
+    /// Whether `employee_id` may take the exam at all: anyone a standalone exam, the
+    /// learners enrolled in (or having completed) the program its exam.
+    fn may_take_exam(
+        &self,
+        exam: &Exam,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    /// One learner's attempts at one exam, oldest first.
+    fn employee_exam_attempts(
+        &self,
+        exam_id: i64,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Attempt>>> + Send;
+
+    /// Starts an attempt: draws the paper and stores it with the deadline. An
+    /// attempt still running is returned instead of a new one.
+    fn start_attempt(
+        &self,
+        exam_id: i64,
+        employee_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// An attempt with its paper (answers included: the caller hides them while the
+    /// attempt runs). An attempt past its deadline is submitted first.
+    fn attempt(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<AttemptDetail>> + Send;
+
+    /// Saves responses of a running attempt (position → response); refused after the
+    /// deadline and its grace, and for anyone but the learner.
+    fn save_responses(
+        &self,
+        attempt_id: i64,
+        employee_id: i64,
+        responses: &[(i32, Vec<String>)],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Submits an attempt, saving `responses` first when they come in time, and
+    /// grades it. Past the deadline and grace the saved answers count alone.
+    fn submit_attempt(
+        &self,
+        attempt_id: i64,
+        employee_id: i64,
+        responses: &[(i32, Vec<String>)],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Attempt>> + Send;
+
+    /// Submits every running attempt past its deadline and grace with what was saved.
+    fn close_expired_attempts(
+        &self,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// The exams an employee can see: standalone published exams and the published
+    /// exams of the programs they are enrolled in or completed, with their attempts.
+    fn my_exams(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<MyExam>>> + Send;
+
+    // ----- results and grading ------------------------------------------------------
+
+    /// An exam's attempts of people in `scope`, newest first.
+    fn exam_attempts(
+        &self,
+        exam_id: i64,
+        filter: &AttemptFilter,
+        scope: &DataScope,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<Attempt>>> + Send;
+
+    /// Pass rate, mean and score distribution of an exam's attempts in `scope`.
+    fn exam_stats(
+        &self,
+        exam_id: i64,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<ExamStats>> + Send;
+
+    /// Whether an instructor (by employee id) teaches the program of an exam.
+    fn teaches_exam(
+        &self,
+        employee_id: i64,
+        exam_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    /// Short answers waiting for a grader, oldest submission first.
+    fn grading_queue(
+        &self,
+        grader: Grader,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<GradingTask>>> + Send;
+
+    /// Scores a short answer (0 to the question's points); when nothing else waits,
+    /// the attempt's result becomes final. Returns the attempt's status.
+    fn grade_item(
+        &self,
+        attempt_id: i64,
+        position: i32,
+        points: f64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<AttemptStatus>> + Send;
+
+    // ----- learning gain and completion ---------------------------------------------
+
+    /// The program's learning gain (Kirkpatrick level 2). For every skill with a
+    /// pre-test and a post-test in the program, each learner's first graded pre-test
+    /// attempt is paired with their best graded post-test attempt.
+    fn learning_gain(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<LearningGain>> + Send;
+
+    /// Enrolment ids of a program's learners with a passed attempt at one of its
+    /// final exams (the completion rule when the program requires an exam).
+    fn final_exam_passers(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<HashSet<i64>>> + Send;
+
+    // ----- bulk ---------------------------------------------------------------------
+
+    /// Writes submitted attempts of one exam in bulk (benchmarks, demo data, paper
+    /// exams keyed in later): each is graded as a submission would be, short
+    /// answers with a response wait for a person, passed attempts record their
+    /// competency assessment. Each learner at most once per call. Returns the count.
+    fn record_attempts(
+        &self,
+        exam_id: i64,
+        attempts: &[RecordedAttempt],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+}
+
+impl ExamRepository for crate::Store {
+    // ----- question bank ---------------------------------------------------------
+
+    /// Adds a question to a skill's bank.
+    async fn create_question(&self, input: &QuestionInput, actor: &Actor) -> DomainResult<i64> {
+        self.save_question(None, input, actor).await
+    }
+
+    /// Changes a question; attempts already drawn keep the question as it was.
+    async fn update_question(
+        &self,
+        id: i64,
+        input: &QuestionInput,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        self.save_question(Some(id), input, actor).await.map(|_| ())
+    }
+
+    /// Deactivates (or reactivates) a question: new papers no longer draw it.
+    async fn set_question_active(&self, id: i64, active: bool, actor: &Actor) -> DomainResult<()> {
+        let before = self.question(id).await?;
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(active)
+                .bind(DbTime(OffsetDateTime::now_utc()))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("exam.question_active", "exam_question")
+                    .entity(id)
+                    .change(
+                        Some(serde_json::json!({ "active": before.active }).to_string()),
+                        Some(serde_json::json!({ "active": active }).to_string())
+                    )
+            );
+            tx.commit().await.map_err(db_error)?;
+        });
+        Ok(())
+    }
+
+    async fn question(&self, id: i64) -> DomainResult<Question> {
+        let row: Option<QuestionRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{QUESTION_SELECT} WHERE q.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
+        });
+        row.ok_or(DomainError::NotFound { entity: "question" })?
+            .into_question()
+    }
+
+    /// The bank, filtered by skill, kind, difficulty and stem text.
+    async fn list_questions(
+        &self,
+        filter: &QuestionFilter,
+        page: Page,
+    ) -> DomainResult<Paged<Question>> {
+        let (rows, total): (Vec<QuestionRow>, i64) = on_pool!(self, |pool| {
+            let build = |qb: &mut QueryBuilder<'_, _>| {
+                qb.push(" WHERE 1=1");
+                if let Some(skill) = filter
+                    .skill_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    qb.push(" AND s.code = ").push_bind(skill.to_string());
+                }
+                if let Some(kind) = filter.kind {
+                    qb.push(" AND q.kind = ").push_bind(kind.code());
+                }
+                if let Some(d) = filter.difficulty {
+                    qb.push(" AND q.difficulty = ").push_bind(d);
+                }
+                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    qb.push(" AND LOWER(q.stem) LIKE ")
+                        .push_bind(contains_pattern(q))
+                        .push(" ESCAPE '\\'");
+                }
+                if !filter.include_inactive {
+                    qb.push(" AND q.active = ").push_bind(true);
+                }
+            };
+            let mut qb = QueryBuilder::new(QUESTION_SELECT);
+            build(&mut qb);
+            qb.push(" ORDER BY s.code, q.difficulty, q.id LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM exam_questions q JOIN skills s ON s.id = q.skill_id",
+            );
+            build(&mut qb);
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
+            (rows, total)
+        });
+        Ok(Paged {
+            items: rows
+                .into_iter()
+                .map(QuestionRow::into_question)
+                .collect::<DomainResult<_>>()?,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    // ----- exams -----------------------------------------------------------------
+
+    async fn create_exam(&self, input: &ExamInput, actor: &Actor) -> DomainResult<i64> {
+        self.save_exam(None, input, actor).await
+    }
+
+    /// Changes an exam's rules; attempts already taken keep their papers.
+    async fn update_exam(&self, id: i64, input: &ExamInput, actor: &Actor) -> DomainResult<()> {
+        self.save_exam(Some(id), input, actor).await.map(|_| ())
+    }
+
+    /// Publishes, closes or returns an exam to draft. Publishing checks that the
+    /// bank holds enough active questions for a paper.
+    async fn set_exam_status(
         &self,
         id: i64,
         status: ExamStatus,
@@ -519,46 +878,71 @@ impl crate::Store {
         if status == ExamStatus::Published {
             self.exam_bank(id).await?.check()?;
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
-                .bind(id).bind(status.code()).bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("exam.status", "exam").entity(id)
-                .change(Some(serde_json::json!({ "status": exam.status.code() }).to_string()), Some(serde_json::json!({ "status": status.code() }).to_string())));
+                .bind(id)
+                .bind(status.code())
+                .bind(DbTime(OffsetDateTime::now_utc()))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor.entry("exam.status", "exam").entity(id).change(
+                    Some(serde_json::json!({ "status": exam.status.code() }).to_string()),
+                    Some(serde_json::json!({ "status": status.code() }).to_string())
+                )
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(())
     }
 
-    pub async fn exam(&self, id: i64) -> DomainResult<Exam> {
-        let row: Option<ExamRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{EXAM_SELECT} WHERE x.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn exam(&self, id: i64) -> DomainResult<Exam> {
+        let row: Option<ExamRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{EXAM_SELECT} WHERE x.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound { entity: "exam" })?
             .into_exam()
     }
 
-    pub async fn exam_id(&self, code: &str) -> DomainResult<i64> {
-        let id: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT id FROM exams WHERE code = $1").bind(code.trim()).fetch_optional(pool).await.map_err(db_error)?
+    async fn exam_id(&self, code: &str) -> DomainResult<i64> {
+        let id: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM exams WHERE code = $1")
+                .bind(code.trim())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         id.ok_or(DomainError::NotFound { entity: "exam" })
     }
 
-    pub async fn list_exams(&self, filter: &ExamFilter, page: Page) -> DomainResult<Paged<Exam>> {
-        let (rows, total): (Vec<ExamRow>, i64) = on_pool!(self, pool => {
+    async fn list_exams(&self, filter: &ExamFilter, page: Page) -> DomainResult<Paged<Exam>> {
+        let (rows, total): (Vec<ExamRow>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" WHERE 1=1");
                 if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(x.code) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR LOWER(x.title) LIKE ")
-                        .push_bind(pattern).push(" ESCAPE '\\')");
+                    qb.push(" AND (LOWER(x.code) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(x.title) LIKE ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')");
                 }
                 if let Some(p) = filter.program_id {
                     qb.push(" AND x.program_id = ").push_bind(p);
                 }
-                if let Some(s) = filter.skill_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                if let Some(s) = filter
+                    .skill_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
                     qb.push(" AND s.code = ").push_bind(s.to_string());
                 }
                 if let Some(st) = filter.status {
@@ -567,11 +951,24 @@ impl crate::Store {
             };
             let mut qb = QueryBuilder::new(EXAM_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY x.code LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM exams x JOIN skills s ON s.id = x.skill_id");
+            qb.push(" ORDER BY x.code LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM exams x JOIN skills s ON s.id = x.skill_id",
+            );
             build(&mut qb);
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -586,20 +983,31 @@ impl crate::Store {
     }
 
     /// A program's exams, pre-tests first.
-    pub async fn program_exams(&self, program_id: i64) -> DomainResult<Vec<Exam>> {
-        let rows: Vec<ExamRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{EXAM_SELECT} WHERE x.program_id = $1 ORDER BY x.purpose DESC, x.code"))
-                .bind(program_id).fetch_all(pool).await.map_err(db_error)?
+    async fn program_exams(&self, program_id: i64) -> DomainResult<Vec<Exam>> {
+        let rows: Vec<ExamRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{EXAM_SELECT} WHERE x.program_id = $1 ORDER BY x.purpose DESC, x.code"
+            ))
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         rows.into_iter().map(ExamRow::into_exam).collect()
     }
 
     /// The exam and its skill's active questions, from which papers are drawn.
-    pub async fn exam_bank(&self, exam_id: i64) -> DomainResult<Bank> {
+    async fn exam_bank(&self, exam_id: i64) -> DomainResult<Bank> {
         let exam = self.exam(exam_id).await?;
-        let rows: Vec<QuestionRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{QUESTION_SELECT} WHERE q.skill_id = $1 AND q.active = $2 ORDER BY q.id"))
-                .bind(exam.skill_id).bind(true).fetch_all(pool).await.map_err(db_error)?
+        let rows: Vec<QuestionRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{QUESTION_SELECT} WHERE q.skill_id = $1 AND q.active = $2 ORDER BY q.id"
+            ))
+            .bind(exam.skill_id)
+            .bind(true)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         let mut by_difficulty: [Vec<Question>; 3] = Default::default();
         for row in rows {
@@ -618,33 +1026,45 @@ impl crate::Store {
 
     /// Whether `employee_id` may take the exam at all: anyone a standalone exam, the
     /// learners enrolled in (or having completed) the program its exam.
-    pub async fn may_take_exam(&self, exam: &Exam, employee_id: i64) -> DomainResult<bool> {
+    async fn may_take_exam(&self, exam: &Exam, employee_id: i64) -> DomainResult<bool> {
         let Some(program) = exam.program_id else {
             return Ok(true);
         };
-        let status: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT status FROM enrollments WHERE program_id = $1 AND employee_id = $2")
-                .bind(program).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?
+        let status: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT status FROM enrollments WHERE program_id = $1 AND employee_id = $2",
+            )
+            .bind(program)
+            .bind(employee_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?
         });
         Ok(matches!(status.as_deref(), Some("enrolled" | "completed")))
     }
 
     /// One learner's attempts at one exam, oldest first.
-    pub async fn employee_exam_attempts(
+    async fn employee_exam_attempts(
         &self,
         exam_id: i64,
         employee_id: i64,
     ) -> DomainResult<Vec<Attempt>> {
-        let rows: Vec<AttemptRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{ATTEMPT_SELECT} WHERE a.exam_id = $1 AND a.employee_id = $2 ORDER BY a.attempt_no"))
-                .bind(exam_id).bind(employee_id).fetch_all(pool).await.map_err(db_error)?
+        let rows: Vec<AttemptRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{ATTEMPT_SELECT} WHERE a.exam_id = $1 AND a.employee_id = $2 ORDER BY a.attempt_no"
+            ))
+            .bind(exam_id)
+            .bind(employee_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         rows.into_iter().map(AttemptRow::into_attempt).collect()
     }
 
     /// Starts an attempt: draws the paper and stores it with the deadline. An
     /// attempt still running is returned instead of a new one.
-    pub async fn start_attempt(
+    async fn start_attempt(
         &self,
         exam_id: i64,
         employee_id: i64,
@@ -672,7 +1092,7 @@ impl crate::Store {
         let items = bank.draw(seed)?;
         let max_score: f64 = items.iter().map(|i| i.points).sum();
         let deadline = now + Duration::minutes(i64::from(exam.time_limit_minutes));
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, max_score) \
@@ -683,11 +1103,19 @@ impl crate::Store {
                     DomainError::Conflict(_) => DomainError::Conflict("an attempt was started at the same time; reload".into()),
                     other => other,
                 })?;
-            let mut qb = QueryBuilder::new("INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points) ");
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points) ",
+            );
             qb.push_values(&items, |mut row, item| {
-                row.push_bind(id).push_bind(item.position).push_bind(item.question_id).push_bind(item.kind.code())
-                    .push_bind(item.difficulty).push_bind(item.stem.clone()).push_bind(to_json(&item.options))
-                    .push_bind(to_json(item.answers.as_deref().unwrap_or_default())).push_bind(item.points);
+                row.push_bind(id)
+                    .push_bind(item.position)
+                    .push_bind(item.question_id)
+                    .push_bind(item.kind.code())
+                    .push_bind(item.difficulty)
+                    .push_bind(item.stem.clone())
+                    .push_bind(to_json(&item.options))
+                    .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
+                    .push_bind(item.points);
             });
             qb.build().execute(&mut *tx).await.map_err(db_error)?;
             append_in!(tx, &actor.entry("exam.attempt_start", "exam_attempt").entity(id)
@@ -699,7 +1127,7 @@ impl crate::Store {
 
     /// An attempt with its paper (answers included: the caller hides them while the
     /// attempt runs). An attempt past its deadline is submitted first.
-    pub async fn attempt(&self, id: i64) -> DomainResult<AttemptDetail> {
+    async fn attempt(&self, id: i64) -> DomainResult<AttemptDetail> {
         let mut detail = self.attempt_raw(id).await?;
         if detail.attempt.status == AttemptStatus::InProgress
             && OffsetDateTime::now_utc()
@@ -712,29 +1140,9 @@ impl crate::Store {
         Ok(detail)
     }
 
-    async fn attempt_raw(&self, id: i64) -> DomainResult<AttemptDetail> {
-        let (row, items): (Option<AttemptRow>, Vec<ItemRow>) = on_pool!(self, pool => {
-            let row = sqlx::query_as(&format!("{ATTEMPT_SELECT} WHERE a.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?;
-            let items = sqlx::query_as(
-                "SELECT position, question_id, kind, difficulty, stem, options, answers, points, response, awarded \
-                 FROM exam_attempt_items WHERE attempt_id = $1 ORDER BY position",
-            ).bind(id).fetch_all(pool).await.map_err(db_error)?;
-            (row, items)
-        });
-        Ok(AttemptDetail {
-            attempt: row
-                .ok_or(DomainError::NotFound { entity: "attempt" })?
-                .into_attempt()?,
-            items: items
-                .into_iter()
-                .map(item_of)
-                .collect::<DomainResult<_>>()?,
-        })
-    }
-
     /// Saves responses of a running attempt (position → response); refused after the
     /// deadline and its grace, and for anyone but the learner.
-    pub async fn save_responses(
+    async fn save_responses(
         &self,
         attempt_id: i64,
         employee_id: i64,
@@ -763,40 +1171,9 @@ impl crate::Store {
         self.write_responses(&detail, responses).await
     }
 
-    /// Checks and writes responses of a running attempt.
-    async fn write_responses(
-        &self,
-        detail: &AttemptDetail,
-        responses: &[(i32, Vec<String>)],
-    ) -> DomainResult<usize> {
-        let attempt_id = detail.attempt.id;
-        let mut normalised = Vec::with_capacity(responses.len());
-        for (position, response) in responses {
-            let field = format!("answers[{position}]");
-            let item = detail
-                .items
-                .iter()
-                .find(|i| i.position == *position)
-                .ok_or_else(|| DomainError::invalid(&field, "the paper has no such question"))?;
-            normalised.push((
-                *position,
-                normalise_response(&field, item.kind, item.options.len(), response)?,
-            ));
-        }
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            for (position, response) in &normalised {
-                sqlx::query("UPDATE exam_attempt_items SET response = $3 WHERE attempt_id = $1 AND position = $2")
-                    .bind(attempt_id).bind(position).bind(to_json(response)).execute(&mut *tx).await.map_err(db_error)?;
-            }
-            tx.commit().await.map_err(db_error)?;
-        });
-        Ok(normalised.len())
-    }
-
     /// Submits an attempt, saving `responses` first when they come in time, and
     /// grades it. Past the deadline and grace the saved answers count alone.
-    pub async fn submit_attempt(
+    async fn submit_attempt(
         &self,
         attempt_id: i64,
         employee_id: i64,
@@ -823,13 +1200,16 @@ impl crate::Store {
         } else {
             now
         };
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Only one submission wins; a second sees the status already moved.
             let moved = sqlx::query("UPDATE exam_attempts SET submitted_at = $2, status = 'grading' WHERE id = $1 AND status = 'in_progress'")
                 .bind(attempt_id).bind(DbTime(submitted)).execute(&mut *tx).await.map_err(db_error)?;
             if moved.rows_affected() == 0 {
-                return Err(DomainError::invalid("attempt", "the attempt is already submitted"));
+                return Err(DomainError::invalid(
+                    "attempt",
+                    "the attempt is already submitted",
+                ));
             }
             settle_attempt_in!(tx, attempt_id, now, actor);
             tx.commit().await.map_err(db_error)?;
@@ -838,9 +1218,9 @@ impl crate::Store {
     }
 
     /// Submits every running attempt past its deadline and grace with what was saved.
-    pub async fn close_expired_attempts(&self, actor: &Actor) -> DomainResult<usize> {
+    async fn close_expired_attempts(&self, actor: &Actor) -> DomainResult<usize> {
         let cutoff = OffsetDateTime::now_utc() - Duration::seconds(GRACE_SECONDS);
-        let expired: Vec<(i64, i64)> = on_pool!(self, pool => {
+        let expired: Vec<(i64, i64)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT id, employee_id FROM exam_attempts WHERE status = 'in_progress' AND deadline_at < $1")
                 .bind(DbTime(cutoff)).fetch_all(pool).await.map_err(db_error)?
         });
@@ -858,9 +1238,9 @@ impl crate::Store {
 
     /// The exams an employee can see: standalone published exams and the published
     /// exams of the programs they are enrolled in or completed, with their attempts.
-    pub async fn my_exams(&self, employee_id: i64) -> DomainResult<Vec<MyExam>> {
+    async fn my_exams(&self, employee_id: i64) -> DomainResult<Vec<MyExam>> {
         self.close_expired_attempts(&Actor::system()).await?;
-        let rows: Vec<ExamRow> = on_pool!(self, pool => {
+        let rows: Vec<ExamRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "{EXAM_SELECT} WHERE x.status <> 'draft' AND (x.program_id IS NULL OR x.program_id IN \
                  (SELECT program_id FROM enrollments WHERE employee_id = $1 AND status IN ('enrolled', 'completed'))) \
@@ -868,9 +1248,14 @@ impl crate::Store {
                  ORDER BY x.code"
             )).bind(employee_id).fetch_all(pool).await.map_err(db_error)?
         });
-        let attempt_rows: Vec<AttemptRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{ATTEMPT_SELECT} WHERE a.employee_id = $1 ORDER BY a.attempt_no"))
-                .bind(employee_id).fetch_all(pool).await.map_err(db_error)?
+        let attempt_rows: Vec<AttemptRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{ATTEMPT_SELECT} WHERE a.employee_id = $1 ORDER BY a.attempt_no"
+            ))
+            .bind(employee_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         let mut by_exam: HashMap<i64, Vec<Attempt>> = HashMap::new();
         for row in attempt_rows {
@@ -903,7 +1288,7 @@ impl crate::Store {
     // ----- results and grading ------------------------------------------------------
 
     /// An exam's attempts of people in `scope`, newest first.
-    pub async fn exam_attempts(
+    async fn exam_attempts(
         &self,
         exam_id: i64,
         filter: &AttemptFilter,
@@ -911,9 +1296,11 @@ impl crate::Store {
         page: Page,
     ) -> DomainResult<Paged<Attempt>> {
         self.close_expired_attempts(&Actor::system()).await?;
-        let (rows, total): (Vec<AttemptRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<AttemptRow>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
-                qb.push(" WHERE a.exam_id = ").push_bind(exam_id).push(" AND ");
+                qb.push(" WHERE a.exam_id = ")
+                    .push_bind(exam_id)
+                    .push(" AND ");
                 push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 if let Some(s) = filter.status {
                     qb.push(" AND a.status = ").push_bind(s.code());
@@ -923,17 +1310,33 @@ impl crate::Store {
                 }
                 if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(e.employee_no) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-                        .push_bind(pattern).push(" ESCAPE '\\')");
+                    qb.push(" AND (LOWER(e.employee_no) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')");
                 }
             };
             let mut qb = QueryBuilder::new(ATTEMPT_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY a.started_at DESC, a.id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM exam_attempts a JOIN employees e ON e.id = a.employee_id JOIN departments d ON d.id = e.department_id");
+            qb.push(" ORDER BY a.started_at DESC, a.id DESC LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM exam_attempts a JOIN employees e ON e.id = a.employee_id JOIN departments d ON d.id = e.department_id",
+            );
             build(&mut qb);
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -948,13 +1351,18 @@ impl crate::Store {
     }
 
     /// Pass rate, mean and score distribution of an exam's attempts in `scope`.
-    pub async fn exam_stats(&self, exam_id: i64, scope: &DataScope) -> DomainResult<ExamStats> {
-        let rows: Vec<(String, Option<f64>, Option<bool>)> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT a.status, a.score_pct, a.passed FROM exam_attempts a JOIN employees e ON e.id = a.employee_id \
-                JOIN departments d ON d.id = e.department_id WHERE a.exam_id = ");
+    async fn exam_stats(&self, exam_id: i64, scope: &DataScope) -> DomainResult<ExamStats> {
+        let rows: Vec<(String, Option<f64>, Option<bool>)> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT a.status, a.score_pct, a.passed FROM exam_attempts a JOIN employees e ON e.id = a.employee_id \
+                JOIN departments d ON d.id = e.department_id WHERE a.exam_id = ",
+            );
             qb.push_bind(exam_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         let mut stats = ExamStats {
             attempts: rows.len() as i64,
@@ -985,8 +1393,8 @@ impl crate::Store {
     }
 
     /// Whether an instructor (by employee id) teaches the program of an exam.
-    pub async fn teaches_exam(&self, employee_id: i64, exam_id: i64) -> DomainResult<bool> {
-        let n: i64 = on_pool!(self, pool => {
+    async fn teaches_exam(&self, employee_id: i64, exam_id: i64) -> DomainResult<bool> {
+        let n: i64 = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM exams x JOIN program_instructors pi ON pi.program_id = x.program_id \
                  JOIN instructors i ON i.id = pi.instructor_id WHERE x.id = $1 AND i.employee_id = $2",
@@ -996,11 +1404,7 @@ impl crate::Store {
     }
 
     /// Short answers waiting for a grader, oldest submission first.
-    pub async fn grading_queue(
-        &self,
-        grader: Grader,
-        page: Page,
-    ) -> DomainResult<Paged<GradingTask>> {
+    async fn grading_queue(&self, grader: Grader, page: Page) -> DomainResult<Paged<GradingTask>> {
         type Row = (
             i64,
             i32,
@@ -1013,7 +1417,7 @@ impl crate::Store {
             Option<String>,
             f64,
         );
-        let (rows, total): (Vec<Row>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<Row>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" FROM exam_attempt_items it JOIN exam_attempts a ON a.id = it.attempt_id JOIN exams x ON x.id = a.exam_id \
                           JOIN employees e ON e.id = a.employee_id WHERE a.status = 'grading' AND it.awarded IS NULL");
@@ -1022,13 +1426,26 @@ impl crate::Store {
                         .push_bind(employee).push(")");
                 }
             };
-            let mut qb = QueryBuilder::new("SELECT it.attempt_id, it.position, x.code, x.title, e.employee_no, e.name, it.stem, it.answers, it.response, it.points");
+            let mut qb = QueryBuilder::new(
+                "SELECT it.attempt_id, it.position, x.code, x.title, e.employee_no, e.name, it.stem, it.answers, it.response, it.points",
+            );
             build(&mut qb);
-            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new("SELECT COUNT(*)");
             build(&mut qb);
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -1068,7 +1485,7 @@ impl crate::Store {
 
     /// Scores a short answer (0 to the question's points); when nothing else waits,
     /// the attempt's result becomes final. Returns the attempt's status.
-    pub async fn grade_item(
+    async fn grade_item(
         &self,
         attempt_id: i64,
         position: i32,
@@ -1106,14 +1523,26 @@ impl crate::Store {
             ));
         }
         let now = OffsetDateTime::now_utc();
-        let status = on_pool!(self, pool => {
+        let status = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
                 .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now))
                 .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("exam.grade", "exam_attempt").entity(attempt_id)
-                .change(item.awarded.map(|a| serde_json::json!({ "position": position, "points": a }).to_string()),
-                        Some(serde_json::json!({ "position": position, "points": points }).to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("exam.grade", "exam_attempt")
+                    .entity(attempt_id)
+                    .change(
+                        item.awarded
+                            .map(|a| serde_json::json!({ "position": position, "points": a })
+                                .to_string()),
+                        Some(
+                            serde_json::json!({ "position": position, "points": points })
+                                .to_string()
+                        )
+                    )
+            );
             let status = settle_attempt_in!(tx, attempt_id, now, actor);
             tx.commit().await.map_err(db_error)?;
             status
@@ -1126,11 +1555,11 @@ impl crate::Store {
     /// The program's learning gain (Kirkpatrick level 2). For every skill with a
     /// pre-test and a post-test in the program, each learner's first graded pre-test
     /// attempt is paired with their best graded post-test attempt.
-    pub async fn learning_gain(&self, program_id: i64) -> DomainResult<LearningGain> {
+    async fn learning_gain(&self, program_id: i64) -> DomainResult<LearningGain> {
         let exams = self.program_exams(program_id).await?;
         // (skill, employee, purpose, attempt_no, pct, number, name)
         type Row = (i64, i64, String, i32, f64, String, String);
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT x.skill_id, a.employee_id, x.purpose, a.attempt_no, a.score_pct, e.employee_no, e.name \
                  FROM exam_attempts a JOIN exams x ON x.id = a.exam_id JOIN employees e ON e.id = a.employee_id \
@@ -1217,8 +1646,8 @@ impl crate::Store {
 
     /// Enrolment ids of a program's learners with a passed attempt at one of its
     /// final exams (the completion rule when the program requires an exam).
-    pub async fn final_exam_passers(&self, program_id: i64) -> DomainResult<HashSet<i64>> {
-        let ids: Vec<i64> = on_pool!(self, pool => {
+    async fn final_exam_passers(&self, program_id: i64) -> DomainResult<HashSet<i64>> {
+        let ids: Vec<i64> = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT en.id FROM enrollments en WHERE en.program_id = $1 AND EXISTS (SELECT 1 FROM exam_attempts a \
                  JOIN exams x ON x.id = a.exam_id WHERE x.program_id = en.program_id AND x.purpose = 'final' \
@@ -1234,15 +1663,19 @@ impl crate::Store {
     /// exams keyed in later): each is graded as a submission would be, short
     /// answers with a response wait for a person, passed attempts record their
     /// competency assessment. Each learner at most once per call. Returns the count.
-    pub async fn record_attempts(
+    async fn record_attempts(
         &self,
         exam_id: i64,
         attempts: &[RecordedAttempt],
         actor: &Actor,
     ) -> DomainResult<usize> {
         let exam = self.exam(exam_id).await?;
-        let levels: i32 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT levels FROM skills WHERE id = $1").bind(exam.skill_id).fetch_one(pool).await.map_err(db_error)?
+        let levels: i32 = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT levels FROM skills WHERE id = $1")
+                .bind(exam.skill_id)
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?
         });
         let mut seen = HashSet::new();
         // Grade in memory: (attempt, awarded per item, status, score, pct, passed).
@@ -1311,68 +1744,133 @@ impl crate::Store {
             });
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Assessments first, so attempts can refer to them; keyed by learner (once per call).
             let mut assessment_of: HashMap<i64, i64> = HashMap::new();
             let passed: Vec<&Graded> = graded.iter().filter(|g| g.passed).collect();
             for chunk in passed.chunks(1000) {
-                let mut qb = QueryBuilder::new("INSERT INTO assessments (employee_id, skill_id, level, score, method, assessor, assessed_on, evidence, created_at) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO assessments (employee_id, skill_id, level, score, method, assessor, assessed_on, evidence, created_at) ",
+                );
                 qb.push_values(chunk, |mut row, g| {
-                    row.push_bind(g.a.employee_id).push_bind(exam.skill_id).push_bind(level_for_score(g.pct, levels)).push_bind(g.pct)
-                        .push_bind("exam").push_bind(format!("exam:{}", exam.code)).push_bind(g.a.submitted_at.date())
-                        .push_bind(format!("exam {} 《{}》 attempt {}: {}%", exam.code, exam.title, g.a.attempt_no, g.pct)).push_bind(now);
+                    row.push_bind(g.a.employee_id)
+                        .push_bind(exam.skill_id)
+                        .push_bind(level_for_score(g.pct, levels))
+                        .push_bind(g.pct)
+                        .push_bind("exam")
+                        .push_bind(format!("exam:{}", exam.code))
+                        .push_bind(g.a.submitted_at.date())
+                        .push_bind(format!(
+                            "exam {} 《{}》 attempt {}: {}%",
+                            exam.code, exam.title, g.a.attempt_no, g.pct
+                        ))
+                        .push_bind(now);
                 });
                 // One assessment per learner, skill, day and method: a second exam passed the
                 // same day keeps the higher level.
                 qb.push(" ON CONFLICT (employee_id, skill_id, assessed_on, method) DO UPDATE SET \
                     level = CASE WHEN excluded.level > assessments.level THEN excluded.level ELSE assessments.level END, \
                     score = excluded.score, assessor = excluded.assessor, evidence = excluded.evidence RETURNING employee_id, id");
-                let ids: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                let ids: Vec<(i64, i64)> = qb
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 assessment_of.extend(ids);
             }
             let mut attempt_of: HashMap<i64, i64> = HashMap::new();
             for chunk in graded.chunks(1000) {
-                let mut qb = QueryBuilder::new("INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, submitted_at, \
-                    status, score, max_score, score_pct, passed, assessment_id) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, submitted_at, \
+                    status, score, max_score, score_pct, passed, assessment_id) ",
+                );
                 qb.push_values(chunk, |mut row, g| {
-                    let deadline = g.a.started_at + Duration::minutes(i64::from(exam.time_limit_minutes));
-                    row.push_bind(exam_id).push_bind(g.a.employee_id).push_bind(g.a.attempt_no)
-                        .push_bind(attempt_seed(exam_id, g.a.employee_id, g.a.attempt_no)).push_bind(DbTime(g.a.started_at))
-                        .push_bind(DbTime(deadline)).push_bind(DbTime(g.a.submitted_at))
+                    let deadline =
+                        g.a.started_at + Duration::minutes(i64::from(exam.time_limit_minutes));
+                    row.push_bind(exam_id)
+                        .push_bind(g.a.employee_id)
+                        .push_bind(g.a.attempt_no)
+                        .push_bind(attempt_seed(exam_id, g.a.employee_id, g.a.attempt_no))
+                        .push_bind(DbTime(g.a.started_at))
+                        .push_bind(DbTime(deadline))
+                        .push_bind(DbTime(g.a.submitted_at))
                         .push_bind(if g.waiting { "grading" } else { "graded" })
-                        .push_bind((!g.waiting).then_some(g.score)).push_bind(g.max).push_bind((!g.waiting).then_some(g.pct))
-                        .push_bind((!g.waiting).then_some(g.passed)).push_bind(assessment_of.get(&g.a.employee_id).copied());
+                        .push_bind((!g.waiting).then_some(g.score))
+                        .push_bind(g.max)
+                        .push_bind((!g.waiting).then_some(g.pct))
+                        .push_bind((!g.waiting).then_some(g.passed))
+                        .push_bind(assessment_of.get(&g.a.employee_id).copied());
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             // Read the new ids back by (learner, attempt number): one query, whatever the chunking.
-            let ids: Vec<(i64, i32, i64)> = sqlx::query_as("SELECT employee_id, attempt_no, id FROM exam_attempts WHERE exam_id = $1")
-                .bind(exam_id).fetch_all(&mut *tx).await.map_err(db_error)?;
-            let wanted: HashMap<i64, i32> = graded.iter().map(|g| (g.a.employee_id, g.a.attempt_no)).collect();
+            let ids: Vec<(i64, i32, i64)> = sqlx::query_as(
+                "SELECT employee_id, attempt_no, id FROM exam_attempts WHERE exam_id = $1",
+            )
+            .bind(exam_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let wanted: HashMap<i64, i32> = graded
+                .iter()
+                .map(|g| (g.a.employee_id, g.a.attempt_no))
+                .collect();
             for (employee, no, id) in ids {
                 if wanted.get(&employee) == Some(&no) {
                     attempt_of.insert(employee, id);
                 }
             }
-            let rows: Vec<(i64, &AttemptItem, Option<String>, Option<f64>)> = graded.iter().flat_map(|g| {
-                let attempt = attempt_of.get(&g.a.employee_id).copied().unwrap_or_default();
-                g.a.items.iter().zip(g.responses.iter()).zip(g.awarded.iter())
-                    .map(move |((item, response), awarded)| (attempt, item, response.as_deref().map(to_json), *awarded))
-            }).collect();
+            let rows: Vec<(i64, &AttemptItem, Option<String>, Option<f64>)> = graded
+                .iter()
+                .flat_map(|g| {
+                    let attempt = attempt_of
+                        .get(&g.a.employee_id)
+                        .copied()
+                        .unwrap_or_default();
+                    g.a.items
+                        .iter()
+                        .zip(g.responses.iter())
+                        .zip(g.awarded.iter())
+                        .map(move |((item, response), awarded)| {
+                            (attempt, item, response.as_deref().map(to_json), *awarded)
+                        })
+                })
+                .collect();
             // 13 binds a row; stay under SQLite's 32,766 bound parameters.
             for chunk in rows.chunks(2000) {
-                let mut qb = QueryBuilder::new("INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points, response, awarded, graded_at) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points, response, awarded, graded_at) ",
+                );
                 qb.push_values(chunk, |mut row, (attempt, item, response, awarded)| {
-                    row.push_bind(*attempt).push_bind(item.position).push_bind(item.question_id).push_bind(item.kind.code())
-                        .push_bind(item.difficulty).push_bind(item.stem.clone()).push_bind(to_json(&item.options))
-                        .push_bind(to_json(item.answers.as_deref().unwrap_or_default())).push_bind(item.points)
-                        .push_bind(response.clone()).push_bind(*awarded).push_bind(awarded.map(|_| now));
+                    row.push_bind(*attempt)
+                        .push_bind(item.position)
+                        .push_bind(item.question_id)
+                        .push_bind(item.kind.code())
+                        .push_bind(item.difficulty)
+                        .push_bind(item.stem.clone())
+                        .push_bind(to_json(&item.options))
+                        .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
+                        .push_bind(item.points)
+                        .push_bind(response.clone())
+                        .push_bind(*awarded)
+                        .push_bind(awarded.map(|_| now));
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
-            append_in!(tx, &actor.entry("exam.attempts_record", "exam").entity(exam_id)
-                .change(None, Some(serde_json::json!({ "attempts": graded.len(), "passed": passed.len() }).to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("exam.attempts_record", "exam")
+                    .entity(exam_id)
+                    .change(
+                        None,
+                        Some(
+                            serde_json::json!({ "attempts": graded.len(), "passed": passed.len() })
+                                .to_string()
+                        )
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(graded.len())

@@ -26,19 +26,63 @@ pub struct EmployeeImportOutcome {
 
 const CHUNK: usize = 400;
 
-impl crate::Store {
+/// The imports port: every query and change of this context.
+pub trait ImportRepository {
     /// Departments, positions and employees as an import checks references against them.
-    pub async fn import_known(&self) -> DomainResult<Known> {
-        on_pool!(self, pool => {
+    fn import_known(&self) -> impl std::future::Future<Output = DomainResult<Known>> + Send;
+
+    /// Writes a plan in one transaction (nothing at all when it is not writable) and
+    /// records the import and its report in the audit log.
+    fn apply_employee_import(
+        &self,
+        plan: &Plan,
+        known: &Known,
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<EmployeeImportOutcome>> + Send;
+
+    /// Saves (or replaces) a named column mapping of an import kind.
+    fn save_import_mapping(
+        &self,
+        kind: &str,
+        name: &str,
+        mapping: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// A saved mapping's `field=Header` lines.
+    fn import_mapping(
+        &self,
+        kind: &str,
+        name: &str,
+    ) -> impl std::future::Future<Output = DomainResult<Option<String>>> + Send;
+
+    /// Names of the saved mappings of a kind.
+    fn import_mapping_names(
+        &self,
+        kind: &str,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<String>>> + Send;
+}
+
+impl ImportRepository for crate::Store {
+    /// Departments, positions and employees as an import checks references against them.
+    async fn import_known(&self) -> DomainResult<Known> {
+        on_pool!(self, |pool| {
             let mut known = Known::default();
-            let depts: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, code, name FROM departments")
-                .fetch_all(pool).await.map_err(db_error)?;
+            let depts: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, code, name FROM departments")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             for (id, code, name) in depts {
                 known.departments.insert(code.to_lowercase(), id);
                 known.departments.entry(name.to_lowercase()).or_insert(id);
             }
-            let positions: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, code, name FROM positions")
-                .fetch_all(pool).await.map_err(db_error)?;
+            let positions: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, code, name FROM positions")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             for (id, code, name) in positions {
                 known.positions.insert(code.to_lowercase(), id);
                 known.positions.entry(name.to_lowercase()).or_insert(id);
@@ -48,7 +92,10 @@ impl crate::Store {
             )
             .fetch_all(pool).await.map_err(db_error)?;
             known.employees = people.into_iter().collect();
-            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis").fetch_all(pool).await.map_err(db_error)?;
+            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis")
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             known.kpis = kpis.into_iter().collect();
             Ok(known)
         })
@@ -56,7 +103,7 @@ impl crate::Store {
 
     /// Writes a plan in one transaction (nothing at all when it is not writable) and
     /// records the import and its report in the audit log.
-    pub async fn apply_employee_import(
+    async fn apply_employee_import(
         &self,
         plan: &Plan,
         known: &Known,
@@ -77,12 +124,19 @@ impl crate::Store {
             .mapping
             .columns
             .contains_key(&import::employees::Field::Manager);
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let mut outcome = EmployeeImportOutcome { rejected_rows: plan.rejected_rows(), ..Default::default() };
+            let mut outcome = EmployeeImportOutcome {
+                rejected_rows: plan.rejected_rows(),
+                ..Default::default()
+            };
             // New departments hang under the root until someone moves them.
-            let root: Option<(i64, String)> = sqlx::query_as("SELECT id, path FROM departments WHERE parent_id IS NULL ORDER BY id LIMIT 1")
-                .fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let root: Option<(i64, String)> = sqlx::query_as(
+                "SELECT id, path FROM departments WHERE parent_id IS NULL ORDER BY id LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let mut new_departments: HashMap<String, i64> = HashMap::new();
             let mut new_positions: HashMap<String, i64> = HashMap::new();
             for record in &plan.records {
@@ -94,9 +148,16 @@ impl crate::Store {
                     )
                     .bind(name).bind(name).bind(root.as_ref().map(|r| r.0)).bind(now)
                     .fetch_one(&mut *tx).await.map_err(db_error)?;
-                    let path = format!("{}{id}/", root.as_ref().map(|r| r.1.as_str()).unwrap_or("/"));
-                    sqlx::query("UPDATE departments SET path = $1 WHERE id = $2").bind(path).bind(id)
-                        .execute(&mut *tx).await.map_err(db_error)?;
+                    let path = format!(
+                        "{}{id}/",
+                        root.as_ref().map(|r| r.1.as_str()).unwrap_or("/")
+                    );
+                    sqlx::query("UPDATE departments SET path = $1 WHERE id = $2")
+                        .bind(path)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                     new_departments.insert(name.clone(), id);
                 }
                 if let Some(Ref::New(name)) = &record.position
@@ -152,25 +213,48 @@ impl crate::Store {
                         OR (excluded.phone IS NOT NULL AND employees.phone IS DISTINCT FROM excluded.phone) \
                         OR (excluded.email IS NOT NULL AND employees.email IS DISTINCT FROM excluded.email)",
                 );
-                changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                changed += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected() as usize;
             }
-            outcome.inserted = plan.records.iter().filter(|r| !known.employees.contains_key(&r.employee_no)).count();
+            outcome.inserted = plan
+                .records
+                .iter()
+                .filter(|r| !known.employees.contains_key(&r.employee_no))
+                .count();
             outcome.updated = changed.saturating_sub(outcome.inserted);
             outcome.unchanged = plan.records.len() - outcome.inserted - outcome.updated;
             let has_kpi_values = plan.records.iter().any(|r| !r.kpi_values.is_empty());
-            let tagged: Vec<&import::employees::EmployeeRecord> = plan.records.iter().filter(|r| r.duties.is_some() || r.projects.is_some()).collect();
+            let tagged: Vec<&import::employees::EmployeeRecord> = plan
+                .records
+                .iter()
+                .filter(|r| r.duties.is_some() || r.projects.is_some())
+                .collect();
             // Ids of the file's people (and their managers), looked up once for every later step.
             let mut ids: HashMap<String, i64> = HashMap::new();
             if manager_mapped || has_kpi_values || !tagged.is_empty() {
-                let numbers: Vec<&String> = plan.records.iter().flat_map(|r| std::iter::once(&r.employee_no).chain(r.manager_no.as_ref())).collect();
+                let numbers: Vec<&String> = plan
+                    .records
+                    .iter()
+                    .flat_map(|r| std::iter::once(&r.employee_no).chain(r.manager_no.as_ref()))
+                    .collect();
                 for chunk in numbers.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::new("SELECT id, employee_no FROM employees WHERE employee_no IN (");
+                    let mut qb = QueryBuilder::new(
+                        "SELECT id, employee_no FROM employees WHERE employee_no IN (",
+                    );
                     let mut list = qb.separated(", ");
                     for no in chunk {
                         list.push_bind((*no).clone());
                     }
                     qb.push(")");
-                    let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                    let rows: Vec<(i64, String)> = qb
+                        .build_query_as()
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                     ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
                 }
             }
@@ -178,7 +262,12 @@ impl crate::Store {
                 let links: Vec<(i64, Option<i64>)> = plan
                     .records
                     .iter()
-                    .map(|r| (ids[&r.employee_no], r.manager_no.as_ref().and_then(|m| ids.get(m).copied())))
+                    .map(|r| {
+                        (
+                            ids[&r.employee_no],
+                            r.manager_no.as_ref().and_then(|m| ids.get(m).copied()),
+                        )
+                    })
                     .collect();
                 for chunk in links.chunks(CHUNK) {
                     let mut qb = QueryBuilder::new("WITH v(eid, mid) AS (");
@@ -189,16 +278,30 @@ impl crate::Store {
                         ") UPDATE employees SET manager_id = (SELECT mid FROM v WHERE v.eid = employees.id) \
                          WHERE id IN (SELECT eid FROM v) AND manager_id IS DISTINCT FROM (SELECT mid FROM v WHERE v.eid = employees.id)",
                     );
-                    outcome.managers_changed += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                    outcome.managers_changed += qb
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected() as usize;
                 }
             }
             if !tagged.is_empty() {
                 // A file with a tag column states the whole set: replace, per kind given.
                 for (kind, pick) in [
-                    ("duty", (|r: &import::employees::EmployeeRecord| r.duties.clone()) as fn(&import::employees::EmployeeRecord) -> Option<Vec<String>>),
-                    ("project", |r: &import::employees::EmployeeRecord| r.projects.clone()),
+                    (
+                        "duty",
+                        (|r: &import::employees::EmployeeRecord| r.duties.clone())
+                            as fn(&import::employees::EmployeeRecord) -> Option<Vec<String>>,
+                    ),
+                    ("project", |r: &import::employees::EmployeeRecord| {
+                        r.projects.clone()
+                    }),
                 ] {
-                    let rows: Vec<(i64, Vec<String>)> = tagged.iter().filter_map(|r| pick(r).map(|tags| (ids[&r.employee_no], tags))).collect();
+                    let rows: Vec<(i64, Vec<String>)> = tagged
+                        .iter()
+                        .filter_map(|r| pick(r).map(|tags| (ids[&r.employee_no], tags)))
+                        .collect();
                     for chunk in rows.chunks(CHUNK) {
                         let mut qb = QueryBuilder::new("DELETE FROM person_tags WHERE kind = ");
                         qb.push_bind(kind).push(" AND employee_id IN (");
@@ -208,9 +311,14 @@ impl crate::Store {
                         }
                         qb.push(")");
                         qb.build().execute(&mut *tx).await.map_err(db_error)?;
-                        let values: Vec<(i64, &String)> = chunk.iter().flat_map(|(id, tags)| tags.iter().map(move |t| (*id, t))).collect();
+                        let values: Vec<(i64, &String)> = chunk
+                            .iter()
+                            .flat_map(|(id, tags)| tags.iter().map(move |t| (*id, t)))
+                            .collect();
                         for part in values.chunks(CHUNK) {
-                            let mut qb = QueryBuilder::new("INSERT INTO person_tags (employee_id, kind, value) ");
+                            let mut qb = QueryBuilder::new(
+                                "INSERT INTO person_tags (employee_id, kind, value) ",
+                            );
                             qb.push_values(part, |mut row, (id, tag)| {
                                 row.push_bind(*id).push_bind(kind).push_bind((*tag).clone());
                             });
@@ -223,10 +331,16 @@ impl crate::Store {
                 let values: Vec<(i64, i64, f64)> = plan
                     .records
                     .iter()
-                    .flat_map(|r| r.kpi_values.iter().map(|(kpi, v)| (ids[&r.employee_no], *kpi, *v)))
+                    .flat_map(|r| {
+                        r.kpi_values
+                            .iter()
+                            .map(|(kpi, v)| (ids[&r.employee_no], *kpi, *v))
+                    })
                     .collect();
                 for chunk in values.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::new("INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) ");
+                    let mut qb = QueryBuilder::new(
+                        "INSERT INTO kpi_values (kpi_id, employee_id, period, value, source, entered_by, entered_at) ",
+                    );
                     qb.push_values(chunk, |mut row, (employee, kpi, value)| {
                         row.push_bind(*kpi)
                             .push_bind(*employee)
@@ -241,7 +355,12 @@ impl crate::Store {
                          SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at \
                          WHERE kpi_values.value IS DISTINCT FROM excluded.value",
                     );
-                    outcome.kpi_values_written += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                    outcome.kpi_values_written += qb
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected() as usize;
                 }
             }
             let report = serde_json::json!({
@@ -257,14 +376,19 @@ impl crate::Store {
                 "rejected_rows": outcome.rejected_rows,
                 "errors": plan.errors.iter().take(100).map(|e| e.to_string()).collect::<Vec<_>>(),
             });
-            append_in!(tx, &actor.entry("people.import", "employee").change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("people.import", "employee")
+                    .change(None, Some(report.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(outcome)
         })
     }
 
     /// Saves (or replaces) a named column mapping of an import kind.
-    pub async fn save_import_mapping(
+    async fn save_import_mapping(
         &self,
         kind: &str,
         name: &str,
@@ -278,7 +402,7 @@ impl crate::Store {
                 "a mapping name must be 1 to 100 characters long",
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query(
                 "INSERT INTO import_mappings (kind, name, mapping, created_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
@@ -286,26 +410,37 @@ impl crate::Store {
             )
             .bind(kind).bind(name).bind(mapping).bind(&actor.name).bind(DbTime(OffsetDateTime::now_utc()))
             .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("import.mapping_save", "import_mapping").entity(format!("{kind}/{name}")).change(None, Some(mapping.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("import.mapping_save", "import_mapping")
+                    .entity(format!("{kind}/{name}"))
+                    .change(None, Some(mapping.to_string()))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// A saved mapping's `field=Header` lines.
-    pub async fn import_mapping(&self, kind: &str, name: &str) -> DomainResult<Option<String>> {
-        on_pool!(self, pool => {
+    async fn import_mapping(&self, kind: &str, name: &str) -> DomainResult<Option<String>> {
+        on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT mapping FROM import_mappings WHERE kind = $1 AND name = $2")
-                .bind(kind).bind(name)
-                .fetch_optional(pool).await.map_err(db_error)
+                .bind(kind)
+                .bind(name)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)
         })
     }
 
     /// Names of the saved mappings of a kind.
-    pub async fn import_mapping_names(&self, kind: &str) -> DomainResult<Vec<String>> {
-        on_pool!(self, pool => {
+    async fn import_mapping_names(&self, kind: &str) -> DomainResult<Vec<String>> {
+        on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT name FROM import_mappings WHERE kind = $1 ORDER BY name")
                 .bind(kind)
-                .fetch_all(pool).await.map_err(db_error)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
         })
     }
 }

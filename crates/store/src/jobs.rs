@@ -67,7 +67,7 @@ impl JobRepository for crate::Store {
         run_at: OffsetDateTime,
         max_attempts: i32,
     ) -> DomainResult<i64> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at) \
                  VALUES ($1, $2, 'queued', 0, $3, $4, $5) RETURNING id",
@@ -101,7 +101,7 @@ impl JobRepository for crate::Store {
                          OR (status = 'running' AND locked_until < $3) ORDER BY run_at, id LIMIT 1{lock}) \
              RETURNING {JOB_COLUMNS}"
         );
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let row: Option<JobRow> = sqlx::query_as(&sql)
                 .bind(worker)
                 .bind(DbTime(lease_until))
@@ -114,7 +114,7 @@ impl JobRepository for crate::Store {
     }
 
     async fn complete_job(&self, id: i64, now: OffsetDateTime) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query("UPDATE jobs SET status = 'succeeded', finished_at = $1, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id = $2")
                 .bind(DbTime(now))
                 .bind(id)
@@ -132,7 +132,7 @@ impl JobRepository for crate::Store {
         now: OffsetDateTime,
         retry_at: OffsetDateTime,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET last_error = $1, run_at = $2, \
                  finished_at = CASE WHEN attempts >= max_attempts THEN $3 ELSE NULL END, \
@@ -151,7 +151,7 @@ impl JobRepository for crate::Store {
     }
 
     async fn retry_job(&self, id: i64, now: OffsetDateTime) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let changed = sqlx::query(
                 "UPDATE jobs SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE id = $2 AND status = 'failed'",
             )
@@ -162,26 +162,35 @@ impl JobRepository for crate::Store {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(DomainError::NotFound { entity: "failed job" });
+                return Err(DomainError::NotFound {
+                    entity: "failed job",
+                });
             }
             Ok(())
         })
     }
 
     async fn list_jobs(&self, status: Option<JobStatus>, limit: i64) -> DomainResult<Vec<Job>> {
-        on_pool!(self, pool => {
-            let rows: Vec<JobRow> = match status {
-                Some(s) => sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE status = $1 ORDER BY id DESC LIMIT $2"))
+        on_pool!(self, |pool| {
+            let rows: Vec<JobRow> =
+                match status {
+                    Some(s) => sqlx::query_as(&format!(
+                        "SELECT {JOB_COLUMNS} FROM jobs WHERE status = $1 ORDER BY id DESC LIMIT $2"
+                    ))
                     .bind(s.code())
                     .bind(limit)
                     .fetch_all(pool)
                     .await,
-                None => sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"))
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await,
-            }
-            .map_err(db_error)?;
+                    None => {
+                        sqlx::query_as(&format!(
+                            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT $1"
+                        ))
+                        .bind(limit)
+                        .fetch_all(pool)
+                        .await
+                    }
+                }
+                .map_err(db_error)?;
             Ok(rows.into_iter().map(Job::from).collect())
         })
     }
@@ -193,7 +202,7 @@ impl JobRepository for crate::Store {
         recurrence: &str,
         next_run_at: OffsetDateTime,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO job_schedules (name, kind, recurrence, next_run_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, recurrence = excluded.recurrence, \
@@ -212,7 +221,7 @@ impl JobRepository for crate::Store {
     }
 
     async fn due_schedules(&self, now: OffsetDateTime) -> DomainResult<Vec<JobSchedule>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let rows: Vec<ScheduleRow> = sqlx::query_as(
                 "SELECT name, kind, recurrence, next_run_at FROM job_schedules WHERE next_run_at <= $1 ORDER BY name",
             )
@@ -231,7 +240,7 @@ impl JobRepository for crate::Store {
         next: OffsetDateTime,
     ) -> DomainResult<bool> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let kind: Option<String> = sqlx::query_scalar(
                 "UPDATE job_schedules SET next_run_at = $1 WHERE name = $2 AND next_run_at = $3 RETURNING kind",
@@ -259,11 +268,13 @@ impl JobRepository for crate::Store {
     }
 
     async fn list_schedules(&self) -> DomainResult<Vec<JobSchedule>> {
-        on_pool!(self, pool => {
-            let rows: Vec<ScheduleRow> = sqlx::query_as("SELECT name, kind, recurrence, next_run_at FROM job_schedules ORDER BY name")
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+        on_pool!(self, |pool| {
+            let rows: Vec<ScheduleRow> = sqlx::query_as(
+                "SELECT name, kind, recurrence, next_run_at FROM job_schedules ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
             Ok(rows.into_iter().map(JobSchedule::from).collect())
         })
     }

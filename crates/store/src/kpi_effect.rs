@@ -132,10 +132,81 @@ fn sums(prefix: &str, segment: u8) -> String {
     )
 }
 
-impl crate::Store {
+/// The kpi effect port: every query and change of this context.
+pub trait KpiEffectRepository {
     /// The KPI windows of a program's trained people and of everyone comparable.
     /// The heavy part, one pass over the KPI's values in the windows, runs in SQL.
-    pub async fn effect_panel(
+    fn effect_panel(
+        &self,
+        program_id: i64,
+        kpi_id: i64,
+        pre_months: u32,
+        post_months: u32,
+        placebo_months: u32,
+        stratify: StratifyBy,
+    ) -> impl std::future::Future<Output = DomainResult<EffectPanel>> + Send;
+
+    /// Monthly values (month index, value) of a KPI for some people between two
+    /// months, one per person and month as in [`Store::effect_panel`].
+    fn kpi_months(
+        &self,
+        kpi_id: i64,
+        people: &[i64],
+        first: i32,
+        last: i32,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<(i64, i32, f64)>>> + Send;
+
+    /// The program's cost lines, per-head costs and its completers' time at their
+    /// positions' hourly cost (`default_hourly_cost` where a position has none).
+    fn program_cost(
+        &self,
+        program_id: i64,
+        default_hourly_cost: f64,
+    ) -> impl std::future::Future<Output = DomainResult<ProgramCost>> + Send;
+
+    /// What one unit of a KPI is worth per person and month, when configured.
+    fn kpi_unit_value(
+        &self,
+        kpi_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Option<f64>>> + Send;
+
+    /// Sets what one unit of a KPI is worth (audited).
+    fn set_kpi_unit_value(
+        &self,
+        kpi_id: i64,
+        value: Option<f64>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Records an estimate so alerts and history can use it.
+    #[allow(clippy::too_many_arguments)]
+    fn record_effect_run(
+        &self,
+        program_id: i64,
+        kpi_id: i64,
+        pre_months: u32,
+        post_months: u32,
+        figures: (f64, f64, f64, usize, usize),
+        result_json: &str,
+        created_by: &str,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Closed (or historical) programs with a transfer goal KPI and people who completed:
+    /// (program id, KPI id).
+    fn programs_to_evaluate(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<(i64, i64)>>> + Send;
+
+    /// The latest recorded estimate of each (program, KPI).
+    fn latest_effect_runs(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<EffectRun>>> + Send;
+}
+
+impl KpiEffectRepository for crate::Store {
+    /// The KPI windows of a program's trained people and of everyone comparable.
+    /// The heavy part, one pass over the KPI's values in the windows, runs in SQL.
+    async fn effect_panel(
         &self,
         program_id: i64,
         kpi_id: i64,
@@ -150,7 +221,7 @@ impl crate::Store {
             i32::try_from(placebo_months).unwrap_or(1),
         );
         // Everyone who took the program, with the month they started (or completed).
-        let takers: Vec<Taker> = on_pool!(self, pool => {
+        let takers: Vec<Taker> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT e.id, en.status, en.completed_on, en.started_on, e.department_id, COALESCE(e.position_id, 0) \
                  FROM enrollments en JOIN employees e ON e.id = en.employee_id \
@@ -182,7 +253,7 @@ impl crate::Store {
         }
         // People trained on the same KPI by another program (e.g. another cohort run
         // as its own program) are not untrained either, from when they started.
-        let others: Vec<(i64, Option<Date>, Option<Date>)> = on_pool!(self, pool => {
+        let others: Vec<(i64, Option<Date>, Option<Date>)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT en.employee_id, en.started_on, en.completed_on FROM enrollments en \
                  JOIN programs p ON p.id = en.program_id \
@@ -324,7 +395,7 @@ impl crate::Store {
 
     /// Monthly values (month index, value) of a KPI for some people between two
     /// months, one per person and month as in [`Store::effect_panel`].
-    pub async fn kpi_months(
+    async fn kpi_months(
         &self,
         kpi_id: i64,
         people: &[i64],
@@ -335,16 +406,18 @@ impl crate::Store {
         let to = domain::kpi_effect::month_label(last);
         let mut out = Vec::new();
         for chunk in people.chunks(500) {
-            let rows: Vec<(i64, String, f64)> = on_pool!(self, pool => {
+            let rows: Vec<(i64, String, f64)> = on_pool!(self, |pool| {
                 // Ids are integers from the database, inlined to keep $1..$3 for the cells.
                 let ids = id_list(chunk.iter());
-                sqlx::query_as::<_, (i64, String, f64)>(&cells(&format!("kv.employee_id IN ({ids})")))
-                    .bind(kpi_id)
-                    .bind(&from)
-                    .bind(&to)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                sqlx::query_as::<_, (i64, String, f64)>(&cells(&format!(
+                    "kv.employee_id IN ({ids})"
+                )))
+                .bind(kpi_id)
+                .bind(&from)
+                .bind(&to)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
             });
             out.extend(rows.into_iter().filter_map(|(person, period, y)| {
                 Some((person, domain::kpi_effect::label_month(&period)?, y))
@@ -355,12 +428,12 @@ impl crate::Store {
 
     /// The program's cost lines, per-head costs and its completers' time at their
     /// positions' hourly cost (`default_hourly_cost` where a position has none).
-    pub async fn program_cost(
+    async fn program_cost(
         &self,
         program_id: i64,
         default_hourly_cost: f64,
     ) -> DomainResult<ProgramCost> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let cost_lines: f64 = sqlx::query_scalar(
                 "SELECT COALESCE(SUM(amount), 0.0) FROM program_costs WHERE program_id = $1",
             )
@@ -395,8 +468,8 @@ impl crate::Store {
     }
 
     /// What one unit of a KPI is worth per person and month, when configured.
-    pub async fn kpi_unit_value(&self, kpi_id: i64) -> DomainResult<Option<f64>> {
-        on_pool!(self, pool => {
+    async fn kpi_unit_value(&self, kpi_id: i64) -> DomainResult<Option<f64>> {
+        on_pool!(self, |pool| {
             sqlx::query_scalar::<_, Option<f64>>("SELECT unit_value FROM kpis WHERE id = $1")
                 .bind(kpi_id)
                 .fetch_optional(pool)
@@ -407,7 +480,7 @@ impl crate::Store {
     }
 
     /// Sets what one unit of a KPI is worth (audited).
-    pub async fn set_kpi_unit_value(
+    async fn set_kpi_unit_value(
         &self,
         kpi_id: i64,
         value: Option<f64>,
@@ -422,7 +495,7 @@ impl crate::Store {
             ));
         }
         let before = self.kpi_unit_value(kpi_id).await?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE kpis SET unit_value = $1, updated_at = $2 WHERE id = $3")
                 .bind(value)
@@ -431,10 +504,13 @@ impl crate::Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            append_in!(tx, &actor.entry("kpi.unit_value", "kpi").entity(kpi_id).change(
-                Some(serde_json::json!({ "unit_value": before }).to_string()),
-                Some(serde_json::json!({ "unit_value": value }).to_string()),
-            ));
+            append_in!(
+                tx,
+                &actor.entry("kpi.unit_value", "kpi").entity(kpi_id).change(
+                    Some(serde_json::json!({ "unit_value": before }).to_string()),
+                    Some(serde_json::json!({ "unit_value": value }).to_string()),
+                )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -442,7 +518,7 @@ impl crate::Store {
 
     /// Records an estimate so alerts and history can use it.
     #[allow(clippy::too_many_arguments)]
-    pub async fn record_effect_run(
+    async fn record_effect_run(
         &self,
         program_id: i64,
         kpi_id: i64,
@@ -453,7 +529,7 @@ impl crate::Store {
         created_by: &str,
     ) -> DomainResult<i64> {
         let (effect, ci_low, ci_high, n_trained, n_comparison) = figures;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "INSERT INTO effect_runs (program_id, kpi_id, pre_months, post_months, effect, ci_low, ci_high, \
                    n_trained, n_comparison, result, created_by, created_at) \
@@ -479,8 +555,8 @@ impl crate::Store {
 
     /// Closed (or historical) programs with a transfer goal KPI and people who completed:
     /// (program id, KPI id).
-    pub async fn programs_to_evaluate(&self) -> DomainResult<Vec<(i64, i64)>> {
-        on_pool!(self, pool => {
+    async fn programs_to_evaluate(&self) -> DomainResult<Vec<(i64, i64)>> {
+        on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.transfer_kpi_id FROM programs p \
                  WHERE p.status IN ('closed', 'historical') AND p.transfer_kpi_id IS NOT NULL \
@@ -494,9 +570,9 @@ impl crate::Store {
     }
 
     /// The latest recorded estimate of each (program, KPI).
-    pub async fn latest_effect_runs(&self) -> DomainResult<Vec<EffectRun>> {
+    async fn latest_effect_runs(&self) -> DomainResult<Vec<EffectRun>> {
         type Row = (i64, i64, i64, f64, f64, f64, i32, i32, String, DbTime);
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.program_id, r.kpi_id, r.effect, r.ci_low, r.ci_high, r.n_trained, r.n_comparison, \
                    r.result, r.created_at FROM effect_runs r \

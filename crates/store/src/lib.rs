@@ -90,7 +90,7 @@ impl std::fmt::Debug for Store {
 /// Runs the same body against whichever pool the store holds; `$pool` is bound
 /// to `&SqlitePool` or `&PgPool`, so the body is compiled once per engine.
 macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::Pool::Sqlite($pool) => {
                 #[allow(unused_imports)]
@@ -210,7 +210,7 @@ impl Store {
 
     /// Migrations applied so far (0 before the first run, when the table is missing).
     async fn applied_migrations(&self) -> usize {
-        let count: Option<i64> = on_pool!(self, pool => {
+        let count: Option<i64> = on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
                 .fetch_one(pool)
                 .await
@@ -221,12 +221,15 @@ impl Store {
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> bool {
-        on_pool!(self, pool => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok())
+        on_pool!(self, |pool| sqlx::query_scalar::<_, i32>("SELECT 1")
+            .fetch_one(pool)
+            .await
+            .is_ok())
     }
 
     /// Closes the pool, waiting for connections to return.
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        on_pool!(self, |pool| pool.close().await)
     }
 }
 
@@ -280,4 +283,32 @@ mod tests {
     fn like_patterns_escape_wildcards() {
         assert_eq!(super::contains_pattern(" A_b% "), "%a\\_b\\%%");
     }
+}
+
+/// Every repository trait of the store, for callers to bring into scope at once.
+pub mod prelude {
+    pub use crate::certificates::CertificateRepository;
+    pub use crate::competency::CompetencyRepository;
+    pub use crate::competency_import::CompetencyImportRepository;
+    pub use crate::decoding::DecodingRepository;
+    pub use crate::evaluation::EvaluationRepository;
+    pub use crate::exams::ExamRepository;
+    pub use crate::imports::ImportRepository;
+    pub use crate::kpi_effect::KpiEffectRepository;
+    pub use crate::library::LibraryRepository;
+    pub use crate::need_approvals::NeedApprovalRepository;
+    pub use crate::needs::NeedRepository;
+    pub use crate::notifications::NotificationRepository;
+    pub use crate::operations::OperationsRepository;
+    pub use crate::org::OrgMaintenanceRepository;
+    pub use crate::performance::PerformanceRepository;
+    pub use crate::practice::PracticeRepository;
+    pub use crate::reconciliation::ReconciliationRepository;
+    pub use crate::surveys::SurveyRepository;
+    pub use crate::timetables::TimetableRepository;
+    pub use crate::training_records::TrainingRecordRepository;
+    pub use domain::account::AccountRepository;
+    pub use domain::audit::AuditRepository;
+    pub use domain::jobs::JobRepository;
+    pub use domain::org::OrgRepository;
 }

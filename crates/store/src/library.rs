@@ -399,47 +399,6 @@ fn micro_skill_id(skills: &[(i64, String, i32)], micro: &MicroCourseInput) -> Op
 }
 
 impl crate::Store {
-    /// Adds a resource (a draft) with its tags, skills and positions. Micro-courses go
-    /// through [`Self::create_micro_course`], which also takes their three parts.
-    pub async fn create_resource(&self, input: &ResourceInput, actor: &Actor) -> DomainResult<i64> {
-        self.save_resource(None, input, None, actor).await
-    }
-
-    /// Changes a draft or a resource under review; its links are replaced by the input's.
-    /// An absent `owner_user_id` keeps the owner.
-    pub async fn update_resource(
-        &self,
-        id: i64,
-        input: &ResourceInput,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        self.save_resource(Some(id), input, None, actor)
-            .await
-            .map(|_| ())
-    }
-
-    /// Adds a micro-course: a resource of kind `micro_course` with problem, case and solution.
-    pub async fn create_micro_course(
-        &self,
-        input: &MicroCourseInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
-        self.save_resource(None, &input.resource, Some(input), actor)
-            .await
-    }
-
-    /// Changes a micro-course (draft or under review), its parts included.
-    pub async fn update_micro_course(
-        &self,
-        id: i64,
-        input: &MicroCourseInput,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        self.save_resource(Some(id), &input.resource, Some(input), actor)
-            .await
-            .map(|_| ())
-    }
-
     async fn save_resource(
         &self,
         id: Option<i64>,
@@ -462,45 +421,78 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let code = input.code.trim();
         let vendor = input.vendor();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let before = match id {
                 Some(id) => {
                     let (status, version, kind) = resource_state!(tx, id);
                     if !status.is_editable() {
-                        return Err(DomainError::invalid("status", format!(
-                            "a {} resource cannot be edited; move it to in_review to prepare version {}",
-                            status.code(), version + 1
-                        )));
+                        return Err(DomainError::invalid(
+                            "status",
+                            format!(
+                                "a {} resource cannot be edited; move it to in_review to prepare version {}",
+                                status.code(),
+                                version + 1
+                            ),
+                        ));
                     }
                     if (kind == ResourceKind::MicroCourse) != micro.is_some() {
-                        return Err(DomainError::invalid("kind", format!(
-                            "a {} cannot become a {}; create a new resource instead", kind.code(), input.kind.code()
-                        )));
+                        return Err(DomainError::invalid(
+                            "kind",
+                            format!(
+                                "a {} cannot become a {}; create a new resource instead",
+                                kind.code(),
+                                input.kind.code()
+                            ),
+                        ));
                     }
-                    let old_code: String = sqlx::query_scalar("SELECT code FROM resources WHERE id = $1")
-                        .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+                    let old_code: String =
+                        sqlx::query_scalar("SELECT code FROM resources WHERE id = $1")
+                            .bind(id)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
                     if version > 0 && old_code != code {
-                        return Err(DomainError::invalid("code", "cannot change once the resource has been published"));
+                        return Err(DomainError::invalid(
+                            "code",
+                            "cannot change once the resource has been published",
+                        ));
                     }
                     Some(snapshot_in!(tx, id, version + 1))
                 }
                 None => None,
             };
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE code = $1")
-                .bind(code).fetch_optional(&mut *tx).await.map_err(db_error)?;
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
             if taken.is_some() && taken != id {
-                return Err(DomainError::invalid("code", format!("'{code}' is already used by another resource")));
+                return Err(DomainError::invalid(
+                    "code",
+                    format!("'{code}' is already used by another resource"),
+                ));
             }
             if let Some(owner) = input.owner_user_id {
                 let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-                    .bind(owner).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                found.ok_or_else(|| DomainError::invalid("owner_user_id", format!("no user has the id {owner}")))?;
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                found.ok_or_else(|| {
+                    DomainError::invalid("owner_user_id", format!("no user has the id {owner}"))
+                })?;
             }
             if let Some(need) = micro.and_then(|m| m.need_id) {
-                let found: Option<i64> = sqlx::query_scalar("SELECT id FROM training_needs WHERE id = $1")
-                    .bind(need).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                found.ok_or_else(|| DomainError::invalid("need_id", format!("no training need has the id {need}")))?;
+                let found: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM training_needs WHERE id = $1")
+                        .bind(need)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                found.ok_or_else(|| {
+                    DomainError::invalid("need_id", format!("no training need has the id {need}"))
+                })?;
             }
             let (tags, skills, positions) = resolve_links_in!(tx, input, id);
             let id: i64 = match id {
@@ -530,16 +522,28 @@ impl crate::Store {
                 }
             };
             for tag in &tags {
-                sqlx::query("INSERT INTO resource_tags (resource_id, vocabulary_id) VALUES ($1, $2)")
-                    .bind(id).bind(tag).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query(
+                    "INSERT INTO resource_tags (resource_id, vocabulary_id) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             }
             for (skill, _, level) in &skills {
                 sqlx::query("INSERT INTO resource_skills (resource_id, skill_id, level) VALUES ($1, $2, $3)")
                     .bind(id).bind(skill).bind(level).execute(&mut *tx).await.map_err(db_error)?;
             }
             for position in &positions {
-                sqlx::query("INSERT INTO resource_positions (resource_id, position_id) VALUES ($1, $2)")
-                    .bind(id).bind(position).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query(
+                    "INSERT INTO resource_positions (resource_id, position_id) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(position)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             }
             if let Some(m) = micro {
                 sqlx::query(
@@ -550,14 +554,463 @@ impl crate::Store {
                 .bind(id).bind(m.problem.trim()).bind(m.case.trim()).bind(m.solution.trim()).bind(m.need_id).bind(micro_skill_id(&skills, m))
                 .execute(&mut *tx).await.map_err(db_error)?;
             }
-            let version: i32 = sqlx::query_scalar("SELECT current_version FROM resources WHERE id = $1")
-                .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+            let version: i32 =
+                sqlx::query_scalar("SELECT current_version FROM resources WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let after = snapshot_in!(tx, id, version + 1);
-            let action = if before.is_some() { "library.resource_change" } else { "library.resource_create" };
-            append_in!(tx, &actor.entry(action, "resource").entity(id).change(before.map(|b| b.to_string()), Some(after.to_string())));
+            let action = if before.is_some() {
+                "library.resource_change"
+            } else {
+                "library.resource_create"
+            };
+            append_in!(
+                tx,
+                &actor
+                    .entry(action, "resource")
+                    .entity(id)
+                    .change(before.map(|b| b.to_string()), Some(after.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
+    }
+}
+
+// Files.
+
+// Tag vocabularies.
+
+/// Resolves pack item codes to ids in order inside `$tx`, refusing unknown and retired ones.
+macro_rules! pack_items_in {
+    ($tx:ident, $input:expr) => {{
+        let input: &ScenarioPackInput = $input;
+        let mut items: Vec<i64> = Vec::new();
+        for code in &input.resources {
+            let code = code.trim();
+            let row: Option<(i64, String)> =
+                sqlx::query_as("SELECT id, status FROM resources WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *$tx)
+                    .await
+                    .map_err(db_error)?;
+            let (id, status) = row.ok_or_else(|| {
+                DomainError::invalid("resources", format!("no resource has the code '{code}'"))
+            })?;
+            if status == ResourceStatus::Retired.code() {
+                return Err(DomainError::invalid(
+                    "resources",
+                    format!("{code} is retired"),
+                ));
+            }
+            items.push(id);
+        }
+        items
+    }};
+}
+
+/// Scenario packs.
+impl crate::Store {
+    /// Every pack (or one, with `only`), with its items in order.
+    async fn packs(&self, only: Option<i64>) -> DomainResult<Vec<ScenarioPack>> {
+        type PackRow = (i64, String, String, String, String, DbTime);
+        type ItemRow = (i64, i32, i64, String, String, String, String, i32);
+        let (packs, items): (Vec<PackRow>, Vec<ItemRow>) = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT id, code, name, scenario_step, description, updated_at FROM scenario_packs",
+            );
+            if let Some(id) = only {
+                qb.push(" WHERE id = ").push_bind(id);
+            }
+            qb.push(" ORDER BY code");
+            let packs: Vec<PackRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT i.pack_id, i.position, r.id, r.code, r.title, r.kind, r.status, r.estimated_minutes \
+                 FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id",
+            );
+            if let Some(id) = only {
+                qb.push(" WHERE i.pack_id = ").push_bind(id);
+            }
+            qb.push(" ORDER BY i.pack_id, i.position");
+            (
+                packs,
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?,
+            )
+        });
+        let mut by_pack: HashMap<i64, Vec<PackItem>> = HashMap::new();
+        for (pack, position, resource_id, code, title, kind, status, minutes) in items {
+            by_pack.entry(pack).or_default().push(PackItem {
+                position,
+                resource_id,
+                code,
+                title,
+                kind: ResourceKind::parse(&kind)?,
+                status: ResourceStatus::parse(&status)?,
+                estimated_minutes: minutes,
+            });
+        }
+        Ok(packs
+            .into_iter()
+            .map(
+                |(id, code, name, scenario_step, description, updated_at)| ScenarioPack {
+                    id,
+                    code,
+                    name,
+                    scenario_step,
+                    description,
+                    updated_at: updated_at.0,
+                    items: by_pack.remove(&id).unwrap_or_default(),
+                },
+            )
+            .collect())
+    }
+}
+
+// Reports.
+
+/// The library port: every query and change of this context.
+pub trait LibraryRepository {
+    /// Adds a resource (a draft) with its tags, skills and positions. Micro-courses go
+    /// through [`Self::create_micro_course`], which also takes their three parts.
+    fn create_resource(
+        &self,
+        input: &ResourceInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a draft or a resource under review; its links are replaced by the input's.
+    /// An absent `owner_user_id` keeps the owner.
+    fn update_resource(
+        &self,
+        id: i64,
+        input: &ResourceInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Adds a micro-course: a resource of kind `micro_course` with problem, case and solution.
+    fn create_micro_course(
+        &self,
+        input: &MicroCourseInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a micro-course (draft or under review), its parts included.
+    fn update_micro_course(
+        &self,
+        id: i64,
+        input: &MicroCourseInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Moves a resource through the review workflow (see
+    /// [`ResourceStatus::can_move_to`]). Publishing records the next version with a
+    /// snapshot and keeps every older one; leaving published or retired for a new
+    /// round carries the files over to the next version. Every move is kept in
+    /// `resource_reviews` and the audit log.
+    fn change_status(
+        &self,
+        id: i64,
+        next: ResourceStatus,
+        comment: Option<&str>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<StatusChange>> + Send;
+
+    /// Resources matching `filter`, most recently changed first.
+    fn list_resources(
+        &self,
+        filter: &ResourceFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<ResourceSummary>>> + Send;
+
+    /// Resources by id, in the order given (ids that do not exist are left out): the
+    /// rows behind full-text search hits.
+    fn resource_summaries(
+        &self,
+        ids: &[i64],
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ResourceSummary>>> + Send;
+
+    /// One resource with its links, versions, reviews, visible comments, files and usage.
+    fn resource_detail(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<ResourceDetail>> + Send;
+
+    /// One published version in full (body and snapshot).
+    fn resource_version(
+        &self,
+        id: i64,
+        version: i32,
+    ) -> impl std::future::Future<Output = DomainResult<ResourceVersion>> + Send;
+
+    /// Records `user`'s stars (1–5) for a published resource, replacing an earlier
+    /// rating; returns the new mean and count.
+    fn rate(
+        &self,
+        resource_id: i64,
+        user_id: i64,
+        stars: i32,
+    ) -> impl std::future::Future<Output = DomainResult<(f64, i64)>> + Send;
+
+    /// Adds a learner's comment to a published resource: `pending` until a moderator
+    /// looks at it when `moderate_first` (the site's setting), otherwise `visible`.
+    fn add_comment(
+        &self,
+        resource_id: i64,
+        user_id: i64,
+        body: &str,
+        moderate_first: bool,
+    ) -> impl std::future::Future<Output = DomainResult<CommentEntry>> + Send;
+
+    /// Shows or hides a comment; recorded in the audit log.
+    fn moderate_comment(
+        &self,
+        comment_id: i64,
+        decision: CommentStatus,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// The moderation queue, oldest first.
+    fn pending_comments(
+        &self,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<CommentEntry>>> + Send;
+
+    /// Records that a published resource was opened or finished at `at` (the learning
+    /// record's time, which may lie in the past when records are imported).
+    fn record_event(
+        &self,
+        resource_id: i64,
+        user_id: Option<i64>,
+        kind: EventKind,
+        at: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Records many usage events at once (imported learning records, the demo), each
+    /// against the resource's current version, in one transaction with multi-row
+    /// inserts. Every resource must be published; nothing is written otherwise.
+    fn record_events(
+        &self,
+        events: &[UsageEvent],
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Dates a resource's history back, for records migrated from an older system and
+    /// for the demo: it was created at `created_at` and, when published, its current
+    /// version (and the review moves leading to it) at `published_at`. Recorded in the
+    /// audit log.
+    fn backdate_resource(
+        &self,
+        id: i64,
+        created_at: OffsetDateTime,
+        published_at: Option<OffsetDateTime>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Records a file stored in the file store as part of the version being prepared
+    /// (the resource must be a draft or under review).
+    fn attach_file(
+        &self,
+        resource_id: i64,
+        stored: &StoredFile,
+        original_name: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<FileEntry>> + Send;
+
+    /// Checks, stores and records an upload held in memory (`max_bytes` is the site's
+    /// limit). When recording fails the stored bytes are removed again.
+    fn upload_resource_file(
+        &self,
+        files: &FileStore,
+        resource_id: i64,
+        original_name: &str,
+        bytes: Bytes,
+        max_bytes: u64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<FileEntry>> + Send;
+
+    /// The folder new files of a resource go to: `resources/{id}/{version being prepared}`.
+    /// Refused unless the resource is a draft or under review.
+    fn file_folder(
+        &self,
+        resource_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<FileKey>> + Send;
+
+    /// One file's record (to serve it).
+    fn resource_file(
+        &self,
+        file_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<FileEntry>> + Send;
+
+    /// Removes a file from the version being prepared; files of published versions
+    /// stay. Returns the storage key when no version refers to it any more (the caller
+    /// then deletes the bytes; see [`Self::delete_resource_file`]).
+    fn remove_file(
+        &self,
+        file_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Option<FileKey>>> + Send;
+
+    /// [`Self::remove_file`], then deletes the bytes when nothing refers to them.
+    fn delete_resource_file(
+        &self,
+        files: &FileStore,
+        file_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Vocabulary entries (of one kind, or all), with how many resources carry each.
+    fn list_tags(
+        &self,
+        kind: Option<TagKind>,
+        include_inactive: bool,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<TagEntry>>> + Send;
+
+    /// Adds a vocabulary entry.
+    fn create_tag(
+        &self,
+        kind: TagKind,
+        value: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Renames and/or (de)activates an entry. The resources carrying it count as changed
+    /// (their `updated_at` moves) so the search index picks up the new value.
+    fn update_tag(
+        &self,
+        id: i64,
+        value: &str,
+        active: bool,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Deletes an unused entry; one in use is deactivated instead (resources keep it,
+    /// new ones cannot pick it).
+    fn remove_tag(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<TagRemoval>> + Send;
+
+    /// Adds a scenario pack with its resources in order.
+    fn create_pack(
+        &self,
+        input: &ScenarioPackInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes a pack; its items are replaced by the input's, in the input's order.
+    fn update_pack(
+        &self,
+        id: i64,
+        input: &ScenarioPackInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Deletes a pack (its resources stay in the library).
+    fn delete_pack(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Every scenario pack with its items, by code.
+    fn list_packs(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ScenarioPack>>> + Send;
+
+    /// The packs resource `resource_id` is in, by code.
+    fn packs_with_resource(
+        &self,
+        resource_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<PackRef>>> + Send;
+
+    /// One scenario pack with its items in order.
+    fn pack(&self, id: i64)
+    -> impl std::future::Future<Output = DomainResult<ScenarioPack>> + Send;
+
+    /// An author's micro-courses with views, completions, ratings and reviewers' comments.
+    fn author_stats(
+        &self,
+        user_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<AuthorCourseStats>>> + Send;
+
+    /// Published resources whose views plus completions stayed below `threshold` in
+    /// every one of the last `months` calendar months before `as_of`, with a suggested
+    /// action ([`LifecycleAction::suggest`]). Only resources whose current version was
+    /// published before the window began are judged: a new version gets a fresh
+    /// window. Computed in SQL over the events of the window.
+    fn lifecycle_report(
+        &self,
+        months: u32,
+        threshold: i64,
+        as_of: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<LifecycleRow>>> + Send;
+
+    /// Skills no published resource develops to the level positions and tasks require
+    /// (all skills nobody covers, most people affected first), and position tasks with
+    /// such a skill; a task requiring no recorded skill is a gap when no published
+    /// resource is meant for its position.
+    fn supply_gaps(&self) -> impl std::future::Future<Output = DomainResult<SupplyGaps>> + Send;
+
+    /// Documents for the search index, in id order after `after_id` (keyset paging:
+    /// pass the last id of one batch to get the next), at most `limit` (1–1000) per
+    /// call; with `changed_since`, only resources changed at or after that time.
+    fn resources_for_index(
+        &self,
+        after_id: i64,
+        limit: i64,
+        changed_since: Option<OffsetDateTime>,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<IndexDocument>>> + Send;
+}
+
+impl LibraryRepository for crate::Store {
+    /// Adds a resource (a draft) with its tags, skills and positions. Micro-courses go
+    /// through [`Self::create_micro_course`], which also takes their three parts.
+    async fn create_resource(&self, input: &ResourceInput, actor: &Actor) -> DomainResult<i64> {
+        self.save_resource(None, input, None, actor).await
+    }
+
+    /// Changes a draft or a resource under review; its links are replaced by the input's.
+    /// An absent `owner_user_id` keeps the owner.
+    async fn update_resource(
+        &self,
+        id: i64,
+        input: &ResourceInput,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        self.save_resource(Some(id), input, None, actor)
+            .await
+            .map(|_| ())
+    }
+
+    /// Adds a micro-course: a resource of kind `micro_course` with problem, case and solution.
+    async fn create_micro_course(
+        &self,
+        input: &MicroCourseInput,
+        actor: &Actor,
+    ) -> DomainResult<i64> {
+        self.save_resource(None, &input.resource, Some(input), actor)
+            .await
+    }
+
+    /// Changes a micro-course (draft or under review), its parts included.
+    async fn update_micro_course(
+        &self,
+        id: i64,
+        input: &MicroCourseInput,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        self.save_resource(Some(id), &input.resource, Some(input), actor)
+            .await
+            .map(|_| ())
     }
 
     /// Moves a resource through the review workflow (see
@@ -565,7 +1018,7 @@ impl crate::Store {
     /// snapshot and keeps every older one; leaving published or retired for a new
     /// round carries the files over to the next version. Every move is kept in
     /// `resource_reviews` and the audit log.
-    pub async fn change_status(
+    async fn change_status(
         &self,
         id: i64,
         next: ResourceStatus,
@@ -574,7 +1027,7 @@ impl crate::Store {
     ) -> DomainResult<StatusChange> {
         let now = DbTime(OffsetDateTime::now_utc());
         let comment = comment.map(str::trim).unwrap_or_default();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (from, version, _) = resource_state!(tx, id);
             from.check_move(next, Some(comment))?;
@@ -609,7 +1062,9 @@ impl crate::Store {
                     .execute(&mut *tx).await.map_err(db_error)?.rows_affected(),
             };
             if changed != 1 {
-                return Err(DomainError::Conflict("the resource changed meanwhile; reload it and try again".into()));
+                return Err(DomainError::Conflict(
+                    "the resource changed meanwhile; reload it and try again".into(),
+                ));
             }
             if from.opens_next_version(next) {
                 // Same storage keys: the bytes are shared, never copied.
@@ -624,53 +1079,90 @@ impl crate::Store {
             }
             // The version a move concerns: the one being prepared or published, or the
             // one being retired.
-            let concerns = if next == ResourceStatus::Retired { version } else { version + 1 };
+            let concerns = if next == ResourceStatus::Retired {
+                version
+            } else {
+                version + 1
+            };
             sqlx::query(
                 "INSERT INTO resource_reviews (resource_id, version, from_status, to_status, comment, actor_user_id, actor, at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id).bind(concerns).bind(from.code()).bind(next.code()).bind(comment).bind(actor.user_id).bind(&actor.name).bind(now)
             .execute(&mut *tx).await.map_err(db_error)?;
-            let before = serde_json::json!({ "status": from.code(), "current_version": version }).to_string();
+            let before = serde_json::json!({ "status": from.code(), "current_version": version })
+                .to_string();
             let after = serde_json::json!({ "status": next.code(), "current_version": current, "comment": comment }).to_string();
-            append_in!(tx, &actor.entry("library.status_change", "resource").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.status_change", "resource")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
-            Ok(StatusChange { from, to: next, current_version: current })
+            Ok(StatusChange {
+                from,
+                to: next,
+                current_version: current,
+            })
         })
     }
 
     /// Resources matching `filter`, most recently changed first.
-    pub async fn list_resources(
+    async fn list_resources(
         &self,
         filter: &ResourceFilter,
         page: Page,
     ) -> DomainResult<Paged<ResourceSummary>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM resources r WHERE 1=1");
             push_resource_filter(&mut count, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE 1=1"));
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb =
+                QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE 1=1"));
             push_resource_filter(&mut qb, filter);
-            qb.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            Ok(Paged { items: summaries(rows)?, total, page: page.page, per_page: page.per_page })
+            qb.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<SummaryRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            Ok(Paged {
+                items: summaries(rows)?,
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     /// Resources by id, in the order given (ids that do not exist are left out): the
     /// rows behind full-text search hits.
-    pub async fn resource_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ResourceSummary>> {
+    async fn resource_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ResourceSummary>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<SummaryRow> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN ("));
+        let rows: Vec<SummaryRow> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(format!(
+                "SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN ("
+            ));
             let mut list = qb.separated(", ");
             for id in ids {
                 list.push_bind(*id);
             }
             qb.push(")");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         let mut found = summaries(rows)?;
         found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
@@ -678,12 +1170,23 @@ impl crate::Store {
     }
 
     /// One resource with its links, versions, reviews, visible comments, files and usage.
-    pub async fn resource_detail(&self, id: i64) -> DomainResult<ResourceDetail> {
-        on_pool!(self, pool => {
-            let row: Option<SummaryRow> = sqlx::query_as(&format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id = $1"))
-                .bind(id).fetch_optional(pool).await.map_err(db_error)?;
-            let summary = ResourceSummary::try_from(row.ok_or(DomainError::NotFound { entity: "resource" })?)?;
-            let body: String = sqlx::query_scalar("SELECT body FROM resources WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)?;
+    async fn resource_detail(&self, id: i64) -> DomainResult<ResourceDetail> {
+        on_pool!(self, |pool| {
+            let row: Option<SummaryRow> = sqlx::query_as(&format!(
+                "SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+            let summary = ResourceSummary::try_from(
+                row.ok_or(DomainError::NotFound { entity: "resource" })?,
+            )?;
+            let body: String = sqlx::query_scalar("SELECT body FROM resources WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let tags: Vec<(i64, String, String, bool)> = sqlx::query_as(
                 "SELECT tv.id, tv.kind, tv.value, tv.active FROM resource_tags rt JOIN tag_vocabularies tv ON tv.id = rt.vocabulary_id \
                  WHERE rt.resource_id = $1 ORDER BY tv.kind, tv.value",
@@ -716,13 +1219,50 @@ impl crate::Store {
             Ok(ResourceDetail {
                 summary,
                 body,
-                tags: tags.into_iter().map(|(id, kind, value, active)| Ok(Tag { id, kind: TagKind::parse(&kind)?, value, active })).collect::<DomainResult<_>>()?,
-                skills: skills.into_iter().map(|(code, name, level)| ResourceSkill { code, name, level }).collect(),
-                positions: positions.into_iter().map(|(code, name)| ResourcePosition { code, name }).collect(),
-                micro_course: micro.map(|m| MicroCourseParts { problem: m.0, case: m.1, solution: m.2, need_id: m.3, skill_code: m.4 }),
-                versions: versions.into_iter().map(|v| VersionEntry { version: v.0, title: v.1, summary: v.2, published_at: v.3.0, published_by: v.4 }).collect(),
-                reviews: reviews.into_iter().map(ReviewEntry::try_from).collect::<DomainResult<_>>()?,
-                comments: comments.into_iter().map(CommentEntry::try_from).collect::<DomainResult<_>>()?,
+                tags: tags
+                    .into_iter()
+                    .map(|(id, kind, value, active)| {
+                        Ok(Tag {
+                            id,
+                            kind: TagKind::parse(&kind)?,
+                            value,
+                            active,
+                        })
+                    })
+                    .collect::<DomainResult<_>>()?,
+                skills: skills
+                    .into_iter()
+                    .map(|(code, name, level)| ResourceSkill { code, name, level })
+                    .collect(),
+                positions: positions
+                    .into_iter()
+                    .map(|(code, name)| ResourcePosition { code, name })
+                    .collect(),
+                micro_course: micro.map(|m| MicroCourseParts {
+                    problem: m.0,
+                    case: m.1,
+                    solution: m.2,
+                    need_id: m.3,
+                    skill_code: m.4,
+                }),
+                versions: versions
+                    .into_iter()
+                    .map(|v| VersionEntry {
+                        version: v.0,
+                        title: v.1,
+                        summary: v.2,
+                        published_at: v.3.0,
+                        published_by: v.4,
+                    })
+                    .collect(),
+                reviews: reviews
+                    .into_iter()
+                    .map(ReviewEntry::try_from)
+                    .collect::<DomainResult<_>>()?,
+                comments: comments
+                    .into_iter()
+                    .map(CommentEntry::try_from)
+                    .collect::<DomainResult<_>>()?,
                 files: files.into_iter().map(FileEntry::from).collect(),
                 views,
                 completions,
@@ -731,15 +1271,23 @@ impl crate::Store {
     }
 
     /// One published version in full (body and snapshot).
-    pub async fn resource_version(&self, id: i64, version: i32) -> DomainResult<ResourceVersion> {
-        on_pool!(self, pool => {
+    async fn resource_version(&self, id: i64, version: i32) -> DomainResult<ResourceVersion> {
+        on_pool!(self, |pool| {
             let row: Option<(i32, String, String, DbTime, String, String, String)> = sqlx::query_as(
                 "SELECT version, title, summary, published_at, publisher, body, snapshot FROM resource_versions WHERE resource_id = $1 AND version = $2",
             ).bind(id).bind(version).fetch_optional(pool).await.map_err(db_error)?;
-            let v = row.ok_or(DomainError::NotFound { entity: "resource version" })?;
+            let v = row.ok_or(DomainError::NotFound {
+                entity: "resource version",
+            })?;
             Ok(ResourceVersion {
                 resource_id: id,
-                entry: VersionEntry { version: v.0, title: v.1, summary: v.2, published_at: v.3.0, published_by: v.4 },
+                entry: VersionEntry {
+                    version: v.0,
+                    title: v.1,
+                    summary: v.2,
+                    published_at: v.3.0,
+                    published_by: v.4,
+                },
                 body: v.5,
                 snapshot: v.6,
             })
@@ -748,21 +1296,19 @@ impl crate::Store {
 
     /// Records `user`'s stars (1–5) for a published resource, replacing an earlier
     /// rating; returns the new mean and count.
-    pub async fn rate(
-        &self,
-        resource_id: i64,
-        user_id: i64,
-        stars: i32,
-    ) -> DomainResult<(f64, i64)> {
+    async fn rate(&self, resource_id: i64, user_id: i64, stars: i32) -> DomainResult<(f64, i64)> {
         if !(1..=5).contains(&stars) {
             return Err(DomainError::invalid("stars", "must be 1 to 5"));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, _, _) = resource_state!(tx, resource_id);
             if status != ResourceStatus::Published {
-                return Err(DomainError::invalid("resource", "only a published resource can be rated"));
+                return Err(DomainError::invalid(
+                    "resource",
+                    "only a published resource can be rated",
+                ));
             }
             sqlx::query(
                 "INSERT INTO resource_ratings (resource_id, user_id, stars, rated_at) VALUES ($1, $2, $3, $4) \
@@ -780,7 +1326,7 @@ impl crate::Store {
 
     /// Adds a learner's comment to a published resource: `pending` until a moderator
     /// looks at it when `moderate_first` (the site's setting), otherwise `visible`.
-    pub async fn add_comment(
+    async fn add_comment(
         &self,
         resource_id: i64,
         user_id: i64,
@@ -803,25 +1349,32 @@ impl crate::Store {
             CommentStatus::Visible
         };
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (state, _, _) = resource_state!(tx, resource_id);
             if state != ResourceStatus::Published {
-                return Err(DomainError::invalid("resource", "only a published resource takes comments"));
+                return Err(DomainError::invalid(
+                    "resource",
+                    "only a published resource takes comments",
+                ));
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resource_comments (resource_id, user_id, body, status, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(resource_id).bind(user_id).bind(body).bind(status.code()).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
-            let row: CommentRow = sqlx::query_as(&format!("{COMMENT_SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+            let row: CommentRow = sqlx::query_as(&format!("{COMMENT_SELECT} WHERE c.id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
             CommentEntry::try_from(row)
         })
     }
 
     /// Shows or hides a comment; recorded in the audit log.
-    pub async fn moderate_comment(
+    async fn moderate_comment(
         &self,
         comment_id: i64,
         decision: CommentStatus,
@@ -834,50 +1387,76 @@ impl crate::Store {
             ));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i64)> = sqlx::query_as("SELECT status, resource_id FROM resource_comments WHERE id = $1")
-                .bind(comment_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (before, resource_id) = before.ok_or(DomainError::NotFound { entity: "comment" })?;
+            let before: Option<(String, i64)> =
+                sqlx::query_as("SELECT status, resource_id FROM resource_comments WHERE id = $1")
+                    .bind(comment_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (before, resource_id) =
+                before.ok_or(DomainError::NotFound { entity: "comment" })?;
             sqlx::query("UPDATE resource_comments SET status = $1, moderated_by = $2, moderated_at = $3 WHERE id = $4")
                 .bind(decision.code()).bind(actor.user_id).bind(now).bind(comment_id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let before = serde_json::json!({ "status": before, "resource_id": resource_id }).to_string();
-            let after = serde_json::json!({ "status": decision.code(), "resource_id": resource_id }).to_string();
-            append_in!(tx, &actor.entry("library.comment_moderate", "resource_comment").entity(comment_id).change(Some(before), Some(after)));
+            let before =
+                serde_json::json!({ "status": before, "resource_id": resource_id }).to_string();
+            let after =
+                serde_json::json!({ "status": decision.code(), "resource_id": resource_id })
+                    .to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.comment_moderate", "resource_comment")
+                    .entity(comment_id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// The moderation queue, oldest first.
-    pub async fn pending_comments(&self, page: Page) -> DomainResult<Paged<CommentEntry>> {
-        on_pool!(self, pool => {
-            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resource_comments WHERE status = 'pending'")
-                .fetch_one(pool).await.map_err(db_error)?;
+    async fn pending_comments(&self, page: Page) -> DomainResult<Paged<CommentEntry>> {
+        on_pool!(self, |pool| {
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM resource_comments WHERE status = 'pending'",
+            )
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)?;
             let rows: Vec<CommentRow> = sqlx::query_as(&format!(
                 "{COMMENT_SELECT} WHERE c.status = 'pending' ORDER BY c.created_at, c.id LIMIT $1 OFFSET $2"
             )).bind(page.limit()).bind(page.offset()).fetch_all(pool).await.map_err(db_error)?;
             Ok(Paged {
-                items: rows.into_iter().map(CommentEntry::try_from).collect::<DomainResult<_>>()?,
-                total, page: page.page, per_page: page.per_page,
+                items: rows
+                    .into_iter()
+                    .map(CommentEntry::try_from)
+                    .collect::<DomainResult<_>>()?,
+                total,
+                page: page.page,
+                per_page: page.per_page,
             })
         })
     }
 
     /// Records that a published resource was opened or finished at `at` (the learning
     /// record's time, which may lie in the past when records are imported).
-    pub async fn record_event(
+    async fn record_event(
         &self,
         resource_id: i64,
         user_id: Option<i64>,
         kind: EventKind,
         at: OffsetDateTime,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
             if status != ResourceStatus::Published {
-                return Err(DomainError::invalid("resource", "usage is recorded for published resources only"));
+                return Err(DomainError::invalid(
+                    "resource",
+                    "usage is recorded for published resources only",
+                ));
             }
             sqlx::query("INSERT INTO resource_events (resource_id, version, user_id, kind, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(resource_id).bind(version).bind(user_id).bind(kind.code()).bind(DbTime(at))
@@ -889,39 +1468,53 @@ impl crate::Store {
     /// Records many usage events at once (imported learning records, the demo), each
     /// against the resource's current version, in one transaction with multi-row
     /// inserts. Every resource must be published; nothing is written otherwise.
-    pub async fn record_events(&self, events: &[UsageEvent]) -> DomainResult<usize> {
+    async fn record_events(&self, events: &[UsageEvent]) -> DomainResult<usize> {
         if events.is_empty() {
             return Ok(0);
         }
         let mut ids: Vec<i64> = events.iter().map(|e| e.resource_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut versions: HashMap<i64, i32> = HashMap::new();
             for chunk in ids.chunks(500) {
-                let mut qb = QueryBuilder::new("SELECT id, status, current_version FROM resources WHERE id IN (");
+                let mut qb = QueryBuilder::new(
+                    "SELECT id, status, current_version FROM resources WHERE id IN (",
+                );
                 let mut list = qb.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
                 }
                 qb.push(")");
-                let rows: Vec<(i64, String, i32)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                let rows: Vec<(i64, String, i32)> = qb
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 for (id, status, version) in rows {
                     if ResourceStatus::parse(&status)? != ResourceStatus::Published {
-                        return Err(DomainError::invalid("resource", format!(
-                            "usage is recorded for published resources only (resource {id} is {status})"
-                        )));
+                        return Err(DomainError::invalid(
+                            "resource",
+                            format!(
+                                "usage is recorded for published resources only (resource {id} is {status})"
+                            ),
+                        ));
                     }
                     versions.insert(id, version);
                 }
             }
             if let Some(missing) = ids.iter().find(|id| !versions.contains_key(id)) {
-                return Err(DomainError::invalid("resource", format!("no resource has the id {missing}")));
+                return Err(DomainError::invalid(
+                    "resource",
+                    format!("no resource has the id {missing}"),
+                ));
             }
             // Five binds a row; well under the smallest bind limit (SQLite's 32,766).
             for chunk in events.chunks(1_000) {
-                let mut qb = QueryBuilder::new("INSERT INTO resource_events (resource_id, version, user_id, kind, at) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO resource_events (resource_id, version, user_id, kind, at) ",
+                );
                 qb.push_values(chunk, |mut row, e| {
                     row.push_bind(e.resource_id)
                         .push_bind(versions[&e.resource_id])
@@ -940,7 +1533,7 @@ impl crate::Store {
     /// for the demo: it was created at `created_at` and, when published, its current
     /// version (and the review moves leading to it) at `published_at`. Recorded in the
     /// audit log.
-    pub async fn backdate_resource(
+    async fn backdate_resource(
         &self,
         id: i64,
         created_at: OffsetDateTime,
@@ -953,14 +1546,21 @@ impl crate::Store {
                 "cannot lie before the resource was created",
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, id);
             if published_at.is_some() && version == 0 {
-                return Err(DomainError::invalid("published_at", format!("a {} resource has never been published", status.code())));
+                return Err(DomainError::invalid(
+                    "published_at",
+                    format!("a {} resource has never been published", status.code()),
+                ));
             }
             sqlx::query("UPDATE resources SET created_at = $1 WHERE id = $2")
-                .bind(DbTime(created_at)).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                .bind(DbTime(created_at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             if let Some(published) = published_at {
                 sqlx::query("UPDATE resources SET published_at = $1 WHERE id = $2 AND published_at IS NOT NULL")
                     .bind(DbTime(published)).bind(id).execute(&mut *tx).await.map_err(db_error)?;
@@ -970,17 +1570,19 @@ impl crate::Store {
                     .bind(DbTime(published)).bind(id).bind(version).execute(&mut *tx).await.map_err(db_error)?;
             }
             let after = serde_json::json!({ "created_at": DbTime(created_at).0.to_string(), "published_at": published_at.map(|p| p.to_string()) }).to_string();
-            append_in!(tx, &actor.entry("library.resource_backdate", "resource").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.resource_backdate", "resource")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
-}
-
-/// Files.
-impl crate::Store {
     /// Records a file stored in the file store as part of the version being prepared
     /// (the resource must be a draft or under review).
-    pub async fn attach_file(
+    async fn attach_file(
         &self,
         resource_id: i64,
         stored: &StoredFile,
@@ -991,13 +1593,17 @@ impl crate::Store {
         let name = clean_file_name(original_name);
         let size =
             i64::try_from(stored.size).map_err(|_| DomainError::invalid("file", "is too large"))?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
             if !status.is_editable() {
-                return Err(DomainError::invalid("status", format!(
-                    "files are added to a draft or a resource under review; this one is {}", status.code()
-                )));
+                return Err(DomainError::invalid(
+                    "status",
+                    format!(
+                        "files are added to a draft or a resource under review; this one is {}",
+                        status.code()
+                    ),
+                ));
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resource_files (resource_id, version, storage_key, original_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) \
@@ -1006,12 +1612,28 @@ impl crate::Store {
             .bind(resource_id).bind(version + 1).bind(stored.key.as_str()).bind(&name).bind(stored.content_type)
             .bind(size).bind(&stored.sha256).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("UPDATE resources SET updated_at = $1 WHERE id = $2").bind(now).bind(resource_id).execute(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("UPDATE resources SET updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(resource_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let after = serde_json::json!({ "resource_id": resource_id, "version": version + 1, "name": name, "key": stored.key.as_str(),
                 "content_type": stored.content_type, "size": size, "sha256": stored.sha256 }).to_string();
-            append_in!(tx, &actor.entry("library.file_attach", "resource_file").entity(id).change(None, Some(after)));
-            let row: FileRow = sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"))
-                .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.file_attach", "resource_file")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
+            let row: FileRow = sqlx::query_as(&format!(
+                "SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
             Ok(FileEntry::from(row))
         })
@@ -1019,7 +1641,7 @@ impl crate::Store {
 
     /// Checks, stores and records an upload held in memory (`max_bytes` is the site's
     /// limit). When recording fails the stored bytes are removed again.
-    pub async fn upload_resource_file(
+    async fn upload_resource_file(
         &self,
         files: &FileStore,
         resource_id: i64,
@@ -1046,10 +1668,13 @@ impl crate::Store {
 
     /// The folder new files of a resource go to: `resources/{id}/{version being prepared}`.
     /// Refused unless the resource is a draft or under review.
-    pub async fn file_folder(&self, resource_id: i64) -> DomainResult<FileKey> {
-        let row: Option<(String, i32)> = on_pool!(self, pool => {
+    async fn file_folder(&self, resource_id: i64) -> DomainResult<FileKey> {
+        let row: Option<(String, i32)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT status, current_version FROM resources WHERE id = $1")
-                .bind(resource_id).fetch_optional(pool).await.map_err(db_error)?
+                .bind(resource_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         let (status, version) = row.ok_or(DomainError::NotFound { entity: "resource" })?;
         let status = ResourceStatus::parse(&status)?;
@@ -1066,43 +1691,82 @@ impl crate::Store {
     }
 
     /// One file's record (to serve it).
-    pub async fn resource_file(&self, file_id: i64) -> DomainResult<FileEntry> {
-        on_pool!(self, pool => {
-            let row: Option<FileRow> = sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"))
-                .bind(file_id).fetch_optional(pool).await.map_err(db_error)?;
-            Ok(FileEntry::from(row.ok_or(DomainError::NotFound { entity: "file" })?))
+    async fn resource_file(&self, file_id: i64) -> DomainResult<FileEntry> {
+        on_pool!(self, |pool| {
+            let row: Option<FileRow> = sqlx::query_as(&format!(
+                "SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"
+            ))
+            .bind(file_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+            Ok(FileEntry::from(
+                row.ok_or(DomainError::NotFound { entity: "file" })?,
+            ))
         })
     }
 
     /// Removes a file from the version being prepared; files of published versions
     /// stay. Returns the storage key when no version refers to it any more (the caller
     /// then deletes the bytes; see [`Self::delete_resource_file`]).
-    pub async fn remove_file(&self, file_id: i64, actor: &Actor) -> DomainResult<Option<FileKey>> {
+    async fn remove_file(&self, file_id: i64, actor: &Actor) -> DomainResult<Option<FileKey>> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let row: Option<FileRow> = sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"))
-                .bind(file_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let row: Option<FileRow> = sqlx::query_as(&format!(
+                "SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"
+            ))
+            .bind(file_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let file = row.ok_or(DomainError::NotFound { entity: "file" })?;
             let (status, version, _) = resource_state!(tx, file.resource_id);
             if !status.is_editable() || file.version != version + 1 {
-                return Err(DomainError::invalid("file", format!(
-                    "belongs to published version {}; the files of a published version are kept", file.version
-                )));
+                return Err(DomainError::invalid(
+                    "file",
+                    format!(
+                        "belongs to published version {}; the files of a published version are kept",
+                        file.version
+                    ),
+                ));
             }
-            sqlx::query("DELETE FROM resource_files WHERE id = $1").bind(file_id).execute(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("UPDATE resources SET updated_at = $1 WHERE id = $2").bind(now).bind(file.resource_id).execute(&mut *tx).await.map_err(db_error)?;
-            let still_used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resource_files WHERE storage_key = $1")
-                .bind(&file.storage_key).fetch_one(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("DELETE FROM resource_files WHERE id = $1")
+                .bind(file_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            sqlx::query("UPDATE resources SET updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(file.resource_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let still_used: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM resource_files WHERE storage_key = $1")
+                    .bind(&file.storage_key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let before = serde_json::json!({ "resource_id": file.resource_id, "version": file.version, "name": file.original_name, "key": file.storage_key }).to_string();
-            append_in!(tx, &actor.entry("library.file_remove", "resource_file").entity(file_id).change(Some(before), None));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.file_remove", "resource_file")
+                    .entity(file_id)
+                    .change(Some(before), None)
+            );
             tx.commit().await.map_err(db_error)?;
-            if still_used > 0 { Ok(None) } else { Ok(Some(FileKey::parse(&file.storage_key)?)) }
+            if still_used > 0 {
+                Ok(None)
+            } else {
+                Ok(Some(FileKey::parse(&file.storage_key)?))
+            }
         })
     }
 
     /// [`Self::remove_file`], then deletes the bytes when nothing refers to them.
-    pub async fn delete_resource_file(
+    async fn delete_resource_file(
         &self,
         files: &FileStore,
         file_id: i64,
@@ -1113,51 +1777,78 @@ impl crate::Store {
         }
         Ok(())
     }
-}
-
-/// Tag vocabularies.
-impl crate::Store {
     /// Vocabulary entries (of one kind, or all), with how many resources carry each.
-    pub async fn list_tags(
+    async fn list_tags(
         &self,
         kind: Option<TagKind>,
         include_inactive: bool,
     ) -> DomainResult<Vec<TagEntry>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT tv.id, tv.kind, tv.value, tv.active, (SELECT COUNT(*) FROM resource_tags rt WHERE rt.vocabulary_id = tv.id) AS uses \
                  FROM tag_vocabularies tv WHERE 1=1",
             );
             if let Some(kind) = kind {
-                qb.push(" AND tv.kind = ").push_bind(kind.code().to_string());
+                qb.push(" AND tv.kind = ")
+                    .push_bind(kind.code().to_string());
             }
             if !include_inactive {
                 qb.push(" AND tv.active = ").push_bind(true);
             }
             qb.push(" ORDER BY tv.kind, tv.value");
-            let rows: Vec<(i64, String, String, bool, i64)> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let rows: Vec<(i64, String, String, bool, i64)> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             rows.into_iter()
-                .map(|(id, kind, value, active, uses)| Ok(TagEntry { tag: Tag { id, kind: TagKind::parse(&kind)?, value, active }, uses }))
+                .map(|(id, kind, value, active, uses)| {
+                    Ok(TagEntry {
+                        tag: Tag {
+                            id,
+                            kind: TagKind::parse(&kind)?,
+                            value,
+                            active,
+                        },
+                        uses,
+                    })
+                })
                 .collect()
         })
     }
 
     /// Adds a vocabulary entry.
-    pub async fn create_tag(&self, kind: TagKind, value: &str, actor: &Actor) -> DomainResult<i64> {
+    async fn create_tag(&self, kind: TagKind, value: &str, actor: &Actor) -> DomainResult<i64> {
         let value = value.trim();
         validate_tag_value(value)?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2")
-                .bind(kind.code()).bind(value).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2",
+            )
+            .bind(kind.code())
+            .bind(value)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             if taken.is_some() {
-                return Err(DomainError::invalid("value", format!("'{value}' is already a {} tag", kind.code())));
+                return Err(DomainError::invalid(
+                    "value",
+                    format!("'{value}' is already a {} tag", kind.code()),
+                ));
             }
             let id: i64 = sqlx::query_scalar("INSERT INTO tag_vocabularies (kind, value, active, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(kind.code()).bind(value).bind(true).bind(now).fetch_one(&mut *tx).await.map_err(db_error)?;
-            let after = serde_json::json!({ "kind": kind.code(), "value": value, "active": true }).to_string();
-            append_in!(tx, &actor.entry("library.tag_create", "tag").entity(id).change(None, Some(after)));
+            let after = serde_json::json!({ "kind": kind.code(), "value": value, "active": true })
+                .to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.tag_create", "tag")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
@@ -1165,7 +1856,7 @@ impl crate::Store {
 
     /// Renames and/or (de)activates an entry. The resources carrying it count as changed
     /// (their `updated_at` moves) so the search index picks up the new value.
-    pub async fn update_tag(
+    async fn update_tag(
         &self,
         id: i64,
         value: &str,
@@ -1175,98 +1866,126 @@ impl crate::Store {
         let value = value.trim();
         validate_tag_value(value)?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> = sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (kind, old_value, old_active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2 AND id <> $3")
-                .bind(&kind).bind(value).bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, String, bool)> =
+                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let (kind, old_value, old_active) =
+                before.ok_or(DomainError::NotFound { entity: "tag" })?;
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2 AND id <> $3",
+            )
+            .bind(&kind)
+            .bind(value)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             if taken.is_some() {
-                return Err(DomainError::invalid("value", format!("'{value}' is already a {kind} tag")));
+                return Err(DomainError::invalid(
+                    "value",
+                    format!("'{value}' is already a {kind} tag"),
+                ));
             }
             sqlx::query("UPDATE tag_vocabularies SET value = $1, active = $2 WHERE id = $3")
-                .bind(value).bind(active).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                .bind(value)
+                .bind(active)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             if old_value != value {
                 sqlx::query("UPDATE resources SET updated_at = $1 WHERE id IN (SELECT resource_id FROM resource_tags WHERE vocabulary_id = $2)")
                     .bind(now).bind(id).execute(&mut *tx).await.map_err(db_error)?;
             }
-            let before = serde_json::json!({ "kind": kind, "value": old_value, "active": old_active }).to_string();
-            let after = serde_json::json!({ "kind": kind, "value": value, "active": active }).to_string();
-            append_in!(tx, &actor.entry("library.tag_change", "tag").entity(id).change(Some(before), Some(after)));
+            let before =
+                serde_json::json!({ "kind": kind, "value": old_value, "active": old_active })
+                    .to_string();
+            let after =
+                serde_json::json!({ "kind": kind, "value": value, "active": active }).to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.tag_change", "tag")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Deletes an unused entry; one in use is deactivated instead (resources keep it,
     /// new ones cannot pick it).
-    pub async fn remove_tag(&self, id: i64, actor: &Actor) -> DomainResult<TagRemoval> {
-        on_pool!(self, pool => {
+    async fn remove_tag(&self, id: i64, actor: &Actor) -> DomainResult<TagRemoval> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> = sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, String, bool)> =
+                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let (kind, value, active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
-            let uses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resource_tags WHERE vocabulary_id = $1")
-                .bind(id).fetch_one(&mut *tx).await.map_err(db_error)?;
+            let uses: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM resource_tags WHERE vocabulary_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let outcome = if uses > 0 {
-                sqlx::query("UPDATE tag_vocabularies SET active = $1 WHERE id = $2").bind(false).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("UPDATE tag_vocabularies SET active = $1 WHERE id = $2")
+                    .bind(false)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 TagRemoval::Deactivated { uses }
             } else {
-                sqlx::query("DELETE FROM tag_vocabularies WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("DELETE FROM tag_vocabularies WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 TagRemoval::Deleted
             };
-            let before = serde_json::json!({ "kind": kind, "value": value, "active": active }).to_string();
+            let before =
+                serde_json::json!({ "kind": kind, "value": value, "active": active }).to_string();
             let after = match outcome {
                 TagRemoval::Deleted => None,
                 TagRemoval::Deactivated { uses } => Some(serde_json::json!({ "kind": kind, "value": value, "active": false, "uses": uses }).to_string()),
             };
-            append_in!(tx, &actor.entry("library.tag_remove", "tag").entity(id).change(Some(before), after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.tag_remove", "tag")
+                    .entity(id)
+                    .change(Some(before), after)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(outcome)
         })
     }
-}
-
-/// Resolves pack item codes to ids in order inside `$tx`, refusing unknown and retired ones.
-macro_rules! pack_items_in {
-    ($tx:ident, $input:expr) => {{
-        let input: &ScenarioPackInput = $input;
-        let mut items: Vec<i64> = Vec::new();
-        for code in &input.resources {
-            let code = code.trim();
-            let row: Option<(i64, String)> =
-                sqlx::query_as("SELECT id, status FROM resources WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(&mut *$tx)
-                    .await
-                    .map_err(db_error)?;
-            let (id, status) = row.ok_or_else(|| {
-                DomainError::invalid("resources", format!("no resource has the code '{code}'"))
-            })?;
-            if status == ResourceStatus::Retired.code() {
-                return Err(DomainError::invalid(
-                    "resources",
-                    format!("{code} is retired"),
-                ));
-            }
-            items.push(id);
-        }
-        items
-    }};
-}
-
-/// Scenario packs.
-impl crate::Store {
     /// Adds a scenario pack with its resources in order.
-    pub async fn create_pack(&self, input: &ScenarioPackInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_pack(&self, input: &ScenarioPackInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1")
-                .bind(input.code.trim()).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1")
+                    .bind(input.code.trim())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             if taken.is_some() {
-                return Err(DomainError::invalid("code", format!("'{}' is already used by another pack", input.code.trim())));
+                return Err(DomainError::invalid(
+                    "code",
+                    format!("'{}' is already used by another pack", input.code.trim()),
+                ));
             }
             let items = pack_items_in!(tx, input);
             let id: i64 = sqlx::query_scalar(
@@ -1279,14 +1998,20 @@ impl crate::Store {
                     .bind(id).bind(resource).bind(i as i32 + 1).execute(&mut *tx).await.map_err(db_error)?;
             }
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "scenario_step": input.scenario_step.trim(), "resources": input.resources }).to_string();
-            append_in!(tx, &actor.entry("library.pack_create", "scenario_pack").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.pack_create", "scenario_pack")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Changes a pack; its items are replaced by the input's, in the input's order.
-    pub async fn update_pack(
+    async fn update_pack(
         &self,
         id: i64,
         input: &ScenarioPackInput,
@@ -1294,15 +2019,30 @@ impl crate::Store {
     ) -> DomainResult<()> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, String)> = sqlx::query_as("SELECT code, name, scenario_step FROM scenario_packs WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "scenario pack" })?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1 AND id <> $2")
-                .bind(input.code.trim()).bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT code, name, scenario_step FROM scenario_packs WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let before = before.ok_or(DomainError::NotFound {
+                entity: "scenario pack",
+            })?;
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1 AND id <> $2")
+                    .bind(input.code.trim())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             if taken.is_some() {
-                return Err(DomainError::invalid("code", format!("'{}' is already used by another pack", input.code.trim())));
+                return Err(DomainError::invalid(
+                    "code",
+                    format!("'{}' is already used by another pack", input.code.trim()),
+                ));
             }
             let items = pack_items_in!(tx, input);
             let old_items: Vec<String> = sqlx::query_scalar(
@@ -1311,90 +2051,71 @@ impl crate::Store {
             sqlx::query("UPDATE scenario_packs SET code = $1, name = $2, scenario_step = $3, description = $4, updated_at = $5 WHERE id = $6")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.scenario_step.trim()).bind(input.description.trim()).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             for (i, resource) in items.iter().enumerate() {
                 sqlx::query("INSERT INTO scenario_pack_items (pack_id, resource_id, position) VALUES ($1, $2, $3)")
                     .bind(id).bind(resource).bind(i as i32 + 1).execute(&mut *tx).await.map_err(db_error)?;
             }
             let before = serde_json::json!({ "code": before.0, "name": before.1, "scenario_step": before.2, "resources": old_items }).to_string();
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "scenario_step": input.scenario_step.trim(), "resources": input.resources }).to_string();
-            append_in!(tx, &actor.entry("library.pack_change", "scenario_pack").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.pack_change", "scenario_pack")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Deletes a pack (its resources stay in the library).
-    pub async fn delete_pack(&self, id: i64, actor: &Actor) -> DomainResult<()> {
-        on_pool!(self, pool => {
+    async fn delete_pack(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String)> = sqlx::query_as("SELECT code, name FROM scenario_packs WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "scenario pack" })?;
-            sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("DELETE FROM scenario_packs WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
+            let before: Option<(String, String)> =
+                sqlx::query_as("SELECT code, name FROM scenario_packs WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            let before = before.ok_or(DomainError::NotFound {
+                entity: "scenario pack",
+            })?;
+            sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            sqlx::query("DELETE FROM scenario_packs WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let before = serde_json::json!({ "code": before.0, "name": before.1 }).to_string();
-            append_in!(tx, &actor.entry("library.pack_delete", "scenario_pack").entity(id).change(Some(before), None));
+            append_in!(
+                tx,
+                &actor
+                    .entry("library.pack_delete", "scenario_pack")
+                    .entity(id)
+                    .change(Some(before), None)
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
-    /// Every pack (or one, with `only`), with its items in order.
-    async fn packs(&self, only: Option<i64>) -> DomainResult<Vec<ScenarioPack>> {
-        type PackRow = (i64, String, String, String, String, DbTime);
-        type ItemRow = (i64, i32, i64, String, String, String, String, i32);
-        let (packs, items): (Vec<PackRow>, Vec<ItemRow>) = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT id, code, name, scenario_step, description, updated_at FROM scenario_packs");
-            if let Some(id) = only {
-                qb.push(" WHERE id = ").push_bind(id);
-            }
-            qb.push(" ORDER BY code");
-            let packs: Vec<PackRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
-                "SELECT i.pack_id, i.position, r.id, r.code, r.title, r.kind, r.status, r.estimated_minutes \
-                 FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id",
-            );
-            if let Some(id) = only {
-                qb.push(" WHERE i.pack_id = ").push_bind(id);
-            }
-            qb.push(" ORDER BY i.pack_id, i.position");
-            (packs, qb.build_query_as().fetch_all(pool).await.map_err(db_error)?)
-        });
-        let mut by_pack: HashMap<i64, Vec<PackItem>> = HashMap::new();
-        for (pack, position, resource_id, code, title, kind, status, minutes) in items {
-            by_pack.entry(pack).or_default().push(PackItem {
-                position,
-                resource_id,
-                code,
-                title,
-                kind: ResourceKind::parse(&kind)?,
-                status: ResourceStatus::parse(&status)?,
-                estimated_minutes: minutes,
-            });
-        }
-        Ok(packs
-            .into_iter()
-            .map(
-                |(id, code, name, scenario_step, description, updated_at)| ScenarioPack {
-                    id,
-                    code,
-                    name,
-                    scenario_step,
-                    description,
-                    updated_at: updated_at.0,
-                    items: by_pack.remove(&id).unwrap_or_default(),
-                },
-            )
-            .collect())
-    }
-
     /// Every scenario pack with its items, by code.
-    pub async fn list_packs(&self) -> DomainResult<Vec<ScenarioPack>> {
+    async fn list_packs(&self) -> DomainResult<Vec<ScenarioPack>> {
         self.packs(None).await
     }
 
     /// The packs resource `resource_id` is in, by code.
-    pub async fn packs_with_resource(&self, resource_id: i64) -> DomainResult<Vec<PackRef>> {
-        let rows: Vec<(i64, String, String, i32)> = on_pool!(self, pool => {
+    async fn packs_with_resource(&self, resource_id: i64) -> DomainResult<Vec<PackRef>> {
+        let rows: Vec<(i64, String, String, i32)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.code, p.name, i.position FROM scenario_pack_items i JOIN scenario_packs p ON p.id = i.pack_id \
                  WHERE i.resource_id = $1 ORDER BY p.code",
@@ -1412,7 +2133,7 @@ impl crate::Store {
     }
 
     /// One scenario pack with its items in order.
-    pub async fn pack(&self, id: i64) -> DomainResult<ScenarioPack> {
+    async fn pack(&self, id: i64) -> DomainResult<ScenarioPack> {
         self.packs(Some(id))
             .await?
             .pop()
@@ -1420,28 +2141,27 @@ impl crate::Store {
                 entity: "scenario pack",
             })
     }
-}
-
-/// Reports.
-impl crate::Store {
     /// An author's micro-courses with views, completions, ratings and reviewers' comments.
-    pub async fn author_stats(&self, user_id: i64) -> DomainResult<Vec<AuthorCourseStats>> {
-        let (rows, usage, reviews): (Vec<SummaryRow>, Vec<UsageRow>, Vec<ReviewRow>) = on_pool!(self, pool => {
-            let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    async fn author_stats(&self, user_id: i64) -> DomainResult<Vec<AuthorCourseStats>> {
+        let (rows, usage, reviews): (Vec<SummaryRow>, Vec<UsageRow>, Vec<ReviewRow>) = on_pool!(
+            self,
+            |pool| {
+                let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
                 "SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.kind = 'micro_course' AND r.owner_user_id = $1 ORDER BY r.updated_at DESC, r.id DESC"
             )).bind(user_id).fetch_all(pool).await.map_err(db_error)?;
-            let usage: Vec<UsageRow> = sqlx::query_as(
+                let usage: Vec<UsageRow> = sqlx::query_as(
                 "SELECT e.resource_id, SUM(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END), SUM(CASE WHEN e.kind = 'complete' THEN 1 ELSE 0 END) \
                  FROM resource_events e JOIN resources r ON r.id = e.resource_id \
                  WHERE r.kind = 'micro_course' AND r.owner_user_id = $1 GROUP BY e.resource_id",
             ).bind(user_id).fetch_all(pool).await.map_err(db_error)?;
-            let reviews: Vec<ReviewRow> = sqlx::query_as(
+                let reviews: Vec<ReviewRow> = sqlx::query_as(
                 "SELECT v.resource_id, v.version, v.from_status, v.to_status, v.comment, v.actor, v.at \
                  FROM resource_reviews v JOIN resources r ON r.id = v.resource_id \
                  WHERE r.kind = 'micro_course' AND r.owner_user_id = $1 AND v.comment <> '' ORDER BY v.at DESC, v.id DESC",
             ).bind(user_id).fetch_all(pool).await.map_err(db_error)?;
-            (rows, usage, reviews)
-        });
+                (rows, usage, reviews)
+            }
+        );
         let usage: HashMap<i64, (i64, i64)> =
             usage.into_iter().map(|(id, v, c)| (id, (v, c))).collect();
         let mut by_resource: HashMap<i64, Vec<ReviewEntry>> = HashMap::new();
@@ -1470,7 +2190,7 @@ impl crate::Store {
     /// action ([`LifecycleAction::suggest`]). Only resources whose current version was
     /// published before the window began are judged: a new version gets a fresh
     /// window. Computed in SQL over the events of the window.
-    pub async fn lifecycle_report(
+    async fn lifecycle_report(
         &self,
         months: u32,
         threshold: i64,
@@ -1497,13 +2217,19 @@ impl crate::Store {
             i64,
             Option<String>,
         );
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new("WITH months (idx, start_at, end_at) AS (VALUES ");
             for (i, (from, to)) in windows.iter().enumerate() {
                 if i > 0 {
                     qb.push(", ");
                 }
-                qb.push("(").push_bind(i as i32 + 1).push(", ").push_bind(DbTime(*from)).push(", ").push_bind(DbTime(*to)).push(")");
+                qb.push("(")
+                    .push_bind(i as i32 + 1)
+                    .push(", ")
+                    .push_bind(DbTime(*from))
+                    .push(", ")
+                    .push_bind(DbTime(*to))
+                    .push(")");
             }
             qb.push(
                 "), usage AS ( \
@@ -1513,7 +2239,9 @@ impl crate::Store {
                    FROM resource_events e JOIN months m ON e.at >= m.start_at AND e.at < m.end_at \
                    WHERE e.at >= ",
             );
-            qb.push_bind(start).push(" AND e.at < ").push_bind(DbTime(as_of));
+            qb.push_bind(start)
+                .push(" AND e.at < ")
+                .push_bind(DbTime(as_of));
             qb.push(
                 " GROUP BY e.resource_id, m.idx), \
                  per AS ( \
@@ -1533,9 +2261,14 @@ impl crate::Store {
                  FROM resources r LEFT JOIN users u ON u.id = r.owner_user_id LEFT JOIN per p ON p.resource_id = r.id \
                  WHERE r.status = 'published' AND r.published_at <= ",
             );
-            qb.push_bind(start).push(" AND COALESCE(p.peak, 0) < ").push_bind(threshold);
+            qb.push_bind(start)
+                .push(" AND COALESCE(p.peak, 0) < ")
+                .push_bind(threshold);
             qb.push(" ORDER BY COALESCE(p.views, 0) + COALESCE(p.completions, 0), r.code");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         rows.into_iter()
             .map(
@@ -1575,7 +2308,7 @@ impl crate::Store {
     /// (all skills nobody covers, most people affected first), and position tasks with
     /// such a skill; a task requiring no recorded skill is a gap when no published
     /// resource is meant for its position.
-    pub async fn supply_gaps(&self) -> DomainResult<SupplyGaps> {
+    async fn supply_gaps(&self) -> DomainResult<SupplyGaps> {
         const SUPPLY: &str = "supply AS (SELECT rs.skill_id, MAX(rs.level) AS covered_level FROM resource_skills rs \
             JOIN resources r ON r.id = rs.resource_id WHERE r.status = 'published' GROUP BY rs.skill_id)";
         type SkillRow = (String, String, Option<i32>, Option<i32>, i64, i64);
@@ -1590,8 +2323,10 @@ impl crate::Store {
             Option<i32>,
         );
         type BareTask = (i64, String, String, String, String);
-        let (skills, tasks, bare): (Vec<SkillRow>, Vec<TaskRow>, Vec<BareTask>) = on_pool!(self, pool => {
-            let skills: Vec<SkillRow> = sqlx::query_as(&format!(
+        let (skills, tasks, bare): (Vec<SkillRow>, Vec<TaskRow>, Vec<BareTask>) = on_pool!(
+            self,
+            |pool| {
+                let skills: Vec<SkillRow> = sqlx::query_as(&format!(
                 "WITH demand AS (SELECT skill_id, MAX(required_level) AS required_level FROM \
                    (SELECT skill_id, required_level FROM position_skills UNION ALL SELECT skill_id, required_level FROM task_skills) d \
                    GROUP BY skill_id), {SUPPLY}, \
@@ -1602,7 +2337,7 @@ impl crate::Store {
                  WHERE sp.covered_level IS NULL OR sp.covered_level < d.required_level \
                  ORDER BY COALESCE(h.people, 0) DESC, COALESCE(h.positions, 0) DESC, s.code"
             )).fetch_all(pool).await.map_err(db_error)?;
-            let tasks: Vec<TaskRow> = sqlx::query_as(&format!(
+                let tasks: Vec<TaskRow> = sqlx::query_as(&format!(
                 "WITH {SUPPLY} \
                  SELECT pt.id, pt.code, pt.name, p.code, p.name, s.code, ts.required_level, sp.covered_level \
                  FROM task_skills ts JOIN position_tasks pt ON pt.id = ts.task_id JOIN positions p ON p.id = pt.position_id \
@@ -1610,15 +2345,16 @@ impl crate::Store {
                  WHERE sp.covered_level IS NULL OR sp.covered_level < ts.required_level \
                  ORDER BY p.code, pt.process_step, pt.code, s.code"
             )).fetch_all(pool).await.map_err(db_error)?;
-            let bare: Vec<BareTask> = sqlx::query_as(
+                let bare: Vec<BareTask> = sqlx::query_as(
                 "SELECT pt.id, pt.code, pt.name, p.code, p.name FROM position_tasks pt JOIN positions p ON p.id = pt.position_id \
                  WHERE NOT EXISTS (SELECT 1 FROM task_skills ts WHERE ts.task_id = pt.id) \
                  AND NOT EXISTS (SELECT 1 FROM resource_positions rp JOIN resources r ON r.id = rp.resource_id \
                                  WHERE rp.position_id = pt.position_id AND r.status = 'published') \
                  ORDER BY p.code, pt.process_step, pt.code",
             ).fetch_all(pool).await.map_err(db_error)?;
-            (skills, tasks, bare)
-        });
+                (skills, tasks, bare)
+            }
+        );
         let mut gaps = SupplyGaps {
             skills: skills
                 .into_iter()
@@ -1681,7 +2417,7 @@ impl crate::Store {
     /// Documents for the search index, in id order after `after_id` (keyset paging:
     /// pass the last id of one batch to get the next), at most `limit` (1–1000) per
     /// call; with `changed_since`, only resources changed at or after that time.
-    pub async fn resources_for_index(
+    async fn resources_for_index(
         &self,
         after_id: i64,
         limit: i64,
@@ -1708,7 +2444,7 @@ impl crate::Store {
             Vec<TagLink>,
             Vec<CodeLink>,
             Vec<CodeLink>,
-        ) = on_pool!(self, pool => {
+        ) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT r.id, r.code, r.title, r.summary, r.body, r.kind, r.tier, r.status, r.origin, r.updated_at, \
                  m.problem, m.case_text, m.solution FROM resources r LEFT JOIN micro_courses m ON m.resource_id = r.id WHERE r.id > ",
@@ -1718,7 +2454,11 @@ impl crate::Store {
                 qb.push(" AND r.updated_at >= ").push_bind(DbTime(since));
             }
             qb.push(" ORDER BY r.id LIMIT ").push_bind(limit);
-            let rows: Vec<Row> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let rows: Vec<Row> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             if rows.is_empty() {
                 (rows, Vec::new(), Vec::new(), Vec::new())
             } else {
@@ -1735,15 +2475,31 @@ impl crate::Store {
                 );
                 in_list(&mut qb);
                 qb.push(" ORDER BY tv.kind, tv.value");
-                let tags = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-                let mut qb = QueryBuilder::new("SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (");
+                let tags = qb
+                    .build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+                let mut qb = QueryBuilder::new(
+                    "SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (",
+                );
                 in_list(&mut qb);
                 qb.push(" ORDER BY s.code");
-                let skills = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-                let mut qb = QueryBuilder::new("SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (");
+                let skills = qb
+                    .build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+                let mut qb = QueryBuilder::new(
+                    "SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (",
+                );
                 in_list(&mut qb);
                 qb.push(" ORDER BY p.code");
-                let positions = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+                let positions = qb
+                    .build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
                 (rows, tags, skills, positions)
             }
         });

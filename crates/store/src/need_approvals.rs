@@ -4,6 +4,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
+use crate::prelude::*;
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::{
@@ -158,99 +159,6 @@ pub(crate) fn step_json(steps: &[PlannedStep]) -> serde_json::Value {
 }
 
 impl crate::Store {
-    // ----- rules ------------------------------------------------------------------
-
-    /// The approval rules in order.
-    pub async fn approval_rules(&self) -> DomainResult<Vec<ApprovalRule>> {
-        let rows: Vec<RuleRow> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, name, origin, min_cost, steps, active FROM approval_rules ORDER BY position, id")
-                .fetch_all(pool).await.map_err(db_error)?
-        });
-        rows.into_iter()
-            .map(|r| {
-                Ok(ApprovalRule {
-                    id: r.id,
-                    name: r.name,
-                    origin: r.origin.as_deref().map(NeedOrigin::parse).transpose()?,
-                    min_cost: r.min_cost,
-                    steps: serde_json::from_str::<Vec<RuleStep>>(&r.steps)
-                        .map_err(|e| DomainError::internal_from("approval rule steps", e))?,
-                    active: r.active,
-                })
-            })
-            .collect()
-    }
-
-    /// Replaces the whole ordered rule list (running approvals keep their snapshot).
-    pub async fn replace_approval_rules(
-        &self,
-        rules: &[ApprovalRule],
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        validate_rules(rules)?;
-        let before = serde_json::to_string(&self.approval_rules().await?).ok();
-        let after = serde_json::to_string(rules).ok();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("DELETE FROM approval_rules").execute(&mut *tx).await.map_err(db_error)?;
-            for (i, rule) in rules.iter().enumerate() {
-                let steps = serde_json::to_string(&rule.steps).map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-                sqlx::query("INSERT INTO approval_rules (position, name, origin, min_cost, steps, active) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(i as i32 + 1).bind(rule.name.trim()).bind(rule.origin.map(|o| o.code())).bind(rule.min_cost)
-                    .bind(steps).bind(rule.active)
-                    .execute(&mut *tx).await.map_err(db_error)?;
-            }
-            append_in!(tx, &actor.entry("need.rules_replace", "approval_rule").change(before, after));
-            tx.commit().await.map_err(db_error)?;
-            Ok(())
-        })
-    }
-
-    /// Adds a rule (`id` None) or changes one, placed at `position` (1-based) in the list.
-    pub async fn save_approval_rule(
-        &self,
-        id: Option<i64>,
-        position: usize,
-        rule: &ApprovalRule,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        let mut rules = self.approval_rules().await?;
-        let at = match id {
-            Some(id) => {
-                let i = rules
-                    .iter()
-                    .position(|r| r.id == id)
-                    .ok_or(DomainError::NotFound {
-                        entity: "approval rule",
-                    })?;
-                rules.remove(i);
-                i
-            }
-            None => rules.len(),
-        };
-        let index = if position == 0 {
-            at
-        } else {
-            (position - 1).min(rules.len())
-        };
-        rules.insert(index, rule.clone());
-        rule.validate("")?;
-        self.replace_approval_rules(&rules, actor).await
-    }
-
-    /// Removes a rule.
-    pub async fn delete_approval_rule(&self, id: i64, actor: &Actor) -> DomainResult<()> {
-        let mut rules = self.approval_rules().await?;
-        let before = rules.len();
-        rules.retain(|r| r.id != id);
-        if rules.len() == before {
-            return Err(DomainError::NotFound {
-                entity: "approval rule",
-            });
-        }
-        self.replace_approval_rules(&rules, actor).await
-    }
-
     // ----- approver resolution -------------------------------------------------------
 
     /// The chain for a need in `department_id`, from the rules now in force.
@@ -267,8 +175,12 @@ impl crate::Store {
         if chain.is_empty() {
             return Ok(Vec::new());
         }
-        let (depts, logins, names): OrgSnapshot = on_pool!(self, pool => {
-            let depts = sqlx::query_as("SELECT id, parent_id, name, head_employee_id FROM departments").fetch_all(pool).await.map_err(db_error)?;
+        let (depts, logins, names): OrgSnapshot = on_pool!(self, |pool| {
+            let depts =
+                sqlx::query_as("SELECT id, parent_id, name, head_employee_id FROM departments")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             let logins = sqlx::query_as("SELECT employee_id, MIN(id) FROM users WHERE employee_id IS NOT NULL AND active GROUP BY employee_id")
                 .fetch_all(pool).await.map_err(db_error)?;
             let names = sqlx::query_as("SELECT e.id, e.name FROM employees e WHERE e.id IN (SELECT head_employee_id FROM departments)")
@@ -371,7 +283,7 @@ impl crate::Store {
         let Some(user) = actor.user_id else {
             return Ok(true);
         };
-        let n: i64 = on_pool!(self, pool => {
+        let n: i64 = on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE user_id = $1 AND role IN ('training_admin', 'system_admin')")
                 .bind(user).fetch_one(pool).await.map_err(db_error)?
         });
@@ -398,8 +310,13 @@ impl crate::Store {
 
     async fn employee_of_user(&self, user: Option<i64>) -> DomainResult<Option<i64>> {
         let Some(user) = user else { return Ok(None) };
-        on_pool!(self, pool => {
-            let row: Option<Option<i64>> = sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1").bind(user).fetch_optional(pool).await.map_err(db_error)?;
+        on_pool!(self, |pool| {
+            let row: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1")
+                    .bind(user)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)?;
             Ok(row.flatten())
         })
     }
@@ -409,14 +326,19 @@ impl crate::Store {
         if people.is_empty() {
             return Ok(None);
         }
-        let rows: Vec<(String,)> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT DISTINCT d.path FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.id IN (");
+        let rows: Vec<(String,)> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT DISTINCT d.path FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.id IN (",
+            );
             let mut list = qb.separated(", ");
             for p in people {
                 list.push_bind(*p);
             }
             qb.push(")");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         // Paths look like /1/4/9/: the common prefix of whole segments.
         let mut common: Option<Vec<String>> = None;
@@ -455,8 +377,12 @@ impl crate::Store {
             .filter(|s| !s.is_empty());
         let skill_id = match skill_code {
             Some(code) => {
-                let id: Option<i64> = on_pool!(self, pool => {
-                    sqlx::query_scalar("SELECT id FROM skills WHERE code = $1").bind(code).fetch_optional(pool).await.map_err(db_error)?
+                let id: Option<i64> = on_pool!(self, |pool| {
+                    sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
+                        .bind(code)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?
                 });
                 Some(id.ok_or_else(|| {
                     DomainError::invalid("skill", format!("no skill has the code '{code}'"))
@@ -496,8 +422,10 @@ impl crate::Store {
                     .collect();
                 numbers.sort();
                 numbers.dedup();
-                let found: Vec<(String, i64)> = on_pool!(self, pool => {
-                    let mut qb = QueryBuilder::new("SELECT e.employee_no, e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status <> 'left' AND ");
+                let found: Vec<(String, i64)> = on_pool!(self, |pool| {
+                    let mut qb = QueryBuilder::new(
+                        "SELECT e.employee_no, e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status <> 'left' AND ",
+                    );
                     push_scope(&mut qb, &requester.scope, "d.path", Own::EmployeeIn("e.id"));
                     qb.push(" AND e.employee_no IN (");
                     let mut list = qb.separated(", ");
@@ -505,7 +433,10 @@ impl crate::Store {
                         list.push_bind(n.clone());
                     }
                     qb.push(")");
-                    qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                    qb.build_query_as()
+                        .fetch_all(pool)
+                        .await
+                        .map_err(db_error)?
                 });
                 let found: HashMap<String, i64> = found.into_iter().collect();
                 let mut people = Vec::with_capacity(numbers.len());
@@ -536,8 +467,12 @@ impl crate::Store {
             PeopleChoice::Team { department_code } => {
                 for_others(&requester.scope)?;
                 let code = department_code.trim();
-                let dept: Option<(i64, String)> = on_pool!(self, pool => {
-                    sqlx::query_as("SELECT id, path FROM departments WHERE code = $1").bind(code).fetch_optional(pool).await.map_err(db_error)?
+                let dept: Option<(i64, String)> = on_pool!(self, |pool| {
+                    sqlx::query_as("SELECT id, path FROM departments WHERE code = $1")
+                        .bind(code)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?
                 });
                 let (dept_id, path) = dept
                     .filter(|(_, path)| requester.scope.covers(path, None))
@@ -547,7 +482,7 @@ impl crate::Store {
                             format!("'{code}' is not a department within your scope"),
                         )
                     })?;
-                let people: Vec<i64> = on_pool!(self, pool => {
+                let people: Vec<i64> = on_pool!(self, |pool| {
                     sqlx::query_scalar("SELECT e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND d.path LIKE $1 ORDER BY e.id")
                         .bind(format!("{path}%")).fetch_all(pool).await.map_err(db_error)?
                 });
@@ -569,9 +504,286 @@ impl crate::Store {
         Ok(resolved)
     }
 
+    async fn pending_steps(&self, condition: &str, at: DbTime) -> DomainResult<Vec<OverdueStep>> {
+        let sql = format!(
+            "SELECT s.id AS step_id, n.id AS need_id, n.title, s.kind, s.activated_at, s.due_at, s.approver_user_id \
+             FROM need_approval_steps s JOIN training_needs n ON n.id = s.need_id \
+             WHERE s.status = 'pending' AND n.status = 'pending'{condition} ORDER BY s.due_at, s.id"
+        );
+        let (rows, admins): (Vec<PendingRow>, Vec<i64>) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&sql)
+                .bind(at)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let admins = sqlx::query_scalar(
+                "SELECT DISTINCT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'training_admin' AND u.active ORDER BY u.id",
+            )
+            .fetch_all(pool).await.map_err(db_error)?;
+            (rows, admins)
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| OverdueStep {
+                step_id: r.step_id,
+                need_id: r.need_id,
+                need_title: r.title,
+                activated_at: r.activated_at.map(|t| t.0),
+                due_at: r.due_at.map(|t| t.0),
+                approver_user_id: r.approver_user_id,
+                recipient_user_ids: match r.approver_user_id {
+                    Some(user) => vec![user],
+                    None => admins.clone(),
+                },
+                kind: r.kind,
+            })
+            .collect())
+    }
+}
+
+pub(crate) use insert_steps;
+
+/// The need approvals port: every query and change of this context.
+pub trait NeedApprovalRepository {
+    // ----- rules ------------------------------------------------------------------
+
+    /// The approval rules in order.
+    fn approval_rules(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ApprovalRule>>> + Send;
+
+    /// Replaces the whole ordered rule list (running approvals keep their snapshot).
+    fn replace_approval_rules(
+        &self,
+        rules: &[ApprovalRule],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Adds a rule (`id` None) or changes one, placed at `position` (1-based) in the list.
+    fn save_approval_rule(
+        &self,
+        id: Option<i64>,
+        position: usize,
+        rule: &ApprovalRule,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Removes a rule.
+    fn delete_approval_rule(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
     /// Raises a need by hand and submits it: the approval chain is planned from the
     /// rules in force now and its first step starts. Returns the need's id.
-    pub async fn raise_need(
+    fn raise_need(
+        &self,
+        input: &NeedInput,
+        requester: &Requester,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// The requester edits a need that was sent back and submits it again: a new round
+    /// of steps from the rules in force now. People and skill of a need raised from
+    /// gaps stay as they were.
+    fn resubmit_need(
+        &self,
+        id: i64,
+        input: &NeedInput,
+        requester: &Requester,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- reading -------------------------------------------------------------------
+
+    /// The approval side of need `id` (no scope check: call after `need_detail_for`).
+    fn need_approval(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<NeedApproval>> + Send;
+
+    /// The audit entries of need `id`, newest first.
+    fn need_audit(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<domain::audit::AuditEntry>>> + Send;
+
+    // ----- deciding ------------------------------------------------------------------
+
+    /// The need an approval step belongs to.
+    fn need_of_step(
+        &self,
+        step_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Records a decision on step `step_id`. Only the step's approver (for a
+    /// training-admin step, any training admin) decides it, or a training admin or
+    /// system administrator as delegate (recorded as such). A step that is not the
+    /// need's current one is refused with a conflict. Returns the need's new status.
+    fn decide_step(
+        &self,
+        step_id: i64,
+        decision: Decision,
+        reason: &str,
+        decider: &Decider,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(i64, NeedStatus)>> + Send;
+
+    /// Steps waiting for `decider` now: their own, training-admin steps for training
+    /// admins, and (for delegates) steps whose approver cannot sign in. Oldest first.
+    fn waiting_approvals(
+        &self,
+        decider: &Decider,
+        now: OffsetDateTime,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<WaitingApproval>>> + Send;
+
+    /// Pending steps past their deadline at `now`, with whom to remind.
+    fn overdue_approval_steps(
+        &self,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<OverdueStep>>> + Send;
+
+    /// Steps that became current at or after `since` and still wait, with whom to
+    /// tell (the notifications part announces them).
+    fn approval_steps_waiting_since(
+        &self,
+        since: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<WaitingStep>>> + Send;
+
+    // ----- merging into programs -------------------------------------------------------
+
+    /// Approved needs like `id`: the same skill, or a title sharing words.
+    fn similar_needs(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<NeedSummary>>> + Send;
+
+    /// Puts approved needs into a program: a new draft program prefilled from them
+    /// (title, skills, the union of their people as a named audience), or an existing
+    /// draft, open or running one (their people join its named audience). The needs
+    /// become `planned` and point at the program; a new program's `need_id` is the
+    /// first need's. Returns the program's id.
+    fn merge_needs(
+        &self,
+        request: &MergeRequest,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// The needs a program was planned from.
+    fn program_needs(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<NeedSummary>>> + Send;
+}
+
+impl NeedApprovalRepository for crate::Store {
+    // ----- rules ------------------------------------------------------------------
+
+    /// The approval rules in order.
+    async fn approval_rules(&self) -> DomainResult<Vec<ApprovalRule>> {
+        let rows: Vec<RuleRow> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name, origin, min_cost, steps, active FROM approval_rules ORDER BY position, id")
+                .fetch_all(pool).await.map_err(db_error)?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(ApprovalRule {
+                    id: r.id,
+                    name: r.name,
+                    origin: r.origin.as_deref().map(NeedOrigin::parse).transpose()?,
+                    min_cost: r.min_cost,
+                    steps: serde_json::from_str::<Vec<RuleStep>>(&r.steps)
+                        .map_err(|e| DomainError::internal_from("approval rule steps", e))?,
+                    active: r.active,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces the whole ordered rule list (running approvals keep their snapshot).
+    async fn replace_approval_rules(
+        &self,
+        rules: &[ApprovalRule],
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        validate_rules(rules)?;
+        let before = serde_json::to_string(&self.approval_rules().await?).ok();
+        let after = serde_json::to_string(rules).ok();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            sqlx::query("DELETE FROM approval_rules")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            for (i, rule) in rules.iter().enumerate() {
+                let steps = serde_json::to_string(&rule.steps)
+                    .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+                sqlx::query("INSERT INTO approval_rules (position, name, origin, min_cost, steps, active) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(i as i32 + 1).bind(rule.name.trim()).bind(rule.origin.map(|o| o.code())).bind(rule.min_cost)
+                    .bind(steps).bind(rule.active)
+                    .execute(&mut *tx).await.map_err(db_error)?;
+            }
+            append_in!(
+                tx,
+                &actor
+                    .entry("need.rules_replace", "approval_rule")
+                    .change(before, after)
+            );
+            tx.commit().await.map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a rule (`id` None) or changes one, placed at `position` (1-based) in the list.
+    async fn save_approval_rule(
+        &self,
+        id: Option<i64>,
+        position: usize,
+        rule: &ApprovalRule,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        let mut rules = self.approval_rules().await?;
+        let at = match id {
+            Some(id) => {
+                let i = rules
+                    .iter()
+                    .position(|r| r.id == id)
+                    .ok_or(DomainError::NotFound {
+                        entity: "approval rule",
+                    })?;
+                rules.remove(i);
+                i
+            }
+            None => rules.len(),
+        };
+        let index = if position == 0 {
+            at
+        } else {
+            (position - 1).min(rules.len())
+        };
+        rules.insert(index, rule.clone());
+        rule.validate("")?;
+        self.replace_approval_rules(&rules, actor).await
+    }
+
+    /// Removes a rule.
+    async fn delete_approval_rule(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+        let mut rules = self.approval_rules().await?;
+        let before = rules.len();
+        rules.retain(|r| r.id != id);
+        if rules.len() == before {
+            return Err(DomainError::NotFound {
+                entity: "approval rule",
+            });
+        }
+        self.replace_approval_rules(&rules, actor).await
+    }
+
+    /// Raises a need by hand and submits it: the approval chain is planned from the
+    /// rules in force now and its first step starts. Returns the need's id.
+    async fn raise_need(
         &self,
         input: &NeedInput,
         requester: &Requester,
@@ -600,7 +812,7 @@ impl crate::Store {
             "status": status.code(), "steps": step_json(&steps),
         })
         .to_string();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, urgency, reason, chain, status, raised_by, created_at, \
@@ -612,14 +824,21 @@ impl crate::Store {
             .bind(&problem).bind(input.estimated_cost).bind(input.wanted_by)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             for chunk in r.people.chunks(500) {
-                let mut qb = QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id) ");
+                let mut qb =
+                    QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id) ");
                 qb.push_values(chunk, |mut row, p| {
                     row.push_bind(id).push_bind(*p);
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             insert_steps!(tx, id, 1i32, steps, now);
-            append_in!(tx, &actor.entry("need.raise", "training_need").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("need.raise", "training_need")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
@@ -628,14 +847,14 @@ impl crate::Store {
     /// The requester edits a need that was sent back and submits it again: a new round
     /// of steps from the rules in force now. People and skill of a need raised from
     /// gaps stay as they were.
-    pub async fn resubmit_need(
+    async fn resubmit_need(
         &self,
         id: i64,
         input: &NeedInput,
         requester: &Requester,
         actor: &Actor,
     ) -> DomainResult<()> {
-        let row: Option<ResubmitRow> = on_pool!(self, pool => {
+        let row: Option<ResubmitRow> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT status, origin, raised_by, round, department_id FROM training_needs WHERE id = $1")
                 .bind(id).fetch_optional(pool).await.map_err(db_error)?
         });
@@ -686,7 +905,7 @@ impl crate::Store {
             "estimated_cost": input.estimated_cost, "status": next_status.code(), "steps": step_json(&steps),
         })
         .to_string();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query(
                 "UPDATE training_needs SET title = $1, urgency = $2, reason = $3, problem = $4, estimated_cost = $5, wanted_by = $6, \
@@ -697,15 +916,23 @@ impl crate::Store {
             .bind(department).bind(id)
             .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if changed != 1 {
-                return Err(DomainError::Conflict("the need changed meanwhile; reload it".into()));
+                return Err(DomainError::Conflict(
+                    "the need changed meanwhile; reload it".into(),
+                ));
             }
             if let Some(r) = &resolved {
                 sqlx::query("UPDATE training_needs SET skill_id = $1, origin = $2, audience = $3 WHERE id = $4")
                     .bind(r.skill_id).bind(r.origin.code()).bind(r.audience).bind(id)
                     .execute(&mut *tx).await.map_err(db_error)?;
-                sqlx::query("DELETE FROM training_need_people WHERE need_id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("DELETE FROM training_need_people WHERE need_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 for chunk in r.people.chunks(500) {
-                    let mut qb = QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id) ");
+                    let mut qb = QueryBuilder::new(
+                        "INSERT INTO training_need_people (need_id, employee_id) ",
+                    );
                     qb.push_values(chunk, |mut row, p| {
                         row.push_bind(id).push_bind(*p);
                     });
@@ -713,7 +940,13 @@ impl crate::Store {
                 }
             }
             insert_steps!(tx, id, round, steps, now);
-            append_in!(tx, &actor.entry("need.resubmit", "training_need").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("need.resubmit", "training_need")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -722,7 +955,7 @@ impl crate::Store {
     // ----- reading -------------------------------------------------------------------
 
     /// The approval side of need `id` (no scope check: call after `need_detail_for`).
-    pub async fn need_approval(&self, id: i64) -> DomainResult<NeedApproval> {
+    async fn need_approval(&self, id: i64) -> DomainResult<NeedApproval> {
         type Head = (
             String,
             String,
@@ -734,7 +967,7 @@ impl crate::Store {
             Option<String>,
             Option<String>,
         );
-        let head: Option<Head> = on_pool!(self, pool => {
+        let head: Option<Head> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT n.status, n.problem, n.estimated_cost, n.wanted_by, n.round, n.raised_by, n.program_id, p.code, p.title \
                  FROM training_needs n LEFT JOIN programs p ON p.id = n.program_id WHERE n.id = $1",
@@ -744,7 +977,7 @@ impl crate::Store {
         let head = head.ok_or(DomainError::NotFound {
             entity: "training need",
         })?;
-        let steps: Vec<StepRow> = on_pool!(self, pool => {
+        let steps: Vec<StepRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT s.id, s.round, s.seq, s.kind, s.rule_name, s.deadline_hours, s.approver_label, s.approver_user_id, s.status, \
                  s.activated_at, s.due_at, u.username AS decided_by, s.decided_as, s.reason, s.decided_at \
@@ -787,7 +1020,7 @@ impl crate::Store {
     }
 
     /// The audit entries of need `id`, newest first.
-    pub async fn need_audit(&self, id: i64) -> DomainResult<Vec<domain::audit::AuditEntry>> {
+    async fn need_audit(&self, id: i64) -> DomainResult<Vec<domain::audit::AuditEntry>> {
         type Row = (
             i64,
             DbTime,
@@ -800,7 +1033,7 @@ impl crate::Store {
             Option<String>,
             Option<String>,
         );
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, at, actor_user_id, actor, ip, action, entity_kind, entity_id, before_json, after_json FROM audit_log \
                  WHERE entity_kind = 'training_need' AND entity_id = $1 ORDER BY id DESC LIMIT 200",
@@ -827,9 +1060,13 @@ impl crate::Store {
     // ----- deciding ------------------------------------------------------------------
 
     /// The need an approval step belongs to.
-    pub async fn need_of_step(&self, step_id: i64) -> DomainResult<i64> {
-        let need: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT need_id FROM need_approval_steps WHERE id = $1").bind(step_id).fetch_optional(pool).await.map_err(db_error)?
+    async fn need_of_step(&self, step_id: i64) -> DomainResult<i64> {
+        let need: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT need_id FROM need_approval_steps WHERE id = $1")
+                .bind(step_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         need.ok_or(DomainError::NotFound {
             entity: "approval step",
@@ -840,7 +1077,7 @@ impl crate::Store {
     /// training-admin step, any training admin) decides it, or a training admin or
     /// system administrator as delegate (recorded as such). A step that is not the
     /// need's current one is refused with a conflict. Returns the need's new status.
-    pub async fn decide_step(
+    async fn decide_step(
         &self,
         step_id: i64,
         decision: Decision,
@@ -849,7 +1086,7 @@ impl crate::Store {
         actor: &Actor,
     ) -> DomainResult<(i64, NeedStatus)> {
         type Row = (i64, i32, i32, String, String, Option<i64>, String, i32);
-        let row: Option<Row> = on_pool!(self, pool => {
+        let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT s.need_id, s.round, s.seq, s.kind, s.status, s.approver_user_id, n.status, n.round \
                  FROM need_approval_steps s JOIN training_needs n ON n.id = s.need_id WHERE s.id = $1",
@@ -891,7 +1128,7 @@ impl crate::Store {
             Decision::SendBack => "sent_back",
         };
         let after = serde_json::json!({ "step": step_id, "kind": kind, "decision": decision.code(), "decided_as": decided_as, "reason": reason }).to_string();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let changed = sqlx::query(
                 "UPDATE need_approval_steps SET status = $1, decided_by = $2, decided_as = $3, reason = $4, decided_at = $5 \
@@ -900,7 +1137,9 @@ impl crate::Store {
             .bind(step_status).bind(decider.user_id).bind(decided_as).bind(reason).bind(DbTime(now)).bind(step_id)
             .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if changed != 1 {
-                return Err(DomainError::Conflict("this step was decided meanwhile".into()));
+                return Err(DomainError::Conflict(
+                    "this step was decided meanwhile".into(),
+                ));
             }
             let new_status = match decision {
                 Decision::Approve => {
@@ -925,9 +1164,19 @@ impl crate::Store {
                 sqlx::query("UPDATE need_approval_steps SET status = 'cancelled' WHERE need_id = $1 AND round = $2 AND status = 'waiting'")
                     .bind(need_id).bind(round).execute(&mut *tx).await.map_err(db_error)?;
                 sqlx::query("UPDATE training_needs SET status = $1 WHERE id = $2")
-                    .bind(new_status.code()).bind(need_id).execute(&mut *tx).await.map_err(db_error)?;
+                    .bind(new_status.code())
+                    .bind(need_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             }
-            append_in!(tx, &actor.entry(&format!("need.step_{}", decision.code()), "training_need").entity(need_id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry(&format!("need.step_{}", decision.code()), "training_need")
+                    .entity(need_id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok((need_id, new_status))
         })
@@ -935,13 +1184,13 @@ impl crate::Store {
 
     /// Steps waiting for `decider` now: their own, training-admin steps for training
     /// admins, and (for delegates) steps whose approver cannot sign in. Oldest first.
-    pub async fn waiting_approvals(
+    async fn waiting_approvals(
         &self,
         decider: &Decider,
         now: OffsetDateTime,
         page: Page,
     ) -> DomainResult<Paged<WaitingApproval>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let push_where = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" FROM need_approval_steps s JOIN training_needs n ON n.id = s.need_id LEFT JOIN users u ON u.id = n.raised_by \
                           WHERE s.status = 'pending' AND n.status = 'pending' AND (s.approver_user_id = ");
@@ -956,46 +1205,63 @@ impl crate::Store {
             };
             let mut count = QueryBuilder::new("SELECT COUNT(*)");
             push_where(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT s.id AS step_id, n.id AS need_id, n.title, s.kind, n.urgency, n.estimated_cost, u.username AS raised_by, \
                  s.approver_label, s.approver_user_id, s.activated_at, s.due_at",
             );
             push_where(&mut qb);
-            qb.push(" ORDER BY s.due_at, s.id LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<WaitingRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let items = rows.into_iter().map(|r| {
-                let own = r.approver_user_id == Some(decider.user_id) || (r.kind == "training_admin" && decider.training_admin);
-                WaitingApproval {
-                    step_id: r.step_id,
-                    need_id: r.need_id,
-                    title: r.title,
-                    overdue: r.due_at.is_some_and(|d| d.0 < now),
-                    kind: r.kind,
-                    urgency: r.urgency,
-                    estimated_cost: r.estimated_cost,
-                    raised_by: r.raised_by,
-                    approver: r.approver_label,
-                    as_delegate: !own,
-                    activated_at: r.activated_at.map(|t| t.0),
-                    due_at: r.due_at.map(|t| t.0),
-                }
-            }).collect();
-            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+            qb.push(" ORDER BY s.due_at, s.id LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<WaitingRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let own = r.approver_user_id == Some(decider.user_id)
+                        || (r.kind == "training_admin" && decider.training_admin);
+                    WaitingApproval {
+                        step_id: r.step_id,
+                        need_id: r.need_id,
+                        title: r.title,
+                        overdue: r.due_at.is_some_and(|d| d.0 < now),
+                        kind: r.kind,
+                        urgency: r.urgency,
+                        estimated_cost: r.estimated_cost,
+                        raised_by: r.raised_by,
+                        approver: r.approver_label,
+                        as_delegate: !own,
+                        activated_at: r.activated_at.map(|t| t.0),
+                        due_at: r.due_at.map(|t| t.0),
+                    }
+                })
+                .collect();
+            Ok(Paged {
+                items,
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     /// Pending steps past their deadline at `now`, with whom to remind.
-    pub async fn overdue_approval_steps(
-        &self,
-        now: OffsetDateTime,
-    ) -> DomainResult<Vec<OverdueStep>> {
+    async fn overdue_approval_steps(&self, now: OffsetDateTime) -> DomainResult<Vec<OverdueStep>> {
         self.pending_steps(" AND s.due_at < $1", DbTime(now)).await
     }
 
     /// Steps that became current at or after `since` and still wait, with whom to
     /// tell (the notifications part announces them).
-    pub async fn approval_steps_waiting_since(
+    async fn approval_steps_waiting_since(
         &self,
         since: OffsetDateTime,
     ) -> DomainResult<Vec<WaitingStep>> {
@@ -1003,42 +1269,10 @@ impl crate::Store {
             .await
     }
 
-    async fn pending_steps(&self, condition: &str, at: DbTime) -> DomainResult<Vec<OverdueStep>> {
-        let sql = format!(
-            "SELECT s.id AS step_id, n.id AS need_id, n.title, s.kind, s.activated_at, s.due_at, s.approver_user_id \
-             FROM need_approval_steps s JOIN training_needs n ON n.id = s.need_id \
-             WHERE s.status = 'pending' AND n.status = 'pending'{condition} ORDER BY s.due_at, s.id"
-        );
-        let (rows, admins): (Vec<PendingRow>, Vec<i64>) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(&sql).bind(at).fetch_all(pool).await.map_err(db_error)?;
-            let admins = sqlx::query_scalar(
-                "SELECT DISTINCT u.id FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'training_admin' AND u.active ORDER BY u.id",
-            )
-            .fetch_all(pool).await.map_err(db_error)?;
-            (rows, admins)
-        });
-        Ok(rows
-            .into_iter()
-            .map(|r| OverdueStep {
-                step_id: r.step_id,
-                need_id: r.need_id,
-                need_title: r.title,
-                activated_at: r.activated_at.map(|t| t.0),
-                due_at: r.due_at.map(|t| t.0),
-                approver_user_id: r.approver_user_id,
-                recipient_user_ids: match r.approver_user_id {
-                    Some(user) => vec![user],
-                    None => admins.clone(),
-                },
-                kind: r.kind,
-            })
-            .collect())
-    }
-
     // ----- merging into programs -------------------------------------------------------
 
     /// Approved needs like `id`: the same skill, or a title sharing words.
-    pub async fn similar_needs(&self, id: i64) -> DomainResult<Vec<NeedSummary>> {
+    async fn similar_needs(&self, id: i64) -> DomainResult<Vec<NeedSummary>> {
         let viewer = NeedViewer {
             scope: DataScope::company(),
             user_id: None,
@@ -1067,20 +1301,25 @@ impl crate::Store {
     /// draft, open or running one (their people join its named audience). The needs
     /// become `planned` and point at the program; a new program's `need_id` is the
     /// first need's. Returns the program's id.
-    pub async fn merge_needs(&self, request: &MergeRequest, actor: &Actor) -> DomainResult<i64> {
+    async fn merge_needs(&self, request: &MergeRequest, actor: &Actor) -> DomainResult<i64> {
         request.validate()?;
         let mut ids = request.need_ids.clone();
         ids.sort_unstable();
         ids.dedup();
         type NeedRow = (i64, String, String, Option<String>);
-        let needs: Vec<NeedRow> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT n.id, n.title, n.status, s.code FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id WHERE n.id IN (");
+        let needs: Vec<NeedRow> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT n.id, n.title, n.status, s.code FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id WHERE n.id IN (",
+            );
             let mut list = qb.separated(", ");
             for id in &ids {
                 list.push_bind(*id);
             }
             qb.push(") ORDER BY n.id");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         for id in &ids {
             match needs.iter().find(|n| n.0 == *id) {
@@ -1099,20 +1338,29 @@ impl crate::Store {
                 _ => {}
             }
         }
-        let numbers: Vec<String> = on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT DISTINCT e.employee_no FROM training_need_people np JOIN employees e ON e.id = np.employee_id WHERE np.need_id IN (");
+        let numbers: Vec<String> = on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT DISTINCT e.employee_no FROM training_need_people np JOIN employees e ON e.id = np.employee_id WHERE np.need_id IN (",
+            );
             let mut list = qb.separated(", ");
             for id in &ids {
                 list.push_bind(*id);
             }
             qb.push(") ORDER BY e.employee_no");
-            qb.build_query_scalar().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_scalar()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         let first_title = needs.first().map(|n| n.1.clone()).unwrap_or_default();
         let (program_id, created) = match request.program_id {
             Some(program) => {
-                let status: Option<String> = on_pool!(self, pool => {
-                    sqlx::query_scalar("SELECT status FROM programs WHERE id = $1").bind(program).fetch_optional(pool).await.map_err(db_error)?
+                let status: Option<String> = on_pool!(self, |pool| {
+                    sqlx::query_scalar("SELECT status FROM programs WHERE id = $1")
+                        .bind(program)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?
                 });
                 match status.as_deref() {
                     None => {
@@ -1136,7 +1384,7 @@ impl crate::Store {
                 skills.dedup();
                 let mut program_skills = Vec::new();
                 for code in skills {
-                    let level: Option<i32> = on_pool!(self, pool => {
+                    let level: Option<i32> = on_pool!(self, |pool| {
                         sqlx::query_scalar(
                             "SELECT MAX(ps.required_level) FROM position_skills ps JOIN skills s ON s.id = ps.skill_id WHERE s.code = $1",
                         )
@@ -1181,40 +1429,71 @@ impl crate::Store {
             }
         };
         let after = serde_json::json!({ "program": program_id, "needs": ids, "created": created, "people": numbers.len() }).to_string();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             if !created {
                 // The needs' people join the program's named audience.
-                let audience: String = sqlx::query_scalar("SELECT audience FROM programs WHERE id = $1").bind(program_id).fetch_one(&mut *tx).await.map_err(db_error)?;
+                let audience: String =
+                    sqlx::query_scalar("SELECT audience FROM programs WHERE id = $1")
+                        .bind(program_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                 let mut rule: AudienceRule = serde_json::from_str(&audience).unwrap_or_default();
                 for n in &numbers {
                     if !rule.employees.contains(n) {
                         rule.employees.push(n.clone());
                     }
                 }
-                let json = serde_json::to_string(&rule).map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+                let json = serde_json::to_string(&rule)
+                    .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
                 sqlx::query("UPDATE programs SET audience = $1, updated_at = $2 WHERE id = $3")
-                    .bind(json).bind(DbTime(OffsetDateTime::now_utc())).bind(program_id).execute(&mut *tx).await.map_err(db_error)?;
+                    .bind(json)
+                    .bind(DbTime(OffsetDateTime::now_utc()))
+                    .bind(program_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             } else {
-                sqlx::query("UPDATE programs SET need_id = $1 WHERE id = $2").bind(ids[0]).bind(program_id).execute(&mut *tx).await.map_err(db_error)?;
+                sqlx::query("UPDATE programs SET need_id = $1 WHERE id = $2")
+                    .bind(ids[0])
+                    .bind(program_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             }
             for id in &ids {
                 let changed = sqlx::query("UPDATE training_needs SET status = 'planned', program_id = $1 WHERE id = $2 AND status = 'approved'")
                     .bind(program_id).bind(*id).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
                 if changed != 1 {
-                    return Err(DomainError::Conflict(format!("need {id} changed meanwhile; reload and try again")));
+                    return Err(DomainError::Conflict(format!(
+                        "need {id} changed meanwhile; reload and try again"
+                    )));
                 }
-                let plan = serde_json::json!({ "status": "planned", "program": program_id }).to_string();
-                append_in!(tx, &actor.entry("need.plan", "training_need").entity(*id).change(None, Some(plan)));
+                let plan =
+                    serde_json::json!({ "status": "planned", "program": program_id }).to_string();
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("need.plan", "training_need")
+                        .entity(*id)
+                        .change(None, Some(plan))
+                );
             }
-            append_in!(tx, &actor.entry("need.merge", "program").entity(program_id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("need.merge", "program")
+                    .entity(program_id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(program_id)
         })
     }
 
     /// The needs a program was planned from.
-    pub async fn program_needs(&self, program_id: i64) -> DomainResult<Vec<NeedSummary>> {
+    async fn program_needs(&self, program_id: i64) -> DomainResult<Vec<NeedSummary>> {
         let viewer = NeedViewer {
             scope: DataScope::company(),
             user_id: None,
@@ -1229,5 +1508,3 @@ impl crate::Store {
             .items)
     }
 }
-
-pub(crate) use insert_steps;

@@ -156,9 +156,68 @@ where
     qb.push(")");
 }
 
-impl crate::Store {
+#[derive(sqlx::FromRow)]
+struct PersonalSummaryRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    personal: i32,
+}
+
+/// The needs port: every query and change of this context.
+pub trait NeedRepository {
     /// The decoding chains through which `skill_code` serves the tasks of `positions`.
-    pub async fn skill_chains(
+    fn skill_chains(
+        &self,
+        positions: &[i64],
+        skill_code: Option<&str>,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ChainLink>>> + Send;
+
+    /// Turns the open gaps in one skill of the people in `request.audience` (and in
+    /// `scope`) into one training need carrying the decoding chain behind the skill.
+    /// People already covered by an open need for the skill are left out. Returns the
+    /// need's id and the number of people it covers.
+    fn raise_need_from_gaps(
+        &self,
+        request: &GapNeedRequest,
+        scope: &DataScope,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(i64, usize)>> + Send;
+
+    /// Training needs covering people in `scope`, newest first.
+    fn list_needs(
+        &self,
+        scope: &DataScope,
+        filter: &NeedFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<NeedSummary>>> + Send;
+
+    /// Training needs the viewer may see (see `push_needs_from`), newest first.
+    fn list_needs_for(
+        &self,
+        viewer: &NeedViewer,
+        filter: &NeedFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<NeedSummary>>> + Send;
+
+    /// One need with the people in `scope` it covers; not found outside scope.
+    fn need_detail(
+        &self,
+        id: i64,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<NeedDetail>> + Send;
+
+    /// One need the viewer may see, with its people: those in the viewer's scope, or
+    /// all of them for its requester and approvers. Not found when invisible.
+    fn need_detail_for(
+        &self,
+        id: i64,
+        viewer: &NeedViewer,
+    ) -> impl std::future::Future<Output = DomainResult<NeedDetail>> + Send;
+}
+
+impl NeedRepository for crate::Store {
+    /// The decoding chains through which `skill_code` serves the tasks of `positions`.
+    async fn skill_chains(
         &self,
         positions: &[i64],
         skill_code: Option<&str>,
@@ -166,7 +225,7 @@ impl crate::Store {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(CHAIN_SELECT);
             qb.push("pt.position_id IN (");
             let mut list = qb.separated(", ");
@@ -178,7 +237,11 @@ impl crate::Store {
                 qb.push(" AND sk.code = ").push_bind(code.to_string());
             }
             qb.push(" ORDER BY sk.code, p.name, pt.process_step, pt.code");
-            let rows: Vec<ChainRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let rows: Vec<ChainRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             Ok(rows.into_iter().map(ChainLink::from).collect())
         })
     }
@@ -187,15 +250,19 @@ impl crate::Store {
     /// `scope`) into one training need carrying the decoding chain behind the skill.
     /// People already covered by an open need for the skill are left out. Returns the
     /// need's id and the number of people it covers.
-    pub async fn raise_need_from_gaps(
+    async fn raise_need_from_gaps(
         &self,
         request: &GapNeedRequest,
         scope: &DataScope,
         actor: &Actor,
     ) -> DomainResult<(i64, usize)> {
         let now = DbTime(OffsetDateTime::now_utc());
-        let skill: Option<(i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, name FROM skills WHERE code = $1").bind(request.skill_code.trim()).fetch_optional(pool).await.map_err(db_error)?
+        let skill: Option<(i64, String)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name FROM skills WHERE code = $1")
+                .bind(request.skill_code.trim())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         let (skill_id, skill_name) = skill.ok_or_else(|| {
             DomainError::invalid(
@@ -203,25 +270,51 @@ impl crate::Store {
                 format!("no skill has the code '{}'", request.skill_code.trim()),
             )
         })?;
-        let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) = on_pool!(self, pool => {
-            match request.audience {
-                Audience::Person(id) => {
-                    let row: Option<(String, i64, i64)> = sqlx::query_as("SELECT name, department_id, position_id FROM employees WHERE id = $1")
-                        .bind(id).fetch_optional(pool).await.map_err(db_error)?;
-                    let row = row.ok_or(DomainError::NotFound { entity: "employee" })?;
-                    (row.0, Some(row.1), Some(row.2))
+        let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) =
+            on_pool!(self, |pool| {
+                match request.audience {
+                    Audience::Person(id) => {
+                        let row: Option<(String, i64, i64)> = sqlx::query_as(
+                            "SELECT name, department_id, position_id FROM employees WHERE id = $1",
+                        )
+                        .bind(id)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?;
+                        let row = row.ok_or(DomainError::NotFound { entity: "employee" })?;
+                        (row.0, Some(row.1), Some(row.2))
+                    }
+                    Audience::Team(id) => {
+                        let name: Option<String> =
+                            sqlx::query_scalar("SELECT name FROM departments WHERE id = $1")
+                                .bind(id)
+                                .fetch_optional(pool)
+                                .await
+                                .map_err(db_error)?;
+                        (
+                            name.ok_or(DomainError::NotFound {
+                                entity: "department",
+                            })?,
+                            Some(id),
+                            None,
+                        )
+                    }
+                    Audience::Position(id) => {
+                        let name: Option<String> =
+                            sqlx::query_scalar("SELECT name FROM positions WHERE id = $1")
+                                .bind(id)
+                                .fetch_optional(pool)
+                                .await
+                                .map_err(db_error)?;
+                        (
+                            name.ok_or(DomainError::NotFound { entity: "position" })?,
+                            None,
+                            Some(id),
+                        )
+                    }
                 }
-                Audience::Team(id) => {
-                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM departments WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db_error)?;
-                    (name.ok_or(DomainError::NotFound { entity: "department" })?, Some(id), None)
-                }
-                Audience::Position(id) => {
-                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM positions WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db_error)?;
-                    (name.ok_or(DomainError::NotFound { entity: "position" })?, None, Some(id))
-                }
-            }
-        });
-        let candidates: Vec<Candidate> = on_pool!(self, pool => {
+            });
+        let candidates: Vec<Candidate> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "WITH latest AS (SELECT employee_id, level, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY assessed_on DESC, id DESC) AS rn \
                  FROM assessments WHERE skill_id = ",
@@ -248,7 +341,9 @@ impl crate::Store {
                     qb.push(" AND e.id = ").push_bind(id);
                 }
                 Audience::Team(id) => {
-                    qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ").push_bind(id).push(") || '%'");
+                    qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ")
+                        .push_bind(id)
+                        .push(") || '%'");
                 }
                 Audience::Position(id) => {
                     qb.push(" AND e.position_id = ").push_bind(id);
@@ -260,7 +355,10 @@ impl crate::Store {
             );
             qb.push_bind(skill_id);
             qb.push(") ORDER BY e.id");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         if candidates.is_empty() {
             return Err(DomainError::invalid(
@@ -292,7 +390,7 @@ impl crate::Store {
         let steps = self.plan_gap_chain(department_id, &people, actor).await?;
         let status = crate::need_approvals::status_after_submit(&steps);
         let steps_json = crate::need_approvals::step_json(&steps);
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO training_needs (title, skill_id, origin, audience, department_id, position_id, urgency, reason, chain, status, raised_by, created_at, round, submitted_at) \
@@ -302,22 +400,33 @@ impl crate::Store {
             .bind(request.urgency.code()).bind(&reason).bind(&chain_json).bind(actor.user_id).bind(now).bind(status.code())
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             for chunk in candidates.chunks(500) {
-                let mut qb = QueryBuilder::new("INSERT INTO training_need_people (need_id, employee_id, gap, weighted_gap) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO training_need_people (need_id, employee_id, gap, weighted_gap) ",
+                );
                 qb.push_values(chunk, |mut row, c| {
-                    row.push_bind(id).push_bind(c.id).push_bind(c.gap).push_bind(c.weighted_gap);
+                    row.push_bind(id)
+                        .push_bind(c.id)
+                        .push_bind(c.gap)
+                        .push_bind(c.weighted_gap);
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             crate::need_approvals::insert_steps!(tx, id, 1i32, steps, now.0);
             let after = serde_json::json!({ "title": title, "skill": request.skill_code.trim(), "audience": request.audience, "urgency": request.urgency.code(), "people": candidates.len(), "status": status.code(), "steps": steps_json }).to_string();
-            append_in!(tx, &actor.entry("need.raise_from_gaps", "training_need").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("need.raise_from_gaps", "training_need")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok((id, candidates.len()))
         })
     }
 
     /// Training needs covering people in `scope`, newest first.
-    pub async fn list_needs(
+    async fn list_needs(
         &self,
         scope: &DataScope,
         filter: &NeedFilter,
@@ -331,15 +440,20 @@ impl crate::Store {
     }
 
     /// Training needs the viewer may see (see `push_needs_from`), newest first.
-    pub async fn list_needs_for(
+    async fn list_needs_for(
         &self,
         viewer: &NeedViewer,
         filter: &NeedFilter,
         page: Page,
     ) -> DomainResult<Paged<NeedSummary>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let push_filters = |qb: &mut QueryBuilder<'_, _>| {
-                let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+                let text = |v: &Option<String>| {
+                    v.as_deref()
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                };
                 if let Some(status) = text(&filter.status) {
                     qb.push(" AND n.status = ").push_bind(status);
                 }
@@ -359,25 +473,46 @@ impl crate::Store {
                     qb.push(" AND n.raised_by = ").push_bind(user);
                 }
                 if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-                    qb.push(" AND (LOWER(n.title) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\' OR LOWER(n.reason) LIKE ")
-                        .push_bind(contains_pattern(q)).push(" ESCAPE '\\' OR LOWER(n.problem) LIKE ").push_bind(contains_pattern(q)).push(" ESCAPE '\\')");
+                    qb.push(" AND (LOWER(n.title) LIKE ")
+                        .push_bind(contains_pattern(q))
+                        .push(" ESCAPE '\\' OR LOWER(n.reason) LIKE ")
+                        .push_bind(contains_pattern(q))
+                        .push(" ESCAPE '\\' OR LOWER(n.problem) LIKE ")
+                        .push_bind(contains_pattern(q))
+                        .push(" ESCAPE '\\')");
                 }
             };
             let mut count = QueryBuilder::new("SELECT COUNT(*)");
             push_needs_from(&mut count, viewer);
             push_filters(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
             push_needs_from(&mut qb, viewer);
             push_filters(&mut qb);
-            qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            Ok(Paged { items: rows.into_iter().map(NeedSummary::from).collect(), total, page: page.page, per_page: page.per_page })
+            qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<SummaryRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            Ok(Paged {
+                items: rows.into_iter().map(NeedSummary::from).collect(),
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     /// One need with the people in `scope` it covers; not found outside scope.
-    pub async fn need_detail(&self, id: i64, scope: &DataScope) -> DomainResult<NeedDetail> {
+    async fn need_detail(&self, id: i64, scope: &DataScope) -> DomainResult<NeedDetail> {
         let viewer = NeedViewer {
             scope: scope.clone(),
             user_id: None,
@@ -387,19 +522,30 @@ impl crate::Store {
 
     /// One need the viewer may see, with its people: those in the viewer's scope, or
     /// all of them for its requester and approvers. Not found when invisible.
-    pub async fn need_detail_for(&self, id: i64, viewer: &NeedViewer) -> DomainResult<NeedDetail> {
-        on_pool!(self, pool => {
+    async fn need_detail_for(&self, id: i64, viewer: &NeedViewer) -> DomainResult<NeedDetail> {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
             qb.push(", CASE WHEN ");
             push_personal(&mut qb, viewer);
             qb.push(" THEN 1 ELSE 0 END AS personal");
             push_needs_from(&mut qb, viewer);
             qb.push(" AND n.id = ").push_bind(id);
-            let row: Option<PersonalSummaryRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
-            let row = row.ok_or(DomainError::NotFound { entity: "training need" })?;
+            let row: Option<PersonalSummaryRow> = qb
+                .build_query_as()
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
+            let row = row.ok_or(DomainError::NotFound {
+                entity: "training need",
+            })?;
             let personal = row.personal != 0;
             let summary = NeedSummary::from(row.summary);
-            let chain: String = sqlx::query_scalar("SELECT chain FROM training_needs WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)?;
+            let chain: String =
+                sqlx::query_scalar("SELECT chain FROM training_needs WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT e.id AS employee_id, e.employee_no, e.name, d.name AS department, np.gap, np.weighted_gap \
                  FROM training_need_people np JOIN employees e ON e.id = np.employee_id JOIN departments d ON d.id = e.department_id \
@@ -411,19 +557,26 @@ impl crate::Store {
                 push_scope(&mut qb, &viewer.scope, "d.path", Own::EmployeeIn("e.id"));
             }
             qb.push(" ORDER BY np.weighted_gap DESC, e.employee_no");
-            let people: Vec<PersonRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let people: Vec<PersonRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             Ok(NeedDetail {
                 summary,
                 chain: serde_json::from_str(&chain).unwrap_or_default(),
-                people: people.into_iter().map(|p| NeedPerson { employee_id: p.0, employee_no: p.1, name: p.2, department: p.3, gap: p.4, weighted_gap: p.5 }).collect(),
+                people: people
+                    .into_iter()
+                    .map(|p| NeedPerson {
+                        employee_id: p.0,
+                        employee_no: p.1,
+                        name: p.2,
+                        department: p.3,
+                        gap: p.4,
+                        weighted_gap: p.5,
+                    })
+                    .collect(),
             })
         })
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct PersonalSummaryRow {
-    #[sqlx(flatten)]
-    summary: SummaryRow,
-    personal: i32,
 }

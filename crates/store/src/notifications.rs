@@ -299,11 +299,183 @@ impl crate::Store {
         self.email_notifications
             .load(std::sync::atomic::Ordering::Relaxed)
     }
+}
 
+/// The notifications port: every query and change of this context.
+pub trait NotificationRepository {
     /// Notifies the event's recipients (user ids): in-app at once, e-mail and webhooks
     /// through the job queue. Returns how many inbox entries were written.
-    pub async fn notify(&self, event: &NotificationEvent) -> DomainResult<usize> {
-        on_pool!(self, pool => {
+    fn notify(
+        &self,
+        event: &NotificationEvent,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// The active accounts of employees.
+    fn users_of_employees(
+        &self,
+        employees: &[i64],
+    ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
+
+    /// A person's inbox, newest first; `unread_only` leaves out what was read.
+    fn inbox(
+        &self,
+        user_id: i64,
+        unread_only: bool,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<InboxItem>>> + Send;
+
+    /// How many of a person's notifications are unread (one indexed count, for the nav bell).
+    fn unread_notifications(
+        &self,
+        user_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Marks one of the person's own notifications read and returns it; someone
+    /// else's is not found.
+    fn mark_notification_read(
+        &self,
+        user_id: i64,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<InboxItem>> + Send;
+
+    /// Marks all of a person's notifications read; returns how many were unread.
+    fn mark_all_notifications_read(
+        &self,
+        user_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<u64>> + Send;
+
+    /// Every kind × channel switch of a person.
+    fn notification_preferences(
+        &self,
+        user_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Preference>>> + Send;
+
+    /// Switches kinds on or off per channel for a person (audited); mandatory kinds
+    /// cannot be switched off. Returns the full table after the change.
+    fn set_notification_preferences(
+        &self,
+        user_id: i64,
+        changes: &[Preference],
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Preference>>> + Send;
+
+    /// A stored event with its recipients (the people it was addressed to).
+    fn notification_event(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<StoredEvent>> + Send;
+
+    /// Who gets an event by e-mail: its addressees with an e-mail address on their
+    /// employee record who did not switch the kind off for e-mail (unless mandatory).
+    fn email_recipients(
+        &self,
+        event: &StoredEvent,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<EmailRecipient>>> + Send;
+
+    // ----- webhooks -------------------------------------------------------------------
+
+    /// Registers an endpoint with its secret (audited, secret not logged).
+    fn create_webhook(
+        &self,
+        input: &ValidWebhook,
+        secret: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Changes an endpoint; a `None` secret keeps the stored one (audited).
+    fn update_webhook(
+        &self,
+        id: i64,
+        input: &ValidWebhook,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Removes an endpoint and its delivery log (audited).
+    fn delete_webhook(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Every endpoint, by name.
+    fn list_webhooks(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<WebhookEndpoint>>> + Send;
+
+    /// One endpoint.
+    fn webhook(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<WebhookEndpoint>> + Send;
+
+    /// Active endpoints subscribed to `kind`.
+    fn webhooks_for(
+        &self,
+        kind: NotificationKind,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<WebhookEndpoint>>> + Send;
+
+    /// Queues one POST of `body` to an endpoint: the delivery row and its job commit together.
+    fn queue_webhook_delivery(
+        &self,
+        endpoint_id: i64,
+        event_id: Option<i64>,
+        kind: &str,
+        body: &str,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// One delivery.
+    fn webhook_delivery(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<WebhookDelivery>> + Send;
+
+    /// An endpoint's deliveries, newest first.
+    fn webhook_deliveries(
+        &self,
+        endpoint_id: i64,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<WebhookDelivery>>> + Send;
+
+    /// Records one try: delivered on success, failed when `gave_up`, pending otherwise.
+    fn record_webhook_attempt(
+        &self,
+        id: i64,
+        status_code: Option<i32>,
+        error: Option<&str>,
+        gave_up: bool,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- reminders ------------------------------------------------------------------
+
+    /// `session_reminder` for scheduled sessions starting within `window` from `now`, to
+    /// the enrolled learners with an account.
+    fn due_session_reminders(
+        &self,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<DueReminder>>> + Send;
+
+    /// `learning_overdue` for enrolments still 'enrolled' `days` after the last
+    /// scheduled session of their program ended.
+    fn due_learning_overdue(
+        &self,
+        now: OffsetDateTime,
+        days: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<DueReminder>>> + Send;
+
+    /// Sends each reminder to the recipients who have not had it yet (the sent-log and
+    /// the notification commit together). Returns how many people were reminded.
+    fn send_reminders(
+        &self,
+        reminders: &[DueReminder],
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+}
+
+impl NotificationRepository for crate::Store {
+    /// Notifies the event's recipients (user ids): in-app at once, e-mail and webhooks
+    /// through the job queue. Returns how many inbox entries were written.
+    async fn notify(&self, event: &NotificationEvent) -> DomainResult<usize> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let written = notify_in!(tx, event, self.email_notifications());
             tx.commit().await.map_err(db_error)?;
@@ -312,8 +484,8 @@ impl crate::Store {
     }
 
     /// The active accounts of employees.
-    pub async fn users_of_employees(&self, employees: &[i64]) -> DomainResult<Vec<i64>> {
-        on_pool!(self, pool => {
+    async fn users_of_employees(&self, employees: &[i64]) -> DomainResult<Vec<i64>> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let users = users_of_employees_in!(tx, employees);
             tx.commit().await.map_err(db_error)?;
@@ -322,7 +494,7 @@ impl crate::Store {
     }
 
     /// A person's inbox, newest first; `unread_only` leaves out what was read.
-    pub async fn inbox(
+    async fn inbox(
         &self,
         user_id: i64,
         unread_only: bool,
@@ -333,12 +505,23 @@ impl crate::Store {
         } else {
             ""
         };
-        let (rows, total): (Vec<InboxRow>, i64) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(&format!("{INBOX_SELECT} WHERE n.user_id = $1{filter} ORDER BY n.id DESC LIMIT $2 OFFSET $3"))
-                .bind(user_id).bind(page.limit()).bind(page.offset())
-                .fetch_all(pool).await.map_err(db_error)?;
-            let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1{filter}"))
-                .bind(user_id).fetch_one(pool).await.map_err(db_error)?;
+        let (rows, total): (Vec<InboxRow>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&format!(
+                "{INBOX_SELECT} WHERE n.user_id = $1{filter} ORDER BY n.id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(user_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let total = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1{filter}"
+            ))
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -353,40 +536,63 @@ impl crate::Store {
     }
 
     /// How many of a person's notifications are unread (one indexed count, for the nav bell).
-    pub async fn unread_notifications(&self, user_id: i64) -> DomainResult<i64> {
-        on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-                .bind(user_id).fetch_one(pool).await.map_err(db_error)
+    async fn unread_notifications(&self, user_id: i64) -> DomainResult<i64> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)
         })
     }
 
     /// Marks one of the person's own notifications read and returns it; someone
     /// else's is not found.
-    pub async fn mark_notification_read(&self, user_id: i64, id: i64) -> DomainResult<InboxItem> {
-        on_pool!(self, pool => {
+    async fn mark_notification_read(&self, user_id: i64, id: i64) -> DomainResult<InboxItem> {
+        on_pool!(self, |pool| {
             sqlx::query("UPDATE notifications SET read_at = $3 WHERE id = $1 AND user_id = $2 AND read_at IS NULL")
                 .bind(id).bind(user_id).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(pool).await.map_err(db_error)?;
-            let row: Option<InboxRow> = sqlx::query_as(&format!("{INBOX_SELECT} WHERE n.id = $1 AND n.user_id = $2"))
-                .bind(id).bind(user_id).fetch_optional(pool).await.map_err(db_error)?;
-            row.ok_or(DomainError::NotFound { entity: "notification" })?.into_item()
+            let row: Option<InboxRow> = sqlx::query_as(&format!(
+                "{INBOX_SELECT} WHERE n.id = $1 AND n.user_id = $2"
+            ))
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+            row.ok_or(DomainError::NotFound {
+                entity: "notification",
+            })?
+            .into_item()
         })
     }
 
     /// Marks all of a person's notifications read; returns how many were unread.
-    pub async fn mark_all_notifications_read(&self, user_id: i64) -> DomainResult<u64> {
-        on_pool!(self, pool => {
-            Ok(sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
-                .bind(user_id).bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(pool).await.map_err(db_error)?.rows_affected())
+    async fn mark_all_notifications_read(&self, user_id: i64) -> DomainResult<u64> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query(
+                "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(DbTime(OffsetDateTime::now_utc()))
+            .execute(pool)
+            .await
+            .map_err(db_error)?
+            .rows_affected())
         })
     }
 
     /// Every kind × channel switch of a person.
-    pub async fn notification_preferences(&self, user_id: i64) -> DomainResult<Vec<Preference>> {
-        let rows: Vec<(String, String)> = on_pool!(self, pool => {
+    async fn notification_preferences(&self, user_id: i64) -> DomainResult<Vec<Preference>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT kind, channel FROM notification_opt_outs WHERE user_id = $1")
-                .bind(user_id).fetch_all(pool).await.map_err(db_error)?
+                .bind(user_id)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         let off: Vec<(NotificationKind, Channel)> = rows
             .iter()
@@ -397,7 +603,7 @@ impl crate::Store {
 
     /// Switches kinds on or off per channel for a person (audited); mandatory kinds
     /// cannot be switched off. Returns the full table after the change.
-    pub async fn set_notification_preferences(
+    async fn set_notification_preferences(
         &self,
         user_id: i64,
         changes: &[Preference],
@@ -406,7 +612,7 @@ impl crate::Store {
         check_preferences(changes)?;
         let before = self.notification_preferences(user_id).await?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             for p in changes {
                 if p.enabled {
@@ -420,12 +626,19 @@ impl crate::Store {
                 }
             }
             let off = |prefs: &[Preference]| -> Vec<String> {
-                prefs.iter().filter(|p| !p.enabled).map(|p| format!("{}:{}", p.kind.code(), p.channel.code())).collect()
+                prefs
+                    .iter()
+                    .filter(|p| !p.enabled)
+                    .map(|p| format!("{}:{}", p.kind.code(), p.channel.code()))
+                    .collect()
             };
             let after: Vec<Preference> = {
                 let mut all = before.clone();
                 for c in changes {
-                    if let Some(p) = all.iter_mut().find(|p| p.kind == c.kind && p.channel == c.channel) {
+                    if let Some(p) = all
+                        .iter_mut()
+                        .find(|p| p.kind == c.kind && p.channel == c.channel)
+                    {
                         p.enabled = c.enabled;
                     }
                 }
@@ -445,11 +658,14 @@ impl crate::Store {
     }
 
     /// A stored event with its recipients (the people it was addressed to).
-    pub async fn notification_event(&self, id: i64) -> DomainResult<StoredEvent> {
-        let row: Option<(String, String, Option<String>, String, DbTime)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT kind, params, link, recipients, occurred_at FROM notification_events WHERE id = $1")
+    async fn notification_event(&self, id: i64) -> DomainResult<StoredEvent> {
+        let row: Option<(String, String, Option<String>, String, DbTime)> = on_pool!(
+            self,
+            |pool| {
+                sqlx::query_as("SELECT kind, params, link, recipients, occurred_at FROM notification_events WHERE id = $1")
                 .bind(id).fetch_optional(pool).await.map_err(db_error)?
-        });
+            }
+        );
         let (kind, params, link, recipients, occurred_at) = row.ok_or(DomainError::NotFound {
             entity: "notification event",
         })?;
@@ -466,12 +682,12 @@ impl crate::Store {
 
     /// Who gets an event by e-mail: its addressees with an e-mail address on their
     /// employee record who did not switch the kind off for e-mail (unless mandatory).
-    pub async fn email_recipients(&self, event: &StoredEvent) -> DomainResult<Vec<EmailRecipient>> {
+    async fn email_recipients(&self, event: &StoredEvent) -> DomainResult<Vec<EmailRecipient>> {
         let addressees = &event.recipients;
         if addressees.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, String, String, Option<String>)> = on_pool!(self, pool => {
+        let rows: Vec<(i64, String, String, Option<String>)> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT u.id, e.name, e.email, u.locale FROM users u JOIN employees e ON e.id = u.employee_id \
                  WHERE u.active AND e.email IS NOT NULL AND e.email <> '' AND u.id IN (",
@@ -487,7 +703,10 @@ impl crate::Store {
                     .push(" AND o.channel = 'email')");
             }
             qb.push(" ORDER BY u.id");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         Ok(rows
             .into_iter()
@@ -503,14 +722,14 @@ impl crate::Store {
     // ----- webhooks -------------------------------------------------------------------
 
     /// Registers an endpoint with its secret (audited, secret not logged).
-    pub async fn create_webhook(
+    async fn create_webhook(
         &self,
         input: &ValidWebhook,
         secret: &str,
         actor: &Actor,
     ) -> DomainResult<i64> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO webhook_endpoints (name, url, secret, kinds, active, created_at, updated_at) \
@@ -519,14 +738,20 @@ impl crate::Store {
             .bind(&input.name).bind(&input.url).bind(secret).bind(kinds_text(&input.kinds)).bind(input.active).bind(now)
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "name": input.name, "url": input.url, "kinds": kinds_text(&input.kinds), "active": input.active }).to_string();
-            append_in!(tx, &actor.entry("notifications.webhook_create", "webhook").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("notifications.webhook_create", "webhook")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// Changes an endpoint; a `None` secret keeps the stored one (audited).
-    pub async fn update_webhook(
+    async fn update_webhook(
         &self,
         id: i64,
         input: &ValidWebhook,
@@ -535,56 +760,99 @@ impl crate::Store {
         let before = self.webhook(id).await?;
         let now = DbTime(OffsetDateTime::now_utc());
         let secret = input.secret.clone().unwrap_or(before.secret.clone());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE webhook_endpoints SET name = $2, url = $3, secret = $4, kinds = $5, active = $6, updated_at = $7 WHERE id = $1")
                 .bind(id).bind(&input.name).bind(&input.url).bind(&secret).bind(kinds_text(&input.kinds)).bind(input.active).bind(now)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let describe = |name: &str, url: &str, kinds: &[NotificationKind], active: bool, secret_changed: bool| {
+            let describe = |name: &str,
+                            url: &str,
+                            kinds: &[NotificationKind],
+                            active: bool,
+                            secret_changed: bool| {
                 serde_json::json!({ "name": name, "url": url, "kinds": kinds_text(kinds), "active": active, "secret_changed": secret_changed }).to_string()
             };
-            append_in!(tx, &actor.entry("notifications.webhook_update", "webhook").entity(id).change(
-                Some(describe(&before.name, &before.url, &before.kinds, before.active, false)),
-                Some(describe(&input.name, &input.url, &input.kinds, input.active, input.secret.is_some())),
-            ));
+            append_in!(
+                tx,
+                &actor
+                    .entry("notifications.webhook_update", "webhook")
+                    .entity(id)
+                    .change(
+                        Some(describe(
+                            &before.name,
+                            &before.url,
+                            &before.kinds,
+                            before.active,
+                            false
+                        )),
+                        Some(describe(
+                            &input.name,
+                            &input.url,
+                            &input.kinds,
+                            input.active,
+                            input.secret.is_some()
+                        )),
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
     }
 
     /// Removes an endpoint and its delivery log (audited).
-    pub async fn delete_webhook(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+    async fn delete_webhook(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         let before = self.webhook(id).await?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let before = serde_json::json!({ "name": before.name, "url": before.url }).to_string();
-            append_in!(tx, &actor.entry("notifications.webhook_delete", "webhook").entity(id).change(Some(before), None));
+            append_in!(
+                tx,
+                &actor
+                    .entry("notifications.webhook_delete", "webhook")
+                    .entity(id)
+                    .change(Some(before), None)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
     }
 
     /// Every endpoint, by name.
-    pub async fn list_webhooks(&self) -> DomainResult<Vec<WebhookEndpoint>> {
-        let rows: Vec<WebhookRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{WEBHOOK_SELECT} ORDER BY name, id")).fetch_all(pool).await.map_err(db_error)?
+    async fn list_webhooks(&self) -> DomainResult<Vec<WebhookEndpoint>> {
+        let rows: Vec<WebhookRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{WEBHOOK_SELECT} ORDER BY name, id"))
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         Ok(rows.into_iter().map(WebhookEndpoint::from).collect())
     }
 
     /// One endpoint.
-    pub async fn webhook(&self, id: i64) -> DomainResult<WebhookEndpoint> {
-        let row: Option<WebhookRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{WEBHOOK_SELECT} WHERE id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn webhook(&self, id: i64) -> DomainResult<WebhookEndpoint> {
+        let row: Option<WebhookRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{WEBHOOK_SELECT} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.map(WebhookEndpoint::from)
             .ok_or(DomainError::NotFound { entity: "webhook" })
     }
 
     /// Active endpoints subscribed to `kind`.
-    pub async fn webhooks_for(&self, kind: NotificationKind) -> DomainResult<Vec<WebhookEndpoint>> {
+    async fn webhooks_for(&self, kind: NotificationKind) -> DomainResult<Vec<WebhookEndpoint>> {
         Ok(self
             .list_webhooks()
             .await?
@@ -594,7 +862,7 @@ impl crate::Store {
     }
 
     /// Queues one POST of `body` to an endpoint: the delivery row and its job commit together.
-    pub async fn queue_webhook_delivery(
+    async fn queue_webhook_delivery(
         &self,
         endpoint_id: i64,
         event_id: Option<i64>,
@@ -602,7 +870,7 @@ impl crate::Store {
         body: &str,
     ) -> DomainResult<i64> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO webhook_deliveries (endpoint_id, event_id, kind, body, status, attempts, created_at) \
@@ -625,9 +893,13 @@ impl crate::Store {
     }
 
     /// One delivery.
-    pub async fn webhook_delivery(&self, id: i64) -> DomainResult<WebhookDelivery> {
-        let row: Option<DeliveryRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn webhook_delivery(&self, id: i64) -> DomainResult<WebhookDelivery> {
+        let row: Option<DeliveryRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "webhook delivery",
@@ -636,16 +908,28 @@ impl crate::Store {
     }
 
     /// An endpoint's deliveries, newest first.
-    pub async fn webhook_deliveries(
+    async fn webhook_deliveries(
         &self,
         endpoint_id: i64,
         page: Page,
     ) -> DomainResult<Paged<WebhookDelivery>> {
-        let (rows, total): (Vec<DeliveryRow>, i64) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"))
-                .bind(endpoint_id).bind(page.limit()).bind(page.offset()).fetch_all(pool).await.map_err(db_error)?;
-            let total = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = $1")
-                .bind(endpoint_id).fetch_one(pool).await.map_err(db_error)?;
+        let (rows, total): (Vec<DeliveryRow>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&format!(
+                "{DELIVERY_SELECT} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(endpoint_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let total = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = $1",
+            )
+            .bind(endpoint_id)
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -660,7 +944,7 @@ impl crate::Store {
     }
 
     /// Records one try: delivered on success, failed when `gave_up`, pending otherwise.
-    pub async fn record_webhook_attempt(
+    async fn record_webhook_attempt(
         &self,
         id: i64,
         status_code: Option<i32>,
@@ -673,7 +957,7 @@ impl crate::Store {
             (Some(_), true) => DeliveryStatus::Failed,
             (Some(_), false) => DeliveryStatus::Pending,
         };
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, status_code = $3, last_error = $4, \
                  delivered_at = CASE WHEN $2 = 'delivered' THEN $5 ELSE delivered_at END WHERE id = $1",
@@ -688,13 +972,13 @@ impl crate::Store {
 
     /// `session_reminder` for scheduled sessions starting within `window` from `now`, to
     /// the enrolled learners with an account.
-    pub async fn due_session_reminders(
+    async fn due_session_reminders(
         &self,
         now: OffsetDateTime,
         window: Duration,
     ) -> DomainResult<Vec<DueReminder>> {
         type Row = (i64, i64, String, String, DbTime, Option<String>, i64);
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT s.id, p.id, p.title, s.title, s.starts_at, v.name, u.id FROM training_sessions s \
                  JOIN programs p ON p.id = s.program_id LEFT JOIN venues v ON v.id = s.venue_id \
@@ -733,14 +1017,14 @@ impl crate::Store {
 
     /// `learning_overdue` for enrolments still 'enrolled' `days` after the last
     /// scheduled session of their program ended.
-    pub async fn due_learning_overdue(
+    async fn due_learning_overdue(
         &self,
         now: OffsetDateTime,
         days: i64,
     ) -> DomainResult<Vec<DueReminder>> {
         type Row = (i64, String, i64);
         let cutoff = DbTime(now - Duration::days(days));
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.title, u.id FROM enrollments en JOIN programs p ON p.id = en.program_id \
                  JOIN users u ON u.employee_id = en.employee_id AND u.active \
@@ -770,11 +1054,11 @@ impl crate::Store {
 
     /// Sends each reminder to the recipients who have not had it yet (the sent-log and
     /// the notification commit together). Returns how many people were reminded.
-    pub async fn send_reminders(&self, reminders: &[DueReminder]) -> DomainResult<usize> {
+    async fn send_reminders(&self, reminders: &[DueReminder]) -> DomainResult<usize> {
         let mut reminded = 0;
         for reminder in reminders {
             let now = DbTime(OffsetDateTime::now_utc());
-            reminded += on_pool!(self, pool => {
+            reminded += on_pool!(self, |pool| {
                 let mut tx = pool.begin_write().await.map_err(db_error)?;
                 let mut fresh: Vec<i64> = Vec::new();
                 for user in &reminder.event.recipients {
@@ -787,7 +1071,10 @@ impl crate::Store {
                         fresh.push(*user);
                     }
                 }
-                let event = NotificationEvent { recipients: fresh.clone(), ..reminder.event.clone() };
+                let event = NotificationEvent {
+                    recipients: fresh.clone(),
+                    ..reminder.event.clone()
+                };
                 notify_in!(tx, &event, self.email_notifications());
                 tx.commit().await.map_err(db_error)?;
                 fresh.len()

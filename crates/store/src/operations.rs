@@ -4,6 +4,7 @@
 use crate::audit::append_in;
 use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
+use crate::prelude::*;
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::operations::{
@@ -234,12 +235,427 @@ fn checkin_code(session_id: i64, attempt: u64) -> String {
 }
 
 impl crate::Store {
+    async fn save_program(
+        &self,
+        id: Option<i64>,
+        input: &ProgramInput,
+        actor: &Actor,
+    ) -> DomainResult<i64> {
+        let input = input.validated()?;
+        let before = match id {
+            Some(id) => Some(self.program_detail(id).await?),
+            None => None,
+        };
+        let now = DbTime(OffsetDateTime::now_utc());
+        let audience = serde_json::to_string(&input.audience)
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let plan_id: Option<i64> = match &input.plan_code {
+                Some(code) => Some(id_of!(
+                    tx,
+                    "SELECT id FROM plans WHERE code = $1",
+                    "plan_code",
+                    code
+                )),
+                None => None,
+            };
+            let kpi_id: Option<i64> = match &input.transfer {
+                Some(goal) => Some(id_of!(
+                    tx,
+                    "SELECT id FROM kpis WHERE code = $1",
+                    "transfer.kpi_code",
+                    goal.kpi_code.trim()
+                )),
+                None => None,
+            };
+            for (i, code) in input.audience.departments.iter().enumerate() {
+                id_of!(
+                    tx,
+                    "SELECT id FROM departments WHERE code = $1",
+                    format!("audience.departments[{i}]"),
+                    code
+                );
+            }
+            for (i, code) in input.audience.positions.iter().enumerate() {
+                id_of!(
+                    tx,
+                    "SELECT id FROM positions WHERE code = $1",
+                    format!("audience.positions[{i}]"),
+                    code
+                );
+            }
+            for (i, number) in input.audience.employees.iter().enumerate() {
+                id_of!(
+                    tx,
+                    "SELECT id FROM employees WHERE employee_no = $1",
+                    format!("audience.employees[{i}]"),
+                    number
+                );
+            }
+            let taken = |e: sqlx::Error| match db_error(e) {
+                DomainError::Conflict(_) => DomainError::invalid(
+                    "code",
+                    format!("a program with the code '{}' exists", input.code),
+                ),
+                other => other,
+            };
+            let id: i64 = match id {
+                None => sqlx::query_scalar(
+                    "INSERT INTO programs (code, title, plan_id, objectives, audience, capacity, hours, credits, transfer_kpi_id, \
+                     transfer_change_pct, transfer_months, min_attendance_pct, cancel_deadline_hours, created_at, updated_at, \
+                     survey_required, certificate_months) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
+                )
+                .bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
+                .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
+                .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
+                .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
+                .bind(input.survey_required).bind(input.certificate_months)
+                .fetch_one(&mut *tx).await.map_err(taken)?,
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE programs SET code = $2, title = $3, plan_id = $4, objectives = $5, audience = $6, capacity = $7, \
+                         hours = $8, credits = $9, transfer_kpi_id = $10, transfer_change_pct = $11, transfer_months = $12, \
+                         min_attendance_pct = $13, cancel_deadline_hours = $14, updated_at = $15, \
+                         survey_required = $16, certificate_months = $17 WHERE id = $1",
+                    )
+                    .bind(id).bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
+                    .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
+                    .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
+                    .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
+                    .bind(input.survey_required).bind(input.certificate_months)
+                    .execute(&mut *tx).await.map_err(taken)?;
+                    id
+                }
+            };
+            write_program_links_in!(tx, id, &input);
+            sqlx::query("UPDATE programs SET exam_required = $2 WHERE id = $1")
+                .bind(id)
+                .bind(input.exam_required)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            // A larger capacity frees seats for people waiting.
+            if before.is_some() {
+                promote_waitlist_in!(tx, id);
+            }
+            let action = if before.is_some() {
+                "operations.program_change"
+            } else {
+                "operations.program_create"
+            };
+            let before_json = before.as_ref().and_then(|b| serde_json::to_string(b).ok());
+            append_in!(
+                tx,
+                &actor
+                    .entry(action, "program")
+                    .entity(id)
+                    .change(before_json, serde_json::to_string(&input).ok())
+            );
+            tx.commit().await.map_err(db_error)?;
+            id
+        });
+        Ok(id)
+    }
+
+    async fn program_exam_required(&self, id: i64) -> DomainResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT exam_required FROM programs WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)
+        })
+    }
+
+    // ----- sessions ---------------------------------------------------------------
+
+    async fn sessions_where(&self, clause: &str, id: i64) -> DomainResult<Vec<Session>> {
+        let (rows, instructors): (Vec<SessionRow>, Vec<(i64, String)>) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&format!(
+                "{SESSION_SELECT} WHERE {clause} ORDER BY s.starts_at, s.id"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let instructors = sqlx::query_as(&format!(
+                "SELECT si.session_id, i.name FROM training_session_instructors si JOIN instructors i ON i.id = si.instructor_id \
+                 WHERE si.session_id IN (SELECT s.id FROM training_sessions s WHERE {clause}) ORDER BY i.code"
+            )).bind(id).fetch_all(pool).await.map_err(db_error)?;
+            (rows, instructors)
+        });
+        let mut by_session: HashMap<i64, Vec<String>> = HashMap::new();
+        for (session, name) in instructors {
+            by_session.entry(session).or_default().push(name);
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(Session {
+                    id: r.id,
+                    program_id: r.program_id,
+                    program_code: r.program_code,
+                    program_title: r.program_title,
+                    title: r.title,
+                    starts_at: r.starts_at.0,
+                    ends_at: r.ends_at.0,
+                    mode: SessionMode::parse(&r.mode)?,
+                    venue_code: r.venue_code,
+                    venue_name: r.venue_name,
+                    capacity: r.capacity,
+                    join_url: r.join_url,
+                    cancelled: r.status == "cancelled",
+                    instructors: by_session.remove(&r.id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The operations port: every query and change of this context.
+pub trait OperationsRepository {
     // ----- venues and instructors -------------------------------------------------
 
-    pub async fn create_venue(&self, input: &VenueInput, actor: &Actor) -> DomainResult<i64> {
+    fn create_venue(
+        &self,
+        input: &VenueInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn list_venues(&self) -> impl std::future::Future<Output = DomainResult<Vec<Venue>>> + Send;
+
+    fn create_instructor(
+        &self,
+        input: &InstructorInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn list_instructors(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Instructor>>> + Send;
+
+    /// The instructor record of an employee, if they teach.
+    fn instructor_of_employee(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Option<i64>>> + Send;
+
+    /// Whether the employee teaches the session, and it is still scheduled.
+    fn teaches(
+        &self,
+        employee_id: i64,
+        session_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    fn add_unavailability(
+        &self,
+        instructor_id: i64,
+        period: &Unavailability,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    // ----- plans and programs -----------------------------------------------------
+
+    fn create_plan(
+        &self,
+        input: &PlanInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn list_plans(&self) -> impl std::future::Future<Output = DomainResult<Vec<Plan>>> + Send;
+
+    /// Creates a program in status draft; returns its id.
+    fn create_program(
+        &self,
+        input: &ProgramInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Replaces a program's fields and links; its sessions and enrolments stay.
+    fn update_program(
+        &self,
+        id: i64,
+        input: &ProgramInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Moves a program to `status`; closing it settles every enrolment's completion
+    /// and returns what that did.
+    fn set_program_status(
+        &self,
+        id: i64,
+        status: ProgramStatus,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Option<CompletionOutcome>>> + Send;
+
+    fn list_programs(
+        &self,
+        filter: &ProgramFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<ProgramSummary>>> + Send;
+
+    /// A program's id by its code.
+    fn program_id(&self, code: &str)
+    -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn program_detail(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<ProgramDetail>> + Send;
+
+    fn program_sessions(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Session>>> + Send;
+
+    fn session(&self, id: i64) -> impl std::future::Future<Output = DomainResult<Session>> + Send;
+
+    /// The scheduled sessions on one person's, instructor's or venue's calendar.
+    fn calendar(
+        &self,
+        owner: CalendarOwner,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Session>>> + Send;
+
+    /// What would clash if a session of `program_id` were held as `input`
+    /// (`except`: the session being moved).
+    fn session_conflicts(
+        &self,
+        program_id: i64,
+        input: &SessionInput,
+        except: Option<i64>,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Conflict>>> + Send;
+
+    /// Adds a session to a program, or moves `session` (`Some`). Refuses with the
+    /// conflicts listed unless the input allows them.
+    fn save_session(
+        &self,
+        program_id: i64,
+        session: Option<i64>,
+        input: &SessionInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(i64, Vec<Conflict>)>> + Send;
+
+    /// Cancels a session: it leaves calendars and no longer counts for attendance.
+    fn cancel_session(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- enrolment --------------------------------------------------------------
+
+    /// Active employees matched by a program's audience rule, within `scope`.
+    fn audience_members(
+        &self,
+        rule: &domain::operations::AudienceRule,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
+
+    /// Employee ids for employee numbers, in `scope`; names the first unknown one.
+    fn employees_in_scope(
+        &self,
+        numbers: &[String],
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
+
+    /// Enrols `employees` into a program: seats first come first served, the rest
+    /// wait. People already in the program are left as they are.
+    fn enroll(
+        &self,
+        program_id: i64,
+        employees: &[i64],
+        source: EnrollmentSource,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<EnrollOutcome>> + Send;
+
+    fn enrollment(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Enrollment>> + Send;
+
+    /// Cancels an enrolment and gives its seat to the first person waiting. With
+    /// `by_learner`, refused after the program's cancellation deadline.
+    fn cancel_enrollment(
+        &self,
+        id: i64,
+        by_learner: bool,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
+
+    /// A program's enrolments of people in `scope`, waiting list in its order.
+    fn program_enrollments(
+        &self,
+        program_id: i64,
+        scope: &DataScope,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<Enrollment>>> + Send;
+
+    /// Everything one employee is or was enrolled in, newest first.
+    fn employee_enrollments(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Enrollment>>> + Send;
+
+    // ----- attendance -------------------------------------------------------------
+
+    /// Issues a fresh check-in code for a session, valid for `minutes`.
+    fn issue_checkin_code(
+        &self,
+        session_id: i64,
+        minutes: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(String, OffsetDateTime)>> + Send;
+
+    /// The live check-in code of a session, if any.
+    fn live_checkin_code(
+        &self,
+        session_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Option<(String, OffsetDateTime)>>> + Send;
+
+    /// Checks an enrolled learner in with a session's code; late after
+    /// [`LATE_AFTER_MINUTES`]. Returns the session and the recorded status.
+    fn check_in(
+        &self,
+        code: &str,
+        employee_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(i64, AttendanceStatus)>> + Send;
+
+    /// The attendance sheet of a session: every enrolled learner and what is recorded.
+    fn attendance_sheet(
+        &self,
+        session_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<AttendanceLine>>> + Send;
+
+    /// Records a roll call: each listed learner's status. Every learner must be
+    /// enrolled in the session's program; nothing is written otherwise.
+    fn roll_call(
+        &self,
+        session_id: i64,
+        marks: &[(i64, AttendanceStatus)],
+        method: AttendanceMethod,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+
+    /// Settles completion: every enrolled learner who attended at least the
+    /// program's share of its held sessions (and, when the program requires it,
+    /// answered its surveys) completes with the program's hours and gets a
+    /// certificate; the others are incomplete.
+    fn settle_completion(
+        &self,
+        program_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<CompletionOutcome>> + Send;
+}
+
+impl OperationsRepository for crate::Store {
+    // ----- venues and instructors -------------------------------------------------
+
+    async fn create_venue(&self, input: &VenueInput, actor: &Actor) -> DomainResult<i64> {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO venues (code, name, site, capacity, kind, equipment, created_at, updated_at) \
@@ -253,14 +669,20 @@ impl crate::Store {
                 other => other,
             })?;
             let after = serde_json::to_string(&input).ok();
-            append_in!(tx, &actor.entry("operations.venue_create", "venue").entity(id).change(None, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.venue_create", "venue")
+                    .entity(id)
+                    .change(None, after)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
-    pub async fn list_venues(&self) -> DomainResult<Vec<Venue>> {
-        let rows: Vec<VenueRow> = on_pool!(self, pool => {
+    async fn list_venues(&self) -> DomainResult<Vec<Venue>> {
+        let rows: Vec<VenueRow> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT id, code, name, site, capacity, kind, equipment, active FROM venues ORDER BY site, code")
                 .fetch_all(pool).await.map_err(db_error)?
         });
@@ -282,20 +704,25 @@ impl crate::Store {
             .collect()
     }
 
-    pub async fn create_instructor(
-        &self,
-        input: &InstructorInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
+    async fn create_instructor(&self, input: &InstructorInput, actor: &Actor) -> DomainResult<i64> {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let employee_id: Option<i64> = match &input.employee_number {
-                Some(number) => Some(id_of!(tx, "SELECT id FROM employees WHERE employee_no = $1", "employee_number", number)),
+                Some(number) => Some(id_of!(
+                    tx,
+                    "SELECT id FROM employees WHERE employee_no = $1",
+                    "employee_number",
+                    number
+                )),
                 None => None,
             };
-            let origin = if employee_id.is_some() { "internal" } else { "external" };
+            let origin = if employee_id.is_some() {
+                "internal"
+            } else {
+                "external"
+            };
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO instructors (code, name, origin, employee_id, vendor, hourly_cost, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -308,18 +735,35 @@ impl crate::Store {
                 other => other,
             })?;
             for (i, skill) in input.skills.iter().enumerate() {
-                let skill_id = id_of!(tx, "SELECT id FROM skills WHERE code = $1", format!("skills[{i}]"), skill);
-                sqlx::query("INSERT INTO instructor_skills (instructor_id, skill_id) VALUES ($1, $2)")
-                    .bind(id).bind(skill_id).execute(&mut *tx).await.map_err(db_error)?;
+                let skill_id = id_of!(
+                    tx,
+                    "SELECT id FROM skills WHERE code = $1",
+                    format!("skills[{i}]"),
+                    skill
+                );
+                sqlx::query(
+                    "INSERT INTO instructor_skills (instructor_id, skill_id) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(skill_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             }
             let after = serde_json::to_string(&input).ok();
-            append_in!(tx, &actor.entry("operations.instructor_create", "instructor").entity(id).change(None, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.instructor_create", "instructor")
+                    .entity(id)
+                    .change(None, after)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
-    pub async fn list_instructors(&self) -> DomainResult<Vec<Instructor>> {
+    async fn list_instructors(&self) -> DomainResult<Vec<Instructor>> {
         type Row = (
             i64,
             String,
@@ -331,7 +775,7 @@ impl crate::Store {
             f64,
             bool,
         );
-        let (rows, skills): (Vec<Row>, Vec<(i64, String)>) = on_pool!(self, pool => {
+        let (rows, skills): (Vec<Row>, Vec<(i64, String)>) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
                 "SELECT i.id, i.code, i.name, i.origin, i.employee_id, e.employee_no, i.vendor, i.hourly_cost, i.active \
                  FROM instructors i LEFT JOIN employees e ON e.id = i.employee_id ORDER BY i.code",
@@ -375,28 +819,35 @@ impl crate::Store {
     }
 
     /// The instructor record of an employee, if they teach.
-    pub async fn instructor_of_employee(&self, employee_id: i64) -> DomainResult<Option<i64>> {
-        on_pool!(self, pool => {
+    async fn instructor_of_employee(&self, employee_id: i64) -> DomainResult<Option<i64>> {
+        on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT id FROM instructors WHERE employee_id = $1")
-                .bind(employee_id).fetch_optional(pool).await.map_err(db_error)
+                .bind(employee_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)
         })
     }
 
     /// Whether the employee teaches the session, and it is still scheduled.
-    pub async fn teaches(&self, employee_id: i64, session_id: i64) -> DomainResult<bool> {
-        on_pool!(self, pool => {
+    async fn teaches(&self, employee_id: i64, session_id: i64) -> DomainResult<bool> {
+        on_pool!(self, |pool| {
             let found: Option<i64> = sqlx::query_scalar(
                 "SELECT si.session_id FROM training_session_instructors si \
                  JOIN instructors i ON i.id = si.instructor_id \
                  JOIN training_sessions s ON s.id = si.session_id \
                  WHERE si.session_id = $1 AND i.employee_id = $2 AND s.status = 'scheduled'",
             )
-            .bind(session_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?;
+            .bind(session_id)
+            .bind(employee_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
             Ok(found.is_some())
         })
     }
 
-    pub async fn add_unavailability(
+    async fn add_unavailability(
         &self,
         instructor_id: i64,
         period: &Unavailability,
@@ -405,7 +856,7 @@ impl crate::Store {
         if period.ends_at <= period.starts_at {
             return Err(DomainError::invalid("ends_at", "must be after the start"));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO instructor_unavailability (instructor_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -413,7 +864,13 @@ impl crate::Store {
             .bind(instructor_id).bind(DbTime(period.starts_at)).bind(DbTime(period.ends_at)).bind(period.reason.trim())
             .fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::to_string(period).ok();
-            append_in!(tx, &actor.entry("operations.instructor_unavailable", "instructor").entity(instructor_id).change(None, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.instructor_unavailable", "instructor")
+                    .entity(instructor_id)
+                    .change(None, after)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
@@ -421,10 +878,10 @@ impl crate::Store {
 
     // ----- plans and programs -----------------------------------------------------
 
-    pub async fn create_plan(&self, input: &PlanInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_plan(&self, input: &PlanInput, actor: &Actor) -> DomainResult<i64> {
         let input = input.validated()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO plans (code, name, period, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -436,14 +893,20 @@ impl crate::Store {
                 other => other,
             })?;
             let after = serde_json::to_string(&input).ok();
-            append_in!(tx, &actor.entry("operations.plan_create", "plan").entity(id).change(None, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.plan_create", "plan")
+                    .entity(id)
+                    .change(None, after)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
-    pub async fn list_plans(&self) -> DomainResult<Vec<Plan>> {
-        let rows: Vec<(i64, String, String, String, String, i64)> = on_pool!(self, pool => {
+    async fn list_plans(&self) -> DomainResult<Vec<Plan>> {
+        let rows: Vec<(i64, String, String, String, String, i64)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT pl.id, pl.code, pl.name, pl.period, pl.status, (SELECT COUNT(*) FROM programs p WHERE p.plan_id = pl.id) \
                  FROM plans pl ORDER BY pl.period DESC, pl.code",
@@ -463,12 +926,12 @@ impl crate::Store {
     }
 
     /// Creates a program in status draft; returns its id.
-    pub async fn create_program(&self, input: &ProgramInput, actor: &Actor) -> DomainResult<i64> {
+    async fn create_program(&self, input: &ProgramInput, actor: &Actor) -> DomainResult<i64> {
         self.save_program(None, input, actor).await
     }
 
     /// Replaces a program's fields and links; its sessions and enrolments stay.
-    pub async fn update_program(
+    async fn update_program(
         &self,
         id: i64,
         input: &ProgramInput,
@@ -477,91 +940,9 @@ impl crate::Store {
         self.save_program(Some(id), input, actor).await.map(|_| ())
     }
 
-    async fn save_program(
-        &self,
-        id: Option<i64>,
-        input: &ProgramInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
-        let input = input.validated()?;
-        let before = match id {
-            Some(id) => Some(self.program_detail(id).await?),
-            None => None,
-        };
-        let now = DbTime(OffsetDateTime::now_utc());
-        let audience = serde_json::to_string(&input.audience)
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-        let id = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let plan_id: Option<i64> = match &input.plan_code {
-                Some(code) => Some(id_of!(tx, "SELECT id FROM plans WHERE code = $1", "plan_code", code)),
-                None => None,
-            };
-            let kpi_id: Option<i64> = match &input.transfer {
-                Some(goal) => Some(id_of!(tx, "SELECT id FROM kpis WHERE code = $1", "transfer.kpi_code", goal.kpi_code.trim())),
-                None => None,
-            };
-            for (i, code) in input.audience.departments.iter().enumerate() {
-                id_of!(tx, "SELECT id FROM departments WHERE code = $1", format!("audience.departments[{i}]"), code);
-            }
-            for (i, code) in input.audience.positions.iter().enumerate() {
-                id_of!(tx, "SELECT id FROM positions WHERE code = $1", format!("audience.positions[{i}]"), code);
-            }
-            for (i, number) in input.audience.employees.iter().enumerate() {
-                id_of!(tx, "SELECT id FROM employees WHERE employee_no = $1", format!("audience.employees[{i}]"), number);
-            }
-            let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("a program with the code '{}' exists", input.code)),
-                other => other,
-            };
-            let id: i64 = match id {
-                None => sqlx::query_scalar(
-                    "INSERT INTO programs (code, title, plan_id, objectives, audience, capacity, hours, credits, transfer_kpi_id, \
-                     transfer_change_pct, transfer_months, min_attendance_pct, cancel_deadline_hours, created_at, updated_at, \
-                     survey_required, certificate_months) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
-                )
-                .bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
-                .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
-                .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
-                .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
-                .bind(input.survey_required).bind(input.certificate_months)
-                .fetch_one(&mut *tx).await.map_err(taken)?,
-                Some(id) => {
-                    sqlx::query(
-                        "UPDATE programs SET code = $2, title = $3, plan_id = $4, objectives = $5, audience = $6, capacity = $7, \
-                         hours = $8, credits = $9, transfer_kpi_id = $10, transfer_change_pct = $11, transfer_months = $12, \
-                         min_attendance_pct = $13, cancel_deadline_hours = $14, updated_at = $15, \
-                         survey_required = $16, certificate_months = $17 WHERE id = $1",
-                    )
-                    .bind(id).bind(&input.code).bind(&input.title).bind(plan_id).bind(&input.objectives).bind(&audience)
-                    .bind(input.capacity).bind(input.hours).bind(input.credits).bind(kpi_id)
-                    .bind(input.transfer.as_ref().map(|g| g.change_pct)).bind(input.transfer.as_ref().map(|g| g.months))
-                    .bind(input.min_attendance_pct).bind(input.cancel_deadline_hours).bind(now)
-                    .bind(input.survey_required).bind(input.certificate_months)
-                    .execute(&mut *tx).await.map_err(taken)?;
-                    id
-                }
-            };
-            write_program_links_in!(tx, id, &input);
-            sqlx::query("UPDATE programs SET exam_required = $2 WHERE id = $1")
-                .bind(id).bind(input.exam_required).execute(&mut *tx).await.map_err(db_error)?;
-            // A larger capacity frees seats for people waiting.
-            if before.is_some() {
-                promote_waitlist_in!(tx, id);
-            }
-            let action = if before.is_some() { "operations.program_change" } else { "operations.program_create" };
-            let before_json = before.as_ref().and_then(|b| serde_json::to_string(b).ok());
-            append_in!(tx, &actor.entry(action, "program").entity(id).change(before_json, serde_json::to_string(&input).ok()));
-            tx.commit().await.map_err(db_error)?;
-            id
-        });
-        Ok(id)
-    }
-
     /// Moves a program to `status`; closing it settles every enrolment's completion
     /// and returns what that did.
-    pub async fn set_program_status(
+    async fn set_program_status(
         &self,
         id: i64,
         status: ProgramStatus,
@@ -588,14 +969,24 @@ impl crate::Store {
                 ),
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE programs SET status = $2, updated_at = $3 WHERE id = $1")
-                .bind(id).bind(status.code()).bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx).await.map_err(db_error)?;
+                .bind(id)
+                .bind(status.code())
+                .bind(DbTime(OffsetDateTime::now_utc()))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let before = serde_json::json!({ "status": current.code() }).to_string();
             let after = serde_json::json!({ "status": status.code() }).to_string();
-            append_in!(tx, &actor.entry("operations.program_status", "program").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.program_status", "program")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
         });
         if status == ProgramStatus::Closed {
@@ -607,7 +998,7 @@ impl crate::Store {
         Ok(None)
     }
 
-    pub async fn list_programs(
+    async fn list_programs(
         &self,
         filter: &ProgramFilter,
         page: Page,
@@ -639,16 +1030,36 @@ impl crate::Store {
                 qb(" AND pl.code = ", Some(plan.to_string()));
             }
         };
-        let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(PROGRAM_SELECT);
             qb.push(" WHERE 1=1");
-            push_where(&mut |sql, bind| { qb.push(sql); if let Some(b) = bind { qb.push_bind(b); } });
+            push_where(&mut |sql, bind| {
+                qb.push(sql);
+                if let Some(b) = bind {
+                    qb.push_bind(b);
+                }
+            });
             qb.push(" ORDER BY CASE p.status WHEN 'open' THEN 0 WHEN 'running' THEN 1 WHEN 'draft' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END, p.updated_at DESC, p.id DESC LIMIT ")
                 .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1");
-            push_where(&mut |sql, bind| { qb.push(sql); if let Some(b) = bind { qb.push_bind(b); } });
-            let total: i64 = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1",
+            );
+            push_where(&mut |sql, bind| {
+                qb.push(sql);
+                if let Some(b) = bind {
+                    qb.push_bind(b);
+                }
+            });
+            let total: i64 = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -663,15 +1074,18 @@ impl crate::Store {
     }
 
     /// A program's id by its code.
-    pub async fn program_id(&self, code: &str) -> DomainResult<i64> {
-        let id: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT id FROM programs WHERE code = $1").bind(code.trim())
-                .fetch_optional(pool).await.map_err(db_error)?
+    async fn program_id(&self, code: &str) -> DomainResult<i64> {
+        let id: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM programs WHERE code = $1")
+                .bind(code.trim())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         id.ok_or(DomainError::NotFound { entity: "program" })
     }
 
-    pub async fn program_detail(&self, id: i64) -> DomainResult<ProgramDetail> {
+    async fn program_detail(&self, id: i64) -> DomainResult<ProgramDetail> {
         type Extra = (
             String,
             String,
@@ -698,9 +1112,12 @@ impl crate::Store {
             Option<Extra>,
             Links,
             (bool, Option<i32>),
-        ) = on_pool!(self, pool => {
-            let row = sqlx::query_as(&format!("{PROGRAM_SELECT} WHERE p.id = $1")).bind(id)
-                .fetch_optional(pool).await.map_err(db_error)?;
+        ) = on_pool!(self, |pool| {
+            let row = sqlx::query_as(&format!("{PROGRAM_SELECT} WHERE p.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
             let extra = sqlx::query_as(
                 "SELECT p.objectives, p.audience, p.credits, k.code, p.transfer_change_pct, p.transfer_months, p.min_attendance_pct, \
                  p.cancel_deadline_hours FROM programs p LEFT JOIN kpis k ON k.id = p.transfer_kpi_id WHERE p.id = $1",
@@ -711,11 +1128,26 @@ impl crate::Store {
                 .bind(id).fetch_all(pool).await.map_err(db_error)?;
             let instructors = sqlx::query_scalar("SELECT i.code FROM program_instructors pi JOIN instructors i ON i.id = pi.instructor_id WHERE pi.program_id = $1 ORDER BY i.code")
                 .bind(id).fetch_all(pool).await.map_err(db_error)?;
-            let costs = sqlx::query_as("SELECT kind, amount, note FROM program_costs WHERE program_id = $1 ORDER BY id")
-                .bind(id).fetch_all(pool).await.map_err(db_error)?;
-            let certification: Option<(bool, Option<i32>)> = sqlx::query_as("SELECT survey_required, certificate_months FROM programs WHERE id = $1")
-                .bind(id).fetch_optional(pool).await.map_err(db_error)?;
-            (row, extra, (skills, resources, instructors, costs), certification.unwrap_or_default())
+            let costs = sqlx::query_as(
+                "SELECT kind, amount, note FROM program_costs WHERE program_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let certification: Option<(bool, Option<i32>)> = sqlx::query_as(
+                "SELECT survey_required, certificate_months FROM programs WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+            (
+                row,
+                extra,
+                (skills, resources, instructors, costs),
+                certification.unwrap_or_default(),
+            )
         });
         let (Some(row), Some(extra)) = (row, extra) else {
             return Err(DomainError::NotFound { entity: "program" });
@@ -770,55 +1202,11 @@ impl crate::Store {
         })
     }
 
-    async fn program_exam_required(&self, id: i64) -> DomainResult<bool> {
-        on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT exam_required FROM programs WHERE id = $1").bind(id).fetch_one(pool).await.map_err(db_error)
-        })
-    }
-
-    // ----- sessions ---------------------------------------------------------------
-
-    async fn sessions_where(&self, clause: &str, id: i64) -> DomainResult<Vec<Session>> {
-        let (rows, instructors): (Vec<SessionRow>, Vec<(i64, String)>) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(&format!("{SESSION_SELECT} WHERE {clause} ORDER BY s.starts_at, s.id"))
-                .bind(id).fetch_all(pool).await.map_err(db_error)?;
-            let instructors = sqlx::query_as(&format!(
-                "SELECT si.session_id, i.name FROM training_session_instructors si JOIN instructors i ON i.id = si.instructor_id \
-                 WHERE si.session_id IN (SELECT s.id FROM training_sessions s WHERE {clause}) ORDER BY i.code"
-            )).bind(id).fetch_all(pool).await.map_err(db_error)?;
-            (rows, instructors)
-        });
-        let mut by_session: HashMap<i64, Vec<String>> = HashMap::new();
-        for (session, name) in instructors {
-            by_session.entry(session).or_default().push(name);
-        }
-        rows.into_iter()
-            .map(|r| {
-                Ok(Session {
-                    id: r.id,
-                    program_id: r.program_id,
-                    program_code: r.program_code,
-                    program_title: r.program_title,
-                    title: r.title,
-                    starts_at: r.starts_at.0,
-                    ends_at: r.ends_at.0,
-                    mode: SessionMode::parse(&r.mode)?,
-                    venue_code: r.venue_code,
-                    venue_name: r.venue_name,
-                    capacity: r.capacity,
-                    join_url: r.join_url,
-                    cancelled: r.status == "cancelled",
-                    instructors: by_session.remove(&r.id).unwrap_or_default(),
-                })
-            })
-            .collect()
-    }
-
-    pub async fn program_sessions(&self, program_id: i64) -> DomainResult<Vec<Session>> {
+    async fn program_sessions(&self, program_id: i64) -> DomainResult<Vec<Session>> {
         self.sessions_where("s.program_id = $1", program_id).await
     }
 
-    pub async fn session(&self, id: i64) -> DomainResult<Session> {
+    async fn session(&self, id: i64) -> DomainResult<Session> {
         self.sessions_where("s.id = $1", id)
             .await?
             .pop()
@@ -826,7 +1214,7 @@ impl crate::Store {
     }
 
     /// The scheduled sessions on one person's, instructor's or venue's calendar.
-    pub async fn calendar(&self, owner: CalendarOwner) -> DomainResult<Vec<Session>> {
+    async fn calendar(&self, owner: CalendarOwner) -> DomainResult<Vec<Session>> {
         let (clause, id) = match owner {
             CalendarOwner::Employee(id) => (
                 "s.status = 'scheduled' AND s.program_id IN (SELECT program_id FROM enrollments WHERE employee_id = $1 AND status IN ('enrolled', 'completed', 'incomplete'))",
@@ -843,7 +1231,7 @@ impl crate::Store {
 
     /// What would clash if a session of `program_id` were held as `input`
     /// (`except`: the session being moved).
-    pub async fn session_conflicts(
+    async fn session_conflicts(
         &self,
         program_id: i64,
         input: &SessionInput,
@@ -853,36 +1241,74 @@ impl crate::Store {
         let (start, end) = (DbTime(input.starts_at), DbTime(input.ends_at));
         let except = except.unwrap_or(0);
         let mut conflicts = Vec::new();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             if let Some(code) = &input.venue_code {
-                let venue: Option<(i64, String, i32, bool)> = sqlx::query_as("SELECT id, name, capacity, active FROM venues WHERE code = $1")
-                    .bind(code).fetch_optional(pool).await.map_err(db_error)?;
+                let venue: Option<(i64, String, i32, bool)> =
+                    sqlx::query_as("SELECT id, name, capacity, active FROM venues WHERE code = $1")
+                        .bind(code)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?;
                 let Some((venue_id, venue_name, venue_capacity, active)) = venue else {
-                    return Err(DomainError::invalid("venue_code", format!("no venue has the code '{code}'")));
+                    return Err(DomainError::invalid(
+                        "venue_code",
+                        format!("no venue has the code '{code}'"),
+                    ));
                 };
                 if !active {
-                    conflicts.push(Conflict { kind: ConflictKind::VenueInactive, subject: code.clone(), other_session_id: None, detail: format!("{venue_name} is no longer in use") });
+                    conflicts.push(Conflict {
+                        kind: ConflictKind::VenueInactive,
+                        subject: code.clone(),
+                        other_session_id: None,
+                        detail: format!("{venue_name} is no longer in use"),
+                    });
                 }
                 let clashes: Vec<(i64, String, String)> = sqlx::query_as(
                     "SELECT s.id, s.title, p.title FROM training_sessions s JOIN programs p ON p.id = s.program_id \
                      WHERE s.venue_id = $1 AND s.status = 'scheduled' AND s.id <> $2 AND s.starts_at < $4 AND s.ends_at > $3 ORDER BY s.starts_at",
                 ).bind(venue_id).bind(except).bind(start).bind(end).fetch_all(pool).await.map_err(db_error)?;
                 for (other, title, program) in clashes {
-                    conflicts.push(Conflict { kind: ConflictKind::VenueBooked, subject: code.clone(), other_session_id: Some(other), detail: format!("{venue_name} is booked for {program} · {title}") });
+                    conflicts.push(Conflict {
+                        kind: ConflictKind::VenueBooked,
+                        subject: code.clone(),
+                        other_session_id: Some(other),
+                        detail: format!("{venue_name} is booked for {program} · {title}"),
+                    });
                 }
                 let seats: Option<i32> = match input.capacity {
                     Some(c) => Some(c),
-                    None => sqlx::query_scalar("SELECT capacity FROM programs WHERE id = $1").bind(program_id).fetch_optional(pool).await.map_err(db_error)?.flatten(),
+                    None => sqlx::query_scalar("SELECT capacity FROM programs WHERE id = $1")
+                        .bind(program_id)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?
+                        .flatten(),
                 };
-                if let Some(seats) = seats && seats > venue_capacity {
-                    conflicts.push(Conflict { kind: ConflictKind::VenueTooSmall, subject: code.clone(), other_session_id: None, detail: format!("{venue_name} seats {venue_capacity}, the session needs {seats}") });
+                if let Some(seats) = seats
+                    && seats > venue_capacity
+                {
+                    conflicts.push(Conflict {
+                        kind: ConflictKind::VenueTooSmall,
+                        subject: code.clone(),
+                        other_session_id: None,
+                        detail: format!(
+                            "{venue_name} seats {venue_capacity}, the session needs {seats}"
+                        ),
+                    });
                 }
             }
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM instructors WHERE code = $1")
-                    .bind(code.trim()).fetch_optional(pool).await.map_err(db_error)?;
+                let instructor: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, name FROM instructors WHERE code = $1")
+                        .bind(code.trim())
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(db_error)?;
                 let Some((instructor_id, name)) = instructor else {
-                    return Err(DomainError::invalid(format!("instructors[{i}]"), format!("no instructor has the code '{}'", code.trim())));
+                    return Err(DomainError::invalid(
+                        format!("instructors[{i}]"),
+                        format!("no instructor has the code '{}'", code.trim()),
+                    ));
                 };
                 let clashes: Vec<(i64, String, String)> = sqlx::query_as(
                     "SELECT s.id, s.title, p.title FROM training_sessions s JOIN programs p ON p.id = s.program_id \
@@ -890,13 +1316,23 @@ impl crate::Store {
                      WHERE si.instructor_id = $1 AND s.status = 'scheduled' AND s.id <> $2 AND s.starts_at < $4 AND s.ends_at > $3 ORDER BY s.starts_at",
                 ).bind(instructor_id).bind(except).bind(start).bind(end).fetch_all(pool).await.map_err(db_error)?;
                 for (other, title, program) in clashes {
-                    conflicts.push(Conflict { kind: ConflictKind::InstructorBooked, subject: code.trim().to_string(), other_session_id: Some(other), detail: format!("{name} teaches {program} · {title} then") });
+                    conflicts.push(Conflict {
+                        kind: ConflictKind::InstructorBooked,
+                        subject: code.trim().to_string(),
+                        other_session_id: Some(other),
+                        detail: format!("{name} teaches {program} · {title} then"),
+                    });
                 }
                 let away: Vec<String> = sqlx::query_scalar(
                     "SELECT reason FROM instructor_unavailability WHERE instructor_id = $1 AND starts_at < $3 AND ends_at > $2",
                 ).bind(instructor_id).bind(start).bind(end).fetch_all(pool).await.map_err(db_error)?;
                 for reason in away {
-                    conflicts.push(Conflict { kind: ConflictKind::InstructorUnavailable, subject: code.trim().to_string(), other_session_id: None, detail: format!("{name} is unavailable ({reason})") });
+                    conflicts.push(Conflict {
+                        kind: ConflictKind::InstructorUnavailable,
+                        subject: code.trim().to_string(),
+                        other_session_id: None,
+                        detail: format!("{name} is unavailable ({reason})"),
+                    });
                 }
             }
             // Enrolled learners already sitting in another program's session then.
@@ -908,7 +1344,12 @@ impl crate::Store {
                  WHERE mine.program_id = $1 AND mine.status = 'enrolled' ORDER BY e.employee_no LIMIT 200",
             ).bind(program_id).bind(start).bind(end).fetch_all(pool).await.map_err(db_error)?;
             for (number, name, other, program) in learners {
-                conflicts.push(Conflict { kind: ConflictKind::LearnerBooked, subject: number, other_session_id: Some(other), detail: format!("{name} attends {program} then") });
+                conflicts.push(Conflict {
+                    kind: ConflictKind::LearnerBooked,
+                    subject: number,
+                    other_session_id: Some(other),
+                    detail: format!("{name} attends {program} then"),
+                });
             }
         });
         Ok(conflicts)
@@ -916,7 +1357,7 @@ impl crate::Store {
 
     /// Adds a session to a program, or moves `session` (`Some`). Refuses with the
     /// conflicts listed unless the input allows them.
-    pub async fn save_session(
+    async fn save_session(
         &self,
         program_id: i64,
         session: Option<i64>,
@@ -953,10 +1394,15 @@ impl crate::Store {
             )));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        let id = on_pool!(self, pool => {
+        let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let venue_id: Option<i64> = match &input.venue_code {
-                Some(code) => Some(id_of!(tx, "SELECT id FROM venues WHERE code = $1", "venue_code", code)),
+                Some(code) => Some(id_of!(
+                    tx,
+                    "SELECT id FROM venues WHERE code = $1",
+                    "venue_code",
+                    code
+                )),
                 None => None,
             };
             let id: i64 = match session {
@@ -981,16 +1427,40 @@ impl crate::Store {
                 }
             };
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor = id_of!(tx, "SELECT id FROM instructors WHERE code = $1", format!("instructors[{i}]"), code.trim());
+                let instructor = id_of!(
+                    tx,
+                    "SELECT id FROM instructors WHERE code = $1",
+                    format!("instructors[{i}]"),
+                    code.trim()
+                );
                 sqlx::query("INSERT INTO training_session_instructors (session_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id).bind(instructor).execute(&mut *tx).await.map_err(db_error)?;
             }
-            if let Some(was) = before.as_ref().filter(|b| b.starts_at != input.starts_at || b.ends_at != input.ends_at || b.venue_code != input.venue_code) {
-                announce_session_change_in!(tx, self.email_notifications(), was, Some(input.starts_at));
+            if let Some(was) = before.as_ref().filter(|b| {
+                b.starts_at != input.starts_at
+                    || b.ends_at != input.ends_at
+                    || b.venue_code != input.venue_code
+            }) {
+                announce_session_change_in!(
+                    tx,
+                    self.email_notifications(),
+                    was,
+                    Some(input.starts_at)
+                );
             }
-            let action = if before.is_some() { "operations.session_move" } else { "operations.session_create" };
+            let action = if before.is_some() {
+                "operations.session_move"
+            } else {
+                "operations.session_create"
+            };
             let after = serde_json::json!({ "input": &input, "conflicts": &conflicts }).to_string();
-            append_in!(tx, &actor.entry(action, "session").entity(id).change(before.as_ref().and_then(|b| serde_json::to_string(b).ok()), Some(after)));
+            append_in!(
+                tx,
+                &actor.entry(action, "session").entity(id).change(
+                    before.as_ref().and_then(|b| serde_json::to_string(b).ok()),
+                    Some(after)
+                )
+            );
             tx.commit().await.map_err(db_error)?;
             id
         });
@@ -998,13 +1468,18 @@ impl crate::Store {
     }
 
     /// Cancels a session: it leaves calendars and no longer counts for attendance.
-    pub async fn cancel_session(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+    async fn cancel_session(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         let session = self.session(id).await?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
                 .bind(id).bind(DbTime(OffsetDateTime::now_utc())).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("operations.session_cancel", "session").entity(id));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.session_cancel", "session")
+                    .entity(id)
+            );
             if !session.cancelled {
                 announce_session_change_in!(tx, self.email_notifications(), &session, None);
             }
@@ -1016,7 +1491,7 @@ impl crate::Store {
     // ----- enrolment --------------------------------------------------------------
 
     /// Active employees matched by a program's audience rule, within `scope`.
-    pub async fn audience_members(
+    async fn audience_members(
         &self,
         rule: &domain::operations::AudienceRule,
         scope: &DataScope,
@@ -1024,37 +1499,50 @@ impl crate::Store {
         if rule.is_empty() {
             return Ok(Vec::new());
         }
-        on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new("SELECT e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND ");
+        on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND ",
+            );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" AND (1=0");
             for code in &rule.departments {
-                qb.push(" OR d.path LIKE (SELECT path FROM departments WHERE code = ").push_bind(code.clone()).push(") || '%'");
+                qb.push(" OR d.path LIKE (SELECT path FROM departments WHERE code = ")
+                    .push_bind(code.clone())
+                    .push(") || '%'");
             }
             for code in &rule.positions {
-                qb.push(" OR e.position_id = (SELECT id FROM positions WHERE code = ").push_bind(code.clone()).push(")");
+                qb.push(" OR e.position_id = (SELECT id FROM positions WHERE code = ")
+                    .push_bind(code.clone())
+                    .push(")");
             }
             for tag in &rule.tags {
-                qb.push(" OR e.id IN (SELECT employee_id FROM person_tags WHERE value = ").push_bind(tag.clone()).push(")");
+                qb.push(" OR e.id IN (SELECT employee_id FROM person_tags WHERE value = ")
+                    .push_bind(tag.clone())
+                    .push(")");
             }
             for number in &rule.employees {
                 qb.push(" OR e.employee_no = ").push_bind(number.clone());
             }
             qb.push(") ORDER BY e.id");
-            qb.build_query_scalar().fetch_all(pool).await.map_err(db_error)
+            qb.build_query_scalar()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
         })
     }
 
     /// Employee ids for employee numbers, in `scope`; names the first unknown one.
-    pub async fn employees_in_scope(
+    async fn employees_in_scope(
         &self,
         numbers: &[String],
         scope: &DataScope,
     ) -> DomainResult<Vec<i64>> {
         let mut ids = Vec::with_capacity(numbers.len());
         for chunk in numbers.chunks(500) {
-            let found: Vec<(String, i64)> = on_pool!(self, pool => {
-                let mut qb = QueryBuilder::new("SELECT e.employee_no, e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND ");
+            let found: Vec<(String, i64)> = on_pool!(self, |pool| {
+                let mut qb = QueryBuilder::new(
+                    "SELECT e.employee_no, e.id FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.status = 'active' AND ",
+                );
                 push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 qb.push(" AND e.employee_no IN (");
                 let mut list = qb.separated(", ");
@@ -1062,7 +1550,10 @@ impl crate::Store {
                     list.push_bind(n.trim().to_string());
                 }
                 qb.push(")");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             });
             let found: HashMap<String, i64> = found.into_iter().collect();
             for n in chunk {
@@ -1084,7 +1575,7 @@ impl crate::Store {
 
     /// Enrols `employees` into a program: seats first come first served, the rest
     /// wait. People already in the program are left as they are.
-    pub async fn enroll(
+    async fn enroll(
         &self,
         program_id: i64,
         employees: &[i64],
@@ -1108,32 +1599,65 @@ impl crate::Store {
         }
         let now = OffsetDateTime::now_utc();
         let mut outcome = EnrollOutcome::default();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Lock the program row on PostgreSQL so concurrent enrolments count seats one at a time.
-            sqlx::query("UPDATE programs SET updated_at = updated_at WHERE id = $1").bind(program_id).execute(&mut *tx).await.map_err(db_error)?;
-            let existing: Vec<(i64, String)> = sqlx::query_as("SELECT employee_id, status FROM enrollments WHERE program_id = $1")
-                .bind(program_id).fetch_all(&mut *tx).await.map_err(db_error)?;
+            sqlx::query("UPDATE programs SET updated_at = updated_at WHERE id = $1")
+                .bind(program_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let existing: Vec<(i64, String)> =
+                sqlx::query_as("SELECT employee_id, status FROM enrollments WHERE program_id = $1")
+                    .bind(program_id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let existing: HashMap<i64, String> = existing.into_iter().collect();
-            let taken = existing.values().filter(|s| matches!(s.as_str(), "enrolled" | "completed" | "incomplete")).count() as i64;
-            let mut free = detail.summary.capacity.map_or(i64::MAX, |c| (i64::from(c) - taken).max(0));
+            let taken = existing
+                .values()
+                .filter(|s| matches!(s.as_str(), "enrolled" | "completed" | "incomplete"))
+                .count() as i64;
+            let mut free = detail
+                .summary
+                .capacity
+                .map_or(i64::MAX, |c| (i64::from(c) - taken).max(0));
             let mut fresh: Vec<(i64, &'static str)> = Vec::new();
             let mut revived: Vec<(i64, &'static str)> = Vec::new();
             for &employee in employees {
-                let status = if free > 0 { free -= 1; "enrolled" } else { "waitlisted" };
+                let status = if free > 0 {
+                    free -= 1;
+                    "enrolled"
+                } else {
+                    "waitlisted"
+                };
                 match existing.get(&employee).map(String::as_str) {
                     None => fresh.push((employee, status)),
                     Some("cancelled") => revived.push((employee, status)),
-                    Some(_) => { outcome.already += 1; continue; }
+                    Some(_) => {
+                        outcome.already += 1;
+                        continue;
+                    }
                 }
-                if status == "enrolled" { outcome.enrolled += 1 } else { outcome.waitlisted += 1 }
+                if status == "enrolled" {
+                    outcome.enrolled += 1
+                } else {
+                    outcome.waitlisted += 1
+                }
             }
             let stamp = DbTime(now);
             for chunk in fresh.chunks(1000) {
-                let mut qb = QueryBuilder::new("INSERT INTO enrollments (program_id, employee_id, source, status, requested_at, enrolled_by, updated_at) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO enrollments (program_id, employee_id, source, status, requested_at, enrolled_by, updated_at) ",
+                );
                 qb.push_values(chunk, |mut row, (employee, status)| {
-                    row.push_bind(program_id).push_bind(*employee).push_bind(source.code()).push_bind(*status)
-                        .push_bind(stamp).push_bind(actor.user_id).push_bind(stamp);
+                    row.push_bind(program_id)
+                        .push_bind(*employee)
+                        .push_bind(source.code())
+                        .push_bind(*status)
+                        .push_bind(stamp)
+                        .push_bind(actor.user_id)
+                        .push_bind(stamp);
                 });
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
@@ -1144,17 +1668,38 @@ impl crate::Store {
                     .execute(&mut *tx).await.map_err(db_error)?;
             }
             let after = serde_json::json!({ "source": source.code(), "requested": employees.len(), "outcome": &outcome }).to_string();
-            append_in!(tx, &actor.entry("operations.enroll", "program").entity(program_id).change(None, Some(after)));
-            let seated: Vec<i64> = fresh.iter().chain(&revived).filter(|(_, s)| *s == "enrolled").map(|(e, _)| *e).collect();
-            announce_seats_in!(tx, self.email_notifications(), domain::notifications::NotificationKind::Enrolled, &detail.summary, &seated);
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.enroll", "program")
+                    .entity(program_id)
+                    .change(None, Some(after))
+            );
+            let seated: Vec<i64> = fresh
+                .iter()
+                .chain(&revived)
+                .filter(|(_, s)| *s == "enrolled")
+                .map(|(e, _)| *e)
+                .collect();
+            announce_seats_in!(
+                tx,
+                self.email_notifications(),
+                domain::notifications::NotificationKind::Enrolled,
+                &detail.summary,
+                &seated
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(outcome)
     }
 
-    pub async fn enrollment(&self, id: i64) -> DomainResult<Enrollment> {
-        let row: Option<EnrollmentRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{ENROLLMENT_SELECT} WHERE en.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn enrollment(&self, id: i64) -> DomainResult<Enrollment> {
+        let row: Option<EnrollmentRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{ENROLLMENT_SELECT} WHERE en.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "enrollment",
@@ -1164,7 +1709,7 @@ impl crate::Store {
 
     /// Cancels an enrolment and gives its seat to the first person waiting. With
     /// `by_learner`, refused after the program's cancellation deadline.
-    pub async fn cancel_enrollment(
+    async fn cancel_enrollment(
         &self,
         id: i64,
         by_learner: bool,
@@ -1197,7 +1742,7 @@ impl crate::Store {
                 ),
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let now = DbTime(OffsetDateTime::now_utc());
             sqlx::query("UPDATE enrollments SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1")
@@ -1205,35 +1750,66 @@ impl crate::Store {
             let promoted = promote_waitlist_in!(tx, enrollment.program_id);
             let mut seated: Vec<i64> = Vec::new();
             for id in &promoted {
-                seated.push(sqlx::query_scalar("SELECT employee_id FROM enrollments WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_error)?);
+                seated.push(
+                    sqlx::query_scalar("SELECT employee_id FROM enrollments WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?,
+                );
             }
-            announce_seats_in!(tx, self.email_notifications(), domain::notifications::NotificationKind::WaitlistPromoted, &detail.summary, &seated);
+            announce_seats_in!(
+                tx,
+                self.email_notifications(),
+                domain::notifications::NotificationKind::WaitlistPromoted,
+                &detail.summary,
+                &seated
+            );
             let before = serde_json::json!({ "status": enrollment.status.code() }).to_string();
-            let after = serde_json::json!({ "status": "cancelled", "promoted": &promoted }).to_string();
-            append_in!(tx, &actor.entry("operations.enrollment_cancel", "enrollment").entity(id).change(Some(before), Some(after)));
+            let after =
+                serde_json::json!({ "status": "cancelled", "promoted": &promoted }).to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.enrollment_cancel", "enrollment")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(promoted)
         })
     }
 
     /// A program's enrolments of people in `scope`, waiting list in its order.
-    pub async fn program_enrollments(
+    async fn program_enrollments(
         &self,
         program_id: i64,
         scope: &DataScope,
         page: Page,
     ) -> DomainResult<Paged<Enrollment>> {
-        let (rows, total): (Vec<EnrollmentRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<EnrollmentRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(ENROLLMENT_SELECT);
-            qb.push(" WHERE en.program_id = ").push_bind(program_id).push(" AND ");
+            qb.push(" WHERE en.program_id = ")
+                .push_bind(program_id)
+                .push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY CASE en.status WHEN 'enrolled' THEN 0 WHEN 'completed' THEN 1 WHEN 'incomplete' THEN 2 WHEN 'waitlisted' THEN 3 ELSE 4 END, en.requested_at, en.id LIMIT ")
                 .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM enrollments en JOIN employees e ON e.id = en.employee_id JOIN departments d ON d.id = e.department_id WHERE en.program_id = ");
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM enrollments en JOIN employees e ON e.id = en.employee_id JOIN departments d ON d.id = e.department_id WHERE en.program_id = ",
+            );
             qb.push_bind(program_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -1248,8 +1824,8 @@ impl crate::Store {
     }
 
     /// Everything one employee is or was enrolled in, newest first.
-    pub async fn employee_enrollments(&self, employee_id: i64) -> DomainResult<Vec<Enrollment>> {
-        let rows: Vec<EnrollmentRow> = on_pool!(self, pool => {
+    async fn employee_enrollments(&self, employee_id: i64) -> DomainResult<Vec<Enrollment>> {
+        let rows: Vec<EnrollmentRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!("{ENROLLMENT_SELECT} WHERE en.employee_id = $1 ORDER BY en.requested_at DESC, en.id DESC"))
                 .bind(employee_id).fetch_all(pool).await.map_err(db_error)?
         });
@@ -1261,7 +1837,7 @@ impl crate::Store {
     // ----- attendance -------------------------------------------------------------
 
     /// Issues a fresh check-in code for a session, valid for `minutes`.
-    pub async fn issue_checkin_code(
+    async fn issue_checkin_code(
         &self,
         session_id: i64,
         minutes: i64,
@@ -1279,32 +1855,48 @@ impl crate::Store {
         }
         let now = OffsetDateTime::now_utc();
         let expires = now + Duration::minutes(minutes);
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // Codes are looked up alone, so no two live codes may be equal.
             let mut code = checkin_code(session_id, 0);
             for attempt in 1..50u64 {
                 let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM training_sessions WHERE checkin_code = $1 AND checkin_expires_at > $2 AND id <> $3")
                     .bind(&code).bind(DbTime(now)).bind(session_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                if clash.is_none() { break; }
+                if clash.is_none() {
+                    break;
+                }
                 code = checkin_code(session_id, attempt);
             }
             sqlx::query("UPDATE training_sessions SET checkin_code = $2, checkin_expires_at = $3 WHERE id = $1")
                 .bind(session_id).bind(&code).bind(DbTime(expires)).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("operations.checkin_code", "session").entity(session_id).change(None, Some(serde_json::json!({ "minutes": minutes }).to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.checkin_code", "session")
+                    .entity(session_id)
+                    .change(
+                        None,
+                        Some(serde_json::json!({ "minutes": minutes }).to_string())
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok((code, expires))
         })
     }
 
     /// The live check-in code of a session, if any.
-    pub async fn live_checkin_code(
+    async fn live_checkin_code(
         &self,
         session_id: i64,
     ) -> DomainResult<Option<(String, OffsetDateTime)>> {
-        let row: Option<(Option<String>, Option<DbTime>)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT checkin_code, checkin_expires_at FROM training_sessions WHERE id = $1")
-                .bind(session_id).fetch_optional(pool).await.map_err(db_error)?
+        let row: Option<(Option<String>, Option<DbTime>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT checkin_code, checkin_expires_at FROM training_sessions WHERE id = $1",
+            )
+            .bind(session_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?
         });
         Ok(match row {
             Some((Some(code), Some(expires))) if expires.0 > OffsetDateTime::now_utc() => {
@@ -1316,7 +1908,7 @@ impl crate::Store {
 
     /// Checks an enrolled learner in with a session's code; late after
     /// [`LATE_AFTER_MINUTES`]. Returns the session and the recorded status.
-    pub async fn check_in(
+    async fn check_in(
         &self,
         code: &str,
         employee_id: i64,
@@ -1327,20 +1919,36 @@ impl crate::Store {
             return Err(DomainError::invalid("code", "is required"));
         }
         let now = OffsetDateTime::now_utc();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let session: Option<(i64, i64, DbTime)> = sqlx::query_as(
                 "SELECT id, program_id, starts_at FROM training_sessions WHERE checkin_code = $1 AND checkin_expires_at > $2 AND status = 'scheduled'",
             ).bind(code).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(db_error)?;
             let Some((session_id, program_id, starts_at)) = session else {
-                return Err(DomainError::invalid("code", "the code is wrong or has expired"));
+                return Err(DomainError::invalid(
+                    "code",
+                    "the code is wrong or has expired",
+                ));
             };
-            let enrolled: Option<String> = sqlx::query_scalar("SELECT status FROM enrollments WHERE program_id = $1 AND employee_id = $2")
-                .bind(program_id).bind(employee_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let enrolled: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM enrollments WHERE program_id = $1 AND employee_id = $2",
+            )
+            .bind(program_id)
+            .bind(employee_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             if enrolled.as_deref() != Some("enrolled") {
-                return Err(DomainError::invalid("code", "you are not enrolled in this session's program"));
+                return Err(DomainError::invalid(
+                    "code",
+                    "you are not enrolled in this session's program",
+                ));
             }
-            let status = if now > starts_at.0 + Duration::minutes(LATE_AFTER_MINUTES) { AttendanceStatus::Late } else { AttendanceStatus::Present };
+            let status = if now > starts_at.0 + Duration::minutes(LATE_AFTER_MINUTES) {
+                AttendanceStatus::Late
+            } else {
+                AttendanceStatus::Present
+            };
             sqlx::query(
                 "INSERT INTO attendance (session_id, employee_id, status, method, recorded_at, recorded_by) VALUES ($1, $2, $3, 'code', $4, $5) \
                  ON CONFLICT (session_id, employee_id) DO UPDATE SET status = excluded.status, method = excluded.method, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
@@ -1353,8 +1961,8 @@ impl crate::Store {
     }
 
     /// The attendance sheet of a session: every enrolled learner and what is recorded.
-    pub async fn attendance_sheet(&self, session_id: i64) -> DomainResult<Vec<AttendanceLine>> {
-        let rows: Vec<SheetRow> = on_pool!(self, pool => {
+    async fn attendance_sheet(&self, session_id: i64) -> DomainResult<Vec<AttendanceLine>> {
+        let rows: Vec<SheetRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT e.id, e.employee_no, e.name, a.status, a.method FROM training_sessions s \
                  JOIN enrollments en ON en.program_id = s.program_id AND en.status IN ('enrolled', 'completed', 'incomplete') \
@@ -1380,7 +1988,7 @@ impl crate::Store {
 
     /// Records a roll call: each listed learner's status. Every learner must be
     /// enrolled in the session's program; nothing is written otherwise.
-    pub async fn roll_call(
+    async fn roll_call(
         &self,
         session_id: i64,
         marks: &[(i64, AttendanceStatus)],
@@ -1392,19 +2000,28 @@ impl crate::Store {
             return Err(DomainError::invalid("session", "the session is cancelled"));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let enrolled: Vec<i64> = sqlx::query_scalar("SELECT employee_id FROM enrollments WHERE program_id = $1 AND status IN ('enrolled', 'completed', 'incomplete')")
                 .bind(session.program_id).fetch_all(&mut *tx).await.map_err(db_error)?;
             let enrolled: std::collections::HashSet<i64> = enrolled.into_iter().collect();
             if let Some((stranger, _)) = marks.iter().find(|(e, _)| !enrolled.contains(e)) {
-                return Err(DomainError::invalid("employee", format!("employee {stranger} is not enrolled in this program")));
+                return Err(DomainError::invalid(
+                    "employee",
+                    format!("employee {stranger} is not enrolled in this program"),
+                ));
             }
             for chunk in marks.chunks(1000) {
-                let mut qb = QueryBuilder::new("INSERT INTO attendance (session_id, employee_id, status, method, recorded_at, recorded_by) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO attendance (session_id, employee_id, status, method, recorded_at, recorded_by) ",
+                );
                 qb.push_values(chunk, |mut row, (employee, status)| {
-                    row.push_bind(session_id).push_bind(*employee).push_bind(status.code()).push_bind(method.code())
-                        .push_bind(now).push_bind(actor.user_id);
+                    row.push_bind(session_id)
+                        .push_bind(*employee)
+                        .push_bind(status.code())
+                        .push_bind(method.code())
+                        .push_bind(now)
+                        .push_bind(actor.user_id);
                 });
                 qb.push(" ON CONFLICT (session_id, employee_id) DO UPDATE SET status = excluded.status, method = excluded.method, \
                           recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by");
@@ -1416,7 +2033,13 @@ impl crate::Store {
                 "absent": marks.iter().filter(|m| m.1 == AttendanceStatus::Absent).count(),
                 "method": method.code(),
             });
-            append_in!(tx, &actor.entry("operations.roll_call", "session").entity(session_id).change(None, Some(counts.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.roll_call", "session")
+                    .entity(session_id)
+                    .change(None, Some(counts.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(marks.len())
         })
@@ -1426,7 +2049,7 @@ impl crate::Store {
     /// program's share of its held sessions (and, when the program requires it,
     /// answered its surveys) completes with the program's hours and gets a
     /// certificate; the others are incomplete.
-    pub async fn settle_completion(
+    async fn settle_completion(
         &self,
         program_id: i64,
         actor: &Actor,
@@ -1444,7 +2067,7 @@ impl crate::Store {
             None
         };
         let mut outcome = CompletionOutcome::default();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // The last column: 1 when the survey part of the rule is met (see surveys.rs).
             let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
@@ -1460,32 +2083,62 @@ impl crate::Store {
                 let mut not_done = Vec::new();
                 for (id, attended, survey_done) in rows {
                     let exam_passed = exam_passers.as_ref().is_none_or(|p| p.contains(&id));
-                    if held_count > 0 && attended >= needed && survey_done == 1 && exam_passed { done.push(id) } else { not_done.push(id) }
+                    if held_count > 0 && attended >= needed && survey_done == 1 && exam_passed {
+                        done.push(id)
+                    } else {
+                        not_done.push(id)
+                    }
                 }
                 (done, not_done)
             };
             for chunk in done.chunks(500) {
-                let mut qb = QueryBuilder::new("UPDATE enrollments SET status = 'completed', completed_on = ");
-                qb.push_bind(last_day.unwrap_or(today)).push(", hours = ").push_bind(detail.summary.hours)
-                    .push(", updated_at = ").push_bind(now).push(" WHERE id IN (");
+                let mut qb = QueryBuilder::new(
+                    "UPDATE enrollments SET status = 'completed', completed_on = ",
+                );
+                qb.push_bind(last_day.unwrap_or(today))
+                    .push(", hours = ")
+                    .push_bind(detail.summary.hours)
+                    .push(", updated_at = ")
+                    .push_bind(now)
+                    .push(" WHERE id IN (");
                 let mut list = qb.separated(", ");
-                for id in chunk { list.push_bind(*id); }
+                for id in chunk {
+                    list.push_bind(*id);
+                }
                 qb.push(")");
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             for chunk in not_done.chunks(500) {
-                let mut qb = QueryBuilder::new("UPDATE enrollments SET status = 'incomplete', updated_at = ");
+                let mut qb = QueryBuilder::new(
+                    "UPDATE enrollments SET status = 'incomplete', updated_at = ",
+                );
                 qb.push_bind(now).push(" WHERE id IN (");
                 let mut list = qb.separated(", ");
-                for id in chunk { list.push_bind(*id); }
+                for id in chunk {
+                    list.push_bind(*id);
+                }
                 qb.push(")");
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             // Certificates for the completed, in the same transaction.
-            crate::certificates::issue_certificates_in!(tx, &done, last_day.unwrap_or(today), detail.certificate_months);
+            crate::certificates::issue_certificates_in!(
+                tx,
+                &done,
+                last_day.unwrap_or(today),
+                detail.certificate_months
+            );
             outcome.completed = done.len();
             outcome.incomplete = not_done.len();
-            append_in!(tx, &actor.entry("operations.completion", "program").entity(program_id).change(None, Some(serde_json::to_string(&outcome).unwrap_or_default())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.completion", "program")
+                    .entity(program_id)
+                    .change(
+                        None,
+                        Some(serde_json::to_string(&outcome).unwrap_or_default())
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(outcome)

@@ -182,35 +182,67 @@ impl OrgRepository for crate::Store {
         filter: &EmployeeFilter,
         page: Page,
     ) -> DomainResult<Paged<Employee>> {
-        on_pool!(self, pool => {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ");
+        on_pool!(self, |pool| {
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ",
+            );
             push_employee_filter(&mut count, scope, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
             push_employee_filter(&mut qb, scope, filter);
-            qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<EmployeeRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let items = rows.into_iter().map(Employee::try_from).collect::<DomainResult<Vec<_>>>()?;
-            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+            qb.push(" ORDER BY e.employee_no LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<EmployeeRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let items = rows
+                .into_iter()
+                .map(Employee::try_from)
+                .collect::<DomainResult<Vec<_>>>()?;
+            Ok(Paged {
+                items,
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     async fn get_employee(&self, scope: &DataScope, id: i64) -> DomainResult<Employee> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" AND e.id = ").push_bind(id);
-            let row: Option<EmployeeRow> = qb.build_query_as().fetch_optional(pool).await.map_err(db_error)?;
-            row.ok_or(DomainError::NotFound { entity: "employee" })?.try_into()
+            let row: Option<EmployeeRow> = qb
+                .build_query_as()
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
+            row.ok_or(DomainError::NotFound { entity: "employee" })?
+                .try_into()
         })
     }
 
     async fn list_departments(&self, scope: &DataScope) -> DomainResult<Vec<Department>> {
-        on_pool!(self, pool => {
-            let mut qb = QueryBuilder::new(format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "));
+        on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(format!(
+                "SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "
+            ));
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<DepartmentRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let rows: Vec<DepartmentRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             Ok(rows.into_iter().map(Department::from).collect())
         })
     }
@@ -227,7 +259,7 @@ impl OrgRepository for crate::Store {
             path: String,
             headcount: i64,
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT d.id, d.code, d.name, d.path, \
                  (SELECT COUNT(*) FROM employees e JOIN departments d2 ON d2.id = e.department_id \
@@ -236,7 +268,11 @@ impl OrgRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<Row> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            let rows: Vec<Row> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             Ok(rows
                 .into_iter()
                 .map(|r| DepartmentHeadcount {
@@ -251,29 +287,35 @@ impl OrgRepository for crate::Store {
     }
 
     async fn get_department(&self, id: i64) -> DomainResult<Department> {
-        on_pool!(self, pool => {
-            let row: Option<DepartmentRow> = sqlx::query_as(&format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?;
-            row.map(Department::from).ok_or(DomainError::NotFound { entity: "department" })
+        on_pool!(self, |pool| {
+            let row: Option<DepartmentRow> = sqlx::query_as(&format!(
+                "SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+            row.map(Department::from).ok_or(DomainError::NotFound {
+                entity: "department",
+            })
         })
     }
 
     async fn find_department_by_code(&self, code: &str) -> DomainResult<Option<Department>> {
-        on_pool!(self, pool => {
-            let row: Option<DepartmentRow> = sqlx::query_as(&format!("SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.code = $1"))
-                .bind(code)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?;
+        on_pool!(self, |pool| {
+            let row: Option<DepartmentRow> = sqlx::query_as(&format!(
+                "SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE d.code = $1"
+            ))
+            .bind(code)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
             Ok(row.map(Department::from))
         })
     }
 
     async fn find_employee_id(&self, employee_no: &str) -> DomainResult<Option<i64>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT id FROM employees WHERE employee_no = $1")
                 .bind(employee_no)
                 .fetch_optional(pool)
@@ -294,19 +336,39 @@ pub struct OrgLoad {
 /// Rows per multi-row INSERT: well under both engines' bind-parameter limits.
 const CHUNK: usize = 400;
 
-impl crate::Store {
+/// The org port: every query and change of this context.
+pub trait OrgMaintenanceRepository {
     /// Writes a generated company (departments, positions, employees) in one transaction.
-    pub async fn load_demo_company(
+    fn load_demo_company(
+        &self,
+        company: &demo::DemoCompany,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<OrgLoad>> + Send;
+
+    /// An employee's duty and project tags as (kind, value), the caller having checked scope.
+    fn employee_tags(
+        &self,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<(String, String)>>> + Send;
+}
+
+impl OrgMaintenanceRepository for crate::Store {
+    /// Writes a generated company (departments, positions, employees) in one transaction.
+    async fn load_demo_company(
         &self,
         company: &demo::DemoCompany,
         actor: &Actor,
     ) -> DomainResult<OrgLoad> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut dept_ids: HashMap<&str, (i64, String)> = HashMap::new();
             for d in &company.departments {
-                let parent = d.parent_code.as_deref().and_then(|c| dept_ids.get(c)).cloned();
+                let parent = d
+                    .parent_code
+                    .as_deref()
+                    .and_then(|c| dept_ids.get(c))
+                    .cloned();
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO departments (code, name, business_line, parent_id, path, created_at) \
                      VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
@@ -342,7 +404,8 @@ impl crate::Store {
                 .map_err(db_error)?;
                 position_ids.insert(p.code.as_str(), id);
             }
-            let mut employee_ids: HashMap<String, i64> = HashMap::with_capacity(company.employees.len());
+            let mut employee_ids: HashMap<String, i64> =
+                HashMap::with_capacity(company.employees.len());
             for chunk in company.employees.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new(
                     "INSERT INTO employees (employee_no, name, department_id, position_id, hire_date, status, city, phone, email, created_at, updated_at) ",
@@ -361,13 +424,22 @@ impl crate::Store {
                         .push_bind(now);
                 });
                 qb.push(" RETURNING id, employee_no");
-                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                let rows: Vec<(i64, String)> = qb
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 employee_ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
             }
             let links: Vec<(i64, i64)> = company
                 .employees
                 .iter()
-                .filter_map(|e| Some((employee_ids[&e.employee_no], *employee_ids.get(e.manager_no.as_ref()?)?)))
+                .filter_map(|e| {
+                    Some((
+                        employee_ids[&e.employee_no],
+                        *employee_ids.get(e.manager_no.as_ref()?)?,
+                    ))
+                })
                 .collect();
             for chunk in links.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new("WITH v(eid, mid) AS (");
@@ -392,24 +464,26 @@ impl crate::Store {
             };
             let entry = actor.entry("org.load_demo", "organisation").change(
                 None,
-                Some(format!(r#"{{"departments":{},"positions":{},"employees":{}}}"#, load.departments, load.positions, load.employees)),
+                Some(format!(
+                    r#"{{"departments":{},"positions":{},"employees":{}}}"#,
+                    load.departments, load.positions, load.employees
+                )),
             );
             crate::audit::append_in!(tx, &entry);
             tx.commit().await.map_err(db_error)?;
             Ok(load)
         })
     }
-}
-
-impl crate::Store {
     /// An employee's duty and project tags as (kind, value), the caller having checked scope.
-    pub async fn employee_tags(&self, employee_id: i64) -> DomainResult<Vec<(String, String)>> {
-        on_pool!(self, pool => {
-            sqlx::query_as("SELECT kind, value FROM person_tags WHERE employee_id = $1 ORDER BY kind, value")
-                .bind(employee_id)
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)
+    async fn employee_tags(&self, employee_id: i64) -> DomainResult<Vec<(String, String)>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT kind, value FROM person_tags WHERE employee_id = $1 ORDER BY kind, value",
+            )
+            .bind(employee_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)
         })
     }
 }

@@ -44,10 +44,86 @@ impl TryFrom<KpiRow> for Kpi {
     }
 }
 
-impl crate::Store {
+/// A KPI with how much data it has.
+#[derive(Debug, Clone)]
+pub struct KpiSummary {
+    pub kpi: Kpi,
+    pub values: i64,
+    pub latest_period: Option<String>,
+}
+
+/// One value of an employee's history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KpiHistoryRow {
+    pub code: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub period: String,
+    pub value: f64,
+    pub source: String,
+}
+
+/// Months `1..=3` before `period`, as text.
+fn previous_periods(period: domain::performance::Period) -> [String; 3] {
+    let back = |n: u32| {
+        let index = period.index() - n;
+        format!("{:04}-{:02}", 1900 + index / 12, index % 12 + 1)
+    };
+    [back(1), back(2), back(3)]
+}
+
+/// The performance port: every query and change of this context.
+pub trait PerformanceRepository {
     /// All KPI definitions by code.
-    pub async fn list_kpis(&self) -> DomainResult<Vec<Kpi>> {
-        on_pool!(self, pool => {
+    fn list_kpis(&self) -> impl std::future::Future<Output = DomainResult<Vec<Kpi>>> + Send;
+
+    /// Creates or updates KPI definitions by code in one transaction; returns (created, changed).
+    fn upsert_kpis(
+        &self,
+        kpis: &[KpiInput],
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<(usize, usize)>> + Send;
+
+    /// What KPI values are resolved against: KPI codes, employee numbers, department codes.
+    fn kpi_value_refs(&self) -> impl std::future::Future<Output = DomainResult<ValueRefs>> + Send;
+
+    /// Writes value batches in one transaction; commits only when `batches` ends writable,
+    /// so a file with bad rows (unless only valid rows were wanted) leaves nothing behind.
+    /// Returns `None` when nothing was committed.
+    fn import_kpi_values<B: ValueBatches>(
+        &self,
+        batches: &mut B,
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Option<ValueImportOutcome>>> + Send;
+
+    /// KPI definitions with their value counts and latest month.
+    fn kpi_summaries(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<KpiSummary>>> + Send;
+
+    /// An employee's KPI values, newest month first (the caller checks the employee is in scope).
+    fn employee_kpi_history(
+        &self,
+        employee_id: i64,
+        limit: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<KpiHistoryRow>>> + Send;
+
+    /// Completeness and timeliness of every KPI for `period` within `scope`. Values are due
+    /// on the KPI's deadline day of the following month (in `timezone`).
+    fn entry_status(
+        &self,
+        scope: &domain::DataScope,
+        period: domain::performance::Period,
+        timezone: time::UtcOffset,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<domain::performance::EntryStatus>>> + Send;
+}
+
+impl PerformanceRepository for crate::Store {
+    /// All KPI definitions by code.
+    async fn list_kpis(&self) -> DomainResult<Vec<Kpi>> {
+        on_pool!(self, |pool| {
             let rows: Vec<KpiRow> = sqlx::query_as("SELECT id, code, name, unit, direction, aggregation, source_system FROM kpis ORDER BY code")
                 .fetch_all(pool).await.map_err(db_error)?;
             rows.into_iter().map(Kpi::try_from).collect()
@@ -55,16 +131,19 @@ impl crate::Store {
     }
 
     /// Creates or updates KPI definitions by code in one transaction; returns (created, changed).
-    pub async fn upsert_kpis(
+    async fn upsert_kpis(
         &self,
         kpis: &[KpiInput],
         source: &str,
         actor: &Actor,
     ) -> DomainResult<(usize, usize)> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let existing: Vec<String> = sqlx::query_scalar("SELECT code FROM kpis").fetch_all(&mut *tx).await.map_err(db_error)?;
+            let existing: Vec<String> = sqlx::query_scalar("SELECT code FROM kpis")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
             let mut changed = 0usize;
             for k in kpis {
                 changed += sqlx::query(
@@ -94,22 +173,41 @@ impl crate::Store {
             }
             let created = kpis.iter().filter(|k| !existing.contains(&k.code)).count();
             let report = serde_json::json!({ "source": source, "rows": kpis.len(), "created": created, "updated": changed - created });
-            append_in!(tx, &actor.entry("kpi.import", "kpi").change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("kpi.import", "kpi")
+                    .change(None, Some(report.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok((created, changed - created))
         })
     }
 
     /// What KPI values are resolved against: KPI codes, employee numbers, department codes.
-    pub async fn kpi_value_refs(&self) -> DomainResult<ValueRefs> {
-        on_pool!(self, pool => {
+    async fn kpi_value_refs(&self) -> DomainResult<ValueRefs> {
+        on_pool!(self, |pool| {
             let mut refs = ValueRefs::default();
-            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis").fetch_all(pool).await.map_err(db_error)?;
+            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis")
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             refs.kpis = kpis.into_iter().collect();
-            let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees").fetch_all(pool).await.map_err(db_error)?;
+            let employees: Vec<(String, i64)> =
+                sqlx::query_as("SELECT employee_no, id FROM employees")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             refs.employees = employees.into_iter().collect();
-            let departments: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM departments").fetch_all(pool).await.map_err(db_error)?;
-            refs.departments = departments.into_iter().map(|(c, id)| (c.to_lowercase(), id)).collect();
+            let departments: Vec<(String, i64)> =
+                sqlx::query_as("SELECT code, id FROM departments")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+            refs.departments = departments
+                .into_iter()
+                .map(|(c, id)| (c.to_lowercase(), id))
+                .collect();
             Ok(refs)
         })
     }
@@ -117,27 +215,41 @@ impl crate::Store {
     /// Writes value batches in one transaction; commits only when `batches` ends writable,
     /// so a file with bad rows (unless only valid rows were wanted) leaves nothing behind.
     /// Returns `None` when nothing was committed.
-    pub async fn import_kpi_values<B: ValueBatches>(
+    async fn import_kpi_values<B: ValueBatches>(
         &self,
         batches: &mut B,
         source: &str,
         actor: &Actor,
     ) -> DomainResult<Option<ValueImportOutcome>> {
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut outcome = ValueImportOutcome::default();
             let mut total = 0u64;
             while let Some(batch) = batches.next_batch() {
                 total += batch.len() as u64;
                 for (column, rows) in [
-                    ("employee_id", batch.iter().filter(|v| matches!(v.subject, Subject::Employee(_))).collect::<Vec<&ValueRecord>>()),
-                    ("department_id", batch.iter().filter(|v| matches!(v.subject, Subject::Department(_))).collect::<Vec<&ValueRecord>>()),
+                    (
+                        "employee_id",
+                        batch
+                            .iter()
+                            .filter(|v| matches!(v.subject, Subject::Employee(_)))
+                            .collect::<Vec<&ValueRecord>>(),
+                    ),
+                    (
+                        "department_id",
+                        batch
+                            .iter()
+                            .filter(|v| matches!(v.subject, Subject::Department(_)))
+                            .collect::<Vec<&ValueRecord>>(),
+                    ),
                 ] {
                     if rows.is_empty() {
                         continue;
                     }
-                    let mut qb = QueryBuilder::new(format!("INSERT INTO kpi_values (kpi_id, {column}, period, value, source, entered_by, entered_at) "));
+                    let mut qb = QueryBuilder::new(format!(
+                        "INSERT INTO kpi_values (kpi_id, {column}, period, value, source, entered_by, entered_at) "
+                    ));
                     qb.push_values(rows, |mut row, v| {
                         let id = match v.subject {
                             Subject::Employee(id) | Subject::Department(id) => id,
@@ -155,7 +267,12 @@ impl crate::Store {
                          SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at \
                          WHERE kpi_values.value IS DISTINCT FROM excluded.value"
                     ));
-                    outcome.written += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected();
+                    outcome.written += qb
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected();
                 }
             }
             if !batches.writable() {
@@ -164,35 +281,18 @@ impl crate::Store {
             }
             outcome.unchanged = total - outcome.written;
             let report = serde_json::json!({ "source": source, "values": total, "written": outcome.written, "unchanged": outcome.unchanged });
-            append_in!(tx, &actor.entry("kpi_values.import", "kpi_value").change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("kpi_values.import", "kpi_value")
+                    .change(None, Some(report.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(Some(outcome))
         })
     }
-}
-
-/// A KPI with how much data it has.
-#[derive(Debug, Clone)]
-pub struct KpiSummary {
-    pub kpi: Kpi,
-    pub values: i64,
-    pub latest_period: Option<String>,
-}
-
-/// One value of an employee's history.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct KpiHistoryRow {
-    pub code: String,
-    pub name: String,
-    pub unit: Option<String>,
-    pub period: String,
-    pub value: f64,
-    pub source: String,
-}
-
-impl crate::Store {
     /// KPI definitions with their value counts and latest month.
-    pub async fn kpi_summaries(&self) -> DomainResult<Vec<KpiSummary>> {
+    async fn kpi_summaries(&self) -> DomainResult<Vec<KpiSummary>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -200,7 +300,7 @@ impl crate::Store {
             latest: Option<String>,
         }
         let kpis = self.list_kpis().await?;
-        let counts: Vec<Row> = on_pool!(self, pool => {
+        let counts: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT kpi_id AS id, COUNT(*) AS \"values\", MAX(period) AS latest FROM kpi_values GROUP BY kpi_id")
                 .fetch_all(pool).await.map_err(db_error)?
         });
@@ -218,12 +318,12 @@ impl crate::Store {
     }
 
     /// An employee's KPI values, newest month first (the caller checks the employee is in scope).
-    pub async fn employee_kpi_history(
+    async fn employee_kpi_history(
         &self,
         employee_id: i64,
         limit: i64,
     ) -> DomainResult<Vec<KpiHistoryRow>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT k.code, k.name, k.unit, v.period, v.value, v.source FROM kpi_values v JOIN kpis k ON k.id = v.kpi_id \
                  WHERE v.employee_id = $1 ORDER BY v.period DESC, k.code, v.source LIMIT $2",
@@ -233,21 +333,9 @@ impl crate::Store {
             .fetch_all(pool).await.map_err(db_error)
         })
     }
-}
-
-/// Months `1..=3` before `period`, as text.
-fn previous_periods(period: domain::performance::Period) -> [String; 3] {
-    let back = |n: u32| {
-        let index = period.index() - n;
-        format!("{:04}-{:02}", 1900 + index / 12, index % 12 + 1)
-    };
-    [back(1), back(2), back(3)]
-}
-
-impl crate::Store {
     /// Completeness and timeliness of every KPI for `period` within `scope`. Values are due
     /// on the KPI's deadline day of the following month (in `timezone`).
-    pub async fn entry_status(
+    async fn entry_status(
         &self,
         scope: &domain::DataScope,
         period: domain::performance::Period,
@@ -267,7 +355,7 @@ impl crate::Store {
         let [p1, p2, p3] = previous_periods(period);
         let current = period.to_string();
         let next = period.next();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let rules: Vec<Rule> = sqlx::query_as(
                 "SELECT k.id, k.code, k.name, k.responsible_role, d.name AS department, k.entry_deadline_day, k.frequency \
                  FROM kpis k LEFT JOIN departments d ON d.id = k.responsible_department_id ORDER BY k.code",
@@ -290,29 +378,89 @@ impl crate::Store {
                     });
                     continue;
                 }
-                let day = rule.entry_deadline_day.and_then(|d| u8::try_from(d).ok()).unwrap_or(domain::performance::DEFAULT_DEADLINE_DAY);
-                let month = time::Month::try_from(next.month).map_err(|e| DomainError::internal_from("date out of range", e))?;
-                let due_date = time::Date::from_calendar_date(next.year, month, day).map_err(|e| DomainError::internal_from("date out of range", e))?;
+                let day = rule
+                    .entry_deadline_day
+                    .and_then(|d| u8::try_from(d).ok())
+                    .unwrap_or(domain::performance::DEFAULT_DEADLINE_DAY);
+                let month = time::Month::try_from(next.month)
+                    .map_err(|e| DomainError::internal_from("date out of range", e))?;
+                let due_date = time::Date::from_calendar_date(next.year, month, day)
+                    .map_err(|e| DomainError::internal_from("date out of range", e))?;
                 // Due at the end of the deadline day, company time.
-                let deadline = DbTime(due_date.next_day().unwrap_or(due_date).midnight().assume_offset(timezone));
-                let mut expected = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
-                expected.push_bind(rule.id).push(" AND v.period IN (").push_bind(p1.clone()).push(", ").push_bind(p2.clone()).push(", ").push_bind(p3.clone()).push(") AND e.status <> 'left' AND ");
+                let deadline = DbTime(
+                    due_date
+                        .next_day()
+                        .unwrap_or(due_date)
+                        .midnight()
+                        .assume_offset(timezone),
+                );
+                let mut expected = QueryBuilder::new(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
+                );
+                expected
+                    .push_bind(rule.id)
+                    .push(" AND v.period IN (")
+                    .push_bind(p1.clone())
+                    .push(", ")
+                    .push_bind(p2.clone())
+                    .push(", ")
+                    .push_bind(p3.clone())
+                    .push(") AND e.status <> 'left' AND ");
                 push_scope(&mut expected, scope, "d.path", Own::EmployeeIn("e.id"));
                 expected.push(") x");
-                let expected: i64 = expected.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-                let mut present = QueryBuilder::new("SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
-                present.push_bind(rule.id).push(" AND v.period = ").push_bind(current.clone()).push(" AND ");
+                let expected: i64 = expected
+                    .build_query_scalar()
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?;
+                let mut present = QueryBuilder::new(
+                    "SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
+                );
+                present
+                    .push_bind(rule.id)
+                    .push(" AND v.period = ")
+                    .push_bind(current.clone())
+                    .push(" AND ");
                 push_scope(&mut present, scope, "d.path", Own::EmployeeIn("e.id"));
-                let present: i64 = present.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-                let mut missing = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
-                missing.push_bind(rule.id).push(" AND v.period IN (").push_bind(p1.clone()).push(", ").push_bind(p2.clone()).push(", ").push_bind(p3.clone()).push(") AND e.status <> 'left' AND ");
+                let present: i64 = present
+                    .build_query_scalar()
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?;
+                let mut missing = QueryBuilder::new(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
+                );
+                missing
+                    .push_bind(rule.id)
+                    .push(" AND v.period IN (")
+                    .push_bind(p1.clone())
+                    .push(", ")
+                    .push_bind(p2.clone())
+                    .push(", ")
+                    .push_bind(p3.clone())
+                    .push(") AND e.status <> 'left' AND ");
                 push_scope(&mut missing, scope, "d.path", Own::EmployeeIn("e.id"));
                 missing.push(" AND NOT EXISTS (SELECT 1 FROM kpi_values c WHERE c.kpi_id = v.kpi_id AND c.employee_id = v.employee_id AND c.period = ").push_bind(current.clone()).push(")) x");
-                let missing: i64 = missing.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
-                let mut late = QueryBuilder::new("SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ");
-                late.push_bind(rule.id).push(" AND v.period = ").push_bind(current.clone()).push(" AND v.entered_at > ").push_bind(deadline).push(" AND ");
+                let missing: i64 = missing
+                    .build_query_scalar()
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?;
+                let mut late = QueryBuilder::new(
+                    "SELECT COUNT(DISTINCT v.employee_id) FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
+                );
+                late.push_bind(rule.id)
+                    .push(" AND v.period = ")
+                    .push_bind(current.clone())
+                    .push(" AND v.entered_at > ")
+                    .push_bind(deadline)
+                    .push(" AND ");
                 push_scope(&mut late, scope, "d.path", Own::EmployeeIn("e.id"));
-                let late: i64 = late.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+                let late: i64 = late
+                    .build_query_scalar()
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_error)?;
                 out.push(domain::performance::EntryStatus {
                     kpi_code: rule.code,
                     kpi_name: rule.name,

@@ -3,6 +3,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
+use crate::prelude::*;
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -184,13 +185,137 @@ where
     }
 }
 
-impl crate::Store {
+/// The practice port: every query and change of this context.
+pub trait PracticeRepository {
     /// Assigns a practice task to the learners who completed `program_id` (all of
     /// them, or the named ones), each with a mentor, and schedules the mentor's and
     /// the manager's behaviour ratings. Only learners in `scope` are touched; a named
     /// learner outside it, unknown, or not completed is an error and nothing is written.
     /// The due date may not be before `today` (the caller's calendar day).
-    pub async fn assign_practice(
+    fn assign_practice(
+        &self,
+        program_id: i64,
+        input: &PracticeAssignment,
+        scope: &DataScope,
+        today: Date,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<AssignmentOutcome>> + Send;
+
+    /// Schedules each completed learner's manager to rate their behaviour change at
+    /// +30 and +90 days after completion; returns how many ratings were added.
+    fn schedule_behaviour_ratings(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<u64>> + Send;
+
+    /// Practice tasks matching `filter`, of learners in `scope`, soonest due first.
+    fn list_practice_tasks(
+        &self,
+        filter: &PracticeFilter,
+        scope: &DataScope,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<PracticeTask>>> + Send;
+
+    /// One task, whoever may see it (the caller decides).
+    fn practice_task(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<PracticeTask>> + Send;
+
+    /// Whether the learner of task `id` is in `scope`.
+    fn practice_task_in_scope(
+        &self,
+        id: i64,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    /// A task's reports, the first one first.
+    fn practice_reports(
+        &self,
+        task_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<PracticeReport>>> + Send;
+
+    /// The learner hands in a report; allowed while the task is assigned or returned.
+    fn submit_practice_report(
+        &self,
+        task_id: i64,
+        body: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// The mentor accepts the latest report with a score, or returns it with a reason.
+    fn review_practice_report(
+        &self,
+        task_id: i64,
+        review: &ReportReview,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Turns an accepted report that scored at least [`PROMOTION_MIN_SCORE`] into a
+    /// draft library case (skills from the program), for the library's own review.
+    /// Returns the new resource's id.
+    fn promote_practice_report(
+        &self,
+        task_id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Ratings `rater` (an employee) owes or gave, the unrated and soonest due first.
+    fn ratings_of_rater(
+        &self,
+        rater: i64,
+        open_only: bool,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+
+    /// Every rating scheduled for a program, by learner and checkpoint.
+    fn program_behaviour_ratings(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+
+    fn behaviour_rating(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<BehaviourRating>> + Send;
+
+    /// Records a rating; refused before its due date, and once given it stays.
+    fn rate_behaviour(
+        &self,
+        id: i64,
+        input: &RatingInput,
+        today: Date,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// A program's transfer to work: tasks by state, mean score, cases, and the
+    /// behaviour-change ratings at +30 and +90 days.
+    fn transfer_summary(
+        &self,
+        program_id: i64,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<TransferSummary>> + Send;
+
+    /// Open tasks due on or before `by` whose learner has not reported: for the
+    /// practice-due reminder.
+    fn practice_tasks_due(
+        &self,
+        by: Date,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<PracticeTask>>> + Send;
+
+    /// Ratings due on or before `by` and not given: for the rating reminder.
+    fn behaviour_ratings_due(
+        &self,
+        by: Date,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+}
+
+impl PracticeRepository for crate::Store {
+    /// Assigns a practice task to the learners who completed `program_id` (all of
+    /// them, or the named ones), each with a mentor, and schedules the mentor's and
+    /// the manager's behaviour ratings. Only learners in `scope` are touched; a named
+    /// learner outside it, unknown, or not completed is an error and nothing is written.
+    /// The due date may not be before `today` (the caller's calendar day).
+    async fn assign_practice(
         &self,
         program_id: i64,
         input: &PracticeAssignment,
@@ -199,7 +324,7 @@ impl crate::Store {
         actor: &Actor,
     ) -> DomainResult<AssignmentOutcome> {
         let input = input.validated(today)?;
-        let completed: Vec<CompletedLearner> = on_pool!(self, pool => {
+        let completed: Vec<CompletedLearner> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(format!(
                 "SELECT e.id, e.employee_no, en.completed_on, {MANAGER_OF_E} \
                  FROM enrollments en JOIN employees e ON e.id = en.employee_id \
@@ -209,7 +334,10 @@ impl crate::Store {
             qb.push_bind(program_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY e.employee_no");
-            qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+            qb.build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
         });
         let chosen: Vec<&CompletedLearner> = if input.employee_numbers.is_empty() {
             if completed.is_empty() {
@@ -239,9 +367,14 @@ impl crate::Store {
         let colleague: Option<i64> = match &input.mentor {
             MentorChoice::Manager => None,
             MentorChoice::Colleague(number) => {
-                let id: Option<i64> = on_pool!(self, pool => {
-                    sqlx::query_scalar("SELECT id FROM employees WHERE employee_no = $1 AND status = 'active'")
-                        .bind(number).fetch_optional(pool).await.map_err(db_error)?
+                let id: Option<i64> = on_pool!(self, |pool| {
+                    sqlx::query_scalar(
+                        "SELECT id FROM employees WHERE employee_no = $1 AND status = 'active'",
+                    )
+                    .bind(number)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)?
                 });
                 Some(id.ok_or_else(|| {
                     DomainError::invalid(
@@ -253,9 +386,11 @@ impl crate::Store {
         };
         let now = DbTime(OffsetDateTime::now_utc());
         let mut outcome = AssignmentOutcome::default();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            for (employee_id, number, completed_on, manager) in chosen.iter().map(|c| (c.0, &c.1, c.2, c.3)) {
+            for (employee_id, number, completed_on, manager) in
+                chosen.iter().map(|c| (c.0, &c.1, c.2, c.3))
+            {
                 let mentor = match colleague.or(manager) {
                     Some(m) if m != employee_id => m,
                     _ => {
@@ -278,14 +413,34 @@ impl crate::Store {
                 outcome.assigned += 1;
                 let completed_on = completed_on.unwrap_or(today);
                 if Some(mentor) != manager {
-                    schedule_ratings_in!(tx, program_id, employee_id, mentor, RaterRole::Mentor, completed_on);
+                    schedule_ratings_in!(
+                        tx,
+                        program_id,
+                        employee_id,
+                        mentor,
+                        RaterRole::Mentor,
+                        completed_on
+                    );
                 }
                 if let Some(manager) = manager.filter(|m| *m != employee_id) {
-                    schedule_ratings_in!(tx, program_id, employee_id, manager, RaterRole::Manager, completed_on);
+                    schedule_ratings_in!(
+                        tx,
+                        program_id,
+                        employee_id,
+                        manager,
+                        RaterRole::Manager,
+                        completed_on
+                    );
                 }
             }
             let after = serde_json::json!({ "input": &input, "outcome": &outcome }).to_string();
-            append_in!(tx, &actor.entry("practice.assign", "program").entity(program_id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("practice.assign", "program")
+                    .entity(program_id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(outcome)
@@ -293,8 +448,8 @@ impl crate::Store {
 
     /// Schedules each completed learner's manager to rate their behaviour change at
     /// +30 and +90 days after completion; returns how many ratings were added.
-    pub async fn schedule_behaviour_ratings(&self, program_id: i64) -> DomainResult<u64> {
-        on_pool!(self, pool => {
+    async fn schedule_behaviour_ratings(&self, program_id: i64) -> DomainResult<u64> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let learners: Vec<(i64, Date, Option<i64>)> = sqlx::query_as(&format!(
                 "SELECT e.id, en.completed_on, {MANAGER_OF_E} FROM enrollments en \
@@ -305,7 +460,14 @@ impl crate::Store {
             let mut added = 0;
             for (employee_id, completed_on, manager) in learners {
                 if let Some(manager) = manager.filter(|m| *m != employee_id) {
-                    added += schedule_ratings_in!(tx, program_id, employee_id, manager, RaterRole::Manager, completed_on);
+                    added += schedule_ratings_in!(
+                        tx,
+                        program_id,
+                        employee_id,
+                        manager,
+                        RaterRole::Manager,
+                        completed_on
+                    );
                 }
             }
             tx.commit().await.map_err(db_error)?;
@@ -314,23 +476,33 @@ impl crate::Store {
     }
 
     /// Practice tasks matching `filter`, of learners in `scope`, soonest due first.
-    pub async fn list_practice_tasks(
+    async fn list_practice_tasks(
         &self,
         filter: &PracticeFilter,
         scope: &DataScope,
         page: Page,
     ) -> DomainResult<Paged<PracticeTask>> {
-        let (total, rows): (i64, Vec<TaskRow>) = on_pool!(self, pool => {
+        let (total, rows): (i64, Vec<TaskRow>) = on_pool!(self, |pool| {
             let mut count = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE "));
             push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
             push_task_filter(&mut count, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!("{TASK_SELECT}{TASK_FROM} WHERE "));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_task_filter(&mut qb, filter);
             qb.push(" ORDER BY CASE WHEN t.status IN ('assigned', 'returned', 'submitted') THEN 0 ELSE 1 END, t.due_on, t.id LIMIT ")
                 .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            (total, qb.build_query_as().fetch_all(pool).await.map_err(db_error)?)
+            (
+                total,
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?,
+            )
         });
         let items = rows
             .into_iter()
@@ -345,9 +517,13 @@ impl crate::Store {
     }
 
     /// One task, whoever may see it (the caller decides).
-    pub async fn practice_task(&self, id: i64) -> DomainResult<PracticeTask> {
-        let row: Option<TaskRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn practice_task(&self, id: i64) -> DomainResult<PracticeTask> {
+        let row: Option<TaskRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "practice task",
@@ -356,19 +532,23 @@ impl crate::Store {
     }
 
     /// Whether the learner of task `id` is in `scope`.
-    pub async fn practice_task_in_scope(&self, id: i64, scope: &DataScope) -> DomainResult<bool> {
-        on_pool!(self, pool => {
+    async fn practice_task_in_scope(&self, id: i64, scope: &DataScope) -> DomainResult<bool> {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE t.id = "));
             qb.push_bind(id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            let n: i64 = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let n: i64 = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             Ok(n > 0)
         })
     }
 
     /// A task's reports, the first one first.
-    pub async fn practice_reports(&self, task_id: i64) -> DomainResult<Vec<PracticeReport>> {
-        let rows: Vec<ReportRow> = on_pool!(self, pool => {
+    async fn practice_reports(&self, task_id: i64) -> DomainResult<Vec<PracticeReport>> {
+        let rows: Vec<ReportRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.body, r.submitted_at, r.decision, r.score, r.review, u.display_name AS reviewed_by, r.reviewed_at \
                  FROM practice_reports r LEFT JOIN users u ON u.id = r.reviewed_by WHERE r.task_id = $1 ORDER BY r.id",
@@ -395,7 +575,7 @@ impl crate::Store {
     }
 
     /// The learner hands in a report; allowed while the task is assigned or returned.
-    pub async fn submit_practice_report(
+    async fn submit_practice_report(
         &self,
         task_id: i64,
         body: &str,
@@ -413,24 +593,32 @@ impl crate::Store {
             ));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             // The status guard makes two concurrent submissions produce one report.
             let moved = sqlx::query("UPDATE practice_tasks SET status = 'submitted', updated_at = $2 WHERE id = $1 AND status IN ('assigned', 'returned')")
                 .bind(task_id).bind(now).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if moved == 0 {
-                return Err(DomainError::Conflict("the task changed meanwhile; reload it".into()));
+                return Err(DomainError::Conflict(
+                    "the task changed meanwhile; reload it".into(),
+                ));
             }
             let id: i64 = sqlx::query_scalar("INSERT INTO practice_reports (task_id, body, submitted_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(task_id).bind(body.trim()).bind(now).fetch_one(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("practice.report", "practice_task").entity(task_id).change(None, Some(serde_json::json!({ "report": id }).to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("practice.report", "practice_task")
+                    .entity(task_id)
+                    .change(None, Some(serde_json::json!({ "report": id }).to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
     /// The mentor accepts the latest report with a score, or returns it with a reason.
-    pub async fn review_practice_report(
+    async fn review_practice_report(
         &self,
         task_id: i64,
         review: &ReportReview,
@@ -452,13 +640,15 @@ impl crate::Store {
             ReportDecision::Accepted => (PracticeStatus::Reviewed, review.score),
             ReportDecision::Returned => (PracticeStatus::Returned, None),
         };
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let moved = sqlx::query("UPDATE practice_tasks SET status = $2, score = $3, updated_at = $4 WHERE id = $1 AND status = 'submitted'")
                 .bind(task_id).bind(status.code()).bind(score).bind(now)
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if moved == 0 {
-                return Err(DomainError::Conflict("the task changed meanwhile; reload it".into()));
+                return Err(DomainError::Conflict(
+                    "the task changed meanwhile; reload it".into(),
+                ));
             }
             sqlx::query(
                 "UPDATE practice_reports SET decision = $2, score = $3, review = $4, reviewed_by = $5, reviewed_at = $6 \
@@ -468,7 +658,13 @@ impl crate::Store {
             .bind(actor.user_id).bind(now)
             .execute(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::to_string(review).ok();
-            append_in!(tx, &actor.entry("practice.review", "practice_task").entity(task_id).change(None, after));
+            append_in!(
+                tx,
+                &actor
+                    .entry("practice.review", "practice_task")
+                    .entity(task_id)
+                    .change(None, after)
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(())
@@ -477,7 +673,7 @@ impl crate::Store {
     /// Turns an accepted report that scored at least [`PROMOTION_MIN_SCORE`] into a
     /// draft library case (skills from the program), for the library's own review.
     /// Returns the new resource's id.
-    pub async fn promote_practice_report(&self, task_id: i64, actor: &Actor) -> DomainResult<i64> {
+    async fn promote_practice_report(&self, task_id: i64, actor: &Actor) -> DomainResult<i64> {
         let task = self.practice_task(task_id).await?;
         if task.case_resource_id.is_some() {
             return Err(DomainError::invalid(
@@ -503,7 +699,7 @@ impl crate::Store {
             .ok_or(DomainError::NotFound {
                 entity: "accepted report",
             })?;
-        let skills: Vec<(String, i32)> = on_pool!(self, pool => {
+        let skills: Vec<(String, i32)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT s.code, ps.level FROM program_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.program_id = $1 ORDER BY s.code")
                 .bind(task.program_id).fetch_all(pool).await.map_err(db_error)?
         });
@@ -526,24 +722,39 @@ impl crate::Store {
             positions: Vec::new(),
         };
         let resource_id = self.create_resource(&input, actor).await?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE practice_tasks SET case_resource_id = $2, updated_at = $3 WHERE id = $1")
-                .bind(task_id).bind(resource_id).bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("practice.promote", "practice_task").entity(task_id).change(None, Some(serde_json::json!({ "resource": resource_id }).to_string())));
+            sqlx::query(
+                "UPDATE practice_tasks SET case_resource_id = $2, updated_at = $3 WHERE id = $1",
+            )
+            .bind(task_id)
+            .bind(resource_id)
+            .bind(DbTime(OffsetDateTime::now_utc()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("practice.promote", "practice_task")
+                    .entity(task_id)
+                    .change(
+                        None,
+                        Some(serde_json::json!({ "resource": resource_id }).to_string())
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(resource_id)
     }
 
     /// Ratings `rater` (an employee) owes or gave, the unrated and soonest due first.
-    pub async fn ratings_of_rater(
+    async fn ratings_of_rater(
         &self,
         rater: i64,
         open_only: bool,
     ) -> DomainResult<Vec<BehaviourRating>> {
-        let rows: Vec<RatingRow> = on_pool!(self, pool => {
+        let rows: Vec<RatingRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "{RATING_SELECT} WHERE r.rater_id = $1 {} ORDER BY CASE WHEN r.rating IS NULL THEN 0 ELSE 1 END, r.due_on, r.id LIMIT 500",
                 if open_only { "AND r.rating IS NULL" } else { "" }
@@ -553,20 +764,24 @@ impl crate::Store {
     }
 
     /// Every rating scheduled for a program, by learner and checkpoint.
-    pub async fn program_behaviour_ratings(
+    async fn program_behaviour_ratings(
         &self,
         program_id: i64,
     ) -> DomainResult<Vec<BehaviourRating>> {
-        let rows: Vec<RatingRow> = on_pool!(self, pool => {
+        let rows: Vec<RatingRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!("{RATING_SELECT} WHERE r.program_id = $1 ORDER BY r.employee_id, r.checkpoint_days, r.id"))
                 .bind(program_id).fetch_all(pool).await.map_err(db_error)?
         });
         rows.into_iter().map(RatingRow::into_rating).collect()
     }
 
-    pub async fn behaviour_rating(&self, id: i64) -> DomainResult<BehaviourRating> {
-        let row: Option<RatingRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{RATING_SELECT} WHERE r.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?
+    async fn behaviour_rating(&self, id: i64) -> DomainResult<BehaviourRating> {
+        let row: Option<RatingRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{RATING_SELECT} WHERE r.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         row.ok_or(DomainError::NotFound {
             entity: "behaviour rating",
@@ -575,7 +790,7 @@ impl crate::Store {
     }
 
     /// Records a rating; refused before its due date, and once given it stays.
-    pub async fn rate_behaviour(
+    async fn rate_behaviour(
         &self,
         id: i64,
         input: &RatingInput,
@@ -596,15 +811,24 @@ impl crate::Store {
                 format!("this rating opens on {}", rating.due_on),
             ));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let done = sqlx::query("UPDATE behaviour_ratings SET rating = $2, observation = $3, rated_at = $4 WHERE id = $1 AND rating IS NULL")
                 .bind(id).bind(input.rating).bind(input.observation.trim()).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if done == 0 {
-                return Err(DomainError::invalid("rating", "this rating was already given"));
+                return Err(DomainError::invalid(
+                    "rating",
+                    "this rating was already given",
+                ));
             }
-            append_in!(tx, &actor.entry("practice.behaviour_rating", "behaviour_rating").entity(id).change(None, serde_json::to_string(input).ok()));
+            append_in!(
+                tx,
+                &actor
+                    .entry("practice.behaviour_rating", "behaviour_rating")
+                    .entity(id)
+                    .change(None, serde_json::to_string(input).ok())
+            );
             tx.commit().await.map_err(db_error)?;
         });
         Ok(())
@@ -612,7 +836,7 @@ impl crate::Store {
 
     /// A program's transfer to work: tasks by state, mean score, cases, and the
     /// behaviour-change ratings at +30 and +90 days.
-    pub async fn transfer_summary(
+    async fn transfer_summary(
         &self,
         program_id: i64,
         today: Date,
@@ -627,7 +851,7 @@ impl crate::Store {
         );
         // (checkpoint, mean rating, ratings given, ratings overdue)
         type CheckpointFigures = (i32, Option<f64>, i64, i64);
-        let (tasks, ratings): (TaskFigures, Vec<CheckpointFigures>) = on_pool!(self, pool => {
+        let (tasks, ratings): (TaskFigures, Vec<CheckpointFigures>) = on_pool!(self, |pool| {
             let tasks: TaskFigures = sqlx::query_as(
                 "SELECT COUNT(*), \
                    SUM(CASE WHEN status IN ('submitted', 'reviewed') THEN 1 ELSE 0 END), \
@@ -641,7 +865,12 @@ impl crate::Store {
                 "SELECT checkpoint_days, AVG(CAST(rating AS DOUBLE PRECISION)), COUNT(rating), \
                    SUM(CASE WHEN rating IS NULL AND due_on < $2 THEN 1 ELSE 0 END) \
                  FROM behaviour_ratings WHERE program_id = $1 GROUP BY checkpoint_days",
-            ).bind(program_id).bind(today).fetch_all(pool).await.map_err(db_error)?;
+            )
+            .bind(program_id)
+            .bind(today)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
             (tasks, ratings)
         });
         let mut summary = TransferSummary {
@@ -668,8 +897,8 @@ impl crate::Store {
 
     /// Open tasks due on or before `by` whose learner has not reported: for the
     /// practice-due reminder.
-    pub async fn practice_tasks_due(&self, by: Date) -> DomainResult<Vec<PracticeTask>> {
-        let rows: Vec<TaskRow> = on_pool!(self, pool => {
+    async fn practice_tasks_due(&self, by: Date) -> DomainResult<Vec<PracticeTask>> {
+        let rows: Vec<TaskRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "{TASK_SELECT}{TASK_FROM} WHERE t.status IN ('assigned', 'returned') AND t.due_on <= $1 ORDER BY t.due_on, t.id"
             )).bind(by).fetch_all(pool).await.map_err(db_error)?
@@ -678,10 +907,15 @@ impl crate::Store {
     }
 
     /// Ratings due on or before `by` and not given: for the rating reminder.
-    pub async fn behaviour_ratings_due(&self, by: Date) -> DomainResult<Vec<BehaviourRating>> {
-        let rows: Vec<RatingRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{RATING_SELECT} WHERE r.rating IS NULL AND r.due_on <= $1 ORDER BY r.due_on, r.id"))
-                .bind(by).fetch_all(pool).await.map_err(db_error)?
+    async fn behaviour_ratings_due(&self, by: Date) -> DomainResult<Vec<BehaviourRating>> {
+        let rows: Vec<RatingRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{RATING_SELECT} WHERE r.rating IS NULL AND r.due_on <= $1 ORDER BY r.due_on, r.id"
+            ))
+            .bind(by)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
         });
         rows.into_iter().map(RatingRow::into_rating).collect()
     }

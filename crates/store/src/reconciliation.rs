@@ -39,24 +39,68 @@ struct ItemRow {
 const ITEM_FROM: &str = " FROM reconciliation_items r JOIN kpis k ON k.id = r.kpi_id \
      JOIN departments d ON d.id = r.department_id LEFT JOIN employees e ON e.id = r.employee_id WHERE ";
 
-impl crate::Store {
+/// The reconciliation port: every query and change of this context.
+pub trait ReconciliationRepository {
     /// Compares HR (or imported) figures with business-system figures of `period` and
     /// queues every difference beyond the KPI's tolerance; decided items are left alone.
-    pub async fn reconcile(
+    fn reconcile(
         &self,
         period: Period,
         actor: &Actor,
-    ) -> DomainResult<ReconciliationRun> {
+    ) -> impl std::future::Future<Output = DomainResult<ReconciliationRun>> + Send;
+
+    /// Queue items visible in `scope`, newest month first.
+    fn list_reconciliation(
+        &self,
+        scope: &DataScope,
+        period: Option<Period>,
+        status: Option<ReconciliationStatus>,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<ReconciliationItem>>> + Send;
+
+    /// Records a decision on an item in `scope`: accept one side, or annotate it.
+    fn decide_reconciliation(
+        &self,
+        scope: &DataScope,
+        id: i64,
+        decision: ReconciliationStatus,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Open and decided items per department and month, within `scope`.
+    fn reconciliation_summary(
+        &self,
+        scope: &DataScope,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<ReconciliationSummary>>> + Send;
+}
+
+impl ReconciliationRepository for crate::Store {
+    /// Compares HR (or imported) figures with business-system figures of `period` and
+    /// queues every difference beyond the KPI's tolerance; decided items are left alone.
+    async fn reconcile(&self, period: Period, actor: &Actor) -> DomainResult<ReconciliationRun> {
         let now = DbTime(OffsetDateTime::now_utc());
         let period = period.to_string();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut queued = 0u64;
             for (subject, department, conflict) in [
-                ("employee_id", "(SELECT department_id FROM employees WHERE id = h.employee_id)", "(kpi_id, employee_id, period) WHERE employee_id IS NOT NULL"),
-                ("department_id", "h.department_id", "(kpi_id, department_id, period) WHERE employee_id IS NULL"),
+                (
+                    "employee_id",
+                    "(SELECT department_id FROM employees WHERE id = h.employee_id)",
+                    "(kpi_id, employee_id, period) WHERE employee_id IS NOT NULL",
+                ),
+                (
+                    "department_id",
+                    "h.department_id",
+                    "(kpi_id, department_id, period) WHERE employee_id IS NULL",
+                ),
             ] {
-                let employee = if subject == "employee_id" { "h.employee_id" } else { "NULL" };
+                let employee = if subject == "employee_id" {
+                    "h.employee_id"
+                } else {
+                    "NULL"
+                };
                 let sql = format!(
                     "INSERT INTO reconciliation_items (kpi_id, employee_id, department_id, period, hr_value, business_value, status, created_at) \
                      SELECT h.kpi_id, {employee}, {department}, h.period, h.value, b.value, 'open', $1 \
@@ -68,26 +112,43 @@ impl crate::Store {
                      ON CONFLICT {conflict} DO UPDATE SET hr_value = excluded.hr_value, business_value = excluded.business_value \
                      WHERE reconciliation_items.status = 'open'"
                 );
-                queued += sqlx::query(&sql).bind(now).bind(&period).execute(&mut *tx).await.map_err(db_error)?.rows_affected();
+                queued += sqlx::query(&sql)
+                    .bind(now)
+                    .bind(&period)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
             }
-            let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reconciliation_items WHERE period = $1 AND status = 'open'")
-                .bind(&period).fetch_one(&mut *tx).await.map_err(db_error)?;
+            let open: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM reconciliation_items WHERE period = $1 AND status = 'open'",
+            )
+            .bind(&period)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let report = serde_json::json!({ "period": period, "queued": queued, "open": open });
-            append_in!(tx, &actor.entry("reconciliation.run", "reconciliation").entity(&period).change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("reconciliation.run", "reconciliation")
+                    .entity(&period)
+                    .change(None, Some(report.to_string()))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(ReconciliationRun { queued, open })
         })
     }
 
     /// Queue items visible in `scope`, newest month first.
-    pub async fn list_reconciliation(
+    async fn list_reconciliation(
         &self,
         scope: &DataScope,
         period: Option<Period>,
         status: Option<ReconciliationStatus>,
         page: Page,
     ) -> DomainResult<Paged<ReconciliationItem>> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let push_filters = |qb: &mut QueryBuilder<'_, _>| {
                 push_scope(qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
                 if let Some(p) = period {
@@ -99,14 +160,25 @@ impl crate::Store {
             };
             let mut count = QueryBuilder::new(format!("SELECT COUNT(*){ITEM_FROM}"));
             push_filters(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total: i64 = count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!(
                 "SELECT r.id, k.code AS kpi_code, k.name AS kpi_name, e.employee_no, e.name AS employee_name, d.name AS department_name, \
                  r.period, r.hr_value, r.business_value, r.status, r.note, r.decided_by{ITEM_FROM}"
             ));
             push_filters(&mut qb);
-            qb.push(" ORDER BY r.period DESC, d.path, r.id LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-            let rows: Vec<ItemRow> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            qb.push(" ORDER BY r.period DESC, d.path, r.id LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<ItemRow> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let items = rows
                 .into_iter()
                 .map(|r| {
@@ -126,12 +198,17 @@ impl crate::Store {
                     })
                 })
                 .collect::<DomainResult<Vec<_>>>()?;
-            Ok(Paged { items, total, page: page.page, per_page: page.per_page })
+            Ok(Paged {
+                items,
+                total,
+                page: page.page,
+                per_page: page.per_page,
+            })
         })
     }
 
     /// Records a decision on an item in `scope`: accept one side, or annotate it.
-    pub async fn decide_reconciliation(
+    async fn decide_reconciliation(
         &self,
         scope: &DataScope,
         id: i64,
@@ -149,25 +226,39 @@ impl crate::Store {
         if decision == ReconciliationStatus::Annotated && note.is_none() {
             return Err(DomainError::invalid("note", "an annotation needs a note"));
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT r.status, r.note FROM reconciliation_items r JOIN departments d ON d.id = r.department_id WHERE ");
+            let mut qb = QueryBuilder::new(
+                "SELECT r.status, r.note FROM reconciliation_items r JOIN departments d ON d.id = r.department_id WHERE ",
+            );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
             qb.push(" AND r.id = ").push_bind(id);
-            let before: Option<(String, Option<String>)> = qb.build_query_as().fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let (old_status, old_note) = before.ok_or(DomainError::NotFound { entity: "reconciliation item" })?;
+            let before: Option<(String, Option<String>)> = qb
+                .build_query_as()
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let (old_status, old_note) = before.ok_or(DomainError::NotFound {
+                entity: "reconciliation item",
+            })?;
             sqlx::query("UPDATE reconciliation_items SET status = $1, note = $2, decided_by = $3, decided_at = $4 WHERE id = $5")
                 .bind(decision.code()).bind(note).bind(&actor.name).bind(DbTime(OffsetDateTime::now_utc())).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
             let before = serde_json::json!({ "status": old_status, "note": old_note }).to_string();
             let after = serde_json::json!({ "status": decision.code(), "note": note }).to_string();
-            append_in!(tx, &actor.entry("reconciliation.decide", "reconciliation_item").entity(id).change(Some(before), Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("reconciliation.decide", "reconciliation_item")
+                    .entity(id)
+                    .change(Some(before), Some(after))
+            );
             tx.commit().await.map_err(db_error)
         })
     }
 
     /// Open and decided items per department and month, within `scope`.
-    pub async fn reconciliation_summary(
+    async fn reconciliation_summary(
         &self,
         scope: &DataScope,
     ) -> DomainResult<Vec<ReconciliationSummary>> {
@@ -178,7 +269,7 @@ impl crate::Store {
             open: i64,
             decided: i64,
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT d.name AS department_name, r.period, \
                  SUM(CASE WHEN r.status = 'open' THEN 1 ELSE 0 END) AS open, \
@@ -187,8 +278,20 @@ impl crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
             qb.push(" GROUP BY d.name, d.path, r.period ORDER BY r.period DESC, d.path");
-            let rows: Vec<Row> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            Ok(rows.into_iter().map(|r| ReconciliationSummary { department_name: r.department_name, period: r.period, open: r.open, decided: r.decided }).collect())
+            let rows: Vec<Row> = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| ReconciliationSummary {
+                    department_name: r.department_name,
+                    period: r.period,
+                    open: r.open,
+                    decided: r.decided,
+                })
+                .collect())
         })
     }
 }

@@ -2,6 +2,7 @@
 //! answered, and results per session, instructor and program.
 
 use crate::audit::append_in;
+use crate::prelude::*;
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::surveys::{
@@ -105,128 +106,6 @@ type AnswerRow = (
 );
 
 impl crate::Store {
-    // ----- templates --------------------------------------------------------------
-
-    pub async fn list_survey_templates(&self) -> DomainResult<Vec<SurveyTemplate>> {
-        let rows: Vec<(i64, String, String, String, bool, i64)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT t.id, t.code, t.title, t.questions, t.active, (SELECT COUNT(*) FROM surveys sv WHERE sv.template_id = t.id) \
-                 FROM survey_templates t ORDER BY t.active DESC, t.code",
-            ).fetch_all(pool).await.map_err(db_error)?
-        });
-        rows.into_iter()
-            .map(|(id, code, title, questions, active, surveys)| {
-                Ok(SurveyTemplate {
-                    id,
-                    code,
-                    title,
-                    questions: parse_questions(&questions)?,
-                    active,
-                    surveys,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn survey_template(&self, id: i64) -> DomainResult<SurveyTemplate> {
-        self.list_survey_templates()
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .ok_or(DomainError::NotFound {
-                entity: "survey template",
-            })
-    }
-
-    /// Creates (`id` None) or replaces a template; surveys made from it keep the
-    /// questions they were attached with.
-    pub async fn save_survey_template(
-        &self,
-        id: Option<i64>,
-        input: &TemplateInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
-        let input = input.validated()?;
-        let before = match id {
-            Some(id) => Some(self.survey_template(id).await?),
-            None => None,
-        };
-        let questions = serde_json::to_string(&input.questions)
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
-        let now = DbTime(OffsetDateTime::now_utc());
-        let taken = |e: sqlx::Error| match db_error(e) {
-            DomainError::Conflict(_) => DomainError::invalid(
-                "code",
-                format!("a template with the code '{}' exists", input.code),
-            ),
-            other => other,
-        };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let id: i64 = match id {
-                None => sqlx::query_scalar(
-                    "INSERT INTO survey_templates (code, title, questions, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                )
-                .bind(&input.code).bind(&input.title).bind(&questions).bind(input.active).bind(now)
-                .fetch_one(&mut *tx).await.map_err(taken)?,
-                Some(id) => {
-                    sqlx::query("UPDATE survey_templates SET code = $2, title = $3, questions = $4, active = $5, updated_at = $6 WHERE id = $1")
-                        .bind(id).bind(&input.code).bind(&input.title).bind(&questions).bind(input.active).bind(now)
-                        .execute(&mut *tx).await.map_err(taken)?;
-                    id
-                }
-            };
-            let action = if before.is_some() { "survey.template_change" } else { "survey.template_create" };
-            let before_json = before.as_ref().and_then(|b| serde_json::to_string(b).ok());
-            append_in!(tx, &actor.entry(action, "survey_template").entity(id).change(before_json, serde_json::to_string(&input).ok()));
-            tx.commit().await.map_err(db_error)?;
-            Ok(id)
-        })
-    }
-
-    // ----- surveys on sessions ----------------------------------------------------
-
-    /// Attaches a survey from a template to one session; returns its id.
-    pub async fn attach_survey(
-        &self,
-        session_id: i64,
-        input: &AttachInput,
-        actor: &Actor,
-    ) -> DomainResult<i64> {
-        let session = self.session(session_id).await?;
-        if session.cancelled {
-            return Err(DomainError::invalid("session", "the session is cancelled"));
-        }
-        let ids = self.attach_surveys(&[session], input, actor).await?;
-        ids.first()
-            .copied()
-            .ok_or_else(|| DomainError::Conflict("the session already has a survey".into()))
-    }
-
-    /// Attaches a survey to every held session of a program that has none yet;
-    /// returns the new survey ids.
-    pub async fn attach_program_surveys(
-        &self,
-        program_id: i64,
-        input: &AttachInput,
-        actor: &Actor,
-    ) -> DomainResult<Vec<i64>> {
-        let sessions: Vec<_> = self
-            .program_detail(program_id)
-            .await?
-            .sessions
-            .into_iter()
-            .filter(|s| !s.cancelled)
-            .collect();
-        if sessions.is_empty() {
-            return Err(DomainError::invalid(
-                "program",
-                "the program has no sessions to survey",
-            ));
-        }
-        self.attach_surveys(&sessions, input, actor).await
-    }
-
     async fn attach_surveys(
         &self,
         sessions: &[domain::operations::Session],
@@ -239,21 +118,35 @@ impl crate::Store {
             windows.push((s, input.window(s.starts_at, s.ends_at)?));
         }
         let now = DbTime(OffsetDateTime::now_utc());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let template: Option<(i64, String, String, bool)> = sqlx::query_as(
                 "SELECT id, title, questions, active FROM survey_templates WHERE code = $1",
-            ).bind(&code).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            )
+            .bind(&code)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let Some((template_id, title, questions, active)) = template else {
-                return Err(DomainError::invalid("template_code", format!("no survey template has the code '{code}'")));
+                return Err(DomainError::invalid(
+                    "template_code",
+                    format!("no survey template has the code '{code}'"),
+                ));
             };
             if !active {
-                return Err(DomainError::invalid("template_code", format!("the template '{code}' is not active")));
+                return Err(DomainError::invalid(
+                    "template_code",
+                    format!("the template '{code}' is not active"),
+                ));
             }
             let mut ids = Vec::new();
             for (session, (opens, closes)) in &windows {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM surveys WHERE session_id = $1")
-                    .bind(session.id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM surveys WHERE session_id = $1")
+                        .bind(session.id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                 if exists.is_some() {
                     continue;
                 }
@@ -266,166 +159,20 @@ impl crate::Store {
                 .fetch_one(&mut *tx).await.map_err(db_error)?;
                 let after = serde_json::json!({
                     "session_id": session.id, "template": code, "anonymous": input.anonymous,
-                }).to_string();
-                append_in!(tx, &actor.entry("survey.attach", "survey").entity(id).change(None, Some(after)));
+                })
+                .to_string();
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("survey.attach", "survey")
+                        .entity(id)
+                        .change(None, Some(after))
+                );
                 ids.push(id);
             }
             tx.commit().await.map_err(db_error)?;
             Ok(ids)
         })
-    }
-
-    pub async fn survey(&self, id: i64) -> DomainResult<Survey> {
-        let row: Option<SurveyRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE sv.id = $1")).bind(id)
-                .fetch_optional(pool).await.map_err(db_error)?
-        });
-        row.ok_or(DomainError::NotFound { entity: "survey" })?
-            .into_survey()
-    }
-
-    /// The surveys of a program's sessions, in session order.
-    pub async fn program_surveys(&self, program_id: i64) -> DomainResult<Vec<Survey>> {
-        let rows: Vec<SurveyRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE s.program_id = $1 ORDER BY s.starts_at, sv.id")).bind(program_id)
-                .fetch_all(pool).await.map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
-    }
-
-    /// Surveys of the sessions an instructor teaches, newest first.
-    pub async fn instructor_surveys(&self, instructor_id: i64) -> DomainResult<Vec<Survey>> {
-        let (clause, id) = subject_clause(ReactionSubject::Instructor(instructor_id));
-        let rows: Vec<SurveyRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at DESC, sv.id")).bind(id)
-                .fetch_all(pool).await.map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
-    }
-
-    /// Open surveys the employee attended the session of and has not answered yet.
-    pub async fn surveys_to_answer(
-        &self,
-        employee_id: i64,
-        now: OffsetDateTime,
-    ) -> DomainResult<Vec<Survey>> {
-        let rows: Vec<SurveyRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!(
-                "{SURVEY_SELECT} WHERE sv.opens_at <= $2 AND sv.closes_at > $2 \
-                 AND EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = sv.session_id AND a.employee_id = $1 AND a.status IN ('present', 'late')) \
-                 AND NOT EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = sv.id AND r.employee_id = $1) \
-                 ORDER BY sv.closes_at, sv.id"
-            )).bind(employee_id).bind(DbTime(now))
-                .fetch_all(pool).await.map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
-    }
-
-    /// Whether the employee attended the session (present or late): who may answer.
-    pub async fn attended_session(&self, session_id: i64, employee_id: i64) -> DomainResult<bool> {
-        let found: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT status FROM attendance WHERE session_id = $1 AND employee_id = $2 AND status IN ('present', 'late')")
-                .bind(session_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?
-        });
-        Ok(found.is_some())
-    }
-
-    /// Whether the employee answered the survey.
-    pub async fn has_answered(&self, survey_id: i64, employee_id: i64) -> DomainResult<bool> {
-        let found: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT survey_id FROM survey_respondents WHERE survey_id = $1 AND employee_id = $2")
-                .bind(survey_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?
-        });
-        Ok(found.is_some())
-    }
-
-    /// Records one learner's answers at `now`: only attendees of the session, only
-    /// while the survey is open, only once. On an anonymous survey the response
-    /// carries neither the person nor the time; who answered is kept apart.
-    pub async fn submit_survey(
-        &self,
-        survey_id: i64,
-        employee_id: i64,
-        answers: &[Answer],
-        now: OffsetDateTime,
-        actor: &Actor,
-    ) -> DomainResult<()> {
-        let survey = self.survey(survey_id).await?;
-        let answers = validate_answers(&survey.questions, answers)?;
-        if !survey.is_open(now) {
-            return Err(DomainError::invalid(
-                "survey",
-                "the survey is not open for answers now",
-            ));
-        }
-        let response_id = random_id()?;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let attended: Option<String> = sqlx::query_scalar(
-                "SELECT status FROM attendance WHERE session_id = $1 AND employee_id = $2 AND status IN ('present', 'late')",
-            ).bind(survey.session_id).bind(employee_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            if attended.is_none() {
-                return Err(DomainError::Forbidden);
-            }
-            sqlx::query("INSERT INTO survey_respondents (survey_id, employee_id) VALUES ($1, $2)")
-                .bind(survey_id).bind(employee_id).execute(&mut *tx).await
-                .map_err(|e| match db_error(e) {
-                    DomainError::Conflict(_) => DomainError::Conflict("you have already answered this survey".into()),
-                    other => other,
-                })?;
-            let (who, when) = if survey.anonymous { (None, None) } else { (Some(employee_id), Some(DbTime(now))) };
-            sqlx::query("INSERT INTO survey_responses (id, survey_id, employee_id, submitted_at) VALUES ($1, $2, $3, $4)")
-                .bind(response_id).bind(survey_id).bind(who).bind(when)
-                .execute(&mut *tx).await.map_err(db_error)?;
-            for a in &answers {
-                sqlx::query("INSERT INTO survey_answers (response_id, question, rating, choice, text) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(response_id).bind(a.question as i32).bind(a.rating).bind(&a.choice).bind(&a.text)
-                    .execute(&mut *tx).await.map_err(db_error)?;
-            }
-            // The audit trail says that the person answered, never what (nor the response).
-            append_in!(tx, &actor.entry("survey.answer", "survey").entity(survey_id));
-            tx.commit().await.map_err(db_error)?;
-            Ok(())
-        })
-    }
-
-    // ----- results ----------------------------------------------------------------
-
-    /// Reaction results of a program over the surveys of all its sessions.
-    pub async fn program_reaction(&self, program_id: i64) -> DomainResult<ReactionSummary> {
-        self.reaction_summary(ReactionSubject::Program(program_id))
-            .await
-    }
-
-    /// Reaction results of a session, an instructor (over the sessions they teach)
-    /// or a program: response rate, means per dimension and question, distributions
-    /// and comments (without authors on anonymous surveys; sorted, so their order
-    /// says nothing about who answered when).
-    pub async fn reaction_summary(
-        &self,
-        subject: ReactionSubject,
-    ) -> DomainResult<ReactionSummary> {
-        let (clause, id) = subject_clause(subject);
-        let (surveys, answers, responses): (Vec<SurveyRow>, Vec<AnswerRow>, i64) = on_pool!(self, pool => {
-            let surveys = sqlx::query_as(&format!("{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at, sv.id"))
-                .bind(id).fetch_all(pool).await.map_err(db_error)?;
-            let answers = sqlx::query_as(&format!(
-                "SELECT r.survey_id, a.question, a.rating, a.choice, a.text, CASE WHEN sv.anonymous THEN NULL ELSE e.name END \
-                 FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id JOIN surveys sv ON sv.id = r.survey_id \
-                 JOIN training_sessions s ON s.id = sv.session_id LEFT JOIN employees e ON e.id = r.employee_id \
-                 WHERE {clause}"
-            )).bind(id).fetch_all(pool).await.map_err(db_error)?;
-            let responses = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM survey_responses r JOIN surveys sv ON sv.id = r.survey_id \
-                 JOIN training_sessions s ON s.id = sv.session_id WHERE {clause}"
-            )).bind(id).fetch_one(pool).await.map_err(db_error)?;
-            (surveys, answers, responses)
-        });
-        let surveys: Vec<Survey> = surveys
-            .into_iter()
-            .map(SurveyRow::into_survey)
-            .collect::<DomainResult<_>>()?;
-        Ok(summarise(subject, &surveys, &answers, responses))
     }
 }
 
@@ -543,4 +290,427 @@ fn summarise(
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// The surveys port: every query and change of this context.
+pub trait SurveyRepository {
+    // ----- templates --------------------------------------------------------------
+
+    fn list_survey_templates(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<SurveyTemplate>>> + Send;
+
+    fn survey_template(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<SurveyTemplate>> + Send;
+
+    /// Creates (`id` None) or replaces a template; surveys made from it keep the
+    /// questions they were attached with.
+    fn save_survey_template(
+        &self,
+        id: Option<i64>,
+        input: &TemplateInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    // ----- surveys on sessions ----------------------------------------------------
+
+    /// Attaches a survey from a template to one session; returns its id.
+    fn attach_survey(
+        &self,
+        session_id: i64,
+        input: &AttachInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    /// Attaches a survey to every held session of a program that has none yet;
+    /// returns the new survey ids.
+    fn attach_program_surveys(
+        &self,
+        program_id: i64,
+        input: &AttachInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
+
+    fn survey(&self, id: i64) -> impl std::future::Future<Output = DomainResult<Survey>> + Send;
+
+    /// The surveys of a program's sessions, in session order.
+    fn program_surveys(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Survey>>> + Send;
+
+    /// Surveys of the sessions an instructor teaches, newest first.
+    fn instructor_surveys(
+        &self,
+        instructor_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Survey>>> + Send;
+
+    /// Open surveys the employee attended the session of and has not answered yet.
+    fn surveys_to_answer(
+        &self,
+        employee_id: i64,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<Survey>>> + Send;
+
+    /// Whether the employee attended the session (present or late): who may answer.
+    fn attended_session(
+        &self,
+        session_id: i64,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    /// Whether the employee answered the survey.
+    fn has_answered(
+        &self,
+        survey_id: i64,
+        employee_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    /// Records one learner's answers at `now`: only attendees of the session, only
+    /// while the survey is open, only once. On an anonymous survey the response
+    /// carries neither the person nor the time; who answered is kept apart.
+    fn submit_survey(
+        &self,
+        survey_id: i64,
+        employee_id: i64,
+        answers: &[Answer],
+        now: OffsetDateTime,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- results ----------------------------------------------------------------
+
+    /// Reaction results of a program over the surveys of all its sessions.
+    fn program_reaction(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<ReactionSummary>> + Send;
+
+    /// Reaction results of a session, an instructor (over the sessions they teach)
+    /// or a program: response rate, means per dimension and question, distributions
+    /// and comments (without authors on anonymous surveys; sorted, so their order
+    /// says nothing about who answered when).
+    fn reaction_summary(
+        &self,
+        subject: ReactionSubject,
+    ) -> impl std::future::Future<Output = DomainResult<ReactionSummary>> + Send;
+}
+
+impl SurveyRepository for crate::Store {
+    // ----- templates --------------------------------------------------------------
+
+    async fn list_survey_templates(&self) -> DomainResult<Vec<SurveyTemplate>> {
+        let rows: Vec<(i64, String, String, String, bool, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.code, t.title, t.questions, t.active, (SELECT COUNT(*) FROM surveys sv WHERE sv.template_id = t.id) \
+                 FROM survey_templates t ORDER BY t.active DESC, t.code",
+            ).fetch_all(pool).await.map_err(db_error)?
+        });
+        rows.into_iter()
+            .map(|(id, code, title, questions, active, surveys)| {
+                Ok(SurveyTemplate {
+                    id,
+                    code,
+                    title,
+                    questions: parse_questions(&questions)?,
+                    active,
+                    surveys,
+                })
+            })
+            .collect()
+    }
+
+    async fn survey_template(&self, id: i64) -> DomainResult<SurveyTemplate> {
+        self.list_survey_templates()
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(DomainError::NotFound {
+                entity: "survey template",
+            })
+    }
+
+    /// Creates (`id` None) or replaces a template; surveys made from it keep the
+    /// questions they were attached with.
+    async fn save_survey_template(
+        &self,
+        id: Option<i64>,
+        input: &TemplateInput,
+        actor: &Actor,
+    ) -> DomainResult<i64> {
+        let input = input.validated()?;
+        let before = match id {
+            Some(id) => Some(self.survey_template(id).await?),
+            None => None,
+        };
+        let questions = serde_json::to_string(&input.questions)
+            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let now = DbTime(OffsetDateTime::now_utc());
+        let taken = |e: sqlx::Error| match db_error(e) {
+            DomainError::Conflict(_) => DomainError::invalid(
+                "code",
+                format!("a template with the code '{}' exists", input.code),
+            ),
+            other => other,
+        };
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let id: i64 = match id {
+                None => sqlx::query_scalar(
+                    "INSERT INTO survey_templates (code, title, questions, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(&input.code).bind(&input.title).bind(&questions).bind(input.active).bind(now)
+                .fetch_one(&mut *tx).await.map_err(taken)?,
+                Some(id) => {
+                    sqlx::query("UPDATE survey_templates SET code = $2, title = $3, questions = $4, active = $5, updated_at = $6 WHERE id = $1")
+                        .bind(id).bind(&input.code).bind(&input.title).bind(&questions).bind(input.active).bind(now)
+                        .execute(&mut *tx).await.map_err(taken)?;
+                    id
+                }
+            };
+            let action = if before.is_some() {
+                "survey.template_change"
+            } else {
+                "survey.template_create"
+            };
+            let before_json = before.as_ref().and_then(|b| serde_json::to_string(b).ok());
+            append_in!(
+                tx,
+                &actor
+                    .entry(action, "survey_template")
+                    .entity(id)
+                    .change(before_json, serde_json::to_string(&input).ok())
+            );
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        })
+    }
+
+    // ----- surveys on sessions ----------------------------------------------------
+
+    /// Attaches a survey from a template to one session; returns its id.
+    async fn attach_survey(
+        &self,
+        session_id: i64,
+        input: &AttachInput,
+        actor: &Actor,
+    ) -> DomainResult<i64> {
+        let session = self.session(session_id).await?;
+        if session.cancelled {
+            return Err(DomainError::invalid("session", "the session is cancelled"));
+        }
+        let ids = self.attach_surveys(&[session], input, actor).await?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| DomainError::Conflict("the session already has a survey".into()))
+    }
+
+    /// Attaches a survey to every held session of a program that has none yet;
+    /// returns the new survey ids.
+    async fn attach_program_surveys(
+        &self,
+        program_id: i64,
+        input: &AttachInput,
+        actor: &Actor,
+    ) -> DomainResult<Vec<i64>> {
+        let sessions: Vec<_> = self
+            .program_detail(program_id)
+            .await?
+            .sessions
+            .into_iter()
+            .filter(|s| !s.cancelled)
+            .collect();
+        if sessions.is_empty() {
+            return Err(DomainError::invalid(
+                "program",
+                "the program has no sessions to survey",
+            ));
+        }
+        self.attach_surveys(&sessions, input, actor).await
+    }
+
+    async fn survey(&self, id: i64) -> DomainResult<Survey> {
+        let row: Option<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE sv.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
+        });
+        row.ok_or(DomainError::NotFound { entity: "survey" })?
+            .into_survey()
+    }
+
+    /// The surveys of a program's sessions, in session order.
+    async fn program_surveys(&self, program_id: i64) -> DomainResult<Vec<Survey>> {
+        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{SURVEY_SELECT} WHERE s.program_id = $1 ORDER BY s.starts_at, sv.id"
+            ))
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
+        });
+        rows.into_iter().map(SurveyRow::into_survey).collect()
+    }
+
+    /// Surveys of the sessions an instructor teaches, newest first.
+    async fn instructor_surveys(&self, instructor_id: i64) -> DomainResult<Vec<Survey>> {
+        let (clause, id) = subject_clause(ReactionSubject::Instructor(instructor_id));
+        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at DESC, sv.id"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?
+        });
+        rows.into_iter().map(SurveyRow::into_survey).collect()
+    }
+
+    /// Open surveys the employee attended the session of and has not answered yet.
+    async fn surveys_to_answer(
+        &self,
+        employee_id: i64,
+        now: OffsetDateTime,
+    ) -> DomainResult<Vec<Survey>> {
+        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "{SURVEY_SELECT} WHERE sv.opens_at <= $2 AND sv.closes_at > $2 \
+                 AND EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = sv.session_id AND a.employee_id = $1 AND a.status IN ('present', 'late')) \
+                 AND NOT EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = sv.id AND r.employee_id = $1) \
+                 ORDER BY sv.closes_at, sv.id"
+            )).bind(employee_id).bind(DbTime(now))
+                .fetch_all(pool).await.map_err(db_error)?
+        });
+        rows.into_iter().map(SurveyRow::into_survey).collect()
+    }
+
+    /// Whether the employee attended the session (present or late): who may answer.
+    async fn attended_session(&self, session_id: i64, employee_id: i64) -> DomainResult<bool> {
+        let found: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT status FROM attendance WHERE session_id = $1 AND employee_id = $2 AND status IN ('present', 'late')")
+                .bind(session_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Whether the employee answered the survey.
+    async fn has_answered(&self, survey_id: i64, employee_id: i64) -> DomainResult<bool> {
+        let found: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT survey_id FROM survey_respondents WHERE survey_id = $1 AND employee_id = $2")
+                .bind(survey_id).bind(employee_id).fetch_optional(pool).await.map_err(db_error)?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Records one learner's answers at `now`: only attendees of the session, only
+    /// while the survey is open, only once. On an anonymous survey the response
+    /// carries neither the person nor the time; who answered is kept apart.
+    async fn submit_survey(
+        &self,
+        survey_id: i64,
+        employee_id: i64,
+        answers: &[Answer],
+        now: OffsetDateTime,
+        actor: &Actor,
+    ) -> DomainResult<()> {
+        let survey = self.survey(survey_id).await?;
+        let answers = validate_answers(&survey.questions, answers)?;
+        if !survey.is_open(now) {
+            return Err(DomainError::invalid(
+                "survey",
+                "the survey is not open for answers now",
+            ));
+        }
+        let response_id = random_id()?;
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let attended: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM attendance WHERE session_id = $1 AND employee_id = $2 AND status IN ('present', 'late')",
+            ).bind(survey.session_id).bind(employee_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            if attended.is_none() {
+                return Err(DomainError::Forbidden);
+            }
+            sqlx::query("INSERT INTO survey_respondents (survey_id, employee_id) VALUES ($1, $2)")
+                .bind(survey_id)
+                .bind(employee_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match db_error(e) {
+                    DomainError::Conflict(_) => {
+                        DomainError::Conflict("you have already answered this survey".into())
+                    }
+                    other => other,
+                })?;
+            let (who, when) = if survey.anonymous {
+                (None, None)
+            } else {
+                (Some(employee_id), Some(DbTime(now)))
+            };
+            sqlx::query("INSERT INTO survey_responses (id, survey_id, employee_id, submitted_at) VALUES ($1, $2, $3, $4)")
+                .bind(response_id).bind(survey_id).bind(who).bind(when)
+                .execute(&mut *tx).await.map_err(db_error)?;
+            for a in &answers {
+                sqlx::query("INSERT INTO survey_answers (response_id, question, rating, choice, text) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(response_id).bind(a.question as i32).bind(a.rating).bind(&a.choice).bind(&a.text)
+                    .execute(&mut *tx).await.map_err(db_error)?;
+            }
+            // The audit trail says that the person answered, never what (nor the response).
+            append_in!(
+                tx,
+                &actor.entry("survey.answer", "survey").entity(survey_id)
+            );
+            tx.commit().await.map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    // ----- results ----------------------------------------------------------------
+
+    /// Reaction results of a program over the surveys of all its sessions.
+    async fn program_reaction(&self, program_id: i64) -> DomainResult<ReactionSummary> {
+        self.reaction_summary(ReactionSubject::Program(program_id))
+            .await
+    }
+
+    /// Reaction results of a session, an instructor (over the sessions they teach)
+    /// or a program: response rate, means per dimension and question, distributions
+    /// and comments (without authors on anonymous surveys; sorted, so their order
+    /// says nothing about who answered when).
+    async fn reaction_summary(&self, subject: ReactionSubject) -> DomainResult<ReactionSummary> {
+        let (clause, id) = subject_clause(subject);
+        let (surveys, answers, responses): (Vec<SurveyRow>, Vec<AnswerRow>, i64) = on_pool!(
+            self,
+            |pool| {
+                let surveys = sqlx::query_as(&format!(
+                    "{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at, sv.id"
+                ))
+                .bind(id)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+                let answers = sqlx::query_as(&format!(
+                "SELECT r.survey_id, a.question, a.rating, a.choice, a.text, CASE WHEN sv.anonymous THEN NULL ELSE e.name END \
+                 FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id JOIN surveys sv ON sv.id = r.survey_id \
+                 JOIN training_sessions s ON s.id = sv.session_id LEFT JOIN employees e ON e.id = r.employee_id \
+                 WHERE {clause}"
+            )).bind(id).fetch_all(pool).await.map_err(db_error)?;
+                let responses = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM survey_responses r JOIN surveys sv ON sv.id = r.survey_id \
+                 JOIN training_sessions s ON s.id = sv.session_id WHERE {clause}"
+            )).bind(id).fetch_one(pool).await.map_err(db_error)?;
+                (surveys, answers, responses)
+            }
+        );
+        let surveys: Vec<Survey> = surveys
+            .into_iter()
+            .map(SurveyRow::into_survey)
+            .collect::<DomainResult<_>>()?;
+        Ok(summarise(subject, &surveys, &answers, responses))
+    }
 }

@@ -196,30 +196,173 @@ fn busy(rows: Vec<(i64, DbTime, DbTime)>) -> Vec<Busy> {
         .collect()
 }
 
-impl crate::Store {
+/// The timetables port: every query and change of this context.
+pub trait TimetableRepository {
     // ----- working calendars ------------------------------------------------------
 
     /// Working-calendar blocks, the latest first; with `overlapping`, only those
     /// touching the days `[from, to]`.
-    pub async fn list_calendar_blocks(
+    fn list_calendar_blocks(
+        &self,
+        overlapping: Option<(Date, Date)>,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<CalendarBlock>>> + Send;
+
+    fn create_calendar_block(
+        &self,
+        input: &CalendarBlockInput,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn delete_calendar_block(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- venue and program settings the scheduler uses ------------------------------
+
+    /// Each venue's hourly rate and owner.
+    fn venue_scheduling(
+        &self,
+    ) -> impl std::future::Future<Output = DomainResult<Vec<VenueScheduling>>> + Send;
+
+    /// Sets a venue's hourly rate (¥, at least 0) and owner (an employee number; empty: none).
+    fn set_venue_scheduling(
+        &self,
+        venue_id: i64,
+        hourly_rate: f64,
+        owner_number: Option<&str>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Whether a program's learners must fit the venue (a hard constraint when true).
+    fn program_strict_capacity(
+        &self,
+        program_id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<bool>> + Send;
+
+    fn set_program_strict_capacity(
+        &self,
+        program_id: i64,
+        strict: bool,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    // ----- the engine's facts -------------------------------------------------------
+
+    /// The scope of a request by code, naming the field of an unknown code.
+    fn timetable_scope(
+        &self,
+        request: &TimetableRequest,
+    ) -> impl std::future::Future<Output = DomainResult<TimetableScope>> + Send;
+
+    /// What the engine needs for `[from, to)`: the scope's scheduled sessions starting
+    /// then (or exactly the sessions `only`, for a stored draft), their programs,
+    /// venues, instructors, what keeps them busy outside the scope, and calendar blocks.
+    fn scheduling_data(
+        &self,
+        scope: TimetableScope,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        only: Option<&[i64]>,
+    ) -> impl std::future::Future<Output = DomainResult<SchedulingData>> + Send;
+
+    // ----- timetables -----------------------------------------------------------------
+
+    /// Stores a draft timetable; returns its id.
+    fn create_timetable(
+        &self,
+        new: &NewTimetable,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
+
+    fn list_timetables(
+        &self,
+        filter: &TimetableFilter,
+        page: Page,
+    ) -> impl std::future::Future<Output = DomainResult<Paged<TimetableSummary>>> + Send;
+
+    /// A timetable and its entries (in start order).
+    fn timetable(
+        &self,
+        id: i64,
+    ) -> impl std::future::Future<Output = DomainResult<(TimetableSummary, Vec<TimetableEntry>)>> + Send;
+
+    /// Saves changed entries of a draft (a move, a pin, a re-solve) with its new
+    /// totals; `action` names the audit entry.
+    fn save_timetable_entries(
+        &self,
+        id: i64,
+        entries: &[TimetableEntry],
+        totals: &TimetableTotals,
+        action: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Discards a draft.
+    fn discard_timetable(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Publishes a draft in one transaction: refuses (409) when it is not a draft or
+    /// any of its sessions changed since it was made; moves the `changes`' sessions
+    /// (time, venue, instructor), audits each, and tells the people concerned —
+    /// learners and instructors of the session, an instructor taken off or put on it,
+    /// and the owners of the venues it leaves and enters. Returns the notified users.
+    fn publish_timetable(
+        &self,
+        id: i64,
+        entries: &[TimetableEntry],
+        changes: &[SessionChange],
+        hard_conflicts: i64,
+        anyway: bool,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<usize>> + Send;
+}
+
+impl TimetableRepository for crate::Store {
+    // ----- working calendars ------------------------------------------------------
+
+    /// Working-calendar blocks, the latest first; with `overlapping`, only those
+    /// touching the days `[from, to]`.
+    async fn list_calendar_blocks(
         &self,
         overlapping: Option<(Date, Date)>,
         page: Page,
     ) -> DomainResult<Paged<CalendarBlock>> {
-        let (rows, total): (Vec<BlockRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<BlockRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(BLOCK_SELECT);
             qb.push(" WHERE 1=1");
             if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ").push_bind(to).push(" AND b.ends_on >= ").push_bind(from);
+                qb.push(" AND b.starts_on <= ")
+                    .push_bind(to)
+                    .push(" AND b.ends_on >= ")
+                    .push_bind(from);
             }
-            qb.push(" ORDER BY b.starts_on DESC, b.id DESC LIMIT ").push_bind(i64::from(page.per_page))
-                .push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+            qb.push(" ORDER BY b.starts_on DESC, b.id DESC LIMIT ")
+                .push_bind(i64::from(page.per_page))
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
             let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calendar_blocks b WHERE 1=1");
             if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ").push_bind(to).push(" AND b.ends_on >= ").push_bind(from);
+                qb.push(" AND b.starts_on <= ")
+                    .push_bind(to)
+                    .push(" AND b.ends_on >= ")
+                    .push_bind(from);
             }
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -233,19 +376,28 @@ impl crate::Store {
         })
     }
 
-    pub async fn create_calendar_block(
+    async fn create_calendar_block(
         &self,
         input: &CalendarBlockInput,
         actor: &Actor,
     ) -> DomainResult<i64> {
         let block = input.validated()?;
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let department: Option<i64> = match &block.department_code {
                 Some(code) => {
-                    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
-                        .bind(code).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                    Some(id.ok_or_else(|| DomainError::invalid("department_code", format!("no department has the code '{code}'")))?)
+                    let id: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
+                            .bind(code)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    Some(id.ok_or_else(|| {
+                        DomainError::invalid(
+                            "department_code",
+                            format!("no department has the code '{code}'"),
+                        )
+                    })?)
                 }
                 None => None,
             };
@@ -256,20 +408,43 @@ impl crate::Store {
             .bind(block.starts_on).bind(block.ends_on).bind(department).bind(block.kind.code()).bind(&block.note)
             .bind(block.daily.map(|d| d.0)).bind(block.daily.map(|d| d.1)).bind(DbTime(OffsetDateTime::now_utc()))
             .fetch_one(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("timetables.block_create", "calendar_block").entity(id).change(None, serde_json::to_string(&block).ok()));
+            append_in!(
+                tx,
+                &actor
+                    .entry("timetables.block_create", "calendar_block")
+                    .entity(id)
+                    .change(None, serde_json::to_string(&block).ok())
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
-    pub async fn delete_calendar_block(&self, id: i64, actor: &Actor) -> DomainResult<()> {
-        on_pool!(self, pool => {
+    async fn delete_calendar_block(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let row: Option<BlockRow> = sqlx::query_as(&format!("{BLOCK_SELECT} WHERE b.id = $1"))
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
-            let block = row.ok_or(DomainError::NotFound { entity: "calendar block" })?.into_block()?;
-            sqlx::query("DELETE FROM calendar_blocks WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("timetables.block_delete", "calendar_block").entity(id).change(serde_json::to_string(&block).ok(), None));
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let block = row
+                .ok_or(DomainError::NotFound {
+                    entity: "calendar block",
+                })?
+                .into_block()?;
+            sqlx::query("DELETE FROM calendar_blocks WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("timetables.block_delete", "calendar_block")
+                    .entity(id)
+                    .change(serde_json::to_string(&block).ok(), None)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -278,8 +453,8 @@ impl crate::Store {
     // ----- venue and program settings the scheduler uses ------------------------------
 
     /// Each venue's hourly rate and owner.
-    pub async fn venue_scheduling(&self) -> DomainResult<Vec<VenueScheduling>> {
-        on_pool!(self, pool => {
+    async fn venue_scheduling(&self) -> DomainResult<Vec<VenueScheduling>> {
+        on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT v.id, v.hourly_rate, v.owner_employee_id, e.employee_no, e.name FROM venues v \
                  LEFT JOIN employees e ON e.id = v.owner_employee_id ORDER BY v.id",
@@ -288,7 +463,7 @@ impl crate::Store {
     }
 
     /// Sets a venue's hourly rate (¥, at least 0) and owner (an employee number; empty: none).
-    pub async fn set_venue_scheduling(
+    async fn set_venue_scheduling(
         &self,
         venue_id: i64,
         hourly_rate: f64,
@@ -302,13 +477,23 @@ impl crate::Store {
             ));
         }
         let owner_number = owner_number.map(str::trim).filter(|s| !s.is_empty());
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let owner: Option<i64> = match owner_number {
                 Some(number) => {
-                    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM employees WHERE employee_no = $1 AND status = 'active'")
-                        .bind(number).fetch_optional(&mut *tx).await.map_err(db_error)?;
-                    Some(id.ok_or_else(|| DomainError::invalid("owner_employee_number", format!("'{number}' is not an active employee")))?)
+                    let id: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM employees WHERE employee_no = $1 AND status = 'active'",
+                    )
+                    .bind(number)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    Some(id.ok_or_else(|| {
+                        DomainError::invalid(
+                            "owner_employee_number",
+                            format!("'{number}' is not an active employee"),
+                        )
+                    })?)
                 }
                 None => None,
             };
@@ -319,22 +504,31 @@ impl crate::Store {
                 return Err(DomainError::NotFound { entity: "venue" });
             }
             let after = serde_json::json!({ "hourly_rate": hourly_rate, "owner_employee_number": owner_number }).to_string();
-            append_in!(tx, &actor.entry("operations.venue_scheduling", "venue").entity(venue_id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.venue_scheduling", "venue")
+                    .entity(venue_id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
     }
 
     /// Whether a program's learners must fit the venue (a hard constraint when true).
-    pub async fn program_strict_capacity(&self, program_id: i64) -> DomainResult<bool> {
-        let strict: Option<bool> = on_pool!(self, pool => {
+    async fn program_strict_capacity(&self, program_id: i64) -> DomainResult<bool> {
+        let strict: Option<bool> = on_pool!(self, |pool| {
             sqlx::query_scalar("SELECT strict_venue_capacity FROM programs WHERE id = $1")
-                .bind(program_id).fetch_optional(pool).await.map_err(db_error)?
+                .bind(program_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         strict.ok_or(DomainError::NotFound { entity: "program" })
     }
 
-    pub async fn set_program_strict_capacity(
+    async fn set_program_strict_capacity(
         &self,
         program_id: i64,
         strict: bool,
@@ -344,12 +538,24 @@ impl crate::Store {
         if before == strict {
             return Ok(());
         }
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             sqlx::query("UPDATE programs SET strict_venue_capacity = $2 WHERE id = $1")
-                .bind(program_id).bind(strict).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("operations.program_strict_capacity", "program").entity(program_id)
-                .change(Some(serde_json::json!({ "strict_venue_capacity": before }).to_string()), Some(serde_json::json!({ "strict_venue_capacity": strict }).to_string())));
+                .bind(program_id)
+                .bind(strict)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor
+                    .entry("operations.program_strict_capacity", "program")
+                    .entity(program_id)
+                    .change(
+                        Some(serde_json::json!({ "strict_venue_capacity": before }).to_string()),
+                        Some(serde_json::json!({ "strict_venue_capacity": strict }).to_string())
+                    )
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -358,10 +564,7 @@ impl crate::Store {
     // ----- the engine's facts -------------------------------------------------------
 
     /// The scope of a request by code, naming the field of an unknown code.
-    pub async fn timetable_scope(
-        &self,
-        request: &TimetableRequest,
-    ) -> DomainResult<TimetableScope> {
+    async fn timetable_scope(&self, request: &TimetableRequest) -> DomainResult<TimetableScope> {
         let (sql, field, code) = match (&request.plan_code, &request.program_code) {
             (Some(code), _) => ("SELECT id FROM plans WHERE code = $1", "plan_code", code),
             (None, Some(code)) => (
@@ -376,8 +579,12 @@ impl crate::Store {
                 ));
             }
         };
-        let id: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(sql).bind(code.trim()).fetch_optional(pool).await.map_err(db_error)?
+        let id: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(code.trim())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
         });
         let id = id.ok_or_else(|| {
             DomainError::invalid(field, format!("no record has the code '{}'", code.trim()))
@@ -392,7 +599,7 @@ impl crate::Store {
     /// What the engine needs for `[from, to)`: the scope's scheduled sessions starting
     /// then (or exactly the sessions `only`, for a stored draft), their programs,
     /// venues, instructors, what keeps them busy outside the scope, and calendar blocks.
-    pub async fn scheduling_data(
+    async fn scheduling_data(
         &self,
         scope: TimetableScope,
         from: OffsetDateTime,
@@ -402,13 +609,18 @@ impl crate::Store {
         let (from_t, to_t) = (DbTime(from), DbTime(to));
         let first_day = from.date();
         let last_day = to.date();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let program_rows: Vec<(i64, String, String, Option<i32>, bool)> = match only {
                 Some(ids) => {
-                    let mut qb = QueryBuilder::new("SELECT id, code, title, capacity, strict_venue_capacity FROM programs WHERE id IN (SELECT program_id FROM training_sessions WHERE id IN ");
+                    let mut qb = QueryBuilder::new(
+                        "SELECT id, code, title, capacity, strict_venue_capacity FROM programs WHERE id IN (SELECT program_id FROM training_sessions WHERE id IN ",
+                    );
                     push_ids(&mut qb, ids);
                     qb.push(") ORDER BY code");
-                    qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                    qb.build_query_as()
+                        .fetch_all(pool)
+                        .await
+                        .map_err(db_error)?
                 }
                 None => {
                     let (clause, id) = match scope {
@@ -428,71 +640,128 @@ impl crate::Store {
                      (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id) AS attended FROM training_sessions s WHERE s.status = 'scheduled' AND ",
                 );
                 match only {
-                    Some(ids) => { qb.push("s.id IN "); push_ids(&mut qb, ids); }
+                    Some(ids) => {
+                        qb.push("s.id IN ");
+                        push_ids(&mut qb, ids);
+                    }
                     None => {
                         qb.push("s.program_id IN ");
                         push_ids(&mut qb, &program_ids);
-                        qb.push(" AND s.starts_at >= ").push_bind(from_t).push(" AND s.starts_at < ").push_bind(to_t);
+                        qb.push(" AND s.starts_at >= ")
+                            .push_bind(from_t)
+                            .push(" AND s.starts_at < ")
+                            .push_bind(to_t);
                     }
                 }
                 qb.push(" ORDER BY s.program_id, s.starts_at, s.id");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let session_ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
             let session_instructors: Vec<(i64, i64)> = {
-                let mut qb = QueryBuilder::new("SELECT si.session_id, si.instructor_id FROM training_session_instructors si JOIN instructors i ON i.id = si.instructor_id WHERE si.session_id IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT si.session_id, si.instructor_id FROM training_session_instructors si JOIN instructors i ON i.id = si.instructor_id WHERE si.session_id IN ",
+                );
                 push_ids(&mut qb, &session_ids);
                 qb.push(" ORDER BY i.code");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let learners: Vec<(i64, i64, String)> = {
-                let mut qb = QueryBuilder::new("SELECT en.program_id, en.employee_id, d.path FROM enrollments en JOIN employees e ON e.id = en.employee_id \
-                    JOIN departments d ON d.id = e.department_id WHERE en.status = 'enrolled' AND en.program_id IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT en.program_id, en.employee_id, d.path FROM enrollments en JOIN employees e ON e.id = en.employee_id \
+                    JOIN departments d ON d.id = e.department_id WHERE en.status = 'enrolled' AND en.program_id IN ",
+                );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY en.employee_id");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let program_instructors: Vec<(i64, i64)> = {
-                let mut qb = QueryBuilder::new("SELECT program_id, instructor_id FROM program_instructors WHERE program_id IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT program_id, instructor_id FROM program_instructors WHERE program_id IN ",
+                );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY instructor_id");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let venues: Vec<VenueRow> = sqlx::query_as(
                 "SELECT id, code, name, site, kind, capacity, active, hourly_rate FROM venues ORDER BY code",
             ).fetch_all(pool).await.map_err(db_error)?;
             let instructors: Vec<(i64, String, String, f64, bool)> = sqlx::query_as(
                 "SELECT id, code, name, hourly_cost, active FROM instructors ORDER BY code",
-            ).fetch_all(pool).await.map_err(db_error)?;
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
             let venue_busy: Vec<(i64, DbTime, DbTime)> = {
-                let mut qb = QueryBuilder::new("SELECT venue_id, starts_at, ends_at FROM training_sessions WHERE status = 'scheduled' AND venue_id IS NOT NULL AND starts_at < ");
-                qb.push_bind(to_t).push(" AND ends_at > ").push_bind(from_t).push(" AND id NOT IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT venue_id, starts_at, ends_at FROM training_sessions WHERE status = 'scheduled' AND venue_id IS NOT NULL AND starts_at < ",
+                );
+                qb.push_bind(to_t)
+                    .push(" AND ends_at > ")
+                    .push_bind(from_t)
+                    .push(" AND id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let mut instructor_busy: Vec<(i64, DbTime, DbTime)> = {
-                let mut qb = QueryBuilder::new("SELECT si.instructor_id, s.starts_at, s.ends_at FROM training_session_instructors si JOIN training_sessions s ON s.id = si.session_id \
-                    WHERE s.status = 'scheduled' AND s.starts_at < ");
-                qb.push_bind(to_t).push(" AND s.ends_at > ").push_bind(from_t).push(" AND s.id NOT IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT si.instructor_id, s.starts_at, s.ends_at FROM training_session_instructors si JOIN training_sessions s ON s.id = si.session_id \
+                    WHERE s.status = 'scheduled' AND s.starts_at < ",
+                );
+                qb.push_bind(to_t)
+                    .push(" AND s.ends_at > ")
+                    .push_bind(from_t)
+                    .push(" AND s.id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
             let away: Vec<(i64, DbTime, DbTime)> = sqlx::query_as(
                 "SELECT instructor_id, starts_at, ends_at FROM instructor_unavailability WHERE starts_at < $1 AND ends_at > $2",
             ).bind(to_t).bind(from_t).fetch_all(pool).await.map_err(db_error)?;
             instructor_busy.extend(away);
             let learner_busy: Vec<(i64, DbTime, DbTime)> = {
-                let mut qb = QueryBuilder::new("SELECT en.employee_id, s.starts_at, s.ends_at FROM training_sessions s \
-                    JOIN enrollments en ON en.program_id = s.program_id AND en.status = 'enrolled' WHERE s.status = 'scheduled' AND s.starts_at < ");
-                qb.push_bind(to_t).push(" AND s.ends_at > ").push_bind(from_t).push(" AND s.id NOT IN ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT en.employee_id, s.starts_at, s.ends_at FROM training_sessions s \
+                    JOIN enrollments en ON en.program_id = s.program_id AND en.status = 'enrolled' WHERE s.status = 'scheduled' AND s.starts_at < ",
+                );
+                qb.push_bind(to_t)
+                    .push(" AND s.ends_at > ")
+                    .push_bind(from_t)
+                    .push(" AND s.id NOT IN ");
                 push_ids(&mut qb, &session_ids);
                 qb.push(" AND en.employee_id IN (SELECT employee_id FROM enrollments WHERE status = 'enrolled' AND program_id IN ");
                 push_ids(&mut qb, &program_ids);
                 qb.push(")");
-                qb.build_query_as().fetch_all(pool).await.map_err(db_error)?
+                qb.build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?
             };
-            let blocks: Vec<BlockRow> = sqlx::query_as(&format!("{BLOCK_SELECT} WHERE b.starts_on <= $1 AND b.ends_on >= $2 ORDER BY b.id"))
-                .bind(last_day).bind(first_day).fetch_all(pool).await.map_err(db_error)?;
+            let blocks: Vec<BlockRow> = sqlx::query_as(&format!(
+                "{BLOCK_SELECT} WHERE b.starts_on <= $1 AND b.ends_on >= $2 ORDER BY b.id"
+            ))
+            .bind(last_day)
+            .bind(first_day)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
 
             let mut by_session: HashMap<i64, Vec<i64>> = HashMap::new();
             for (session, instructor) in session_instructors {
@@ -501,8 +770,14 @@ impl crate::Store {
             let mut programs: Vec<SchedProgram> = program_rows
                 .into_iter()
                 .map(|(id, code, title, capacity, strict)| SchedProgram {
-                    id, code, title, capacity, strict_venue_capacity: strict,
-                    learners: Vec::new(), learner_paths: Vec::new(), instructor_ids: Vec::new(),
+                    id,
+                    code,
+                    title,
+                    capacity,
+                    strict_venue_capacity: strict,
+                    learners: Vec::new(),
+                    learner_paths: Vec::new(),
+                    instructor_ids: Vec::new(),
                 })
                 .collect();
             for program in &mut programs {
@@ -514,7 +789,11 @@ impl crate::Store {
                         }
                     }
                 }
-                program.instructor_ids = program_instructors.iter().filter(|(p, _)| *p == program.id).map(|(_, i)| *i).collect();
+                program.instructor_ids = program_instructors
+                    .iter()
+                    .filter(|(p, _)| *p == program.id)
+                    .map(|(_, i)| *i)
+                    .collect();
             }
             Ok(SchedulingData {
                 sessions: sessions
@@ -535,16 +814,36 @@ impl crate::Store {
                 programs,
                 venues: venues
                     .into_iter()
-                    .map(|(id, code, name, site, kind, capacity, active, hourly_rate)| SchedVenue { id, code, name, site, kind, capacity, active, hourly_rate })
+                    .map(
+                        |(id, code, name, site, kind, capacity, active, hourly_rate)| SchedVenue {
+                            id,
+                            code,
+                            name,
+                            site,
+                            kind,
+                            capacity,
+                            active,
+                            hourly_rate,
+                        },
+                    )
                     .collect(),
                 instructors: instructors
                     .into_iter()
-                    .map(|(id, code, name, hourly_cost, active)| SchedInstructor { id, code, name, hourly_cost, active })
+                    .map(|(id, code, name, hourly_cost, active)| SchedInstructor {
+                        id,
+                        code,
+                        name,
+                        hourly_cost,
+                        active,
+                    })
                     .collect(),
                 venue_busy: busy(venue_busy),
                 instructor_busy: busy(instructor_busy),
                 learner_busy: busy(learner_busy),
-                blocks: blocks.into_iter().map(BlockRow::into_block).collect::<DomainResult<_>>()?,
+                blocks: blocks
+                    .into_iter()
+                    .map(BlockRow::into_block)
+                    .collect::<DomainResult<_>>()?,
             })
         })
     }
@@ -552,12 +851,12 @@ impl crate::Store {
     // ----- timetables -----------------------------------------------------------------
 
     /// Stores a draft timetable; returns its id.
-    pub async fn create_timetable(&self, new: &NewTimetable, actor: &Actor) -> DomainResult<i64> {
+    async fn create_timetable(&self, new: &NewTimetable, actor: &Actor) -> DomainResult<i64> {
         let (plan, program) = match new.scope {
             TimetableScope::Plan(id) => (Some(id), None),
             TimetableScope::Program(id) => (None, Some(id)),
         };
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO timetables (plan_id, program_id, window_from, window_to, mode, seed, time_limit_secs, status, \
@@ -586,13 +885,19 @@ impl crate::Store {
                 "moved": new.entries.iter().filter(|e| e.changed()).count(),
                 "hard": new.totals.hard, "soft": new.totals.soft,
             }).to_string();
-            append_in!(tx, &actor.entry("timetables.create", "timetable").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("timetables.create", "timetable")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
     }
 
-    pub async fn list_timetables(
+    async fn list_timetables(
         &self,
         filter: &TimetableFilter,
         page: Page,
@@ -604,27 +909,46 @@ impl crate::Store {
             .filter(|s| !s.is_empty())
             .map(str::to_string);
         let status = filter.status.map(|s| s.code().to_string());
-        let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, pool => {
+        let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
             qb.push(" WHERE 1=1");
             if let Some(status) = &status {
                 qb.push(" AND t.status = ").push_bind(status.clone());
             }
             if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ").push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ").push_bind(plan.clone()).push("))");
+                qb.push(" AND (pl.code = ")
+                    .push_bind(plan.clone())
+                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
+                    .push_bind(plan.clone())
+                    .push("))");
             }
-            qb.push(" ORDER BY t.id DESC LIMIT ").push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id WHERE 1=1");
+            qb.push(" ORDER BY t.id DESC LIMIT ")
+                .push_bind(i64::from(page.per_page))
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows = qb
+                .build_query_as()
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?;
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id WHERE 1=1",
+            );
             if let Some(status) = &status {
                 qb.push(" AND t.status = ").push_bind(status.clone());
             }
             if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ").push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ").push_bind(plan.clone()).push("))");
+                qb.push(" AND (pl.code = ")
+                    .push_bind(plan.clone())
+                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
+                    .push_bind(plan.clone())
+                    .push("))");
             }
-            let total = qb.build_query_scalar().fetch_one(pool).await.map_err(db_error)?;
+            let total = qb
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
             (rows, total)
         });
         Ok(Paged {
@@ -639,12 +963,13 @@ impl crate::Store {
     }
 
     /// A timetable and its entries (in start order).
-    pub async fn timetable(
-        &self,
-        id: i64,
-    ) -> DomainResult<(TimetableSummary, Vec<TimetableEntry>)> {
-        let (row, entries): (Option<SummaryRow>, Vec<EntryRow>) = on_pool!(self, pool => {
-            let row = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE t.id = $1")).bind(id).fetch_optional(pool).await.map_err(db_error)?;
+    async fn timetable(&self, id: i64) -> DomainResult<(TimetableSummary, Vec<TimetableEntry>)> {
+        let (row, entries): (Option<SummaryRow>, Vec<EntryRow>) = on_pool!(self, |pool| {
+            let row = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE t.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?;
             let entries = sqlx::query_as(
                 "SELECT session_id, starts_at, ends_at, venue_id, instructor_id, pinned, was_starts_at, was_ends_at, was_venue_id, \
                  was_instructor_id, session_updated_at FROM timetable_entries WHERE timetable_id = $1 ORDER BY starts_at, session_id",
@@ -664,7 +989,7 @@ impl crate::Store {
 
     /// Saves changed entries of a draft (a move, a pin, a re-solve) with its new
     /// totals; `action` names the audit entry.
-    pub async fn save_timetable_entries(
+    async fn save_timetable_entries(
         &self,
         id: i64,
         entries: &[TimetableEntry],
@@ -672,14 +997,26 @@ impl crate::Store {
         action: &str,
         actor: &Actor,
     ) -> DomainResult<()> {
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             match status.as_deref() {
-                None => return Err(DomainError::NotFound { entity: "timetable" }),
+                None => {
+                    return Err(DomainError::NotFound {
+                        entity: "timetable",
+                    });
+                }
                 Some("draft") => {}
-                Some(other) => return Err(DomainError::Conflict(format!("the timetable is {other}, not a draft"))),
+                Some(other) => {
+                    return Err(DomainError::Conflict(format!(
+                        "the timetable is {other}, not a draft"
+                    )));
+                }
             }
             for e in entries {
                 sqlx::query(
@@ -691,28 +1028,60 @@ impl crate::Store {
                 .execute(&mut *tx).await.map_err(db_error)?;
             }
             sqlx::query("UPDATE timetables SET hard = $2, soft = $3, report = $4 WHERE id = $1")
-                .bind(id).bind(totals.hard).bind(totals.soft).bind(&totals.report)
-                .execute(&mut *tx).await.map_err(db_error)?;
-            let after = serde_json::json!({ "entries": entries, "hard": totals.hard, "soft": totals.soft }).to_string();
-            append_in!(tx, &actor.entry(action, "timetable").entity(id).change(None, Some(after)));
+                .bind(id)
+                .bind(totals.hard)
+                .bind(totals.soft)
+                .bind(&totals.report)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let after =
+                serde_json::json!({ "entries": entries, "hard": totals.hard, "soft": totals.soft })
+                    .to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry(action, "timetable")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
     }
 
     /// Discards a draft.
-    pub async fn discard_timetable(&self, id: i64, actor: &Actor) -> DomainResult<()> {
-        on_pool!(self, pool => {
+    async fn discard_timetable(&self, id: i64, actor: &Actor) -> DomainResult<()> {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             match status.as_deref() {
-                None => return Err(DomainError::NotFound { entity: "timetable" }),
+                None => {
+                    return Err(DomainError::NotFound {
+                        entity: "timetable",
+                    });
+                }
                 Some("draft") => {}
-                Some(other) => return Err(DomainError::Conflict(format!("the timetable is {other}, not a draft"))),
+                Some(other) => {
+                    return Err(DomainError::Conflict(format!(
+                        "the timetable is {other}, not a draft"
+                    )));
+                }
             }
-            sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("timetables.discard", "timetable").entity(id));
+            sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in!(
+                tx,
+                &actor.entry("timetables.discard", "timetable").entity(id)
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(())
         })
@@ -723,7 +1092,7 @@ impl crate::Store {
     /// (time, venue, instructor), audits each, and tells the people concerned —
     /// learners and instructors of the session, an instructor taken off or put on it,
     /// and the owners of the venues it leaves and enters. Returns the notified users.
-    pub async fn publish_timetable(
+    async fn publish_timetable(
         &self,
         id: i64,
         entries: &[TimetableEntry],
@@ -734,28 +1103,52 @@ impl crate::Store {
     ) -> DomainResult<usize> {
         let email = self.email_notifications();
         let now = OffsetDateTime::now_utc();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                .bind(id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             match status.as_deref() {
-                None => return Err(DomainError::NotFound { entity: "timetable" }),
+                None => {
+                    return Err(DomainError::NotFound {
+                        entity: "timetable",
+                    });
+                }
                 Some("draft") => {}
-                Some(other) => return Err(DomainError::Conflict(format!("the timetable is {other}, not a draft"))),
+                Some(other) => {
+                    return Err(DomainError::Conflict(format!(
+                        "the timetable is {other}, not a draft"
+                    )));
+                }
             }
             // Lock the sessions (PostgreSQL) and compare each with the draft's snapshot.
             for e in entries {
                 // A no-op write takes the row lock on PostgreSQL (SQLite's IMMEDIATE
                 // transaction already holds the database), so no save slips in between.
                 sqlx::query("UPDATE training_sessions SET updated_at = updated_at WHERE id = $1")
-                    .bind(e.session_id).execute(&mut *tx).await.map_err(db_error)?;
-                let current: Option<(DbTime, String)> = sqlx::query_as("SELECT updated_at, status FROM training_sessions WHERE id = $1")
-                    .bind(e.session_id).fetch_optional(&mut *tx).await.map_err(db_error)?;
+                    .bind(e.session_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                let current: Option<(DbTime, String)> = sqlx::query_as(
+                    "SELECT updated_at, status FROM training_sessions WHERE id = $1",
+                )
+                .bind(e.session_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
                 match current {
-                    Some((updated, status)) if updated.0 == e.session_updated_at && status == "scheduled" => {}
-                    _ => return Err(DomainError::Conflict(format!(
-                        "session {} changed after the draft was made; the draft is stale, generate a new one", e.session_id
-                    ))),
+                    Some((updated, status))
+                        if updated.0 == e.session_updated_at && status == "scheduled" => {}
+                    _ => {
+                        return Err(DomainError::Conflict(format!(
+                            "session {} changed after the draft was made; the draft is stale, generate a new one",
+                            e.session_id
+                        )));
+                    }
                 }
             }
             let mut notified = 0usize;
@@ -777,7 +1170,13 @@ impl crate::Store {
                 }
                 let before = serde_json::json!({ "starts_at": rfc3339(e.was_starts_at), "ends_at": rfc3339(e.was_ends_at), "venue_id": e.was_venue_id, "instructor_id": e.was_instructor_id }).to_string();
                 let after = serde_json::json!({ "starts_at": rfc3339(e.starts_at), "ends_at": rfc3339(e.ends_at), "venue_id": e.venue_id, "instructor_id": e.instructor_id, "timetable": id }).to_string();
-                append_in!(tx, &actor.entry("timetables.session_move", "session").entity(e.session_id).change(Some(before), Some(after)));
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("timetables.session_move", "session")
+                        .entity(e.session_id)
+                        .change(Some(before), Some(after))
+                );
 
                 // Who hears about it, each with what changed for them.
                 let link = format!("/programs/{}", change.program_id);
@@ -791,8 +1190,12 @@ impl crate::Store {
                         .link(link.clone())
                 };
                 let with_place = |mut event: NotificationEvent| {
-                    if let Some(venue) = &change.venue_name { event = event.param("venue", venue); }
-                    if let Some(instructor) = &change.instructor_name { event = event.param("instructor", instructor); }
+                    if let Some(venue) = &change.venue_name {
+                        event = event.param("venue", venue);
+                    }
+                    if let Some(instructor) = &change.instructor_name {
+                        event = event.param("instructor", instructor);
+                    }
                     event
                 };
                 let mut staying: Vec<i64> = sqlx::query_scalar(
@@ -803,38 +1206,64 @@ impl crate::Store {
                 ).bind(change.program_id).bind(e.session_id).bind(if instructor_changed { e.instructor_id.unwrap_or(0) } else { 0 })
                     .fetch_all(&mut *tx).await.map_err(db_error)?;
                 staying.sort_unstable();
-                let instructor_user = |instructor: i64| sqlx::query_scalar::<_, i64>(
+                let instructor_user = |instructor: i64| {
+                    sqlx::query_scalar::<_, i64>(
                     "SELECT u.id FROM users u JOIN instructors i ON i.employee_id = u.employee_id WHERE u.active AND i.id = $1",
-                ).bind(instructor);
+                ).bind(instructor)
+                };
                 notified += notify_in!(tx, &with_place(base("rescheduled", staying)), email);
                 if instructor_changed {
                     if let Some(old) = e.was_instructor_id {
-                        let users: Vec<i64> = instructor_user(old).fetch_all(&mut *tx).await.map_err(db_error)?;
+                        let users: Vec<i64> = instructor_user(old)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
                         notified += notify_in!(tx, &base("unassigned", users), email);
                     }
                     if let Some(new) = e.instructor_id {
-                        let users: Vec<i64> = instructor_user(new).fetch_all(&mut *tx).await.map_err(db_error)?;
+                        let users: Vec<i64> = instructor_user(new)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
                         notified += notify_in!(tx, &with_place(base("assigned", users)), email);
                     }
                 }
-                let owner = |venue: i64| sqlx::query_scalar::<_, i64>(
+                let owner = |venue: i64| {
+                    sqlx::query_scalar::<_, i64>(
                     "SELECT u.id FROM users u JOIN venues v ON v.owner_employee_id = u.employee_id WHERE u.active AND v.id = $1",
-                ).bind(venue);
+                ).bind(venue)
+                };
                 if let Some(venue) = e.venue_id {
-                    let users: Vec<i64> = owner(venue).fetch_all(&mut *tx).await.map_err(db_error)?;
+                    let users: Vec<i64> =
+                        owner(venue).fetch_all(&mut *tx).await.map_err(db_error)?;
                     notified += notify_in!(tx, &with_place(base("venue_booked", users)), email);
                 }
                 if let Some(old) = e.was_venue_id.filter(|old| Some(*old) != e.venue_id) {
-                    let name: Option<String> = sqlx::query_scalar("SELECT name FROM venues WHERE id = $1").bind(old).fetch_optional(&mut *tx).await.map_err(db_error)?;
+                    let name: Option<String> =
+                        sqlx::query_scalar("SELECT name FROM venues WHERE id = $1")
+                            .bind(old)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
                     let users: Vec<i64> = owner(old).fetch_all(&mut *tx).await.map_err(db_error)?;
-                    notified += notify_in!(tx, &base("venue_released", users).param("old_venue", name.unwrap_or_default()), email);
+                    notified += notify_in!(
+                        tx,
+                        &base("venue_released", users).param("old_venue", name.unwrap_or_default()),
+                        email
+                    );
                 }
             }
             sqlx::query("UPDATE timetables SET status = 'published', published_by = $2, published_at = $3, published_with_conflicts = $4, hard = $5 WHERE id = $1")
                 .bind(id).bind(actor.user_id).bind(DbTime(now)).bind(anyway && hard_conflicts > 0).bind(hard_conflicts)
                 .execute(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "sessions_moved": changes.len(), "hard_conflicts": hard_conflicts, "publish_anyway": anyway, "notified": notified }).to_string();
-            append_in!(tx, &actor.entry("timetables.publish", "timetable").entity(id).change(None, Some(after)));
+            append_in!(
+                tx,
+                &actor
+                    .entry("timetables.publish", "timetable")
+                    .entity(id)
+                    .change(None, Some(after))
+            );
             tx.commit().await.map_err(db_error)?;
             Ok(notified)
         })

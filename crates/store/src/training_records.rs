@@ -38,22 +38,64 @@ macro_rules! count_enrollments_in {
     }};
 }
 
-impl crate::Store {
+/// The training records port: every query and change of this context.
+pub trait TrainingRecordRepository {
     /// What training-record files are resolved against: employee numbers and the stored
     /// programs by code; `today` bounds the records' dates.
-    pub async fn training_record_refs(&self, today: Date) -> DomainResult<TrainingRecordRefs> {
-        on_pool!(self, pool => {
-            let employees: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees")
-                .fetch_all(pool).await.map_err(db_error)?;
+    fn training_record_refs(
+        &self,
+        today: Date,
+    ) -> impl std::future::Future<Output = DomainResult<TrainingRecordRefs>> + Send;
+
+    /// Enrolments made in Skillbridge itself (any source but `imported`) in `programs`:
+    /// (program id, employee id) → status.
+    fn live_enrollments(
+        &self,
+        programs: &[i64],
+    ) -> impl std::future::Future<Output = DomainResult<HashMap<(i64, i64), String>>> + Send;
+
+    /// Writes a validated plan in one transaction: historical programs for new codes (hours
+    /// the largest of their records), a longer record raising a historical program's hours,
+    /// and one `imported` enrolment per record, created or brought to the file's values.
+    /// Enrolments made in Skillbridge are never touched. With `commit` false everything is
+    /// rolled back, so a preview reports exactly what an import would do.
+    fn import_training_records(
+        &self,
+        plan: &TrainingRecordPlan,
+        source: &str,
+        actor: &Actor,
+        commit: bool,
+    ) -> impl std::future::Future<Output = DomainResult<TrainingRecordOutcome>> + Send;
+}
+
+impl TrainingRecordRepository for crate::Store {
+    /// What training-record files are resolved against: employee numbers and the stored
+    /// programs by code; `today` bounds the records' dates.
+    async fn training_record_refs(&self, today: Date) -> DomainResult<TrainingRecordRefs> {
+        on_pool!(self, |pool| {
+            let employees: Vec<(String, i64)> =
+                sqlx::query_as("SELECT employee_no, id FROM employees")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             let programs: Vec<(String, i64, String, String)> =
                 sqlx::query_as("SELECT code, id, title, status FROM programs")
-                    .fetch_all(pool).await.map_err(db_error)?;
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
             Ok(TrainingRecordRefs {
                 employees: employees.into_iter().collect(),
                 programs: programs
                     .into_iter()
                     .map(|(code, id, title, status)| {
-                        (code, ExistingProgram { id, title, historical: status == HISTORICAL_PROGRAM })
+                        (
+                            code,
+                            ExistingProgram {
+                                id,
+                                title,
+                                historical: status == HISTORICAL_PROGRAM,
+                            },
+                        )
                     })
                     .collect(),
                 today,
@@ -63,21 +105,27 @@ impl crate::Store {
 
     /// Enrolments made in Skillbridge itself (any source but `imported`) in `programs`:
     /// (program id, employee id) → status.
-    pub async fn live_enrollments(
+    async fn live_enrollments(
         &self,
         programs: &[i64],
     ) -> DomainResult<HashMap<(i64, i64), String>> {
         let mut live = HashMap::new();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             for chunk in programs.chunks(CHUNK) {
-                let mut qb = QueryBuilder::new("SELECT program_id, employee_id, status FROM enrollments WHERE source <> ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT program_id, employee_id, status FROM enrollments WHERE source <> ",
+                );
                 qb.push_bind(IMPORTED_SOURCE).push(" AND program_id IN (");
                 let mut list = qb.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
                 }
                 qb.push(")");
-                let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(pool).await.map_err(db_error)?;
+                let rows: Vec<(i64, i64, String)> = qb
+                    .build_query_as()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
                 live.extend(rows.into_iter().map(|(p, e, s)| ((p, e), s)));
             }
         });
@@ -89,7 +137,7 @@ impl crate::Store {
     /// and one `imported` enrolment per record, created or brought to the file's values.
     /// Enrolments made in Skillbridge are never touched. With `commit` false everything is
     /// rolled back, so a preview reports exactly what an import would do.
-    pub async fn import_training_records(
+    async fn import_training_records(
         &self,
         plan: &TrainingRecordPlan,
         source: &str,
@@ -98,11 +146,17 @@ impl crate::Store {
     ) -> DomainResult<TrainingRecordOutcome> {
         let now = DbTime(OffsetDateTime::now_utc());
         let mut outcome = TrainingRecordOutcome::default();
-        on_pool!(self, pool => {
+        on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let new: Vec<_> = plan.programs.iter().filter(|p| p.existing.is_none()).collect();
+            let new: Vec<_> = plan
+                .programs
+                .iter()
+                .filter(|p| p.existing.is_none())
+                .collect();
             for chunk in new.chunks(CHUNK) {
-                let mut qb = QueryBuilder::new("INSERT INTO programs (code, title, status, hours, created_at, updated_at) ");
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO programs (code, title, status, hours, created_at, updated_at) ",
+                );
                 qb.push_values(chunk, |mut row, p| {
                     row.push_bind(p.code.clone())
                         .push_bind(p.title.clone())
@@ -113,7 +167,12 @@ impl crate::Store {
                 });
                 // Created meanwhile by someone else: the records attach to that program.
                 qb.push(" ON CONFLICT (code) DO NOTHING");
-                outcome.programs_created += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                outcome.programs_created += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected() as usize;
             }
             let mut ids: HashMap<String, i64> = plan
                 .programs
@@ -127,10 +186,18 @@ impl crate::Store {
                     list.push_bind(p.code.clone());
                 }
                 qb.push(")");
-                let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut *tx).await.map_err(db_error)?;
+                let rows: Vec<(String, i64)> = qb
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 ids.extend(rows);
             }
-            for p in plan.programs.iter().filter(|p| p.existing.as_ref().is_some_and(|e| e.historical)) {
+            for p in plan
+                .programs
+                .iter()
+                .filter(|p| p.existing.as_ref().is_some_and(|e| e.historical))
+            {
                 // Only ever raised: an earlier file may have held a longer record.
                 outcome.programs_updated += sqlx::query(
                     "UPDATE programs SET hours = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND hours < $1",
@@ -174,7 +241,12 @@ impl crate::Store {
                           OR enrollments.hours IS DISTINCT FROM excluded.hours \
                           OR enrollments.score IS DISTINCT FROM excluded.score \
                           OR enrollments.cost_per_head IS DISTINCT FROM excluded.cost_per_head)");
-                written += qb.build().execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
+                written += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected() as usize;
             }
             let after = count_enrollments_in!(tx, &program_ids);
             outcome.enrollments_created = usize::try_from(after - before).unwrap_or(0);
@@ -190,7 +262,12 @@ impl crate::Store {
                 "enrollments_updated": outcome.enrollments_updated,
                 "enrollments_unchanged": outcome.enrollments_unchanged,
             });
-            append_in!(tx, &actor.entry("training_records.import", "training_record").change(None, Some(report.to_string())));
+            append_in!(
+                tx,
+                &actor
+                    .entry("training_records.import", "training_record")
+                    .change(None, Some(report.to_string()))
+            );
             if commit {
                 tx.commit().await.map_err(db_error)?;
             } else {

@@ -11,6 +11,7 @@ use domain::audit::Actor;
 use domain::{DomainError, Principal};
 use service::secrets::secret_hash;
 use std::net::SocketAddr;
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// Name of the session cookie.

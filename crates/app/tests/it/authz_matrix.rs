@@ -9,6 +9,7 @@ use domain::jobs::JobRepository;
 use domain::org::OrgRepository;
 use domain::{DataScope, Page, Role, ScopeKind};
 use std::collections::{BTreeSet, HashMap};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// Callers, in the order of every `expect` array.

@@ -8,6 +8,7 @@ use domain::certificates::{CertificateStanding, masked_name};
 use domain::operations::ProgramStatus;
 use domain::org::OrgRepository;
 use domain::{DataScope, Page};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 fn today() -> time::Date {

@@ -2,6 +2,7 @@
 
 use crate::db_test;
 use domain::org::OrgRepository;
+use store::prelude::*;
 
 db_test!(
     gaps_use_the_latest_assessment_and_keep_unassessed_unknown,

@@ -9,6 +9,7 @@ use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page};
 use service::imports::{import_assessments, import_competency_models};
 use std::process::Command;
+use store::prelude::*;
 
 /// Date of the test assessments: after every demo assessment, and in the past.
 const ON: &str = "2026-10-15";

@@ -1,6 +1,7 @@
 //! The decoding chain: tree, tracing back from a skill, target changes marking tasks.
 
 use crate::db_test;
+use store::prelude::*;
 
 db_test!(
     targets_changes_are_audited_and_mark_tasks_for_review,

@@ -7,6 +7,7 @@ use crate::support::{Backend, TempDir, TestApp};
 use domain::audit::AuditRepository;
 use domain::jobs::JobRepository;
 use serde_json::{Value, json};
+use store::prelude::*;
 
 /// 80 people in one new position; 40 complete program EV-P1 (20 in June, 20 in August
 /// 2025); their KPI (lower is better) drops by exactly 1.0 from the month after

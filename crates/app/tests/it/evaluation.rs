@@ -18,6 +18,7 @@ use domain::practice::{
 };
 use domain::surveys::{Answer, AttachInput};
 use domain::{DataScope, Page};
+use store::prelude::*;
 use time::{Duration, OffsetDateTime};
 
 /// Active employees of a department subtree who do not head their own department.

@@ -7,6 +7,7 @@ use crate::db_test;
 use crate::support::TestApp;
 use domain::audit::{Actor, AuditRepository};
 use serde_json::{Value, json};
+use store::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 

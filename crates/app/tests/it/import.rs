@@ -7,6 +7,7 @@ use domain::audit::{AuditFilter, AuditRepository};
 use domain::org::OrgRepository;
 use domain::{DataScope, Page};
 use service::imports::{EmployeeImportRequest, import_employees};
+use store::prelude::*;
 
 async fn upload(
     app: &TestApp,

@@ -3,6 +3,7 @@
 use crate::db_test;
 use domain::org::OrgRepository;
 use service::imports::{import_kpi_definitions, import_kpi_values};
+use store::prelude::*;
 
 const DEFINITIONS: &str = "指标编码,指标名称,单位,方向,汇总,来源系统\nOUTPUT,产量,件,越高越好,求和,MES\nDEFECT,不良率,%,越低越好,比率,QMS\n";
 

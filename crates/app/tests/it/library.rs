@@ -13,6 +13,7 @@ use domain::library::{
     ResourceInput, ResourceKind, ResourceStatus, ScenarioPackInput, SkillLevel, TagKind, TagRef,
     TagRemoval,
 };
+use store::prelude::*;
 use time::{Duration, OffsetDateTime};
 
 async fn actor(app: &TestApp, username: &str) -> Actor {

@@ -4,6 +4,7 @@
 use crate::db_test;
 use domain::Page;
 use domain::library::{ResourceFilter, ResourceKind, ResourceStatus};
+use store::prelude::*;
 
 db_test!(library_demo, with_library, |app| {
     let all = app

@@ -8,6 +8,7 @@ use crate::support::TestApp;
 use domain::audit::Actor;
 use domain::library::{ResourceStatus, TagKind};
 use serde_json::{Value, json};
+use store::prelude::*;
 
 async fn actor(app: &TestApp, name: &str) -> Actor {
     Actor {

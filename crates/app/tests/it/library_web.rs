@@ -8,6 +8,7 @@ use domain::audit::Actor;
 use domain::library::{ResourceFilter, ResourceStatus};
 use reqwest::Client;
 use serde_json::{Value, json};
+use store::prelude::*;
 
 pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n";
 

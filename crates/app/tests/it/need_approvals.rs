@@ -6,6 +6,7 @@ use crate::support::TestApp;
 use domain::DataScope;
 use domain::org::OrgRepository;
 use serde_json::{Value, json};
+use store::prelude::*;
 
 /// Employee numbers of `n` active people of a department.
 async fn people_of(app: &TestApp, department: &str, n: usize) -> Vec<String> {

@@ -7,6 +7,7 @@ use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::decoding::{ObjectiveInput, TaskInput};
 use domain::org::OrgRepository;
+use store::prelude::*;
 
 db_test!(edits_are_validated_audited_and_flow_down, |app| {
     use domain::audit::{AuditFilter, AuditRepository};

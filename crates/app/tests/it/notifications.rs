@@ -16,6 +16,7 @@ use domain::operations::{EnrollmentSource, SessionInput, SessionMode};
 use domain::org::OrgRepository;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
+use store::prelude::*;
 use time::{Duration, OffsetDateTime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

@@ -12,6 +12,7 @@ use domain::operations::{
 };
 use domain::org::{EmployeeFilter, OrgRepository};
 use domain::{DataScope, Page};
+use store::prelude::*;
 
 type Fields = Vec<(&'static str, String)>;
 

@@ -9,6 +9,7 @@ use crate::support::TestApp;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page};
 use serde_json::{Value, json};
+use store::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 

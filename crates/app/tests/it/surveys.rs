@@ -12,6 +12,7 @@ use domain::operations::{
 use domain::org::{EmployeeFilter, OrgRepository};
 use domain::surveys::{Answer, AttachInput};
 use domain::{DataScope, DomainError, Page};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// A program run for tests.

@@ -10,6 +10,7 @@ use domain::Page;
 use domain::audit::{AuditFilter, AuditRepository};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use store::prelude::*;
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 fn china() -> UtcOffset {

@@ -16,6 +16,7 @@ use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::{may_see_instructor_results, may_see_session_results};
 use service::access::{require, scope_or_forbidden};
+use store::prelude::*;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

@@ -14,6 +14,7 @@ use domain::{Page, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::{require, scope_or_forbidden};
 use service::imports::require_company_people_manager;
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// The id of a created record.

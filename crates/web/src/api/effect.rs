@@ -14,6 +14,7 @@ use serde::Deserialize;
 use service::access::require;
 use service::effect::GivenAssumptions;
 use service::effect::{EffectResult, may_view_effects};
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// What to estimate; every field is optional.

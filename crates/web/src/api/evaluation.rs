@@ -19,6 +19,7 @@ use domain::evaluation::{
 use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::scope_or_forbidden;
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------

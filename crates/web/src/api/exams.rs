@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use service::exams::{
     grader_of, learner, may_grade, require_exam_staff, results_scope, visible_attempt,
 };
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::require;
 use service::library as rules;
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// Filters and paging of the resource list.

@@ -17,6 +17,7 @@ use domain::needs::{NeedDetail, NeedFilter, NeedSummary, Urgency};
 use domain::{DomainError, DomainResult, Page};
 use serde::{Deserialize, Serialize};
 use service::needs::{decider, may_administer, may_raise, requester, visible_need};
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// Whom a need covers.

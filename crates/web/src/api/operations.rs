@@ -20,6 +20,7 @@ use domain::{DataScope, DomainError, DomainResult, Page, Permission, Principal};
 use serde::{Deserialize, Serialize};
 use service::access::{require, scope_or_forbidden};
 use service::operations::Enrollees;
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- shared rules ---------------------------------------------------------------

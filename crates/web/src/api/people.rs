@@ -11,6 +11,7 @@ use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
 use service::access::{apply_contact_mask, scope_or_forbidden};
+use store::prelude::*;
 use utoipa::IntoParams;
 
 /// Filters and paging of the employee list.

@@ -11,6 +11,7 @@ use domain::performance::{Period, ReconciliationStatus};
 use domain::{DomainError, Page};
 use serde::Serialize;
 use service::access::{require, scope_or_forbidden};
+use store::prelude::*;
 use utoipa::ToSchema;
 
 /// A KPI definition with how much data it has.

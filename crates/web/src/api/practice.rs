@@ -18,6 +18,7 @@ use service::access::require;
 use service::practice::{
     PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
 };
+use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// Which practice tasks to list.

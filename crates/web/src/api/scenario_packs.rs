@@ -14,6 +14,7 @@ use domain::{DomainError, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::require;
 use service::library as rules;
+use store::prelude::*;
 use utoipa::ToSchema;
 
 /// A resource in a pack.

@@ -14,6 +14,7 @@ use domain::library::{TagEntry, TagKind, TagRemoval};
 use serde::{Deserialize, Serialize};
 use service::access::require;
 use service::library as rules;
+use store::prelude::*;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

@@ -17,6 +17,7 @@ use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
 use service::access::require;
 use service::timetables::{DraftView, EntryChange, Published};
+use store::prelude::*;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};

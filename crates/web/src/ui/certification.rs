@@ -22,6 +22,7 @@ use domain::surveys::{
 };
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
+use store::prelude::*;
 use time::{Date, OffsetDateTime};
 
 // ----- survey templates ---------------------------------------------------------------

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::Permission;
 use serde::Deserialize;
 use service::access::scope_or_forbidden;
+use store::prelude::*;
 use store::{HeatCell, ModelRequirement};
 
 /// One heat-map cell as shown.

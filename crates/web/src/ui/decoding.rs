@@ -16,6 +16,7 @@ use domain::decoding::{
 };
 use domain::{DataScope, DomainError, Permission};
 use serde::Deserialize;
+use store::prelude::*;
 
 #[derive(Template)]
 #[template(path = "decoding.html")]

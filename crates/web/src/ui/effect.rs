@@ -18,6 +18,7 @@ use domain::{DomainError, DomainResult};
 use serde::Deserialize;
 use service::effect::{EffectResult, Ranged, SeriesPoint, may_view_effects};
 use std::fmt::Write;
+use store::prelude::*;
 
 /// The query as typed into the form, kept as text so a bad value is shown back.
 #[derive(Debug, Deserialize, Default, Clone)]

@@ -20,6 +20,7 @@ use domain::operations::{Plan, ProgramStatus};
 use domain::{DataScope, DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use std::fmt::Write;
+use store::prelude::*;
 
 // ----- shared with the API --------------------------------------------------------------
 

@@ -19,6 +19,7 @@ use domain::exams::{
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use service::exams::{grader_of, learner, may_grade, results_scope, visible_attempt};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 fn staff(caller: &PageCaller) -> Result<(), PageError> {

@@ -23,6 +23,7 @@ use domain::library::{
 use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use service::library::{self as rules, can_edit, is_staff};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// Largest body the upload route lets through; the site's limit (settings) is

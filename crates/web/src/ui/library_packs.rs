@@ -16,6 +16,7 @@ use domain::library::{ScenarioPack, ScenarioPackInput};
 use domain::{DomainError, Permission};
 use serde::Deserialize;
 use service::library::{self as rules, is_staff};
+use store::prelude::*;
 
 /// Field codes of the pack form and their labels, for error messages.
 const FIELDS: &[(&str, &str)] = &[

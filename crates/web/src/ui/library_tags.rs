@@ -15,6 +15,7 @@ use domain::library::{TagEntry, TagKind, TagRemoval};
 use domain::{DomainError, Permission};
 use serde::Deserialize;
 use service::library as rules;
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// Field codes of the tag forms and their labels, for error messages.

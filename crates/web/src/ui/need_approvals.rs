@@ -21,6 +21,7 @@ use domain::org::OrgRepository;
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
 use service::needs::{decider, may_administer, may_raise, requester, viewer, visible_need};
+use store::prelude::*;
 
 /// Form fields and their labels, for messages naming the field.
 const FIELDS: &[(&str, &str)] = &[

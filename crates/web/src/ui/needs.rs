@@ -14,6 +14,7 @@ use domain::needs::{Audience, GapNeedRequest, NeedFilter, NeedSummary, Urgency};
 use domain::{DomainError, Page, Permission};
 use serde::Deserialize;
 use service::access::scope_or_forbidden;
+use store::prelude::*;
 
 #[derive(Template)]
 #[template(path = "needs.html")]

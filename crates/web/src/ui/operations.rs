@@ -21,6 +21,7 @@ use domain::{DomainError, DomainResult, Page, Permission};
 use serde::Deserialize;
 use service::operations::Enrollees;
 use store::CalendarOwner;
+use store::prelude::*;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Reads a `datetime-local` field (`2026-03-02T09:00`) in the company's time zone.

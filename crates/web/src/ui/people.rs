@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use domain::org::{Department, DepartmentHeadcount, Employee, OrgRepository};
 use domain::{DomainError, Page, Permission};
 use service::access::{apply_contact_mask, scope_or_forbidden};
+use store::prelude::*;
 
 #[derive(Template)]
 #[template(path = "people.html")]

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::{DomainError, Permission};
 use store::KpiSummary;
+use store::prelude::*;
 
 /// The outcome of an upload, as shown.
 pub struct UploadView {

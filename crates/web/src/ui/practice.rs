@@ -21,6 +21,7 @@ use serde::Deserialize;
 use service::practice::{
     PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
 };
+use store::prelude::*;
 use time::{Date, Duration};
 
 /// Most rows one export writes.
