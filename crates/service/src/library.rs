@@ -2,15 +2,19 @@
 //! who may move a resource through review, and the list (where search plugs in).
 
 use crate::Context;
+use crate::access::require;
 use domain::audit::Actor;
 use domain::library::{
-    FileEntry, ResourceDetail, ResourceFilter, ResourceStatus, ResourceSummary, ResourceVersion,
-    ReviewEntry, ScenarioPack, StatusChange, VersionSnapshot,
+    AuthorCourseStats, CommentEntry, CommentStatus, EventKind, FileEntry, LifecycleRow,
+    MicroCourseInput, PackRef, ResourceDetail, ResourceFilter, ResourceInput, ResourceKind,
+    ResourceStatus, ResourceSummary, ResourceVersion, ReviewEntry, ScenarioPack, ScenarioPackInput,
+    StatusChange, SupplyGaps, TagEntry, TagKind, TagRemoval, VersionSnapshot,
 };
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use std::collections::HashMap;
 use std::sync::Arc;
 use store::prelude::*;
+use time::OffsetDateTime;
 
 /// Sees every resource whatever its status: reviewers and library managers.
 pub fn is_staff(p: &Principal) -> bool {
@@ -281,7 +285,8 @@ pub async fn visible_file(
     }
 }
 
-/// Moves a resource through review after checking `caller` may make the move.
+/// Moves a resource through review after checking `caller` may make the move; a
+/// blank comment counts as none.
 pub async fn change_status(
     ctx: &Context,
     caller: &Principal,
@@ -290,6 +295,7 @@ pub async fn change_status(
     next: ResourceStatus,
     comment: Option<&str>,
 ) -> DomainResult<StatusChange> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let resource = visible_detail(ctx, caller, id).await?.summary;
     if !can_move(caller, &resource, next) {
         // A move the workflow does not know is the input's fault, not a permission matter.
@@ -406,13 +412,13 @@ pub async fn editable_detail(
     Ok(detail)
 }
 
-/// Stores an uploaded file for resource `id` (already checked editable): the type and
+/// Stores an uploaded file for the resource of `target` (checked by [`begin_upload`]): the type and
 /// the site's size limit are checked as the bytes stream in, then the file is recorded.
 /// When recording fails the stored bytes are removed again, so nothing is half-written.
 pub async fn store_upload<S, E>(
     ctx: &Context,
     actor: &Actor,
-    id: i64,
+    target: &UploadTarget,
     file_name: &str,
     chunks: S,
 ) -> DomainResult<FileEntry>
@@ -420,6 +426,7 @@ where
     S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
+    let id = target.resource_id;
     let folder = ctx.store.file_folder(id).await?;
     let stored = ctx
         .files
@@ -455,6 +462,439 @@ pub async fn delete_file(
         .delete_resource_file(&ctx.files, file_id, actor)
         .await?;
     Ok(file.resource_id)
+}
+
+// ----- what the pages show (predicates for buttons and columns) ----------------------
+
+/// Whether `p` writes resources and micro-courses (the "new" buttons).
+pub fn may_author(p: &Principal) -> bool {
+    p.can(Permission::AuthorResources)
+}
+
+/// Whether `p` keeps the library: vocabularies, scenario packs, moderation, reports.
+pub fn may_manage(p: &Principal) -> bool {
+    p.can(Permission::ManageLibrary)
+}
+
+/// Whether lists show a resource's review status to `p` (staff and authors).
+pub fn may_see_statuses(p: &Principal) -> bool {
+    is_staff(p) || may_author(p)
+}
+
+/// Fails with `Forbidden` unless `p` keeps the library (the scenario-pack form).
+pub fn check_library_manager(p: &Principal) -> DomainResult<()> {
+    require(p, Permission::ManageLibrary)
+}
+
+// ----- resources ---------------------------------------------------------------------
+
+/// A resource as its page shows it to `caller`, with what they may do on it.
+pub struct ResourceView {
+    pub detail: ResourceDetail,
+    /// The review moves `caller` may make now.
+    pub moves: Vec<ResourceStatus>,
+    /// `caller` may change its content (and its working version's files) now.
+    pub editable: bool,
+    /// The scenario packs it is in.
+    pub packs: Vec<PackRef>,
+}
+
+/// Opens a resource for `caller`: a published one counts a view.
+pub async fn open_resource(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<ResourceView> {
+    let detail = visible_detail(ctx, caller, id).await?;
+    let s = &detail.summary;
+    if s.status == ResourceStatus::Published {
+        ctx.store
+            .record_event(
+                id,
+                Some(caller.user_id),
+                EventKind::View,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+    }
+    let moves = allowed_moves(caller, s);
+    let editable = can_edit(caller, s) && s.status.is_editable();
+    let packs = ctx.store.packs_with_resource(id).await?;
+    Ok(ResourceView {
+        detail,
+        moves,
+        editable,
+        packs,
+    })
+}
+
+/// The active vocabulary entries authors pick tags from.
+pub async fn authoring_vocabulary(ctx: &Context) -> DomainResult<Vec<TagEntry>> {
+    ctx.store.list_tags(None, false).await
+}
+
+/// What the form for a new resource needs, for an author: the active vocabularies.
+pub async fn new_resource_form(ctx: &Context, caller: &Principal) -> DomainResult<Vec<TagEntry>> {
+    require(caller, Permission::AuthorResources)?;
+    authoring_vocabulary(ctx).await
+}
+
+/// The resource `caller` may change, with the active vocabularies (its edit form).
+pub async fn resource_to_edit(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<(ResourceDetail, Vec<TagEntry>)> {
+    let detail = editable_detail(ctx, caller, id).await?;
+    Ok((detail, authoring_vocabulary(ctx).await?))
+}
+
+/// An owner other than the caller is chosen by a library manager only.
+fn keep_owner_choice(caller: &Principal, input: &mut ResourceInput) {
+    if !caller.can(Permission::ManageLibrary) {
+        input.owner_user_id = None;
+    }
+}
+
+/// Adds a resource as a draft owned by the caller (or, for a library manager, by the
+/// owner chosen) and indexes it. `input` is the request as parsed: a parse error is
+/// reported after the permission check.
+pub async fn create_resource(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    input: DomainResult<ResourceInput>,
+) -> DomainResult<i64> {
+    require(caller, Permission::AuthorResources)?;
+    let mut input = input?;
+    keep_owner_choice(caller, &mut input);
+    let id = ctx.store.create_resource(&input, actor).await?;
+    reindex_resource(ctx, id).await?;
+    Ok(id)
+}
+
+/// Adds a micro-course (问题—案例—方法) as a draft, like [`create_resource`].
+pub async fn create_micro_course(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    input: DomainResult<MicroCourseInput>,
+) -> DomainResult<i64> {
+    require(caller, Permission::AuthorResources)?;
+    let mut input = input?;
+    keep_owner_choice(caller, &mut input.resource);
+    let id = ctx.store.create_micro_course(&input, actor).await?;
+    reindex_resource(ctx, id).await?;
+    Ok(id)
+}
+
+/// A resource's new content: a micro-course carries its three parts.
+pub enum ResourceChange {
+    Resource(ResourceInput),
+    MicroCourse(MicroCourseInput),
+}
+
+/// Changes a draft or a resource under review that `caller` may edit (404 when they
+/// cannot see it, 403 when they may not change it), then re-indexes it. `input`
+/// parses the request once the resource is known; it is told whether the resource is
+/// a micro-course. Returns the resource as `caller` now sees it.
+pub async fn update_resource(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    id: i64,
+    input: impl FnOnce(bool) -> DomainResult<ResourceChange>,
+) -> DomainResult<ResourceDetail> {
+    let current = editable_detail(ctx, caller, id).await?;
+    match input(current.summary.kind == ResourceKind::MicroCourse)? {
+        ResourceChange::Resource(mut input) => {
+            keep_owner_choice(caller, &mut input);
+            ctx.store.update_resource(id, &input, actor).await?;
+        }
+        ResourceChange::MicroCourse(mut input) => {
+            keep_owner_choice(caller, &mut input.resource);
+            ctx.store.update_micro_course(id, &input, actor).await?;
+        }
+    }
+    reindex_resource(ctx, id).await?;
+    visible_detail(ctx, caller, id).await
+}
+
+/// Permission to upload into a resource's working version, granted by
+/// [`begin_upload`]; [`store_upload`] takes it, so no upload skips the check.
+pub struct UploadTarget {
+    resource_id: i64,
+}
+
+impl UploadTarget {
+    pub fn resource_id(&self) -> i64 {
+        self.resource_id
+    }
+}
+
+/// Checks that `caller` may add files to resource `id` (before any byte is read).
+pub async fn begin_upload(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<UploadTarget> {
+    editable_detail(ctx, caller, id).await?;
+    Ok(UploadTarget { resource_id: id })
+}
+
+/// A file `caller` may download, opened: its record, where its bytes are and their size.
+pub struct OpenFile {
+    pub file: FileEntry,
+    pub key: files::FileKey,
+    pub size: u64,
+}
+
+impl OpenFile {
+    /// The file's bytes (all, or `range`), streamed from the file store.
+    pub async fn stream(
+        &self,
+        ctx: &Context,
+        range: Option<std::ops::Range<u64>>,
+    ) -> DomainResult<files::FileStream> {
+        Ok(ctx.files.stream(&self.key, range).await?)
+    }
+}
+
+/// Opens a file `caller` may download ([`visible_file`]).
+pub async fn open_file(ctx: &Context, caller: &Principal, file_id: i64) -> DomainResult<OpenFile> {
+    let file = visible_file(ctx, caller, file_id).await?;
+    let key = files::FileKey::parse(&file.storage_key)?;
+    let size = ctx.files.size(&key).await?;
+    Ok(OpenFile { file, key, size })
+}
+
+/// Rates a resource `caller` may see (1–5 stars; a second rating replaces the first);
+/// returns the new average and count. `stars` is the request as parsed.
+pub async fn rate_resource(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    stars: DomainResult<i32>,
+) -> DomainResult<(f64, i64)> {
+    visible_detail(ctx, caller, id).await?;
+    ctx.store.rate(id, caller.user_id, stars?).await
+}
+
+/// Comments on a resource `caller` may see; pending until moderated when the site
+/// moderates first.
+pub async fn comment_on_resource(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+    body: &str,
+) -> DomainResult<CommentEntry> {
+    visible_detail(ctx, caller, id).await?;
+    ctx.store
+        .add_comment(id, caller.user_id, body, ctx.settings.moderate_comments)
+        .await
+}
+
+/// Records that `caller` finished a resource they may see.
+pub async fn complete_resource(ctx: &Context, caller: &Principal, id: i64) -> DomainResult<()> {
+    visible_detail(ctx, caller, id).await?;
+    ctx.store
+        .record_event(
+            id,
+            Some(caller.user_id),
+            EventKind::Complete,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+}
+
+/// Comments waiting for a moderator, oldest first (library managers).
+pub async fn pending_comments(
+    ctx: &Context,
+    caller: &Principal,
+    page: Page,
+) -> DomainResult<Paged<CommentEntry>> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.pending_comments(page).await
+}
+
+/// Shows or hides a comment (library managers); `decision` is `visible` or `hidden`.
+pub async fn moderate_comment(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    comment_id: i64,
+    decision: &str,
+) -> DomainResult<()> {
+    require(caller, Permission::ManageLibrary)?;
+    let decision = CommentStatus::parse(decision)?;
+    ctx.store
+        .moderate_comment(comment_id, decision, actor)
+        .await
+}
+
+/// The library reports: little-used resources over a window, and supply gaps.
+pub struct LibraryReports {
+    pub months: u32,
+    pub threshold: i64,
+    pub lifecycle: Vec<LifecycleRow>,
+    pub gaps: SupplyGaps,
+}
+
+/// The library reports (library managers): the lifecycle window defaults to 6 months
+/// and the usage threshold to 5. Both are the request as parsed.
+pub async fn library_reports(
+    ctx: &Context,
+    caller: &Principal,
+    months: DomainResult<Option<u32>>,
+    threshold: DomainResult<Option<i64>>,
+) -> DomainResult<LibraryReports> {
+    require(caller, Permission::ManageLibrary)?;
+    let months = months?.unwrap_or(6);
+    let threshold = threshold?.unwrap_or(5);
+    let lifecycle = ctx
+        .store
+        .lifecycle_report(months, threshold, OffsetDateTime::now_utc())
+        .await?;
+    let gaps = ctx.store.supply_gaps().await?;
+    Ok(LibraryReports {
+        months,
+        threshold,
+        lifecycle,
+        gaps,
+    })
+}
+
+/// The caller's micro-courses with their feedback (authors).
+pub async fn my_course_stats(
+    ctx: &Context,
+    caller: &Principal,
+) -> DomainResult<Vec<AuthorCourseStats>> {
+    require(caller, Permission::AuthorResources)?;
+    ctx.store.author_stats(caller.user_id).await
+}
+
+// ----- tag vocabularies ---------------------------------------------------------------
+
+/// Vocabulary entries (of `kind`, or all), for everyone signed in.
+pub async fn list_tags(
+    ctx: &Context,
+    kind: Option<TagKind>,
+    include_inactive: bool,
+) -> DomainResult<Vec<TagEntry>> {
+    ctx.store.list_tags(kind, include_inactive).await
+}
+
+/// Every vocabulary entry, deactivated ones too (library managers' page).
+pub async fn tag_vocabularies(ctx: &Context, caller: &Principal) -> DomainResult<Vec<TagEntry>> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.list_tags(None, true).await
+}
+
+/// Adds a vocabulary entry (library managers); `kind` as typed (code or Chinese name).
+pub async fn create_tag(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    kind: &str,
+    value: &str,
+) -> DomainResult<i64> {
+    require(caller, Permission::ManageLibrary)?;
+    let kind = TagKind::parse(kind)?;
+    ctx.store.create_tag(kind, value, actor).await
+}
+
+/// Renames and/or (de)activates an entry (library managers); the resources carrying
+/// it are re-indexed under the new value.
+pub async fn update_tag(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    id: i64,
+    value: &str,
+    active: bool,
+) -> DomainResult<()> {
+    require(caller, Permission::ManageLibrary)?;
+    let since = OffsetDateTime::now_utc();
+    ctx.store.update_tag(id, value, active, actor).await?;
+    reindex_changed_since(ctx, since).await
+}
+
+/// Removes an entry (library managers): deleted when unused, else deactivated.
+pub async fn remove_tag(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> DomainResult<TagRemoval> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.remove_tag(id, actor).await
+}
+
+// ----- scenario packs ------------------------------------------------------------------
+
+/// Every scenario pack with the items `caller` may see.
+pub async fn list_packs(ctx: &Context, caller: &Principal) -> DomainResult<Vec<ScenarioPack>> {
+    visible_packs(ctx, caller, None).await
+}
+
+/// One scenario pack with the items `caller` may see.
+pub async fn scenario_pack(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<ScenarioPack> {
+    visible_packs(ctx, caller, Some(id))
+        .await?
+        .pop()
+        .ok_or(DomainError::NotFound {
+            entity: "scenario pack",
+        })
+}
+
+/// A pack with all its items, to change it (library managers).
+pub async fn pack_to_edit(
+    ctx: &Context,
+    caller: &Principal,
+    id: i64,
+) -> DomainResult<ScenarioPack> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.pack(id).await
+}
+
+/// Adds a scenario pack (library managers).
+pub async fn create_pack(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    input: &ScenarioPackInput,
+) -> DomainResult<i64> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.create_pack(input, actor).await
+}
+
+/// Changes a scenario pack (library managers), its items replaced by the input's in
+/// order; returns the pack as saved.
+pub async fn update_pack(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    id: i64,
+    input: &ScenarioPackInput,
+) -> DomainResult<ScenarioPack> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.update_pack(id, input, actor).await?;
+    ctx.store.pack(id).await
+}
+
+/// Deletes a scenario pack (library managers); its resources stay in the library.
+pub async fn delete_pack(
+    ctx: &Context,
+    caller: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> DomainResult<()> {
+    require(caller, Permission::ManageLibrary)?;
+    ctx.store.delete_pack(id, actor).await
 }
 
 #[cfg(test)]

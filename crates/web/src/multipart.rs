@@ -5,13 +5,14 @@ use axum::extract::Multipart;
 use domain::audit::Actor;
 use domain::library::FileEntry;
 use domain::{DomainError, DomainResult};
+use service::library::UploadTarget;
 
-/// Streams the multipart field `file` into resource `id`'s files through the use case;
-/// `None` when the form carries no `file` field.
+/// Streams the multipart field `file` into the files of the resource `target` names
+/// through the use case; `None` when the form carries no `file` field.
 pub async fn receive_file(
     state: &AppState,
     actor: &Actor,
-    id: i64,
+    target: &UploadTarget,
     mut multipart: Multipart,
 ) -> DomainResult<Option<FileEntry>> {
     let bad =
@@ -22,7 +23,7 @@ pub async fn receive_file(
         }
         let name = field.file_name().unwrap_or("upload").to_string();
         let entry =
-            service::library::store_upload(state, actor, id, &name, Box::pin(field)).await?;
+            service::library::store_upload(state, actor, target, &name, Box::pin(field)).await?;
         return Ok(Some(entry));
     }
     Ok(None)

@@ -388,6 +388,8 @@ db_test!(micro_courses_through_pages, |app| {
             ("case", "三号线换模 **90 分钟**"),
             ("solution", "SMED 四步"),
             ("skill", "OP-EQUIP"),
+            // The main skill is among the skills it develops (the API's rule too).
+            ("skills", "OP-EQUIP:1"),
         ]
     };
     assert_eq!(get(&app, &author, "/library/micro/new").await.0, 200);

@@ -30,6 +30,7 @@ mod operations_web;
 mod practice;
 mod scope;
 mod store;
+mod surfaces_agree;
 mod surveys;
 mod timetables;
 mod training_records;

@@ -14,12 +14,9 @@ use domain::exams::{
     ExamStatus, GradingTask, LearningGain, MyExam, Question, QuestionFilter, QuestionInput,
     QuestionKind, parse_difficulty,
 };
-use domain::{DomainError, Page, Permission};
+use domain::{DomainResult, Page};
 use serde::{Deserialize, Serialize};
-use service::exams::{
-    grader_of, learner, may_grade, require_exam_staff, results_scope, visible_attempt,
-};
-use store::prelude::*;
+use service::exams::{self as exams, visible_attempt};
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------
@@ -195,28 +192,32 @@ pub async fn list_questions(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<QuestionsQuery>,
 ) -> Result<Json<QuestionPage>, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    let filter = QuestionFilter {
-        skill_code: query.skill,
-        kind: query
-            .kind
-            .as_deref()
-            .filter(|k| !k.trim().is_empty())
-            .map(QuestionKind::parse)
-            .transpose()?,
-        difficulty: query
-            .difficulty
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .map(parse_difficulty)
-            .transpose()?,
-        q: query.q,
-        include_inactive: query.include_inactive.unwrap_or(false),
-    };
-    let page = state
-        .store
-        .list_questions(&filter, Page::new(query.page, query.per_page))
-        .await?;
+    let filter = (|| -> DomainResult<QuestionFilter> {
+        Ok(QuestionFilter {
+            skill_code: query.skill,
+            kind: query
+                .kind
+                .as_deref()
+                .filter(|k| !k.trim().is_empty())
+                .map(QuestionKind::parse)
+                .transpose()?,
+            difficulty: query
+                .difficulty
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .map(parse_difficulty)
+                .transpose()?,
+            q: query.q,
+            include_inactive: query.include_inactive.unwrap_or(false),
+        })
+    })();
+    let page = exams::list_questions(
+        &state,
+        &caller.principal,
+        filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(QuestionPage {
         items: page.items,
         total: page.total,
@@ -234,8 +235,7 @@ pub async fn create_question(
     caller: ApiCaller,
     ApiJson(body): ApiJson<QuestionInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_exam_staff(&caller.principal)?;
-    let id = state.store.create_question(&body, &caller.actor()).await?;
+    let id = exams::create_question(&state, &caller.principal, &caller.actor(), Ok(body)).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -248,8 +248,7 @@ pub async fn get_question(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Question>, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    Ok(Json(state.store.question(id).await?))
+    Ok(Json(exams::question(&state, &caller.principal, id).await?))
 }
 
 /// Changes a question; papers already drawn keep it as it was.
@@ -263,11 +262,7 @@ pub async fn update_question(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<QuestionInput>,
 ) -> Result<StatusCode, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    state
-        .store
-        .update_question(id, &body, &caller.actor())
-        .await?;
+    exams::update_question(&state, &caller.principal, &caller.actor(), id, Ok(body)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -282,11 +277,7 @@ pub async fn set_question_active(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ActiveBody>,
 ) -> Result<StatusCode, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    state
-        .store
-        .set_question_active(id, body.active, &caller.actor())
-        .await?;
+    exams::set_question_active(&state, &caller.principal, &caller.actor(), id, body.active).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -301,22 +292,26 @@ pub async fn list_exams(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ExamsQuery>,
 ) -> Result<Json<ExamPage>, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    let filter = ExamFilter {
-        q: query.q,
-        program_id: query.program,
-        skill_code: query.skill,
-        status: query
-            .status
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(ExamStatus::parse)
-            .transpose()?,
-    };
-    let page = state
-        .store
-        .list_exams(&filter, Page::new(query.page, query.per_page))
-        .await?;
+    let filter = (|| -> DomainResult<ExamFilter> {
+        Ok(ExamFilter {
+            q: query.q,
+            program_id: query.program,
+            skill_code: query.skill,
+            status: query
+                .status
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(ExamStatus::parse)
+                .transpose()?,
+        })
+    })();
+    let page = exams::list_exams(
+        &state,
+        &caller.principal,
+        filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(ExamPage {
         items: page.items,
         total: page.total,
@@ -334,8 +329,7 @@ pub async fn create_exam(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ExamInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_exam_staff(&caller.principal)?;
-    let id = state.store.create_exam(&body, &caller.actor()).await?;
+    let id = exams::create_exam(&state, &caller.principal, &caller.actor(), Ok(body)).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -348,15 +342,7 @@ pub async fn get_exam(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Exam>, ApiError> {
-    let exam = state.store.exam(id).await?;
-    let learner_may = match caller.principal.employee_id {
-        Some(e) => exam.status != ExamStatus::Draft && state.store.may_take_exam(&exam, e).await?,
-        None => false,
-    };
-    if !learner_may && !may_grade(&state, &caller.principal, id).await? {
-        return Err(DomainError::NotFound { entity: "exam" }.into());
-    }
-    Ok(Json(exam))
+    Ok(Json(exams::exam(&state, &caller.principal, id).await?))
 }
 
 /// Changes an exam's rules; attempts already taken keep their papers.
@@ -370,8 +356,7 @@ pub async fn update_exam(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ExamInput>,
 ) -> Result<StatusCode, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    state.store.update_exam(id, &body, &caller.actor()).await?;
+    exams::update_exam(&state, &caller.principal, &caller.actor(), id, Ok(body)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,12 +371,7 @@ pub async fn set_exam_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ExamStatusBody>,
 ) -> Result<StatusCode, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    let status = ExamStatus::parse(&body.status)?;
-    state
-        .store
-        .set_exam_status(id, status, &caller.actor())
-        .await?;
+    exams::set_exam_status(&state, &caller.principal, &caller.actor(), id, &body.status).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -406,24 +386,29 @@ pub async fn exam_results(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<AttemptsQuery>,
 ) -> Result<Json<ResultsDto>, ApiError> {
-    let exam = state.store.exam(id).await?;
-    let scope = results_scope(&state, &caller.principal, &exam).await?;
-    let filter = AttemptFilter {
-        status: query
-            .status
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(AttemptStatus::parse)
-            .transpose()?,
-        passed: query.passed,
-        q: query.q,
-    };
-    let page = state
-        .store
-        .exam_attempts(id, &filter, &scope, Page::new(query.page, query.per_page))
-        .await?;
+    let filter = (|| -> DomainResult<AttemptFilter> {
+        Ok(AttemptFilter {
+            status: query
+                .status
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(AttemptStatus::parse)
+                .transpose()?,
+            passed: query.passed,
+            q: query.q,
+        })
+    })();
+    let results = exams::exam_results(
+        &state,
+        &caller.principal,
+        id,
+        filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
+    let page = results.attempts;
     Ok(Json(ResultsDto {
-        stats: state.store.exam_stats(id, &scope).await?,
+        stats: results.stats,
         items: page.items,
         total: page.total,
         page: page.page,
@@ -444,16 +429,7 @@ pub async fn start_attempt(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<AttemptDetail>), ApiError> {
-    let employee = learner(&caller.principal)?;
-    let exam = state.store.exam(id).await?;
-    if exam.status == ExamStatus::Draft && !caller.principal.can(Permission::ManagePrograms) {
-        return Err(DomainError::NotFound { entity: "exam" }.into());
-    }
-    let attempt = state
-        .store
-        .start_attempt(id, employee, &caller.actor())
-        .await?;
-    let detail = visible_attempt(&state, &caller.principal, attempt).await?;
+    let detail = exams::start_attempt(&state, &caller.principal, &caller.actor(), id).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
@@ -482,14 +458,14 @@ pub async fn save_answers(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AnswersBody>,
 ) -> Result<Json<SavedDto>, ApiError> {
-    let employee = caller
-        .principal
-        .employee_id
-        .ok_or(DomainError::NotFound { entity: "attempt" })?;
-    let saved = state
-        .store
-        .save_responses(id, employee, &responses_of(&body.answers), &caller.actor())
-        .await?;
+    let saved = exams::save_answers(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        &responses_of(&body.answers),
+    )
+    .await?;
     Ok(Json(SavedDto { saved }))
 }
 
@@ -505,15 +481,15 @@ pub async fn submit_attempt(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<Json<AttemptDetail>, ApiError> {
-    let employee = caller
-        .principal
-        .employee_id
-        .ok_or(DomainError::NotFound { entity: "attempt" })?;
-    state
-        .store
-        .submit_attempt(id, employee, &responses_of(&body.answers), &caller.actor())
-        .await?;
-    Ok(Json(visible_attempt(&state, &caller.principal, id).await?))
+    let detail = exams::submit_attempt(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        &responses_of(&body.answers),
+    )
+    .await?;
+    Ok(Json(detail))
 }
 
 /// The caller's exams: standalone ones and those of their programs, with attempts
@@ -524,10 +500,7 @@ pub async fn my_exams(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<MyExam>>, ApiError> {
-    Ok(Json(match caller.principal.employee_id {
-        Some(e) => state.store.my_exams(e).await?,
-        None => Vec::new(),
-    }))
+    Ok(Json(exams::my_exams(&state, &caller.principal).await?))
 }
 
 // ----- grading ------------------------------------------------------------------------
@@ -542,11 +515,12 @@ pub async fn grading_queue(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<GradingQuery>,
 ) -> Result<Json<GradingPage>, ApiError> {
-    let grader = grader_of(&caller.principal)?;
-    let page = state
-        .store
-        .grading_queue(grader, Page::new(query.page, query.per_page))
-        .await?;
+    let page = exams::grading_queue(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(GradingPage {
         items: page.items,
         total: page.total,
@@ -566,15 +540,14 @@ pub async fn grade(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<GradeBody>,
 ) -> Result<Json<GradedDto>, ApiError> {
-    grader_of(&caller.principal)?;
-    let detail = state.store.attempt(id).await?;
-    if !may_grade(&state, &caller.principal, detail.attempt.exam_id).await? {
-        return Err(DomainError::Forbidden.into());
-    }
-    let status = state
-        .store
-        .grade_item(id, body.position, body.points, &caller.actor())
-        .await?;
+    let status = exams::grade_answer(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        Ok((body.position, body.points)),
+    )
+    .await?;
     Ok(Json(GradedDto {
         status: status.code().into(),
     }))
@@ -592,16 +565,8 @@ pub async fn learning_gain(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<LearningGain>, ApiError> {
-    require_exam_staff(&caller.principal)?;
-    state.store.program_detail(id).await?;
-    let mut gain = state.store.learning_gain(id).await?;
     // The figures are the program's; names only for company-wide programme staff.
-    if !caller
-        .principal
-        .scope_for(Permission::ManagePrograms)
-        .company
-    {
-        gain.learners.clear();
-    }
-    Ok(Json(gain))
+    Ok(Json(
+        exams::learning_gain(&state, &caller.principal, id).await?,
+    ))
 }

@@ -11,14 +11,12 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use domain::library::{
-    CommentEntry, FileEntry, MicroCourseInput, ResourceDetail, ResourceInput, ResourceKind,
-    ResourceStatus, ResourceSummary, ReviewEntry, VersionSnapshot,
+    CommentEntry, FileEntry, MicroCourseInput, ResourceDetail, ResourceKind, ResourceStatus,
+    ResourceSummary, ReviewEntry, VersionSnapshot,
 };
-use domain::{DomainError, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::{Deserialize, Serialize};
-use service::access::require;
-use service::library as rules;
-use store::prelude::*;
+use service::library::{self as rules, ResourceChange};
 use utoipa::{IntoParams, ToSchema};
 
 /// Filters and paging of the resource list.
@@ -112,35 +110,21 @@ pub async fn create_resource(
     caller: ApiCaller,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::AuthorResources)?;
     let is_micro = body.get("kind").and_then(|k| k.as_str()).map(str::trim)
         == Some(ResourceKind::MicroCourse.code());
+    let (principal, actor) = (&caller.principal, &caller.actor());
     let id = if is_micro {
-        let input: MicroCourseInput = parse(&caller, body)?;
-        state
-            .store
-            .create_micro_course(&input, &caller.actor())
-            .await?
+        rules::create_micro_course(&state, principal, actor, parse(body)).await?
     } else {
-        let input: ResourceInput = parse(&caller, body)?;
-        state.store.create_resource(&input, &caller.actor()).await?
+        rules::create_resource(&state, principal, actor, parse(body)).await?
     };
-    rules::reindex_resource(&state, id).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
-/// A resource or micro-course body as entered; an owner other than the caller is
-/// chosen by a library manager only.
-fn parse<T: serde::de::DeserializeOwned>(
-    caller: &ApiCaller,
-    mut body: serde_json::Value,
-) -> Result<T, ApiError> {
-    if let Some(map) = body.as_object_mut()
-        && !caller.principal.can(Permission::ManageLibrary)
-    {
-        map.remove("owner_user_id");
-    }
-    serde_json::from_value(body).map_err(|e| DomainError::invalid("body", e.to_string()).into())
+/// A resource or micro-course body as entered (the use case decides whether the
+/// caller may choose an owner).
+fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> DomainResult<T> {
+    serde_json::from_value(body).map_err(|e| DomainError::invalid("body", e.to_string()))
 }
 
 /// The same body with `kind` set to micro_course when it is absent.
@@ -165,24 +149,15 @@ pub async fn update_resource(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<ResourceDetail>, ApiError> {
-    let current = rules::editable_detail(&state, &caller.principal, id).await?;
-    if current.summary.kind == ResourceKind::MicroCourse {
-        let input: MicroCourseInput = parse(&caller, as_micro(body))?;
-        state
-            .store
-            .update_micro_course(id, &input, &caller.actor())
-            .await?;
-    } else {
-        let input: ResourceInput = parse(&caller, body)?;
-        state
-            .store
-            .update_resource(id, &input, &caller.actor())
-            .await?;
-    }
-    rules::reindex_resource(&state, id).await?;
-    Ok(Json(
-        rules::visible_detail(&state, &caller.principal, id).await?,
-    ))
+    let detail = rules::update_resource(&state, &caller.principal, &caller.actor(), id, |micro| {
+        Ok(if micro {
+            ResourceChange::MicroCourse(parse(as_micro(body))?)
+        } else {
+            ResourceChange::Resource(parse(body)?)
+        })
+    })
+    .await?;
+    Ok(Json(detail))
 }
 
 /// Adds a micro-course (问题—案例—方法, at most 15 minutes) as a draft owned by the
@@ -195,13 +170,8 @@ pub async fn create_micro_course(
     caller: ApiCaller,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::AuthorResources)?;
-    let input: MicroCourseInput = parse(&caller, as_micro(body))?;
-    let id = state
-        .store
-        .create_micro_course(&input, &caller.actor())
-        .await?;
-    rules::reindex_resource(&state, id).await?;
+    let input: DomainResult<MicroCourseInput> = parse(as_micro(body));
+    let id = rules::create_micro_course(&state, &caller.principal, &caller.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -216,16 +186,11 @@ pub async fn update_micro_course(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<ResourceDetail>, ApiError> {
-    rules::editable_detail(&state, &caller.principal, id).await?;
-    let input: MicroCourseInput = parse(&caller, as_micro(body))?;
-    state
-        .store
-        .update_micro_course(id, &input, &caller.actor())
-        .await?;
-    rules::reindex_resource(&state, id).await?;
-    Ok(Json(
-        rules::visible_detail(&state, &caller.principal, id).await?,
-    ))
+    let detail = rules::update_resource(&state, &caller.principal, &caller.actor(), id, |_| {
+        Ok(ResourceChange::MicroCourse(parse(as_micro(body))?))
+    })
+    .await?;
+    Ok(Json(detail))
 }
 
 /// A file of a resource version.
@@ -338,9 +303,9 @@ pub async fn upload_file(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FileDto>), ApiError> {
     // Who may change the resource is checked before the body is read.
-    rules::editable_detail(&state, &caller.principal, id).await?;
+    let target = rules::begin_upload(&state, &caller.principal, id).await?;
     let multipart = multipart.map_err(|e| DomainError::invalid("file", e.body_text()))?;
-    let stored = crate::multipart::receive_file(&state, &caller.actor(), id, multipart)
+    let stored = crate::multipart::receive_file(&state, &caller.actor(), &target, multipart)
         .await?
         .ok_or_else(|| {
             DomainError::invalid("file", "is required (a multipart field named file)")
@@ -394,11 +359,8 @@ pub async fn rate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RatingBody>,
 ) -> Result<Json<RatingDto>, ApiError> {
-    rules::visible_detail(&state, &caller.principal, id).await?;
-    let (avg_stars, ratings) = state
-        .store
-        .rate(id, caller.principal.user_id, body.stars)
-        .await?;
+    let (avg_stars, ratings) =
+        rules::rate_resource(&state, &caller.principal, id, Ok(body.stars)).await?;
     Ok(Json(RatingDto { avg_stars, ratings }))
 }
 
@@ -445,16 +407,7 @@ pub async fn comment(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentBody>,
 ) -> Result<(StatusCode, Json<CommentDto>), ApiError> {
-    rules::visible_detail(&state, &caller.principal, id).await?;
-    let entry = state
-        .store
-        .add_comment(
-            id,
-            caller.principal.user_id,
-            &body.body,
-            state.settings.moderate_comments,
-        )
-        .await?;
+    let entry = rules::comment_on_resource(&state, &caller.principal, id, &body.body).await?;
     Ok((StatusCode::CREATED, Json(CommentDto::from(entry))))
 }
 
@@ -489,14 +442,13 @@ pub async fn change_status(
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<StatusDto>, ApiError> {
     let next = ResourceStatus::parse(&body.status)?;
-    let comment = body.comment.as_deref().filter(|c| !c.trim().is_empty());
     let change = rules::change_status(
         &state,
         &caller.principal,
         &caller.actor(),
         id,
         next,
-        comment,
+        body.comment.as_deref(),
     )
     .await?;
     Ok(Json(StatusDto {

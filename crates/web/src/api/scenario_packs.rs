@@ -10,9 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::library::{ScenarioPack, ScenarioPackInput};
-use domain::{DomainError, Permission};
 use serde::{Deserialize, Serialize};
-use service::access::require;
 use service::library as rules;
 use store::prelude::*;
 use utoipa::ToSchema;
@@ -110,7 +108,7 @@ pub async fn list_packs(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<PackDto>>, ApiError> {
-    let packs = rules::visible_packs(&state, &caller.principal, None).await?;
+    let packs = rules::list_packs(&state, &caller.principal).await?;
     Ok(Json(packs.into_iter().map(PackDto::from).collect()))
 }
 
@@ -123,12 +121,7 @@ pub async fn get_pack(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PackDto>, ApiError> {
-    let pack = rules::visible_packs(&state, &caller.principal, Some(id))
-        .await?
-        .pop()
-        .ok_or(DomainError::NotFound {
-            entity: "scenario pack",
-        })?;
+    let pack = rules::scenario_pack(&state, &caller.principal, id).await?;
     Ok(Json(PackDto::from(pack)))
 }
 
@@ -141,11 +134,7 @@ pub async fn create_pack(
     caller: ApiCaller,
     ApiJson(body): ApiJson<PackBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    let id = state
-        .store
-        .create_pack(&body.into(), &caller.actor())
-        .await?;
+    let id = rules::create_pack(&state, &caller.principal, &caller.actor(), &body.into()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -161,12 +150,9 @@ pub async fn update_pack(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PackBody>,
 ) -> Result<Json<PackDto>, ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    state
-        .store
-        .update_pack(id, &body.into(), &caller.actor())
-        .await?;
-    Ok(Json(PackDto::from(state.store.pack(id).await?)))
+    let pack =
+        rules::update_pack(&state, &caller.principal, &caller.actor(), id, &body.into()).await?;
+    Ok(Json(PackDto::from(pack)))
 }
 
 /// Deletes a scenario pack (library managers); its resources stay in the library.
@@ -178,7 +164,6 @@ pub async fn delete_pack(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    state.store.delete_pack(id, &caller.actor()).await?;
+    rules::delete_pack(&state, &caller.principal, &caller.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

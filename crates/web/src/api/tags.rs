@@ -9,13 +9,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::Permission;
 use domain::library::{TagEntry, TagKind, TagRemoval};
 use serde::{Deserialize, Serialize};
-use service::access::require;
 use service::library as rules;
-use store::prelude::*;
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 /// Which vocabulary entries to list.
@@ -66,10 +62,7 @@ pub async fn list_tags(
         .filter(|k| !k.trim().is_empty())
         .map(TagKind::parse)
         .transpose()?;
-    let entries = state
-        .store
-        .list_tags(kind, query.include_inactive.unwrap_or(false))
-        .await?;
+    let entries = rules::list_tags(&state, kind, query.include_inactive.unwrap_or(false)).await?;
     Ok(Json(entries.into_iter().map(TagDto::from).collect()))
 }
 
@@ -91,12 +84,14 @@ pub async fn create_tag(
     caller: ApiCaller,
     ApiJson(body): ApiJson<NewTagBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    let kind = TagKind::parse(&body.kind)?;
-    let id = state
-        .store
-        .create_tag(kind, &body.value, &caller.actor())
-        .await?;
+    let id = rules::create_tag(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        &body.kind,
+        &body.value,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -119,13 +114,15 @@ pub async fn update_tag(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TagBody>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    let since = OffsetDateTime::now_utc();
-    state
-        .store
-        .update_tag(id, &body.value, body.active, &caller.actor())
-        .await?;
-    rules::reindex_changed_since(&state, since).await?;
+    rules::update_tag(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        &body.value,
+        body.active,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -148,8 +145,7 @@ pub async fn remove_tag(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TagRemovalDto>, ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    let outcome = state.store.remove_tag(id, &caller.actor()).await?;
+    let outcome = rules::remove_tag(&state, &caller.principal, &caller.actor(), id).await?;
     Ok(Json(match outcome {
         TagRemoval::Deleted => TagRemovalDto {
             outcome: "deleted".into(),

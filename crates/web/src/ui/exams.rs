@@ -16,15 +16,10 @@ use domain::exams::{
     ExamInput, ExamPurpose, ExamStats, ExamStatus, GradingTask, LearningGain, MyExam, Question,
     QuestionFilter, QuestionInput, QuestionKind, option_letter, parse_difficulty,
 };
-use domain::{DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
-use service::exams::{grader_of, learner, may_grade, results_scope, visible_attempt};
-use store::prelude::*;
+use service::exams::{self as exams, visible_attempt};
 use time::OffsetDateTime;
-
-fn staff(caller: &PageCaller) -> Result<(), PageError> {
-    caller.require(Permission::ManagePrograms)
-}
 
 fn number(field: &str, text: &str, default: i32) -> DomainResult<i32> {
     let text = text.trim();
@@ -87,26 +82,30 @@ pub async fn questions(
     caller: PageCaller,
     Query(query): Query<QuestionsQuery>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let t = Tr(caller.locale);
-    let filter = QuestionFilter {
-        skill_code: Some(query.skill.clone()),
-        kind: match query.kind.trim() {
-            "" => None,
-            k => Some(QuestionKind::parse(k).map_err(|e| caller.err(e))?),
-        },
-        difficulty: match query.difficulty.trim() {
-            "" => None,
-            d => Some(parse_difficulty(d).map_err(|e| caller.err(e))?),
-        },
-        q: Some(query.q.clone()),
-        include_inactive: !query.inactive.is_empty(),
-    };
-    let paged = state
-        .store
-        .list_questions(&filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let filter = (|| -> DomainResult<QuestionFilter> {
+        Ok(QuestionFilter {
+            skill_code: Some(query.skill.clone()),
+            kind: match query.kind.trim() {
+                "" => None,
+                k => Some(QuestionKind::parse(k)?),
+            },
+            difficulty: match query.difficulty.trim() {
+                "" => None,
+                d => Some(parse_difficulty(d)?),
+            },
+            q: Some(query.q.clone()),
+            include_inactive: !query.inactive.is_empty(),
+        })
+    })();
+    let paged = exams::list_questions(
+        &state,
+        &caller.principal,
+        filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let qs = query_string(&[
         ("skill", query.skill.clone()),
         ("kind", query.kind.clone()),
@@ -115,14 +114,9 @@ pub async fn questions(
         ("inactive", query.inactive.clone()),
     ]);
     let pager = Pager::new(t, &paged, "/exams/questions", &qs);
-    let skills = state
-        .store
-        .skill_options()
+    let skills = exams::skill_options(&state, &caller.principal)
         .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .map(|s| (s.0, s.1))
-        .collect();
+        .map_err(|e| caller.err(e))?;
     let notice = match query.done.as_str() {
         "" => String::new(),
         d => t.get(&format!("exams.done.{d}")).to_string(),
@@ -185,7 +179,7 @@ impl QuestionForm {
         } else {
             lines(&self.answers)
         };
-        QuestionInput {
+        Ok(QuestionInput {
             skill_code: self.skill_code.clone(),
             kind,
             difficulty: parse_difficulty(&self.difficulty)?,
@@ -194,8 +188,7 @@ impl QuestionForm {
             answers,
             points,
             explanation: self.explanation.clone(),
-        }
-        .validated()
+        })
     }
 
     fn from_question(q: &Question) -> Self {
@@ -241,14 +234,9 @@ async fn question_form_page(
     } else {
         StatusCode::OK
     };
-    let skills = state
-        .store
-        .skill_options()
+    let skills = exams::skill_options(state, &caller.principal)
         .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .map(|s| (s.0, s.1))
-        .collect();
+        .map_err(|e| caller.err(e))?;
     let page = QuestionFormPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -267,7 +255,6 @@ pub async fn new_question(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let form = QuestionForm {
         kind: "single_choice".into(),
         difficulty: "2".into(),
@@ -283,11 +270,8 @@ pub async fn create_question(
     caller: PageCaller,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
-    let saved = match form.input() {
-        Ok(input) => state.store.create_question(&input, &caller.actor()).await,
-        Err(e) => Err(e),
-    };
+    let saved =
+        exams::create_question(&state, &caller.principal, &caller.actor(), form.input()).await;
     match saved {
         Ok(_) => Ok(Redirect::to(&format!(
             "/exams/questions?skill={}&done=saved",
@@ -307,9 +291,10 @@ pub async fn edit_question(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
-    let q = state.store.question(id).await.map_err(|e| caller.err(e))?;
+    let q = exams::question(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     question_form_page(
         &state,
         &caller,
@@ -327,18 +312,9 @@ pub async fn update_question(
     Path(id): Path<String>,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
-    state.store.question(id).await.map_err(|e| caller.err(e))?;
-    let saved = match form.input() {
-        Ok(input) => {
-            state
-                .store
-                .update_question(id, &input, &caller.actor())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let saved =
+        exams::update_question(&state, &caller.principal, &caller.actor(), id, form.input()).await;
     match saved {
         Ok(()) => Ok(Redirect::to(&format!(
             "/exams/questions?skill={}&done=saved",
@@ -365,15 +341,11 @@ pub async fn set_question_active(
     Path(id): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     let active = form.active == "1";
-    state
-        .store
-        .set_question_active(id, active, &caller.actor())
+    let q = exams::set_question_active(&state, &caller.principal, &caller.actor(), id, active)
         .await
         .map_err(|e| caller.err(e))?;
-    let q = state.store.question(id).await.map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!(
         "/exams/questions?skill={}&inactive=1&done={}",
         q.skill_code,
@@ -412,21 +384,25 @@ pub async fn list(
     caller: PageCaller,
     Query(query): Query<ExamsQuery>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let t = Tr(caller.locale);
-    let filter = ExamFilter {
-        q: Some(query.q.clone()),
-        status: match query.status.trim() {
-            "" => None,
-            s => Some(ExamStatus::parse(s).map_err(|e| caller.err(e))?),
-        },
-        ..ExamFilter::default()
-    };
-    let paged = state
-        .store
-        .list_exams(&filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let filter = (|| -> DomainResult<ExamFilter> {
+        Ok(ExamFilter {
+            q: Some(query.q.clone()),
+            status: match query.status.trim() {
+                "" => None,
+                s => Some(ExamStatus::parse(s)?),
+            },
+            ..ExamFilter::default()
+        })
+    })();
+    let paged = exams::list_exams(
+        &state,
+        &caller.principal,
+        filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let qs = query_string(&[("q", query.q.clone()), ("status", query.status.clone())]);
     let pager = Pager::new(t, &paged, "/exams", &qs);
     Ok(render(&ExamsPage {
@@ -471,7 +447,7 @@ pub struct ExamForm {
 
 impl ExamForm {
     fn input(&self) -> DomainResult<ExamInput> {
-        ExamInput {
+        Ok(ExamInput {
             code: self.code.clone(),
             title: self.title.clone(),
             program_code: Some(self.program_code.clone()),
@@ -484,8 +460,7 @@ impl ExamForm {
             pass_mark_pct: number("pass_mark_pct", &self.pass_mark_pct, 60)?,
             max_attempts: number("max_attempts", &self.max_attempts, 1)?,
             retake_wait_hours: number("retake_wait_hours", &self.retake_wait_hours, 0)?,
-        }
-        .validated()
+        })
     }
 
     fn from_exam(x: &Exam) -> Self {
@@ -531,14 +506,9 @@ async fn exam_form_page(
     } else {
         StatusCode::OK
     };
-    let skills = state
-        .store
-        .skill_options()
+    let skills = exams::skill_options(state, &caller.principal)
         .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .map(|s| (s.0, s.1))
-        .collect();
+        .map_err(|e| caller.err(e))?;
     let page = ExamFormPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -563,7 +533,6 @@ pub async fn new_form(
     caller: PageCaller,
     Query(query): Query<NewExamQuery>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let form = ExamForm {
         program_code: query.program,
         purpose: "final".into(),
@@ -583,11 +552,7 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<ExamForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
-    let saved = match form.input() {
-        Ok(input) => state.store.create_exam(&input, &caller.actor()).await,
-        Err(e) => Err(e),
-    };
+    let saved = exams::create_exam(&state, &caller.principal, &caller.actor(), form.input()).await;
     match saved {
         Ok(id) => Ok(Redirect::to(&format!("/exams/{id}?done=saved")).into_response()),
         Err(e @ DomainError::Validation { .. }) => {
@@ -603,9 +568,10 @@ pub async fn edit_form(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let exam = state.store.exam(id).await.map_err(|e| caller.err(e))?;
+    let exam = exams::exam_to_edit(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     exam_form_page(&state, &caller, Some(id), ExamForm::from_exam(&exam), None).await
 }
 
@@ -616,13 +582,9 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<ExamForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    state.store.exam(id).await.map_err(|e| caller.err(e))?;
-    let saved = match form.input() {
-        Ok(input) => state.store.update_exam(id, &input, &caller.actor()).await,
-        Err(e) => Err(e),
-    };
+    let saved =
+        exams::update_exam(&state, &caller.principal, &caller.actor(), id, form.input()).await;
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/exams/{id}?done=saved")).into_response()),
         Err(e @ DomainError::Validation { .. }) => {
@@ -645,12 +607,8 @@ pub async fn set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    staff(&caller)?;
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let status = ExamStatus::parse(&form.status).map_err(|e| caller.err(e))?;
-    state
-        .store
-        .set_exam_status(id, status, &caller.actor())
+    exams::set_exam_status(&state, &caller.principal, &caller.actor(), id, &form.status)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/exams/{id}?done=status")).into_response())
@@ -720,23 +678,17 @@ pub async fn detail(
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let x = state.store.exam(id).await.map_err(|e| caller.err(e))?;
-    let scope = results_scope(&state, &caller.principal, &x)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let results = exams::exam_results(
+        &state,
+        &caller.principal,
+        id,
+        query.filter(),
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let filter = query.filter().map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .exam_attempts(id, &filter, &scope, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
-    let stats = state
-        .store
-        .exam_stats(id, &scope)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let bank = state.store.exam_bank(id).await.map_err(|e| caller.err(e))?;
+    let (x, stats, paged) = (results.exam, results.stats, results.attempts);
     let qs = query_string(&[
         ("status", query.status.clone()),
         ("passed", query.passed.clone()),
@@ -772,11 +724,7 @@ pub async fn detail(
     Ok(render(&ExamPage {
         t,
         chrome: Chrome::for_caller(&caller),
-        bank: [
-            bank.by_difficulty[0].len(),
-            bank.by_difficulty[1].len(),
-            bank.by_difficulty[2].len(),
-        ],
+        bank: results.bank,
         moves: ExamStatus::ALL
             .iter()
             .copied()
@@ -790,7 +738,7 @@ pub async fn detail(
         status: query.status,
         passed: query.passed,
         q: query.q,
-        can_manage: caller.principal.can(Permission::ManagePrograms),
+        can_manage: exams::may_manage_exams(&caller.principal),
         notice,
         export_query: qs,
         pager,
@@ -805,29 +753,9 @@ pub async fn export(
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let x = state.store.exam(id).await.map_err(|e| caller.err(e))?;
-    let scope = results_scope(&state, &caller.principal, &x)
+    let (x, rows) = exams::all_exam_results(&state, &caller.principal, id, query.filter())
         .await
         .map_err(|e| caller.err(e))?;
-    let filter = query.filter().map_err(|e| caller.err(e))?;
-    let mut rows = Vec::new();
-    for page in 1.. {
-        let paged = state
-            .store
-            .exam_attempts(
-                id,
-                &filter,
-                &scope,
-                Page::new(Some(page), Some(Page::MAX_PER_PAGE)),
-            )
-            .await
-            .map_err(|e| caller.err(e))?;
-        let done = paged.page >= paged.page_count();
-        rows.extend(paged.items);
-        if done {
-            break;
-        }
-    }
     let t = Tr(caller.locale);
     let bytes = results_workbook(t, &state, &rows)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
@@ -915,13 +843,14 @@ pub async fn grading(
     caller: PageCaller,
     Query(query): Query<GradingQuery>,
 ) -> Result<Response, PageError> {
-    let grader = grader_of(&caller.principal).map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let paged = state
-        .store
-        .grading_queue(grader, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = exams::grading_queue(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let pager = Pager::new(t, &paged, "/exams/grading", "");
     let notice = match query.done.as_str() {
         "" => String::new(),
@@ -951,25 +880,17 @@ pub async fn grade(
     Path(id): Path<String>,
     Form(form): Form<GradeForm>,
 ) -> Result<Response, PageError> {
-    grader_of(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
-    let detail = state.store.attempt(id).await.map_err(|e| caller.err(e))?;
-    if !may_grade(&state, &caller.principal, detail.attempt.exam_id)
-        .await
-        .map_err(|e| caller.err(e))?
-    {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    let position = number("position", &form.position, 0).map_err(|e| caller.err(e))?;
-    let points: f64 = form.points.trim().parse().map_err(|_| {
-        caller.err(DomainError::invalid(
-            "points",
-            format!("'{}' is not a number", form.points.trim()),
-        ))
-    })?;
-    state
-        .store
-        .grade_item(id, position, points, &caller.actor())
+    let score = number("position", &form.position, 0).and_then(|position| {
+        let points: f64 = form.points.trim().parse().map_err(|_| {
+            DomainError::invalid(
+                "points",
+                format!("'{}' is not a number", form.points.trim()),
+            )
+        })?;
+        Ok((position, points))
+    });
+    exams::grade_answer(&state, &caller.principal, &caller.actor(), id, score)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/exams/grading?done=graded").into_response())
@@ -998,10 +919,9 @@ pub async fn my_exams(
     caller: PageCaller,
     Query(query): Query<MyExamsQuery>,
 ) -> Result<Response, PageError> {
-    let items = match caller.principal.employee_id {
-        Some(e) => state.store.my_exams(e).await.map_err(|e| caller.err(e))?,
-        None => Vec::new(),
-    };
+    let items = exams::my_exams(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(render(&MyExamsPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -1017,17 +937,8 @@ pub async fn start(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let employee = learner(&caller.principal).map_err(|e| caller.err(e))?;
-    let exam = state.store.exam(id).await.map_err(|e| caller.err(e))?;
-    if exam.status == ExamStatus::Draft && !caller.principal.can(Permission::ManagePrograms) {
-        return Err(caller.err(DomainError::NotFound { entity: "exam" }));
-    }
-    match state
-        .store
-        .start_attempt(id, employee, &caller.actor())
-        .await
-    {
-        Ok(attempt) => Ok(Redirect::to(&format!("/attempts/{attempt}")).into_response()),
+    match exams::start_attempt(&state, &caller.principal, &caller.actor(), id).await {
+        Ok(detail) => Ok(Redirect::to(&format!("/attempts/{}", detail.attempt.id)).into_response()),
         Err(DomainError::Validation { message, .. }) => {
             let q = query_string(&[("error", message)]);
             Ok(Redirect::to(&format!("/my/exams?{q}")).into_response())
@@ -1177,21 +1088,14 @@ async fn save_or_submit(
     submit: bool,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
-    let employee = caller
-        .principal
-        .employee_id
-        .ok_or_else(|| caller.err(DomainError::NotFound { entity: "attempt" }))?;
     let responses = responses_of(&fields);
+    let (principal, actor) = (&caller.principal, &caller.actor());
     let result = if submit {
-        state
-            .store
-            .submit_attempt(id, employee, &responses, &caller.actor())
+        exams::submit_attempt(&state, principal, actor, id, &responses)
             .await
             .map(|_| "submitted")
     } else {
-        state
-            .store
-            .save_responses(id, employee, &responses, &caller.actor())
+        exams::save_answers(&state, principal, actor, id, &responses)
             .await
             .map(|_| "answers_saved")
     };
@@ -1242,35 +1146,12 @@ pub async fn program_exams(
     program_id: i64,
     program_code: &str,
 ) -> Result<ProgramExams, PageError> {
-    let staff = caller.principal.can(Permission::ManagePrograms);
-    let exams: Vec<Exam> = state
-        .store
-        .program_exams(program_id)
+    let found = exams::program_exams(state, &caller.principal, program_id)
         .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .filter(|x| staff || x.status != ExamStatus::Draft)
-        .collect();
-    let gain = if staff {
-        let mut gain = state
-            .store
-            .learning_gain(program_id)
-            .await
-            .map_err(|e| caller.err(e))?;
-        if !caller
-            .principal
-            .scope_for(Permission::ManagePrograms)
-            .company
-        {
-            gain.learners.clear();
-        }
-        Some(gain)
-    } else {
-        None
-    };
+        .map_err(|e| caller.err(e))?;
     Ok(ProgramExams {
-        exams,
-        gain,
+        exams: found.exams,
+        gain: found.gain,
         program_code: program_code.to_string(),
     })
 }

@@ -16,15 +16,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::competency::Tier;
 use domain::library::{
-    AuthorCourseStats, CommentEntry, CommentStatus, EventKind, LifecycleRow, MicroCourseInput,
-    Origin, ResourceDetail, ResourceFilter, ResourceInput, ResourceKind, ResourceStatus,
-    ResourceSummary, SkillLevel, SupplyGaps, TagKind, TagRef,
+    AuthorCourseStats, CommentEntry, LifecycleRow, MicroCourseInput, Origin, ResourceDetail,
+    ResourceFilter, ResourceInput, ResourceKind, ResourceStatus, ResourceSummary, SkillLevel,
+    SupplyGaps, TagEntry, TagKind, TagRef,
 };
-use domain::{DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
-use service::library::{self as rules, can_edit, is_staff};
-use store::prelude::*;
-use time::OffsetDateTime;
+use service::library::{self as rules, ResourceChange};
 
 /// Largest body the upload route lets through; the site's limit (settings) is
 /// enforced while the file streams, so this only has to be above it.
@@ -242,9 +240,9 @@ pub async fn list(
         tiers: tier_options(t),
         statuses: status_options(t),
         origins: origin_options(t),
-        show_status: is_staff(p) || p.can(Permission::AuthorResources),
-        can_author: p.can(Permission::AuthorResources),
-        can_manage: p.can(Permission::ManageLibrary),
+        show_status: rules::may_see_statuses(p),
+        can_author: rules::may_author(p),
+        can_manage: rules::may_manage(p),
         pager,
     }))
 }
@@ -322,26 +320,15 @@ pub async fn detail(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id, "resource")?;
-    let p = &caller.principal;
-    let d = rules::visible_detail(&state, p, id)
+    let view = rules::open_resource(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
+    let d = view.detail;
     let published = d.summary.status == ResourceStatus::Published;
-    if published {
-        state
-            .store
-            .record_event(
-                id,
-                Some(p.user_id),
-                EventKind::View,
-                OffsetDateTime::now_utc(),
-            )
-            .await
-            .map_err(|e| caller.err(e))?;
-    }
     let t = Tr(caller.locale);
     let s = &d.summary;
-    let moves = rules::allowed_moves(p, s)
+    let moves = view
+        .moves
         .into_iter()
         .map(|next| MoveView {
             code: next.code(),
@@ -358,13 +345,10 @@ pub async fn detail(
         "file_deleted" => t.get("library.done.file_deleted"),
         _ => "",
     };
-    let editing = can_edit(p, s) && s.status.is_editable();
+    let editing = view.editable;
     let working = s.working_version();
-    let packs = state
-        .store
-        .packs_with_resource(id)
-        .await
-        .map_err(|e| caller.err(e))?
+    let packs = view
+        .packs
         .into_iter()
         .map(|r| (r.id, r.name, r.position))
         .collect();
@@ -576,7 +560,7 @@ impl ResourceForm {
         let tags = lines(&self.tags)
             .map(TagRef::parse)
             .collect::<DomainResult<_>>()?;
-        let mut skills = lines(&self.skills)
+        let skills = lines(&self.skills)
             .map(|l| {
                 let (code, level) = l.split_once([':', '：', ' ']).ok_or_else(|| {
                     DomainError::invalid("skills", format!("'{l}' is not CODE:level"))
@@ -590,14 +574,6 @@ impl ResourceForm {
                 })
             })
             .collect::<DomainResult<Vec<_>>>()?;
-        let main = self.skill.trim();
-        if micro && !main.is_empty() && !skills.iter().any(|s| s.code == main) {
-            // The main skill is developed at least to the first level.
-            skills.push(SkillLevel {
-                code: main.to_string(),
-                level: 1,
-            });
-        }
         Ok(ResourceInput {
             code: self.code.clone(),
             kind,
@@ -731,17 +707,6 @@ const RESOURCE_FIELDS: &[(&str, &str)] = &[
     ("need_id", "library.need_id"),
 ];
 
-async fn form_page(
-    state: &AppState,
-    caller: &PageCaller,
-    f: ResourceForm,
-    micro: bool,
-    action: String,
-    editing: bool,
-) -> Result<Response, PageError> {
-    form_page_with(state, caller, f, micro, action, editing, None).await
-}
-
 /// The form again with what the user typed and what was wrong (422), or the error
 /// page when the error is not the input's fault.
 async fn refill(
@@ -755,27 +720,33 @@ async fn refill(
 ) -> Result<Response, PageError> {
     match super::input_error(Tr(caller.locale), &error, RESOURCE_FIELDS) {
         Some(message) => {
-            form_page_with(state, caller, f, micro, action, editing, Some(message)).await
+            let tags = rules::authoring_vocabulary(state)
+                .await
+                .map_err(|e| caller.err(e))?;
+            Ok(form_page(
+                caller,
+                &tags,
+                f,
+                micro,
+                action,
+                editing,
+                Some(message),
+            ))
         }
         None => Err(caller.err(error)),
     }
 }
 
-async fn form_page_with(
-    state: &AppState,
+fn form_page(
     caller: &PageCaller,
+    tags: &[TagEntry],
     f: ResourceForm,
     micro: bool,
     action: String,
     editing: bool,
     error: Option<String>,
-) -> Result<Response, PageError> {
+) -> Response {
     let t = Tr(caller.locale);
-    let tags = state
-        .store
-        .list_tags(None, false)
-        .await
-        .map_err(|e| caller.err(e))?;
     let vocabularies = TagKind::ALL
         .iter()
         .map(|k| {
@@ -810,7 +781,7 @@ async fn form_page_with(
         max_minutes: domain::library::MICRO_COURSE_MAX_MINUTES,
         error,
     });
-    Ok((status, page).into_response())
+    (status, page).into_response()
 }
 
 fn blank_form(micro: bool) -> ResourceForm {
@@ -828,16 +799,18 @@ pub async fn new_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::AuthorResources)?;
-    form_page(
-        &state,
+    let tags = rules::new_resource_form(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(form_page(
         &caller,
+        &tags,
         blank_form(false),
         false,
         "/library".into(),
         false,
-    )
-    .await
+        None,
+    ))
 }
 
 /// `GET /library/micro/new`.
@@ -845,16 +818,18 @@ pub async fn micro_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::AuthorResources)?;
-    form_page(
-        &state,
+    let tags = rules::new_resource_form(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(form_page(
         &caller,
+        &tags,
         blank_form(true),
         true,
         "/library/micro".into(),
         false,
-    )
-    .await
+        None,
+    ))
 }
 
 /// `POST /library`: a new resource (a draft owned by the caller). A mistake shows
@@ -864,18 +839,17 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::AuthorResources)?;
-    let created = match form.resource(false) {
-        Ok(input) => state.store.create_resource(&input, &caller.actor()).await,
-        Err(e) => Err(e),
-    };
+    let created = rules::create_resource(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        form.resource(false),
+    )
+    .await;
     let id = match created {
         Ok(id) => id,
         Err(e) => return refill(&state, &caller, form, false, "/library".into(), false, e).await,
     };
-    rules::reindex_resource(&state, id)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -885,16 +859,8 @@ pub async fn create_micro(
     caller: PageCaller,
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::AuthorResources)?;
-    let created = match form.micro() {
-        Ok(input) => {
-            state
-                .store
-                .create_micro_course(&input, &caller.actor())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let created =
+        rules::create_micro_course(&state, &caller.principal, &caller.actor(), form.micro()).await;
     let id = match created {
         Ok(id) => id,
         Err(e) => {
@@ -910,22 +876,7 @@ pub async fn create_micro(
             .await;
         }
     };
-    rules::reindex_resource(&state, id)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
-}
-
-/// The resource `caller` may change, or 404 (cannot see it) / 403 (may not change it).
-async fn editable(
-    state: &AppState,
-    caller: &PageCaller,
-    id: &str,
-) -> Result<ResourceDetail, PageError> {
-    let id = parse_id(caller, id, "resource")?;
-    rules::editable_detail(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))
 }
 
 /// `GET /library/{id}/edit`.
@@ -934,18 +885,21 @@ pub async fn edit_form(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let d = editable(&state, &caller, &id).await?;
+    let id = parse_id(&caller, &id, "resource")?;
+    let (d, tags) = rules::resource_to_edit(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     let micro = d.summary.kind == ResourceKind::MicroCourse;
     let action = format!("/library/{}/edit", d.summary.id);
-    form_page(
-        &state,
+    Ok(form_page(
         &caller,
+        &tags,
         ResourceForm::from_detail(&d),
         micro,
         action,
         true,
-    )
-    .await
+        None,
+    ))
 }
 
 /// `POST /library/{id}/edit`.
@@ -955,28 +909,21 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
-    let d = editable(&state, &caller, &id).await?;
-    let id = d.summary.id;
-    let actor = caller.actor();
-    let micro = d.summary.kind == ResourceKind::MicroCourse;
-    let saved = if micro {
-        match form.micro() {
-            Ok(input) => state.store.update_micro_course(id, &input, &actor).await,
-            Err(e) => Err(e),
-        }
-    } else {
-        match form.resource(false) {
-            Ok(input) => state.store.update_resource(id, &input, &actor).await,
-            Err(e) => Err(e),
-        }
-    };
+    let id = parse_id(&caller, &id, "resource")?;
+    let mut micro = false;
+    let saved = rules::update_resource(&state, &caller.principal, &caller.actor(), id, |m| {
+        micro = m;
+        Ok(if m {
+            ResourceChange::MicroCourse(form.micro()?)
+        } else {
+            ResourceChange::Resource(form.resource(false)?)
+        })
+    })
+    .await;
     if let Err(e) = saved {
         let action = format!("/library/{id}/edit");
         return refill(&state, &caller, form, micro, action, true, e).await;
     }
-    rules::reindex_resource(&state, id)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -997,14 +944,13 @@ pub async fn set_status(
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id, "resource")?;
     let next = ResourceStatus::parse(&form.status).map_err(|e| caller.err(e))?;
-    let comment = blank(&form.comment);
     rules::change_status(
         &state,
         &caller.principal,
         &caller.actor(),
         id,
         next,
-        comment,
+        Some(&form.comment),
     )
     .await
     .map_err(|e| caller.err(e))?;
@@ -1019,11 +965,13 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let d = editable(&state, &caller, &id).await?;
-    let id = d.summary.id;
+    let id = parse_id(&caller, &id, "resource")?;
+    let target = rules::begin_upload(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     let multipart =
         multipart.map_err(|e| caller.err(DomainError::invalid("file", e.body_text())))?;
-    let stored = crate::multipart::receive_file(&state, &caller.actor(), id, multipart)
+    let stored = crate::multipart::receive_file(&state, &caller.actor(), &target, multipart)
         .await
         .map_err(|e| caller.err(e))?;
     if stored.is_none() {
@@ -1089,15 +1037,10 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let file_id = parse_id(&caller, &file_id, "file")?;
-    let file = rules::visible_file(&state, &caller.principal, file_id)
+    let open = rules::open_file(&state, &caller.principal, file_id)
         .await
         .map_err(|e| caller.err(e))?;
-    let key = files::FileKey::parse(&file.storage_key).map_err(|e| caller.err(e.into()))?;
-    let size = state
-        .files
-        .size(&key)
-        .await
-        .map_err(|e| caller.err(e.into()))?;
+    let (file, size) = (&open.file, open.size);
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
@@ -1113,11 +1056,10 @@ pub async fn download(
         Ranged::Part(start, end) => (StatusCode::PARTIAL_CONTENT, Some(start..end + 1)),
         Ranged::Whole => (StatusCode::OK, None),
     };
-    let stream = state
-        .files
-        .stream(&key, wanted)
+    let stream = open
+        .stream(&state, wanted)
         .await
-        .map_err(|e| caller.err(e.into()))?;
+        .map_err(|e| caller.err(e))?;
     let served = stream.range.clone();
     let mut response = (status, Body::from_stream(stream.chunks)).into_response();
     let h = response.headers_mut();
@@ -1171,17 +1113,12 @@ pub async fn rate(
     Form(form): Form<RateForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id, "resource")?;
-    rules::visible_detail(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let stars: i32 = form
+    let stars = form
         .stars
         .trim()
-        .parse()
-        .map_err(|_| caller.err(DomainError::invalid("stars", "must be 1 to 5")))?;
-    state
-        .store
-        .rate(id, caller.principal.user_id, stars)
+        .parse::<i32>()
+        .map_err(|_| DomainError::invalid("stars", "must be 1 to 5"));
+    rules::rate_resource(&state, &caller.principal, id, stars)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}?done=rated")).into_response())
@@ -1202,17 +1139,7 @@ pub async fn comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id, "resource")?;
-    rules::visible_detail(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    state
-        .store
-        .add_comment(
-            id,
-            caller.principal.user_id,
-            &form.body,
-            state.settings.moderate_comments,
-        )
+    rules::comment_on_resource(&state, &caller.principal, id, &form.body)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}?done=commented")).into_response())
@@ -1225,17 +1152,7 @@ pub async fn complete(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id, "resource")?;
-    rules::visible_detail(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    state
-        .store
-        .record_event(
-            id,
-            Some(caller.principal.user_id),
-            EventKind::Complete,
-            OffsetDateTime::now_utc(),
-        )
+    rules::complete_resource(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/library/{id}?done=completed")).into_response())
@@ -1264,13 +1181,14 @@ pub async fn moderation(
     caller: PageCaller,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let t = Tr(caller.locale);
-    let paged = state
-        .store
-        .pending_comments(Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = rules::pending_comments(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let pager = Pager::new(t, &paged, "/library/moderation", "");
     Ok(render(&ModerationPage {
         t,
@@ -1301,12 +1219,8 @@ pub async fn moderate(
     Path(id): Path<String>,
     Form(form): Form<ModerateForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = parse_id(&caller, &id, "comment")?;
-    let decision = CommentStatus::parse(&form.status).map_err(|e| caller.err(e))?;
-    state
-        .store
-        .moderate_comment(id, decision, &caller.actor())
+    rules::moderate_comment(&state, &caller.principal, &caller.actor(), id, &form.status)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/library/moderation").into_response())
@@ -1338,30 +1252,25 @@ pub async fn reports(
     caller: PageCaller,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let t = Tr(caller.locale);
-    let months: u32 = blank(&query.months)
-        .map(|m| m.parse())
+    let months = blank(&query.months)
+        .map(|m| m.parse::<u32>())
         .transpose()
-        .map_err(|_| caller.err(DomainError::invalid("months", "must be between 1 and 36")))?
-        .unwrap_or(6);
-    let threshold: i64 = blank(&query.threshold)
-        .map(|m| m.parse())
+        .map_err(|_| DomainError::invalid("months", "must be between 1 and 36"));
+    let threshold = blank(&query.threshold)
+        .map(|m| m.parse::<i64>())
         .transpose()
-        .map_err(|_| caller.err(DomainError::invalid("threshold", "must be 1 or more")))?
-        .unwrap_or(5);
-    let rows = state
-        .store
-        .lifecycle_report(months, threshold, OffsetDateTime::now_utc())
+        .map_err(|_| DomainError::invalid("threshold", "must be 1 or more"));
+    let reports = rules::library_reports(&state, &caller.principal, months, threshold)
         .await
         .map_err(|e| caller.err(e))?;
-    let gaps = state.store.supply_gaps().await.map_err(|e| caller.err(e))?;
     Ok(render(&ReportsPage {
         t,
         chrome: Chrome::for_caller(&caller),
-        months,
-        threshold,
-        lifecycle: rows
+        months: reports.months,
+        threshold: reports.threshold,
+        lifecycle: reports
+            .lifecycle
             .into_iter()
             .map(|r| {
                 let action = t.get(&format!("library.action.{}", r.action.code()));
@@ -1372,7 +1281,7 @@ pub async fn reports(
                 (r, action, at)
             })
             .collect(),
-        gaps,
+        gaps: reports.gaps,
     }))
 }
 
@@ -1390,11 +1299,8 @@ pub async fn mine(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::AuthorResources)?;
     let t = Tr(caller.locale);
-    let stats = state
-        .store
-        .author_stats(caller.principal.user_id)
+    let stats = rules::my_course_stats(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&MinePage {
@@ -1467,7 +1373,10 @@ mod tests {
         f.skills = "OP-EQUIP:2".into();
         f.skill = "OP-SAFE".into();
         let m = f.micro().unwrap();
-        assert_eq!(m.resource.skills.len(), 2);
+        // The main skill is not added behind the author's back: the use case refuses a
+        // main skill the skills do not list, on the page as through the API.
+        assert_eq!(m.resource.skills.len(), 1);
+        assert_eq!(m.skill_code.as_deref(), Some("OP-SAFE"));
         f.need_id = "x".into();
         assert_eq!(field(f.micro()), "need_id");
     }

@@ -12,11 +12,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::DomainError;
 use domain::library::{ScenarioPack, ScenarioPackInput};
-use domain::{DomainError, Permission};
 use serde::Deserialize;
-use service::library::{self as rules, is_staff};
-use store::prelude::*;
+use service::library as rules;
 
 /// Field codes of the pack form and their labels, for error messages.
 const FIELDS: &[(&str, &str)] = &[
@@ -66,7 +65,7 @@ pub async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let packs = rules::visible_packs(&state, &caller.principal, None)
+    let packs = rules::list_packs(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&ListPage {
@@ -80,7 +79,7 @@ pub async fn list(
                 p,
             })
             .collect(),
-        can_manage: caller.principal.can(Permission::ManageLibrary),
+        can_manage: rules::may_manage(&caller.principal),
         notice: match done.done.as_str() {
             "deleted" => t.get("packs.done.deleted"),
             _ => "",
@@ -123,15 +122,9 @@ pub async fn detail(
 ) -> Result<Response, PageError> {
     let id = pack_id(&caller, &id)?;
     let t = Tr(caller.locale);
-    let p = rules::visible_packs(&state, &caller.principal, Some(id))
+    let p = rules::scenario_pack(&state, &caller.principal, id)
         .await
-        .map_err(|e| caller.err(e))?
-        .pop()
-        .ok_or_else(|| {
-            caller.err(DomainError::NotFound {
-                entity: "scenario pack",
-            })
-        })?;
+        .map_err(|e| caller.err(e))?;
     let principal = &caller.principal;
     Ok(render(&DetailPage {
         t,
@@ -152,8 +145,8 @@ pub async fn detail(
             .collect(),
         minutes: p.published_minutes(),
         updated: local_time(&state, p.updated_at),
-        show_status: is_staff(principal) || principal.can(Permission::AuthorResources),
-        can_manage: principal.can(Permission::ManageLibrary),
+        show_status: rules::may_see_statuses(principal),
+        can_manage: rules::may_manage(principal),
         notice: match done.done.as_str() {
             "saved" => t.get("packs.done.saved"),
             _ => "",
@@ -259,7 +252,7 @@ fn refill(
 
 /// `GET /library/packs/new`.
 pub async fn new_form(caller: PageCaller) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
+    rules::check_library_manager(&caller.principal).map_err(|e| caller.err(e))?;
     Ok(form_page(&caller, PackForm::default(), None, None))
 }
 
@@ -269,12 +262,7 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<PackForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
-    match state
-        .store
-        .create_pack(&form.input(), &caller.actor())
-        .await
-    {
+    match rules::create_pack(&state, &caller.principal, &caller.actor(), &form.input()).await {
         Ok(id) => Ok(Redirect::to(&format!("/library/packs/{id}")).into_response()),
         Err(e) => refill(&caller, form, None, e),
     }
@@ -286,9 +274,10 @@ pub async fn edit_form(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = pack_id(&caller, &id)?;
-    let p = state.store.pack(id).await.map_err(|e| caller.err(e))?;
+    let p = rules::pack_to_edit(&state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(form_page(&caller, PackForm::from_pack(&p), Some(id), None))
 }
 
@@ -299,14 +288,17 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<PackForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = pack_id(&caller, &id)?;
-    match state
-        .store
-        .update_pack(id, &form.input(), &caller.actor())
-        .await
+    match rules::update_pack(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        &form.input(),
+    )
+    .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/library/packs/{id}?done=saved")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/library/packs/{id}?done=saved")).into_response()),
         Err(e) => refill(&caller, form, Some(id), e),
     }
 }
@@ -317,11 +309,8 @@ pub async fn delete(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = pack_id(&caller, &id)?;
-    state
-        .store
-        .delete_pack(id, &caller.actor())
+    rules::delete_pack(&state, &caller.principal, &caller.actor(), id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/library/packs?done=deleted").into_response())

@@ -11,12 +11,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::DomainError;
 use domain::library::{TagEntry, TagKind, TagRemoval};
-use domain::{DomainError, Permission};
 use serde::Deserialize;
 use service::library as rules;
-use store::prelude::*;
-use time::OffsetDateTime;
 
 /// Field codes of the tag forms and their labels, for error messages.
 const FIELDS: &[(&str, &str)] = &[("value", "tags.value"), ("tag_kind", "tags.kind")];
@@ -67,9 +65,7 @@ async fn page(
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let entries = state
-        .store
-        .list_tags(None, true)
+    let entries = rules::tag_vocabularies(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let groups = TagKind::ALL
@@ -131,7 +127,6 @@ pub async fn list(
     caller: PageCaller,
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let t = Tr(caller.locale);
     let message = match done.done.as_str() {
         "created" => Some(t.get("tags.done.created").to_string()),
@@ -166,17 +161,16 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<NewTagForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
-    let created = match TagKind::parse(&form.kind) {
-        Ok(kind) => state
-            .store
-            .create_tag(kind, &form.value, &caller.actor())
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let created = rules::create_tag(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        &form.kind,
+        &form.value,
+    )
+    .await;
     match created {
-        Ok(()) => Ok(Redirect::to("/library/tags?done=created").into_response()),
+        Ok(_) => Ok(Redirect::to("/library/tags?done=created").into_response()),
         Err(e) => {
             let typed = Refill {
                 add_kind: form.kind,
@@ -211,14 +205,17 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<TagForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = tag_id(&caller, &id)?;
-    let since = OffsetDateTime::now_utc();
     let active = form.active.is_some();
-    if let Err(e) = state
-        .store
-        .update_tag(id, &form.value, active, &caller.actor())
-        .await
+    if let Err(e) = rules::update_tag(
+        &state,
+        &caller.principal,
+        &caller.actor(),
+        id,
+        &form.value,
+        active,
+    )
+    .await
     {
         let typed = Refill {
             add_kind: TagKind::BusinessLine.code().into(),
@@ -228,9 +225,6 @@ pub async fn update(
         };
         return refill(&state, &caller, typed, e).await;
     }
-    rules::reindex_changed_since(&state, since)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/library/tags?done=saved").into_response())
 }
 
@@ -241,11 +235,8 @@ pub async fn remove(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
     let id = tag_id(&caller, &id)?;
-    let outcome = state
-        .store
-        .remove_tag(id, &caller.actor())
+    let outcome = rules::remove_tag(&state, &caller.principal, &caller.actor(), id)
         .await
         .map_err(|e| caller.err(e))?;
     let to = match outcome {
