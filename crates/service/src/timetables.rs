@@ -28,11 +28,13 @@
 
 use crate::Context;
 use domain::audit::Actor;
+use domain::operations::{Plan, ProgramFilter, ProgramStatus};
 use domain::timetables::{
-    NewTimetable, SchedSession, SchedulingData, SessionChange, TimetableEntry, TimetableMode,
-    TimetableRequest, TimetableScope, TimetableStatus, TimetableSummary, TimetableTotals,
+    CalendarBlock, CalendarBlockInput, NewTimetable, SchedSession, SchedulingData, SessionChange,
+    TimetableEntry, TimetableFilter, TimetableMode, TimetableRequest, TimetableScope,
+    TimetableStatus, TimetableSummary, TimetableTotals,
 };
-use domain::{DomainError, DomainResult};
+use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use scheduler::timetable::{
     Assignment, Calendar, Cohort, Conflict, ConflictKind, Group, Instructor, PlanOptions, Problem,
     Report, Session, Timetable, Venue, Weights, conflicts, evaluate, replan, solve,
@@ -1155,6 +1157,200 @@ pub async fn publish(
         notified,
         hard_conflicts: current.hard,
     })
+}
+
+// ----- the use cases of a person (the CLI calls the functions above directly) ----------
+
+/// Timetables and working calendars are kept by programme staff.
+fn require_scheduler(principal: &Principal) -> DomainResult<()> {
+    crate::access::require(principal, Permission::ManagePrograms)
+}
+
+/// Draft and published timetables, newest first.
+pub async fn list_timetables(
+    ctx: &Context,
+    principal: &Principal,
+    filter: &TimetableFilter,
+    page: Page,
+) -> DomainResult<Paged<TimetableSummary>> {
+    require_scheduler(principal)?;
+    ctx.store.list_timetables(filter, page).await
+}
+
+/// The timetable list page: the timetables and the plans to filter by.
+pub async fn timetable_list(
+    ctx: &Context,
+    principal: &Principal,
+    filter: &TimetableFilter,
+    page: Page,
+) -> DomainResult<(Paged<TimetableSummary>, Vec<Plan>)> {
+    let timetables = list_timetables(ctx, principal, filter, page).await?;
+    Ok((timetables, ctx.store.list_plans().await?))
+}
+
+/// What a new draft can be made for: the plans, and the (code, title) of the draft,
+/// open and running programs.
+pub async fn timetable_choices(
+    ctx: &Context,
+    principal: &Principal,
+) -> DomainResult<(Vec<Plan>, Vec<(String, String)>)> {
+    require_scheduler(principal)?;
+    let mut programs = Vec::new();
+    for s in [
+        ProgramStatus::Draft,
+        ProgramStatus::Open,
+        ProgramStatus::Running,
+    ] {
+        let filter = ProgramFilter {
+            status: Some(s),
+            ..ProgramFilter::default()
+        };
+        let page = ctx
+            .store
+            .list_programs(&filter, Page::new(Some(1), Some(Page::MAX_PER_PAGE)))
+            .await?;
+        programs.extend(page.items.into_iter().map(|p| (p.code, p.title)));
+    }
+    Ok((ctx.store.list_plans().await?, programs))
+}
+
+/// Generates a draft timetable (see [`generate`]) and returns it.
+pub async fn generate_timetable(
+    ctx: &Context,
+    principal: &Principal,
+    request: &TimetableRequest,
+    actor: &Actor,
+) -> DomainResult<DraftView> {
+    require_scheduler(principal)?;
+    let id = generate(ctx, request, actor).await?;
+    draft_view(ctx, id).await
+}
+
+/// A timetable with its evaluation, conflicts and diff.
+pub async fn get_timetable(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+) -> DomainResult<DraftView> {
+    require_scheduler(principal)?;
+    draft_view(ctx, id).await
+}
+
+/// A timetable and what a move may choose from: the (code, name) of the active venues
+/// and instructors.
+pub struct TimetableWorkbench {
+    pub view: DraftView,
+    pub venues: Vec<(String, String)>,
+    pub instructors: Vec<(String, String)>,
+}
+
+/// A timetable as its page shows it.
+pub async fn timetable_workbench(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+) -> DomainResult<TimetableWorkbench> {
+    let view = get_timetable(ctx, principal, id).await?;
+    let venues = ctx
+        .store
+        .list_venues()
+        .await?
+        .into_iter()
+        .filter(|v| v.active)
+        .map(|v| (v.code, v.name))
+        .collect();
+    let instructors = ctx
+        .store
+        .list_instructors()
+        .await?
+        .into_iter()
+        .filter(|i| i.active)
+        .map(|i| (i.code, i.name))
+        .collect();
+    Ok(TimetableWorkbench {
+        view,
+        venues,
+        instructors,
+    })
+}
+
+/// Moves or pins one entry of a draft (see [`change_entry`]).
+pub async fn change_timetable_entry(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    session_id: i64,
+    change: &EntryChange,
+    actor: &Actor,
+) -> DomainResult<DraftView> {
+    require_scheduler(principal)?;
+    change_entry(ctx, id, session_id, change, actor).await
+}
+
+/// Runs the solver again on a draft, keeping its pins (see [`resolve`]).
+pub async fn resolve_timetable(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<DraftView> {
+    require_scheduler(principal)?;
+    resolve(ctx, id, actor).await
+}
+
+/// Publishes a draft (see [`publish`]).
+pub async fn publish_timetable(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    anyway: bool,
+    actor: &Actor,
+) -> DomainResult<Published> {
+    require_scheduler(principal)?;
+    publish(ctx, id, anyway, actor).await
+}
+
+/// Discards a draft.
+pub async fn discard_timetable(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<()> {
+    require_scheduler(principal)?;
+    ctx.store.discard_timetable(id, actor).await
+}
+
+/// Working-calendar blocks, latest first.
+pub async fn list_calendar_blocks(
+    ctx: &Context,
+    principal: &Principal,
+    page: Page,
+) -> DomainResult<Paged<CalendarBlock>> {
+    require_scheduler(principal)?;
+    ctx.store.list_calendar_blocks(None, page).await
+}
+
+/// Adds a working-calendar block.
+pub async fn create_calendar_block(
+    ctx: &Context,
+    principal: &Principal,
+    input: &CalendarBlockInput,
+    actor: &Actor,
+) -> DomainResult<i64> {
+    require_scheduler(principal)?;
+    ctx.store.create_calendar_block(input, actor).await
+}
+
+/// Removes a working-calendar block.
+pub async fn delete_calendar_block(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<()> {
+    require_scheduler(principal)?;
+    ctx.store.delete_calendar_block(id, actor).await
 }
 
 #[cfg(test)]

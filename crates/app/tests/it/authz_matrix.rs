@@ -1016,12 +1016,14 @@ fn probes() -> Vec<Probe> {
             Form(&[("minutes", "15")]),
             [403, 303, 303, 403, 403, 303, 403, 403],
         ),
+        // An empty roll call is refused (422) on the page as on the API, once the
+        // caller is allowed to run the session.
         p(
             "POST",
             "/sessions/{id}/roll-call",
             "/sessions/{p_session}/roll-call",
             NoBody,
-            [403, 303, 303, 403, 403, 303, 403, 403],
+            [403, 422, 422, 403, 403, 422, 403, 403],
         ),
         p(
             "POST",

@@ -26,6 +26,7 @@ mod needs;
 mod notifications;
 mod openapi;
 mod operations_api;
+mod operations_parity;
 mod operations_web;
 mod practice;
 mod scope;

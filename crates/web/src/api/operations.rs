@@ -11,29 +11,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::operations::{
-    AttendanceLine, AttendanceMethod, AttendanceStatus, CompletionOutcome, Conflict, EnrollOutcome,
-    Instructor, InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter, ProgramInput,
-    ProgramStatus, ProgramSummary, SessionInput, Unavailability, Venue, VenueInput,
+    AttendanceLine, AttendanceStatus, CompletionOutcome, Conflict, EnrollOutcome, Instructor,
+    InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter, ProgramInput, ProgramStatus,
+    ProgramSummary, SessionInput, Unavailability, Venue, VenueInput,
 };
-use domain::org::OrgRepository;
-use domain::{DataScope, DomainError, DomainResult, Page, Permission, Principal};
+use domain::{DomainError, Page};
 use serde::{Deserialize, Serialize};
-use service::access::{require, scope_or_forbidden};
-use service::operations::Enrollees;
-use store::prelude::*;
+use service::operations::{Enrollees, Learner, SavedSession, SessionRefusal};
 use utoipa::{IntoParams, ToSchema};
 
-// ----- shared rules ---------------------------------------------------------------
-
-/// The scope in which the caller sees and changes other people's enrolments:
-/// programme staff company-wide, otherwise their EnrollPeople scope.
-fn enrolment_scope(principal: &Principal) -> DomainResult<DataScope> {
-    if principal.can(Permission::ManagePrograms) {
-        Ok(DataScope::company())
-    } else {
-        scope_or_forbidden(principal, Permission::EnrollPeople)
-    }
-}
+// ----- shared translations ----------------------------------------------------------
 
 /// The 409 of a session that clashes, with the clashes as a `conflicts` array.
 fn clash_problem(conflicts: &[Conflict]) -> ApiError {
@@ -55,30 +42,16 @@ fn clash_problem(conflicts: &[Conflict]) -> ApiError {
     )
 }
 
-/// Saves a new (`session` None) or moved session after a structured clash check.
-async fn save_checked_session(
-    state: &AppState,
-    caller: &ApiCaller,
-    program_id: i64,
-    session: Option<i64>,
-    input: &SessionInput,
-) -> Result<SessionSaved, ApiError> {
-    // The store refuses clashes too, but only with text; checking here gives the list.
-    let conflicts = state
-        .store
-        .session_conflicts(program_id, input, session)
-        .await?;
-    if !conflicts.is_empty() && !input.allow_conflicts {
-        return Err(clash_problem(&conflicts));
+/// A saved session as the API answers it, or its refusal as a problem.
+fn session_answer(saved: Result<SavedSession, SessionRefusal>) -> Result<SessionSaved, ApiError> {
+    match saved {
+        Ok(saved) => Ok(SessionSaved {
+            id: saved.id,
+            conflicts: saved.conflicts.iter().map(ConflictDto::from).collect(),
+        }),
+        Err(SessionRefusal::Clashes(conflicts)) => Err(clash_problem(&conflicts)),
+        Err(SessionRefusal::Error(e)) => Err(e.into()),
     }
-    let (id, conflicts) = state
-        .store
-        .save_session(program_id, session, input, &caller.actor())
-        .await?;
-    Ok(SessionSaved {
-        id,
-        conflicts: conflicts.iter().map(ConflictDto::from).collect(),
-    })
 }
 
 // ----- DTOs -----------------------------------------------------------------------
@@ -296,8 +269,9 @@ pub async fn list_venues(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<Venue>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(state.store.list_venues().await?))
+    Ok(Json(
+        service::operations::list_venues(&state, &caller.principal).await?,
+    ))
 }
 
 /// Adds a venue.
@@ -309,8 +283,9 @@ pub async fn create_venue(
     caller: ApiCaller,
     ApiJson(body): ApiJson<VenueInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state.store.create_venue(&body, &caller.actor()).await?;
+    let id =
+        service::operations::create_venue(&state, &caller.principal, &body, None, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -321,8 +296,9 @@ pub async fn list_instructors(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<Instructor>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(state.store.list_instructors().await?))
+    Ok(Json(
+        service::operations::list_instructors(&state, &caller.principal).await?,
+    ))
 }
 
 /// Adds an instructor: an employee (employee_number) or an external trainer (vendor).
@@ -334,11 +310,9 @@ pub async fn create_instructor(
     caller: ApiCaller,
     ApiJson(body): ApiJson<InstructorInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state
-        .store
-        .create_instructor(&body, &caller.actor())
-        .await?;
+    let id =
+        service::operations::create_instructor(&state, &caller.principal, &body, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -354,30 +328,14 @@ pub async fn add_unavailability(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Unavailability>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    let own = match caller.principal.employee_id {
-        Some(employee) => state.store.instructor_of_employee(employee).await? == Some(id),
-        None => false,
-    };
-    if !own {
-        require(&caller.principal, Permission::ManagePrograms)?;
-    }
-    // An unknown id would otherwise surface as a foreign-key conflict.
-    if !state
-        .store
-        .list_instructors()
-        .await?
-        .iter()
-        .any(|i| i.id == id)
-    {
-        return Err(DomainError::NotFound {
-            entity: "instructor",
-        }
-        .into());
-    }
-    let created = state
-        .store
-        .add_unavailability(id, &body, &caller.actor())
-        .await?;
+    let created = service::operations::add_unavailability(
+        &state,
+        &caller.principal,
+        id,
+        &body,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id: created })))
 }
 
@@ -388,8 +346,9 @@ pub async fn list_plans(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<Plan>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(state.store.list_plans().await?))
+    Ok(Json(
+        service::operations::list_plans(&state, &caller.principal).await?,
+    ))
 }
 
 /// Adds a yearly (2026) or quarterly (2026Q3) plan.
@@ -401,8 +360,8 @@ pub async fn create_plan(
     caller: ApiCaller,
     ApiJson(body): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state.store.create_plan(&body, &caller.actor()).await?;
+    let id =
+        service::operations::create_plan(&state, &caller.principal, &body, &caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -426,12 +385,15 @@ pub async fn list_programs(
         status,
         plan_code: query.plan,
         open_only: query.open_only.unwrap_or(false),
-        hide_drafts: !caller.principal.can(Permission::ManagePrograms),
+        hide_drafts: true,
     };
-    let page = state
-        .store
-        .list_programs(&filter, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::operations::list_programs(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(ProgramPage {
         items: page.items,
         total: page.total,
@@ -449,8 +411,14 @@ pub async fn create_program(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ProgramInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state.store.create_program(&body, &caller.actor()).await?;
+    let id = service::operations::create_program(
+        &state,
+        &caller.principal,
+        &body,
+        None,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -463,14 +431,9 @@ pub async fn get_program(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProgramDetail>, ApiError> {
-    let detail = state.store.program_detail(id).await?;
-    // A draft is not there yet for anyone but the people preparing it.
-    if detail.summary.status == ProgramStatus::Draft
-        && !caller.principal.can(Permission::ManagePrograms)
-    {
-        return Err(DomainError::NotFound { entity: "program" }.into());
-    }
-    Ok(Json(detail))
+    Ok(Json(
+        service::operations::get_program(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Replaces a program's fields; sessions and enrolments stay, and a larger capacity
@@ -485,11 +448,15 @@ pub async fn update_program(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProgramInput>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state
-        .store
-        .update_program(id, &body, &caller.actor())
-        .await?;
+    service::operations::update_program(
+        &state,
+        &caller.principal,
+        id,
+        &body,
+        None,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -505,12 +472,15 @@ pub async fn set_program_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProgramStatusBody>,
 ) -> Result<Json<ProgramStatusDto>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
     let status = ProgramStatus::parse(&body.status)?;
-    let completion = state
-        .store
-        .set_program_status(id, status, &caller.actor())
-        .await?;
+    let completion = service::operations::set_program_status(
+        &state,
+        &caller.principal,
+        id,
+        status,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(ProgramStatusDto {
         status: status.code().into(),
         completion: completion.map(CompletionDto::from),
@@ -533,10 +503,16 @@ pub async fn create_session(
     ApiPath(program_id): ApiPath<i64>,
     ApiJson(body): ApiJson<SessionInput>,
 ) -> Result<(StatusCode, Json<SessionSaved>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    // 404 before any clash is reported for a program that does not exist.
-    state.store.program_detail(program_id).await?;
-    let saved = save_checked_session(&state, &caller, program_id, None, &body).await?;
+    let saved = session_answer(
+        service::operations::add_session(
+            &state,
+            &caller.principal,
+            program_id,
+            &body,
+            &caller.actor(),
+        )
+        .await,
+    )?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -552,12 +528,10 @@ pub async fn move_session(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SessionInput>,
 ) -> Result<Json<SessionSaved>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let session = state.store.session(id).await?;
-    if session.cancelled {
-        return Err(DomainError::invalid("session", "a cancelled session cannot be moved").into());
-    }
-    let saved = save_checked_session(&state, &caller, session.program_id, Some(id), &body).await?;
+    let saved = session_answer(
+        service::operations::move_session(&state, &caller.principal, id, &body, &caller.actor())
+            .await,
+    )?;
     Ok(Json(saved))
 }
 
@@ -570,8 +544,7 @@ pub async fn cancel_session(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.cancel_session(id, &caller.actor()).await?;
+    service::operations::cancel_session(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -586,12 +559,14 @@ pub async fn check_conflicts(
     ApiPath(program_id): ApiPath<i64>,
     ApiJson(body): ApiJson<ConflictCheck>,
 ) -> Result<Json<Vec<ConflictDto>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.program_detail(program_id).await?;
-    let conflicts = state
-        .store
-        .session_conflicts(program_id, &body.input, body.session_id)
-        .await?;
+    let conflicts = service::operations::check_conflicts(
+        &state,
+        &caller.principal,
+        program_id,
+        &body.input,
+        body.session_id,
+    )
+    .await?;
     Ok(Json(conflicts.iter().map(ConflictDto::from).collect()))
 }
 
@@ -642,12 +617,13 @@ pub async fn list_enrollments(
     ApiPath(program_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<EnrollmentPage>, ApiError> {
-    let scope = enrolment_scope(&caller.principal)?;
-    state.store.program_detail(program_id).await?;
-    let page = state
-        .store
-        .program_enrollments(program_id, &scope, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::operations::list_enrollments(
+        &state,
+        &caller.principal,
+        program_id,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(EnrollmentPage {
         items: page.items,
         total: page.total,
@@ -666,29 +642,12 @@ pub async fn cancel_enrollment(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CancelledDto>, ApiError> {
-    let principal = &caller.principal;
-    let enrollment = state.store.enrollment(id).await?;
-    let as_staff = match enrolment_scope(principal) {
-        Ok(scope) => state
-            .store
-            .get_employee(&scope, enrollment.employee_id)
-            .await
-            .is_ok(),
-        Err(_) => false,
-    };
-    let own = principal.employee_id == Some(enrollment.employee_id);
-    if !as_staff && !own {
-        // Other people's enrolments outside one's scope are not visible at all.
-        return Err(DomainError::NotFound {
-            entity: "enrollment",
-        }
-        .into());
-    }
-    let promoted = state
-        .store
-        .cancel_enrollment(id, !as_staff, &caller.actor())
-        .await?;
-    Ok(Json(CancelledDto { promoted }))
+    let cancelled =
+        service::operations::cancel_enrollment(&state, &caller.principal, id, &caller.actor())
+            .await?;
+    Ok(Json(CancelledDto {
+        promoted: cancelled.promoted,
+    }))
 }
 
 /// The caller's own enrolments, newest first.
@@ -698,10 +657,9 @@ pub async fn my_enrollments(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<domain::operations::Enrollment>>, ApiError> {
-    Ok(Json(match caller.principal.employee_id {
-        Some(me) => state.store.employee_enrollments(me).await?,
-        None => Vec::new(),
-    }))
+    Ok(Json(
+        service::operations::my_enrollments(&state, &caller.principal).await?,
+    ))
 }
 
 // ----- attendance -----------------------------------------------------------------
@@ -718,11 +676,14 @@ pub async fn issue_code(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Json<CodeDto>, ApiError> {
-    service::access::require_session_runner(&state, &caller.principal, id).await?;
-    let (code, expires) = state
-        .store
-        .issue_checkin_code(id, body.minutes, &caller.actor())
-        .await?;
+    let (code, expires) = service::operations::issue_checkin_code(
+        &state,
+        &caller.principal,
+        id,
+        body.minutes,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(CodeDto {
         code,
         expires_at: rfc3339(expires),
@@ -738,17 +699,9 @@ pub async fn check_in(
     caller: ApiCaller,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> Result<Json<CheckInDto>, ApiError> {
-    let Some(me) = caller.principal.employee_id else {
-        return Err(DomainError::invalid(
-            "code",
-            "your account is not linked to an employee record",
-        )
-        .into());
-    };
-    let (session_id, status) = state
-        .store
-        .check_in(&body.code, me, &caller.actor())
-        .await?;
+    let (session_id, status) =
+        service::operations::check_in(&state, &caller.principal, &body.code, &caller.actor())
+            .await?;
     Ok(Json(CheckInDto {
         session_id,
         status: status.code().into(),
@@ -765,8 +718,9 @@ pub async fn attendance(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<AttendanceLine>>, ApiError> {
-    service::access::require_session_runner(&state, &caller.principal, id).await?;
-    Ok(Json(state.store.attendance_sheet(id).await?))
+    Ok(Json(
+        service::operations::attendance_sheet(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Records a roll call; every learner named must be enrolled, or nothing is written.
@@ -780,43 +734,18 @@ pub async fn roll_call(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RollCallBody>,
 ) -> Result<Json<RecordedDto>, ApiError> {
-    service::access::require_session_runner(&state, &caller.principal, id).await?;
-    if body.marks.is_empty() {
-        return Err(DomainError::invalid("marks", "mark at least one learner").into());
-    }
-    let mut statuses = Vec::with_capacity(body.marks.len());
-    for (i, mark) in body.marks.iter().enumerate() {
+    let mut marks = Vec::with_capacity(body.marks.len());
+    for (i, mark) in body.marks.into_iter().enumerate() {
         let status = AttendanceStatus::parse(&mark.status).map_err(|e| match e {
             DomainError::Validation { message, .. } => {
                 DomainError::invalid(format!("marks[{i}].status"), message)
             }
             other => other,
         })?;
-        statuses.push((mark.employee_number.trim().to_string(), status));
+        marks.push((Learner::Number(mark.employee_number), status));
     }
-    // The sheet lists exactly the learners who may be marked, so one read resolves
-    // every number and names the line that is wrong.
-    let sheet: std::collections::HashMap<String, i64> = state
-        .store
-        .attendance_sheet(id)
-        .await?
-        .into_iter()
-        .map(|line| (line.employee_number, line.employee_id))
-        .collect();
-    let mut marks = Vec::with_capacity(statuses.len());
-    for (i, (number, status)) in statuses.into_iter().enumerate() {
-        let Some(employee) = sheet.get(&number) else {
-            return Err(DomainError::invalid(
-                format!("marks[{i}].employee_number"),
-                format!("'{number}' is not enrolled in this session's program"),
-            )
-            .into());
-        };
-        marks.push((*employee, status));
-    }
-    let recorded = state
-        .store
-        .roll_call(id, &marks, AttendanceMethod::RollCall, &caller.actor())
-        .await?;
+    let recorded =
+        service::operations::roll_call(&state, &caller.principal, id, &marks, &caller.actor())
+            .await?;
     Ok(Json(RecordedDto { recorded }))
 }

@@ -13,9 +13,9 @@ use domain::timetables::{
     CalendarBlock, CalendarBlockInput, TimetableFilter, TimetableRequest, TimetableStatus,
     TimetableSummary,
 };
-use domain::{DomainError, Page, Permission};
+use domain::{DomainError, Page};
 use serde::{Deserialize, Serialize};
-use service::access::require;
+use service::operations::VenueScheduling;
 use service::timetables::{DraftView, EntryChange, Published};
 use store::prelude::*;
 use time::OffsetDateTime;
@@ -105,7 +105,6 @@ pub async fn list_timetables(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<TimetablesQuery>,
 ) -> Result<Json<TimetablePage>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
     let filter = TimetableFilter {
         status: match query.status.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -113,10 +112,13 @@ pub async fn list_timetables(
         },
         plan_code: query.plan,
     };
-    let paged = state
-        .store
-        .list_timetables(&filter, Page::new(query.page, query.per_page))
-        .await?;
+    let paged = service::timetables::list_timetables(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(TimetablePage {
         items: paged.items,
         total: paged.total,
@@ -136,12 +138,10 @@ pub async fn create_timetable(
     caller: ApiCaller,
     ApiJson(body): ApiJson<TimetableRequest>,
 ) -> Result<(StatusCode, Json<DraftView>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = service::timetables::generate(&state, &body, &caller.actor()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(service::timetables::draft_view(&state, id).await?),
-    ))
+    let view =
+        service::timetables::generate_timetable(&state, &caller.principal, &body, &caller.actor())
+            .await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// A timetable: its entries, the cost broken down by constraint, the conflicts it
@@ -154,8 +154,9 @@ pub async fn get_timetable(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DraftView>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(service::timetables::draft_view(&state, id).await?))
+    Ok(Json(
+        service::timetables::get_timetable(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Moves (start, venue, instructor) or pins one entry of a draft and returns the
@@ -172,7 +173,6 @@ pub async fn change_entry(
     ApiPath((id, session_id)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<EntryBody>,
 ) -> Result<Json<DraftView>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
     let starts_at = match body.starts_at.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
@@ -189,7 +189,15 @@ pub async fn change_entry(
         pinned: body.pinned,
     };
     Ok(Json(
-        service::timetables::change_entry(&state, id, session_id, &change, &caller.actor()).await?,
+        service::timetables::change_timetable_entry(
+            &state,
+            &caller.principal,
+            id,
+            session_id,
+            &change,
+            &caller.actor(),
+        )
+        .await?,
     ))
 }
 
@@ -202,9 +210,9 @@ pub async fn resolve_timetable(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DraftView>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
     Ok(Json(
-        service::timetables::resolve(&state, id, &caller.actor()).await?,
+        service::timetables::resolve_timetable(&state, &caller.principal, id, &caller.actor())
+            .await?,
     ))
 }
 
@@ -222,9 +230,15 @@ pub async fn publish_timetable(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PublishBody>,
 ) -> Result<Json<Published>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
     Ok(Json(
-        service::timetables::publish(&state, id, body.anyway, &caller.actor()).await?,
+        service::timetables::publish_timetable(
+            &state,
+            &caller.principal,
+            id,
+            body.anyway,
+            &caller.actor(),
+        )
+        .await?,
     ))
 }
 
@@ -237,8 +251,7 @@ pub async fn discard_timetable(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.discard_timetable(id, &caller.actor()).await?;
+    service::timetables::discard_timetable(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,11 +264,12 @@ pub async fn list_blocks(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<BlocksQuery>,
 ) -> Result<Json<BlockPage>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let paged = state
-        .store
-        .list_calendar_blocks(None, Page::new(query.page, query.per_page))
-        .await?;
+    let paged = service::timetables::list_calendar_blocks(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(BlockPage {
         items: paged.items,
         total: paged.total,
@@ -274,11 +288,13 @@ pub async fn create_block(
     caller: ApiCaller,
     ApiJson(body): ApiJson<CalendarBlockInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state
-        .store
-        .create_calendar_block(&body, &caller.actor())
-        .await?;
+    let id = service::timetables::create_calendar_block(
+        &state,
+        &caller.principal,
+        &body,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -291,10 +307,7 @@ pub async fn delete_block(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state
-        .store
-        .delete_calendar_block(id, &caller.actor())
+    service::timetables::delete_calendar_block(&state, &caller.principal, id, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -310,15 +323,17 @@ pub async fn set_venue_scheduling(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<VenueSchedulingBody>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state
-        .store
-        .set_venue_scheduling(
-            id,
-            body.hourly_rate,
-            body.owner_employee_number.as_deref(),
-            &caller.actor(),
-        )
-        .await?;
+    let scheduling = VenueScheduling {
+        hourly_rate: body.hourly_rate,
+        owner_employee_number: body.owner_employee_number,
+    };
+    service::operations::set_venue_scheduling(
+        &state,
+        &caller.principal,
+        id,
+        &scheduling,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,16 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::operations::{
-    AttendanceLine, AttendanceMethod, AttendanceStatus, AudienceRule, CostKind, CostLine,
-    Enrollment, Instructor, InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter,
-    ProgramInput, ProgramSkill, ProgramStatus, ProgramSummary, Session, SessionInput, SessionMode,
-    TransferGoal, Venue, VenueInput, VenueKind,
+    AttendanceLine, AttendanceStatus, AudienceRule, CostKind, CostLine, Enrollment, Instructor,
+    InstructorInput, Plan, PlanInput, ProgramDetail, ProgramFilter, ProgramInput, ProgramSkill,
+    ProgramStatus, ProgramSummary, Session, SessionInput, SessionMode, TransferGoal, Venue,
+    VenueInput, VenueKind,
 };
-use domain::{DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
-use service::operations::Enrollees;
-use store::CalendarOwner;
-use store::prelude::*;
+use service::operations::{Enrollees, Learner, VenueScheduling};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Reads a `datetime-local` field (`2026-03-02T09:00`) in the company's time zone.
@@ -80,13 +78,17 @@ pub async fn list(
         },
         plan_code: query.plan.clone(),
         open_only: false,
-        hide_drafts: !caller.principal.can(Permission::ManagePrograms),
+        hide_drafts: true,
     };
-    let paged = state
-        .store
-        .list_programs(&filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let catalogue = service::operations::program_catalogue(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    let paged = catalogue.programs;
     let q = query.q.unwrap_or_default();
     let plan = query.plan.unwrap_or_default();
     let qs = query_string(&[
@@ -113,9 +115,9 @@ pub async fn list(
         q,
         status,
         plan,
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        plans: catalogue.plans,
         statuses: ProgramStatus::ALL,
-        can_manage: caller.principal.can(Permission::ManagePrograms),
+        can_manage: service::operations::may_manage_programs(&caller.principal),
         pager,
     }))
 }
@@ -353,11 +355,11 @@ struct ProgramFormPage {
     plans: Vec<Plan>,
 }
 
-async fn form_page(
-    state: &AppState,
+fn form_page(
     caller: &PageCaller,
     id: Option<i64>,
     form: ProgramForm,
+    plans: Vec<Plan>,
     error: Option<DomainError>,
 ) -> Result<Response, PageError> {
     let status = if error.is_some() {
@@ -371,9 +373,24 @@ async fn form_page(
         id,
         form,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        plans,
     };
     Ok((status, render(&page)).into_response())
+}
+
+/// The program form again with `error`; the plans come from the same use case as the
+/// empty form, so a caller who may not keep programs is refused here too.
+async fn form_again(
+    state: &AppState,
+    caller: &PageCaller,
+    id: Option<i64>,
+    form: ProgramForm,
+    error: DomainError,
+) -> Result<Response, PageError> {
+    let plans = service::operations::list_plans(state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
+    form_page(caller, id, form, plans, Some(error))
 }
 
 /// `GET /programs/new`.
@@ -381,14 +398,16 @@ pub async fn new_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
+    let plans = service::operations::list_plans(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     let form = ProgramForm {
         min_attendance_pct: "80".into(),
         cancel_deadline_hours: "24".into(),
         strict_venue_capacity: Some("on".into()),
         ..ProgramForm::default()
     };
-    form_page(&state, &caller, None, form, None).await
+    form_page(&caller, None, form, plans, None)
 }
 
 /// `POST /programs`: on a mistake the form comes back with what was typed.
@@ -397,27 +416,22 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let saved = match form.input() {
-        Ok(input) => match state.store.create_program(&input, &caller.actor()).await {
-            Ok(id) => state
-                .store
-                .set_program_strict_capacity(
-                    id,
-                    form.strict_venue_capacity.is_some(),
-                    &caller.actor(),
-                )
-                .await
-                .map(|_| id),
-            Err(e) => Err(e),
-        },
+        Ok(input) => {
+            service::operations::create_program(
+                &state,
+                &caller.principal,
+                &input,
+                Some(form.strict_venue_capacity.is_some()),
+                &caller.actor(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match saved {
         Ok(id) => Ok(Redirect::to(&format!("/programs/{id}")).into_response()),
-        Err(e @ DomainError::Validation { .. }) => {
-            form_page(&state, &caller, None, form, Some(e)).await
-        }
+        Err(e @ DomainError::Validation { .. }) => form_again(&state, &caller, None, form, e).await,
         Err(e) => Err(caller.err(e)),
     }
 }
@@ -428,23 +442,15 @@ pub async fn edit_form(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let detail = state
-        .store
-        .program_detail(id)
+    let edit = service::operations::program_for_edit(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let mut form = ProgramForm::from_detail(&detail);
-    if state
-        .store
-        .program_strict_capacity(id)
-        .await
-        .map_err(|e| caller.err(e))?
-    {
+    let mut form = ProgramForm::from_detail(&edit.detail);
+    if edit.strict_venue_capacity {
         form.strict_venue_capacity = Some("on".into());
     }
-    form_page(&state, &caller, Some(id), form, None).await
+    form_page(&caller, Some(id), form, edit.plans, None)
 }
 
 /// `POST /programs/{id}/edit`.
@@ -454,32 +460,25 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let saved = match form.input() {
-        Ok(input) => match state
-            .store
-            .update_program(id, &input, &caller.actor())
+        Ok(input) => {
+            service::operations::update_program(
+                &state,
+                &caller.principal,
+                id,
+                &input,
+                Some(form.strict_venue_capacity.is_some()),
+                &caller.actor(),
+            )
             .await
-        {
-            Ok(()) => {
-                state
-                    .store
-                    .set_program_strict_capacity(
-                        id,
-                        form.strict_venue_capacity.is_some(),
-                        &caller.actor(),
-                    )
-                    .await
-            }
-            Err(e) => Err(e),
-        },
+        }
         Err(e) => Err(e),
     };
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/programs/{id}?done=saved")).into_response()),
         Err(e @ DomainError::Validation { .. }) => {
-            form_page(&state, &caller, Some(id), form, Some(e)).await
+            form_again(&state, &caller, Some(id), form, e).await
         }
         Err(e) => Err(caller.err(e)),
     }
@@ -534,38 +533,10 @@ pub async fn detail(
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let p = &caller.principal;
-    let d = state
-        .store
-        .program_detail(id)
+    let overview = service::operations::program_overview(&state, p, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let can_manage = p.can(Permission::ManagePrograms);
-    // A draft is not there yet for anyone but the people preparing it.
-    if d.summary.status == ProgramStatus::Draft && !can_manage {
-        return Err(caller.err(DomainError::NotFound { entity: "program" }));
-    }
-    let can_enroll_others = p.can(Permission::EnrollPeople);
-    let scope = p.scope_for(Permission::EnrollPeople);
-    let (enrollments, enrollment_total) = if scope.is_empty() {
-        (Vec::new(), 0)
-    } else {
-        let paged = state
-            .store
-            .program_enrollments(id, &scope, Page::new(Some(1), Some(200)))
-            .await
-            .map_err(|e| caller.err(e))?;
-        (paged.items, paged.total)
-    };
-    let mine = match p.employee_id {
-        Some(e) => state
-            .store
-            .employee_enrollments(e)
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .find(|en| en.program_id == id),
-        None => None,
-    };
+    let d = overview.detail;
     let t = Tr(caller.locale);
     let notice = match done.done.as_str() {
         "" => String::new(),
@@ -599,31 +570,19 @@ pub async fn detail(
         t,
         chrome: Chrome::for_caller(&caller),
         sessions,
-        enrollments,
-        enrollment_total,
-        mine,
-        can_manage,
-        can_enroll_others,
+        enrollments: overview.enrollments,
+        enrollment_total: overview.enrollment_total,
+        mine: overview.mine,
+        can_manage: overview.can_manage,
+        can_enroll_others: overview.can_enroll_others,
         can_view_effects: service::effect::may_view_effects(p).is_ok(),
         notice,
         statuses,
         modes: SessionMode::ALL,
-        venues: if can_manage {
-            state.store.list_venues().await.map_err(|e| caller.err(e))?
-        } else {
-            Vec::new()
-        },
+        venues: overview.venues,
         session_start: local_field(&state, start),
         session_end: local_field(&state, start + time::Duration::hours(3)),
-        needs: if can_manage {
-            state
-                .store
-                .program_needs(id)
-                .await
-                .map_err(|e| caller.err(e))?
-        } else {
-            Vec::new()
-        },
+        needs: overview.needs,
         exams: super::exams::program_exams(&state, &caller, id, &d.summary.code).await?,
         d,
     }))
@@ -641,12 +600,9 @@ pub async fn set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let status = ProgramStatus::parse(&form.status).map_err(|e| caller.err(e))?;
-    state
-        .store
-        .set_program_status(id, status, &caller.actor())
+    service::operations::set_program_status(&state, &caller.principal, id, status, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/programs/{id}?done=status")).into_response())
@@ -678,7 +634,6 @@ pub async fn add_session(
     Path(id): Path<String>,
     Form(form): Form<SessionForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let input = SessionInput {
         title: form.title,
@@ -691,12 +646,11 @@ pub async fn add_session(
         instructors: words(&form.instructors),
         allow_conflicts: form.allow_conflicts.is_some(),
     };
-    let (_, conflicts) = state
-        .store
-        .save_session(id, None, &input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
-    let done = if conflicts.is_empty() {
+    let saved =
+        service::operations::add_session(&state, &caller.principal, id, &input, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e.into_domain()))?;
+    let done = if saved.conflicts.is_empty() {
         "session"
     } else {
         "session_with_conflicts"
@@ -750,38 +704,14 @@ pub async fn cancel_enrollment(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "enrollment").map_err(|e| caller.err(e))?;
-    let en = state
-        .store
-        .enrollment(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let p = &caller.principal;
-    let own = p.employee_id == Some(en.employee_id);
-    let staff = p.can(Permission::ManagePrograms)
-        || (p.can(Permission::EnrollPeople)
-            && !state
-                .store
-                .employees_in_scope(
-                    std::slice::from_ref(&en.employee_number),
-                    &p.scope_for(Permission::EnrollPeople),
-                )
-                .await
-                .map(|v| v.is_empty())
-                .unwrap_or(true));
-    if !own && !staff {
-        return Err(caller.err(DomainError::NotFound {
-            entity: "enrollment",
-        }));
-    }
-    state
-        .store
-        .cancel_enrollment(id, !staff, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
-    let back = if own && !staff {
-        "/my/learning?done=cancelled".to_string()
+    let cancelled =
+        service::operations::cancel_enrollment(&state, &caller.principal, id, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e))?;
+    let back = if cancelled.by_staff {
+        format!("/programs/{}?done=cancelled", cancelled.program_id)
     } else {
-        format!("/programs/{}?done=cancelled", en.program_id)
+        "/my/learning?done=cancelled".to_string()
     };
     Ok(Redirect::to(&back).into_response())
 }
@@ -837,23 +767,12 @@ pub async fn session(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    let can_run = service::access::may_run_session(&state, &caller.principal, s.id)
+    let sheet = service::operations::session_sheet(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    if !can_run {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    let sheet = state
-        .store
-        .attendance_sheet(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let code = state
-        .store
-        .live_checkin_code(id)
-        .await
-        .map_err(|e| caller.err(e))?
+    let s = sheet.session;
+    let code = sheet
+        .code
         .map(|(code, until)| (code, local_time(&state, until)));
     let qr_svg = code
         .as_ref()
@@ -870,29 +789,14 @@ pub async fn session(
         starts: local_time(&state, s.starts_at),
         ends: local_time(&state, s.ends_at),
         s,
-        sheet,
+        sheet: sheet.sheet,
         code,
         qr_svg,
-        can_run,
+        // Only the people who run the session reach this page.
+        can_run: true,
         notice,
         marks: AttendanceStatus::ALL,
     }))
-}
-
-async fn runnable_session(
-    state: &AppState,
-    caller: &PageCaller,
-    id: &str,
-) -> Result<Session, PageError> {
-    let id = path_id(id, "session").map_err(|e| caller.err(e))?;
-    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    if !service::access::may_run_session(state, &caller.principal, s.id)
-        .await
-        .map_err(|e| caller.err(e))?
-    {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    Ok(s)
 }
 
 #[derive(Deserialize)]
@@ -907,16 +811,20 @@ pub async fn issue_code(
     Path(id): Path<String>,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let s = runnable_session(&state, &caller, &id).await?;
+    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let minutes = number::<i64>("minutes", &form.minutes)
         .map_err(|e| caller.err(e))?
         .unwrap_or(15);
-    state
-        .store
-        .issue_checkin_code(s.id, minutes, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
-    Ok(Redirect::to(&format!("/sessions/{}", s.id)).into_response())
+    service::operations::issue_checkin_code(
+        &state,
+        &caller.principal,
+        id,
+        minutes,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    Ok(Redirect::to(&format!("/sessions/{id}")).into_response())
 }
 
 /// `POST /sessions/{id}/roll-call`: fields `mark_<employee id>` = present/late/absent.
@@ -926,7 +834,7 @@ pub async fn roll_call(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let s = runnable_session(&state, &caller, &id).await?;
+    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let mut marks = Vec::new();
     for (key, value) in &form {
         let Some(employee) = key.strip_prefix("mark_") else {
@@ -939,14 +847,12 @@ pub async fn roll_call(
             .parse()
             .map_err(|_| caller.err(DomainError::invalid(key.as_str(), "is not an employee")))?;
         let status = AttendanceStatus::parse(value).map_err(|e| caller.err(e))?;
-        marks.push((employee, status));
+        marks.push((Learner::Id(employee), status));
     }
-    state
-        .store
-        .roll_call(s.id, &marks, AttendanceMethod::RollCall, &caller.actor())
+    service::operations::roll_call(&state, &caller.principal, id, &marks, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Redirect::to(&format!("/sessions/{}?done=roll_call", s.id)).into_response())
+    Ok(Redirect::to(&format!("/sessions/{id}?done=roll_call")).into_response())
 }
 
 /// `POST /sessions/{id}/cancel`.
@@ -955,12 +861,8 @@ pub async fn cancel_session(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    state
-        .store
-        .cancel_session(id, &caller.actor())
+    let s = service::operations::cancel_session(&state, &caller.principal, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!(
@@ -997,68 +899,18 @@ async fn my_learning_page(
     error: Option<DomainError>,
     code: String,
 ) -> Result<Response, PageError> {
-    let (enrollments, upcoming) = match caller.principal.employee_id {
-        Some(e) => {
-            let now = OffsetDateTime::now_utc();
-            let upcoming = state
-                .store
-                .calendar(CalendarOwner::Employee(e))
-                .await
-                .map_err(|e| caller.err(e))?
-                .into_iter()
-                .filter(|s| s.ends_at > now)
-                .take(20)
-                .map(|s| {
-                    let at = local_time(state, s.starts_at);
-                    (s, at)
-                })
-                .collect();
-            (
-                state
-                    .store
-                    .employee_enrollments(e)
-                    .await
-                    .map_err(|e| caller.err(e))?,
-                upcoming,
-            )
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let mut teaching = Vec::new();
-    if let Some(e) = caller.principal.employee_id
-        && let Some(instructor) = state
-            .store
-            .instructor_of_employee(e)
-            .await
-            .map_err(|e| caller.err(e))?
-    {
-        let now = OffsetDateTime::now_utc();
-        teaching = state
-            .store
-            .calendar(CalendarOwner::Instructor(instructor))
-            .await
-            .map_err(|e| caller.err(e))?
+    let mine = service::operations::my_learning(state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let at = |sessions: Vec<Session>| -> Vec<(Session, String)> {
+        sessions
             .into_iter()
-            .filter(|s| s.ends_at > now)
-            .take(20)
             .map(|s| {
                 let at = local_time(state, s.starts_at);
                 (s, at)
             })
-            .collect();
-    }
-    let open = state
-        .store
-        .list_programs(
-            &ProgramFilter {
-                open_only: true,
-                ..ProgramFilter::default()
-            },
-            Page::new(Some(1), Some(20)),
-        )
-        .await
-        .map_err(|e| caller.err(e))?
-        .items;
+            .collect()
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -1067,10 +919,10 @@ async fn my_learning_page(
     let page = MyLearningPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
-        enrollments,
-        upcoming,
-        teaching,
-        open,
+        enrollments: mine.enrollments,
+        upcoming: at(mine.upcoming),
+        teaching: at(mine.teaching),
+        open: mine.open,
         notice,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
         code,
@@ -1110,15 +962,7 @@ pub async fn check_in(
     caller: PageCaller,
     Form(form): Form<CheckinForm>,
 ) -> Result<Response, PageError> {
-    let Some(employee) = caller.principal.employee_id else {
-        return Err(caller.err(DomainError::invalid(
-            "code",
-            "your account is not linked to an employee",
-        )));
-    };
-    match state
-        .store
-        .check_in(&form.code, employee, &caller.actor())
+    match service::operations::check_in(&state, &caller.principal, &form.code, &caller.actor())
         .await
     {
         Ok((_, status)) => Ok(Redirect::to(&format!(
@@ -1158,43 +1002,31 @@ async fn resources_admin_page(
     } else {
         StatusCode::OK
     };
+    let setup = service::operations::setup(state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     let page = ResourcesAdminPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
-        venues: {
-            let settings = state
-                .store
-                .venue_scheduling()
-                .await
-                .map_err(|e| caller.err(e))?;
-            state
-                .store
-                .list_venues()
-                .await
-                .map_err(|e| caller.err(e))?
-                .into_iter()
-                .map(|v| {
-                    let found = settings.iter().find(|x| x.0 == v.id);
-                    let rate = found.map(|x| x.1.to_string()).unwrap_or_default();
-                    let owner = found
-                        .and_then(|x| {
-                            Some(format!(
-                                "{} {}",
-                                x.4.as_deref()?,
-                                x.3.as_deref().unwrap_or("")
-                            ))
-                        })
-                        .unwrap_or_default();
-                    (v, rate, owner)
-                })
-                .collect()
-        },
-        instructors: state
-            .store
-            .list_instructors()
-            .await
-            .map_err(|e| caller.err(e))?,
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        venues: setup
+            .venues
+            .into_iter()
+            .map(|(v, found)| {
+                let rate = found.as_ref().map(|x| x.0.to_string()).unwrap_or_default();
+                let owner = found
+                    .and_then(|x| {
+                        Some(format!(
+                            "{} {}",
+                            x.2.as_deref()?,
+                            x.1.as_deref().unwrap_or("")
+                        ))
+                    })
+                    .unwrap_or_default();
+                (v, rate, owner)
+            })
+            .collect(),
+        instructors: setup.instructors,
+        plans: setup.plans,
         kinds: VenueKind::ALL,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
     };
@@ -1206,7 +1038,6 @@ pub async fn setup(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     resources_admin_page(&state, &caller, None).await
 }
 
@@ -1248,7 +1079,6 @@ pub async fn create_venue(
     caller: PageCaller,
     Form(form): Form<VenueForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let result = async {
         let input = VenueInput {
             code: form.code,
@@ -1258,36 +1088,18 @@ pub async fn create_venue(
             kind: VenueKind::parse(&form.kind)?,
             equipment: form.equipment,
         };
-        let rate = number::<f64>("hourly_rate", &form.hourly_rate)?.unwrap_or(0.0);
-        let owner = form.owner_employee_number.trim();
-        // Check what the second step needs first, so a mistake writes nothing.
-        input.validated()?;
-        if !rate.is_finite() || rate < 0.0 {
-            return Err(DomainError::invalid(
-                "hourly_rate",
-                "must be between 0 and 1000000",
-            ));
-        }
-        if !owner.is_empty() {
-            state
-                .store
-                .employees_in_scope(&[owner.to_string()], &domain::DataScope::company())
-                .await
-                .map_err(|_| {
-                    DomainError::invalid(
-                        "owner_employee_number",
-                        format!("'{owner}' is not an active employee"),
-                    )
-                })?;
-        }
-        let id = state.store.create_venue(&input, &caller.actor()).await?;
-        if rate > 0.0 || !owner.is_empty() {
-            state
-                .store
-                .set_venue_scheduling(id, rate, Some(owner), &caller.actor())
-                .await?;
-        }
-        Ok(id)
+        let scheduling = VenueScheduling {
+            hourly_rate: number::<f64>("hourly_rate", &form.hourly_rate)?.unwrap_or(0.0),
+            owner_employee_number: Some(form.owner_employee_number),
+        };
+        service::operations::create_venue(
+            &state,
+            &caller.principal,
+            &input,
+            Some(&scheduling),
+            &caller.actor(),
+        )
+        .await
     }
     .await;
     setup_result(&state, &caller, result).await
@@ -1313,7 +1125,6 @@ pub async fn create_instructor(
     caller: PageCaller,
     Form(form): Form<InstructorForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let result = async {
         let input = InstructorInput {
             code: form.code,
@@ -1323,7 +1134,8 @@ pub async fn create_instructor(
             hourly_cost: number("hourly_cost", &form.hourly_cost)?.unwrap_or(0.0),
             skills: words(&form.skills),
         };
-        state.store.create_instructor(&input, &caller.actor()).await
+        service::operations::create_instructor(&state, &caller.principal, &input, &caller.actor())
+            .await
     }
     .await;
     setup_result(&state, &caller, result).await
@@ -1335,8 +1147,8 @@ pub async fn create_plan(
     caller: PageCaller,
     Form(form): Form<PlanInput>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
-    let result = state.store.create_plan(&form, &caller.actor()).await;
+    let result =
+        service::operations::create_plan(&state, &caller.principal, &form, &caller.actor()).await;
     setup_result(&state, &caller, result).await
 }
 
@@ -1444,12 +1256,7 @@ pub async fn my_calendar(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let Some(employee) = caller.principal.employee_id else {
-        return Ok(ics_response(&caller.principal.display_name, &[]));
-    };
-    let sessions = state
-        .store
-        .calendar(CalendarOwner::Employee(employee))
+    let sessions = service::operations::my_calendar(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(ics_response(&caller.principal.display_name, &sessions))
@@ -1462,23 +1269,7 @@ pub async fn instructor_calendar(
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(file.trim_end_matches(".ics"), "instructor").map_err(|e| caller.err(e))?;
-    let own = match caller.principal.employee_id {
-        Some(e) => {
-            state
-                .store
-                .instructor_of_employee(e)
-                .await
-                .map_err(|e| caller.err(e))?
-                == Some(id)
-        }
-        None => false,
-    };
-    if !own {
-        caller.require(Permission::ManagePrograms)?;
-    }
-    let sessions = state
-        .store
-        .calendar(CalendarOwner::Instructor(id))
+    let sessions = service::operations::instructor_calendar(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(ics_response("instructor", &sessions))
@@ -1491,17 +1282,7 @@ pub async fn venue_calendar(
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(file.trim_end_matches(".ics"), "venue").map_err(|e| caller.err(e))?;
-    let venue = state
-        .store
-        .list_venues()
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .find(|v| v.id == id)
-        .ok_or_else(|| caller.err(DomainError::NotFound { entity: "venue" }))?;
-    let sessions = state
-        .store
-        .calendar(CalendarOwner::Venue(id))
+    let (venue, sessions) = service::operations::venue_calendar(&state, id)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(ics_response(&venue.name, &sessions))

@@ -11,12 +11,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::operations::{Plan, ProgramFilter, ProgramStatus};
+use domain::operations::Plan;
 use domain::timetables::{
     CalendarBlock, CalendarBlockInput, CalendarBlockKind, TimetableFilter, TimetableMode,
     TimetableRequest, TimetableStatus, TimetableSummary,
 };
-use domain::{DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
 use service::timetables::{ConflictView, CostLineView, DraftView, EntryChange, EntryView};
 use store::prelude::*;
@@ -57,7 +57,6 @@ pub async fn list(
     caller: PageCaller,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
     let status = query.status.clone().unwrap_or_default();
     let plan = query.plan.clone().unwrap_or_default();
@@ -68,11 +67,14 @@ pub async fn list(
         },
         plan_code: Some(plan.clone()),
     };
-    let paged = state
-        .store
-        .list_timetables(&filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (paged, plans) = service::timetables::timetable_list(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let qs = query_string(&[("status", status.clone()), ("plan", plan.clone())]);
     let pager = Pager::new(t, &paged, "/timetables", &qs);
     let items = paged
@@ -89,7 +91,7 @@ pub async fn list(
         items,
         status,
         plan,
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        plans,
         statuses: TimetableStatus::ALL,
         pager,
     }))
@@ -138,29 +140,15 @@ async fn new_page(
     } else {
         StatusCode::OK
     };
-    let mut programs = Vec::new();
-    for s in [
-        ProgramStatus::Draft,
-        ProgramStatus::Open,
-        ProgramStatus::Running,
-    ] {
-        let filter = ProgramFilter {
-            status: Some(s),
-            ..ProgramFilter::default()
-        };
-        let page = state
-            .store
-            .list_programs(&filter, Page::new(Some(1), Some(Page::MAX_PER_PAGE)))
-            .await
-            .map_err(|e| caller.err(e))?;
-        programs.extend(page.items.into_iter().map(|p| (p.code, p.title)));
-    }
+    let (plans, programs) = service::timetables::timetable_choices(state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     let page = NewPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
         form,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        plans,
         programs,
         modes: TimetableMode::ALL,
     };
@@ -181,7 +169,6 @@ pub async fn new_form(
     caller: PageCaller,
     Query(query): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let from = state.today() + time::Duration::days(1);
     let form = NewForm {
         plan_code: query.plan,
@@ -234,13 +221,20 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<NewForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let made = match form.request() {
-        Ok(request) => service::timetables::generate(&state, &request, &caller.actor()).await,
+        Ok(request) => {
+            service::timetables::generate_timetable(
+                &state,
+                &caller.principal,
+                &request,
+                &caller.actor(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match made {
-        Ok(id) => Ok(Redirect::to(&format!("/timetables/{id}")).into_response()),
+        Ok(v) => Ok(Redirect::to(&format!("/timetables/{}", v.timetable.id)).into_response()),
         Err(e @ DomainError::Validation { .. }) => new_page(&state, &caller, form, Some(e)).await,
         Err(e) => Err(caller.err(e)),
     }
@@ -295,9 +289,10 @@ async fn draft_page(
     failure: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let v = service::timetables::draft_view(state, id)
+    let bench = service::timetables::timetable_workbench(state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
+    let v = bench.view;
     let tz = state.settings.timezone;
     let hm = |x: OffsetDateTime| {
         let l = x.to_offset(tz);
@@ -328,24 +323,6 @@ async fn draft_page(
         }
     }
     let moves = entries.iter().filter(|e| e.changed).map(row).collect();
-    let venues = state
-        .store
-        .list_venues()
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .filter(|v| v.active)
-        .map(|v| (v.code, v.name))
-        .collect();
-    let instructors = state
-        .store
-        .list_instructors()
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .filter(|i| i.active)
-        .map(|i| (i.code, i.name))
-        .collect();
     let focus_conflicts = query
         .entry
         .and_then(|s| v.entries.iter().find(|e| e.session_id == s))
@@ -366,8 +343,8 @@ async fn draft_page(
         created: local_time(state, v.timetable.created_at),
         days,
         moves,
-        venues,
-        instructors,
+        venues: bench.venues,
+        instructors: bench.instructors,
         notice,
         error,
         focus: query.entry,
@@ -384,7 +361,6 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(query): Query<DraftQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     draft_page(&state, &caller, id, query, None).await
 }
@@ -433,7 +409,6 @@ pub async fn change_entry(
     Path((id, session)): Path<(String, String)>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     let session = path_id(&session, "timetable entry").map_err(|e| caller.err(e))?;
     let change = match form.action.as_str() {
@@ -470,11 +445,16 @@ pub async fn change_entry(
         )),
     };
     let done = match change {
-        Ok(change) => {
-            service::timetables::change_entry(&state, id, session, &change, &caller.actor())
-                .await
-                .map(|_| ())
-        }
+        Ok(change) => service::timetables::change_timetable_entry(
+            &state,
+            &caller.principal,
+            id,
+            session,
+            &change,
+            &caller.actor(),
+        )
+        .await
+        .map(|_| ()),
         Err(e) => Err(e),
     };
     match done {
@@ -497,9 +477,10 @@ pub async fn resolve(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    match service::timetables::resolve(&state, id, &caller.actor()).await {
+    match service::timetables::resolve_timetable(&state, &caller.principal, id, &caller.actor())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/timetables/{id}?done=resolved")).into_response()),
         Err(e) => draft_failure(&state, &caller, id, e).await,
     }
@@ -518,9 +499,16 @@ pub async fn publish(
     Path(id): Path<String>,
     Form(form): Form<PublishForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    match service::timetables::publish(&state, id, form.anyway.is_some(), &caller.actor()).await {
+    match service::timetables::publish_timetable(
+        &state,
+        &caller.principal,
+        id,
+        form.anyway.is_some(),
+        &caller.actor(),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/timetables/{id}?done=published")).into_response()),
         Err(e) => draft_failure(&state, &caller, id, e).await,
     }
@@ -532,9 +520,10 @@ pub async fn discard(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    match state.store.discard_timetable(id, &caller.actor()).await {
+    match service::timetables::discard_timetable(&state, &caller.principal, id, &caller.actor())
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/timetables/{id}?done=discarded")).into_response()),
         Err(e) => draft_failure(&state, &caller, id, e).await,
     }
@@ -591,9 +580,7 @@ async fn blocks_page(
     } else {
         StatusCode::OK
     };
-    let paged = state
-        .store
-        .list_calendar_blocks(None, page)
+    let paged = service::timetables::list_calendar_blocks(state, &caller.principal, page)
         .await
         .map_err(|e| caller.err(e))?;
     let pager = Pager::new(t, &paged, "/calendar-blocks", "");
@@ -615,7 +602,6 @@ pub async fn blocks(
     caller: PageCaller,
     Query(query): Query<BlocksQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     blocks_page(
         &state,
         &caller,
@@ -632,7 +618,6 @@ pub async fn create_block(
     caller: PageCaller,
     Form(form): Form<BlockForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let input = || -> DomainResult<CalendarBlockInput> {
         Ok(CalendarBlockInput {
             starts_on: date_input("starts_on", &form.starts_on)?,
@@ -653,10 +638,13 @@ pub async fn create_block(
     };
     let saved = match input() {
         Ok(input) => {
-            state
-                .store
-                .create_calendar_block(&input, &caller.actor())
-                .await
+            service::timetables::create_calendar_block(
+                &state,
+                &caller.principal,
+                &input,
+                &caller.actor(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -675,11 +663,8 @@ pub async fn delete_block(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "calendar block").map_err(|e| caller.err(e))?;
-    state
-        .store
-        .delete_calendar_block(id, &caller.actor())
+    service::timetables::delete_calendar_block(&state, &caller.principal, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/calendar-blocks").into_response())
