@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod certificates;
 pub mod effect;
 pub mod exams;
 pub mod imports;
@@ -18,6 +19,7 @@ pub mod notifications;
 pub mod operations;
 pub mod practice;
 pub mod secrets;
+pub mod surveys;
 pub mod timetables;
 
 use files::FileStore;
