@@ -11,6 +11,7 @@ pub mod access;
 pub mod accounts;
 pub mod certificates;
 pub mod effect;
+pub mod evaluation;
 pub mod exams;
 pub mod imports;
 pub mod library;
