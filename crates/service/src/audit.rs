@@ -1,5 +1,6 @@
 //! The audit log, as system administrators read it.
 
+use store::prelude::*;
 use crate::Context;
 use crate::access::require;
 use domain::audit::{AuditEntry, AuditFilter, AuditRepository};

@@ -635,3 +635,168 @@ pub async fn no_effect_alerts(store: &Store) -> DomainResult<Vec<NoKpiEffectAler
     }
     Ok(alerts)
 }
+
+// ----- the use cases of the page and the API -----------------------------------------------
+
+/// How to estimate an effect, as a caller asks; what is left out takes its default.
+#[derive(Debug, Clone, Default)]
+pub struct EffectOptions {
+    /// Months before each person's completion month.
+    pub pre_months: Option<u32>,
+    /// Months after it.
+    pub post_months: Option<u32>,
+    /// A matching method code.
+    pub matching: Option<String>,
+    /// A stratification code.
+    pub stratify: Option<String>,
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    pub given: GivenAssumptions,
+}
+
+impl EffectOptions {
+    /// The request, with defaults for what is missing; bad codes name their field.
+    pub fn request(&self) -> DomainResult<EffectRequest> {
+        let defaults = EffectRequest::default();
+        Ok(EffectRequest {
+            pre_months: self.pre_months.unwrap_or(defaults.pre_months),
+            post_months: self.post_months.unwrap_or(defaults.post_months),
+            matching: match self.matching.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(m) => MatchingMethod::parse(m)?,
+                None => defaults.matching,
+            },
+            stratify: match self.stratify.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(m) => StratifyBy::parse(m)?,
+                None => defaults.stratify,
+            },
+            replications: self.replications.unwrap_or(defaults.replications),
+            seed: self.seed.unwrap_or(defaults.seed),
+        })
+    }
+}
+
+/// Evaluates `program` as asked: the KPI named (or the transfer goal's), windows,
+/// matching and ROI assumptions, with defaults for what is left out.
+async fn estimate(
+    store: &Store,
+    program: &ProgramDetail,
+    kpi: Option<&str>,
+    options: &EffectOptions,
+) -> DomainResult<EffectResult> {
+    let request = options.request()?;
+    let kpi = resolve_kpi(store, program, kpi).await?;
+    let assumptions = assumptions(store, program, &kpi, options.given).await?;
+    evaluate(store, program, &kpi, request, assumptions).await
+}
+
+/// Program `program_id`'s effect on a KPI (company-wide evaluation rights only).
+pub async fn program_effect(
+    ctx: &crate::Context,
+    principal: &Principal,
+    program_id: i64,
+    kpi: Option<&str>,
+    options: &EffectOptions,
+) -> DomainResult<EffectResult> {
+    may_view_effects(principal)?;
+    let program = ctx.store.program_detail(program_id).await?;
+    estimate(&ctx.store, &program, kpi, options).await
+}
+
+/// A program's effect as its page shows it: the KPIs to choose from, the KPI evaluated
+/// and the estimate.
+pub struct EffectOverview {
+    pub program: ProgramDetail,
+    pub kpis: Vec<Kpi>,
+    /// The KPI asked for, else the program's transfer goal's; `None`: nothing to
+    /// evaluate (and no estimate).
+    pub kpi: Option<String>,
+    /// The estimate, or the validation error of what was asked (naming its field).
+    pub estimate: Option<Result<EffectResult, DomainError>>,
+}
+
+/// [`program_effect`] for a page: the KPI defaults to the program's transfer goal; a
+/// validation error of the options (`options` is the caller's reading of them) or of
+/// the estimate is returned in the overview rather than failing it.
+pub async fn effect_overview(
+    ctx: &crate::Context,
+    principal: &Principal,
+    program_id: i64,
+    kpi: Option<&str>,
+    options: DomainResult<EffectOptions>,
+) -> DomainResult<EffectOverview> {
+    may_view_effects(principal)?;
+    let program = ctx.store.program_detail(program_id).await?;
+    let kpis = ctx.store.list_kpis().await?;
+    let kpi = kpi
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .or_else(|| program.transfer.as_ref().map(|g| g.kpi_code.clone()))
+        .filter(|k| !k.trim().is_empty());
+    let estimate = match &kpi {
+        None => None,
+        Some(code) => {
+            let result = match options {
+                Ok(options) => estimate(&ctx.store, &program, Some(code), &options).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(r) => Some(Ok(r)),
+                Err(e @ DomainError::Validation { .. }) => Some(Err(e)),
+                Err(other) => return Err(other),
+            }
+        }
+    };
+    Ok(EffectOverview {
+        program,
+        kpis,
+        kpi,
+        estimate,
+    })
+}
+
+/// The program value report: levels 1–3 in one line each beside the KPI effect and ROI.
+pub struct ValueReport {
+    pub effect: EffectOverview,
+    pub reaction: domain::surveys::ReactionSummary,
+    pub learning: domain::exams::LearningGain,
+    pub transfer: domain::practice::TransferSummary,
+}
+
+/// The value report of program `program_id` (company-wide evaluation rights only).
+pub async fn value_report(
+    ctx: &crate::Context,
+    principal: &Principal,
+    program_id: i64,
+    kpi: Option<&str>,
+    options: DomainResult<EffectOptions>,
+) -> DomainResult<ValueReport> {
+    let effect = effect_overview(ctx, principal, program_id, kpi, options).await?;
+    let reaction = ctx.store.program_reaction(program_id).await?;
+    let learning = ctx.store.learning_gain(program_id).await?;
+    let transfer = ctx.store.transfer_summary(program_id, ctx.today()).await?;
+    Ok(ValueReport {
+        effect,
+        reaction,
+        learning,
+        transfer,
+    })
+}
+
+/// Sets what one unit of a KPI is worth, per person and month (program staff);
+/// `None` clears it.
+pub async fn set_kpi_unit_value(
+    ctx: &crate::Context,
+    principal: &Principal,
+    code: &str,
+    unit_value: Option<f64>,
+    actor: &domain::audit::Actor,
+) -> DomainResult<()> {
+    crate::access::require(principal, Permission::ManagePrograms)?;
+    let kpi = kpi_by_code(&ctx.store, code)
+        .await
+        .map_err(|_| DomainError::NotFound { entity: "KPI" })?;
+    ctx.store
+        .set_kpi_unit_value(kpi.id, unit_value, actor)
+        .await
+}

@@ -10,7 +10,9 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod certificates;
 pub mod effect;
+pub mod evaluation;
 pub mod exams;
 pub mod home;
 pub mod imports;
@@ -21,8 +23,10 @@ pub mod notifications;
 pub mod operations;
 pub mod practice;
 pub mod secrets;
+pub mod surveys;
 pub mod timetables;
 
+use store::prelude::*;
 use files::FileStore;
 use std::sync::Arc;
 use store::Store;

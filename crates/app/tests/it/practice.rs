@@ -768,3 +768,43 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    an_unknown_practice_view_is_refused_on_page_and_api_alike,
+    |app| {
+        // The page answered 403 to a view it did not know, the API 422; both now name the
+        // field with a 422.
+        let token = app.token("training").await;
+        let (status, problem) = app
+            .call(
+                &token,
+                "GET",
+                "/api/v1/practice-tasks?view=everything",
+                None,
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["field"], "view");
+        let (browser, _) = app.login("training").await;
+        let res = browser
+            .get(app.url("/practice?view=everything"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("everything"));
+        // A view the caller lacks is still forbidden on both.
+        let employee = app.token("employee").await;
+        let (status, _) = app
+            .call(&employee, "GET", "/api/v1/practice-tasks?view=all", None)
+            .await;
+        assert_eq!(status, 403);
+        let (browser, _) = app.login("employee").await;
+        let res = browser
+            .get(app.url("/practice?view=all"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
+);

@@ -617,3 +617,71 @@ db_test!(demo_surveys_have_answers, |app| {
             .is_some_and(|m| (1.0..=5.0).contains(&m))
     );
 });
+
+db_test!(
+    a_non_attendee_finds_no_survey_on_page_and_api_alike,
+    |app| {
+        let run = run_program(&app, "SV-NA", 3.0, 1.0, false, None).await;
+        let survey = app
+            .store
+            .attach_survey(
+                run.session,
+                &AttachInput {
+                    template_code: "REACTION-STD".into(),
+                    anonymous: false,
+                    opens_at: None,
+                    closes_at: None,
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        // The manager login did not attend. Answers that would not validate used to
+        // answer 422 through the API (telling them the survey is there and open) while
+        // the page answered 404; both now answer 404 before looking at the answers.
+        let manager = app.token("manager").await;
+        let (status, problem) = app
+            .call(
+                &manager,
+                "POST",
+                &format!("/api/v1/surveys/{survey}/responses"),
+                Some(serde_json::json!({ "answers": [{ "question": 0, "rating": 9 }] })),
+            )
+            .await;
+        assert_eq!(status, 404, "{problem}");
+        let (browser, csrf) = app.login("manager").await;
+        let res = browser
+            .post(app.url(&format!("/surveys/{survey}")))
+            .form(&[("q0", "9"), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+
+        // The attendee gets the validation error on both.
+        let employee = app.token("employee").await;
+        let (status, problem) = app
+            .call(
+                &employee,
+                "POST",
+                &format!("/api/v1/surveys/{survey}/responses"),
+                Some(serde_json::json!({ "answers": [{ "question": 0, "rating": 9 }] })),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        let (browser, csrf) = app.login("employee").await;
+        let res = browser
+            .post(app.url(&format!("/surveys/{survey}")))
+            .form(&[("q0", "9"), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(
+            !app.store
+                .has_answered(survey, run.learners[0])
+                .await
+                .unwrap()
+        );
+    }
+);

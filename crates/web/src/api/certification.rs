@@ -8,16 +8,13 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::certificates::{Certificate, CertificateFilter, CreditFilter, CreditLine};
+use domain::Page;
+use domain::certificates::{Certificate, CertificateFilter, CreditLine};
 use domain::surveys::{
-    Answer, AttachInput, ReactionSubject, ReactionSummary, Survey, SurveyTemplate, TemplateInput,
+    Answer, AttachInput, ReactionSummary, Survey, SurveyTemplate, TemplateInput,
 };
-use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
-use service::access::{may_see_instructor_results, may_see_session_results};
-use service::access::{require, scope_or_forbidden};
-use store::prelude::*;
-use time::OffsetDateTime;
+use service::certificates::CreditQuery;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------
@@ -124,14 +121,6 @@ pub struct RequirementBody {
     pub annual_credits: Option<f64>,
 }
 
-fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32, ApiError> {
-    match year {
-        None => Ok(state.today().year()),
-        Some(y) if (1990..=2200).contains(&y) => Ok(y),
-        Some(y) => Err(DomainError::invalid("year", format!("{y} is not a year")).into()),
-    }
-}
-
 // ----- templates and surveys -------------------------------------------------------
 
 /// Survey templates.
@@ -141,8 +130,9 @@ pub async fn list_templates(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<SurveyTemplate>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    Ok(Json(state.store.list_survey_templates().await?))
+    Ok(Json(
+        service::surveys::list_survey_templates(&state, &caller.principal).await?,
+    ))
 }
 
 /// Adds a survey template.
@@ -154,11 +144,9 @@ pub async fn create_template(
     caller: ApiCaller,
     ApiJson(body): ApiJson<TemplateInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state
-        .store
-        .save_survey_template(None, &body, &caller.actor())
-        .await?;
+    let id =
+        service::surveys::create_survey_template(&state, &caller.principal, &body, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -173,11 +161,7 @@ pub async fn update_template(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TemplateInput>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.survey_template(id).await?;
-    state
-        .store
-        .save_survey_template(Some(id), &body, &caller.actor())
+    service::surveys::update_survey_template(&state, &caller.principal, id, &body, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -191,9 +175,9 @@ pub async fn program_surveys(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Survey>>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.program_detail(id).await?;
-    Ok(Json(state.store.program_surveys(id).await?))
+    Ok(Json(
+        service::surveys::program_surveys(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Attaches a survey from a template to every held session of a program without one.
@@ -207,11 +191,15 @@ pub async fn attach_program(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AttachInput>,
 ) -> Result<(StatusCode, Json<AttachedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let ids = state
-        .store
-        .attach_program_surveys(id, &body, &caller.actor())
-        .await?;
+    let ids = service::surveys::attach_program_surveys(
+        &state,
+        &caller.principal,
+        id,
+        None,
+        &body,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(AttachedDto { ids })))
 }
 
@@ -226,11 +214,14 @@ pub async fn attach_session(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AttachInput>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state
-        .store
-        .attach_survey(id, &body, &caller.actor())
-        .await?;
+    let id = service::surveys::attach_session_survey(
+        &state,
+        &caller.principal,
+        id,
+        &body,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -241,15 +232,9 @@ pub async fn my_surveys(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<Survey>>, ApiError> {
-    Ok(Json(match caller.principal.employee_id {
-        Some(me) => {
-            state
-                .store
-                .surveys_to_answer(me, OffsetDateTime::now_utc())
-                .await?
-        }
-        None => Vec::new(),
-    }))
+    Ok(Json(
+        service::surveys::surveys_to_answer(&state, &caller.principal).await?,
+    ))
 }
 
 /// Answers a survey, once, as an attendee of its session while it is open.
@@ -263,25 +248,15 @@ pub async fn respond(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ResponseBody>,
 ) -> Result<StatusCode, ApiError> {
-    // Someone who did not attend sees no survey at all.
-    let Some(me) = caller.principal.employee_id else {
-        return Err(DomainError::NotFound { entity: "survey" }.into());
-    };
-    match state
-        .store
-        .submit_survey(
-            id,
-            me,
-            &body.answers,
-            OffsetDateTime::now_utc(),
-            &caller.actor(),
-        )
-        .await
-    {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(DomainError::Forbidden) => Err(DomainError::NotFound { entity: "survey" }.into()),
-        Err(e) => Err(e.into()),
-    }
+    service::surveys::answer_survey(
+        &state,
+        &caller.principal,
+        id,
+        &body.answers,
+        &caller.actor(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Reaction results of a program.
@@ -293,9 +268,11 @@ pub async fn program_reaction(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ReactionSummary>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.program_detail(id).await?;
-    Ok(Json(state.store.program_reaction(id).await?))
+    Ok(Json(
+        service::surveys::program_reaction(&state, &caller.principal, id)
+            .await?
+            .summary,
+    ))
 }
 
 /// Reaction results of a session: program staff and its instructors.
@@ -307,15 +284,10 @@ pub async fn session_reaction(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ReactionSummary>, ApiError> {
-    state.store.session(id).await?;
-    if !may_see_session_results(&state, &caller.principal, id).await? {
-        return Err(DomainError::Forbidden.into());
-    }
     Ok(Json(
-        state
-            .store
-            .reaction_summary(ReactionSubject::Session(id))
-            .await?,
+        service::surveys::session_reaction(&state, &caller.principal, id)
+            .await?
+            .summary,
     ))
 }
 
@@ -329,26 +301,10 @@ pub async fn instructor_reaction(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ReactionSummary>, ApiError> {
-    if !may_see_instructor_results(&state, &caller.principal, id).await? {
-        return Err(DomainError::Forbidden.into());
-    }
-    if !state
-        .store
-        .list_instructors()
-        .await?
-        .iter()
-        .any(|i| i.id == id)
-    {
-        return Err(DomainError::NotFound {
-            entity: "instructor",
-        }
-        .into());
-    }
     Ok(Json(
-        state
-            .store
-            .reaction_summary(ReactionSubject::Instructor(id))
-            .await?,
+        service::surveys::instructor_reaction(&state, &caller.principal, id)
+            .await?
+            .summary,
     ))
 }
 
@@ -363,23 +319,20 @@ pub async fn list_certificates(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<CertificatesQuery>,
 ) -> Result<Json<CertificatePage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManagePrograms)?;
-    let today = state.today();
     let filter = CertificateFilter {
         q: query.q,
         program_id: query.program_id,
         employee_id: query.employee_id,
         expiring_within_days: query.expiring_within_days,
     };
-    let paged = state
-        .store
-        .list_certificates(
-            &scope,
-            &filter,
-            today,
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let paged = service::certificates::list_certificates(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
+    let today = state.today();
     Ok(Json(CertificatePage {
         items: paged
             .items
@@ -400,16 +353,13 @@ pub async fn my_certificates(
     caller: ApiCaller,
 ) -> Result<Json<Vec<CertificateDto>>, ApiError> {
     let today = state.today();
-    Ok(Json(match caller.principal.employee_id {
-        Some(me) => state
-            .store
-            .employee_certificates(me)
+    Ok(Json(
+        service::certificates::my_certificates(&state, &caller.principal)
             .await?
             .into_iter()
             .map(|c| CertificateDto::new(c, today))
             .collect(),
-        None => Vec::new(),
-    }))
+    ))
 }
 
 /// Issues a certificate for a completed enrolment that has no valid one.
@@ -421,9 +371,10 @@ pub async fn issue_certificate(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let id = state.store.issue_certificate(id, &caller.actor()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+    let certificate =
+        service::certificates::issue_certificate(&state, &caller.principal, id, &caller.actor())
+            .await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id: certificate.id })))
 }
 
 /// Revokes a certificate.
@@ -437,11 +388,14 @@ pub async fn revoke_certificate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RevokeBody>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state
-        .store
-        .revoke_certificate(id, &body.reason, &caller.actor())
-        .await?;
+    service::certificates::revoke_certificate(
+        &state,
+        &caller.principal,
+        id,
+        &body.reason,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -456,17 +410,19 @@ pub async fn credits(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<CreditsQuery>,
 ) -> Result<Json<CreditPage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
-    let filter = CreditFilter {
-        year: year_or_this(&state, query.year)?,
+    let asked = CreditQuery {
+        year: query.year,
         q: query.q,
         department_id: query.department_id,
         below_requirement: query.below_requirement.unwrap_or(false),
     };
-    let paged = state
-        .store
-        .credit_report(&scope, &filter, Page::new(query.page, query.per_page))
-        .await?;
+    let (_, paged) = service::certificates::credit_report(
+        &state,
+        &caller.principal,
+        &asked,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(CreditPage {
         items: paged.items,
         total: paged.total,
@@ -484,11 +440,9 @@ pub async fn my_credits(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<YearQuery>,
 ) -> Result<Json<CreditLine>, ApiError> {
-    let year = year_or_this(&state, query.year)?;
-    let Some(me) = caller.principal.employee_id else {
-        return Err(DomainError::NotFound { entity: "employee" }.into());
-    };
-    Ok(Json(state.store.person_credits(me, year).await?))
+    Ok(Json(
+        service::certificates::my_credits(&state, &caller.principal, query.year).await?,
+    ))
 }
 
 /// Sets a position's yearly credit requirement (null clears it).
@@ -502,10 +456,13 @@ pub async fn set_requirement(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<RequirementBody>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state
-        .store
-        .set_credit_requirement(&code, body.annual_credits, &caller.actor())
-        .await?;
+    service::certificates::set_credit_requirement(
+        &state,
+        &caller.principal,
+        &code,
+        body.annual_credits,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,14 +7,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
-use domain::operations::ProgramDetail;
-use domain::{DomainError, Permission};
 use serde::Deserialize;
-use service::access::require;
-use service::effect::GivenAssumptions;
-use service::effect::{EffectResult, may_view_effects};
-use store::prelude::*;
+use service::effect::{EffectOptions, EffectResult, GivenAssumptions};
 use utoipa::{IntoParams, ToSchema};
 
 /// What to estimate; every field is optional.
@@ -44,49 +38,22 @@ pub struct EffectQuery {
 }
 
 impl EffectQuery {
-    /// The request, with defaults for what is missing; bad codes name their field.
-    pub fn request(&self) -> Result<EffectRequest, DomainError> {
-        let defaults = EffectRequest::default();
-        Ok(EffectRequest {
-            pre_months: self.pre_months.unwrap_or(defaults.pre_months),
-            post_months: self.post_months.unwrap_or(defaults.post_months),
-            matching: match self.matching.as_deref().filter(|m| !m.trim().is_empty()) {
-                Some(m) => MatchingMethod::parse(m)?,
-                None => defaults.matching,
+    /// How to estimate, for the use cases.
+    pub fn options(&self) -> EffectOptions {
+        EffectOptions {
+            pre_months: self.pre_months,
+            post_months: self.post_months,
+            matching: self.matching.clone(),
+            stratify: self.stratify.clone(),
+            replications: self.replications,
+            seed: self.seed,
+            given: GivenAssumptions {
+                unit_value: self.unit_value,
+                benefit_months: self.benefit_months,
+                hourly_cost: self.hourly_cost,
             },
-            stratify: match self.stratify.as_deref().filter(|m| !m.trim().is_empty()) {
-                Some(m) => StratifyBy::parse(m)?,
-                None => defaults.stratify,
-            },
-            replications: self.replications.unwrap_or(defaults.replications),
-            seed: self.seed.unwrap_or(defaults.seed),
-        })
-    }
-}
-
-impl EffectQuery {
-    /// The ROI assumptions the query gives.
-    pub fn given(&self) -> GivenAssumptions {
-        GivenAssumptions {
-            unit_value: self.unit_value,
-            benefit_months: self.benefit_months,
-            hourly_cost: self.hourly_cost,
         }
     }
-}
-
-/// Evaluates a program as a query asks: its KPI (or the transfer goal's), windows,
-/// matching and ROI assumptions, with defaults for what is left out.
-pub async fn evaluate_query(
-    state: &AppState,
-    program: &ProgramDetail,
-    query: &EffectQuery,
-) -> Result<EffectResult, DomainError> {
-    let request = query.request()?;
-    let kpi = service::effect::resolve_kpi(&state.store, program, query.kpi.as_deref()).await?;
-    let assumptions =
-        service::effect::assumptions(&state.store, program, &kpi, query.given()).await?;
-    service::effect::evaluate(&state.store, program, &kpi, request, assumptions).await
 }
 
 /// The program's effect on a KPI: matched difference-in-differences with a 95%
@@ -101,9 +68,16 @@ pub async fn effect(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<EffectQuery>,
 ) -> Result<Json<EffectResult>, ApiError> {
-    may_view_effects(&caller.principal)?;
-    let program = state.store.program_detail(id).await?;
-    Ok(Json(evaluate_query(&state, &program, &query).await?))
+    Ok(Json(
+        service::effect::program_effect(
+            &state,
+            &caller.principal,
+            id,
+            query.kpi.as_deref(),
+            &query.options(),
+        )
+        .await?,
+    ))
 }
 
 /// What one unit of a KPI is worth, per person and month.
@@ -124,13 +98,13 @@ pub async fn set_unit_value(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<UnitValueInput>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    let kpi = service::effect::kpi_by_code(&state.store, &code)
-        .await
-        .map_err(|_| DomainError::NotFound { entity: "KPI" })?;
-    state
-        .store
-        .set_kpi_unit_value(kpi.id, body.unit_value, &caller.actor())
-        .await?;
+    service::effect::set_kpi_unit_value(
+        &state,
+        &caller.principal,
+        &code,
+        body.unit_value,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

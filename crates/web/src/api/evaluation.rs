@@ -7,19 +7,17 @@ use super::{ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use crate::ui::evaluation::{EvalQuery, parse_filter};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::Page;
 use domain::evaluation::{
     AlertKind, Behavior, CoachingAlert, CoachingOutcome, CoverageChange, EfficiencyBy,
     EfficiencyReport, EfficiencyRow, Funnel, Learning, LevelsRollup, NoKpiEffectAlert,
-    ProgramEvaluation, Reaction, TrendPoint, trends,
+    ProgramEvaluation, Reaction, TrendPoint,
 };
-use domain::{DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
-use service::access::scope_or_forbidden;
-use store::prelude::*;
+use service::evaluation::EvaluationQuery;
 use utoipa::{IntoParams, ToSchema};
 
 // ----- DTOs -----------------------------------------------------------------------
@@ -478,13 +476,12 @@ pub struct ProgramsQuery {
 }
 
 impl ProgramsQuery {
-    fn eval(&self) -> EvalQuery {
-        EvalQuery {
+    fn eval(&self) -> EvaluationQuery {
+        EvaluationQuery {
             q: self.q.clone(),
             plan: self.plan.clone(),
             status: self.status.clone(),
             year: self.year.clone(),
-            ..EvalQuery::default()
         }
     }
 }
@@ -510,12 +507,13 @@ pub async fn list_programs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProgramsQuery>,
 ) -> Result<Json<ProgramEvaluationPage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)?;
-    let filter = parse_filter(&state, &query.eval())?;
-    let page = state
-        .store
-        .evaluate_programs(&filter, &scope, Some(Page::new(query.page, query.per_page)))
-        .await?;
+    let page = service::evaluation::evaluate_programs(
+        &state,
+        &caller.principal,
+        &query.eval(),
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(ProgramEvaluationPage {
         items: page.items.iter().map(Into::into).collect(),
         total: page.total,
@@ -533,8 +531,8 @@ pub async fn get_program(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProgramEvaluationDetail>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)?;
-    let (program, trend) = crate::ui::evaluation::program_with_trend(&state, id, &scope).await?;
+    let (program, trend) =
+        service::evaluation::program_evaluation(&state, &caller.principal, id).await?;
     Ok(Json(ProgramEvaluationDetail {
         program: (&program).into(),
         family_trend: trend.iter().map(Into::into).collect(),
@@ -552,26 +550,12 @@ pub async fn funnel(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProgramsQuery>,
 ) -> Result<Json<FunnelDto>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)?;
-    let filter = parse_filter(&state, &query.eval())?;
-    let programs = state
-        .store
-        .evaluate_programs(&filter, &scope, None)
-        .await?
-        .items;
-    let mut total = LevelsRollup::default();
-    for p in &programs {
-        total.add(p);
-    }
-    let mut trend = trends(&programs);
-    // Scope-wide points first, then the families.
-    trend.sort_by(|a, b| {
-        (a.family.is_some(), &a.family, a.quarter).cmp(&(b.family.is_some(), &b.family, b.quarter))
-    });
+    let funnel =
+        service::evaluation::evaluation_funnel(&state, &caller.principal, &query.eval()).await?;
     Ok(Json(FunnelDto {
-        programs: total.programs,
-        stages: stages(&total.funnel),
-        trend: trend.iter().map(Into::into).collect(),
+        programs: funnel.total.programs,
+        stages: stages(&funnel.total.funnel),
+        trend: funnel.trend.iter().map(Into::into).collect(),
     }))
 }
 
@@ -587,22 +571,13 @@ pub async fn efficiency(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<EfficiencyQuery>,
 ) -> Result<Json<EfficiencyDto>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)?;
     let by = match query.by.as_deref().map(str::trim) {
-        None | Some("") => EfficiencyBy::Instructor,
-        Some(b) => EfficiencyBy::parse(b)?,
+        None | Some("") => None,
+        Some(b) => Some(EfficiencyBy::parse(b)?),
     };
-    let filter = parse_filter(
-        &state,
-        &EvalQuery {
-            year: query.year.clone(),
-            ..EvalQuery::default()
-        },
-    )?;
-    let report = state
-        .store
-        .efficiency(by, &filter, &scope, time::OffsetDateTime::now_utc())
-        .await?;
+    let report =
+        service::evaluation::efficiency_report(&state, &caller.principal, by, query.year.clone())
+            .await?;
     Ok(Json((&report).into()))
 }
 
@@ -615,8 +590,7 @@ pub async fn alerts(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<AlertsDto>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)?;
-    let alerts = crate::ui::evaluation::load_alerts(&state, &scope).await?;
+    let alerts = service::evaluation::evaluation_alerts(&state, &caller.principal).await?;
     Ok(Json(AlertsDto {
         counts: AlertKind::ALL
             .iter()
@@ -639,11 +613,8 @@ pub async fn create_coaching(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<(StatusCode, Json<CoachingOutcomeDto>), ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManagePrograms)
-        .map_err(|_| DomainError::Forbidden)?;
-    let outcome = state
-        .store
-        .create_coaching_tasks(&scope, state.today(), &caller.actor())
-        .await?;
+    let outcome =
+        service::evaluation::create_coaching_tasks(&state, &caller.principal, &caller.actor())
+            .await?;
     Ok((StatusCode::OK, Json(outcome.into())))
 }

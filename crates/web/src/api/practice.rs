@@ -8,17 +8,13 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::Page;
 use domain::practice::{
-    AssignmentOutcome, BehaviourRating, PracticeAssignment, PracticeFilter, PracticeReport,
-    PracticeStatus, PracticeTask, RatingInput, ReportReview, TransferSummary,
+    AssignmentOutcome, BehaviourRating, PracticeAssignment, PracticeReport, PracticeStatus,
+    PracticeTask, RatingInput, ReportReview, TransferSummary,
 };
-use domain::{DataScope, DomainError, Page, Permission};
 use serde::{Deserialize, Serialize};
-use service::access::require;
-use service::practice::{
-    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
-};
-use store::prelude::*;
+use service::practice::{PracticeCriteria, PracticeRole, PracticeView};
 use utoipa::{IntoParams, ToSchema};
 
 /// Which practice tasks to list.
@@ -59,45 +55,27 @@ pub async fn list_tasks(
     caller: crate::auth::ApiCaller,
     ApiQuery(query): ApiQuery<PracticeQuery>,
 ) -> Result<Json<PracticePage>, ApiError> {
-    let p = &caller.principal;
-    let mut filter = PracticeFilter {
+    let criteria = PracticeCriteria {
         program_id: query.program,
         status: match query.status.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Some(PracticeStatus::parse(s)?),
             _ => None,
         },
         q: query.q,
-        overdue_on: query.overdue.unwrap_or(false).then(|| state.today()),
-        ..PracticeFilter::default()
+        overdue: query.overdue.unwrap_or(false),
     };
-    // Without a view: one's own tasks, or everybody's for an account with no employee.
-    let default_view = if p.employee_id.is_some() {
-        "mine"
-    } else {
-        "all"
+    let view = match query.view.as_deref() {
+        Some(v) => PracticeView::parse(v)?,
+        None => PracticeView::default_for(&caller.principal),
     };
-    let scope = match query.view.as_deref().unwrap_or(default_view) {
-        "mine" => {
-            filter.employee_id = Some(p.employee_id.ok_or(DomainError::Forbidden)?);
-            DataScope::company()
-        }
-        "mentoring" => {
-            filter.mentor_id = Some(p.employee_id.ok_or(DomainError::Forbidden)?);
-            DataScope::company()
-        }
-        "all" => practice_oversight_scope(p)?,
-        other => {
-            return Err(DomainError::invalid(
-                "view",
-                format!("'{other}' is not mine, mentoring or all"),
-            )
-            .into());
-        }
-    };
-    let page = state
-        .store
-        .list_practice_tasks(&filter, &scope, Page::new(query.page, query.per_page))
-        .await?;
+    let page = service::practice::list_practice_tasks(
+        &state,
+        &caller.principal,
+        view,
+        &criteria,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(PracticePage {
         items: page.items,
         total: page.total,
@@ -119,12 +97,9 @@ pub async fn assign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PracticeAssignment>,
 ) -> Result<(StatusCode, Json<AssignmentOutcome>), ApiError> {
-    let scope = practice_oversight_scope(&caller.principal)?;
-    state.store.program_detail(id).await?;
-    let outcome = state
-        .store
-        .assign_practice(id, &body, &scope, state.today(), &caller.actor())
-        .await?;
+    let outcome =
+        service::practice::assign_practice(&state, &caller.principal, id, &body, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(outcome)))
 }
 
@@ -149,12 +124,11 @@ pub async fn get_task(
     caller: crate::auth::ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TaskDto>, ApiError> {
-    let task = state.store.practice_task(id).await?;
-    let role = practice_role(&state, &caller.principal, &task).await?;
+    let view = service::practice::practice_task(&state, &caller.principal, id).await?;
     Ok(Json(TaskDto {
-        reports: state.store.practice_reports(id).await?,
-        task,
-        role: match role {
+        reports: view.reports,
+        task: view.task,
+        role: match view.role {
             PracticeRole::Learner => "learner",
             PracticeRole::Mentor => "mentor",
             PracticeRole::Staff => "staff",
@@ -182,14 +156,14 @@ pub async fn submit_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReportBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    let task = state.store.practice_task(id).await?;
-    if practice_role(&state, &caller.principal, &task).await? != PracticeRole::Learner {
-        return Err(DomainError::Forbidden.into());
-    }
-    let report = state
-        .store
-        .submit_practice_report(id, &body.body, &caller.actor())
-        .await?;
+    let report = service::practice::submit_practice_report(
+        &state,
+        &caller.principal,
+        id,
+        &body.body,
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id: report })))
 }
 
@@ -205,17 +179,14 @@ pub async fn review(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReportReview>,
 ) -> Result<StatusCode, ApiError> {
-    let task = state.store.practice_task(id).await?;
-    if !practice_role(&state, &caller.principal, &task)
-        .await?
-        .may_review()
-    {
-        return Err(DomainError::Forbidden.into());
-    }
-    state
-        .store
-        .review_practice_report(id, &body, &caller.actor())
-        .await?;
+    service::practice::review_practice_report(
+        &state,
+        &caller.principal,
+        id,
+        &body,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -228,11 +199,9 @@ pub async fn promote(
     caller: crate::auth::ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require(&caller.principal, Permission::ManageLibrary)?;
-    let resource = state
-        .store
-        .promote_practice_report(id, &caller.actor())
-        .await?;
+    let resource =
+        service::practice::promote_practice_report(&state, &caller.principal, id, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id: resource })))
 }
 
@@ -246,9 +215,9 @@ pub async fn transfer(
     caller: crate::auth::ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TransferSummary>, ApiError> {
-    require(&caller.principal, Permission::ManagePrograms)?;
-    state.store.program_detail(id).await?;
-    Ok(Json(state.store.transfer_summary(id, state.today()).await?))
+    Ok(Json(
+        service::practice::transfer_summary(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Behaviour ratings the caller owes or gave, the unrated first.
@@ -258,10 +227,9 @@ pub async fn my_ratings(
     State(state): State<AppState>,
     caller: crate::auth::ApiCaller,
 ) -> Result<Json<Vec<BehaviourRating>>, ApiError> {
-    Ok(Json(match caller.principal.employee_id {
-        Some(me) => state.store.ratings_of_rater(me, false).await?,
-        None => Vec::new(),
-    }))
+    Ok(Json(
+        service::practice::my_behaviour_ratings(&state, &caller.principal, false).await?,
+    ))
 }
 
 /// The rater records the behaviour change they observed (1 none … 5 teaches others);
@@ -276,10 +244,7 @@ pub async fn rate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RatingInput>,
 ) -> Result<StatusCode, ApiError> {
-    own_behaviour_rating(&state, &caller.principal, id).await?;
-    state
-        .store
-        .rate_behaviour(id, &body, state.today(), &caller.actor())
+    service::practice::rate_behaviour(&state, &caller.principal, id, &body, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

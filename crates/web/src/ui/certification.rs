@@ -12,18 +12,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::certificates::{
-    Certificate, CertificateFilter, CertificateStanding, CreditFilter, CreditLine,
-    PositionRequirement, masked_name,
+    Certificate, CertificateFilter, CertificateStanding, CreditLine, PositionRequirement,
+    masked_name,
 };
-use domain::org::{Department, OrgRepository};
+use domain::org::Department;
 use domain::surveys::{
-    Answer, AttachInput, Dimension, Question, QuestionKind, ReactionSubject, ReactionSummary,
-    Survey, SurveyTemplate, TemplateInput,
+    Answer, AttachInput, Dimension, Question, QuestionKind, ReactionSummary, Survey,
+    SurveyTemplate, TemplateInput,
 };
-use domain::{DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
-use store::prelude::*;
-use time::{Date, OffsetDateTime};
+use service::certificates::CreditQuery;
+use time::Date;
 
 // ----- survey templates ---------------------------------------------------------------
 
@@ -136,9 +136,9 @@ pub struct TemplatesQuery {
     done: String,
 }
 
-async fn templates_page(
-    state: &AppState,
+fn templates_page(
     caller: &PageCaller,
+    templates: Vec<SurveyTemplate>,
     form: TemplateForm,
     edit_id: Option<i64>,
     error: Option<DomainError>,
@@ -152,11 +152,7 @@ async fn templates_page(
     let page = TemplatesPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
-        templates: state
-            .store
-            .list_survey_templates()
-            .await
-            .map_err(|e| caller.err(e))?,
+        templates,
         form,
         edit_id,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
@@ -171,56 +167,61 @@ pub async fn templates(
     caller: PageCaller,
     Query(query): Query<TemplatesQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
-    let (form, edit_id) = match query.edit.as_deref().filter(|s| !s.is_empty()) {
-        Some(id) => {
-            let id = path_id(id, "survey template").map_err(|e| caller.err(e))?;
-            let template = state
-                .store
-                .survey_template(id)
-                .await
-                .map_err(|e| caller.err(e))?;
-            (TemplateForm::from_template(&template), Some(id))
-        }
-        None => (
-            TemplateForm {
-                active: Some("1".into()),
-                questions:
-                    "rating | 课程内容 | content\nrating | 讲师表现 | instructor\ntext | 建议"
-                        .into(),
-                ..TemplateForm::default()
-            },
-            None,
-        ),
+    let edit_id = match query.edit.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => Some(path_id(id, "survey template").map_err(|e| caller.err(e))?),
+        None => None,
+    };
+    let (templates, editing) =
+        service::surveys::survey_templates_for_editing(&state, &caller.principal, edit_id)
+            .await
+            .map_err(|e| caller.err(e))?;
+    let form = match &editing {
+        Some(template) => TemplateForm::from_template(template),
+        None => TemplateForm {
+            active: Some("1".into()),
+            questions: "rating | 课程内容 | content\nrating | 讲师表现 | instructor\ntext | 建议"
+                .into(),
+            ..TemplateForm::default()
+        },
     };
     let notice = match query.done.as_str() {
         "" => String::new(),
         _ => t.get("surveys.saved").to_string(),
     };
-    templates_page(&state, &caller, form, edit_id, None, notice).await
+    templates_page(&caller, templates, form, edit_id, None, notice)
 }
 
+/// Saves the form as a new template (`id` none) or over template `id`; a form that
+/// does not read or validate is shown again with its error.
 async fn save_template(
     state: &AppState,
     caller: &PageCaller,
     id: Option<i64>,
     form: TemplateForm,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
-    let saved = match form.input() {
-        Ok(input) => {
-            state
-                .store
-                .save_survey_template(id, &input, &caller.actor())
+    let actor = caller.actor();
+    let saved = match (form.input(), id) {
+        (Ok(input), None) => {
+            service::surveys::create_survey_template(state, &caller.principal, &input, &actor)
+                .await
+                .map(|_| ())
+        }
+        (Ok(input), Some(id)) => {
+            service::surveys::update_survey_template(state, &caller.principal, id, &input, &actor)
                 .await
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
     };
     match saved {
-        Ok(_) => Ok(Redirect::to("/surveys/templates?done=saved").into_response()),
+        Ok(()) => Ok(Redirect::to("/surveys/templates?done=saved").into_response()),
         Err(e @ DomainError::Validation { .. }) => {
-            templates_page(state, caller, form, id, Some(e), String::new()).await
+            // The same read as the templates page: permission, then the template edited.
+            let (templates, _) =
+                service::surveys::survey_templates_for_editing(state, &caller.principal, id)
+                    .await
+                    .map_err(|e| caller.err(e))?;
+            templates_page(caller, templates, form, id, Some(e), String::new())
         }
         Err(e) => Err(caller.err(e)),
     }
@@ -242,13 +243,7 @@ pub async fn update_template(
     Path(id): Path<String>,
     Form(form): Form<TemplateForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "survey template").map_err(|e| caller.err(e))?;
-    state
-        .store
-        .survey_template(id)
-        .await
-        .map_err(|e| caller.err(e))?;
     save_template(&state, &caller, Some(id), form).await
 }
 
@@ -272,7 +267,6 @@ pub async fn attach(
     Path(id): Path<String>,
     Form(form): Form<AttachForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let program = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let input = AttachInput {
         template_code: form.template_code.clone(),
@@ -280,31 +274,21 @@ pub async fn attach(
         opens_at: None,
         closes_at: None,
     };
-    let actor = caller.actor();
-    let attached = match form.session_id.trim() {
-        "" => state
-            .store
-            .attach_program_surveys(program, &input, &actor)
-            .await
-            .map(|ids| ids.len()),
-        session => {
-            let session = path_id(session, "session").map_err(|e| caller.err(e))?;
-            let s = state
-                .store
-                .session(session)
-                .await
-                .map_err(|e| caller.err(e))?;
-            if s.program_id != program {
-                return Err(caller.err(DomainError::NotFound { entity: "session" }));
-            }
-            state
-                .store
-                .attach_survey(session, &input, &actor)
-                .await
-                .map(|_| 1)
-        }
-    }
-    .map_err(|e| caller.err(e))?;
+    let session = match form.session_id.trim() {
+        "" => None,
+        session => Some(path_id(session, "session").map_err(|e| caller.err(e))?),
+    };
+    let attached = service::surveys::attach_program_surveys(
+        &state,
+        &caller.principal,
+        program,
+        session,
+        &input,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?
+    .len();
     Ok(Redirect::to(&format!("/programs/{program}?done=surveys&n={attached}")).into_response())
 }
 
@@ -323,20 +307,14 @@ struct ReactionPage {
     export: Option<String>,
 }
 
-async fn reaction_page(
-    state: &AppState,
+fn reaction_page(
     caller: &PageCaller,
-    subject: ReactionSubject,
+    summary: ReactionSummary,
     heading: String,
     back: (String, String),
     surveys: Vec<Survey>,
     export: Option<String>,
 ) -> Result<Response, PageError> {
-    let summary = state
-        .store
-        .reaction_summary(subject)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(render(&ReactionPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -354,28 +332,19 @@ pub async fn program_reaction(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let d = state
-        .store
-        .program_detail(id)
+    let r = service::surveys::program_reaction(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let surveys = state
-        .store
-        .program_surveys(id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let d = &r.subject;
     reaction_page(
-        &state,
         &caller,
-        ReactionSubject::Program(id),
+        r.summary,
         d.summary.title.clone(),
         (format!("/programs/{id}"), d.summary.code.clone()),
-        surveys,
+        r.surveys,
         Some(format!("/programs/{id}/reaction.xlsx")),
     )
-    .await
 }
 
 /// `GET /sessions/{id}/reaction`: program staff and the session's instructors.
@@ -385,31 +354,18 @@ pub async fn session_reaction(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let s = state.store.session(id).await.map_err(|e| caller.err(e))?;
-    if !service::access::may_see_session_results(&state, &caller.principal, id)
+    let r = service::surveys::session_reaction(&state, &caller.principal, id)
         .await
-        .map_err(|e| caller.err(e))?
-    {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    let surveys = state
-        .store
-        .program_surveys(s.program_id)
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .filter(|sv| sv.session_id == id)
-        .collect();
+        .map_err(|e| caller.err(e))?;
+    let s = &r.subject;
     reaction_page(
-        &state,
         &caller,
-        ReactionSubject::Session(id),
+        r.summary,
         format!("{} · {}", s.program_title, s.title),
         (format!("/sessions/{id}"), s.title.clone()),
-        surveys,
+        r.surveys,
         None,
     )
-    .await
 }
 
 /// `GET /instructors/{id}/reaction`: over every session the instructor taught.
@@ -419,39 +375,18 @@ pub async fn instructor_reaction(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "instructor").map_err(|e| caller.err(e))?;
-    if !service::access::may_see_instructor_results(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?
-    {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    let instructor = state
-        .store
-        .list_instructors()
-        .await
-        .map_err(|e| caller.err(e))?
-        .into_iter()
-        .find(|i| i.id == id)
-        .ok_or_else(|| {
-            caller.err(DomainError::NotFound {
-                entity: "instructor",
-            })
-        })?;
-    let surveys = state
-        .store
-        .instructor_surveys(id)
+    let r = service::surveys::instructor_reaction(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
+    let instructor = &r.subject;
     reaction_page(
-        &state,
         &caller,
-        ReactionSubject::Instructor(id),
+        r.summary,
         instructor.name.clone(),
         ("/my/learning".into(), instructor.code.clone()),
-        surveys,
+        r.surveys,
         None,
     )
-    .await
 }
 
 /// `GET /programs/{id}/reaction.xlsx`.
@@ -460,23 +395,15 @@ pub async fn program_reaction_export(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let d = state
-        .store
-        .program_detail(id)
+    let r = service::surveys::program_reaction(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let summary = state
-        .store
-        .program_reaction(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let bytes = reaction_workbook(Tr(caller.locale), &summary)
+    let bytes = reaction_workbook(Tr(caller.locale), &r.summary)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(
         bytes,
-        &format!("reaction-{}.xlsx", d.summary.code),
+        &format!("reaction-{}.xlsx", r.subject.summary.code),
     ))
 }
 
@@ -556,21 +483,17 @@ struct AnswerPage {
     error: String,
 }
 
-async fn answer_page(
-    state: &AppState,
+fn answer_page(
     caller: &PageCaller,
-    survey: Survey,
+    form: service::surveys::SurveyForm,
     values: &[(String, String)],
     error: Option<DomainError>,
 ) -> Result<Response, PageError> {
-    let answered = match caller.principal.employee_id {
-        Some(e) => state
-            .store
-            .has_answered(survey.id, e)
-            .await
-            .map_err(|e| caller.err(e))?,
-        None => false,
-    };
+    let service::surveys::SurveyForm {
+        survey,
+        answered,
+        open,
+    } = form;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -594,7 +517,7 @@ async fn answer_page(
     let page = AnswerPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
-        open: survey.is_open(OffsetDateTime::now_utc()),
+        open,
         questions,
         survey,
         answered,
@@ -603,27 +526,16 @@ async fn answer_page(
     Ok((status, render(&page)).into_response())
 }
 
-/// The survey, if the caller attended its session (others get a 404, as if it were
-/// not there).
-async fn attended_survey(
+/// The survey form, if the caller attended its session (others get a 404, as if it
+/// were not there).
+async fn survey_form(
     state: &AppState,
     caller: &PageCaller,
-    id: &str,
-) -> Result<Survey, PageError> {
-    let id = path_id(id, "survey").map_err(|e| caller.err(e))?;
-    let survey = state.store.survey(id).await.map_err(|e| caller.err(e))?;
-    let attended = match caller.principal.employee_id {
-        Some(e) => state
-            .store
-            .attended_session(survey.session_id, e)
-            .await
-            .map_err(|e| caller.err(e))?,
-        None => false,
-    };
-    if !attended {
-        return Err(caller.err(DomainError::NotFound { entity: "survey" }));
-    }
-    Ok(survey)
+    id: i64,
+) -> Result<service::surveys::SurveyForm, PageError> {
+    service::surveys::survey_form(state, &caller.principal, id)
+        .await
+        .map_err(|e| caller.err(e))
 }
 
 /// `GET /surveys/{id}`: the learner's form.
@@ -632,8 +544,9 @@ pub async fn answer_form(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let survey = attended_survey(&state, &caller, &id).await?;
-    answer_page(&state, &caller, survey, &[], None).await
+    let id = path_id(&id, "survey").map_err(|e| caller.err(e))?;
+    let form = survey_form(&state, &caller, id).await?;
+    answer_page(&caller, form, &[], None)
 }
 
 /// Reads `q<N>` fields into answers for the survey's questions.
@@ -669,25 +582,16 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let survey = attended_survey(&state, &caller, &id).await?;
-    let Some(employee) = caller.principal.employee_id else {
-        return Err(caller.err(DomainError::NotFound { entity: "survey" }));
-    };
-    let answers = answers_from_fields(&survey.questions, &fields);
-    match state
-        .store
-        .submit_survey(
-            survey.id,
-            employee,
-            &answers,
-            OffsetDateTime::now_utc(),
-            &caller.actor(),
-        )
+    let id = path_id(&id, "survey").map_err(|e| caller.err(e))?;
+    // The questions, to read the fields by (a 404 for anybody who did not attend).
+    let form = survey_form(&state, &caller, id).await?;
+    let answers = answers_from_fields(&form.survey.questions, &fields);
+    match service::surveys::answer_survey(&state, &caller.principal, id, &answers, &caller.actor())
         .await
     {
         Ok(()) => Ok(Redirect::to("/my/learning?done=survey").into_response()),
         Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
-            answer_page(&state, &caller, survey, &fields, Some(e)).await
+            answer_page(&caller, form, &fields, Some(e))
         }
         Err(e) => Err(caller.err(e)),
     }
@@ -755,20 +659,17 @@ pub async fn certificates(
     caller: PageCaller,
     Query(query): Query<CertificatesQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
+    let paged = service::certificates::list_certificates(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let today = state.today();
-    let paged = state
-        .store
-        .list_certificates(
-            &caller.principal.scope_for(Permission::ManagePrograms),
-            &filter,
-            today,
-            Page::new(query.page, query.per_page),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
     let qs = query.query_string();
     let pager = Pager::new(t, &paged, "/certificates", &qs);
     let notice = match query.done.as_str() {
@@ -801,47 +702,18 @@ pub async fn certificates_export(
     caller: PageCaller,
     Query(query): Query<CertificatesQuery>,
 ) -> Result<Response, PageError> {
-    use domain::audit::AuditRepository;
-    caller.require(Permission::ManagePrograms)?;
     let t = Tr(caller.locale);
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let today = state.today();
-    let scope = caller.principal.scope_for(Permission::ManagePrograms);
-    let mut rows = Vec::new();
-    let mut page_no = 1;
-    loop {
-        let chunk = state
-            .store
-            .list_certificates(
-                &scope,
-                &filter,
-                today,
-                Page::new(Some(page_no), Some(Page::MAX_PER_PAGE)),
-            )
-            .await
-            .map_err(|e| caller.err(e))?;
-        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize || page_no >= 500;
-        rows.extend(chunk.items);
-        if done {
-            break;
-        }
-        page_no += 1;
-    }
-    let bytes = certificates_workbook(t, &rows, today)
+    let rows = service::certificates::export_certificates(
+        &state,
+        &caller.principal,
+        &filter,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    let bytes = certificates_workbook(t, &rows, state.today())
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
-    state
-        .store
-        .append_audit(
-            &caller
-                .actor()
-                .entry("certificate.export", "certificate")
-                .change(
-                    None,
-                    Some(serde_json::json!({ "rows": rows.len() }).to_string()),
-                ),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(xlsx_response(bytes, "certificates.xlsx"))
 }
 
@@ -902,18 +774,11 @@ pub async fn issue(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "enrollment").map_err(|e| caller.err(e))?;
-    let certificate = state
-        .store
-        .issue_certificate(id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
-    let c = state
-        .store
-        .certificate(certificate)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let c =
+        service::certificates::issue_certificate(&state, &caller.principal, id, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/certificates?done=issued&q={}", c.number)).into_response())
 }
 
@@ -930,13 +795,16 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let id = path_id(&id, "certificate").map_err(|e| caller.err(e))?;
-    state
-        .store
-        .revoke_certificate(id, &form.reason, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::certificates::revoke_certificate(
+        &state,
+        &caller.principal,
+        id,
+        &form.reason,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/certificates?done=revoked").into_response())
 }
 
@@ -956,17 +824,9 @@ pub async fn pdf(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "certificate").map_err(|e| caller.err(e))?;
-    let c = state
-        .store
-        .certificate(id)
+    let c = service::certificates::holder_certificate(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let own = caller.principal.employee_id == Some(c.employee_id);
-    if !own && !caller.principal.can(Permission::ManagePrograms) {
-        return Err(caller.err(DomainError::NotFound {
-            entity: "certificate",
-        }));
-    }
     let url = verify_url(&headers, &c.token);
     let bytes = crate::certificate_pdf::render(
         Tr(caller.locale),
@@ -1011,7 +871,7 @@ pub async fn verify(
     Path(token): Path<String>,
 ) -> Response {
     let t = Tr(viewer.locale);
-    let found = state.store.certificate_by_token(&token).await;
+    let found = service::certificates::verify_certificate(&state, &token).await;
     let page = match &found {
         Ok(c) => VerifyPage {
             t,
@@ -1081,19 +941,18 @@ pub struct CreditsQuery {
 }
 
 impl CreditsQuery {
-    fn filter(&self, state: &AppState) -> DomainResult<CreditFilter> {
+    fn filter(&self) -> DomainResult<CreditQuery> {
         let year = match self
             .year
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            None => state.today().year(),
-            Some(y) => y
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1990..=2200).contains(y))
-                .ok_or_else(|| DomainError::invalid("year", format!("'{y}' is not a year")))?,
+            None => None,
+            Some(y) => Some(
+                y.parse::<i32>()
+                    .map_err(|_| DomainError::invalid("year", format!("'{y}' is not a year")))?,
+            ),
         };
         let department_id = match self
             .department
@@ -1106,7 +965,7 @@ impl CreditsQuery {
                 DomainError::invalid("department", format!("'{d}' is not a department"))
             })?),
         };
-        Ok(CreditFilter {
+        Ok(CreditQuery {
             year,
             q: self.q.clone(),
             department_id,
@@ -1122,16 +981,18 @@ pub async fn credits(
     caller: PageCaller,
     Query(query): Query<CreditsQuery>,
 ) -> Result<Response, PageError> {
-    let scope =
-        service::access::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
-            .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let filter = query.filter(&state).map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .credit_report(&scope, &filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let asked = query.filter().map_err(|e| caller.err(e))?;
+    let overview = service::certificates::credits_overview(
+        &state,
+        &caller.principal,
+        &asked,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    let filter = overview.filter;
+    let paged = overview.lines;
     let qs = query_string(&[
         ("year", filter.year.to_string()),
         ("q", query.q.clone().unwrap_or_default()),
@@ -1146,7 +1007,7 @@ pub async fn credits(
         ),
     ]);
     let pager = Pager::new(t, &paged, "/credits", &qs);
-    let can_set = caller.principal.can(Permission::ManagePrograms);
+    let can_set = overview.requirements.is_some();
     let notice = match query.done.as_str() {
         "" => String::new(),
         _ => t.get("credits.requirement_saved").to_string(),
@@ -1159,20 +1020,8 @@ pub async fn credits(
         q: query.q.clone().unwrap_or_default(),
         department: query.department.clone().unwrap_or_default(),
         below: filter.below_requirement,
-        departments: state
-            .store
-            .list_departments(&scope)
-            .await
-            .map_err(|e| caller.err(e))?,
-        requirements: if can_set {
-            state
-                .store
-                .position_requirements()
-                .await
-                .map_err(|e| caller.err(e))?
-        } else {
-            Vec::new()
-        },
+        departments: overview.departments,
+        requirements: overview.requirements.unwrap_or_default(),
         can_set,
         notice,
         export: format!("/credits/export.xlsx?{qs}"),
@@ -1186,46 +1035,14 @@ pub async fn credits_export(
     caller: PageCaller,
     Query(query): Query<CreditsQuery>,
 ) -> Result<Response, PageError> {
-    use domain::audit::AuditRepository;
-    let scope =
-        service::access::scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
-            .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let filter = query.filter(&state).map_err(|e| caller.err(e))?;
-    let mut rows = Vec::new();
-    let mut page_no = 1;
-    loop {
-        let chunk = state
-            .store
-            .credit_report(
-                &scope,
-                &filter,
-                Page::new(Some(page_no), Some(Page::MAX_PER_PAGE)),
-            )
+    let asked = query.filter().map_err(|e| caller.err(e))?;
+    let (filter, rows) =
+        service::certificates::export_credits(&state, &caller.principal, &asked, &caller.actor())
             .await
             .map_err(|e| caller.err(e))?;
-        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize || page_no >= 500;
-        rows.extend(chunk.items);
-        if done {
-            break;
-        }
-        page_no += 1;
-    }
     let bytes = credits_workbook(t, &rows)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
-    state
-        .store
-        .append_audit(
-            &caller.actor().entry("credits.export", "employee").change(
-                None,
-                Some(
-                    serde_json::json!({ "rows": rows.len(), "year": filter.year, "below": filter.below_requirement })
-                        .to_string(),
-                ),
-            ),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(xlsx_response(
         bytes,
         &format!("credits-{}.xlsx", filter.year),
@@ -1285,7 +1102,6 @@ pub async fn set_requirement(
     caller: PageCaller,
     Form(form): Form<RequirementForm>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManagePrograms)?;
     let credits = match form.annual_credits.trim() {
         "" => None,
         text => Some(text.parse::<f64>().map_err(|_| {
@@ -1295,11 +1111,15 @@ pub async fn set_requirement(
             ))
         })?),
     };
-    state
-        .store
-        .set_credit_requirement(&form.position_code, credits, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::certificates::set_credit_requirement(
+        &state,
+        &caller.principal,
+        &form.position_code,
+        credits,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/credits?done=requirement").into_response())
 }
 
@@ -1319,44 +1139,23 @@ pub struct MyPanel {
 impl MyPanel {
     pub async fn load(state: &AppState, caller: &PageCaller) -> Result<Self, PageError> {
         let today = state.today();
-        let mut panel = MyPanel {
-            surveys: Vec::new(),
-            certificates: Vec::new(),
-            credits: None,
-            year: today.year(),
-            instructor: None,
-        };
-        let Some(employee) = caller.principal.employee_id else {
-            return Ok(panel);
-        };
-        let store = &state.store;
-        panel.surveys = store
-            .surveys_to_answer(employee, OffsetDateTime::now_utc())
+        let panel = service::certificates::learner_panel(state, &caller.principal)
             .await
             .map_err(|e| caller.err(e))?;
-        panel.certificates = store
-            .employee_certificates(employee)
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .map(|c| {
-                let standing = c.standing(today).code();
-                (c, standing)
-            })
-            .collect();
-        panel.credits = Some(
-            store
-                .person_credits(employee, today.year())
-                .await
-                .map_err(|e| caller.err(e))?,
-        );
-        if caller.principal.can(Permission::TeachSessions) {
-            panel.instructor = store
-                .instructor_of_employee(employee)
-                .await
-                .map_err(|e| caller.err(e))?;
-        }
-        Ok(panel)
+        Ok(MyPanel {
+            surveys: panel.surveys,
+            certificates: panel
+                .certificates
+                .into_iter()
+                .map(|c| {
+                    let standing = c.standing(today).code();
+                    (c, standing)
+                })
+                .collect(),
+            credits: panel.credits,
+            year: panel.year,
+            instructor: panel.instructor,
+        })
     }
 
     /// Whether a certificate is still worth showing as valid.

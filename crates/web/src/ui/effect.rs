@@ -2,7 +2,6 @@
 //! with a chart, an Excel export and a printable program value report.
 
 use super::{Chrome, path_id, render, xlsx_response};
-use crate::api::effect::{EffectQuery, evaluate_query};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -12,11 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::kpi_effect::{MatchingMethod, StratifyBy};
-use domain::operations::ProgramDetail;
 use domain::performance::Kpi;
 use domain::{DomainError, DomainResult};
 use serde::Deserialize;
-use service::effect::{EffectResult, Ranged, SeriesPoint, may_view_effects};
+use service::effect::{EffectOptions, EffectResult, GivenAssumptions, Ranged, SeriesPoint};
 use std::fmt::Write;
 use store::prelude::*;
 
@@ -52,18 +50,24 @@ fn number<T: std::str::FromStr>(field: &'static str, text: &str) -> DomainResult
 }
 
 impl EffectForm {
-    fn query(&self) -> DomainResult<EffectQuery> {
-        Ok(EffectQuery {
-            kpi: Some(self.kpi.clone()).filter(|k| !k.trim().is_empty()),
+    /// The KPI asked for, if any.
+    fn kpi(&self) -> Option<&str> {
+        Some(self.kpi.as_str()).filter(|k| !k.trim().is_empty())
+    }
+
+    fn options(&self) -> DomainResult<EffectOptions> {
+        Ok(EffectOptions {
             pre_months: number("pre_months", &self.pre_months)?,
             post_months: number("post_months", &self.post_months)?,
             matching: Some(self.matching.clone()),
             stratify: Some(self.stratify.clone()),
             replications: None,
             seed: None,
-            unit_value: number("unit_value", &self.unit_value)?,
-            benefit_months: number("benefit_months", &self.benefit_months)?,
-            hourly_cost: number("hourly_cost", &self.hourly_cost)?,
+            given: GivenAssumptions {
+                unit_value: number("unit_value", &self.unit_value)?,
+                benefit_months: number("benefit_months", &self.benefit_months)?,
+                hourly_cost: number("hourly_cost", &self.hourly_cost)?,
+            },
         })
     }
 
@@ -260,38 +264,25 @@ struct EffectPage {
     stratifications: &'static [StratifyBy],
 }
 
-async fn estimate(
-    state: &AppState,
-    program: &ProgramDetail,
-    form: &EffectForm,
-) -> DomainResult<EffectResult> {
-    evaluate_query(state, program, &form.query()?).await
-}
-
-/// The form's estimate for the page and the report: the KPI defaults to the program's
-/// transfer goal (shown selected); `None` when there is no KPI to evaluate; a bad form
-/// gives the text of its error, naming the field.
-async fn form_view(
-    state: &AppState,
+/// The overview's estimate for the page and the report: the KPI evaluated is shown
+/// selected in the form; `None` when there is no KPI to evaluate; a bad form gives
+/// the text of its error, naming the field.
+fn form_view(
     t: Tr,
-    program: &ProgramDetail,
+    overview: &mut service::effect::EffectOverview,
     form: &mut EffectForm,
-) -> DomainResult<(Option<EffectView>, String)> {
-    if form.kpi.trim().is_empty()
-        && let Some(goal) = &program.transfer
-    {
-        form.kpi = goal.kpi_code.clone();
+) -> (Option<EffectView>, String) {
+    if let Some(kpi) = &overview.kpi {
+        form.kpi = kpi.clone();
     }
-    if form.kpi.trim().is_empty() {
-        return Ok((None, String::new()));
-    }
-    match estimate(state, program, form).await {
-        Ok(result) => Ok((Some(view(t, result)), String::new())),
-        Err(DomainError::Validation { field, message }) => Ok((
+    match overview.estimate.take() {
+        None => (None, String::new()),
+        Some(Ok(result)) => (Some(view(t, result)), String::new()),
+        Some(Err(DomainError::Validation { field, message })) => (
             None,
             format!("{}: {message}", t.get(&format!("effect.field.{field}"))),
-        )),
-        Err(other) => Err(other),
+        ),
+        Some(Err(other)) => (None, other.to_string()),
     }
 }
 
@@ -303,17 +294,14 @@ pub async fn page(
     Query(mut form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    may_view_effects(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let detail = state
-        .store
-        .program_detail(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let kpis = state.store.list_kpis().await.map_err(|e| caller.err(e))?;
-    let (view, error) = form_view(&state, t, &detail, &mut form)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let mut overview =
+        service::effect::effect_overview(&state, &caller.principal, id, form.kpi(), form.options())
+            .await
+            .map_err(|e| caller.err(e))?;
+    let (view, error) = form_view(t, &mut overview, &mut form);
+    let detail = overview.program;
+    let kpis = overview.kpis;
     let status = if error.is_empty() {
         StatusCode::OK
     } else {
@@ -345,16 +333,12 @@ pub async fn export(
     Query(form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    may_view_effects(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let program = state
-        .store
-        .program_detail(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let result = estimate(&state, &program, &form)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let options = form.options().map_err(|e| caller.err(e))?;
+    let result =
+        service::effect::program_effect(&state, &caller.principal, id, form.kpi(), &options)
+            .await
+            .map_err(|e| caller.err(e))?;
     let bytes = workbook(t, &view(t, result)).map_err(|e| caller.err(e))?;
     Ok(xlsx_response(bytes, "program-effect.xlsx"))
 }
@@ -495,31 +479,19 @@ pub async fn report(
     Query(mut form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    may_view_effects(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let detail = state
-        .store
-        .program_detail(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let reaction = state
-        .store
-        .program_reaction(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let gain = state
-        .store
-        .learning_gain(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let transfer = state
-        .store
-        .transfer_summary(id, state.today())
-        .await
-        .map_err(|e| caller.err(e))?;
-    let (view, mut error) = form_view(&state, t, &detail, &mut form)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let report =
+        service::effect::value_report(&state, &caller.principal, id, form.kpi(), form.options())
+            .await
+            .map_err(|e| caller.err(e))?;
+    let service::effect::ValueReport {
+        effect: mut overview,
+        reaction,
+        learning: gain,
+        transfer,
+    } = report;
+    let (view, mut error) = form_view(t, &mut overview, &mut form);
+    let detail = overview.program;
     if view.is_none() && error.is_empty() {
         error = t.get("effect.no_kpi").to_string();
     }

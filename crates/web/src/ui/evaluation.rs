@@ -13,18 +13,18 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::evaluation::{
-    AlertKind, CoachingAlert, CoverageChange, EfficiencyBy, EfficiencyReport, EvaluationAlerts,
-    EvaluationFilter, Funnel, LevelsRollup, ProgramEvaluation, TrendPoint, trends,
+    AlertKind, CoachingAlert, EfficiencyBy, EfficiencyReport, Funnel, ProgramEvaluation, TrendPoint,
 };
 use domain::operations::{Plan, ProgramStatus};
-use domain::{DataScope, DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, Page};
 use serde::Deserialize;
+use service::evaluation::EvaluationQuery;
 use std::fmt::Write;
 use store::prelude::*;
 
-// ----- shared with the API --------------------------------------------------------------
+// ----- the query --------------------------------------------------------------------------
 
-/// Filter fields of the evaluation pages (and the API's queries).
+/// Filter fields of the evaluation pages.
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct EvalQuery {
     pub q: Option<String>,
@@ -39,92 +39,16 @@ pub struct EvalQuery {
     pub created: String,
 }
 
-/// The evaluation filter of a query; a bad status or year is the user's mistake (422).
-pub fn parse_filter(state: &AppState, query: &EvalQuery) -> DomainResult<EvaluationFilter> {
-    let text = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let year = match text(&query.year) {
-        None => None,
-        Some(y) => match y.parse::<i32>() {
-            Ok(y) if (2000..=2100).contains(&y) => Some(y),
-            _ => {
-                return Err(DomainError::invalid(
-                    "year",
-                    format!("'{y}' is not a year between 2000 and 2100"),
-                ));
-            }
-        },
-    };
-    Ok(EvaluationFilter {
-        q: text(&query.q),
-        plan: text(&query.plan),
-        status: text(&query.status)
-            .map(|s| ProgramStatus::parse(&s))
-            .transpose()?,
-        year,
-        utc_offset: Some(state.settings.timezone),
-    })
-}
-
-/// One program's evaluation and the quarterly trend of its family; not found outside
-/// the scope.
-pub async fn program_with_trend(
-    state: &AppState,
-    id: i64,
-    scope: &DataScope,
-) -> DomainResult<(ProgramEvaluation, Vec<TrendPoint>)> {
-    let program = state
-        .store
-        .evaluate_program(id, scope, state.settings.timezone)
-        .await?
-        .ok_or(DomainError::NotFound { entity: "program" })?;
-    let filter = EvaluationFilter {
-        utc_offset: Some(state.settings.timezone),
-        ..EvaluationFilter::default()
-    };
-    let family: Vec<ProgramEvaluation> = state
-        .store
-        .evaluate_programs(&filter, scope, None)
-        .await?
-        .items
-        .into_iter()
-        .filter(|p| p.family() == program.family())
-        .collect();
-    let trend = trends(&family)
-        .into_iter()
-        .filter(|t| t.family.is_some())
-        .collect();
-    Ok((program, trend))
-}
-
-/// The alerts in `scope`: low post-tests with their coaching tasks and falling
-/// coverage (level 4 adds programs without a KPI effect).
-pub async fn load_alerts(state: &AppState, scope: &DataScope) -> DomainResult<EvaluationAlerts> {
-    Ok(EvaluationAlerts {
-        low_post_test: state.store.coaching_alerts(scope).await?,
-        coverage_falling: state
-            .store
-            .coverage_changes(scope, state.today())
-            .await?
-            .into_iter()
-            .filter(CoverageChange::is_alert)
-            .collect(),
-        // Effects compare with the whole company, so only company-wide scopes see them.
-        no_kpi_effect: if scope.company {
-            service::effect::no_effect_alerts(&state.store).await?
-        } else {
-            Vec::new()
-        },
-    })
-}
-
-fn scope_of(caller: &PageCaller) -> Result<DataScope, PageError> {
-    service::access::scope_or_forbidden(&caller.principal, Permission::ViewEvaluation)
-        .map_err(|e| caller.err(e))
+impl EvalQuery {
+    /// The filter fields for the use cases.
+    pub fn asked(&self) -> EvaluationQuery {
+        EvaluationQuery {
+            q: self.q.clone(),
+            plan: self.plan.clone(),
+            status: self.status.clone(),
+            year: self.year.clone(),
+        }
+    }
 }
 
 // ----- formatting -----------------------------------------------------------------------
@@ -481,39 +405,19 @@ pub async fn dashboard(
     Query(query): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_of(&caller)?;
-    let filter = EvalQuery {
-        year: query.year.clone(),
-        ..EvalQuery::default()
-    };
-    let filter = parse_filter(&state, &filter).map_err(|e| caller.err(e))?;
-    let err = |e| caller.err(e);
-    let programs = state
-        .store
-        .evaluate_programs(&filter, &scope, None)
-        .await
-        .map_err(err)?
-        .items;
-    let mut total = LevelsRollup::default();
-    for p in &programs {
-        total.add(p);
-    }
-    let coverage = state
-        .store
-        .coverage(&scope, state.today())
-        .await
-        .map_err(err)?;
-    let alerts = load_alerts(&state, &scope).await.map_err(err)?;
-    let efficiency = state
-        .store
-        .efficiency(
-            EfficiencyBy::Instructor,
-            &filter,
-            &scope,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .map_err(err)?;
+    let dashboard =
+        service::evaluation::evaluation_dashboard(&state, &caller.principal, query.year.clone())
+            .await
+            .map_err(|e| caller.err(e))?;
+    let service::evaluation::EvaluationDashboard {
+        company,
+        programs,
+        total,
+        coverage,
+        alerts,
+        efficiency,
+        trend: company_trend,
+    } = dashboard;
     let views = efficiency_views(t, &efficiency);
     // Highest first; with few measured instructors, the upper half is "top" and the
     // rest "bottom", lowest first, at most five each.
@@ -527,13 +431,11 @@ pub async fn dashboard(
         .take(5)
         .map(|v| clone_view(v))
         .collect();
-    let all_trends = trends(&programs);
-    let company_trend: Vec<&TrendPoint> =
-        all_trends.iter().filter(|p| p.family.is_none()).collect();
+    let company_trend: Vec<&TrendPoint> = company_trend.iter().collect();
     let page = DashboardPage {
         t,
         chrome: Chrome::for_caller(&caller),
-        company: scope.company,
+        company,
         year: query.year.clone().unwrap_or_default(),
         years: recent_years(&state),
         programs: total.programs,
@@ -613,13 +515,14 @@ pub async fn programs(
     Query(query): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_of(&caller)?;
-    let filter = parse_filter(&state, &query).map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .evaluate_programs(&filter, &scope, Some(Page::new(query.page, query.per_page)))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (paged, plans) = service::evaluation::evaluate_programs_with_plans(
+        &state,
+        &caller.principal,
+        &query.asked(),
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let qs = query_string(&[
         ("q", query.q.clone().unwrap_or_default()),
         ("plan", query.plan.clone().unwrap_or_default()),
@@ -635,7 +538,7 @@ pub async fn programs(
         plan: query.plan.clone().unwrap_or_default(),
         status: query.status.clone().unwrap_or_default(),
         year: query.year.clone().unwrap_or_default(),
-        plans: state.store.list_plans().await.map_err(|e| caller.err(e))?,
+        plans,
         statuses: ProgramStatus::ALL,
         years: recent_years(&state),
         stage_keys: Funnel::default()
@@ -682,14 +585,10 @@ pub async fn programs_export(
     Query(query): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_of(&caller)?;
-    let filter = parse_filter(&state, &query).map_err(|e| caller.err(e))?;
-    let programs = state
-        .store
-        .evaluate_programs(&filter, &scope, None)
-        .await
-        .map_err(|e| caller.err(e))?
-        .items;
+    let programs =
+        service::evaluation::export_program_evaluations(&state, &caller.principal, &query.asked())
+            .await
+            .map_err(|e| caller.err(e))?;
     let bytes = programs_workbook(t, &programs)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "evaluation-programs.xlsx"))
@@ -775,9 +674,8 @@ pub async fn program(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_of(&caller)?;
     let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let (p, trend) = program_with_trend(&state, id, &scope)
+    let (p, trend) = service::evaluation::program_evaluation(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     let points: Vec<&TrendPoint> = trend.iter().collect();
@@ -789,7 +687,7 @@ pub async fn program(
         funnel_svg: funnel_chart(t, &p.funnel),
         trend_svg: trend_chart(t, &points),
         trend: trend_rows(&points),
-        reaction_link: caller.principal.can(Permission::ManagePrograms),
+        reaction_link: service::surveys::may_see_program_reaction(&caller.principal),
         invited: p.reaction.invited,
         responses: p.reaction.responses,
         post_counts: format!("{} / {}", p.learning.post_passed, p.learning.post_takers),
@@ -832,18 +730,7 @@ async fn efficiency_report(
     by: EfficiencyBy,
     year: &Option<String>,
 ) -> Result<EfficiencyReport, PageError> {
-    let scope = scope_of(caller)?;
-    let filter = parse_filter(
-        state,
-        &EvalQuery {
-            year: year.clone(),
-            ..EvalQuery::default()
-        },
-    )
-    .map_err(|e| caller.err(e))?;
-    state
-        .store
-        .efficiency(by, &filter, &scope, time::OffsetDateTime::now_utc())
+    service::evaluation::efficiency_report(state, &caller.principal, Some(by), year.clone())
         .await
         .map_err(|e| caller.err(e))
 }
@@ -1055,8 +942,7 @@ pub async fn alerts(
     Query(query): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = scope_of(&caller)?;
-    let alerts = load_alerts(&state, &scope)
+    let alerts = service::evaluation::evaluation_alerts(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let notice = match query.done.as_str() {
@@ -1098,7 +984,7 @@ pub async fn alerts(
             .collect(),
         coaching: alerts.low_post_test,
         no_kpi_effect: alerts.no_kpi_effect,
-        may_create: caller.principal.can(Permission::ManagePrograms),
+        may_create: service::evaluation::may_create_coaching_tasks(&caller.principal),
         lookback: domain::evaluation::COVERAGE_LOOKBACK_MONTHS,
     };
     Ok(render(&page))
@@ -1110,13 +996,10 @@ pub async fn create_coaching(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePrograms)
-        .map_err(|e| caller.err(e))?;
-    let outcome = state
-        .store
-        .create_coaching_tasks(&scope, state.today(), &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let outcome =
+        service::evaluation::create_coaching_tasks(&state, &caller.principal, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!(
         "/evaluation/alerts?done=coaching&created={}",
         outcome.created

@@ -12,20 +12,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::practice::{
-    BehaviourRating, MentorChoice, PROMOTION_MIN_SCORE, PracticeAssignment, PracticeFilter,
-    PracticeReport, PracticeStatus, PracticeTask, RatingInput, ReportDecision, ReportReview,
-    TransferSummary,
+    BehaviourRating, MentorChoice, PracticeAssignment, PracticeReport, PracticeStatus,
+    PracticeTask, RatingInput, ReportDecision, ReportReview, TransferSummary,
 };
-use domain::{DataScope, DomainError, DomainResult, Page, Permission};
+use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
-use service::practice::{
-    PracticeRole, own_behaviour_rating, practice_oversight_scope, practice_role,
-};
-use store::prelude::*;
-use time::{Date, Duration};
-
-/// Most rows one export writes.
-const EXPORT_LIMIT: i64 = 20_000;
+use service::practice::{PracticeCriteria, PracticeView};
+use time::Date;
 
 fn parse_date(field: &str, text: &str) -> DomainResult<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -84,95 +77,26 @@ pub struct PracticeQuery {
     done: String,
 }
 
-/// Which views the caller has: their own tasks, the ones they mentor, everybody's in
-/// their oversight scope.
-fn views_of(caller: &PageCaller) -> Vec<&'static str> {
-    let mut views = Vec::new();
-    if caller.principal.employee_id.is_some() {
-        views.push("mine");
-        views.push("mentoring");
+impl PracticeQuery {
+    /// The view named, if any (an unknown one is a validation error on `view`).
+    fn view(&self) -> DomainResult<Option<PracticeView>> {
+        match self.view.trim() {
+            "" => Ok(None),
+            v => PracticeView::parse(v).map(Some),
+        }
     }
-    if practice_oversight_scope(&caller.principal).is_ok() {
-        views.push("all");
-    }
-    views
-}
 
-/// The filter and scope of a view; `Forbidden` for a view the caller lacks.
-fn view_filter(
-    caller: &PageCaller,
-    state: &AppState,
-    query: &PracticeQuery,
-    default_view: Option<&'static str>,
-) -> DomainResult<(String, PracticeFilter, DataScope)> {
-    let views = views_of(caller);
-    let view = match query.view.trim() {
-        "" => default_view
-            .unwrap_or_else(|| views.first().copied().unwrap_or("mine"))
-            .to_string(),
-        v => v.to_string(),
-    };
-    if !views.contains(&view.as_str()) {
-        return Err(DomainError::Forbidden);
-    }
-    let mut filter = PracticeFilter {
-        program_id: query.program,
-        status: match query.status.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => Some(PracticeStatus::parse(s)?),
-        },
-        q: query.q.clone(),
-        overdue_on: (query.overdue == "1").then(|| state.today()),
-        ..PracticeFilter::default()
-    };
-    let scope = match view.as_str() {
-        "mine" => {
-            filter.employee_id = caller.principal.employee_id;
-            DataScope::company()
-        }
-        "mentoring" => {
-            filter.mentor_id = caller.principal.employee_id;
-            DataScope::company()
-        }
-        _ => practice_oversight_scope(&caller.principal)?,
-    };
-    Ok((view, filter, scope))
-}
-
-/// The first of the caller's own and mentored views that has tasks in it, so a
-/// manager who mentors lands on the reports waiting for them.
-async fn first_busy_view(
-    state: &AppState,
-    caller: &PageCaller,
-) -> DomainResult<Option<&'static str>> {
-    let Some(me) = caller.principal.employee_id else {
-        return Ok(None);
-    };
-    for (view, filter) in [
-        (
-            "mine",
-            PracticeFilter {
-                employee_id: Some(me),
-                ..PracticeFilter::default()
+    fn criteria(&self) -> DomainResult<PracticeCriteria> {
+        Ok(PracticeCriteria {
+            program_id: self.program,
+            status: match self.status.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(s) => Some(PracticeStatus::parse(s)?),
             },
-        ),
-        (
-            "mentoring",
-            PracticeFilter {
-                mentor_id: Some(me),
-                ..PracticeFilter::default()
-            },
-        ),
-    ] {
-        let any = state
-            .store
-            .list_practice_tasks(&filter, &DataScope::company(), Page::new(Some(1), Some(1)))
-            .await?;
-        if any.total > 0 {
-            return Ok(Some(view));
-        }
+            q: self.q.clone(),
+            overdue: self.overdue == "1",
+        })
     }
-    Ok(None)
 }
 
 async fn practice_page(
@@ -183,20 +107,19 @@ async fn practice_page(
     failed_rating: Option<(i64, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let default_view = if query.view.trim().is_empty() {
-        first_busy_view(state, caller)
-            .await
-            .map_err(|e| caller.err(e))?
-    } else {
-        None
-    };
-    let (view, filter, scope) =
-        view_filter(caller, state, &query, default_view).map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .list_practice_tasks(&filter, &scope, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let view = query.view().map_err(|e| caller.err(e))?;
+    let criteria = query.criteria().map_err(|e| caller.err(e))?;
+    let overview = service::practice::practice_overview(
+        state,
+        &caller.principal,
+        view,
+        &criteria,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    let view = overview.view.code().to_string();
+    let paged = overview.tasks;
     let q = query.q.clone().unwrap_or_default();
     let status = query.status.clone().unwrap_or_default();
     let qs = query_string(&[
@@ -210,14 +133,7 @@ async fn practice_page(
         ("overdue", query.overdue.clone()),
     ]);
     let pager = Pager::new(t, &paged, "/practice", &qs);
-    let ratings = match caller.principal.employee_id {
-        Some(e) => state
-            .store
-            .ratings_of_rater(e, true)
-            .await
-            .map_err(|e| caller.err(e))?,
-        None => Vec::new(),
-    };
+    let ratings = overview.ratings_owed;
     let status_code = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -234,7 +150,7 @@ async fn practice_page(
     let page = PracticePage {
         t,
         chrome: Chrome::for_caller(caller),
-        views: views_of(caller),
+        views: overview.views.iter().map(|v| v.code()).collect(),
         export_link: format!("/practice/export.xlsx?{qs}"),
         view,
         items: paged.items.clone(),
@@ -266,40 +182,13 @@ pub async fn list(
 pub async fn export(
     State(state): State<AppState>,
     caller: PageCaller,
-    Query(mut query): Query<PracticeQuery>,
+    Query(query): Query<PracticeQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    query.view = "all".into();
-    let (_, filter, scope) =
-        view_filter(&caller, &state, &query, None).map_err(|e| caller.err(e))?;
-    let mut rows = Vec::new();
-    let mut page_no = 1;
-    loop {
-        let chunk = state
-            .store
-            .list_practice_tasks(
-                &filter,
-                &scope,
-                Page::new(Some(page_no), Some(Page::MAX_PER_PAGE)),
-            )
-            .await
-            .map_err(|e| caller.err(e))?;
-        if chunk.total > EXPORT_LIMIT {
-            return Err(caller.err(DomainError::invalid(
-                "filter",
-                format!(
-                    "{} rows match; narrow the filter to at most {EXPORT_LIMIT}",
-                    chunk.total
-                ),
-            )));
-        }
-        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize;
-        rows.extend(chunk.items);
-        if done {
-            break;
-        }
-        page_no += 1;
-    }
+    let criteria = query.criteria().map_err(|e| caller.err(e))?;
+    let rows = service::practice::export_practice_tasks(&state, &caller.principal, &criteria)
+        .await
+        .map_err(|e| caller.err(e))?;
     let bytes = practice_workbook(t, &rows)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "practice-tasks.xlsx"))
@@ -396,19 +285,12 @@ async fn task_page(
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
     let id = path_id(id, "practice task").map_err(|e| caller.err(e))?;
-    let task = state
-        .store
-        .practice_task(id)
+    let view = service::practice::practice_task(state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let role = practice_role(state, &caller.principal, &task)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let reports = state
-        .store
-        .practice_reports(id)
-        .await
-        .map_err(|e| caller.err(e))?
+    let task = view.task;
+    let reports = view
+        .reports
         .into_iter()
         .map(|r| {
             let submitted = super::local_time(state, r.submitted_at);
@@ -428,16 +310,9 @@ async fn task_page(
         t,
         chrome: Chrome::for_caller(caller),
         overdue: task.overdue(state.today()),
-        may_report: role == PracticeRole::Learner
-            && matches!(
-                task.status,
-                PracticeStatus::Assigned | PracticeStatus::Returned
-            ),
-        may_review: role.may_review() && task.status == PracticeStatus::Submitted,
-        may_promote: caller.principal.can(Permission::ManageLibrary)
-            && task.status == PracticeStatus::Reviewed
-            && task.score.unwrap_or(0) >= PROMOTION_MIN_SCORE
-            && task.case_resource_id.is_none(),
+        may_report: view.may_report,
+        may_review: view.may_review,
+        may_promote: view.may_promote,
         task,
         reports,
         notice: match done {
@@ -473,24 +348,6 @@ pub async fn detail(
     .await
 }
 
-/// The task and the caller's role on it, for the write handlers.
-async fn task_and_role(
-    state: &AppState,
-    caller: &PageCaller,
-    id: &str,
-) -> Result<(PracticeTask, PracticeRole), PageError> {
-    let id = path_id(id, "practice task").map_err(|e| caller.err(e))?;
-    let task = state
-        .store
-        .practice_task(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let role = practice_role(state, &caller.principal, &task)
-        .await
-        .map_err(|e| caller.err(e))?;
-    Ok((task, role))
-}
-
 #[derive(Deserialize)]
 pub struct ReportForm {
     #[serde(default)]
@@ -504,16 +361,17 @@ pub async fn submit_report(
     Path(id): Path<String>,
     Form(form): Form<ReportForm>,
 ) -> Result<Response, PageError> {
-    let (task, role) = task_and_role(&state, &caller, &id).await?;
-    if role != PracticeRole::Learner {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    match state
-        .store
-        .submit_practice_report(task.id, &form.body, &caller.actor())
-        .await
+    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
+    match service::practice::submit_practice_report(
+        &state,
+        &caller.principal,
+        task,
+        &form.body,
+        &caller.actor(),
+    )
+    .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/practice/{}?done=reported", task.id)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/practice/{task}?done=reported")).into_response()),
         Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
             task_page(
                 &state,
@@ -538,10 +396,7 @@ pub async fn review(
     Path(id): Path<String>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
-    let (task, role) = task_and_role(&state, &caller, &id).await?;
-    if !role.may_review() {
-        return Err(caller.err(DomainError::Forbidden));
-    }
+    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
     let parsed = (|| -> DomainResult<ReportReview> {
         Ok(ReportReview {
             decision: ReportDecision::parse(&form.decision)?,
@@ -557,15 +412,19 @@ pub async fn review(
     })();
     let result = match parsed {
         Ok(r) => {
-            state
-                .store
-                .review_practice_report(task.id, &r, &caller.actor())
-                .await
+            service::practice::review_practice_report(
+                &state,
+                &caller.principal,
+                task,
+                &r,
+                &caller.actor(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/practice/{}?done=reviewed", task.id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/practice/{task}?done=reviewed")).into_response()),
         Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
             task_page(&state, &caller, &id, "", Some(e), String::new(), form).await
         }
@@ -579,12 +438,14 @@ pub async fn promote(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ManageLibrary)?;
-    let (task, _) = task_and_role(&state, &caller, &id).await?;
-    match state
-        .store
-        .promote_practice_report(task.id, &caller.actor())
-        .await
+    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
+    match service::practice::promote_practice_report(
+        &state,
+        &caller.principal,
+        task,
+        &caller.actor(),
+    )
+    .await
     {
         Ok(resource) => Ok(Redirect::to(&format!("/library/{resource}")).into_response()),
         Err(e @ DomainError::Validation { .. }) => {
@@ -658,28 +519,19 @@ async fn program_practice_page(
     error: Option<DomainError>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
     let id = path_id(id, "program").map_err(|e| caller.err(e))?;
-    let program = state
-        .store
-        .program_detail(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let filter = PracticeFilter {
-        program_id: Some(id),
-        ..PracticeFilter::default()
-    };
-    let paged = state
-        .store
-        .list_practice_tasks(&filter, &scope, Page::new(query.page, Some(100)))
-        .await
-        .map_err(|e| caller.err(e))?;
+    let practice = service::practice::program_practice(
+        state,
+        &caller.principal,
+        id,
+        Page::new(query.page, Some(100)),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
+    let program = practice.program;
+    let paged = practice.tasks;
     let pager = Pager::new(t, &paged, &format!("/programs/{id}/practice"), "");
-    let summary = state
-        .store
-        .transfer_summary(id, state.today())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let summary = practice.summary;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -687,7 +539,7 @@ async fn program_practice_page(
     };
     let form = if form.due_on.is_empty() {
         AssignForm {
-            due_on: (state.today() + Duration::days(30)).to_string(),
+            due_on: practice.default_due_on.to_string(),
             mentor: "manager".into(),
             ..form
         }
@@ -760,19 +612,19 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
-    let scope = practice_oversight_scope(&caller.principal).map_err(|e| caller.err(e))?;
     let program_id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    state
-        .store
-        .program_detail(program_id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    // A form that does not read is shown again by the program's page, which checks
+    // the caller's reach and the program first.
     let result = match assignment_of(&form) {
         Ok(input) => {
-            state
-                .store
-                .assign_practice(program_id, &input, &scope, state.today(), &caller.actor())
-                .await
+            service::practice::assign_practice(
+                &state,
+                &caller.principal,
+                program_id,
+                &input,
+                &caller.actor(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -815,22 +667,15 @@ pub async fn rate(
     Form(form): Form<RatingForm>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "behaviour rating").map_err(|e| caller.err(e))?;
-    own_behaviour_rating(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let result = match form.rating.trim().parse::<i32>() {
-        Ok(rating) => {
-            let input = RatingInput {
-                rating,
-                observation: form.observation.clone(),
-            };
-            state
-                .store
-                .rate_behaviour(id, &input, state.today(), &caller.actor())
-                .await
-        }
-        Err(_) => Err(DomainError::invalid("rating", "choose from 1 to 5")),
+    let input = RatingInput {
+        // A rating that is not a number is out of range: refused, after the caller was
+        // found to be the rater, with the same message as any other out of range.
+        rating: form.rating.trim().parse::<i32>().unwrap_or(0),
+        observation: form.observation.clone(),
     };
+    let result =
+        service::practice::rate_behaviour(&state, &caller.principal, id, &input, &caller.actor())
+            .await;
     match result {
         Ok(()) => Ok(Redirect::to("/practice?done=rated").into_response()),
         Err(e @ DomainError::Validation { .. }) => {
