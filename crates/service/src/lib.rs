@@ -9,6 +9,8 @@
 
 pub mod access;
 pub mod accounts;
+pub mod competency;
+pub mod decoding;
 pub mod effect;
 pub mod exams;
 pub mod imports;
@@ -16,6 +18,8 @@ pub mod library;
 pub mod needs;
 pub mod notifications;
 pub mod operations;
+pub mod org;
+pub mod performance;
 pub mod practice;
 pub mod secrets;
 pub mod timetables;
