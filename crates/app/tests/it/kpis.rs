@@ -432,3 +432,51 @@ db_test!(kpi_values_and_entry_status_through_the_api, |app| {
     let body: serde_json::Value = bad.json().await.unwrap();
     assert_eq!(body["field"], "period");
 });
+
+db_test!(
+    a_bad_reconciliation_decision_is_refused_alike_on_page_and_api,
+    |app| {
+        // The page used to name the field `status` with the status list's wording, the API
+        // `decision`; both now name `decision` and ask for one of the three decisions.
+        let token = app.token("training").await;
+        let (status, problem) = app
+            .call(
+                &token,
+                "POST",
+                "/api/v1/reconciliation/999999/decision",
+                Some(serde_json::json!({ "decision": "open" })),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["field"], "decision");
+        let (status, problem) = app
+            .call(
+                &token,
+                "POST",
+                "/api/v1/reconciliation/999999/decision",
+                Some(serde_json::json!({ "decision": "nonsense" })),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["field"], "decision");
+        assert_eq!(
+            problem["detail"],
+            "decision: choose accepted_hr, accepted_business or annotated"
+        );
+
+        let (browser, csrf) = app.login("training").await;
+        let res = browser
+            .post(app.url("/performance/reconciliation/999999/decision"))
+            .form(&[("decision", "nonsense"), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("choose accepted_hr, accepted_business or annotated"),
+            "{html}"
+        );
+        assert!(!html.contains("is not open, accepted_hr"), "{html}");
+    }
+);

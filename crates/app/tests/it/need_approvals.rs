@@ -1005,3 +1005,53 @@ db_test!(approved_needs_merge_into_new_and_existing_programs, |app| {
         .unwrap();
     assert!(need.contains("SF-NEED-1"));
 });
+
+db_test!(
+    deciding_a_step_of_an_unseen_need_reads_the_same_on_page_and_api,
+    |app| {
+        // Training raises a need for two marketing people, outside the production
+        // manager's subtree. The page refused the manager with 404 (who may not see the
+        // need learns nothing about its steps); the API answered 403. Both now say 404.
+        let training = app.token("training").await;
+        let outside = people_of(&app, "MKT-EAST", 2).await;
+        let need = created(
+            post_json(
+                &app,
+                &training,
+                "/api/v1/training-needs",
+                need_body(
+                    "市场部谈判技巧",
+                    json!({"kind": "employees", "numbers": outside}),
+                    Some(2000.0),
+                ),
+            )
+            .await,
+        )
+        .await;
+        let chain = approval(&app, &training, need).await;
+        let (step, _) = current_step(&chain).expect("the need waits for a decision");
+
+        let manager = app.token("manager").await;
+        let (status, need_view) =
+            get_json(&app, &manager, &format!("/api/v1/training-needs/{need}")).await;
+        assert_eq!(status, 404, "{need_view}");
+        let (status, problem) = decide(&app, &manager, step, "approve", "").await;
+        assert_eq!(status, 404, "{problem}");
+        // A malformed decision does not reveal the step either.
+        let (status, problem) = decide(&app, &manager, step, "maybe", "").await;
+        assert_eq!(status, 404, "{problem}");
+
+        let (browser, csrf) = app.login("manager").await;
+        let res = browser
+            .post(app.url(&format!("/approvals/{step}/decide")))
+            .form(&[("decision", "approve"), ("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+
+        // The step is still waiting.
+        let chain = approval(&app, &training, need).await;
+        assert_eq!(current_step(&chain).map(|s| s.0), Some(step));
+    }
+);

@@ -7,14 +7,12 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::Page;
 use domain::competency::Tier;
 use domain::decoding::{ObjectiveInput, ReviewItem, StrategyInput, TargetInput, TaskInput};
-use domain::needs::{Audience, GapNeedRequest, NeedDetail, NeedFilter, NeedSummary, Urgency};
-use domain::{Page, Permission};
+use domain::needs::{NeedDetail, NeedFilter, NeedSummary};
 use serde::{Deserialize, Serialize};
-use service::access::{require, scope_or_forbidden};
-use service::imports::require_company_people_manager;
-use store::prelude::*;
+use service::needs::GapNeedInput;
 use utoipa::{IntoParams, ToSchema};
 
 /// The id of a created record.
@@ -38,8 +36,9 @@ pub async fn tree(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<domain::decoding::StrategyNode>>, ApiError> {
-    require(&caller.principal, Permission::ViewHeadcount)?;
-    Ok(Json(state.store.decoding_tree().await?))
+    Ok(Json(
+        service::decoding::decoding_tree(&state, &caller.principal, None).await?,
+    ))
 }
 
 /// A strategy.
@@ -60,13 +59,13 @@ pub async fn create_strategy(
     caller: ApiCaller,
     ApiJson(body): ApiJson<StrategyBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let input = StrategyInput {
         code: body.code,
         name: body.name,
         horizon: body.horizon,
     };
-    let id = state.store.create_strategy(&input, &caller.actor()).await?;
+    let id = service::decoding::create_strategy(&state, &caller.principal, &input, &caller.actor())
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -91,7 +90,6 @@ pub async fn create_objective(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ObjectiveBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let input = ObjectiveInput {
         strategy_id: body.strategy_id,
         code: body.code,
@@ -99,10 +97,9 @@ pub async fn create_objective(
         perspective: body.perspective,
         key_results: body.key_results,
     };
-    let id = state
-        .store
-        .create_objective(&input, &caller.actor())
-        .await?;
+    let id =
+        service::decoding::create_objective(&state, &caller.principal, &input, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -128,7 +125,6 @@ pub async fn create_target(
     caller: ApiCaller,
     ApiJson(body): ApiJson<TargetBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let input = TargetInput {
         objective_id: body.objective_id,
         department_code: body.department_code,
@@ -137,10 +133,9 @@ pub async fn create_target(
         comparator: body.comparator,
         target_value: body.target_value,
     };
-    let id = state
-        .store
-        .create_kpi_target(&input, &caller.actor())
-        .await?;
+    let id =
+        service::decoding::create_kpi_target(&state, &caller.principal, &input, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -162,16 +157,15 @@ pub async fn update_target(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TargetChange>,
 ) -> Result<Json<MarkedDto>, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
-    let marked = state
-        .store
-        .update_kpi_target(
-            id,
-            body.comparator.trim(),
-            body.target_value,
-            &caller.actor(),
-        )
-        .await?;
+    let marked = service::decoding::update_kpi_target(
+        &state,
+        &caller.principal,
+        id,
+        &body.comparator,
+        body.target_value,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(MarkedDto {
         marked_for_review: marked,
     }))
@@ -197,7 +191,6 @@ pub async fn create_task(
     caller: ApiCaller,
     ApiJson(body): ApiJson<TaskBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let input = TaskInput {
         position_code: body.position_code,
         kpi_target_id: body.kpi_target_id,
@@ -205,7 +198,8 @@ pub async fn create_task(
         name: body.name,
         process_step: body.process_step,
     };
-    let id = state.store.create_task(&input, &caller.actor()).await?;
+    let id =
+        service::decoding::create_task(&state, &caller.principal, &input, &caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -228,17 +222,16 @@ pub async fn set_task_skill(
     ApiPath((id, skill)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<RequirementBody>,
 ) -> Result<StatusCode, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let tier = Tier::parse(&body.tier)?;
-    state
-        .store
-        .set_task_skill(
-            id,
-            &skill,
-            Some((body.required_level, tier)),
-            &caller.actor(),
-        )
-        .await?;
+    service::decoding::set_task_skill(
+        &state,
+        &caller.principal,
+        id,
+        &skill,
+        Some((body.required_level, tier)),
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,10 +244,7 @@ pub async fn remove_task_skill(
     caller: ApiCaller,
     ApiPath((id, skill)): ApiPath<(i64, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
-    state
-        .store
-        .set_task_skill(id, &skill, None, &caller.actor())
+    service::decoding::set_task_skill(&state, &caller.principal, id, &skill, None, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -276,11 +266,8 @@ pub async fn review(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<StatusCode, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let item = ReviewItem::parse(&body.kind)?;
-    state
-        .store
-        .mark_reviewed(item, body.id, &caller.actor())
+    service::decoding::mark_reviewed(&state, &caller.principal, item, body.id, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -309,8 +296,7 @@ pub async fn position_model(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<ModelRequirementDto>>, ApiError> {
-    require(&caller.principal, Permission::ViewHeadcount)?;
-    let rows = state.store.position_model(id).await?;
+    let rows = service::competency::position_model(&state, &caller.principal, id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| ModelRequirementDto {
@@ -337,17 +323,16 @@ pub async fn set_model_requirement(
     ApiPath((id, skill)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<RequirementBody>,
 ) -> Result<StatusCode, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
     let tier = Tier::parse(&body.tier)?;
-    state
-        .store
-        .set_model_requirement(
-            id,
-            &skill,
-            Some((body.required_level, tier)),
-            &caller.actor(),
-        )
-        .await?;
+    service::competency::set_model_requirement(
+        &state,
+        &caller.principal,
+        id,
+        &skill,
+        Some((body.required_level, tier)),
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -360,11 +345,15 @@ pub async fn reset_model_requirement(
     caller: ApiCaller,
     ApiPath((id, skill)): ApiPath<(i64, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_company_people_manager(Some(&caller.principal))?;
-    state
-        .store
-        .set_model_requirement(id, &skill, None, &caller.actor())
-        .await?;
+    service::competency::set_model_requirement(
+        &state,
+        &caller.principal,
+        id,
+        &skill,
+        None,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -407,7 +396,6 @@ pub async fn list_needs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<NeedsQuery>,
 ) -> Result<Json<NeedPage>, ApiError> {
-    scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
     let filter = NeedFilter {
         status: query.status,
         skill: query.skill,
@@ -417,14 +405,13 @@ pub async fn list_needs(
         program_id: query.program,
         raised_by: None,
     };
-    let page = state
-        .store
-        .list_needs_for(
-            &service::needs::viewer(&caller.principal),
-            &filter,
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let page = service::needs::list_needs(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(NeedPage {
         items: page.items,
         total: page.total,
@@ -473,16 +460,15 @@ pub async fn raise_from_gaps(
     caller: ApiCaller,
     ApiJson(body): ApiJson<GapNeedBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)?;
-    let request = GapNeedRequest {
-        skill_code: body.skill,
-        audience: Audience::parse(&body.audience, body.audience_id)?,
-        urgency: Urgency::parse(&body.urgency)?,
+    let input = GapNeedInput {
+        skill: body.skill,
+        audience: body.audience,
+        audience_id: body.audience_id,
+        urgency: body.urgency,
         note: body.note,
     };
-    let (id, _) = state
-        .store
-        .raise_need_from_gaps(&request, &scope, &caller.actor())
-        .await?;
+    let id =
+        service::needs::raise_need_from_gaps(&state, &caller.principal, input, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }

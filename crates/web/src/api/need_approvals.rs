@@ -10,14 +10,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::need_approvals::{
-    ApprovalRule, Decision, MergeRequest, NeedApproval, NeedInput, PeopleChoice, WaitingApproval,
-    parse_day,
+    ApprovalRule, MergeRequest, NeedApproval, NeedInput, PeopleChoice, WaitingApproval, parse_day,
 };
-use domain::needs::{NeedDetail, NeedFilter, NeedSummary, Urgency};
+use domain::needs::{NeedDetail, NeedSummary, Urgency};
 use domain::{DomainError, DomainResult, Page};
 use serde::{Deserialize, Serialize};
-use service::needs::{decider, may_administer, may_raise, requester, visible_need};
-use store::prelude::*;
 use utoipa::{IntoParams, ToSchema};
 
 /// Whom a need covers.
@@ -178,12 +175,13 @@ pub async fn raise_need(
     caller: ApiCaller,
     ApiJson(body): ApiJson<NeedBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    may_raise(&caller.principal)?;
-    let input = body.into_input()?;
-    let id = state
-        .store
-        .raise_need(&input, &requester(&caller.principal), &caller.actor())
-        .await?;
+    let id = service::needs::raise_need(
+        &state,
+        &caller.principal,
+        || body.into_input(),
+        &caller.actor(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -196,17 +194,12 @@ pub async fn my_needs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PagingQuery>,
 ) -> Result<Json<MyNeedsPage>, ApiError> {
-    let page = state
-        .store
-        .list_needs_for(
-            &service::needs::viewer(&caller.principal),
-            &NeedFilter {
-                raised_by: Some(caller.principal.user_id),
-                ..NeedFilter::default()
-            },
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let page = service::needs::my_needs(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(MyNeedsPage {
         items: page.items,
         total: page.total,
@@ -224,8 +217,7 @@ pub async fn need_approval(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NeedWithApproval>, ApiError> {
-    let need = visible_need(&state, &caller.principal, id).await?;
-    let approval = state.store.need_approval(id).await?;
+    let (need, approval) = service::needs::need_approval(&state, &caller.principal, id).await?;
     Ok(Json(NeedWithApproval { need, approval }))
 }
 
@@ -241,12 +233,14 @@ pub async fn resubmit_need(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NeedBody>,
 ) -> Result<StatusCode, ApiError> {
-    visible_need(&state, &caller.principal, id).await?;
-    let input = body.into_input()?;
-    state
-        .store
-        .resubmit_need(id, &input, &requester(&caller.principal), &caller.actor())
-        .await?;
+    service::needs::resubmit_need(
+        &state,
+        &caller.principal,
+        id,
+        |_| body.into_input(),
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -263,17 +257,15 @@ pub async fn decide(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Json<DecidedDto>, ApiError> {
-    let decision = Decision::parse(&body.decision)?;
-    let (need_id, status) = state
-        .store
-        .decide_step(
-            id,
-            decision,
-            &body.reason,
-            &decider(&caller.principal),
-            &caller.actor(),
-        )
-        .await?;
+    let (need_id, status) = service::needs::decide_step(
+        &state,
+        &caller.principal,
+        id,
+        &body.decision,
+        &body.reason,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(DecidedDto {
         need_id,
         status: status.code().into(),
@@ -290,14 +282,12 @@ pub async fn my_approvals(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PagingQuery>,
 ) -> Result<Json<WaitingPage>, ApiError> {
-    let page = state
-        .store
-        .waiting_approvals(
-            &decider(&caller.principal),
-            time::OffsetDateTime::now_utc(),
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let page = service::needs::waiting_approvals(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(WaitingPage {
         items: page.items,
         total: page.total,
@@ -313,9 +303,8 @@ pub async fn list_rules(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<RulesBody>, ApiError> {
-    may_administer(&caller.principal)?;
     Ok(Json(RulesBody {
-        rules: state.store.approval_rules().await?,
+        rules: service::needs::approval_rules(&state, &caller.principal).await?,
     }))
 }
 
@@ -329,14 +318,14 @@ pub async fn replace_rules(
     caller: ApiCaller,
     ApiJson(body): ApiJson<RulesBody>,
 ) -> Result<Json<RulesBody>, ApiError> {
-    may_administer(&caller.principal)?;
-    state
-        .store
-        .replace_approval_rules(&body.rules, &caller.actor())
-        .await?;
-    Ok(Json(RulesBody {
-        rules: state.store.approval_rules().await?,
-    }))
+    let rules = service::needs::replace_approval_rules(
+        &state,
+        &caller.principal,
+        &body.rules,
+        &caller.actor(),
+    )
+    .await?;
+    Ok(Json(RulesBody { rules }))
 }
 
 /// Approved needs similar to this one (same skill, or titles sharing words), to
@@ -349,8 +338,9 @@ pub async fn similar(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<NeedSummary>>, ApiError> {
-    may_administer(&caller.principal)?;
-    Ok(Json(state.store.similar_needs(id).await?))
+    Ok(Json(
+        service::needs::similar_needs(&state, &caller.principal, id).await?,
+    ))
 }
 
 /// Puts approved needs into a new draft program (prefilled from them) or an existing
@@ -363,13 +353,13 @@ pub async fn merge(
     caller: ApiCaller,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    may_administer(&caller.principal)?;
     let request = MergeRequest {
         need_ids: body.need_ids,
         program_id: body.program_id,
         code: body.code,
         title: body.title,
     };
-    let id = state.store.merge_needs(&request, &caller.actor()).await?;
+    let id =
+        service::needs::merge_needs(&state, &caller.principal, &request, &caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }

@@ -7,11 +7,9 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
-use domain::{DomainError, Page, Permission};
+use domain::org::{EmployeeFilter, EmployeeStatus};
+use domain::{DomainError, Page};
 use serde::Deserialize;
-use service::access::{apply_contact_mask, scope_or_forbidden};
-use store::prelude::*;
 use utoipa::IntoParams;
 
 /// Filters and paging of the employee list.
@@ -57,20 +55,10 @@ pub async fn list_employees(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<EmployeeQuery>,
 ) -> Result<Json<EmployeePage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
     let page = Page::new(query.page, query.per_page);
-    let result = state
-        .store
-        .list_employees(&scope, &query.filter()?, page)
-        .await?;
-    let items = result
-        .items
-        .into_iter()
-        .map(|mut e| {
-            apply_contact_mask(&caller.principal, &mut e);
-            EmployeeDto::from(e)
-        })
-        .collect();
+    let result =
+        service::org::list_employees(&state, &caller.principal, &query.filter()?, page).await?;
+    let items = result.items.into_iter().map(EmployeeDto::from).collect();
     Ok(Json(EmployeePage {
         items,
         total: result.total,
@@ -88,9 +76,7 @@ pub async fn get_employee(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<EmployeeDto>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
-    let mut employee = state.store.get_employee(&scope, id).await?;
-    apply_contact_mask(&caller.principal, &mut employee);
+    let employee = service::org::employee(&state, &caller.principal, id).await?;
     Ok(Json(employee.into()))
 }
 
@@ -101,8 +87,7 @@ pub async fn list_departments(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<DepartmentDto>>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
-    let departments = state.store.list_departments(&scope).await?;
+    let departments = service::org::list_departments(&state, &caller.principal).await?;
     Ok(Json(
         departments.into_iter().map(DepartmentDto::from).collect(),
     ))
@@ -115,8 +100,7 @@ pub async fn headcount(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<HeadcountDto>>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)?;
-    let rows = state.store.headcount_by_department(&scope).await?;
+    let rows = service::org::headcount(&state, &caller.principal).await?;
     Ok(Json(rows.into_iter().map(HeadcountDto::from).collect()))
 }
 
@@ -151,9 +135,7 @@ pub async fn employee_gaps(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<SkillGapDto>>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
-    state.store.get_employee(&scope, id).await?;
-    let gaps = state.store.employee_gaps(id).await?;
+    let gaps = service::org::employee_gaps(&state, &caller.principal, id).await?;
     Ok(Json(
         gaps.into_iter()
             .map(|g| SkillGapDto {

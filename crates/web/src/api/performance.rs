@@ -6,12 +6,9 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use domain::Permission;
-use domain::performance::{Period, ReconciliationStatus};
-use domain::{DomainError, Page};
+use domain::Page;
 use serde::Serialize;
-use service::access::{require, scope_or_forbidden};
-use store::prelude::*;
+use service::performance::QueueFilter;
 use utoipa::ToSchema;
 
 /// A KPI definition with how much data it has.
@@ -39,8 +36,7 @@ pub async fn list_kpis(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Vec<KpiDto>>, ApiError> {
-    require(&caller.principal, Permission::ViewPeople)?;
-    let kpis = state.store.kpi_summaries().await?;
+    let kpis = service::performance::list_kpis(&state, &caller.principal).await?;
     Ok(Json(
         kpis.into_iter()
             .map(|s| KpiDto {
@@ -71,21 +67,12 @@ pub struct ReconciliationQuery {
 }
 
 impl ReconciliationQuery {
-    /// Parsed period and status; bad values name their field.
-    pub fn parse(&self) -> Result<(Option<Period>, Option<ReconciliationStatus>), DomainError> {
-        let period = self
-            .period
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .map(Period::parse)
-            .transpose()?;
-        let status = self
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(ReconciliationStatus::parse)
-            .transpose()?;
-        Ok((period, status))
+    /// The queue filter as typed.
+    pub fn filter(&self) -> QueueFilter<'_> {
+        QueueFilter {
+            period: self.period.as_deref(),
+            status: self.status.as_deref(),
+        }
     }
 }
 
@@ -133,17 +120,13 @@ pub async fn list_reconciliation(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReconciliationQuery>,
 ) -> Result<Json<ReconciliationPage>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManagePeople)?;
-    let (period, status) = query.parse()?;
-    let page = state
-        .store
-        .list_reconciliation(
-            &scope,
-            period,
-            status,
-            Page::new(query.page, query.per_page),
-        )
-        .await?;
+    let page = service::performance::list_reconciliation(
+        &state,
+        &caller.principal,
+        query.filter(),
+        Page::new(query.page, query.per_page),
+    )
+    .await?;
     Ok(Json(ReconciliationPage {
         items: page
             .items
@@ -179,17 +162,15 @@ pub async fn decide(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManagePeople)?;
-    let decision = ReconciliationStatus::parse(&input.decision).map_err(|_| {
-        DomainError::invalid(
-            "decision",
-            "choose accepted_hr, accepted_business or annotated",
-        )
-    })?;
-    state
-        .store
-        .decide_reconciliation(&scope, id, decision, input.note.as_deref(), &caller.actor())
-        .await?;
+    service::performance::decide_reconciliation(
+        &state,
+        &caller.principal,
+        id,
+        &input.decision,
+        input.note.as_deref(),
+        &caller.actor(),
+    )
+    .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -215,10 +196,8 @@ pub async fn employee_kpi_values(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<KpiValueDto>>, ApiError> {
-    use domain::org::OrgRepository;
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewPeople)?;
-    state.store.get_employee(&scope, id).await?;
-    let rows = state.store.employee_kpi_history(id, 600).await?;
+    let rows =
+        service::performance::employee_kpi_values(&state, &caller.principal, id, 600).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| KpiValueDto {
@@ -266,12 +245,8 @@ pub async fn entry_status(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<EntryQuery>,
 ) -> Result<Json<Vec<EntryStatusDto>>, ApiError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)?;
-    let period = Period::parse(&query.period)?;
-    let rows = state
-        .store
-        .entry_status(&scope, period, state.settings.timezone)
-        .await?;
+    let (_, rows) =
+        service::performance::entry_status(&state, &caller.principal, Some(&query.period)).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| EntryStatusDto {

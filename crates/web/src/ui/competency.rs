@@ -9,10 +9,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Permission;
 use serde::Deserialize;
-use service::access::scope_or_forbidden;
-use store::prelude::*;
+use service::competency::{Heatmap, ModelsView};
 use store::{HeatCell, ModelRequirement};
 
 /// One heat-map cell as shown.
@@ -47,12 +45,8 @@ pub async fn heatmap(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)
-        .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let cells = state
-        .store
-        .gap_heatmap(&scope)
+    let Heatmap { cells, top } = service::competency::gap_heatmap(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let mut skills: Vec<(String, String)> = cells
@@ -103,24 +97,14 @@ pub async fn heatmap(
             };
         }
     }
-    let mut top: Vec<HeatCell> = cells
-        .into_iter()
-        .filter(|c| c.weighted.unwrap_or(0.0) > 0.0)
-        .collect();
-    top.sort_by(|a, b| {
-        b.weighted
-            .unwrap_or(0.0)
-            .total_cmp(&a.weighted.unwrap_or(0.0))
-    });
-    top.truncate(10);
     Ok(render(&HeatmapPage {
         t,
         chrome: Chrome::for_caller(&caller),
         skills: skills.into_iter().map(|s| s.1).collect(),
         rows,
         top,
-        can_raise: caller.principal.can(Permission::ManageTrainingNeeds),
-        can_import: caller.principal.manages_people_company_wide(),
+        can_raise: service::needs::may_raise_from_gaps(&caller.principal),
+        can_import: service::competency::may_edit(&caller.principal),
     }))
 }
 
@@ -150,28 +134,13 @@ pub async fn models(
     caller: PageCaller,
     Query(query): Query<ModelsQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ViewHeadcount)?;
-    let positions = state
-        .store
-        .position_options()
-        .await
-        .map_err(|e| caller.err(e))?;
-    let position = query
-        .position
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .filter(|p| positions.iter().any(|o| o.0 == *p))
-        .or_else(|| positions.iter().find(|p| p.3 > 0).map(|p| p.0));
-    let requirements = match position {
-        Some(p) => state
-            .store
-            .position_model(p)
-            .await
-            .map_err(|e| caller.err(e))?,
-        None => Vec::new(),
-    };
-    let skills = state
-        .store
-        .skill_options()
+    let asked = query.position.and_then(|p| p.trim().parse::<i64>().ok());
+    let ModelsView {
+        positions,
+        position,
+        requirements,
+        skills,
+    } = service::competency::competency_models(&state, &caller.principal, asked)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&ModelsPage {
@@ -181,8 +150,8 @@ pub async fn models(
         position,
         requirements,
         skills,
-        can_edit: caller.principal.manages_people_company_wide(),
-        can_raise: caller.principal.can(Permission::ManageTrainingNeeds),
+        can_edit: service::competency::may_edit(&caller.principal),
+        can_raise: service::needs::may_raise_from_gaps(&caller.principal),
     }))
 }
 
@@ -206,7 +175,6 @@ pub async fn set_requirement(
     Path(id): Path<String>,
     Form(form): Form<RequirementForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id: i64 = id
         .trim()
         .parse()
@@ -220,11 +188,16 @@ pub async fn set_requirement(
     } else {
         None
     };
-    state
-        .store
-        .set_model_requirement(id, &form.skill, wanted, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::competency::set_model_requirement(
+        &state,
+        &caller.principal,
+        id,
+        &form.skill,
+        wanted,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/competency/models?position={id}")).into_response())
 }
 
@@ -242,13 +215,14 @@ pub async fn skills(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ViewHeadcount)?;
-    let skills = state.store.list_skills().await.map_err(|e| caller.err(e))?;
+    let skills = service::competency::list_skills(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(render(&SkillsPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
         skills,
-        can_edit: caller.principal.manages_people_company_wide(),
+        can_edit: service::competency::may_edit(&caller.principal),
     }))
 }
 
@@ -266,12 +240,16 @@ pub async fn update_skill(
     Path(code): Path<String>,
     Form(form): Form<SkillForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let descriptors: Vec<String> = form.descriptors.lines().map(str::to_string).collect();
-    state
-        .store
-        .update_skill(&code, &form.name, &descriptors, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::competency::update_skill(
+        &state,
+        &caller.principal,
+        &code,
+        &form.name,
+        &descriptors,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/competency/skills").into_response())
 }

@@ -58,7 +58,7 @@ fn page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -> Respo
 
 /// `GET /competency/import`.
 pub async fn form(caller: PageCaller) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
+    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
     Ok(page(&caller, None, true))
 }
 
@@ -141,7 +141,7 @@ pub async fn assessments(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
+    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let title = t.get("competency_import.assessments");
     let upload = match read_upload(t, multipart).await {
@@ -200,7 +200,7 @@ pub async fn models(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
+    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let title = t.get("competency_import.models");
     let upload = match read_upload(t, multipart).await {
@@ -258,7 +258,6 @@ pub async fn export(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let (bytes, _) = service::imports::export_competency_models(
         &state,
         Some(&caller.principal),

@@ -10,13 +10,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::DomainError;
 use domain::competency::Tier;
 use domain::decoding::{
     ObjectiveInput, PERSPECTIVES, ReviewItem, StrategyInput, StrategyNode, TargetInput, TaskInput,
 };
-use domain::{DataScope, DomainError, Permission};
 use serde::Deserialize;
-use store::prelude::*;
+use service::decoding::{DecodingView, TaskChange};
 
 #[derive(Template)]
 #[template(path = "decoding.html")]
@@ -46,49 +46,17 @@ pub async fn tree(
     caller: PageCaller,
     Query(query): Query<DecodingQuery>,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ViewHeadcount)?;
-    let store = &state.store;
-    let mut strategies = store.decoding_tree().await.map_err(|e| caller.err(e))?;
     let skill = query.skill.unwrap_or_default();
-    if !skill.trim().is_empty() {
-        strategies
-            .iter_mut()
-            .for_each(|s| s.retain_skill(skill.trim()));
-        strategies.retain(|s| !s.objectives.is_empty());
-    }
-    let can_edit = caller.principal.manages_people_company_wide();
-    let (mut departments, mut kpis, mut positions, mut skills) = Default::default();
-    if can_edit {
-        use domain::org::OrgRepository;
-        departments = store
-            .list_departments(&DataScope::company())
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .map(|d| (d.code, d.name))
-            .collect();
-        kpis = store
-            .list_kpis()
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .map(|k| (k.code, k.name))
-            .collect();
-        positions = store
-            .position_options()
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .map(|p| (p.1, p.2))
-            .collect();
-        skills = store
-            .skill_options()
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .map(|s| (s.0, s.1))
-            .collect();
-    }
+    let DecodingView {
+        strategies,
+        can_edit,
+        departments,
+        kpis,
+        positions,
+        skills,
+    } = service::decoding::decoding_view(&state, &caller.principal, Some(&skill))
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(render(&DecodingPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -156,10 +124,7 @@ pub async fn create_strategy(
     caller: PageCaller,
     Form(form): Form<StrategyForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
-    state
-        .store
-        .create_strategy(&form.input(), &caller.actor())
+    service::decoding::create_strategy(&state, &caller.principal, &form.input(), &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -172,13 +137,16 @@ pub async fn update_strategy(
     Path(id): Path<String>,
     Form(form): Form<StrategyForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id = parse_id(&caller, &id, "strategy")?;
-    state
-        .store
-        .update_strategy(id, &form.input(), &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::update_strategy(
+        &state,
+        &caller.principal,
+        id,
+        &form.input(),
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(back())
 }
 
@@ -213,11 +181,8 @@ pub async fn create_objective(
     caller: PageCaller,
     Form(form): Form<ObjectiveForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let input = form.input(&caller)?;
-    state
-        .store
-        .create_objective(&input, &caller.actor())
+    service::decoding::create_objective(&state, &caller.principal, &input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -230,12 +195,9 @@ pub async fn update_objective(
     Path(id): Path<String>,
     Form(form): Form<ObjectiveForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id = parse_id(&caller, &id, "objective")?;
     let input = form.input(&caller)?;
-    state
-        .store
-        .update_objective(id, &input, &caller.actor())
+    service::decoding::update_objective(&state, &caller.principal, id, &input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -258,7 +220,6 @@ pub async fn create_target(
     caller: PageCaller,
     Form(form): Form<NewTargetForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let input = TargetInput {
         objective_id: parse_number(&caller, "objective_id", &form.objective_id)?,
         department_code: form.department_code,
@@ -267,9 +228,7 @@ pub async fn create_target(
         comparator: form.comparator,
         target_value: parse_number(&caller, "target_value", &form.target_value)?,
     };
-    state
-        .store
-        .create_kpi_target(&input, &caller.actor())
+    service::decoding::create_kpi_target(&state, &caller.principal, &input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -289,14 +248,18 @@ pub async fn update_target(
     Path(id): Path<String>,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id = parse_id(&caller, &id, "KPI target")?;
     let value: f64 = parse_number(&caller, "target_value", &form.target_value)?;
-    state
-        .store
-        .update_kpi_target(id, form.comparator.trim(), value, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::update_kpi_target(
+        &state,
+        &caller.principal,
+        id,
+        &form.comparator,
+        value,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(back())
 }
 
@@ -331,11 +294,8 @@ pub async fn create_task(
     caller: PageCaller,
     Form(form): Form<TaskForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let input = form.input(&caller)?;
-    state
-        .store
-        .create_task(&input, &caller.actor())
+    service::decoding::create_task(&state, &caller.principal, &input, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -348,15 +308,14 @@ pub async fn update_task(
     Path(id): Path<String>,
     Form(form): Form<TaskForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id = parse_id(&caller, &id, "task")?;
-    let mut input = form.input(&caller)?;
-    // Position and code do not change; fill them so validation passes.
-    input.position_code = "-".into();
-    input.code = "-".into();
-    state
-        .store
-        .update_task(id, &input, &caller.actor())
+    let input = form.input(&caller)?;
+    let change = TaskChange {
+        kpi_target_id: input.kpi_target_id,
+        name: input.name,
+        process_step: input.process_step,
+    };
+    service::decoding::update_task(&state, &caller.principal, id, change, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())
@@ -394,18 +353,22 @@ pub async fn set_task_skill(
     Path(id): Path<String>,
     Form(form): Form<TaskSkillForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let id = parse_id(&caller, &id, "task")?;
     let wanted = if form.remove.is_empty() {
         Some(requirement(&caller, &form.required_level, &form.tier)?)
     } else {
         None
     };
-    state
-        .store
-        .set_task_skill(id, &form.skill, wanted, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::set_task_skill(
+        &state,
+        &caller.principal,
+        id,
+        &form.skill,
+        wanted,
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(back())
 }
 
@@ -422,12 +385,9 @@ pub async fn reviewed(
     caller: PageCaller,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let item = ReviewItem::parse(&form.kind).map_err(|e| caller.err(e))?;
     let id = parse_id(&caller, &form.id, "item awaiting review")?;
-    state
-        .store
-        .mark_reviewed(item, id, &caller.actor())
+    service::decoding::mark_reviewed(&state, &caller.principal, item, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(back())

@@ -12,16 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::need_approvals::{
-    ApprovalRule, Decision, MergeRequest, NeedApproval, NeedInput, NeedOrigin, PeopleChoice,
-    RuleStep, StepKind, WaitingApproval, parse_cost, parse_day, split_numbers,
+    ApprovalRule, MergeRequest, NeedApproval, NeedInput, NeedOrigin, PeopleChoice, RuleStep,
+    StepKind, WaitingApproval, parse_cost, parse_day, split_numbers,
 };
-use domain::needs::{NeedDetail, NeedFilter, NeedSummary, Urgency};
-use domain::operations::{ProgramFilter, ProgramSummary};
-use domain::org::OrgRepository;
-use domain::{DomainError, Page, Permission};
+use domain::needs::{NeedDetail, NeedSummary, Urgency};
+use domain::operations::ProgramSummary;
+use domain::{DomainError, Page};
 use serde::Deserialize;
-use service::needs::{decider, may_administer, may_raise, requester, viewer, visible_need};
-use store::prelude::*;
+use service::needs::{NeedFormOptions, NeedOverview, Resubmission};
 
 /// Form fields and their labels, for messages naming the field.
 const FIELDS: &[(&str, &str)] = &[
@@ -131,34 +129,19 @@ struct NeedFormPage {
     error: Option<String>,
 }
 
-async fn form_page(
-    state: &AppState,
+fn form_page(
     caller: &PageCaller,
+    options: NeedFormOptions,
     form: NeedForm,
     need_id: Option<i64>,
     fixed_people: bool,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let scope = caller.principal.scope_for(Permission::ManageTrainingNeeds);
-    let for_others = !scope.is_empty();
-    let skills = state
-        .store
-        .skill_options()
-        .await
-        .map_err(|e| caller.err(e))?;
-    let teams = if for_others {
-        state
-            .store
-            .list_departments(&scope)
-            .await
-            .map_err(|e| caller.err(e))?
-            .into_iter()
-            .filter(|d| scope.covers(&d.path, None))
-            .map(|d| (d.code, d.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let NeedFormOptions {
+        for_others,
+        skills,
+        teams,
+    } = options;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -183,13 +166,15 @@ pub async fn new_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    may_raise(&caller.principal).map_err(|e| caller.err(e))?;
+    let options = service::needs::new_need_form(&state, &caller.principal)
+        .await
+        .map_err(|e| caller.err(e))?;
     let form = NeedForm {
         people: "self".into(),
         urgency: "normal".into(),
         ..NeedForm::default()
     };
-    form_page(&state, &caller, form, None, false, None).await
+    form_page(&caller, options, form, None, false, None)
 }
 
 /// `POST /needs`: raises a need and submits it for approval.
@@ -198,20 +183,18 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<NeedForm>,
 ) -> Result<Response, PageError> {
-    may_raise(&caller.principal).map_err(|e| caller.err(e))?;
-    let result = match form.input() {
-        Ok(input) => {
-            state
-                .store
-                .raise_need(&input, &requester(&caller.principal), &caller.actor())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result =
+        service::needs::raise_need(&state, &caller.principal, || form.input(), &caller.actor())
+            .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/needs/{id}?done=raised")).into_response()),
         Err(e) => match input_error(Tr(caller.locale), &e, FIELDS) {
-            Some(message) => form_page(&state, &caller, form, None, false, Some(message)).await,
+            Some(message) => {
+                let options = service::needs::new_need_form(&state, &caller.principal)
+                    .await
+                    .map_err(|e| caller.err(e))?;
+                form_page(&caller, options, form, None, false, Some(message))
+            }
             None => Err(caller.err(e)),
         },
     }
@@ -224,23 +207,14 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id)?;
-    let need = visible_need(&state, &caller.principal, id)
+    let Resubmission {
+        need,
+        approval,
+        people_fixed,
+        options,
+    } = service::needs::need_for_resubmission(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    let approval = state
-        .store
-        .need_approval(id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    if approval.raised_by_user_id != Some(caller.principal.user_id) {
-        return Err(caller.err(DomainError::Forbidden));
-    }
-    if approval.status != "sent_back" {
-        return Err(caller.err(DomainError::Conflict(
-            "only a need that was sent back can be edited".into(),
-        )));
-    }
-    let fixed = need.summary.origin == NeedOrigin::Gap.code();
     let numbers: Vec<String> = need.people.iter().map(|p| p.employee_no.clone()).collect();
     let own_only = need.people.len() == 1 && need.summary.origin == NeedOrigin::Employee.code();
     let form = NeedForm {
@@ -258,7 +232,7 @@ pub async fn edit_form(
             .unwrap_or_default(),
         wanted_by: approval.wanted_by.clone().unwrap_or_default(),
     };
-    form_page(&state, &caller, form, Some(id), fixed, None).await
+    form_page(&caller, options, form, Some(id), people_fixed, None)
 }
 
 /// `POST /needs/{id}/resubmit`.
@@ -269,28 +243,30 @@ pub async fn resubmit(
     Form(form): Form<NeedForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&caller, &id)?;
-    let need = visible_need(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let fixed = need.summary.origin == NeedOrigin::Gap.code();
-    let mut typed = form.clone();
-    if fixed {
-        typed.people = "self".into();
-    }
-    let result = match typed.input() {
-        Ok(input) => {
-            state
-                .store
-                .resubmit_need(id, &input, &requester(&caller.principal), &caller.actor())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let mut fixed = false;
+    let result = service::needs::resubmit_need(
+        &state,
+        &caller.principal,
+        id,
+        |people_fixed| {
+            fixed = people_fixed;
+            let mut typed = form.clone();
+            if people_fixed {
+                typed.people = "self".into();
+            }
+            typed.input()
+        },
+        &caller.actor(),
+    )
+    .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/needs/{id}?done=resubmitted")).into_response()),
         Err(e @ DomainError::Validation { .. }) => {
             let message = input_error(Tr(caller.locale), &e, FIELDS);
-            form_page(&state, &caller, form, Some(id), fixed, message).await
+            let options = service::needs::need_form_options(&state, &caller.principal)
+                .await
+                .map_err(|e| caller.err(e))?;
+            form_page(&caller, options, form, Some(id), fixed, message)
         }
         Err(e) => Err(caller.err(e)),
     }
@@ -332,12 +308,16 @@ pub async fn need_page(
     error: Option<(StatusCode, String)>,
     reason: String,
 ) -> Result<Response, PageError> {
-    let need = visible_need(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let approval = state
-        .store
-        .need_approval(id)
+    let NeedOverview {
+        need,
+        approval,
+        decide,
+        can_edit,
+        can_merge,
+        similar,
+        programs,
+        audit,
+    } = service::needs::need_overview(state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
@@ -366,55 +346,7 @@ pub async fn need_page(
             )
         })
         .collect();
-    let me = decider(&caller.principal);
-    let decide = approval.current_step().and_then(|s| {
-        let own = s.approver_user_id == Some(me.user_id)
-            || (s.kind == StepKind::TrainingAdmin.code() && me.training_admin);
-        if own {
-            Some((s.id, false))
-        } else if me.delegate {
-            Some((s.id, true))
-        } else {
-            None
-        }
-    });
-    let can_edit = approval.status == "sent_back"
-        && approval.raised_by_user_id == Some(caller.principal.user_id);
-    let can_merge = approval.status == "approved" && may_administer(&caller.principal).is_ok();
-    let (similar, programs) = if can_merge {
-        let similar = state
-            .store
-            .similar_needs(id)
-            .await
-            .map_err(|e| caller.err(e))?;
-        let mut programs = Vec::new();
-        for status in [
-            domain::operations::ProgramStatus::Draft,
-            domain::operations::ProgramStatus::Open,
-            domain::operations::ProgramStatus::Running,
-        ] {
-            let filter = ProgramFilter {
-                status: Some(status),
-                ..ProgramFilter::default()
-            };
-            programs.extend(
-                state
-                    .store
-                    .list_programs(&filter, Page::new(Some(1), Some(100)))
-                    .await
-                    .map_err(|e| caller.err(e))?
-                    .items,
-            );
-        }
-        (similar, programs)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let audit = state
-        .store
-        .need_audit(id)
-        .await
-        .map_err(|e| caller.err(e))?
+    let audit = audit
         .into_iter()
         .map(|a| (local_time(state, a.at), a.actor, a.action))
         .collect();
@@ -464,30 +396,15 @@ pub async fn decide(
             entity: "approval step",
         })
     })?;
-    let need = state
-        .store
-        .need_of_step(step)
-        .await
-        .map_err(|e| caller.err(e))?;
-    // Who may not even see the need learns nothing more about the step.
-    visible_need(&state, &caller.principal, need)
-        .await
-        .map_err(|e| caller.err(e))?;
-    let result = match Decision::parse(&form.decision) {
-        Ok(decision) => {
-            state
-                .store
-                .decide_step(
-                    step,
-                    decision,
-                    &form.reason,
-                    &decider(&caller.principal),
-                    &caller.actor(),
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = service::needs::decide_step(
+        &state,
+        &caller.principal,
+        step,
+        &form.decision,
+        &form.reason,
+        &caller.actor(),
+    )
+    .await;
     match result {
         Ok((need, _)) => Ok(Redirect::to(&format!("/needs/{need}?done=decided")).into_response()),
         Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
@@ -497,6 +414,9 @@ pub async fn decide(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let message = input_error(Tr(caller.locale), &e, FIELDS).unwrap_or_default();
+            let need = service::needs::need_of_step(&state, &caller.principal, step)
+                .await
+                .map_err(|e| caller.err(e))?;
             need_page(
                 &state,
                 &caller,
@@ -536,15 +456,13 @@ pub async fn my_approvals(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let paged = state
-        .store
-        .waiting_approvals(
-            &decider(&caller.principal),
-            time::OffsetDateTime::now_utc(),
-            Page::new(query.page, query.per_page),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::needs::waiting_approvals(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let pager = Pager::new(t, &paged, "/my/approvals", "");
     let items = paged
         .items
@@ -579,19 +497,13 @@ pub async fn my_needs(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let filter = NeedFilter {
-        raised_by: Some(caller.principal.user_id),
-        ..NeedFilter::default()
-    };
-    let paged = state
-        .store
-        .list_needs_for(
-            &viewer(&caller.principal),
-            &filter,
-            Page::new(query.page, query.per_page),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::needs::my_needs(
+        &state,
+        &caller.principal,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let pager = Pager::new(t, &paged, "/my/needs", "");
     let items = paged
         .items
@@ -606,7 +518,7 @@ pub async fn my_needs(
         chrome: Chrome::for_caller(&caller),
         items,
         pager,
-        can_raise: may_raise(&caller.principal).is_ok(),
+        can_raise: service::needs::may_raise(&caller.principal).is_ok(),
     }))
 }
 
@@ -721,9 +633,7 @@ async fn rules_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let rules = state
-        .store
-        .approval_rules()
+    let rules = service::needs::approval_rules(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let status = if error.is_some() {
@@ -755,7 +665,6 @@ pub async fn rules(
     caller: PageCaller,
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    may_administer(&caller.principal).map_err(|e| caller.err(e))?;
     let message = (!done.done.is_empty()).then(|| Tr(caller.locale).get("rules.saved").to_string());
     rules_page(&state, &caller, message, None).await
 }
@@ -766,13 +675,17 @@ async fn save_rule(
     id: Option<i64>,
     form: RuleForm,
 ) -> Result<Response, PageError> {
-    may_administer(&caller.principal).map_err(|e| caller.err(e))?;
     let result = match form.rule() {
         Ok((position, rule)) => {
-            state
-                .store
-                .save_approval_rule(id, position, &rule, &caller.actor())
-                .await
+            service::needs::save_approval_rule(
+                state,
+                &caller.principal,
+                id,
+                position,
+                &rule,
+                &caller.actor(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -801,7 +714,6 @@ pub async fn update_rule(
     Path(id): Path<String>,
     Form(form): Form<RuleForm>,
 ) -> Result<Response, PageError> {
-    may_administer(&caller.principal).map_err(|e| caller.err(e))?;
     let id: i64 = id.trim().parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "approval rule",
@@ -816,15 +728,12 @@ pub async fn delete_rule(
     caller: PageCaller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    may_administer(&caller.principal).map_err(|e| caller.err(e))?;
     let id: i64 = id.trim().parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "approval rule",
         })
     })?;
-    state
-        .store
-        .delete_approval_rule(id, &caller.actor())
+    service::needs::delete_approval_rule(&state, &caller.principal, id, &caller.actor())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(Redirect::to("/needs/rules?done=deleted").into_response())
@@ -840,7 +749,6 @@ pub async fn merge(
     caller: PageCaller,
     body: String,
 ) -> Result<Response, PageError> {
-    may_administer(&caller.principal).map_err(|e| caller.err(e))?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| caller.err(DomainError::invalid("need_ids", "malformed form")))?;
     let value = |key: &str| {
@@ -881,7 +789,7 @@ pub async fn merge(
                 code: Some(value("code")).filter(|c| !c.is_empty()),
                 title: Some(value("title")).filter(|c| !c.is_empty()),
             };
-            state.store.merge_needs(&request, &caller.actor()).await
+            service::needs::merge_needs(&state, &caller.principal, &request, &caller.actor()).await
         }
     };
     match result {

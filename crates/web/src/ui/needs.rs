@@ -10,11 +10,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::needs::{Audience, GapNeedRequest, NeedFilter, NeedSummary, Urgency};
-use domain::{DomainError, Page, Permission};
+use domain::needs::{NeedFilter, NeedSummary};
+use domain::{DomainError, Page};
 use serde::Deserialize;
-use service::access::scope_or_forbidden;
-use store::prelude::*;
+use service::needs::GapNeedInput;
 
 #[derive(Template)]
 #[template(path = "needs.html")]
@@ -50,8 +49,6 @@ pub async fn list(
     caller: PageCaller,
     Query(query): Query<NeedsQuery>,
 ) -> Result<Response, PageError> {
-    scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
-        .map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let filter = NeedFilter {
         status: query.status.clone(),
@@ -61,15 +58,14 @@ pub async fn list(
         urgency: query.urgency.clone(),
         ..NeedFilter::default()
     };
-    let paged = state
-        .store
-        .list_needs_for(
-            &service::needs::viewer(&caller.principal),
-            &filter,
-            Page::new(query.page, query.per_page),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::needs::list_needs(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let q = query.q.unwrap_or_default();
     let skill = query.skill.unwrap_or_default();
     let status = query.status.unwrap_or_default();
@@ -101,7 +97,7 @@ pub async fn list(
         origin,
         urgency,
         pager,
-        can_admin: caller.principal.can(Permission::ManagePrograms),
+        can_admin: service::needs::may_manage_rules(&caller.principal),
     }))
 }
 
@@ -153,23 +149,21 @@ pub async fn raise_from_gaps(
     caller: PageCaller,
     Form(form): Form<RaiseForm>,
 ) -> Result<Response, PageError> {
-    let scope = scope_or_forbidden(&caller.principal, Permission::ManageTrainingNeeds)
-        .map_err(|e| caller.err(e))?;
     let id: i64 = form
         .audience_id
         .trim()
         .parse()
         .map_err(|_| caller.err(DomainError::invalid("audience_id", "must be a record id")))?;
-    let request = GapNeedRequest {
-        skill_code: form.skill,
-        audience: Audience::parse(&form.audience, id).map_err(|e| caller.err(e))?,
-        urgency: Urgency::parse(&form.urgency).map_err(|e| caller.err(e))?,
+    let input = GapNeedInput {
+        skill: form.skill,
+        audience: form.audience,
+        audience_id: id,
+        urgency: form.urgency,
         note: Some(form.note),
     };
-    let (need, _) = state
-        .store
-        .raise_need_from_gaps(&request, &scope, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let need =
+        service::needs::raise_need_from_gaps(&state, &caller.principal, input, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e))?;
     Ok(Redirect::to(&format!("/needs/{need}")).into_response())
 }

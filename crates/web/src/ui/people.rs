@@ -9,10 +9,9 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use domain::org::{Department, DepartmentHeadcount, Employee, OrgRepository};
-use domain::{DomainError, Page, Permission};
-use service::access::{apply_contact_mask, scope_or_forbidden};
-use store::prelude::*;
+use domain::org::{Department, DepartmentHeadcount, Employee};
+use domain::{DomainError, Page};
+use service::org::{Directory, OrgChart, PersonProfile};
 
 #[derive(Template)]
 #[template(path = "people.html")]
@@ -58,19 +57,18 @@ pub async fn list(
     Query(query): Query<EmployeeQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let scope =
-        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .list_employees(&scope, &filter, Page::new(query.page, query.per_page))
-        .await
-        .map_err(|e| caller.err(e))?;
-    let departments = state
-        .store
-        .list_departments(&scope)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let Directory {
+        employees: paged,
+        departments,
+    } = service::org::people_directory(
+        &state,
+        &caller.principal,
+        &filter,
+        Page::new(query.page, query.per_page),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let q = query.q.clone().unwrap_or_default();
     let status = query.status.clone().unwrap_or_default();
     let qs = query_string(&[
@@ -87,23 +85,15 @@ pub async fn list(
     ]);
     let pager = Pager::new(t, &paged, "/people", &qs);
     let export_query = qs.clone();
-    let items = paged
-        .items
-        .into_iter()
-        .map(|mut e| {
-            apply_contact_mask(&caller.principal, &mut e);
-            e
-        })
-        .collect();
     Ok(render(&PeoplePage {
         t,
         chrome: Chrome::for_caller(&caller),
-        items,
+        items: paged.items,
         departments: indented(&departments, query.department_id),
         q,
         export_query,
         tag: query.tag.clone().unwrap_or_default(),
-        can_import: caller.principal.manages_people_company_wide(),
+        can_import: service::org::may_import(&caller.principal),
         statuses: ["active", "on_leave", "left"]
             .into_iter()
             .map(|c| (c, status_label(t, c), status == c))
@@ -137,58 +127,29 @@ pub async fn detail(
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "employee" }))?;
-    let scope =
-        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
-    let mut e = state
-        .store
-        .get_employee(&scope, id)
+    let PersonProfile {
+        person,
+        gaps,
+        history,
+        tags,
+    } = service::org::person_profile(&state, &caller.principal, id)
         .await
         .map_err(|e| caller.err(e))?;
-    apply_contact_mask(&caller.principal, &mut e);
-    let gaps = state
-        .store
-        .employee_gaps(e.id)
-        .await
-        .map_err(|err| caller.err(err))?;
+    let plain: Vec<_> = gaps.iter().map(|(g, _)| g.clone()).collect();
     let radar = super::charts::skill_radar(
-        &gaps,
+        &plain,
         Tr(caller.locale).get("gaps.required"),
         Tr(caller.locale).get("gaps.current"),
     );
-    let chains = state
-        .store
-        .skill_chains(e.position_id.as_slice(), None)
-        .await
-        .map_err(|err| caller.err(err))?;
-    let gaps = gaps
-        .into_iter()
-        .map(|g| {
-            let why = chains
-                .iter()
-                .filter(|c| c.skill_code == g.skill_code)
-                .map(|c| c.text())
-                .collect();
-            (g, why)
-        })
-        .collect();
-    let can_raise = caller.principal.can(Permission::ManageTrainingNeeds);
     Ok(render(&PersonPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
-        history: state
-            .store
-            .employee_kpi_history(e.id, 60)
-            .await
-            .map_err(|err| caller.err(err))?,
+        history,
         radar,
         gaps,
-        can_raise,
-        tags: state
-            .store
-            .employee_tags(e.id)
-            .await
-            .map_err(|err| caller.err(err))?,
-        person: e,
+        can_raise: service::needs::may_raise_from_gaps(&caller.principal),
+        tags,
+        person,
     }))
 }
 
@@ -206,12 +167,7 @@ pub async fn org_chart(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let scope =
-        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
-    let show_counts = caller.principal.can(Permission::ViewHeadcount);
-    let rows = state
-        .store
-        .headcount_by_department(&scope)
+    let OrgChart { rows, show_counts } = service::org::org_chart(&state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&OrgPage {
@@ -222,9 +178,6 @@ pub async fn org_chart(
     }))
 }
 
-/// Largest export in one file; beyond it the user is asked to narrow the filter.
-const EXPORT_LIMIT: i64 = 100_000;
-
 /// `GET /people/export.xlsx`: the filtered list as Excel, limited and masked exactly like
 /// the page, and recorded in the audit log (it may carry personal information).
 pub async fn export(
@@ -232,60 +185,17 @@ pub async fn export(
     caller: PageCaller,
     Query(query): Query<EmployeeQuery>,
 ) -> Result<Response, PageError> {
-    use domain::audit::AuditRepository;
     let t = Tr(caller.locale);
-    let scope =
-        scope_or_forbidden(&caller.principal, Permission::ViewPeople).map_err(|e| caller.err(e))?;
     let filter = query.filter().map_err(|e| caller.err(e))?;
-    let mut rows: Vec<Employee> = Vec::new();
-    let mut page_no = 1;
-    loop {
-        let page = Page::new(Some(page_no), Some(Page::MAX_PER_PAGE));
-        let chunk = state
-            .store
-            .list_employees(&scope, &filter, page)
-            .await
-            .map_err(|e| caller.err(e))?;
-        if chunk.total > EXPORT_LIMIT {
-            return Err(caller.err(DomainError::invalid(
-                "filter",
-                format!(
-                    "{} rows match; narrow the filter to at most {EXPORT_LIMIT}",
-                    chunk.total
-                ),
-            )));
-        }
-        let done = chunk.items.len() < Page::MAX_PER_PAGE as usize;
-        rows.extend(chunk.items);
-        if done {
-            break;
-        }
-        page_no += 1;
-    }
-    let mut unmasked = 0usize;
-    for e in &mut rows {
-        apply_contact_mask(&caller.principal, e);
-        if e.phone.as_deref().is_some_and(|p| !p.contains('*')) {
-            unmasked += 1;
-        }
-    }
-    let bytes = people_workbook(t, &rows)
-        .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
-    let after = serde_json::json!({
-        "rows": rows.len(),
-        "contact_details_unmasked": unmasked,
-        "filter": { "q": query.q, "department_id": query.department_id, "status": query.status },
-    });
-    state
-        .store
-        .append_audit(
-            &caller
-                .actor()
-                .entry("people.export", "employee")
-                .change(None, Some(after.to_string())),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
+    let bytes = service::org::export_people(
+        &state,
+        &caller.principal,
+        &filter,
+        |rows| people_workbook(t, rows),
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok((
         [
             (

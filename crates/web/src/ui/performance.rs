@@ -10,7 +10,8 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::{DomainError, Permission};
+use domain::DomainError;
+use service::performance::ReconciliationView;
 use store::KpiSummary;
 use store::prelude::*;
 
@@ -38,12 +39,10 @@ async fn page(
     upload: Option<UploadView>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let kpis = state
-        .store
-        .kpi_summaries()
+    let kpis = service::performance::list_kpis(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
-    let can_import = caller.principal.manages_people_company_wide();
+    let can_import = service::performance::may_import(&caller.principal);
     Ok((
         status,
         render(&PerformancePage {
@@ -62,7 +61,6 @@ pub async fn list(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    caller.require(Permission::ViewPeople)?;
     page(&state, &caller, None, StatusCode::OK).await
 }
 
@@ -72,7 +70,8 @@ pub async fn upload(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
+    // Refused before the upload is read.
+    service::performance::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
     let failed = |summary: String| UploadView {
         ok: false,
@@ -230,29 +229,25 @@ async fn reconciliation_page(
 ) -> Result<Response, PageError> {
     use domain::performance::ReconciliationStatus;
     let t = Tr(caller.locale);
-    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
-        .map_err(|e| caller.err(e))?;
-    let (period, status) = query.parse().map_err(|e| caller.err(e))?;
-    let paged = state
-        .store
-        .list_reconciliation(
-            &scope,
-            period,
-            status,
-            domain::Page::new(query.page, Some(50)),
-        )
-        .await
-        .map_err(|e| caller.err(e))?;
+    // Which status the filter shows selected (none when it does not parse).
+    let selected = query.filter().parse().ok().and_then(|(_, status)| status);
+    let ReconciliationView {
+        items: paged,
+        summary,
+        can_run,
+    } = service::performance::reconciliation_view(
+        state,
+        &caller.principal,
+        query.filter(),
+        domain::Page::new(query.page, Some(50)),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     let qs = super::query_string(&[
         ("period", query.period.clone().unwrap_or_default()),
         ("status", query.status.clone().unwrap_or_default()),
     ]);
     let pager = super::Pager::new(t, &paged, "/performance/reconciliation", &qs);
-    let summary = state
-        .store
-        .reconciliation_summary(&scope)
-        .await
-        .map_err(|e| caller.err(e))?;
     Ok(render(&ReconciliationPageView {
         t,
         chrome: Chrome::for_caller(caller),
@@ -265,13 +260,13 @@ async fn reconciliation_page(
                 (
                     s.code(),
                     t.get(&format!("reconciliation.status.{}", s.code())),
-                    Some(s) == status,
+                    Some(s) == selected,
                 )
             })
             .collect(),
         pager,
         message,
-        can_run: scope.company,
+        can_run,
     }))
 }
 
@@ -298,20 +293,21 @@ pub async fn decide(
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::Form(form): axum::Form<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ManagePeople)
-        .map_err(|e| caller.err(e))?;
     let id: i64 = id.parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "reconciliation item",
         })
     })?;
-    let decision = domain::performance::ReconciliationStatus::parse(&form.decision)
-        .map_err(|e| caller.err(e))?;
-    state
-        .store
-        .decide_reconciliation(&scope, id, decision, form.note.as_deref(), &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::performance::decide_reconciliation(
+        &state,
+        &caller.principal,
+        id,
+        &form.decision,
+        form.note.as_deref(),
+        &caller.actor(),
+    )
+    .await
+    .map_err(|e| caller.err(e))?;
     Ok(axum::response::Redirect::to("/performance/reconciliation").into_response())
 }
 
@@ -327,14 +323,11 @@ pub async fn run(
     caller: PageCaller,
     axum::Form(form): axum::Form<RunForm>,
 ) -> Result<Response, PageError> {
-    caller.require_company_people_manager()?;
     let t = Tr(caller.locale);
-    let period = domain::performance::Period::parse(&form.period).map_err(|e| caller.err(e))?;
-    let result = state
-        .store
-        .reconcile(period, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (period, result) =
+        service::performance::reconcile(&state, &caller.principal, &form.period, &caller.actor())
+            .await
+            .map_err(|e| caller.err(e))?;
     let message = t
         .get("reconciliation.ran")
         .replace("{period}", &period.to_string())
@@ -358,12 +351,6 @@ struct EntryPage {
     rows: Vec<domain::performance::EntryStatus>,
 }
 
-/// The month a page shows by default: the previous one, whose figures are due now.
-fn previous_month(state: &AppState) -> domain::performance::Period {
-    let today = state.today();
-    domain::performance::Period::containing(today).previous()
-}
-
 /// Period filter of the entry page.
 #[derive(serde::Deserialize)]
 pub struct EntryQuery {
@@ -376,15 +363,8 @@ pub async fn entry(
     caller: PageCaller,
     axum::extract::Query(query): axum::extract::Query<EntryQuery>,
 ) -> Result<Response, PageError> {
-    let scope = service::access::scope_or_forbidden(&caller.principal, Permission::ViewHeadcount)
-        .map_err(|e| caller.err(e))?;
-    let period = match query.period.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(p) => domain::performance::Period::parse(p).map_err(|e| caller.err(e))?,
-        None => previous_month(&state),
-    };
-    let rows = state
-        .store
-        .entry_status(&scope, period, state.settings.timezone)
+    let period = query.period.as_deref().filter(|p| !p.trim().is_empty());
+    let (period, rows) = service::performance::entry_status(&state, &caller.principal, period)
         .await
         .map_err(|e| caller.err(e))?;
     Ok(render(&EntryPage {
