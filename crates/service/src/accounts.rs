@@ -1,6 +1,5 @@
 //! Accounts: creating them, passwords, grants and activation.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::require;
 use crate::secrets::{hash_password, new_secret, secret_hash, verify_password};

@@ -1,6 +1,5 @@
 //! The audit log, as system administrators read it.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::require;
 use domain::audit::{AuditEntry, AuditFilter, AuditRepository};

@@ -1,7 +1,6 @@
 //! Recognition: certificates (list, issue, revoke, download, public verification),
 //! learning hours and credits, and the learner's own surveys, certificates and credits.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::{require, scope_or_forbidden};
 use domain::audit::{Actor, AuditRepository};
@@ -11,6 +10,7 @@ use domain::certificates::{
 use domain::org::{Department, OrgRepository};
 use domain::surveys::Survey;
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 /// Pages one export reads at most (of `Page::MAX_PER_PAGE` rows each).

@@ -1,13 +1,13 @@
 //! Competency: the skill taxonomy, positions' competency models, and the gaps between
 //! what positions require and what people were assessed at (per person, per team).
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::{require, scope_or_forbidden};
 use crate::imports::require_company_people_manager;
 use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::{DomainResult, Permission, Principal};
+use store::prelude::*;
 use store::{HeatCell, ModelRequirement, SkillEntry};
 
 /// How many of the biggest weighted gaps the heat map lists.

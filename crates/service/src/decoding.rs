@@ -2,7 +2,6 @@
 //! required skills. Everyone with the head-count view reads the tree; company-wide
 //! people managers change it (each change audited, the level below marked for review).
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::require;
 use crate::imports::require_company_people_manager;
@@ -13,6 +12,7 @@ use domain::decoding::{
 };
 use domain::org::OrgRepository;
 use domain::{DataScope, DomainResult, Permission, Principal};
+use store::prelude::*;
 
 /// Whether the caller may change the decoding tree (and sees its forms).
 pub fn may_edit(principal: &Principal) -> bool {

@@ -3,7 +3,6 @@
 //! alerts. Every figure is limited to the caller's evaluation scope (managers: their
 //! subtree); only creating coaching tasks changes data, which program staff do.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::scope_or_forbidden;
 use domain::audit::Actor;
@@ -13,6 +12,7 @@ use domain::evaluation::{
 };
 use domain::operations::{Plan, ProgramStatus};
 use domain::{DataScope, DomainError, DomainResult, Page, Paged, Permission, Principal};
+use store::prelude::*;
 
 /// The filter fields of the evaluation pages and the API, as sent.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,5 @@
 //! The home page's overview: what each person sees first after signing in.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::apply_contact_mask;
 use domain::account::AccountRepository;

@@ -1,6 +1,5 @@
 //! Background jobs and their schedules, as system administrators see and retry them.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::require;
 use domain::jobs::{Job, JobRepository, JobSchedule, JobStatus};

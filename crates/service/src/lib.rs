@@ -30,7 +30,6 @@ pub mod secrets;
 pub mod surveys;
 pub mod timetables;
 
-use store::prelude::*;
 use files::FileStore;
 use std::sync::Arc;
 use store::Store;

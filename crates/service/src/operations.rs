@@ -14,8 +14,8 @@ use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, DomainResult, Page, Paged, Permission, Principal};
 use std::collections::HashMap;
 use store::CalendarOwner;
-use time::OffsetDateTime;
 use store::prelude::*;
+use time::OffsetDateTime;
 
 /// Who is being enrolled into a program.
 #[derive(Debug, Clone, PartialEq, Eq)]

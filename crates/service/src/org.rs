@@ -2,7 +2,6 @@
 //! the caller's data scope, with contact details masked where the caller may not see
 //! them.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::{apply_contact_mask, scope_or_forbidden};
 use domain::audit::{Actor, AuditRepository};
@@ -10,6 +9,7 @@ use domain::competency::SkillGap;
 use domain::org::{Department, DepartmentHeadcount, Employee, EmployeeFilter, OrgRepository};
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use store::KpiHistoryRow;
+use store::prelude::*;
 
 /// Largest people export in one file; beyond it the caller is asked to narrow the filter.
 pub const EXPORT_LIMIT: i64 = 100_000;

@@ -1,7 +1,6 @@
 //! Performance data: KPI definitions and values, their monthly entry, and the
 //! reconciliation of HR figures against the business systems'.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::{require, scope_or_forbidden};
 use crate::imports::require_company_people_manager;
@@ -11,6 +10,7 @@ use domain::performance::{
     EntryStatus, Period, ReconciliationItem, ReconciliationStatus, ReconciliationSummary,
 };
 use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
+use store::prelude::*;
 use store::{KpiHistoryRow, KpiSummary, ReconciliationRun};
 
 /// Whether the caller may upload KPI definitions and values (and sees the form).

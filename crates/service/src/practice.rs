@@ -11,8 +11,8 @@ use domain::practice::{
     PracticeReport, PracticeStatus, PracticeTask, RatingInput, ReportReview, TransferSummary,
 };
 use domain::{DataScope, DomainError, DomainResult, Page, Paged, Permission, Principal};
-use time::{Date, Duration};
 use store::prelude::*;
+use time::{Date, Duration};
 /// How the caller stands to a practice task; decides what they may see and do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PracticeRole {

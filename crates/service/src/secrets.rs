@@ -1,6 +1,5 @@
 //! Passwords and secrets: Argon2id hashes, random tokens and their stored digests.
 
-use store::prelude::*;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::{DomainError, DomainResult};

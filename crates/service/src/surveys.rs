@@ -1,7 +1,6 @@
 //! Reaction surveys (Kirkpatrick level 1): templates, attaching surveys to sessions,
 //! answering them, and the results of a program, a session or an instructor.
 
-use store::prelude::*;
 use crate::Context;
 use crate::access::{may_see_instructor_results, may_see_session_results, require};
 use domain::audit::Actor;
@@ -10,6 +9,7 @@ use domain::surveys::{
     Answer, AttachInput, ReactionSubject, ReactionSummary, Survey, SurveyTemplate, TemplateInput,
 };
 use domain::{DomainError, DomainResult, Permission, Principal};
+use store::prelude::*;
 use time::OffsetDateTime;
 
 // ----- templates ----------------------------------------------------------------------

@@ -2,7 +2,6 @@
 //! use case of `service::operations`, so where the two surfaces used to disagree they
 //! now give the same answer. One test per rule that had drifted.
 
-use store::prelude::*;
 use crate::db_test;
 use crate::support::TestApp;
 use domain::account::AccountRepository;
@@ -10,6 +9,7 @@ use domain::audit::Actor;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page, Role, ScopeKind};
 use serde_json::{Value, json};
+use store::prelude::*;
 
 type Fields = Vec<(&'static str, String)>;
 

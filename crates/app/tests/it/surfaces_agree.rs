@@ -1,12 +1,12 @@
 //! The pages and the JSON API of the library and exams call the same use cases, so
 //! they give the same answer to the same request: each test asks both surfaces.
 
-use store::prelude::*;
 use crate::db_test;
 use crate::library_web::post;
 use domain::Page;
 use domain::library::ResourceFilter;
 use serde_json::json;
+use store::prelude::*;
 
 db_test!(
     library_micro_course_main_skill_is_refused_on_page_and_api_alike,

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use domain::library::{ScenarioPack, ScenarioPackInput};
 use serde::{Deserialize, Serialize};
 use service::library as rules;
-use store::prelude::*;
 use utoipa::ToSchema;
 
 /// A resource in a pack.

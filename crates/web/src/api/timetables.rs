@@ -17,7 +17,6 @@ use domain::{DomainError, Page};
 use serde::{Deserialize, Serialize};
 use service::operations::VenueScheduling;
 use service::timetables::{DraftView, EntryChange, Published};
-use store::prelude::*;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};

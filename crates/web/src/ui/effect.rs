@@ -16,7 +16,6 @@ use domain::{DomainError, DomainResult};
 use serde::Deserialize;
 use service::effect::{EffectOptions, EffectResult, GivenAssumptions, Ranged, SeriesPoint};
 use std::fmt::Write;
-use store::prelude::*;
 
 /// The query as typed into the form, kept as text so a bad value is shown back.
 #[derive(Debug, Deserialize, Default, Clone)]

@@ -20,7 +20,6 @@ use domain::{DomainError, Page};
 use serde::Deserialize;
 use service::evaluation::EvaluationQuery;
 use std::fmt::Write;
-use store::prelude::*;
 
 // ----- the query --------------------------------------------------------------------------
 

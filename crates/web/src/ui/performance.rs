@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use domain::DomainError;
 use service::performance::ReconciliationView;
 use store::KpiSummary;
-use store::prelude::*;
 
 /// The outcome of an upload, as shown.
 pub struct UploadView {

@@ -19,7 +19,6 @@ use domain::timetables::{
 use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
 use service::timetables::{ConflictView, CostLineView, DraftView, EntryChange, EntryView};
-use store::prelude::*;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 fn date_input(field: &str, text: &str) -> DomainResult<Date> {
