@@ -120,3 +120,105 @@ pub async fn may_see_instructor_results(
         _ => Ok(false),
     }
 }
+
+/// A place in the product a person may go to (the pages' navigation shows these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Home,
+    People,
+    Org,
+    Performance,
+    Entry,
+    Competency,
+    Decoding,
+    Needs,
+    MyNeeds,
+    MyApprovals,
+    Credits,
+    Certificates,
+    Library,
+    Programs,
+    MyLearning,
+    Practice,
+    MyExams,
+    Timetables,
+    Exams,
+    Grading,
+    Reconciliation,
+    Evaluation,
+    Users,
+    Audit,
+    Jobs,
+    Webhooks,
+    Inbox,
+    Account,
+    Api,
+}
+
+/// The destinations open to `p`, in the navigation's order: each follows from the
+/// permissions its pages check.
+pub fn destinations(p: &Principal) -> Vec<Destination> {
+    let mut items = vec![Destination::Home];
+    if p.can(Permission::ViewPeople) {
+        items.push(Destination::People);
+        items.push(Destination::Org);
+    }
+    if p.can(Permission::ViewPeople) {
+        items.push(Destination::Performance);
+    }
+    if p.can(Permission::ViewHeadcount) {
+        items.push(Destination::Entry);
+        items.push(Destination::Competency);
+        items.push(Destination::Decoding);
+    }
+    if p.can(Permission::ManageTrainingNeeds) {
+        items.push(Destination::Needs);
+    }
+    // Every employee may raise needs; anyone may be asked to approve one.
+    if p.employee_id.is_some() || p.can(Permission::ManageTrainingNeeds) {
+        items.push(Destination::MyNeeds);
+    }
+    items.push(Destination::MyApprovals);
+    if p.can(Permission::ManageTrainingNeeds) {
+        items.push(Destination::Credits);
+    }
+    if p.can(Permission::ManagePrograms) {
+        items.push(Destination::Certificates);
+    }
+    // The library, programs and one's own learning are for everyone signed in.
+    items.push(Destination::Library);
+    items.push(Destination::Programs);
+    items.push(Destination::MyLearning);
+    items.push(Destination::Practice);
+    items.push(Destination::MyExams);
+    if p.can(Permission::ManagePrograms) {
+        items.push(Destination::Timetables);
+    }
+    if p.can(Permission::ManagePrograms) {
+        items.push(Destination::Exams);
+    } else if p.can(Permission::TeachSessions) {
+        items.push(Destination::Grading);
+    }
+    if p.can(Permission::ManagePeople) {
+        items.push(Destination::Reconciliation);
+    }
+    if p.can(Permission::ViewEvaluation) {
+        items.push(Destination::Evaluation);
+    }
+    if p.can(Permission::ManageAccounts) {
+        items.push(Destination::Users);
+    }
+    if p.can(Permission::ViewAudit) {
+        items.push(Destination::Audit);
+    }
+    if p.can(Permission::ManageJobs) {
+        items.push(Destination::Jobs);
+    }
+    if p.can(Permission::ManageWebhooks) {
+        items.push(Destination::Webhooks);
+    }
+    items.push(Destination::Inbox);
+    items.push(Destination::Account);
+    items.push(Destination::Api);
+    items
+}

@@ -211,6 +211,11 @@ pub async fn grant_departments(
         .collect())
 }
 
+/// The principal of account `user_id`: its roles, scopes and preferences.
+pub async fn principal(ctx: &Context, user_id: i64) -> DomainResult<Principal> {
+    ctx.store.load_principal(user_id).await
+}
+
 /// The caller's own employee record, when the account is linked to one.
 pub async fn own_employee(ctx: &Context, caller: &Principal) -> DomainResult<Option<Employee>> {
     let Some(id) = caller.employee_id else {

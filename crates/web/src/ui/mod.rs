@@ -35,8 +35,8 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use domain::account::AccountRepository;
-use domain::{Permission, Role};
+use domain::Role;
+use service::access::Destination;
 use std::convert::Infallible;
 
 /// A navigation entry.
@@ -59,73 +59,49 @@ pub struct Chrome {
     pub unread: i64,
 }
 
+/// Where a navigation entry leads and the key of its label.
+fn destination_link(destination: Destination) -> (&'static str, &'static str) {
+    match destination {
+        Destination::Home => ("/", "nav.home"),
+        Destination::People => ("/people", "nav.people"),
+        Destination::Org => ("/org", "nav.org"),
+        Destination::Performance => ("/performance", "nav.performance"),
+        Destination::Entry => ("/performance/entry", "nav.entry"),
+        Destination::Competency => ("/competency", "nav.competency"),
+        Destination::Decoding => ("/decoding", "nav.decoding"),
+        Destination::Needs => ("/needs", "nav.needs"),
+        Destination::MyNeeds => ("/my/needs", "nav.my_needs"),
+        Destination::MyApprovals => ("/my/approvals", "nav.my_approvals"),
+        Destination::Credits => ("/credits", "nav.credits"),
+        Destination::Certificates => ("/certificates", "nav.certificates"),
+        Destination::Library => ("/library", "nav.library"),
+        Destination::Programs => ("/programs", "nav.programs"),
+        Destination::MyLearning => ("/my/learning", "nav.my_learning"),
+        Destination::Practice => ("/practice", "nav.practice"),
+        Destination::MyExams => ("/my/exams", "nav.my_exams"),
+        Destination::Timetables => ("/timetables", "nav.timetables"),
+        Destination::Exams => ("/exams", "nav.exams"),
+        Destination::Grading => ("/exams/grading", "nav.grading"),
+        Destination::Reconciliation => ("/performance/reconciliation", "nav.reconciliation"),
+        Destination::Evaluation => ("/evaluation", "nav.evaluation"),
+        Destination::Users => ("/admin/users", "nav.users"),
+        Destination::Audit => ("/admin/audit", "nav.audit"),
+        Destination::Jobs => ("/admin/jobs", "nav.jobs"),
+        Destination::Webhooks => ("/admin/webhooks", "nav.webhooks"),
+        Destination::Inbox => ("/inbox", "nav.inbox"),
+        Destination::Account => ("/account", "nav.account"),
+        Destination::Api => ("/api/docs", "nav.api"),
+    }
+}
+
 impl Chrome {
     /// The frame for `caller`: navigation follows their roles.
     pub fn for_caller(caller: &PageCaller) -> Self {
         let t = Tr(caller.locale);
         let p = &caller.principal;
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
-        if p.can(Permission::ViewPeople) {
-            items.push(("/people", "nav.people"));
-            items.push(("/org", "nav.org"));
-        }
-        if p.can(Permission::ViewPeople) {
-            items.push(("/performance", "nav.performance"));
-        }
-        if p.can(Permission::ViewHeadcount) {
-            items.push(("/performance/entry", "nav.entry"));
-            items.push(("/competency", "nav.competency"));
-            items.push(("/decoding", "nav.decoding"));
-        }
-        if p.can(Permission::ManageTrainingNeeds) {
-            items.push(("/needs", "nav.needs"));
-        }
-        // Every employee may raise needs; anyone may be asked to approve one.
-        if p.employee_id.is_some() || p.can(Permission::ManageTrainingNeeds) {
-            items.push(("/my/needs", "nav.my_needs"));
-        }
-        items.push(("/my/approvals", "nav.my_approvals"));
-        if p.can(Permission::ManageTrainingNeeds) {
-            items.push(("/credits", "nav.credits"));
-        }
-        if p.can(Permission::ManagePrograms) {
-            items.push(("/certificates", "nav.certificates"));
-        }
-        // The library, programs and one's own learning are for everyone signed in.
-        items.push(("/library", "nav.library"));
-        items.push(("/programs", "nav.programs"));
-        items.push(("/my/learning", "nav.my_learning"));
-        items.push(("/practice", "nav.practice"));
-        items.push(("/my/exams", "nav.my_exams"));
-        if p.can(Permission::ManagePrograms) {
-            items.push(("/timetables", "nav.timetables"));
-        }
-        if p.can(Permission::ManagePrograms) {
-            items.push(("/exams", "nav.exams"));
-        } else if p.can(Permission::TeachSessions) {
-            items.push(("/exams/grading", "nav.grading"));
-        }
-        if p.can(Permission::ManagePeople) {
-            items.push(("/performance/reconciliation", "nav.reconciliation"));
-        }
-        if p.can(Permission::ViewEvaluation) {
-            items.push(("/evaluation", "nav.evaluation"));
-        }
-        if p.can(Permission::ManageAccounts) {
-            items.push(("/admin/users", "nav.users"));
-        }
-        if p.can(Permission::ViewAudit) {
-            items.push(("/admin/audit", "nav.audit"));
-        }
-        if p.can(Permission::ManageJobs) {
-            items.push(("/admin/jobs", "nav.jobs"));
-        }
-        if p.can(Permission::ManageWebhooks) {
-            items.push(("/admin/webhooks", "nav.webhooks"));
-        }
-        items.push(("/inbox", "nav.inbox"));
-        items.push(("/account", "nav.account"));
-        items.push(("/api/docs", "nav.api"));
+        let items = service::access::destinations(p)
+            .into_iter()
+            .map(destination_link);
         let mut nav: Vec<NavItem> = items
             .into_iter()
             .map(|(href, key)| NavItem {
@@ -188,7 +164,7 @@ impl FromRequestParts<AppState> for Viewer {
     ) -> Result<Self, Self::Rejection> {
         let locale = crate::locale::from_request(&parts.headers, None);
         let caller = match parts.extensions.get::<CurrentSession>().cloned() {
-            Some(session) => match state.store.load_principal(session.user_id).await {
+            Some(session) => match service::accounts::principal(state, session.user_id).await {
                 Ok(principal) => {
                     let locale =
                         crate::locale::from_request(&parts.headers, principal.locale.as_deref());
