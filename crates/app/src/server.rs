@@ -159,7 +159,9 @@ pub async fn start(
             }
         }
     });
-    let worker = worker.map(|w| tokio::spawn(w.run(rx)));
+    // The worker counts its jobs in the server's metrics, which /metrics reports.
+    let metrics = state.metrics.clone();
+    let worker = worker.map(|w| tokio::spawn(w.with_metrics(metrics).run(rx)));
     Ok(RunningServer {
         addr,
         state,

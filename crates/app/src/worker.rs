@@ -242,6 +242,13 @@ impl Worker {
         Ok(())
     }
 
+    /// The same worker counting its jobs in `metrics` (the server's, so `/metrics`
+    /// shows them).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
     /// Polls until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = self.ensure_schedules().await {

@@ -182,3 +182,47 @@ db_test!(
         assert!(schedules.iter().any(|s| s.kind == app::worker::RECONCILE_KPIS && s.recurrence == "monthly 6 02:00"));
     }
 );
+
+// A worker started with the server counts its jobs in the server's metrics: /metrics
+// reports them (the worker used to count into a registry of its own nobody read).
+db_test!(the_servers_metrics_count_the_workers_jobs, |app| {
+    let mut worker = app.worker();
+    worker.register("works", |_, _| Box::pin(async { Ok(()) }));
+    app.store
+        .enqueue_job("works", "{}", OffsetDateTime::now_utc(), 1)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let context = service::Context::new(app.store.clone(), Default::default());
+    let server = app::server::start(context, web::WebConfig::default(), listener, Some(worker))
+        .await
+        .unwrap();
+    let url = format!("http://{}/metrics", server.addr);
+    let succeeded = |text: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix("skillbridge_jobs_total{outcome=\"succeeded\"} "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    // The worker's first pass runs at start; wait for it (bounded), then read.
+    let mut seen = 0;
+    for _ in 0..100 {
+        let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        seen = succeeded(&text);
+        if seen >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.stop().await;
+    assert!(
+        seen >= 1,
+        "the job ran but /metrics counted {seen} succeeded jobs"
+    );
+    let jobs = app
+        .store
+        .list_jobs(Some(JobStatus::Succeeded), 10)
+        .await
+        .unwrap();
+    assert!(jobs.iter().any(|j| j.kind == "works"));
+});
