@@ -3,6 +3,7 @@
 //! now give the same answer. One test per rule that had drifted.
 
 use crate::db_test;
+use crate::operations_web::post;
 use crate::support::TestApp;
 use domain::account::AccountRepository;
 use domain::audit::Actor;
@@ -10,24 +11,6 @@ use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page, Role, ScopeKind};
 use serde_json::{Value, json};
 use store::prelude::*;
-
-type Fields = Vec<(&'static str, String)>;
-
-async fn post(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    csrf: &str,
-    path: &str,
-    mut fields: Fields,
-) -> reqwest::Response {
-    fields.push(("_csrf", csrf.to_string()));
-    browser
-        .post(app.url(path))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// An active employee number of `department`.
 async fn number_in(app: &TestApp, department: &str) -> String {

@@ -16,7 +16,8 @@ use store::prelude::*;
 
 type Fields = Vec<(&'static str, String)>;
 
-async fn post(
+/// Posts a form with the page's CSRF token.
+pub(crate) async fn post(
     app: &TestApp,
     browser: &reqwest::Client,
     csrf: &str,
