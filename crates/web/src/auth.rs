@@ -165,6 +165,7 @@ impl FromRequestParts<AppState> for PageCaller {
             .await
             .map_err(|e| PageError::new(e, fallback))?;
         let locale = crate::locale::from_request(&parts.headers, principal.locale.as_deref());
+        crate::error::set_page_locale(locale);
         // One indexed count; a failure only hides the bell's number.
         let unread_notifications = state
             .store

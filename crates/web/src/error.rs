@@ -16,6 +16,21 @@ fn current_request_id() -> String {
 tokio::task_local! {
     /// The id of the request being served, for error bodies and logs.
     pub static REQUEST_ID: String;
+
+    /// The language of the page being served: the browser's until the page extractor
+    /// knows the caller, then the caller's. It lets `?` turn a `DomainError` into a
+    /// [`PageError`] in the right language without each handler naming the locale.
+    pub static PAGE_LOCALE: std::cell::Cell<Locale>;
+}
+
+/// The language errors of the current page are shown in (the default outside a request).
+pub fn current_page_locale() -> Locale {
+    PAGE_LOCALE.try_with(|l| l.get()).unwrap_or_default()
+}
+
+/// Sets the language errors of the current page are shown in; outside a request it does nothing.
+pub fn set_page_locale(locale: Locale) {
+    let _ = PAGE_LOCALE.try_with(|l| l.set(locale));
 }
 
 /// Body of an RFC 9457 problem response.
@@ -196,6 +211,13 @@ impl PageError {
     /// Wraps a domain error for a page in `locale`.
     pub fn new(error: DomainError, locale: Locale) -> Self {
         Self { error, locale }
+    }
+}
+
+impl From<DomainError> for PageError {
+    /// A domain error in the current page's language, so that `?` works in page handlers.
+    fn from(error: DomainError) -> Self {
+        Self::new(error, current_page_locale())
     }
 }
 

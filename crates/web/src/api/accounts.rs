@@ -10,6 +10,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The caller, their roles and their own employee record.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
@@ -96,4 +98,13 @@ pub async fn revoke_token(
 ) -> Result<StatusCode, ApiError> {
     service::accounts::revoke_token(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
 }

@@ -15,6 +15,8 @@ use service::accounts::{AccountInput, GrantCodes};
 use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filters and paging of the account list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -256,4 +258,16 @@ pub async fn retry_job(
 ) -> Result<StatusCode, ApiError> {
     service::jobs::retry_job(&state, &caller.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(add_grant, remove_grant))
+        .routes(routes!(list_audit))
+        .routes(routes!(list_jobs))
+        .routes(routes!(retry_job))
 }

@@ -1,19 +1,18 @@
 //! Need decoding, competency models and training needs raised from gaps.
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::Page;
 use domain::competency::Tier;
 use domain::decoding::{ObjectiveInput, ReviewItem, StrategyInput, TargetInput, TaskInput};
-use domain::needs::{NeedDetail, NeedFilter, NeedSummary};
 use serde::{Deserialize, Serialize};
-use service::needs::GapNeedInput;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The id of a created record.
 #[derive(Debug, Serialize, ToSchema)]
@@ -357,118 +356,17 @@ pub async fn reset_model_requirement(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Filters and paging of the needs list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct NeedsQuery {
-    /// pending, approved, rejected, sent_back, planned or closed.
-    pub status: Option<String>,
-    /// Skill code.
-    pub skill: Option<String>,
-    /// Substring of the title, reason or problem.
-    pub q: Option<String>,
-    /// gap, employee or manager.
-    pub origin: Option<String>,
-    /// low, normal or high.
-    pub urgency: Option<String>,
-    /// Needs put into this program.
-    pub program: Option<i64>,
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-}
-
-/// A page of training needs.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NeedPage {
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<NeedSummary>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-/// Training needs covering people in the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/training-needs", tag = "decoding", security(("bearer" = [])),
-    params(NeedsQuery),
-    responses((status = 200, body = NeedPage), (status = 403, body = Problem)))]
-pub async fn list_needs(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiQuery(query): ApiQuery<NeedsQuery>,
-) -> Result<Json<NeedPage>, ApiError> {
-    let filter = NeedFilter {
-        status: query.status,
-        skill: query.skill,
-        q: query.q,
-        origin: query.origin,
-        urgency: query.urgency,
-        program_id: query.program,
-        raised_by: None,
-    };
-    let page = service::needs::list_needs(
-        &state,
-        &caller.principal,
-        &filter,
-        Page::new(query.page, query.per_page),
-    )
-    .await?;
-    Ok(Json(NeedPage {
-        items: page.items,
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    }))
-}
-
-/// One training need with its decoding chain and the people in scope it covers (its
-/// requester and approvers see all its people).
-#[utoipa::path(get, path = "/api/v1/training-needs/{id}", tag = "decoding", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Training need id")),
-    responses((status = 200, description = "The need, its chain and people", content_type = "application/json"), (status = 404, body = Problem)))]
-pub async fn get_need(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<NeedDetail>, ApiError> {
-    Ok(Json(
-        service::needs::visible_need(&state, &caller.principal, id).await?,
-    ))
-}
-
-/// Gaps in one skill to turn into a need.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct GapNeedBody {
-    /// Skill code.
-    pub skill: String,
-    /// person, team or position.
-    pub audience: String,
-    /// Employee, department or position id.
-    pub audience_id: i64,
-    /// low, normal (default) or high.
-    #[serde(default)]
-    pub urgency: String,
-    pub note: Option<String>,
-}
-
-/// Turns the open gaps in one skill of a person, a team or a position (within the
-/// caller's scope) into a training need carrying the decoding chain.
-#[utoipa::path(post, path = "/api/v1/training-needs/from-gaps", tag = "decoding", security(("bearer" = [])),
-    request_body = GapNeedBody,
-    responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn raise_from_gaps(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<GapNeedBody>,
-) -> Result<(StatusCode, Json<CreatedDto>), ApiError> {
-    let input = GapNeedInput {
-        skill: body.skill,
-        audience: body.audience,
-        audience_id: body.audience_id,
-        urgency: body.urgency,
-        note: body.note,
-    };
-    let id =
-        service::needs::raise_need_from_gaps(&state, &caller.principal, input, &caller.actor())
-            .await?;
-    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(tree))
+        .routes(routes!(create_strategy))
+        .routes(routes!(create_objective))
+        .routes(routes!(create_target))
+        .routes(routes!(update_target))
+        .routes(routes!(create_task))
+        .routes(routes!(set_task_skill, remove_task_skill))
+        .routes(routes!(review))
+        .routes(routes!(position_model))
+        .routes(routes!(set_model_requirement, reset_model_requirement))
 }

@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use service::effect::{EffectOptions, EffectResult, GivenAssumptions};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What to estimate; every field is optional.
 #[derive(Debug, Deserialize, IntoParams, Default)]
@@ -107,4 +109,11 @@ pub async fn set_unit_value(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(effect))
+        .routes(routes!(set_unit_value))
 }

@@ -19,6 +19,8 @@ use domain::evaluation::{
 use serde::{Deserialize, Serialize};
 use service::evaluation::EvaluationQuery;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 // ----- DTOs -----------------------------------------------------------------------
 
@@ -617,4 +619,15 @@ pub async fn create_coaching(
         service::evaluation::create_coaching_tasks(&state, &caller.principal, &caller.actor())
             .await?;
     Ok((StatusCode::OK, Json(outcome.into())))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_programs))
+        .routes(routes!(get_program))
+        .routes(routes!(funnel))
+        .routes(routes!(efficiency))
+        .routes(routes!(alerts))
+        .routes(routes!(create_coaching))
 }

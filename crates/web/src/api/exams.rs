@@ -18,6 +18,8 @@ use domain::{DomainResult, Page};
 use serde::{Deserialize, Serialize};
 use service::exams::{self as exams, visible_attempt};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 // ----- DTOs -----------------------------------------------------------------------
 
@@ -569,4 +571,23 @@ pub async fn learning_gain(
     Ok(Json(
         exams::learning_gain(&state, &caller.principal, id).await?,
     ))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_questions, create_question))
+        .routes(routes!(get_question, update_question))
+        .routes(routes!(set_question_active))
+        .routes(routes!(list_exams, create_exam))
+        .routes(routes!(get_exam, update_exam))
+        .routes(routes!(set_exam_status))
+        .routes(routes!(exam_results, start_attempt))
+        .routes(routes!(get_attempt))
+        .routes(routes!(save_answers))
+        .routes(routes!(submit_attempt))
+        .routes(routes!(my_exams))
+        .routes(routes!(grading_queue))
+        .routes(routes!(grade))
+        .routes(routes!(learning_gain))
 }

@@ -18,6 +18,8 @@ use domain::{DomainError, DomainResult, Page};
 use serde::{Deserialize, Serialize};
 use service::library::{self as rules, ResourceChange};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filters and paging of the resource list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -456,4 +458,27 @@ pub async fn change_status(
         to: change.to.code().into(),
         current_version: change.current_version,
     }))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_resources, create_resource))
+        .routes(routes!(get_resource, update_resource))
+        .routes(routes!(change_status))
+        .routes(routes!(create_micro_course))
+        .routes(routes!(update_micro_course))
+        .routes(routes!(get_version))
+        .routes(upload_route())
+        .routes(routes!(delete_file))
+        .routes(routes!(rate))
+        .routes(routes!(comment))
+}
+
+/// The file upload, with the body limit lifted for it alone: the site's own limit is
+/// enforced while the file streams in.
+fn upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = routes!(upload_file);
+    let limit = axum::extract::DefaultBodyLimit::max(crate::ui::library::UPLOAD_ROUTE_LIMIT);
+    (schemas, paths, method_router.layer(limit))
 }

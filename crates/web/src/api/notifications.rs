@@ -16,6 +16,8 @@ use domain::notifications::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A notification rendered in the caller's language.
 #[derive(Debug, Serialize, ToSchema)]
@@ -453,4 +455,18 @@ pub async fn send_test(
     let delivery_id =
         service::notifications::send_test_event(&state, &caller.principal, id).await?;
     Ok((StatusCode::ACCEPTED, Json(QueuedDto { delivery_id })))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_notifications))
+        .routes(routes!(unread_count))
+        .routes(routes!(mark_read))
+        .routes(routes!(mark_all_read))
+        .routes(routes!(preferences, set_preferences))
+        .routes(routes!(list_webhooks, create_webhook))
+        .routes(routes!(get_webhook, update_webhook, delete_webhook))
+        .routes(routes!(list_deliveries))
+        .routes(routes!(send_test))
 }

@@ -19,6 +19,8 @@ use domain::{DomainError, Page};
 use serde::{Deserialize, Serialize};
 use service::operations::{Enrollees, Learner, SavedSession, SessionRefusal};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 // ----- shared translations ----------------------------------------------------------
 
@@ -748,4 +750,27 @@ pub async fn roll_call(
         service::operations::roll_call(&state, &caller.principal, id, &marks, &caller.actor())
             .await?;
     Ok(Json(RecordedDto { recorded }))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_venues, create_venue))
+        .routes(routes!(list_instructors, create_instructor))
+        .routes(routes!(add_unavailability))
+        .routes(routes!(list_plans, create_plan))
+        .routes(routes!(list_programs, create_program))
+        .routes(routes!(get_program, update_program))
+        .routes(routes!(set_program_status))
+        .routes(routes!(create_session))
+        .routes(routes!(move_session))
+        .routes(routes!(cancel_session))
+        .routes(routes!(check_conflicts))
+        .routes(routes!(list_enrollments, enroll))
+        .routes(routes!(cancel_enrollment))
+        .routes(routes!(my_enrollments))
+        .routes(routes!(issue_code))
+        .routes(routes!(check_in))
+        .routes(routes!(attendance))
+        .routes(routes!(roll_call))
 }

@@ -10,6 +10,8 @@ use domain::Page;
 use serde::Serialize;
 use service::performance::QueueFilter;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A KPI definition with how much data it has.
 #[derive(Debug, Serialize, ToSchema)]
@@ -263,4 +265,14 @@ pub async fn entry_status(
             })
             .collect(),
     ))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_kpis))
+        .routes(routes!(entry_status))
+        .routes(routes!(employee_kpi_values))
+        .routes(routes!(list_reconciliation))
+        .routes(routes!(decide))
 }

@@ -16,6 +16,8 @@ use domain::practice::{
 use serde::{Deserialize, Serialize};
 use service::practice::{PracticeCriteria, PracticeRole, PracticeView};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Which practice tasks to list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -247,4 +249,18 @@ pub async fn rate(
     service::practice::rate_behaviour(&state, &caller.principal, id, &body, &caller.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_tasks))
+        .routes(routes!(assign))
+        .routes(routes!(get_task))
+        .routes(routes!(submit_report))
+        .routes(routes!(review))
+        .routes(routes!(promote))
+        .routes(routes!(transfer))
+        .routes(routes!(my_ratings))
+        .routes(routes!(rate))
 }

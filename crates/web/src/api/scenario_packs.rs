@@ -13,6 +13,8 @@ use domain::library::{ScenarioPack, ScenarioPackInput};
 use serde::{Deserialize, Serialize};
 use service::library as rules;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A resource in a pack.
 #[derive(Debug, Serialize, ToSchema)]
@@ -165,4 +167,11 @@ pub async fn delete_pack(
 ) -> Result<StatusCode, ApiError> {
     rules::delete_pack(&state, &caller.principal, &caller.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_packs, create_pack))
+        .routes(routes!(get_pack, update_pack, delete_pack))
 }

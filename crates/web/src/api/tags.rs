@@ -13,6 +13,8 @@ use domain::library::{TagEntry, TagKind, TagRemoval};
 use serde::{Deserialize, Serialize};
 use service::library as rules;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Which vocabulary entries to list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -156,4 +158,11 @@ pub async fn remove_tag(
             uses: Some(uses),
         },
     }))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_tags, create_tag))
+        .routes(routes!(update_tag, remove_tag))
 }

@@ -20,6 +20,8 @@ use service::timetables::{DraftView, EntryChange, Published};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filters and paging of the timetable list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -335,4 +337,18 @@ pub async fn set_venue_scheduling(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_timetables, create_timetable))
+        .routes(routes!(get_timetable))
+        .routes(routes!(change_entry))
+        .routes(routes!(resolve_timetable))
+        .routes(routes!(publish_timetable))
+        .routes(routes!(discard_timetable))
+        .routes(routes!(list_blocks, create_block))
+        .routes(routes!(delete_block))
+        .routes(routes!(set_venue_scheduling))
 }

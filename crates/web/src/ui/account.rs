@@ -4,6 +4,7 @@ use super::{Chrome, local_time, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -44,8 +45,7 @@ async fn account_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let tokens = service::accounts::list_tokens(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?
+        .await?
         .into_iter()
         .map(|tk| TokenRow {
             id: tk.id,
@@ -134,7 +134,7 @@ pub async fn change_password(
             };
             account_page(&state, &caller, None, None, Some(text)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -169,7 +169,7 @@ pub async fn create_token(
             )
             .await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -184,8 +184,16 @@ pub async fn revoke_token(
             entity: "API token",
         })
     })?;
-    service::accounts::revoke_token(&state, &caller.principal, id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::accounts::revoke_token(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/account", Page, page)
+        .post("/account/password", Page, change_password)
+        .post("/account/tokens", Page, create_token)
+        .post("/account/tokens/{id}/revoke", Page, revoke_token)
 }

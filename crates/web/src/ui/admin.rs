@@ -5,6 +5,7 @@ use crate::api::admin::AuditQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -75,8 +76,7 @@ async fn users_page(
         None,
         Page::new(query.page, Some(25)),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let q = query.q.unwrap_or_default();
     let role_code = role.map(|r| r.code().to_string()).unwrap_or_default();
     let pager = Pager::new(
@@ -116,9 +116,7 @@ async fn users_page(
             active: u.active,
         })
         .collect();
-    let departments = service::accounts::grant_departments(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let departments = service::accounts::grant_departments(state, &caller.principal).await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -184,7 +182,7 @@ async fn outcome(
         Err(DomainError::Conflict(m)) => {
             users_page(state, caller, UsersQuery::default(), None, Some(m)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -287,9 +285,7 @@ pub async fn remove_grant(
         department_id: form.department_id.as_deref().and_then(|d| d.parse().ok()),
         ..GrantCodes::new(&form.role, &form.scope, None)
     };
-    service::accounts::remove_grant(&state, &caller.principal, id, &codes, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::accounts::remove_grant(&state, &caller.principal, id, &codes, &caller.actor()).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -334,15 +330,14 @@ pub async fn audit(
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let filter = query.filter()?;
     let paged: Paged<AuditEntry> = service::audit::list_audit(
         &state,
         &caller.principal,
         &filter,
         Page::new(query.page, Some(50)),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query_string(&[
         ("actor", s(&query.actor)),
@@ -422,8 +417,7 @@ pub async fn jobs(
     let status = query.status.as_deref().and_then(JobStatus::parse);
     let jobs =
         service::jobs::list_jobs(&state, &caller.principal, status.map(JobStatus::code), 100)
-            .await
-            .map_err(|e| caller.err(e))?
+            .await?
             .into_iter()
             .map(|j| JobView {
                 id: j.id,
@@ -437,8 +431,7 @@ pub async fn jobs(
             })
             .collect();
     let schedules = service::jobs::list_schedules(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?
+        .await?
         .into_iter()
         .map(|s| ScheduleView {
             next_run: local_time(&state, s.next_run_at),
@@ -479,8 +472,20 @@ pub async fn retry_job(
     let id: i64 = id
         .parse()
         .map_err(|_| caller.err(DomainError::NotFound { entity: "job" }))?;
-    service::jobs::retry_job(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::jobs::retry_job(&state, &caller.principal, id).await?;
     Ok(Redirect::to("/admin/jobs").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/admin/users", Page, users)
+        .post("/admin/users", Page, create_user)
+        .post("/admin/users/{id}/active", Page, set_active)
+        .post("/admin/users/{id}/grants", Page, add_grant)
+        .post("/admin/users/{id}/grants/revoke", Page, remove_grant)
+        .get("/admin/audit", Page, audit)
+        .get("/admin/jobs", Page, jobs)
+        .post("/admin/jobs/{id}/retry", Page, retry_job)
 }

@@ -4,6 +4,7 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -46,9 +47,8 @@ pub async fn heatmap(
     caller: PageCaller,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let Heatmap { cells, top } = service::competency::gap_heatmap(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let Heatmap { cells, top } =
+        service::competency::gap_heatmap(&state, &caller.principal).await?;
     let mut skills: Vec<(String, String)> = cells
         .iter()
         .map(|c| (c.skill_code.clone(), c.skill.clone()))
@@ -140,9 +140,7 @@ pub async fn models(
         position,
         requirements,
         skills,
-    } = service::competency::competency_models(&state, &caller.principal, asked)
-        .await
-        .map_err(|e| caller.err(e))?;
+    } = service::competency::competency_models(&state, &caller.principal, asked).await?;
     Ok(render(&ModelsPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -196,8 +194,7 @@ pub async fn set_requirement(
         wanted,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(Redirect::to(&format!("/competency/models?position={id}")).into_response())
 }
 
@@ -215,9 +212,7 @@ pub async fn skills(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let skills = service::competency::list_skills(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let skills = service::competency::list_skills(&state, &caller.principal).await?;
     Ok(render(&SkillsPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -249,7 +244,17 @@ pub async fn update_skill(
         &descriptors,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(Redirect::to("/competency/skills").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/competency", Page, heatmap)
+        .get("/competency/models", Page, models)
+        .get("/competency/skills", Page, skills)
+        .post("/competency/skills/{code}", Page, update_skill)
+        .post("/competency/models/{id}", Page, set_requirement)
 }

@@ -5,6 +5,7 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -280,4 +281,24 @@ pub async fn export(
         bytes,
     )
         .into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/competency/import", Page, form)
+        .post_upload(
+            "/competency/import/assessments",
+            Page,
+            assessments,
+            super::import::UPLOAD_LIMIT,
+        )
+        .post_upload(
+            "/competency/import/models",
+            Page,
+            models,
+            super::import::UPLOAD_LIMIT,
+        )
+        .get("/competency/models/export.xlsx", Page, export)
 }

@@ -1,14 +1,17 @@
 //! The decoding tree: strategy → objective → target → task → skill, back up from a skill,
 //! and the forms that change it (each change audited, the level below marked for review).
 
+use super::PageId;
+use super::path_id;
 use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::DomainError;
 use domain::competency::Tier;
@@ -54,9 +57,7 @@ pub async fn tree(
         kpis,
         positions,
         skills,
-    } = service::decoding::decoding_view(&state, &caller.principal, Some(&skill))
-        .await
-        .map_err(|e| caller.err(e))?;
+    } = service::decoding::decoding_view(&state, &caller.principal, Some(&skill)).await?;
     Ok(render(&DecodingPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -69,12 +70,6 @@ pub async fn tree(
         positions,
         skills,
     }))
-}
-
-fn parse_id(caller: &PageCaller, text: &str, entity: &'static str) -> Result<i64, PageError> {
-    text.trim()
-        .parse()
-        .map_err(|_| caller.err(DomainError::NotFound { entity }))
 }
 
 fn parse_number<T: std::str::FromStr>(
@@ -125,8 +120,7 @@ pub async fn create_strategy(
     Form(form): Form<StrategyForm>,
 ) -> Result<Response, PageError> {
     service::decoding::create_strategy(&state, &caller.principal, &form.input(), &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(back())
 }
 
@@ -134,10 +128,9 @@ pub async fn create_strategy(
 pub async fn update_strategy(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<StrategyForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "strategy")?;
     service::decoding::update_strategy(
         &state,
         &caller.principal,
@@ -145,8 +138,7 @@ pub async fn update_strategy(
         &form.input(),
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(back())
 }
 
@@ -182,9 +174,7 @@ pub async fn create_objective(
     Form(form): Form<ObjectiveForm>,
 ) -> Result<Response, PageError> {
     let input = form.input(&caller)?;
-    service::decoding::create_objective(&state, &caller.principal, &input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::create_objective(&state, &caller.principal, &input, &caller.actor()).await?;
     Ok(back())
 }
 
@@ -192,14 +182,12 @@ pub async fn create_objective(
 pub async fn update_objective(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ObjectiveForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "objective")?;
     let input = form.input(&caller)?;
     service::decoding::update_objective(&state, &caller.principal, id, &input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(back())
 }
 
@@ -229,8 +217,7 @@ pub async fn create_target(
         target_value: parse_number(&caller, "target_value", &form.target_value)?,
     };
     service::decoding::create_kpi_target(&state, &caller.principal, &input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(back())
 }
 
@@ -245,10 +232,9 @@ pub struct TargetForm {
 pub async fn update_target(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<TargetForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "KPI target")?;
     let value: f64 = parse_number(&caller, "target_value", &form.target_value)?;
     service::decoding::update_kpi_target(
         &state,
@@ -258,8 +244,7 @@ pub async fn update_target(
         value,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(back())
 }
 
@@ -295,9 +280,7 @@ pub async fn create_task(
     Form(form): Form<TaskForm>,
 ) -> Result<Response, PageError> {
     let input = form.input(&caller)?;
-    service::decoding::create_task(&state, &caller.principal, &input, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::create_task(&state, &caller.principal, &input, &caller.actor()).await?;
     Ok(back())
 }
 
@@ -305,19 +288,16 @@ pub async fn create_task(
 pub async fn update_task(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<TaskForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "task")?;
     let input = form.input(&caller)?;
     let change = TaskChange {
         kpi_target_id: input.kpi_target_id,
         name: input.name,
         process_step: input.process_step,
     };
-    service::decoding::update_task(&state, &caller.principal, id, change, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::decoding::update_task(&state, &caller.principal, id, change, &caller.actor()).await?;
     Ok(back())
 }
 
@@ -341,7 +321,7 @@ pub(crate) fn requirement(
 ) -> Result<(i32, Tier), PageError> {
     Ok((
         parse_number(caller, "required_level", level)?,
-        Tier::parse(tier).map_err(|e| caller.err(e))?,
+        Tier::parse(tier)?,
     ))
 }
 
@@ -350,10 +330,9 @@ pub(crate) fn requirement(
 pub async fn set_task_skill(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<TaskSkillForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "task")?;
     let wanted = if form.remove.is_empty() {
         Some(requirement(&caller, &form.required_level, &form.tier)?)
     } else {
@@ -367,8 +346,7 @@ pub async fn set_task_skill(
         wanted,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(back())
 }
 
@@ -385,10 +363,25 @@ pub async fn reviewed(
     caller: PageCaller,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
-    let item = ReviewItem::parse(&form.kind).map_err(|e| caller.err(e))?;
-    let id = parse_id(&caller, &form.id, "item awaiting review")?;
-    service::decoding::mark_reviewed(&state, &caller.principal, item, id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let item = ReviewItem::parse(&form.kind)?;
+    let id = path_id(&form.id, "item awaiting review")?;
+    service::decoding::mark_reviewed(&state, &caller.principal, item, id, &caller.actor()).await?;
     Ok(back())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/decoding", Page, tree)
+        .post("/decoding/strategies", Page, create_strategy)
+        .post("/decoding/strategies/{id}", Page, update_strategy)
+        .post("/decoding/objectives", Page, create_objective)
+        .post("/decoding/objectives/{id}", Page, update_objective)
+        .post("/decoding/targets", Page, create_target)
+        .post("/decoding/targets/{id}", Page, update_target)
+        .post("/decoding/tasks", Page, create_task)
+        .post("/decoding/tasks/{id}", Page, update_task)
+        .post("/decoding/tasks/{id}/skills", Page, set_task_skill)
+        .post("/decoding/review", Page, reviewed)
 }

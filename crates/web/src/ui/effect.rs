@@ -1,13 +1,15 @@
 //! The effect of a program on a business KPI (Kirkpatrick level 4) and ROI, as a page
 //! with a chart, an Excel export and a printable program value report.
 
-use super::{Chrome, path_id, render, xlsx_response};
+use super::PageId;
+use super::{Chrome, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::kpi_effect::{MatchingMethod, StratifyBy};
@@ -289,15 +291,13 @@ fn form_view(
 pub async fn page(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(mut form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let mut overview =
         service::effect::effect_overview(&state, &caller.principal, id, form.kpi(), form.options())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let (view, error) = form_view(t, &mut overview, &mut form);
     let detail = overview.program;
     let kpis = overview.kpis;
@@ -328,17 +328,15 @@ pub async fn page(
 pub async fn export(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let options = form.options().map_err(|e| caller.err(e))?;
+    let options = form.options()?;
     let result =
         service::effect::program_effect(&state, &caller.principal, id, form.kpi(), &options)
-            .await
-            .map_err(|e| caller.err(e))?;
-    let bytes = workbook(t, &view(t, result)).map_err(|e| caller.err(e))?;
+            .await?;
+    let bytes = workbook(t, &view(t, result))?;
     Ok(xlsx_response(bytes, "program-effect.xlsx"))
 }
 
@@ -474,15 +472,13 @@ fn maybe(v: Option<f64>, digits: usize) -> String {
 pub async fn report(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(mut form): Query<EffectForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let report =
         service::effect::value_report(&state, &caller.principal, id, form.kpi(), form.options())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let service::effect::ValueReport {
         effect: mut overview,
         reaction,
@@ -637,4 +633,13 @@ pub fn event_chart(
         esc(comparison_label)
     );
     svg
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/evaluation/programs/{id}/effect", Page, page)
+        .get("/evaluation/programs/{id}/effect.xlsx", Page, export)
+        .get("/evaluation/programs/{id}/report", Page, report)
 }

@@ -4,13 +4,15 @@
 //! is limited to the caller's evaluation scope (managers: their subtree); nothing
 //! here changes data except creating coaching tasks, which program staff do.
 
-use super::{Chrome, Pager, path_id, query_string, render, xlsx_response};
+use super::PageId;
+use super::{Chrome, Pager, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::evaluation::{
     AlertKind, CoachingAlert, EfficiencyBy, EfficiencyReport, Funnel, ProgramEvaluation, TrendPoint,
@@ -406,8 +408,7 @@ pub async fn dashboard(
     let t = Tr(caller.locale);
     let dashboard =
         service::evaluation::evaluation_dashboard(&state, &caller.principal, query.year.clone())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let service::evaluation::EvaluationDashboard {
         company,
         programs,
@@ -520,8 +521,7 @@ pub async fn programs(
         &query.asked(),
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = query_string(&[
         ("q", query.q.clone().unwrap_or_default()),
         ("plan", query.plan.clone().unwrap_or_default()),
@@ -586,8 +586,7 @@ pub async fn programs_export(
     let t = Tr(caller.locale);
     let programs =
         service::evaluation::export_program_evaluations(&state, &caller.principal, &query.asked())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let bytes = programs_workbook(t, &programs)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "evaluation-programs.xlsx"))
@@ -670,13 +669,10 @@ struct ProgramPage {
 pub async fn program(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let (p, trend) = service::evaluation::program_evaluation(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (p, trend) = service::evaluation::program_evaluation(&state, &caller.principal, id).await?;
     let points: Vec<&TrendPoint> = trend.iter().collect();
     let page = ProgramPage {
         t,
@@ -729,9 +725,10 @@ async fn efficiency_report(
     by: EfficiencyBy,
     year: &Option<String>,
 ) -> Result<EfficiencyReport, PageError> {
-    service::evaluation::efficiency_report(state, &caller.principal, Some(by), year.clone())
-        .await
-        .map_err(|e| caller.err(e))
+    Ok(
+        service::evaluation::efficiency_report(state, &caller.principal, Some(by), year.clone())
+            .await?,
+    )
 }
 
 async fn efficiency_page(
@@ -941,9 +938,7 @@ pub async fn alerts(
     Query(query): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let alerts = service::evaluation::evaluation_alerts(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let alerts = service::evaluation::evaluation_alerts(&state, &caller.principal).await?;
     let notice = match query.done.as_str() {
         "coaching" => t
             .get("eval.alerts.created")
@@ -997,11 +992,32 @@ pub async fn create_coaching(
 ) -> Result<Response, PageError> {
     let outcome =
         service::evaluation::create_coaching_tasks(&state, &caller.principal, &caller.actor())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     Ok(Redirect::to(&format!(
         "/evaluation/alerts?done=coaching&created={}",
         outcome.created
     ))
     .into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/evaluation", Page, dashboard)
+        .get("/evaluation/programs", Page, programs)
+        .get("/evaluation/programs/export.xlsx", Page, programs_export)
+        .get("/evaluation/programs/{id}", Page, program)
+        .get("/evaluation/instructors", Page, instructors)
+        .get(
+            "/evaluation/instructors/export.xlsx",
+            Page,
+            instructors_export,
+        )
+        .get("/evaluation/vendors", Page, vendors)
+        .get("/evaluation/vendors/export.xlsx", Page, vendors_export)
+        .get("/evaluation/resources", Page, resources)
+        .get("/evaluation/resources/export.xlsx", Page, resources_export)
+        .get("/evaluation/alerts", Page, alerts)
+        .post("/evaluation/alerts/coaching", Page, create_coaching)
 }

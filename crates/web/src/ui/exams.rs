@@ -1,10 +1,12 @@
 //! Exam pages: the question bank and exams for programme staff, results and their
 //! Excel export, the grading queue, and the learner's own exams, papers and results.
 
+use super::PageId;
 use super::{Chrome, Pager, local_time, path_id, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -104,8 +106,7 @@ pub async fn questions(
         filter,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = query_string(&[
         ("skill", query.skill.clone()),
         ("kind", query.kind.clone()),
@@ -114,9 +115,7 @@ pub async fn questions(
         ("inactive", query.inactive.clone()),
     ]);
     let pager = Pager::new(t, &paged, "/exams/questions", &qs);
-    let skills = exams::skill_options(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let skills = exams::skill_options(&state, &caller.principal).await?;
     let notice = match query.done.as_str() {
         "" => String::new(),
         d => t.get(&format!("exams.done.{d}")).to_string(),
@@ -234,9 +233,7 @@ async fn question_form_page(
     } else {
         StatusCode::OK
     };
-    let skills = exams::skill_options(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let skills = exams::skill_options(state, &caller.principal).await?;
     let page = QuestionFormPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -281,7 +278,7 @@ pub async fn create_question(
         Err(e @ DomainError::Validation { .. }) => {
             question_form_page(&state, &caller, None, form, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -289,12 +286,9 @@ pub async fn create_question(
 pub async fn edit_question(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
-    let q = exams::question(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let q = exams::question(&state, &caller.principal, id).await?;
     question_form_page(
         &state,
         &caller,
@@ -309,10 +303,9 @@ pub async fn edit_question(
 pub async fn update_question(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     let saved =
         exams::update_question(&state, &caller.principal, &caller.actor(), id, form.input()).await;
     match saved {
@@ -324,7 +317,7 @@ pub async fn update_question(
         Err(e @ DomainError::Validation { .. }) => {
             question_form_page(&state, &caller, Some(id), form, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -338,14 +331,12 @@ pub struct ActiveForm {
 pub async fn set_question_active(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "question").map_err(|e| caller.err(e))?;
     let active = form.active == "1";
-    let q = exams::set_question_active(&state, &caller.principal, &caller.actor(), id, active)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let q =
+        exams::set_question_active(&state, &caller.principal, &caller.actor(), id, active).await?;
     Ok(Redirect::to(&format!(
         "/exams/questions?skill={}&inactive=1&done={}",
         q.skill_code,
@@ -401,8 +392,7 @@ pub async fn list(
         filter,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = query_string(&[("q", query.q.clone()), ("status", query.status.clone())]);
     let pager = Pager::new(t, &paged, "/exams", &qs);
     Ok(render(&ExamsPage {
@@ -506,9 +496,7 @@ async fn exam_form_page(
     } else {
         StatusCode::OK
     };
-    let skills = exams::skill_options(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let skills = exams::skill_options(state, &caller.principal).await?;
     let page = ExamFormPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -558,7 +546,7 @@ pub async fn create(
         Err(e @ DomainError::Validation { .. }) => {
             exam_form_page(&state, &caller, None, form, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -566,12 +554,9 @@ pub async fn create(
 pub async fn edit_form(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let exam = exams::exam_to_edit(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let exam = exams::exam_to_edit(&state, &caller.principal, id).await?;
     exam_form_page(&state, &caller, Some(id), ExamForm::from_exam(&exam), None).await
 }
 
@@ -579,10 +564,9 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ExamForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let saved =
         exams::update_exam(&state, &caller.principal, &caller.actor(), id, form.input()).await;
     match saved {
@@ -590,7 +574,7 @@ pub async fn update(
         Err(e @ DomainError::Validation { .. }) => {
             exam_form_page(&state, &caller, Some(id), form, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -604,13 +588,10 @@ pub struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    exams::set_exam_status(&state, &caller.principal, &caller.actor(), id, &form.status)
-        .await
-        .map_err(|e| caller.err(e))?;
+    exams::set_exam_status(&state, &caller.principal, &caller.actor(), id, &form.status).await?;
     Ok(Redirect::to(&format!("/exams/{id}?done=status")).into_response())
 }
 
@@ -674,10 +655,9 @@ impl ResultsQuery {
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     let results = exams::exam_results(
         &state,
         &caller.principal,
@@ -685,8 +665,7 @@ pub async fn detail(
         query.filter(),
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let t = Tr(caller.locale);
     let (x, stats, paged) = (results.exam, results.stats, results.attempts);
     let qs = query_string(&[
@@ -749,13 +728,10 @@ pub async fn detail(
 pub async fn export(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
-    let (x, rows) = exams::all_exam_results(&state, &caller.principal, id, query.filter())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (x, rows) = exams::all_exam_results(&state, &caller.principal, id, query.filter()).await?;
     let t = Tr(caller.locale);
     let bytes = results_workbook(t, &state, &rows)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
@@ -849,8 +825,7 @@ pub async fn grading(
         &caller.principal,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let pager = Pager::new(t, &paged, "/exams/grading", "");
     let notice = match query.done.as_str() {
         "" => String::new(),
@@ -877,10 +852,9 @@ pub struct GradeForm {
 pub async fn grade(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<GradeForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
     let score = number("position", &form.position, 0).and_then(|position| {
         let points: f64 = form.points.trim().parse().map_err(|_| {
             DomainError::invalid(
@@ -890,9 +864,7 @@ pub async fn grade(
         })?;
         Ok((position, points))
     });
-    exams::grade_answer(&state, &caller.principal, &caller.actor(), id, score)
-        .await
-        .map_err(|e| caller.err(e))?;
+    exams::grade_answer(&state, &caller.principal, &caller.actor(), id, score).await?;
     Ok(Redirect::to("/exams/grading?done=graded").into_response())
 }
 
@@ -919,9 +891,7 @@ pub async fn my_exams(
     caller: PageCaller,
     Query(query): Query<MyExamsQuery>,
 ) -> Result<Response, PageError> {
-    let items = exams::my_exams(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let items = exams::my_exams(&state, &caller.principal).await?;
     Ok(render(&MyExamsPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -934,16 +904,15 @@ pub async fn my_exams(
 pub async fn start(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "exam").map_err(|e| caller.err(e))?;
     match exams::start_attempt(&state, &caller.principal, &caller.actor(), id).await {
         Ok(detail) => Ok(Redirect::to(&format!("/attempts/{}", detail.attempt.id)).into_response()),
         Err(DomainError::Validation { message, .. }) => {
             let q = query_string(&[("error", message)]);
             Ok(Redirect::to(&format!("/my/exams?{q}")).into_response())
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1027,13 +996,10 @@ fn paper_items(detail: &AttemptDetail) -> Vec<PaperItem> {
 pub async fn attempt(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<AttemptQuery>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
-    let detail = visible_attempt(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let detail = visible_attempt(&state, &caller.principal, id).await?;
     let t = Tr(caller.locale);
     let now = OffsetDateTime::now_utc();
     let running = detail.attempt.status == AttemptStatus::InProgress;
@@ -1087,7 +1053,7 @@ async fn save_or_submit(
     fields: Vec<(String, String)>,
     submit: bool,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "attempt").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "attempt")?;
     let responses = responses_of(&fields);
     let (principal, actor) = (&caller.principal, &caller.actor());
     let result = if submit {
@@ -1105,7 +1071,7 @@ async fn save_or_submit(
             let q = query_string(&[("error", format!("{field}: {message}"))]);
             Ok(Redirect::to(&format!("/attempts/{id}?{q}")).into_response())
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1146,12 +1112,37 @@ pub async fn program_exams(
     program_id: i64,
     program_code: &str,
 ) -> Result<ProgramExams, PageError> {
-    let found = exams::program_exams(state, &caller.principal, program_id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let found = exams::program_exams(state, &caller.principal, program_id).await?;
     Ok(ProgramExams {
         exams: found.exams,
         gain: found.gain,
         program_code: program_code.to_string(),
     })
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/exams", Page, list)
+        .post("/exams", Page, create)
+        .get("/exams/new", Page, new_form)
+        .get("/exams/questions", Page, questions)
+        .post("/exams/questions", Page, create_question)
+        .get("/exams/questions/new", Page, new_question)
+        .get("/exams/questions/{id}/edit", Page, edit_question)
+        .post("/exams/questions/{id}/edit", Page, update_question)
+        .post("/exams/questions/{id}/active", Page, set_question_active)
+        .get("/exams/grading", Page, grading)
+        .get("/exams/{id}", Page, detail)
+        .get("/exams/{id}/edit", Page, edit_form)
+        .post("/exams/{id}/edit", Page, update)
+        .post("/exams/{id}/status", Page, set_status)
+        .get("/exams/{id}/results.xlsx", Page, export)
+        .post("/exams/{id}/start", Page, start)
+        .get("/my/exams", Page, my_exams)
+        .get("/attempts/{id}", Page, attempt)
+        .post("/attempts/{id}/save", Page, save)
+        .post("/attempts/{id}/submit", Page, submit)
+        .post("/attempts/{id}/grade", Page, grade)
 }

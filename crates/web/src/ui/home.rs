@@ -4,6 +4,7 @@ use super::{Chrome, render, role_label};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -41,9 +42,7 @@ pub async fn page(
         headcount,
         accounts,
         failed_jobs,
-    } = service::home::overview(&state, p)
-        .await
-        .map_err(|e| caller.err(e))?;
+    } = service::home::overview(&state, p).await?;
     let max_headcount = headcount
         .iter()
         .map(|h| h.headcount)
@@ -71,4 +70,10 @@ pub async fn page(
         accounts,
         failed_jobs,
     }))
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry.get("/", Page, page)
 }

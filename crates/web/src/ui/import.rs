@@ -4,6 +4,7 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -196,4 +197,15 @@ pub async fn submit(
         )),
         Err(e) => Err(caller.err(e)),
     }
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry.get("/people/import", Page, form).post_upload(
+        "/people/import",
+        Page,
+        submit,
+        UPLOAD_LIMIT,
+    )
 }

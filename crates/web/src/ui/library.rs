@@ -2,10 +2,13 @@
 //! micro-courses, review moves, files (upload, download with ranges), ratings,
 //! comments and their moderation, and the library reports.
 
+use super::PageId;
+use super::path_id;
 use super::{Chrome, Pager, local_time, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -27,12 +30,6 @@ use service::library::{self as rules, ResourceChange};
 /// Largest body the upload route lets through; the site's limit (settings) is
 /// enforced while the file streams, so this only has to be above it.
 pub const UPLOAD_ROUTE_LIMIT: usize = usize::MAX;
-
-fn parse_id(caller: &PageCaller, text: &str, entity: &'static str) -> Result<i64, PageError> {
-    text.trim()
-        .parse()
-        .map_err(|_| caller.err(DomainError::NotFound { entity }))
-}
 
 fn kind_label(t: Tr, kind: ResourceKind) -> &'static str {
     t.get(&format!("library.kind.{}", kind.code()))
@@ -208,11 +205,10 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let filter = query.filter()?;
     let page = Page::new(query.page, query.per_page);
-    let (paged, mut highlights) = rules::search_or_list(&state, &caller.principal, filter, page)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (paged, mut highlights) =
+        rules::search_or_list(&state, &caller.principal, filter, page).await?;
     let qs = query_string(&[
         ("q", query.q.clone()),
         ("kind", query.kind.clone()),
@@ -316,13 +312,10 @@ pub struct DoneQuery {
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    let view = rules::open_resource(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let view = rules::open_resource(&state, &caller.principal, id).await?;
     let d = view.detail;
     let published = d.summary.status == ResourceStatus::Published;
     let t = Tr(caller.locale);
@@ -442,15 +435,13 @@ pub async fn version(
     caller: PageCaller,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
+    let id = path_id(&id, "resource")?;
     let version: i32 = version.trim().parse().map_err(|_| {
         caller.err(DomainError::NotFound {
             entity: "resource version",
         })
     })?;
-    let v = rules::visible_version(&state, &caller.principal, id, version)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let v = rules::visible_version(&state, &caller.principal, id, version).await?;
     let t = Tr(caller.locale);
     let snap = &v.snapshot;
     let page = VersionPage {
@@ -506,10 +497,9 @@ pub async fn delete_file(
     caller: PageCaller,
     Path(file_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let file_id = parse_id(&caller, &file_id, "file")?;
-    let resource = rules::delete_file(&state, &caller.principal, &caller.actor(), file_id, None)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let file_id = path_id(&file_id, "file")?;
+    let resource =
+        rules::delete_file(&state, &caller.principal, &caller.actor(), file_id, None).await?;
     Ok(Redirect::to(&format!("/library/{resource}?done=file_deleted")).into_response())
 }
 
@@ -720,9 +710,7 @@ async fn refill(
 ) -> Result<Response, PageError> {
     match super::input_error(Tr(caller.locale), &error, RESOURCE_FIELDS) {
         Some(message) => {
-            let tags = rules::authoring_vocabulary(state)
-                .await
-                .map_err(|e| caller.err(e))?;
+            let tags = rules::authoring_vocabulary(state).await?;
             Ok(form_page(
                 caller,
                 &tags,
@@ -799,9 +787,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let tags = rules::new_resource_form(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let tags = rules::new_resource_form(&state, &caller.principal).await?;
     Ok(form_page(
         &caller,
         &tags,
@@ -818,9 +804,7 @@ pub async fn micro_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let tags = rules::new_resource_form(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let tags = rules::new_resource_form(&state, &caller.principal).await?;
     Ok(form_page(
         &caller,
         &tags,
@@ -883,12 +867,9 @@ pub async fn create_micro(
 pub async fn edit_form(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    let (d, tags) = rules::resource_to_edit(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (d, tags) = rules::resource_to_edit(&state, &caller.principal, id).await?;
     let micro = d.summary.kind == ResourceKind::MicroCourse;
     let action = format!("/library/{}/edit", d.summary.id);
     Ok(form_page(
@@ -906,10 +887,9 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ResourceForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
     let mut micro = false;
     let saved = rules::update_resource(&state, &caller.principal, &caller.actor(), id, |m| {
         micro = m;
@@ -939,11 +919,10 @@ pub struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    let next = ResourceStatus::parse(&form.status).map_err(|e| caller.err(e))?;
+    let next = ResourceStatus::parse(&form.status)?;
     rules::change_status(
         &state,
         &caller.principal,
@@ -952,8 +931,7 @@ pub async fn set_status(
         next,
         Some(&form.comment),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -962,18 +940,14 @@ pub async fn set_status(
 pub async fn upload(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    let target = rules::begin_upload(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let target = rules::begin_upload(&state, &caller.principal, id).await?;
     let multipart =
         multipart.map_err(|e| caller.err(DomainError::invalid("file", e.body_text())))?;
-    let stored = crate::multipart::receive_file(&state, &caller.actor(), &target, multipart)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let stored =
+        crate::multipart::receive_file(&state, &caller.actor(), &target, multipart).await?;
     if stored.is_none() {
         let message = Tr(caller.locale).get("library.no_file");
         return Err(caller.err(DomainError::invalid("file", message)));
@@ -1036,10 +1010,8 @@ pub async fn download(
     Path(file_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let file_id = parse_id(&caller, &file_id, "file")?;
-    let open = rules::open_file(&state, &caller.principal, file_id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let file_id = path_id(&file_id, "file")?;
+    let open = rules::open_file(&state, &caller.principal, file_id).await?;
     let (file, size) = (&open.file, open.size);
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let content_type = HeaderValue::from_str(&file.content_type)
@@ -1056,10 +1028,7 @@ pub async fn download(
         Ranged::Part(start, end) => (StatusCode::PARTIAL_CONTENT, Some(start..end + 1)),
         Ranged::Whole => (StatusCode::OK, None),
     };
-    let stream = open
-        .stream(&state, wanted)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let stream = open.stream(&state, wanted).await?;
     let served = stream.range.clone();
     let mut response = (status, Body::from_stream(stream.chunks)).into_response();
     let h = response.headers_mut();
@@ -1109,18 +1078,15 @@ pub struct RateForm {
 pub async fn rate(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<RateForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
     let stars = form
         .stars
         .trim()
         .parse::<i32>()
         .map_err(|_| DomainError::invalid("stars", "must be 1 to 5"));
-    rules::rate_resource(&state, &caller.principal, id, stars)
-        .await
-        .map_err(|e| caller.err(e))?;
+    rules::rate_resource(&state, &caller.principal, id, stars).await?;
     Ok(Redirect::to(&format!("/library/{id}?done=rated")).into_response())
 }
 
@@ -1135,13 +1101,10 @@ pub struct CommentForm {
 pub async fn comment(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    rules::comment_on_resource(&state, &caller.principal, id, &form.body)
-        .await
-        .map_err(|e| caller.err(e))?;
+    rules::comment_on_resource(&state, &caller.principal, id, &form.body).await?;
     Ok(Redirect::to(&format!("/library/{id}?done=commented")).into_response())
 }
 
@@ -1149,12 +1112,9 @@ pub async fn comment(
 pub async fn complete(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "resource")?;
-    rules::complete_resource(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    rules::complete_resource(&state, &caller.principal, id).await?;
     Ok(Redirect::to(&format!("/library/{id}?done=completed")).into_response())
 }
 
@@ -1187,8 +1147,7 @@ pub async fn moderation(
         &caller.principal,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let pager = Pager::new(t, &paged, "/library/moderation", "");
     Ok(render(&ModerationPage {
         t,
@@ -1216,13 +1175,10 @@ pub struct ModerateForm {
 pub async fn moderate(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ModerateForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&caller, &id, "comment")?;
-    rules::moderate_comment(&state, &caller.principal, &caller.actor(), id, &form.status)
-        .await
-        .map_err(|e| caller.err(e))?;
+    rules::moderate_comment(&state, &caller.principal, &caller.actor(), id, &form.status).await?;
     Ok(Redirect::to("/library/moderation").into_response())
 }
 
@@ -1261,9 +1217,7 @@ pub async fn reports(
         .map(|m| m.parse::<i64>())
         .transpose()
         .map_err(|_| DomainError::invalid("threshold", "must be 1 or more"));
-    let reports = rules::library_reports(&state, &caller.principal, months, threshold)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let reports = rules::library_reports(&state, &caller.principal, months, threshold).await?;
     Ok(render(&ReportsPage {
         t,
         chrome: Chrome::for_caller(&caller),
@@ -1300,9 +1254,7 @@ pub async fn mine(
     caller: PageCaller,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let stats = rules::my_course_stats(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let stats = rules::my_course_stats(&state, &caller.principal).await?;
     Ok(render(&MinePage {
         t,
         chrome: Chrome::for_caller(&caller),
@@ -1319,6 +1271,32 @@ pub async fn mine(
             })
             .collect(),
     }))
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/library", Page, list)
+        .post("/library", Page, create)
+        .get("/library/new", Page, new_form)
+        .get("/library/micro/new", Page, micro_form)
+        .post("/library/micro", Page, create_micro)
+        .get("/library/moderation", Page, moderation)
+        .post("/library/comments/{id}/moderate", Page, moderate)
+        .get("/library/reports", Page, reports)
+        .get("/library/mine", Page, mine)
+        .get("/library/files/{id}", Page, download)
+        .post("/library/files/{id}/delete", Page, delete_file)
+        .get("/library/{id}", Page, detail)
+        .get("/library/{id}/versions/{version}", Page, version)
+        .get("/library/{id}/edit", Page, edit_form)
+        .post("/library/{id}/edit", Page, update)
+        .post("/library/{id}/status", Page, set_status)
+        .post_upload("/library/{id}/files", Page, upload, UPLOAD_ROUTE_LIMIT)
+        .post("/library/{id}/rate", Page, rate)
+        .post("/library/{id}/comments", Page, comment)
+        .post("/library/{id}/complete", Page, complete)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::{Chrome, input_error, local_time, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -65,9 +66,7 @@ pub async fn list(
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let packs = rules::list_packs(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let packs = rules::list_packs(&state, &caller.principal).await?;
     Ok(render(&ListPage {
         t,
         chrome: Chrome::for_caller(&caller),
@@ -122,9 +121,7 @@ pub async fn detail(
 ) -> Result<Response, PageError> {
     let id = pack_id(&caller, &id)?;
     let t = Tr(caller.locale);
-    let p = rules::scenario_pack(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let p = rules::scenario_pack(&state, &caller.principal, id).await?;
     let principal = &caller.principal;
     Ok(render(&DetailPage {
         t,
@@ -252,7 +249,7 @@ fn refill(
 
 /// `GET /library/packs/new`.
 pub async fn new_form(caller: PageCaller) -> Result<Response, PageError> {
-    rules::check_library_manager(&caller.principal).map_err(|e| caller.err(e))?;
+    rules::check_library_manager(&caller.principal)?;
     Ok(form_page(&caller, PackForm::default(), None, None))
 }
 
@@ -275,9 +272,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = pack_id(&caller, &id)?;
-    let p = rules::pack_to_edit(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let p = rules::pack_to_edit(&state, &caller.principal, id).await?;
     Ok(form_page(&caller, PackForm::from_pack(&p), Some(id), None))
 }
 
@@ -310,8 +305,19 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = pack_id(&caller, &id)?;
-    rules::delete_pack(&state, &caller.principal, &caller.actor(), id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    rules::delete_pack(&state, &caller.principal, &caller.actor(), id).await?;
     Ok(Redirect::to("/library/packs?done=deleted").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/library/packs", Page, list)
+        .post("/library/packs", Page, create)
+        .get("/library/packs/new", Page, new_form)
+        .get("/library/packs/{id}", Page, detail)
+        .get("/library/packs/{id}/edit", Page, edit_form)
+        .post("/library/packs/{id}/edit", Page, update)
+        .post("/library/packs/{id}/delete", Page, delete)
 }

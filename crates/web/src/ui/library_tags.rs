@@ -5,6 +5,7 @@ use super::{Chrome, input_error, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -65,9 +66,7 @@ async fn page(
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let entries = rules::tag_vocabularies(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let entries = rules::tag_vocabularies(state, &caller.principal).await?;
     let groups = TagKind::ALL
         .iter()
         .map(|k| Group {
@@ -236,9 +235,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = tag_id(&caller, &id)?;
-    let outcome = rules::remove_tag(&state, &caller.principal, &caller.actor(), id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let outcome = rules::remove_tag(&state, &caller.principal, &caller.actor(), id).await?;
     let to = match outcome {
         TagRemoval::Deleted => "/library/tags?done=deleted".to_string(),
         TagRemoval::Deactivated { uses } => {
@@ -256,4 +253,14 @@ impl TagsPage {
             _ => &entry.tag.value,
         }
     }
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/library/tags", Page, list)
+        .post("/library/tags", Page, create)
+        .post("/library/tags/{id}", Page, update)
+        .post("/library/tags/{id}/delete", Page, remove)
 }

@@ -5,6 +5,10 @@ use crate::auth::{
     CurrentSession, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie,
 };
 use crate::i18n::{Locale, Tr};
+use crate::routes::{
+    Registry,
+    Surface::{Page, Public},
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
@@ -167,4 +171,13 @@ pub async fn set_language(
         state.config.secure_cookies,
     );
     ([(header::SET_COOKIE, set)], Redirect::to(&back)).into_response()
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    registry
+        .get("/login", Public, form)
+        .post("/login", Public, submit)
+        .post("/logout", Page, logout)
+        .post("/lang", Public, set_language)
 }

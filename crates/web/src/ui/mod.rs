@@ -3,7 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
-pub mod certification;
+pub mod certificates;
 pub mod charts;
 pub mod competency;
 pub mod competency_import;
@@ -17,17 +17,18 @@ pub mod library;
 pub mod library_packs;
 pub mod library_tags;
 pub mod login;
-pub mod need_approvals;
 pub mod needs;
 pub mod notifications;
 pub mod operations;
-pub mod people;
+pub mod org;
 pub mod performance;
 pub mod practice;
+pub mod surveys;
 pub mod timetables;
 pub mod training_records;
 
 use crate::auth::{CurrentSession, PageCaller, client_ip};
+use crate::error::PageError;
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
 use askama::Template;
@@ -168,6 +169,7 @@ impl FromRequestParts<AppState> for Viewer {
                 Ok(principal) => {
                     let locale =
                         crate::locale::from_request(&parts.headers, principal.locale.as_deref());
+                    crate::error::set_page_locale(locale);
                     Some(PageCaller {
                         principal,
                         session,
@@ -317,4 +319,49 @@ pub fn xlsx_response(bytes: Vec<u8>, file: &str) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// A numeric record id from the path (`/exams/{id}`); anything else is the page's
+/// "not found", in the caller's language.
+pub struct PageId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let not_found = || PageError::from(domain::DomainError::NotFound { entity: "record" });
+        let axum::extract::Path(text) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| not_found())?;
+        text.trim().parse().map(PageId).map_err(|_| not_found())
+    }
+}
+
+/// Every page route: each module registers its own.
+pub(crate) fn routes(registry: crate::routes::Registry) -> crate::routes::Registry {
+    let registry = login::routes(registry);
+    let registry = home::routes(registry);
+    let registry = org::routes(registry);
+    let registry = import::routes(registry);
+    let registry = performance::routes(registry);
+    let registry = competency::routes(registry);
+    let registry = competency_import::routes(registry);
+    let registry = decoding::routes(registry);
+    let registry = needs::routes(registry);
+    let registry = library::routes(registry);
+    let registry = library_tags::routes(registry);
+    let registry = library_packs::routes(registry);
+    let registry = operations::routes(registry);
+    let registry = timetables::routes(registry);
+    let registry = surveys::routes(registry);
+    let registry = certificates::routes(registry);
+    let registry = practice::routes(registry);
+    let registry = effect::routes(registry);
+    let registry = exams::routes(registry);
+    let registry = training_records::routes(registry);
+    let registry = account::routes(registry);
+    let registry = notifications::routes(registry);
+    let registry = evaluation::routes(registry);
+    admin::routes(registry)
 }

@@ -5,6 +5,7 @@ use super::{Chrome, Pager, input_error, local_time, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -54,9 +55,7 @@ pub async fn inbox(
 ) -> Result<Response, PageError> {
     let unread_only = query.show.as_deref() != Some("all");
     let page = Page::new(query.page, query.per_page);
-    let paged = service::notifications::inbox(&state, &caller.principal, unread_only, page)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::notifications::inbox(&state, &caller.principal, unread_only, page).await?;
     let t = Tr(caller.locale);
     let lines = paged
         .items
@@ -97,9 +96,7 @@ pub async fn open(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let item = service::notifications::mark_read(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let item = service::notifications::mark_read(&state, &caller.principal, id).await?;
     let target = item
         .link
         .filter(|l| is_site_path(l))
@@ -113,9 +110,7 @@ pub async fn mark_read(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    service::notifications::mark_read(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::notifications::mark_read(&state, &caller.principal, id).await?;
     Ok(Redirect::to("/inbox").into_response())
 }
 
@@ -124,9 +119,7 @@ pub async fn mark_all_read(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    service::notifications::mark_all_read(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::notifications::mark_all_read(&state, &caller.principal).await?;
     Ok(Redirect::to("/inbox?show=all").into_response())
 }
 
@@ -184,9 +177,7 @@ pub async fn settings(
     caller: PageCaller,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let prefs = service::notifications::preferences(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let prefs = service::notifications::preferences(&state, &caller.principal).await?;
     let t = Tr(caller.locale);
     let page = SettingsPage {
         t,
@@ -211,8 +202,7 @@ pub async fn save_settings(
         .collect();
     let changes = service::notifications::preferences_from_switches(&on);
     service::notifications::set_preferences(&state, &caller.principal, &changes, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(Redirect::to("/inbox/settings?saved=1").into_response())
 }
 
@@ -321,8 +311,7 @@ async fn webhooks_page(
     created_secret: Option<String>,
 ) -> Result<Response, PageError> {
     let hooks = service::notifications::list_webhooks(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?
+        .await?
         .iter()
         .map(|w| webhook_line(caller, w))
         .collect();
@@ -378,7 +367,7 @@ pub async fn create_webhook(
                 let form = WebhookForm::from_input(&caller, &input);
                 webhooks_page(&state, &caller, form, Some(message), None).await
             }
-            None => Err(caller.err(e)),
+            None => Err(e.into()),
         },
     }
 }
@@ -424,9 +413,7 @@ async fn webhook_page(
     form: Option<WebhookForm>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let endpoint = service::notifications::webhook(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let endpoint = service::notifications::webhook(state, &caller.principal, id).await?;
     let t = Tr(caller.locale);
     let paged = service::notifications::webhook_deliveries(
         state,
@@ -434,8 +421,7 @@ async fn webhook_page(
         id,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let deliveries = paged
         .items
         .iter()
@@ -525,7 +511,7 @@ pub async fn update_webhook(
                 };
                 webhook_page(&state, &caller, id, &query, Some(form), Some(message)).await
             }
-            None => Err(caller.err(e)),
+            None => Err(e.into()),
         },
     }
 }
@@ -536,9 +522,7 @@ pub async fn send_test(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    service::notifications::send_test_event(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::notifications::send_test_event(&state, &caller.principal, id).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=test")).into_response())
 }
 
@@ -548,8 +532,24 @@ pub async fn delete_webhook(
     caller: PageCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    service::notifications::delete_webhook(&state, &caller.principal, id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::notifications::delete_webhook(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(Redirect::to("/admin/webhooks").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/inbox", Page, inbox)
+        .post("/inbox/read-all", Page, mark_all_read)
+        .get("/inbox/settings", Page, settings)
+        .post("/inbox/settings", Page, save_settings)
+        .get("/inbox/{id}", Page, open)
+        .post("/inbox/{id}/read", Page, mark_read)
+        .get("/admin/webhooks", Page, webhooks)
+        .post("/admin/webhooks", Page, create_webhook)
+        .get("/admin/webhooks/{id}", Page, webhook)
+        .post("/admin/webhooks/{id}", Page, update_webhook)
+        .post("/admin/webhooks/{id}/test", Page, send_test)
+        .post("/admin/webhooks/{id}/delete", Page, delete_webhook)
 }

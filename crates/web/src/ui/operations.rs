@@ -1,10 +1,12 @@
 //! Training operations pages: programs and their sessions, enrolment, attendance,
 //! the learner's own learning and check-in, venues, instructors and calendars.
 
+use super::PageId;
 use super::{Chrome, Pager, local_time, path_id, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -74,7 +76,7 @@ pub async fn list(
         q: query.q.clone(),
         status: match status.trim() {
             "" => None,
-            s => Some(ProgramStatus::parse(s).map_err(|e| caller.err(e))?),
+            s => Some(ProgramStatus::parse(s)?),
         },
         plan_code: query.plan.clone(),
         open_only: false,
@@ -86,8 +88,7 @@ pub async fn list(
         &filter,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let paged = catalogue.programs;
     let q = query.q.unwrap_or_default();
     let plan = query.plan.unwrap_or_default();
@@ -387,9 +388,7 @@ async fn form_again(
     form: ProgramForm,
     error: DomainError,
 ) -> Result<Response, PageError> {
-    let plans = service::operations::list_plans(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let plans = service::operations::list_plans(state, &caller.principal).await?;
     form_page(caller, id, form, plans, Some(error))
 }
 
@@ -398,9 +397,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let plans = service::operations::list_plans(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let plans = service::operations::list_plans(&state, &caller.principal).await?;
     let form = ProgramForm {
         min_attendance_pct: "80".into(),
         cancel_deadline_hours: "24".into(),
@@ -432,7 +429,7 @@ pub async fn create(
     match saved {
         Ok(id) => Ok(Redirect::to(&format!("/programs/{id}")).into_response()),
         Err(e @ DomainError::Validation { .. }) => form_again(&state, &caller, None, form, e).await,
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -440,12 +437,9 @@ pub async fn create(
 pub async fn edit_form(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let edit = service::operations::program_for_edit(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let edit = service::operations::program_for_edit(&state, &caller.principal, id).await?;
     let mut form = ProgramForm::from_detail(&edit.detail);
     if edit.strict_venue_capacity {
         form.strict_venue_capacity = Some("on".into());
@@ -457,10 +451,9 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let saved = match form.input() {
         Ok(input) => {
             service::operations::update_program(
@@ -480,7 +473,7 @@ pub async fn update(
         Err(e @ DomainError::Validation { .. }) => {
             form_again(&state, &caller, Some(id), form, e).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -528,14 +521,11 @@ pub struct NoticeQuery {
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(done): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let p = &caller.principal;
-    let overview = service::operations::program_overview(&state, p, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let overview = service::operations::program_overview(&state, p, id).await?;
     let d = overview.detail;
     let t = Tr(caller.locale);
     let notice = match done.done.as_str() {
@@ -597,14 +587,12 @@ pub struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
-    let status = ProgramStatus::parse(&form.status).map_err(|e| caller.err(e))?;
+    let status = ProgramStatus::parse(&form.status)?;
     service::operations::set_program_status(&state, &caller.principal, id, status, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(Redirect::to(&format!("/programs/{id}?done=status")).into_response())
 }
 
@@ -631,17 +619,16 @@ pub struct SessionForm {
 pub async fn add_session(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<SessionForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let input = SessionInput {
         title: form.title,
-        starts_at: local_input(&state, "starts_at", &form.starts_at).map_err(|e| caller.err(e))?,
-        ends_at: local_input(&state, "ends_at", &form.ends_at).map_err(|e| caller.err(e))?,
-        mode: SessionMode::parse(&form.mode).map_err(|e| caller.err(e))?,
+        starts_at: local_input(&state, "starts_at", &form.starts_at)?,
+        ends_at: local_input(&state, "ends_at", &form.ends_at)?,
+        mode: SessionMode::parse(&form.mode)?,
         venue_code: Some(form.venue_code),
-        capacity: number("capacity", &form.capacity).map_err(|e| caller.err(e))?,
+        capacity: number("capacity", &form.capacity)?,
         join_url: Some(form.join_url),
         instructors: words(&form.instructors),
         allow_conflicts: form.allow_conflicts.is_some(),
@@ -671,10 +658,9 @@ pub struct EnrollForm {
 pub async fn enroll(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<EnrollForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     let who = match form.how.as_str() {
         "self" => Enrollees::Myself,
         "people" => Enrollees::People(words(&form.employees)),
@@ -686,9 +672,8 @@ pub async fn enroll(
             )));
         }
     };
-    let outcome = service::operations::enroll(&state, &caller.principal, id, who, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let outcome =
+        service::operations::enroll(&state, &caller.principal, id, who, &caller.actor()).await?;
     Ok(Redirect::to(&format!(
         "/programs/{id}?done=enrolled&n={}&w={}",
         outcome.enrolled, outcome.waitlisted
@@ -701,13 +686,11 @@ pub async fn enroll(
 pub async fn cancel_enrollment(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "enrollment").map_err(|e| caller.err(e))?;
     let cancelled =
         service::operations::cancel_enrollment(&state, &caller.principal, id, &caller.actor())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let back = if cancelled.by_staff {
         format!("/programs/{}?done=cancelled", cancelled.program_id)
     } else {
@@ -762,14 +745,11 @@ fn qr_svg(url: &str) -> String {
 pub async fn session(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(done): Query<NoticeQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let sheet = service::operations::session_sheet(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let sheet = service::operations::session_sheet(&state, &caller.principal, id).await?;
     let s = sheet.session;
     let code = sheet
         .code
@@ -808,13 +788,10 @@ pub struct CodeForm {
 pub async fn issue_code(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let minutes = number::<i64>("minutes", &form.minutes)
-        .map_err(|e| caller.err(e))?
-        .unwrap_or(15);
+    let minutes = number::<i64>("minutes", &form.minutes)?.unwrap_or(15);
     service::operations::issue_checkin_code(
         &state,
         &caller.principal,
@@ -822,8 +799,7 @@ pub async fn issue_code(
         minutes,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(Redirect::to(&format!("/sessions/{id}")).into_response())
 }
 
@@ -831,10 +807,9 @@ pub async fn issue_code(
 pub async fn roll_call(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
     let mut marks = Vec::new();
     for (key, value) in &form {
         let Some(employee) = key.strip_prefix("mark_") else {
@@ -846,12 +821,10 @@ pub async fn roll_call(
         let employee: i64 = employee
             .parse()
             .map_err(|_| caller.err(DomainError::invalid(key.as_str(), "is not an employee")))?;
-        let status = AttendanceStatus::parse(value).map_err(|e| caller.err(e))?;
+        let status = AttendanceStatus::parse(value)?;
         marks.push((Learner::Id(employee), status));
     }
-    service::operations::roll_call(&state, &caller.principal, id, &marks, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::operations::roll_call(&state, &caller.principal, id, &marks, &caller.actor()).await?;
     Ok(Redirect::to(&format!("/sessions/{id}?done=roll_call")).into_response())
 }
 
@@ -859,12 +832,10 @@ pub async fn roll_call(
 pub async fn cancel_session(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "session").map_err(|e| caller.err(e))?;
-    let s = service::operations::cancel_session(&state, &caller.principal, id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+    let s =
+        service::operations::cancel_session(&state, &caller.principal, id, &caller.actor()).await?;
     Ok(Redirect::to(&format!(
         "/programs/{}?done=session_cancelled",
         s.program_id
@@ -889,7 +860,7 @@ struct MyLearningPage {
     /// A check-in code arriving from a scanned QR code, filled into the form.
     code: String,
     /// Surveys to answer, certificates and this year's credits.
-    certification: super::certification::MyPanel,
+    certification: super::certificates::MyPanel,
 }
 
 async fn my_learning_page(
@@ -899,9 +870,7 @@ async fn my_learning_page(
     error: Option<DomainError>,
     code: String,
 ) -> Result<Response, PageError> {
-    let mine = service::operations::my_learning(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let mine = service::operations::my_learning(state, &caller.principal).await?;
     let at = |sessions: Vec<Session>| -> Vec<(Session, String)> {
         sessions
             .into_iter()
@@ -926,7 +895,7 @@ async fn my_learning_page(
         notice,
         error: error.map(|e| e.to_string()).unwrap_or_default(),
         code,
-        certification: super::certification::MyPanel::load(state, caller).await?,
+        certification: super::certificates::MyPanel::load(state, caller).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -973,7 +942,7 @@ pub async fn check_in(
         Err(e @ DomainError::Validation { .. }) => {
             my_learning_page(&state, &caller, String::new(), Some(e), form.code).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1002,9 +971,7 @@ async fn resources_admin_page(
     } else {
         StatusCode::OK
     };
-    let setup = service::operations::setup(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let setup = service::operations::setup(state, &caller.principal).await?;
     let page = ResourcesAdminPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -1051,7 +1018,7 @@ async fn setup_result(
         Err(e @ DomainError::Validation { .. }) => {
             resources_admin_page(state, caller, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1256,9 +1223,7 @@ pub async fn my_calendar(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let sessions = service::operations::my_calendar(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let sessions = service::operations::my_calendar(&state, &caller.principal).await?;
     Ok(ics_response(&caller.principal.display_name, &sessions))
 }
 
@@ -1268,24 +1233,49 @@ pub async fn instructor_calendar(
     caller: PageCaller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = path_id(file.trim_end_matches(".ics"), "instructor").map_err(|e| caller.err(e))?;
-    let sessions = service::operations::instructor_calendar(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let id = path_id(file.trim_end_matches(".ics"), "instructor")?;
+    let sessions = service::operations::instructor_calendar(&state, &caller.principal, id).await?;
     Ok(ics_response("instructor", &sessions))
 }
 
 /// `GET /calendar/venues/{id}.ics`: a venue's bookings, for everyone signed in.
 pub async fn venue_calendar(
     State(state): State<AppState>,
-    caller: PageCaller,
+    _caller: PageCaller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = path_id(file.trim_end_matches(".ics"), "venue").map_err(|e| caller.err(e))?;
-    let (venue, sessions) = service::operations::venue_calendar(&state, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let id = path_id(file.trim_end_matches(".ics"), "venue")?;
+    let (venue, sessions) = service::operations::venue_calendar(&state, id).await?;
     Ok(ics_response(&venue.name, &sessions))
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/programs", Page, list)
+        .post("/programs", Page, create)
+        .get("/programs/new", Page, new_form)
+        .get("/programs/setup", Page, setup)
+        .post("/programs/setup/plans", Page, create_plan)
+        .post("/programs/setup/venues", Page, create_venue)
+        .post("/programs/setup/instructors", Page, create_instructor)
+        .get("/programs/{id}", Page, detail)
+        .get("/programs/{id}/edit", Page, edit_form)
+        .post("/programs/{id}/edit", Page, update)
+        .post("/programs/{id}/status", Page, set_status)
+        .post("/programs/{id}/sessions", Page, add_session)
+        .post("/programs/{id}/enroll", Page, enroll)
+        .post("/enrollments/{id}/cancel", Page, cancel_enrollment)
+        .get("/sessions/{id}", Page, session)
+        .post("/sessions/{id}/code", Page, issue_code)
+        .post("/sessions/{id}/roll-call", Page, roll_call)
+        .post("/sessions/{id}/cancel", Page, cancel_session)
+        .get("/my/learning", Page, my_learning)
+        .post("/checkin", Page, check_in)
+        .get("/calendar/me.ics", Page, my_calendar)
+        .get("/calendar/instructors/{file}", Page, instructor_calendar)
+        .get("/calendar/venues/{file}", Page, venue_calendar)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -372,4 +373,21 @@ pub async fn entry(
         period: period.to_string(),
         rows,
     }))
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/performance", Page, list)
+        .get("/performance/entry", Page, entry)
+        .get("/performance/reconciliation", Page, reconciliation)
+        .post("/performance/reconciliation/run", Page, run)
+        .post("/performance/reconciliation/{id}/decision", Page, decide)
+        .post_upload(
+            "/performance/import",
+            Page,
+            upload,
+            super::import::UPLOAD_LIMIT,
+        )
 }

@@ -1,14 +1,16 @@
 //! Transfer to work pages: practice tasks for learners, mentors and staff; the
 //! program's practice page with assignment; behaviour-change ratings.
 
-use super::{Chrome, Pager, input_error, path_id, query_string, render, xlsx_response};
+use super::PageId;
+use super::{Chrome, Pager, input_error, query_string, render, xlsx_response};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::practice::{
@@ -107,8 +109,8 @@ async fn practice_page(
     failed_rating: Option<(i64, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let view = query.view().map_err(|e| caller.err(e))?;
-    let criteria = query.criteria().map_err(|e| caller.err(e))?;
+    let view = query.view()?;
+    let criteria = query.criteria()?;
     let overview = service::practice::practice_overview(
         state,
         &caller.principal,
@@ -116,8 +118,7 @@ async fn practice_page(
         &criteria,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let view = overview.view.code().to_string();
     let paged = overview.tasks;
     let q = query.q.clone().unwrap_or_default();
@@ -185,10 +186,9 @@ pub async fn export(
     Query(query): Query<PracticeQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let criteria = query.criteria().map_err(|e| caller.err(e))?;
-    let rows = service::practice::export_practice_tasks(&state, &caller.principal, &criteria)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let criteria = query.criteria()?;
+    let rows =
+        service::practice::export_practice_tasks(&state, &caller.principal, &criteria).await?;
     let bytes = practice_workbook(t, &rows)
         .map_err(|e| caller.err(DomainError::internal_from("cannot build the workbook", e)))?;
     Ok(xlsx_response(bytes, "practice-tasks.xlsx"))
@@ -277,17 +277,14 @@ pub struct DoneQuery {
 async fn task_page(
     state: &AppState,
     caller: &PageCaller,
-    id: &str,
+    id: i64,
     done: &str,
     error: Option<DomainError>,
     draft: String,
     review: ReviewForm,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(id, "practice task").map_err(|e| caller.err(e))?;
-    let view = service::practice::practice_task(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let view = service::practice::practice_task(state, &caller.principal, id).await?;
     let task = view.task;
     let reports = view
         .reports
@@ -333,13 +330,13 @@ async fn task_page(
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     task_page(
         &state,
         &caller,
-        &id,
+        id,
         &done.done,
         None,
         String::new(),
@@ -358,10 +355,9 @@ pub struct ReportForm {
 pub async fn submit_report(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(task): PageId,
     Form(form): Form<ReportForm>,
 ) -> Result<Response, PageError> {
-    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
     match service::practice::submit_practice_report(
         &state,
         &caller.principal,
@@ -376,7 +372,7 @@ pub async fn submit_report(
             task_page(
                 &state,
                 &caller,
-                &id,
+                task,
                 "",
                 Some(e),
                 form.body,
@@ -384,7 +380,7 @@ pub async fn submit_report(
             )
             .await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -393,10 +389,9 @@ pub async fn submit_report(
 pub async fn review(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(task): PageId,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
-    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
     let parsed = (|| -> DomainResult<ReportReview> {
         Ok(ReportReview {
             decision: ReportDecision::parse(&form.decision)?,
@@ -426,9 +421,9 @@ pub async fn review(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/practice/{task}?done=reviewed")).into_response()),
         Err(e @ (DomainError::Validation { .. } | DomainError::Conflict(_))) => {
-            task_page(&state, &caller, &id, "", Some(e), String::new(), form).await
+            task_page(&state, &caller, task, "", Some(e), String::new(), form).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -436,9 +431,8 @@ pub async fn review(
 pub async fn promote(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(task): PageId,
 ) -> Result<Response, PageError> {
-    let task = path_id(&id, "practice task").map_err(|e| caller.err(e))?;
     match service::practice::promote_practice_report(
         &state,
         &caller.principal,
@@ -452,7 +446,7 @@ pub async fn promote(
             task_page(
                 &state,
                 &caller,
-                &id,
+                task,
                 "",
                 Some(e),
                 String::new(),
@@ -460,7 +454,7 @@ pub async fn promote(
             )
             .await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -513,21 +507,19 @@ pub struct ProgramPracticeQuery {
 async fn program_practice_page(
     state: &AppState,
     caller: &PageCaller,
-    id: &str,
+    id: i64,
     query: ProgramPracticeQuery,
     form: AssignForm,
     error: Option<DomainError>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let id = path_id(id, "program").map_err(|e| caller.err(e))?;
     let practice = service::practice::program_practice(
         state,
         &caller.principal,
         id,
         Page::new(query.page, Some(100)),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let program = practice.program;
     let paged = practice.tasks;
     let pager = Pager::new(t, &paged, &format!("/programs/{id}/practice"), "");
@@ -574,10 +566,10 @@ async fn program_practice_page(
 pub async fn program_practice(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<ProgramPracticeQuery>,
 ) -> Result<Response, PageError> {
-    program_practice_page(&state, &caller, &id, query, AssignForm::default(), None).await
+    program_practice_page(&state, &caller, id, query, AssignForm::default(), None).await
 }
 
 fn assignment_of(form: &AssignForm) -> DomainResult<PracticeAssignment> {
@@ -609,10 +601,9 @@ fn assignment_of(form: &AssignForm) -> DomainResult<PracticeAssignment> {
 pub async fn assign(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(program_id): PageId,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
-    let program_id = path_id(&id, "program").map_err(|e| caller.err(e))?;
     // A form that does not read is shown again by the program's page, which checks
     // the caller's reach and the program first.
     let result = match assignment_of(&form) {
@@ -638,14 +629,14 @@ pub async fn assign(
             program_practice_page(
                 &state,
                 &caller,
-                &id,
+                program_id,
                 ProgramPracticeQuery::default(),
                 form,
                 Some(e),
             )
             .await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -663,10 +654,9 @@ pub struct RatingForm {
 pub async fn rate(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<RatingForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "behaviour rating").map_err(|e| caller.err(e))?;
     let input = RatingInput {
         // A rating that is not a number is out of range: refused, after the caller was
         // found to be the rater, with the same message as any other out of range.
@@ -688,6 +678,21 @@ pub async fn rate(
             )
             .await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/practice", Page, list)
+        .get("/practice/export.xlsx", Page, export)
+        .get("/practice/{id}", Page, detail)
+        .post("/practice/{id}/report", Page, submit_report)
+        .post("/practice/{id}/review", Page, review)
+        .post("/practice/{id}/promote", Page, promote)
+        .post("/ratings/{id}", Page, rate)
+        .get("/programs/{id}/practice", Page, program_practice)
+        .post("/programs/{id}/practice", Page, assign)
 }

@@ -1,10 +1,12 @@
 //! Scheduler pages: draft timetables (list, new, the draft with its cost breakdown,
 //! conflicts and diff, moves and pins, re-solve, publish) and the working calendars.
 
+use super::PageId;
 use super::{Chrome, Pager, local_time, path_id, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -62,7 +64,7 @@ pub async fn list(
     let filter = TimetableFilter {
         status: match status.trim() {
             "" => None,
-            s => Some(TimetableStatus::parse(s).map_err(|e| caller.err(e))?),
+            s => Some(TimetableStatus::parse(s)?),
         },
         plan_code: Some(plan.clone()),
     };
@@ -72,8 +74,7 @@ pub async fn list(
         &filter,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = query_string(&[("status", status.clone()), ("plan", plan.clone())]);
     let pager = Pager::new(t, &paged, "/timetables", &qs);
     let items = paged
@@ -139,9 +140,8 @@ async fn new_page(
     } else {
         StatusCode::OK
     };
-    let (plans, programs) = service::timetables::timetable_choices(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (plans, programs) =
+        service::timetables::timetable_choices(state, &caller.principal).await?;
     let page = NewPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(caller),
@@ -235,7 +235,7 @@ pub async fn create(
     match made {
         Ok(v) => Ok(Redirect::to(&format!("/timetables/{}", v.timetable.id)).into_response()),
         Err(e @ DomainError::Validation { .. }) => new_page(&state, &caller, form, Some(e)).await,
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -288,9 +288,7 @@ async fn draft_page(
     failure: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let bench = service::timetables::timetable_workbench(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let bench = service::timetables::timetable_workbench(state, &caller.principal, id).await?;
     let v = bench.view;
     let tz = state.settings.timezone;
     let hm = |x: OffsetDateTime| {
@@ -357,10 +355,9 @@ async fn draft_page(
 pub async fn detail(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<DraftQuery>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     draft_page(&state, &caller, id, query, None).await
 }
 
@@ -408,8 +405,8 @@ pub async fn change_entry(
     Path((id, session)): Path<(String, String)>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
-    let session = path_id(&session, "timetable entry").map_err(|e| caller.err(e))?;
+    let id = path_id(&id, "timetable")?;
+    let session = path_id(&session, "timetable entry")?;
     let change = match form.action.as_str() {
         "pin" | "unpin" => Ok(EntryChange {
             pinned: Some(form.action == "pin"),
@@ -474,9 +471,8 @@ pub async fn change_entry(
 pub async fn resolve(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     match service::timetables::resolve_timetable(&state, &caller.principal, id, &caller.actor())
         .await
     {
@@ -495,10 +491,9 @@ pub struct PublishForm {
 pub async fn publish(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<PublishForm>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     match service::timetables::publish_timetable(
         &state,
         &caller.principal,
@@ -517,9 +512,8 @@ pub async fn publish(
 pub async fn discard(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "timetable").map_err(|e| caller.err(e))?;
     match service::timetables::discard_timetable(&state, &caller.principal, id, &caller.actor())
         .await
     {
@@ -579,9 +573,7 @@ async fn blocks_page(
     } else {
         StatusCode::OK
     };
-    let paged = service::timetables::list_calendar_blocks(state, &caller.principal, page)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let paged = service::timetables::list_calendar_blocks(state, &caller.principal, page).await?;
     let pager = Pager::new(t, &paged, "/calendar-blocks", "");
     let body = BlocksPage {
         t,
@@ -652,7 +644,7 @@ pub async fn create_block(
         Err(e @ DomainError::Validation { .. }) => {
             blocks_page(&state, &caller, Page::default(), form, Some(e)).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -660,11 +652,26 @@ pub async fn create_block(
 pub async fn delete_block(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "calendar block").map_err(|e| caller.err(e))?;
     service::timetables::delete_calendar_block(&state, &caller.principal, id, &caller.actor())
-        .await
-        .map_err(|e| caller.err(e))?;
+        .await?;
     Ok(Redirect::to("/calendar-blocks").into_response())
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/timetables", Page, list)
+        .post("/timetables", Page, create)
+        .get("/timetables/new", Page, new_form)
+        .get("/timetables/{id}", Page, detail)
+        .post("/timetables/{id}/entries/{session_id}", Page, change_entry)
+        .post("/timetables/{id}/resolve", Page, resolve)
+        .post("/timetables/{id}/publish", Page, publish)
+        .post("/timetables/{id}/discard", Page, discard)
+        .get("/calendar-blocks", Page, blocks)
+        .post("/calendar-blocks", Page, create_block)
+        .post("/calendar-blocks/{id}/delete", Page, delete_block)
 }

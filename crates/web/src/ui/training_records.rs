@@ -6,6 +6,7 @@ use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -136,4 +137,15 @@ pub async fn submit(
         Some(with_errors(view, report.errors)),
         upload.dry_run,
     ))
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry.get("/programs/import", Page, form).post_upload(
+        "/programs/import",
+        Page,
+        submit,
+        super::import::UPLOAD_LIMIT,
+    )
 }

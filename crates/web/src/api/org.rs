@@ -11,6 +11,8 @@ use domain::org::{EmployeeFilter, EmployeeStatus};
 use domain::{DomainError, Page};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filters and paging of the employee list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -153,4 +155,14 @@ pub async fn employee_gaps(
             })
             .collect(),
     ))
+}
+
+/// The routes of this module's endpoints.
+pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(list_employees))
+        .routes(routes!(get_employee))
+        .routes(routes!(employee_gaps))
+        .routes(routes!(list_departments))
+        .routes(routes!(headcount))
 }

@@ -1,10 +1,11 @@
 //! People list, person detail and the organisation chart.
 
 use super::{Chrome, Pager, query_string, render};
-use crate::api::people::EmployeeQuery;
+use crate::api::org::EmployeeQuery;
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -57,7 +58,7 @@ pub async fn list(
     Query(query): Query<EmployeeQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let filter = query.filter()?;
     let Directory {
         employees: paged,
         departments,
@@ -67,8 +68,7 @@ pub async fn list(
         &filter,
         Page::new(query.page, query.per_page),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let q = query.q.clone().unwrap_or_default();
     let status = query.status.clone().unwrap_or_default();
     let qs = query_string(&[
@@ -132,9 +132,7 @@ pub async fn detail(
         gaps,
         history,
         tags,
-    } = service::org::person_profile(&state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    } = service::org::person_profile(&state, &caller.principal, id).await?;
     let plain: Vec<_> = gaps.iter().map(|(g, _)| g.clone()).collect();
     let radar = super::charts::skill_radar(
         &plain,
@@ -167,9 +165,7 @@ pub async fn org_chart(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let OrgChart { rows, show_counts } = service::org::org_chart(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let OrgChart { rows, show_counts } = service::org::org_chart(&state, &caller.principal).await?;
     Ok(render(&OrgPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
@@ -186,7 +182,7 @@ pub async fn export(
     Query(query): Query<EmployeeQuery>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let filter = query.filter().map_err(|e| caller.err(e))?;
+    let filter = query.filter()?;
     let bytes = service::org::export_people(
         &state,
         &caller.principal,
@@ -194,8 +190,7 @@ pub async fn export(
         |rows| people_workbook(t, rows),
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok((
         [
             (
@@ -254,4 +249,14 @@ fn people_workbook(t: Tr, rows: &[Employee]) -> Result<Vec<u8>, rust_xlsxwriter:
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofit();
     workbook.save_to_buffer()
+}
+
+/// The routes of this module's pages.
+pub(crate) fn routes(registry: Registry) -> Registry {
+    use crate::routes::Surface::Page;
+    registry
+        .get("/people", Page, list)
+        .get("/people/export.xlsx", Page, export)
+        .get("/people/{id}", Page, detail)
+        .get("/org", Page, org_chart)
 }
