@@ -209,3 +209,39 @@ db_test!(assets_are_served_from_the_binary, |app| {
         "the API page loads nothing from elsewhere"
     );
 });
+
+db_test!(
+    page_errors_speak_the_callers_language_and_a_non_numeric_id_is_not_found,
+    |app| {
+        let (browser, _) = app.login("employee").await;
+        for (lang, not_found, forbidden) in [
+            (
+                "en",
+                "This page does not exist.",
+                "You do not have permission to see this.",
+            ),
+            ("zh-CN", "页面不存在。", "您没有权限访问此内容。"),
+        ] {
+            // The path id extractor: a word where a number belongs is "not found".
+            let page = browser
+                .get(app.url("/exams/not-a-number/edit"))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), 404, "{lang}");
+            let html = page.text().await.unwrap();
+            assert!(html.contains(not_found), "{lang}: {html}");
+            // A use case's refusal, turned into the page's error by `?`.
+            let page = browser
+                .get(app.url("/exams/questions"))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), 403, "{lang}");
+            let html = page.text().await.unwrap();
+            assert!(html.contains(forbidden), "{lang}: {html}");
+        }
+    }
+);
