@@ -8,6 +8,7 @@
 //!
 //! `RUNS`: unset (assorted scenarios), `sel` (selection mechanisms × matching),
 //! `cal` (neighbours and caliper), `ci` (departments, shocks, sizes).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod sim;
 use analytics::effect::{Matching, estimate};

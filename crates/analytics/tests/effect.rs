@@ -2,6 +2,7 @@
 //! effect (see `sim`): interval coverage over many seeds, bias of the estimate and
 //! of the naive comparisons, the placebo test, every warning, determinism and
 //! degenerate input.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod sim;
 

@@ -3,6 +3,7 @@
 //! alone on the 2-core dev machine). The dev profile compiles this crate with
 //! opt-level 3 but the test shares the machine with the coverage tests, so there
 //! the bound is looser.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod sim;
 

@@ -17,6 +17,7 @@
 //! graded attempt per learner and test written by `record_attempts` (with the learning
 //! gain read back); (e) closing the program, which settles completion. Prints each step, the total, the rows written and
 //! the peak RSS of this process (for PostgreSQL the server's memory is not included).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 use store::prelude::*;

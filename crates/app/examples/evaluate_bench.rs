@@ -15,6 +15,7 @@
 //! month after completion), a program whose `--trained` learners (in the `--positions`
 //! largest positions, or every position with 0) completed in four monthly cohorts, then times the evaluation (12 months before, 6 after, nearest-
 //! neighbour matching, 1,000 bootstrap replications) and prints the estimate.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 use store::prelude::*;

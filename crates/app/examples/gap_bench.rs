@@ -19,6 +19,7 @@
 //! whole company and batches of `Store::employee_gaps` calls, whatever their SQL is at
 //! the time, and prints min/median wall times, the rows returned and the peak RSS of
 //! this process (for PostgreSQL the server's memory is not included).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 use store::prelude::*;

@@ -16,6 +16,7 @@
 //! again, as at every start) and `--clients` keep-alive clients share `--requests`
 //! searches as an employee with an API token. Client and server run in this process,
 //! so they share its CPUs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -802,10 +802,14 @@ impl LifecycleQuery {
 fn months_before(at: OffsetDateTime, months: u32) -> OffsetDateTime {
     let total = at.year() * 12 + i32::from(u8::from(at.month())) - 1 - months as i32;
     let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
-    let month = Month::try_from(month).expect("1..=12");
+    let Ok(month) = Month::try_from(month) else {
+        return at;
+    };
     let day = at.day().min(time::util::days_in_month(month, year));
-    let date = Date::from_calendar_date(year, month, day).expect("valid date");
-    at.replace_date(date)
+    match Date::from_calendar_date(year, month, day) {
+        Ok(date) => at.replace_date(date),
+        Err(_) => at,
+    }
 }
 
 /// A view or completion to record in bulk (see the store's `record_events`).

@@ -1,6 +1,7 @@
 //! The S3 backend against a real S3-compatible HTTP server: moto's standalone server
 //! (`moto_server`, from the Python package moto), started on a free local port.
 //! Without `moto_server` on the PATH the test says so and checks nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -4,6 +4,7 @@
 //!
 //! Origins are the starts of the four quarters of the third year, each forecast 13
 //! weeks ahead with only the history before it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forecast::synth::{SynthConfig, generate};
 use forecast::{Benchmark, Config, Method, backtest};

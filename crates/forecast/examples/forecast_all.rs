@@ -2,6 +2,7 @@
 //! kind-and-site group totals and the pre-booking proposals, for 200 venues × 3 years.
 //!
 //! `cargo run --release -p skillbridge-forecast --example forecast_all -- [venues] [runs]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forecast::synth::{SynthConfig, generate};
 use forecast::{Config, DEFAULT_THRESHOLD, GroupBy, forecast_all, forecast_groups, proposals};

@@ -1,5 +1,6 @@
 //! Backtests on the synthetic history: accuracy against seasonal naive and interval
 //! coverage, on several seeds and calendars (2020 has 53 ISO weeks).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forecast::synth::{SynthConfig, generate, working_days};
 use forecast::{Benchmark, Config, Method, Observed, Series, Venue, Week, backtest};

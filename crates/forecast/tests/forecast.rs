@@ -1,4 +1,5 @@
 //! Forecasts on hand-made series: exact cases, fallbacks, limits and errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forecast::synth::{SynthConfig, generate, working_days};
 use forecast::{

@@ -1,5 +1,6 @@
 //! What-if simulation on synthetic forecasts: hours are conserved and the strategies
 //! move overflow the way they should.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forecast::synth::{SynthConfig, generate};
 use forecast::{Config, Simulation, Strategy, forecast_all, simulate};

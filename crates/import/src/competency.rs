@@ -175,15 +175,12 @@ pub fn plan_assessments(
         let level = level_in_range(cell(level_col), skill, 0, "level", skill_code)
             .map_err(|e| err(level_col, e))
             .ok();
-        let score = match opt(score_col) {
+        let score = match score_col.zip(opt(score_col)) {
             None => None,
-            Some(s) => match parse_number(&s) {
+            Some((col, s)) => match parse_number(&s) {
                 Ok(v) if (0.0..=100.0).contains(&v) => Some(v),
                 _ => {
-                    err(
-                        score_col.expect("value came from it"),
-                        format!("'{s}' is not a score between 0 and 100"),
-                    );
+                    err(col, format!("'{s}' is not a score between 0 and 100"));
                     None
                 }
             },

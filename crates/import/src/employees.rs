@@ -541,12 +541,12 @@ pub fn plan(table: &Table, mapping: Mapping, known: &Known, options: Options) ->
             );
         }
         row_errors.extend(kpi_errors);
-        if row_errors.is_empty() {
+        if let (true, Some(department)) = (row_errors.is_empty(), department) {
             records.push(EmployeeRecord {
                 row,
                 employee_no: employee_no.unwrap_or_default(),
                 name: name.unwrap_or_default(),
-                department: department.expect("checked above"),
+                department,
                 position,
                 grade: get(Field::Grade).map(str::to_string),
                 job_family: get(Field::JobFamily).map(str::to_string),

@@ -218,14 +218,12 @@ where
                 .map_err(|e| err(start_col, e))
                 .ok(),
         };
-        let completion_text = completion_col.map(cell).unwrap_or("");
-        let completed_on = if completion_text.is_empty() {
-            Some(None)
-        } else {
-            parse_date(completion_text)
-                .map_err(|e| err(completion_col.expect("text came from it"), e))
-                .ok()
-                .map(Some)
+        let completion = completion_col
+            .map(|col| (col, cell(col)))
+            .filter(|(_, text)| !text.is_empty());
+        let completed_on = match completion {
+            None => Some(None),
+            Some((col, text)) => parse_date(text).map_err(|e| err(col, e)).ok().map(Some),
         };
         // Without the column the problem is named by the field (pushed once `err` is done).
         let mut no_completion_column = None;
@@ -248,14 +246,14 @@ where
             .map_err(|e| err(hours_col, e))
             .ok();
         let optional = |col: Option<usize>, check: fn(f64) -> Result<f64, String>| match col
-            .map(cell)
-            .filter(|v| !v.is_empty())
+            .map(|col| (col, cell(col)))
+            .filter(|(_, v)| !v.is_empty())
         {
             None => Ok(None),
-            Some(text) => parse_number(text)
+            Some((col, text)) => parse_number(text)
                 .and_then(check)
                 .map(Some)
-                .map_err(|e| (col.expect("text came from it"), e)),
+                .map_err(|e| (col, e)),
         };
         let score = optional(score_col, check_score)
             .map_err(|(col, e)| err(col, e))

@@ -19,7 +19,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
             return Err(bad());
         }
         let days = serial.floor() as i64;
-        let epoch = Date::from_calendar_date(1899, Month::December, 30).expect("valid epoch");
+        let epoch = time::macros::date!(1899 - 12 - 30);
         let adjusted = if days < 61 { days + 1 } else { days };
         return Ok(epoch + Duration::days(adjusted));
     }

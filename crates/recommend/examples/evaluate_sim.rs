@@ -4,6 +4,7 @@
 //! `cargo run --release -p skillbridge-recommend --example evaluate_sim -- [--people N]
 //! [--resources N] [--seeds S] [--k K] [--threads T] [--ablate]
 //! [--set name=value,...]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use recommend::eval::{Dataset, GapOnly, Metrics, Popularity, Recommender, evaluate_split};
 use recommend::sim::{SimConfig, generate};

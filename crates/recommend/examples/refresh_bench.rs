@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p skillbridge-recommend --example refresh_bench -- [--people N]
 //! [--resources N] [--completions C] [--k K] [--threads T] [--seed S]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 

@@ -81,7 +81,7 @@ impl Rng {
 
     /// An index drawn by a cumulative weight table.
     fn by_cumulative(&mut self, cumulative: &[f64]) -> usize {
-        let total = *cumulative.last().expect("empty weight table");
+        let total = cumulative.last().copied().unwrap_or(0.0);
         let x = self.f64() * total;
         cumulative
             .partition_point(|&c| c <= x)
@@ -159,6 +159,10 @@ const MAX_LEVEL: u8 = 3;
 const DRIVERS: [f64; 4] = [0.35, 0.55, 0.70, 0.82];
 
 /// Generate a company. The same config gives the same company.
+#[expect(
+    clippy::expect_used,
+    reason = "the generator numbers resources itself, so their ids are unique"
+)]
 pub fn generate(config: &SimConfig) -> Company {
     let mut rng = Rng::new(config.seed ^ 0x5EED_0FC0_FFEE);
     let n_res = config.resources.max(10);

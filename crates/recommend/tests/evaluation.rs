@@ -1,5 +1,6 @@
 //! The hybrid against its baselines on simulated companies the weights were not
 //! tuned on (the defaults came from seeds 1 and 2 at 5,000 people).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use recommend::Model;
 use recommend::Weights;

@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release -p skillbridge-scheduler --example ctt_bench -- [--dir DIR]
 //! [--seeds N] [--time-limit SECS] [--jobs J]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@
 //! workshops (strict capacity) on three sites, some rented; internal and external
 //! instructors with fees, days off and (for some) a preference for mornings;
 //! cohorts on shifts and with production-peak days blocked; a few pinned sessions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -1,4 +1,5 @@
 //! Property tests of the solver on seeded random instances.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -1,4 +1,5 @@
 //! The evaluator reproduces the known costs of every reference solution.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use scheduler::ctt::{
     Evaluation, HardViolations, SoftCosts, evaluate, parse_instance, parse_solution,

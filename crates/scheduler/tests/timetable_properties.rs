@@ -1,5 +1,6 @@
 //! Tests of the general timetabling model: every constraint on tiny problems, and
 //! seeded property tests of solving and re-planning.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -11,6 +11,7 @@
 //! searches (first page of 20, highlighted, a third of them filtered) on
 //! `--threads` threads and reports latency percentiles and throughput.
 //! Everything is seeded, so runs are comparable.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

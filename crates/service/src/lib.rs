@@ -77,6 +77,10 @@ impl Context {
 
     /// A context over an opened store and file store, with an in-memory search index
     /// (the server swaps in its on-disk index with [`Context::with_search`]).
+    #[expect(
+        clippy::expect_used,
+        reason = "an in-memory index needs no disk; failing to make one is a bug"
+    )]
     pub fn with_files(store: Store, settings: Settings, files: FileStore) -> Self {
         Self {
             store,

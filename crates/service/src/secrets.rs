@@ -27,6 +27,10 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// `N` bytes from the operating system's generator.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
+    #[expect(
+        clippy::expect_used,
+        reason = "without the OS random generator no secret can be made safely: stop"
+    )]
     getrandom::fill(&mut buf).expect("the OS random generator is available");
     buf
 }

@@ -22,6 +22,10 @@ const SQLITE_FORMAT: &[FormatItem<'static>] =
 pub struct DbTime(pub OffsetDateTime);
 
 impl DbTime {
+    #[expect(
+        clippy::expect_used,
+        reason = "a UTC timestamp of years 0..=9999 always formats; the store writes no other"
+    )]
     fn sqlite_text(&self) -> String {
         self.0
             .to_offset(UtcOffset::UTC)

@@ -118,7 +118,10 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
             }
         }
     }
-    let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
+    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the OpenAPI document does not serialise");
+        "{}".to_string()
+    });
     let docs = std::sync::Arc::new(openapi);
     let registry = Registry {
         router: Router::new(),

@@ -1,5 +1,6 @@
 //! Document resources (ETag, preconditions, POST merge) and statements requests with
 //! attachments (multipart/mixed, signatures).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Normalisation, output formats, equivalence, agent identity, query and voiding semantics.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

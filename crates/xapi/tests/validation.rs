@@ -1,4 +1,5 @@
 //! Table-driven statement validation, in both versions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! One integration-test binary (fast to link); every database test runs on
 //! SQLite and, with SKILLBRIDGE_TEST_DATABASE_URL set, on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
