@@ -35,7 +35,7 @@ async fn assessment_count(app: &TestApp) -> i64 {
 
 /// The `skip`-th active employee with a required skill that is unassessed or below its
 /// level: (employee id, employee number, skill code, required level).
-async fn employee_with_gap(app: &TestApp, skip: usize) -> (i64, String, String, i32) {
+pub(crate) async fn employee_with_gap(app: &TestApp, skip: usize) -> (i64, String, String, i32) {
     let filter = EmployeeFilter {
         status: Some(EmployeeStatus::Active),
         ..Default::default()
