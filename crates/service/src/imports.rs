@@ -117,8 +117,11 @@ pub trait Import: Send + Sync + Sized + std::fmt::Debug {
     /// Whether the import can write only the valid rows of a file with problems.
     const OFFERS_VALID_ONLY: bool = false;
 
-    /// Refuses a caller who may not run this import (the CLI has none).
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()>;
+    /// Refuses a caller who may not run this import (the CLI has none): by default,
+    /// anyone but a company-wide people manager.
+    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
+        require_company_people_manager(principal)
+    }
 
     /// Whether the valid rows are to be written even when some rows are bad.
     fn valid_only(&self) -> bool {
@@ -338,10 +341,6 @@ impl Import for Employees {
     type Outcome = store::EmployeeImportOutcome;
     const OFFERS_VALID_ONLY: bool = true;
 
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
-        require_company_people_manager(principal)
-    }
-
     fn valid_only(&self) -> bool {
         self.options.valid_only
     }
@@ -443,10 +442,6 @@ impl Import for KpiDefinitions {
     /// (created, updated).
     type Outcome = (usize, usize);
 
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
-        require_company_people_manager(principal)
-    }
-
     async fn plan(
         &self,
         ctx: &Context,
@@ -535,10 +530,6 @@ impl Import for KpiValues {
     const DRY_RUN_WRITES: bool = true;
     const OFFERS_VALID_ONLY: bool = true;
 
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
-        require_company_people_manager(principal)
-    }
-
     fn valid_only(&self) -> bool {
         self.valid_only
     }
@@ -623,10 +614,6 @@ impl Import for Assessments {
     /// New assessments (the other valid rows were already stored).
     type Outcome = usize;
 
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
-        require_company_people_manager(principal)
-    }
-
     async fn plan(
         &self,
         ctx: &Context,
@@ -699,10 +686,6 @@ impl Import for CompetencyModels {
     type Plan = Vec<import::competency::ModelRecord>;
     /// (positions, requirements).
     type Outcome = (usize, usize);
-
-    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
-        require_company_people_manager(principal)
-    }
 
     async fn plan(
         &self,
