@@ -335,18 +335,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("backup written to {}", args.out.display());
             Ok(())
         }
-        Command::Import(ImportCommand::Employees(args)) => import_employees(&settings, args).await,
-        Command::Import(ImportCommand::Kpis(args)) => import_kpis(&settings, args).await,
-        Command::Import(ImportCommand::KpiValues(args)) => import_kpi_values(&settings, args).await,
-        Command::Import(ImportCommand::Assessments(args)) => {
-            import_assessments(&settings, args).await
-        }
-        Command::Import(ImportCommand::CompetencyModels(args)) => {
-            import_competency_models(&settings, args).await
-        }
-        Command::Import(ImportCommand::TrainingRecords(args)) => {
-            import_training_records(&settings, args).await
-        }
+        Command::Import(command) => import(&settings, command).await,
         Command::Export(ExportCommand::CompetencyModels(args)) => {
             export_competency_models(&settings, args).await
         }
@@ -495,266 +484,114 @@ async fn admin_create(settings: &Settings, args: AdminCreateArgs) -> anyhow::Res
     Ok(())
 }
 
-async fn import_employees(settings: &Settings, args: ImportEmployeesArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+async fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<()> {
+    use service::imports::{
+        Assessments, CompetencyModels, Employees, KpiDefinitions, KpiValues, TrainingRecords,
+    };
+    // The competency and history imports fail on a file with any problem, even on a dry
+    // run; the people and KPI imports fail only when a file with problems is not a dry run.
+    const STRICT: bool = true;
+    const LENIENT: bool = false;
+    match command {
+        ImportCommand::Employees(args) => {
+            let kind = Employees {
+                mapping_name: args.mapping,
+                pairs: args.pairs,
+                save_mapping_as: args.save_mapping,
+                options: import::employees::Options {
+                    create_missing: args.create_missing,
+                    valid_only: args.valid_only,
+                    period: args
+                        .period
+                        .as_deref()
+                        .map(domain::performance::Period::parse)
+                        .transpose()?,
+                },
+            };
+            import_file(settings, &args.file, args.dry_run, kind, LENIENT).await
+        }
+        ImportCommand::Kpis(args) => {
+            import_file(settings, &args.file, args.dry_run, KpiDefinitions, LENIENT).await
+        }
+        ImportCommand::KpiValues(args) => {
+            let kind = KpiValues {
+                valid_only: args.valid_only,
+            };
+            import_file(settings, &args.file, args.dry_run, kind, LENIENT).await
+        }
+        ImportCommand::Assessments(args) => {
+            import_file(settings, &args.file, args.dry_run, Assessments, STRICT).await
+        }
+        ImportCommand::CompetencyModels(args) => {
+            import_file(settings, &args.file, args.dry_run, CompetencyModels, STRICT).await
+        }
+        ImportCommand::TrainingRecords(args) => {
+            import_file(settings, &args.file, args.dry_run, TrainingRecords, STRICT).await
+        }
+    }
+}
+
+/// Runs one file through an import's workflow and prints its report.
+async fn import_file<K: service::imports::Import>(
+    settings: &Settings,
+    file: &std::path::Path,
+    dry_run: bool,
+    kind: K,
+    strict: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = open_store(settings).await?;
     let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let request = service::imports::EmployeeImportRequest {
-        bytes,
-        source: args.file.display().to_string(),
-        mapping_name: args.mapping,
-        pairs: args.pairs,
-        save_mapping_as: args.save_mapping,
-        options: import::employees::Options {
-            create_missing: args.create_missing,
-            valid_only: args.valid_only,
-            period: args
-                .period
-                .as_deref()
-                .map(domain::performance::Period::parse)
-                .transpose()?,
-        },
-        dry_run: args.dry_run,
-    };
-    let report = service::imports::import_employees(&ctx, None, request, &Actor::cli()).await?;
+    let started = std::time::Instant::now();
+    let request =
+        service::imports::ImportRequest::new(bytes, file.display().to_string(), dry_run, kind);
+    let report = service::imports::run(&ctx, None, request, &Actor::cli()).await;
     store.close().await;
+    print_report(&report?, started.elapsed(), strict)
+}
+
+/// Prints any import's report: remarks, counts, problems and what was written; fails
+/// when nothing was written because of the problems (`strict`: a dry run of a file with
+/// problems fails too).
+fn print_report<K: service::imports::Import>(
+    report: &service::imports::ImportReport<K>,
+    elapsed: std::time::Duration,
+    strict: bool,
+) -> anyhow::Result<()> {
     for note in &report.notes {
         println!("note: {note}");
     }
     println!(
-        "rows: {}   valid: {}   with errors: {}",
-        report.total_rows,
-        report.valid_rows,
-        report.total_rows - report.valid_rows
+        "rows: {}   valid: {}   problems: {}   ({:.1} s)",
+        report.rows,
+        report.valid,
+        report.error_count,
+        elapsed.as_secs_f64()
     );
     for e in &report.errors {
-        println!("  row {:>6}  {:<16} {}", e.row, e.column, e.reason);
-    }
-    match report.outcome {
-        Some(o) => {
-            println!(
-                "imported: {} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created, {} KPI values written",
-                o.inserted,
-                o.updated,
-                o.unchanged,
-                o.managers_changed,
-                o.departments_created,
-                o.positions_created,
-                o.kpi_values_written
-            );
-            Ok(())
-        }
-        None if args.dry_run => {
-            println!("dry run: nothing was written");
-            Ok(())
-        }
-        None => anyhow::bail!(
-            "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
-        ),
-    }
-}
-
-fn print_row_errors(errors: &[import::RowError], total: usize) {
-    for e in errors {
-        println!("  row {:>8}  {:<16} {}", e.row, e.column, e.reason);
-    }
-    if total > errors.len() {
-        println!("  ... and {} more", total - errors.len());
-    }
-}
-
-async fn import_kpis(settings: &Settings, args: ImportKpisArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings).await?;
-    let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let source = args.file.display().to_string();
-    let report = service::imports::import_kpi_definitions(
-        &ctx,
-        None,
-        &bytes,
-        &source,
-        args.dry_run,
-        &Actor::cli(),
-    )
-    .await?;
-    store.close().await;
-    println!(
-        "rows: {}   with errors: {}",
-        report.rows,
-        report.errors.len()
-    );
-    print_row_errors(&report.errors, report.errors.len());
-    match report.written {
-        Some((created, updated)) => {
-            println!("KPI definitions: {created} created, {updated} updated");
-            Ok(())
-        }
-        None if args.dry_run => {
-            println!("dry run: nothing was written");
-            Ok(())
-        }
-        None => anyhow::bail!("nothing was imported: fix the rows above"),
-    }
-}
-
-async fn import_kpi_values(settings: &Settings, args: ImportKpiValuesArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings).await?;
-    let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let source = args.file.display().to_string();
-    let started = std::time::Instant::now();
-    let report = service::imports::import_kpi_values(
-        &ctx,
-        None,
-        &bytes,
-        &source,
-        args.valid_only,
-        args.dry_run,
-        &Actor::cli(),
-    )
-    .await?;
-    store.close().await;
-    println!(
-        "rows: {}   values: {}   problems: {}   ({:.1} s)",
-        report.rows,
-        report.values,
-        report.error_count,
-        started.elapsed().as_secs_f64()
-    );
-    print_row_errors(&report.errors, report.error_count);
-    match report.outcome {
-        Some(o) => {
-            println!(
-                "KPI values: {} written (new or changed), {} unchanged",
-                o.written, o.unchanged
-            );
-            Ok(())
-        }
-        None if args.dry_run => {
-            println!("dry run: nothing was written");
-            Ok(())
-        }
-        None => anyhow::bail!(
-            "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
-        ),
-    }
-}
-
-/// Prints a competency import's counts and problems; fails when there are problems.
-fn competency_report(
-    rows: usize,
-    errors: &[import::RowError],
-    error_count: usize,
-) -> anyhow::Result<()> {
-    println!("rows: {rows}   problems: {error_count}");
-    for e in errors {
         println!("  {e}");
     }
-    if error_count > errors.len() {
-        println!("  ... and {} more", error_count - errors.len());
+    if report.error_count > report.errors.len() {
+        println!(
+            "  ... and {} more",
+            report.error_count - report.errors.len()
+        );
     }
-    anyhow::ensure!(error_count == 0, "nothing was imported: fix the rows above");
-    Ok(())
-}
-
-async fn import_assessments(settings: &Settings, args: ImportCompetencyArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings).await?;
-    let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let source = args.file.display().to_string();
-    let report = service::imports::import_assessments(
-        &ctx,
-        None,
-        &bytes,
-        &source,
-        args.dry_run,
-        &Actor::cli(),
-    )
-    .await;
-    store.close().await;
-    let report = report?;
-    competency_report(report.rows, &report.errors, report.error_count)?;
-    match report.inserted {
-        Some(inserted) => println!(
-            "written: {inserted} new assessments, {} already stored",
-            report.valid - inserted
-        ),
-        None => println!("dry run: nothing was written"),
+    let rejected = !report.written && (!report.dry_run || strict && report.error_count > 0);
+    if rejected {
+        if K::OFFERS_VALID_ONLY {
+            anyhow::bail!(
+                "nothing was imported: fix the rows above, or use --valid-only to import the valid rows"
+            );
+        }
+        anyhow::bail!("nothing was imported: fix the rows above");
     }
-    Ok(())
-}
-
-async fn import_competency_models(
-    settings: &Settings,
-    args: ImportCompetencyArgs,
-) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings).await?;
-    let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let source = args.file.display().to_string();
-    let report = service::imports::import_competency_models(
-        &ctx,
-        None,
-        &bytes,
-        &source,
-        args.dry_run,
-        &Actor::cli(),
-    )
-    .await;
-    store.close().await;
-    let report = report?;
-    competency_report(report.rows, &report.errors, report.error_count)?;
-    match report.written {
-        Some((positions, rows)) => {
-            println!("written: {rows} requirements set directly for {positions} positions")
+    match report.describe() {
+        Some(outcome) if report.written => println!("written: {outcome}"),
+        Some(outcome) => {
+            println!("dry run, nothing was written; the import would give: {outcome}")
         }
         None => println!("dry run: nothing was written"),
-    }
-    Ok(())
-}
-
-async fn import_training_records(
-    settings: &Settings,
-    args: ImportCompetencyArgs,
-) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings).await?;
-    let ctx = service::Context::new(store.clone(), service_settings(settings));
-    let source = args.file.display().to_string();
-    let started = std::time::Instant::now();
-    let report = service::imports::import_training_records(
-        &ctx,
-        None,
-        &bytes,
-        &source,
-        args.dry_run,
-        &Actor::cli(),
-    )
-    .await;
-    store.close().await;
-    let report = report?;
-    competency_report(report.rows, &report.errors, report.error_count)?;
-    if let Some(o) = report.outcome {
-        println!(
-            "{}: {} historical programs created, {} with more hours; {} enrolments created, {} updated, {} unchanged ({:.1} s)",
-            if report.written {
-                "written"
-            } else {
-                "dry run, nothing was written; the import would give"
-            },
-            o.programs_created,
-            o.programs_updated,
-            o.enrollments_created,
-            o.enrollments_updated,
-            o.enrollments_unchanged,
-            started.elapsed().as_secs_f64()
-        );
     }
     Ok(())
 }

@@ -494,16 +494,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("competency_import.positions", "岗位", "positions"),
     ("competency_import.requirements", "能力要求", "requirements"),
-    (
-        "competency_import.preview_errors",
-        "预览发现问题，请修正后再导入。",
-        "The preview found problems; fix them before importing.",
-    ),
-    (
-        "competency_import.nothing_written",
-        "存在问题行，未导入任何数据。请修正后重试。",
-        "Some rows have problems, so nothing was imported. Fix them and try again.",
-    ),
     ("models.sheet", "能力模型", "Competency models"),
     ("models.position_code", "岗位编码", "Position code"),
     ("models.position_name", "岗位名称", "Position"),
@@ -1290,6 +1280,21 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "存在问题行，未导入任何数据。请修正后重试，或选择仅导入无错误的行。",
         "Some rows have problems, so nothing was imported. Fix them, or choose to import only the valid rows.",
     ),
+    (
+        "import.preview_errors",
+        "预览发现问题，请修正后再导入。",
+        "The preview found problems; fix them before importing.",
+    ),
+    (
+        "import.nothing_written_fix",
+        "存在问题行，未导入任何数据。请修正后重试。",
+        "Some rows have problems, so nothing was imported. Fix them and try again.",
+    ),
+    (
+        "import.would",
+        "导入将会：{counts}",
+        "Importing would give: {counts}",
+    ),
     ("import.mapping_used", "使用的列映射", "Mapping used"),
     (
         "import.no_file",
@@ -1337,11 +1342,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "training_records.enrollments_created",
         "新增培训记录",
         "records created",
-    ),
-    (
-        "training_records.would",
-        "导入将会：{counts}",
-        "Importing would give: {counts}",
     ),
     (
         "audit.action.training_records.import",

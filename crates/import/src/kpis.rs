@@ -480,31 +480,21 @@ pub trait ValueBatches: Send {
 /// Rows per batch handed to the store.
 pub const BATCH: usize = 1000;
 
-/// Value rows read from a table already in memory (XLSX, small CSV) or streamed from CSV.
-pub struct ValueImport<'a> {
+/// Value rows streamed from a file (CSV is parsed as it is read, XLSX is read whole), in
+/// batches of valid values; what was read and found is tallied in `checked`, where a
+/// wide row counts as valid when all its cells are.
+pub struct ValueImport {
     reader: ValueReader,
-    refs: &'a ValueRefs,
-    rows: crate::table::RowStream<'a>,
-    /// The first problems found (up to [`KEPT_ERRORS`]); `error_count` counts them all.
-    pub errors: Vec<RowError>,
-    /// Problems found so far.
-    pub error_count: usize,
-    /// Data rows read so far.
-    pub rows_read: usize,
-    /// Values accepted so far.
-    pub values: usize,
-    valid_only: bool,
-    dry_run: bool,
+    refs: ValueRefs,
+    rows: crate::table::RowStream<'static>,
+    /// Rows read so far, valid rows and problems.
+    pub checked: crate::Checked,
 }
 
-impl<'a> ValueImport<'a> {
-    /// Starts reading `bytes` (CSV or XLSX).
-    pub fn open(
-        bytes: &'a [u8],
-        refs: &'a ValueRefs,
-        valid_only: bool,
-        dry_run: bool,
-    ) -> Result<Self, Vec<RowError>> {
+impl ValueImport {
+    /// Starts reading `bytes` (CSV or XLSX); the problems of a file whose header cannot
+    /// be used (or that cannot be read at all).
+    pub fn open(bytes: Vec<u8>, refs: ValueRefs) -> Result<Self, Vec<RowError>> {
         let (headers, rows) = crate::table::stream_rows(bytes).map_err(|e| {
             vec![RowError {
                 row: 1,
@@ -517,18 +507,17 @@ impl<'a> ValueImport<'a> {
             reader,
             refs,
             rows,
-            errors: Vec::new(),
-            error_count: 0,
-            rows_read: 0,
-            values: 0,
-            valid_only,
-            dry_run,
+            checked: crate::Checked::default(),
         })
     }
 }
 
-impl ValueBatches for ValueImport<'_> {
-    fn next_batch(&mut self) -> Option<Vec<ValueRecord>> {
+impl Iterator for ValueImport {
+    type Item = Vec<ValueRecord>;
+
+    /// The valid values of the next [`BATCH`] rows; `None` at the end of the file (or
+    /// where the file cannot be read further).
+    fn next(&mut self) -> Option<Vec<ValueRecord>> {
         let mut batch = Vec::with_capacity(BATCH);
         while batch.len() < BATCH {
             let Some(next) = self.rows.next() else {
@@ -539,41 +528,22 @@ impl ValueBatches for ValueImport<'_> {
             };
             match next {
                 Ok((row, cells)) => {
-                    self.rows_read += 1;
+                    self.checked.rows += 1;
                     let mut row_errors = Vec::new();
                     self.reader
-                        .read_row(row, &cells, self.refs, &mut batch, &mut row_errors);
-                    self.keep_errors(row_errors);
+                        .read_row(row, &cells, &self.refs, &mut batch, &mut row_errors);
+                    if row_errors.is_empty() {
+                        self.checked.valid += 1;
+                    }
+                    self.checked.add_errors(row_errors);
                 }
                 Err(e) => {
-                    self.keep_errors(vec![e]);
+                    self.checked.add_errors([e]);
                     return None;
                 }
             }
         }
-        self.values += batch.len();
-        // A dry run, or a file already known to be rejected, still reads to the end to
-        // report every problem, but hands nothing to the store.
-        Some(if self.dry_run || !self.writable() {
-            Vec::new()
-        } else {
-            batch
-        })
-    }
-
-    fn writable(&self) -> bool {
-        !self.dry_run && (self.error_count == 0 || self.valid_only)
-    }
-}
-
-/// Problems kept in memory; a file of millions of bad rows is counted, not stored.
-pub const KEPT_ERRORS: usize = 1000;
-
-impl ValueImport<'_> {
-    fn keep_errors(&mut self, errors: Vec<RowError>) {
-        self.error_count += errors.len();
-        let room = KEPT_ERRORS.saturating_sub(self.errors.len());
-        self.errors.extend(errors.into_iter().take(room));
+        Some(batch)
     }
 }
 

@@ -30,21 +30,24 @@ impl std::error::Error for TableError {}
 pub type RowStream<'a> =
     Box<dyn Iterator<Item = Result<(usize, Vec<String>), crate::RowError>> + Send + 'a>;
 
-/// The header and a stream of the data rows (blank rows skipped).
-pub fn stream_rows(bytes: &[u8]) -> Result<(Vec<String>, RowStream<'_>), TableError> {
+/// The header and a stream of the data rows (blank rows skipped); the stream owns the
+/// file, so it can outlive the caller that read it.
+pub fn stream_rows(bytes: Vec<u8>) -> Result<(Vec<String>, RowStream<'static>), TableError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let table = read_xlsx(bytes)?;
+        let table = read_xlsx(&bytes)?;
         return Ok((table.headers, Box::new(table.rows.into_iter().map(Ok))));
     }
-    let text = decode(bytes)?;
-    let data: Cow<'_, [u8]> = match text {
-        Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
-        Cow::Owned(t) => Cow::Owned(t.into_bytes()),
+    // UTF-8 is parsed in place (after its BOM, if any); GB18030 is decoded first.
+    let (skip, decoded) = match decode(&bytes)? {
+        Cow::Borrowed(text) => (bytes.len() - text.len(), None),
+        Cow::Owned(text) => (0, Some(text.into_bytes())),
     };
+    let mut data = std::io::Cursor::new(decoded.unwrap_or(bytes));
+    data.set_position(skip as u64);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(data));
+        .from_reader(data);
     let mut records = reader.records();
     let headers: Vec<String> = loop {
         match records.next() {

@@ -1,124 +1,265 @@
 //! The imports: employees, KPI definitions and values, assessments, competency models
 //! and training records, as the CLI and the upload pages submit them.
+//!
+//! Every import goes through one workflow, [`run`]: permission → read the file and map
+//! and validate every row ([`Import::plan`]) → dry run or write in one transaction,
+//! all rows or none ([`Gate`]) → one [`ImportReport`]. An import says only how it
+//! reads, validates and writes its rows.
 
 use crate::Context;
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Permission, Principal};
+pub use import::Checked;
 use store::prelude::*;
-/// An employee import as the CLI and the upload page submit it.
-pub struct EmployeeImportRequest {
+
+/// Problems kept in a report; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = import::KEPT_ERRORS;
+
+/// One file to import, as the CLI and the upload pages submit it.
+pub struct ImportRequest<K> {
     /// File content (CSV or XLSX).
     pub bytes: Vec<u8>,
     /// File name, for the audit log.
     pub source: String,
-    /// A saved mapping to start from.
-    pub mapping_name: Option<String>,
-    /// `field=Header` pairs that override the saved mapping.
-    pub pairs: Vec<String>,
-    /// Save the effective mapping under this name.
-    pub save_mapping_as: Option<String>,
-    pub options: import::employees::Options,
     /// Validate and report only.
     pub dry_run: bool,
+    /// Which import, with its own options.
+    pub kind: K,
+}
+
+impl<K> ImportRequest<K> {
+    pub fn new(bytes: Vec<u8>, source: impl Into<String>, dry_run: bool, kind: K) -> Self {
+        Self {
+            bytes,
+            source: source.into(),
+            dry_run,
+            kind,
+        }
+    }
+}
+
+/// The rows of a file, mapped and validated.
+pub struct Planned<P> {
+    /// Rows read, valid rows and problems (for a stream: so far).
+    pub checked: Checked,
+    /// What is written; `None` when the file's columns cannot be used at all.
+    pub plan: Option<P>,
+    /// Remarks that are not problems.
+    pub notes: Vec<String>,
+    /// The column mapping used, as `field=Header` lines (imports that map columns).
+    pub mapping: Option<String>,
+}
+
+impl<P> Planned<P> {
+    fn new(checked: Checked, plan: P) -> Self {
+        Self {
+            checked,
+            plan: Some(plan),
+            notes: Vec::new(),
+            mapping: None,
+        }
+    }
+
+    /// A file whose columns cannot be used: its problems, nothing to write.
+    fn refused(rows: usize, errors: Vec<import::RowError>) -> Self {
+        Self {
+            checked: Checked::new(rows, 0, errors),
+            plan: None,
+            notes: Vec::new(),
+            mapping: None,
+        }
+    }
+}
+
+/// The all-or-nothing rule of every import, applied by [`run`] before a write starts
+/// and by a streaming write before it commits.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    dry_run: bool,
+    valid_only: bool,
+}
+
+impl Gate {
+    /// Whether rows so checked may be written: every row is valid, or only the valid
+    /// rows were wanted.
+    pub fn accepts(&self, checked: &Checked) -> bool {
+        checked.error_count == 0 || self.valid_only
+    }
+
+    /// Whether the transaction that wrote rows so checked commits (never on a dry run).
+    pub fn commits(&self, checked: &Checked) -> bool {
+        !self.dry_run && self.accepts(checked)
+    }
+}
+
+/// A count of what an import did, labelled with the key of its text in `i18n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub label: &'static str,
+    pub value: usize,
+}
+
+const fn count(label: &'static str, value: usize) -> Count {
+    Count { label, value }
+}
+
+/// One of the six imports: how it reads, validates and writes its rows. [`run`] does
+/// the rest, the same for all.
+pub trait Import: Send + Sync + Sized + std::fmt::Debug {
+    /// The validated rows, as the write takes them.
+    type Plan: Send;
+    /// What a write did.
+    type Outcome: Send + std::fmt::Debug;
+    /// Whether a dry run still goes through [`Import::write`], whose transaction is then
+    /// rolled back: for a stream that is validated as it is written, and for an import
+    /// that rehearses so that its preview gives exact counts.
+    const DRY_RUN_WRITES: bool = false;
+    /// Whether the import can write only the valid rows of a file with problems.
+    const OFFERS_VALID_ONLY: bool = false;
+
+    /// Refuses a caller who may not run this import (the CLI has none): by default,
+    /// anyone but a company-wide people manager.
+    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
+        require_company_people_manager(principal)
+    }
+
+    /// Whether the valid rows are to be written even when some rows are bad.
+    fn valid_only(&self) -> bool {
+        false
+    }
+
+    /// Reads the file and maps and validates every row (a stream: opens it).
+    fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Planned<Self::Plan>>> + Send;
+
+    /// Writes the plan in one transaction that commits only when `gate` allows it;
+    /// `None` when nothing was done. A stream brings `checked` up to date.
+    fn write(
+        &self,
+        ctx: &Context,
+        plan: Self::Plan,
+        checked: &mut Checked,
+        gate: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<Option<Self::Outcome>>> + Send;
+
+    /// The outcome as labelled counts, for the pages.
+    fn counts(outcome: &Self::Outcome, checked: &Checked) -> Vec<Count>;
+
+    /// The outcome in words, for the command line.
+    fn describe(outcome: &Self::Outcome, checked: &Checked) -> String;
 }
 
 /// What an import found and did.
-pub struct EmployeeImportReport {
-    pub total_rows: usize,
-    pub valid_rows: usize,
+#[derive(Debug)]
+pub struct ImportReport<K: Import> {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows without problems.
+    pub valid: usize,
+    /// The first problems (up to [`MAX_REPORTED_ERRORS`]), by row.
     pub errors: Vec<import::RowError>,
-    pub mapping: import::employees::Mapping,
-    /// Remarks that are not errors.
+    /// Every problem found.
+    pub error_count: usize,
+    pub dry_run: bool,
+    /// Whether the file passes the all-or-nothing rule (on a dry run: would be written).
+    pub accepted: bool,
+    /// Whether rows were written (committed).
+    pub written: bool,
+    /// What was written, or for an import that rehearses its dry run, would be.
+    pub outcome: Option<K::Outcome>,
+    /// Remarks that are not problems.
     pub notes: Vec<String>,
-    /// Set when rows were written.
-    pub outcome: Option<store::EmployeeImportOutcome>,
+    /// The column mapping used, as `field=Header` lines (imports that map columns).
+    pub mapping: Option<String>,
 }
 
-/// Names of the saved column mappings for employee imports (company-wide people managers).
-pub async fn employee_mappings(ctx: &Context, caller: &Principal) -> DomainResult<Vec<String>> {
-    require_company_people_manager(Some(caller))?;
-    ctx.store.import_mapping_names(EMPLOYEE_MAPPING_KIND).await
+impl<K: Import> ImportReport<K> {
+    fn checked(&self) -> Checked {
+        Checked {
+            rows: self.rows,
+            valid: self.valid,
+            errors: Vec::new(),
+            error_count: self.error_count,
+        }
+    }
+
+    /// The outcome as labelled counts (none when there is no outcome).
+    pub fn counts(&self) -> Vec<Count> {
+        self.outcome
+            .as_ref()
+            .map(|o| K::counts(o, &self.checked()))
+            .unwrap_or_default()
+    }
+
+    /// The outcome in words, if there is one.
+    pub fn describe(&self) -> Option<String> {
+        self.outcome
+            .as_ref()
+            .map(|o| K::describe(o, &self.checked()))
+    }
 }
 
-/// Kind of saved mappings for employee imports.
-pub const EMPLOYEE_MAPPING_KIND: &str = "employees";
-
-/// Reads, validates and (unless a dry run, or rows are bad and skipping was not chosen)
-/// writes an employee file. Only a company-wide people manager may import.
-pub async fn import_employees(
+/// The workflow of every import: permission, read and validate every row, then a dry
+/// run or a write in one transaction that commits all rows or none (or only the valid
+/// ones, where the import offers that), and the report.
+pub async fn run<K: Import>(
     ctx: &Context,
     principal: Option<&Principal>,
-    request: EmployeeImportRequest,
+    request: ImportRequest<K>,
     actor: &Actor,
-) -> DomainResult<EmployeeImportReport> {
-    use import::employees::{Mapping, map_columns, plan};
-    require_company_people_manager(principal)?;
-    let table =
-        import::table::read_table(&request.bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let mut pairs = Vec::new();
-    if let Some(name) = request
-        .mapping_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        let saved = ctx
-            .store
-            .import_mapping(EMPLOYEE_MAPPING_KIND, name)
-            .await?
-            .ok_or_else(|| {
-                DomainError::invalid("mapping", format!("no saved mapping is called '{name}'"))
-            })?;
-        pairs.extend(
-            Mapping::parse_pairs(saved.lines()).map_err(|e| DomainError::invalid("mapping", e))?,
-        );
-    }
-    let explicit = Mapping::parse_pairs(request.pairs.iter().map(String::as_str))
-        .map_err(|e| DomainError::invalid("map", e))?;
-    pairs.retain(|(f, _)| !explicit.iter().any(|(g, _)| g == f));
-    pairs.extend(explicit);
-    let mapping = match map_columns(&table.headers, &pairs) {
-        Ok(m) => m,
-        Err(errors) => {
-            return Ok(EmployeeImportReport {
-                total_rows: table.rows.len(),
-                valid_rows: 0,
-                errors,
-                mapping: Mapping::default(),
-                notes: Vec::new(),
-                outcome: None,
-            });
+) -> DomainResult<ImportReport<K>> {
+    K::allowed(principal)?;
+    let ImportRequest {
+        bytes,
+        source,
+        dry_run,
+        kind,
+    } = request;
+    let gate = Gate {
+        dry_run,
+        valid_only: kind.valid_only(),
+    };
+    let Planned {
+        mut checked,
+        plan,
+        notes,
+        mapping,
+    } = kind.plan(ctx, bytes, actor).await?;
+    let accepted = plan.is_some() && gate.accepts(&checked);
+    let outcome = match plan {
+        Some(plan) if gate.accepts(&checked) && (!dry_run || K::DRY_RUN_WRITES) => {
+            kind.write(ctx, plan, &mut checked, gate, &source, actor)
+                .await?
         }
+        _ => None,
     };
-    if let Some(name) = request
-        .save_mapping_as
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        ctx.store
-            .save_import_mapping(EMPLOYEE_MAPPING_KIND, name, &mapping.to_lines(), actor)
-            .await?;
-    }
-    let known = ctx.store.import_known().await?;
-    let plan = plan(&table, mapping, &known, request.options);
-    let outcome = if request.dry_run || !plan.writable() {
-        None
-    } else {
-        Some(
-            ctx.store
-                .apply_employee_import(&plan, &known, &request.source, actor)
-                .await?,
-        )
-    };
-    Ok(EmployeeImportReport {
-        total_rows: plan.total_rows,
-        valid_rows: plan.records.len(),
-        errors: plan.errors,
-        mapping: plan.mapping,
-        notes: plan.notes,
+    // A stream's problems are known only now.
+    let accepted = accepted && gate.accepts(&checked);
+    let mut errors = checked.errors;
+    errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(ImportReport {
+        rows: checked.rows,
+        valid: checked.valid,
+        errors,
+        error_count: checked.error_count,
+        dry_run,
+        accepted,
+        written: outcome.is_some() && !dry_run,
         outcome,
+        notes,
+        mapping,
     })
+}
+
+/// Reads a whole table; a file that cannot be read is a validation error of `file`.
+fn read_table(bytes: &[u8]) -> DomainResult<import::table::Table> {
+    import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))
 }
 
 /// Fails unless the caller (if any: the CLI has none) manages people company-wide.
@@ -129,12 +270,216 @@ pub fn require_company_people_manager(principal: Option<&Principal>) -> DomainRe
     }
 }
 
-/// Outcome of a KPI definitions import.
-pub struct KpiDefinitionsReport {
-    pub rows: usize,
-    pub errors: Vec<import::RowError>,
-    /// (created, updated) when written.
-    pub written: Option<(usize, usize)>,
+/// Fails unless the caller (if any: the CLI has none) keeps programs company-wide: a
+/// history file names people and programs across the whole company.
+pub fn require_company_program_manager(principal: Option<&Principal>) -> DomainResult<()> {
+    match principal {
+        Some(p) if !p.scope_for(Permission::ManagePrograms).company => Err(DomainError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+// ---- Employees ----------------------------------------------------------------------
+
+/// The employee import: columns mapped by a saved mapping and `field=Header` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Employees {
+    /// A saved mapping to start from.
+    pub mapping_name: Option<String>,
+    /// `field=Header` pairs that override the saved mapping.
+    pub pairs: Vec<String>,
+    /// Save the effective mapping under this name.
+    pub save_mapping_as: Option<String>,
+    pub options: import::employees::Options,
+}
+
+/// An employee import as the CLI and the upload page submit it.
+pub type EmployeeImportRequest = ImportRequest<Employees>;
+
+/// Kind of saved mappings for employee imports.
+pub const EMPLOYEE_MAPPING_KIND: &str = "employees";
+
+/// Names of the saved column mappings for employee imports (company-wide people managers).
+pub async fn employee_mappings(ctx: &Context, caller: &Principal) -> DomainResult<Vec<String>> {
+    require_company_people_manager(Some(caller))?;
+    ctx.store.import_mapping_names(EMPLOYEE_MAPPING_KIND).await
+}
+
+/// A name given in a form or flag, unless blank.
+fn given(name: &Option<String>) -> Option<&str> {
+    name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+}
+
+impl Employees {
+    /// The saved mapping's pairs overridden by the explicit ones.
+    async fn pairs(&self, ctx: &Context) -> DomainResult<Vec<(import::employees::Target, String)>> {
+        use import::employees::Mapping;
+        let mut pairs = Vec::new();
+        if let Some(name) = given(&self.mapping_name) {
+            let saved = ctx
+                .store
+                .import_mapping(EMPLOYEE_MAPPING_KIND, name)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::invalid("mapping", format!("no saved mapping is called '{name}'"))
+                })?;
+            pairs.extend(
+                Mapping::parse_pairs(saved.lines())
+                    .map_err(|e| DomainError::invalid("mapping", e))?,
+            );
+        }
+        let explicit = Mapping::parse_pairs(self.pairs.iter().map(String::as_str))
+            .map_err(|e| DomainError::invalid("map", e))?;
+        pairs.retain(|(f, _)| !explicit.iter().any(|(g, _)| g == f));
+        pairs.extend(explicit);
+        Ok(pairs)
+    }
+}
+
+impl Import for Employees {
+    type Plan = (import::employees::Plan, import::employees::Known);
+    type Outcome = store::EmployeeImportOutcome;
+    const OFFERS_VALID_ONLY: bool = true;
+
+    fn valid_only(&self) -> bool {
+        self.options.valid_only
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        actor: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        use import::employees::{Mapping, map_columns, plan};
+        let table = read_table(&bytes)?;
+        drop(bytes);
+        let pairs = self.pairs(ctx).await?;
+        let mapping = match map_columns(&table.headers, &pairs) {
+            Ok(m) => m,
+            Err(errors) => {
+                return Ok(Planned {
+                    mapping: Some(Mapping::default().to_lines()),
+                    ..Planned::refused(table.rows.len(), errors)
+                });
+            }
+        };
+        if let Some(name) = given(&self.save_mapping_as) {
+            ctx.store
+                .save_import_mapping(EMPLOYEE_MAPPING_KIND, name, &mapping.to_lines(), actor)
+                .await?;
+        }
+        let known = ctx.store.import_known().await?;
+        let plan = plan(&table, mapping, &known, self.options);
+        let checked = Checked::new(plan.total_rows, plan.records.len(), plan.errors.clone());
+        Ok(Planned {
+            notes: plan.notes.clone(),
+            mapping: Some(plan.mapping.to_lines()),
+            ..Planned::new(checked, (plan, known))
+        })
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        (plan, known): Self::Plan,
+        _: &mut Checked,
+        _: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        let outcome = ctx
+            .store
+            .apply_employee_import(&plan, &known, source, actor)
+            .await?;
+        Ok(Some(outcome))
+    }
+
+    fn counts(o: &Self::Outcome, _: &Checked) -> Vec<Count> {
+        vec![
+            count("import.inserted", o.inserted),
+            count("import.updated", o.updated),
+            count("import.unchanged", o.unchanged),
+            count("import.departments_created", o.departments_created),
+            count("import.positions_created", o.positions_created),
+        ]
+    }
+
+    fn describe(o: &Self::Outcome, _: &Checked) -> String {
+        format!(
+            "{} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created, {} KPI values written",
+            o.inserted,
+            o.updated,
+            o.unchanged,
+            o.managers_changed,
+            o.departments_created,
+            o.positions_created,
+            o.kpi_values_written
+        )
+    }
+}
+
+/// Reads, validates and (unless a dry run, or rows are bad and skipping was not chosen)
+/// writes an employee file. Only a company-wide people manager may import.
+pub async fn import_employees(
+    ctx: &Context,
+    principal: Option<&Principal>,
+    request: EmployeeImportRequest,
+    actor: &Actor,
+) -> DomainResult<ImportReport<Employees>> {
+    run(ctx, principal, request, actor).await
+}
+
+// ---- KPI definitions ----------------------------------------------------------------
+
+/// The KPI definitions import (指标编码, 指标名称, 单位, 方向, 汇总, 来源系统): created or
+/// updated by code, all rows or none.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KpiDefinitions;
+
+impl Import for KpiDefinitions {
+    type Plan = Vec<domain::performance::KpiInput>;
+    /// (created, updated).
+    type Outcome = (usize, usize);
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        _: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        let table = read_table(&bytes)?;
+        let departments = ctx.store.kpi_value_refs().await?.departments;
+        let (kpis, errors) =
+            import::kpis::plan_definitions(&table.headers, &table.rows, &departments);
+        Ok(Planned::new(
+            Checked::new(table.rows.len(), kpis.len(), errors),
+            kpis,
+        ))
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        kpis: Self::Plan,
+        _: &mut Checked,
+        _: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        Ok(Some(ctx.store.upsert_kpis(&kpis, source, actor).await?))
+    }
+
+    fn counts(&(created, updated): &Self::Outcome, _: &Checked) -> Vec<Count> {
+        vec![
+            count("import.inserted", created),
+            count("import.updated", updated),
+        ]
+    }
+
+    fn describe(&(created, updated): &Self::Outcome, _: &Checked) -> String {
+        format!("{created} KPI definitions created, {updated} updated")
+    }
 }
 
 /// Imports KPI definitions (指标编码, 指标名称, 单位, 方向, 汇总, 来源系统): all rows or none.
@@ -145,35 +490,102 @@ pub async fn import_kpi_definitions(
     source: &str,
     dry_run: bool,
     actor: &Actor,
-) -> DomainResult<KpiDefinitionsReport> {
-    require_company_people_manager(principal)?;
-    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let departments = ctx.store.kpi_value_refs().await?.departments;
-    let (kpis, errors) = import::kpis::plan_definitions(&table.headers, &table.rows, &departments);
-    let written = if errors.is_empty() && !dry_run {
-        Some(ctx.store.upsert_kpis(&kpis, source, actor).await?)
-    } else {
-        None
-    };
-    Ok(KpiDefinitionsReport {
-        rows: table.rows.len(),
-        errors,
-        written,
-    })
+) -> DomainResult<ImportReport<KpiDefinitions>> {
+    let request = ImportRequest::new(bytes.to_vec(), source, dry_run, KpiDefinitions);
+    run(ctx, principal, request, actor).await
 }
 
-/// Outcome of a KPI values import.
-pub struct KpiValuesReport {
-    pub rows: usize,
-    pub values: usize,
-    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
-    pub errors: Vec<import::RowError>,
-    pub error_count: usize,
-    pub outcome: Option<store::ValueImportOutcome>,
+// ---- KPI values ---------------------------------------------------------------------
+
+/// The KPI values import, long or wide format: the file streams through one
+/// transaction, validated as it is written, committed only if the gate allows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KpiValues {
+    /// Write the valid rows even if some rows are bad.
+    pub valid_only: bool,
 }
 
-/// Problems kept in a report; the rest are counted.
-pub const MAX_REPORTED_ERRORS: usize = 1000;
+/// A value stream that hands the store nothing more once the gate would not commit it.
+struct Gated<'a> {
+    values: &'a mut import::kpis::ValueImport,
+    gate: Gate,
+}
+
+impl import::kpis::ValueBatches for Gated<'_> {
+    fn next_batch(&mut self) -> Option<Vec<import::kpis::ValueRecord>> {
+        let batch = self.values.next()?;
+        // A dry run, or a file already known to be rejected, still reads to the end to
+        // report every problem, but hands nothing to the store.
+        Some(if self.writable() { batch } else { Vec::new() })
+    }
+
+    fn writable(&self) -> bool {
+        self.gate.commits(&self.values.checked)
+    }
+}
+
+impl Import for KpiValues {
+    type Plan = import::kpis::ValueImport;
+    type Outcome = store::ValueImportOutcome;
+    const DRY_RUN_WRITES: bool = true;
+    const OFFERS_VALID_ONLY: bool = true;
+
+    fn valid_only(&self) -> bool {
+        self.valid_only
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        _: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        let refs = ctx.store.kpi_value_refs().await?;
+        Ok(match import::kpis::ValueImport::open(bytes, refs) {
+            Ok(values) => Planned::new(Checked::default(), values),
+            Err(errors) => Planned::refused(0, errors),
+        })
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        mut values: Self::Plan,
+        checked: &mut Checked,
+        gate: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        let mut gated = Gated {
+            values: &mut values,
+            gate,
+        };
+        let outcome = ctx
+            .store
+            .import_kpi_values(&mut gated, source, actor)
+            .await?;
+        *checked = values.checked;
+        if outcome.is_some() {
+            // New figures move the targets' progress, and with it the weight of skill gaps.
+            ctx.store.refresh_target_progress(None).await?;
+        }
+        Ok(outcome)
+    }
+
+    fn counts(o: &Self::Outcome, _: &Checked) -> Vec<Count> {
+        vec![
+            count("performance.written", o.written as usize),
+            count("import.unchanged", o.unchanged as usize),
+        ]
+    }
+
+    fn describe(o: &Self::Outcome, _: &Checked) -> String {
+        format!(
+            "{} KPI values written (new or changed), {} unchanged",
+            o.written, o.unchanged
+        )
+    }
+}
 
 /// Imports KPI values in the long or the wide format, streaming through the file in one
 /// transaction that is committed only if every row is valid (or only valid rows are wanted).
@@ -185,53 +597,68 @@ pub async fn import_kpi_values(
     valid_only: bool,
     dry_run: bool,
     actor: &Actor,
-) -> DomainResult<KpiValuesReport> {
-    require_company_people_manager(principal)?;
-    let refs = ctx.store.kpi_value_refs().await?;
-    let mut reader = match import::kpis::ValueImport::open(bytes, &refs, valid_only, dry_run) {
-        Ok(r) => r,
-        Err(errors) => {
-            return Ok(KpiValuesReport {
-                rows: 0,
-                values: 0,
-                error_count: errors.len(),
-                errors,
-                outcome: None,
-            });
-        }
-    };
-    let outcome = ctx
-        .store
-        .import_kpi_values(&mut reader, source, actor)
-        .await?;
-    if outcome.is_some() {
-        // New figures move the targets' progress, and with it the weight of skill gaps.
-        ctx.store.refresh_target_progress(None).await?;
-    }
-    let error_count = reader.error_count;
-    let mut errors = std::mem::take(&mut reader.errors);
-    errors.truncate(MAX_REPORTED_ERRORS);
-    Ok(KpiValuesReport {
-        rows: reader.rows_read,
-        values: reader.values,
-        errors,
-        error_count,
-        outcome,
-    })
+) -> DomainResult<ImportReport<KpiValues>> {
+    let request = ImportRequest::new(bytes.to_vec(), source, dry_run, KpiValues { valid_only });
+    run(ctx, principal, request, actor).await
 }
 
-/// Outcome of an assessments import.
-#[derive(Debug)]
-pub struct AssessmentImportReport {
-    /// Data rows in the file.
-    pub rows: usize,
-    /// Rows without problems.
-    pub valid: usize,
-    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
-    pub errors: Vec<import::RowError>,
-    pub error_count: usize,
-    /// New assessments, when written (the other valid rows were already stored).
-    pub inserted: Option<usize>,
+// ---- Assessments --------------------------------------------------------------------
+
+/// The assessments import (工号, 技能编码, 等级, 分数, 方式, 评估人, 评估日期, 证据): all rows
+/// or none; rows already stored (same employee, skill, date and method) are left as they are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Assessments;
+
+impl Import for Assessments {
+    type Plan = Vec<import::competency::AssessmentRecord>;
+    /// New assessments (the other valid rows were already stored).
+    type Outcome = usize;
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        _: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        let table = read_table(&bytes)?;
+        let refs = ctx.store.competency_refs(ctx.today()).await?;
+        let (records, errors) =
+            import::competency::plan_assessments(&table.headers, &table.rows, &refs);
+        Ok(Planned::new(
+            Checked::new(table.rows.len(), records.len(), errors),
+            records,
+        ))
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        records: Self::Plan,
+        _: &mut Checked,
+        _: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        Ok(Some(
+            ctx.store
+                .import_assessments(&records, source, actor)
+                .await?,
+        ))
+    }
+
+    fn counts(&inserted: &Self::Outcome, checked: &Checked) -> Vec<Count> {
+        vec![
+            count("import.inserted", inserted),
+            count("competency_import.already_stored", checked.valid - inserted),
+        ]
+    }
+
+    fn describe(&inserted: &Self::Outcome, checked: &Checked) -> String {
+        format!(
+            "{inserted} new assessments, {} already stored",
+            checked.valid - inserted
+        )
+    }
 }
 
 /// Imports assessments (工号, 技能编码, 等级, 分数, 方式, 评估人, 评估日期, 证据): all rows or
@@ -243,42 +670,64 @@ pub async fn import_assessments(
     source: &str,
     dry_run: bool,
     actor: &Actor,
-) -> DomainResult<AssessmentImportReport> {
-    require_company_people_manager(principal)?;
-    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = ctx.store.competency_refs(ctx.today()).await?;
-    let (records, mut errors) =
-        import::competency::plan_assessments(&table.headers, &table.rows, &refs);
-    let inserted = if errors.is_empty() && !dry_run {
-        Some(
-            ctx.store
-                .import_assessments(&records, source, actor)
-                .await?,
-        )
-    } else {
-        None
-    };
-    let error_count = errors.len();
-    errors.truncate(MAX_REPORTED_ERRORS);
-    Ok(AssessmentImportReport {
-        rows: table.rows.len(),
-        valid: records.len(),
-        errors,
-        error_count,
-        inserted,
-    })
+) -> DomainResult<ImportReport<Assessments>> {
+    let request = ImportRequest::new(bytes.to_vec(), source, dry_run, Assessments);
+    run(ctx, principal, request, actor).await
 }
 
-/// Outcome of a competency-model import.
-#[derive(Debug)]
-pub struct ModelImportReport {
-    /// Data rows in the file.
-    pub rows: usize,
-    /// The first problems (up to [`MAX_REPORTED_ERRORS`]).
-    pub errors: Vec<import::RowError>,
-    pub error_count: usize,
-    /// (positions, requirements) when written.
-    pub written: Option<(usize, usize)>,
+// ---- Competency models --------------------------------------------------------------
+
+/// The competency-model import (岗位编码, 技能编码, 要求等级, 层级): for every position in
+/// the file, its directly set requirements become exactly the file's rows; all rows or none.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompetencyModels;
+
+impl Import for CompetencyModels {
+    type Plan = Vec<import::competency::ModelRecord>;
+    /// (positions, requirements).
+    type Outcome = (usize, usize);
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        _: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        let table = read_table(&bytes)?;
+        let refs = ctx.store.competency_refs(ctx.today()).await?;
+        let (records, errors) = import::competency::plan_models(&table.headers, &table.rows, &refs);
+        Ok(Planned::new(
+            Checked::new(table.rows.len(), records.len(), errors),
+            records,
+        ))
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        records: Self::Plan,
+        _: &mut Checked,
+        _: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        Ok(Some(
+            ctx.store
+                .replace_position_models(&records, source, actor)
+                .await?,
+        ))
+    }
+
+    fn counts(&(positions, requirements): &Self::Outcome, _: &Checked) -> Vec<Count> {
+        vec![
+            count("competency_import.positions", positions),
+            count("competency_import.requirements", requirements),
+        ]
+    }
+
+    fn describe(&(positions, requirements): &Self::Outcome, _: &Checked) -> String {
+        format!("{requirements} requirements set directly for {positions} positions")
+    }
 }
 
 /// Imports competency models (岗位编码, 技能编码, 要求等级, 层级): for every position in the
@@ -290,29 +739,12 @@ pub async fn import_competency_models(
     source: &str,
     dry_run: bool,
     actor: &Actor,
-) -> DomainResult<ModelImportReport> {
-    require_company_people_manager(principal)?;
-    let table = import::table::read_table(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = ctx.store.competency_refs(ctx.today()).await?;
-    let (records, mut errors) = import::competency::plan_models(&table.headers, &table.rows, &refs);
-    let written = if errors.is_empty() && !dry_run {
-        Some(
-            ctx.store
-                .replace_position_models(&records, source, actor)
-                .await?,
-        )
-    } else {
-        None
-    };
-    let error_count = errors.len();
-    errors.truncate(MAX_REPORTED_ERRORS);
-    Ok(ModelImportReport {
-        rows: table.rows.len(),
-        errors,
-        error_count,
-        written,
-    })
+) -> DomainResult<ImportReport<CompetencyModels>> {
+    let request = ImportRequest::new(bytes.to_vec(), source, dry_run, CompetencyModels);
+    run(ctx, principal, request, actor).await
 }
+
+// ---- Competency model export --------------------------------------------------------
 
 /// Every competency model as an XLSX workbook in `locale`, recorded in the audit log;
 /// returns the file and its number of requirement rows. The headers are ones the model
@@ -386,29 +818,98 @@ pub const MODEL_EXPORT_HEADERS: [&str; 8] = [
     "models.source",
 ];
 
-/// Fails unless the caller (if any: the CLI has none) keeps programs company-wide: a
-/// history file names people and programs across the whole company.
-pub fn require_company_program_manager(principal: Option<&Principal>) -> DomainResult<()> {
-    match principal {
-        Some(p) if !p.scope_for(Permission::ManagePrograms).company => Err(DomainError::Forbidden),
-        _ => Ok(()),
-    }
-}
+// ---- Training records ---------------------------------------------------------------
 
-/// Outcome of a training-records import.
-#[derive(Debug)]
-pub struct TrainingRecordImportReport {
-    /// Data rows in the file.
-    pub rows: usize,
-    /// Rows without problems.
-    pub valid: usize,
-    /// The first problems (up to [`MAX_REPORTED_ERRORS`]), by row.
-    pub errors: Vec<import::RowError>,
-    pub error_count: usize,
-    /// What the import did, or for a dry run would do; `None` when the file has problems.
-    pub outcome: Option<domain::training_records::TrainingRecordOutcome>,
-    /// Whether `outcome` was committed (false for a dry run).
-    pub written: bool,
+/// The training-history import (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态, 学时, 成绩,
+/// 人均费用): new program codes become historical programs, every row an imported
+/// enrolment; all rows or none. A dry run does the whole import and rolls it back, so
+/// its counts are exact.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrainingRecords;
+
+impl Import for TrainingRecords {
+    type Plan = import::training_records::TrainingRecordPlan;
+    type Outcome = domain::training_records::TrainingRecordOutcome;
+    const DRY_RUN_WRITES: bool = true;
+
+    fn allowed(principal: Option<&Principal>) -> DomainResult<()> {
+        require_company_program_manager(principal)
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context,
+        bytes: Vec<u8>,
+        _: &Actor,
+    ) -> DomainResult<Planned<Self::Plan>> {
+        let (headers, rows) =
+            import::table::stream_rows(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
+        let (plan, mut errors) = {
+            let refs = ctx.store.training_record_refs(ctx.today()).await?;
+            import::training_records::plan_training_records(&headers, rows, &refs)
+        };
+        let existing: Vec<i64> = plan
+            .programs
+            .iter()
+            .filter_map(|p| p.existing.as_ref().map(|e| e.id))
+            .collect();
+        let mut valid = plan.records.len();
+        if !existing.is_empty() {
+            let live = ctx.store.live_enrollments(&existing).await?;
+            let conflicts = plan.live_conflicts(&live);
+            valid -= conflicts.len();
+            errors.extend(conflicts);
+            errors.sort_by_key(|e| e.row);
+        }
+        Ok(Planned::new(Checked::new(plan.rows, valid, errors), plan))
+    }
+
+    async fn write(
+        &self,
+        ctx: &Context,
+        plan: Self::Plan,
+        checked: &mut Checked,
+        gate: Gate,
+        source: &str,
+        actor: &Actor,
+    ) -> DomainResult<Option<Self::Outcome>> {
+        let commit = gate.commits(checked);
+        Ok(Some(
+            ctx.store
+                .import_training_records(&plan, source, actor, commit)
+                .await?,
+        ))
+    }
+
+    fn counts(o: &Self::Outcome, _: &Checked) -> Vec<Count> {
+        let mut counts = vec![
+            count("training_records.programs_created", o.programs_created),
+            count(
+                "training_records.enrollments_created",
+                o.enrollments_created,
+            ),
+            count("import.updated", o.enrollments_updated),
+            count("import.unchanged", o.enrollments_unchanged),
+        ];
+        if o.programs_updated > 0 {
+            counts.push(count(
+                "training_records.programs_updated",
+                o.programs_updated,
+            ));
+        }
+        counts
+    }
+
+    fn describe(o: &Self::Outcome, _: &Checked) -> String {
+        format!(
+            "{} historical programs created, {} with more hours; {} enrolments created, {} updated, {} unchanged",
+            o.programs_created,
+            o.programs_updated,
+            o.enrollments_created,
+            o.enrollments_updated,
+            o.enrollments_unchanged,
+        )
+    }
 }
 
 /// Imports training history (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态, 学时, 成绩,
@@ -422,43 +923,7 @@ pub async fn import_training_records(
     source: &str,
     dry_run: bool,
     actor: &Actor,
-) -> DomainResult<TrainingRecordImportReport> {
-    require_company_program_manager(principal)?;
-    let (headers, rows) =
-        import::table::stream_rows(bytes).map_err(|e| DomainError::invalid("file", e.0))?;
-    let refs = ctx.store.training_record_refs(ctx.today()).await?;
-    let (plan, mut errors) = import::training_records::plan_training_records(&headers, rows, &refs);
-    drop(refs);
-    let existing: Vec<i64> = plan
-        .programs
-        .iter()
-        .filter_map(|p| p.existing.as_ref().map(|e| e.id))
-        .collect();
-    let mut valid = plan.records.len();
-    if !existing.is_empty() {
-        let live = ctx.store.live_enrollments(&existing).await?;
-        let conflicts = plan.live_conflicts(&live);
-        valid -= conflicts.len();
-        errors.extend(conflicts);
-        errors.sort_by_key(|e| e.row);
-    }
-    let outcome = if errors.is_empty() {
-        Some(
-            ctx.store
-                .import_training_records(&plan, source, actor, !dry_run)
-                .await?,
-        )
-    } else {
-        None
-    };
-    let error_count = errors.len();
-    errors.truncate(MAX_REPORTED_ERRORS);
-    Ok(TrainingRecordImportReport {
-        rows: plan.rows,
-        valid,
-        errors,
-        error_count,
-        written: outcome.is_some() && !dry_run,
-        outcome,
-    })
+) -> DomainResult<ImportReport<TrainingRecords>> {
+    let request = ImportRequest::new(bytes.to_vec(), source, dry_run, TrainingRecords);
+    run(ctx, principal, request, actor).await
 }

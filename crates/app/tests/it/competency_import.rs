@@ -35,7 +35,7 @@ async fn assessment_count(app: &TestApp) -> i64 {
 
 /// The `skip`-th active employee with a required skill that is unassessed or below its
 /// level: (employee id, employee number, skill code, required level).
-async fn employee_with_gap(app: &TestApp, skip: usize) -> (i64, String, String, i32) {
+pub(crate) async fn employee_with_gap(app: &TestApp, skip: usize) -> (i64, String, String, i32) {
     let filter = EmployeeFilter {
         status: Some(EmployeeStatus::Active),
         ..Default::default()
@@ -112,10 +112,7 @@ db_test!(
             .await
             .unwrap();
         assert!(preview.errors.is_empty(), "{:?}", preview.errors);
-        assert_eq!(
-            (preview.rows, preview.valid, preview.inserted),
-            (1, 1, None)
-        );
+        assert_eq!((preview.rows, preview.valid, preview.outcome), (1, 1, None));
         assert_eq!(
             assessment_count(&app).await,
             before,
@@ -124,7 +121,7 @@ db_test!(
         let report = import_assessments(&state, None, csv.as_bytes(), "a.csv", false, &actor)
             .await
             .unwrap();
-        assert_eq!(report.inserted, Some(1));
+        assert_eq!(report.outcome, Some(1));
         assert_eq!(assessment_count(&app).await, before + 1);
         let gaps = app.store.employee_gaps(id).await.unwrap();
         let g = gaps.iter().find(|g| g.skill_code == skill).unwrap();
@@ -137,7 +134,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(
-            again.inserted,
+            again.outcome,
             Some(0),
             "the same file again inserts nothing"
         );
@@ -198,7 +195,7 @@ db_test!(xlsx_assessments_import, |app| {
         .await
         .unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.inserted, Some(1));
+    assert_eq!(report.outcome, Some(1));
     assert_eq!(assessment_count(&app).await, before + 1);
     let gaps = app.store.employee_gaps(id).await.unwrap();
     let g = gaps.iter().find(|g| g.skill_code == skill).unwrap();
@@ -235,7 +232,7 @@ db_test!(bad_rows_are_each_reported_and_nothing_is_written, |app| {
     )
     .await
     .unwrap();
-    assert_eq!(report.inserted, None);
+    assert_eq!(report.outcome, None);
     assert_eq!(assessment_count(&app).await, before, "all or nothing");
     let e = &report.errors;
     assert!(has(e, 3, "工号", "employee NOBODY does not exist"), "{e:?}");
@@ -285,7 +282,7 @@ db_test!(bad_rows_are_each_reported_and_nothing_is_written, |app| {
         import_competency_models(&state, None, csv.as_bytes(), "m.csv", false, &Actor::cli())
             .await
             .unwrap();
-    assert_eq!(report.written, None);
+    assert_eq!(report.outcome, None);
     let e = &report.errors;
     assert!(
         has(e, 3, "岗位编码", "position P-NOPE does not exist"),
@@ -328,7 +325,7 @@ db_test!(
         let preview = import_competency_models(&state, None, csv.as_bytes(), "m.csv", true, &actor)
             .await
             .unwrap();
-        assert!(preview.errors.is_empty() && preview.written.is_none());
+        assert!(preview.errors.is_empty() && preview.outcome.is_none());
         assert_eq!(
             app.store.competency_model_rows().await.unwrap().len(),
             all_before.len()
@@ -337,7 +334,7 @@ db_test!(
             .await
             .unwrap();
         assert!(report.errors.is_empty(), "{:?}", report.errors);
-        assert_eq!(report.written, Some((2, 4)));
+        assert_eq!(report.outcome, Some((2, 4)));
         assert_eq!(
             model_of(&app, "E-TECH").await,
             vec![

@@ -118,15 +118,7 @@ db_test!(
 );
 
 fn request(bytes: Vec<u8>) -> EmployeeImportRequest {
-    EmployeeImportRequest {
-        bytes,
-        source: "test.csv".into(),
-        mapping_name: None,
-        pairs: vec![],
-        save_mapping_as: None,
-        options: Default::default(),
-        dry_run: false,
-    }
+    EmployeeImportRequest::new(bytes, "test.csv", false, Default::default())
 }
 
 db_test!(
@@ -159,7 +151,7 @@ db_test!(
             "both rows of a repeated employee number"
         );
         let mut valid_only = request(bad.into_bytes());
-        valid_only.options.valid_only = true;
+        valid_only.kind.options.valid_only = true;
         let report = import_employees(&state, None, valid_only, &actor)
             .await
             .unwrap();
@@ -212,7 +204,7 @@ db_test!(xlsx_and_saved_mappings, |app| {
         report.errors
     );
     let mut first = request(bytes.clone());
-    first.pairs = [
+    first.kind.pairs = [
         "employee_no=EmpNo",
         "name=FullName",
         "department=Dept",
@@ -221,8 +213,8 @@ db_test!(xlsx_and_saved_mappings, |app| {
     ]
     .map(String::from)
     .to_vec();
-    first.save_mapping_as = Some("hris-en".into());
-    first.options.create_missing = true;
+    first.kind.save_mapping_as = Some("hris-en".into());
+    first.kind.options.create_missing = true;
     let o = import_employees(&state, None, first, &actor)
         .await
         .unwrap()
@@ -243,7 +235,7 @@ db_test!(xlsx_and_saved_mappings, |app| {
         "new departments hang under the root"
     );
     let mut reuse = request(bytes);
-    reuse.mapping_name = Some("hris-en".into());
+    reuse.kind.mapping_name = Some("hris-en".into());
     let o = import_employees(&state, None, reuse, &actor)
         .await
         .unwrap()
@@ -251,7 +243,7 @@ db_test!(xlsx_and_saved_mappings, |app| {
         .unwrap();
     assert_eq!(o.unchanged, 1, "the saved mapping reproduces the import");
     let mut missing = request(b"a,b\n".to_vec());
-    missing.mapping_name = Some("nope".into());
+    missing.kind.mapping_name = Some("nope".into());
     assert!(
         import_employees(&state, None, missing, &actor)
             .await
@@ -298,7 +290,7 @@ db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
     .await
     .unwrap();
     let mut first = request(bytes.clone());
-    first.pairs = [
+    first.kind.pairs = [
         "employee_no=EmployeeNumber",
         "department=Department",
         "position=JobRole",
@@ -307,11 +299,11 @@ db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
     ]
     .map(String::from)
     .to_vec();
-    first.save_mapping_as = Some("ibm-hr".into());
-    first.options.create_missing = true;
-    first.options.period = Some(domain::performance::Period::parse("2025-12").unwrap());
+    first.kind.save_mapping_as = Some("ibm-hr".into());
+    first.kind.options.create_missing = true;
+    first.kind.options.period = Some(domain::performance::Period::parse("2025-12").unwrap());
     let report = import_employees(&state, None, first, &actor).await.unwrap();
-    assert_eq!(report.total_rows, 1473);
+    assert_eq!(report.rows, 1473);
     assert!(
         report.outcome.is_none(),
         "the sample has problems, so nothing is written by default"
@@ -329,8 +321,8 @@ db_test!(the_ibm_hr_sample_imports_through_a_saved_mapping, |app| {
     }
     assert!(report.notes.iter().any(|n| n.contains("no name column")));
     let mut second = request(bytes);
-    second.mapping_name = Some("ibm-hr".into());
-    second.options = import::employees::Options {
+    second.kind.mapping_name = Some("ibm-hr".into());
+    second.kind.options = import::employees::Options {
         create_missing: true,
         valid_only: true,
         period: Some(domain::performance::Period::parse("2025-12").unwrap()),

@@ -19,14 +19,14 @@ db_test!(definitions_then_values_long_and_wide, |app| {
     let report = import_kpi_definitions(&state, None, bad.as_bytes(), "k.csv", false, &actor)
         .await
         .unwrap();
-    assert!(report.written.is_none() && report.errors.iter().any(|e| e.row == 4));
+    assert!(report.outcome.is_none() && report.errors.iter().any(|e| e.row == 4));
     assert_eq!(kpi_count(&app).await, before, "all or nothing");
     let report =
         import_kpi_definitions(&state, None, DEFINITIONS.as_bytes(), "k.csv", false, &actor)
             .await
             .unwrap();
     assert_eq!(
-        report.written,
+        report.outcome,
         Some((1, 0)),
         "OUTPUT is already defined alike by the demo; DEFECT is new"
     );
@@ -34,14 +34,14 @@ db_test!(definitions_then_values_long_and_wide, |app| {
         import_kpi_definitions(&state, None, DEFINITIONS.as_bytes(), "k.csv", false, &actor)
             .await
             .unwrap();
-    assert_eq!(again.written, Some((0, 0)), "re-import changes nothing");
+    assert_eq!(again.outcome, Some((0, 0)), "re-import changes nothing");
 
     let long = "工号,部门编码,指标编码,期间,数值,来源\nHC000013,,OUTPUT,2025-06,1200,业务系统\nHC000013,,OUTPUT,2025-06,1180,人力\n,PROD1,DEFECT,2025/6,1.5%,\n";
     let r = import_kpi_values(&state, None, long.as_bytes(), "v.csv", false, false, &actor)
         .await
         .unwrap();
     let o = r.outcome.expect("written");
-    assert_eq!((r.values, o.written, o.unchanged), (3, 3, 0));
+    assert_eq!((r.valid, o.written, o.unchanged), (3, 3, 0));
     let r = import_kpi_values(&state, None, long.as_bytes(), "v.csv", false, false, &actor)
         .await
         .unwrap();

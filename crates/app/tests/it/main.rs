@@ -16,6 +16,7 @@ mod evaluation;
 mod exams;
 mod http;
 mod import;
+mod import_flow;
 mod jobs;
 mod kpis;
 mod library;

@@ -1,6 +1,7 @@
 //! Uploads of assessments and competency models (preview or import, with a report of
 //! every bad row), and the competency models as an Excel download.
 
+use super::import::{ReportView, import_upload, read_upload};
 use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -12,23 +13,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::DomainError;
-
-/// Errors listed on the page; the rest are counted.
-const ERRORS_SHOWN: usize = 500;
-
-/// What an upload found and did, as shown.
-pub struct ReportView {
-    /// Which import: the assessments or the models form's title.
-    pub title: &'static str,
-    pub ok: bool,
-    pub summary: String,
-    pub rows: usize,
-    pub error_count: usize,
-    pub errors: Vec<import::RowError>,
-    /// Problems found but not listed.
-    pub more: usize,
-}
+use service::imports::{Assessments, CompetencyModels, Import};
 
 #[derive(Template)]
 #[template(path = "competency_import.html")]
@@ -41,10 +26,7 @@ struct ImportPage {
 }
 
 fn page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -> Response {
-    let status = match &report {
-        Some(r) if !r.ok => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
+    let status = report.as_ref().map_or(StatusCode::OK, ReportView::status);
     (
         status,
         render(&ImportPage {
@@ -63,77 +45,21 @@ pub async fn form(caller: PageCaller) -> Result<Response, PageError> {
     Ok(page(&caller, None, true))
 }
 
-/// An uploaded file with its options.
-pub(crate) struct Upload {
-    pub bytes: Vec<u8>,
-    pub source: String,
-    pub dry_run: bool,
-}
-
-/// Reads the multipart form (file, dry_run); a message for the page when it cannot.
-pub(crate) async fn read_upload(
-    t: Tr,
+/// Runs an upload of one of the page's two imports and shows its report.
+async fn upload<K: Import + Default>(
+    state: &AppState,
+    caller: &PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Upload, String> {
-    let mut multipart = multipart.map_err(|e| format!("file: {}", e.body_text()))?;
-    let mut upload = Upload {
-        bytes: Vec::new(),
-        source: String::new(),
-        dry_run: false,
-    };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| format!("file: {}", e.body_text()))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                upload.source = field.file_name().unwrap_or("upload").to_string();
-                upload.bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("file: {}", e.body_text()))?
-                    .to_vec();
-            }
-            "dry_run" => upload.dry_run = field.text().await.unwrap_or_default() == "on",
-            _ => {}
-        }
-    }
-    if upload.bytes.is_empty() {
-        return Err(t.get("import.no_file").into());
-    }
-    Ok(upload)
-}
-
-/// A report for an upload that could not be read or validated at all.
-pub(crate) fn failed(title: &'static str, summary: String) -> ReportView {
-    ReportView {
-        title,
-        ok: false,
-        summary,
-        rows: 0,
-        error_count: 0,
-        errors: Vec::new(),
-        more: 0,
-    }
-}
-
-/// The summary line of a report that wrote nothing.
-pub(crate) fn not_written(t: Tr, dry_run: bool, error_count: usize) -> (bool, String) {
-    match (dry_run, error_count) {
-        (true, 0) => (true, t.get("import.preview_only").into()),
-        (true, _) => (false, t.get("competency_import.preview_errors").into()),
-        (false, _) => (false, t.get("competency_import.nothing_written").into()),
-    }
-}
-
-pub(crate) fn with_errors(mut view: ReportView, mut errors: Vec<import::RowError>) -> ReportView {
-    view.more = view
-        .error_count
-        .saturating_sub(ERRORS_SHOWN.min(errors.len()));
-    errors.truncate(ERRORS_SHOWN);
-    view.errors = errors;
-    view
+    title: &str,
+) -> Result<Response, PageError> {
+    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
+    let t = Tr(caller.locale);
+    let upload = read_upload(t, multipart).await;
+    let (report, dry_run) = import_upload(state, caller, upload, Some(t.get(title)), |_| {
+        Ok(K::default())
+    })
+    .await?;
+    Ok(page(caller, Some(report), dry_run))
 }
 
 /// `POST /competency/import/assessments` (multipart: file, dry_run).
@@ -142,57 +68,7 @@ pub async fn assessments(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
-    let t = Tr(caller.locale);
-    let title = t.get("competency_import.assessments");
-    let upload = match read_upload(t, multipart).await {
-        Ok(u) => u,
-        Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
-    };
-    let report = match service::imports::import_assessments(
-        &state,
-        Some(&caller.principal),
-        &upload.bytes,
-        &upload.source,
-        upload.dry_run,
-        &caller.actor(),
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(DomainError::Validation { field, message }) => {
-            let view = failed(title, format!("{field}: {message}"));
-            return Ok(page(&caller, Some(view), upload.dry_run));
-        }
-        Err(e) => return Err(caller.err(e)),
-    };
-    let (ok, summary) = match report.inserted {
-        Some(inserted) => (
-            true,
-            format!(
-                "{}: {} {inserted} · {} {}",
-                t.get("import.done"),
-                t.get("import.inserted"),
-                t.get("competency_import.already_stored"),
-                report.valid - inserted
-            ),
-        ),
-        None => not_written(t, upload.dry_run, report.error_count),
-    };
-    let view = ReportView {
-        title,
-        ok,
-        summary,
-        rows: report.rows,
-        error_count: report.error_count,
-        errors: Vec::new(),
-        more: 0,
-    };
-    Ok(page(
-        &caller,
-        Some(with_errors(view, report.errors)),
-        upload.dry_run,
-    ))
+    upload::<Assessments>(&state, &caller, multipart, "competency_import.assessments").await
 }
 
 /// `POST /competency/import/models` (multipart: file, dry_run).
@@ -201,56 +77,7 @@ pub async fn models(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
-    let t = Tr(caller.locale);
-    let title = t.get("competency_import.models");
-    let upload = match read_upload(t, multipart).await {
-        Ok(u) => u,
-        Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
-    };
-    let report = match service::imports::import_competency_models(
-        &state,
-        Some(&caller.principal),
-        &upload.bytes,
-        &upload.source,
-        upload.dry_run,
-        &caller.actor(),
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(DomainError::Validation { field, message }) => {
-            let view = failed(title, format!("{field}: {message}"));
-            return Ok(page(&caller, Some(view), upload.dry_run));
-        }
-        Err(e) => return Err(caller.err(e)),
-    };
-    let (ok, summary) = match report.written {
-        Some((positions, rows)) => (
-            true,
-            format!(
-                "{}: {} {positions} · {} {rows}",
-                t.get("import.done"),
-                t.get("competency_import.positions"),
-                t.get("competency_import.requirements"),
-            ),
-        ),
-        None => not_written(t, upload.dry_run, report.error_count),
-    };
-    let view = ReportView {
-        title,
-        ok,
-        summary,
-        rows: report.rows,
-        error_count: report.error_count,
-        errors: Vec::new(),
-        more: 0,
-    };
-    Ok(page(
-        &caller,
-        Some(with_errors(view, report.errors)),
-        upload.dry_run,
-    ))
+    upload::<CompetencyModels>(&state, &caller, multipart, "competency_import.models").await
 }
 
 /// `GET /competency/models/export.xlsx`: every competency model as Excel, recorded in

@@ -1,5 +1,6 @@
 //! KPI definitions with their data, and uploads of definitions and values.
 
+use super::import::{ReportView, import_upload, read_upload};
 use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -12,16 +13,9 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
+use service::imports::{KpiDefinitions, KpiValues};
 use service::performance::ReconciliationView;
 use store::KpiSummary;
-
-/// The outcome of an upload, as shown.
-pub struct UploadView {
-    pub ok: bool,
-    pub summary: String,
-    pub errors: Vec<import::RowError>,
-    pub more: usize,
-}
 
 #[derive(Template)]
 #[template(path = "performance.html")]
@@ -30,19 +24,19 @@ struct PerformancePage {
     chrome: Chrome,
     kpis: Vec<KpiSummary>,
     can_import: bool,
-    upload: Option<UploadView>,
+    upload: Option<ReportView>,
 }
 
 async fn page(
     state: &AppState,
     caller: &PageCaller,
-    upload: Option<UploadView>,
-    status: StatusCode,
+    upload: Option<ReportView>,
 ) -> Result<Response, PageError> {
     let kpis = service::performance::list_kpis(state, &caller.principal)
         .await
         .map_err(|e| caller.err(e))?;
     let can_import = service::performance::may_import(&caller.principal);
+    let status = upload.as_ref().map_or(StatusCode::OK, ReportView::status);
     Ok((
         status,
         render(&PerformancePage {
@@ -61,7 +55,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    page(&state, &caller, None, StatusCode::OK).await
+    page(&state, &caller, None).await
 }
 
 /// `POST /performance/import` (multipart: kind = definitions | values, file, valid_only, dry_run).
@@ -73,137 +67,35 @@ pub async fn upload(
     // Refused before the upload is read.
     service::performance::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
     let t = Tr(caller.locale);
-    let failed = |summary: String| UploadView {
-        ok: false,
-        summary,
-        errors: Vec::new(),
-        more: 0,
-    };
-    let mut multipart = match multipart {
-        Ok(m) => m,
-        Err(e) => {
-            return page(
-                &state,
-                &caller,
-                Some(failed(format!("file: {}", e.body_text()))),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+    let upload = read_upload(t, multipart).await;
+    let kind = upload
+        .as_ref()
+        .ok()
+        .and_then(|u| u.field("kind"))
+        .unwrap_or("");
+    let (view, _) = match kind {
+        "definitions" => {
+            let title = Some(t.get("performance.kind_definitions"));
+            import_upload(&state, &caller, upload, title, |_| Ok(KpiDefinitions)).await?
         }
-    };
-    let (mut kind, mut bytes, mut source, mut valid_only, mut dry_run) =
-        (String::new(), Vec::new(), String::new(), false, false);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                if name == "file" {
-                    source = field.file_name().unwrap_or("upload").to_string();
-                    bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                } else {
-                    let value = field.text().await.unwrap_or_default();
-                    match name.as_str() {
-                        "kind" => kind = value,
-                        "valid_only" => valid_only = value == "on",
-                        "dry_run" => dry_run = value == "on",
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return page(
-                    &state,
-                    &caller,
-                    Some(failed(format!("file: {}", e.body_text()))),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
+        "values" => {
+            let title = Some(t.get("performance.kind_values"));
+            import_upload(&state, &caller, upload, title, |u| {
+                Ok(KpiValues {
+                    valid_only: u.checked("valid_only"),
+                })
+            })
+            .await?
         }
-    }
-    if bytes.is_empty() {
-        return page(
-            &state,
-            &caller,
-            Some(failed(t.get("import.no_file").into())),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let actor = caller.actor();
-    let view = match kind.as_str() {
-        "definitions" => match service::imports::import_kpi_definitions(
-            &state,
-            Some(&caller.principal),
-            &bytes,
-            &source,
-            dry_run,
-            &actor,
-        )
-        .await
-        {
-            Ok(r) => UploadView {
-                ok: r.written.is_some() || (dry_run && r.errors.is_empty()),
-                summary: match r.written {
-                    Some((created, updated)) => format!(
-                        "{}: {} {created} · {} {updated}",
-                        t.get("import.done"),
-                        t.get("import.inserted"),
-                        t.get("import.updated")
-                    ),
-                    None if dry_run => t.get("import.preview_only").into(),
-                    None => t.get("import.nothing_written").into(),
-                },
-                errors: r.errors,
-                more: 0,
-            },
-            Err(DomainError::Validation { field, message }) => {
-                failed(format!("{field}: {message}"))
-            }
-            Err(e) => return Err(caller.err(e)),
+        _ => match upload {
+            Err(message) => (ReportView::refused(None, message), true),
+            Ok(_) => (
+                ReportView::refused(None, "kind: choose definitions or values".into()),
+                true,
+            ),
         },
-        "values" => match service::imports::import_kpi_values(
-            &state,
-            Some(&caller.principal),
-            &bytes,
-            &source,
-            valid_only,
-            dry_run,
-            &actor,
-        )
-        .await
-        {
-            Ok(r) => UploadView {
-                ok: r.outcome.is_some() || (dry_run && r.error_count == 0),
-                summary: match r.outcome {
-                    Some(o) => format!(
-                        "{}: {} {} · {} {}",
-                        t.get("import.done"),
-                        t.get("performance.written"),
-                        o.written,
-                        t.get("import.unchanged"),
-                        o.unchanged
-                    ),
-                    None if dry_run => t.get("import.preview_only").into(),
-                    None => t.get("import.nothing_written").into(),
-                },
-                more: r.error_count.saturating_sub(r.errors.len()),
-                errors: r.errors,
-            },
-            Err(DomainError::Validation { field, message }) => {
-                failed(format!("{field}: {message}"))
-            }
-            Err(e) => return Err(caller.err(e)),
-        },
-        _ => failed("kind: choose definitions or values".into()),
     };
-    let status = if view.ok {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page(&state, &caller, Some(view), status).await
+    page(&state, &caller, Some(view)).await
 }
 
 #[derive(Template)]

@@ -1,7 +1,7 @@
 //! The upload of training history from an old system (preview or import, with a
 //! report of every bad row or of what was created and updated).
 
-use super::competency_import::{ReportView, failed, not_written, read_upload, with_errors};
+use super::import::{ReportView, import_upload, read_upload};
 use super::{Chrome, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
@@ -13,8 +13,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::DomainError;
-use domain::training_records::TrainingRecordOutcome;
+use service::imports::TrainingRecords;
 
 #[derive(Template)]
 #[template(path = "training_records_import.html")]
@@ -27,10 +26,7 @@ struct ImportPage {
 }
 
 fn page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -> Response {
-    let status = match &report {
-        Some(r) if !r.ok => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
+    let status = report.as_ref().map_or(StatusCode::OK, ReportView::status);
     (
         status,
         render(&ImportPage {
@@ -54,32 +50,6 @@ pub async fn form(caller: PageCaller) -> Result<Response, PageError> {
     Ok(page(&caller, None, true))
 }
 
-/// The counts of an import, in the page's language.
-fn counts(t: Tr, o: &TrainingRecordOutcome) -> String {
-    let mut parts = vec![
-        format!(
-            "{} {}",
-            t.get("training_records.programs_created"),
-            o.programs_created
-        ),
-        format!(
-            "{} {}",
-            t.get("training_records.enrollments_created"),
-            o.enrollments_created
-        ),
-        format!("{} {}", t.get("import.updated"), o.enrollments_updated),
-        format!("{} {}", t.get("import.unchanged"), o.enrollments_unchanged),
-    ];
-    if o.programs_updated > 0 {
-        parts.push(format!(
-            "{} {}",
-            t.get("training_records.programs_updated"),
-            o.programs_updated
-        ));
-    }
-    parts.join(" · ")
-}
-
 /// `POST /programs/import` (multipart: file, dry_run).
 pub async fn submit(
     State(state): State<AppState>,
@@ -88,55 +58,11 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     allowed(&caller)?;
     let t = Tr(caller.locale);
-    let title = t.get("training_records.title");
-    let upload = match read_upload(t, multipart).await {
-        Ok(u) => u,
-        Err(message) => return Ok(page(&caller, Some(failed(title, message)), true)),
-    };
-    let report = match service::imports::import_training_records(
-        &state,
-        Some(&caller.principal),
-        &upload.bytes,
-        &upload.source,
-        upload.dry_run,
-        &caller.actor(),
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(DomainError::Validation { field, message }) => {
-            let view = failed(title, format!("{field}: {message}"));
-            return Ok(page(&caller, Some(view), upload.dry_run));
-        }
-        Err(e) => return Err(caller.err(e)),
-    };
-    let (ok, summary) = match (&report.outcome, report.written) {
-        (Some(o), true) => (true, format!("{}: {}", t.get("import.done"), counts(t, o))),
-        (Some(o), false) => (
-            true,
-            format!(
-                "{} {}",
-                t.get("import.preview_only"),
-                t.get("training_records.would")
-                    .replace("{counts}", &counts(t, o))
-            ),
-        ),
-        (None, _) => not_written(t, upload.dry_run, report.error_count),
-    };
-    let view = ReportView {
-        title,
-        ok,
-        summary,
-        rows: report.rows,
-        error_count: report.error_count,
-        errors: Vec::new(),
-        more: 0,
-    };
-    Ok(page(
-        &caller,
-        Some(with_errors(view, report.errors)),
-        upload.dry_run,
-    ))
+    let upload = read_upload(t, multipart).await;
+    let title = Some(t.get("training_records.title"));
+    let (report, dry_run) =
+        import_upload(&state, &caller, upload, title, |_| Ok(TrainingRecords)).await?;
+    Ok(page(&caller, Some(report), dry_run))
 }
 
 /// The routes of this module's pages.
