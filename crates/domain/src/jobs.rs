@@ -139,7 +139,10 @@ impl Recurrence {
                 let (mut year, mut month) = (local.year(), local.month());
                 loop {
                     let d = day.min(month.length(year));
-                    #[expect(clippy::expect_used, reason = "the day is clamped to the month's length")]
+                    #[expect(
+                        clippy::expect_used,
+                        reason = "the day is clamped to the month's length"
+                    )]
                     let date = Date::from_calendar_date(year, month, d)
                         .expect("day clamped to month length");
                     let candidate = date.with_time(at).assume_offset(offset);

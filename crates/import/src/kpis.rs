@@ -70,7 +70,11 @@ pub fn plan_definitions(
     let mut out = Vec::new();
     for (row, cells) in rows {
         let cell = |i: usize| cells[i].trim();
-        let opt = |i: Option<usize>| i.map(cell).filter(|v| !v.is_empty()).map(str::to_string);
+        // A non-empty cell with the column it came from.
+        let opt = |i: Option<usize>| {
+            i.map(|i| (i, cell(i).to_string()))
+                .filter(|(_, v)| !v.is_empty())
+        };
         let mut row_errors = Vec::new();
         let mut err = |col: usize, reason: String| {
             row_errors.push(RowError {
@@ -102,24 +106,21 @@ pub fn plan_definitions(
             .ok();
         let tolerance = match opt(tolerance_col) {
             None => None,
-            Some(t) => match parse_number(&t) {
+            Some((col, t)) => match parse_number(&t) {
                 Ok(v) if v >= 0.0 => Some(v),
                 _ => {
-                    err(
-                        tolerance_col.expect("value came from it"),
-                        format!("'{t}' is not a tolerance (a number ≥ 0)"),
-                    );
+                    err(col, format!("'{t}' is not a tolerance (a number ≥ 0)"));
                     None
                 }
             },
         };
         let responsible_role = match opt(role_col) {
             None => None,
-            Some(r) => match domain::Role::parse(r.trim()) {
+            Some((col, r)) => match domain::Role::parse(r.trim()) {
                 Some(role) => Some(role),
                 None => {
                     err(
-                        role_col.expect("value came from it"),
+                        col,
                         format!(
                             "'{r}' is not a role code (employee, manager, training_admin, ...)"
                         ),
@@ -130,41 +131,37 @@ pub fn plan_definitions(
         };
         let responsible_department_id = match opt(department_col) {
             None => None,
-            Some(d) => match departments.get(&d.to_lowercase()) {
+            Some((col, d)) => match departments.get(&d.to_lowercase()) {
                 Some(id) => Some(*id),
                 None => {
-                    err(
-                        department_col.expect("value came from it"),
-                        format!("department {d} does not exist"),
-                    );
+                    err(col, format!("department {d} does not exist"));
                     None
                 }
             },
         };
         let entry_deadline_day = match opt(deadline_col) {
             None => None,
-            Some(d) => match d.parse::<u8>() {
+            Some((col, d)) => match d.parse::<u8>() {
                 Ok(day) if (1..=28).contains(&day) => Some(day),
                 _ => {
-                    err(
-                        deadline_col.expect("value came from it"),
-                        format!("'{d}' is not a day between 1 and 28"),
-                    );
+                    err(col, format!("'{d}' is not a day between 1 and 28"));
                     None
                 }
             },
         };
-        let quarterly = match opt(frequency_col).map(|f| f.to_lowercase()) {
+        let quarterly = match opt(frequency_col).map(|(col, f)| (col, f.to_lowercase())) {
             None => false,
-            Some(f) if matches!(f.as_str(), "monthly" | "month" | "月" | "月度" | "每月") => {
+            Some((_, f)) if matches!(f.as_str(), "monthly" | "month" | "月" | "月度" | "每月") => {
                 false
             }
-            Some(f) if matches!(f.as_str(), "quarterly" | "quarter" | "季" | "季度" | "每季") => {
+            Some((_, f))
+                if matches!(f.as_str(), "quarterly" | "quarter" | "季" | "季度" | "每季") =>
+            {
                 true
             }
-            Some(f) => {
+            Some((col, f)) => {
                 err(
-                    frequency_col.expect("value came from it"),
+                    col,
                     format!("'{f}' is not monthly or quarterly (月度/季度)"),
                 );
                 false
@@ -177,10 +174,10 @@ pub fn plan_definitions(
                 quarterly,
                 code,
                 name,
-                unit: opt(unit),
+                unit: opt(unit).map(|(_, v)| v),
                 direction,
                 aggregation,
-                source_system: opt(system),
+                source_system: opt(system).map(|(_, v)| v),
                 tolerance,
                 responsible_role,
                 responsible_department_id,
@@ -258,6 +255,8 @@ pub struct ValueReader {
     headers: Vec<String>,
     employee: Option<usize>,
     department: Option<usize>,
+    /// The column a missing subject is reported on (the employee column if both exist).
+    subject: usize,
     kpi: usize,
     source: Option<usize>,
     layout: Layout,
@@ -303,14 +302,16 @@ impl ValueReader {
                 Layout::Wide { months: Vec::new() }
             }
         };
-        if !errors.is_empty() {
+        let (Some(kpi), Some(subject), true) = (kpi, employee.or(department), errors.is_empty())
+        else {
             return Err(errors);
-        }
+        };
         Ok(Self {
             headers: headers.to_vec(),
             employee,
             department,
-            kpi: kpi.expect("checked"),
+            subject,
+            kpi,
             source: column(headers, SOURCE),
             layout,
             seen: HashSet::new(),
@@ -337,41 +338,33 @@ impl ValueReader {
                 reason,
             })
         };
-        let employee_no = self.employee.map(cell).filter(|v| !v.is_empty());
-        let department_code = self.department.map(cell).filter(|v| !v.is_empty());
+        let filled = |col: Option<usize>| col.map(|c| (c, cell(c))).filter(|(_, v)| !v.is_empty());
+        let employee_no = filled(self.employee);
+        let department_code = filled(self.department);
         let subject = match (employee_no, department_code) {
-            (Some(no), None) => match refs.employees.get(no) {
+            (Some((col, no)), None) => match refs.employees.get(no) {
                 Some(id) => Some(Subject::Employee(*id)),
                 None => {
-                    err(
-                        self.employee.expect("present"),
-                        format!("employee {no} does not exist"),
-                    );
+                    err(col, format!("employee {no} does not exist"));
                     None
                 }
             },
-            (None, Some(code)) => match refs.departments.get(&code.to_lowercase()) {
+            (None, Some((col, code))) => match refs.departments.get(&code.to_lowercase()) {
                 Some(id) => Some(Subject::Department(*id)),
                 None => {
-                    err(
-                        self.department.expect("present"),
-                        format!("department {code} does not exist"),
-                    );
+                    err(col, format!("department {code} does not exist"));
                     None
                 }
             },
-            (Some(_), Some(_)) => {
+            (Some((col, _)), Some(_)) => {
                 err(
-                    self.employee.expect("present"),
+                    col,
                     "give an employee number or a department code, not both".into(),
                 );
                 None
             }
             (None, None) => {
-                err(
-                    self.employee.or(self.department).expect("one exists"),
-                    "missing".into(),
-                );
+                err(self.subject, "missing".into());
                 None
             }
         };
@@ -393,10 +386,8 @@ impl ValueReader {
         let source = match KpiSource::parse(self.source.map(cell).unwrap_or("")) {
             Ok(s) => Some(s),
             Err(e) => {
-                err(
-                    self.source.expect("a bad value comes from the column"),
-                    message(e),
-                );
+                // Only a cell can be bad (no column means the default source).
+                err(self.source.unwrap_or(self.kpi), message(e));
                 None
             }
         };

@@ -950,7 +950,11 @@ fn co_occurrence(
     let (first, second) = std::thread::scope(|s| {
         let h = s.spawn(|| work(mid..n));
         let first = work(0..mid);
-        (first, h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        (
+            first,
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
     });
     let mut neighbour_start = Vec::with_capacity(n + 1);
     let mut neighbours = Vec::with_capacity(first.iter().chain(&second).map(Vec::len).sum());
@@ -986,7 +990,10 @@ pub fn refresh_all(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

@@ -41,7 +41,7 @@ fn page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -> Respo
 
 /// `GET /competency/import`.
 pub async fn form(caller: PageCaller) -> Result<Response, PageError> {
-    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::competency::require_importer(&caller.principal)?;
     Ok(page(&caller, None, true))
 }
 
@@ -52,7 +52,7 @@ async fn upload<K: Import + Default>(
     multipart: Result<Multipart, MultipartRejection>,
     title: &str,
 ) -> Result<Response, PageError> {
-    service::competency::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::competency::require_importer(&caller.principal)?;
     let t = Tr(caller.locale);
     let upload = read_upload(t, multipart).await;
     let (report, dry_run) = import_upload(state, caller, upload, Some(t.get(title)), |_| {
@@ -92,8 +92,7 @@ pub async fn export(
         caller.locale,
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok((
         [
             (

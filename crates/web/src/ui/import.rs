@@ -208,7 +208,7 @@ pub(crate) async fn import_upload<K: Import>(
         Err(DomainError::Validation { field, message }) => {
             ReportView::refused(title, format!("{field}: {message}"))
         }
-        Err(e) => return Err(caller.err(e)),
+        Err(e) => return Err(e.into()),
     };
     Ok((view, dry_run))
 }
@@ -253,9 +253,7 @@ pub async fn form(
     State(state): State<AppState>,
     caller: PageCaller,
 ) -> Result<Response, PageError> {
-    let mappings = service::imports::employee_mappings(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let mappings = service::imports::employee_mappings(&state, &caller.principal).await?;
     Ok(page(&caller, mappings, None, true))
 }
 
@@ -288,15 +286,11 @@ pub async fn submit(
     caller: PageCaller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    service::imports::employee_mappings(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    service::imports::employee_mappings(&state, &caller.principal).await?;
     let upload = read_upload(Tr(caller.locale), multipart).await;
     let (report, dry_run) = import_upload(&state, &caller, upload, None, employees).await?;
     // Read after the import: it may have saved a mapping.
-    let mappings = service::imports::employee_mappings(&state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let mappings = service::imports::employee_mappings(&state, &caller.principal).await?;
     Ok(page(&caller, mappings, Some(report), dry_run))
 }
 

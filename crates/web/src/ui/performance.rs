@@ -32,9 +32,7 @@ async fn page(
     caller: &PageCaller,
     upload: Option<ReportView>,
 ) -> Result<Response, PageError> {
-    let kpis = service::performance::list_kpis(state, &caller.principal)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let kpis = service::performance::list_kpis(state, &caller.principal).await?;
     let can_import = service::performance::may_import(&caller.principal);
     let status = upload.as_ref().map_or(StatusCode::OK, ReportView::status);
     Ok((
@@ -65,7 +63,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     // Refused before the upload is read.
-    service::performance::require_importer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::performance::require_importer(&caller.principal)?;
     let t = Tr(caller.locale);
     let upload = read_upload(t, multipart).await;
     let kind = upload
@@ -133,8 +131,7 @@ async fn reconciliation_page(
         query.filter(),
         domain::Page::new(query.page, Some(50)),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = super::query_string(&[
         ("period", query.period.clone().unwrap_or_default()),
         ("status", query.status.clone().unwrap_or_default()),
@@ -198,8 +195,7 @@ pub async fn decide(
         form.note.as_deref(),
         &caller.actor(),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     Ok(axum::response::Redirect::to("/performance/reconciliation").into_response())
 }
 
@@ -218,8 +214,7 @@ pub async fn run(
     let t = Tr(caller.locale);
     let (period, result) =
         service::performance::reconcile(&state, &caller.principal, &form.period, &caller.actor())
-            .await
-            .map_err(|e| caller.err(e))?;
+            .await?;
     let message = t
         .get("reconciliation.ran")
         .replace("{period}", &period.to_string())
@@ -256,9 +251,8 @@ pub async fn entry(
     axum::extract::Query(query): axum::extract::Query<EntryQuery>,
 ) -> Result<Response, PageError> {
     let period = query.period.as_deref().filter(|p| !p.trim().is_empty());
-    let (period, rows) = service::performance::entry_status(&state, &caller.principal, period)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let (period, rows) =
+        service::performance::entry_status(&state, &caller.principal, period).await?;
     Ok(render(&EntryPage {
         t: Tr(caller.locale),
         chrome: Chrome::for_caller(&caller),
