@@ -1,6 +1,7 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
 use crate::audit::append_in;
+use crate::query::{fetch_page, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::account::{
     AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
@@ -234,24 +235,13 @@ impl AccountRepository for crate::Store {
 
     async fn list_users(&self, filter: &UserFilter, page: Page) -> DomainResult<Paged<User>> {
         on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u WHERE ");
-            push_user_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE "));
             push_user_filter(&mut qb, filter);
-            qb.push(" ORDER BY u.username LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<UserRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY u.username");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u WHERE ");
+            push_user_filter(&mut count, filter);
+            let (rows, total): (Vec<UserRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let mut grants = Vec::new();
             if !rows.is_empty() {
                 let mut gq = QueryBuilder::new(GRANT_SELECT);
@@ -267,12 +257,7 @@ impl AccountRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             }
-            Ok(Paged {
-                items: assemble(rows, grants),
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, assemble(rows, grants)))
         })
     }
 

@@ -5,6 +5,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
+use crate::query::{fetch_page, paged, push_any_contains};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::certificates::{
@@ -393,17 +394,8 @@ impl CertificateRepository for crate::Store {
                 qb.push(" WHERE ");
                 push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(c.number) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.code) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\')");
+                    let columns = ["c.number", "e.name", "e.employee_no", "p.code", "p.title"];
+                    push_any_contains(qb, &columns, pattern);
                 }
                 if let Some(program) = filter.program_id {
                     qb.push(" AND c.program_id = ").push_bind(program);
@@ -423,32 +415,10 @@ impl CertificateRepository for crate::Store {
             } else {
                 rows_qb.push(" ORDER BY c.issued_on DESC, c.id DESC");
             }
-            rows_qb
-                .push(" LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = rows_qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let total: i64 = count_qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            fetch_page(pool, &mut rows_qb, &mut count_qb, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(CertificateRow::into_certificate)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(CertificateRow::into_certificate);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Valid certificates whose expiry falls after `today` and by `today + within_days`,
@@ -550,39 +520,20 @@ impl CertificateRepository for crate::Store {
                     qb.push(" AND d.path LIKE ").push_bind(format!("{path}%"));
                 }
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(e.name) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\')");
+                    push_any_contains(qb, &["e.name", "e.employee_no"], pattern);
                 }
                 if filter.below_requirement {
                     qb.push(" AND pos.annual_credits IS NOT NULL AND COALESCE(c.credits, 0.0) < pos.annual_credits");
                 }
             }
-            rows_qb
-                .push(" ORDER BY d.path, e.employee_no LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = rows_qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let total: i64 = count_qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            rows_qb.push(" ORDER BY d.path, e.employee_no");
+            fetch_page(pool, &mut rows_qb, &mut count_qb, page).await?
         });
-        Ok(Paged {
-            items: rows.into_iter().map(CreditLine::from).collect(),
+        Ok(paged(
+            page,
             total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+            rows.into_iter().map(CreditLine::from).collect(),
+        ))
     }
 
     /// One person's hours and credits in a year (also when they have left).

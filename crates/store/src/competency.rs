@@ -1,6 +1,7 @@
 //! Skills, competency models, assessments and gaps.
 
 use crate::audit::append_in;
+use crate::query::row_by_code;
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::{SkillGap, Tier};
@@ -430,18 +431,14 @@ impl CompetencyRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             position.ok_or(DomainError::NotFound { entity: "position" })?;
-            let skill: Option<(i64, i32)> =
-                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                    .bind(skill_code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill",
-                    format!("no skill has the code '{}'", skill_code.trim()),
-                )
-            })?;
+            let (skill, levels): (i64, i32) = row_by_code(
+                &mut *tx,
+                "SELECT id, levels FROM skills WHERE code = $1",
+                skill_code.trim(),
+                "skill",
+                "skill",
+            )
+            .await?;
             let before: Option<(i32, String, String)> = sqlx::query_as("SELECT required_level, tier, source FROM position_skills WHERE position_id = $1 AND skill_id = $2")
                 .bind(position_id).bind(skill).fetch_optional(&mut *tx).await.map_err(db_error)?;
             sqlx::query("DELETE FROM position_skills WHERE position_id = $1 AND skill_id = $2")

@@ -1,6 +1,7 @@
 //! The decoding chain: load, read as a tree, change a target (marking tasks for review).
 
 use crate::audit::append_in;
+use crate::query::{id_by_code, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -31,28 +32,6 @@ pub struct DecodingSpec<'a> {
     pub targets: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str, f64)],
     /// (position code, target index, task code, name, process step, skills).
     pub tasks: &'a [TaskSpec<'a>],
-}
-
-/// Looks up an id by code in `table`, as an invalid-input error naming `field` when unknown.
-macro_rules! id_by_code {
-    ($tx:ident, $table:literal, $field:literal, $code:expr) => {{
-        let code: &str = $code.trim();
-        let id: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind(code)
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        id.ok_or_else(|| {
-            DomainError::invalid(
-                $field,
-                format!(
-                    "no {} has the code '{code}'",
-                    $field.trim_end_matches("_code")
-                ),
-            )
-        })?
-    }};
 }
 
 /// Fails with a clear message when `code` is taken in `table`.
@@ -588,9 +567,22 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             objective.ok_or_else(|| DomainError::invalid("objective_id", "no such objective"))?;
-            let department =
-                id_by_code!(tx, "departments", "department_code", input.department_code);
-            let kpi = id_by_code!(tx, "kpis", "kpi_code", input.kpi_code);
+            let department = id_by_code(
+                &mut *tx,
+                "SELECT id FROM departments WHERE code = $1",
+                input.department_code.trim(),
+                "department_code",
+                "department",
+            )
+            .await?;
+            let kpi = id_by_code(
+                &mut *tx,
+                "SELECT id FROM kpis WHERE code = $1",
+                input.kpi_code.trim(),
+                "kpi_code",
+                "kpi",
+            )
+            .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO kpi_targets (objective_id, department_id, kpi_id, period, comparator, target_value, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -618,7 +610,14 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position = id_by_code!(tx, "positions", "position_code", input.position_code);
+            let position = id_by_code(
+                &mut *tx,
+                "SELECT id FROM positions WHERE code = $1",
+                input.position_code.trim(),
+                "position_code",
+                "position",
+            )
+            .await?;
             check_target!(tx, input.kpi_target_id);
             let taken: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM position_tasks WHERE position_id = $1 AND code = $2",
@@ -701,18 +700,14 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             let position = position.ok_or(DomainError::NotFound { entity: "task" })?;
-            let skill: Option<(i64, i32)> =
-                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                    .bind(skill_code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill",
-                    format!("no skill has the code '{}'", skill_code.trim()),
-                )
-            })?;
+            let (skill, levels): (i64, i32) = row_by_code(
+                &mut *tx,
+                "SELECT id, levels FROM skills WHERE code = $1",
+                skill_code.trim(),
+                "skill",
+                "skill",
+            )
+            .await?;
             let before: Option<(i32, String)> = sqlx::query_as(
                 "SELECT required_level, tier FROM task_skills WHERE task_id = $1 AND skill_id = $2",
             )

@@ -4,6 +4,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
+use crate::query::{fetch_page, id_by_code, paged, push_any_contains};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::exams::{
@@ -321,17 +322,14 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let skill = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill_code",
-                    format!("no skill has the code '{}'", input.skill_code),
-                )
-            })?;
+            let skill = id_by_code(
+                &mut *tx,
+                "SELECT id FROM skills WHERE code = $1",
+                &input.skill_code,
+                "skill_code",
+                "skill",
+            )
+            .await?;
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exam_questions (skill_id, kind, difficulty, stem, options, answers, points, explanation, created_at, updated_at) \
@@ -380,32 +378,25 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let skill = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill_code",
-                    format!("no skill has the code '{}'", input.skill_code),
-                )
-            })?;
+            let skill = id_by_code(
+                &mut *tx,
+                "SELECT id FROM skills WHERE code = $1",
+                &input.skill_code,
+                "skill_code",
+                "skill",
+            )
+            .await?;
             let program: Option<i64> = match &input.program_code {
-                Some(code) => {
-                    let found: Option<i64> =
-                        sqlx::query_scalar("SELECT id FROM programs WHERE code = $1")
-                            .bind(code)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    Some(found.ok_or_else(|| {
-                        DomainError::invalid(
-                            "program_code",
-                            format!("no program has the code '{code}'"),
-                        )
-                    })?)
-                }
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM programs WHERE code = $1",
+                        code,
+                        "program_code",
+                        "program",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let taken = |e: sqlx::Error| match db_error(e) {
@@ -824,35 +815,15 @@ impl ExamRepository for crate::Store {
             };
             let mut qb = QueryBuilder::new(QUESTION_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY s.code, q.difficulty, q.id LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY s.code, q.difficulty, q.id");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exam_questions q JOIN skills s ON s.id = q.skill_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(QuestionRow::into_question)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(QuestionRow::into_question);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     // ----- exams -----------------------------------------------------------------
@@ -927,12 +898,7 @@ impl ExamRepository for crate::Store {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" WHERE 1=1");
                 if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(x.code) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(x.title) LIKE ")
-                        .push_bind(pattern)
-                        .push(" ESCAPE '\\')");
+                    push_any_contains(qb, &["x.code", "x.title"], &contains_pattern(q));
                 }
                 if let Some(p) = filter.program_id {
                     qb.push(" AND x.program_id = ").push_bind(p);
@@ -951,35 +917,15 @@ impl ExamRepository for crate::Store {
             };
             let mut qb = QueryBuilder::new(EXAM_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY x.code LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY x.code");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exams x JOIN skills s ON s.id = x.skill_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(ExamRow::into_exam)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(ExamRow::into_exam);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A program's exams, pre-tests first.
@@ -1309,45 +1255,20 @@ impl ExamRepository for crate::Store {
                     qb.push(" AND a.passed = ").push_bind(p);
                 }
                 if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-                        .push_bind(pattern)
-                        .push(" ESCAPE '\\')");
+                    push_any_contains(qb, &["e.employee_no", "e.name"], &contains_pattern(q));
                 }
             };
             let mut qb = QueryBuilder::new(ATTEMPT_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY a.started_at DESC, a.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY a.started_at DESC, a.id DESC");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exam_attempts a JOIN employees e ON e.id = a.employee_id JOIN departments d ON d.id = e.department_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(AttemptRow::into_attempt)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(AttemptRow::into_attempt);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Pass rate, mean and score distribution of an exam's attempts in `scope`.
@@ -1430,23 +1351,10 @@ impl ExamRepository for crate::Store {
                 "SELECT it.attempt_id, it.position, x.code, x.title, e.employee_no, e.name, it.stem, it.answers, it.response, it.points",
             );
             build(&mut qb);
-            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*)");
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
         Ok(Paged {
             items: rows

@@ -24,6 +24,7 @@ mod operations;
 mod org;
 mod performance;
 mod practice;
+mod query;
 mod reconciliation;
 mod surveys;
 mod time_column;

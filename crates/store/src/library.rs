@@ -7,6 +7,7 @@
 //! a draft or under review, so what a version records is exactly what was approved.
 
 use crate::audit::append_in;
+use crate::query::{fetch_page, id_by_code, paged, row_by_code};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use bytes::Bytes;
 use domain::audit::Actor;
@@ -373,9 +374,7 @@ macro_rules! resolve_links_in {
         let mut skills: Vec<(i64, String, i32)> = Vec::new();
         for s in &input.skills {
             let code = s.code.trim();
-            let row: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                .bind(code).fetch_optional(&mut *$tx).await.map_err(db_error)?;
-            let (id, levels) = row.ok_or_else(|| DomainError::invalid("skills", format!("no skill has the code '{code}'")))?;
+            let (id, levels): (i64, i32) = row_by_code(&mut *$tx, "SELECT id, levels FROM skills WHERE code = $1", code, "skills", "skill").await?;
             if s.level > levels {
                 return Err(DomainError::invalid("skills", format!("{code} has levels 1 to {levels}; {} was given", s.level)));
             }
@@ -384,9 +383,7 @@ macro_rules! resolve_links_in {
         let mut positions: Vec<i64> = Vec::new();
         for code in &input.positions {
             let code = code.trim();
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM positions WHERE code = $1")
-                .bind(code).fetch_optional(&mut *$tx).await.map_err(db_error)?;
-            positions.push(id.ok_or_else(|| DomainError::invalid("positions", format!("no position has the code '{code}'")))?);
+            positions.push(id_by_code(&mut *$tx, "SELECT id FROM positions WHERE code = $1", code, "positions", "position").await?);
         }
         (tags, skills, positions)
     }};
@@ -590,15 +587,14 @@ macro_rules! pack_items_in {
         let mut items: Vec<i64> = Vec::new();
         for code in &input.resources {
             let code = code.trim();
-            let row: Option<(i64, String)> =
-                sqlx::query_as("SELECT id, status FROM resources WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(&mut *$tx)
-                    .await
-                    .map_err(db_error)?;
-            let (id, status) = row.ok_or_else(|| {
-                DomainError::invalid("resources", format!("no resource has the code '{code}'"))
-            })?;
+            let (id, status): (i64, String) = row_by_code(
+                &mut *$tx,
+                "SELECT id, status FROM resources WHERE code = $1",
+                code,
+                "resources",
+                "resource",
+            )
+            .await?;
             if status == ResourceStatus::Retired.code() {
                 return Err(DomainError::invalid(
                     "resources",
@@ -1116,31 +1112,14 @@ impl LibraryRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<ResourceSummary>> {
         on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM resources r WHERE 1=1");
-            push_resource_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb =
                 QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE 1=1"));
             push_resource_filter(&mut qb, filter);
-            qb.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            Ok(Paged {
-                items: summaries(rows)?,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            qb.push(" ORDER BY r.updated_at DESC, r.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM resources r WHERE 1=1");
+            push_resource_filter(&mut count, filter);
+            let (rows, total) = fetch_page(pool, &mut qb, &mut count, page).await?;
+            Ok(paged(page, total, summaries(rows)?))
         })
     }
 
@@ -1419,24 +1398,16 @@ impl LibraryRepository for crate::Store {
     /// The moderation queue, oldest first.
     async fn pending_comments(&self, page: Page) -> DomainResult<Paged<CommentEntry>> {
         on_pool!(self, |pool| {
-            let total: i64 = sqlx::query_scalar(
+            let mut qb = QueryBuilder::new(format!(
+                "{COMMENT_SELECT} WHERE c.status = 'pending' ORDER BY c.created_at, c.id"
+            ));
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM resource_comments WHERE status = 'pending'",
-            )
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            let rows: Vec<CommentRow> = sqlx::query_as(&format!(
-                "{COMMENT_SELECT} WHERE c.status = 'pending' ORDER BY c.created_at, c.id LIMIT $1 OFFSET $2"
-            )).bind(page.limit()).bind(page.offset()).fetch_all(pool).await.map_err(db_error)?;
-            Ok(Paged {
-                items: rows
-                    .into_iter()
-                    .map(CommentEntry::try_from)
-                    .collect::<DomainResult<_>>()?,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            );
+            let (rows, total): (Vec<CommentRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(CommentEntry::try_from);
+            Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
         })
     }
 

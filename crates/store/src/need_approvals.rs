@@ -5,6 +5,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
+use crate::query::{fetch_page, id_by_code, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::{
@@ -376,18 +377,16 @@ impl crate::Store {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let skill_id = match skill_code {
-            Some(code) => {
-                let id: Option<i64> = on_pool!(self, |pool| {
-                    sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                        .bind(code)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?
-                });
-                Some(id.ok_or_else(|| {
-                    DomainError::invalid("skill", format!("no skill has the code '{code}'"))
-                })?)
-            }
+            Some(code) => Some(on_pool!(self, |pool| {
+                id_by_code(
+                    pool,
+                    "SELECT id FROM skills WHERE code = $1",
+                    code,
+                    "skill",
+                    "skill",
+                )
+                .await?
+            })),
             None => None,
         };
         let for_others = |scope: &DataScope| -> DomainResult<()> {
@@ -1203,27 +1202,16 @@ impl NeedApprovalRepository for crate::Store {
                 }
                 qb.push(")");
             };
-            let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_where(&mut count);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT s.id AS step_id, n.id AS need_id, n.title, s.kind, n.urgency, n.estimated_cost, u.username AS raised_by, \
                  s.approver_label, s.approver_user_id, s.activated_at, s.due_at",
             );
             push_where(&mut qb);
-            qb.push(" ORDER BY s.due_at, s.id LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<WaitingRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY s.due_at, s.id");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            push_where(&mut count);
+            let (rows, total): (Vec<WaitingRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let items = rows
                 .into_iter()
                 .map(|r| {
@@ -1245,12 +1233,7 @@ impl NeedApprovalRepository for crate::Store {
                     }
                 })
                 .collect();
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, items))
         })
     }
 

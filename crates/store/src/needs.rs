@@ -3,6 +3,7 @@
 use crate::audit::append_in;
 use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
+use crate::query::{fetch_page, paged, push_any_contains, row_by_code};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
@@ -257,19 +258,16 @@ impl NeedRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<(i64, usize)> {
         let now = DbTime(OffsetDateTime::now_utc());
-        let skill: Option<(i64, String)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, name FROM skills WHERE code = $1")
-                .bind(request.skill_code.trim())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
-        });
-        let (skill_id, skill_name) = skill.ok_or_else(|| {
-            DomainError::invalid(
+        let (skill_id, skill_name): (i64, String) = on_pool!(self, |pool| {
+            row_by_code(
+                pool,
+                "SELECT id, name FROM skills WHERE code = $1",
+                request.skill_code.trim(),
                 "skill",
-                format!("no skill has the code '{}'", request.skill_code.trim()),
+                "skill",
             )
-        })?;
+            .await?
+        });
         let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) =
             on_pool!(self, |pool| {
                 match request.audience {
@@ -473,41 +471,21 @@ impl NeedRepository for crate::Store {
                     qb.push(" AND n.raised_by = ").push_bind(user);
                 }
                 if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-                    qb.push(" AND (LOWER(n.title) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\' OR LOWER(n.reason) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\' OR LOWER(n.problem) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\')");
+                    let columns = ["n.title", "n.reason", "n.problem"];
+                    push_any_contains(qb, &columns, &contains_pattern(q));
                 }
             };
-            let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_needs_from(&mut count, viewer);
-            push_filters(&mut count);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
             push_needs_from(&mut qb, viewer);
             push_filters(&mut qb);
-            qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            Ok(Paged {
-                items: rows.into_iter().map(NeedSummary::from).collect(),
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            qb.push(" ORDER BY n.created_at DESC, n.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            push_needs_from(&mut count, viewer);
+            push_filters(&mut count);
+            let (rows, total): (Vec<SummaryRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(NeedSummary::from).collect();
+            Ok(paged(page, total, items))
         })
     }
 

@@ -7,6 +7,7 @@
 //! a slow mail server or endpoint never holds a request.
 
 use crate::audit::append_in;
+use crate::query::{fetch_page, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{
@@ -506,33 +507,17 @@ impl NotificationRepository for crate::Store {
             ""
         };
         let (rows, total): (Vec<InboxRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&format!(
-                "{INBOX_SELECT} WHERE n.user_id = $1{filter} ORDER BY n.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(user_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_error)?;
-            let total = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1{filter}"
-            ))
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            (rows, total)
+            let mut qb = QueryBuilder::new(format!("{INBOX_SELECT} WHERE n.user_id = "));
+            qb.push_bind(user_id)
+                .push(filter)
+                .push(" ORDER BY n.id DESC");
+            let mut count =
+                QueryBuilder::new("SELECT COUNT(*) FROM notifications n WHERE n.user_id = ");
+            count.push_bind(user_id).push(filter);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(InboxRow::into_item)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(InboxRow::into_item);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// How many of a person's notifications are unread (one indexed count, for the nav bell).
@@ -914,33 +899,15 @@ impl NotificationRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<WebhookDelivery>> {
         let (rows, total): (Vec<DeliveryRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&format!(
-                "{DELIVERY_SELECT} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(endpoint_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_error)?;
-            let total = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = $1",
-            )
-            .bind(endpoint_id)
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            (rows, total)
+            let mut qb = QueryBuilder::new(format!("{DELIVERY_SELECT} WHERE endpoint_id = "));
+            qb.push_bind(endpoint_id).push(" ORDER BY id DESC");
+            let mut count =
+                QueryBuilder::new("SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ");
+            count.push_bind(endpoint_id);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(DeliveryRow::into_delivery)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(DeliveryRow::into_delivery);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Records one try: delivered on success, failed when `gave_up`, pending otherwise.

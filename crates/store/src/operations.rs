@@ -5,6 +5,7 @@ use crate::audit::append_in;
 use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
+use crate::query::{fetch_page, id_by_code, paged, push_any_contains, row_by_code};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::operations::{
@@ -29,19 +30,6 @@ pub enum CalendarOwner {
     Venue(i64),
 }
 
-/// Looks up a record id by its code inside a transaction, or fails naming `field`.
-macro_rules! id_of {
-    ($tx:ident, $sql:literal, $field:expr, $code:expr) => {{
-        let code: &str = $code;
-        let id: Option<i64> = sqlx::query_scalar($sql)
-            .bind(code)
-            .fetch_optional(&mut *$tx)
-            .await
-            .map_err(db_error)?;
-        id.ok_or_else(|| DomainError::invalid($field, format!("no record has the code '{code}'")))?
-    }};
-}
-
 /// Writes a program's skills, resources, instructors and costs (after clearing them).
 macro_rules! write_program_links_in {
     ($tx:ident, $id:expr, $input:expr) => {{
@@ -55,19 +43,19 @@ macro_rules! write_program_links_in {
                 .map_err(db_error)?;
         }
         for (i, skill) in input.skills.iter().enumerate() {
-            let skill_id = id_of!($tx, "SELECT id FROM skills WHERE code = $1", format!("skills[{i}].code"), skill.code.trim());
+            let skill_id = id_by_code(&mut *$tx, "SELECT id FROM skills WHERE code = $1", skill.code.trim(), format!("skills[{i}].code"), "record").await?;
             sqlx::query("INSERT INTO program_skills (program_id, skill_id, level) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(id).bind(skill_id).bind(skill.level)
                 .execute(&mut *$tx).await.map_err(db_error)?;
         }
         for (i, code) in input.resources.iter().enumerate() {
-            let resource_id = id_of!($tx, "SELECT id FROM resources WHERE code = $1", format!("resources[{i}]"), code.trim());
+            let resource_id = id_by_code(&mut *$tx, "SELECT id FROM resources WHERE code = $1", code.trim(), format!("resources[{i}]"), "record").await?;
             sqlx::query("INSERT INTO program_resources (program_id, resource_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id).bind(resource_id)
                 .execute(&mut *$tx).await.map_err(db_error)?;
         }
         for (i, code) in input.instructors.iter().enumerate() {
-            let instructor_id = id_of!($tx, "SELECT id FROM instructors WHERE code = $1", format!("instructors[{i}]"), code.trim());
+            let instructor_id = id_by_code(&mut *$tx, "SELECT id FROM instructors WHERE code = $1", code.trim(), format!("instructors[{i}]"), "record").await?;
             sqlx::query("INSERT INTO program_instructors (program_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id).bind(instructor_id)
                 .execute(&mut *$tx).await.map_err(db_error)?;
@@ -252,46 +240,60 @@ impl crate::Store {
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let plan_id: Option<i64> = match &input.plan_code {
-                Some(code) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM plans WHERE code = $1",
-                    "plan_code",
-                    code
-                )),
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM plans WHERE code = $1",
+                        code,
+                        "plan_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let kpi_id: Option<i64> = match &input.transfer {
-                Some(goal) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM kpis WHERE code = $1",
-                    "transfer.kpi_code",
-                    goal.kpi_code.trim()
-                )),
+                Some(goal) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM kpis WHERE code = $1",
+                        goal.kpi_code.trim(),
+                        "transfer.kpi_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             for (i, code) in input.audience.departments.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM departments WHERE code = $1",
+                    code,
                     format!("audience.departments[{i}]"),
-                    code
-                );
+                    "record",
+                )
+                .await?;
             }
             for (i, code) in input.audience.positions.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM positions WHERE code = $1",
+                    code,
                     format!("audience.positions[{i}]"),
-                    code
-                );
+                    "record",
+                )
+                .await?;
             }
             for (i, number) in input.audience.employees.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM employees WHERE employee_no = $1",
+                    number,
                     format!("audience.employees[{i}]"),
-                    number
-                );
+                    "record",
+                )
+                .await?;
             }
             let taken = |e: sqlx::Error| match db_error(e) {
                 DomainError::Conflict(_) => DomainError::invalid(
@@ -710,12 +712,16 @@ impl OperationsRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let employee_id: Option<i64> = match &input.employee_number {
-                Some(number) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM employees WHERE employee_no = $1",
-                    "employee_number",
-                    number
-                )),
+                Some(number) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM employees WHERE employee_no = $1",
+                        number,
+                        "employee_number",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let origin = if employee_id.is_some() {
@@ -735,12 +741,14 @@ impl OperationsRepository for crate::Store {
                 other => other,
             })?;
             for (i, skill) in input.skills.iter().enumerate() {
-                let skill_id = id_of!(
-                    tx,
+                let skill_id = id_by_code(
+                    &mut *tx,
                     "SELECT id FROM skills WHERE code = $1",
+                    skill,
                     format!("skills[{i}]"),
-                    skill
-                );
+                    "record",
+                )
+                .await?;
                 sqlx::query(
                     "INSERT INTO instructor_skills (instructor_id, skill_id) VALUES ($1, $2)",
                 )
@@ -1003,74 +1011,42 @@ impl OperationsRepository for crate::Store {
         filter: &ProgramFilter,
         page: Page,
     ) -> DomainResult<Paged<ProgramSummary>> {
-        let push_where = |qb: &mut dyn FnMut(&str, Option<String>)| {
-            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-                qb(" AND (LOWER(p.title) LIKE ", Some(contains_pattern(q)));
-                qb(
-                    " ESCAPE '\\' OR LOWER(p.code) LIKE ",
-                    Some(contains_pattern(q)),
-                );
-                qb(" ESCAPE '\\')", None);
-            }
-            if let Some(status) = filter.status {
-                qb(" AND p.status = ", Some(status.code().to_string()));
-            }
-            if filter.open_only {
-                qb(" AND p.status = 'open'", None);
-            }
-            if filter.hide_drafts {
-                qb(" AND p.status <> 'draft'", None);
-            }
-            if let Some(plan) = filter
-                .plan_code
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                qb(" AND pl.code = ", Some(plan.to_string()));
-            }
-        };
         let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                    push_any_contains(qb, &["p.title", "p.code"], &contains_pattern(q));
+                }
+                if let Some(status) = filter.status {
+                    qb.push(" AND p.status = ")
+                        .push_bind(status.code().to_string());
+                }
+                if filter.open_only {
+                    qb.push(" AND p.status = 'open'");
+                }
+                if filter.hide_drafts {
+                    qb.push(" AND p.status <> 'draft'");
+                }
+                if let Some(plan) = filter
+                    .plan_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    qb.push(" AND pl.code = ").push_bind(plan.to_string());
+                }
+            };
             let mut qb = QueryBuilder::new(PROGRAM_SELECT);
             qb.push(" WHERE 1=1");
-            push_where(&mut |sql, bind| {
-                qb.push(sql);
-                if let Some(b) = bind {
-                    qb.push_bind(b);
-                }
-            });
-            qb.push(" ORDER BY CASE p.status WHEN 'open' THEN 0 WHEN 'running' THEN 1 WHEN 'draft' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END, p.updated_at DESC, p.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            push_where(&mut qb);
+            qb.push(" ORDER BY CASE p.status WHEN 'open' THEN 0 WHEN 'running' THEN 1 WHEN 'draft' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END, p.updated_at DESC, p.id DESC");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1",
             );
-            push_where(&mut |sql, bind| {
-                qb.push(sql);
-                if let Some(b) = bind {
-                    qb.push_bind(b);
-                }
-            });
-            let total: i64 = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(ProgramRow::into_summary)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(ProgramRow::into_summary);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A program's id by its code.
@@ -1243,18 +1219,15 @@ impl OperationsRepository for crate::Store {
         let mut conflicts = Vec::new();
         on_pool!(self, |pool| {
             if let Some(code) = &input.venue_code {
-                let venue: Option<(i64, String, i32, bool)> =
-                    sqlx::query_as("SELECT id, name, capacity, active FROM venues WHERE code = $1")
-                        .bind(code)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                let Some((venue_id, venue_name, venue_capacity, active)) = venue else {
-                    return Err(DomainError::invalid(
+                let (venue_id, venue_name, venue_capacity, active): (i64, String, i32, bool) =
+                    row_by_code(
+                        pool,
+                        "SELECT id, name, capacity, active FROM venues WHERE code = $1",
+                        code,
                         "venue_code",
-                        format!("no venue has the code '{code}'"),
-                    ));
-                };
+                        "venue",
+                    )
+                    .await?;
                 if !active {
                     conflicts.push(Conflict {
                         kind: ConflictKind::VenueInactive,
@@ -1298,18 +1271,14 @@ impl OperationsRepository for crate::Store {
                 }
             }
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor: Option<(i64, String)> =
-                    sqlx::query_as("SELECT id, name FROM instructors WHERE code = $1")
-                        .bind(code.trim())
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                let Some((instructor_id, name)) = instructor else {
-                    return Err(DomainError::invalid(
-                        format!("instructors[{i}]"),
-                        format!("no instructor has the code '{}'", code.trim()),
-                    ));
-                };
+                let (instructor_id, name): (i64, String) = row_by_code(
+                    pool,
+                    "SELECT id, name FROM instructors WHERE code = $1",
+                    code.trim(),
+                    format!("instructors[{i}]"),
+                    "instructor",
+                )
+                .await?;
                 let clashes: Vec<(i64, String, String)> = sqlx::query_as(
                     "SELECT s.id, s.title, p.title FROM training_sessions s JOIN programs p ON p.id = s.program_id \
                      JOIN training_session_instructors si ON si.session_id = s.id \
@@ -1397,12 +1366,16 @@ impl OperationsRepository for crate::Store {
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let venue_id: Option<i64> = match &input.venue_code {
-                Some(code) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM venues WHERE code = $1",
-                    "venue_code",
-                    code
-                )),
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM venues WHERE code = $1",
+                        code,
+                        "venue_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let id: i64 = match session {
@@ -1427,12 +1400,14 @@ impl OperationsRepository for crate::Store {
                 }
             };
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor = id_of!(
-                    tx,
+                let instructor = id_by_code(
+                    &mut *tx,
                     "SELECT id FROM instructors WHERE code = $1",
+                    code.trim(),
                     format!("instructors[{i}]"),
-                    code.trim()
-                );
+                    "record",
+                )
+                .await?;
                 sqlx::query("INSERT INTO training_session_instructors (session_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id).bind(instructor).execute(&mut *tx).await.map_err(db_error)?;
             }
@@ -1793,34 +1768,16 @@ impl OperationsRepository for crate::Store {
                 .push_bind(program_id)
                 .push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.push(" ORDER BY CASE en.status WHEN 'enrolled' THEN 0 WHEN 'completed' THEN 1 WHEN 'incomplete' THEN 2 WHEN 'waitlisted' THEN 3 ELSE 4 END, en.requested_at, en.id LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY CASE en.status WHEN 'enrolled' THEN 0 WHEN 'completed' THEN 1 WHEN 'incomplete' THEN 2 WHEN 'waitlisted' THEN 3 ELSE 4 END, en.requested_at, en.id");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM enrollments en JOIN employees e ON e.id = en.employee_id JOIN departments d ON d.id = e.department_id WHERE en.program_id = ",
             );
-            qb.push_bind(program_id).push(" AND ");
-            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            count.push_bind(program_id).push(" AND ");
+            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(EnrollmentRow::into_enrollment)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(EnrollmentRow::into_enrollment);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Everything one employee is or was enrolled in, newest first.

@@ -1,5 +1,6 @@
 //! Organisation queries, always filtered by the caller's data scope in SQL.
 
+use crate::query::{fetch_page, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::org::{
@@ -183,36 +184,17 @@ impl OrgRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<Employee>> {
         on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
+            push_employee_filter(&mut qb, scope, filter);
+            qb.push(" ORDER BY e.employee_no");
             let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ",
             );
             push_employee_filter(&mut count, scope, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
-            push_employee_filter(&mut qb, scope, filter);
-            qb.push(" ORDER BY e.employee_no LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<EmployeeRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let items = rows
-                .into_iter()
-                .map(Employee::try_from)
-                .collect::<DomainResult<Vec<_>>>()?;
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            let (rows, total): (Vec<EmployeeRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(Employee::try_from);
+            Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
         })
     }
 

@@ -4,6 +4,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
+use crate::query::{fetch_page, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -482,38 +483,18 @@ impl PracticeRepository for crate::Store {
         scope: &DataScope,
         page: Page,
     ) -> DomainResult<Paged<PracticeTask>> {
-        let (total, rows): (i64, Vec<TaskRow>) = on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE "));
-            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
-            push_task_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
+        let (rows, total): (Vec<TaskRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(format!("{TASK_SELECT}{TASK_FROM} WHERE "));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_task_filter(&mut qb, filter);
-            qb.push(" ORDER BY CASE WHEN t.status IN ('assigned', 'returned', 'submitted') THEN 0 ELSE 1 END, t.due_on, t.id LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            (
-                total,
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?,
-            )
+            qb.push(" ORDER BY CASE WHEN t.status IN ('assigned', 'returned', 'submitted') THEN 0 ELSE 1 END, t.due_on, t.id");
+            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE "));
+            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
+            push_task_filter(&mut count, filter);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        let items = rows
-            .into_iter()
-            .map(TaskRow::into_task)
-            .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Paged {
-            items,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(TaskRow::into_task);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// One task, whoever may see it (the caller decides).

@@ -3,6 +3,7 @@
 
 use crate::audit::append_in;
 use crate::prelude::*;
+use crate::query::row_by_code;
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::surveys::{
@@ -120,19 +121,14 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let template: Option<(i64, String, String, bool)> = sqlx::query_as(
+            let (template_id, title, questions, active): (i64, String, String, bool) = row_by_code(
+                &mut *tx,
                 "SELECT id, title, questions, active FROM survey_templates WHERE code = $1",
+                &code,
+                "template_code",
+                "survey template",
             )
-            .bind(&code)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let Some((template_id, title, questions, active)) = template else {
-                return Err(DomainError::invalid(
-                    "template_code",
-                    format!("no survey template has the code '{code}'"),
-                ));
-            };
+            .await?;
             if !active {
                 return Err(DomainError::invalid(
                     "template_code",

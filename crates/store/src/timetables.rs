@@ -4,6 +4,7 @@
 
 use crate::audit::append_in;
 use crate::notifications::{notify_in, rfc3339};
+use crate::query::{fetch_page, id_by_code, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{NotificationEvent, NotificationKind};
@@ -334,46 +335,24 @@ impl TimetableRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<CalendarBlock>> {
         let (rows, total): (Vec<BlockRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                qb.push(" WHERE 1=1");
+                if let Some((from, to)) = overlapping {
+                    qb.push(" AND b.starts_on <= ")
+                        .push_bind(to)
+                        .push(" AND b.ends_on >= ")
+                        .push_bind(from);
+                }
+            };
             let mut qb = QueryBuilder::new(BLOCK_SELECT);
-            qb.push(" WHERE 1=1");
-            if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ")
-                    .push_bind(to)
-                    .push(" AND b.ends_on >= ")
-                    .push_bind(from);
-            }
-            qb.push(" ORDER BY b.starts_on DESC, b.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page))
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calendar_blocks b WHERE 1=1");
-            if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ")
-                    .push_bind(to)
-                    .push(" AND b.ends_on >= ")
-                    .push_bind(from);
-            }
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut qb);
+            qb.push(" ORDER BY b.starts_on DESC, b.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM calendar_blocks b");
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(BlockRow::into_block)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(BlockRow::into_block);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     async fn create_calendar_block(
@@ -385,20 +364,16 @@ impl TimetableRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let department: Option<i64> = match &block.department_code {
-                Some(code) => {
-                    let id: Option<i64> =
-                        sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
-                            .bind(code)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    Some(id.ok_or_else(|| {
-                        DomainError::invalid(
-                            "department_code",
-                            format!("no department has the code '{code}'"),
-                        )
-                    })?)
-                }
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM departments WHERE code = $1",
+                        code,
+                        "department_code",
+                        "department",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let id: i64 = sqlx::query_scalar(
@@ -579,16 +554,9 @@ impl TimetableRepository for crate::Store {
                 ));
             }
         };
-        let id: Option<i64> = on_pool!(self, |pool| {
-            sqlx::query_scalar(sql)
-                .bind(code.trim())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let id = on_pool!(self, |pool| {
+            id_by_code(pool, sql, code.trim(), field, "record").await?
         });
-        let id = id.ok_or_else(|| {
-            DomainError::invalid(field, format!("no record has the code '{}'", code.trim()))
-        })?;
         Ok(if field == "plan_code" {
             TimetableScope::Plan(id)
         } else {
@@ -910,56 +878,30 @@ impl TimetableRepository for crate::Store {
             .map(str::to_string);
         let status = filter.status.map(|s| s.code().to_string());
         let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                qb.push(" WHERE 1=1");
+                if let Some(status) = &status {
+                    qb.push(" AND t.status = ").push_bind(status.clone());
+                }
+                if let Some(plan) = &plan {
+                    qb.push(" AND (pl.code = ")
+                        .push_bind(plan.clone())
+                        .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
+                        .push_bind(plan.clone())
+                        .push("))");
+                }
+            };
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
-            qb.push(" WHERE 1=1");
-            if let Some(status) = &status {
-                qb.push(" AND t.status = ").push_bind(status.clone());
-            }
-            if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ")
-                    .push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
-                    .push_bind(plan.clone())
-                    .push("))");
-            }
-            qb.push(" ORDER BY t.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page))
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
-                "SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id WHERE 1=1",
+            push_where(&mut qb);
+            qb.push(" ORDER BY t.id DESC");
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id",
             );
-            if let Some(status) = &status {
-                qb.push(" AND t.status = ").push_bind(status.clone());
-            }
-            if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ")
-                    .push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
-                    .push_bind(plan.clone())
-                    .push("))");
-            }
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(SummaryRow::into_summary)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(SummaryRow::into_summary);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A timetable and its entries (in start order).

@@ -1,0 +1,132 @@
+//! Query steps the repositories share, generic over the two engines: a caller passes
+//! its pool or `&mut *tx` as the executor, so one helper serves both backends.
+
+use crate::db_error;
+use domain::{DomainError, DomainResult, Page, Paged};
+use sqlx::{
+    ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Type,
+};
+
+/// The row `sql` (one `$1` for the code) finds for `code`; an unknown code is invalid
+/// input on `field`: "no {what} has the code '{code}'".
+pub(crate) async fn row_by_code<'e, DB, E, R>(
+    executor: E,
+    sql: &'e str,
+    code: &'e str,
+    field: impl Into<String>,
+    what: &str,
+) -> DomainResult<R>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    let row: Option<R> = sqlx::query_as(sql)
+        .bind(code)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)?;
+    row.ok_or_else(|| DomainError::invalid(field, format!("no {what} has the code '{code}'")))
+}
+
+/// The id `sql` (one `$1` for the code) finds for `code`, as [`row_by_code`].
+pub(crate) async fn id_by_code<'e, DB, E>(
+    executor: E,
+    sql: &'e str,
+    code: &'e str,
+    field: impl Into<String>,
+    what: &str,
+) -> DomainResult<i64>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    (i64,): for<'r> FromRow<'r, DB::Row>,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    let (id,) = row_by_code::<DB, E, (i64,)>(executor, sql, code, field, what).await?;
+    Ok(id)
+}
+
+/// One page of a listing and the count of all its rows: `rows` (filtered and ordered;
+/// the page's LIMIT and OFFSET are pushed here) and `count` (the same filter).
+pub(crate) async fn fetch_page<'q, DB, E, R>(
+    executor: E,
+    rows: &'q mut QueryBuilder<'q, DB>,
+    count: &'q mut QueryBuilder<'q, DB>,
+    page: Page,
+) -> DomainResult<(Vec<R>, i64)>
+where
+    DB: Database,
+    E: Executor<'q, Database = DB> + Copy,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    i64: Encode<'q, DB> + Type<DB> + for<'r> Decode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+    DB::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    rows.push(" LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let items = rows
+        .build_query_as()
+        .fetch_all(executor)
+        .await
+        .map_err(db_error)?;
+    let total = count
+        .build_query_scalar()
+        .fetch_one(executor)
+        .await
+        .map_err(db_error)?;
+    Ok((items, total))
+}
+
+/// The page `page` of a listing of `total` rows holding `items`.
+pub(crate) fn paged<T>(page: Page, total: i64, items: Vec<T>) -> Paged<T> {
+    Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }
+}
+
+/// Ends an `IN (` list the query so far opened: binds `values`, comma-separated, and
+/// closes the parenthesis.
+pub(crate) fn push_in_list<'a, DB, T>(
+    qb: &mut QueryBuilder<'a, DB>,
+    values: impl IntoIterator<Item = T>,
+) where
+    DB: Database,
+    T: 'a + Encode<'a, DB> + Type<DB>,
+{
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    qb.push(")");
+}
+
+/// Pushes ` AND (LOWER(c1) LIKE p ESCAPE '\' OR LOWER(c2) LIKE p ESCAPE '\' ...)`: any
+/// of `columns` contains the [`crate::contains_pattern`] `pattern`.
+pub(crate) fn push_any_contains<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    columns: &[&str],
+    pattern: &str,
+) where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    qb.push(" AND (");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push(format_args!("LOWER({column}) LIKE "))
+            .push_bind(pattern.to_string())
+            .push(" ESCAPE '\\'");
+    }
+    qb.push(")");
+}
