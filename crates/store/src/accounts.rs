@@ -1,7 +1,7 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
-use crate::audit::append_in;
-use crate::query::{fetch_page, paged};
+use crate::audit::{append_in, write_audited};
+use crate::query::{fetch_page, paged, push_in_list};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::account::{
     AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
@@ -246,11 +246,8 @@ impl AccountRepository for crate::Store {
             if !rows.is_empty() {
                 let mut gq = QueryBuilder::new(GRANT_SELECT);
                 gq.push(" WHERE g.user_id IN (");
-                let mut ids = gq.separated(", ");
-                for r in &rows {
-                    ids.push_bind(r.id);
-                }
-                gq.push(") ORDER BY g.id");
+                push_in_list(&mut gq, rows.iter().map(|r| r.id));
+                gq.push(" ORDER BY g.id");
                 grants = gq
                     .build_query_as()
                     .fetch_all(pool)
@@ -314,14 +311,11 @@ impl AccountRepository for crate::Store {
             if changed == 0 {
                 return Err(DomainError::NotFound { entity: "user" });
             }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(user_id)
-                .bind(keep_session_hash.unwrap_or(""))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(keep_session_hash.unwrap_or("")),
                 &actor
                     .entry("account.password_change", "user")
                     .entity(user_id)

@@ -31,6 +31,17 @@ macro_rules! append_in {
 }
 pub(crate) use append_in;
 
+/// Runs the write `$query` (a bound `sqlx::query`) in the open transaction `$tx` and
+/// appends its audit entry `$entry` there, so the change and its record commit or roll
+/// back together. Evaluates to `()`, returns early on error.
+macro_rules! write_audited {
+    ($tx:ident, $query:expr, $entry:expr) => {{
+        $query.execute(&mut *$tx).await.map_err($crate::db_error)?;
+        $crate::audit::append_in!($tx, $entry);
+    }};
+}
+pub(crate) use write_audited;
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: i64,

@@ -2,10 +2,10 @@
 //! settled, or by hand), their revocation and expiry; learning hours and credits per
 //! person and year against the yearly requirement of their position.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, paged, push_any_contains};
+use crate::query::{fetch_page, one_or_not_found, paged, push_any_contains};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::certificates::{
@@ -333,17 +333,16 @@ impl CertificateRepository for crate::Store {
     }
 
     async fn certificate(&self, id: i64) -> DomainResult<Certificate> {
-        let row: Option<CertificateRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: CertificateRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{CERTIFICATE_SELECT} WHERE c.id = $1"),
+                id,
+                "certificate",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "certificate",
-        })?
-        .into_certificate()
+        row.into_certificate()
     }
 
     /// The certificate behind a verification token.
@@ -354,17 +353,16 @@ impl CertificateRepository for crate::Store {
                 entity: "certificate",
             });
         }
-        let row: Option<CertificateRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.token = $1"))
-                .bind(token)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: CertificateRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{CERTIFICATE_SELECT} WHERE c.token = $1"),
+                token,
+                "certificate",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "certificate",
-        })?
-        .into_certificate()
+        row.into_certificate()
     }
 
     /// Certificates of the people in `scope`, newest first.
@@ -606,14 +604,11 @@ impl CertificateRepository for crate::Store {
             let Some((id, before)) = before else {
                 return Err(DomainError::NotFound { entity: "position" });
             };
-            sqlx::query("UPDATE positions SET annual_credits = $2 WHERE id = $1")
-                .bind(id)
-                .bind(annual_credits)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE positions SET annual_credits = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(annual_credits),
                 &actor
                     .entry("position.credit_requirement", "position")
                     .entity(id)

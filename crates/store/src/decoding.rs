@@ -1,7 +1,7 @@
 //! The decoding chain: load, read as a tree, change a target (marking tasks for review).
 
 use crate::audit::append_in;
-use crate::query::{id_by_code, row_by_code};
+use crate::query::{ensure_code_free, id_by_code, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -32,25 +32,6 @@ pub struct DecodingSpec<'a> {
     pub targets: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str, f64)],
     /// (position code, target index, task code, name, process step, skills).
     pub tasks: &'a [TaskSpec<'a>],
-}
-
-/// Fails with a clear message when `code` is taken in `table`.
-macro_rules! code_free {
-    ($tx:ident, $table:literal, $code:expr, $except:expr) => {{
-        let except: Option<i64> = $except;
-        let taken: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind($code.trim())
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        if taken.is_some() && taken != except {
-            return Err(DomainError::invalid(
-                "code",
-                format!("'{}' is already used", $code.trim()),
-            ));
-        }
-    }};
 }
 
 /// Fails when `$target` (an `Option<i64>`) names no KPI target.
@@ -410,7 +391,10 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            code_free!(tx, "strategies", input.code, None);
+            let code = input.code.trim();
+            let sql = "SELECT id FROM strategies WHERE code = $1";
+            let taken = format!("'{code}' is already used");
+            ensure_code_free(&mut *tx, sql, code, None, taken).await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now)
                 .fetch_one(&mut *tx).await.map_err(db_error)?;
@@ -445,7 +429,10 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             let before = before.ok_or(DomainError::NotFound { entity: "strategy" })?;
-            code_free!(tx, "strategies", input.code, Some(id));
+            let code = input.code.trim();
+            let sql = "SELECT id FROM strategies WHERE code = $1";
+            let taken = format!("'{code}' is already used");
+            ensure_code_free(&mut *tx, sql, code, Some(id), taken).await?;
             sqlx::query("UPDATE strategies SET code = $1, name = $2, horizon = $3, updated_at = $4 WHERE id = $5")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -487,7 +474,10 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             strategy.ok_or_else(|| DomainError::invalid("strategy_id", "no such strategy"))?;
-            code_free!(tx, "objectives", input.code, None);
+            let code = input.code.trim();
+            let sql = "SELECT id FROM objectives WHERE code = $1";
+            let taken = format!("'{code}' is already used");
+            ensure_code_free(&mut *tx, sql, code, None, taken).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO objectives (strategy_id, code, name, perspective, key_results, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -529,7 +519,10 @@ impl DecodingRepository for crate::Store {
             let before = before.ok_or(DomainError::NotFound {
                 entity: "objective",
             })?;
-            code_free!(tx, "objectives", input.code, Some(id));
+            let code = input.code.trim();
+            let sql = "SELECT id FROM objectives WHERE code = $1";
+            let taken = format!("'{code}' is already used");
+            ensure_code_free(&mut *tx, sql, code, Some(id), taken).await?;
             sqlx::query("UPDATE objectives SET code = $1, name = $2, perspective = $3, key_results = $4, needs_review = FALSE, updated_at = $5 WHERE id = $6")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.perspective()).bind(&key_results).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;

@@ -2,9 +2,9 @@
 //! questions, automatic and manual grading, the competency assessment of a passed
 //! attempt, and the learning gain of a program's pre- and post-tests.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
-use crate::query::{fetch_page, id_by_code, paged, push_any_contains};
+use crate::query::{fetch_page, id_by_code, one_or_not_found, paged, push_any_contains};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::exams::{
@@ -204,6 +204,44 @@ type ItemRow = (
     Option<f64>,
 );
 
+/// The id of the skill a question or exam is about, by its `skill_code`.
+async fn skill_by_code<'e, DB, E>(executor: E, code: &'e str) -> DomainResult<i64>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    &'e str: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let sql = "SELECT id FROM skills WHERE code = $1";
+    id_by_code(executor, sql, code, "skill_code", "skill").await
+}
+
+/// Binds the paper columns of an attempt item (`attempt_id, position, question_id, kind,
+/// difficulty, stem, options, answers, points`) into a row of `push_values`.
+fn push_paper_item<'args, DB>(
+    row: &mut sqlx::query_builder::Separated<'_, 'args, DB, &'static str>,
+    attempt_id: i64,
+    item: &AttemptItem,
+) where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    i32: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    f64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+{
+    row.push_bind(attempt_id)
+        .push_bind(item.position)
+        .push_bind(item.question_id)
+        .push_bind(item.kind.code())
+        .push_bind(item.difficulty)
+        .push_bind(item.stem.clone())
+        .push_bind(to_json(&item.options))
+        .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
+        .push_bind(item.points);
+}
+
 fn item_of(row: ItemRow) -> DomainResult<AttemptItem> {
     let (
         position,
@@ -322,14 +360,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill = id_by_code(
-                &mut *tx,
-                "SELECT id FROM skills WHERE code = $1",
-                &input.skill_code,
-                "skill_code",
-                "skill",
-            )
-            .await?;
+            let skill = skill_by_code(&mut *tx, &input.skill_code).await?;
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exam_questions (skill_id, kind, difficulty, stem, options, answers, points, explanation, created_at, updated_at) \
@@ -378,14 +409,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill = id_by_code(
-                &mut *tx,
-                "SELECT id FROM skills WHERE code = $1",
-                &input.skill_code,
-                "skill_code",
-                "skill",
-            )
-            .await?;
+            let skill = skill_by_code(&mut *tx, &input.skill_code).await?;
             let program: Option<i64> = match &input.program_code {
                 Some(code) => Some(
                     id_by_code(
@@ -443,6 +467,25 @@ impl crate::Store {
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
+    }
+
+    /// Attempt `attempt_id` of `employee_id` (anyone else's is not found), still running.
+    async fn running_attempt_of(
+        &self,
+        attempt_id: i64,
+        employee_id: i64,
+    ) -> DomainResult<AttemptDetail> {
+        let detail = self.attempt_raw(attempt_id).await?;
+        if detail.attempt.employee_id != employee_id {
+            return Err(DomainError::NotFound { entity: "attempt" });
+        }
+        if detail.attempt.status != AttemptStatus::InProgress {
+            return Err(DomainError::invalid(
+                "attempt",
+                "the attempt is already submitted",
+            ));
+        }
+        Ok(detail)
     }
 
     async fn attempt_raw(&self, id: i64) -> DomainResult<AttemptDetail> {
@@ -747,15 +790,12 @@ impl ExamRepository for crate::Store {
         let before = self.question(id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(active)
-                .bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(active)
+                    .bind(DbTime(OffsetDateTime::now_utc())),
                 &actor
                     .entry("exam.question_active", "exam_question")
                     .entity(id)
@@ -770,15 +810,16 @@ impl ExamRepository for crate::Store {
     }
 
     async fn question(&self, id: i64) -> DomainResult<Question> {
-        let row: Option<QuestionRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{QUESTION_SELECT} WHERE q.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: QuestionRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{QUESTION_SELECT} WHERE q.id = $1"),
+                id,
+                "question",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound { entity: "question" })?
-            .into_question()
+        row.into_question()
     }
 
     /// The bank, filtered by skill, kind, difficulty and stem text.
@@ -851,15 +892,12 @@ impl ExamRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(status.code())
-                .bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(status.code())
+                    .bind(DbTime(OffsetDateTime::now_utc())),
                 &actor.entry("exam.status", "exam").entity(id).change(
                     Some(serde_json::json!({ "status": exam.status.code() }).to_string()),
                     Some(serde_json::json!({ "status": status.code() }).to_string())
@@ -871,15 +909,10 @@ impl ExamRepository for crate::Store {
     }
 
     async fn exam(&self, id: i64) -> DomainResult<Exam> {
-        let row: Option<ExamRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{EXAM_SELECT} WHERE x.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: ExamRow = on_pool!(self, |pool| {
+            one_or_not_found(pool, &format!("{EXAM_SELECT} WHERE x.id = $1"), id, "exam").await?
         });
-        row.ok_or(DomainError::NotFound { entity: "exam" })?
-            .into_exam()
+        row.into_exam()
     }
 
     async fn exam_id(&self, code: &str) -> DomainResult<i64> {
@@ -1052,19 +1085,8 @@ impl ExamRepository for crate::Store {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points) ",
             );
-            qb.push_values(&items, |mut row, item| {
-                row.push_bind(id)
-                    .push_bind(item.position)
-                    .push_bind(item.question_id)
-                    .push_bind(item.kind.code())
-                    .push_bind(item.difficulty)
-                    .push_bind(item.stem.clone())
-                    .push_bind(to_json(&item.options))
-                    .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
-                    .push_bind(item.points);
-            });
-            qb.build().execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("exam.attempt_start", "exam_attempt").entity(id)
+            qb.push_values(&items, |mut row, item| push_paper_item(&mut row, id, item));
+            write_audited!(tx, qb.build(), &actor.entry("exam.attempt_start", "exam_attempt").entity(id)
                 .change(None, Some(serde_json::json!({ "exam_id": exam_id, "employee_id": employee_id, "attempt_no": attempt_no, "seed": seed }).to_string())));
             tx.commit().await.map_err(db_error)?;
             Ok(id)
@@ -1095,16 +1117,7 @@ impl ExamRepository for crate::Store {
         responses: &[(i32, Vec<String>)],
         actor: &Actor,
     ) -> DomainResult<usize> {
-        let detail = self.attempt_raw(attempt_id).await?;
-        if detail.attempt.employee_id != employee_id {
-            return Err(DomainError::NotFound { entity: "attempt" });
-        }
-        if detail.attempt.status != AttemptStatus::InProgress {
-            return Err(DomainError::invalid(
-                "attempt",
-                "the attempt is already submitted",
-            ));
-        }
+        let detail = self.running_attempt_of(attempt_id, employee_id).await?;
         if OffsetDateTime::now_utc() > detail.attempt.deadline_at + Duration::seconds(GRACE_SECONDS)
         {
             self.submit_attempt(attempt_id, employee_id, &[], actor)
@@ -1126,16 +1139,7 @@ impl ExamRepository for crate::Store {
         responses: &[(i32, Vec<String>)],
         actor: &Actor,
     ) -> DomainResult<Attempt> {
-        let detail = self.attempt_raw(attempt_id).await?;
-        if detail.attempt.employee_id != employee_id {
-            return Err(DomainError::NotFound { entity: "attempt" });
-        }
-        if detail.attempt.status != AttemptStatus::InProgress {
-            return Err(DomainError::invalid(
-                "attempt",
-                "the attempt is already submitted",
-            ));
-        }
+        let detail = self.running_attempt_of(attempt_id, employee_id).await?;
         let now = OffsetDateTime::now_utc();
         let late = now > detail.attempt.deadline_at + Duration::seconds(GRACE_SECONDS);
         if !responses.is_empty() && !late {
@@ -1326,18 +1330,19 @@ impl ExamRepository for crate::Store {
 
     /// Short answers waiting for a grader, oldest submission first.
     async fn grading_queue(&self, grader: Grader, page: Page) -> DomainResult<Paged<GradingTask>> {
-        type Row = (
-            i64,
-            i32,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            f64,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            attempt_id: i64,
+            position: i32,
+            exam_code: String,
+            exam_title: String,
+            employee_number: String,
+            employee_name: String,
+            stem: String,
+            answers: String,
+            response: Option<String>,
+            points: f64,
+        }
         let (rows, total): (Vec<Row>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" FROM exam_attempt_items it JOIN exam_attempts a ON a.id = it.attempt_id JOIN exams x ON x.id = a.exam_id \
@@ -1348,7 +1353,8 @@ impl ExamRepository for crate::Store {
                 }
             };
             let mut qb = QueryBuilder::new(
-                "SELECT it.attempt_id, it.position, x.code, x.title, e.employee_no, e.name, it.stem, it.answers, it.response, it.points",
+                "SELECT it.attempt_id, it.position, x.code AS exam_code, x.title AS exam_title, e.employee_no AS employee_number, \
+                 e.name AS employee_name, it.stem, it.answers, it.response, it.points",
             );
             build(&mut qb);
             qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position");
@@ -1356,39 +1362,19 @@ impl ExamRepository for crate::Store {
             build(&mut count);
             fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(
-                    |(
-                        attempt_id,
-                        position,
-                        exam_code,
-                        exam_title,
-                        employee_number,
-                        employee_name,
-                        stem,
-                        answers,
-                        response,
-                        points,
-                    )| GradingTask {
-                        attempt_id,
-                        position,
-                        exam_code,
-                        exam_title,
-                        employee_number,
-                        employee_name,
-                        stem,
-                        answers: json_list(&answers),
-                        response: response.as_deref().map(json_list).unwrap_or_default(),
-                        points,
-                    },
-                )
-                .collect(),
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(|row| GradingTask {
+            attempt_id: row.attempt_id,
+            position: row.position,
+            exam_code: row.exam_code,
+            exam_title: row.exam_title,
+            employee_number: row.employee_number,
+            employee_name: row.employee_name,
+            stem: row.stem,
+            answers: json_list(&row.answers),
+            response: row.response.as_deref().map(json_list).unwrap_or_default(),
+            points: row.points,
+        });
+        Ok(paged(page, total, items.collect()))
     }
 
     /// Scores a short answer (0 to the question's points); when nothing else waits,
@@ -1433,12 +1419,8 @@ impl ExamRepository for crate::Store {
         let now = OffsetDateTime::now_utc();
         let status = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
-                .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now))
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
+                .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now)), &actor
                     .entry("exam.grade", "exam_attempt")
                     .entity(attempt_id)
                     .change(
@@ -1449,8 +1431,7 @@ impl ExamRepository for crate::Store {
                             serde_json::json!({ "position": position, "points": points })
                                 .to_string()
                         )
-                    )
-            );
+                    ));
             let status = settle_attempt_in!(tx, attempt_id, now, actor);
             tx.commit().await.map_err(db_error)?;
             status
@@ -1751,16 +1732,8 @@ impl ExamRepository for crate::Store {
                     "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points, response, awarded, graded_at) ",
                 );
                 qb.push_values(chunk, |mut row, (attempt, item, response, awarded)| {
-                    row.push_bind(*attempt)
-                        .push_bind(item.position)
-                        .push_bind(item.question_id)
-                        .push_bind(item.kind.code())
-                        .push_bind(item.difficulty)
-                        .push_bind(item.stem.clone())
-                        .push_bind(to_json(&item.options))
-                        .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
-                        .push_bind(item.points)
-                        .push_bind(response.clone())
+                    push_paper_item(&mut row, *attempt, item);
+                    row.push_bind(response.clone())
                         .push_bind(*awarded)
                         .push_bind(awarded.map(|_| now));
                 });

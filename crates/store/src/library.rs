@@ -7,7 +7,10 @@
 //! a draft or under review, so what a version records is exactly what was approved.
 
 use crate::audit::append_in;
-use crate::query::{fetch_page, id_by_code, paged, row_by_code};
+use crate::query::{
+    ensure_code_free, fetch_in, fetch_page, id_by_code, one_or_not_found, paged, push_in_list,
+    row_by_code,
+};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use bytes::Bytes;
 use domain::audit::Actor;
@@ -260,6 +263,41 @@ where
 
 /// A file name as metadata: the last path component, without control characters,
 /// at most 255 characters. It never becomes part of a storage key.
+/// `(kind, value, active)` of a tag by id.
+const TAG_STATE: &str = "SELECT kind, value, active FROM tag_vocabularies WHERE id = $1";
+
+/// Files go to a draft or a resource under review only.
+fn ensure_files_editable(status: ResourceStatus) -> DomainResult<()> {
+    if status.is_editable() {
+        return Ok(());
+    }
+    Err(DomainError::invalid(
+        "status",
+        format!(
+            "files are added to a draft or a resource under review; this one is {}",
+            status.code()
+        ),
+    ))
+}
+
+/// Fails when a pack other than `except` has the code.
+async fn ensure_pack_code_free<'e, DB, E>(
+    executor: E,
+    code: &'e str,
+    except: Option<i64>,
+) -> DomainResult<()>
+where
+    DB: Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let sql = "SELECT id FROM scenario_packs WHERE code = $1";
+    let taken = format!("'{code}' is already used by another pack");
+    ensure_code_free(executor, sql, code, except, taken).await
+}
+
 fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
@@ -459,17 +497,9 @@ impl crate::Store {
                 }
                 None => None,
             };
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if taken.is_some() && taken != id {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{code}' is already used by another resource"),
-                ));
-            }
+            let taken = format!("'{code}' is already used by another resource");
+            let sql = "SELECT id FROM resources WHERE code = $1";
+            ensure_code_free(&mut *tx, sql, code, id, taken).await?;
             if let Some(owner) = input.owner_user_id {
                 let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
                     .bind(owner)
@@ -1129,19 +1159,9 @@ impl LibraryRepository for crate::Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let select = format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN (");
         let rows: Vec<SummaryRow> = on_pool!(self, |pool| {
-            let mut qb = QueryBuilder::new(format!(
-                "SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN ("
-            ));
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_in(pool, &select, ids.iter().copied(), "").await?
         });
         let mut found = summaries(rows)?;
         found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
@@ -1453,11 +1473,7 @@ impl LibraryRepository for crate::Store {
                 let mut qb = QueryBuilder::new(
                     "SELECT id, status, current_version FROM resources WHERE id IN (",
                 );
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 let rows: Vec<(i64, String, i32)> = qb
                     .build_query_as()
                     .fetch_all(&mut *tx)
@@ -1567,15 +1583,7 @@ impl LibraryRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
-            if !status.is_editable() {
-                return Err(DomainError::invalid(
-                    "status",
-                    format!(
-                        "files are added to a draft or a resource under review; this one is {}",
-                        status.code()
-                    ),
-                ));
-            }
+            ensure_files_editable(status)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resource_files (resource_id, version, storage_key, original_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -1640,24 +1648,11 @@ impl LibraryRepository for crate::Store {
     /// The folder new files of a resource go to: `resources/{id}/{version being prepared}`.
     /// Refused unless the resource is a draft or under review.
     async fn file_folder(&self, resource_id: i64) -> DomainResult<FileKey> {
-        let row: Option<(String, i32)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT status, current_version FROM resources WHERE id = $1")
-                .bind(resource_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let (status, version): (String, i32) = on_pool!(self, |pool| {
+            let sql = "SELECT status, current_version FROM resources WHERE id = $1";
+            one_or_not_found(pool, sql, resource_id, "resource").await?
         });
-        let (status, version) = row.ok_or(DomainError::NotFound { entity: "resource" })?;
-        let status = ResourceStatus::parse(&status)?;
-        if !status.is_editable() {
-            return Err(DomainError::invalid(
-                "status",
-                format!(
-                    "files are added to a draft or a resource under review; this one is {}",
-                    status.code()
-                ),
-            ));
-        }
+        ensure_files_editable(ResourceStatus::parse(&status)?)?;
         Ok(FileKey::resource_version(resource_id, version + 1))
     }
 
@@ -1839,14 +1834,8 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> =
-                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (kind, old_value, old_active) =
-                before.ok_or(DomainError::NotFound { entity: "tag" })?;
+            let (kind, old_value, old_active): (String, String, bool) =
+                one_or_not_found(&mut *tx, TAG_STATE, id, "tag").await?;
             let taken: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2 AND id <> $3",
             )
@@ -1894,13 +1883,8 @@ impl LibraryRepository for crate::Store {
     async fn remove_tag(&self, id: i64, actor: &Actor) -> DomainResult<TagRemoval> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> =
-                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (kind, value, active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
+            let (kind, value, active): (String, String, bool) =
+                one_or_not_found(&mut *tx, TAG_STATE, id, "tag").await?;
             let uses: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM resource_tags WHERE vocabulary_id = $1")
                     .bind(id)
@@ -1946,18 +1930,7 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1")
-                    .bind(input.code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{}' is already used by another pack", input.code.trim()),
-                ));
-            }
+            ensure_pack_code_free(&mut *tx, input.code.trim(), None).await?;
             let items = pack_items_in!(tx, input);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO scenario_packs (code, name, scenario_step, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -2002,19 +1975,7 @@ impl LibraryRepository for crate::Store {
             let before = before.ok_or(DomainError::NotFound {
                 entity: "scenario pack",
             })?;
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1 AND id <> $2")
-                    .bind(input.code.trim())
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{}' is already used by another pack", input.code.trim()),
-                ));
-            }
+            ensure_pack_code_free(&mut *tx, input.code.trim(), Some(id)).await?;
             let items = pack_items_in!(tx, input);
             let old_items: Vec<String> = sqlx::query_scalar(
                 "SELECT r.code FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id WHERE i.pack_id = $1 ORDER BY i.position",
@@ -2394,21 +2355,22 @@ impl LibraryRepository for crate::Store {
         limit: i64,
         changed_since: Option<OffsetDateTime>,
     ) -> DomainResult<Vec<IndexDocument>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            DbTime,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            code: String,
+            title: String,
+            summary: String,
+            body: String,
+            kind: String,
+            tier: String,
+            status: String,
+            origin: String,
+            updated_at: DbTime,
+            problem: Option<String>,
+            case_text: Option<String>,
+            solution: Option<String>,
+        }
         let limit = limit.clamp(1, 1000);
         let (rows, tags, skills, positions): (
             Vec<Row>,
@@ -2430,49 +2392,29 @@ impl LibraryRepository for crate::Store {
                 .fetch_all(pool)
                 .await
                 .map_err(db_error)?;
-            if rows.is_empty() {
-                (rows, Vec::new(), Vec::new(), Vec::new())
-            } else {
-                let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-                let in_list = |qb: &mut QueryBuilder<'_, _>| {
-                    let mut list = qb.separated(", ");
-                    for id in &ids {
-                        list.push_bind(*id);
-                    }
-                    qb.push(")");
-                };
-                let mut qb = QueryBuilder::new(
-                    "SELECT rt.resource_id, tv.kind, tv.value FROM resource_tags rt JOIN tag_vocabularies tv ON tv.id = rt.vocabulary_id WHERE rt.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY tv.kind, tv.value");
-                let tags = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                let mut qb = QueryBuilder::new(
-                    "SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY s.code");
-                let skills = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                let mut qb = QueryBuilder::new(
-                    "SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY p.code");
-                let positions = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                (rows, tags, skills, positions)
-            }
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let tags = fetch_in(
+                pool,
+                "SELECT rt.resource_id, tv.kind, tv.value FROM resource_tags rt JOIN tag_vocabularies tv ON tv.id = rt.vocabulary_id WHERE rt.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY tv.kind, tv.value",
+            )
+            .await?;
+            let skills = fetch_in(
+                pool,
+                "SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY s.code",
+            )
+            .await?;
+            let positions = fetch_in(
+                pool,
+                "SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY p.code",
+            )
+            .await?;
+            (rows, tags, skills, positions)
         });
         let mut tag_map: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, kind, value) in tags {
@@ -2490,45 +2432,29 @@ impl LibraryRepository for crate::Store {
             position_map.entry(id).or_default().push(code);
         }
         rows.into_iter()
-            .map(
-                |(
-                    id,
-                    code,
-                    title,
-                    summary,
+            .map(|row| {
+                let body = [Some(row.body), row.problem, row.case_text, row.solution]
+                    .into_iter()
+                    .flatten()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                Ok(IndexDocument {
+                    id: row.id,
+                    code: row.code,
+                    title: row.title,
+                    summary: row.summary,
                     body,
-                    kind,
-                    tier,
-                    status,
-                    origin,
-                    updated_at,
-                    problem,
-                    case,
-                    solution,
-                )| {
-                    let body = [Some(body), problem, case, solution]
-                        .into_iter()
-                        .flatten()
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join("\n\n");
-                    Ok(IndexDocument {
-                        id,
-                        code,
-                        title,
-                        summary,
-                        body,
-                        kind: ResourceKind::parse(&kind)?,
-                        tier: Tier::parse(&tier)?,
-                        status: ResourceStatus::parse(&status)?,
-                        origin: Origin::parse(&origin)?,
-                        tags: tag_map.remove(&id).unwrap_or_default(),
-                        skills: skill_map.remove(&id).unwrap_or_default(),
-                        positions: position_map.remove(&id).unwrap_or_default(),
-                        updated_at: updated_at.0,
-                    })
-                },
-            )
+                    kind: ResourceKind::parse(&row.kind)?,
+                    tier: Tier::parse(&row.tier)?,
+                    status: ResourceStatus::parse(&row.status)?,
+                    origin: Origin::parse(&row.origin)?,
+                    tags: tag_map.remove(&row.id).unwrap_or_default(),
+                    skills: skill_map.remove(&row.id).unwrap_or_default(),
+                    positions: position_map.remove(&row.id).unwrap_or_default(),
+                    updated_at: row.updated_at.0,
+                })
+            })
             .collect()
     }
 }

@@ -5,7 +5,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, id_by_code, paged};
+use crate::query::{fetch_in, fetch_page, id_by_code, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::{
@@ -331,11 +331,7 @@ impl crate::Store {
             let mut qb = QueryBuilder::new(
                 "SELECT DISTINCT d.path FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.id IN (",
             );
-            let mut list = qb.separated(", ");
-            for p in people {
-                list.push_bind(*p);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, people.iter().copied());
             qb.build_query_as()
                 .fetch_all(pool)
                 .await
@@ -427,11 +423,7 @@ impl crate::Store {
                     );
                     push_scope(&mut qb, &requester.scope, "d.path", Own::EmployeeIn("e.id"));
                     qb.push(" AND e.employee_no IN (");
-                    let mut list = qb.separated(", ");
-                    for n in &numbers {
-                        list.push_bind(n.clone());
-                    }
-                    qb.push(")");
+                    push_in_list(&mut qb, numbers.iter().cloned());
                     qb.build_query_as()
                         .fetch_all(pool)
                         .await
@@ -1291,18 +1283,13 @@ impl NeedApprovalRepository for crate::Store {
         ids.dedup();
         type NeedRow = (i64, String, String, Option<String>);
         let needs: Vec<NeedRow> = on_pool!(self, |pool| {
-            let mut qb = QueryBuilder::new(
+            fetch_in(
+                pool,
                 "SELECT n.id, n.title, n.status, s.code FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id WHERE n.id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in &ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY n.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+                ids.iter().copied(),
+                " ORDER BY n.id",
+            )
+            .await?
         });
         for id in &ids {
             match needs.iter().find(|n| n.0 == *id) {
@@ -1325,11 +1312,8 @@ impl NeedApprovalRepository for crate::Store {
             let mut qb = QueryBuilder::new(
                 "SELECT DISTINCT e.employee_no FROM training_need_people np JOIN employees e ON e.id = np.employee_id WHERE np.need_id IN (",
             );
-            let mut list = qb.separated(", ");
-            for id in &ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY e.employee_no");
+            push_in_list(&mut qb, ids.iter().copied());
+            qb.push(" ORDER BY e.employee_no");
             qb.build_query_scalar()
                 .fetch_all(pool)
                 .await

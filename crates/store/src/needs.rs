@@ -3,7 +3,7 @@
 use crate::audit::append_in;
 use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
-use crate::query::{fetch_page, paged, push_any_contains, row_by_code};
+use crate::query::{fetch_page, paged, push_any_contains, push_in_list, row_by_code};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
@@ -229,11 +229,7 @@ impl NeedRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(CHAIN_SELECT);
             qb.push("pt.position_id IN (");
-            let mut list = qb.separated(", ");
-            for p in positions {
-                list.push_bind(*p);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, positions.iter().copied());
             if let Some(code) = skill_code {
                 qb.push(" AND sk.code = ").push_bind(code.to_string());
             }

@@ -7,7 +7,7 @@
 //! a slow mail server or endpoint never holds a request.
 
 use crate::audit::append_in;
-use crate::query::{fetch_page, paged};
+use crate::query::{fetch_page, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{
@@ -60,11 +60,7 @@ macro_rules! notify_in {
                 );
                 qb.push_bind(event_id).push(", u.id, ").push_bind(now);
                 qb.push(" FROM users u WHERE u.active AND u.id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 if !event.kind.is_mandatory() {
                     qb.push(" AND NOT EXISTS (SELECT 1 FROM notification_opt_outs o WHERE o.user_id = u.id AND o.kind = ")
                         .push_bind(event.kind.code())
@@ -105,11 +101,7 @@ macro_rules! users_of_employees_in {
         for chunk in employees.chunks(500) {
             let mut qb =
                 sqlx::QueryBuilder::new("SELECT id FROM users WHERE active AND employee_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, chunk.iter().copied());
             let found: Vec<i64> = qb
                 .build_query_scalar()
                 .fetch_all(&mut *$tx)
@@ -677,11 +669,7 @@ impl NotificationRepository for crate::Store {
                 "SELECT u.id, e.name, e.email, u.locale FROM users u JOIN employees e ON e.id = u.employee_id \
                  WHERE u.active AND e.email IS NOT NULL AND e.email <> '' AND u.id IN (",
             );
-            let mut list = qb.separated(", ");
-            for id in addressees {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, addressees.iter().copied());
             if !event.kind.is_mandatory() {
                 qb.push(" AND NOT EXISTS (SELECT 1 FROM notification_opt_outs o WHERE o.user_id = u.id AND o.kind = ")
                     .push_bind(event.kind.code())
@@ -879,17 +867,16 @@ impl NotificationRepository for crate::Store {
 
     /// One delivery.
     async fn webhook_delivery(&self, id: i64) -> DomainResult<WebhookDelivery> {
-        let row: Option<DeliveryRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: DeliveryRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{DELIVERY_SELECT} WHERE id = $1"),
+                id,
+                "webhook delivery",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "webhook delivery",
-        })?
-        .into_delivery()
+        row.into_delivery()
     }
 
     /// An endpoint's deliveries, newest first.

@@ -1,11 +1,13 @@
 //! Training operations: venues, instructors, plans, programs, sessions, enrolment
 //! with waitlists, attendance and completion.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, id_by_code, paged, push_any_contains, row_by_code};
+use crate::query::{
+    fetch_page, id_by_code, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
+};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::operations::{
@@ -1447,14 +1449,10 @@ impl OperationsRepository for crate::Store {
         let session = self.session(id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
-                .bind(id).bind(DbTime(OffsetDateTime::now_utc())).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
+                .bind(id).bind(DbTime(OffsetDateTime::now_utc())), &actor
                     .entry("operations.session_cancel", "session")
-                    .entity(id)
-            );
+                    .entity(id));
             if !session.cancelled {
                 announce_session_change_in!(tx, self.email_notifications(), &session, None);
             }
@@ -1520,11 +1518,7 @@ impl OperationsRepository for crate::Store {
                 );
                 push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 qb.push(" AND e.employee_no IN (");
-                let mut list = qb.separated(", ");
-                for n in chunk {
-                    list.push_bind(n.trim().to_string());
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().map(|n| n.trim().to_string()));
                 qb.build_query_as()
                     .fetch_all(pool)
                     .await
@@ -1669,17 +1663,16 @@ impl OperationsRepository for crate::Store {
     }
 
     async fn enrollment(&self, id: i64) -> DomainResult<Enrollment> {
-        let row: Option<EnrollmentRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{ENROLLMENT_SELECT} WHERE en.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: EnrollmentRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{ENROLLMENT_SELECT} WHERE en.id = $1"),
+                id,
+                "enrollment",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "enrollment",
-        })?
-        .into_enrollment()
+        row.into_enrollment()
     }
 
     /// Cancels an enrolment and gives its seat to the first person waiting. With
@@ -1824,18 +1817,14 @@ impl OperationsRepository for crate::Store {
                 }
                 code = checkin_code(session_id, attempt);
             }
-            sqlx::query("UPDATE training_sessions SET checkin_code = $2, checkin_expires_at = $3 WHERE id = $1")
-                .bind(session_id).bind(&code).bind(DbTime(expires)).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE training_sessions SET checkin_code = $2, checkin_expires_at = $3 WHERE id = $1")
+                .bind(session_id).bind(&code).bind(DbTime(expires)), &actor
                     .entry("operations.checkin_code", "session")
                     .entity(session_id)
                     .change(
                         None,
                         Some(serde_json::json!({ "minutes": minutes }).to_string())
-                    )
-            );
+                    ));
             tx.commit().await.map_err(db_error)?;
             Ok((code, expires))
         })
@@ -1906,12 +1895,10 @@ impl OperationsRepository for crate::Store {
             } else {
                 AttendanceStatus::Present
             };
-            sqlx::query(
+            write_audited!(tx, sqlx::query(
                 "INSERT INTO attendance (session_id, employee_id, status, method, recorded_at, recorded_by) VALUES ($1, $2, $3, 'code', $4, $5) \
                  ON CONFLICT (session_id, employee_id) DO UPDATE SET status = excluded.status, method = excluded.method, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
-            ).bind(session_id).bind(employee_id).bind(status.code()).bind(DbTime(now)).bind(actor.user_id)
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("operations.check_in", "session").entity(session_id).change(None, Some(serde_json::json!({ "employee_id": employee_id, "status": status.code() }).to_string())));
+            ).bind(session_id).bind(employee_id).bind(status.code()).bind(DbTime(now)).bind(actor.user_id), &actor.entry("operations.check_in", "session").entity(session_id).change(None, Some(serde_json::json!({ "employee_id": employee_id, "status": status.code() }).to_string())));
             tx.commit().await.map_err(db_error)?;
             Ok((session_id, status))
         })
@@ -2058,11 +2045,7 @@ impl OperationsRepository for crate::Store {
                     .push(", updated_at = ")
                     .push_bind(now)
                     .push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             for chunk in not_done.chunks(500) {
@@ -2070,11 +2053,7 @@ impl OperationsRepository for crate::Store {
                     "UPDATE enrollments SET status = 'incomplete', updated_at = ",
                 );
                 qb.push_bind(now).push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             // Certificates for the completed, in the same transaction.

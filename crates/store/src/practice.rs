@@ -1,10 +1,10 @@
 //! Transfer to work: practice tasks, reports and reviews, promotion into the case
 //! library, and behaviour-change ratings at +30 and +90 days.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, paged};
+use crate::query::{fetch_page, one_or_not_found, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -499,17 +499,16 @@ impl PracticeRepository for crate::Store {
 
     /// One task, whoever may see it (the caller decides).
     async fn practice_task(&self, id: i64) -> DomainResult<PracticeTask> {
-        let row: Option<TaskRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: TaskRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1"),
+                id,
+                "practice task",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "practice task",
-        })?
-        .into_task()
+        row.into_task()
     }
 
     /// Whether the learner of task `id` is in `scope`.
@@ -705,25 +704,18 @@ impl PracticeRepository for crate::Store {
         let resource_id = self.create_resource(&input, actor).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query(
+            write_audited!(tx, sqlx::query(
                 "UPDATE practice_tasks SET case_resource_id = $2, updated_at = $3 WHERE id = $1",
             )
             .bind(task_id)
             .bind(resource_id)
-            .bind(DbTime(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            .bind(DbTime(OffsetDateTime::now_utc())), &actor
                     .entry("practice.promote", "practice_task")
                     .entity(task_id)
                     .change(
                         None,
                         Some(serde_json::json!({ "resource": resource_id }).to_string())
-                    )
-            );
+                    ));
             tx.commit().await.map_err(db_error)?;
         });
         Ok(resource_id)
@@ -757,17 +749,16 @@ impl PracticeRepository for crate::Store {
     }
 
     async fn behaviour_rating(&self, id: i64) -> DomainResult<BehaviourRating> {
-        let row: Option<RatingRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{RATING_SELECT} WHERE r.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: RatingRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{RATING_SELECT} WHERE r.id = $1"),
+                id,
+                "behaviour rating",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "behaviour rating",
-        })?
-        .into_rating()
+        row.into_rating()
     }
 
     /// Records a rating; refused before its due date, and once given it stays.

@@ -50,6 +50,55 @@ where
     Ok(id)
 }
 
+/// The row `sql` (one `$1` for `key`) finds, or `NotFound { entity }`.
+pub(crate) async fn one_or_not_found<'e, DB, E, K, R>(
+    executor: E,
+    sql: &'e str,
+    key: K,
+    entity: &'static str,
+) -> DomainResult<R>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    K: 'e + Encode<'e, DB> + Type<DB>,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    let row: Option<R> = sqlx::query_as(sql)
+        .bind(key)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)?;
+    row.ok_or(DomainError::NotFound { entity })
+}
+
+/// Fails with invalid input on `code` saying `message` when `sql` (one `$1` for the
+/// code) finds a row other than `except`.
+pub(crate) async fn ensure_code_free<'e, DB, E>(
+    executor: E,
+    sql: &'e str,
+    code: &'e str,
+    except: Option<i64>,
+    message: String,
+) -> DomainResult<()>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    (i64,): for<'r> FromRow<'r, DB::Row>,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    let taken: Option<(i64,)> = sqlx::query_as(sql)
+        .bind(code)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)?;
+    match taken {
+        Some((id,)) if Some(id) != except => Err(DomainError::invalid("code", message)),
+        _ => Ok(()),
+    }
+}
+
 /// One page of a listing and the count of all its rows: `rows` (filtered and ordered;
 /// the page's LIMIT and OFFSET are pushed here) and `count` (the same filter).
 pub(crate) async fn fetch_page<'q, DB, E, R>(
@@ -91,6 +140,35 @@ pub(crate) fn paged<T>(page: Page, total: i64, items: Vec<T>) -> Paged<T> {
         page: page.page,
         per_page: page.per_page,
     }
+}
+
+/// The rows of `select`, which ends in `IN (`, for `values` (bound as `$1, $2, ...`),
+/// with `tail` (an ORDER BY, say) after the list; no values, no rows (and no query).
+pub(crate) async fn fetch_in<'c, DB, E, T, R>(
+    executor: E,
+    select: &str,
+    values: impl IntoIterator<Item = T>,
+    tail: &str,
+) -> DomainResult<Vec<R>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    T: 'static + Send + for<'a> Encode<'a, DB> + Type<DB>,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+{
+    let values: Vec<T> = values.into_iter().collect();
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{select}{}){tail}", placeholders.join(", "));
+    let mut query = sqlx::query_as(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(executor).await.map_err(db_error)?;
+    Ok(rows)
 }
 
 /// Ends an `IN (` list the query so far opened: binds `values`, comma-separated, and

@@ -3,7 +3,7 @@
 
 use crate::audit::append_in;
 use crate::prelude::*;
-use crate::query::row_by_code;
+use crate::query::{one_or_not_found, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::surveys::{
@@ -528,15 +528,16 @@ impl SurveyRepository for crate::Store {
     }
 
     async fn survey(&self, id: i64) -> DomainResult<Survey> {
-        let row: Option<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE sv.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: SurveyRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{SURVEY_SELECT} WHERE sv.id = $1"),
+                id,
+                "survey",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound { entity: "survey" })?
-            .into_survey()
+        row.into_survey()
     }
 
     /// The surveys of a program's sessions, in session order.

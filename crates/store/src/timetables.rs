@@ -2,9 +2,9 @@
 //! strict venue capacity, the facts a timetable is computed from, draft timetables
 //! and their publication (sessions moved, audited and announced in one transaction).
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::notifications::{notify_in, rfc3339};
-use crate::query::{fetch_page, id_by_code, paged};
+use crate::query::{fetch_page, id_by_code, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{NotificationEvent, NotificationKind};
@@ -180,11 +180,31 @@ where
     if ids.is_empty() {
         qb.push("NULL");
     }
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
+    push_in_list(qb, ids.iter().copied());
+}
+
+/// Fails unless timetable `id` exists and is still a draft (`Conflict` naming its status).
+async fn ensure_draft<'e, DB, E>(executor: E, id: i64) -> DomainResult<()>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    i64: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let (status,): (String,) = one_or_not_found(
+        executor,
+        "SELECT status FROM timetables WHERE id = $1",
+        id,
+        "timetable",
+    )
+    .await?;
+    if status != "draft" {
+        return Err(DomainError::Conflict(format!(
+            "the timetable is {status}, not a draft"
+        )));
     }
-    qb.push(")");
+    Ok(())
 }
 
 fn busy(rows: Vec<(i64, DbTime, DbTime)>) -> Vec<Busy> {
@@ -408,13 +428,9 @@ impl TimetableRepository for crate::Store {
                     entity: "calendar block",
                 })?
                 .into_block()?;
-            sqlx::query("DELETE FROM calendar_blocks WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("DELETE FROM calendar_blocks WHERE id = $1").bind(id),
                 &actor
                     .entry("timetables.block_delete", "calendar_block")
                     .entity(id)
@@ -515,14 +531,11 @@ impl TimetableRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE programs SET strict_venue_capacity = $2 WHERE id = $1")
-                .bind(program_id)
-                .bind(strict)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE programs SET strict_venue_capacity = $2 WHERE id = $1")
+                    .bind(program_id)
+                    .bind(strict),
                 &actor
                     .entry("operations.program_strict_capacity", "program")
                     .entity(program_id)
@@ -941,25 +954,7 @@ impl TimetableRepository for crate::Store {
     ) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
+            ensure_draft(&mut *tx, id).await?;
             for e in entries {
                 sqlx::query(
                     "UPDATE timetable_entries SET starts_at = $3, ends_at = $4, venue_id = $5, instructor_id = $6, pinned = $7 \
@@ -996,32 +991,10 @@ impl TimetableRepository for crate::Store {
     async fn discard_timetable(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
-            sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            ensure_draft(&mut *tx, id).await?;
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1").bind(id),
                 &actor.entry("timetables.discard", "timetable").entity(id)
             );
             tx.commit().await.map_err(db_error)?;
@@ -1047,25 +1020,7 @@ impl TimetableRepository for crate::Store {
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
+            ensure_draft(&mut *tx, id).await?;
             // Lock the sessions (PostgreSQL) and compare each with the draft's snapshot.
             for e in entries {
                 // A no-op write takes the row lock on PostgreSQL (SQLite's IMMEDIATE

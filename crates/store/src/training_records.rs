@@ -2,6 +2,7 @@
 //! enrolments, in one transaction with one audit entry.
 
 use crate::audit::append_in;
+use crate::query::push_in_list;
 use crate::{DbTime, db_error, on_pool};
 use domain::DomainResult;
 use domain::audit::Actor;
@@ -23,11 +24,7 @@ macro_rules! count_enrollments_in {
         for chunk in $programs.chunks(CHUNK) {
             let mut qb =
                 QueryBuilder::new("SELECT COUNT(*) FROM enrollments WHERE program_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, chunk.iter().copied());
             total += qb
                 .build_query_scalar::<i64>()
                 .fetch_one(&mut *$tx)
@@ -116,11 +113,7 @@ impl TrainingRecordRepository for crate::Store {
                     "SELECT program_id, employee_id, status FROM enrollments WHERE source <> ",
                 );
                 qb.push_bind(IMPORTED_SOURCE).push(" AND program_id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 let rows: Vec<(i64, i64, String)> = qb
                     .build_query_as()
                     .fetch_all(pool)
@@ -181,11 +174,7 @@ impl TrainingRecordRepository for crate::Store {
                 .collect();
             for chunk in new.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new("SELECT code, id FROM programs WHERE code IN (");
-                let mut list = qb.separated(", ");
-                for p in chunk {
-                    list.push_bind(p.code.clone());
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().map(|p| p.code.clone()));
                 let rows: Vec<(String, i64)> = qb
                     .build_query_as()
                     .fetch_all(&mut *tx)
