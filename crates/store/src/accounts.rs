@@ -1,7 +1,7 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
 use crate::audit::{append_in, write_audited};
-use crate::query::{fetch_page, paged, push_in_list};
+use crate::query::{fetch_page, fetch_rows, paged, push_in_list};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::account::{
     AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
@@ -248,11 +248,7 @@ impl AccountRepository for crate::Store {
                 gq.push(" WHERE g.user_id IN (");
                 push_in_list(&mut gq, rows.iter().map(|r| r.id));
                 gq.push(" ORDER BY g.id");
-                grants = gq
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+                grants = fetch_rows(pool, &mut gq).await?;
             }
             Ok(paged(page, total, assemble(rows, grants)))
         })

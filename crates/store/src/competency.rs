@@ -1,7 +1,7 @@
 //! Skills, competency models, assessments and gaps.
 
 use crate::audit::append_in;
-use crate::query::row_by_code;
+use crate::query::{one_or_not_found, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::{SkillGap, Tier};
@@ -548,14 +548,14 @@ impl CompetencyRepository for crate::Store {
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(i64, String, i32, String)> =
-                sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
-                    .bind(code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (id, old_name, old_levels, old_descriptors) =
-                before.ok_or(DomainError::NotFound { entity: "skill" })?;
+            let (id, old_name, old_levels, old_descriptors): (i64, String, i32, String) =
+                one_or_not_found(
+                    &mut *tx,
+                    "SELECT id, name, levels, descriptors FROM skills WHERE code = $1",
+                    code.trim(),
+                    "skill",
+                )
+                .await?;
             let needed: Option<i32> = sqlx::query_scalar(
                 "SELECT MAX(l) FROM (SELECT required_level AS l FROM position_skills WHERE skill_id = $1 \
                  UNION ALL SELECT required_level FROM task_skills WHERE skill_id = $1) x",

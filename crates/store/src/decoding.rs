@@ -1,7 +1,7 @@
 //! The decoding chain: load, read as a tree, change a target (marking tasks for review).
 
 use crate::audit::append_in;
-use crate::query::{ensure_code_free, id_by_code, row_by_code};
+use crate::query::{ensure_code_free, id_by_code, one_or_not_found, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -46,6 +46,37 @@ macro_rules! check_target {
             found.ok_or_else(|| DomainError::invalid("kpi_target_id", "no such KPI target"))?;
         }
     }};
+}
+
+/// Finds a strategy's id by code (`$1`).
+const STRATEGY_BY_CODE: &str = "SELECT id FROM strategies WHERE code = $1";
+/// Finds an objective's id by code (`$1`).
+const OBJECTIVE_BY_CODE: &str = "SELECT id FROM objectives WHERE code = $1";
+
+/// Marks the items below a changed one for review: `sql` sets `needs_review` on the
+/// rows pointing at `id` (`$1`); its result tells how many were marked.
+async fn mark_for_review<'e, DB, E>(
+    executor: E,
+    sql: &'e str,
+    id: i64,
+) -> DomainResult<DB::QueryResult>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    i64: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    sqlx::query(sql)
+        .bind(id)
+        .execute(executor)
+        .await
+        .map_err(db_error)
+}
+
+/// An objective's key results as stored (JSON).
+fn key_results_json(input: &ObjectiveInput) -> DomainResult<String> {
+    serde_json::to_string(&input.key_results())
+        .map_err(|e| DomainError::internal_from("cannot encode JSON", e))
 }
 
 /// The decoding port: every query and change of this context.
@@ -349,24 +380,21 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let marked = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, f64)> =
-                sqlx::query_as("SELECT comparator, target_value FROM kpi_targets WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (old_comparator, old_value) = before.ok_or(DomainError::NotFound {
-                entity: "KPI target",
-            })?;
+            let (old_comparator, old_value): (String, f64) = one_or_not_found(
+                &mut *tx,
+                "SELECT comparator, target_value FROM kpi_targets WHERE id = $1",
+                id,
+                "KPI target",
+            )
+            .await?;
             sqlx::query("UPDATE kpi_targets SET comparator = $1, target_value = $2, updated_at = $3 WHERE id = $4")
                 .bind(comparator).bind(value).bind(now).bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            let marked = sqlx::query(
+            let marked = mark_for_review(
+                &mut *tx,
                 "UPDATE position_tasks SET needs_review = TRUE WHERE kpi_target_id = $1",
+                id,
             )
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?
+            .await?
             .rows_affected() as usize;
             let before =
                 serde_json::json!({ "comparator": old_comparator, "target_value": old_value })
@@ -391,10 +419,7 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let code = input.code.trim();
-            let sql = "SELECT id FROM strategies WHERE code = $1";
-            let taken = format!("'{code}' is already used");
-            ensure_code_free(&mut *tx, sql, code, None, taken).await?;
+            ensure_code_free(&mut *tx, STRATEGY_BY_CODE, input.code.trim(), None, "").await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now)
                 .fetch_one(&mut *tx).await.map_err(db_error)?;
@@ -422,27 +447,24 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>)> =
-                sqlx::query_as("SELECT code, name, horizon FROM strategies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "strategy" })?;
-            let code = input.code.trim();
-            let sql = "SELECT id FROM strategies WHERE code = $1";
-            let taken = format!("'{code}' is already used");
-            ensure_code_free(&mut *tx, sql, code, Some(id), taken).await?;
+            let before: (String, String, Option<String>) = one_or_not_found(
+                &mut *tx,
+                "SELECT code, name, horizon FROM strategies WHERE id = $1",
+                id,
+                "strategy",
+            )
+            .await?;
+            ensure_code_free(&mut *tx, STRATEGY_BY_CODE, input.code.trim(), Some(id), "").await?;
             sqlx::query("UPDATE strategies SET code = $1, name = $2, horizon = $3, updated_at = $4 WHERE id = $5")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked =
-                sqlx::query("UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected() as usize;
+            let marked = mark_for_review(
+                &mut *tx,
+                "UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1",
+                id,
+            )
+            .await?
+            .rows_affected() as usize;
             let before =
                 serde_json::json!({ "code": before.0, "name": before.1, "horizon": before.2 })
                     .to_string();
@@ -463,8 +485,7 @@ impl DecodingRepository for crate::Store {
     async fn create_objective(&self, input: &ObjectiveInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let key_results = key_results_json(input)?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let strategy: Option<i64> =
@@ -474,10 +495,7 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             strategy.ok_or_else(|| DomainError::invalid("strategy_id", "no such strategy"))?;
-            let code = input.code.trim();
-            let sql = "SELECT id FROM objectives WHERE code = $1";
-            let taken = format!("'{code}' is already used");
-            ensure_code_free(&mut *tx, sql, code, None, taken).await?;
+            ensure_code_free(&mut *tx, OBJECTIVE_BY_CODE, input.code.trim(), None, "").await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO objectives (strategy_id, code, name, perspective, key_results, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -505,34 +523,27 @@ impl DecodingRepository for crate::Store {
     ) -> DomainResult<usize> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let key_results = key_results_json(input)?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+            let before: (String, String, Option<String>, String) = one_or_not_found(
+                &mut *tx,
                 "SELECT code, name, perspective, key_results FROM objectives WHERE id = $1",
+                id,
+                "objective",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "objective",
-            })?;
-            let code = input.code.trim();
-            let sql = "SELECT id FROM objectives WHERE code = $1";
-            let taken = format!("'{code}' is already used");
-            ensure_code_free(&mut *tx, sql, code, Some(id), taken).await?;
+            .await?;
+            ensure_code_free(&mut *tx, OBJECTIVE_BY_CODE, input.code.trim(), Some(id), "").await?;
             sqlx::query("UPDATE objectives SET code = $1, name = $2, perspective = $3, key_results = $4, needs_review = FALSE, updated_at = $5 WHERE id = $6")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.perspective()).bind(&key_results).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked =
-                sqlx::query("UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected() as usize;
+            let marked = mark_for_review(
+                &mut *tx,
+                "UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1",
+                id,
+            )
+            .await?
+            .rows_affected() as usize;
             let before = serde_json::json!({ "code": before.0, "name": before.1, "perspective": before.2, "key_results": serde_json::from_str::<serde_json::Value>(&before.3).unwrap_or_default() }).to_string();
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "perspective": input.perspective(), "key_results": input.key_results(), "targets_marked_for_review": marked }).to_string();
             append_in!(
@@ -650,14 +661,13 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i32, Option<i64>)> = sqlx::query_as(
+            let before: (String, i32, Option<i64>) = one_or_not_found(
+                &mut *tx,
                 "SELECT name, process_step, kpi_target_id FROM position_tasks WHERE id = $1",
+                id,
+                "task",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "task" })?;
+            .await?;
             check_target!(tx, input.kpi_target_id);
             sqlx::query("UPDATE position_tasks SET name = $1, process_step = $2, kpi_target_id = $3, needs_review = FALSE, updated_at = $4 WHERE id = $5")
                 .bind(input.name.trim()).bind(input.process_step).bind(input.kpi_target_id).bind(now).bind(id)

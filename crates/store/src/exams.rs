@@ -4,7 +4,9 @@
 
 use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
-use crate::query::{fetch_page, id_by_code, one_or_not_found, paged, push_any_contains};
+use crate::query::{
+    fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains,
+};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::exams::{
@@ -1284,10 +1286,7 @@ impl ExamRepository for crate::Store {
             );
             qb.push_bind(exam_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         let mut stats = ExamStats {
             attempts: rows.len() as i64,
@@ -1661,11 +1660,7 @@ impl ExamRepository for crate::Store {
                 qb.push(" ON CONFLICT (employee_id, skill_id, assessed_on, method) DO UPDATE SET \
                     level = CASE WHEN excluded.level > assessments.level THEN excluded.level ELSE assessments.level END, \
                     score = excluded.score, assessor = excluded.assessor, evidence = excluded.evidence RETURNING employee_id, id");
-                let ids: Vec<(i64, i64)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let ids: Vec<(i64, i64)> = fetch_rows(&mut *tx, &mut qb).await?;
                 assessment_of.extend(ids);
             }
             let mut attempt_of: HashMap<i64, i64> = HashMap::new();

@@ -2,7 +2,7 @@
 //! crash or a kill leaves the database exactly as it was.
 
 use crate::audit::{append_in, write_audited};
-use crate::query::push_in_list;
+use crate::query::{fetch_rows, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult};
@@ -247,11 +247,7 @@ impl ImportRepository for crate::Store {
                         "SELECT id, employee_no FROM employees WHERE employee_no IN (",
                     );
                     push_in_list(&mut qb, chunk.iter().map(|no| (*no).clone()));
-                    let rows: Vec<(i64, String)> = qb
-                        .build_query_as()
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    let rows: Vec<(i64, String)> = fetch_rows(&mut *tx, &mut qb).await?;
                     ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
                 }
             }

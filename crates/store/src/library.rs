@@ -8,8 +8,8 @@
 
 use crate::audit::append_in;
 use crate::query::{
-    ensure_code_free, fetch_in, fetch_page, id_by_code, one_or_not_found, paged, push_in_list,
-    row_by_code,
+    ensure_code_free, fetch_in, fetch_page, fetch_rows, id_by_code, one_or_not_found, paged,
+    push_in_list, row_by_code,
 };
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use bytes::Bytes;
@@ -280,23 +280,8 @@ fn ensure_files_editable(status: ResourceStatus) -> DomainResult<()> {
     ))
 }
 
-/// Fails when a pack other than `except` has the code.
-async fn ensure_pack_code_free<'e, DB, E>(
-    executor: E,
-    code: &'e str,
-    except: Option<i64>,
-) -> DomainResult<()>
-where
-    DB: Database,
-    E: sqlx::Executor<'e, Database = DB>,
-    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    &'e str: Encode<'e, DB> + Type<DB>,
-    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
-{
-    let sql = "SELECT id FROM scenario_packs WHERE code = $1";
-    let taken = format!("'{code}' is already used by another pack");
-    ensure_code_free(executor, sql, code, except, taken).await
-}
+/// Finds a scenario pack's id by code (`$1`).
+const PACK_BY_CODE: &str = "SELECT id FROM scenario_packs WHERE code = $1";
 
 fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -497,9 +482,8 @@ impl crate::Store {
                 }
                 None => None,
             };
-            let taken = format!("'{code}' is already used by another resource");
             let sql = "SELECT id FROM resources WHERE code = $1";
-            ensure_code_free(&mut *tx, sql, code, id, taken).await?;
+            ensure_code_free(&mut *tx, sql, code, id, " by another resource").await?;
             if let Some(owner) = input.owner_user_id {
                 let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
                     .bind(owner)
@@ -651,11 +635,7 @@ impl crate::Store {
                 qb.push(" WHERE id = ").push_bind(id);
             }
             qb.push(" ORDER BY code");
-            let packs: Vec<PackRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let packs: Vec<PackRow> = fetch_rows(pool, &mut qb).await?;
             let mut qb = QueryBuilder::new(
                 "SELECT i.pack_id, i.position, r.id, r.code, r.title, r.kind, r.status, r.estimated_minutes \
                  FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id",
@@ -664,13 +644,7 @@ impl crate::Store {
                 qb.push(" WHERE i.pack_id = ").push_bind(id);
             }
             qb.push(" ORDER BY i.pack_id, i.position");
-            (
-                packs,
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?,
-            )
+            (packs, fetch_rows(pool, &mut qb).await?)
         });
         let mut by_pack: HashMap<i64, Vec<PackItem>> = HashMap::new();
         for (pack, position, resource_id, code, title, kind, status, minutes) in items {
@@ -1388,14 +1362,13 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i64)> =
-                sqlx::query_as("SELECT status, resource_id FROM resource_comments WHERE id = $1")
-                    .bind(comment_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (before, resource_id) =
-                before.ok_or(DomainError::NotFound { entity: "comment" })?;
+            let (before, resource_id): (String, i64) = one_or_not_found(
+                &mut *tx,
+                "SELECT status, resource_id FROM resource_comments WHERE id = $1",
+                comment_id,
+                "comment",
+            )
+            .await?;
             sqlx::query("UPDATE resource_comments SET status = $1, moderated_by = $2, moderated_at = $3 WHERE id = $4")
                 .bind(decision.code()).bind(actor.user_id).bind(now).bind(comment_id)
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -1474,11 +1447,7 @@ impl LibraryRepository for crate::Store {
                     "SELECT id, status, current_version FROM resources WHERE id IN (",
                 );
                 push_in_list(&mut qb, chunk.iter().copied());
-                let rows: Vec<(i64, String, i32)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let rows: Vec<(i64, String, i32)> = fetch_rows(&mut *tx, &mut qb).await?;
                 for (id, status, version) in rows {
                     if ResourceStatus::parse(&status)? != ResourceStatus::Published {
                         return Err(DomainError::invalid(
@@ -1679,14 +1648,13 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let row: Option<FileRow> = sqlx::query_as(&format!(
-                "SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"
-            ))
-            .bind(file_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let file = row.ok_or(DomainError::NotFound { entity: "file" })?;
+            let file: FileRow = one_or_not_found(
+                &mut *tx,
+                &format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"),
+                file_id,
+                "file",
+            )
+            .await?;
             let (status, version, _) = resource_state!(tx, file.resource_id);
             if !status.is_editable() || file.version != version + 1 {
                 return Err(DomainError::invalid(
@@ -1762,11 +1730,7 @@ impl LibraryRepository for crate::Store {
                 qb.push(" AND tv.active = ").push_bind(true);
             }
             qb.push(" ORDER BY tv.kind, tv.value");
-            let rows: Vec<(i64, String, String, bool, i64)> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<(i64, String, String, bool, i64)> = fetch_rows(pool, &mut qb).await?;
             rows.into_iter()
                 .map(|(id, kind, value, active, uses)| {
                     Ok(TagEntry {
@@ -1930,7 +1894,8 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            ensure_pack_code_free(&mut *tx, input.code.trim(), None).await?;
+            let code = input.code.trim();
+            ensure_code_free(&mut *tx, PACK_BY_CODE, code, None, " by another pack").await?;
             let items = pack_items_in!(tx, input);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO scenario_packs (code, name, scenario_step, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -1965,17 +1930,15 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, String)> = sqlx::query_as(
+            let before: (String, String, String) = one_or_not_found(
+                &mut *tx,
                 "SELECT code, name, scenario_step FROM scenario_packs WHERE id = $1",
+                id,
+                "scenario pack",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "scenario pack",
-            })?;
-            ensure_pack_code_free(&mut *tx, input.code.trim(), Some(id)).await?;
+            .await?;
+            let code = input.code.trim();
+            ensure_code_free(&mut *tx, PACK_BY_CODE, code, Some(id), " by another pack").await?;
             let items = pack_items_in!(tx, input);
             let old_items: Vec<String> = sqlx::query_scalar(
                 "SELECT r.code FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id WHERE i.pack_id = $1 ORDER BY i.position",
@@ -2009,15 +1972,13 @@ impl LibraryRepository for crate::Store {
     async fn delete_pack(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String)> =
-                sqlx::query_as("SELECT code, name FROM scenario_packs WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "scenario pack",
-            })?;
+            let before: (String, String) = one_or_not_found(
+                &mut *tx,
+                "SELECT code, name FROM scenario_packs WHERE id = $1",
+                id,
+                "scenario pack",
+            )
+            .await?;
             sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -2197,10 +2158,7 @@ impl LibraryRepository for crate::Store {
                 .push(" AND COALESCE(p.peak, 0) < ")
                 .push_bind(threshold);
             qb.push(" ORDER BY COALESCE(p.views, 0) + COALESCE(p.completions, 0), r.code");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         rows.into_iter()
             .map(
@@ -2387,11 +2345,7 @@ impl LibraryRepository for crate::Store {
                 qb.push(" AND r.updated_at >= ").push_bind(DbTime(since));
             }
             qb.push(" ORDER BY r.id LIMIT ").push_bind(limit);
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let tags = fetch_in(
                 pool,

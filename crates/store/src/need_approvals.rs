@@ -5,7 +5,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_in, fetch_page, id_by_code, paged, push_in_list};
+use crate::query::{fetch_in, fetch_page, fetch_rows, id_by_code, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::{
@@ -332,10 +332,7 @@ impl crate::Store {
                 "SELECT DISTINCT d.path FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.id IN (",
             );
             push_in_list(&mut qb, people.iter().copied());
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         // Paths look like /1/4/9/: the common prefix of whole segments.
         let mut common: Option<Vec<String>> = None;
@@ -424,10 +421,7 @@ impl crate::Store {
                     push_scope(&mut qb, &requester.scope, "d.path", Own::EmployeeIn("e.id"));
                     qb.push(" AND e.employee_no IN (");
                     push_in_list(&mut qb, numbers.iter().cloned());
-                    qb.build_query_as()
-                        .fetch_all(pool)
-                        .await
-                        .map_err(db_error)?
+                    fetch_rows(pool, &mut qb).await?
                 });
                 let found: HashMap<String, i64> = found.into_iter().collect();
                 let mut people = Vec::with_capacity(numbers.len());

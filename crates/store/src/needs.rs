@@ -3,7 +3,9 @@
 use crate::audit::append_in;
 use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
-use crate::query::{fetch_page, paged, push_any_contains, push_in_list, row_by_code};
+use crate::query::{
+    fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
+};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
@@ -234,11 +236,7 @@ impl NeedRepository for crate::Store {
                 qb.push(" AND sk.code = ").push_bind(code.to_string());
             }
             qb.push(" ORDER BY sk.code, p.name, pt.process_step, pt.code");
-            let rows: Vec<ChainRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<ChainRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(ChainLink::from).collect())
         })
     }
@@ -268,14 +266,13 @@ impl NeedRepository for crate::Store {
             on_pool!(self, |pool| {
                 match request.audience {
                     Audience::Person(id) => {
-                        let row: Option<(String, i64, i64)> = sqlx::query_as(
+                        let row: (String, i64, i64) = one_or_not_found(
+                            pool,
                             "SELECT name, department_id, position_id FROM employees WHERE id = $1",
+                            id,
+                            "employee",
                         )
-                        .bind(id)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                        let row = row.ok_or(DomainError::NotFound { entity: "employee" })?;
+                        .await?;
                         (row.0, Some(row.1), Some(row.2))
                     }
                     Audience::Team(id) => {
@@ -349,10 +346,7 @@ impl NeedRepository for crate::Store {
             );
             qb.push_bind(skill_id);
             qb.push(") ORDER BY e.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         if candidates.is_empty() {
             return Err(DomainError::invalid(
@@ -531,11 +525,7 @@ impl NeedRepository for crate::Store {
                 push_scope(&mut qb, &viewer.scope, "d.path", Own::EmployeeIn("e.id"));
             }
             qb.push(" ORDER BY np.weighted_gap DESC, e.employee_no");
-            let people: Vec<PersonRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let people: Vec<PersonRow> = fetch_rows(pool, &mut qb).await?;
             Ok(NeedDetail {
                 summary,
                 chain: serde_json::from_str(&chain).unwrap_or_default(),

@@ -7,7 +7,7 @@
 //! a slow mail server or endpoint never holds a request.
 
 use crate::audit::append_in;
-use crate::query::{fetch_page, one_or_not_found, paged, push_in_list};
+use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{
@@ -676,10 +676,7 @@ impl NotificationRepository for crate::Store {
                     .push(" AND o.channel = 'email')");
             }
             qb.push(" ORDER BY u.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         Ok(rows
             .into_iter()

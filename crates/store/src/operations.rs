@@ -6,7 +6,8 @@ use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
 use crate::query::{
-    fetch_page, id_by_code, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
+    fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains, push_in_list,
+    row_by_code,
 };
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
@@ -1519,10 +1520,7 @@ impl OperationsRepository for crate::Store {
                 push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 qb.push(" AND e.employee_no IN (");
                 push_in_list(&mut qb, chunk.iter().map(|n| n.trim().to_string()));
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             });
             let found: HashMap<String, i64> = found.into_iter().collect();
             for n in chunk {

@@ -1,6 +1,6 @@
 //! Organisation queries, always filtered by the caller's data scope in SQL.
 
-use crate::query::{fetch_page, paged};
+use crate::query::{fetch_page, fetch_rows, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::org::{
@@ -220,11 +220,7 @@ impl OrgRepository for crate::Store {
             ));
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<DepartmentRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<DepartmentRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(Department::from).collect())
         })
     }
@@ -250,11 +246,7 @@ impl OrgRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
                 .map(|r| DepartmentHeadcount {
@@ -406,11 +398,7 @@ impl OrgMaintenanceRepository for crate::Store {
                         .push_bind(now);
                 });
                 qb.push(" RETURNING id, employee_no");
-                let rows: Vec<(i64, String)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let rows: Vec<(i64, String)> = fetch_rows(&mut *tx, &mut qb).await?;
                 employee_ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
             }
             let links: Vec<(i64, i64)> = company

@@ -4,7 +4,7 @@
 use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, one_or_not_found, paged};
+use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged};
 use crate::{DbTime, contains_pattern, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -335,10 +335,7 @@ impl PracticeRepository for crate::Store {
             qb.push_bind(program_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY e.employee_no");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         let chosen: Vec<&CompletedLearner> = if input.employee_numbers.is_empty() {
             if completed.is_empty() {

@@ -72,14 +72,14 @@ where
     row.ok_or(DomainError::NotFound { entity })
 }
 
-/// Fails with invalid input on `code` saying `message` when `sql` (one `$1` for the
-/// code) finds a row other than `except`.
+/// Fails with invalid input on `code` ("'{code}' is already used{taken_by}") when `sql`
+/// (one `$1` for the code) finds a row other than `except`.
 pub(crate) async fn ensure_code_free<'e, DB, E>(
     executor: E,
     sql: &'e str,
     code: &'e str,
     except: Option<i64>,
-    message: String,
+    taken_by: &str,
 ) -> DomainResult<()>
 where
     DB: Database,
@@ -94,9 +94,29 @@ where
         .await
         .map_err(db_error)?;
     match taken {
-        Some((id,)) if Some(id) != except => Err(DomainError::invalid("code", message)),
+        Some((id,)) if Some(id) != except => Err(DomainError::invalid(
+            "code",
+            format!("'{code}' is already used{taken_by}"),
+        )),
         _ => Ok(()),
     }
+}
+
+/// The rows the built query `qb` returns.
+pub(crate) async fn fetch_rows<'q, 'c, DB, E, R>(
+    executor: E,
+    qb: &'q mut QueryBuilder<'q, DB>,
+) -> DomainResult<Vec<R>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    DB::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    qb.build_query_as()
+        .fetch_all(executor)
+        .await
+        .map_err(db_error)
 }
 
 /// One page of a listing and the count of all its rows: `rows` (filtered and ordered;

@@ -2,7 +2,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
-use crate::query::{fetch_page, paged};
+use crate::query::{fetch_page, fetch_rows, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::performance::{
@@ -263,11 +263,7 @@ impl ReconciliationRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
             qb.push(" GROUP BY d.name, d.path, r.period ORDER BY r.period DESC, d.path");
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
                 .map(|r| ReconciliationSummary {

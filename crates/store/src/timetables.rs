@@ -4,7 +4,7 @@
 
 use crate::audit::{append_in, write_audited};
 use crate::notifications::{notify_in, rfc3339};
-use crate::query::{fetch_page, id_by_code, one_or_not_found, paged, push_in_list};
+use crate::query::{fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{NotificationEvent, NotificationKind};
@@ -598,10 +598,7 @@ impl TimetableRepository for crate::Store {
                     );
                     push_ids(&mut qb, ids);
                     qb.push(") ORDER BY code");
-                    qb.build_query_as()
-                        .fetch_all(pool)
-                        .await
-                        .map_err(db_error)?
+                    fetch_rows(pool, &mut qb).await?
                 }
                 None => {
                     let (clause, id) = match scope {
@@ -635,10 +632,7 @@ impl TimetableRepository for crate::Store {
                     }
                 }
                 qb.push(" ORDER BY s.program_id, s.starts_at, s.id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let session_ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
             let session_instructors: Vec<(i64, i64)> = {
@@ -647,10 +641,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &session_ids);
                 qb.push(" ORDER BY i.code");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let learners: Vec<(i64, i64, String)> = {
                 let mut qb = QueryBuilder::new(
@@ -659,10 +650,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY en.employee_id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let program_instructors: Vec<(i64, i64)> = {
                 let mut qb = QueryBuilder::new(
@@ -670,10 +658,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY instructor_id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let venues: Vec<VenueRow> = sqlx::query_as(
                 "SELECT id, code, name, site, kind, capacity, active, hourly_rate FROM venues ORDER BY code",
@@ -693,10 +678,7 @@ impl TimetableRepository for crate::Store {
                     .push_bind(from_t)
                     .push(" AND id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let mut instructor_busy: Vec<(i64, DbTime, DbTime)> = {
                 let mut qb = QueryBuilder::new(
@@ -708,10 +690,7 @@ impl TimetableRepository for crate::Store {
                     .push_bind(from_t)
                     .push(" AND s.id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let away: Vec<(i64, DbTime, DbTime)> = sqlx::query_as(
                 "SELECT instructor_id, starts_at, ends_at FROM instructor_unavailability WHERE starts_at < $1 AND ends_at > $2",
@@ -730,10 +709,7 @@ impl TimetableRepository for crate::Store {
                 qb.push(" AND en.employee_id IN (SELECT employee_id FROM enrollments WHERE status = 'enrolled' AND program_id IN ");
                 push_ids(&mut qb, &program_ids);
                 qb.push(")");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let blocks: Vec<BlockRow> = sqlx::query_as(&format!(
                 "{BLOCK_SELECT} WHERE b.starts_on <= $1 AND b.ends_on >= $2 ORDER BY b.id"

@@ -2,7 +2,7 @@
 //! enrolments, in one transaction with one audit entry.
 
 use crate::audit::append_in;
-use crate::query::push_in_list;
+use crate::query::{fetch_rows, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::DomainResult;
 use domain::audit::Actor;
@@ -114,11 +114,7 @@ impl TrainingRecordRepository for crate::Store {
                 );
                 qb.push_bind(IMPORTED_SOURCE).push(" AND program_id IN (");
                 push_in_list(&mut qb, chunk.iter().copied());
-                let rows: Vec<(i64, i64, String)> = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+                let rows: Vec<(i64, i64, String)> = fetch_rows(pool, &mut qb).await?;
                 live.extend(rows.into_iter().map(|(p, e, s)| ((p, e), s)));
             }
         });
@@ -175,11 +171,7 @@ impl TrainingRecordRepository for crate::Store {
             for chunk in new.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new("SELECT code, id FROM programs WHERE code IN (");
                 push_in_list(&mut qb, chunk.iter().map(|p| p.code.clone()));
-                let rows: Vec<(String, i64)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let rows: Vec<(String, i64)> = fetch_rows(&mut *tx, &mut qb).await?;
                 ids.extend(rows);
             }
             for p in plan
