@@ -1,8 +1,8 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
 use crate::audit::{append_in, write_audited};
-use crate::query::{fetch_page, fetch_rows, paged, push_in_list};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, fetch_rows, paged, push_any_contains, push_in_list};
+use crate::{DbTime, db_error, db_error_or, on_pool, search_pattern};
 use domain::account::{
     AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
 };
@@ -133,13 +133,8 @@ where
     bool: Encode<'a, DB> + Type<DB>,
 {
     qb.push("1=1");
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(u.username) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(u.display_name) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["u.username", "u.display_name"], &pattern);
     }
     if let Some(role) = filter.role {
         qb.push(" AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ")
@@ -173,10 +168,7 @@ impl AccountRepository for crate::Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::Conflict(format!("username '{}' is taken", user.username)),
-                other => other,
-            })?;
+            .map_err(db_error_or(|| DomainError::Conflict(format!("username '{}' is taken", user.username))))?;
             for (role, scope) in &user.grants {
                 sqlx::query(
                     "INSERT INTO role_grants (user_id, role, scope_kind, department_id, scope_key, created_at) \
@@ -397,10 +389,7 @@ impl AccountRepository for crate::Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("scope", "the user or the department does not exist"),
-                other => other,
-            })?
+            .map_err(db_error_or(|| DomainError::invalid("scope", "the user or the department does not exist")))?
             .rows_affected();
             if added > 0 {
                 append_in!(

@@ -6,7 +6,7 @@ use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
 use crate::query::{fetch_page, one_or_not_found, paged, push_any_contains};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::certificates::{
     Certificate, CertificateFilter, CertificateStatus, CreditFilter, CreditLine,
@@ -373,12 +373,7 @@ impl CertificateRepository for crate::Store {
         today: Date,
         page: Page,
     ) -> DomainResult<Paged<Certificate>> {
-        let q = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(contains_pattern);
+        let q = search_pattern(filter.q.as_deref());
         let until = filter
             .expiring_within_days
             .map(|days| today + time::Duration::days(days.clamp(0, 3650)));
@@ -475,12 +470,7 @@ impl CertificateRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<CreditLine>> {
         let (start, end) = year_bounds(filter.year)?;
-        let q = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(contains_pattern);
+        let q = search_pattern(filter.q.as_deref());
         let department_path: Option<String> =
             match filter.department_id {
                 Some(id) => {

@@ -1,7 +1,8 @@
 //! The decoding chain: load, read as a tree, change a target (marking tasks for review).
 
 use crate::audit::append_in;
-use crate::query::{ensure_code_free, id_by_code, one_or_not_found, row_by_code};
+use crate::competency::{check_required_level, skill_levels};
+use crate::query::{ensure_code_free, id_by_code, one_or_not_found};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -694,23 +695,12 @@ impl DecodingRepository for crate::Store {
         requirement: Option<(i32, Tier)>,
         actor: &Actor,
     ) -> DomainResult<()> {
+        let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position: Option<i64> =
-                sqlx::query_scalar("SELECT position_id FROM position_tasks WHERE id = $1")
-                    .bind(task_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let position = position.ok_or(DomainError::NotFound { entity: "task" })?;
-            let (skill, levels): (i64, i32) = row_by_code(
-                &mut *tx,
-                "SELECT id, levels FROM skills WHERE code = $1",
-                skill_code.trim(),
-                "skill",
-                "skill",
-            )
-            .await?;
+            let sql = "SELECT position_id FROM position_tasks WHERE id = $1";
+            let (position,): (i64,) = one_or_not_found(&mut *tx, sql, task_id, "task").await?;
+            let (skill, levels) = skill_levels(&mut *tx, skill_code.trim(), "skill").await?;
             let before: Option<(i32, String)> = sqlx::query_as(
                 "SELECT required_level, tier FROM task_skills WHERE task_id = $1 AND skill_id = $2",
             )
@@ -726,12 +716,7 @@ impl DecodingRepository for crate::Store {
                 .await
                 .map_err(db_error)?;
             if let Some((level, tier)) = requirement {
-                if !(1..=levels).contains(&level) {
-                    return Err(DomainError::invalid(
-                        "required_level",
-                        format!("must be between 1 and {levels}"),
-                    ));
-                }
+                check_required_level(level, levels)?;
                 sqlx::query("INSERT INTO task_skills (task_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
                     .bind(task_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
             } else if before.is_none() {
@@ -740,7 +725,7 @@ impl DecodingRepository for crate::Store {
                 });
             }
             sqlx::query("UPDATE position_tasks SET updated_at = $1 WHERE id = $2")
-                .bind(DbTime(OffsetDateTime::now_utc()))
+                .bind(now)
                 .bind(task_id)
                 .execute(&mut *tx)
                 .await

@@ -5,8 +5,8 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
-use crate::query::fetch_rows;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_rows, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::evaluation::{
     Behavior, COACHING_BELOW_PCT, COACHING_TITLE_PREFIX, COVERAGE_LOOKBACK_MONTHS, CoachingAlert,
@@ -93,13 +93,8 @@ where
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     DbTime: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(p.code) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["p.code", "p.title"], &pattern);
     }
     if let Some(plan) = filter
         .plan

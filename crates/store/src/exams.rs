@@ -7,7 +7,9 @@ use crate::org::{Own, push_scope};
 use crate::query::{
     fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains,
 };
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::{
+    DbTime, code_exists, contains_pattern, db_error, db_error_or, on_pool, search_pattern,
+};
 use domain::audit::Actor;
 use domain::exams::{
     Attempt, AttemptDetail, AttemptFilter, AttemptItem, AttemptStatus, Bank, Exam, ExamFilter,
@@ -425,13 +427,7 @@ impl crate::Store {
                 ),
                 None => None,
             };
-            let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid(
-                    "code",
-                    format!("an exam with the code '{}' exists", input.code),
-                ),
-                other => other,
-            };
+            let taken = code_exists("an exam", &input.code);
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exams (code, title, program_id, purpose, skill_id, draw_easy, draw_medium, draw_hard, time_limit_minutes, \
@@ -932,8 +928,8 @@ impl ExamRepository for crate::Store {
         let (rows, total): (Vec<ExamRow>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" WHERE 1=1");
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    push_any_contains(qb, &["x.code", "x.title"], &contains_pattern(q));
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["x.code", "x.title"], &pattern);
                 }
                 if let Some(p) = filter.program_id {
                     qb.push(" AND x.program_id = ").push_bind(p);
@@ -1079,11 +1075,9 @@ impl ExamRepository for crate::Store {
                 "INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, max_score) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             ).bind(exam_id).bind(employee_id).bind(attempt_no).bind(seed).bind(DbTime(now)).bind(DbTime(deadline)).bind(max_score)
-                .fetch_one(&mut *tx).await.map_err(|e| match db_error(e) {
-                    // Two starts at once: the other one won.
-                    DomainError::Conflict(_) => DomainError::Conflict("an attempt was started at the same time; reload".into()),
-                    other => other,
-                })?;
+                .fetch_one(&mut *tx).await
+                // Two starts at once: the other one won.
+                .map_err(db_error_or(|| DomainError::Conflict("an attempt was started at the same time; reload".into())))?;
             let mut qb = QueryBuilder::new(
                 "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points) ",
             );
@@ -1260,8 +1254,8 @@ impl ExamRepository for crate::Store {
                 if let Some(p) = filter.passed {
                     qb.push(" AND a.passed = ").push_bind(p);
                 }
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    push_any_contains(qb, &["e.employee_no", "e.name"], &contains_pattern(q));
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["e.employee_no", "e.name"], &pattern);
                 }
             };
             let mut qb = QueryBuilder::new(ATTEMPT_SELECT);

@@ -2,7 +2,7 @@
 //! crash or a kill leaves the database exactly as it was.
 
 use crate::audit::{append_in, write_audited};
-use crate::query::{fetch_rows, push_in_list};
+use crate::query::{fetch_rows, id_map, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult};
@@ -93,11 +93,7 @@ impl ImportRepository for crate::Store {
             )
             .fetch_all(pool).await.map_err(db_error)?;
             known.employees = people.into_iter().collect();
-            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis")
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            known.kpis = kpis.into_iter().collect();
+            known.kpis = id_map(pool, "SELECT code, id FROM kpis").await?;
             Ok(known)
         })
     }

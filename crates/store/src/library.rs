@@ -7,11 +7,12 @@
 //! a draft or under review, so what a version records is exactly what was approved.
 
 use crate::audit::append_in;
+use crate::competency::skill_levels;
 use crate::query::{
     ensure_code_free, fetch_in, fetch_page, fetch_rows, id_by_code, one_or_not_found, paged,
-    push_in_list, row_by_code,
+    push_any_contains, push_in_list, row_by_code,
 };
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use bytes::Bytes;
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -249,15 +250,8 @@ where
         .push_bind(skill.to_string())
         .push(")");
     }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(r.title) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(r.summary) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(r.code) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["r.title", "r.summary", "r.code"], &pattern);
     }
 }
 
@@ -278,6 +272,36 @@ fn ensure_files_editable(status: ResourceStatus) -> DomainResult<()> {
             status.code()
         ),
     ))
+}
+
+/// Fails when a tag other than `except` has `value` in vocabulary `kind`.
+async fn ensure_tag_free<'e, DB, E>(
+    executor: E,
+    kind: &'e str,
+    value: &'e str,
+    except: Option<i64>,
+) -> DomainResult<()>
+where
+    DB: Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let taken: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2")
+            .bind(kind)
+            .bind(value)
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)?;
+    match taken {
+        Some((id,)) if Some(id) != except => Err(DomainError::invalid(
+            "value",
+            format!("'{value}' is already a {kind} tag"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Finds a scenario pack's id by code (`$1`).
@@ -397,7 +421,7 @@ macro_rules! resolve_links_in {
         let mut skills: Vec<(i64, String, i32)> = Vec::new();
         for s in &input.skills {
             let code = s.code.trim();
-            let (id, levels): (i64, i32) = row_by_code(&mut *$tx, "SELECT id, levels FROM skills WHERE code = $1", code, "skills", "skill").await?;
+            let (id, levels) = skill_levels(&mut *$tx, code, "skills").await?;
             if s.level > levels {
                 return Err(DomainError::invalid("skills", format!("{code} has levels 1 to {levels}; {} was given", s.level)));
             }
@@ -1754,20 +1778,7 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2",
-            )
-            .bind(kind.code())
-            .bind(value)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "value",
-                    format!("'{value}' is already a {} tag", kind.code()),
-                ));
-            }
+            ensure_tag_free(&mut *tx, kind.code(), value, None).await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO tag_vocabularies (kind, value, active, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(kind.code()).bind(value).bind(true).bind(now).fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "kind": kind.code(), "value": value, "active": true })
@@ -1800,21 +1811,7 @@ impl LibraryRepository for crate::Store {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (kind, old_value, old_active): (String, String, bool) =
                 one_or_not_found(&mut *tx, TAG_STATE, id, "tag").await?;
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2 AND id <> $3",
-            )
-            .bind(&kind)
-            .bind(value)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "value",
-                    format!("'{value}' is already a {kind} tag"),
-                ));
-            }
+            ensure_tag_free(&mut *tx, &kind, value, Some(id)).await?;
             sqlx::query("UPDATE tag_vocabularies SET value = $1, active = $2 WHERE id = $3")
                 .bind(value)
                 .bind(active)

@@ -6,7 +6,7 @@ use crate::org::{Own, push_scope};
 use crate::query::{
     fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
 };
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
 use domain::needs::{
@@ -460,9 +460,9 @@ impl NeedRepository for crate::Store {
                 if let Some(user) = filter.raised_by {
                     qb.push(" AND n.raised_by = ").push_bind(user);
                 }
-                if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
                     let columns = ["n.title", "n.reason", "n.problem"];
-                    push_any_contains(qb, &columns, &contains_pattern(q));
+                    push_any_contains(qb, &columns, &pattern);
                 }
             };
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);

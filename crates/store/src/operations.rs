@@ -9,7 +9,7 @@ use crate::query::{
     fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains, push_in_list,
     row_by_code,
 };
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::{DbTime, code_exists, db_error, db_error_or, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::operations::{
     AttendanceLine, AttendanceMethod, AttendanceStatus, CHECKIN_CODE_MAX_MINUTES,
@@ -298,13 +298,7 @@ impl crate::Store {
                 )
                 .await?;
             }
-            let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid(
-                    "code",
-                    format!("a program with the code '{}' exists", input.code),
-                ),
-                other => other,
-            };
+            let taken = code_exists("a program", &input.code);
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO programs (code, title, plan_id, objectives, audience, capacity, hours, credits, transfer_kpi_id, \
@@ -669,10 +663,7 @@ impl OperationsRepository for crate::Store {
             .bind(&input.code).bind(&input.name).bind(&input.site).bind(input.capacity)
             .bind(input.kind.code()).bind(&input.equipment).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("a venue with the code '{}' exists", input.code)),
-                other => other,
-            })?;
+            .map_err(code_exists("a venue", &input.code))?;
             let after = serde_json::to_string(&input).ok();
             append_in!(
                 tx,
@@ -739,10 +730,7 @@ impl OperationsRepository for crate::Store {
             .bind(&input.code).bind(&input.name).bind(origin).bind(employee_id)
             .bind(&input.vendor).bind(input.hourly_cost).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("the code '{}' or the employee is already an instructor", input.code)),
-                other => other,
-            })?;
+            .map_err(db_error_or(|| DomainError::invalid("code", format!("the code '{}' or the employee is already an instructor", input.code))))?;
             for (i, skill) in input.skills.iter().enumerate() {
                 let skill_id = id_by_code(
                     &mut *tx,
@@ -775,20 +763,21 @@ impl OperationsRepository for crate::Store {
     }
 
     async fn list_instructors(&self) -> DomainResult<Vec<Instructor>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            f64,
-            bool,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            code: String,
+            name: String,
+            origin: String,
+            employee_id: Option<i64>,
+            employee_number: Option<String>,
+            vendor: Option<String>,
+            hourly_cost: f64,
+            active: bool,
+        }
         let (rows, skills): (Vec<Row>, Vec<(i64, String)>) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
-                "SELECT i.id, i.code, i.name, i.origin, i.employee_id, e.employee_no, i.vendor, i.hourly_cost, i.active \
+                "SELECT i.id, i.code, i.name, i.origin, i.employee_id, e.employee_no AS employee_number, i.vendor, i.hourly_cost, i.active \
                  FROM instructors i LEFT JOIN employees e ON e.id = i.employee_id ORDER BY i.code",
             ).fetch_all(pool).await.map_err(db_error)?;
             let skills = sqlx::query_as(
@@ -802,30 +791,18 @@ impl OperationsRepository for crate::Store {
         }
         Ok(rows
             .into_iter()
-            .map(
-                |(
-                    id,
-                    code,
-                    name,
-                    origin,
-                    employee_id,
-                    employee_number,
-                    vendor,
-                    hourly_cost,
-                    active,
-                )| Instructor {
-                    id,
-                    code,
-                    name,
-                    origin,
-                    employee_id,
-                    employee_number,
-                    vendor,
-                    hourly_cost,
-                    skills: by_instructor.remove(&id).unwrap_or_default(),
-                    active,
-                },
-            )
+            .map(|r| Instructor {
+                skills: by_instructor.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                origin: r.origin,
+                employee_id: r.employee_id,
+                employee_number: r.employee_number,
+                vendor: r.vendor,
+                hourly_cost: r.hourly_cost,
+                active: r.active,
+            })
             .collect())
     }
 
@@ -899,10 +876,7 @@ impl OperationsRepository for crate::Store {
             )
             .bind(&input.code).bind(&input.name).bind(&input.period).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("a plan with the code '{}' exists", input.code)),
-                other => other,
-            })?;
+            .map_err(code_exists("a plan", &input.code))?;
             let after = serde_json::to_string(&input).ok();
             append_in!(
                 tx,
@@ -1016,8 +990,8 @@ impl OperationsRepository for crate::Store {
     ) -> DomainResult<Paged<ProgramSummary>> {
         let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, |pool| {
             let push_where = |qb: &mut QueryBuilder<'_, _>| {
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-                    push_any_contains(qb, &["p.title", "p.code"], &contains_pattern(q));
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["p.title", "p.code"], &pattern);
                 }
                 if let Some(status) = filter.status {
                     qb.push(" AND p.status = ")

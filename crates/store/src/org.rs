@@ -1,7 +1,7 @@
 //! Organisation queries, always filtered by the caller's data scope in SQL.
 
-use crate::query::{fetch_page, fetch_rows, paged};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, fetch_rows, paged, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::org::{
     Department, DepartmentHeadcount, Employee, EmployeeFilter, EmployeeStatus, OrgRepository,
@@ -117,13 +117,8 @@ fn push_employee_filter<'a, DB>(
     i64: Encode<'a, DB> + Type<DB>,
 {
     push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(e.employee_no) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["e.employee_no", "e.name"], &pattern);
     }
     if let Some(dept) = filter.department_id {
         qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ")

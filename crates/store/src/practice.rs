@@ -4,8 +4,8 @@
 use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::library::{Origin, ResourceInput, ResourceKind, SkillLevel};
@@ -170,15 +170,8 @@ where
     if let Some(id) = filter.mentor_id {
         qb.push(" AND t.mentor_id = ").push_bind(id);
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(t.title) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["t.title", "e.name", "e.employee_no"], &pattern);
     }
     if let Some(today) = filter.overdue_on {
         qb.push(" AND t.status IN ('assigned', 'returned') AND t.due_on < ")

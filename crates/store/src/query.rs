@@ -6,6 +6,27 @@ use domain::{DomainError, DomainResult, Page, Paged};
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Type,
 };
+use std::collections::HashMap;
+
+/// The row `sql` (one `$1` for `key`) finds, if any.
+pub(crate) async fn optional_row<'e, DB, E, K, R>(
+    executor: E,
+    sql: &'e str,
+    key: K,
+) -> DomainResult<Option<R>>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    K: 'e + Encode<'e, DB> + Type<DB>,
+    R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    sqlx::query_as(sql)
+        .bind(key)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)
+}
 
 /// The row `sql` (one `$1` for the code) finds for `code`; an unknown code is invalid
 /// input on `field`: "no {what} has the code '{code}'".
@@ -23,11 +44,7 @@ where
     &'e str: Encode<'e, DB> + Type<DB>,
     DB::Arguments<'e>: IntoArguments<'e, DB>,
 {
-    let row: Option<R> = sqlx::query_as(sql)
-        .bind(code)
-        .fetch_optional(executor)
-        .await
-        .map_err(db_error)?;
+    let row: Option<R> = optional_row(executor, sql, code).await?;
     row.ok_or_else(|| DomainError::invalid(field, format!("no {what} has the code '{code}'")))
 }
 
@@ -64,11 +81,7 @@ where
     R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
     DB::Arguments<'e>: IntoArguments<'e, DB>,
 {
-    let row: Option<R> = sqlx::query_as(sql)
-        .bind(key)
-        .fetch_optional(executor)
-        .await
-        .map_err(db_error)?;
+    let row: Option<R> = optional_row(executor, sql, key).await?;
     row.ok_or(DomainError::NotFound { entity })
 }
 
@@ -88,11 +101,7 @@ where
     &'e str: Encode<'e, DB> + Type<DB>,
     DB::Arguments<'e>: IntoArguments<'e, DB>,
 {
-    let taken: Option<(i64,)> = sqlx::query_as(sql)
-        .bind(code)
-        .fetch_optional(executor)
-        .await
-        .map_err(db_error)?;
+    let taken: Option<(i64,)> = optional_row(executor, sql, code).await?;
     match taken {
         Some((id,)) if Some(id) != except => Err(DomainError::invalid(
             "code",
@@ -119,6 +128,25 @@ where
         .map_err(db_error)
 }
 
+/// The `(key, id)` rows `sql` selects, as a map from key to id (how import files
+/// resolve numbers and codes).
+pub(crate) async fn id_map<'e, DB, E>(
+    executor: E,
+    sql: &'e str,
+) -> DomainResult<HashMap<String, i64>>
+where
+    DB: Database,
+    E: Executor<'e, Database = DB>,
+    (String, i64): for<'r> FromRow<'r, DB::Row>,
+    DB::Arguments<'e>: IntoArguments<'e, DB>,
+{
+    let pairs: Vec<(String, i64)> = sqlx::query_as(sql)
+        .fetch_all(executor)
+        .await
+        .map_err(db_error)?;
+    Ok(pairs.into_iter().collect())
+}
+
 /// One page of a listing and the count of all its rows: `rows` (filtered and ordered;
 /// the page's LIMIT and OFFSET are pushed here) and `count` (the same filter).
 pub(crate) async fn fetch_page<'q, DB, E, R>(
@@ -139,11 +167,7 @@ where
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
-    let items = rows
-        .build_query_as()
-        .fetch_all(executor)
-        .await
-        .map_err(db_error)?;
+    let items = fetch_rows(executor, rows).await?;
     let total = count
         .build_query_scalar()
         .fetch_one(executor)
@@ -227,4 +251,37 @@ pub(crate) fn push_any_contains<'a, DB>(
             .push(" ESCAPE '\\'");
     }
     qb.push(")");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Postgres;
+
+    #[test]
+    fn any_contains_ors_a_like_per_column() {
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM t WHERE 1=1");
+        push_any_contains(&mut qb, &["a.x", "b.y"], "%q%");
+        assert_eq!(
+            qb.sql(),
+            "SELECT 1 FROM t WHERE 1=1 AND (LOWER(a.x) LIKE $1 ESCAPE '\\' OR LOWER(b.y) LIKE $2 ESCAPE '\\')"
+        );
+    }
+
+    #[test]
+    fn in_lists_bind_each_value_and_close() {
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM t WHERE id IN (");
+        push_in_list(&mut qb, [3_i64, 1, 2]);
+        assert_eq!(qb.sql(), "SELECT 1 FROM t WHERE id IN ($1, $2, $3)");
+    }
+
+    #[test]
+    fn a_page_keeps_its_number_and_size() {
+        let page = Page::new(Some(3), Some(20));
+        let p = paged(page, 41, vec!["a"]);
+        assert_eq!(
+            (p.page, p.per_page, p.total, p.items),
+            (3, 20, 41, vec!["a"])
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use crate::audit::append_in;
 use crate::prelude::*;
 use crate::query::{one_or_not_found, row_by_code};
-use crate::{DbTime, db_error, on_pool};
+use crate::{DbTime, code_exists, db_error, db_error_or, on_pool};
 use domain::audit::Actor;
 use domain::surveys::{
     Answer, AttachInput, Comment, Dimension, DimensionResult, Question, QuestionKind,
@@ -107,6 +107,18 @@ type AnswerRow = (
 );
 
 impl crate::Store {
+    /// The surveys `tail` (a condition with one `$1` for `key`, then the order) selects.
+    async fn surveys_where(&self, tail: &str, key: i64) -> DomainResult<Vec<Survey>> {
+        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE {tail}"))
+                .bind(key)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
+        });
+        rows.into_iter().map(SurveyRow::into_survey).collect()
+    }
+
     async fn attach_surveys(
         &self,
         sessions: &[domain::operations::Session],
@@ -444,13 +456,7 @@ impl SurveyRepository for crate::Store {
         let questions = serde_json::to_string(&input.questions)
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let taken = |e: sqlx::Error| match db_error(e) {
-            DomainError::Conflict(_) => DomainError::invalid(
-                "code",
-                format!("a template with the code '{}' exists", input.code),
-            ),
-            other => other,
-        };
+        let taken = code_exists("a template", &input.code);
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = match id {
@@ -542,31 +548,15 @@ impl SurveyRepository for crate::Store {
 
     /// The surveys of a program's sessions, in session order.
     async fn program_surveys(&self, program_id: i64) -> DomainResult<Vec<Survey>> {
-        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!(
-                "{SURVEY_SELECT} WHERE s.program_id = $1 ORDER BY s.starts_at, sv.id"
-            ))
-            .bind(program_id)
-            .fetch_all(pool)
+        self.surveys_where("s.program_id = $1 ORDER BY s.starts_at, sv.id", program_id)
             .await
-            .map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
     }
 
     /// Surveys of the sessions an instructor teaches, newest first.
     async fn instructor_surveys(&self, instructor_id: i64) -> DomainResult<Vec<Survey>> {
         let (clause, id) = subject_clause(ReactionSubject::Instructor(instructor_id));
-        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!(
-                "{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at DESC, sv.id"
-            ))
-            .bind(id)
-            .fetch_all(pool)
+        self.surveys_where(&format!("{clause} ORDER BY s.starts_at DESC, sv.id"), id)
             .await
-            .map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
     }
 
     /// Open surveys the employee attended the session of and has not answered yet.
@@ -638,12 +628,9 @@ impl SurveyRepository for crate::Store {
                 .bind(employee_id)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| match db_error(e) {
-                    DomainError::Conflict(_) => {
-                        DomainError::Conflict("you have already answered this survey".into())
-                    }
-                    other => other,
-                })?;
+                .map_err(db_error_or(|| {
+                    DomainError::Conflict("you have already answered this survey".into())
+                }))?;
             let (who, when) = if survey.anonymous {
                 (None, None)
             } else {

@@ -2,7 +2,7 @@
 //! enrolments, in one transaction with one audit entry.
 
 use crate::audit::append_in;
-use crate::query::{fetch_rows, push_in_list};
+use crate::query::{fetch_rows, id_map, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::DomainResult;
 use domain::audit::Actor;
@@ -70,18 +70,14 @@ impl TrainingRecordRepository for crate::Store {
     /// programs by code; `today` bounds the records' dates.
     async fn training_record_refs(&self, today: Date) -> DomainResult<TrainingRecordRefs> {
         on_pool!(self, |pool| {
-            let employees: Vec<(String, i64)> =
-                sqlx::query_as("SELECT employee_no, id FROM employees")
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+            let employees = id_map(pool, "SELECT employee_no, id FROM employees").await?;
             let programs: Vec<(String, i64, String, String)> =
                 sqlx::query_as("SELECT code, id, title, status FROM programs")
                     .fetch_all(pool)
                     .await
                     .map_err(db_error)?;
             Ok(TrainingRecordRefs {
-                employees: employees.into_iter().collect(),
+                employees,
                 programs: programs
                     .into_iter()
                     .map(|(code, id, title, status)| {
