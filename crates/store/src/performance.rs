@@ -188,15 +188,15 @@ impl PerformanceRepository for crate::Store {
     /// What KPI values are resolved against: KPI codes, employee numbers, department codes.
     async fn kpi_value_refs(&self) -> DomainResult<ValueRefs> {
         on_pool!(self, |pool| {
-            let mut refs = ValueRefs::default();
-            refs.kpis = id_map(pool, "SELECT code, id FROM kpis").await?;
-            refs.employees = id_map(pool, "SELECT employee_no, id FROM employees").await?;
-            let departments = id_map(pool, "SELECT code, id FROM departments").await?;
-            refs.departments = departments
-                .into_iter()
-                .map(|(c, id)| (c.to_lowercase(), id))
-                .collect();
-            Ok(refs)
+            Ok(ValueRefs {
+                kpis: id_map(pool, "SELECT code, id FROM kpis").await?,
+                employees: id_map(pool, "SELECT employee_no, id FROM employees").await?,
+                departments: id_map(pool, "SELECT code, id FROM departments")
+                    .await?
+                    .into_iter()
+                    .map(|(c, id)| (c.to_lowercase(), id))
+                    .collect(),
+            })
         })
     }
 
