@@ -1,7 +1,8 @@
 //! Accounts, role grants, sessions, API tokens and login throttling.
 
-use crate::audit::append_in;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::audit::{append_in, write_audited};
+use crate::query::{fetch_page, fetch_rows, paged, push_any_contains, push_in_list};
+use crate::{DbTime, db_error, db_error_or, on_pool, search_pattern};
 use domain::account::{
     AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
 };
@@ -132,13 +133,8 @@ where
     bool: Encode<'a, DB> + Type<DB>,
 {
     qb.push("1=1");
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(u.username) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(u.display_name) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["u.username", "u.display_name"], &pattern);
     }
     if let Some(role) = filter.role {
         qb.push(" AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ")
@@ -172,10 +168,7 @@ impl AccountRepository for crate::Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::Conflict(format!("username '{}' is taken", user.username)),
-                other => other,
-            })?;
+            .map_err(db_error_or(|| DomainError::Conflict(format!("username '{}' is taken", user.username))))?;
             for (role, scope) in &user.grants {
                 sqlx::query(
                     "INSERT INTO role_grants (user_id, role, scope_kind, department_id, scope_key, created_at) \
@@ -234,45 +227,22 @@ impl AccountRepository for crate::Store {
 
     async fn list_users(&self, filter: &UserFilter, page: Page) -> DomainResult<Paged<User>> {
         on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u WHERE ");
-            push_user_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE "));
             push_user_filter(&mut qb, filter);
-            qb.push(" ORDER BY u.username LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<UserRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY u.username");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u WHERE ");
+            push_user_filter(&mut count, filter);
+            let (rows, total): (Vec<UserRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let mut grants = Vec::new();
             if !rows.is_empty() {
                 let mut gq = QueryBuilder::new(GRANT_SELECT);
                 gq.push(" WHERE g.user_id IN (");
-                let mut ids = gq.separated(", ");
-                for r in &rows {
-                    ids.push_bind(r.id);
-                }
-                gq.push(") ORDER BY g.id");
-                grants = gq
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+                push_in_list(&mut gq, rows.iter().map(|r| r.id));
+                gq.push(" ORDER BY g.id");
+                grants = fetch_rows(pool, &mut gq).await?;
             }
-            Ok(Paged {
-                items: assemble(rows, grants),
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, assemble(rows, grants)))
         })
     }
 
@@ -329,14 +299,11 @@ impl AccountRepository for crate::Store {
             if changed == 0 {
                 return Err(DomainError::NotFound { entity: "user" });
             }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(user_id)
-                .bind(keep_session_hash.unwrap_or(""))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(keep_session_hash.unwrap_or("")),
                 &actor
                     .entry("account.password_change", "user")
                     .entity(user_id)
@@ -422,10 +389,7 @@ impl AccountRepository for crate::Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("scope", "the user or the department does not exist"),
-                other => other,
-            })?
+            .map_err(db_error_or(|| DomainError::invalid("scope", "the user or the department does not exist")))?
             .rows_affected();
             if added > 0 {
                 append_in!(

@@ -1,5 +1,6 @@
 //! The append-only audit log (triggers in both engines refuse UPDATE and DELETE).
 
+use crate::query::{fetch_page, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::{AuditEntry, AuditFilter, AuditRepository, NewAuditEntry};
 use domain::{DomainResult, Page, Paged};
@@ -29,6 +30,17 @@ macro_rules! append_in {
     }};
 }
 pub(crate) use append_in;
+
+/// Runs the write `$query` (a bound `sqlx::query`) in the open transaction `$tx` and
+/// appends its audit entry `$entry` there, so the change and its record commit or roll
+/// back together. Evaluates to `()`, returns early on error.
+macro_rules! write_audited {
+    ($tx:ident, $query:expr, $entry:expr) => {{
+        $query.execute(&mut *$tx).await.map_err($crate::db_error)?;
+        $crate::audit::append_in!($tx, $entry);
+    }};
+}
+pub(crate) use write_audited;
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -83,26 +95,15 @@ impl AuditRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<AuditEntry>> {
         on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log WHERE ");
-            push_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT id, at, actor_user_id, actor, ip, action, entity_kind, entity_id, before_json, after_json FROM audit_log WHERE ",
             );
             push_filter(&mut qb, filter);
-            qb.push(" ORDER BY id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<AuditRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log WHERE ");
+            push_filter(&mut count, filter);
+            let (rows, total): (Vec<AuditRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let items = rows
                 .into_iter()
                 .map(|r| AuditEntry {
@@ -118,12 +119,7 @@ impl AuditRepository for crate::Store {
                     after: r.after_json,
                 })
                 .collect();
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, items))
         })
     }
 }

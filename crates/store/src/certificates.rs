@@ -2,10 +2,11 @@
 //! settled, or by hand), their revocation and expiry; learning hours and credits per
 //! person and year against the yearly requirement of their position.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, one_or_not_found, paged, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::certificates::{
     Certificate, CertificateFilter, CertificateStatus, CreditFilter, CreditLine,
@@ -332,17 +333,16 @@ impl CertificateRepository for crate::Store {
     }
 
     async fn certificate(&self, id: i64) -> DomainResult<Certificate> {
-        let row: Option<CertificateRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: CertificateRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{CERTIFICATE_SELECT} WHERE c.id = $1"),
+                id,
+                "certificate",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "certificate",
-        })?
-        .into_certificate()
+        row.into_certificate()
     }
 
     /// The certificate behind a verification token.
@@ -353,17 +353,16 @@ impl CertificateRepository for crate::Store {
                 entity: "certificate",
             });
         }
-        let row: Option<CertificateRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{CERTIFICATE_SELECT} WHERE c.token = $1"))
-                .bind(token)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: CertificateRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{CERTIFICATE_SELECT} WHERE c.token = $1"),
+                token,
+                "certificate",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "certificate",
-        })?
-        .into_certificate()
+        row.into_certificate()
     }
 
     /// Certificates of the people in `scope`, newest first.
@@ -374,12 +373,7 @@ impl CertificateRepository for crate::Store {
         today: Date,
         page: Page,
     ) -> DomainResult<Paged<Certificate>> {
-        let q = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(contains_pattern);
+        let q = search_pattern(filter.q.as_deref());
         let until = filter
             .expiring_within_days
             .map(|days| today + time::Duration::days(days.clamp(0, 3650)));
@@ -393,17 +387,8 @@ impl CertificateRepository for crate::Store {
                 qb.push(" WHERE ");
                 push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(c.number) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.code) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\')");
+                    let columns = ["c.number", "e.name", "e.employee_no", "p.code", "p.title"];
+                    push_any_contains(qb, &columns, pattern);
                 }
                 if let Some(program) = filter.program_id {
                     qb.push(" AND c.program_id = ").push_bind(program);
@@ -423,32 +408,10 @@ impl CertificateRepository for crate::Store {
             } else {
                 rows_qb.push(" ORDER BY c.issued_on DESC, c.id DESC");
             }
-            rows_qb
-                .push(" LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = rows_qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let total: i64 = count_qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            fetch_page(pool, &mut rows_qb, &mut count_qb, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(CertificateRow::into_certificate)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(CertificateRow::into_certificate);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Valid certificates whose expiry falls after `today` and by `today + within_days`,
@@ -507,12 +470,7 @@ impl CertificateRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<CreditLine>> {
         let (start, end) = year_bounds(filter.year)?;
-        let q = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(contains_pattern);
+        let q = search_pattern(filter.q.as_deref());
         let department_path: Option<String> =
             match filter.department_id {
                 Some(id) => {
@@ -550,39 +508,20 @@ impl CertificateRepository for crate::Store {
                     qb.push(" AND d.path LIKE ").push_bind(format!("{path}%"));
                 }
                 if let Some(pattern) = &q {
-                    qb.push(" AND (LOWER(e.name) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\')");
+                    push_any_contains(qb, &["e.name", "e.employee_no"], pattern);
                 }
                 if filter.below_requirement {
                     qb.push(" AND pos.annual_credits IS NOT NULL AND COALESCE(c.credits, 0.0) < pos.annual_credits");
                 }
             }
-            rows_qb
-                .push(" ORDER BY d.path, e.employee_no LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = rows_qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let total: i64 = count_qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            rows_qb.push(" ORDER BY d.path, e.employee_no");
+            fetch_page(pool, &mut rows_qb, &mut count_qb, page).await?
         });
-        Ok(Paged {
-            items: rows.into_iter().map(CreditLine::from).collect(),
+        Ok(paged(
+            page,
             total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+            rows.into_iter().map(CreditLine::from).collect(),
+        ))
     }
 
     /// One person's hours and credits in a year (also when they have left).
@@ -655,14 +594,11 @@ impl CertificateRepository for crate::Store {
             let Some((id, before)) = before else {
                 return Err(DomainError::NotFound { entity: "position" });
             };
-            sqlx::query("UPDATE positions SET annual_credits = $2 WHERE id = $1")
-                .bind(id)
-                .bind(annual_credits)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE positions SET annual_credits = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(annual_credits),
                 &actor
                     .entry("position.credit_requirement", "position")
                     .entity(id)

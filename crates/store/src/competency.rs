@@ -1,6 +1,7 @@
 //! Skills, competency models, assessments and gaps.
 
 use crate::audit::append_in;
+use crate::query::{id_map, one_or_not_found, row_by_code};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::{SkillGap, Tier};
@@ -129,6 +130,35 @@ pub struct SkillEntry {
     pub descriptors: Vec<String>,
 }
 
+/// A skill's id and number of levels by its code; an unknown code is invalid input on
+/// `field`.
+pub(crate) async fn skill_levels<'e, DB, E>(
+    executor: E,
+    code: &'e str,
+    field: &str,
+) -> DomainResult<(i64, i32)>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    (i64, i32): for<'r> sqlx::FromRow<'r, DB::Row>,
+    &'e str: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let sql = "SELECT id, levels FROM skills WHERE code = $1";
+    row_by_code(executor, sql, code, field, "skill").await
+}
+
+/// A required level must be one of the skill's `levels`.
+pub(crate) fn check_required_level(level: i32, levels: i32) -> DomainResult<()> {
+    if (1..=levels).contains(&level) {
+        return Ok(());
+    }
+    Err(DomainError::invalid(
+        "required_level",
+        format!("must be between 1 and {levels}"),
+    ))
+}
+
 /// The competency port: every query and change of this context.
 pub trait CompetencyRepository {
     /// Writes a skill catalogue and competency models in one transaction.
@@ -232,11 +262,7 @@ impl CompetencyRepository for crate::Store {
                     .fetch_one(&mut *tx).await.map_err(db_error)?;
                 skills.insert(code, id);
             }
-            let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let positions: HashMap<String, i64> = positions.into_iter().collect();
+            let positions = id_map(&mut *tx, "SELECT code, id FROM positions").await?;
             for (position, skill, level, tier) in catalog.requirements {
                 let (Some(p), Some(s)) = (positions.get(*position), skills.get(skill)) else {
                     return Err(DomainError::invalid(
@@ -269,17 +295,8 @@ impl CompetencyRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let employees: Vec<(String, i64)> =
-                sqlx::query_as("SELECT employee_no, id FROM employees")
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let employees: HashMap<String, i64> = employees.into_iter().collect();
-            let skills: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM skills")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let skills: HashMap<String, i64> = skills.into_iter().collect();
+            let employees = id_map(&mut *tx, "SELECT employee_no, id FROM employees").await?;
+            let skills = id_map(&mut *tx, "SELECT code, id FROM skills").await?;
             let mut rows = Vec::with_capacity(items.len());
             for a in items {
                 let (Some(e), Some(s)) = (employees.get(a.employee_no), skills.get(a.skill)) else {
@@ -423,25 +440,9 @@ impl CompetencyRepository for crate::Store {
     ) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM positions WHERE id = $1")
-                    .bind(position_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            position.ok_or(DomainError::NotFound { entity: "position" })?;
-            let skill: Option<(i64, i32)> =
-                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                    .bind(skill_code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill",
-                    format!("no skill has the code '{}'", skill_code.trim()),
-                )
-            })?;
+            let sql = "SELECT id FROM positions WHERE id = $1";
+            let _: (i64,) = one_or_not_found(&mut *tx, sql, position_id, "position").await?;
+            let (skill, levels) = skill_levels(&mut *tx, skill_code.trim(), "skill").await?;
             let before: Option<(i32, String, String)> = sqlx::query_as("SELECT required_level, tier, source FROM position_skills WHERE position_id = $1 AND skill_id = $2")
                 .bind(position_id).bind(skill).fetch_optional(&mut *tx).await.map_err(db_error)?;
             sqlx::query("DELETE FROM position_skills WHERE position_id = $1 AND skill_id = $2")
@@ -452,12 +453,7 @@ impl CompetencyRepository for crate::Store {
                 .map_err(db_error)?;
             match requirement {
                 Some((level, tier)) => {
-                    if !(1..=levels).contains(&level) {
-                        return Err(DomainError::invalid(
-                            "required_level",
-                            format!("must be between 1 and {levels}"),
-                        ));
-                    }
+                    check_required_level(level, levels)?;
                     sqlx::query("INSERT INTO position_skills (position_id, skill_id, required_level, tier, source) VALUES ($1, $2, $3, $4, 'manual')")
                         .bind(position_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
                 }
@@ -551,14 +547,14 @@ impl CompetencyRepository for crate::Store {
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(i64, String, i32, String)> =
-                sqlx::query_as("SELECT id, name, levels, descriptors FROM skills WHERE code = $1")
-                    .bind(code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (id, old_name, old_levels, old_descriptors) =
-                before.ok_or(DomainError::NotFound { entity: "skill" })?;
+            let (id, old_name, old_levels, old_descriptors): (i64, String, i32, String) =
+                one_or_not_found(
+                    &mut *tx,
+                    "SELECT id, name, levels, descriptors FROM skills WHERE code = $1",
+                    code.trim(),
+                    "skill",
+                )
+                .await?;
             let needed: Option<i32> = sqlx::query_scalar(
                 "SELECT MAX(l) FROM (SELECT required_level AS l FROM position_skills WHERE skill_id = $1 \
                  UNION ALL SELECT required_level FROM task_skills WHERE skill_id = $1) x",

@@ -1,6 +1,7 @@
 //! Writing imported assessments and competency models, and reading models for export.
 
 use crate::audit::append_in;
+use crate::query::id_map;
 use crate::{DbTime, db_error, on_pool};
 use domain::DomainResult;
 use domain::audit::Actor;
@@ -103,27 +104,20 @@ impl CompetencyImportRepository for crate::Store {
     /// number of levels, position codes; `today` bounds assessment dates.
     async fn competency_refs(&self, today: Date) -> DomainResult<CompetencyRefs> {
         on_pool!(self, |pool| {
-            let employees: Vec<(String, i64)> =
-                sqlx::query_as("SELECT employee_no, id FROM employees")
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+            let employees = id_map(pool, "SELECT employee_no, id FROM employees").await?;
             let skills: Vec<(String, i64, i32)> =
                 sqlx::query_as("SELECT code, id, levels FROM skills")
                     .fetch_all(pool)
                     .await
                     .map_err(db_error)?;
-            let positions: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM positions")
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let positions = id_map(pool, "SELECT code, id FROM positions").await?;
             Ok(CompetencyRefs {
-                employees: employees.into_iter().collect(),
+                employees,
                 skills: skills
                     .into_iter()
                     .map(|(code, id, levels)| (code, (id, levels)))
                     .collect(),
-                positions: positions.into_iter().collect(),
+                positions,
                 today,
             })
         })

@@ -1,6 +1,8 @@
 //! The decoding chain: load, read as a tree, change a target (marking tasks for review).
 
 use crate::audit::append_in;
+use crate::competency::{check_required_level, skill_levels};
+use crate::query::{ensure_code_free, id_by_code, one_or_not_found};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -33,47 +35,6 @@ pub struct DecodingSpec<'a> {
     pub tasks: &'a [TaskSpec<'a>],
 }
 
-/// Looks up an id by code in `table`, as an invalid-input error naming `field` when unknown.
-macro_rules! id_by_code {
-    ($tx:ident, $table:literal, $field:literal, $code:expr) => {{
-        let code: &str = $code.trim();
-        let id: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind(code)
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        id.ok_or_else(|| {
-            DomainError::invalid(
-                $field,
-                format!(
-                    "no {} has the code '{code}'",
-                    $field.trim_end_matches("_code")
-                ),
-            )
-        })?
-    }};
-}
-
-/// Fails with a clear message when `code` is taken in `table`.
-macro_rules! code_free {
-    ($tx:ident, $table:literal, $code:expr, $except:expr) => {{
-        let except: Option<i64> = $except;
-        let taken: Option<i64> =
-            sqlx::query_scalar(concat!("SELECT id FROM ", $table, " WHERE code = $1"))
-                .bind($code.trim())
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(db_error)?;
-        if taken.is_some() && taken != except {
-            return Err(DomainError::invalid(
-                "code",
-                format!("'{}' is already used", $code.trim()),
-            ));
-        }
-    }};
-}
-
 /// Fails when `$target` (an `Option<i64>`) names no KPI target.
 macro_rules! check_target {
     ($tx:ident, $target:expr) => {{
@@ -86,6 +47,37 @@ macro_rules! check_target {
             found.ok_or_else(|| DomainError::invalid("kpi_target_id", "no such KPI target"))?;
         }
     }};
+}
+
+/// Finds a strategy's id by code (`$1`).
+const STRATEGY_BY_CODE: &str = "SELECT id FROM strategies WHERE code = $1";
+/// Finds an objective's id by code (`$1`).
+const OBJECTIVE_BY_CODE: &str = "SELECT id FROM objectives WHERE code = $1";
+
+/// Marks the items below a changed one for review: `sql` sets `needs_review` on the
+/// rows pointing at `id` (`$1`); its result tells how many were marked.
+async fn mark_for_review<'e, DB, E>(
+    executor: E,
+    sql: &'e str,
+    id: i64,
+) -> DomainResult<DB::QueryResult>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    i64: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    sqlx::query(sql)
+        .bind(id)
+        .execute(executor)
+        .await
+        .map_err(db_error)
+}
+
+/// An objective's key results as stored (JSON).
+fn key_results_json(input: &ObjectiveInput) -> DomainResult<String> {
+    serde_json::to_string(&input.key_results())
+        .map_err(|e| DomainError::internal_from("cannot encode JSON", e))
 }
 
 /// The decoding port: every query and change of this context.
@@ -389,24 +381,21 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         let marked = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, f64)> =
-                sqlx::query_as("SELECT comparator, target_value FROM kpi_targets WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (old_comparator, old_value) = before.ok_or(DomainError::NotFound {
-                entity: "KPI target",
-            })?;
+            let (old_comparator, old_value): (String, f64) = one_or_not_found(
+                &mut *tx,
+                "SELECT comparator, target_value FROM kpi_targets WHERE id = $1",
+                id,
+                "KPI target",
+            )
+            .await?;
             sqlx::query("UPDATE kpi_targets SET comparator = $1, target_value = $2, updated_at = $3 WHERE id = $4")
                 .bind(comparator).bind(value).bind(now).bind(id).execute(&mut *tx).await.map_err(db_error)?;
-            let marked = sqlx::query(
+            let marked = mark_for_review(
+                &mut *tx,
                 "UPDATE position_tasks SET needs_review = TRUE WHERE kpi_target_id = $1",
+                id,
             )
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?
+            .await?
             .rows_affected() as usize;
             let before =
                 serde_json::json!({ "comparator": old_comparator, "target_value": old_value })
@@ -431,7 +420,7 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            code_free!(tx, "strategies", input.code, None);
+            ensure_code_free(&mut *tx, STRATEGY_BY_CODE, input.code.trim(), None, "").await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO strategies (code, name, horizon, updated_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now)
                 .fetch_one(&mut *tx).await.map_err(db_error)?;
@@ -459,24 +448,24 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>)> =
-                sqlx::query_as("SELECT code, name, horizon FROM strategies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "strategy" })?;
-            code_free!(tx, "strategies", input.code, Some(id));
+            let before: (String, String, Option<String>) = one_or_not_found(
+                &mut *tx,
+                "SELECT code, name, horizon FROM strategies WHERE id = $1",
+                id,
+                "strategy",
+            )
+            .await?;
+            ensure_code_free(&mut *tx, STRATEGY_BY_CODE, input.code.trim(), Some(id), "").await?;
             sqlx::query("UPDATE strategies SET code = $1, name = $2, horizon = $3, updated_at = $4 WHERE id = $5")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.horizon.as_deref().map(str::trim).filter(|h| !h.is_empty())).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked =
-                sqlx::query("UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected() as usize;
+            let marked = mark_for_review(
+                &mut *tx,
+                "UPDATE objectives SET needs_review = TRUE WHERE strategy_id = $1",
+                id,
+            )
+            .await?
+            .rows_affected() as usize;
             let before =
                 serde_json::json!({ "code": before.0, "name": before.1, "horizon": before.2 })
                     .to_string();
@@ -497,8 +486,7 @@ impl DecodingRepository for crate::Store {
     async fn create_objective(&self, input: &ObjectiveInput, actor: &Actor) -> DomainResult<i64> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let key_results = key_results_json(input)?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let strategy: Option<i64> =
@@ -508,7 +496,7 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             strategy.ok_or_else(|| DomainError::invalid("strategy_id", "no such strategy"))?;
-            code_free!(tx, "objectives", input.code, None);
+            ensure_code_free(&mut *tx, OBJECTIVE_BY_CODE, input.code.trim(), None, "").await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO objectives (strategy_id, code, name, perspective, key_results, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -536,31 +524,27 @@ impl DecodingRepository for crate::Store {
     ) -> DomainResult<usize> {
         input.validate()?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let key_results = serde_json::to_string(&input.key_results())
-            .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
+        let key_results = key_results_json(input)?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+            let before: (String, String, Option<String>, String) = one_or_not_found(
+                &mut *tx,
                 "SELECT code, name, perspective, key_results FROM objectives WHERE id = $1",
+                id,
+                "objective",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "objective",
-            })?;
-            code_free!(tx, "objectives", input.code, Some(id));
+            .await?;
+            ensure_code_free(&mut *tx, OBJECTIVE_BY_CODE, input.code.trim(), Some(id), "").await?;
             sqlx::query("UPDATE objectives SET code = $1, name = $2, perspective = $3, key_results = $4, needs_review = FALSE, updated_at = $5 WHERE id = $6")
                 .bind(input.code.trim()).bind(input.name.trim()).bind(input.perspective()).bind(&key_results).bind(now).bind(id)
                 .execute(&mut *tx).await.map_err(db_error)?;
-            let marked =
-                sqlx::query("UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected() as usize;
+            let marked = mark_for_review(
+                &mut *tx,
+                "UPDATE kpi_targets SET needs_review = TRUE WHERE objective_id = $1",
+                id,
+            )
+            .await?
+            .rows_affected() as usize;
             let before = serde_json::json!({ "code": before.0, "name": before.1, "perspective": before.2, "key_results": serde_json::from_str::<serde_json::Value>(&before.3).unwrap_or_default() }).to_string();
             let after = serde_json::json!({ "code": input.code.trim(), "name": input.name.trim(), "perspective": input.perspective(), "key_results": input.key_results(), "targets_marked_for_review": marked }).to_string();
             append_in!(
@@ -588,9 +572,22 @@ impl DecodingRepository for crate::Store {
                     .await
                     .map_err(db_error)?;
             objective.ok_or_else(|| DomainError::invalid("objective_id", "no such objective"))?;
-            let department =
-                id_by_code!(tx, "departments", "department_code", input.department_code);
-            let kpi = id_by_code!(tx, "kpis", "kpi_code", input.kpi_code);
+            let department = id_by_code(
+                &mut *tx,
+                "SELECT id FROM departments WHERE code = $1",
+                input.department_code.trim(),
+                "department_code",
+                "department",
+            )
+            .await?;
+            let kpi = id_by_code(
+                &mut *tx,
+                "SELECT id FROM kpis WHERE code = $1",
+                input.kpi_code.trim(),
+                "kpi_code",
+                "kpi",
+            )
+            .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO kpi_targets (objective_id, department_id, kpi_id, period, comparator, target_value, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -618,7 +615,14 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position = id_by_code!(tx, "positions", "position_code", input.position_code);
+            let position = id_by_code(
+                &mut *tx,
+                "SELECT id FROM positions WHERE code = $1",
+                input.position_code.trim(),
+                "position_code",
+                "position",
+            )
+            .await?;
             check_target!(tx, input.kpi_target_id);
             let taken: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM position_tasks WHERE position_id = $1 AND code = $2",
@@ -658,14 +662,13 @@ impl DecodingRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i32, Option<i64>)> = sqlx::query_as(
+            let before: (String, i32, Option<i64>) = one_or_not_found(
+                &mut *tx,
                 "SELECT name, process_step, kpi_target_id FROM position_tasks WHERE id = $1",
+                id,
+                "task",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound { entity: "task" })?;
+            .await?;
             check_target!(tx, input.kpi_target_id);
             sqlx::query("UPDATE position_tasks SET name = $1, process_step = $2, kpi_target_id = $3, needs_review = FALSE, updated_at = $4 WHERE id = $5")
                 .bind(input.name.trim()).bind(input.process_step).bind(input.kpi_target_id).bind(now).bind(id)
@@ -692,27 +695,12 @@ impl DecodingRepository for crate::Store {
         requirement: Option<(i32, Tier)>,
         actor: &Actor,
     ) -> DomainResult<()> {
+        let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let position: Option<i64> =
-                sqlx::query_scalar("SELECT position_id FROM position_tasks WHERE id = $1")
-                    .bind(task_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let position = position.ok_or(DomainError::NotFound { entity: "task" })?;
-            let skill: Option<(i64, i32)> =
-                sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                    .bind(skill_code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (skill, levels) = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill",
-                    format!("no skill has the code '{}'", skill_code.trim()),
-                )
-            })?;
+            let sql = "SELECT position_id FROM position_tasks WHERE id = $1";
+            let (position,): (i64,) = one_or_not_found(&mut *tx, sql, task_id, "task").await?;
+            let (skill, levels) = skill_levels(&mut *tx, skill_code.trim(), "skill").await?;
             let before: Option<(i32, String)> = sqlx::query_as(
                 "SELECT required_level, tier FROM task_skills WHERE task_id = $1 AND skill_id = $2",
             )
@@ -728,12 +716,7 @@ impl DecodingRepository for crate::Store {
                 .await
                 .map_err(db_error)?;
             if let Some((level, tier)) = requirement {
-                if !(1..=levels).contains(&level) {
-                    return Err(DomainError::invalid(
-                        "required_level",
-                        format!("must be between 1 and {levels}"),
-                    ));
-                }
+                check_required_level(level, levels)?;
                 sqlx::query("INSERT INTO task_skills (task_id, skill_id, required_level, tier) VALUES ($1, $2, $3, $4)")
                     .bind(task_id).bind(skill).bind(level).bind(tier.code()).execute(&mut *tx).await.map_err(db_error)?;
             } else if before.is_none() {
@@ -742,7 +725,7 @@ impl DecodingRepository for crate::Store {
                 });
             }
             sqlx::query("UPDATE position_tasks SET updated_at = $1 WHERE id = $2")
-                .bind(DbTime(OffsetDateTime::now_utc()))
+                .bind(now)
                 .bind(task_id)
                 .execute(&mut *tx)
                 .await

@@ -5,7 +5,8 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_rows, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::evaluation::{
     Behavior, COACHING_BELOW_PCT, COACHING_TITLE_PREFIX, COVERAGE_LOOKBACK_MONTHS, CoachingAlert,
@@ -92,13 +93,8 @@ where
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     DbTime: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(p.code) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(p.title) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["p.code", "p.title"], &pattern);
     }
     if let Some(plan) = filter
         .plan
@@ -242,11 +238,7 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "en.program_id", selection, scope);
             qb.push(" GROUP BY en.program_id");
-            let funnel: Vec<FunnelRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let funnel: Vec<FunnelRow> = fetch_rows(pool, &mut qb).await?;
 
             // Reaction is the program's, over every respondent (see `Reaction`).
             let mut qb = QueryBuilder::new(
@@ -262,11 +254,7 @@ impl crate::Store {
                  FROM programs p WHERE 1=1",
             );
             push_selection(&mut qb, "p.id", selection, scope);
-            let reaction: Vec<ReactionRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let reaction: Vec<ReactionRow> = fetch_rows(pool, &mut qb).await?;
 
             let mut qb = QueryBuilder::new("");
             push_pairs(&mut qb, selection, scope);
@@ -276,11 +264,7 @@ impl crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" GROUP BY pairs.program_id");
-            let pairs: Vec<PairRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let pairs: Vec<PairRow> = fetch_rows(pool, &mut qb).await?;
 
             let mut qb = QueryBuilder::new(
                 "SELECT x.program_id, COUNT(DISTINCT xa.employee_id), \
@@ -291,11 +275,7 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "x.program_id", selection, scope);
             qb.push(" GROUP BY x.program_id");
-            let passes: Vec<PassRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let passes: Vec<PassRow> = fetch_rows(pool, &mut qb).await?;
 
             // Per learner first (their raters' mean), then per program and checkpoint.
             let mut qb = QueryBuilder::new(
@@ -310,11 +290,7 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "r.program_id", selection, scope);
             qb.push(" GROUP BY r.program_id, r.checkpoint_days, r.employee_id) lr GROUP BY lr.program_id, lr.checkpoint_days");
-            let ratings: Vec<RatingRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let ratings: Vec<RatingRow> = fetch_rows(pool, &mut qb).await?;
 
             let mut qb = QueryBuilder::new(
                 "SELECT t.program_id, COUNT(*), SUM(CASE WHEN t.status = 'reviewed' THEN 1 ELSE 0 END) \
@@ -323,11 +299,7 @@ impl crate::Store {
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_selection(&mut qb, "t.program_id", selection, scope);
             qb.push(" GROUP BY t.program_id");
-            let tasks: Vec<TaskRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let tasks: Vec<TaskRow> = fetch_rows(pool, &mut qb).await?;
             (funnel, reaction, pairs, passes, ratings, tasks)
         });
         let mut levels = Levels::default();
@@ -510,11 +482,7 @@ impl EvaluationRepository for crate::Store {
                     .push(" OFFSET ")
                     .push_bind(page.offset());
             }
-            let rows: Vec<ProgramRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<ProgramRow> = fetch_rows(pool, &mut qb).await?;
             let total = if page.is_some() {
                 let mut count = QueryBuilder::new(
                     "SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1",
@@ -691,11 +659,7 @@ impl EvaluationRepository for crate::Store {
             );
             qb.push_bind(DbTime(now));
             push_selection(&mut qb, "s.program_id", Selection::Filter(filter), scope);
-            let sessions: Vec<SessionRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let sessions: Vec<SessionRow> = fetch_rows(pool, &mut qb).await?;
             let mut links: Vec<SubjectRow> = Vec::new();
             if matches!(by, EfficiencyBy::Instructor | EfficiencyBy::Vendor) {
                 links.extend(sqlx::query_as::<_, SubjectRow>(
@@ -801,10 +765,7 @@ impl EvaluationRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" GROUP BY ps.position_id, pos.code, pos.name, sk.code, sk.name, ps.required_level ORDER BY pos.code, sk.code");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         Ok(rows
             .into_iter()
@@ -889,10 +850,7 @@ impl EvaluationRepository for crate::Store {
                 .push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY en.completed_on DESC, p.code, e.employee_no");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         Ok(rows
             .into_iter()

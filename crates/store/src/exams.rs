@@ -2,9 +2,14 @@
 //! questions, automatic and manual grading, the competency assessment of a passed
 //! attempt, and the learning gain of a program's pre- and post-tests.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{
+    fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains,
+};
+use crate::{
+    DbTime, code_exists, contains_pattern, db_error, db_error_or, on_pool, search_pattern,
+};
 use domain::audit::Actor;
 use domain::exams::{
     Attempt, AttemptDetail, AttemptFilter, AttemptItem, AttemptStatus, Bank, Exam, ExamFilter,
@@ -203,6 +208,44 @@ type ItemRow = (
     Option<f64>,
 );
 
+/// The id of the skill a question or exam is about, by its `skill_code`.
+async fn skill_by_code<'e, DB, E>(executor: E, code: &'e str) -> DomainResult<i64>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    &'e str: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let sql = "SELECT id FROM skills WHERE code = $1";
+    id_by_code(executor, sql, code, "skill_code", "skill").await
+}
+
+/// Binds the paper columns of an attempt item (`attempt_id, position, question_id, kind,
+/// difficulty, stem, options, answers, points`) into a row of `push_values`.
+fn push_paper_item<'args, DB>(
+    row: &mut sqlx::query_builder::Separated<'_, 'args, DB, &'static str>,
+    attempt_id: i64,
+    item: &AttemptItem,
+) where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    i32: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    f64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+{
+    row.push_bind(attempt_id)
+        .push_bind(item.position)
+        .push_bind(item.question_id)
+        .push_bind(item.kind.code())
+        .push_bind(item.difficulty)
+        .push_bind(item.stem.clone())
+        .push_bind(to_json(&item.options))
+        .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
+        .push_bind(item.points);
+}
+
 fn item_of(row: ItemRow) -> DomainResult<AttemptItem> {
     let (
         position,
@@ -321,17 +364,7 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let skill = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill_code",
-                    format!("no skill has the code '{}'", input.skill_code),
-                )
-            })?;
+            let skill = skill_by_code(&mut *tx, &input.skill_code).await?;
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exam_questions (skill_id, kind, difficulty, stem, options, answers, points, explanation, created_at, updated_at) \
@@ -380,41 +413,21 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let skill: Option<i64> = sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                .bind(&input.skill_code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let skill = skill.ok_or_else(|| {
-                DomainError::invalid(
-                    "skill_code",
-                    format!("no skill has the code '{}'", input.skill_code),
-                )
-            })?;
+            let skill = skill_by_code(&mut *tx, &input.skill_code).await?;
             let program: Option<i64> = match &input.program_code {
-                Some(code) => {
-                    let found: Option<i64> =
-                        sqlx::query_scalar("SELECT id FROM programs WHERE code = $1")
-                            .bind(code)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    Some(found.ok_or_else(|| {
-                        DomainError::invalid(
-                            "program_code",
-                            format!("no program has the code '{code}'"),
-                        )
-                    })?)
-                }
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM programs WHERE code = $1",
+                        code,
+                        "program_code",
+                        "program",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
-            let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid(
-                    "code",
-                    format!("an exam with the code '{}' exists", input.code),
-                ),
-                other => other,
-            };
+            let taken = code_exists("an exam", &input.code);
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO exams (code, title, program_id, purpose, skill_id, draw_easy, draw_medium, draw_hard, time_limit_minutes, \
@@ -452,6 +465,25 @@ impl crate::Store {
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         })
+    }
+
+    /// Attempt `attempt_id` of `employee_id` (anyone else's is not found), still running.
+    async fn running_attempt_of(
+        &self,
+        attempt_id: i64,
+        employee_id: i64,
+    ) -> DomainResult<AttemptDetail> {
+        let detail = self.attempt_raw(attempt_id).await?;
+        if detail.attempt.employee_id != employee_id {
+            return Err(DomainError::NotFound { entity: "attempt" });
+        }
+        if detail.attempt.status != AttemptStatus::InProgress {
+            return Err(DomainError::invalid(
+                "attempt",
+                "the attempt is already submitted",
+            ));
+        }
+        Ok(detail)
     }
 
     async fn attempt_raw(&self, id: i64) -> DomainResult<AttemptDetail> {
@@ -756,15 +788,12 @@ impl ExamRepository for crate::Store {
         let before = self.question(id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(active)
-                .bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE exam_questions SET active = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(active)
+                    .bind(DbTime(OffsetDateTime::now_utc())),
                 &actor
                     .entry("exam.question_active", "exam_question")
                     .entity(id)
@@ -779,15 +808,16 @@ impl ExamRepository for crate::Store {
     }
 
     async fn question(&self, id: i64) -> DomainResult<Question> {
-        let row: Option<QuestionRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{QUESTION_SELECT} WHERE q.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: QuestionRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{QUESTION_SELECT} WHERE q.id = $1"),
+                id,
+                "question",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound { entity: "question" })?
-            .into_question()
+        row.into_question()
     }
 
     /// The bank, filtered by skill, kind, difficulty and stem text.
@@ -824,35 +854,15 @@ impl ExamRepository for crate::Store {
             };
             let mut qb = QueryBuilder::new(QUESTION_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY s.code, q.difficulty, q.id LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY s.code, q.difficulty, q.id");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exam_questions q JOIN skills s ON s.id = q.skill_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(QuestionRow::into_question)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(QuestionRow::into_question);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     // ----- exams -----------------------------------------------------------------
@@ -880,15 +890,12 @@ impl ExamRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(status.code())
-                .bind(DbTime(OffsetDateTime::now_utc()))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE exams SET status = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(status.code())
+                    .bind(DbTime(OffsetDateTime::now_utc())),
                 &actor.entry("exam.status", "exam").entity(id).change(
                     Some(serde_json::json!({ "status": exam.status.code() }).to_string()),
                     Some(serde_json::json!({ "status": status.code() }).to_string())
@@ -900,15 +907,10 @@ impl ExamRepository for crate::Store {
     }
 
     async fn exam(&self, id: i64) -> DomainResult<Exam> {
-        let row: Option<ExamRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{EXAM_SELECT} WHERE x.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: ExamRow = on_pool!(self, |pool| {
+            one_or_not_found(pool, &format!("{EXAM_SELECT} WHERE x.id = $1"), id, "exam").await?
         });
-        row.ok_or(DomainError::NotFound { entity: "exam" })?
-            .into_exam()
+        row.into_exam()
     }
 
     async fn exam_id(&self, code: &str) -> DomainResult<i64> {
@@ -926,13 +928,8 @@ impl ExamRepository for crate::Store {
         let (rows, total): (Vec<ExamRow>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" WHERE 1=1");
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(x.code) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(x.title) LIKE ")
-                        .push_bind(pattern)
-                        .push(" ESCAPE '\\')");
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["x.code", "x.title"], &pattern);
                 }
                 if let Some(p) = filter.program_id {
                     qb.push(" AND x.program_id = ").push_bind(p);
@@ -951,35 +948,15 @@ impl ExamRepository for crate::Store {
             };
             let mut qb = QueryBuilder::new(EXAM_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY x.code LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY x.code");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exams x JOIN skills s ON s.id = x.skill_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(ExamRow::into_exam)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(ExamRow::into_exam);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A program's exams, pre-tests first.
@@ -1098,27 +1075,14 @@ impl ExamRepository for crate::Store {
                 "INSERT INTO exam_attempts (exam_id, employee_id, attempt_no, seed, started_at, deadline_at, max_score) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             ).bind(exam_id).bind(employee_id).bind(attempt_no).bind(seed).bind(DbTime(now)).bind(DbTime(deadline)).bind(max_score)
-                .fetch_one(&mut *tx).await.map_err(|e| match db_error(e) {
-                    // Two starts at once: the other one won.
-                    DomainError::Conflict(_) => DomainError::Conflict("an attempt was started at the same time; reload".into()),
-                    other => other,
-                })?;
+                .fetch_one(&mut *tx).await
+                // Two starts at once: the other one won.
+                .map_err(db_error_or(|| DomainError::Conflict("an attempt was started at the same time; reload".into())))?;
             let mut qb = QueryBuilder::new(
                 "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points) ",
             );
-            qb.push_values(&items, |mut row, item| {
-                row.push_bind(id)
-                    .push_bind(item.position)
-                    .push_bind(item.question_id)
-                    .push_bind(item.kind.code())
-                    .push_bind(item.difficulty)
-                    .push_bind(item.stem.clone())
-                    .push_bind(to_json(&item.options))
-                    .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
-                    .push_bind(item.points);
-            });
-            qb.build().execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("exam.attempt_start", "exam_attempt").entity(id)
+            qb.push_values(&items, |mut row, item| push_paper_item(&mut row, id, item));
+            write_audited!(tx, qb.build(), &actor.entry("exam.attempt_start", "exam_attempt").entity(id)
                 .change(None, Some(serde_json::json!({ "exam_id": exam_id, "employee_id": employee_id, "attempt_no": attempt_no, "seed": seed }).to_string())));
             tx.commit().await.map_err(db_error)?;
             Ok(id)
@@ -1149,16 +1113,7 @@ impl ExamRepository for crate::Store {
         responses: &[(i32, Vec<String>)],
         actor: &Actor,
     ) -> DomainResult<usize> {
-        let detail = self.attempt_raw(attempt_id).await?;
-        if detail.attempt.employee_id != employee_id {
-            return Err(DomainError::NotFound { entity: "attempt" });
-        }
-        if detail.attempt.status != AttemptStatus::InProgress {
-            return Err(DomainError::invalid(
-                "attempt",
-                "the attempt is already submitted",
-            ));
-        }
+        let detail = self.running_attempt_of(attempt_id, employee_id).await?;
         if OffsetDateTime::now_utc() > detail.attempt.deadline_at + Duration::seconds(GRACE_SECONDS)
         {
             self.submit_attempt(attempt_id, employee_id, &[], actor)
@@ -1180,16 +1135,7 @@ impl ExamRepository for crate::Store {
         responses: &[(i32, Vec<String>)],
         actor: &Actor,
     ) -> DomainResult<Attempt> {
-        let detail = self.attempt_raw(attempt_id).await?;
-        if detail.attempt.employee_id != employee_id {
-            return Err(DomainError::NotFound { entity: "attempt" });
-        }
-        if detail.attempt.status != AttemptStatus::InProgress {
-            return Err(DomainError::invalid(
-                "attempt",
-                "the attempt is already submitted",
-            ));
-        }
+        let detail = self.running_attempt_of(attempt_id, employee_id).await?;
         let now = OffsetDateTime::now_utc();
         let late = now > detail.attempt.deadline_at + Duration::seconds(GRACE_SECONDS);
         if !responses.is_empty() && !late {
@@ -1308,46 +1254,21 @@ impl ExamRepository for crate::Store {
                 if let Some(p) = filter.passed {
                     qb.push(" AND a.passed = ").push_bind(p);
                 }
-                if let Some(q) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    let pattern = contains_pattern(q);
-                    qb.push(" AND (LOWER(e.employee_no) LIKE ")
-                        .push_bind(pattern.clone())
-                        .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-                        .push_bind(pattern)
-                        .push(" ESCAPE '\\')");
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["e.employee_no", "e.name"], &pattern);
                 }
             };
             let mut qb = QueryBuilder::new(ATTEMPT_SELECT);
             build(&mut qb);
-            qb.push(" ORDER BY a.started_at DESC, a.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY a.started_at DESC, a.id DESC");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM exam_attempts a JOIN employees e ON e.id = a.employee_id JOIN departments d ON d.id = e.department_id",
             );
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(AttemptRow::into_attempt)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(AttemptRow::into_attempt);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Pass rate, mean and score distribution of an exam's attempts in `scope`.
@@ -1359,10 +1280,7 @@ impl ExamRepository for crate::Store {
             );
             qb.push_bind(exam_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         let mut stats = ExamStats {
             attempts: rows.len() as i64,
@@ -1405,18 +1323,19 @@ impl ExamRepository for crate::Store {
 
     /// Short answers waiting for a grader, oldest submission first.
     async fn grading_queue(&self, grader: Grader, page: Page) -> DomainResult<Paged<GradingTask>> {
-        type Row = (
-            i64,
-            i32,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            f64,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            attempt_id: i64,
+            position: i32,
+            exam_code: String,
+            exam_title: String,
+            employee_number: String,
+            employee_name: String,
+            stem: String,
+            answers: String,
+            response: Option<String>,
+            points: f64,
+        }
         let (rows, total): (Vec<Row>, i64) = on_pool!(self, |pool| {
             let build = |qb: &mut QueryBuilder<'_, _>| {
                 qb.push(" FROM exam_attempt_items it JOIN exam_attempts a ON a.id = it.attempt_id JOIN exams x ON x.id = a.exam_id \
@@ -1427,60 +1346,28 @@ impl ExamRepository for crate::Store {
                 }
             };
             let mut qb = QueryBuilder::new(
-                "SELECT it.attempt_id, it.position, x.code, x.title, e.employee_no, e.name, it.stem, it.answers, it.response, it.points",
+                "SELECT it.attempt_id, it.position, x.code AS exam_code, x.title AS exam_title, e.employee_no AS employee_number, \
+                 e.name AS employee_name, it.stem, it.answers, it.response, it.points",
             );
             build(&mut qb);
-            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*)");
-            build(&mut qb);
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            qb.push(" ORDER BY a.submitted_at, it.attempt_id, it.position");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            build(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(
-                    |(
-                        attempt_id,
-                        position,
-                        exam_code,
-                        exam_title,
-                        employee_number,
-                        employee_name,
-                        stem,
-                        answers,
-                        response,
-                        points,
-                    )| GradingTask {
-                        attempt_id,
-                        position,
-                        exam_code,
-                        exam_title,
-                        employee_number,
-                        employee_name,
-                        stem,
-                        answers: json_list(&answers),
-                        response: response.as_deref().map(json_list).unwrap_or_default(),
-                        points,
-                    },
-                )
-                .collect(),
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(|row| GradingTask {
+            attempt_id: row.attempt_id,
+            position: row.position,
+            exam_code: row.exam_code,
+            exam_title: row.exam_title,
+            employee_number: row.employee_number,
+            employee_name: row.employee_name,
+            stem: row.stem,
+            answers: json_list(&row.answers),
+            response: row.response.as_deref().map(json_list).unwrap_or_default(),
+            points: row.points,
+        });
+        Ok(paged(page, total, items.collect()))
     }
 
     /// Scores a short answer (0 to the question's points); when nothing else waits,
@@ -1525,12 +1412,8 @@ impl ExamRepository for crate::Store {
         let now = OffsetDateTime::now_utc();
         let status = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
-                .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now))
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE exam_attempt_items SET awarded = $3, graded_by = $4, graded_at = $5 WHERE attempt_id = $1 AND position = $2")
+                .bind(attempt_id).bind(position).bind(points).bind(actor.user_id).bind(DbTime(now)), &actor
                     .entry("exam.grade", "exam_attempt")
                     .entity(attempt_id)
                     .change(
@@ -1541,8 +1424,7 @@ impl ExamRepository for crate::Store {
                             serde_json::json!({ "position": position, "points": points })
                                 .to_string()
                         )
-                    )
-            );
+                    ));
             let status = settle_attempt_in!(tx, attempt_id, now, actor);
             tx.commit().await.map_err(db_error)?;
             status
@@ -1772,11 +1654,7 @@ impl ExamRepository for crate::Store {
                 qb.push(" ON CONFLICT (employee_id, skill_id, assessed_on, method) DO UPDATE SET \
                     level = CASE WHEN excluded.level > assessments.level THEN excluded.level ELSE assessments.level END, \
                     score = excluded.score, assessor = excluded.assessor, evidence = excluded.evidence RETURNING employee_id, id");
-                let ids: Vec<(i64, i64)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let ids: Vec<(i64, i64)> = fetch_rows(&mut *tx, &mut qb).await?;
                 assessment_of.extend(ids);
             }
             let mut attempt_of: HashMap<i64, i64> = HashMap::new();
@@ -1843,16 +1721,8 @@ impl ExamRepository for crate::Store {
                     "INSERT INTO exam_attempt_items (attempt_id, position, question_id, kind, difficulty, stem, options, answers, points, response, awarded, graded_at) ",
                 );
                 qb.push_values(chunk, |mut row, (attempt, item, response, awarded)| {
-                    row.push_bind(*attempt)
-                        .push_bind(item.position)
-                        .push_bind(item.question_id)
-                        .push_bind(item.kind.code())
-                        .push_bind(item.difficulty)
-                        .push_bind(item.stem.clone())
-                        .push_bind(to_json(&item.options))
-                        .push_bind(to_json(item.answers.as_deref().unwrap_or_default()))
-                        .push_bind(item.points)
-                        .push_bind(response.clone())
+                    push_paper_item(&mut row, *attempt, item);
+                    row.push_bind(response.clone())
                         .push_bind(*awarded)
                         .push_bind(awarded.map(|_| now));
                 });

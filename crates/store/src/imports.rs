@@ -1,7 +1,8 @@
 //! Writing validated import plans: one transaction per import, so a bad file, a
 //! crash or a kill leaves the database exactly as it was.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
+use crate::query::{fetch_rows, id_map, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult};
@@ -92,11 +93,7 @@ impl ImportRepository for crate::Store {
             )
             .fetch_all(pool).await.map_err(db_error)?;
             known.employees = people.into_iter().collect();
-            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis")
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            known.kpis = kpis.into_iter().collect();
+            known.kpis = id_map(pool, "SELECT code, id FROM kpis").await?;
             Ok(known)
         })
     }
@@ -245,16 +242,8 @@ impl ImportRepository for crate::Store {
                     let mut qb = QueryBuilder::new(
                         "SELECT id, employee_no FROM employees WHERE employee_no IN (",
                     );
-                    let mut list = qb.separated(", ");
-                    for no in chunk {
-                        list.push_bind((*no).clone());
-                    }
-                    qb.push(")");
-                    let rows: Vec<(i64, String)> = qb
-                        .build_query_as()
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    push_in_list(&mut qb, chunk.iter().map(|no| (*no).clone()));
+                    let rows: Vec<(i64, String)> = fetch_rows(&mut *tx, &mut qb).await?;
                     ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
                 }
             }
@@ -305,11 +294,7 @@ impl ImportRepository for crate::Store {
                     for chunk in rows.chunks(CHUNK) {
                         let mut qb = QueryBuilder::new("DELETE FROM person_tags WHERE kind = ");
                         qb.push_bind(kind).push(" AND employee_id IN (");
-                        let mut list = qb.separated(", ");
-                        for (id, _) in chunk {
-                            list.push_bind(*id);
-                        }
-                        qb.push(")");
+                        push_in_list(&mut qb, chunk.iter().map(|(id, _)| *id));
                         qb.build().execute(&mut *tx).await.map_err(db_error)?;
                         let values: Vec<(i64, &String)> = chunk
                             .iter()
@@ -404,19 +389,14 @@ impl ImportRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query(
+            write_audited!(tx, sqlx::query(
                 "INSERT INTO import_mappings (kind, name, mapping, created_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (kind, name) DO UPDATE SET mapping = excluded.mapping, created_by = excluded.created_by, updated_at = excluded.updated_at",
             )
-            .bind(kind).bind(name).bind(mapping).bind(&actor.name).bind(DbTime(OffsetDateTime::now_utc()))
-            .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            .bind(kind).bind(name).bind(mapping).bind(&actor.name).bind(DbTime(OffsetDateTime::now_utc())), &actor
                     .entry("import.mapping_save", "import_mapping")
                     .entity(format!("{kind}/{name}"))
-                    .change(None, Some(mapping.to_string()))
-            );
+                    .change(None, Some(mapping.to_string())));
             tx.commit().await.map_err(db_error)
         })
     }

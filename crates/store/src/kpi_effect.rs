@@ -1,7 +1,7 @@
 //! Level 4 of value proof: KPI windows around each trained person's completion month,
 //! aggregated in SQL into per-person sums, and the program's costs for ROI.
 
-use crate::audit::append_in;
+use crate::audit::write_audited;
 use crate::{DbTime, db_error, on_pool};
 use analytics::effect::{Segment, Unit, Window};
 use domain::audit::Actor;
@@ -497,15 +497,12 @@ impl KpiEffectRepository for crate::Store {
         let before = self.kpi_unit_value(kpi_id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE kpis SET unit_value = $1, updated_at = $2 WHERE id = $3")
-                .bind(value)
-                .bind(DbTime(OffsetDateTime::now_utc()))
-                .bind(kpi_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE kpis SET unit_value = $1, updated_at = $2 WHERE id = $3")
+                    .bind(value)
+                    .bind(DbTime(OffsetDateTime::now_utc()))
+                    .bind(kpi_id),
                 &actor.entry("kpi.unit_value", "kpi").entity(kpi_id).change(
                     Some(serde_json::json!({ "unit_value": before }).to_string()),
                     Some(serde_json::json!({ "unit_value": value }).to_string()),

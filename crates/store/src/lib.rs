@@ -24,6 +24,7 @@ mod operations;
 mod org;
 mod performance;
 mod practice;
+mod query;
 mod reconciliation;
 mod surveys;
 mod time_column;
@@ -247,6 +248,35 @@ pub(crate) fn db_error(error: sqlx::Error) -> DomainError {
         ),
         _ => DomainError::internal_from("database error", error),
     }
+}
+
+/// As [`db_error`], but a conflict (a duplicate, or a key that refers to nothing) becomes
+/// `conflict()`, for the caller to say what clashed.
+pub(crate) fn db_error_or<F>(conflict: F) -> impl Fn(sqlx::Error) -> DomainError + Copy
+where
+    F: Fn() -> DomainError + Copy,
+{
+    move |error| match db_error(error) {
+        DomainError::Conflict(_) => conflict(),
+        other => other,
+    }
+}
+
+/// A duplicate code as invalid input on `code`: "{a_thing} with the code '{code}' exists".
+pub(crate) fn code_exists<'a>(
+    a_thing: &'a str,
+    code: &'a str,
+) -> impl Fn(sqlx::Error) -> DomainError + Copy + 'a {
+    db_error_or(move || {
+        DomainError::invalid("code", format!("{a_thing} with the code '{code}' exists"))
+    })
+}
+
+/// The [`contains_pattern`] of a search text, or `None` when the text is blank.
+pub(crate) fn search_pattern(q: Option<&str>) -> Option<String> {
+    q.map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(contains_pattern)
 }
 
 /// `LIKE` pattern for a case-insensitive substring search (`%`, `_` and `\` escaped).

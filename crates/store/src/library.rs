@@ -7,7 +7,12 @@
 //! a draft or under review, so what a version records is exactly what was approved.
 
 use crate::audit::append_in;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::competency::skill_levels;
+use crate::query::{
+    ensure_code_free, fetch_in, fetch_page, fetch_rows, id_by_code, one_or_not_found, paged,
+    push_any_contains, push_in_list, row_by_code,
+};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use bytes::Bytes;
 use domain::audit::Actor;
 use domain::competency::Tier;
@@ -245,20 +250,63 @@ where
         .push_bind(skill.to_string())
         .push(")");
     }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(r.title) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(r.summary) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(r.code) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["r.title", "r.summary", "r.code"], &pattern);
     }
 }
 
 /// A file name as metadata: the last path component, without control characters,
 /// at most 255 characters. It never becomes part of a storage key.
+/// `(kind, value, active)` of a tag by id.
+const TAG_STATE: &str = "SELECT kind, value, active FROM tag_vocabularies WHERE id = $1";
+
+/// Files go to a draft or a resource under review only.
+fn ensure_files_editable(status: ResourceStatus) -> DomainResult<()> {
+    if status.is_editable() {
+        return Ok(());
+    }
+    Err(DomainError::invalid(
+        "status",
+        format!(
+            "files are added to a draft or a resource under review; this one is {}",
+            status.code()
+        ),
+    ))
+}
+
+/// Fails when a tag other than `except` has `value` in vocabulary `kind`.
+async fn ensure_tag_free<'e, DB, E>(
+    executor: E,
+    kind: &'e str,
+    value: &'e str,
+    except: Option<i64>,
+) -> DomainResult<()>
+where
+    DB: Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    &'e str: Encode<'e, DB> + Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let taken: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2")
+            .bind(kind)
+            .bind(value)
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)?;
+    match taken {
+        Some((id,)) if Some(id) != except => Err(DomainError::invalid(
+            "value",
+            format!("'{value}' is already a {kind} tag"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Finds a scenario pack's id by code (`$1`).
+const PACK_BY_CODE: &str = "SELECT id FROM scenario_packs WHERE code = $1";
+
 fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
@@ -373,9 +421,7 @@ macro_rules! resolve_links_in {
         let mut skills: Vec<(i64, String, i32)> = Vec::new();
         for s in &input.skills {
             let code = s.code.trim();
-            let row: Option<(i64, i32)> = sqlx::query_as("SELECT id, levels FROM skills WHERE code = $1")
-                .bind(code).fetch_optional(&mut *$tx).await.map_err(db_error)?;
-            let (id, levels) = row.ok_or_else(|| DomainError::invalid("skills", format!("no skill has the code '{code}'")))?;
+            let (id, levels) = skill_levels(&mut *$tx, code, "skills").await?;
             if s.level > levels {
                 return Err(DomainError::invalid("skills", format!("{code} has levels 1 to {levels}; {} was given", s.level)));
             }
@@ -384,9 +430,7 @@ macro_rules! resolve_links_in {
         let mut positions: Vec<i64> = Vec::new();
         for code in &input.positions {
             let code = code.trim();
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM positions WHERE code = $1")
-                .bind(code).fetch_optional(&mut *$tx).await.map_err(db_error)?;
-            positions.push(id.ok_or_else(|| DomainError::invalid("positions", format!("no position has the code '{code}'")))?);
+            positions.push(id_by_code(&mut *$tx, "SELECT id FROM positions WHERE code = $1", code, "positions", "position").await?);
         }
         (tags, skills, positions)
     }};
@@ -462,17 +506,8 @@ impl crate::Store {
                 }
                 None => None,
             };
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if taken.is_some() && taken != id {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{code}' is already used by another resource"),
-                ));
-            }
+            let sql = "SELECT id FROM resources WHERE code = $1";
+            ensure_code_free(&mut *tx, sql, code, id, " by another resource").await?;
             if let Some(owner) = input.owner_user_id {
                 let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
                     .bind(owner)
@@ -590,15 +625,14 @@ macro_rules! pack_items_in {
         let mut items: Vec<i64> = Vec::new();
         for code in &input.resources {
             let code = code.trim();
-            let row: Option<(i64, String)> =
-                sqlx::query_as("SELECT id, status FROM resources WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(&mut *$tx)
-                    .await
-                    .map_err(db_error)?;
-            let (id, status) = row.ok_or_else(|| {
-                DomainError::invalid("resources", format!("no resource has the code '{code}'"))
-            })?;
+            let (id, status): (i64, String) = row_by_code(
+                &mut *$tx,
+                "SELECT id, status FROM resources WHERE code = $1",
+                code,
+                "resources",
+                "resource",
+            )
+            .await?;
             if status == ResourceStatus::Retired.code() {
                 return Err(DomainError::invalid(
                     "resources",
@@ -625,11 +659,7 @@ impl crate::Store {
                 qb.push(" WHERE id = ").push_bind(id);
             }
             qb.push(" ORDER BY code");
-            let packs: Vec<PackRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let packs: Vec<PackRow> = fetch_rows(pool, &mut qb).await?;
             let mut qb = QueryBuilder::new(
                 "SELECT i.pack_id, i.position, r.id, r.code, r.title, r.kind, r.status, r.estimated_minutes \
                  FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id",
@@ -638,13 +668,7 @@ impl crate::Store {
                 qb.push(" WHERE i.pack_id = ").push_bind(id);
             }
             qb.push(" ORDER BY i.pack_id, i.position");
-            (
-                packs,
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?,
-            )
+            (packs, fetch_rows(pool, &mut qb).await?)
         });
         let mut by_pack: HashMap<i64, Vec<PackItem>> = HashMap::new();
         for (pack, position, resource_id, code, title, kind, status, minutes) in items {
@@ -1116,31 +1140,14 @@ impl LibraryRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<ResourceSummary>> {
         on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM resources r WHERE 1=1");
-            push_resource_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb =
                 QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE 1=1"));
             push_resource_filter(&mut qb, filter);
-            qb.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            Ok(Paged {
-                items: summaries(rows)?,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            qb.push(" ORDER BY r.updated_at DESC, r.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM resources r WHERE 1=1");
+            push_resource_filter(&mut count, filter);
+            let (rows, total) = fetch_page(pool, &mut qb, &mut count, page).await?;
+            Ok(paged(page, total, summaries(rows)?))
         })
     }
 
@@ -1150,19 +1157,9 @@ impl LibraryRepository for crate::Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let select = format!("SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN (");
         let rows: Vec<SummaryRow> = on_pool!(self, |pool| {
-            let mut qb = QueryBuilder::new(format!(
-                "SELECT {SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE r.id IN ("
-            ));
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_in(pool, &select, ids.iter().copied(), "").await?
         });
         let mut found = summaries(rows)?;
         found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
@@ -1389,14 +1386,13 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, i64)> =
-                sqlx::query_as("SELECT status, resource_id FROM resource_comments WHERE id = $1")
-                    .bind(comment_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (before, resource_id) =
-                before.ok_or(DomainError::NotFound { entity: "comment" })?;
+            let (before, resource_id): (String, i64) = one_or_not_found(
+                &mut *tx,
+                "SELECT status, resource_id FROM resource_comments WHERE id = $1",
+                comment_id,
+                "comment",
+            )
+            .await?;
             sqlx::query("UPDATE resource_comments SET status = $1, moderated_by = $2, moderated_at = $3 WHERE id = $4")
                 .bind(decision.code()).bind(actor.user_id).bind(now).bind(comment_id)
                 .execute(&mut *tx).await.map_err(db_error)?;
@@ -1419,24 +1415,16 @@ impl LibraryRepository for crate::Store {
     /// The moderation queue, oldest first.
     async fn pending_comments(&self, page: Page) -> DomainResult<Paged<CommentEntry>> {
         on_pool!(self, |pool| {
-            let total: i64 = sqlx::query_scalar(
+            let mut qb = QueryBuilder::new(format!(
+                "{COMMENT_SELECT} WHERE c.status = 'pending' ORDER BY c.created_at, c.id"
+            ));
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM resource_comments WHERE status = 'pending'",
-            )
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            let rows: Vec<CommentRow> = sqlx::query_as(&format!(
-                "{COMMENT_SELECT} WHERE c.status = 'pending' ORDER BY c.created_at, c.id LIMIT $1 OFFSET $2"
-            )).bind(page.limit()).bind(page.offset()).fetch_all(pool).await.map_err(db_error)?;
-            Ok(Paged {
-                items: rows
-                    .into_iter()
-                    .map(CommentEntry::try_from)
-                    .collect::<DomainResult<_>>()?,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            );
+            let (rows, total): (Vec<CommentRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(CommentEntry::try_from);
+            Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
         })
     }
 
@@ -1482,16 +1470,8 @@ impl LibraryRepository for crate::Store {
                 let mut qb = QueryBuilder::new(
                     "SELECT id, status, current_version FROM resources WHERE id IN (",
                 );
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
-                let rows: Vec<(i64, String, i32)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                push_in_list(&mut qb, chunk.iter().copied());
+                let rows: Vec<(i64, String, i32)> = fetch_rows(&mut *tx, &mut qb).await?;
                 for (id, status, version) in rows {
                     if ResourceStatus::parse(&status)? != ResourceStatus::Published {
                         return Err(DomainError::invalid(
@@ -1596,15 +1576,7 @@ impl LibraryRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let (status, version, _) = resource_state!(tx, resource_id);
-            if !status.is_editable() {
-                return Err(DomainError::invalid(
-                    "status",
-                    format!(
-                        "files are added to a draft or a resource under review; this one is {}",
-                        status.code()
-                    ),
-                ));
-            }
+            ensure_files_editable(status)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resource_files (resource_id, version, storage_key, original_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -1669,24 +1641,11 @@ impl LibraryRepository for crate::Store {
     /// The folder new files of a resource go to: `resources/{id}/{version being prepared}`.
     /// Refused unless the resource is a draft or under review.
     async fn file_folder(&self, resource_id: i64) -> DomainResult<FileKey> {
-        let row: Option<(String, i32)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT status, current_version FROM resources WHERE id = $1")
-                .bind(resource_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let (status, version): (String, i32) = on_pool!(self, |pool| {
+            let sql = "SELECT status, current_version FROM resources WHERE id = $1";
+            one_or_not_found(pool, sql, resource_id, "resource").await?
         });
-        let (status, version) = row.ok_or(DomainError::NotFound { entity: "resource" })?;
-        let status = ResourceStatus::parse(&status)?;
-        if !status.is_editable() {
-            return Err(DomainError::invalid(
-                "status",
-                format!(
-                    "files are added to a draft or a resource under review; this one is {}",
-                    status.code()
-                ),
-            ));
-        }
+        ensure_files_editable(ResourceStatus::parse(&status)?)?;
         Ok(FileKey::resource_version(resource_id, version + 1))
     }
 
@@ -1713,14 +1672,13 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let row: Option<FileRow> = sqlx::query_as(&format!(
-                "SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"
-            ))
-            .bind(file_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let file = row.ok_or(DomainError::NotFound { entity: "file" })?;
+            let file: FileRow = one_or_not_found(
+                &mut *tx,
+                &format!("SELECT {FILE_COLUMNS} FROM resource_files WHERE id = $1"),
+                file_id,
+                "file",
+            )
+            .await?;
             let (status, version, _) = resource_state!(tx, file.resource_id);
             if !status.is_editable() || file.version != version + 1 {
                 return Err(DomainError::invalid(
@@ -1796,11 +1754,7 @@ impl LibraryRepository for crate::Store {
                 qb.push(" AND tv.active = ").push_bind(true);
             }
             qb.push(" ORDER BY tv.kind, tv.value");
-            let rows: Vec<(i64, String, String, bool, i64)> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<(i64, String, String, bool, i64)> = fetch_rows(pool, &mut qb).await?;
             rows.into_iter()
                 .map(|(id, kind, value, active, uses)| {
                     Ok(TagEntry {
@@ -1824,20 +1778,7 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2",
-            )
-            .bind(kind.code())
-            .bind(value)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "value",
-                    format!("'{value}' is already a {} tag", kind.code()),
-                ));
-            }
+            ensure_tag_free(&mut *tx, kind.code(), value, None).await?;
             let id: i64 = sqlx::query_scalar("INSERT INTO tag_vocabularies (kind, value, active, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(kind.code()).bind(value).bind(true).bind(now).fetch_one(&mut *tx).await.map_err(db_error)?;
             let after = serde_json::json!({ "kind": kind.code(), "value": value, "active": true })
@@ -1868,29 +1809,9 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> =
-                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (kind, old_value, old_active) =
-                before.ok_or(DomainError::NotFound { entity: "tag" })?;
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM tag_vocabularies WHERE kind = $1 AND value = $2 AND id <> $3",
-            )
-            .bind(&kind)
-            .bind(value)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "value",
-                    format!("'{value}' is already a {kind} tag"),
-                ));
-            }
+            let (kind, old_value, old_active): (String, String, bool) =
+                one_or_not_found(&mut *tx, TAG_STATE, id, "tag").await?;
+            ensure_tag_free(&mut *tx, &kind, value, Some(id)).await?;
             sqlx::query("UPDATE tag_vocabularies SET value = $1, active = $2 WHERE id = $3")
                 .bind(value)
                 .bind(active)
@@ -1923,13 +1844,8 @@ impl LibraryRepository for crate::Store {
     async fn remove_tag(&self, id: i64, actor: &Actor) -> DomainResult<TagRemoval> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, bool)> =
-                sqlx::query_as("SELECT kind, value, active FROM tag_vocabularies WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let (kind, value, active) = before.ok_or(DomainError::NotFound { entity: "tag" })?;
+            let (kind, value, active): (String, String, bool) =
+                one_or_not_found(&mut *tx, TAG_STATE, id, "tag").await?;
             let uses: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM resource_tags WHERE vocabulary_id = $1")
                     .bind(id)
@@ -1975,18 +1891,8 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1")
-                    .bind(input.code.trim())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{}' is already used by another pack", input.code.trim()),
-                ));
-            }
+            let code = input.code.trim();
+            ensure_code_free(&mut *tx, PACK_BY_CODE, code, None, " by another pack").await?;
             let items = pack_items_in!(tx, input);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO scenario_packs (code, name, scenario_step, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -2021,29 +1927,15 @@ impl LibraryRepository for crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String, String)> = sqlx::query_as(
+            let before: (String, String, String) = one_or_not_found(
+                &mut *tx,
                 "SELECT code, name, scenario_step FROM scenario_packs WHERE id = $1",
+                id,
+                "scenario pack",
             )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "scenario pack",
-            })?;
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM scenario_packs WHERE code = $1 AND id <> $2")
-                    .bind(input.code.trim())
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            if taken.is_some() {
-                return Err(DomainError::invalid(
-                    "code",
-                    format!("'{}' is already used by another pack", input.code.trim()),
-                ));
-            }
+            .await?;
+            let code = input.code.trim();
+            ensure_code_free(&mut *tx, PACK_BY_CODE, code, Some(id), " by another pack").await?;
             let items = pack_items_in!(tx, input);
             let old_items: Vec<String> = sqlx::query_scalar(
                 "SELECT r.code FROM scenario_pack_items i JOIN resources r ON r.id = i.resource_id WHERE i.pack_id = $1 ORDER BY i.position",
@@ -2077,15 +1969,13 @@ impl LibraryRepository for crate::Store {
     async fn delete_pack(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let before: Option<(String, String)> =
-                sqlx::query_as("SELECT code, name FROM scenario_packs WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            let before = before.ok_or(DomainError::NotFound {
-                entity: "scenario pack",
-            })?;
+            let before: (String, String) = one_or_not_found(
+                &mut *tx,
+                "SELECT code, name FROM scenario_packs WHERE id = $1",
+                id,
+                "scenario pack",
+            )
+            .await?;
             sqlx::query("DELETE FROM scenario_pack_items WHERE pack_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -2265,10 +2155,7 @@ impl LibraryRepository for crate::Store {
                 .push(" AND COALESCE(p.peak, 0) < ")
                 .push_bind(threshold);
             qb.push(" ORDER BY COALESCE(p.views, 0) + COALESCE(p.completions, 0), r.code");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         rows.into_iter()
             .map(
@@ -2423,21 +2310,22 @@ impl LibraryRepository for crate::Store {
         limit: i64,
         changed_since: Option<OffsetDateTime>,
     ) -> DomainResult<Vec<IndexDocument>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            DbTime,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            code: String,
+            title: String,
+            summary: String,
+            body: String,
+            kind: String,
+            tier: String,
+            status: String,
+            origin: String,
+            updated_at: DbTime,
+            problem: Option<String>,
+            case_text: Option<String>,
+            solution: Option<String>,
+        }
         let limit = limit.clamp(1, 1000);
         let (rows, tags, skills, positions): (
             Vec<Row>,
@@ -2454,54 +2342,30 @@ impl LibraryRepository for crate::Store {
                 qb.push(" AND r.updated_at >= ").push_bind(DbTime(since));
             }
             qb.push(" ORDER BY r.id LIMIT ").push_bind(limit);
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            if rows.is_empty() {
-                (rows, Vec::new(), Vec::new(), Vec::new())
-            } else {
-                let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-                let in_list = |qb: &mut QueryBuilder<'_, _>| {
-                    let mut list = qb.separated(", ");
-                    for id in &ids {
-                        list.push_bind(*id);
-                    }
-                    qb.push(")");
-                };
-                let mut qb = QueryBuilder::new(
-                    "SELECT rt.resource_id, tv.kind, tv.value FROM resource_tags rt JOIN tag_vocabularies tv ON tv.id = rt.vocabulary_id WHERE rt.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY tv.kind, tv.value");
-                let tags = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                let mut qb = QueryBuilder::new(
-                    "SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY s.code");
-                let skills = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                let mut qb = QueryBuilder::new(
-                    "SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (",
-                );
-                in_list(&mut qb);
-                qb.push(" ORDER BY p.code");
-                let positions = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-                (rows, tags, skills, positions)
-            }
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let tags = fetch_in(
+                pool,
+                "SELECT rt.resource_id, tv.kind, tv.value FROM resource_tags rt JOIN tag_vocabularies tv ON tv.id = rt.vocabulary_id WHERE rt.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY tv.kind, tv.value",
+            )
+            .await?;
+            let skills = fetch_in(
+                pool,
+                "SELECT rs.resource_id, s.code FROM resource_skills rs JOIN skills s ON s.id = rs.skill_id WHERE rs.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY s.code",
+            )
+            .await?;
+            let positions = fetch_in(
+                pool,
+                "SELECT rp.resource_id, p.code FROM resource_positions rp JOIN positions p ON p.id = rp.position_id WHERE rp.resource_id IN (",
+                ids.iter().copied(),
+                " ORDER BY p.code",
+            )
+            .await?;
+            (rows, tags, skills, positions)
         });
         let mut tag_map: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, kind, value) in tags {
@@ -2519,45 +2383,29 @@ impl LibraryRepository for crate::Store {
             position_map.entry(id).or_default().push(code);
         }
         rows.into_iter()
-            .map(
-                |(
-                    id,
-                    code,
-                    title,
-                    summary,
+            .map(|row| {
+                let body = [Some(row.body), row.problem, row.case_text, row.solution]
+                    .into_iter()
+                    .flatten()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                Ok(IndexDocument {
+                    id: row.id,
+                    code: row.code,
+                    title: row.title,
+                    summary: row.summary,
                     body,
-                    kind,
-                    tier,
-                    status,
-                    origin,
-                    updated_at,
-                    problem,
-                    case,
-                    solution,
-                )| {
-                    let body = [Some(body), problem, case, solution]
-                        .into_iter()
-                        .flatten()
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join("\n\n");
-                    Ok(IndexDocument {
-                        id,
-                        code,
-                        title,
-                        summary,
-                        body,
-                        kind: ResourceKind::parse(&kind)?,
-                        tier: Tier::parse(&tier)?,
-                        status: ResourceStatus::parse(&status)?,
-                        origin: Origin::parse(&origin)?,
-                        tags: tag_map.remove(&id).unwrap_or_default(),
-                        skills: skill_map.remove(&id).unwrap_or_default(),
-                        positions: position_map.remove(&id).unwrap_or_default(),
-                        updated_at: updated_at.0,
-                    })
-                },
-            )
+                    kind: ResourceKind::parse(&row.kind)?,
+                    tier: Tier::parse(&row.tier)?,
+                    status: ResourceStatus::parse(&row.status)?,
+                    origin: Origin::parse(&row.origin)?,
+                    tags: tag_map.remove(&row.id).unwrap_or_default(),
+                    skills: skill_map.remove(&row.id).unwrap_or_default(),
+                    positions: position_map.remove(&row.id).unwrap_or_default(),
+                    updated_at: row.updated_at.0,
+                })
+            })
             .collect()
     }
 }

@@ -5,6 +5,7 @@
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
+use crate::query::{fetch_in, fetch_page, fetch_rows, id_by_code, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::need_approvals::{
@@ -330,15 +331,8 @@ impl crate::Store {
             let mut qb = QueryBuilder::new(
                 "SELECT DISTINCT d.path FROM employees e JOIN departments d ON d.id = e.department_id WHERE e.id IN (",
             );
-            let mut list = qb.separated(", ");
-            for p in people {
-                list.push_bind(*p);
-            }
-            qb.push(")");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            push_in_list(&mut qb, people.iter().copied());
+            fetch_rows(pool, &mut qb).await?
         });
         // Paths look like /1/4/9/: the common prefix of whole segments.
         let mut common: Option<Vec<String>> = None;
@@ -376,18 +370,16 @@ impl crate::Store {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let skill_id = match skill_code {
-            Some(code) => {
-                let id: Option<i64> = on_pool!(self, |pool| {
-                    sqlx::query_scalar("SELECT id FROM skills WHERE code = $1")
-                        .bind(code)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?
-                });
-                Some(id.ok_or_else(|| {
-                    DomainError::invalid("skill", format!("no skill has the code '{code}'"))
-                })?)
-            }
+            Some(code) => Some(on_pool!(self, |pool| {
+                id_by_code(
+                    pool,
+                    "SELECT id FROM skills WHERE code = $1",
+                    code,
+                    "skill",
+                    "skill",
+                )
+                .await?
+            })),
             None => None,
         };
         let for_others = |scope: &DataScope| -> DomainResult<()> {
@@ -428,15 +420,8 @@ impl crate::Store {
                     );
                     push_scope(&mut qb, &requester.scope, "d.path", Own::EmployeeIn("e.id"));
                     qb.push(" AND e.employee_no IN (");
-                    let mut list = qb.separated(", ");
-                    for n in &numbers {
-                        list.push_bind(n.clone());
-                    }
-                    qb.push(")");
-                    qb.build_query_as()
-                        .fetch_all(pool)
-                        .await
-                        .map_err(db_error)?
+                    push_in_list(&mut qb, numbers.iter().cloned());
+                    fetch_rows(pool, &mut qb).await?
                 });
                 let found: HashMap<String, i64> = found.into_iter().collect();
                 let mut people = Vec::with_capacity(numbers.len());
@@ -1203,27 +1188,16 @@ impl NeedApprovalRepository for crate::Store {
                 }
                 qb.push(")");
             };
-            let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_where(&mut count);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(
                 "SELECT s.id AS step_id, n.id AS need_id, n.title, s.kind, n.urgency, n.estimated_cost, u.username AS raised_by, \
                  s.approver_label, s.approver_user_id, s.activated_at, s.due_at",
             );
             push_where(&mut qb);
-            qb.push(" ORDER BY s.due_at, s.id LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<WaitingRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY s.due_at, s.id");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            push_where(&mut count);
+            let (rows, total): (Vec<WaitingRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let items = rows
                 .into_iter()
                 .map(|r| {
@@ -1245,12 +1219,7 @@ impl NeedApprovalRepository for crate::Store {
                     }
                 })
                 .collect();
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, items))
         })
     }
 
@@ -1308,18 +1277,13 @@ impl NeedApprovalRepository for crate::Store {
         ids.dedup();
         type NeedRow = (i64, String, String, Option<String>);
         let needs: Vec<NeedRow> = on_pool!(self, |pool| {
-            let mut qb = QueryBuilder::new(
+            fetch_in(
+                pool,
                 "SELECT n.id, n.title, n.status, s.code FROM training_needs n LEFT JOIN skills s ON s.id = n.skill_id WHERE n.id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in &ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY n.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+                ids.iter().copied(),
+                " ORDER BY n.id",
+            )
+            .await?
         });
         for id in &ids {
             match needs.iter().find(|n| n.0 == *id) {
@@ -1342,11 +1306,8 @@ impl NeedApprovalRepository for crate::Store {
             let mut qb = QueryBuilder::new(
                 "SELECT DISTINCT e.employee_no FROM training_need_people np JOIN employees e ON e.id = np.employee_id WHERE np.need_id IN (",
             );
-            let mut list = qb.separated(", ");
-            for id in &ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY e.employee_no");
+            push_in_list(&mut qb, ids.iter().copied());
+            qb.push(" ORDER BY e.employee_no");
             qb.build_query_scalar()
                 .fetch_all(pool)
                 .await

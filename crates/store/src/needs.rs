@@ -3,7 +3,10 @@
 use crate::audit::append_in;
 use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{
+    fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
+};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
 use domain::needs::{
@@ -228,20 +231,12 @@ impl NeedRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(CHAIN_SELECT);
             qb.push("pt.position_id IN (");
-            let mut list = qb.separated(", ");
-            for p in positions {
-                list.push_bind(*p);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, positions.iter().copied());
             if let Some(code) = skill_code {
                 qb.push(" AND sk.code = ").push_bind(code.to_string());
             }
             qb.push(" ORDER BY sk.code, p.name, pt.process_step, pt.code");
-            let rows: Vec<ChainRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<ChainRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(ChainLink::from).collect())
         })
     }
@@ -257,31 +252,27 @@ impl NeedRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<(i64, usize)> {
         let now = DbTime(OffsetDateTime::now_utc());
-        let skill: Option<(i64, String)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, name FROM skills WHERE code = $1")
-                .bind(request.skill_code.trim())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
-        });
-        let (skill_id, skill_name) = skill.ok_or_else(|| {
-            DomainError::invalid(
+        let (skill_id, skill_name): (i64, String) = on_pool!(self, |pool| {
+            row_by_code(
+                pool,
+                "SELECT id, name FROM skills WHERE code = $1",
+                request.skill_code.trim(),
                 "skill",
-                format!("no skill has the code '{}'", request.skill_code.trim()),
+                "skill",
             )
-        })?;
+            .await?
+        });
         let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) =
             on_pool!(self, |pool| {
                 match request.audience {
                     Audience::Person(id) => {
-                        let row: Option<(String, i64, i64)> = sqlx::query_as(
+                        let row: (String, i64, i64) = one_or_not_found(
+                            pool,
                             "SELECT name, department_id, position_id FROM employees WHERE id = $1",
+                            id,
+                            "employee",
                         )
-                        .bind(id)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                        let row = row.ok_or(DomainError::NotFound { entity: "employee" })?;
+                        .await?;
                         (row.0, Some(row.1), Some(row.2))
                     }
                     Audience::Team(id) => {
@@ -355,10 +346,7 @@ impl NeedRepository for crate::Store {
             );
             qb.push_bind(skill_id);
             qb.push(") ORDER BY e.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         if candidates.is_empty() {
             return Err(DomainError::invalid(
@@ -472,42 +460,22 @@ impl NeedRepository for crate::Store {
                 if let Some(user) = filter.raised_by {
                     qb.push(" AND n.raised_by = ").push_bind(user);
                 }
-                if let Some(q) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
-                    qb.push(" AND (LOWER(n.title) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\' OR LOWER(n.reason) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\' OR LOWER(n.problem) LIKE ")
-                        .push_bind(contains_pattern(q))
-                        .push(" ESCAPE '\\')");
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    let columns = ["n.title", "n.reason", "n.problem"];
+                    push_any_contains(qb, &columns, &pattern);
                 }
             };
-            let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_needs_from(&mut count, viewer);
-            push_filters(&mut count);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
             push_needs_from(&mut qb, viewer);
             push_filters(&mut qb);
-            qb.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<SummaryRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            Ok(Paged {
-                items: rows.into_iter().map(NeedSummary::from).collect(),
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            qb.push(" ORDER BY n.created_at DESC, n.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*)");
+            push_needs_from(&mut count, viewer);
+            push_filters(&mut count);
+            let (rows, total): (Vec<SummaryRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(NeedSummary::from).collect();
+            Ok(paged(page, total, items))
         })
     }
 
@@ -557,11 +525,7 @@ impl NeedRepository for crate::Store {
                 push_scope(&mut qb, &viewer.scope, "d.path", Own::EmployeeIn("e.id"));
             }
             qb.push(" ORDER BY np.weighted_gap DESC, e.employee_no");
-            let people: Vec<PersonRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let people: Vec<PersonRow> = fetch_rows(pool, &mut qb).await?;
             Ok(NeedDetail {
                 summary,
                 chain: serde_json::from_str(&chain).unwrap_or_default(),

@@ -7,6 +7,7 @@
 //! a slow mail server or endpoint never holds a request.
 
 use crate::audit::append_in;
+use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{
@@ -59,11 +60,7 @@ macro_rules! notify_in {
                 );
                 qb.push_bind(event_id).push(", u.id, ").push_bind(now);
                 qb.push(" FROM users u WHERE u.active AND u.id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 if !event.kind.is_mandatory() {
                     qb.push(" AND NOT EXISTS (SELECT 1 FROM notification_opt_outs o WHERE o.user_id = u.id AND o.kind = ")
                         .push_bind(event.kind.code())
@@ -104,11 +101,7 @@ macro_rules! users_of_employees_in {
         for chunk in employees.chunks(500) {
             let mut qb =
                 sqlx::QueryBuilder::new("SELECT id FROM users WHERE active AND employee_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, chunk.iter().copied());
             let found: Vec<i64> = qb
                 .build_query_scalar()
                 .fetch_all(&mut *$tx)
@@ -506,33 +499,17 @@ impl NotificationRepository for crate::Store {
             ""
         };
         let (rows, total): (Vec<InboxRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&format!(
-                "{INBOX_SELECT} WHERE n.user_id = $1{filter} ORDER BY n.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(user_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_error)?;
-            let total = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1{filter}"
-            ))
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            (rows, total)
+            let mut qb = QueryBuilder::new(format!("{INBOX_SELECT} WHERE n.user_id = "));
+            qb.push_bind(user_id)
+                .push(filter)
+                .push(" ORDER BY n.id DESC");
+            let mut count =
+                QueryBuilder::new("SELECT COUNT(*) FROM notifications n WHERE n.user_id = ");
+            count.push_bind(user_id).push(filter);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(InboxRow::into_item)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(InboxRow::into_item);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// How many of a person's notifications are unread (one indexed count, for the nav bell).
@@ -692,21 +669,14 @@ impl NotificationRepository for crate::Store {
                 "SELECT u.id, e.name, e.email, u.locale FROM users u JOIN employees e ON e.id = u.employee_id \
                  WHERE u.active AND e.email IS NOT NULL AND e.email <> '' AND u.id IN (",
             );
-            let mut list = qb.separated(", ");
-            for id in addressees {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, addressees.iter().copied());
             if !event.kind.is_mandatory() {
                 qb.push(" AND NOT EXISTS (SELECT 1 FROM notification_opt_outs o WHERE o.user_id = u.id AND o.kind = ")
                     .push_bind(event.kind.code())
                     .push(" AND o.channel = 'email')");
             }
             qb.push(" ORDER BY u.id");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         Ok(rows
             .into_iter()
@@ -894,17 +864,16 @@ impl NotificationRepository for crate::Store {
 
     /// One delivery.
     async fn webhook_delivery(&self, id: i64) -> DomainResult<WebhookDelivery> {
-        let row: Option<DeliveryRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: DeliveryRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{DELIVERY_SELECT} WHERE id = $1"),
+                id,
+                "webhook delivery",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "webhook delivery",
-        })?
-        .into_delivery()
+        row.into_delivery()
     }
 
     /// An endpoint's deliveries, newest first.
@@ -914,33 +883,15 @@ impl NotificationRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<WebhookDelivery>> {
         let (rows, total): (Vec<DeliveryRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&format!(
-                "{DELIVERY_SELECT} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(endpoint_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_error)?;
-            let total = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = $1",
-            )
-            .bind(endpoint_id)
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
-            (rows, total)
+            let mut qb = QueryBuilder::new(format!("{DELIVERY_SELECT} WHERE endpoint_id = "));
+            qb.push_bind(endpoint_id).push(" ORDER BY id DESC");
+            let mut count =
+                QueryBuilder::new("SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ");
+            count.push_bind(endpoint_id);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(DeliveryRow::into_delivery)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(DeliveryRow::into_delivery);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Records one try: delivered on success, failed when `gave_up`, pending otherwise.

@@ -1,11 +1,15 @@
 //! Training operations: venues, instructors, plans, programs, sessions, enrolment
 //! with waitlists, attendance and completion.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::notifications::{announce_seats_in, announce_session_change_in};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{
+    fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_any_contains, push_in_list,
+    row_by_code,
+};
+use crate::{DbTime, code_exists, db_error, db_error_or, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::operations::{
     AttendanceLine, AttendanceMethod, AttendanceStatus, CHECKIN_CODE_MAX_MINUTES,
@@ -29,19 +33,6 @@ pub enum CalendarOwner {
     Venue(i64),
 }
 
-/// Looks up a record id by its code inside a transaction, or fails naming `field`.
-macro_rules! id_of {
-    ($tx:ident, $sql:literal, $field:expr, $code:expr) => {{
-        let code: &str = $code;
-        let id: Option<i64> = sqlx::query_scalar($sql)
-            .bind(code)
-            .fetch_optional(&mut *$tx)
-            .await
-            .map_err(db_error)?;
-        id.ok_or_else(|| DomainError::invalid($field, format!("no record has the code '{code}'")))?
-    }};
-}
-
 /// Writes a program's skills, resources, instructors and costs (after clearing them).
 macro_rules! write_program_links_in {
     ($tx:ident, $id:expr, $input:expr) => {{
@@ -55,19 +46,19 @@ macro_rules! write_program_links_in {
                 .map_err(db_error)?;
         }
         for (i, skill) in input.skills.iter().enumerate() {
-            let skill_id = id_of!($tx, "SELECT id FROM skills WHERE code = $1", format!("skills[{i}].code"), skill.code.trim());
+            let skill_id = id_by_code(&mut *$tx, "SELECT id FROM skills WHERE code = $1", skill.code.trim(), format!("skills[{i}].code"), "record").await?;
             sqlx::query("INSERT INTO program_skills (program_id, skill_id, level) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(id).bind(skill_id).bind(skill.level)
                 .execute(&mut *$tx).await.map_err(db_error)?;
         }
         for (i, code) in input.resources.iter().enumerate() {
-            let resource_id = id_of!($tx, "SELECT id FROM resources WHERE code = $1", format!("resources[{i}]"), code.trim());
+            let resource_id = id_by_code(&mut *$tx, "SELECT id FROM resources WHERE code = $1", code.trim(), format!("resources[{i}]"), "record").await?;
             sqlx::query("INSERT INTO program_resources (program_id, resource_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id).bind(resource_id)
                 .execute(&mut *$tx).await.map_err(db_error)?;
         }
         for (i, code) in input.instructors.iter().enumerate() {
-            let instructor_id = id_of!($tx, "SELECT id FROM instructors WHERE code = $1", format!("instructors[{i}]"), code.trim());
+            let instructor_id = id_by_code(&mut *$tx, "SELECT id FROM instructors WHERE code = $1", code.trim(), format!("instructors[{i}]"), "record").await?;
             sqlx::query("INSERT INTO program_instructors (program_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id).bind(instructor_id)
                 .execute(&mut *$tx).await.map_err(db_error)?;
@@ -252,54 +243,62 @@ impl crate::Store {
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let plan_id: Option<i64> = match &input.plan_code {
-                Some(code) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM plans WHERE code = $1",
-                    "plan_code",
-                    code
-                )),
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM plans WHERE code = $1",
+                        code,
+                        "plan_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let kpi_id: Option<i64> = match &input.transfer {
-                Some(goal) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM kpis WHERE code = $1",
-                    "transfer.kpi_code",
-                    goal.kpi_code.trim()
-                )),
+                Some(goal) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM kpis WHERE code = $1",
+                        goal.kpi_code.trim(),
+                        "transfer.kpi_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             for (i, code) in input.audience.departments.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM departments WHERE code = $1",
+                    code,
                     format!("audience.departments[{i}]"),
-                    code
-                );
+                    "record",
+                )
+                .await?;
             }
             for (i, code) in input.audience.positions.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM positions WHERE code = $1",
+                    code,
                     format!("audience.positions[{i}]"),
-                    code
-                );
+                    "record",
+                )
+                .await?;
             }
             for (i, number) in input.audience.employees.iter().enumerate() {
-                id_of!(
-                    tx,
+                id_by_code(
+                    &mut *tx,
                     "SELECT id FROM employees WHERE employee_no = $1",
+                    number,
                     format!("audience.employees[{i}]"),
-                    number
-                );
+                    "record",
+                )
+                .await?;
             }
-            let taken = |e: sqlx::Error| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid(
-                    "code",
-                    format!("a program with the code '{}' exists", input.code),
-                ),
-                other => other,
-            };
+            let taken = code_exists("a program", &input.code);
             let id: i64 = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO programs (code, title, plan_id, objectives, audience, capacity, hours, credits, transfer_kpi_id, \
@@ -664,10 +663,7 @@ impl OperationsRepository for crate::Store {
             .bind(&input.code).bind(&input.name).bind(&input.site).bind(input.capacity)
             .bind(input.kind.code()).bind(&input.equipment).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("a venue with the code '{}' exists", input.code)),
-                other => other,
-            })?;
+            .map_err(code_exists("a venue", &input.code))?;
             let after = serde_json::to_string(&input).ok();
             append_in!(
                 tx,
@@ -710,12 +706,16 @@ impl OperationsRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let employee_id: Option<i64> = match &input.employee_number {
-                Some(number) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM employees WHERE employee_no = $1",
-                    "employee_number",
-                    number
-                )),
+                Some(number) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM employees WHERE employee_no = $1",
+                        number,
+                        "employee_number",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let origin = if employee_id.is_some() {
@@ -730,17 +730,16 @@ impl OperationsRepository for crate::Store {
             .bind(&input.code).bind(&input.name).bind(origin).bind(employee_id)
             .bind(&input.vendor).bind(input.hourly_cost).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("the code '{}' or the employee is already an instructor", input.code)),
-                other => other,
-            })?;
+            .map_err(db_error_or(|| DomainError::invalid("code", format!("the code '{}' or the employee is already an instructor", input.code))))?;
             for (i, skill) in input.skills.iter().enumerate() {
-                let skill_id = id_of!(
-                    tx,
+                let skill_id = id_by_code(
+                    &mut *tx,
                     "SELECT id FROM skills WHERE code = $1",
+                    skill,
                     format!("skills[{i}]"),
-                    skill
-                );
+                    "record",
+                )
+                .await?;
                 sqlx::query(
                     "INSERT INTO instructor_skills (instructor_id, skill_id) VALUES ($1, $2)",
                 )
@@ -764,20 +763,21 @@ impl OperationsRepository for crate::Store {
     }
 
     async fn list_instructors(&self) -> DomainResult<Vec<Instructor>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            f64,
-            bool,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            code: String,
+            name: String,
+            origin: String,
+            employee_id: Option<i64>,
+            employee_number: Option<String>,
+            vendor: Option<String>,
+            hourly_cost: f64,
+            active: bool,
+        }
         let (rows, skills): (Vec<Row>, Vec<(i64, String)>) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
-                "SELECT i.id, i.code, i.name, i.origin, i.employee_id, e.employee_no, i.vendor, i.hourly_cost, i.active \
+                "SELECT i.id, i.code, i.name, i.origin, i.employee_id, e.employee_no AS employee_number, i.vendor, i.hourly_cost, i.active \
                  FROM instructors i LEFT JOIN employees e ON e.id = i.employee_id ORDER BY i.code",
             ).fetch_all(pool).await.map_err(db_error)?;
             let skills = sqlx::query_as(
@@ -791,30 +791,18 @@ impl OperationsRepository for crate::Store {
         }
         Ok(rows
             .into_iter()
-            .map(
-                |(
-                    id,
-                    code,
-                    name,
-                    origin,
-                    employee_id,
-                    employee_number,
-                    vendor,
-                    hourly_cost,
-                    active,
-                )| Instructor {
-                    id,
-                    code,
-                    name,
-                    origin,
-                    employee_id,
-                    employee_number,
-                    vendor,
-                    hourly_cost,
-                    skills: by_instructor.remove(&id).unwrap_or_default(),
-                    active,
-                },
-            )
+            .map(|r| Instructor {
+                skills: by_instructor.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                origin: r.origin,
+                employee_id: r.employee_id,
+                employee_number: r.employee_number,
+                vendor: r.vendor,
+                hourly_cost: r.hourly_cost,
+                active: r.active,
+            })
             .collect())
     }
 
@@ -888,10 +876,7 @@ impl OperationsRepository for crate::Store {
             )
             .bind(&input.code).bind(&input.name).bind(&input.period).bind(now)
             .fetch_one(&mut *tx).await
-            .map_err(|e| match db_error(e) {
-                DomainError::Conflict(_) => DomainError::invalid("code", format!("a plan with the code '{}' exists", input.code)),
-                other => other,
-            })?;
+            .map_err(code_exists("a plan", &input.code))?;
             let after = serde_json::to_string(&input).ok();
             append_in!(
                 tx,
@@ -1003,74 +988,42 @@ impl OperationsRepository for crate::Store {
         filter: &ProgramFilter,
         page: Page,
     ) -> DomainResult<Paged<ProgramSummary>> {
-        let push_where = |qb: &mut dyn FnMut(&str, Option<String>)| {
-            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-                qb(" AND (LOWER(p.title) LIKE ", Some(contains_pattern(q)));
-                qb(
-                    " ESCAPE '\\' OR LOWER(p.code) LIKE ",
-                    Some(contains_pattern(q)),
-                );
-                qb(" ESCAPE '\\')", None);
-            }
-            if let Some(status) = filter.status {
-                qb(" AND p.status = ", Some(status.code().to_string()));
-            }
-            if filter.open_only {
-                qb(" AND p.status = 'open'", None);
-            }
-            if filter.hide_drafts {
-                qb(" AND p.status <> 'draft'", None);
-            }
-            if let Some(plan) = filter
-                .plan_code
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                qb(" AND pl.code = ", Some(plan.to_string()));
-            }
-        };
         let (rows, total): (Vec<ProgramRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+                    push_any_contains(qb, &["p.title", "p.code"], &pattern);
+                }
+                if let Some(status) = filter.status {
+                    qb.push(" AND p.status = ")
+                        .push_bind(status.code().to_string());
+                }
+                if filter.open_only {
+                    qb.push(" AND p.status = 'open'");
+                }
+                if filter.hide_drafts {
+                    qb.push(" AND p.status <> 'draft'");
+                }
+                if let Some(plan) = filter
+                    .plan_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    qb.push(" AND pl.code = ").push_bind(plan.to_string());
+                }
+            };
             let mut qb = QueryBuilder::new(PROGRAM_SELECT);
             qb.push(" WHERE 1=1");
-            push_where(&mut |sql, bind| {
-                qb.push(sql);
-                if let Some(b) = bind {
-                    qb.push_bind(b);
-                }
-            });
-            qb.push(" ORDER BY CASE p.status WHEN 'open' THEN 0 WHEN 'running' THEN 1 WHEN 'draft' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END, p.updated_at DESC, p.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            push_where(&mut qb);
+            qb.push(" ORDER BY CASE p.status WHEN 'open' THEN 0 WHEN 'running' THEN 1 WHEN 'draft' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END, p.updated_at DESC, p.id DESC");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1",
             );
-            push_where(&mut |sql, bind| {
-                qb.push(sql);
-                if let Some(b) = bind {
-                    qb.push_bind(b);
-                }
-            });
-            let total: i64 = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(ProgramRow::into_summary)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(ProgramRow::into_summary);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A program's id by its code.
@@ -1243,18 +1196,15 @@ impl OperationsRepository for crate::Store {
         let mut conflicts = Vec::new();
         on_pool!(self, |pool| {
             if let Some(code) = &input.venue_code {
-                let venue: Option<(i64, String, i32, bool)> =
-                    sqlx::query_as("SELECT id, name, capacity, active FROM venues WHERE code = $1")
-                        .bind(code)
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                let Some((venue_id, venue_name, venue_capacity, active)) = venue else {
-                    return Err(DomainError::invalid(
+                let (venue_id, venue_name, venue_capacity, active): (i64, String, i32, bool) =
+                    row_by_code(
+                        pool,
+                        "SELECT id, name, capacity, active FROM venues WHERE code = $1",
+                        code,
                         "venue_code",
-                        format!("no venue has the code '{code}'"),
-                    ));
-                };
+                        "venue",
+                    )
+                    .await?;
                 if !active {
                     conflicts.push(Conflict {
                         kind: ConflictKind::VenueInactive,
@@ -1298,18 +1248,14 @@ impl OperationsRepository for crate::Store {
                 }
             }
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor: Option<(i64, String)> =
-                    sqlx::query_as("SELECT id, name FROM instructors WHERE code = $1")
-                        .bind(code.trim())
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                let Some((instructor_id, name)) = instructor else {
-                    return Err(DomainError::invalid(
-                        format!("instructors[{i}]"),
-                        format!("no instructor has the code '{}'", code.trim()),
-                    ));
-                };
+                let (instructor_id, name): (i64, String) = row_by_code(
+                    pool,
+                    "SELECT id, name FROM instructors WHERE code = $1",
+                    code.trim(),
+                    format!("instructors[{i}]"),
+                    "instructor",
+                )
+                .await?;
                 let clashes: Vec<(i64, String, String)> = sqlx::query_as(
                     "SELECT s.id, s.title, p.title FROM training_sessions s JOIN programs p ON p.id = s.program_id \
                      JOIN training_session_instructors si ON si.session_id = s.id \
@@ -1397,12 +1343,16 @@ impl OperationsRepository for crate::Store {
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let venue_id: Option<i64> = match &input.venue_code {
-                Some(code) => Some(id_of!(
-                    tx,
-                    "SELECT id FROM venues WHERE code = $1",
-                    "venue_code",
-                    code
-                )),
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM venues WHERE code = $1",
+                        code,
+                        "venue_code",
+                        "record",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let id: i64 = match session {
@@ -1427,12 +1377,14 @@ impl OperationsRepository for crate::Store {
                 }
             };
             for (i, code) in input.instructors.iter().enumerate() {
-                let instructor = id_of!(
-                    tx,
+                let instructor = id_by_code(
+                    &mut *tx,
                     "SELECT id FROM instructors WHERE code = $1",
+                    code.trim(),
                     format!("instructors[{i}]"),
-                    code.trim()
-                );
+                    "record",
+                )
+                .await?;
                 sqlx::query("INSERT INTO training_session_instructors (session_id, instructor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id).bind(instructor).execute(&mut *tx).await.map_err(db_error)?;
             }
@@ -1472,14 +1424,10 @@ impl OperationsRepository for crate::Store {
         let session = self.session(id).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
-                .bind(id).bind(DbTime(OffsetDateTime::now_utc())).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE training_sessions SET status = 'cancelled', checkin_code = NULL, updated_at = $2 WHERE id = $1")
+                .bind(id).bind(DbTime(OffsetDateTime::now_utc())), &actor
                     .entry("operations.session_cancel", "session")
-                    .entity(id)
-            );
+                    .entity(id));
             if !session.cancelled {
                 announce_session_change_in!(tx, self.email_notifications(), &session, None);
             }
@@ -1545,15 +1493,8 @@ impl OperationsRepository for crate::Store {
                 );
                 push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
                 qb.push(" AND e.employee_no IN (");
-                let mut list = qb.separated(", ");
-                for n in chunk {
-                    list.push_bind(n.trim().to_string());
-                }
-                qb.push(")");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                push_in_list(&mut qb, chunk.iter().map(|n| n.trim().to_string()));
+                fetch_rows(pool, &mut qb).await?
             });
             let found: HashMap<String, i64> = found.into_iter().collect();
             for n in chunk {
@@ -1694,17 +1635,16 @@ impl OperationsRepository for crate::Store {
     }
 
     async fn enrollment(&self, id: i64) -> DomainResult<Enrollment> {
-        let row: Option<EnrollmentRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{ENROLLMENT_SELECT} WHERE en.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: EnrollmentRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{ENROLLMENT_SELECT} WHERE en.id = $1"),
+                id,
+                "enrollment",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "enrollment",
-        })?
-        .into_enrollment()
+        row.into_enrollment()
     }
 
     /// Cancels an enrolment and gives its seat to the first person waiting. With
@@ -1793,34 +1733,16 @@ impl OperationsRepository for crate::Store {
                 .push_bind(program_id)
                 .push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            qb.push(" ORDER BY CASE en.status WHEN 'enrolled' THEN 0 WHEN 'completed' THEN 1 WHEN 'incomplete' THEN 2 WHEN 'waitlisted' THEN 3 ELSE 4 END, en.requested_at, en.id LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
+            qb.push(" ORDER BY CASE en.status WHEN 'enrolled' THEN 0 WHEN 'completed' THEN 1 WHEN 'incomplete' THEN 2 WHEN 'waitlisted' THEN 3 ELSE 4 END, en.requested_at, en.id");
+            let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM enrollments en JOIN employees e ON e.id = en.employee_id JOIN departments d ON d.id = e.department_id WHERE en.program_id = ",
             );
-            qb.push_bind(program_id).push(" AND ");
-            push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            count.push_bind(program_id).push(" AND ");
+            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(EnrollmentRow::into_enrollment)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(EnrollmentRow::into_enrollment);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// Everything one employee is or was enrolled in, newest first.
@@ -1867,18 +1789,14 @@ impl OperationsRepository for crate::Store {
                 }
                 code = checkin_code(session_id, attempt);
             }
-            sqlx::query("UPDATE training_sessions SET checkin_code = $2, checkin_expires_at = $3 WHERE id = $1")
-                .bind(session_id).bind(&code).bind(DbTime(expires)).execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            write_audited!(tx, sqlx::query("UPDATE training_sessions SET checkin_code = $2, checkin_expires_at = $3 WHERE id = $1")
+                .bind(session_id).bind(&code).bind(DbTime(expires)), &actor
                     .entry("operations.checkin_code", "session")
                     .entity(session_id)
                     .change(
                         None,
                         Some(serde_json::json!({ "minutes": minutes }).to_string())
-                    )
-            );
+                    ));
             tx.commit().await.map_err(db_error)?;
             Ok((code, expires))
         })
@@ -1949,12 +1867,10 @@ impl OperationsRepository for crate::Store {
             } else {
                 AttendanceStatus::Present
             };
-            sqlx::query(
+            write_audited!(tx, sqlx::query(
                 "INSERT INTO attendance (session_id, employee_id, status, method, recorded_at, recorded_by) VALUES ($1, $2, $3, 'code', $4, $5) \
                  ON CONFLICT (session_id, employee_id) DO UPDATE SET status = excluded.status, method = excluded.method, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
-            ).bind(session_id).bind(employee_id).bind(status.code()).bind(DbTime(now)).bind(actor.user_id)
-                .execute(&mut *tx).await.map_err(db_error)?;
-            append_in!(tx, &actor.entry("operations.check_in", "session").entity(session_id).change(None, Some(serde_json::json!({ "employee_id": employee_id, "status": status.code() }).to_string())));
+            ).bind(session_id).bind(employee_id).bind(status.code()).bind(DbTime(now)).bind(actor.user_id), &actor.entry("operations.check_in", "session").entity(session_id).change(None, Some(serde_json::json!({ "employee_id": employee_id, "status": status.code() }).to_string())));
             tx.commit().await.map_err(db_error)?;
             Ok((session_id, status))
         })
@@ -2101,11 +2017,7 @@ impl OperationsRepository for crate::Store {
                     .push(", updated_at = ")
                     .push_bind(now)
                     .push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             for chunk in not_done.chunks(500) {
@@ -2113,11 +2025,7 @@ impl OperationsRepository for crate::Store {
                     "UPDATE enrollments SET status = 'incomplete', updated_at = ",
                 );
                 qb.push_bind(now).push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
+                push_in_list(&mut qb, chunk.iter().copied());
                 qb.build().execute(&mut *tx).await.map_err(db_error)?;
             }
             // Certificates for the completed, in the same transaction.

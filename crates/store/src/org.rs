@@ -1,6 +1,7 @@
 //! Organisation queries, always filtered by the caller's data scope in SQL.
 
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, fetch_rows, paged, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::org::{
     Department, DepartmentHeadcount, Employee, EmployeeFilter, EmployeeStatus, OrgRepository,
@@ -116,13 +117,8 @@ fn push_employee_filter<'a, DB>(
     i64: Encode<'a, DB> + Type<DB>,
 {
     push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(e.employee_no) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["e.employee_no", "e.name"], &pattern);
     }
     if let Some(dept) = filter.department_id {
         qb.push(" AND d.path LIKE (SELECT path FROM departments WHERE id = ")
@@ -183,36 +179,17 @@ impl OrgRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<Employee>> {
         on_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
+            push_employee_filter(&mut qb, scope, filter);
+            qb.push(" ORDER BY e.employee_no");
             let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id WHERE ",
             );
             push_employee_filter(&mut count, scope, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(EMPLOYEE_SELECT);
-            push_employee_filter(&mut qb, scope, filter);
-            qb.push(" ORDER BY e.employee_no LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<EmployeeRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let items = rows
-                .into_iter()
-                .map(Employee::try_from)
-                .collect::<DomainResult<Vec<_>>>()?;
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            let (rows, total): (Vec<EmployeeRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
+            let items = rows.into_iter().map(Employee::try_from);
+            Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
         })
     }
 
@@ -238,11 +215,7 @@ impl OrgRepository for crate::Store {
             ));
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<DepartmentRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<DepartmentRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(Department::from).collect())
         })
     }
@@ -268,11 +241,7 @@ impl OrgRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
             qb.push(" ORDER BY d.path");
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
                 .map(|r| DepartmentHeadcount {
@@ -424,11 +393,7 @@ impl OrgMaintenanceRepository for crate::Store {
                         .push_bind(now);
                 });
                 qb.push(" RETURNING id, employee_no");
-                let rows: Vec<(i64, String)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                let rows: Vec<(i64, String)> = fetch_rows(&mut *tx, &mut qb).await?;
                 employee_ids.extend(rows.into_iter().map(|(id, no)| (no, id)));
             }
             let links: Vec<(i64, i64)> = company

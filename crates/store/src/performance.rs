@@ -1,6 +1,7 @@
 //! KPI definitions and values.
 
 use crate::audit::append_in;
+use crate::query::id_map;
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::performance::{Aggregation, Direction, Kpi, KpiInput};
@@ -187,28 +188,15 @@ impl PerformanceRepository for crate::Store {
     /// What KPI values are resolved against: KPI codes, employee numbers, department codes.
     async fn kpi_value_refs(&self) -> DomainResult<ValueRefs> {
         on_pool!(self, |pool| {
-            let mut refs = ValueRefs::default();
-            let kpis: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM kpis")
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            refs.kpis = kpis.into_iter().collect();
-            let employees: Vec<(String, i64)> =
-                sqlx::query_as("SELECT employee_no, id FROM employees")
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-            refs.employees = employees.into_iter().collect();
-            let departments: Vec<(String, i64)> =
-                sqlx::query_as("SELECT code, id FROM departments")
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
-            refs.departments = departments
-                .into_iter()
-                .map(|(c, id)| (c.to_lowercase(), id))
-                .collect();
-            Ok(refs)
+            Ok(ValueRefs {
+                kpis: id_map(pool, "SELECT code, id FROM kpis").await?,
+                employees: id_map(pool, "SELECT employee_no, id FROM employees").await?,
+                departments: id_map(pool, "SELECT code, id FROM departments")
+                    .await?
+                    .into_iter()
+                    .map(|(c, id)| (c.to_lowercase(), id))
+                    .collect(),
+            })
         })
     }
 
@@ -394,10 +382,12 @@ impl PerformanceRepository for crate::Store {
                         .midnight()
                         .assume_offset(timezone),
                 );
-                let mut expected = QueryBuilder::new(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
-                );
-                expected
+                // The people in scope (still employed) with a value in one of the last
+                // three periods.
+                let push_recent_reporters = |qb: &mut QueryBuilder<'_, _>| {
+                    qb.push(
+                        "SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
+                    )
                     .push_bind(rule.id)
                     .push(" AND v.period IN (")
                     .push_bind(p1.clone())
@@ -406,7 +396,10 @@ impl PerformanceRepository for crate::Store {
                     .push(", ")
                     .push_bind(p3.clone())
                     .push(") AND e.status <> 'left' AND ");
-                push_scope(&mut expected, scope, "d.path", Own::EmployeeIn("e.id"));
+                    push_scope(qb, scope, "d.path", Own::EmployeeIn("e.id"));
+                };
+                let mut expected = QueryBuilder::new("SELECT COUNT(*) FROM (");
+                push_recent_reporters(&mut expected);
                 expected.push(") x");
                 let expected: i64 = expected
                     .build_query_scalar()
@@ -427,19 +420,8 @@ impl PerformanceRepository for crate::Store {
                     .fetch_one(pool)
                     .await
                     .map_err(db_error)?;
-                let mut missing = QueryBuilder::new(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT v.employee_id FROM kpi_values v JOIN employees e ON e.id = v.employee_id JOIN departments d ON d.id = e.department_id WHERE v.kpi_id = ",
-                );
-                missing
-                    .push_bind(rule.id)
-                    .push(" AND v.period IN (")
-                    .push_bind(p1.clone())
-                    .push(", ")
-                    .push_bind(p2.clone())
-                    .push(", ")
-                    .push_bind(p3.clone())
-                    .push(") AND e.status <> 'left' AND ");
-                push_scope(&mut missing, scope, "d.path", Own::EmployeeIn("e.id"));
+                let mut missing = QueryBuilder::new("SELECT COUNT(*) FROM (");
+                push_recent_reporters(&mut missing);
                 missing.push(" AND NOT EXISTS (SELECT 1 FROM kpi_values c WHERE c.kpi_id = v.kpi_id AND c.employee_id = v.employee_id AND c.period = ").push_bind(current.clone()).push(")) x");
                 let missing: i64 = missing
                     .build_query_scalar()

@@ -1,10 +1,11 @@
 //! Transfer to work: practice tasks, reports and reviews, promotion into the case
 //! library, and behaviour-change ratings at +30 and +90 days.
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
 use crate::prelude::*;
-use crate::{DbTime, contains_pattern, db_error, on_pool};
+use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains};
+use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::library::{Origin, ResourceInput, ResourceKind, SkillLevel};
@@ -169,15 +170,8 @@ where
     if let Some(id) = filter.mentor_id {
         qb.push(" AND t.mentor_id = ").push_bind(id);
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (LOWER(t.title) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(e.employee_no) LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    if let Some(pattern) = search_pattern(filter.q.as_deref()) {
+        push_any_contains(qb, &["t.title", "e.name", "e.employee_no"], &pattern);
     }
     if let Some(today) = filter.overdue_on {
         qb.push(" AND t.status IN ('assigned', 'returned') AND t.due_on < ")
@@ -334,10 +328,7 @@ impl PracticeRepository for crate::Store {
             qb.push_bind(program_id).push(" AND ");
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             qb.push(" ORDER BY e.employee_no");
-            qb.build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?
+            fetch_rows(pool, &mut qb).await?
         });
         let chosen: Vec<&CompletedLearner> = if input.employee_numbers.is_empty() {
             if completed.is_empty() {
@@ -482,53 +473,32 @@ impl PracticeRepository for crate::Store {
         scope: &DataScope,
         page: Page,
     ) -> DomainResult<Paged<PracticeTask>> {
-        let (total, rows): (i64, Vec<TaskRow>) = on_pool!(self, |pool| {
-            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE "));
-            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
-            push_task_filter(&mut count, filter);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
+        let (rows, total): (Vec<TaskRow>, i64) = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(format!("{TASK_SELECT}{TASK_FROM} WHERE "));
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));
             push_task_filter(&mut qb, filter);
-            qb.push(" ORDER BY CASE WHEN t.status IN ('assigned', 'returned', 'submitted') THEN 0 ELSE 1 END, t.due_on, t.id LIMIT ")
-                .push_bind(i64::from(page.per_page)).push(" OFFSET ").push_bind(page.offset());
-            (
-                total,
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?,
-            )
+            qb.push(" ORDER BY CASE WHEN t.status IN ('assigned', 'returned', 'submitted') THEN 0 ELSE 1 END, t.due_on, t.id");
+            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){TASK_FROM} WHERE "));
+            push_scope(&mut count, scope, "d.path", Own::EmployeeIn("e.id"));
+            push_task_filter(&mut count, filter);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        let items = rows
-            .into_iter()
-            .map(TaskRow::into_task)
-            .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Paged {
-            items,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(TaskRow::into_task);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// One task, whoever may see it (the caller decides).
     async fn practice_task(&self, id: i64) -> DomainResult<PracticeTask> {
-        let row: Option<TaskRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: TaskRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{TASK_SELECT}{TASK_FROM} WHERE t.id = $1"),
+                id,
+                "practice task",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "practice task",
-        })?
-        .into_task()
+        row.into_task()
     }
 
     /// Whether the learner of task `id` is in `scope`.
@@ -724,25 +694,18 @@ impl PracticeRepository for crate::Store {
         let resource_id = self.create_resource(&input, actor).await?;
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query(
+            write_audited!(tx, sqlx::query(
                 "UPDATE practice_tasks SET case_resource_id = $2, updated_at = $3 WHERE id = $1",
             )
             .bind(task_id)
             .bind(resource_id)
-            .bind(DbTime(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            append_in!(
-                tx,
-                &actor
+            .bind(DbTime(OffsetDateTime::now_utc())), &actor
                     .entry("practice.promote", "practice_task")
                     .entity(task_id)
                     .change(
                         None,
                         Some(serde_json::json!({ "resource": resource_id }).to_string())
-                    )
-            );
+                    ));
             tx.commit().await.map_err(db_error)?;
         });
         Ok(resource_id)
@@ -776,17 +739,16 @@ impl PracticeRepository for crate::Store {
     }
 
     async fn behaviour_rating(&self, id: i64) -> DomainResult<BehaviourRating> {
-        let row: Option<RatingRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{RATING_SELECT} WHERE r.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: RatingRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{RATING_SELECT} WHERE r.id = $1"),
+                id,
+                "behaviour rating",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound {
-            entity: "behaviour rating",
-        })?
-        .into_rating()
+        row.into_rating()
     }
 
     /// Records a rating; refused before its due date, and once given it stays.

@@ -2,6 +2,7 @@
 
 use crate::audit::append_in;
 use crate::org::{Own, push_scope};
+use crate::query::{fetch_page, fetch_rows, paged};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::performance::{
@@ -158,27 +159,16 @@ impl ReconciliationRepository for crate::Store {
                     qb.push(" AND r.status = ").push_bind(s.code().to_string());
                 }
             };
-            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){ITEM_FROM}"));
-            push_filters(&mut count);
-            let total: i64 = count
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
             let mut qb = QueryBuilder::new(format!(
                 "SELECT r.id, k.code AS kpi_code, k.name AS kpi_name, e.employee_no, e.name AS employee_name, d.name AS department_name, \
                  r.period, r.hr_value, r.business_value, r.status, r.note, r.decided_by{ITEM_FROM}"
             ));
             push_filters(&mut qb);
-            qb.push(" ORDER BY r.period DESC, d.path, r.id LIMIT ")
-                .push_bind(page.limit())
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<ItemRow> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            qb.push(" ORDER BY r.period DESC, d.path, r.id");
+            let mut count = QueryBuilder::new(format!("SELECT COUNT(*){ITEM_FROM}"));
+            push_filters(&mut count);
+            let (rows, total): (Vec<ItemRow>, i64) =
+                fetch_page(pool, &mut qb, &mut count, page).await?;
             let items = rows
                 .into_iter()
                 .map(|r| {
@@ -198,12 +188,7 @@ impl ReconciliationRepository for crate::Store {
                     })
                 })
                 .collect::<DomainResult<Vec<_>>>()?;
-            Ok(Paged {
-                items,
-                total,
-                page: page.page,
-                per_page: page.per_page,
-            })
+            Ok(paged(page, total, items))
         })
     }
 
@@ -278,11 +263,7 @@ impl ReconciliationRepository for crate::Store {
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("r.employee_id"));
             qb.push(" GROUP BY d.name, d.path, r.period ORDER BY r.period DESC, d.path");
-            let rows: Vec<Row> = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
+            let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
                 .map(|r| ReconciliationSummary {

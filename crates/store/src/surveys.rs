@@ -3,7 +3,8 @@
 
 use crate::audit::append_in;
 use crate::prelude::*;
-use crate::{DbTime, db_error, on_pool};
+use crate::query::{one_or_not_found, row_by_code};
+use crate::{DbTime, code_exists, db_error, db_error_or, on_pool};
 use domain::audit::Actor;
 use domain::surveys::{
     Answer, AttachInput, Comment, Dimension, DimensionResult, Question, QuestionKind,
@@ -106,6 +107,18 @@ type AnswerRow = (
 );
 
 impl crate::Store {
+    /// The surveys `tail` (a condition with one `$1` for `key`, then the order) selects.
+    async fn surveys_where(&self, tail: &str, key: i64) -> DomainResult<Vec<Survey>> {
+        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE {tail}"))
+                .bind(key)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
+        });
+        rows.into_iter().map(SurveyRow::into_survey).collect()
+    }
+
     async fn attach_surveys(
         &self,
         sessions: &[domain::operations::Session],
@@ -120,19 +133,14 @@ impl crate::Store {
         let now = DbTime(OffsetDateTime::now_utc());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let template: Option<(i64, String, String, bool)> = sqlx::query_as(
+            let (template_id, title, questions, active): (i64, String, String, bool) = row_by_code(
+                &mut *tx,
                 "SELECT id, title, questions, active FROM survey_templates WHERE code = $1",
+                &code,
+                "template_code",
+                "survey template",
             )
-            .bind(&code)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let Some((template_id, title, questions, active)) = template else {
-                return Err(DomainError::invalid(
-                    "template_code",
-                    format!("no survey template has the code '{code}'"),
-                ));
-            };
+            .await?;
             if !active {
                 return Err(DomainError::invalid(
                     "template_code",
@@ -448,13 +456,7 @@ impl SurveyRepository for crate::Store {
         let questions = serde_json::to_string(&input.questions)
             .map_err(|e| DomainError::internal_from("cannot encode JSON", e))?;
         let now = DbTime(OffsetDateTime::now_utc());
-        let taken = |e: sqlx::Error| match db_error(e) {
-            DomainError::Conflict(_) => DomainError::invalid(
-                "code",
-                format!("a template with the code '{}' exists", input.code),
-            ),
-            other => other,
-        };
+        let taken = code_exists("a template", &input.code);
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = match id {
@@ -532,44 +534,29 @@ impl SurveyRepository for crate::Store {
     }
 
     async fn survey(&self, id: i64) -> DomainResult<Survey> {
-        let row: Option<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!("{SURVEY_SELECT} WHERE sv.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let row: SurveyRow = on_pool!(self, |pool| {
+            one_or_not_found(
+                pool,
+                &format!("{SURVEY_SELECT} WHERE sv.id = $1"),
+                id,
+                "survey",
+            )
+            .await?
         });
-        row.ok_or(DomainError::NotFound { entity: "survey" })?
-            .into_survey()
+        row.into_survey()
     }
 
     /// The surveys of a program's sessions, in session order.
     async fn program_surveys(&self, program_id: i64) -> DomainResult<Vec<Survey>> {
-        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!(
-                "{SURVEY_SELECT} WHERE s.program_id = $1 ORDER BY s.starts_at, sv.id"
-            ))
-            .bind(program_id)
-            .fetch_all(pool)
+        self.surveys_where("s.program_id = $1 ORDER BY s.starts_at, sv.id", program_id)
             .await
-            .map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
     }
 
     /// Surveys of the sessions an instructor teaches, newest first.
     async fn instructor_surveys(&self, instructor_id: i64) -> DomainResult<Vec<Survey>> {
         let (clause, id) = subject_clause(ReactionSubject::Instructor(instructor_id));
-        let rows: Vec<SurveyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(&format!(
-                "{SURVEY_SELECT} WHERE {clause} ORDER BY s.starts_at DESC, sv.id"
-            ))
-            .bind(id)
-            .fetch_all(pool)
+        self.surveys_where(&format!("{clause} ORDER BY s.starts_at DESC, sv.id"), id)
             .await
-            .map_err(db_error)?
-        });
-        rows.into_iter().map(SurveyRow::into_survey).collect()
     }
 
     /// Open surveys the employee attended the session of and has not answered yet.
@@ -641,12 +628,9 @@ impl SurveyRepository for crate::Store {
                 .bind(employee_id)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| match db_error(e) {
-                    DomainError::Conflict(_) => {
-                        DomainError::Conflict("you have already answered this survey".into())
-                    }
-                    other => other,
-                })?;
+                .map_err(db_error_or(|| {
+                    DomainError::Conflict("you have already answered this survey".into())
+                }))?;
             let (who, when) = if survey.anonymous {
                 (None, None)
             } else {

@@ -2,8 +2,9 @@
 //! strict venue capacity, the facts a timetable is computed from, draft timetables
 //! and their publication (sessions moved, audited and announced in one transaction).
 
-use crate::audit::append_in;
+use crate::audit::{append_in, write_audited};
 use crate::notifications::{notify_in, rfc3339};
+use crate::query::{fetch_page, fetch_rows, id_by_code, one_or_not_found, paged, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{NotificationEvent, NotificationKind};
@@ -179,11 +180,31 @@ where
     if ids.is_empty() {
         qb.push("NULL");
     }
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
+    push_in_list(qb, ids.iter().copied());
+}
+
+/// Fails unless timetable `id` exists and is still a draft (`Conflict` naming its status).
+async fn ensure_draft<'e, DB, E>(executor: E, id: i64) -> DomainResult<()>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+    i64: sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments<'e>: sqlx::IntoArguments<'e, DB>,
+{
+    let (status,): (String,) = one_or_not_found(
+        executor,
+        "SELECT status FROM timetables WHERE id = $1",
+        id,
+        "timetable",
+    )
+    .await?;
+    if status != "draft" {
+        return Err(DomainError::Conflict(format!(
+            "the timetable is {status}, not a draft"
+        )));
     }
-    qb.push(")");
+    Ok(())
 }
 
 fn busy(rows: Vec<(i64, DbTime, DbTime)>) -> Vec<Busy> {
@@ -334,46 +355,24 @@ impl TimetableRepository for crate::Store {
         page: Page,
     ) -> DomainResult<Paged<CalendarBlock>> {
         let (rows, total): (Vec<BlockRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                qb.push(" WHERE 1=1");
+                if let Some((from, to)) = overlapping {
+                    qb.push(" AND b.starts_on <= ")
+                        .push_bind(to)
+                        .push(" AND b.ends_on >= ")
+                        .push_bind(from);
+                }
+            };
             let mut qb = QueryBuilder::new(BLOCK_SELECT);
-            qb.push(" WHERE 1=1");
-            if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ")
-                    .push_bind(to)
-                    .push(" AND b.ends_on >= ")
-                    .push_bind(from);
-            }
-            qb.push(" ORDER BY b.starts_on DESC, b.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page))
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM calendar_blocks b WHERE 1=1");
-            if let Some((from, to)) = overlapping {
-                qb.push(" AND b.starts_on <= ")
-                    .push_bind(to)
-                    .push(" AND b.ends_on >= ")
-                    .push_bind(from);
-            }
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut qb);
+            qb.push(" ORDER BY b.starts_on DESC, b.id DESC");
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM calendar_blocks b");
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(BlockRow::into_block)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(BlockRow::into_block);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     async fn create_calendar_block(
@@ -385,20 +384,16 @@ impl TimetableRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let department: Option<i64> = match &block.department_code {
-                Some(code) => {
-                    let id: Option<i64> =
-                        sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
-                            .bind(code)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    Some(id.ok_or_else(|| {
-                        DomainError::invalid(
-                            "department_code",
-                            format!("no department has the code '{code}'"),
-                        )
-                    })?)
-                }
+                Some(code) => Some(
+                    id_by_code(
+                        &mut *tx,
+                        "SELECT id FROM departments WHERE code = $1",
+                        code,
+                        "department_code",
+                        "department",
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let id: i64 = sqlx::query_scalar(
@@ -433,13 +428,9 @@ impl TimetableRepository for crate::Store {
                     entity: "calendar block",
                 })?
                 .into_block()?;
-            sqlx::query("DELETE FROM calendar_blocks WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("DELETE FROM calendar_blocks WHERE id = $1").bind(id),
                 &actor
                     .entry("timetables.block_delete", "calendar_block")
                     .entity(id)
@@ -540,14 +531,11 @@ impl TimetableRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE programs SET strict_venue_capacity = $2 WHERE id = $1")
-                .bind(program_id)
-                .bind(strict)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE programs SET strict_venue_capacity = $2 WHERE id = $1")
+                    .bind(program_id)
+                    .bind(strict),
                 &actor
                     .entry("operations.program_strict_capacity", "program")
                     .entity(program_id)
@@ -579,16 +567,9 @@ impl TimetableRepository for crate::Store {
                 ));
             }
         };
-        let id: Option<i64> = on_pool!(self, |pool| {
-            sqlx::query_scalar(sql)
-                .bind(code.trim())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_error)?
+        let id = on_pool!(self, |pool| {
+            id_by_code(pool, sql, code.trim(), field, "record").await?
         });
-        let id = id.ok_or_else(|| {
-            DomainError::invalid(field, format!("no record has the code '{}'", code.trim()))
-        })?;
         Ok(if field == "plan_code" {
             TimetableScope::Plan(id)
         } else {
@@ -617,10 +598,7 @@ impl TimetableRepository for crate::Store {
                     );
                     push_ids(&mut qb, ids);
                     qb.push(") ORDER BY code");
-                    qb.build_query_as()
-                        .fetch_all(pool)
-                        .await
-                        .map_err(db_error)?
+                    fetch_rows(pool, &mut qb).await?
                 }
                 None => {
                     let (clause, id) = match scope {
@@ -654,10 +632,7 @@ impl TimetableRepository for crate::Store {
                     }
                 }
                 qb.push(" ORDER BY s.program_id, s.starts_at, s.id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let session_ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
             let session_instructors: Vec<(i64, i64)> = {
@@ -666,10 +641,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &session_ids);
                 qb.push(" ORDER BY i.code");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let learners: Vec<(i64, i64, String)> = {
                 let mut qb = QueryBuilder::new(
@@ -678,10 +650,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY en.employee_id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let program_instructors: Vec<(i64, i64)> = {
                 let mut qb = QueryBuilder::new(
@@ -689,10 +658,7 @@ impl TimetableRepository for crate::Store {
                 );
                 push_ids(&mut qb, &program_ids);
                 qb.push(" ORDER BY instructor_id");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let venues: Vec<VenueRow> = sqlx::query_as(
                 "SELECT id, code, name, site, kind, capacity, active, hourly_rate FROM venues ORDER BY code",
@@ -712,10 +678,7 @@ impl TimetableRepository for crate::Store {
                     .push_bind(from_t)
                     .push(" AND id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let mut instructor_busy: Vec<(i64, DbTime, DbTime)> = {
                 let mut qb = QueryBuilder::new(
@@ -727,10 +690,7 @@ impl TimetableRepository for crate::Store {
                     .push_bind(from_t)
                     .push(" AND s.id NOT IN ");
                 push_ids(&mut qb, &session_ids);
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let away: Vec<(i64, DbTime, DbTime)> = sqlx::query_as(
                 "SELECT instructor_id, starts_at, ends_at FROM instructor_unavailability WHERE starts_at < $1 AND ends_at > $2",
@@ -749,10 +709,7 @@ impl TimetableRepository for crate::Store {
                 qb.push(" AND en.employee_id IN (SELECT employee_id FROM enrollments WHERE status = 'enrolled' AND program_id IN ");
                 push_ids(&mut qb, &program_ids);
                 qb.push(")");
-                qb.build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?
+                fetch_rows(pool, &mut qb).await?
             };
             let blocks: Vec<BlockRow> = sqlx::query_as(&format!(
                 "{BLOCK_SELECT} WHERE b.starts_on <= $1 AND b.ends_on >= $2 ORDER BY b.id"
@@ -910,56 +867,30 @@ impl TimetableRepository for crate::Store {
             .map(str::to_string);
         let status = filter.status.map(|s| s.code().to_string());
         let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, |pool| {
+            let push_where = |qb: &mut QueryBuilder<'_, _>| {
+                qb.push(" WHERE 1=1");
+                if let Some(status) = &status {
+                    qb.push(" AND t.status = ").push_bind(status.clone());
+                }
+                if let Some(plan) = &plan {
+                    qb.push(" AND (pl.code = ")
+                        .push_bind(plan.clone())
+                        .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
+                        .push_bind(plan.clone())
+                        .push("))");
+                }
+            };
             let mut qb = QueryBuilder::new(SUMMARY_SELECT);
-            qb.push(" WHERE 1=1");
-            if let Some(status) = &status {
-                qb.push(" AND t.status = ").push_bind(status.clone());
-            }
-            if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ")
-                    .push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
-                    .push_bind(plan.clone())
-                    .push("))");
-            }
-            qb.push(" ORDER BY t.id DESC LIMIT ")
-                .push_bind(i64::from(page.per_page))
-                .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows = qb
-                .build_query_as()
-                .fetch_all(pool)
-                .await
-                .map_err(db_error)?;
-            let mut qb = QueryBuilder::new(
-                "SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id WHERE 1=1",
+            push_where(&mut qb);
+            qb.push(" ORDER BY t.id DESC");
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM timetables t LEFT JOIN plans pl ON pl.id = t.plan_id LEFT JOIN programs p ON p.id = t.program_id",
             );
-            if let Some(status) = &status {
-                qb.push(" AND t.status = ").push_bind(status.clone());
-            }
-            if let Some(plan) = &plan {
-                qb.push(" AND (pl.code = ")
-                    .push_bind(plan.clone())
-                    .push(" OR p.plan_id IN (SELECT id FROM plans WHERE code = ")
-                    .push_bind(plan.clone())
-                    .push("))");
-            }
-            let total = qb
-                .build_query_scalar()
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-            (rows, total)
+            push_where(&mut count);
+            fetch_page(pool, &mut qb, &mut count, page).await?
         });
-        Ok(Paged {
-            items: rows
-                .into_iter()
-                .map(SummaryRow::into_summary)
-                .collect::<DomainResult<_>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        let items = rows.into_iter().map(SummaryRow::into_summary);
+        Ok(paged(page, total, items.collect::<DomainResult<_>>()?))
     }
 
     /// A timetable and its entries (in start order).
@@ -999,25 +930,7 @@ impl TimetableRepository for crate::Store {
     ) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
+            ensure_draft(&mut *tx, id).await?;
             for e in entries {
                 sqlx::query(
                     "UPDATE timetable_entries SET starts_at = $3, ends_at = $4, venue_id = $5, instructor_id = $6, pinned = $7 \
@@ -1054,32 +967,10 @@ impl TimetableRepository for crate::Store {
     async fn discard_timetable(&self, id: i64, actor: &Actor) -> DomainResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
-            sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            append_in!(
+            ensure_draft(&mut *tx, id).await?;
+            write_audited!(
                 tx,
+                sqlx::query("UPDATE timetables SET status = 'discarded' WHERE id = $1").bind(id),
                 &actor.entry("timetables.discard", "timetable").entity(id)
             );
             tx.commit().await.map_err(db_error)?;
@@ -1105,25 +996,7 @@ impl TimetableRepository for crate::Store {
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM timetables WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            match status.as_deref() {
-                None => {
-                    return Err(DomainError::NotFound {
-                        entity: "timetable",
-                    });
-                }
-                Some("draft") => {}
-                Some(other) => {
-                    return Err(DomainError::Conflict(format!(
-                        "the timetable is {other}, not a draft"
-                    )));
-                }
-            }
+            ensure_draft(&mut *tx, id).await?;
             // Lock the sessions (PostgreSQL) and compare each with the draft's snapshot.
             for e in entries {
                 // A no-op write takes the row lock on PostgreSQL (SQLite's IMMEDIATE

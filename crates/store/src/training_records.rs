@@ -2,6 +2,7 @@
 //! enrolments, in one transaction with one audit entry.
 
 use crate::audit::append_in;
+use crate::query::{fetch_rows, id_map, push_in_list};
 use crate::{DbTime, db_error, on_pool};
 use domain::DomainResult;
 use domain::audit::Actor;
@@ -23,11 +24,7 @@ macro_rules! count_enrollments_in {
         for chunk in $programs.chunks(CHUNK) {
             let mut qb =
                 QueryBuilder::new("SELECT COUNT(*) FROM enrollments WHERE program_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            push_in_list(&mut qb, chunk.iter().copied());
             total += qb
                 .build_query_scalar::<i64>()
                 .fetch_one(&mut *$tx)
@@ -73,18 +70,14 @@ impl TrainingRecordRepository for crate::Store {
     /// programs by code; `today` bounds the records' dates.
     async fn training_record_refs(&self, today: Date) -> DomainResult<TrainingRecordRefs> {
         on_pool!(self, |pool| {
-            let employees: Vec<(String, i64)> =
-                sqlx::query_as("SELECT employee_no, id FROM employees")
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+            let employees = id_map(pool, "SELECT employee_no, id FROM employees").await?;
             let programs: Vec<(String, i64, String, String)> =
                 sqlx::query_as("SELECT code, id, title, status FROM programs")
                     .fetch_all(pool)
                     .await
                     .map_err(db_error)?;
             Ok(TrainingRecordRefs {
-                employees: employees.into_iter().collect(),
+                employees,
                 programs: programs
                     .into_iter()
                     .map(|(code, id, title, status)| {
@@ -116,16 +109,8 @@ impl TrainingRecordRepository for crate::Store {
                     "SELECT program_id, employee_id, status FROM enrollments WHERE source <> ",
                 );
                 qb.push_bind(IMPORTED_SOURCE).push(" AND program_id IN (");
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
-                let rows: Vec<(i64, i64, String)> = qb
-                    .build_query_as()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(db_error)?;
+                push_in_list(&mut qb, chunk.iter().copied());
+                let rows: Vec<(i64, i64, String)> = fetch_rows(pool, &mut qb).await?;
                 live.extend(rows.into_iter().map(|(p, e, s)| ((p, e), s)));
             }
         });
@@ -181,16 +166,8 @@ impl TrainingRecordRepository for crate::Store {
                 .collect();
             for chunk in new.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new("SELECT code, id FROM programs WHERE code IN (");
-                let mut list = qb.separated(", ");
-                for p in chunk {
-                    list.push_bind(p.code.clone());
-                }
-                qb.push(")");
-                let rows: Vec<(String, i64)> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                push_in_list(&mut qb, chunk.iter().map(|p| p.code.clone()));
+                let rows: Vec<(String, i64)> = fetch_rows(&mut *tx, &mut qb).await?;
                 ids.extend(rows);
             }
             for p in plan
