@@ -3,17 +3,16 @@
 
 use domain::account::AccountRepository;
 use domain::jobs::{Job, JobRepository, Recurrence, retry_backoff};
+use service::jobs::JobCounters;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 use store::Store;
 use store::prelude::*;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::watch;
-use web::metrics::Metrics;
 
 /// What a job handler returns: an error message makes the job retry.
 /// A job's failure as stored and logged: an internal fault with its chain of causes,
@@ -55,12 +54,12 @@ pub struct Worker {
     schedules: Vec<(String, String, String)>,
     node: String,
     timezone: UtcOffset,
-    metrics: Arc<Metrics>,
+    counters: Arc<JobCounters>,
 }
 
 impl Worker {
     /// A worker with the foundation's own jobs registered.
-    pub fn new(store: Store, timezone: UtcOffset, metrics: Arc<Metrics>) -> Self {
+    pub fn new(store: Store, timezone: UtcOffset, counters: Arc<JobCounters>) -> Self {
         let node = format!(
             "{}-{}",
             std::process::id(),
@@ -72,7 +71,7 @@ impl Worker {
             schedules: Vec::new(),
             node,
             timezone,
-            metrics,
+            counters,
         };
         worker.register(PURGE_SESSIONS, |store, _job| {
             Box::pin(async move {
@@ -229,23 +228,23 @@ impl Worker {
         match outcome {
             Ok(()) => {
                 self.store.complete_job(id, now).await?;
-                self.metrics.jobs_succeeded.fetch_add(1, Ordering::Relaxed);
+                self.counters.record(true);
                 tracing::info!(job = id, kind, "job succeeded");
             }
             Err(error) => {
                 let retry_at = now + retry_backoff(attempt);
                 self.store.fail_job(id, &error, now, retry_at).await?;
-                self.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
+                self.counters.record(false);
                 tracing::warn!(job = id, kind, attempt, error, "job failed");
             }
         }
         Ok(())
     }
 
-    /// The same worker counting its jobs in `metrics` (the server's, so `/metrics`
+    /// The same worker counting its jobs in `counters` (the server's, so `/metrics`
     /// shows them).
-    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
-        self.metrics = metrics;
+    pub fn with_counters(mut self, counters: Arc<JobCounters>) -> Self {
+        self.counters = counters;
         self
     }
 
