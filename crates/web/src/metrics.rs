@@ -3,11 +3,11 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use service::jobs::JobCounters;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use service::jobs::JobCounters;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram, in seconds.
