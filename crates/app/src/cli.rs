@@ -381,14 +381,14 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let timezone = service_settings(settings).timezone;
     let notify = settings.notify_config()?;
     // A node without the worker still queues e-mail for the nodes that run it.
     store.set_email_notifications(notify.smtp.is_some());
-    let worker = settings.worker.then(|| {
-        Worker::new(store.clone(), timezone, std::sync::Arc::default()).with_notifications(notify)
-    });
     let context = open_context(settings, store)?;
+    // The worker runs the use cases over the server's context.
+    let worker = settings
+        .worker
+        .then(|| Worker::new(context.clone()).with_notifications(notify));
     let server = start(context, config, listener, worker).await?;
     println!("Skillbridge is serving on http://{}", server.addr);
     stop_on_signal(server).await;
@@ -415,10 +415,8 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let config = web_config(settings);
-    let timezone = service_settings(settings).timezone;
-    let worker = Worker::new(store.clone(), timezone, std::sync::Arc::default())
-        .with_notifications(settings.notify_config()?);
     let context = open_context(settings, store)?;
+    let worker = Worker::new(context.clone()).with_notifications(settings.notify_config()?);
     let server = start(context, config, listener, Some(worker)).await?;
     println!(
         "\nOpen http://{}/  (password of every demo login: {})\n",

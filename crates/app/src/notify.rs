@@ -1,5 +1,7 @@
-//! Notification jobs: fan an event out to e-mail and webhooks, send one e-mail over
-//! SMTP, POST one signed webhook, and the hourly reminders.
+//! The notification jobs' adapters: the handlers read a job's payload and call the
+//! use cases of `service::notifications` (fanning an event out, the hourly reminders,
+//! who still takes an e-mail, which webhook delivery goes where); sending one e-mail
+//! over SMTP and POSTing one signed webhook over HTTP are done here.
 //!
 //! Webhook signature: `X-Skillbridge-Signature: sha256=<hex>` where the hex is
 //! HMAC-SHA256 with the endpoint's secret over `<timestamp>.<body>`, the timestamp
@@ -7,8 +9,8 @@
 
 use crate::worker::Worker;
 use crate::worker::job_error;
-use domain::jobs::{Job, JobRepository};
-use domain::notifications::{DueReminder, NotificationEvent, NotificationKind, StoredEvent};
+use domain::jobs::Job;
+use domain::notifications::StoredEvent;
 use domain::{DomainError, DomainResult};
 use hmac::{Hmac, Mac};
 use i18n::{Locale, Tr};
@@ -16,16 +18,17 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use service::notifications::{render, webhook_body};
+use service::Context;
+use service::notifications::render;
 use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
-use store::prelude::*;
-use store::{DISPATCH_JOB, Store, WEBHOOK_JOB};
+use store::{DISPATCH_JOB, WEBHOOK_JOB};
 use time::{OffsetDateTime, UtcOffset};
 
-/// Job kind of one notification e-mail (payload `{"event": id, "user": id}`).
-pub const EMAIL_JOB: &str = "notification_email";
+/// Job kind of one notification e-mail (payload `{"event": id, "user": id}`), queued
+/// by `service::notifications::dispatch_event`.
+pub use service::notifications::EMAIL_JOB;
 /// Job kind of the reminder sweep.
 pub const REMINDERS_JOB: &str = "notification_reminders";
 /// How long a webhook endpoint may take to answer.
@@ -81,6 +84,7 @@ pub struct NotifyConfig {
     /// Base of links in e-mail; without it links are site paths.
     pub public_url: Option<String>,
     pub learning_overdue_days: i64,
+    /// The company's zone, for times in e-mail.
     pub timezone: UtcOffset,
 }
 
@@ -106,177 +110,48 @@ impl Worker {
 /// Registers the notification job kinds and the hourly reminder schedule; turns the
 /// queueing of e-mail on when SMTP is configured.
 pub fn register(worker: &mut Worker, config: NotifyConfig) {
-    worker
-        .store()
-        .set_email_notifications(config.smtp.is_some());
+    let email = config.smtp.is_some();
+    worker.context().store.set_email_notifications(email);
     let config = Arc::new(config);
-    let c = config.clone();
-    worker.register(DISPATCH_JOB, move |store, job| {
-        let c = c.clone();
-        Box::pin(async move { dispatch(&store, &job, &c).await.map_err(job_error) })
+    worker.register(DISPATCH_JOB, move |ctx, job| {
+        Box::pin(async move {
+            let event = payload_id(&job, "event").map_err(job_error)?;
+            let dispatched = service::notifications::dispatch_event(&ctx, event, email)
+                .await
+                .map_err(job_error)?;
+            tracing::debug!(
+                event,
+                emails = dispatched.emails,
+                webhooks = dispatched.webhooks,
+                "notification dispatched"
+            );
+            Ok(())
+        })
     });
     let c = config.clone();
-    worker.register(EMAIL_JOB, move |store, job| {
+    worker.register(EMAIL_JOB, move |ctx, job| {
         let c = c.clone();
-        Box::pin(async move { send_email(&store, &job, &c).await })
+        Box::pin(async move { send_email(&ctx, &job, &c).await })
     });
-    worker.register(WEBHOOK_JOB, move |store, job| {
-        Box::pin(async move { deliver_webhook(&store, &job).await })
+    worker.register(WEBHOOK_JOB, move |ctx, job| {
+        Box::pin(async move { deliver_webhook(&ctx, &job).await })
     });
-    let c = config;
-    worker.register(REMINDERS_JOB, move |store, _job| {
-        let c = c.clone();
+    let learning_overdue_days = config.learning_overdue_days;
+    worker.register(REMINDERS_JOB, move |ctx, _job| {
         Box::pin(async move {
             let now = OffsetDateTime::now_utc();
-            let due = due_reminders(&store, now, &c).await.map_err(job_error)?;
-            let reminded = store.send_reminders(&due).await.map_err(job_error)?;
-            tracing::info!(reminders = due.len(), reminded, "reminders sent");
+            let sent = service::notifications::send_due_reminders(&ctx, now, learning_overdue_days)
+                .await
+                .map_err(job_error)?;
+            tracing::info!(
+                reminders = sent.due,
+                reminded = sent.reminded,
+                "reminders sent"
+            );
             Ok(())
         })
     });
     worker.schedule("hourly-reminders", REMINDERS_JOB, "every 60m");
-}
-
-/// Every reminder that is due now. A new source (approvals waiting, practice tasks,
-/// certificates expiring...) is one store function returning [`DueReminder`]s, added
-/// here; the sent-log keeps each (kind, subject, person) to one reminder.
-pub async fn due_reminders(
-    store: &Store,
-    now: OffsetDateTime,
-    config: &NotifyConfig,
-) -> DomainResult<Vec<DueReminder>> {
-    let mut due = store
-        .due_session_reminders(now, time::Duration::hours(24))
-        .await?;
-    due.extend(
-        store
-            .due_learning_overdue(now, config.learning_overdue_days)
-            .await?,
-    );
-    let today = now.to_offset(config.timezone).date();
-    due.extend(approval_reminders(store, now).await?);
-    due.extend(practice_reminders(store, today).await?);
-    due.extend(certificate_reminders(store, today).await?);
-    Ok(due)
-}
-
-/// Days before its due date a practice task is reminded of.
-const PRACTICE_DUE_AHEAD_DAYS: i64 = 3;
-/// Days before expiry a certificate holder is told to plan the refresher.
-const CERTIFICATE_AHEAD_DAYS: i64 = 30;
-
-/// One reminder to the logins of `employee` (none when they have no login).
-async fn to_employee(
-    store: &Store,
-    employee: i64,
-    event: NotificationEvent,
-    subject: String,
-) -> DomainResult<Option<DueReminder>> {
-    let users = store.users_of_employees(&[employee]).await?;
-    Ok((!users.is_empty()).then_some(DueReminder {
-        event: NotificationEvent {
-            recipients: users,
-            ..event
-        },
-        subject,
-    }))
-}
-
-/// Approval steps waiting in the last week (each approver hears once per step) and
-/// steps past their deadline (once more).
-async fn approval_reminders(store: &Store, now: OffsetDateTime) -> DomainResult<Vec<DueReminder>> {
-    let mut out = Vec::new();
-    let waiting = store
-        .approval_steps_waiting_since(now - time::Duration::days(7))
-        .await?;
-    let overdue = store.overdue_approval_steps(now).await?;
-    for (steps, prefix) in [(waiting, "approval"), (overdue, "approval-overdue")] {
-        for step in steps {
-            if step.recipient_user_ids.is_empty() {
-                continue;
-            }
-            out.push(DueReminder {
-                event: NotificationEvent::new(
-                    NotificationKind::ApprovalWaiting,
-                    step.recipient_user_ids.clone(),
-                )
-                .param("request", &step.need_title)
-                .link(format!("/needs/{}", step.need_id)),
-                subject: format!("{prefix}:{}", step.step_id),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Practice tasks due within a few days without a report, and behaviour ratings that
-/// fell due.
-async fn practice_reminders(store: &Store, today: time::Date) -> DomainResult<Vec<DueReminder>> {
-    let mut out = Vec::new();
-    for task in store
-        .practice_tasks_due(today + time::Duration::days(PRACTICE_DUE_AHEAD_DAYS))
-        .await?
-    {
-        let event = NotificationEvent::new(NotificationKind::PracticeTaskDue, Vec::new())
-            .param("task", &task.title)
-            .param("due_on", task.due_on)
-            .link(format!("/practice/{}", task.id));
-        out.extend(
-            to_employee(
-                store,
-                task.employee_id,
-                event,
-                format!("practice:{}", task.id),
-            )
-            .await?,
-        );
-    }
-    for rating in store.behaviour_ratings_due(today).await? {
-        let event = NotificationEvent::new(NotificationKind::BehaviourRatingDue, Vec::new())
-            .param("program", &rating.program_title)
-            .param("employee", &rating.employee_name)
-            .link("/practice");
-        out.extend(
-            to_employee(
-                store,
-                rating.rater_id,
-                event,
-                format!("rating:{}", rating.id),
-            )
-            .await?,
-        );
-    }
-    Ok(out)
-}
-
-/// Valid certificates that expire within the month: time to plan recertification.
-async fn certificate_reminders(store: &Store, today: time::Date) -> DomainResult<Vec<DueReminder>> {
-    let mut out = Vec::new();
-    for certificate in store
-        .certificates_expiring(CERTIFICATE_AHEAD_DAYS, today)
-        .await?
-    {
-        let Some(expires_on) = certificate.expires_on else {
-            continue;
-        };
-        let event = NotificationEvent::new(NotificationKind::CertificateExpiring, Vec::new())
-            .param(
-                "certificate",
-                format!("{} {}", certificate.program_title, certificate.number),
-            )
-            .param("expires_on", expires_on)
-            .link("/my/learning");
-        out.extend(
-            to_employee(
-                store,
-                certificate.employee_id,
-                event,
-                format!("certificate:{}", certificate.id),
-            )
-            .await?,
-        );
-    }
-    Ok(out)
 }
 
 fn payload_id(job: &Job, name: &str) -> DomainResult<i64> {
@@ -284,54 +159,6 @@ fn payload_id(job: &Job, name: &str) -> DomainResult<i64> {
         .ok()
         .and_then(|v| v.get(name).and_then(serde_json::Value::as_i64))
         .ok_or_else(|| DomainError::internal(format!("job payload lacks '{name}'")))
-}
-
-/// The text of an event for webhooks: title and body in the company's language.
-fn webhook_text(event: &StoredEvent, timezone: UtcOffset) -> String {
-    let r = render(event.kind, &event.params, Locale::ZhCn, timezone);
-    format!("{}\n{}", r.title, r.body)
-}
-
-/// Fans an event out: one e-mail job per recipient who takes it by e-mail (when SMTP
-/// is configured), one delivery per active webhook subscribed to its kind.
-async fn dispatch(store: &Store, job: &Job, config: &NotifyConfig) -> DomainResult<()> {
-    let event = store.notification_event(payload_id(job, "event")?).await?;
-    let mut emails = 0;
-    if config.smtp.is_some() {
-        for recipient in store.email_recipients(&event).await? {
-            let payload = serde_json::json!({ "event": event.id, "user": recipient.user_id });
-            store
-                .enqueue_job(
-                    EMAIL_JOB,
-                    &payload.to_string(),
-                    OffsetDateTime::now_utc(),
-                    5,
-                )
-                .await?;
-            emails += 1;
-        }
-    }
-    let hooks = store.webhooks_for(event.kind).await?;
-    for hook in &hooks {
-        let key = format!("evt{}-wh{}", event.id, hook.id);
-        let body = webhook_body(
-            &key,
-            event.kind.code(),
-            event.occurred_at,
-            &event.params,
-            &webhook_text(&event, config.timezone),
-        );
-        store
-            .queue_webhook_delivery(hook.id, Some(event.id), event.kind.code(), &body)
-            .await?;
-    }
-    tracing::debug!(
-        event = event.id,
-        emails,
-        webhooks = hooks.len(),
-        "notification dispatched"
-    );
-    Ok(())
 }
 
 /// The e-mail of an event for one recipient, in their language.
@@ -380,18 +207,17 @@ fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, 
     Ok(builder.timeout(Some(Duration::from_secs(30))).build())
 }
 
-/// Sends one e-mail; the recipient's opt-out is checked again at send time.
-async fn send_email(store: &Store, job: &Job, config: &NotifyConfig) -> Result<(), String> {
+/// Sends one e-mail; whether the recipient still takes it is checked again at send time.
+async fn send_email(ctx: &Context, job: &Job, config: &NotifyConfig) -> Result<(), String> {
     let Some(smtp) = &config.smtp else {
         return Err("SMTP is not configured (smtp_host)".into());
     };
-    let event = store
-        .notification_event(payload_id(job, "event").map_err(job_error)?)
-        .await
-        .map_err(job_error)?;
+    let event = payload_id(job, "event").map_err(job_error)?;
     let user = payload_id(job, "user").map_err(job_error)?;
-    let recipients = store.email_recipients(&event).await.map_err(job_error)?;
-    let Some(recipient) = recipients.into_iter().find(|r| r.user_id == user) else {
+    let Some((event, recipient)) = service::notifications::email_to_send(ctx, event, user)
+        .await
+        .map_err(job_error)?
+    else {
         // Opted out, lost the address or left since the event: nothing to send.
         return Ok(());
     };
@@ -434,11 +260,9 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 
 /// POSTs one delivery, signed; records the try; an error retries the job with backoff
 /// until its attempts are used up, and then the delivery is marked failed.
-async fn deliver_webhook(store: &Store, job: &Job) -> Result<(), String> {
+async fn deliver_webhook(ctx: &Context, job: &Job) -> Result<(), String> {
     let id = payload_id(job, "delivery").map_err(job_error)?;
-    let delivery = store.webhook_delivery(id).await.map_err(job_error)?;
-    let endpoint = store
-        .webhook(delivery.endpoint_id)
+    let (delivery, endpoint) = service::notifications::webhook_to_deliver(ctx, id)
         .await
         .map_err(job_error)?;
     let timestamp = OffsetDateTime::now_utc().unix_timestamp();
@@ -472,8 +296,7 @@ async fn deliver_webhook(store: &Store, job: &Job) -> Result<(), String> {
         Err(e) => (None, Some(format!("cannot reach the endpoint: {e}"))),
     };
     let gave_up = job.attempts >= job.max_attempts;
-    store
-        .record_webhook_attempt(id, code, error.as_deref(), gave_up)
+    service::notifications::record_webhook_attempt(ctx, id, code, error.as_deref(), gave_up)
         .await
         .map_err(job_error)?;
     match error {

@@ -159,9 +159,9 @@ pub async fn start(
             }
         }
     });
-    // The worker counts its jobs in the server's metrics, which /metrics reports.
-    let metrics = state.metrics.clone();
-    let worker = worker.map(|w| tokio::spawn(w.with_metrics(metrics).run(rx)));
+    // The worker counts its jobs in the server's counters, which /metrics reports.
+    let counters = state.metrics.jobs.clone();
+    let worker = worker.map(|w| tokio::spawn(w.with_counters(counters).run(rx)));
     Ok(RunningServer {
         addr,
         state,

@@ -1,19 +1,19 @@
 //! The background-job worker: leases jobs from the database table, so any number
-//! of nodes can run it; turns due schedules into jobs; retries with backoff.
+//! of nodes can run it; turns due schedules into jobs; retries with backoff. Each job
+//! kind's handler calls one use case of the application layer (`service`) and logs
+//! what it did; the queue's own bookkeeping (schedules, leases, outcomes) is here.
 
-use domain::account::AccountRepository;
+use domain::audit::Actor;
 use domain::jobs::{Job, JobRepository, Recurrence, retry_backoff};
+use service::Context;
+use service::jobs::JobCounters;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
-use store::Store;
-use store::prelude::*;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use tokio::sync::watch;
-use web::metrics::Metrics;
 
 /// What a job handler returns: an error message makes the job retry.
 /// A job's failure as stored and logged: an internal fault with its chain of causes,
@@ -23,8 +23,8 @@ pub fn job_error(error: domain::DomainError) -> String {
 }
 
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
-/// A job handler: gets the store and the job.
-pub type JobHandler = Arc<dyn Fn(Store, Job) -> JobFuture + Send + Sync>;
+/// A job handler: gets the use cases' context and the job.
+pub type JobHandler = Arc<dyn Fn(Context, Job) -> JobFuture + Send + Sync>;
 
 /// How long a lease lasts before another node may take the job over.
 const LEASE: Duration = Duration::from_secs(300);
@@ -50,34 +50,33 @@ pub const COACHING_TASKS: &str = "evaluation_coaching_tasks";
 
 /// Runs registered job kinds.
 pub struct Worker {
-    store: Store,
+    context: Context,
     handlers: HashMap<String, JobHandler>,
     schedules: Vec<(String, String, String)>,
     node: String,
-    timezone: UtcOffset,
-    metrics: Arc<Metrics>,
+    counters: Arc<JobCounters>,
 }
 
 impl Worker {
-    /// A worker with the foundation's own jobs registered.
-    pub fn new(store: Store, timezone: UtcOffset, metrics: Arc<Metrics>) -> Self {
+    /// A worker over the use cases' `context` (its settings' time zone places the
+    /// schedules and "today") with the foundation's own jobs registered, counting its
+    /// jobs in counters of its own until [`Worker::with_counters`].
+    pub fn new(context: Context) -> Self {
         let node = format!(
             "{}-{}",
             std::process::id(),
             service::secrets::hex(&service::secrets::random_bytes::<4>())
         );
         let mut worker = Self {
-            store,
+            context,
             handlers: HashMap::new(),
             schedules: Vec::new(),
             node,
-            timezone,
-            metrics,
+            counters: Arc::default(),
         };
-        worker.register(PURGE_SESSIONS, |store, _job| {
+        worker.register(PURGE_SESSIONS, |ctx, _job| {
             Box::pin(async move {
-                let removed = store
-                    .purge_expired(OffsetDateTime::now_utc())
+                let removed = service::accounts::purge_expired_sessions(&ctx)
                     .await
                     .map_err(job_error)?;
                 tracing::info!(removed, "purged expired sessions and login failures");
@@ -85,22 +84,21 @@ impl Worker {
             })
         });
         worker.schedule("nightly-session-cleanup", PURGE_SESSIONS, "daily 03:00");
-        let tz = worker.timezone;
-        worker.register(RECONCILE_KPIS, move |store, _job| {
+        worker.register(RECONCILE_KPIS, |ctx, _job| {
             Box::pin(async move {
                 // The previous month in the company's zone: its figures are due by the 5th.
-                let today = OffsetDateTime::now_utc().to_offset(tz).date();
-                let period = domain::performance::Period::containing(today).previous();
-                let run = store.reconcile(period, &domain::audit::Actor::system()).await.map_err(job_error)?;
+                let (period, run) =
+                    service::performance::reconcile_month_due(&ctx, &Actor::system())
+                        .await
+                        .map_err(job_error)?;
                 tracing::info!(%period, queued = run.queued, open = run.open, "monthly reconciliation");
                 Ok(())
             })
         });
         worker.schedule("monthly-reconciliation", RECONCILE_KPIS, "monthly 6 02:00");
-        worker.register(REFRESH_TARGET_PROGRESS, |store, _job| {
+        worker.register(REFRESH_TARGET_PROGRESS, |ctx, _job| {
             Box::pin(async move {
-                let targets = store
-                    .refresh_target_progress(None)
+                let targets = service::decoding::refresh_target_progress(&ctx)
                     .await
                     .map_err(job_error)?;
                 tracing::info!(targets, "refreshed KPI target progress");
@@ -112,9 +110,9 @@ impl Worker {
             REFRESH_TARGET_PROGRESS,
             "daily 03:30",
         );
-        worker.register(EVALUATE_PROGRAMS, |store, _job| {
+        worker.register(EVALUATE_PROGRAMS, |ctx, _job| {
             Box::pin(async move {
-                let recorded = service::effect::evaluate_closed_programs(&store)
+                let recorded = service::effect::evaluate_closed_programs(&ctx.store)
                     .await
                     .map_err(job_error)?;
                 tracing::info!(recorded, "program effects estimated");
@@ -122,17 +120,12 @@ impl Worker {
             })
         });
         worker.schedule("nightly-program-effects", EVALUATE_PROGRAMS, "daily 04:00");
-        worker.register(COACHING_TASKS, move |store, _job| {
+        worker.register(COACHING_TASKS, |ctx, _job| {
             Box::pin(async move {
-                let today = OffsetDateTime::now_utc().to_offset(tz).date();
-                let outcome = store
-                    .create_coaching_tasks(
-                        &domain::DataScope::company(),
-                        today,
-                        &domain::audit::Actor::system(),
-                    )
-                    .await
-                    .map_err(job_error)?;
+                let outcome =
+                    service::evaluation::create_due_coaching_tasks(&ctx, &Actor::system())
+                        .await
+                        .map_err(job_error)?;
                 tracing::info!(
                     created = outcome.created,
                     without_manager = outcome.without_manager.len(),
@@ -144,22 +137,22 @@ impl Worker {
         worker.schedule("daily-coaching-tasks", COACHING_TASKS, "daily 04:00");
         // Notifications without e-mail until `with_notifications` gives the settings.
         let notify = crate::notify::NotifyConfig {
-            timezone: worker.timezone,
+            timezone: worker.context.settings.timezone,
             ..Default::default()
         };
         crate::notify::register(&mut worker, notify);
         worker
     }
 
-    /// The store the jobs run against.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The use cases' context the jobs run with.
+    pub fn context(&self) -> &Context {
+        &self.context
     }
 
     /// Registers the handler of a job kind.
     pub fn register<F>(&mut self, kind: &str, handler: F)
     where
-        F: Fn(Store, Job) -> JobFuture + Send + Sync + 'static,
+        F: Fn(Context, Job) -> JobFuture + Send + Sync + 'static,
     {
         self.handlers.insert(kind.to_string(), Arc::new(handler));
     }
@@ -175,8 +168,14 @@ impl Worker {
         let now = OffsetDateTime::now_utc();
         for (name, kind, recurrence) in &self.schedules {
             let rule = Recurrence::parse(recurrence)?;
-            self.store
-                .ensure_schedule(name, kind, recurrence, rule.next_after(now, self.timezone))
+            self.context
+                .store
+                .ensure_schedule(
+                    name,
+                    kind,
+                    recurrence,
+                    rule.next_after(now, self.context.settings.timezone),
+                )
                 .await?;
         }
         Ok(())
@@ -185,13 +184,14 @@ impl Worker {
     /// One pass: enqueue due schedules, then run due jobs until none is left. Returns jobs run.
     pub async fn tick(&self) -> anyhow::Result<usize> {
         let now = OffsetDateTime::now_utc();
-        for schedule in self.store.due_schedules(now).await? {
+        for schedule in self.context.store.due_schedules(now).await? {
             let Ok(rule) = Recurrence::parse(&schedule.recurrence) else {
                 tracing::error!(schedule = schedule.name, "unreadable recurrence");
                 continue;
             };
-            let next = rule.next_after(now, self.timezone);
+            let next = rule.next_after(now, self.context.settings.timezone);
             if self
+                .context
                 .store
                 .advance_schedule(&schedule.name, schedule.next_run_at, next)
                 .await?
@@ -206,7 +206,12 @@ impl Worker {
         let mut ran = 0;
         loop {
             let now = OffsetDateTime::now_utc();
-            let Some(job) = self.store.lease_job(&self.node, now, now + LEASE).await? else {
+            let Some(job) = self
+                .context
+                .store
+                .lease_job(&self.node, now, now + LEASE)
+                .await?
+            else {
                 break;
             };
             ran += 1;
@@ -219,7 +224,7 @@ impl Worker {
         let (id, kind, attempt) = (job.id, job.kind.clone(), job.attempts);
         let outcome = match self.handlers.get(&kind) {
             // A panicking handler must not take the worker down: run it as its own task.
-            Some(handler) => match tokio::spawn(handler(self.store.clone(), job)).await {
+            Some(handler) => match tokio::spawn(handler(self.context.clone(), job)).await {
                 Ok(result) => result,
                 Err(e) => Err(format!("handler panicked: {e}")),
             },
@@ -228,24 +233,27 @@ impl Worker {
         let now = OffsetDateTime::now_utc();
         match outcome {
             Ok(()) => {
-                self.store.complete_job(id, now).await?;
-                self.metrics.jobs_succeeded.fetch_add(1, Ordering::Relaxed);
+                self.context.store.complete_job(id, now).await?;
+                self.counters.record(true);
                 tracing::info!(job = id, kind, "job succeeded");
             }
             Err(error) => {
                 let retry_at = now + retry_backoff(attempt);
-                self.store.fail_job(id, &error, now, retry_at).await?;
-                self.metrics.jobs_failed.fetch_add(1, Ordering::Relaxed);
+                self.context
+                    .store
+                    .fail_job(id, &error, now, retry_at)
+                    .await?;
+                self.counters.record(false);
                 tracing::warn!(job = id, kind, attempt, error, "job failed");
             }
         }
         Ok(())
     }
 
-    /// The same worker counting its jobs in `metrics` (the server's, so `/metrics`
+    /// The same worker counting its jobs in `counters` (the server's, so `/metrics`
     /// shows them).
-    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
-        self.metrics = metrics;
+    pub fn with_counters(mut self, counters: Arc<JobCounters>) -> Self {
+        self.counters = counters;
         self
     }
 

@@ -396,6 +396,12 @@ pub async fn sign_out(ctx: &Context, token_hash: &str) -> DomainResult<()> {
     ctx.store.delete_session(token_hash).await
 }
 
+/// Deletes expired sessions and login failures too old to count (the nightly job);
+/// returns how many rows went.
+pub async fn purge_expired_sessions(ctx: &Context) -> DomainResult<u64> {
+    ctx.store.purge_expired(OffsetDateTime::now_utc()).await
+}
+
 /// Remembers the caller's UI language on their account.
 pub async fn set_locale(ctx: &Context, caller: &Principal, tag: &str) -> DomainResult<()> {
     ctx.store.set_locale(caller.user_id, tag).await

@@ -234,3 +234,9 @@ pub async fn mark_reviewed(
     editor(principal)?;
     ctx.store.mark_reviewed(item, id, actor).await
 }
+
+/// Recomputes how far every KPI target is from being met (the KPI pressure that
+/// weights skill gaps; the nightly job). Returns how many targets were refreshed.
+pub async fn refresh_target_progress(ctx: &Context) -> DomainResult<usize> {
+    ctx.store.refresh_target_progress(None).await
+}

@@ -238,6 +238,17 @@ pub async fn create_coaching_tasks(
         .await
 }
 
+/// Creates the coaching practice tasks of every low post-test alert in the company (the
+/// daily job, trusted): the learner's manager mentors; learners who have one keep it.
+pub async fn create_due_coaching_tasks(
+    ctx: &Context,
+    actor: &Actor,
+) -> DomainResult<CoachingOutcome> {
+    ctx.store
+        .create_coaching_tasks(&DataScope::company(), ctx.today(), actor)
+        .await
+}
+
 /// Everything the evaluation dashboard shows for the caller's scope.
 pub struct EvaluationDashboard {
     /// The scope is the whole company.

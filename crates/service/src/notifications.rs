@@ -1,5 +1,7 @@
 //! Rendering notifications: an event's kind and parameters become a title and a body
 //! in the reader's language at display or send time, and the JSON body of webhooks.
+//! The inbox, preferences and webhooks as people manage them, and what the notification
+//! jobs do: fanning an event out to e-mail and webhooks, and the reminders that are due.
 //!
 //! Templates are UI texts (`notify.<kind>.title` / `.body`, or `notify.<kind>.<change>.*`
 //! when the event has a `change` parameter). `{name}` is replaced by the parameter;
@@ -10,8 +12,8 @@ use crate::Context;
 use crate::access::require;
 use domain::audit::Actor;
 use domain::notifications::{
-    Channel, InboxItem, NotificationKind, Params, Preference, WebhookDelivery, WebhookEndpoint,
-    WebhookInput,
+    Channel, DueReminder, EmailRecipient, InboxItem, NotificationEvent, NotificationKind, Params,
+    Preference, StoredEvent, WebhookDelivery, WebhookEndpoint, WebhookInput,
 };
 use domain::{DomainResult, Page, Paged, Permission, Principal};
 use i18n::{Locale, Tr};
@@ -287,6 +289,275 @@ pub async fn delete_webhook(
 ) -> DomainResult<()> {
     require(caller, Permission::ManageWebhooks)?;
     ctx.store.delete_webhook(id, actor).await
+}
+
+// What the notification jobs do (the worker calls these; it only reads the job's
+// payload, sends the e-mail over SMTP and POSTs the webhook).
+
+/// Job kind of one notification e-mail (payload `{"event": id, "user": id}`).
+pub const EMAIL_JOB: &str = "notification_email";
+/// How often an e-mail job is tried.
+const EMAIL_ATTEMPTS: i32 = 5;
+
+/// What dispatching an event queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dispatched {
+    /// E-mail jobs, one per recipient who takes the event by e-mail.
+    pub emails: usize,
+    /// Webhook deliveries, one per active endpoint subscribed to the event's kind.
+    pub webhooks: usize,
+}
+
+/// The text of an event for webhooks: title and body in the company's language.
+fn webhook_text(event: &StoredEvent, timezone: UtcOffset) -> String {
+    let r = render(event.kind, &event.params, Locale::ZhCn, timezone);
+    format!("{}\n{}", r.title, r.body)
+}
+
+/// Fans event `event_id` out: one e-mail job per recipient who takes it by e-mail (when
+/// `email` is on, i.e. SMTP is configured), one delivery per active webhook subscribed
+/// to its kind.
+pub async fn dispatch_event(ctx: &Context, event_id: i64, email: bool) -> DomainResult<Dispatched> {
+    let event = ctx.store.notification_event(event_id).await?;
+    let mut dispatched = Dispatched::default();
+    if email {
+        for recipient in ctx.store.email_recipients(&event).await? {
+            let payload = serde_json::json!({ "event": event.id, "user": recipient.user_id });
+            ctx.store
+                .enqueue_job(
+                    EMAIL_JOB,
+                    &payload.to_string(),
+                    OffsetDateTime::now_utc(),
+                    EMAIL_ATTEMPTS,
+                )
+                .await?;
+            dispatched.emails += 1;
+        }
+    }
+    let hooks = ctx.store.webhooks_for(event.kind).await?;
+    for hook in &hooks {
+        let key = format!("evt{}-wh{}", event.id, hook.id);
+        let body = webhook_body(
+            &key,
+            event.kind.code(),
+            event.occurred_at,
+            &event.params,
+            &webhook_text(&event, ctx.settings.timezone),
+        );
+        ctx.store
+            .queue_webhook_delivery(hook.id, Some(event.id), event.kind.code(), &body)
+            .await?;
+    }
+    dispatched.webhooks = hooks.len();
+    Ok(dispatched)
+}
+
+/// The event of an e-mail job and its recipient `user`, checked again at send time:
+/// `None` when they no longer take it (opted out, lost their address or left since).
+pub async fn email_to_send(
+    ctx: &Context,
+    event_id: i64,
+    user: i64,
+) -> DomainResult<Option<(StoredEvent, EmailRecipient)>> {
+    let event = ctx.store.notification_event(event_id).await?;
+    let recipients = ctx.store.email_recipients(&event).await?;
+    Ok(recipients
+        .into_iter()
+        .find(|r| r.user_id == user)
+        .map(|recipient| (event, recipient)))
+}
+
+/// A queued webhook delivery and the endpoint it goes to.
+pub async fn webhook_to_deliver(
+    ctx: &Context,
+    delivery_id: i64,
+) -> DomainResult<(WebhookDelivery, WebhookEndpoint)> {
+    let delivery = ctx.store.webhook_delivery(delivery_id).await?;
+    let endpoint = ctx.store.webhook(delivery.endpoint_id).await?;
+    Ok((delivery, endpoint))
+}
+
+/// Records one try of a delivery: the endpoint's status code (none when it could not be
+/// reached), the error (none on success), and whether this was the last try (then a
+/// failed delivery is marked failed).
+pub async fn record_webhook_attempt(
+    ctx: &Context,
+    delivery_id: i64,
+    status_code: Option<i32>,
+    error: Option<&str>,
+    gave_up: bool,
+) -> DomainResult<()> {
+    ctx.store
+        .record_webhook_attempt(delivery_id, status_code, error, gave_up)
+        .await
+}
+
+/// Days before its due date a practice task is reminded of.
+const PRACTICE_DUE_AHEAD_DAYS: i64 = 3;
+/// Days before expiry a certificate holder is told to plan the refresher.
+const CERTIFICATE_AHEAD_DAYS: i64 = 30;
+/// How far ahead a session is reminded of.
+const SESSION_AHEAD_HOURS: i64 = 24;
+
+/// What a reminder sweep found and sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RemindersSent {
+    /// Reminders due.
+    pub due: usize,
+    /// Of those, how many reached someone not reminded of the same thing before.
+    pub reminded: usize,
+}
+
+/// Sends every reminder due at `now` (the hourly job); the sent-log keeps each (kind,
+/// subject, person) to one reminder. `learning_overdue_days`: how long after a program
+/// unfinished learning is reminded of.
+pub async fn send_due_reminders(
+    ctx: &Context,
+    now: OffsetDateTime,
+    learning_overdue_days: i64,
+) -> DomainResult<RemindersSent> {
+    let due = due_reminders(ctx, now, learning_overdue_days).await?;
+    let reminded = ctx.store.send_reminders(&due).await?;
+    Ok(RemindersSent {
+        due: due.len(),
+        reminded,
+    })
+}
+
+/// Every reminder that is due at `now`: sessions within a day, unfinished learning,
+/// approval steps waiting or overdue, practice tasks and behaviour ratings due, and
+/// certificates expiring. A new source is one store function returning
+/// [`DueReminder`]s, added here.
+pub async fn due_reminders(
+    ctx: &Context,
+    now: OffsetDateTime,
+    learning_overdue_days: i64,
+) -> DomainResult<Vec<DueReminder>> {
+    let store = &ctx.store;
+    let mut due = store
+        .due_session_reminders(now, time::Duration::hours(SESSION_AHEAD_HOURS))
+        .await?;
+    due.extend(
+        store
+            .due_learning_overdue(now, learning_overdue_days)
+            .await?,
+    );
+    let today = now.to_offset(ctx.settings.timezone).date();
+    due.extend(approval_reminders(ctx, now).await?);
+    due.extend(practice_reminders(ctx, today).await?);
+    due.extend(certificate_reminders(ctx, today).await?);
+    Ok(due)
+}
+
+/// One reminder to the logins of `employee` (none when they have no login).
+async fn to_employee(
+    ctx: &Context,
+    employee: i64,
+    event: NotificationEvent,
+    subject: String,
+) -> DomainResult<Option<DueReminder>> {
+    let users = ctx.store.users_of_employees(&[employee]).await?;
+    Ok((!users.is_empty()).then_some(DueReminder {
+        event: NotificationEvent {
+            recipients: users,
+            ..event
+        },
+        subject,
+    }))
+}
+
+/// Approval steps waiting in the last week (each approver hears once per step) and
+/// steps past their deadline (once more).
+async fn approval_reminders(ctx: &Context, now: OffsetDateTime) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    let waiting = ctx
+        .store
+        .approval_steps_waiting_since(now - time::Duration::days(7))
+        .await?;
+    let overdue = ctx.store.overdue_approval_steps(now).await?;
+    for (steps, prefix) in [(waiting, "approval"), (overdue, "approval-overdue")] {
+        for step in steps {
+            if step.recipient_user_ids.is_empty() {
+                continue;
+            }
+            out.push(DueReminder {
+                event: NotificationEvent::new(
+                    NotificationKind::ApprovalWaiting,
+                    step.recipient_user_ids.clone(),
+                )
+                .param("request", &step.need_title)
+                .link(format!("/needs/{}", step.need_id)),
+                subject: format!("{prefix}:{}", step.step_id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Practice tasks due within a few days without a report, and behaviour ratings that
+/// fell due.
+async fn practice_reminders(ctx: &Context, today: time::Date) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    for task in ctx
+        .store
+        .practice_tasks_due(today + time::Duration::days(PRACTICE_DUE_AHEAD_DAYS))
+        .await?
+    {
+        let event = NotificationEvent::new(NotificationKind::PracticeTaskDue, Vec::new())
+            .param("task", &task.title)
+            .param("due_on", task.due_on)
+            .link(format!("/practice/{}", task.id));
+        out.extend(
+            to_employee(
+                ctx,
+                task.employee_id,
+                event,
+                format!("practice:{}", task.id),
+            )
+            .await?,
+        );
+    }
+    for rating in ctx.store.behaviour_ratings_due(today).await? {
+        let event = NotificationEvent::new(NotificationKind::BehaviourRatingDue, Vec::new())
+            .param("program", &rating.program_title)
+            .param("employee", &rating.employee_name)
+            .link("/practice");
+        out.extend(
+            to_employee(ctx, rating.rater_id, event, format!("rating:{}", rating.id)).await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Valid certificates that expire within the month: time to plan recertification.
+async fn certificate_reminders(ctx: &Context, today: time::Date) -> DomainResult<Vec<DueReminder>> {
+    let mut out = Vec::new();
+    for certificate in ctx
+        .store
+        .certificates_expiring(CERTIFICATE_AHEAD_DAYS, today)
+        .await?
+    {
+        let Some(expires_on) = certificate.expires_on else {
+            continue;
+        };
+        let event = NotificationEvent::new(NotificationKind::CertificateExpiring, Vec::new())
+            .param(
+                "certificate",
+                format!("{} {}", certificate.program_title, certificate.number),
+            )
+            .param("expires_on", expires_on)
+            .link("/my/learning");
+        out.extend(
+            to_employee(
+                ctx,
+                certificate.employee_id,
+                event,
+                format!("certificate:{}", certificate.id),
+            )
+            .await?,
+        );
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -130,6 +130,18 @@ pub async fn reconcile(
     Ok((period, run))
 }
 
+/// Reconciles the month whose figures are due now ([`month_due`]: the previous month
+/// in the company's zone; the monthly job, trusted). Returns the month and what the run
+/// found.
+pub async fn reconcile_month_due(
+    ctx: &Context,
+    actor: &Actor,
+) -> DomainResult<(Period, ReconciliationRun)> {
+    let period = month_due(ctx);
+    let run = ctx.store.reconcile(period, actor).await?;
+    Ok((period, run))
+}
+
 /// The month whose KPI figures are due now: the previous one.
 pub fn month_due(ctx: &Context) -> Period {
     Period::containing(ctx.today()).previous()

@@ -3,10 +3,11 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use service::jobs::JobCounters;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -21,9 +22,8 @@ pub struct Metrics {
     latency_count: AtomicU64,
     latency_micros: AtomicU64,
     in_flight: AtomicI64,
-    /// Jobs run by this node's worker, by outcome.
-    pub jobs_succeeded: AtomicU64,
-    pub jobs_failed: AtomicU64,
+    /// Jobs run by this node's worker, by outcome (the worker holds the same counters).
+    pub jobs: Arc<JobCounters>,
 }
 
 impl Metrics {
@@ -97,12 +97,12 @@ impl Metrics {
         let _ = writeln!(
             out,
             "skillbridge_jobs_total{{outcome=\"succeeded\"}} {}",
-            self.jobs_succeeded.load(Ordering::Relaxed)
+            self.jobs.succeeded()
         );
         let _ = writeln!(
             out,
             "skillbridge_jobs_total{{outcome=\"failed\"}} {}",
-            self.jobs_failed.load(Ordering::Relaxed)
+            self.jobs.failed()
         );
         out
     }

@@ -570,8 +570,8 @@ db_test!(notifications_reminders_are_sent_once, |app| {
 
     // Unfinished learning: seen from a day long after the program, reminded once.
     let later = OffsetDateTime::now_utc() + Duration::days(400);
-    let config = NotifyConfig::default();
-    let due = app::notify::due_reminders(&app.store, later, &config)
+    let days = NotifyConfig::default().learning_overdue_days;
+    let due = service::notifications::due_reminders(app.state(), later, days)
         .await
         .unwrap();
     let overdue: Vec<_> = due
@@ -596,7 +596,7 @@ db_test!(notifications_reminders_are_sent_once, |app| {
         1
     );
     // Not before the threshold.
-    let soon = app::notify::due_reminders(&app.store, OffsetDateTime::now_utc(), &config)
+    let soon = service::notifications::due_reminders(app.state(), OffsetDateTime::now_utc(), days)
         .await
         .unwrap();
     assert!(

@@ -728,10 +728,11 @@ db_test!(
             due_in(10)
         ))
         .await;
-        let config = app::notify::NotifyConfig::default();
-        let due = app::notify::due_reminders(&app.store, OffsetDateTime::now_utc(), &config)
-            .await
-            .unwrap();
+        let days = app::notify::NotifyConfig::default().learning_overdue_days;
+        let due =
+            service::notifications::due_reminders(app.state(), OffsetDateTime::now_utc(), days)
+                .await
+                .unwrap();
         let about = |kind: NotificationKind, prefix: &str| {
             due.iter()
                 .filter(|r| r.event.kind == kind && r.subject.starts_with(prefix))

@@ -268,13 +268,9 @@ impl TestApp {
         }
     }
 
-    /// A worker over this app's store (not started).
+    /// A worker over this app's use-case context (not started).
     pub fn worker(&self) -> Worker {
-        Worker::new(
-            self.store.clone(),
-            time::UtcOffset::from_hms(8, 0, 0).unwrap(),
-            std::sync::Arc::default(),
-        )
+        Worker::new(self.state().context.clone())
     }
 
     /// A client that keeps cookies and does not follow redirects.
