@@ -94,7 +94,7 @@ impl Default for NotifyConfig {
             smtp: None,
             public_url: None,
             learning_overdue_days: 14,
-            timezone: UtcOffset::from_hms(8, 0, 0).expect("valid offset"),
+            timezone: time::macros::offset!(+8),
         }
     }
 }
@@ -247,6 +247,7 @@ async fn send_email(ctx: &Context, job: &Job, config: &NotifyConfig) -> Result<(
 
 /// `sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`.
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    #[expect(clippy::expect_used, reason = "HMAC takes keys of any size")]
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any size");
     mac.update(timestamp.to_string().as_bytes());
