@@ -1,4 +1,4 @@
-//! Enrolment benchmark (issue #6): pushes a whole company into one program and records
+//! Enrollment benchmark (issue #6): pushes a whole company into one program and records
 //! its sessions' attendance, through the store functions the app uses.
 //!
 //! ```text
@@ -125,7 +125,7 @@ async fn main() -> Result<()> {
         .await?;
     steps.push(("(a) program + sessions", t.elapsed()));
 
-    // (b) Audience and enrolment.
+    // (b) Audience and enrollment.
     let t = Instant::now();
     let members = store
         .audience_members(&input.audience, &DataScope::company())
@@ -198,7 +198,7 @@ async fn main() -> Result<()> {
     }
     println!("{:<24} {:>8.3} s", "total", total.as_secs_f64());
     println!(
-        "rows written: {} enrolments, {attendance} attendance, {exam_rows} exam attempts; completed {}, incomplete {}",
+        "rows written: {} enrollments, {attendance} attendance, {exam_rows} exam attempts; completed {}, incomplete {}",
         outcome.enrolled + outcome.waitlisted,
         settled.completed,
         settled.incomplete

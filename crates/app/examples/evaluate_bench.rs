@@ -23,7 +23,7 @@ use store::prelude::*;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use domain::audit::Actor;
-use domain::kpi_effect::EffectRequest;
+use domain::effect::EffectRequest;
 
 mod common;
 use common::{Raw, peak_rss, recreate_database};

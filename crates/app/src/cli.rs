@@ -141,7 +141,7 @@ pub enum ImportCommand {
     CompetencyModels(ImportCompetencyArgs),
     /// Training history from an old system (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态,
     /// 学时, 成绩, 人均费用): new codes become historical programs, rows imported
-    /// enrolments; all rows or none; re-importing the same file changes nothing.
+    /// enrollments; all rows or none; re-importing the same file changes nothing.
     TrainingRecords(ImportCompetencyArgs),
 }
 

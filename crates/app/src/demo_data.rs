@@ -687,7 +687,7 @@ async fn load_operations(
 }
 
 /// Practice after each closed program: a task per completed learner with their
-/// manager as mentor, reports and scores, and the behaviour ratings that have
+/// manager as mentor, reports and scores, and the behavior ratings that have
 /// fallen due; the best customer-service report becomes a library case.
 async fn load_practice(
     store: &Store,
@@ -763,17 +763,17 @@ async fn load_practice(
                 best = Some((score, task.id));
             }
         }
-        for rating in store.program_behaviour_ratings(id).await? {
+        for rating in store.program_behavior_ratings(id).await? {
             // Most raters answer once the rating falls due; some never do.
             if rating.due_on > today || rng.below(100) >= 85 {
                 continue;
             }
             let input = RatingInput {
-                rating: demo::practice::behaviour(&mut rng, worked, rating.checkpoint_days),
+                rating: demo::practice::behavior(&mut rng, worked, rating.checkpoint_days),
                 observation: String::new(),
             };
             store
-                .rate_behaviour(rating.id, &input, today, &actor)
+                .rate_behavior(rating.id, &input, today, &actor)
                 .await?;
         }
         // The division head of production (the demo's manager login) also mentors the

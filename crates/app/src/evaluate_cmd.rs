@@ -1,7 +1,7 @@
 //! `skillbridge evaluate`: the effect of a program on a KPI, from the command line.
 
 use clap::Args;
-use domain::kpi_effect::{EffectRequest, MatchingMethod, StratifyBy};
+use domain::effect::{EffectRequest, MatchingMethod, StratifyBy};
 use service::effect::{self as effect, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 use store::Store;
 use store::prelude::*;

@@ -33,7 +33,7 @@ const OPTIONAL: [&str; 6] = [
     "exam_graded",
     "certificate_issued",
     "approval_decided",
-    "behaviour_rating_due",
+    "behavior_rating_due",
     "practice_task_due",
     "enrolled",
 ];

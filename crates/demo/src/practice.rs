@@ -1,6 +1,6 @@
 //! Transfer to work for the demo's closed programs: one practice task per program,
-//! reports and mentor scores, and behaviour ratings at +30 and +90 days. Programs
-//! that really moved their KPI also show better practice and more behaviour change,
+//! reports and mentor scores, and behavior ratings at +30 and +90 days. Programs
+//! that really moved their KPI also show better practice and more behavior change,
 //! so the levels agree with each other (and value proof has something to find).
 
 use crate::SplitMix64;
@@ -66,9 +66,9 @@ pub fn score(rng: &mut SplitMix64, worked: bool) -> i32 {
     base + rng.below(18) as i32
 }
 
-/// A behaviour-change rating (1–5): programs that worked get about 3.8 on average,
+/// A behavior-change rating (1–5): programs that worked get about 3.8 on average,
 /// the others about 2.5, a little higher at +90 days for those that worked.
-pub fn behaviour(rng: &mut SplitMix64, worked: bool, checkpoint_days: i32) -> i32 {
+pub fn behavior(rng: &mut SplitMix64, worked: bool, checkpoint_days: i32) -> i32 {
     let roll = rng.below(100);
     let rating = if worked {
         let at_90 = match roll {
@@ -98,7 +98,7 @@ mod tests {
         let mut rng = SplitMix64::new(3);
         let mean = |rng: &mut SplitMix64, worked| {
             (0..2000)
-                .map(|_| f64::from(behaviour(rng, worked, 90)))
+                .map(|_| f64::from(behavior(rng, worked, 90)))
                 .sum::<f64>()
                 / 2000.0
         };

@@ -173,7 +173,7 @@ pub enum Permission {
     /// Keep plans, programs, sessions, venues and instructors; enrol whole audiences;
     /// import training records.
     ManagePrograms,
-    /// Enrol the people in scope into programs and cancel their enrolments.
+    /// Enrol the people in scope into programs and cancel their enrollments.
     EnrollPeople,
     /// Run the sessions one teaches: check-in codes and roll call.
     TeachSessions,

@@ -1,5 +1,5 @@
 //! Value proof, Kirkpatrick levels 1–3 (`reaction`, `learning`, `behavior`): the
-//! funnel from enrolment to changed behaviour, trends by quarter, the resource
+//! funnel from enrollment to changed behavior, trends by quarter, the resource
 //! efficiency index (资源效能指数) and the evaluation alerts.
 //!
 //! The store aggregates in SQL and hands over sums; the means, shares and the index
@@ -14,7 +14,7 @@ use time::{Date, UtcOffset};
 /// A learner who completed but scored below this (percent) on the post-test gets a
 /// coaching task for their manager.
 pub const COACHING_BELOW_PCT: f64 = 60.0;
-/// A learner's mean behaviour rating at +90 days from which their behaviour counts as
+/// A learner's mean behavior rating at +90 days from which their behavior counts as
 /// changed (4 = applies it regularly).
 pub const BEHAVIOR_CHANGED_FROM: f64 = 4.0;
 /// A fall of required-skill coverage by at least this many percentage points over
@@ -102,7 +102,7 @@ coded_enum!(
     }
 );
 
-/// Learners (enrolments that are not cancelled or waitlisted) reaching each stage:
+/// Learners (enrollments that are not cancelled or waitlisted) reaching each stage:
 /// attended at least one session, completed, passed a post-test, had a practice
 /// report accepted, rated [`BEHAVIOR_CHANGED_FROM`] or better at +90 days. Each stage
 /// is counted on its own (an imported completion has no attendance, a rating needs
@@ -232,7 +232,7 @@ pub fn normalised_gain(pre: f64, post: f64) -> Option<f64> {
     (pre < 100.0 - 1e-9).then(|| (post - pre) / (100.0 - pre))
 }
 
-/// Level 3: practice tasks and the behaviour ratings at +30 and +90 days.
+/// Level 3: practice tasks and the behavior ratings at +30 and +90 days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Behavior {
     pub tasks: i64,
@@ -257,7 +257,7 @@ impl Behavior {
         mean(self.sum_90, self.rated_90)
     }
 
-    /// Share of the learners rated at +90 days whose behaviour changed.
+    /// Share of the learners rated at +90 days whose behavior changed.
     pub fn changed_share(&self) -> Option<f64> {
         ratio(self.learners_changed, self.learners_rated_90)
     }

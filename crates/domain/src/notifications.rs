@@ -27,7 +27,7 @@ coded_enum!(
         /// A program ended long ago and the recipient has not finished it.
         LearningOverdue => "learning_overdue",
         PracticeTaskDue => "practice_task_due",
-        BehaviourRatingDue => "behaviour_rating_due",
+        BehaviorRatingDue => "behavior_rating_due",
         CertificateIssued => "certificate_issued",
         CertificateExpiring => "certificate_expiring",
         ExamGraded => "exam_graded",

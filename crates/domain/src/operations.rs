@@ -1,12 +1,12 @@
 //! Training operations (培训运营): venues and instructors, plans holding programs,
-//! programs with their dated sessions, enrolment with waitlists, and attendance.
+//! programs with their dated sessions, enrollment with waitlists, and attendance.
 
 use crate::{DomainError, DomainResult};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 coded_enum!(
-    /// Where a program stands. Only an open program takes self-service enrolment.
+    /// Where a program stands. Only an open program takes self-service enrollment.
     ProgramStatus, "status", {
         Draft => "draft" | "草稿",
         Open => "open" | "开放报名",
@@ -28,7 +28,7 @@ impl ProgramStatus {
         )
     }
 
-    /// Whether sessions and enrolments may still change.
+    /// Whether sessions and enrollments may still change.
     pub fn is_active(self) -> bool {
         matches!(
             self,
@@ -400,7 +400,7 @@ pub struct ProgramInput {
     pub objectives: String,
     #[serde(default)]
     pub audience: AudienceRule,
-    /// Seats; more enrolments wait. None: no limit.
+    /// Seats; more enrollments wait. None: no limit.
     #[serde(default)]
     pub capacity: Option<i32>,
     #[serde(default)]

@@ -1,5 +1,5 @@
 //! Transfer to work (训后转化): practice tasks with mentors and reports after a
-//! program, report promotion into the case library, and behaviour-change ratings
+//! program, report promotion into the case library, and behavior-change ratings
 //! at +30 and +90 days (Kirkpatrick level 3).
 
 use crate::{DomainError, DomainResult};
@@ -25,14 +25,14 @@ coded_enum!(
 );
 
 coded_enum!(
-    /// Who rates a learner's behaviour change.
+    /// Who rates a learner's behavior change.
     RaterRole, "rater_role", {
         Manager => "manager" | "经理",
         Mentor => "mentor" | "导师",
     }
 );
 
-/// Days after completion at which behaviour change is rated.
+/// Days after completion at which behavior change is rated.
 pub const CHECKPOINTS: [i64; 2] = [30, 90];
 /// Score from which an accepted report may be promoted into the case library.
 pub const PROMOTION_MIN_SCORE: i32 = 80;
@@ -230,9 +230,9 @@ pub struct PracticeFilter {
     pub overdue_on: Option<Date>,
 }
 
-/// A behaviour-change rating, scheduled or given.
+/// A behavior-change rating, scheduled or given.
 #[derive(Debug, Clone, Serialize)]
-pub struct BehaviourRating {
+pub struct BehaviorRating {
     pub id: i64,
     pub program_id: i64,
     pub program_title: String,

@@ -1,4 +1,4 @@
-//! Training records brought over from an old system: each becomes an enrolment of
+//! Training records brought over from an old system: each becomes an enrollment of
 //! source `imported` in a program, which is created as a `historical` program when
 //! its code is new. The rules here are the ones every record must pass.
 
@@ -8,10 +8,10 @@ use time::Date;
 
 /// Status code of programs created by a history import.
 pub const HISTORICAL_PROGRAM: &str = "historical";
-/// Source code of enrolments written by a history import.
+/// Source code of enrollments written by a history import.
 pub const IMPORTED_SOURCE: &str = "imported";
 
-/// How a historical enrolment ended (stored as `enrollments.status`).
+/// How a historical enrollment ended (stored as `enrollments.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
@@ -71,7 +71,7 @@ pub struct ExistingProgram {
     pub historical: bool,
 }
 
-/// One valid record: a person's enrolment in a program, as it ended.
+/// One valid record: a person's enrollment in a program, as it ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingRecord {
     /// The row in the file, for messages about it.
@@ -94,7 +94,7 @@ pub struct TrainingRecordOutcome {
     /// Historical programs whose hours rose to a longer record of this file.
     pub programs_updated: usize,
     pub enrollments_created: usize,
-    /// Imported enrolments whose values the file changed.
+    /// Imported enrollments whose values the file changed.
     pub enrollments_updated: usize,
     pub enrollments_unchanged: usize,
 }

@@ -358,9 +358,9 @@ pub const EFFECT_TEXTS: &[(&str, &str, &str)] = &[
         "实践任务 {tasks} 项，已评审 {reviewed} 项，平均 {score} 分，沉淀案例 {cases} 个",
         "{tasks} practice tasks, {reviewed} reviewed, mean score {score}, {cases} cases",
     ),
-    ("report.behaviour", "三级 行为", "Level 3 behaviour"),
+    ("report.behavior", "三级 行为", "Level 3 behavior"),
     (
-        "report.behaviour_line",
+        "report.behavior_line",
         "+30 天评分 {r30}（{n30} 人），+90 天评分 {r90}（{n90} 人），5 分制",
         "Rating at +30 days {r30} ({n30}), at +90 days {r90} ({n90}), of 5",
     ),

@@ -53,7 +53,7 @@ pub const EVALUATION_TEXTS: &[(&str, &str, &str)] = &[
     (
         "eval.funnel_help",
         "每一层按已报名学员计数，百分比为占报名人数的比例；行为改变 = 90 天行为评价平均 ≥ 4。",
-        "Each stage counts enrolled learners; percentages are shares of the enrolled. Behaviour changed = mean rating at +90 days of 4 or more.",
+        "Each stage counts enrolled learners; percentages are shares of the enrolled. Behavior changed = mean rating at +90 days of 4 or more.",
     ),
     ("eval.stage.enrolled", "报名", "Enrolled"),
     ("eval.stage.attended", "出勤", "Attended"),
@@ -71,7 +71,7 @@ pub const EVALUATION_TEXTS: &[(&str, &str, &str)] = &[
     (
         "eval.stage.behavior_changed",
         "行为改变",
-        "Behaviour changed",
+        "Behavior changed",
     ),
     ("eval.trend", "季度趋势", "Quarterly trend"),
     (
@@ -81,7 +81,7 @@ pub const EVALUATION_TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("eval.trend.completion", "完成率", "Completion"),
     ("eval.trend.gain", "标准化提升 ×100", "Normalised gain ×100"),
-    ("eval.trend.changed", "行为改变比例", "Behaviour changed"),
+    ("eval.trend.changed", "行为改变比例", "Behavior changed"),
     ("eval.quarter", "季度", "Quarter"),
     (
         "eval.by_program",
@@ -136,11 +136,7 @@ pub const EVALUATION_TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("eval.col.rating_30", "30 天行为评价", "Rating +30 days"),
     ("eval.col.rating_90", "90 天行为评价", "Rating +90 days"),
-    (
-        "eval.col.changed_share",
-        "行为改变比例",
-        "Behaviour changed",
-    ),
+    ("eval.col.changed_share", "行为改变比例", "Behavior changed"),
     (
         "eval.col.tasks_accepted",
         "实践任务通过",

@@ -853,10 +853,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "skills.help",
         "能力领域 → 技能；每项技能的等级数可配置（默认 3 级：初级/中级/高级），每级附行为描述。",
-        "Areas → skills; each skill has a configurable number of levels (default 3: basic, intermediate, advanced), each with a behavioural description.",
+        "Areas → skills; each skill has a configurable number of levels (default 3: basic, intermediate, advanced), each with a behavioral description.",
     ),
     ("skills.levels", "等级数", "Levels"),
-    ("skills.descriptors", "各级行为描述", "Behaviour per level"),
+    ("skills.descriptors", "各级行为描述", "Behavior per level"),
     (
         "skills.descriptors_help",
         "每行一级，从低到高；行数即等级数（2–10）。",
@@ -1316,7 +1316,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "training_records.help",
         "把旧系统多年的培训记录一次导入：上传 CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，表头可用中文或英文。尚不存在的项目编码会建成“历史”项目（学时取该项目记录中的最大值），已存在的项目直接挂接；每一行成为一条“导入”来源的报名记录，不生成考勤。只要有一行有问题，就不写入任何数据；同一文件重复导入不会改变数据，改动过的值会更新对应记录。",
-        "Bring years of records over from an old system: upload a CSV (UTF-8 or GB18030) or Excel (.xlsx) file; headers may be Chinese or English. Program codes that do not exist yet become historical programs (hours: the largest of their records); existing programs are attached to. Every row becomes an enrolment of source 'imported'; no attendance is generated. If any row has a problem, nothing is written; importing the same file again changes nothing, and a changed value updates its record.",
+        "Bring years of records over from an old system: upload a CSV (UTF-8 or GB18030) or Excel (.xlsx) file; headers may be Chinese or English. Program codes that do not exist yet become historical programs (hours: the largest of their records); existing programs are attached to. Every row becomes an enrollment of source 'imported'; no attendance is generated. If any row has a problem, nothing is written; importing the same file again changes nothing, and a changed value updates its record.",
     ),
     (
         "training_records.file",
@@ -1778,11 +1778,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Cancel until (hours before start)",
     ),
     ("programs.you_are", "你在本项目中：", "You are:"),
-    ("programs.cancel_mine", "取消报名", "Cancel my enrolment"),
+    ("programs.cancel_mine", "取消报名", "Cancel my enrollment"),
     (
         "programs.cancel_confirm",
         "确定取消该报名吗？名额将顺延给候补人员。",
-        "Cancel this enrolment? The seat goes to the next person waiting.",
+        "Cancel this enrollment? The seat goes to the next person waiting.",
     ),
     ("programs.enroll_self", "报名参加", "Sign up"),
     (
@@ -1815,7 +1815,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "programs.done.cancelled",
         "报名已取消。",
-        "Enrolment cancelled.",
+        "Enrollment cancelled.",
     ),
     (
         "programs.done.enrolled",
@@ -2026,7 +2026,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "practice.programs_link",
         "训后转化：实践任务与行为改变评估",
-        "Transfer to work: practice tasks and behaviour ratings",
+        "Transfer to work: practice tasks and behavior ratings",
     ),
     ("practice.mean_score", "平均评分", "Mean score"),
     ("practice.reported", "已交报告", "Reported"),
@@ -2034,7 +2034,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "practice.assign_help",
         "布置给已完成本项目的学员；导师默认为各自的直接上级。同时安排上级在完成后第 30 天和第 90 天评估行为改变。",
-        "Assigned to the learners who completed this program; by default each learner's manager mentors. Their manager is also scheduled to rate behaviour change 30 and 90 days after completion.",
+        "Assigned to the learners who completed this program; by default each learner's manager mentors. Their manager is also scheduled to rate behavior change 30 and 90 days after completion.",
     ),
     (
         "practice.mentor_manager",
@@ -2063,12 +2063,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "ratings.title",
         "待评估的行为改变",
-        "Behaviour change to rate",
+        "Behavior change to rate",
     ),
     (
         "ratings.help",
         "学员完成培训后第 30 天和第 90 天，请根据你在工作中的观察评估其行为改变（柯氏第三级）。",
-        "30 and 90 days after a learner completes a program, rate the change in their behaviour you observe at work (Kirkpatrick level 3).",
+        "30 and 90 days after a learner completes a program, rate the change in their behavior you observe at work (Kirkpatrick level 3).",
     ),
     ("ratings.checkpoint", "评估节点", "Checkpoint"),
     ("ratings.days", "天", "days"),
@@ -2082,7 +2082,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ratings.submit", "提交", "Submit"),
     ("ratings.not_yet", "未到评估日期", "Not due yet"),
     ("ratings.overdue", "逾期未评", "Overdue"),
-    ("ratings.level3", "行为改变（L3）", "Behaviour change (L3)"),
+    ("ratings.level3", "行为改变（L3）", "Behavior change (L3)"),
     ("ratings.role.manager", "上级", "manager"),
     ("ratings.role.mentor", "导师", "mentor"),
     ("ratings.scale.1", "没有变化", "no change"),
@@ -2111,16 +2111,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Practice report promoted to case",
     ),
     (
-        "audit.action.practice.behaviour_rating",
+        "audit.action.practice.behavior_rating",
         "行为改变评估",
-        "Behaviour change rated",
+        "Behavior change rated",
     ),
     (
         "my.no_open",
         "目前没有开放报名的项目。",
         "No program is open for sign-up now.",
     ),
-    ("my.done.cancelled", "报名已取消。", "Enrolment cancelled."),
+    ("my.done.cancelled", "报名已取消。", "Enrollment cancelled."),
     ("my.done.checked_in_present", "签到成功。", "Checked in."),
     (
         "my.done.checked_in_late",

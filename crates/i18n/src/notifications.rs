@@ -39,9 +39,9 @@ pub const NOTIFICATION_TEXTS: &[(&str, &str, &str)] = &[
         "Practice task due",
     ),
     (
-        "notify.kind.behaviour_rating_due",
+        "notify.kind.behavior_rating_due",
         "行为评估待完成",
-        "Behaviour rating due",
+        "Behavior rating due",
     ),
     (
         "notify.kind.certificate_issued",
@@ -155,14 +155,14 @@ pub const NOTIFICATION_TEXTS: &[(&str, &str, &str)] = &[
         "Practice task “{task}” is due[ on {due_on}]; please hand it in on time.",
     ),
     (
-        "notify.behaviour_rating_due.title",
+        "notify.behavior_rating_due.title",
         "行为评估待完成[：{program}]",
-        "Behaviour rating due[: {program}]",
+        "Behavior rating due[: {program}]",
     ),
     (
-        "notify.behaviour_rating_due.body",
+        "notify.behavior_rating_due.body",
         "请为[{employee} 在]「{program}」之后的行为改变打分。",
-        "Please rate the behaviour change[ of {employee}] after “{program}”.",
+        "Please rate the behavior change[ of {employee}] after “{program}”.",
     ),
     (
         "notify.certificate_issued.title",

@@ -56,7 +56,7 @@ pub struct TrainingRecordPlan {
 }
 
 impl TrainingRecordPlan {
-    /// Rows whose person already holds an enrolment made in Skillbridge itself
+    /// Rows whose person already holds an enrollment made in Skillbridge itself
     /// (`live`: (program id, employee id) → its status): history never overwrites those.
     pub fn live_conflicts(&self, live: &HashMap<(i64, i64), String>) -> Vec<RowError> {
         if live.is_empty() {
@@ -76,7 +76,7 @@ impl TrainingRecordPlan {
                     row: r.row,
                     column: self.employee_column.clone(),
                     reason: format!(
-                        "this person already has an enrolment in program {} made in Skillbridge (status {status}); a history import does not overwrite it",
+                        "this person already has an enrollment in program {} made in Skillbridge (status {status}); a history import does not overwrite it",
                         r.program_code
                     ),
                 })
@@ -542,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn live_enrolments_are_not_overwritten() {
+    fn live_enrollments_are_not_overwritten() {
         let (p, errors) = plan(
             "项目编码,项目名称,工号,开始日期,完成日期,状态,学时\n\
              P-LIVE,安全生产,E1,2020-01-01,2020-01-02,已完成,4\n\

@@ -1,4 +1,4 @@
-//! Behaviour of the hybrid model on hand-built cases and on a small simulated company.
+//! Behavior of the hybrid model on hand-built cases and on a small simulated company.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{HashMap, HashSet};

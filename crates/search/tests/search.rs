@@ -1,4 +1,4 @@
-//! Behaviour of the index through its public API.
+//! Behavior of the index through its public API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;

@@ -80,7 +80,7 @@ pub async fn my_certificates(
     }
 }
 
-/// Issues a certificate by hand for a completed enrolment that has no valid one.
+/// Issues a certificate by hand for a completed enrollment that has no valid one.
 pub async fn issue_certificate(
     ctx: &Context,
     principal: &Principal,

@@ -113,13 +113,13 @@ pub async fn set_model_requirement(
         .await
 }
 
-/// The skill taxonomy with each level's behavioural description.
+/// The skill taxonomy with each level's behavioral description.
 pub async fn list_skills(ctx: &Context, principal: &Principal) -> DomainResult<Vec<SkillEntry>> {
     require(principal, Permission::ViewHeadcount)?;
     ctx.store.list_skills().await
 }
 
-/// Renames skill `code` and sets one behavioural description per level.
+/// Renames skill `code` and sets one behavioral description per level.
 pub async fn update_skill(
     ctx: &Context,
     principal: &Principal,

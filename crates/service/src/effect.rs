@@ -3,8 +3,8 @@
 //! analytics crate, the event-time series for the chart, and ROI.
 
 use analytics::effect::{Estimate, Matching, Options, Stratum, Warning};
+use domain::effect::{EffectRequest, MatchingMethod, ProgramCost, RoiAssumptions, StratifyBy};
 use domain::evaluation::NoKpiEffectAlert;
-use domain::kpi_effect::{EffectRequest, MatchingMethod, ProgramCost, RoiAssumptions, StratifyBy};
 use domain::operations::ProgramDetail;
 use domain::performance::{Direction, Kpi};
 use domain::{DomainError, DomainResult, Permission, Principal};

@@ -152,7 +152,7 @@ pub struct EvaluationFunnel {
     pub trend: Vec<TrendPoint>,
 }
 
-/// The funnel from enrolled to behaviour changed over every program matching the
+/// The funnel from enrolled to behavior changed over every program matching the
 /// query, with the quarterly trend for the scope and per program family.
 pub async fn evaluation_funnel(
     ctx: &Context,

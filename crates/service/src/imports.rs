@@ -822,7 +822,7 @@ pub const MODEL_EXPORT_HEADERS: [&str; 8] = [
 
 /// The training-history import (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态, 学时, 成绩,
 /// 人均费用): new program codes become historical programs, every row an imported
-/// enrolment; all rows or none. A dry run does the whole import and rolls it back, so
+/// enrollment; all rows or none. A dry run does the whole import and rolls it back, so
 /// its counts are exact.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TrainingRecords;
@@ -902,7 +902,7 @@ impl Import for TrainingRecords {
 
     fn describe(o: &Self::Outcome, _: &Checked) -> String {
         format!(
-            "{} historical programs created, {} with more hours; {} enrolments created, {} updated, {} unchanged",
+            "{} historical programs created, {} with more hours; {} enrollments created, {} updated, {} unchanged",
             o.programs_created,
             o.programs_updated,
             o.enrollments_created,
@@ -914,7 +914,7 @@ impl Import for TrainingRecords {
 
 /// Imports training history (项目编码, 项目名称, 工号, 开始日期, 完成日期, 状态, 学时, 成绩,
 /// 人均费用): new program codes become historical programs, every row an imported
-/// enrolment; all rows or none. A dry run does the whole import and rolls it back, so
+/// enrollment; all rows or none. A dry run does the whole import and rolls it back, so
 /// its counts are exact.
 pub async fn import_training_records(
     ctx: &Context,

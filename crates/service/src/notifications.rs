@@ -425,7 +425,7 @@ pub async fn send_due_reminders(
 }
 
 /// Every reminder that is due at `now`: sessions within a day, unfinished learning,
-/// approval steps waiting or overdue, practice tasks and behaviour ratings due, and
+/// approval steps waiting or overdue, practice tasks and behavior ratings due, and
 /// certificates expiring. A new source is one store function returning
 /// [`DueReminder`]s, added here.
 pub async fn due_reminders(
@@ -494,7 +494,7 @@ async fn approval_reminders(ctx: &Context, now: OffsetDateTime) -> DomainResult<
     Ok(out)
 }
 
-/// Practice tasks due within a few days without a report, and behaviour ratings that
+/// Practice tasks due within a few days without a report, and behavior ratings that
 /// fell due.
 async fn practice_reminders(ctx: &Context, today: time::Date) -> DomainResult<Vec<DueReminder>> {
     let mut out = Vec::new();
@@ -517,8 +517,8 @@ async fn practice_reminders(ctx: &Context, today: time::Date) -> DomainResult<Ve
             .await?,
         );
     }
-    for rating in ctx.store.behaviour_ratings_due(today).await? {
-        let event = NotificationEvent::new(NotificationKind::BehaviourRatingDue, Vec::new())
+    for rating in ctx.store.behavior_ratings_due(today).await? {
+        let event = NotificationEvent::new(NotificationKind::BehaviorRatingDue, Vec::new())
             .param("program", &rating.program_title)
             .param("employee", &rating.employee_name)
             .link("/practice");

@@ -1,4 +1,4 @@
-//! Training operations: plans, venues, instructors, programs, sessions, enrolment,
+//! Training operations: plans, venues, instructors, programs, sessions, enrollment,
 //! attendance, check-in, completion and calendars.
 
 use crate::Context;
@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 pub enum Enrollees {
     /// The caller's own employee record (self-service).
     Myself,
-    /// Named people by employee number, within the caller's enrolment scope.
+    /// Named people by employee number, within the caller's enrollment scope.
     People(Vec<String>),
     /// Everyone the program's audience rule matches (program staff only).
     Audience,
@@ -102,7 +102,7 @@ pub fn may_enroll_others(principal: &Principal) -> bool {
     principal.can(Permission::EnrollPeople)
 }
 
-/// The people whose enrolments the caller sees and changes: their EnrollPeople scope
+/// The people whose enrollments the caller sees and changes: their EnrollPeople scope
 /// (programme staff hold it with the same reach as their ManagePrograms grant), the
 /// same scope in which they enrol people. `Forbidden` when it covers nobody.
 pub fn enrollment_scope(principal: &Principal) -> DomainResult<DataScope> {
@@ -376,7 +376,7 @@ pub async fn create_program(
     Ok(id)
 }
 
-/// Replaces a program's fields (sessions and enrolments stay).
+/// Replaces a program's fields (sessions and enrollments stay).
 pub async fn update_program(
     ctx: &Context,
     principal: &Principal,
@@ -433,11 +433,11 @@ pub async fn program_for_edit(
 /// What the program page shows the caller.
 pub struct ProgramOverview {
     pub detail: ProgramDetail,
-    /// The enrolments of the people in the caller's enrolment scope (first 200), and
+    /// The enrollments of the people in the caller's enrollment scope (first 200), and
     /// their total; empty for callers who enrol nobody.
     pub enrollments: Vec<Enrollment>,
     pub enrollment_total: i64,
-    /// The caller's own enrolment.
+    /// The caller's own enrollment.
     pub mine: Option<Enrollment>,
     pub can_manage: bool,
     pub can_enroll_others: bool,
@@ -630,9 +630,9 @@ pub async fn check_conflicts(
         .await
 }
 
-// ----- enrolment ------------------------------------------------------------------
+// ----- enrollment ------------------------------------------------------------------
 
-/// A program's enrolments of the people in the caller's enrolment scope, waiting list
+/// A program's enrollments of the people in the caller's enrollment scope, waiting list
 /// in order.
 pub async fn list_enrollments(
     ctx: &Context,
@@ -651,16 +651,16 @@ pub async fn list_enrollments(
 #[derive(Debug)]
 pub struct CancelledEnrollment {
     pub program_id: i64,
-    /// Enrolment ids moved off the waiting list.
+    /// Enrollment ids moved off the waiting list.
     pub promoted: Vec<i64>,
     /// Cancelled by someone who enrols the person (not held to the deadline), rather
     /// than by the learner themself.
     pub by_staff: bool,
 }
 
-/// Cancels an enrolment and gives the seat to the first person waiting. Learners
+/// Cancels an enrollment and gives the seat to the first person waiting. Learners
 /// cancelling their own are held to the program's deadline; people who enrol the
-/// learner (within their enrolment scope) are not. Anyone else finds nothing.
+/// learner (within their enrollment scope) are not. Anyone else finds nothing.
 pub async fn cancel_enrollment(
     ctx: &Context,
     principal: &Principal,
@@ -678,7 +678,7 @@ pub async fn cancel_enrollment(
     };
     let own = principal.employee_id == Some(enrollment.employee_id);
     if !by_staff && !own {
-        // Other people's enrolments outside one's scope are not visible at all.
+        // Other people's enrollments outside one's scope are not visible at all.
         return Err(DomainError::NotFound {
             entity: "enrollment",
         });
@@ -694,7 +694,7 @@ pub async fn cancel_enrollment(
     })
 }
 
-/// The caller's own enrolments, newest first.
+/// The caller's own enrollments, newest first.
 pub async fn my_enrollments(ctx: &Context, principal: &Principal) -> DomainResult<Vec<Enrollment>> {
     match principal.employee_id {
         Some(me) => ctx.store.employee_enrollments(me).await,
@@ -702,7 +702,7 @@ pub async fn my_enrollments(ctx: &Context, principal: &Principal) -> DomainResul
     }
 }
 
-/// The learner's side: their enrolments, their coming sessions, the coming sessions
+/// The learner's side: their enrollments, their coming sessions, the coming sessions
 /// they teach and the programs open for sign-up.
 pub struct MyLearning {
     pub enrollments: Vec<Enrollment>,

@@ -1,5 +1,5 @@
 //! Transfer to work: practice tasks (listing, assigning, reports, reviews, promotion
-//! into the case library), a program's transfer summary and behaviour-change ratings,
+//! into the case library), a program's transfer summary and behavior-change ratings,
 //! with how a caller stands to each.
 
 use crate::Context;
@@ -7,7 +7,7 @@ use crate::access::{require, scope_or_forbidden};
 use domain::audit::Actor;
 use domain::operations::ProgramDetail;
 use domain::practice::{
-    AssignmentOutcome, BehaviourRating, PROMOTION_MIN_SCORE, PracticeAssignment, PracticeFilter,
+    AssignmentOutcome, BehaviorRating, PROMOTION_MIN_SCORE, PracticeAssignment, PracticeFilter,
     PracticeReport, PracticeStatus, PracticeTask, RatingInput, ReportReview, TransferSummary,
 };
 use domain::{DataScope, DomainError, DomainResult, Page, Paged, Permission, Principal};
@@ -67,16 +67,16 @@ pub fn practice_oversight_scope(principal: &Principal) -> DomainResult<DataScope
     }
 }
 
-/// A behaviour rating the caller owes (only the rater may see and give it).
-pub async fn own_behaviour_rating(
+/// A behavior rating the caller owes (only the rater may see and give it).
+pub async fn own_behavior_rating(
     ctx: &Context,
     principal: &Principal,
     id: i64,
-) -> DomainResult<domain::practice::BehaviourRating> {
-    let rating = ctx.store.behaviour_rating(id).await?;
+) -> DomainResult<domain::practice::BehaviorRating> {
+    let rating = ctx.store.behavior_rating(id).await?;
     if principal.employee_id != Some(rating.rater_id) {
         return Err(DomainError::NotFound {
-            entity: "behaviour rating",
+            entity: "behavior rating",
         });
     }
     Ok(rating)
@@ -233,12 +233,12 @@ pub async fn busiest_practice_view(
 }
 
 /// The caller's practice overview: the tasks of a view (the busiest one when none is
-/// named), the views they have and the behaviour ratings they still owe.
+/// named), the views they have and the behavior ratings they still owe.
 pub struct PracticeOverview {
     pub view: PracticeView,
     pub views: Vec<PracticeView>,
     pub tasks: Paged<PracticeTask>,
-    pub ratings_owed: Vec<BehaviourRating>,
+    pub ratings_owed: Vec<BehaviorRating>,
 }
 
 /// [`list_practice_tasks`] of `view` (or of [`busiest_practice_view`]) with the views
@@ -259,7 +259,7 @@ pub async fn practice_overview(
         view,
         views: PracticeView::available(principal),
         tasks,
-        ratings_owed: my_behaviour_ratings(ctx, principal, true).await?,
+        ratings_owed: my_behavior_ratings(ctx, principal, true).await?,
     })
 }
 
@@ -438,7 +438,7 @@ pub async fn program_practice(
 }
 
 /// Assigns a practice task to the learners in the caller's oversight scope who
-/// completed program `program_id` (all, or the named ones), and schedules behaviour
+/// completed program `program_id` (all, or the named ones), and schedules behavior
 /// ratings.
 pub async fn assign_practice(
     ctx: &Context,
@@ -465,32 +465,30 @@ pub async fn transfer_summary(
     ctx.store.transfer_summary(program_id, ctx.today()).await
 }
 
-// ----- behaviour ratings ------------------------------------------------------------------
+// ----- behavior ratings ------------------------------------------------------------------
 
-/// Behaviour ratings the caller owes (`open_only`) or owes and gave, the unrated
+/// Behavior ratings the caller owes (`open_only`) or owes and gave, the unrated
 /// first; none for an account without an employee record.
-pub async fn my_behaviour_ratings(
+pub async fn my_behavior_ratings(
     ctx: &Context,
     principal: &Principal,
     open_only: bool,
-) -> DomainResult<Vec<BehaviourRating>> {
+) -> DomainResult<Vec<BehaviorRating>> {
     match principal.employee_id {
         Some(me) => ctx.store.ratings_of_rater(me, open_only).await,
         None => Ok(Vec::new()),
     }
 }
 
-/// The rater records the behaviour change they observed (1–5), once, from the due
+/// The rater records the behavior change they observed (1–5), once, from the due
 /// date; `NotFound` for anybody but the rater, before the rating is looked at.
-pub async fn rate_behaviour(
+pub async fn rate_behavior(
     ctx: &Context,
     principal: &Principal,
     id: i64,
     input: &RatingInput,
     actor: &Actor,
 ) -> DomainResult<()> {
-    own_behaviour_rating(ctx, principal, id).await?;
-    ctx.store
-        .rate_behaviour(id, input, ctx.today(), actor)
-        .await
+    own_behavior_rating(ctx, principal, id).await?;
+    ctx.store.rate_behavior(id, input, ctx.today(), actor).await
 }

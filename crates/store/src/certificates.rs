@@ -29,7 +29,7 @@ pub(crate) fn new_token() -> DomainResult<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Issues a certificate inside the open transaction `$tx` for each enrolment id in
+/// Issues a certificate inside the open transaction `$tx` for each enrollment id in
 /// `$enrollments` that has no valid one, dated `$issued_on` and valid for `$months`
 /// (None: never expires). Evaluates to the new certificate ids.
 macro_rules! issue_certificates_in {
@@ -127,9 +127,9 @@ impl CertificateRow {
     }
 }
 
-/// Credits of one completed enrolment: the program's credits, or, when the program
+/// Credits of one completed enrollment: the program's credits, or, when the program
 /// has none (imported history), its hours.
-const ENROLMENT_CREDITS_SQL: &str =
+const ENROLLMENT_CREDITS_SQL: &str =
     "CASE WHEN p.credits > 0 THEN p.credits ELSE COALESCE(en.hours, p.hours) END";
 
 #[derive(sqlx::FromRow)]
@@ -173,7 +173,7 @@ fn year_bounds(year: i32) -> DomainResult<(Date, Date)> {
 pub trait CertificateRepository {
     // ----- certificates -----------------------------------------------------------
 
-    /// Issues a certificate by hand for a completed enrolment that has no valid one.
+    /// Issues a certificate by hand for a completed enrollment that has no valid one.
     fn issue_certificate(
         &self,
         enrollment_id: i64,
@@ -225,7 +225,7 @@ pub trait CertificateRepository {
     // ----- learning hours and credits ----------------------------------------------
 
     /// Hours and credits per active person in `scope` for a calendar year, from the
-    /// enrolments completed in it (credits: the program's, or its hours when it has
+    /// enrollments completed in it (credits: the program's, or its hours when it has
     /// none), against their position's yearly requirement.
     fn credit_report(
         &self,
@@ -258,13 +258,13 @@ pub trait CertificateRepository {
 impl CertificateRepository for crate::Store {
     // ----- certificates -----------------------------------------------------------
 
-    /// Issues a certificate by hand for a completed enrolment that has no valid one.
+    /// Issues a certificate by hand for a completed enrollment that has no valid one.
     async fn issue_certificate(&self, enrollment_id: i64, actor: &Actor) -> DomainResult<i64> {
         let enrollment = self.enrollment(enrollment_id).await?;
         if enrollment.status != domain::operations::EnrollmentStatus::Completed {
             return Err(DomainError::invalid(
                 "enrollment",
-                "only a completed enrolment earns a certificate",
+                "only a completed enrollment earns a certificate",
             ));
         }
         let months = self
@@ -279,7 +279,7 @@ impl CertificateRepository for crate::Store {
             let issued = issue_certificates_in!(tx, &[enrollment_id], issued_on, months);
             let Some(id) = issued.first().copied() else {
                 return Err(DomainError::Conflict(
-                    "the enrolment already has a valid certificate".into(),
+                    "the enrollment already has a valid certificate".into(),
                 ));
             };
             let after = serde_json::json!({ "enrollment_id": enrollment_id, "issued_on": issued_on.to_string() }).to_string();
@@ -461,7 +461,7 @@ impl CertificateRepository for crate::Store {
     // ----- learning hours and credits ----------------------------------------------
 
     /// Hours and credits per active person in `scope` for a calendar year, from the
-    /// enrolments completed in it (credits: the program's, or its hours when it has
+    /// enrollments completed in it (credits: the program's, or its hours when it has
     /// none), against their position's yearly requirement.
     async fn credit_report(
         &self,
@@ -497,7 +497,7 @@ impl CertificateRepository for crate::Store {
             for qb in [&mut rows_qb, &mut count_qb] {
                 qb.push(format!(
                     " FROM employees e JOIN departments d ON d.id = e.department_id LEFT JOIN positions pos ON pos.id = e.position_id \
-                     LEFT JOIN (SELECT en.employee_id, SUM(COALESCE(en.hours, p.hours)) AS hours, SUM({ENROLMENT_CREDITS_SQL}) AS credits, \
+                     LEFT JOIN (SELECT en.employee_id, SUM(COALESCE(en.hours, p.hours)) AS hours, SUM({ENROLLMENT_CREDITS_SQL}) AS credits, \
                        COUNT(*) AS programs FROM enrollments en JOIN programs p ON p.id = en.program_id \
                        WHERE en.status = 'completed' AND en.completed_on >= "
                 ))
@@ -533,7 +533,7 @@ impl CertificateRepository for crate::Store {
                  pos.name AS position, pos.annual_credits AS required, \
                  COALESCE((SELECT SUM(COALESCE(en.hours, p.hours)) FROM enrollments en JOIN programs p ON p.id = en.program_id \
                    WHERE en.employee_id = e.id AND en.status = 'completed' AND en.completed_on >= $2 AND en.completed_on < $3), 0.0) AS hours, \
-                 COALESCE((SELECT SUM({ENROLMENT_CREDITS_SQL}) FROM enrollments en JOIN programs p ON p.id = en.program_id \
+                 COALESCE((SELECT SUM({ENROLLMENT_CREDITS_SQL}) FROM enrollments en JOIN programs p ON p.id = en.program_id \
                    WHERE en.employee_id = e.id AND en.status = 'completed' AND en.completed_on >= $2 AND en.completed_on < $3), 0.0) AS credits, \
                  (SELECT COUNT(*) FROM enrollments en WHERE en.employee_id = e.id AND en.status = 'completed' \
                    AND en.completed_on >= $2 AND en.completed_on < $3) AS programs \

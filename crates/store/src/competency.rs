@@ -120,7 +120,7 @@ pub struct ModelRequirement {
     pub tasks: Option<String>,
 }
 
-/// A skill of the taxonomy with its levels and their behavioural descriptions.
+/// A skill of the taxonomy with its levels and their behavioral descriptions.
 #[derive(Debug, Clone)]
 pub struct SkillEntry {
     pub code: String,
@@ -220,7 +220,7 @@ pub trait CompetencyRepository {
         &self,
     ) -> impl std::future::Future<Output = DomainResult<Vec<SkillEntry>>> + Send;
 
-    /// Renames a skill and sets its number of levels (2–10) with one behavioural
+    /// Renames a skill and sets its number of levels (2–10) with one behavioral
     /// description per level; fewer levels than a requirement needs are refused.
     fn update_skill(
         &self,
@@ -518,7 +518,7 @@ impl CompetencyRepository for crate::Store {
             .collect())
     }
 
-    /// Renames a skill and sets its number of levels (2–10) with one behavioural
+    /// Renames a skill and sets its number of levels (2–10) with one behavioral
     /// description per level; fewer levels than a requirement needs are refused.
     async fn update_skill(
         &self,

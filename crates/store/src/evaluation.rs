@@ -1,4 +1,4 @@
-//! Value proof, levels 1–3, in SQL: per-program reaction, learning, behaviour and the
+//! Value proof, levels 1–3, in SQL: per-program reaction, learning, behavior and the
 //! funnel, each a grouped query over all selected programs at once; the sessions and
 //! their measured learning behind the resource efficiency index; required-skill
 //! coverage; and the alerts with the coaching tasks they create.
@@ -20,7 +20,7 @@ use sqlx::QueryBuilder;
 use std::collections::HashMap;
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
 
-/// Enrolments that make a learner: neither cancelled nor waiting for a seat.
+/// Enrollments that make a learner: neither cancelled nor waiting for a seat.
 const LEARNER_STATUSES: &str = "('enrolled', 'completed', 'incomplete')";
 
 /// A learner's manager (as practice tasks pick the mentor): the head of their
@@ -181,7 +181,7 @@ const PROGRAM_SELECT: &str = "SELECT p.id, p.code, p.title, p.status, pl.code AS
     (SELECT MAX(s.starts_at) FROM training_sessions s WHERE s.program_id = p.id AND s.status = 'scheduled') AS last_session \
     FROM programs p LEFT JOIN plans pl ON pl.id = p.plan_id WHERE 1=1";
 
-/// (program, enrolled, attended, completed, passed post-test, practice accepted, behaviour changed).
+/// (program, enrolled, attended, completed, passed post-test, practice accepted, behavior changed).
 type FunnelRow = (i64, i64, i64, i64, i64, i64, i64);
 /// (program, responses, invited, ratings, rating sum).
 type ReactionRow = (i64, i64, i64, i64, f64);
@@ -230,7 +230,7 @@ impl crate::Store {
                    WHERE x.program_id = en.program_id AND x.purpose = 'post_test' AND xa.employee_id = en.employee_id AND xa.passed = TRUE) THEN 1 ELSE 0 END), \
                  SUM(CASE WHEN EXISTS (SELECT 1 FROM practice_tasks t WHERE t.program_id = en.program_id \
                    AND t.employee_id = en.employee_id AND t.status = 'reviewed') THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM behaviour_ratings r WHERE r.program_id = en.program_id \
+                 SUM(CASE WHEN (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM behavior_ratings r WHERE r.program_id = en.program_id \
                    AND r.employee_id = en.employee_id AND r.checkpoint_days = 90 AND r.rating IS NOT NULL) >= {} THEN 1 ELSE 0 END)\
                  {learner_from}en.status IN {LEARNER_STATUSES} AND ",
                 domain::evaluation::BEHAVIOR_CHANGED_FROM
@@ -284,7 +284,7 @@ impl crate::Store {
             );
             qb.push(domain::evaluation::BEHAVIOR_CHANGED_FROM.to_string()).push(
                 " THEN 1 ELSE 0 END) FROM (SELECT r.program_id, r.checkpoint_days, r.employee_id, COUNT(r.rating) AS n, \
-                 CAST(SUM(r.rating) AS DOUBLE PRECISION) AS total FROM behaviour_ratings r JOIN employees e ON e.id = r.employee_id \
+                 CAST(SUM(r.rating) AS DOUBLE PRECISION) AS total FROM behavior_ratings r JOIN employees e ON e.id = r.employee_id \
                  JOIN departments d ON d.id = e.department_id WHERE r.rating IS NOT NULL AND ",
             );
             push_scope(&mut qb, scope, "d.path", Own::EmployeeIn("e.id"));

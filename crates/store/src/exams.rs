@@ -744,7 +744,7 @@ pub trait ExamRepository {
         program_id: i64,
     ) -> impl std::future::Future<Output = DomainResult<LearningGain>> + Send;
 
-    /// Enrolment ids of a program's learners with a passed attempt at one of its
+    /// Enrollment ids of a program's learners with a passed attempt at one of its
     /// final exams (the completion rule when the program requires an exam).
     fn final_exam_passers(
         &self,
@@ -1526,7 +1526,7 @@ impl ExamRepository for crate::Store {
         })
     }
 
-    /// Enrolment ids of a program's learners with a passed attempt at one of its
+    /// Enrollment ids of a program's learners with a passed attempt at one of its
     /// final exams (the completion rule when the program requires an exam).
     async fn final_exam_passers(&self, program_id: i64) -> DomainResult<HashSet<i64>> {
         let ids: Vec<i64> = on_pool!(self, |pool| {

@@ -448,7 +448,7 @@ pub trait NotificationRepository {
         window: Duration,
     ) -> impl std::future::Future<Output = DomainResult<Vec<DueReminder>>> + Send;
 
-    /// `learning_overdue` for enrolments still 'enrolled' `days` after the last
+    /// `learning_overdue` for enrollments still 'enrolled' `days` after the last
     /// scheduled session of their program ended.
     fn due_learning_overdue(
         &self,
@@ -966,7 +966,7 @@ impl NotificationRepository for crate::Store {
         Ok(out)
     }
 
-    /// `learning_overdue` for enrolments still 'enrolled' `days` after the last
+    /// `learning_overdue` for enrollments still 'enrolled' `days` after the last
     /// scheduled session of their program ended.
     async fn due_learning_overdue(
         &self,

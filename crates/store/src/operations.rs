@@ -1,4 +1,4 @@
-//! Training operations: venues, instructors, plans, programs, sessions, enrolment
+//! Training operations: venues, instructors, plans, programs, sessions, enrollment
 //! with waitlists, attendance and completion.
 
 use crate::audit::{append_in, write_audited};
@@ -471,7 +471,7 @@ pub trait OperationsRepository {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
 
-    /// Replaces a program's fields and links; its sessions and enrolments stay.
+    /// Replaces a program's fields and links; its sessions and enrollments stay.
     fn update_program(
         &self,
         id: i64,
@@ -479,7 +479,7 @@ pub trait OperationsRepository {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
 
-    /// Moves a program to `status`; closing it settles every enrolment's completion
+    /// Moves a program to `status`; closing it settles every enrollment's completion
     /// and returns what that did.
     fn set_program_status(
         &self,
@@ -542,7 +542,7 @@ pub trait OperationsRepository {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
 
-    // ----- enrolment --------------------------------------------------------------
+    // ----- enrollment --------------------------------------------------------------
 
     /// Active employees matched by a program's audience rule, within `scope`.
     fn audience_members(
@@ -573,7 +573,7 @@ pub trait OperationsRepository {
         id: i64,
     ) -> impl std::future::Future<Output = DomainResult<Enrollment>> + Send;
 
-    /// Cancels an enrolment and gives its seat to the first person waiting. With
+    /// Cancels an enrollment and gives its seat to the first person waiting. With
     /// `by_learner`, refused after the program's cancellation deadline.
     fn cancel_enrollment(
         &self,
@@ -582,7 +582,7 @@ pub trait OperationsRepository {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<Vec<i64>>> + Send;
 
-    /// A program's enrolments of people in `scope`, waiting list in its order.
+    /// A program's enrollments of people in `scope`, waiting list in its order.
     fn program_enrollments(
         &self,
         program_id: i64,
@@ -915,7 +915,7 @@ impl OperationsRepository for crate::Store {
         self.save_program(None, input, actor).await
     }
 
-    /// Replaces a program's fields and links; its sessions and enrolments stay.
+    /// Replaces a program's fields and links; its sessions and enrollments stay.
     async fn update_program(
         &self,
         id: i64,
@@ -925,7 +925,7 @@ impl OperationsRepository for crate::Store {
         self.save_program(Some(id), input, actor).await.map(|_| ())
     }
 
-    /// Moves a program to `status`; closing it settles every enrolment's completion
+    /// Moves a program to `status`; closing it settles every enrollment's completion
     /// and returns what that did.
     async fn set_program_status(
         &self,
@@ -976,8 +976,8 @@ impl OperationsRepository for crate::Store {
         });
         if status == ProgramStatus::Closed {
             let outcome = self.settle_completion(id, actor).await?;
-            // Managers rate the completed learners' behaviour change at +30 and +90 days.
-            self.schedule_behaviour_ratings(id).await?;
+            // Managers rate the completed learners' behavior change at +30 and +90 days.
+            self.schedule_behavior_ratings(id).await?;
             return Ok(Some(outcome));
         }
         Ok(None)
@@ -1436,7 +1436,7 @@ impl OperationsRepository for crate::Store {
         })
     }
 
-    // ----- enrolment --------------------------------------------------------------
+    // ----- enrollment --------------------------------------------------------------
 
     /// Active employees matched by a program's audience rule, within `scope`.
     async fn audience_members(
@@ -1542,7 +1542,7 @@ impl OperationsRepository for crate::Store {
         let mut outcome = EnrollOutcome::default();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            // Lock the program row on PostgreSQL so concurrent enrolments count seats one at a time.
+            // Lock the program row on PostgreSQL so concurrent enrollments count seats one at a time.
             sqlx::query("UPDATE programs SET updated_at = updated_at WHERE id = $1")
                 .bind(program_id)
                 .execute(&mut *tx)
@@ -1647,7 +1647,7 @@ impl OperationsRepository for crate::Store {
         row.into_enrollment()
     }
 
-    /// Cancels an enrolment and gives its seat to the first person waiting. With
+    /// Cancels an enrollment and gives its seat to the first person waiting. With
     /// `by_learner`, refused after the program's cancellation deadline.
     async fn cancel_enrollment(
         &self,
@@ -1663,7 +1663,7 @@ impl OperationsRepository for crate::Store {
             return Err(DomainError::invalid(
                 "status",
                 format!(
-                    "a {} enrolment cannot be cancelled",
+                    "a {} enrollment cannot be cancelled",
                     enrollment.status.code()
                 ),
             ));
@@ -1720,7 +1720,7 @@ impl OperationsRepository for crate::Store {
         })
     }
 
-    /// A program's enrolments of people in `scope`, waiting list in its order.
+    /// A program's enrollments of people in `scope`, waiting list in its order.
     async fn program_enrollments(
         &self,
         program_id: i64,

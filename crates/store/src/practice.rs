@@ -1,5 +1,5 @@
 //! Transfer to work: practice tasks, reports and reviews, promotion into the case
-//! library, and behaviour-change ratings at +30 and +90 days.
+//! library, and behavior-change ratings at +30 and +90 days.
 
 use crate::audit::{append_in, write_audited};
 use crate::org::{Own, push_scope};
@@ -10,7 +10,7 @@ use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::library::{Origin, ResourceInput, ResourceKind, SkillLevel};
 use domain::practice::{
-    AssignmentOutcome, BehaviourRating, CHECKPOINTS, MentorChoice, PROMOTION_MIN_SCORE,
+    AssignmentOutcome, BehaviorRating, CHECKPOINTS, MentorChoice, PROMOTION_MIN_SCORE,
     PracticeAssignment, PracticeFilter, PracticeReport, PracticeStatus, PracticeTask, RaterRole,
     RatingInput, ReportDecision, ReportReview, TransferSummary, validate_report,
 };
@@ -108,8 +108,8 @@ struct RatingRow {
 }
 
 impl RatingRow {
-    fn into_rating(self) -> DomainResult<BehaviourRating> {
-        Ok(BehaviourRating {
+    fn into_rating(self) -> DomainResult<BehaviorRating> {
+        Ok(BehaviorRating {
             id: self.id,
             program_id: self.program_id,
             program_title: self.program_title,
@@ -128,7 +128,7 @@ impl RatingRow {
 
 const RATING_SELECT: &str = "SELECT r.id, r.program_id, p.title AS program_title, r.employee_id, e.name AS employee_name, \
     r.rater_id, r.rater_role, r.checkpoint_days, r.due_on, r.rating, r.observation, r.rated_at \
-    FROM behaviour_ratings r JOIN programs p ON p.id = r.program_id JOIN employees e ON e.id = r.employee_id";
+    FROM behavior_ratings r JOIN programs p ON p.id = r.program_id JOIN employees e ON e.id = r.employee_id";
 
 /// Inserts the +30 and +90 day ratings of `rater` for a learner who completed on
 /// `completed_on`; existing ones stay.
@@ -138,7 +138,7 @@ macro_rules! schedule_ratings_in {
         let mut added = 0u64;
         for days in CHECKPOINTS {
             added += sqlx::query(
-                "INSERT INTO behaviour_ratings (program_id, employee_id, rater_id, rater_role, checkpoint_days, due_on) \
+                "INSERT INTO behavior_ratings (program_id, employee_id, rater_id, rater_role, checkpoint_days, due_on) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             )
             .bind($program).bind($employee).bind($rater).bind($role.code())
@@ -183,7 +183,7 @@ where
 pub trait PracticeRepository {
     /// Assigns a practice task to the learners who completed `program_id` (all of
     /// them, or the named ones), each with a mentor, and schedules the mentor's and
-    /// the manager's behaviour ratings. Only learners in `scope` are touched; a named
+    /// the manager's behavior ratings. Only learners in `scope` are touched; a named
     /// learner outside it, unknown, or not completed is an error and nothing is written.
     /// The due date may not be before `today` (the caller's calendar day).
     fn assign_practice(
@@ -195,9 +195,9 @@ pub trait PracticeRepository {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<AssignmentOutcome>> + Send;
 
-    /// Schedules each completed learner's manager to rate their behaviour change at
+    /// Schedules each completed learner's manager to rate their behavior change at
     /// +30 and +90 days after completion; returns how many ratings were added.
-    fn schedule_behaviour_ratings(
+    fn schedule_behavior_ratings(
         &self,
         program_id: i64,
     ) -> impl std::future::Future<Output = DomainResult<u64>> + Send;
@@ -259,21 +259,21 @@ pub trait PracticeRepository {
         &self,
         rater: i64,
         open_only: bool,
-    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviorRating>>> + Send;
 
     /// Every rating scheduled for a program, by learner and checkpoint.
-    fn program_behaviour_ratings(
+    fn program_behavior_ratings(
         &self,
         program_id: i64,
-    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviorRating>>> + Send;
 
-    fn behaviour_rating(
+    fn behavior_rating(
         &self,
         id: i64,
-    ) -> impl std::future::Future<Output = DomainResult<BehaviourRating>> + Send;
+    ) -> impl std::future::Future<Output = DomainResult<BehaviorRating>> + Send;
 
     /// Records a rating; refused before its due date, and once given it stays.
-    fn rate_behaviour(
+    fn rate_behavior(
         &self,
         id: i64,
         input: &RatingInput,
@@ -282,7 +282,7 @@ pub trait PracticeRepository {
     ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
 
     /// A program's transfer to work: tasks by state, mean score, cases, and the
-    /// behaviour-change ratings at +30 and +90 days.
+    /// behavior-change ratings at +30 and +90 days.
     fn transfer_summary(
         &self,
         program_id: i64,
@@ -297,16 +297,16 @@ pub trait PracticeRepository {
     ) -> impl std::future::Future<Output = DomainResult<Vec<PracticeTask>>> + Send;
 
     /// Ratings due on or before `by` and not given: for the rating reminder.
-    fn behaviour_ratings_due(
+    fn behavior_ratings_due(
         &self,
         by: Date,
-    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviourRating>>> + Send;
+    ) -> impl std::future::Future<Output = DomainResult<Vec<BehaviorRating>>> + Send;
 }
 
 impl PracticeRepository for crate::Store {
     /// Assigns a practice task to the learners who completed `program_id` (all of
     /// them, or the named ones), each with a mentor, and schedules the mentor's and
-    /// the manager's behaviour ratings. Only learners in `scope` are touched; a named
+    /// the manager's behavior ratings. Only learners in `scope` are touched; a named
     /// learner outside it, unknown, or not completed is an error and nothing is written.
     /// The due date may not be before `today` (the caller's calendar day).
     async fn assign_practice(
@@ -437,9 +437,9 @@ impl PracticeRepository for crate::Store {
         Ok(outcome)
     }
 
-    /// Schedules each completed learner's manager to rate their behaviour change at
+    /// Schedules each completed learner's manager to rate their behavior change at
     /// +30 and +90 days after completion; returns how many ratings were added.
-    async fn schedule_behaviour_ratings(&self, program_id: i64) -> DomainResult<u64> {
+    async fn schedule_behavior_ratings(&self, program_id: i64) -> DomainResult<u64> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let learners: Vec<(i64, Date, Option<i64>)> = sqlx::query_as(&format!(
@@ -716,7 +716,7 @@ impl PracticeRepository for crate::Store {
         &self,
         rater: i64,
         open_only: bool,
-    ) -> DomainResult<Vec<BehaviourRating>> {
+    ) -> DomainResult<Vec<BehaviorRating>> {
         let rows: Vec<RatingRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "{RATING_SELECT} WHERE r.rater_id = $1 {} ORDER BY CASE WHEN r.rating IS NULL THEN 0 ELSE 1 END, r.due_on, r.id LIMIT 500",
@@ -727,10 +727,7 @@ impl PracticeRepository for crate::Store {
     }
 
     /// Every rating scheduled for a program, by learner and checkpoint.
-    async fn program_behaviour_ratings(
-        &self,
-        program_id: i64,
-    ) -> DomainResult<Vec<BehaviourRating>> {
+    async fn program_behavior_ratings(&self, program_id: i64) -> DomainResult<Vec<BehaviorRating>> {
         let rows: Vec<RatingRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!("{RATING_SELECT} WHERE r.program_id = $1 ORDER BY r.employee_id, r.checkpoint_days, r.id"))
                 .bind(program_id).fetch_all(pool).await.map_err(db_error)?
@@ -738,13 +735,13 @@ impl PracticeRepository for crate::Store {
         rows.into_iter().map(RatingRow::into_rating).collect()
     }
 
-    async fn behaviour_rating(&self, id: i64) -> DomainResult<BehaviourRating> {
+    async fn behavior_rating(&self, id: i64) -> DomainResult<BehaviorRating> {
         let row: RatingRow = on_pool!(self, |pool| {
             one_or_not_found(
                 pool,
                 &format!("{RATING_SELECT} WHERE r.id = $1"),
                 id,
-                "behaviour rating",
+                "behavior rating",
             )
             .await?
         });
@@ -752,7 +749,7 @@ impl PracticeRepository for crate::Store {
     }
 
     /// Records a rating; refused before its due date, and once given it stays.
-    async fn rate_behaviour(
+    async fn rate_behavior(
         &self,
         id: i64,
         input: &RatingInput,
@@ -760,7 +757,7 @@ impl PracticeRepository for crate::Store {
         actor: &Actor,
     ) -> DomainResult<()> {
         input.validate()?;
-        let rating = self.behaviour_rating(id).await?;
+        let rating = self.behavior_rating(id).await?;
         if rating.rating.is_some() {
             return Err(DomainError::invalid(
                 "rating",
@@ -775,7 +772,7 @@ impl PracticeRepository for crate::Store {
         }
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            let done = sqlx::query("UPDATE behaviour_ratings SET rating = $2, observation = $3, rated_at = $4 WHERE id = $1 AND rating IS NULL")
+            let done = sqlx::query("UPDATE behavior_ratings SET rating = $2, observation = $3, rated_at = $4 WHERE id = $1 AND rating IS NULL")
                 .bind(id).bind(input.rating).bind(input.observation.trim()).bind(DbTime(OffsetDateTime::now_utc()))
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected();
             if done == 0 {
@@ -787,7 +784,7 @@ impl PracticeRepository for crate::Store {
             append_in!(
                 tx,
                 &actor
-                    .entry("practice.behaviour_rating", "behaviour_rating")
+                    .entry("practice.behavior_rating", "behavior_rating")
                     .entity(id)
                     .change(None, serde_json::to_string(input).ok())
             );
@@ -797,7 +794,7 @@ impl PracticeRepository for crate::Store {
     }
 
     /// A program's transfer to work: tasks by state, mean score, cases, and the
-    /// behaviour-change ratings at +30 and +90 days.
+    /// behavior-change ratings at +30 and +90 days.
     async fn transfer_summary(
         &self,
         program_id: i64,
@@ -826,7 +823,7 @@ impl PracticeRepository for crate::Store {
             let ratings = sqlx::query_as(
                 "SELECT checkpoint_days, AVG(CAST(rating AS DOUBLE PRECISION)), COUNT(rating), \
                    SUM(CASE WHEN rating IS NULL AND due_on < $2 THEN 1 ELSE 0 END) \
-                 FROM behaviour_ratings WHERE program_id = $1 GROUP BY checkpoint_days",
+                 FROM behavior_ratings WHERE program_id = $1 GROUP BY checkpoint_days",
             )
             .bind(program_id)
             .bind(today)
@@ -869,7 +866,7 @@ impl PracticeRepository for crate::Store {
     }
 
     /// Ratings due on or before `by` and not given: for the rating reminder.
-    async fn behaviour_ratings_due(&self, by: Date) -> DomainResult<Vec<BehaviourRating>> {
+    async fn behavior_ratings_due(&self, by: Date) -> DomainResult<Vec<BehaviorRating>> {
         let rows: Vec<RatingRow> = on_pool!(self, |pool| {
             sqlx::query_as(&format!(
                 "{RATING_SELECT} WHERE r.rating IS NULL AND r.due_on <= $1 ORDER BY r.due_on, r.id"

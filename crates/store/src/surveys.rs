@@ -15,7 +15,7 @@ use domain::{DomainError, DomainResult};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-/// SQL (over `en`, an enrolment) that is 1 when the learner meets the survey part of
+/// SQL (over `en`, an enrollment) that is 1 when the learner meets the survey part of
 /// the completion rule and 0 otherwise: nothing asked when the program does not
 /// require a survey; else they answered at least one survey of the program and every
 /// survey of a held session they attended.

@@ -1,5 +1,5 @@
 //! Writing imported training records: historical programs for new codes and imported
-//! enrolments, in one transaction with one audit entry.
+//! enrollments, in one transaction with one audit entry.
 
 use crate::audit::append_in;
 use crate::query::{fetch_rows, id_map, push_in_list};
@@ -17,7 +17,7 @@ use time::{Date, OffsetDateTime};
 /// Rows per multi-row statement (12 binds each stays far below either engine's limit).
 const CHUNK: usize = 400;
 
-/// Counts the enrolments of `$programs` (ids) inside transaction `$tx`.
+/// Counts the enrollments of `$programs` (ids) inside transaction `$tx`.
 macro_rules! count_enrollments_in {
     ($tx:ident, $programs:expr) => {{
         let mut total = 0i64;
@@ -44,7 +44,7 @@ pub trait TrainingRecordRepository {
         today: Date,
     ) -> impl std::future::Future<Output = DomainResult<TrainingRecordRefs>> + Send;
 
-    /// Enrolments made in Skillbridge itself (any source but `imported`) in `programs`:
+    /// Enrollments made in Skillbridge itself (any source but `imported`) in `programs`:
     /// (program id, employee id) → status.
     fn live_enrollments(
         &self,
@@ -53,8 +53,8 @@ pub trait TrainingRecordRepository {
 
     /// Writes a validated plan in one transaction: historical programs for new codes (hours
     /// the largest of their records), a longer record raising a historical program's hours,
-    /// and one `imported` enrolment per record, created or brought to the file's values.
-    /// Enrolments made in Skillbridge are never touched. With `commit` false everything is
+    /// and one `imported` enrollment per record, created or brought to the file's values.
+    /// Enrollments made in Skillbridge are never touched. With `commit` false everything is
     /// rolled back, so a preview reports exactly what an import would do.
     fn import_training_records(
         &self,
@@ -96,7 +96,7 @@ impl TrainingRecordRepository for crate::Store {
         })
     }
 
-    /// Enrolments made in Skillbridge itself (any source but `imported`) in `programs`:
+    /// Enrollments made in Skillbridge itself (any source but `imported`) in `programs`:
     /// (program id, employee id) → status.
     async fn live_enrollments(
         &self,
@@ -119,8 +119,8 @@ impl TrainingRecordRepository for crate::Store {
 
     /// Writes a validated plan in one transaction: historical programs for new codes (hours
     /// the largest of their records), a longer record raising a historical program's hours,
-    /// and one `imported` enrolment per record, created or brought to the file's values.
-    /// Enrolments made in Skillbridge are never touched. With `commit` false everything is
+    /// and one `imported` enrollment per record, created or brought to the file's values.
+    /// Enrollments made in Skillbridge are never touched. With `commit` false everything is
     /// rolled back, so a preview reports exactly what an import would do.
     async fn import_training_records(
         &self,
@@ -183,7 +183,7 @@ impl TrainingRecordRepository for crate::Store {
                 .execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
             }
             let program_ids: Vec<i64> = ids.values().copied().collect();
-            // Created = the programs' enrolments after minus before; the upsert's count holds
+            // Created = the programs' enrollments after minus before; the upsert's count holds
             // both the created and the changed ones.
             let before = count_enrollments_in!(tx, &program_ids);
             let mut written = 0usize;
@@ -208,7 +208,7 @@ impl TrainingRecordRepository for crate::Store {
                         .push_bind(now);
                 });
                 // Re-importing the same file must change nothing, not even updated_at; a
-                // Skillbridge enrolment (checked before, guarded here) is left alone.
+                // Skillbridge enrollment (checked before, guarded here) is left alone.
                 qb.push(" ON CONFLICT (program_id, employee_id) DO UPDATE SET status = excluded.status, \
                           started_on = excluded.started_on, completed_on = excluded.completed_on, hours = excluded.hours, \
                           score = excluded.score, cost_per_head = excluded.cost_per_head, updated_at = excluded.updated_at \

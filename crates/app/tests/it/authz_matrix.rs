@@ -1178,15 +1178,15 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "GET",
-            "/api/v1/me/behaviour-ratings",
-            "/api/v1/me/behaviour-ratings",
+            "/api/v1/me/behavior-ratings",
+            "/api/v1/me/behavior-ratings",
             NoBody,
             all(401, 200),
         ),
         p(
             "POST",
-            "/api/v1/behaviour-ratings/{id}",
-            "/api/v1/behaviour-ratings/{pr_rating}",
+            "/api/v1/behavior-ratings/{id}",
+            "/api/v1/behavior-ratings/{pr_rating}",
             Json(r#"{"rating":0}"#),
             [401, 404, 404, 422, 404, 404, 404, 404],
         ),
@@ -2001,7 +2001,7 @@ fn probes() -> Vec<Probe> {
             NoBody,
             [401, 200, 200, 200, 403, 403, 403, 403],
         ),
-        // The admin cancels; the others then meet a cancelled enrolment (422) or,
+        // The admin cancels; the others then meet a cancelled enrollment (422) or,
         // outside their sight, none at all (404).
         p(
             "POST",
@@ -2581,7 +2581,7 @@ fn probes() -> Vec<Probe> {
             NoBody,
             admin_or_training(303, 200),
         ),
-        // A completed enrolment whose certificate was revoked: the admin issues a new one.
+        // A completed enrollment whose certificate was revoked: the admin issues a new one.
         p(
             "POST",
             "/enrollments/{id}/certificate",
@@ -3081,7 +3081,7 @@ struct Targets {
     lib: LibraryTargets,
     ops: OpsTargets,
     /// For the pages: an open program with two sessions (the instructor login
-    /// teaches the first), the employee login's enrolment, its venue and instructor.
+    /// teaches the first), the employee login's enrollment, its venue and instructor.
     pages: PageOpsTargets,
     practice: PracticeTargets,
     notify: NotifyTargets,
@@ -3454,7 +3454,7 @@ struct CertTargets {
     /// An open survey on the first session of the pages' program, which only the
     /// employee login attended.
     survey: i64,
-    /// Completed enrolments whose certificates were revoked (a new one may be issued).
+    /// Completed enrollments whose certificates were revoked (a new one may be issued).
     enrollment: i64,
     enrollment2: i64,
     /// Valid certificates of people who are no logins: one to revoke per surface,
@@ -3740,7 +3740,7 @@ struct OpsTargets {
     session_spare: i64,
     /// The instructor login's instructor record.
     instructor: i64,
-    /// Enrolments of someone outside PROD1 and of the employee login, in a program of their own.
+    /// Enrollments of someone outside PROD1 and of the employee login, in a program of their own.
     enr_out: i64,
     enr_own: i64,
     learner_no: String,
@@ -3844,7 +3844,7 @@ async fn ops_targets(app: &TestApp, outsider: i64) -> OpsTargets {
         .program_enrollments(own, &DataScope::company(), Page::default())
         .await
         .unwrap();
-    let enrolment_of = |employee: i64| {
+    let enrollment_of = |employee: i64| {
         page.items
             .iter()
             .find(|e| e.employee_id == employee)
@@ -3857,8 +3857,8 @@ async fn ops_targets(app: &TestApp, outsider: i64) -> OpsTargets {
         session_free,
         session_spare,
         instructor,
-        enr_out: enrolment_of(outsider),
-        enr_own: enrolment_of(learner),
+        enr_out: enrollment_of(outsider),
+        enr_own: enrollment_of(learner),
         learner_no: number_of(learner).await,
         out_no: number_of(outsider).await,
     }
@@ -4091,7 +4091,7 @@ db_test!(every_route_for_every_role, |app| {
 });
 
 /// A closed program the employee login completed, with a practice task mentored by
-/// the manager login and a behaviour rating the manager owes, due today.
+/// the manager login and a behavior rating the manager owes, due today.
 struct PracticeTargets {
     program: i64,
     task: i64,
@@ -4210,7 +4210,7 @@ async fn practice_targets(app: &TestApp) -> PracticeTargets {
         .unwrap()
         .id;
     app.exec(&format!(
-        "UPDATE behaviour_ratings SET due_on = '{}' WHERE id = {rating}",
+        "UPDATE behavior_ratings SET due_on = '{}' WHERE id = {rating}",
         OffsetDateTime::now_utc().date()
     ))
     .await;

@@ -139,7 +139,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(res.status(), 422);
-        // A new one may be issued for the enrolment, once.
+        // A new one may be issued for the enrollment, once.
         let issue = || {
             api.post(app.url(&format!(
                 "/api/v1/enrollments/{}/certificate",
@@ -150,7 +150,7 @@ db_test!(
         };
         assert_eq!(issue().await.unwrap().status(), 201);
         assert_eq!(issue().await.unwrap().status(), 409);
-        // Not for an incomplete enrolment.
+        // Not for an incomplete enrollment.
         let incomplete = app
             .store
             .employee_enrollments(run.learners[2])

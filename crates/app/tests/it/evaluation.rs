@@ -319,11 +319,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
     // Ratings fall due now; the managers give them.
     app.exec(&format!(
-        "UPDATE behaviour_ratings SET due_on = '{}' WHERE program_id = {id}",
+        "UPDATE behavior_ratings SET due_on = '{}' WHERE program_id = {id}",
         OffsetDateTime::now_utc().date() - Duration::days(1)
     ))
     .await;
-    let scheduled = app.store.program_behaviour_ratings(id).await.unwrap();
+    let scheduled = app.store.program_behavior_ratings(id).await.unwrap();
     for (i, days, rating) in [
         (0, 90, 5),
         (1, 90, 4),
@@ -337,7 +337,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .find(|r| r.employee_id == ids[i] && r.checkpoint_days == days)
             .unwrap();
         app.store
-            .rate_behaviour(
+            .rate_behavior(
                 r.id,
                 &RatingInput {
                     rating,
@@ -1059,7 +1059,7 @@ db_test!(pages_render_and_the_export_opens, |app| {
     assert_eq!(res.status(), 422);
 
     // The dashboard shows the demo's story: complaint handling and quality gained and
-    // changed behaviour, maintenance did not.
+    // changed behavior, maintenance did not.
     let token = app.token("training").await;
     let (_, body) = app
         .call(

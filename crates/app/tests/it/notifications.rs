@@ -1,5 +1,5 @@
 //! Notifications: the inbox (pages and API) rendered in each reader's language,
-//! opt-outs and mandatory kinds, events from enrolment and session changes, idempotent
+//! opt-outs and mandatory kinds, events from enrollment and session changes, idempotent
 //! reminders, e-mail over a real SMTP conversation, signed webhooks with retries.
 
 use crate::db_test;
@@ -378,7 +378,7 @@ async fn kinds_of(
 }
 
 db_test!(
-    notifications_come_from_enrolment_and_session_changes,
+    notifications_come_from_enrollment_and_session_changes,
     |app| {
         let (program, employee, user) = open_program(&app).await;
         let actor = Actor::system();

@@ -1,5 +1,5 @@
-//! Training operations over the JSON API: scheduling with clash checks, enrolment
-//! with waitlists and deadlines, scoped enrolment by managers, check-in, roll call
+//! Training operations over the JSON API: scheduling with clash checks, enrollment
+//! with waitlists and deadlines, scoped enrollment by managers, check-in, roll call
 //! and completion.
 
 use crate::db_test;
@@ -389,7 +389,7 @@ db_test!(waitlist_promotes_and_learners_keep_the_deadline, |app| {
         (422, Some("enrollment")),
         "{problem}"
     );
-    // Someone else's enrolment is not the employee's to see.
+    // Someone else's enrollment is not the employee's to see.
     let (status, _) = app
         .call(
             &employee,

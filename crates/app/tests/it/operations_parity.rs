@@ -97,11 +97,11 @@ fn numbers(page: &Value) -> Vec<String> {
         .collect()
 }
 
-// The API showed programme staff every enrolment while the program page showed only
+// The API showed programme staff every enrollment while the program page showed only
 // those in their EnrollPeople scope (and the page let them cancel any). Both now use
-// the enrolment scope, the scope in which they enrol people.
+// the enrollment scope, the scope in which they enrol people.
 db_test!(
-    enrolments_are_seen_and_cancelled_in_one_scope_on_page_and_api,
+    enrollments_are_seen_and_cancelled_in_one_scope_on_page_and_api,
     |app| {
         let training = app.token("training").await;
         department_training_admin(&app, "parity.weld", "PROD1-WELD").await;
@@ -123,7 +123,7 @@ db_test!(
         let (status, all) = app.call(&training, "GET", &path, None).await;
         assert_eq!(status, 200);
         assert_eq!(all["total"], json!(2));
-        let outside_enrolment = all["items"]
+        let outside_enrollment = all["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -151,12 +151,12 @@ db_test!(
         );
         assert!(!html.contains(&outside), "the page hides the outsider");
 
-        // Neither surface cancels an enrolment outside that scope: it is not there.
+        // Neither surface cancels an enrollment outside that scope: it is not there.
         let (status, _) = app
             .call(
                 &scoped,
                 "POST",
-                &format!("/api/v1/enrollments/{outside_enrolment}/cancel"),
+                &format!("/api/v1/enrollments/{outside_enrollment}/cancel"),
                 None,
             )
             .await;
@@ -165,7 +165,7 @@ db_test!(
             &app,
             &browser,
             &csrf,
-            &format!("/enrollments/{outside_enrolment}/cancel"),
+            &format!("/enrollments/{outside_enrollment}/cancel"),
             vec![],
         )
         .await;

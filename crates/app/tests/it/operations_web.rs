@@ -1,5 +1,5 @@
 //! Training operations through the pages: programs and sessions with conflict
-//! checks, enrolment with a waiting list, check-in codes, roll call, completion and
+//! checks, enrollment with a waiting list, check-in codes, roll call, completion and
 //! calendars.
 
 use crate::db_test;

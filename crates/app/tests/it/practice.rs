@@ -1,5 +1,5 @@
 //! Transfer to work: practice tasks after completion, reports reviewed by mentors,
-//! promotion into the case library, and behaviour ratings at +30 and +90 days,
+//! promotion into the case library, and behavior ratings at +30 and +90 days,
 //! through the API and the pages.
 
 use crate::competency_import::count;
@@ -138,7 +138,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
     let manager_ratings = count(
         &app,
         &format!(
-            "SELECT COUNT(*) FROM behaviour_ratings WHERE program_id = {id} AND rater_role = 'manager'"
+            "SELECT COUNT(*) FROM behavior_ratings WHERE program_id = {id} AND rater_role = 'manager'"
         ),
     )
     .await;
@@ -205,7 +205,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
     let mentor_ratings = count(
         &app,
         &format!(
-            "SELECT COUNT(*) FROM behaviour_ratings r JOIN employees e ON e.id = r.rater_id \
+            "SELECT COUNT(*) FROM behavior_ratings r JOIN employees e ON e.id = r.rater_id \
              WHERE r.program_id = {id} AND e.employee_no = '{mentor}'"
         ),
     )
@@ -367,7 +367,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
 
     // Ratings open on their due date and are given once, by the rater only.
     let (_, owed) = app
-        .call(&manager, "GET", "/api/v1/me/behaviour-ratings", None)
+        .call(&manager, "GET", "/api/v1/me/behavior-ratings", None)
         .await;
     let rating = owed
         .as_array()
@@ -377,7 +377,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
         .expect("the mentor owes a +30 rating")
         .clone();
     let rating_id = rating["id"].as_i64().unwrap();
-    let rate = format!("/api/v1/behaviour-ratings/{rating_id}");
+    let rate = format!("/api/v1/behavior-ratings/{rating_id}");
     let (status, problem) = app
         .call(
             &manager,
@@ -388,7 +388,7 @@ db_test!(practice_from_assignment_to_case_over_the_api, |app| {
         .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("rating")));
     app.exec(&format!(
-        "UPDATE behaviour_ratings SET due_on = '{}' WHERE id = {rating_id}",
+        "UPDATE behavior_ratings SET due_on = '{}' WHERE id = {rating_id}",
         due_in(-1)
     ))
     .await;
@@ -592,7 +592,7 @@ db_test!(practice_through_the_pages, |app| {
 
     // The rating form appears on /practice when due.
     app.exec(&format!(
-        "UPDATE behaviour_ratings SET due_on = '{}' WHERE program_id = {id}",
+        "UPDATE behavior_ratings SET due_on = '{}' WHERE program_id = {id}",
         due_in(0)
     ))
     .await;
@@ -608,7 +608,7 @@ db_test!(practice_through_the_pages, |app| {
     let rating = count(
         &app,
         &format!(
-            "SELECT MIN(id) FROM behaviour_ratings WHERE program_id = {id} AND rater_role = 'mentor'"
+            "SELECT MIN(id) FROM behavior_ratings WHERE program_id = {id} AND rater_role = 'mentor'"
         ),
     )
     .await;
@@ -638,7 +638,7 @@ db_test!(practice_through_the_pages, |app| {
     assert_eq!(
         count(
             &app,
-            &format!("SELECT COUNT(*) FROM behaviour_ratings WHERE id = {rating} AND rating = 5")
+            &format!("SELECT COUNT(*) FROM behavior_ratings WHERE id = {rating} AND rating = 5")
         )
         .await,
         1
@@ -718,7 +718,7 @@ db_test!(
             .await;
         assert_eq!(status, 201);
         app.exec(&format!(
-            "UPDATE behaviour_ratings SET due_on = '{}' WHERE program_id = {id}",
+            "UPDATE behavior_ratings SET due_on = '{}' WHERE program_id = {id}",
             due_in(-1)
         ))
         .await;
@@ -740,7 +740,7 @@ db_test!(
         };
         assert_eq!(about(NotificationKind::PracticeTaskDue, "practice:"), 1);
         // The manager login rates the learner as mentor (and maybe as manager).
-        assert!(about(NotificationKind::BehaviourRatingDue, "rating:") >= 2);
+        assert!(about(NotificationKind::BehaviorRatingDue, "rating:") >= 2);
         // The demo has needs waiting for approvers.
         assert!(about(NotificationKind::ApprovalWaiting, "approval:") > 0);
         assert!(about(NotificationKind::CertificateExpiring, "certificate:") >= 1);

@@ -1,4 +1,4 @@
-//! Store-level behaviour: migrations, demo reuse, backups.
+//! Store-level behavior: migrations, demo reuse, backups.
 
 use crate::db_test;
 use crate::support::{Backend, TempDir};

@@ -1,5 +1,5 @@
 //! History import of training records (service, command line, upload page): historical
-//! programs for new codes, imported enrolments, every bad row reported and nothing
+//! programs for new codes, imported enrollments, every bad row reported and nothing
 //! written, re-imports that change nothing, changed values that update.
 
 use crate::competency_import::{count, has, run, skillbridge, upload};
@@ -27,9 +27,9 @@ async fn employee_numbers(app: &TestApp, n: u32) -> Vec<String> {
         .collect()
 }
 
-/// One stored enrolment as (program code, employee number, source, status, started_on,
+/// One stored enrollment as (program code, employee number, source, status, started_on,
 /// completed_on, hours, score, cost per head).
-type Enrolment = (
+type Enrollment = (
     String,
     String,
     String,
@@ -41,8 +41,8 @@ type Enrolment = (
     Option<f64>,
 );
 
-/// The enrolments of programs whose code starts with `prefix`, by code and employee.
-async fn enrolments(app: &TestApp, prefix: &str) -> Vec<Enrolment> {
+/// The enrollments of programs whose code starts with `prefix`, by code and employee.
+async fn enrollments(app: &TestApp, prefix: &str) -> Vec<Enrollment> {
     use sqlx::Connection;
     let sql = format!(
         "SELECT p.code, e.employee_no, n.source, n.status, CAST(n.started_on AS TEXT), CAST(n.completed_on AS TEXT), \
@@ -50,7 +50,7 @@ async fn enrolments(app: &TestApp, prefix: &str) -> Vec<Enrolment> {
          FROM enrollments n JOIN programs p ON p.id = n.program_id JOIN employees e ON e.id = n.employee_id \
          WHERE p.code LIKE '{prefix}%'"
     );
-    let mut rows: Vec<Enrolment> = match app.backend {
+    let mut rows: Vec<Enrollment> = match app.backend {
         Backend::Sqlite => {
             let mut conn = sqlx::SqliteConnection::connect(&app.url).await.unwrap();
             sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap()
@@ -83,7 +83,7 @@ async fn programs(app: &TestApp, prefix: &str) -> Vec<(String, String, String, f
     }
 }
 
-/// Rows of programs, enrolments, attendance and import audit entries: all that an
+/// Rows of programs, enrollments, attendance and import audit entries: all that an
 /// import may write.
 async fn footprint(app: &TestApp) -> [i64; 4] {
     [
@@ -114,7 +114,7 @@ fn outcome(
     })
 }
 
-fn enrolment(
+fn enrollment(
     code: &str,
     no: &str,
     status: &str,
@@ -122,7 +122,7 @@ fn enrolment(
     hours: f64,
     score: Option<f64>,
     cost: Option<f64>,
-) -> Enrolment {
+) -> Enrollment {
     (
         code.into(),
         no.into(),
@@ -197,7 +197,7 @@ db_test!(
             "hours are the largest of each program's records"
         );
         let mut expected = vec![
-            enrolment(
+            enrollment(
                 "OLD-2019-01",
                 &no[0],
                 "completed",
@@ -206,7 +206,7 @@ db_test!(
                 Some(88.5),
                 Some(1200.0),
             ),
-            enrolment(
+            enrollment(
                 "OLD-2019-01",
                 &no[1],
                 "incomplete",
@@ -215,7 +215,7 @@ db_test!(
                 None,
                 None,
             ),
-            enrolment(
+            enrollment(
                 "OLD-2019-01",
                 &no[2],
                 "cancelled",
@@ -224,7 +224,7 @@ db_test!(
                 None,
                 None,
             ),
-            enrolment(
+            enrollment(
                 "OLD-2020-07",
                 &no[0],
                 "completed",
@@ -235,7 +235,7 @@ db_test!(
             ),
         ];
         expected.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
-        assert_eq!(enrolments(&app, "OLD-").await, expected);
+        assert_eq!(enrollments(&app, "OLD-").await, expected);
         let after = footprint(&app).await;
         assert_eq!(
             [
@@ -254,17 +254,17 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(again.outcome, outcome(0, 0, 0, 0, 4));
-        assert_eq!(enrolments(&app, "OLD-").await, expected);
+        assert_eq!(enrollments(&app, "OLD-").await, expected);
         assert_eq!(count(&app, stamps).await, stamps_before);
 
-        // A changed score and a longer record update that enrolment and the program's hours.
+        // A changed score and a longer record update that enrollment and the program's hours.
         let changed = chinese_file(&no, "92", "20");
         let report =
             import_training_records(&state, None, changed.as_bytes(), "h2.csv", false, &actor)
                 .await
                 .unwrap();
         assert_eq!(report.outcome, outcome(0, 1, 0, 1, 3));
-        let rows = enrolments(&app, "OLD-2019-01").await;
+        let rows = enrollments(&app, "OLD-2019-01").await;
         let first = rows.iter().find(|r| r.1 == no[0]).unwrap();
         assert_eq!((first.6, first.7), (Some(20.0), Some(92.0)));
         assert_eq!(programs(&app, "OLD-2019-01").await[0].3, 20.0);
@@ -297,7 +297,7 @@ db_test!(
 );
 
 db_test!(
-    english_xlsx_attaches_to_existing_programs_and_never_overwrites_live_enrolments,
+    english_xlsx_attaches_to_existing_programs_and_never_overwrites_live_enrollments,
     |app| {
         use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
         let no = employee_numbers(&app, 3).await;
@@ -382,9 +382,9 @@ db_test!(
                 6.0
             )]
         );
-        let live = enrolments(&app, "LIVE-").await;
+        let live = enrollments(&app, "LIVE-").await;
         let done = ("2021-09-01", Some("2021-09-03"));
-        assert!(live.contains(&enrolment(
+        assert!(live.contains(&enrollment(
             "LIVE-SAFETY",
             &no[0],
             "completed",
@@ -415,18 +415,18 @@ db_test!(
                 e,
                 4,
                 "Employee_Number",
-                "already has an enrolment in program LIVE-SAFETY made in Skillbridge (status enrolled)"
+                "already has an enrollment in program LIVE-SAFETY made in Skillbridge (status enrolled)"
             ),
             "{e:?}"
         );
         assert_eq!(report.error_count, 2, "{e:?}");
         assert_eq!(footprint(&app).await, before);
         assert!(
-            enrolments(&app, "LIVE-")
+            enrollments(&app, "LIVE-")
                 .await
                 .iter()
                 .all(|r| r.1 != no[2] || r.2 == "self"),
-            "the live enrolment is as it was"
+            "the live enrollment is as it was"
         );
     }
 );
@@ -554,14 +554,14 @@ db_test!(command_line_imports_training_records, |app| {
         .arg(&good));
     assert!(ok, "{out}{err}");
     assert!(
-        out.contains("written: 1 historical programs created, 0 with more hours; 1 enrolments created, 0 updated, 0 unchanged"),
+        out.contains("written: 1 historical programs created, 0 with more hours; 1 enrollments created, 0 updated, 0 unchanged"),
         "{out}"
     );
     let (ok, out, _) = run(skillbridge(&app, &dir)
         .args(["import", "training-records"])
         .arg(&good));
     assert!(
-        ok && out.contains("0 historical programs created, 0 with more hours; 0 enrolments created, 0 updated, 1 unchanged"),
+        ok && out.contains("0 historical programs created, 0 with more hours; 0 enrollments created, 0 updated, 1 unchanged"),
         "{out}"
     );
     let after = footprint(&app).await;
@@ -631,7 +631,7 @@ db_test!(upload_page_previews_imports_and_reports_errors, |app| {
         "{page}"
     );
     assert_eq!(programs(&app, "OLD-WEB").await.len(), 1);
-    assert_eq!(enrolments(&app, "OLD-WEB").await.len(), 2);
+    assert_eq!(enrollments(&app, "OLD-WEB").await.len(), 2);
 
     let bad = format!(
         "项目编码,项目名称,工号,开始日期,完成日期,状态,学时,成绩\n\

@@ -159,9 +159,9 @@ pub async fn my_certificates(
     ))
 }
 
-/// Issues a certificate for a completed enrolment that has no valid one.
+/// Issues a certificate for a completed enrollment that has no valid one.
 #[utoipa::path(post, path = "/api/v1/enrollments/{id}/certificate", tag = "surveys", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Enrolment id")),
+    params(("id" = i64, Path, description = "Enrollment id")),
     responses((status = 201, body = CreatedDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn issue_certificate(
     State(state): State<AppState>,

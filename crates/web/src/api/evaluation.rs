@@ -94,7 +94,7 @@ impl From<&Learning> for LearningDto {
     }
 }
 
-/// Level 3 (behavior): practice tasks and behaviour ratings at +30/+90 days.
+/// Level 3 (behavior): practice tasks and behavior ratings at +30/+90 days.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BehaviorDto {
     pub tasks: i64,
@@ -542,7 +542,7 @@ pub async fn get_program(
     }))
 }
 
-/// The funnel from enrolled to behaviour changed over every program matching the
+/// The funnel from enrolled to behavior changed over every program matching the
 /// filter, with the quarterly trend for the scope and per program family.
 #[utoipa::path(get, path = "/api/v1/evaluation/funnel", tag = "evaluation", security(("bearer" = [])),
     params(ProgramsQuery),

@@ -1,5 +1,5 @@
 //! Training operations: venues, instructors, plans, programs with their sessions,
-//! enrolment with waitlists, check-in and roll call.
+//! enrollment with waitlists, check-in and roll call.
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
@@ -169,7 +169,7 @@ pub struct EnrollBody {
     pub audience: bool,
 }
 
-/// What an enrolment request did.
+/// What an enrollment request did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrollOutcomeDto {
     pub enrolled: usize,
@@ -188,7 +188,7 @@ impl From<EnrollOutcome> for EnrollOutcomeDto {
     }
 }
 
-/// A page of enrolments.
+/// A page of enrollments.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrollmentPage {
     #[schema(value_type = Vec<Object>)]
@@ -206,10 +206,10 @@ pub struct PageQuery {
     pub per_page: Option<u32>,
 }
 
-/// The enrolments a cancellation moved off the waiting list.
+/// The enrollments a cancellation moved off the waiting list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancelledDto {
-    /// Enrolment ids now enrolled.
+    /// Enrollment ids now enrolled.
     pub promoted: Vec<i64>,
 }
 
@@ -438,7 +438,7 @@ pub async fn get_program(
     ))
 }
 
-/// Replaces a program's fields; sessions and enrolments stay, and a larger capacity
+/// Replaces a program's fields; sessions and enrollments stay, and a larger capacity
 /// moves people off the waiting list.
 #[utoipa::path(put, path = "/api/v1/programs/{id}", tag = "operations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Program id")),
@@ -572,7 +572,7 @@ pub async fn check_conflicts(
     Ok(Json(conflicts.iter().map(ConflictDto::from).collect()))
 }
 
-// ----- enrolment ------------------------------------------------------------------
+// ----- enrollment ------------------------------------------------------------------
 
 /// Enrols into a program: the caller (`self`), named people (`employees`, within the
 /// caller's scope) or the program's audience (`audience`, programme staff). Seats go
@@ -609,7 +609,7 @@ pub async fn enroll(
     Ok(Json(outcome.into()))
 }
 
-/// A program's enrolments of the people in the caller's scope, waiting list in order.
+/// A program's enrollments of the people in the caller's scope, waiting list in order.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/enrollments", tag = "operations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Program id"), PageQuery),
     responses((status = 200, body = EnrollmentPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -634,10 +634,10 @@ pub async fn list_enrollments(
     }))
 }
 
-/// Cancels an enrolment and gives the seat to the first person waiting. Learners
+/// Cancels an enrollment and gives the seat to the first person waiting. Learners
 /// cancelling their own are held to the program's deadline; staff are not.
 #[utoipa::path(post, path = "/api/v1/enrollments/{id}/cancel", tag = "operations", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Enrolment id")),
+    params(("id" = i64, Path, description = "Enrollment id")),
     responses((status = 200, body = CancelledDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn cancel_enrollment(
     State(state): State<AppState>,
@@ -652,9 +652,9 @@ pub async fn cancel_enrollment(
     }))
 }
 
-/// The caller's own enrolments, newest first.
+/// The caller's own enrollments, newest first.
 #[utoipa::path(get, path = "/api/v1/me/enrollments", tag = "operations", security(("bearer" = [])),
-    responses((status = 200, description = "Array of enrolments", content_type = "application/json")))]
+    responses((status = 200, description = "Array of enrollments", content_type = "application/json")))]
 pub async fn my_enrollments(
     State(state): State<AppState>,
     caller: ApiCaller,

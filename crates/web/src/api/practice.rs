@@ -1,5 +1,5 @@
 //! Transfer to work: practice tasks, reports and reviews, promotion into the case
-//! library, behaviour-change ratings and a program's transfer summary.
+//! library, behavior-change ratings and a program's transfer summary.
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::api::decoding::CreatedDto;
@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use domain::Page;
 use domain::practice::{
-    AssignmentOutcome, BehaviourRating, PracticeAssignment, PracticeReport, PracticeStatus,
+    AssignmentOutcome, BehaviorRating, PracticeAssignment, PracticeReport, PracticeStatus,
     PracticeTask, RatingInput, ReportReview, TransferSummary,
 };
 use serde::{Deserialize, Serialize};
@@ -88,7 +88,7 @@ pub async fn list_tasks(
 
 /// Assigns a practice task to the learners who completed the program (all, or the
 /// named ones), with each one's manager or a named colleague as mentor, and schedules
-/// behaviour ratings at +30 and +90 days after completion.
+/// behavior ratings at +30 and +90 days after completion.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/practice-tasks", tag = "practice", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Program id")),
     request_body(content = Object, description = "title, description, due_on (YYYY-MM-DD), mentor {kind: manager} or {kind: colleague, employee_number}, employee_numbers (optional)"),
@@ -208,7 +208,7 @@ pub async fn promote(
 }
 
 /// A program's transfer to work: tasks by state, mean score, promoted cases and the
-/// behaviour-change ratings at +30 and +90 days (Kirkpatrick level 3).
+/// behavior-change ratings at +30 and +90 days (Kirkpatrick level 3).
 #[utoipa::path(get, path = "/api/v1/programs/{id}/transfer", tag = "practice", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -222,22 +222,22 @@ pub async fn transfer(
     ))
 }
 
-/// Behaviour ratings the caller owes or gave, the unrated first.
-#[utoipa::path(get, path = "/api/v1/me/behaviour-ratings", tag = "practice", security(("bearer" = [])),
+/// Behavior ratings the caller owes or gave, the unrated first.
+#[utoipa::path(get, path = "/api/v1/me/behavior-ratings", tag = "practice", security(("bearer" = [])),
     responses((status = 200, body = Object, description = "Array of ratings")))]
 pub async fn my_ratings(
     State(state): State<AppState>,
     caller: crate::auth::ApiCaller,
-) -> Result<Json<Vec<BehaviourRating>>, ApiError> {
+) -> Result<Json<Vec<BehaviorRating>>, ApiError> {
     Ok(Json(
-        service::practice::my_behaviour_ratings(&state, &caller.principal, false).await?,
+        service::practice::my_behavior_ratings(&state, &caller.principal, false).await?,
     ))
 }
 
-/// The rater records the behaviour change they observed (1 none … 5 teaches others);
+/// The rater records the behavior change they observed (1 none … 5 teaches others);
 /// open from the due date, once.
-#[utoipa::path(post, path = "/api/v1/behaviour-ratings/{id}", tag = "practice", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Behaviour rating id")),
+#[utoipa::path(post, path = "/api/v1/behavior-ratings/{id}", tag = "practice", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Behavior rating id")),
     request_body(content = Object, description = "rating (1–5), observation"),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn rate(
@@ -246,8 +246,7 @@ pub async fn rate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RatingInput>,
 ) -> Result<StatusCode, ApiError> {
-    service::practice::rate_behaviour(&state, &caller.principal, id, &body, &caller.actor())
-        .await?;
+    service::practice::rate_behavior(&state, &caller.principal, id, &body, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -193,7 +193,7 @@ fn certificates_workbook(
     workbook.save_to_buffer()
 }
 
-/// `POST /enrollments/{id}/certificate`: issue by hand (a completed enrolment).
+/// `POST /enrollments/{id}/certificate`: issue by hand (a completed enrollment).
 pub async fn issue(
     State(state): State<AppState>,
     caller: PageCaller,

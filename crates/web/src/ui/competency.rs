@@ -207,7 +207,7 @@ struct SkillsPage {
     can_edit: bool,
 }
 
-/// `GET /competency/skills`: the taxonomy (area → skill) with each level's behaviour.
+/// `GET /competency/skills`: the taxonomy (area → skill) with each level's behavior.
 pub async fn skills(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -221,7 +221,7 @@ pub async fn skills(
     }))
 }
 
-/// A skill's fields: name and one behavioural description per level, one per line.
+/// A skill's fields: name and one behavioral description per level, one per line.
 #[derive(Deserialize)]
 pub struct SkillForm {
     name: String,

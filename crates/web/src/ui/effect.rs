@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::kpi_effect::{MatchingMethod, StratifyBy};
+use domain::effect::{MatchingMethod, StratifyBy};
 use domain::performance::Kpi;
 use domain::{DomainError, DomainResult};
 use serde::Deserialize;
@@ -457,7 +457,7 @@ struct ReportPage {
     response_rate: String,
     learning: String,
     transfer: String,
-    behaviour: String,
+    behavior: String,
     error: String,
     view: Option<EffectView>,
 }
@@ -515,8 +515,8 @@ pub async fn report(
             .replace("{reviewed}", &transfer.reviewed.to_string())
             .replace("{score}", &maybe(transfer.mean_score, 1))
             .replace("{cases}", &transfer.promoted_cases.to_string()),
-        behaviour: t
-            .get("report.behaviour_line")
+        behavior: t
+            .get("report.behavior_line")
             .replace("{r30}", &maybe(transfer.rating_30, 2))
             .replace("{n30}", &transfer.rated_30.to_string())
             .replace("{r90}", &maybe(transfer.rating_90, 2))

@@ -82,7 +82,7 @@ pub struct ProgramRow {
     pub status: &'static str,
     pub period: String,
     pub enrolled: i64,
-    /// attended … behaviour changed: "count (share)".
+    /// attended … behavior changed: "count (share)".
     pub stages: Vec<String>,
     pub reaction: String,
     pub response_rate: String,
@@ -171,7 +171,7 @@ pub fn funnel_chart(t: Tr, funnel: &Funnel) -> String {
     svg
 }
 
-/// Quarterly lines (percent): completion rate, normalised gain and behaviour changed.
+/// Quarterly lines (percent): completion rate, normalised gain and behavior changed.
 /// None with fewer than two quarters.
 pub fn trend_chart(t: Tr, points: &[&TrendPoint]) -> Option<String> {
     if points.len() < 2 {

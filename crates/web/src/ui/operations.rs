@@ -1,4 +1,4 @@
-//! Training operations pages: programs and their sessions, enrolment, attendance,
+//! Training operations pages: programs and their sessions, enrollment, attendance,
 //! the learner's own learning and check-in, venues, instructors and calendars.
 
 use super::PageId;

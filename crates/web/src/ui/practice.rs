@@ -1,5 +1,5 @@
 //! Transfer to work pages: practice tasks for learners, mentors and staff; the
-//! program's practice page with assignment; behaviour-change ratings.
+//! program's practice page with assignment; behavior-change ratings.
 
 use super::PageId;
 use super::{Chrome, Pager, input_error, query_string, render, xlsx_response};
@@ -14,8 +14,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::practice::{
-    BehaviourRating, MentorChoice, PracticeAssignment, PracticeReport, PracticeStatus,
-    PracticeTask, RatingInput, ReportDecision, ReportReview, TransferSummary,
+    BehaviorRating, MentorChoice, PracticeAssignment, PracticeReport, PracticeStatus, PracticeTask,
+    RatingInput, ReportDecision, ReportReview, TransferSummary,
 };
 use domain::{DomainError, DomainResult, Page};
 use serde::Deserialize;
@@ -55,7 +55,7 @@ struct PracticePage {
     status: String,
     overdue: bool,
     statuses: &'static [PracticeStatus],
-    ratings: Vec<BehaviourRating>,
+    ratings: Vec<BehaviorRating>,
     notice: String,
     error: String,
     /// The rating form that failed, to keep its input.
@@ -170,7 +170,7 @@ async fn practice_page(
 }
 
 /// `GET /practice`: my tasks, the tasks I mentor, everybody's (staff and managers),
-/// and the behaviour ratings I owe.
+/// and the behavior ratings I owe.
 pub async fn list(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -640,7 +640,7 @@ pub async fn assign(
     }
 }
 
-// ----- behaviour ratings ----------------------------------------------------------------
+// ----- behavior ratings ----------------------------------------------------------------
 
 #[derive(Deserialize)]
 pub struct RatingForm {
@@ -650,7 +650,7 @@ pub struct RatingForm {
     observation: String,
 }
 
-/// `POST /ratings/{id}`: the rater records the behaviour change they observed.
+/// `POST /ratings/{id}`: the rater records the behavior change they observed.
 pub async fn rate(
     State(state): State<AppState>,
     caller: PageCaller,
@@ -664,7 +664,7 @@ pub async fn rate(
         observation: form.observation.clone(),
     };
     let result =
-        service::practice::rate_behaviour(&state, &caller.principal, id, &input, &caller.actor())
+        service::practice::rate_behavior(&state, &caller.principal, id, &input, &caller.actor())
             .await;
     match result {
         Ok(()) => Ok(Redirect::to("/practice?done=rated").into_response()),

@@ -131,7 +131,7 @@ impl RoiAssumptions {
 pub struct ProgramCost {
     /// Sum of the program's cost lines.
     pub cost_lines: f64,
-    /// Sum of per-head costs recorded on enrolments (imported history).
+    /// Sum of per-head costs recorded on enrollments (imported history).
     pub per_head: f64,
     /// People who completed.
     pub participants: i64,

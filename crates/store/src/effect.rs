@@ -5,7 +5,7 @@ use crate::audit::write_audited;
 use crate::{DbTime, db_error, on_pool};
 use analytics::effect::{Segment, Unit, Window};
 use domain::audit::Actor;
-use domain::kpi_effect::{EffectRun, ProgramCost, StratifyBy, month_index};
+use domain::effect::{EffectRun, ProgramCost, StratifyBy, month_index};
 use domain::{DomainError, DomainResult};
 use std::collections::{BTreeSet, HashMap};
 use time::{Date, OffsetDateTime};
@@ -59,7 +59,7 @@ fn window_months(anchors: &BTreeSet<i32>, pre: i32, post: i32, placebo: i32) -> 
             // the columns alike.
             rows.push(format!(
                 "('{}', {anchor}, {segment}, CAST({t} AS DOUBLE PRECISION))",
-                domain::kpi_effect::month_label(anchor + t)
+                domain::effect::month_label(anchor + t)
             ));
         }
     }
@@ -71,7 +71,7 @@ fn id_list<'a>(ids: impl Iterator<Item = &'a i64>) -> String {
     ids.map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// One enrolment in the program: (employee, status, completed on, started on,
+/// One enrollment in the program: (employee, status, completed on, started on,
 /// department, position or 0).
 type Taker = (i64, String, Option<Date>, Option<Date>, i64, i64);
 
@@ -133,7 +133,7 @@ fn sums(prefix: &str, segment: u8) -> String {
 }
 
 /// The kpi effect port: every query and change of this context.
-pub trait KpiEffectRepository {
+pub trait EffectRepository {
     /// The KPI windows of a program's trained people and of everyone comparable.
     /// The heavy part, one pass over the KPI's values in the windows, runs in SQL.
     fn effect_panel(
@@ -203,7 +203,7 @@ pub trait KpiEffectRepository {
     ) -> impl std::future::Future<Output = DomainResult<Vec<EffectRun>>> + Send;
 }
 
-impl KpiEffectRepository for crate::Store {
+impl EffectRepository for crate::Store {
     /// The KPI windows of a program's trained people and of everyone comparable.
     /// The heavy part, one pass over the KPI's values in the windows, runs in SQL.
     async fn effect_panel(
@@ -274,8 +274,8 @@ impl KpiEffectRepository for crate::Store {
         let anchors: BTreeSet<i32> = trained_at.values().map(|(a, _, _)| *a).collect();
         let first = anchors.first().copied().unwrap_or(0) - pre;
         let last = anchors.last().copied().unwrap_or(0) + post;
-        let from = domain::kpi_effect::month_label(first);
-        let to = domain::kpi_effect::month_label(last);
+        let from = domain::effect::month_label(first);
+        let to = domain::effect::month_label(last);
         // Comparison people must share a trained person's stratum, so only the strata
         // of the trained are read (ids from the database, written inline).
         let strata: BTreeSet<i64> = trained_at
@@ -402,8 +402,8 @@ impl KpiEffectRepository for crate::Store {
         first: i32,
         last: i32,
     ) -> DomainResult<Vec<(i64, i32, f64)>> {
-        let from = domain::kpi_effect::month_label(first);
-        let to = domain::kpi_effect::month_label(last);
+        let from = domain::effect::month_label(first);
+        let to = domain::effect::month_label(last);
         let mut out = Vec::new();
         for chunk in people.chunks(500) {
             let rows: Vec<(i64, String, f64)> = on_pool!(self, |pool| {
@@ -420,7 +420,7 @@ impl KpiEffectRepository for crate::Store {
                 .map_err(db_error)?
             });
             out.extend(rows.into_iter().filter_map(|(person, period, y)| {
-                Some((person, domain::kpi_effect::label_month(&period)?, y))
+                Some((person, domain::effect::label_month(&period)?, y))
             }));
         }
         Ok(out)
