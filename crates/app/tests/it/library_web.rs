@@ -21,7 +21,7 @@ pub(crate) async fn post(
 ) -> (u16, String, String) {
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("_csrf", csrf));
-    let res = app.post_form(&browser, path, &form).await;
+    let res = app.post_form(browser, path, &form).await;
     let status = res.status().as_u16();
     let location = res
         .headers()

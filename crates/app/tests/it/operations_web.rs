@@ -25,7 +25,7 @@ pub(crate) async fn post(
     mut fields: Fields,
 ) -> reqwest::Response {
     fields.push(("_csrf", csrf.to_string()));
-    app.post_form(&browser, path, &fields).await
+    app.post_form(browser, path, &fields).await
 }
 
 async fn employee_no(app: &TestApp, user: &str) -> (i64, String) {
