@@ -9,25 +9,19 @@ db_test!(
     login_sets_a_safe_cookie_and_logout_ends_the_session,
     |app| {
         let browser = app.browser();
-        let page = browser
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page_text(&browser, "/login").await;
         let csrf = extract_csrf(&page);
-        let res = browser
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "admin"),
-                ("password", demo::DEMO_PASSWORD),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", demo::DEMO_PASSWORD),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(
@@ -37,12 +31,9 @@ db_test!(
         let home = browser.get(app.url("/")).send().await.unwrap();
         assert_eq!(home.status(), 200);
         let csrf = extract_csrf(&home.text().await.unwrap());
-        let out = browser
-            .post(app.url("/logout"))
-            .form(&[("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let out = app
+            .post_form(&browser, "/logout", &[("_csrf", csrf.as_str())])
+            .await;
         assert_eq!(out.status(), 303);
         let after = browser.get(app.url("/")).send().await.unwrap();
         assert_eq!(
@@ -56,26 +47,25 @@ db_test!(
 
 db_test!(forms_without_the_csrf_token_are_refused, |app| {
     let (browser, csrf) = app.login("admin").await;
-    let missing = browser
-        .post(app.url("/account/tokens"))
-        .form(&[("name", "x")])
-        .send()
-        .await
-        .unwrap();
+    let missing = app
+        .post_form(&browser, "/account/tokens", &[("name", "x")])
+        .await;
     assert_eq!(missing.status(), 403);
-    let wrong = browser
-        .post(app.url("/account/tokens"))
-        .form(&[("name", "x"), ("_csrf", "forged")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = app
+        .post_form(
+            &browser,
+            "/account/tokens",
+            &[("name", "x"), ("_csrf", "forged")],
+        )
+        .await;
     assert_eq!(wrong.status(), 403);
-    let right = browser
-        .post(app.url("/account/tokens"))
-        .form(&[("name", "x"), ("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let right = app
+        .post_form(
+            &browser,
+            "/account/tokens",
+            &[("name", "x"), ("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(right.status(), 200);
     assert!(
         right.text().await.unwrap().contains("sb_"),
@@ -83,12 +73,13 @@ db_test!(forms_without_the_csrf_token_are_refused, |app| {
     );
     // Login itself needs the pre-login token.
     let fresh = app.browser();
-    let res = fresh
-        .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", demo::DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &fresh,
+            "/login",
+            &[("username", "admin"), ("password", demo::DEMO_PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status(), 403);
 });
 
@@ -96,16 +87,7 @@ db_test!(
     failed_logins_are_rate_limited_without_revealing_usernames,
     |app| {
         let browser = app.browser();
-        let csrf = extract_csrf(
-            &browser
-                .get(app.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let csrf = extract_csrf(&app.page_text(&browser, "/login").await);
         let attempt = |user: &'static str, pw: &'static str| {
             let browser = browser.clone();
             let csrf = csrf.clone();
@@ -187,27 +169,9 @@ db_test!(admin_creates_accounts_with_validation_and_audit, |app| {
     .unwrap();
     assert_eq!(dup.status(), 409);
     // Nothing half-written: the failed attempts left no account behind.
-    let list: serde_json::Value = c
-        .get(app.url("/api/v1/users?q=li.ming"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json(&token, "/api/v1/users?q=li.ming").await;
     assert_eq!(list["total"], 1);
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("account.create".into()),
-                ..Default::default()
-            },
-            domain::Page::default(),
-        )
-        .await
-        .unwrap();
+    let audit = app.audit("account.create").await;
     let entry = audit
         .items
         .iter()
@@ -351,11 +315,7 @@ db_test!(disabling_an_account_ends_its_sessions_and_tokens, |app| {
             .status(),
         401
     );
-    assert_eq!(
-        browser.get(app.url("/")).send().await.unwrap().status(),
-        303,
-        "session ended"
-    );
+    assert_eq!(app.page_status(&browser, "/").await, 303, "session ended");
     // Re-enabling does not bring revoked tokens back.
     let res = c
         .post(app.url(&format!("/api/v1/users/{id}/enable")))
@@ -393,42 +353,35 @@ db_test!(password_change_and_token_revocation, |app| {
         .json(&json!({"current_password": demo::DEMO_PASSWORD, "new_password": "a brand new password"})).send().await.unwrap();
     assert_eq!(ok.status(), 204);
     assert_eq!(
-        browser.get(app.url("/")).send().await.unwrap().status(),
+        app.page_status(&browser, "/").await,
         303,
         "other sessions end on a password change"
     );
     let fresh = app.browser();
-    let csrf = extract_csrf(
-        &fresh
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    let old = fresh
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "employee"),
-            ("password", demo::DEMO_PASSWORD),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let csrf = extract_csrf(&app.page_text(&fresh, "/login").await);
+    let old = app
+        .post_form(
+            &fresh,
+            "/login",
+            &[
+                ("username", "employee"),
+                ("password", demo::DEMO_PASSWORD),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(old.status(), 401);
-    let new = fresh
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "employee"),
-            ("password", "a brand new password"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let new = app
+        .post_form(
+            &fresh,
+            "/login",
+            &[
+                ("username", "employee"),
+                ("password", "a brand new password"),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(new.status(), 303);
     // Tokens: listed without their secret, revocable once.
     let created: serde_json::Value = c
@@ -497,12 +450,7 @@ db_test!(
     accounts_linked_to_an_employee_hold_the_employee_role_on_page_and_api,
     |app| {
         use domain::org::{EmployeeFilter, OrgRepository};
-        let dept = app
-            .store
-            .find_department_by_code("QA")
-            .await
-            .unwrap()
-            .unwrap();
+        let dept = app.department("QA").await;
         let filter = EmployeeFilter {
             department_id: Some(dept.id),
             ..Default::default()
@@ -555,21 +503,22 @@ db_test!(
         );
 
         let (browser, csrf) = app.login("admin").await;
-        let res = browser
-            .post(app.url("/admin/users"))
-            .form(&[
-                ("username", "qa.lead.page"),
-                ("display_name", "质量主管二"),
-                ("password", "long enough password"),
-                ("employee_no", page_no.as_str()),
-                ("role", "manager"),
-                ("scope", "department"),
-                ("department_code", "QA"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/admin/users",
+                &[
+                    ("username", "qa.lead.page"),
+                    ("display_name", "质量主管二"),
+                    ("password", "long enough password"),
+                    ("employee_no", page_no.as_str()),
+                    ("role", "manager"),
+                    ("scope", "department"),
+                    ("department_code", "QA"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let (status, list) = app
             .call(&token, "GET", "/api/v1/users?q=qa.lead.page", None)

@@ -3150,18 +3150,8 @@ struct PageOpsTargets {
 }
 
 async fn targets(app: &TestApp) -> Targets {
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1-WELD")
-        .await
-        .unwrap()
-        .unwrap();
-    let east = app
-        .store
-        .find_department_by_code("MKT-EAST")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1-WELD").await;
+    let east = app.department("MKT-EAST").await;
     let first = |dept: i64| async move {
         let filter = domain::org::EmployeeFilter {
             department_id: Some(dept),
@@ -3210,13 +3200,7 @@ async fn targets(app: &TestApp) -> Targets {
         .unwrap();
     // Department × skill cells with weighted gaps: inside the manager's subtree (PROD1)
     // with distinct skills, and one outside it.
-    let manager_root = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap()
-        .path;
+    let manager_root = app.department("PROD1").await.path;
     let departments = app
         .store
         .list_departments(&DataScope::company())

@@ -3,7 +3,7 @@
 
 use crate::db_test;
 use crate::surveys::run_program;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::certificates::{CertificateStanding, masked_name};
 use domain::operations::ProgramStatus;
 use domain::org::OrgRepository;
@@ -72,33 +72,18 @@ db_test!(
         );
         let (staff, staff_csrf) = app.login("training").await;
         assert_eq!(
-            staff
-                .get(app.url(&format!("/certificates/{}/pdf", mine.id)))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.page_status(&staff, &format!("/certificates/{}/pdf", mine.id))
+                .await,
             200
         );
         let (other, _) = app.login("manager").await;
         assert_eq!(
-            other
-                .get(app.url(&format!("/certificates/{}/pdf", mine.id)))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.page_status(&other, &format!("/certificates/{}/pdf", mine.id))
+                .await,
             404
         );
         // The holder lists it on their page and through the API.
-        let page = holder
-            .get(app.url("/my/learning"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page_text(&holder, "/my/learning").await;
         assert!(page.contains(&mine.number));
 
         // The public page: valid, with the name masked; no sign-in needed.
@@ -119,12 +104,13 @@ db_test!(
         assert_eq!(verify("0".repeat(32)).await.0, 404);
 
         // Revoked through the page: the public page says so, a second revoke is refused.
-        let res = staff
-            .post(app.url(&format!("/certificates/{}/revoke", mine.id)))
-            .form(&[("reason", "资料不实"), ("_csrf", staff_csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &staff,
+                &format!("/certificates/{}/revoke", mine.id),
+                &[("reason", "资料不实"), ("_csrf", staff_csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let (_, text) = verify(mine.token.clone()).await;
         assert!(text.contains("证书已撤销"));
@@ -169,17 +155,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(res.status(), 422);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("certificate.".into()),
-                    ..AuditFilter::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("certificate.").await;
         assert!(audit.items.iter().any(|e| e.action == "certificate.revoke"));
         assert!(audit.items.iter().any(|e| e.action == "certificate.issue"));
         // The holder's API list has both, with their standing.
@@ -257,14 +233,7 @@ db_test!(expiry_is_computed_and_listed, |app| {
             .all(|c| c["standing"] == "valid")
     );
     let (staff, _) = app.login("training").await;
-    let page = staff
-        .get(app.url("/certificates?within=31"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&staff, "/certificates?within=31").await;
     assert!(page.contains(&expiring[0].number));
     let xlsx = staff
         .get(app.url("/certificates/export.xlsx?within=31"))
@@ -289,15 +258,9 @@ db_test!(credits_count_completed_programs_within_scope, |app| {
     }
     let employee = app.token("employee").await;
     let api = app.client();
-    let mine: serde_json::Value = api
-        .get(app.url(&format!("/api/v1/me/credits?year={year}")))
-        .bearer_auth(&employee)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine = app
+        .get_json(&employee, &format!("/api/v1/me/credits?year={year}"))
+        .await;
     assert_eq!(mine["hours"].as_f64().unwrap(), before.hours + 11.0);
     assert_eq!(mine["credits"].as_f64().unwrap(), before.credits + 7.0);
     assert_eq!(mine["programs"].as_i64().unwrap(), before.programs + 2);
@@ -354,31 +317,20 @@ db_test!(credits_count_completed_programs_within_scope, |app| {
 
     // A manager sees their subtree only; an employee sees no report.
     let manager = app.token("manager").await;
-    let all: serde_json::Value = api
-        .get(app.url(&format!("/api/v1/credits?year={year}&per_page=1")))
-        .bearer_auth(&training)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let theirs: serde_json::Value = api
-        .get(app.url(&format!("/api/v1/credits?year={year}&per_page=200")))
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = app
+        .get_json(
+            &training,
+            &format!("/api/v1/credits?year={year}&per_page=1"),
+        )
+        .await;
+    let theirs = app
+        .get_json(
+            &manager,
+            &format!("/api/v1/credits?year={year}&per_page=200"),
+        )
+        .await;
     assert!(theirs["total"].as_i64().unwrap() < all["total"].as_i64().unwrap());
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1").await;
     let departments = app
         .store
         .list_departments(&DataScope::company())
@@ -392,22 +344,9 @@ db_test!(credits_count_completed_programs_within_scope, |app| {
     for line in theirs["items"].as_array().unwrap() {
         assert!(inside.contains(&line["department"].as_str().unwrap()));
     }
-    let east = app
-        .store
-        .find_department_by_code("MKT-EAST")
-        .await
-        .unwrap()
-        .unwrap();
+    let east = app.department("MKT-EAST").await;
     let outside = format!("/api/v1/credits?year={year}&department_id={}", east.id);
-    let res: serde_json::Value = api
-        .get(app.url(&outside))
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res = app.get_json(&manager, &outside).await;
     assert_eq!(res["total"], 0);
     assert_eq!(
         api.get(app.url("/api/v1/credits"))
@@ -435,13 +374,6 @@ db_test!(credits_count_completed_programs_within_scope, |app| {
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
     // The learner's own page shows this year's figures.
     let (mine_page, _) = app.login("employee").await;
-    let text = mine_page
-        .get(app.url("/my/learning"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.page_text(&mine_page, "/my/learning").await;
     assert!(text.contains("<progress"));
 });

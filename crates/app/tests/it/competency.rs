@@ -8,17 +8,10 @@ db_test!(
     gaps_use_the_latest_assessment_and_keep_unassessed_unknown,
     |app| {
         let token = app.token("training").await;
-        let c = app.client();
         // Find an operator with at least one assessed and one unassessed required skill.
-        let ops: serde_json::Value = c
-            .get(app.url("/api/v1/employees?q=HC0000&per_page=200"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ops = app
+            .get_json(&token, "/api/v1/employees?q=HC0000&per_page=200")
+            .await;
         let mut checked = false;
         for e in ops["items"]
             .as_array()
@@ -27,15 +20,9 @@ db_test!(
             .filter(|e| e["position_name"] == "生产操作工")
         {
             let id = e["id"].as_i64().unwrap();
-            let gaps: serde_json::Value = c
-                .get(app.url(&format!("/api/v1/employees/{id}/gaps")))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let gaps = app
+                .get_json(&token, &format!("/api/v1/employees/{id}/gaps"))
+                .await;
             let gaps = gaps.as_array().unwrap();
             assert_eq!(gaps.len(), 4, "the operator model has four skills");
             assert_eq!(gaps[0]["tier"], "core", "core skills first");
@@ -77,14 +64,7 @@ db_test!(
                 let g = gaps.iter().find(|g| g.skill_code == skill).unwrap();
                 assert_eq!((g.current_level, g.gap()), (Some(3), Some(0)));
                 let (browser, _) = app.login("training").await;
-                let html = browser
-                    .get(app.url(&format!("/people/{id}")))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let html = app.page_text(&browser, &format!("/people/{id}")).await;
                 assert!(html.contains("能力差距") && html.contains("未测评"));
                 assert!(
                     html.contains("<svg") && html.contains("class=\"radar\""),
@@ -115,12 +95,7 @@ db_test!(heat_map_is_computed_in_sql_within_scope, |app| {
             assert!((0.0..=3.0).contains(&g));
         }
     }
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1").await;
     let scope = domain::DataScope {
         department_paths: vec![prod1.path],
         ..Default::default()
@@ -133,14 +108,7 @@ db_test!(heat_map_is_computed_in_sql_within_scope, |app| {
         "only 生产一部's subtree"
     );
     let (browser, _) = app.login("manager").await;
-    let html = browser
-        .get(app.url("/competency"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/competency").await;
     assert!(
         html.contains("团队能力差距热力图")
             && html.contains("冲压车间")

@@ -4,7 +4,7 @@
 
 use crate::db_test;
 use crate::support::{Backend, TempDir, TestApp};
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
 use domain::{DataScope, Page};
 use service::imports::{import_assessments, import_competency_models};
@@ -139,17 +139,7 @@ db_test!(
             "the same file again inserts nothing"
         );
         assert_eq!(assessment_count(&app).await, before + 1);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("assessment.import".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("assessment.import").await;
         assert_eq!(audit.total, 2, "one entry per import");
         assert!(
             audit
@@ -384,17 +374,7 @@ db_test!(
                 .await
                 .contains(&row("EQ-TROUBLE", 2, "core", "tasks"))
         );
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("competency_model.import".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("competency_model.import").await;
         assert_eq!(audit.total, 2);
         let first = audit
             .items
@@ -495,12 +475,12 @@ db_test!(
         );
         // Through the page: English headers for an English session, and an audit entry.
         let (browser, csrf) = app.login("training").await;
-        browser
-            .post(app.url("/lang"))
-            .form(&[("lang", "en"), ("back", "/"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        app.post_form(
+            &browser,
+            "/lang",
+            &[("lang", "en"), ("back", "/"), ("_csrf", csrf.as_str())],
+        )
+        .await;
         let res = browser
             .get(app.url("/competency/models/export.xlsx"))
             .send()
@@ -516,17 +496,7 @@ db_test!(
         let sheet = read_xlsx(res.bytes().await.unwrap().to_vec());
         assert_eq!(sheet[0][0], "Position code");
         assert_eq!(sheet.len() as i64 - 1, total);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("competency_model.export".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("competency_model.export").await;
         assert_eq!(audit.total, 2);
         assert!(audit.items.iter().any(|a| a.actor == "training"));
     }
@@ -639,6 +609,7 @@ db_test!(command_line_imports_and_exports, |app| {
     );
 });
 
+/// Uploads `bytes` as `user` to the import page at `path`.
 pub(crate) async fn upload(
     app: &TestApp,
     user: &str,
@@ -646,61 +617,25 @@ pub(crate) async fn upload(
     bytes: Vec<u8>,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let (browser, csrf) = app.login(user).await;
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name("upload.csv"),
-    );
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    let res = browser
-        .post(app.url(&format!("{path}?_csrf={csrf}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
+    app.upload(user, path, (bytes, "upload.csv"), fields).await
 }
 
 db_test!(upload_page_previews_imports_and_reports_errors, |app| {
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url("/competency/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/competency/import").await;
     assert!(
         html.contains("action=\"/competency/import/assessments?_csrf=")
             && html.contains("action=\"/competency/import/models?_csrf=")
             && html.contains("/competency/models/export.xlsx"),
         "{html}"
     );
-    let heat = browser
-        .get(app.url("/competency"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let heat = app.page_text(&browser, "/competency").await;
     assert!(
         heat.contains("href=\"/competency/import\""),
         "training sees the import link"
     );
     let (manager, _) = app.login("manager").await;
-    let heat = manager
-        .get(app.url("/competency"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let heat = app.page_text(&manager, "/competency").await;
     assert!(
         !heat.contains("href=\"/competency/import\""),
         "a department manager does not"

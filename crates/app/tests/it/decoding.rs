@@ -6,7 +6,6 @@ use store::prelude::*;
 db_test!(
     targets_changes_are_audited_and_mark_tasks_for_review,
     |app| {
-        use domain::audit::{AuditFilter, AuditRepository};
         let tree = app.store.decoding_tree().await.unwrap();
         assert_eq!(tree.len(), 1);
         let customer = tree[0]
@@ -28,16 +27,17 @@ db_test!(
         assert_eq!(steps, vec!["需求对接", "问题解决", "售后跟进"]);
         // The training admin tightens the target through the page.
         let (browser, csrf) = app.login("training").await;
-        let res = browser
-            .post(app.url(&format!("/decoding/targets/{}", complaints.id)))
-            .form(&[
-                ("comparator", "<="),
-                ("target_value", "1.5"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/decoding/targets/{}", complaints.id),
+                &[
+                    ("comparator", "<="),
+                    ("target_value", "1.5"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let tree = app.store.decoding_tree().await.unwrap();
         let target = tree[0]
@@ -51,43 +51,27 @@ db_test!(
             target.tasks.iter().all(|t| t.needs_review),
             "downstream tasks need review"
         );
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("decoding.target_change".into()),
-                    ..Default::default()
-                },
-                domain::Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("decoding.target_change").await;
         assert_eq!(audit.items[0].actor, "training");
         assert!(
             audit.items[0].before.as_deref().unwrap().contains("2.0")
                 && audit.items[0].after.as_deref().unwrap().contains("1.5")
         );
         // Tracing back up from one skill shows only its chains.
-        let html = browser
-            .get(app.url("/decoding?skill=EQ-PLC"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/decoding?skill=EQ-PLC").await;
         assert!(html.contains("预防性维护") && !html.contains("需求对接"));
         assert!(html.contains("待复核") || !html.contains("COMPLAINT"));
-        let bad = browser
-            .post(app.url(&format!("/decoding/targets/{}", complaints.id)))
-            .form(&[
-                ("comparator", "<>"),
-                ("target_value", "1"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let bad = app
+            .post_form(
+                &browser,
+                &format!("/decoding/targets/{}", complaints.id),
+                &[
+                    ("comparator", "<>"),
+                    ("target_value", "1"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(bad.status(), 422);
     }
 );

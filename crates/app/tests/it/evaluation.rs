@@ -5,14 +5,14 @@
 
 use crate::db_test;
 use crate::support::TestApp;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::evaluation::{EfficiencyBy, EvaluationFilter};
 use domain::exams::{ExamInput, ExamPurpose};
 use domain::operations::{
     AttendanceMethod, AttendanceStatus, EnrollmentSource, InstructorInput, ProgramInput,
     ProgramStatus, SessionInput, SessionMode,
 };
-use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
+use domain::org::OrgRepository;
 use domain::practice::{
     MentorChoice, PracticeAssignment, PracticeFilter, RatingInput, ReportDecision, ReportReview,
 };
@@ -23,27 +23,7 @@ use time::{Duration, OffsetDateTime};
 
 /// Active employees of a department subtree who do not head their own department.
 async fn people(app: &TestApp, department: &str, n: usize) -> Vec<(i64, String)> {
-    let dept = app
-        .store
-        .find_department_by_code(department)
-        .await
-        .unwrap()
-        .unwrap();
-    let filter = EmployeeFilter {
-        department_id: Some(dept.id),
-        status: Some(EmployeeStatus::Active),
-        ..Default::default()
-    };
-    let list = app
-        .store
-        .list_employees(
-            &DataScope::company(),
-            &filter,
-            Page::new(Some(1), Some(100)),
-        )
-        .await
-        .unwrap()
-        .items;
+    let list = app.active_employees(department, 100).await;
     let heads: Vec<i64> = app
         .store
         .list_departments(&DataScope::company())
@@ -572,14 +552,7 @@ db_test!(managers_see_only_their_subtree, |app| {
     );
     // Pages: the manager's program list and detail follow the same scope.
     let (browser, _) = app.login("manager").await;
-    let html = browser
-        .get(app.url("/evaluation/programs?q=EVF-"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/evaluation/programs?q=EVF-").await;
     assert!(html.contains("EVF-FUN") && !html.contains("EVF-OUT"));
     let res = browser
         .get(app.url(&format!("/evaluation/programs/{}", f.outside_program)))
@@ -600,12 +573,7 @@ db_test!(
     |app| {
         let f = fixture(&app).await;
         let c = &f.learners[2];
-        let weld = app
-            .store
-            .find_department_by_code("PROD1-WELD")
-            .await
-            .unwrap()
-            .unwrap();
+        let weld = app.department("PROD1-WELD").await;
         let manager = weld.head_employee_id.expect("PROD1-WELD has a head");
         let alerts = app
             .store
@@ -708,16 +676,8 @@ db_test!(
         let a = alerts.iter().find(|a| a.program_id == f.program).unwrap();
         assert_eq!(a.coaching_task_id, Some(coaching[0].id));
         let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("evaluation.coaching_task".into()),
-                    ..AuditFilter::default()
-                },
-                Page::new(Some(1), Some(100)),
-            )
-            .await
-            .unwrap();
+            .audit_page("evaluation.coaching_task", Page::new(Some(1), Some(100)))
+            .await;
         assert!(
             audit
                 .items
@@ -736,21 +696,15 @@ db_test!(
             .await;
         assert_eq!(status, 403);
         let (browser, csrf) = app.login("training").await;
-        let res = browser
-            .post(app.url("/evaluation/alerts/coaching"))
-            .form(&[("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/evaluation/alerts/coaching",
+                &[("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 303);
-        let html = browser
-            .get(app.url("/evaluation/alerts"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/evaluation/alerts").await;
         assert!(html.contains(&format!("/practice/{}", coaching[0].id)));
     }
 );
@@ -1006,14 +960,7 @@ db_test!(efficiency_index_and_vendor_flag_on_known_data, |app| {
     assert!(flagged.contains(&"平庸培训"), "{flagged:?}");
     assert!(!flagged.contains(&"优训咨询"));
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url("/evaluation/vendors"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/evaluation/vendors").await;
     assert!(html.contains("上海海德液压技术培训中心") && html.contains("连续两季度低于基准"));
 });
 
@@ -1039,14 +986,9 @@ db_test!(pages_render_and_the_export_opens, |app| {
         }
     }
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url(&format!("/evaluation/programs/{}", f.program)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/evaluation/programs/{}", f.program))
+        .await;
     assert!(
         html.contains("<svg")
             && html.contains(&format!("/evaluation/programs/{}/effect", f.program))

@@ -305,40 +305,42 @@ db_test!(exam_bank_validation_and_crud, |app| {
         .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("S2 哪些属于点检内容"));
-    let res = browser
-        .post(app.url("/exams/questions"))
-        .form(&[
-            ("skill_code", "MG-PROBLEM"),
-            ("kind", "single_choice"),
-            ("difficulty", "1"),
-            ("stem", "页面新题"),
-            ("options", "甲\n乙"),
-            ("answers", "C"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/exams/questions",
+            &[
+                ("skill_code", "MG-PROBLEM"),
+                ("kind", "single_choice"),
+                ("difficulty", "1"),
+                ("stem", "页面新题"),
+                ("options", "甲\n乙"),
+                ("answers", "C"),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
         html.contains("answers") && html.contains("页面新题"),
         "{html}"
     );
-    let res = browser
-        .post(app.url("/exams/questions"))
-        .form(&[
-            ("skill_code", "MG-PROBLEM"),
-            ("kind", "single_choice"),
-            ("difficulty", "1"),
-            ("stem", "页面新题"),
-            ("options", "甲\n乙"),
-            ("answers", "b"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/exams/questions",
+            &[
+                ("skill_code", "MG-PROBLEM"),
+                ("kind", "single_choice"),
+                ("difficulty", "1"),
+                ("stem", "页面新题"),
+                ("options", "甲\n乙"),
+                ("answers", "b"),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     // Every change is audited, by whom it was made.
     let audit = app
@@ -889,32 +891,19 @@ db_test!(exam_program_access_completion_and_pages, |app| {
 
     // The learner takes it through the pages.
     let (browser, csrf) = app.login("employee").await;
-    let page = browser
-        .get(app.url("/my/exams"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&browser, "/my/exams").await;
     assert!(page.contains("结业考试"), "{page}");
-    let res = browser
-        .post(app.url(&format!("/exams/{id}/start")))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/exams/{id}/start"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let paper_url = res.headers()["location"].to_str().unwrap().to_string();
     let attempt: i64 = paper_url.rsplit('/').next().unwrap().parse().unwrap();
-    let html = browser
-        .get(app.url(&paper_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &paper_url).await;
     assert!(
         html.contains("name=\"q1\"") && html.contains("data-deadline"),
         "{html}"
@@ -937,21 +926,13 @@ db_test!(exam_program_access_completion_and_pages, |app| {
             ));
         }
     }
-    let res = browser
-        .post(app.url(&format!("/attempts/{attempt}/submit")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&browser, &format!("/attempts/{attempt}/submit"), &form)
+        .await;
     assert_eq!(res.status(), 303);
-    let html = browser
-        .get(app.url(&format!("/attempts/{attempt}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/attempts/{attempt}"))
+        .await;
     assert!(html.contains("正确"), "{html}");
     let (_, result) = app
         .call(
@@ -970,25 +951,19 @@ db_test!(exam_program_access_completion_and_pages, |app| {
             .unwrap()["position"]
             .clone();
         let (trainer, tcsrf) = app.login("training").await;
-        let queue = trainer
-            .get(app.url("/exams/grading"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let queue = app.page_text(&trainer, "/exams/grading").await;
         assert!(queue.contains("S5"), "{queue}");
-        let res = trainer
-            .post(app.url(&format!("/attempts/{attempt}/grade")))
-            .form(&[
-                ("position", pos.to_string()),
-                ("points", "2".into()),
-                ("_csrf", tcsrf),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &trainer,
+                &format!("/attempts/{attempt}/grade"),
+                &[
+                    ("position", pos.to_string()),
+                    ("points", "2".into()),
+                    ("_csrf", tcsrf),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
     }
     let (_, result) = app
@@ -1034,14 +1009,9 @@ db_test!(exam_program_access_completion_and_pages, |app| {
     );
     // The program page lists its exam for staff.
     let (trainer, _) = app.login("training").await;
-    let html = trainer
-        .get(app.url(&format!("/programs/{program}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&trainer, &format!("/programs/{program}"))
+        .await;
     assert!(html.contains(&format!("/exams/{id}")), "{html}");
 });
 
@@ -1188,13 +1158,8 @@ db_test!(exam_learning_gain_on_known_data, |app| {
         .await;
     assert_eq!(status, 403);
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url(&format!("/programs/{program}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/programs/{program}"))
+        .await;
     assert!(html.contains("0.80") && html.contains("+50.0"), "{html}");
 });

@@ -12,14 +12,7 @@ db_test!(health_ready_and_metrics, |app| {
     );
     let ready = c.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    let metrics = c
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.page_text(&c, "/metrics").await;
     assert!(
         metrics.contains(
             "skillbridge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
@@ -123,14 +116,7 @@ db_test!(
     pages_speak_chinese_by_default_and_english_on_request,
     |app| {
         let (browser, csrf) = app.login("admin").await;
-        let zh = browser
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let zh = app.page_text(&browser, "/").await;
         assert!(zh.contains("各部门在职人数"), "Chinese by default");
         let en = browser
             .get(app.url("/"))
@@ -143,12 +129,13 @@ db_test!(
             .unwrap();
         assert!(en.contains("Head count by department"), "browser language");
         // The user's choice beats the browser's language.
-        let res = browser
-            .post(app.url("/lang"))
-            .form(&[("lang", "zh-CN"), ("back", "/"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/lang",
+                &[("lang", "zh-CN"), ("back", "/"), ("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let chosen = browser
             .get(app.url("/"))
@@ -184,22 +171,8 @@ db_test!(assets_are_served_from_the_binary, |app| {
             .unwrap()
             .starts_with("text/css")
     );
-    assert_eq!(
-        c.get(app.url("/assets/missing.js"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    let docs = c
-        .get(app.url("/api/docs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(app.page_status(&c, "/assets/missing.js").await, 404);
+    let docs = app.page_text(&c, "/api/docs").await;
     assert!(
         docs.contains("/api/v1/employees"),
         "the API page lists the operations"

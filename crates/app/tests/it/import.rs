@@ -3,12 +3,12 @@
 
 use crate::db_test;
 use crate::support::TestApp;
-use domain::audit::{AuditFilter, AuditRepository};
 use domain::org::OrgRepository;
 use domain::{DataScope, Page};
 use service::imports::{EmployeeImportRequest, import_employees};
 use store::prelude::*;
 
+/// Uploads a people file as `user` through the import page.
 async fn upload(
     app: &TestApp,
     user: &str,
@@ -16,22 +16,8 @@ async fn upload(
     name: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let (browser, csrf) = app.login(user).await;
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    let res = browser
-        .post(app.url(&format!("/people/import?_csrf={csrf}")))
-        .multipart(form)
-        .send()
+    app.upload(user, "/people/import", (bytes, name), fields)
         .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
 }
 
 async fn count(app: &TestApp) -> i64 {
@@ -99,17 +85,7 @@ db_test!(
             (o.inserted, o.updated, o.unchanged, o.managers_changed),
             (0, 0, 3, 0)
         );
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("people.import".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("people.import").await;
         assert_eq!(audit.total, 2);
         assert!(audit.items.iter().any(
             |a| a.actor == "training" && a.after.as_deref().unwrap().contains("\"inserted\":3")
@@ -255,15 +231,7 @@ db_test!(only_company_people_managers_may_import, |app| {
     let (status, _) = upload(&app, "manager", GOOD.as_bytes().to_vec(), "hr.csv", &[]).await;
     assert_eq!(status, 403);
     let (browser, _) = app.login("employee").await;
-    assert_eq!(
-        browser
-            .get(app.url("/people/import"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(app.page_status(&browser, "/people/import").await, 403);
 });
 
 const IBM_HR: &str = concat!(
@@ -368,27 +336,9 @@ db_test!(person_tags_import_filter_and_show, |app| {
     .unwrap();
     assert_eq!(o.inserted, 2);
     let token = app.token("admin").await;
-    let page: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/employees?tag=安全员"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.get_json(&token, "/api/v1/employees?tag=安全员").await;
     assert_eq!(page["total"], 2);
-    let page: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/employees?tag=精益改善"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.get_json(&token, "/api/v1/employees?tag=精益改善").await;
     assert_eq!(page["total"], 1);
     // Re-importing with a new set replaces the old one.
     let csv = "工号,姓名,部门,职责\nT0002,冯八,PROD1-WELD,班组培训员\n";
@@ -406,13 +356,6 @@ db_test!(person_tags_import_filter_and_show, |app| {
         vec![("duty".to_string(), "班组培训员".to_string())]
     );
     let (browser, _) = app.login("admin").await;
-    let html = browser
-        .get(app.url(&format!("/people/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &format!("/people/{id}")).await;
     assert!(html.contains("班组培训员"));
 });

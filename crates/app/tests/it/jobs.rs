@@ -147,7 +147,6 @@ db_test!(a_due_schedule_enqueues_one_job_across_nodes, |app| {
 db_test!(
     the_monthly_reconciliation_job_runs_through_the_worker,
     |app| {
-        use domain::audit::{AuditFilter, AuditRepository};
         let worker = app.worker();
         app.store
             .enqueue_job(
@@ -165,17 +164,7 @@ db_test!(
             .await
             .unwrap();
         assert!(done.iter().any(|j| j.kind == app::worker::RECONCILE_KPIS));
-        let runs = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("reconciliation.run".into()),
-                    ..Default::default()
-                },
-                domain::Page::default(),
-            )
-            .await
-            .unwrap();
+        let runs = app.audit("reconciliation.run").await;
         assert_eq!(runs.items[0].actor, "system");
         worker.ensure_schedules().await.unwrap();
         let schedules = app.store.list_schedules().await.unwrap();

@@ -93,30 +93,14 @@ db_test!(kpi_imports_need_a_company_people_manager, |app| {
 
 db_test!(the_demo_history_shows_in_the_api_and_pages, |app| {
     let token = app.token("executive").await;
-    let kpis: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/kpis"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kpis = app.get_json(&token, "/api/v1/kpis").await;
     let kpis = kpis.as_array().unwrap();
     assert_eq!(kpis.len(), demo::performance::KPIS.len());
     let output = kpis.iter().find(|k| k["code"] == "OUTPUT").unwrap();
     assert!(output["values"].as_i64().unwrap() > 1000, "{output}");
     assert_eq!(output["latest_period"], "2026-10");
     let (browser, csrf) = app.login("training").await;
-    let page = browser
-        .get(app.url("/performance"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&browser, "/performance").await;
     assert!(page.contains("产量") && page.contains("越低越好"));
     // An operator's page shows their history.
     let op = app
@@ -125,14 +109,7 @@ db_test!(the_demo_history_shows_in_the_api_and_pages, |app| {
         .await
         .unwrap()
         .unwrap();
-    let person = browser
-        .get(app.url(&format!("/people/{op}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let person = app.page_text(&browser, &format!("/people/{op}")).await;
     assert!(
         person.contains("绩效数据") && person.contains("2026-10"),
         "history on the person page"
@@ -179,7 +156,6 @@ db_test!(the_demo_history_shows_in_the_api_and_pages, |app| {
 db_test!(
     reconciliation_queues_differences_and_audits_decisions,
     |app| {
-        use domain::audit::{AuditFilter, AuditRepository};
         use domain::performance::{Period, ReconciliationStatus};
         let actor = domain::audit::Actor::cli();
         // The demo history holds a few HR figures that disagree with the business system.
@@ -211,15 +187,9 @@ db_test!(
         );
         let token = app.token("training").await;
         let c = app.client();
-        let page: serde_json::Value = c
-            .get(app.url("/api/v1/reconciliation?period=2031-01"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = app
+            .get_json(&token, "/api/v1/reconciliation?period=2031-01")
+            .await;
         assert_eq!(page["total"], 1);
         let item = &page["items"][0];
         assert_eq!(
@@ -254,17 +224,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(decided.total, 1);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("reconciliation.decide".into()),
-                    ..Default::default()
-                },
-                domain::Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("reconciliation.decide").await;
         assert_eq!(audit.items[0].actor, "training");
         assert!(
             audit.items[0].before.as_deref().unwrap().contains("open")
@@ -272,14 +232,9 @@ db_test!(
         );
         // The page shows the summary per department and month.
         let (browser, _) = app.login("training").await;
-        let html = browser
-            .get(app.url("/performance/reconciliation?period=2031-01"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app
+            .page_text(&browser, "/performance/reconciliation?period=2031-01")
+            .await;
         assert!(html.contains("各部门校验状态") && html.contains("已采用业务数据"));
     }
 );
@@ -344,12 +299,7 @@ db_test!(entry_status_shows_missing_and_late_values, |app| {
         "a quarterly KPI is not due in October"
     );
     // A manager's view covers their subtree only.
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1").await;
     let scoped = domain::DataScope {
         department_paths: vec![prod1.path],
         ..Default::default()
@@ -367,14 +317,9 @@ db_test!(entry_status_shows_missing_and_late_values, |app| {
             < output.expected.max(1) + 10_000
     );
     let (browser, _) = app.login("manager").await;
-    let html = browser
-        .get(app.url("/performance/entry?period=2026-06"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, "/performance/entry?period=2026-06")
+        .await;
     assert!(html.contains("缺报") && html.contains("2026-07-05"));
     assert!(
         html.contains(r#"href="/performance/entry" class="active""#),
@@ -392,28 +337,16 @@ db_test!(kpi_values_and_entry_status_through_the_api, |app| {
         .await
         .unwrap()
         .unwrap();
-    let values: serde_json::Value = c
-        .get(app.url(&format!("/api/v1/employees/{op}/kpi-values")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let values = app
+        .get_json(&token, &format!("/api/v1/employees/{op}/kpi-values"))
+        .await;
     let values = values.as_array().unwrap();
     assert!(values.iter().any(|v| v["kpi_code"] == "OUTPUT"
         && v["period"] == "2026-10"
         && v["source"] == "business"));
-    let status: serde_json::Value = c
-        .get(app.url("/api/v1/kpis/entry-status?period=2026-06"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = app
+        .get_json(&token, "/api/v1/kpis/entry-status?period=2026-06")
+        .await;
     let output = status
         .as_array()
         .unwrap()
@@ -465,12 +398,13 @@ db_test!(
         );
 
         let (browser, csrf) = app.login("training").await;
-        let res = browser
-            .post(app.url("/performance/reconciliation/999999/decision"))
-            .form(&[("decision", "nonsense"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/performance/reconciliation/999999/decision",
+                &[("decision", "nonsense"), ("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 422);
         let html = res.text().await.unwrap();
         assert!(

@@ -6,7 +6,7 @@ use crate::db_test;
 use crate::support::TestApp;
 use domain::DomainError;
 use domain::Page;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::competency::Tier;
 use domain::library::{
     CommentStatus, EventKind, LifecycleAction, MicroCourseInput, Origin, ResourceFilter,
@@ -238,17 +238,7 @@ db_test!(
             .change_status(id, Draft, None, &training)
             .await
             .unwrap();
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("library.status_change".into()),
-                    ..AuditFilter::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("library.status_change").await;
         assert_eq!(audit.total, 8);
     }
 );
@@ -561,17 +551,7 @@ db_test!(ratings_and_moderated_comments, without_library, |app| {
     assert_eq!(shown(app.store.clone()).await, vec!["案例很实用"]);
     let detail = app.store.resource_detail(id).await.unwrap();
     assert_eq!(detail.comments[0].moderated_by.as_deref(), Some("training"));
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("library.comment_moderate".into()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap();
+    let audit = app.audit("library.comment_moderate").await;
     assert_eq!(audit.total, 2);
     let hidden = audit
         .items

@@ -21,12 +21,7 @@ pub(crate) async fn post(
 ) -> (u16, String, String) {
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("_csrf", csrf));
-    let res = browser
-        .post(app.url(path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form(browser, path, &form).await;
     let status = res.status().as_u16();
     let location = res
         .headers()
@@ -562,14 +557,7 @@ db_test!(
     with_library,
     |app| {
         let (browser, csrf) = app.login("employee").await;
-        let html = browser
-            .get(app.url("/library?q=设备故障排查"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/library?q=设备故障排查").await;
         // The troubleshooting micro-course comes first, ahead of the basic course
         // and its video and card that carry the same phrase; every hit is highlighted.
         let rows: Vec<&str> = html.split("<tr>").skip(2).collect();

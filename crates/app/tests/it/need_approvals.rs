@@ -4,33 +4,14 @@
 use crate::db_test;
 use crate::support::TestApp;
 use domain::DataScope;
-use domain::org::OrgRepository;
 use serde_json::{Value, json};
 use store::prelude::*;
 
 /// Employee numbers of `n` active people of a department.
 async fn people_of(app: &TestApp, department: &str, n: usize) -> Vec<String> {
-    let dept = app
-        .store
-        .find_department_by_code(department)
+    app.active_employees(department, 50)
         .await
-        .unwrap()
-        .unwrap();
-    let filter = domain::org::EmployeeFilter {
-        department_id: Some(dept.id),
-        ..Default::default()
-    };
-    app.store
-        .list_employees(
-            &DataScope::company(),
-            &filter,
-            domain::Page::new(Some(1), Some(50)),
-        )
-        .await
-        .unwrap()
-        .items
         .into_iter()
-        .filter(|e| e.status == domain::org::EmployeeStatus::Active)
         .take(n)
         .map(|e| e.employee_no)
         .collect()
@@ -44,18 +25,6 @@ async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwe
         .send()
         .await
         .unwrap()
-}
-
-async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let res = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn need_body(title: &str, people: Value, cost: Option<f64>) -> Value {
@@ -73,12 +42,14 @@ async fn created(res: reqwest::Response) -> i64 {
 }
 
 async fn approval(app: &TestApp, token: &str, need: i64) -> Value {
-    let (status, body) = get_json(
-        app,
-        token,
-        &format!("/api/v1/training-needs/{need}/approval"),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            token,
+            "GET",
+            &format!("/api/v1/training-needs/{need}/approval"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     body["approval"].clone()
 }
@@ -126,90 +97,96 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
     };
     let page = browser.get(app.url("/needs/new")).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程"),
-            ("people", "self"),
-            ("reason", "提升效率"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程"),
+                ("people", "self"),
+                ("reason", "提升效率"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
         html.contains("(problem)") && html.contains("数控编程"),
         "input kept, field named"
     );
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程"),
-            ("skill", "NO-SUCH"),
-            ("people", "self"),
-            ("reason", "x"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程"),
+                ("skill", "NO-SUCH"),
+                ("people", "self"),
+                ("reason", "x"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("(skill)"));
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程"),
-            ("problem", "不会编程"),
-            ("people", "self"),
-            ("reason", "x"),
-            ("estimated_cost", "很多"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程"),
+                ("problem", "不会编程"),
+                ("people", "self"),
+                ("reason", "x"),
+                ("estimated_cost", "很多"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("(estimated_cost)"));
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程"),
-            ("problem", "不会编程"),
-            ("people", "self"),
-            ("reason", "x"),
-            ("wanted_by", "2001-01-01"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程"),
+                ("problem", "不会编程"),
+                ("people", "self"),
+                ("reason", "x"),
+                ("wanted_by", "2001-01-01"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("(wanted_by)"));
     // An employee may not raise needs for others.
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程"),
-            ("problem", "不会编程"),
-            ("people", "team"),
-            ("team", "PROD1"),
-            ("reason", "x"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程"),
+                ("problem", "不会编程"),
+                ("people", "team"),
+                ("team", "PROD1"),
+                ("reason", "x"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 403);
-    let res = browser
-        .post(app.url("/needs"))
-        .form(&form(&[
-            ("title", "数控编程基础"),
-            ("problem", "不会编程"),
-            ("people", "self"),
-            ("reason", "新设备"),
-            ("estimated_cost", "2,500"),
-            ("urgency", "high"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs",
+            &form(&[
+                ("title", "数控编程基础"),
+                ("problem", "不会编程"),
+                ("people", "self"),
+                ("reason", "新设备"),
+                ("estimated_cost", "2,500"),
+                ("urgency", "high"),
+            ]),
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let need: i64 = location
@@ -219,23 +196,9 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
         .unwrap()
         .parse()
         .unwrap();
-    let html = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &location).await;
     assert!(html.contains("数控编程基础") && html.contains("2500.00"));
-    let mine = browser
-        .get(app.url("/my/needs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let mine = app.page_text(&browser, "/my/needs").await;
     assert!(mine.contains("数控编程基础"));
     // It waits for the manager (head of PROD1, the nearest head who can sign in).
     let manager = app.token("manager").await;
@@ -246,7 +209,9 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
         steps["steps"][0]["approver_user_id"].as_i64(),
         Some(manager_id)
     );
-    let (_, waiting) = get_json(&app, &manager, "/api/v1/me/approvals?per_page=100").await;
+    let (_, waiting) = app
+        .call(&manager, "GET", "/api/v1/me/approvals?per_page=100", None)
+        .await;
     assert!(
         waiting["items"]
             .as_array()
@@ -255,14 +220,7 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
             .any(|w| w["need_id"].as_i64() == Some(need))
     );
     let (browser_m, _) = app.login("manager").await;
-    let html = browser_m
-        .get(app.url("/my/approvals"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser_m, "/my/approvals").await;
     assert!(html.contains("数控编程基础"));
 
     // A manager raises for people and teams in their subtree only.
@@ -316,12 +274,14 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
         .await,
     )
     .await;
-    let (status, detail) = get_json(
-        &app,
-        &manager,
-        &format!("/api/v1/training-needs/{team_need}"),
-    )
-    .await;
+    let (status, detail) = app
+        .call(
+            &manager,
+            "GET",
+            &format!("/api/v1/training-needs/{team_need}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         (detail["origin"].as_str(), detail["audience"].as_str()),
@@ -345,27 +305,33 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
         .await,
     )
     .await;
-    let (status, _) = get_json(
-        &app,
-        &manager,
-        &format!("/api/v1/training-needs/{sales_need}"),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &manager,
+            "GET",
+            &format!("/api/v1/training-needs/{sales_need}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
     let employee = app.token("employee").await;
-    let (status, _) = get_json(
-        &app,
-        &employee,
-        &format!("/api/v1/training-needs/{sales_need}/approval"),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employee,
+            "GET",
+            &format!("/api/v1/training-needs/{sales_need}/approval"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
-    let (_, listed) = get_json(
-        &app,
-        &manager,
-        "/api/v1/training-needs?origin=manager&per_page=100",
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &manager,
+            "GET",
+            "/api/v1/training-needs?origin=manager&per_page=100",
+            None,
+        )
+        .await;
     let ids: Vec<i64> = listed["items"]
         .as_array()
         .unwrap()
@@ -374,14 +340,12 @@ db_test!(raising_by_hand_is_validated_and_scoped, |app| {
         .collect();
     assert!(ids.contains(&team_need) && !ids.contains(&sales_need));
     // The needs list filters by status, origin and urgency.
-    let html = browser_m
-        .get(app.url("/needs?status=pending&origin=employee&urgency=high"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(
+            &browser_m,
+            "/needs?status=pending&origin=employee&urgency=high",
+        )
+        .await;
     assert!(html.contains("数控编程基础") && !html.contains("焊接点检"));
 });
 
@@ -513,29 +477,23 @@ db_test!(chains_follow_the_rules_and_decisions_move_them, |app| {
     assert_eq!(res.json::<Value>().await.unwrap()["field"], "title");
     // The page form for the edit shows the need; resubmitting restarts the steps.
     let (browser, csrf) = app.login("employee").await;
-    let html = browser
-        .get(app.url(&format!("/needs/{own}/edit")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &format!("/needs/{own}/edit")).await;
     assert!(html.contains("叉车复审") && html.contains("800.00"));
-    let res = browser
-        .post(app.url(&format!("/needs/{own}/resubmit")))
-        .form(&[
-            ("title", "叉车操作证复审"),
-            ("problem", "证件到期"),
-            ("people", "self"),
-            ("reason", "无证不能上岗"),
-            ("estimated_cost", "850"),
-            ("urgency", "high"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/needs/{own}/resubmit"),
+            &[
+                ("title", "叉车操作证复审"),
+                ("problem", "证件到期"),
+                ("people", "self"),
+                ("reason", "无证不能上岗"),
+                ("estimated_cost", "850"),
+                ("urgency", "high"),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let a = approval(&app, &employee, own).await;
     assert_eq!(
@@ -567,14 +525,7 @@ db_test!(chains_follow_the_rules_and_decisions_move_them, |app| {
     assert_eq!(round_two[0]["decided_as"], "delegate");
     assert_eq!(round_two[1]["decided_as"], "approver");
     // The page shows the history and the audit rows.
-    let html = browser
-        .get(app.url(&format!("/needs/{own}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &format!("/needs/{own}")).await;
     assert!(
         html.contains("请补充费用明细")
             && html.contains("need.step_send_back")
@@ -585,36 +536,39 @@ db_test!(chains_follow_the_rules_and_decisions_move_them, |app| {
     // decides as delegate); the reason is required there too.
     let (browser_m, csrf_m) = app.login("training").await;
     let (step, _) = current_step(&approval(&app, &manager, cheap).await).unwrap();
-    let res = browser_m
-        .post(app.url(&format!("/approvals/{step}/decide")))
-        .form(&[
-            ("decision", "reject"),
-            ("reason", ""),
-            ("_csrf", csrf_m.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser_m,
+            &format!("/approvals/{step}/decide"),
+            &[
+                ("decision", "reject"),
+                ("reason", ""),
+                ("_csrf", csrf_m.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("(reason)"));
-    let res = browser_m
-        .post(app.url(&format!("/approvals/{step}/decide")))
-        .form(&[
-            ("decision", "reject"),
-            ("reason", "预算已用完"),
-            ("_csrf", csrf_m.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser_m,
+            &format!("/approvals/{step}/decide"),
+            &[
+                ("decision", "reject"),
+                ("reason", "预算已用完"),
+                ("_csrf", csrf_m.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(approval(&app, &manager, cheap).await["status"], "rejected");
-    let res = browser_m
-        .post(app.url(&format!("/approvals/{step}/decide")))
-        .form(&[("decision", "approve"), ("_csrf", csrf_m.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser_m,
+            &format!("/approvals/{step}/decide"),
+            &[("decision", "approve"), ("_csrf", csrf_m.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 409);
 
     // Rules: invalid lists are refused naming the row; a change applies to new needs only.
@@ -664,44 +618,41 @@ db_test!(chains_follow_the_rules_and_decisions_move_them, |app| {
     );
     // The settings page shows the rules and refuses a bad one naming the field.
     let (browser_t, csrf_t) = app.login("training").await;
-    let html = browser_t
-        .get(app.url("/needs/rules"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser_t, "/needs/rules").await;
     assert!(html.contains("仅培训管理员"));
-    let res = browser_t
-        .post(app.url("/needs/rules"))
-        .form(&[
-            ("name", "高额"),
-            ("min_cost", "abc"),
-            ("step1_kind", "department_head"),
-            ("step1_hours", "48"),
-            ("_csrf", csrf_t.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser_t,
+            "/needs/rules",
+            &[
+                ("name", "高额"),
+                ("min_cost", "abc"),
+                ("step1_kind", "department_head"),
+                ("step1_hours", "48"),
+                ("_csrf", csrf_t.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("(min_cost)"));
-    let res = browser_t
-        .post(app.url("/needs/rules"))
-        .form(&[
-            ("name", "高额"),
-            ("min_cost", "10000"),
-            ("active", "on"),
-            ("step1_kind", "department_head"),
-            ("step1_hours", "48"),
-            ("_csrf", csrf_t.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser_t,
+            "/needs/rules",
+            &[
+                ("name", "高额"),
+                ("min_cost", "10000"),
+                ("active", "on"),
+                ("step1_kind", "department_head"),
+                ("step1_hours", "48"),
+                ("_csrf", csrf_t.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let (_, rules) = get_json(&app, &training, "/api/v1/approval-rules").await;
+    let (_, rules) = app
+        .call(&training, "GET", "/api/v1/approval-rules", None)
+        .await;
     assert_eq!(rules["rules"].as_array().unwrap().len(), 2);
     assert_eq!(rules["rules"][1]["min_cost"].as_f64(), Some(10_000.0));
 });
@@ -762,7 +713,14 @@ db_test!(reminders_lists_and_the_demo_needs, |app| {
     );
 
     // The demo leaves something waiting for the employee, the manager and the training admin.
-    let (_, mine) = get_json(&app, &employee, "/api/v1/me/training-needs?per_page=100").await;
+    let (_, mine) = app
+        .call(
+            &employee,
+            "GET",
+            "/api/v1/me/training-needs?per_page=100",
+            None,
+        )
+        .await;
     let statuses: Vec<&str> = mine["items"]
         .as_array()
         .unwrap()
@@ -777,7 +735,7 @@ db_test!(reminders_lists_and_the_demo_needs, |app| {
     }
     for login in ["manager", "training"] {
         let token = app.token(login).await;
-        let (_, waiting) = get_json(&app, &token, "/api/v1/me/approvals").await;
+        let (_, waiting) = app.call(&token, "GET", "/api/v1/me/approvals", None).await;
         assert!(
             waiting["total"].as_i64().unwrap() >= 1,
             "nothing waits for {login}"
@@ -802,27 +760,15 @@ db_test!(reminders_lists_and_the_demo_needs, |app| {
     let program = all.items[0].program_id.unwrap();
     assert!(all.items.iter().all(|n| n.program_id == Some(program)));
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url(&format!("/programs/{program}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/programs/{program}"))
+        .await;
     assert!(
         html.contains("SF-2026-Q4")
             && html.contains("冲压班组安全操作复训")
             && html.contains("焊接班组安全操作复训")
     );
-    let html = browser
-        .get(app.url("/needs?status=pending"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/needs?status=pending").await;
     assert!(html.contains("焊接机器人编程与维护"));
 });
 
@@ -855,12 +801,14 @@ db_test!(approved_needs_merge_into_new_and_existing_programs, |app| {
         assert_eq!(decide(&app, &training, step, "approve", "").await.0, 200);
     }
     // Similar approved needs are suggested (same skill).
-    let (status, similar) = get_json(
-        &app,
-        &training,
-        &format!("/api/v1/training-needs/{a}/similar"),
-    )
-    .await;
+    let (status, similar) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/training-needs/{a}/similar"),
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     let ids: Vec<i64> = similar
         .as_array()
@@ -907,7 +855,14 @@ db_test!(approved_needs_merge_into_new_and_existing_programs, |app| {
         .await,
     )
     .await;
-    let (_, detail) = get_json(&app, &training, &format!("/api/v1/programs/{program}")).await;
+    let (_, detail) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/programs/{program}"),
+            None,
+        )
+        .await;
     assert_eq!(detail["summary"]["status"], "draft");
     assert_eq!(detail["summary"]["title"], "冲压安全规范");
     let audience = detail["audience"]["employees"].as_array().unwrap();
@@ -919,12 +874,14 @@ db_test!(approved_needs_merge_into_new_and_existing_programs, |app| {
             .iter()
             .any(|s| s["code"] == "SF-RULES")
     );
-    let (_, listed) = get_json(
-        &app,
-        &training,
-        &format!("/api/v1/training-needs?program={program}"),
-    )
-    .await;
+    let (_, listed) = app
+        .call(
+            &training,
+            "GET",
+            &format!("/api/v1/training-needs?program={program}"),
+            None,
+        )
+        .await;
     assert_eq!(listed["total"], 2);
     assert!(
         listed["items"]
@@ -944,65 +901,48 @@ db_test!(approved_needs_merge_into_new_and_existing_programs, |app| {
     assert_eq!(res.status(), 422);
     // Into an existing program from the need's page; the program page lists its needs.
     let (browser, csrf) = app.login("training").await;
-    let html = browser
-        .get(app.url(&format!("/needs/{c}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &format!("/needs/{c}")).await;
     assert!(html.contains("/needs/merge") && html.contains("SF-NEED-1"));
-    let res = browser
-        .post(app.url("/needs/merge"))
-        .form(&[
-            ("from", c.to_string()),
-            ("need", c.to_string()),
-            ("need", pending.to_string()),
-            ("program_id", program.to_string()),
-            ("_csrf", csrf.clone()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs/merge",
+            &[
+                ("from", c.to_string()),
+                ("need", c.to_string()),
+                ("need", pending.to_string()),
+                ("program_id", program.to_string()),
+                ("_csrf", csrf.clone()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
-    let res = browser
-        .post(app.url("/needs/merge"))
-        .form(&[
-            ("from", c.to_string()),
-            ("need", c.to_string()),
-            ("program_id", program.to_string()),
-            ("_csrf", csrf.clone()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs/merge",
+            &[
+                ("from", c.to_string()),
+                ("need", c.to_string()),
+                ("program_id", program.to_string()),
+                ("_csrf", csrf.clone()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         res.headers()["location"],
         format!("/programs/{program}").as_str()
     );
-    let html = browser
-        .get(app.url(&format!("/programs/{program}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/programs/{program}"))
+        .await;
     assert!(
         html.contains("冲压安全规范")
             && html.contains("焊接安全规范")
             && html.contains("装配安全规范")
     );
-    let need = browser
-        .get(app.url(&format!("/needs/{c}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let need = app.page_text(&browser, &format!("/needs/{c}")).await;
     assert!(need.contains("SF-NEED-1"));
 });
 
@@ -1032,8 +972,14 @@ db_test!(
         let (step, _) = current_step(&chain).expect("the need waits for a decision");
 
         let manager = app.token("manager").await;
-        let (status, need_view) =
-            get_json(&app, &manager, &format!("/api/v1/training-needs/{need}")).await;
+        let (status, need_view) = app
+            .call(
+                &manager,
+                "GET",
+                &format!("/api/v1/training-needs/{need}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 404, "{need_view}");
         let (status, problem) = decide(&app, &manager, step, "approve", "").await;
         assert_eq!(status, 404, "{problem}");
@@ -1042,12 +988,13 @@ db_test!(
         assert_eq!(status, 404, "{problem}");
 
         let (browser, csrf) = app.login("manager").await;
-        let res = browser
-            .post(app.url(&format!("/approvals/{step}/decide")))
-            .form(&[("decision", "approve"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/approvals/{step}/decide"),
+                &[("decision", "approve"), ("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 404);
 
         // The step is still waiting.

@@ -10,7 +10,6 @@ use domain::org::OrgRepository;
 use store::prelude::*;
 
 db_test!(edits_are_validated_audited_and_flow_down, |app| {
-    use domain::audit::{AuditFilter, AuditRepository};
     let (browser, csrf) = app.login("training").await;
     let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
         let browser = browser.clone();
@@ -109,17 +108,7 @@ db_test!(edits_are_validated_audited_and_flow_down, |app| {
         .find(|o| o.code == "O-OKR")
         .unwrap();
     assert!(okr.targets.iter().all(|t| t.needs_review && t.id == target));
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("decoding.objective_change".into()),
-                ..Default::default()
-            },
-            domain::Page::default(),
-        )
-        .await
-        .unwrap();
+    let audit = app.audit("decoding.objective_change").await;
     assert!(audit.items[0].before.as_deref().unwrap().contains("98%"));
     assert!(audit.items[0].after.as_deref().unwrap().contains("99%"));
     // Marking the target reviewed clears it; a second time there is nothing to clear.
@@ -218,31 +207,27 @@ db_test!(
         assert!(err.to_string().starts_with("required_level"), "{err}");
         // A direct setting wins; dropping it brings back the tasks' requirement.
         let (browser, csrf) = app.login("training").await;
-        let res = browser
-            .post(app.url(&format!("/competency/models/{position}")))
-            .form(&[
-                ("skill", "SV-COMPLAINT"),
-                ("required_level", "2"),
-                ("tier", "support"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/competency/models/{position}"),
+                &[
+                    ("skill", "SV-COMPLAINT"),
+                    ("required_level", "2"),
+                    ("tier", "support"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let model = app.store.position_model(position).await.unwrap();
         assert_eq!(
             level_of(&model, "SV-COMPLAINT"),
             Some((2, "support".into(), "manual".into()))
         );
-        let html = browser
-            .get(app.url(&format!("/competency/models?position={position}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app
+            .page_text(&browser, &format!("/competency/models?position={position}"))
+            .await;
         assert!(html.contains("直接设置") && html.contains("来自任务"));
         app.store
             .set_model_requirement(position, "SV-COMPLAINT", None, &Actor::cli())
@@ -348,12 +333,7 @@ db_test!(gaps_in_skills_serving_a_missed_target_weigh_more, |app| {
 db_test!(gaps_become_training_needs_with_their_chain, |app| {
     // The manager of PROD1 raises a need for a team in their subtree from the heat map.
     let manager_scope = {
-        let d = app
-            .store
-            .find_department_by_code("PROD1")
-            .await
-            .unwrap()
-            .unwrap();
+        let d = app.department("PROD1").await;
         DataScope {
             company: false,
             department_paths: vec![d.path],
@@ -370,19 +350,20 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
         .max_by(|a, b| a.weighted.unwrap().total_cmp(&b.weighted.unwrap()))
         .unwrap();
     let (browser, csrf) = app.login("manager").await;
-    let res = browser
-        .post(app.url("/needs/from-gaps"))
-        .form(&[
-            ("skill", cell.skill_code.as_str()),
-            ("audience", "team"),
-            ("audience_id", &cell.department_id.to_string()),
-            ("urgency", "high"),
-            ("note", "Q1 前完成"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/needs/from-gaps",
+            &[
+                ("skill", cell.skill_code.as_str()),
+                ("audience", "team"),
+                ("audience_id", &cell.department_id.to_string()),
+                ("urgency", "high"),
+                ("note", "Q1 前完成"),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = location.trim_start_matches("/needs/").parse().unwrap();
@@ -393,50 +374,40 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
     assert!(!need.people.is_empty() && need.people.iter().all(|p| p.gap.unwrap() > 0));
     assert_eq!(need.people.len() as i64, need.summary.people);
     // The page shows the need and its people.
-    let html = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &location).await;
     assert!(
         html.contains(&need.summary.title)
             && html.contains(&need.people[0].employee_no)
             && html.contains(&format!("{} 人低于", need.people.len()))
     );
     // Raising it again covers nobody new: refused, nothing written.
-    let again = browser
-        .post(app.url("/needs/from-gaps"))
-        .form(&[
-            ("skill", cell.skill_code.as_str()),
-            ("audience", "team"),
-            ("audience_id", &cell.department_id.to_string()),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let again = app
+        .post_form(
+            &browser,
+            "/needs/from-gaps",
+            &[
+                ("skill", cell.skill_code.as_str()),
+                ("audience", "team"),
+                ("audience_id", &cell.department_id.to_string()),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(again.status(), 422);
     // Outside the manager's subtree nobody is within scope.
-    let sales = app
-        .store
-        .find_department_by_code("MKT-EAST")
-        .await
-        .unwrap()
-        .unwrap();
-    let outside = browser
-        .post(app.url("/needs/from-gaps"))
-        .form(&[
-            ("skill", cell.skill_code.as_str()),
-            ("audience", "team"),
-            ("audience_id", &sales.id.to_string()),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let sales = app.department("MKT-EAST").await;
+    let outside = app
+        .post_form(
+            &browser,
+            "/needs/from-gaps",
+            &[
+                ("skill", cell.skill_code.as_str()),
+                ("audience", "team"),
+                ("audience_id", &sales.id.to_string()),
+                ("_csrf", csrf.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(outside.status(), 422);
     // (The demo's needs were raised by hand; only this one came from gaps.)
     let listed = app
@@ -475,16 +446,9 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
     let id = res.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
-    let detail: serde_json::Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/training-needs/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app
+        .get_json(&token, &format!("/api/v1/training-needs/{id}"))
+        .await;
     assert_eq!(detail["audience"], "position");
     let chain = detail["chain"].as_array().unwrap();
     assert!(chain.iter().any(
@@ -507,16 +471,17 @@ db_test!(
     skill_levels_are_configurable_with_a_description_each,
     |app| {
         let (browser, csrf) = app.login("training").await;
-        let res = browser
-            .post(app.url("/competency/skills/SV-COMPLAINT"))
-            .form(&[
-                ("name", "客诉处理"),
-                ("descriptors", "受理\n处理\n改进\n培训他人"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/competency/skills/SV-COMPLAINT",
+                &[
+                    ("name", "客诉处理"),
+                    ("descriptors", "受理\n处理\n改进\n培训他人"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let skill = app
             .store
@@ -528,26 +493,20 @@ db_test!(
             .unwrap();
         assert_eq!((skill.levels, skill.descriptors.len()), (4, 4));
         // Fewer levels than a requirement asks for are refused, and nothing changes.
-        let res = browser
-            .post(app.url("/competency/skills/SV-COMPLAINT"))
-            .form(&[
-                ("name", "客诉处理"),
-                ("descriptors", "受理"),
-                ("_csrf", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/competency/skills/SV-COMPLAINT",
+                &[
+                    ("name", "客诉处理"),
+                    ("descriptors", "受理"),
+                    ("_csrf", csrf.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains("descriptors"));
-        let html = browser
-            .get(app.url("/competency/skills"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/competency/skills").await;
         assert!(html.contains("培训他人"));
     }
 );

@@ -7,7 +7,7 @@ use crate::support::{Backend, TestApp, extract_csrf};
 use app::notify::{NotifyConfig, SmtpSettings, TlsMode};
 use domain::DataScope;
 use domain::account::AccountRepository;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::jobs::{JobRepository, JobStatus};
 use domain::notifications::{
     Channel, DeliveryStatus, NotificationEvent, NotificationKind, Preference,
@@ -140,26 +140,12 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/programs/1");
     assert_eq!(unread(&app, &token).await, before);
-    let page = browser
-        .get(app.url("/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&browser, "/inbox").await;
     assert!(
         !page.contains("报名成功：安全生产复训"),
         "read ones leave the unread view"
     );
-    let page = browser
-        .get(app.url("/inbox?show=all"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&browser, "/inbox?show=all").await;
     assert!(page.contains("报名成功：安全生产复训"));
 
     // Many: pages of the inbox; mark one read by form, then all.
@@ -169,14 +155,7 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
             .await
             .unwrap();
     }
-    let page2 = browser
-        .get(app.url("/inbox?per_page=10&page=2"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page2 = app.page_text(&browser, "/inbox?per_page=10&page=2").await;
     assert!(page2.contains("rel=\"prev\""), "{page2}");
     let (_, first) = app
         .call(
@@ -187,12 +166,13 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
         )
         .await;
     let newest = first["items"][0]["id"].as_i64().unwrap();
-    let res = browser
-        .post(app.url(&format!("/inbox/{newest}/read")))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/inbox/{newest}/read"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(unread(&app, &token).await, before + 29);
     let (status, body) = app
@@ -200,14 +180,7 @@ db_test!(notifications_inbox_in_each_language_and_private, |app| {
         .await;
     assert_eq!((status, body["marked"].as_i64()), (200, Some(before + 29)));
     assert_eq!(unread(&app, &token).await, 0);
-    let html = browser
-        .get(app.url("/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/inbox").await;
     assert!(html.contains("没有未读消息"));
     assert!(!html.contains("class=\"badge\""));
 
@@ -293,30 +266,24 @@ db_test!(
 
         // Through the page: the boxes sent are on, the rest off; mandatory ones are locked.
         let (browser, csrf) = app.login("employee").await;
-        let html = browser
-            .get(app.url("/inbox/settings"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/inbox/settings").await;
         assert!(
             html.contains("name=\"session_changed:in_app\" checked disabled"),
             "{html}"
         );
         assert!(!html.contains("name=\"enrolled:in_app\" checked"));
-        let res = browser
-            .post(app.url("/inbox/settings"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("enrolled:in_app", "on"),
-                ("enrolled:email", "on"),
-                ("session_changed:in_app", "off"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/inbox/settings",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("enrolled:in_app", "on"),
+                    ("enrolled:email", "on"),
+                    ("session_changed:in_app", "off"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let prefs = app.store.notification_preferences(employee).await.unwrap();
         let on = |k: NotificationKind, c: Channel| {
@@ -330,27 +297,10 @@ db_test!(
         assert!(!on(NotificationKind::ExamGraded, Channel::Email));
         assert!(on(NotificationKind::SessionChanged, Channel::InApp));
         assert!(on(NotificationKind::SessionChanged, Channel::Email));
-        let html = browser
-            .get(app.url("/inbox/settings?saved=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, "/inbox/settings?saved=1").await;
         assert!(html.contains("通知设置已保存"));
         // Changes are audited.
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("notifications.preferences".into()),
-                    ..Default::default()
-                },
-                domain::Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("notifications.preferences").await;
         assert!(audit.items.len() >= 2);
     }
 );
@@ -963,12 +913,13 @@ db_test!(notifications_webhooks_are_signed_and_retried, |app| {
 
     // The test button of the page; an endpoint that keeps failing gives up.
     let (browser, csrf) = app.login("admin").await;
-    let res = browser
-        .post(app.url(&format!("/admin/webhooks/{hook}/test")))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/admin/webhooks/{hook}/test"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     worker.tick().await.unwrap();
     let calls = receiver.calls.lock().unwrap().clone();
@@ -1014,14 +965,9 @@ db_test!(notifications_webhooks_are_signed_and_retried, |app| {
         (store::WEBHOOK_ATTEMPTS, Some(503))
     );
     // The delivery log page shows it.
-    let html = browser
-        .get(app.url(&format!("/admin/webhooks/{broken}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&browser, &format!("/admin/webhooks/{broken}"))
+        .await;
     assert!(html.contains("503") && html.contains("失败"), "{html}");
 });
 
@@ -1030,37 +976,39 @@ db_test!(
     |app| {
         let (browser, csrf) = app.login("admin").await;
         // A bad address keeps the input and names the field.
-        let res = browser
-            .post(app.url("/admin/webhooks"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("name", "钉钉群"),
-                ("url", "ftp://nowhere"),
-                ("kinds", "enrolled"),
-                ("active", "on"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/admin/webhooks",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("name", "钉钉群"),
+                    ("url", "ftp://nowhere"),
+                    ("kinds", "enrolled"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 422);
         let html = res.text().await.unwrap();
         assert!(
             html.contains("(url)") && html.contains("value=\"钉钉群\""),
             "{html}"
         );
-        let res = browser
-            .post(app.url("/admin/webhooks"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("name", "钉钉群"),
-                ("url", "https://bridge.example.com/dingtalk"),
-                ("kinds", "enrolled"),
-                ("kinds", "session_changed"),
-                ("active", "on"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                "/admin/webhooks",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("name", "钉钉群"),
+                    ("url", "https://bridge.example.com/dingtalk"),
+                    ("kinds", "enrolled"),
+                    ("kinds", "session_changed"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let html = res.text().await.unwrap();
         assert!(
@@ -1080,26 +1028,22 @@ db_test!(
         assert!(hook.get("secret").is_none());
         let id = hook["id"].as_i64().unwrap();
         // Update by page (secret kept), then by API.
-        let page = browser
-            .get(app.url(&format!("/admin/webhooks/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .page_text(&browser, &format!("/admin/webhooks/{id}"))
+            .await;
         let csrf2 = extract_csrf(&page);
-        let res = browser
-            .post(app.url(&format!("/admin/webhooks/{id}")))
-            .form(&[
-                ("_csrf", csrf2.as_str()),
-                ("name", "钉钉群2"),
-                ("url", "https://bridge.example.com/d2"),
-                ("kinds", "exam_graded"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/admin/webhooks/{id}"),
+                &[
+                    ("_csrf", csrf2.as_str()),
+                    ("name", "钉钉群2"),
+                    ("url", "https://bridge.example.com/d2"),
+                    ("kinds", "exam_graded"),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303);
         let saved = app.store.webhook(id).await.unwrap();
         assert_eq!(
@@ -1129,17 +1073,7 @@ db_test!(
             .call(&admin, "GET", &format!("/api/v1/webhooks/{id}"), None)
             .await;
         assert_eq!(status, 404);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("notifications.webhook".into()),
-                    ..Default::default()
-                },
-                domain::Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("notifications.webhook").await;
         let actions: Vec<&str> = audit.items.iter().map(|a| a.action.as_str()).collect();
         for action in [
             "notifications.webhook_create",

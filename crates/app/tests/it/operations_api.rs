@@ -4,8 +4,6 @@
 
 use crate::db_test;
 use crate::support::TestApp;
-use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
-use domain::{DataScope, Page};
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -19,23 +17,7 @@ fn at(minutes: i64) -> String {
 
 /// Active employee numbers of a department subtree.
 async fn numbers_in(app: &TestApp, department: &str, n: usize) -> Vec<String> {
-    let dept = app
-        .store
-        .find_department_by_code(department)
-        .await
-        .unwrap()
-        .unwrap();
-    let filter = EmployeeFilter {
-        department_id: Some(dept.id),
-        status: Some(EmployeeStatus::Active),
-        ..Default::default()
-    };
-    let people = app
-        .store
-        .list_employees(&DataScope::company(), &filter, Page::new(Some(1), Some(50)))
-        .await
-        .unwrap()
-        .items;
+    let people = app.active_employees(department, 50).await;
     assert!(people.len() >= n, "{department} has too few people");
     people.into_iter().take(n).map(|e| e.employee_no).collect()
 }

@@ -7,41 +7,21 @@ use crate::operations_web::post;
 use crate::support::TestApp;
 use domain::account::AccountRepository;
 use domain::audit::Actor;
-use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
-use domain::{DataScope, Page, Role, ScopeKind};
+use domain::{Role, ScopeKind};
 use serde_json::{Value, json};
 use store::prelude::*;
 
 /// An active employee number of `department`.
 async fn number_in(app: &TestApp, department: &str) -> String {
-    let dept = app
-        .store
-        .find_department_by_code(department)
+    app.active_employees(department, 1)
         .await
-        .unwrap()
-        .unwrap();
-    let filter = EmployeeFilter {
-        department_id: Some(dept.id),
-        status: Some(EmployeeStatus::Active),
-        ..Default::default()
-    };
-    app.store
-        .list_employees(&DataScope::company(), &filter, Page::new(Some(1), Some(1)))
-        .await
-        .unwrap()
-        .items
         .remove(0)
         .employee_no
 }
 
 /// A training administrator whose grant covers one department only.
 async fn department_training_admin(app: &TestApp, username: &str, department: &str) {
-    let dept = app
-        .store
-        .find_department_by_code(department)
-        .await
-        .unwrap()
-        .unwrap();
+    let dept = app.department(department).await;
     let user = domain::account::NewUser {
         username: username.into(),
         display_name: "车间培训专员".into(),
@@ -137,14 +117,7 @@ db_test!(
         assert_eq!(status, 200, "{seen}");
         assert_eq!(numbers(&seen), vec![inside.clone()]);
         let (browser, csrf) = app.login("parity.weld").await;
-        let html = browser
-            .get(app.url(&format!("/programs/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page_text(&browser, &format!("/programs/{id}")).await;
         assert!(
             html.contains(&inside),
             "the page lists the workshop's learner"

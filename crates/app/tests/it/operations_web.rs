@@ -5,7 +5,7 @@
 use crate::db_test;
 use crate::support::TestApp;
 use domain::account::AccountRepository;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::operations::{
     AudienceRule, EnrollmentSource, EnrollmentStatus, ProgramInput, ProgramStatus, SessionInput,
     SessionMode,
@@ -25,12 +25,7 @@ pub(crate) async fn post(
     mut fields: Fields,
 ) -> reqwest::Response {
     fields.push(("_csrf", csrf.to_string()));
-    browser
-        .post(app.url(path))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
+    app.post_form(browser, path, &fields).await
 }
 
 async fn employee_no(app: &TestApp, user: &str) -> (i64, String) {
@@ -329,25 +324,15 @@ db_test!(program_to_completion_through_the_pages, |app| {
     .await;
     assert_eq!(res.status(), 303);
     let (code, _) = app.store.live_checkin_code(session).await.unwrap().unwrap();
-    let page = browser
-        .get(app.url(&format!("/sessions/{session}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page_text(&browser, &format!("/sessions/{session}"))
+        .await;
     assert!(page.contains(&code));
     assert!(page.contains("<svg"), "the code is also a QR code");
     // Scanning it opens the learner's check-in with the code filled in.
-    let scanned = learner
-        .get(app.url(&format!("/my/learning?code={code}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scanned = app
+        .page_text(&learner, &format!("/my/learning?code={code}"))
+        .await;
     assert!(scanned.contains(&format!("value=\"{code}\"")), "{scanned}");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let res = post(
@@ -429,14 +414,7 @@ db_test!(program_to_completion_through_the_pages, |app| {
     assert_eq!(s[&people[1].employee_no], EnrollmentStatus::Incomplete);
 
     // The learner's page and calendar show the program.
-    let page = learner
-        .get(app.url("/my/learning"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&learner, "/my/learning").await;
     assert!(page.contains("客户投诉处理实战"));
     let ics = learner
         .get(app.url("/calendar/me.ics"))
@@ -460,14 +438,9 @@ db_test!(program_to_completion_through_the_pages, |app| {
         .find(|v| v.code == "R101")
         .unwrap()
         .id;
-    let ics = browser
-        .get(app.url(&format!("/calendar/venues/{venue}.ics")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ics = app
+        .page_text(&browser, &format!("/calendar/venues/{venue}.ics"))
+        .await;
     assert_eq!(
         ics.matches("BEGIN:VEVENT").count(),
         2,
@@ -476,16 +449,8 @@ db_test!(program_to_completion_through_the_pages, |app| {
 
     // Every step left an audit entry.
     let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("operations.".into()),
-                ..AuditFilter::default()
-            },
-            Page::new(Some(1), Some(100)),
-        )
-        .await
-        .unwrap();
+        .audit_page("operations.", Page::new(Some(1), Some(100)))
+        .await;
     let actions: std::collections::HashSet<String> =
         audit.items.iter().map(|e| e.action.clone()).collect();
     for expected in [
@@ -562,14 +527,7 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
         .await
         .unwrap();
     assert_eq!(page.status(), 404);
-    let list = learner
-        .get(app.url("/programs?q=SOON"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_text(&learner, "/programs?q=SOON").await;
     assert!(!list.contains("明天开课"), "{list}");
     let token = app.token("employee").await;
     let api = app
@@ -633,12 +591,7 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
     .await;
     assert_eq!(res.status(), 303);
     // A manager cannot enrol someone outside their department.
-    let east = app
-        .store
-        .find_department_by_code("MKT-EAST")
-        .await
-        .unwrap()
-        .unwrap();
+    let east = app.department("MKT-EAST").await;
     let stranger = app
         .store
         .list_employees(
@@ -676,14 +629,7 @@ db_test!(learners_cannot_cancel_after_the_deadline, |app| {
     )
     .await;
     assert_eq!(res.status(), 303);
-    let ics = learner
-        .get(app.url("/calendar/me.ics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ics = app.page_text(&learner, "/calendar/me.ics").await;
     assert!(
         ics.contains("LOCATION:https://meet.example.com/soon"),
         "{ics}"

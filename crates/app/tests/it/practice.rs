@@ -6,8 +6,7 @@ use crate::competency_import::count;
 use crate::db_test;
 use crate::operations_api::number_of;
 use crate::support::TestApp;
-use domain::org::{EmployeeFilter, EmployeeStatus, OrgRepository};
-use domain::{DataScope, Page};
+use domain::Page;
 use serde_json::{Value, json};
 use store::prelude::*;
 use time::format_description::well_known::Rfc3339;
@@ -15,27 +14,8 @@ use time::{Duration, OffsetDateTime};
 
 /// Active employee numbers in a department subtree, skipping `except`.
 async fn numbers_in(app: &TestApp, department: &str, n: usize, except: &str) -> Vec<String> {
-    let dept = app
-        .store
-        .list_departments(&DataScope::company())
+    app.active_employees(department, 50)
         .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.code == department)
-        .unwrap();
-    app.store
-        .list_employees(
-            &DataScope::company(),
-            &EmployeeFilter {
-                department_id: Some(dept.id),
-                status: Some(EmployeeStatus::Active),
-                ..EmployeeFilter::default()
-            },
-            Page::new(Some(1), Some(50)),
-        )
-        .await
-        .unwrap()
-        .items
         .into_iter()
         .map(|e| e.employee_no)
         .filter(|no| no != except)
@@ -462,24 +442,26 @@ db_test!(practice_through_the_pages, |app| {
             ("colleague", mentor.clone()),
         ]
     };
-    let res = training
-        .post(app.url(&format!("/programs/{id}/practice")))
-        .form(&form("31/12/2026".into()))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &training,
+            &format!("/programs/{id}/practice"),
+            &form("31/12/2026".into()),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
         html.contains("due_on") && html.contains("设备点检表实操"),
         "{html}"
     );
-    let res = training
-        .post(app.url(&format!("/programs/{id}/practice")))
-        .form(&form(due_in(14)))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &training,
+            &format!("/programs/{id}/practice"),
+            &form(due_in(14)),
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let task_id = count(
         &app,
@@ -492,73 +474,73 @@ db_test!(practice_through_the_pages, |app| {
     let list = browser.get(app.url("/practice")).send().await.unwrap();
     let html = list.text().await.unwrap();
     assert!(html.contains("设备点检表实操"), "{html}");
-    let res = browser
-        .post(app.url(&format!("/practice/{task_id}/report")))
-        .form(&[("_csrf", csrf.as_str()), ("body", "")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/practice/{task_id}/report"),
+            &[("_csrf", csrf.as_str()), ("body", "")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
-    let res = browser
-        .post(app.url(&format!("/practice/{task_id}/report")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("body", "按点检表完成了 3 台冲床的日点检。"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/practice/{task_id}/report"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("body", "按点检表完成了 3 台冲床的日点检。"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
 
     // The mentor reviews on the task page.
     let (mentor_browser, mentor_csrf) = app.login("manager").await;
-    let html = mentor_browser
-        .get(app.url(&format!("/practice/{task_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .page_text(&mentor_browser, &format!("/practice/{task_id}"))
+        .await;
     assert!(
         html.contains("3 台冲床") && html.contains("保存评阅"),
         "{html}"
     );
-    let res = mentor_browser
-        .post(app.url(&format!("/practice/{task_id}/review")))
-        .form(&[
-            ("_csrf", mentor_csrf.as_str()),
-            ("decision", "accepted"),
-            ("score", "abc"),
-            ("comment", "好"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &mentor_browser,
+            &format!("/practice/{task_id}/review"),
+            &[
+                ("_csrf", mentor_csrf.as_str()),
+                ("decision", "accepted"),
+                ("score", "abc"),
+                ("comment", "好"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
-    let res = mentor_browser
-        .post(app.url(&format!("/practice/{task_id}/review")))
-        .form(&[
-            ("_csrf", mentor_csrf.as_str()),
-            ("decision", "accepted"),
-            ("score", "92"),
-            ("comment", "好"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &mentor_browser,
+            &format!("/practice/{task_id}/review"),
+            &[
+                ("_csrf", mentor_csrf.as_str()),
+                ("decision", "accepted"),
+                ("score", "92"),
+                ("comment", "好"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     // The learner cannot review, and others cannot see the task.
-    let res = browser
-        .post(app.url(&format!("/practice/{task_id}/review")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("decision", "accepted"),
-            ("score", "100"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/practice/{task_id}/review"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("decision", "accepted"),
+                ("score", "100"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 403);
     let (other, _) = app.login("reviewer").await;
     let res = other
@@ -576,12 +558,13 @@ db_test!(practice_through_the_pages, |app| {
         .unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
-    let res = training
-        .post(app.url(&format!("/practice/{task_id}/promote")))
-        .form(&[("_csrf", training_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &training,
+            &format!("/practice/{task_id}/promote"),
+            &[("_csrf", training_csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert!(
         res.headers()[reqwest::header::LOCATION]
@@ -596,14 +579,7 @@ db_test!(practice_through_the_pages, |app| {
         due_in(0)
     ))
     .await;
-    let html = mentor_browser
-        .get(app.url("/practice"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&mentor_browser, "/practice").await;
     assert!(html.contains("待评估的行为改变"), "{html}");
     let rating = count(
         &app,
@@ -612,28 +588,30 @@ db_test!(practice_through_the_pages, |app| {
         ),
     )
     .await;
-    let res = mentor_browser
-        .post(app.url(&format!("/ratings/{rating}")))
-        .form(&[
-            ("_csrf", mentor_csrf.as_str()),
-            ("rating", ""),
-            ("observation", "主动带新人点检"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &mentor_browser,
+            &format!("/ratings/{rating}"),
+            &[
+                ("_csrf", mentor_csrf.as_str()),
+                ("rating", ""),
+                ("observation", "主动带新人点检"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("主动带新人点检"));
-    let res = mentor_browser
-        .post(app.url(&format!("/ratings/{rating}")))
-        .form(&[
-            ("_csrf", mentor_csrf.as_str()),
-            ("rating", "5"),
-            ("observation", "主动带新人点检"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &mentor_browser,
+            &format!("/ratings/{rating}"),
+            &[
+                ("_csrf", mentor_csrf.as_str()),
+                ("rating", "5"),
+                ("observation", "主动带新人点检"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         count(

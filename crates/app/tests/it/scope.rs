@@ -3,27 +3,9 @@
 use crate::db_test;
 use domain::DataScope;
 use domain::org::OrgRepository;
-use serde_json::Value;
-
-async fn get_json(app: &crate::support::TestApp, token: &str, path: &str) -> (u16, Value) {
-    let res = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 db_test!(manager_sees_only_their_department_subtree, |app| {
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1").await;
     let all = app
         .store
         .list_employees(
@@ -35,7 +17,9 @@ db_test!(manager_sees_only_their_department_subtree, |app| {
         .unwrap();
     let in_subtree = |path: &str| path.starts_with(&prod1.path);
     let token = app.token("manager").await;
-    let (status, page) = get_json(&app, &token, "/api/v1/employees?per_page=200").await;
+    let (status, page) = app
+        .call(&token, "GET", "/api/v1/employees?per_page=200", None)
+        .await;
     assert_eq!(status, 200);
     let items = page["items"].as_array().unwrap();
     assert!(!items.is_empty());
@@ -83,7 +67,14 @@ db_test!(manager_sees_only_their_department_subtree, |app| {
         .iter()
         .find(|e| !in_subtree(&e.department_path) && !prod1.path.starts_with(&e.department_path))
         .unwrap();
-    let (status, _) = get_json(&app, &token, &format!("/api/v1/employees/{}", outsider.id)).await;
+    let (status, _) = app
+        .call(
+            &token,
+            "GET",
+            &format!("/api/v1/employees/{}", outsider.id),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
     let insider = all
         .items
@@ -91,18 +82,25 @@ db_test!(manager_sees_only_their_department_subtree, |app| {
         .find(|e| in_subtree(&e.department_path))
         .unwrap();
     assert_eq!(
-        get_json(&app, &token, &format!("/api/v1/employees/{}", insider.id))
-            .await
-            .0,
+        app.call(
+            &token,
+            "GET",
+            &format!("/api/v1/employees/{}", insider.id),
+            None
+        )
+        .await
+        .0,
         200
     );
     // Filtering by an outside department yields nothing rather than leaking it.
-    let (_, filtered) = get_json(
-        &app,
-        &token,
-        &format!("/api/v1/employees?department_id={}", outsider.department_id),
-    )
-    .await;
+    let (_, filtered) = app
+        .call(
+            &token,
+            "GET",
+            &format!("/api/v1/employees?department_id={}", outsider.department_id),
+            None,
+        )
+        .await;
     assert_eq!(filtered["total"], 0);
     // The same limit applies in the UI.
     let (browser, _) = app.login("manager").await;
@@ -112,20 +110,15 @@ db_test!(manager_sees_only_their_department_subtree, |app| {
         .await
         .unwrap();
     assert_eq!(page.status(), 404);
-    let list = browser
-        .get(app.url("/people?q="))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_text(&browser, "/people?q=").await;
     assert!(
         !list.contains(&outsider.employee_no),
         "UI list hides people outside the scope"
     );
     // Head counts: the manager's view starts at 生产一部.
-    let (_, heads) = get_json(&app, &token, "/api/v1/departments/headcount").await;
+    let (_, heads) = app
+        .call(&token, "GET", "/api/v1/departments/headcount", None)
+        .await;
     let codes: Vec<&str> = heads
         .as_array()
         .unwrap()
@@ -138,10 +131,10 @@ db_test!(manager_sees_only_their_department_subtree, |app| {
 
 db_test!(employee_sees_only_themselves, |app| {
     let token = app.token("employee").await;
-    let (status, me) = get_json(&app, &token, "/api/v1/me").await;
+    let (status, me) = app.call(&token, "GET", "/api/v1/me", None).await;
     assert_eq!(status, 200);
     let own_id = me["employee"]["id"].as_i64().unwrap();
-    let (_, page) = get_json(&app, &token, "/api/v1/employees").await;
+    let (_, page) = app.call(&token, "GET", "/api/v1/employees", None).await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"].as_i64(), Some(own_id));
     assert!(
@@ -149,21 +142,23 @@ db_test!(employee_sees_only_themselves, |app| {
         "own contact details are not masked"
     );
     assert_eq!(
-        get_json(&app, &token, "/api/v1/departments/headcount")
+        app.call(&token, "GET", "/api/v1/departments/headcount", None)
             .await
             .0,
         403
     );
-    assert_eq!(get_json(&app, &token, "/api/v1/users").await.0, 403);
+    assert_eq!(app.call(&token, "GET", "/api/v1/users", None).await.0, 403);
 });
 
 db_test!(
     contact_details_are_masked_outside_the_contact_scope,
     |app| {
         let exec = app.token("executive").await;
-        let (_, page) = get_json(&app, &exec, "/api/v1/employees?per_page=50").await;
+        let (_, page) = app
+            .call(&exec, "GET", "/api/v1/employees?per_page=50", None)
+            .await;
         let items = page["items"].as_array().unwrap();
-        let me_id = get_json(&app, &exec, "/api/v1/me").await.1["employee"]["id"].as_i64();
+        let me_id = app.call(&exec, "GET", "/api/v1/me", None).await.1["employee"]["id"].as_i64();
         for item in items.iter().filter(|i| i["id"].as_i64() != me_id) {
             assert!(
                 item["phone"].as_str().unwrap().contains("****"),
@@ -172,7 +167,9 @@ db_test!(
             assert!(item["email"].as_str().unwrap().contains("***@"));
         }
         let admin = app.token("training").await;
-        let (_, page) = get_json(&app, &admin, "/api/v1/employees?per_page=50").await;
+        let (_, page) = app
+            .call(&admin, "GET", "/api/v1/employees?per_page=50", None)
+            .await;
         assert!(
             page["items"]
                 .as_array()
@@ -186,7 +183,7 @@ db_test!(
 
 db_test!(exports_follow_the_same_scope_and_are_audited, |app| {
     use calamine::Reader;
-    use domain::audit::{AuditFilter, AuditRepository};
+
     let (browser, _) = app.login("manager").await;
     let res = browser
         .get(app.url("/people/export.xlsx"))
@@ -208,12 +205,7 @@ db_test!(exports_follow_the_same_scope_and_are_audited, |app| {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
     assert_eq!(rows[0][0], "工号");
-    let prod1 = app
-        .store
-        .find_department_by_code("PROD1")
-        .await
-        .unwrap()
-        .unwrap();
+    let prod1 = app.department("PROD1").await;
     let scope = DataScope {
         department_paths: vec![prod1.path.clone()],
         ..Default::default()
@@ -245,17 +237,7 @@ db_test!(exports_follow_the_same_scope_and_are_audited, |app| {
         rows[1..].iter().all(|r| all_departments.contains(&r[2])),
         "only subtree departments"
     );
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("people.export".into()),
-                ..Default::default()
-            },
-            domain::Page::default(),
-        )
-        .await
-        .unwrap();
+    let audit = app.audit("people.export").await;
     assert_eq!(audit.total, 1);
     assert_eq!(audit.items[0].actor, "manager");
     assert!(

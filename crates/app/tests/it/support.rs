@@ -7,6 +7,9 @@
 use app::server::{RunningServer, start};
 use app::worker::Worker;
 use domain::account::AccountRepository;
+use domain::audit::{AuditEntry, AuditFilter, AuditRepository};
+use domain::org::{Department, Employee, EmployeeFilter, EmployeeStatus, OrgRepository};
+use domain::{DataScope, Page, Paged};
 use std::sync::atomic::{AtomicU64, Ordering};
 use store::Store;
 use web::WebConfig;
@@ -136,21 +139,18 @@ pub const TEST_SEED: u64 = 11;
 impl TestApp {
     /// A fresh database with the (small) demo company and a running server.
     pub async fn spawn(backend: Backend) -> Option<Self> {
-        let app = Self::empty(backend).await?;
-        app::demo_data::load_demo(&app.store, TEST_SEED, TEST_EMPLOYEES)
-            .await
-            .expect("demo data loads");
-        // The server indexed an empty library at start; index what the demo added.
-        service::library::rebuild_index(&app.store, app.state().search.clone())
-            .await
-            .expect("index rebuilds");
-        Some(app)
+        Self::with_demo(backend, true).await
     }
 
     /// Like [`Self::spawn`], without the demo's resource library.
     pub async fn spawn_without_library(backend: Backend) -> Option<Self> {
+        Self::with_demo(backend, false).await
+    }
+
+    /// A fresh database with the demo company, with or without its resource library.
+    async fn with_demo(backend: Backend, library: bool) -> Option<Self> {
         let app = Self::empty(backend).await?;
-        app::demo_data::load_demo_with(&app.store, TEST_SEED, TEST_EMPLOYEES, false)
+        app::demo_data::load_demo_with(&app.store, TEST_SEED, TEST_EMPLOYEES, library)
             .await
             .expect("demo data loads");
         // The server indexed an empty library at start; index what the demo added.
@@ -342,6 +342,117 @@ impl TestApp {
             .await
             .unwrap();
         (browser, extract_csrf(&home))
+    }
+}
+
+/// Steps many tests take: reading the demo's organisation and audit log, and the
+/// requests of an API client or a signed-in browser.
+impl TestApp {
+    /// A department by its code (the demo has it).
+    pub async fn department(&self, code: &str) -> Department {
+        self.store
+            .find_department_by_code(code)
+            .await
+            .expect("query")
+            .expect("department exists")
+    }
+
+    /// The first `per_page` active employees of a department subtree.
+    pub async fn active_employees(&self, department: &str, per_page: u32) -> Vec<Employee> {
+        let filter = EmployeeFilter {
+            department_id: Some(self.department(department).await.id),
+            status: Some(EmployeeStatus::Active),
+            ..Default::default()
+        };
+        self.store
+            .list_employees(
+                &DataScope::company(),
+                &filter,
+                Page::new(Some(1), Some(per_page)),
+            )
+            .await
+            .expect("employees")
+            .items
+    }
+
+    /// A page of the audit log, newest first, of the actions starting with `action`.
+    pub async fn audit_page(&self, action: &str, page: Page) -> Paged<AuditEntry> {
+        let filter = AuditFilter {
+            action: Some(action.into()),
+            ..Default::default()
+        };
+        self.store.list_audit(&filter, page).await.expect("audit")
+    }
+
+    /// The first (default-sized) page of the audit log of the actions starting with `action`.
+    pub async fn audit(&self, action: &str) -> Paged<AuditEntry> {
+        self.audit_page(action, Page::default()).await
+    }
+
+    /// GETs an API path with a bearer token; the body, which must be JSON.
+    pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
+        self.client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// GETs a page in a browser; its status.
+    pub async fn page_status(&self, browser: &reqwest::Client, path: &str) -> u16 {
+        let res = browser.get(self.url(path)).send().await.unwrap();
+        res.status().as_u16()
+    }
+
+    /// GETs a page in a browser; its text.
+    pub async fn page_text(&self, browser: &reqwest::Client, path: &str) -> String {
+        let res = browser.get(self.url(path)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
+    /// Posts a form from a browser, the fields as given (with their `_csrf`).
+    pub async fn post_form<F: serde::Serialize + ?Sized>(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        fields: &F,
+    ) -> reqwest::Response {
+        browser
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs `user` in and uploads `bytes` as the file `name` with `fields` to the form
+    /// at `path`; returns the status and the body.
+    pub async fn upload(
+        &self,
+        user: &str,
+        path: &str,
+        (bytes, name): (Vec<u8>, &str),
+        fields: &[(&str, &str)],
+    ) -> (u16, String) {
+        let (browser, csrf) = self.login(user).await;
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let res = browser
+            .post(self.url(&format!("{path}?_csrf={csrf}")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::db_test;
 use crate::support::{Backend, TestApp};
 use domain::account::AccountRepository;
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::operations::{
     AttendanceMethod, AttendanceStatus, AudienceRule, EnrollmentSource, EnrollmentStatus,
     ProgramInput, ProgramStatus, SessionInput, SessionMode,
@@ -232,14 +232,7 @@ db_test!(
 
         // The attendee finds it on their page and answers through the form, once.
         let (browser, csrf) = app.login("employee").await;
-        let mine = browser
-            .get(app.url("/my/learning"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mine = app.page_text(&browser, "/my/learning").await;
         assert!(mine.contains(&format!("/surveys/{survey}")));
         let form = browser
             .get(app.url(&format!("/surveys/{survey}")))
@@ -337,17 +330,7 @@ db_test!(
         // Anonymous: no response row names a person or a time, the audit trail records
         // that someone answered but not what, and comments carry no author.
         assert_eq!(identifying_rows(&app, survey).await, 0);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("survey.answer".into()),
-                    ..AuditFilter::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("survey.answer").await;
         assert!(audit.items.iter().all(|e| e.after.is_none()));
 
         // Results on this known set: two of two attendees answered.
@@ -389,14 +372,9 @@ db_test!(
         assert_eq!(program.responses, 2);
         assert_eq!(program.overall_mean, Some(3.5));
         let (staff, _) = app.login("training").await;
-        let page = staff
-            .get(app.url(&format!("/programs/{}/reaction", run.program)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .page_text(&staff, &format!("/programs/{}/reaction", run.program))
+            .await;
         assert!(page.contains("3.50") && page.contains("太长了"));
         let xlsx = staff
             .get(app.url(&format!("/programs/{}/reaction.xlsx", run.program)))
@@ -409,21 +387,12 @@ db_test!(
         // programs see no results.
         let (other, _) = app.login("manager").await;
         assert_eq!(
-            other
-                .get(app.url(&format!("/surveys/{survey}")))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.page_status(&other, &format!("/surveys/{survey}")).await,
             404
         );
         assert_eq!(
-            browser
-                .get(app.url(&format!("/sessions/{}/reaction", run.session)))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.page_status(&browser, &format!("/sessions/{}/reaction", run.session))
+                .await,
             403
         );
     }
@@ -493,17 +462,7 @@ db_test!(
         let made = templates.iter().find(|t| t.code == "TPL-X").unwrap();
         assert_eq!(made.questions.len(), 3);
         assert_eq!(made.questions[1].options, vec!["会", "不会"]);
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("survey.".into()),
-                    ..AuditFilter::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("survey.").await;
         for action in ["survey.template_create", "survey.attach", "survey.answer"] {
             assert!(
                 audit.items.iter().any(|e| e.action == action),
@@ -592,16 +551,9 @@ db_test!(completion_can_require_the_survey, |app| {
             .all(|c| c.program_id != run.program)
     );
     // survey_required is part of the program in the API.
-    let detail: serde_json::Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/programs/{}", run.program)))
-        .bearer_auth(&training)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = app
+        .get_json(&training, &format!("/api/v1/programs/{}", run.program))
+        .await;
     assert_eq!(detail["survey_required"], true);
     assert_eq!(detail["certificate_months"], 12);
 });
@@ -650,12 +602,13 @@ db_test!(
             .await;
         assert_eq!(status, 404, "{problem}");
         let (browser, csrf) = app.login("manager").await;
-        let res = browser
-            .post(app.url(&format!("/surveys/{survey}")))
-            .form(&[("q0", "9"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/surveys/{survey}"),
+                &[("q0", "9"), ("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 404);
 
         // The attendee gets the validation error on both.
@@ -670,12 +623,13 @@ db_test!(
             .await;
         assert_eq!(status, 422, "{problem}");
         let (browser, csrf) = app.login("employee").await;
-        let res = browser
-            .post(app.url(&format!("/surveys/{survey}")))
-            .form(&[("q0", "9"), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .post_form(
+                &browser,
+                &format!("/surveys/{survey}"),
+                &[("q0", "9"), ("_csrf", csrf.as_str())],
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert!(
             !app.store

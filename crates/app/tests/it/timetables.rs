@@ -7,7 +7,6 @@ use crate::db_test;
 use crate::support::{TempDir, TestApp, extract_csrf};
 use app::demo_data::SCHEDULING_PLAN;
 use domain::Page;
-use domain::audit::{AuditFilter, AuditRepository};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use store::prelude::*;
@@ -80,16 +79,8 @@ fn entry(draft: &Value, session: i64) -> &Value {
 }
 
 async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    app.store
-        .list_audit(
-            &AuditFilter {
-                action: Some(action.into()),
-                ..AuditFilter::default()
-            },
-            Page::new(Some(1), Some(1)),
-        )
+    app.audit_page(action, Page::new(Some(1), Some(1)))
         .await
-        .unwrap()
         .total
 }
 
@@ -190,40 +181,29 @@ db_test!(generation_beats_the_starting_timetable, |app| {
             .unwrap()
             .contains(&format!("/timetables/{id}"))
     );
-    let form = browser
-        .get(app.url(&format!("/timetables/new?plan={SCHEDULING_PLAN}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = app
+        .page_text(&browser, &format!("/timetables/new?plan={SCHEDULING_PLAN}"))
+        .await;
     assert!(form.contains(&format!("value=\"{SCHEDULING_PLAN}\" selected")));
     let (from, to) = window();
-    let res = browser
-        .post(app.url("/timetables"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("plan_code", SCHEDULING_PLAN),
-            ("from", &from.to_string()),
-            ("to", &to.to_string()),
-            ("mode", "fresh"),
-            ("time_limit_secs", "1"),
-            ("seed", "2"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/timetables",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("plan_code", SCHEDULING_PLAN),
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+                ("mode", "fresh"),
+                ("time_limit_secs", "1"),
+                ("seed", "2"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    let html = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &location).await;
     for text in [
         "按约束分解的成本",
         "无法避免的冲突及原因",
@@ -245,17 +225,18 @@ db_test!(generation_beats_the_starting_timetable, |app| {
         .unwrap();
     assert!(english.contains("Cost by constraint") && !english.contains("??"));
     // A bad window comes back with the form and what was typed.
-    let res = browser
-        .post(app.url("/timetables"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("plan_code", SCHEDULING_PLAN),
-            ("from", &to.to_string()),
-            ("to", &from.to_string()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/timetables",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("plan_code", SCHEDULING_PLAN),
+                ("from", &to.to_string()),
+                ("to", &from.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(
         res.text()
@@ -580,45 +561,40 @@ db_test!(moves_are_checked_and_flagged, |app| {
 
     // The page: a move shows that entry's conflicts right away; bad input is a 422.
     let (browser, csrf) = app.login("training").await;
-    let res = browser
-        .post(app.url(&format!("/timetables/{id}/entries/{target}")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("action", "move"),
-            ("starts_at", "not a time"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/timetables/{id}/entries/{target}"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("action", "move"),
+                ("starts_at", "not a time"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("starts_at"));
     let local = parse(&a["starts_at"]).to_offset(china());
     let field = format!("{}T{:02}:00", local.date(), local.hour());
-    let res = browser
-        .post(app.url(&format!("/timetables/{id}/entries/{target}")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("action", "move"),
-            ("starts_at", field.as_str()),
-            ("venue_code", b["venue_code"].as_str().unwrap()),
-            (
-                "instructor_code",
-                b["instructor_code"].as_str().unwrap_or(""),
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/timetables/{id}/entries/{target}"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("action", "move"),
+                ("starts_at", field.as_str()),
+                ("venue_code", b["venue_code"].as_str().unwrap()),
+                (
+                    "instructor_code",
+                    b["instructor_code"].as_str().unwrap_or(""),
+                ),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    let html = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, &location).await;
     assert!(
         html.contains("已保存，但该班次有冲突"),
         "the moved entry's conflicts are on top"
@@ -771,14 +747,7 @@ db_test!(publishing_moves_sessions_audits_and_notifies, |app| {
     assert!(mine.len() > before_employee);
     assert!(mine.iter().any(|c| c == "rescheduled"), "{mine:?}");
     let (learner, _) = app.login("employee").await;
-    let html = learner
-        .get(app.url("/inbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&learner, "/inbox").await;
     assert!(
         html.contains("课程安排调整：精益生产基础"),
         "the learner reads what changed"
@@ -866,19 +835,21 @@ db_test!(a_stale_draft_is_refused, |app| {
     assert_eq!(shown["stale"], json!([victim]));
     // The page says so too, and a discarded draft is no longer a draft.
     let (browser, csrf) = app.login("training").await;
-    let res = browser
-        .post(app.url(&format!("/timetables/{id}/publish")))
-        .form(&[("_csrf", csrf.as_str()), ("anyway", "1")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/timetables/{id}/publish"),
+            &[("_csrf", csrf.as_str()), ("anyway", "1")],
+        )
+        .await;
     assert_eq!(res.status(), 409);
-    let res = browser
-        .post(app.url(&format!("/timetables/{id}/discard")))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/timetables/{id}/discard"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (status, _) = app
         .call(
@@ -979,43 +950,38 @@ db_test!(calendar_blocks_are_managed_and_respected, |app| {
 
     // The page: list, add (with a 422 keeping input), delete.
     let (browser, csrf) = app.login("training").await;
-    let res = browser
-        .post(app.url("/calendar-blocks"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("starts_on", "2030-02-01"),
-            ("kind", "shift"),
-            ("daily_from", "08:00"),
-            ("note", "夜班补休"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/calendar-blocks",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("starts_on", "2030-02-01"),
+                ("kind", "shift"),
+                ("daily_from", "08:00"),
+                ("note", "夜班补休"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("夜班补休"));
-    let res = browser
-        .post(app.url("/calendar-blocks"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("starts_on", "2030-02-01"),
-            ("kind", "shift"),
-            ("daily_from", "08:00"),
-            ("daily_to", "12:00"),
-            ("department_code", "PROD1"),
-            ("note", "夜班补休"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/calendar-blocks",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("starts_on", "2030-02-01"),
+                ("kind", "shift"),
+                ("daily_from", "08:00"),
+                ("daily_to", "12:00"),
+                ("department_code", "PROD1"),
+                ("note", "夜班补休"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let html = browser
-        .get(app.url("/calendar-blocks"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/calendar-blocks").await;
     assert!(html.contains("夜班补休") && html.contains("08:00–12:00"));
     let (_, listed) = app
         .call(&token, "GET", "/api/v1/calendar-blocks", None)
@@ -1028,21 +994,15 @@ db_test!(calendar_blocks_are_managed_and_respected, |app| {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let res = browser
-        .post(app.url(&format!("/calendar-blocks/{shift}/delete")))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/calendar-blocks/{shift}/delete"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let html = browser
-        .get(app.url("/calendar-blocks"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/calendar-blocks").await;
     assert!(!html.contains("夜班补休"));
 });
 

@@ -5,7 +5,7 @@
 use crate::competency_import::{count, has, run, skillbridge, upload};
 use crate::db_test;
 use crate::support::{Backend, TempDir, TestApp};
-use domain::audit::{Actor, AuditFilter, AuditRepository};
+use domain::audit::Actor;
 use domain::org::{EmployeeFilter, OrgRepository};
 use domain::training_records::TrainingRecordOutcome;
 use domain::{DataScope, Page};
@@ -269,17 +269,7 @@ db_test!(
         assert_eq!((first.6, first.7), (Some(20.0), Some(92.0)));
         assert_eq!(programs(&app, "OLD-2019-01").await[0].3, 20.0);
 
-        let audit = app
-            .store
-            .list_audit(
-                &AuditFilter {
-                    action: Some("training_records.import".into()),
-                    ..Default::default()
-                },
-                Page::default(),
-            )
-            .await
-            .unwrap();
+        let audit = app.audit("training_records.import").await;
         assert_eq!(audit.total, 3, "one entry per import, none for the preview");
         assert!(audit.items.iter().any(|a| {
             let after: serde_json::Value =
@@ -573,30 +563,13 @@ db_test!(command_line_imports_training_records, |app| {
         ],
         [1, 1, 2]
     );
-    let audit = app
-        .store
-        .list_audit(
-            &AuditFilter {
-                action: Some("training_records.import".into()),
-                ..Default::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap();
+    let audit = app.audit("training_records.import").await;
     assert!(audit.items.iter().all(|a| a.actor == "cli"));
 });
 
 db_test!(upload_page_previews_imports_and_reports_errors, |app| {
     let (browser, _) = app.login("training").await;
-    let html = browser
-        .get(app.url("/programs/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&browser, "/programs/import").await;
     assert!(
         html.contains("action=\"/programs/import?_csrf=") && html.contains("导入历史培训记录"),
         "{html}"
