@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand};
 use domain::account::AccountRepository;
 use domain::audit::Actor;
 use std::path::PathBuf;
-use store::prelude::*;
 
 /// Skillbridge: business-driven training operations for large enterprises.
 #[derive(Debug, Parser)]
@@ -340,9 +339,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             export_competency_models(&settings, args).await
         }
         Command::Reconcile(args) => {
-            let period = domain::performance::Period::parse(&args.period)?;
+            // A bad month is refused before the database is opened.
+            domain::performance::Period::parse(&args.period)?;
             let store = open_store(&settings).await?;
-            let run = store.reconcile(period, &Actor::cli()).await?;
+            let ctx = service::Context::new(store.clone(), service_settings(&settings));
+            let (period, run) =
+                service::performance::reconcile(&ctx, None, &args.period, &Actor::cli()).await?;
             store.close().await;
             println!(
                 "{period}: {} differences queued; {} open in the reconciliation queue",

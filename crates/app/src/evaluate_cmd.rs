@@ -4,7 +4,6 @@ use clap::Args;
 use domain::effect::{EffectRequest, MatchingMethod, StratifyBy};
 use service::effect::{self as effect, DEFAULT_HOURLY_COST, EffectResult, GivenAssumptions};
 use store::Store;
-use store::prelude::*;
 
 /// Options of `evaluate`.
 #[derive(Debug, Args)]
@@ -52,11 +51,9 @@ pub struct EvaluateArgs {
 
 /// Runs `evaluate` against an opened store.
 pub async fn run(store: &Store, args: &EvaluateArgs) -> anyhow::Result<()> {
-    let program_id = store
-        .program_id(args.program.trim())
+    let program = effect::program_by_code(store, &args.program)
         .await
         .map_err(|_| anyhow::anyhow!("--program: no program has the code '{}'", args.program))?;
-    let program = store.program_detail(program_id).await?;
     // A field the domain names becomes the flag the user typed.
     let flag = |e: domain::DomainError| match e {
         domain::DomainError::Validation { field, message } => {

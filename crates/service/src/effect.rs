@@ -166,6 +166,12 @@ pub struct EffectResult {
     pub roi: Option<RoiResult>,
 }
 
+/// The program an evaluation is asked for, by its code.
+pub async fn program_by_code(store: &Store, code: &str) -> DomainResult<ProgramDetail> {
+    let id = store.program_id(code.trim()).await?;
+    store.program_detail(id).await
+}
+
 /// Finds a KPI by code, naming the field when it does not exist.
 pub async fn kpi_by_code(store: &Store, code: &str) -> DomainResult<Kpi> {
     let code = code.trim();

@@ -116,15 +116,15 @@ pub async fn decide_reconciliation(
         .await
 }
 
-/// Reconciles month `period` (YYYY-MM) now (company-wide people managers only); returns
-/// the month and what the run found.
+/// Reconciles month `period` (YYYY-MM) now (company-wide people managers only; the
+/// command line has no caller); returns the month and what the run found.
 pub async fn reconcile(
     ctx: &Context,
-    principal: &Principal,
+    principal: Option<&Principal>,
     period: &str,
     actor: &Actor,
 ) -> DomainResult<(Period, ReconciliationRun)> {
-    require_company_people_manager(Some(principal))?;
+    require_company_people_manager(principal)?;
     let period = Period::parse(period)?;
     let run = ctx.store.reconcile(period, actor).await?;
     Ok((period, run))

@@ -212,9 +212,13 @@ pub async fn run(
     axum::Form(form): axum::Form<RunForm>,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let (period, result) =
-        service::performance::reconcile(&state, &caller.principal, &form.period, &caller.actor())
-            .await?;
+    let (period, result) = service::performance::reconcile(
+        &state,
+        Some(&caller.principal),
+        &form.period,
+        &caller.actor(),
+    )
+    .await?;
     let message = t
         .get("reconciliation.ran")
         .replace("{period}", &period.to_string())
