@@ -46,6 +46,7 @@ pub fn web_config(settings: &Settings) -> WebConfig {
     WebConfig {
         secure_cookies: settings.secure_cookies,
         session_hours: settings.session_hours,
+        metrics_token: settings.metrics_token.clone(),
         ..WebConfig::default()
     }
 }

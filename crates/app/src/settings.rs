@@ -77,6 +77,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days after a program's last session before unfinished learners are reminded.
     pub learning_overdue_days: i64,
+    /// Bearer token that opens `/metrics` to other hosts; without it only loopback may read it.
+    pub metrics_token: Option<String>,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -89,7 +91,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 26] = [
+pub const KEYS: [&str; 27] = [
     "listen",
     "data_dir",
     "database_url",
@@ -116,6 +118,7 @@ pub const KEYS: [&str; 26] = [
     "smtp_from",
     "public_url",
     "learning_overdue_days",
+    "metrics_token",
 ];
 
 /// Environment variables that are not settings but are ours.
@@ -150,6 +153,7 @@ impl Default for Settings {
             smtp_from: None,
             public_url: None,
             learning_overdue_days: 14,
+            metrics_token: None,
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -298,6 +302,9 @@ impl Settings {
             }
             "moderate_comments" => {
                 self.moderate_comments = parse_bool(value).ok_or_else(|| bad("true or false"))?
+            }
+            "metrics_token" => {
+                self.metrics_token = Some(value.trim().to_string()).filter(|v| !v.is_empty())
             }
             "smtp_host" => {
                 self.smtp_host = Some(value.trim().to_string()).filter(|v| !v.is_empty())
@@ -457,6 +464,10 @@ impl Settings {
                 "smtp_from" => self.smtp_from.clone().unwrap_or_default(),
                 "public_url" => self.public_url.clone().unwrap_or_default(),
                 "learning_overdue_days" => self.learning_overdue_days.to_string(),
+                "metrics_token" => match &self.metrics_token {
+                    Some(_) => "***".into(),
+                    None => String::new(),
+                },
                 _ => String::new(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);

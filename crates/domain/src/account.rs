@@ -92,19 +92,72 @@ pub fn validate_username(username: &str) -> DomainResult<()> {
 
 /// Minimum password length.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Maximum password length (hashing a megabyte of password is a denial of service).
+pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// Checks a new password against the policy: long enough, not the username.
+/// Checks a new password against the policy: between the minimum and maximum length,
+/// not the username, and not guessable: zxcvbn's estimate (common-password lists,
+/// dictionary words, keyboard runs, repeats, dates, the username) must put it beyond
+/// 10^10 guesses.
 pub fn validate_password(password: &str, username: &str) -> DomainResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
         return Err(DomainError::invalid(
             "password",
             format!("must be at least {MIN_PASSWORD_CHARS} characters long"),
         ));
     }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(DomainError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters long"),
+        ));
+    }
     if password.eq_ignore_ascii_case(username) {
         return Err(DomainError::invalid("password", "must not be the username"));
     }
+    if zxcvbn::zxcvbn(password, &[username]).score() < zxcvbn::Score::Three {
+        return Err(DomainError::invalid(
+            "password",
+            "is too easy to guess (a common password, a word, a repeat or a keyboard run); use a longer phrase",
+        ));
+    }
     Ok(())
+}
+
+/// Recent failed sign-ins that count towards the throttle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures for this username from this address.
+    pub pair: i64,
+    /// When the oldest of those happened.
+    pub pair_oldest: Option<OffsetDateTime>,
+    /// Failures from this address, for any username.
+    pub address: i64,
+    /// When the oldest of those happened.
+    pub address_oldest: Option<OffsetDateTime>,
+}
+
+impl LoginFailures {
+    /// Seconds until a sign-in may be tried again, or `None` when it may be tried now:
+    /// `max_pair` failures of one username from one address, or `max_address` from one
+    /// address (an office behind one NAT address shares it), within `window`, refuse
+    /// until the oldest of them leaves the window.
+    pub fn retry_after(
+        &self,
+        max_pair: i64,
+        max_address: i64,
+        window: time::Duration,
+        now: OffsetDateTime,
+    ) -> Option<u64> {
+        let until = |oldest: Option<OffsetDateTime>| {
+            let free_at = oldest.unwrap_or(now) + window;
+            (free_at - now).whole_seconds().max(1).unsigned_abs()
+        };
+        let pair = (self.pair >= max_pair).then(|| until(self.pair_oldest));
+        let address = (self.address >= max_address).then(|| until(self.address_oldest));
+        pair.max(address)
+    }
 }
 
 /// Storage of accounts, sessions, tokens and login throttling.
@@ -130,12 +183,14 @@ pub trait AccountRepository {
     ) -> impl Future<Output = DomainResult<Option<Credentials>>> + Send;
     /// The principal (user + grants) of an active account.
     fn load_principal(&self, user_id: i64) -> impl Future<Output = DomainResult<Principal>> + Send;
-    /// Replaces the password hash and ends every other session of the user.
+    /// Replaces the password hash, ends every other session of the user and, unless
+    /// `keep_tokens`, revokes their API tokens.
     fn set_password(
         &self,
         user_id: i64,
         password_hash: &str,
         keep_session_hash: Option<&str>,
+        keep_tokens: bool,
         actor: &Actor,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Enables or disables an account; disabling ends its sessions and revokes its tokens.
@@ -225,16 +280,20 @@ pub trait AccountRepository {
         ip: &str,
         at: OffsetDateTime,
     ) -> impl Future<Output = DomainResult<()>> + Send;
-    /// Failures since `since` for the username or from the address, whichever is larger.
+    /// Failures since `since` for the username from this address, and from the address
+    /// for any username, each with the time of the oldest one counted.
     fn count_login_failures(
         &self,
         username: &str,
         ip: &str,
         since: OffsetDateTime,
-    ) -> impl Future<Output = DomainResult<i64>> + Send;
-    /// Forgets the failures of a username after a successful login.
-    fn clear_login_failures(&self, username: &str)
-    -> impl Future<Output = DomainResult<()>> + Send;
+    ) -> impl Future<Output = DomainResult<LoginFailures>> + Send;
+    /// Forgets the failures of a username from an address after a successful login.
+    fn clear_login_failures(
+        &self,
+        username: &str,
+        ip: &str,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
 }
 
 #[cfg(test)]
@@ -253,5 +312,61 @@ mod tests {
         assert!(validate_password("short", "u").is_err());
         assert!(validate_password("administrator", "Administrator").is_err());
         assert!(validate_password("correct horse battery", "zhang").is_ok());
+    }
+
+    #[test]
+    fn retry_after_counts_from_the_oldest_failure_in_the_window() {
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let window = time::Duration::minutes(15);
+        let failures = LoginFailures {
+            pair: 5,
+            pair_oldest: Some(now - time::Duration::minutes(10)),
+            address: 5,
+            address_oldest: Some(now - time::Duration::minutes(10)),
+        };
+        assert_eq!(failures.retry_after(5, 50, window, now), Some(300));
+        assert_eq!(failures.retry_after(6, 50, window, now), None);
+        let office = LoginFailures {
+            pair: 1,
+            pair_oldest: Some(now),
+            address: 50,
+            address_oldest: Some(now - time::Duration::minutes(14)),
+        };
+        assert_eq!(office.retry_after(5, 50, window, now), Some(60));
+        assert_eq!(office.retry_after(5, 51, window, now), None);
+    }
+
+    #[test]
+    fn guessable_and_oversized_passwords_are_refused() {
+        let spaces = " ".repeat(10);
+        let huge = "x".repeat(100_000);
+        for weak in [
+            "1234567890",
+            "aaaaaaaaaa",
+            spaces.as_str(),
+            "password123",
+            "qwertyuiop",
+            "zhang.wei2026",
+            huge.as_str(),
+        ] {
+            assert!(
+                validate_password(weak, "zhang.wei").is_err(),
+                "{:.20} was accepted",
+                weak
+            );
+        }
+        // The passwords the tests and the demo use stay acceptable.
+        for strong in [
+            "long enough password",
+            "another password",
+            "a brand new password",
+            "demo-pass-2026",
+            "target password",
+        ] {
+            assert!(
+                validate_password(strong, "zhang.wei").is_ok(),
+                "{strong} was refused"
+            );
+        }
     }
 }

@@ -18,6 +18,9 @@ pub enum DomainError {
     /// The caller did not authenticate, or the credentials are wrong.
     #[error("authentication required")]
     Unauthenticated,
+    /// The upload or request body is larger than the limit allows.
+    #[error("{what} is larger than the limit of {limit}")]
+    TooLarge { what: String, limit: String },
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many attempts, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },

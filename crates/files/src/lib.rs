@@ -84,6 +84,10 @@ impl From<FileError> for domain::DomainError {
             FileError::NotFound(_) => DomainError::NotFound { entity: "file" },
             FileError::Backend(message) => DomainError::internal(message),
             FileError::InvalidRange { .. } => DomainError::invalid("range", error.to_string()),
+            FileError::TooLarge { limit } => DomainError::TooLarge {
+                what: "file".into(),
+                limit: human_size(limit),
+            },
             other => DomainError::invalid("file", other.to_string()),
         }
     }

@@ -1378,6 +1378,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Password changed; your other sessions were signed out.",
     ),
     (
+        "account.keep_tokens",
+        "保留我的 API 令牌（默认修改密码时全部吊销）",
+        "Keep my API tokens (by default a password change revokes them)",
+    ),
+    (
         "account.password_mismatch",
         "两次输入的新密码不一致。",
         "The new passwords do not match.",

@@ -85,6 +85,8 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
 }
 
 /// Decodes CSV text: UTF-8 (a BOM is dropped), otherwise GB18030 as Chinese Excel writes it.
+/// A file must be one encoding throughout: a GB18030 file with a line that is UTF-8 (a row
+/// pasted in from elsewhere) is refused naming that line, never stored as mojibake.
 fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TableError> {
     if bytes.contains(&0) {
         return Err(TableError(
@@ -95,6 +97,16 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TableError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
         Err(_) => {
+            let utf8_line = bytes
+                .split(|b| *b == b'\n')
+                .position(|line| !line.is_ascii() && std::str::from_utf8(line).is_ok());
+            if let Some(index) = utf8_line {
+                return Err(TableError(format!(
+                    "row {}: this line is UTF-8 but the rest of the file is not (GB18030?); \
+                     save the whole file in one encoding",
+                    index + 1
+                )));
+            }
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
                 Err(TableError(
@@ -214,6 +226,16 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode("工号,姓名\nE1,张三\n");
         let t = read_table(&gb).unwrap();
         assert_eq!(t.rows[0].1[1], "张三");
+    }
+
+    #[test]
+    fn refuses_a_file_of_two_encodings_naming_the_line() {
+        let (gb, _, _) = encoding_rs::GB18030.encode("工号,姓名\nE1,张三\n");
+        let mut mixed = gb.into_owned();
+        mixed.extend_from_slice("E2,李四\n".as_bytes());
+        let error = read_table(&mixed).unwrap_err().0;
+        assert!(error.starts_with("row 3:"), "{error}");
+        assert!(stream_rows(mixed).is_err());
     }
 
     #[test]

@@ -243,15 +243,43 @@ pub async fn revoke_token(
     ctx.store.revoke_api_token(caller.user_id, id, actor).await
 }
 
-/// Changes the caller's password after checking the current one; ends their other sessions.
+/// What survives a password change besides the new password.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepOnPasswordChange<'a> {
+    /// The session the change was made from (a page), which stays signed in.
+    pub session_hash: Option<&'a str>,
+    /// Keep the person's API tokens (they are revoked otherwise).
+    pub tokens: bool,
+}
+
+/// Changes the caller's password after checking the current one; ends their other
+/// sessions and, unless kept, revokes their API tokens. Wrong current passwords count
+/// towards the same throttle as sign-ins (keyed on the account and the address).
 pub async fn change_password(
     ctx: &Context,
     principal: &Principal,
     current: &str,
     new: &str,
-    keep_session_hash: Option<&str>,
+    keep: KeepOnPasswordChange<'_>,
+    policy: &SessionPolicy,
     actor: &Actor,
 ) -> DomainResult<()> {
+    let now = OffsetDateTime::now_utc();
+    let key = principal.username.to_lowercase();
+    let ip = actor.ip.as_deref().unwrap_or("");
+    let window = time::Duration::minutes(policy.login_window_minutes);
+    let failures = ctx
+        .store
+        .count_login_failures(&key, ip, now - window)
+        .await?;
+    if let Some(retry_after_secs) = failures.retry_after(
+        policy.login_max_failures,
+        policy.login_max_failures_per_address,
+        window,
+        now,
+    ) {
+        return Err(DomainError::RateLimited { retry_after_secs });
+    }
     let credentials = ctx
         .store
         .find_credentials(&principal.username)
@@ -262,6 +290,7 @@ pub async fn change_password(
         .await
         .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
     if !ok {
+        ctx.store.record_login_failure(&key, ip, now).await?;
         return Err(DomainError::invalid("current_password", "is wrong"));
     }
     validate_password(new, &principal.username)?;
@@ -270,7 +299,13 @@ pub async fn change_password(
         .await
         .map_err(|e| DomainError::internal_from("a blocking task failed", e))??;
     ctx.store
-        .set_password(principal.user_id, &hash, keep_session_hash, actor)
+        .set_password(
+            principal.user_id,
+            &hash,
+            keep.session_hash,
+            keep.tokens,
+            actor,
+        )
         .await
 }
 
@@ -338,14 +373,20 @@ pub async fn sign_in(
 ) -> DomainResult<LoginOutcome> {
     let store = &ctx.store;
     let now = OffsetDateTime::now_utc();
+    // Usernames are case-insensitive, and so is the throttle's key.
+    let key = username.trim().to_lowercase();
+    let username = key.as_str();
     let window = time::Duration::minutes(policy.login_window_minutes);
     let failures = store
         .count_login_failures(username, ip, now - window)
         .await?;
-    if failures >= policy.login_max_failures {
-        return Err(DomainError::RateLimited {
-            retry_after_secs: window.whole_seconds().unsigned_abs(),
-        });
+    if let Some(retry_after_secs) = failures.retry_after(
+        policy.login_max_failures,
+        policy.login_max_failures_per_address,
+        window,
+        now,
+    ) {
+        return Err(DomainError::RateLimited { retry_after_secs });
     }
     let credentials = store.find_credentials(username).await?;
     let (hash, user) = match &credentials {
@@ -358,7 +399,7 @@ pub async fn sign_in(
         .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
     match user {
         Some((user_id, true)) if matches => {
-            store.clear_login_failures(username).await?;
+            store.clear_login_failures(username, ip).await?;
             let token = new_secret();
             let expires = now + time::Duration::hours(policy.session_hours);
             store
@@ -386,8 +427,10 @@ pub async fn sign_in(
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
     pub session_hours: i64,
-    /// Failed sign-ins (per username or address) within the window before refusing.
+    /// Failed sign-ins of one username from one address within the window before refusing.
     pub login_max_failures: i64,
+    /// Failed sign-ins from one address, for any username, within the window before refusing.
+    pub login_max_failures_per_address: i64,
     pub login_window_minutes: i64,
 }
 

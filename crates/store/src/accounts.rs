@@ -4,12 +4,32 @@ use crate::audit::{append_in, write_audited};
 use crate::query::{fetch_page, fetch_rows, paged, push_any_contains, push_in_list};
 use crate::{DbTime, db_error, db_error_or, on_pool, search_pattern};
 use domain::account::{
-    AccountRepository, ApiToken, Credentials, NewUser, SessionRecord, User, UserFilter,
+    AccountRepository, ApiToken, Credentials, LoginFailures, NewUser, SessionRecord, User,
+    UserFilter,
 };
 use domain::audit::Actor;
 use domain::{DomainError, DomainResult, Grant, Page, Paged, Principal, Role, ScopeKind};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 use time::{Duration, OffsetDateTime};
+
+/// Refuses, inside the write transaction `$tx`, a change that would leave the company
+/// without an active system administrator (the change is rolled back with the error).
+macro_rules! ensure_an_admin_remains {
+    ($tx:ident) => {{
+        let admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT u.id) FROM users u JOIN role_grants g ON g.user_id = u.id \
+             WHERE g.role = 'system_admin' AND u.active",
+        )
+        .fetch_one(&mut *$tx)
+        .await
+        .map_err(db_error)?;
+        if admins == 0 {
+            return Err(DomainError::Conflict(
+                "at least one active system administrator must remain".into(),
+            ));
+        }
+    }};
+}
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -248,12 +268,13 @@ impl AccountRepository for crate::Store {
 
     async fn find_credentials(&self, username: &str) -> DomainResult<Option<Credentials>> {
         on_pool!(self, |pool| {
-            let row: Option<(i64, String, bool)> =
-                sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
-                    .bind(username)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(db_error)?;
+            let row: Option<(i64, String, bool)> = sqlx::query_as(
+                "SELECT id, password_hash, active FROM users WHERE lower(username) = lower($1)",
+            )
+            .bind(username)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
             Ok(row.map(|(user_id, password_hash, active)| Credentials {
                 user_id,
                 password_hash,
@@ -282,6 +303,7 @@ impl AccountRepository for crate::Store {
         user_id: i64,
         password_hash: &str,
         keep_session_hash: Option<&str>,
+        keep_tokens: bool,
         actor: &Actor,
     ) -> DomainResult<()> {
         let now = DbTime(OffsetDateTime::now_utc());
@@ -298,6 +320,14 @@ impl AccountRepository for crate::Store {
                     .rows_affected();
             if changed == 0 {
                 return Err(DomainError::NotFound { entity: "user" });
+            }
+            if !keep_tokens {
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             }
             write_audited!(
                 tx,
@@ -325,6 +355,7 @@ impl AccountRepository for crate::Store {
                 .await
                 .map_err(db_error)?;
             if !active {
+                ensure_an_admin_remains!(tx);
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(user_id)
                     .execute(&mut *tx)
@@ -427,6 +458,9 @@ impl AccountRepository for crate::Store {
                 return Err(DomainError::NotFound {
                     entity: "role grant",
                 });
+            }
+            if role == Role::SystemAdmin {
+                ensure_an_admin_remains!(tx);
             }
             append_in!(
                 tx,
@@ -662,11 +696,18 @@ impl AccountRepository for crate::Store {
         username: &str,
         ip: &str,
         since: OffsetDateTime,
-    ) -> DomainResult<i64> {
+    ) -> DomainResult<LoginFailures> {
         on_pool!(self, |pool| {
-            let (by_user, by_ip): (i64, i64) = sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2), \
-                        (SELECT COUNT(*) FROM login_failures WHERE ip = $3 AND at >= $2)",
+            let (pair, pair_oldest, address, address_oldest): (
+                i64,
+                Option<DbTime>,
+                i64,
+                Option<DbTime>,
+            ) = sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND ip = $3 AND at >= $2), \
+                        (SELECT MIN(at) FROM login_failures WHERE username = $1 AND ip = $3 AND at >= $2), \
+                        (SELECT COUNT(*) FROM login_failures WHERE ip = $3 AND at >= $2), \
+                        (SELECT MIN(at) FROM login_failures WHERE ip = $3 AND at >= $2)",
             )
             .bind(username)
             .bind(DbTime(since))
@@ -674,14 +715,20 @@ impl AccountRepository for crate::Store {
             .fetch_one(pool)
             .await
             .map_err(db_error)?;
-            Ok(by_user.max(by_ip))
+            Ok(LoginFailures {
+                pair,
+                pair_oldest: pair_oldest.map(|t| t.0),
+                address,
+                address_oldest: address_oldest.map(|t| t.0),
+            })
         })
     }
 
-    async fn clear_login_failures(&self, username: &str) -> DomainResult<()> {
+    async fn clear_login_failures(&self, username: &str, ip: &str) -> DomainResult<()> {
         on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2")
                 .bind(username)
+                .bind(ip)
                 .execute(pool)
                 .await
                 .map_err(db_error)?;

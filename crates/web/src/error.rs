@@ -124,6 +124,11 @@ pub fn classify(error: &DomainError) -> (StatusCode, &'static str, String) {
             "unauthenticated",
             "authentication required".into(),
         ),
+        DomainError::TooLarge { what, limit } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            format!("{what} is larger than the limit of {limit}"),
+        ),
         DomainError::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",

@@ -15,8 +15,16 @@ pub async fn receive_file(
     target: &UploadTarget,
     mut multipart: Multipart,
 ) -> DomainResult<Option<FileEntry>> {
-    let bad =
-        |e: axum::extract::multipart::MultipartError| DomainError::invalid("file", e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            DomainError::TooLarge {
+                what: "file".into(),
+                limit: files::human_size(state.settings.upload_limit_bytes),
+            }
+        } else {
+            DomainError::invalid("file", e.body_text())
+        }
+    };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         if field.name() != Some("file") {
             continue;

@@ -7,7 +7,7 @@ use crate::error::{ApiError, PAGE_LOCALE, REQUEST_ID};
 use crate::state::AppState;
 use crate::{api, assets, csrf, metrics, ops, ui};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
@@ -176,6 +176,39 @@ async fn scope_request_id(req: Request, next: Next) -> Response {
         .await
 }
 
+/// What the browser may load on our pages: our own scripts only (no inline script),
+/// styles from our stylesheet and `style` attributes (bar widths), images from us or
+/// inline; no plugins, no framing, no `<base>`.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'";
+
+/// Headers every response carries unless its handler set them: the content security
+/// policy; `Cache-Control: no-store` on everything but the static assets (pages and API
+/// answers may hold personal data, and a shared computer's back button must not show
+/// them after sign-out); HSTS when the site is served over HTTPS (`secure_cookies`).
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let asset = req.uri().path().starts_with("/assets/");
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    if !asset && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+    }
+    if state.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
 /// Unknown routes: problem+json under the APIs, an HTML page elsewhere.
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
@@ -197,6 +230,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::session_and_csrf))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

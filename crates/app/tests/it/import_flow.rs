@@ -96,3 +96,23 @@ db_test!(every_import_writes_nothing_when_one_row_is_bad, |app| {
         );
     }
 });
+
+db_test!(a_file_of_two_encodings_is_refused_naming_the_line, |app| {
+    let dir = TempDir::new();
+    // Chinese Excel saves GB18030; one row pasted in from a UTF-8 source.
+    let (gb, _, _) = encoding_rs::GB18030.encode("工号,姓名,部门\nZ9101,张三,PROD1\n");
+    let mut bytes = gb.into_owned();
+    bytes.extend_from_slice("Z9102,李四,PROD1\n".as_bytes());
+    let file = dir.0.join("mixed.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let before = footprint(&app).await;
+    let (ok, out, err) = run(skillbridge(&app, &dir)
+        .args(["import", "employees"])
+        .arg(&file));
+    assert!(!ok, "a mixed file fails\n{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("row 3: this line is UTF-8"),
+        "{out}{err}"
+    );
+    assert_eq!(footprint(&app).await, before, "nothing is written");
+});

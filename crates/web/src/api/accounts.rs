@@ -44,7 +44,11 @@ pub async fn change_password(
         &caller.principal,
         &input.current_password,
         &input.new_password,
-        None,
+        service::accounts::KeepOnPasswordChange {
+            session_hash: None,
+            tokens: input.keep_tokens,
+        },
+        &state.config.session_policy(),
         &caller.actor(),
     )
     .await?;

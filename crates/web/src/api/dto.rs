@@ -213,6 +213,10 @@ pub struct NewUserInput {
 pub struct PasswordChangeInput {
     pub current_password: String,
     pub new_password: String,
+    /// Keep the account's API tokens (including the one making this call); by default
+    /// a password change revokes them.
+    #[serde(default)]
+    pub keep_tokens: bool,
 }
 
 /// A new personal API token.

@@ -87,6 +87,8 @@ pub struct PasswordForm {
     current_password: String,
     new_password: String,
     confirm_password: String,
+    /// Checkbox: keep the API tokens (they are revoked otherwise).
+    keep_tokens: Option<String>,
 }
 
 /// `POST /account/password`: keeps this session, ends the others.
@@ -111,7 +113,11 @@ pub async fn change_password(
         &caller.principal,
         &form.current_password,
         &form.new_password,
-        Some(&caller.session.token_hash),
+        service::accounts::KeepOnPasswordChange {
+            session_hash: Some(&caller.session.token_hash),
+            tokens: form.keep_tokens.is_some(),
+        },
+        &state.config.session_policy(),
         &caller.actor(),
     )
     .await;

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use domain::DomainError;
 use serde::Deserialize;
-use service::accounts::{LoginOutcome, SessionPolicy};
+use service::accounts::LoginOutcome;
 use service::secrets::new_secret;
 use std::net::SocketAddr;
 
@@ -97,11 +97,7 @@ pub async fn submit(
         )
             .into_response()
     };
-    let policy = SessionPolicy {
-        session_hours: state.config.session_hours,
-        login_max_failures: state.config.login_max_failures,
-        login_window_minutes: state.config.login_window_minutes,
-    };
+    let policy = state.config.session_policy();
     let ip = addr.ip().to_string();
     match service::accounts::sign_in(&state, &username, &form.password, &ip, &policy).await {
         Ok(LoginOutcome::Success { session_token, .. }) => {
@@ -159,10 +155,9 @@ pub async fn set_language(
     {
         return crate::error::PageError::new(e, locale).into_response();
     }
-    // Only same-site paths, never `//host` or absolute URLs.
     let back = form
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| is_same_site_path(b))
         .unwrap_or_else(|| "/".into());
     let set = set_cookie(
         LANG_COOKIE,
@@ -173,6 +168,15 @@ pub async fn set_language(
     ([(header::SET_COOKIE, set)], Redirect::to(&back)).into_response()
 }
 
+/// Whether `back` is a path on this site: it starts with one `/` and holds no backslash
+/// (browsers read `/\\host` as `//host`), no scheme and no control character.
+fn is_same_site_path(back: &str) -> bool {
+    back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control)
+}
+
 /// The routes of this module's pages.
 pub(crate) fn routes(registry: Registry) -> Registry {
     registry
@@ -180,4 +184,24 @@ pub(crate) fn routes(registry: Registry) -> Registry {
         .post("/login", Public, submit)
         .post("/logout", Page, logout)
         .post("/lang", Public, set_language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_same_site_path;
+
+    #[test]
+    fn back_must_stay_on_this_site() {
+        assert!(is_same_site_path("/needs?page=2"));
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "/\t/evil.example",
+            "",
+        ] {
+            assert!(!is_same_site_path(evil), "{evil:?} was accepted");
+        }
+    }
 }
