@@ -904,8 +904,13 @@ pub async fn instructor_calendar(
         .await
 }
 
-/// A venue and its bookings, for everyone signed in.
-pub async fn venue_calendar(ctx: &Context, venue_id: i64) -> DomainResult<(Venue, Vec<Session>)> {
+/// A venue and its bookings, for everyone signed in; the bookings of draft programs
+/// only for programme staff (a draft is not there yet for anyone else).
+pub async fn venue_calendar(
+    ctx: &Context,
+    principal: &Principal,
+    venue_id: i64,
+) -> DomainResult<(Venue, Vec<Session>)> {
     let venue = ctx
         .store
         .list_venues()
@@ -913,6 +918,11 @@ pub async fn venue_calendar(ctx: &Context, venue_id: i64) -> DomainResult<(Venue
         .into_iter()
         .find(|v| v.id == venue_id)
         .ok_or(DomainError::NotFound { entity: "venue" })?;
-    let sessions = ctx.store.calendar(CalendarOwner::Venue(venue_id)).await?;
+    let owner = if may_manage_programs(principal) {
+        CalendarOwner::Venue(venue_id)
+    } else {
+        CalendarOwner::VenuePublished(venue_id)
+    };
+    let sessions = ctx.store.calendar(owner).await?;
     Ok((venue, sessions))
 }

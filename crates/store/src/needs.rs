@@ -12,6 +12,7 @@ use domain::need_approvals::NeedViewer;
 use domain::needs::{
     Audience, ChainLink, GapNeedRequest, NeedDetail, NeedFilter, NeedPerson, NeedSummary,
 };
+use domain::org::OrgRepository;
 use domain::{DataScope, DomainError, DomainResult, Page, Paged};
 use sqlx::QueryBuilder;
 use time::OffsetDateTime;
@@ -262,49 +263,43 @@ impl NeedRepository for crate::Store {
             )
             .await?
         });
+        // An audience outside the caller's scope is "not found", never named in an error.
         let (audience_name, department_id, position_id): (String, Option<i64>, Option<i64>) =
-            on_pool!(self, |pool| {
-                match request.audience {
-                    Audience::Person(id) => {
-                        let row: (String, i64, i64) = one_or_not_found(
-                            pool,
-                            "SELECT name, department_id, position_id FROM employees WHERE id = $1",
-                            id,
-                            "employee",
-                        )
-                        .await?;
-                        (row.0, Some(row.1), Some(row.2))
-                    }
-                    Audience::Team(id) => {
-                        let name: Option<String> =
-                            sqlx::query_scalar("SELECT name FROM departments WHERE id = $1")
-                                .bind(id)
-                                .fetch_optional(pool)
-                                .await
-                                .map_err(db_error)?;
-                        (
-                            name.ok_or(DomainError::NotFound {
-                                entity: "department",
-                            })?,
-                            Some(id),
-                            None,
-                        )
-                    }
-                    Audience::Position(id) => {
-                        let name: Option<String> =
-                            sqlx::query_scalar("SELECT name FROM positions WHERE id = $1")
-                                .bind(id)
-                                .fetch_optional(pool)
-                                .await
-                                .map_err(db_error)?;
-                        (
-                            name.ok_or(DomainError::NotFound { entity: "position" })?,
-                            None,
-                            Some(id),
-                        )
-                    }
+            match request.audience {
+                Audience::Person(id) => {
+                    let person = self.get_employee(scope, id).await?;
+                    (person.name, Some(person.department_id), person.position_id)
                 }
-            });
+                Audience::Team(id) => {
+                    let not_found = || DomainError::NotFound {
+                        entity: "department",
+                    };
+                    let team = self.get_department(id).await.map_err(|_| not_found())?;
+                    let visible = scope.covers(&team.path, None)
+                        || scope
+                            .department_paths
+                            .iter()
+                            .any(|p| p.starts_with(&team.path));
+                    if !visible {
+                        return Err(not_found());
+                    }
+                    (team.name, Some(id), None)
+                }
+                Audience::Position(id) => {
+                    let name: Option<String> = on_pool!(self, |pool| {
+                        sqlx::query_scalar("SELECT name FROM positions WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(pool)
+                            .await
+                            .map_err(db_error)?
+                    });
+                    (
+                        name.ok_or(DomainError::NotFound { entity: "position" })?,
+                        None,
+                        Some(id),
+                    )
+                }
+            };
         let candidates: Vec<Candidate> = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "WITH latest AS (SELECT employee_id, level, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY assessed_on DESC, id DESC) AS rn \

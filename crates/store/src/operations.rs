@@ -30,7 +30,10 @@ pub enum CalendarOwner {
     /// The sessions of the programs an employee is enrolled in.
     Employee(i64),
     Instructor(i64),
+    /// Every booking of a venue, drafts included (programme staff).
     Venue(i64),
+    /// The bookings of a venue by programs past their draft (everyone else).
+    VenuePublished(i64),
 }
 
 /// Writes a program's skills, resources, instructors and costs (after clearing them).
@@ -1178,6 +1181,11 @@ impl OperationsRepository for crate::Store {
                 id,
             ),
             CalendarOwner::Venue(id) => ("s.status = 'scheduled' AND s.venue_id = $1", id),
+            CalendarOwner::VenuePublished(id) => (
+                "s.status = 'scheduled' AND s.venue_id = $1 \
+                 AND s.program_id IN (SELECT id FROM programs WHERE status <> 'draft')",
+                id,
+            ),
         };
         self.sessions_where(clause, id).await
     }

@@ -4,6 +4,7 @@
 use crate::db_test;
 use crate::support::extract_csrf;
 use serde_json::json;
+use store::prelude::*;
 
 db_test!(the_last_system_administrator_cannot_lose_the_role, |app| {
     let token = app.token("admin").await;
@@ -192,3 +193,91 @@ db_test!(pages_carry_security_headers_and_stay_on_site, |app| {
         assert_eq!(res.headers()["location"], "/", "{evil}");
     }
 });
+
+db_test!(
+    errors_and_calendars_show_nothing_outside_the_callers_view,
+    |app| {
+        // A manager (scope: PROD1) raising a need for a person elsewhere learns nothing of
+        // them: "not found", as their record's own page says, not "nobody in 吕敏 …".
+        let manager = app.token("manager").await;
+        let outsider = app.active_employees("QA", 1).await.remove(0);
+        let skill = app
+            .store
+            .gap_heatmap(&domain::DataScope::company())
+            .await
+            .unwrap()
+            .remove(0)
+            .skill_code;
+        let res = app
+            .client()
+            .post(app.url("/api/v1/training-needs/from-gaps"))
+            .bearer_auth(&manager)
+            .json(&json!({"skill": skill, "audience": "person", "audience_id": outsider.id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+        let body = res.text().await.unwrap();
+        assert!(!body.contains(&outsider.name), "{body}");
+        let page = app
+            .client()
+            .get(app.url(&format!("/api/v1/employees/{}", outsider.id)))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 404, "the same answer as the record itself");
+
+        // A draft program's booking of a room is not on the room's calendar for employees.
+        let training = app.token("training").await;
+        let starts = (time::OffsetDateTime::now_utc() + time::Duration::days(400))
+            .replace_time(time::Time::from_hms(19, 0, 0).unwrap());
+        let at = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        let (status, created) = app
+            .call(
+                &training,
+                "POST",
+                "/api/v1/programs",
+                Some(
+                    json!({"code": "DRAFT-SECRET", "title": "未公布的裁员沟通培训", "hours": 4.0}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let program = created["id"].as_i64().unwrap();
+        let (status, body) = app
+            .call(
+                &training,
+                "POST",
+                &format!("/api/v1/programs/{program}/sessions"),
+                Some(json!({"title": "第一讲", "starts_at": at(starts),
+                "ends_at": at(starts + time::Duration::hours(2)),
+                "mode": "classroom", "venue_code": "HQ-301"})),
+            )
+            .await;
+        assert!(status == 201 || status == 200, "{body}");
+        let venue = app
+            .store
+            .list_venues()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|v| v.code == "HQ-301")
+            .unwrap()
+            .id;
+        let calendar = format!("/calendar/venues/{venue}.ics");
+        let (employee, _) = app.login("employee").await;
+        let ics = app.page_text(&employee, &calendar).await;
+        assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+        assert!(!ics.contains("未公布的裁员沟通培训"), "{ics}");
+        let (staff, _) = app.login("training").await;
+        let ics = app.page_text(&staff, &calendar).await;
+        assert!(
+            ics.contains("未公布的裁员沟通培训"),
+            "programme staff see drafts"
+        );
+    }
+);

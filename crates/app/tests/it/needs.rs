@@ -394,7 +394,7 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
         )
         .await;
     assert_eq!(again.status(), 422);
-    // Outside the manager's subtree nobody is within scope.
+    // A team outside the manager's subtree is not found (and not named).
     let sales = app.department("MKT-EAST").await;
     let outside = app
         .post_form(
@@ -408,7 +408,7 @@ db_test!(gaps_become_training_needs_with_their_chain, |app| {
             ],
         )
         .await;
-    assert_eq!(outside.status(), 422);
+    assert_eq!(outside.status(), 404);
     // (The demo's needs were raised by hand; only this one came from gaps.)
     let listed = app
         .store

@@ -1241,11 +1241,12 @@ pub async fn instructor_calendar(
 /// `GET /calendar/venues/{id}.ics`: a venue's bookings, for everyone signed in.
 pub async fn venue_calendar(
     State(state): State<AppState>,
-    _caller: PageCaller,
+    caller: PageCaller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let id = path_id(file.trim_end_matches(".ics"), "venue")?;
-    let (venue, sessions) = service::operations::venue_calendar(&state, id).await?;
+    let (venue, sessions) =
+        service::operations::venue_calendar(&state, &caller.principal, id).await?;
     Ok(ics_response(&venue.name, &sessions))
 }
 
