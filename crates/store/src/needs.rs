@@ -3,9 +3,7 @@
 use crate::audit::append_in;
 use crate::competency::{KPI_PRESSURE, TIER_WEIGHT};
 use crate::org::{Own, push_scope};
-use crate::query::{
-    fetch_page, fetch_rows, one_or_not_found, paged, push_any_contains, push_in_list, row_by_code,
-};
+use crate::query::{fetch_page, fetch_rows, paged, push_any_contains, push_in_list, row_by_code};
 use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::need_approvals::NeedViewer;
