@@ -478,6 +478,11 @@ pub async fn oidc_finish(
         return Ok(LoginOutcome::Invalid);
     };
     let identity = if cfg.claim == "email" {
+        // An address the provider has not verified names nobody.
+        if claims.get("email_verified") == Some(&serde_json::Value::Bool(false)) {
+            tracing::warn!(subject, "the ID token's e-mail address is not verified");
+            return Ok(LoginOutcome::Invalid);
+        }
         Identity::Email(value)
     } else {
         Identity::EmployeeNo(value)

@@ -106,11 +106,7 @@ pub async fn submit(
         )
             .into_response()
     };
-    let policy = SessionPolicy {
-        session_hours: state.config.session_hours,
-        login_max_failures: state.config.login_max_failures,
-        login_window_minutes: state.config.login_window_minutes,
-    };
+    let policy = session_policy(&state);
     let ip = addr.ip().to_string();
     match service::sso::sign_in(&state, &username, &form.password, &ip, &policy).await {
         Ok(LoginOutcome::Success { session_token, .. }) => {
@@ -135,6 +131,15 @@ pub async fn submit(
             response
         }
         Err(e) => crate::error::PageError::new(e, locale).into_response(),
+    }
+}
+
+/// How long sessions last and how sign-ins are throttled, from the web settings.
+pub(crate) fn session_policy(state: &AppState) -> SessionPolicy {
+    SessionPolicy {
+        session_hours: state.config.session_hours,
+        login_max_failures: state.config.login_max_failures,
+        login_window_minutes: state.config.login_window_minutes,
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::DomainError;
 use serde::Deserialize;
-use service::accounts::{LoginOutcome, SessionPolicy};
+use service::accounts::LoginOutcome;
 use service::secrets::new_secret;
 use service::sso::OidcCallback;
 use std::net::SocketAddr;
@@ -57,11 +57,7 @@ pub async fn callback(
     Query(query): Query<CallbackQuery>,
 ) -> Response {
     let locale = crate::locale::from_request(&headers, None);
-    let policy = SessionPolicy {
-        session_hours: state.config.session_hours,
-        login_max_failures: state.config.login_max_failures,
-        login_window_minutes: state.config.login_window_minutes,
-    };
+    let policy = super::login::session_policy(&state);
     let call = OidcCallback {
         code: query.code.as_deref(),
         state: query.state.as_deref(),
