@@ -58,6 +58,9 @@ pub fn service_settings(settings: &Settings) -> service::Settings {
             .unwrap_or(UtcOffset::UTC),
         upload_limit_bytes: settings.upload_limit_mb * 1024 * 1024,
         moderate_comments: settings.moderate_comments,
+        // Checked when the settings were loaded.
+        ldap: settings.ldap_settings().ok().flatten(),
+        oidc: settings.oidc_settings().ok().flatten(),
     }
 }
 

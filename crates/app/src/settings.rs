@@ -79,6 +79,8 @@ pub struct Settings {
     pub learning_overdue_days: i64,
     /// Bearer token that opens `/metrics` to other hosts; without it only loopback may read it.
     pub metrics_token: Option<String>,
+    /// The `[ldap]` and `[oidc]` sections as given, by key (`ldap_url`, `oidc_issuer`, …).
+    sso: BTreeMap<&'static str, String>,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -91,7 +93,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 42] = [
     "listen",
     "data_dir",
     "database_url",
@@ -119,7 +121,28 @@ pub const KEYS: [&str; 27] = [
     "public_url",
     "learning_overdue_days",
     "metrics_token",
+    "ldap_url",
+    "ldap_bind_dn",
+    "ldap_bind_password",
+    "ldap_base_dn",
+    "ldap_user_filter",
+    "ldap_employee_no_attribute",
+    "ldap_email_attribute",
+    "ldap_timeout_secs",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_redirect_url",
+    "oidc_claim",
+    "oidc_scopes",
+    "oidc_provider_name",
 ];
+
+/// Sections of the TOML file; `[ldap] url = …` is the key `ldap_url`.
+const SECTIONS: [&str; 2] = ["ldap", "oidc"];
+
+/// Settings whose values `describe` hides.
+const SECRET_KEYS: [&str; 2] = ["ldap_bind_password", "oidc_client_secret"];
 
 /// Environment variables that are not settings but are ours.
 const OTHER_ENV: [&str; 2] = ["SKILLBRIDGE_CONFIG", "SKILLBRIDGE_TEST_DATABASE_URL"];
@@ -154,6 +177,7 @@ impl Default for Settings {
             public_url: None,
             learning_overdue_days: 14,
             metrics_token: None,
+            sso: BTreeMap::new(),
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -188,7 +212,16 @@ impl Settings {
             let table: toml::Table = text
                 .parse()
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut entries = Vec::new();
             for (key, value) in table {
+                match value {
+                    toml::Value::Table(section) if SECTIONS.contains(&key.as_str()) => {
+                        entries.extend(section.into_iter().map(|(k, v)| (format!("{key}_{k}"), v)))
+                    }
+                    value => entries.push((key, value)),
+                }
+            }
+            for (key, value) in entries {
                 let text = match &value {
                     toml::Value::String(v) => v.clone(),
                     toml::Value::Integer(i) => i.to_string(),
@@ -233,6 +266,8 @@ impl Settings {
         if let Some(v) = &flags.database_url {
             s.apply("database_url", v, Source::Flag)?;
         }
+        s.ldap_settings()?;
+        s.oidc_settings()?;
         Ok(s)
     }
 
@@ -345,6 +380,33 @@ impl Settings {
                     .filter(|d| (1..=365).contains(d))
                     .ok_or_else(|| bad("days between 1 and 365"))?
             }
+            "ldap_url" => {
+                if !(value.starts_with("ldap://") || value.starts_with("ldaps://")) {
+                    return Err(bad("an ldap:// or ldaps:// URL"));
+                }
+                self.set_sso(key, value);
+            }
+            "ldap_user_filter" => {
+                if !(value.contains("{username}") && value.starts_with('(')) {
+                    return Err(bad("an LDAP filter with {username}, like (uid={username})"));
+                }
+                self.set_sso(key, value);
+            }
+            "ldap_timeout_secs" => {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=120).contains(s))
+                    .ok_or_else(|| bad("seconds between 1 and 120"))?;
+                self.set_sso(key, value);
+            }
+            "oidc_issuer" | "oidc_redirect_url" => {
+                if !(value.starts_with("http://") || value.starts_with("https://")) {
+                    return Err(bad("an http:// or https:// address"));
+                }
+                self.set_sso(key, value);
+            }
+            key if key.starts_with("ldap_") || key.starts_with("oidc_") => self.set_sso(key, value),
             other => anyhow::bail!(
                 "unknown setting '{other}'; known settings: {}",
                 KEYS.join(", ")
@@ -355,6 +417,72 @@ impl Settings {
             source,
         );
         Ok(())
+    }
+
+    fn set_sso(&mut self, key: &str, value: &str) {
+        if let Some(key) = KEYS.iter().find(|k| **k == key) {
+            self.sso.insert(key, value.trim().to_string());
+        }
+    }
+
+    fn sso_value(&self, key: &str) -> Option<String> {
+        self.sso.get(key).filter(|v| !v.is_empty()).cloned()
+    }
+
+    /// The LDAP directory for login-form passwords, when `ldap_url` is set (then
+    /// `ldap_base_dn` is required).
+    pub fn ldap_settings(&self) -> anyhow::Result<Option<service::sso::LdapSettings>> {
+        let Some(url) = self.sso_value("ldap_url") else {
+            return Ok(None);
+        };
+        let Some(base_dn) = self.sso_value("ldap_base_dn") else {
+            anyhow::bail!("[ldap] url is set: base_dn is required");
+        };
+        let or = |key: &str, default: &str| self.sso_value(key).unwrap_or_else(|| default.into());
+        Ok(Some(service::sso::LdapSettings {
+            url,
+            bind_dn: or("ldap_bind_dn", ""),
+            bind_password: or("ldap_bind_password", ""),
+            base_dn,
+            user_filter: or(
+                "ldap_user_filter",
+                "(&(objectClass=inetOrgPerson)(uid={username}))",
+            ),
+            employee_no_attribute: or("ldap_employee_no_attribute", "employeeNumber"),
+            email_attribute: or("ldap_email_attribute", "mail"),
+            timeout_secs: or("ldap_timeout_secs", "5").parse().unwrap_or(5),
+        }))
+    }
+
+    /// The OpenID provider, when `oidc_issuer` is set (then the client id and secret are
+    /// required, and the redirect URL unless `public_url` gives it).
+    pub fn oidc_settings(&self) -> anyhow::Result<Option<service::sso::OidcSettings>> {
+        let Some(issuer) = self.sso_value("oidc_issuer") else {
+            return Ok(None);
+        };
+        let (Some(client_id), Some(client_secret)) = (
+            self.sso_value("oidc_client_id"),
+            self.sso_value("oidc_client_secret"),
+        ) else {
+            anyhow::bail!("[oidc] issuer is set: client_id and client_secret are required");
+        };
+        let redirect_url = match (self.sso_value("oidc_redirect_url"), &self.public_url) {
+            (Some(url), _) => url,
+            (None, Some(base)) => format!("{base}/login/oidc/callback"),
+            (None, None) => {
+                anyhow::bail!("[oidc] issuer is set: redirect_url (or public_url) is required")
+            }
+        };
+        let or = |key: &str, default: &str| self.sso_value(key).unwrap_or_else(|| default.into());
+        Ok(Some(service::sso::OidcSettings {
+            issuer,
+            client_id,
+            client_secret,
+            redirect_url,
+            claim: or("oidc_claim", "email"),
+            scopes: or("oidc_scopes", "email profile"),
+            provider_name: or("oidc_provider_name", "SSO"),
+        }))
     }
 
     /// The database URL in use: the explicit one, or SQLite in the data folder.
@@ -468,10 +596,14 @@ impl Settings {
                     Some(_) => "***".into(),
                     None => String::new(),
                 },
-                _ => String::new(),
+                key if SECRET_KEYS.contains(&key) => match self.sso.get(key) {
+                    Some(_) => "***".into(),
+                    None => String::new(),
+                },
+                key => self.sso.get(key).cloned().unwrap_or_default(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);
-            out.push_str(&format!("{key:<22} = {value:<50} # {source}\n"));
+            out.push_str(&format!("{key:<26} = {value:<50} # {source}\n"));
         }
         out
     }
@@ -650,6 +782,46 @@ mod tests {
                 .to_string()
                 .contains("smtp_from")
         );
+    }
+
+    #[test]
+    fn ldap_and_oidc_sections_parse() {
+        let dir = std::env::temp_dir().join(format!("sb-sso-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("skillbridge.toml");
+        std::fs::write(
+            &file,
+            "public_url = \"https://sb.example.com\"\n[ldap]\nurl = \"ldap://dc.example.com\"\nbase_dn = \"dc=example,dc=com\"\nbind_password = \"b1ndpass\"\n[oidc]\nissuer = \"https://id.example.com\"\nclient_id = \"sb\"\nclient_secret = \"cl1entsecret\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&file), &env(&[]), &FlagOverrides::default()).unwrap();
+        let ldap = s.ldap_settings().unwrap().unwrap();
+        assert_eq!(ldap.employee_no_attribute, "employeeNumber");
+        assert!(ldap.user_filter.contains("{username}"));
+        let oidc = s.oidc_settings().unwrap().unwrap();
+        assert_eq!(
+            oidc.redirect_url,
+            "https://sb.example.com/login/oidc/callback"
+        );
+        let text = s.describe();
+        assert!(
+            !text.contains("b1ndpass") && !text.contains("cl1entsecret"),
+            "{text}"
+        );
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_LDAP_URL", "ldap://dc")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("base_dn"), "{err}");
+        let err = Settings::load_from(
+            None,
+            &env(&[("SKILLBRIDGE_LDAP_USER_FILTER", "uid=x")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ldap_user_filter"), "{err}");
     }
 
     #[test]

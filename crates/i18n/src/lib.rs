@@ -238,6 +238,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "Username"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
+    ("login.sso_with", "使用以下方式登录：", "Sign in with"),
+    (
+        "login.unavailable",
+        "目录或身份提供方暂时无法访问，请稍后再试。",
+        "The directory or identity provider cannot be reached; please try again later.",
+    ),
+    (
+        "login.sso_failed",
+        "未能通过单点登录进入：账号未关联在职员工，或登录已取消。",
+        "Single sign-on did not sign you in: no active employee matches your account, or the sign-in was cancelled.",
+    ),
     (
         "login.invalid",
         "用户名或密码错误。",

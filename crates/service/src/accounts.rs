@@ -264,33 +264,15 @@ pub async fn change_password(
     policy: &SessionPolicy,
     actor: &Actor,
 ) -> DomainResult<()> {
-    let now = OffsetDateTime::now_utc();
-    let key = principal.username.to_lowercase();
     let ip = actor.ip.as_deref().unwrap_or("");
-    let window = time::Duration::minutes(policy.login_window_minutes);
-    let failures = ctx
-        .store
-        .count_login_failures(&key, ip, now - window)
-        .await?;
-    if let Some(retry_after_secs) = failures.retry_after(
-        policy.login_max_failures,
-        policy.login_max_failures_per_address,
-        window,
-        now,
-    ) {
-        return Err(DomainError::RateLimited { retry_after_secs });
-    }
+    check_throttle(ctx, &principal.username, ip, policy).await?;
     let credentials = ctx
         .store
         .find_credentials(&principal.username)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
-    let (current, stored) = (current.to_string(), credentials.password_hash);
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
-        .await
-        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
-    if !ok {
-        ctx.store.record_login_failure(&key, ip, now).await?;
+    if !password_matches(current, credentials.password_hash).await? {
+        failed_sign_in(ctx, &principal.username, ip).await?;
         return Err(DomainError::invalid("current_password", "is wrong"));
     }
     validate_password(new, &principal.username)?;
@@ -361,6 +343,8 @@ pub enum LoginOutcome {
     Success { user_id: i64, session_token: String },
     /// Wrong username or password (never says which).
     Invalid,
+    /// The directory that checks the password could not be reached.
+    Unavailable,
 }
 
 /// Checks credentials with rate limiting and, on success, opens a session.
@@ -371,14 +355,37 @@ pub async fn sign_in(
     ip: &str,
     policy: &SessionPolicy,
 ) -> DomainResult<LoginOutcome> {
-    let store = &ctx.store;
+    check_throttle(ctx, username, ip, policy).await?;
+    let credentials = ctx.store.find_credentials(username).await?;
+    let (hash, user) = match &credentials {
+        Some(c) => (c.password_hash.clone(), Some((c.user_id, c.active))),
+        None => (decoy_hash().to_string(), None),
+    };
+    let matches = password_matches(password, hash).await?;
+    match user {
+        Some((user_id, true)) if matches => open_session(ctx, user_id, username, ip, policy).await,
+        _ => failed_sign_in(ctx, username, ip).await,
+    }
+}
+
+/// The throttle's key of a username: usernames are case-insensitive.
+fn throttle_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// Refuses with `RateLimited` when the username failed too often lately from this
+/// address, or the address did for any username.
+pub(crate) async fn check_throttle(
+    ctx: &Context,
+    username: &str,
+    ip: &str,
+    policy: &SessionPolicy,
+) -> DomainResult<()> {
     let now = OffsetDateTime::now_utc();
-    // Usernames are case-insensitive, and so is the throttle's key.
-    let key = username.trim().to_lowercase();
-    let username = key.as_str();
     let window = time::Duration::minutes(policy.login_window_minutes);
-    let failures = store
-        .count_login_failures(username, ip, now - window)
+    let failures = ctx
+        .store
+        .count_login_failures(&throttle_key(username), ip, now - window)
         .await?;
     if let Some(retry_after_secs) = failures.retry_after(
         policy.login_max_failures,
@@ -388,39 +395,55 @@ pub async fn sign_in(
     ) {
         return Err(DomainError::RateLimited { retry_after_secs });
     }
-    let credentials = store.find_credentials(username).await?;
-    let (hash, user) = match &credentials {
-        Some(c) => (c.password_hash.clone(), Some((c.user_id, c.active))),
-        None => (decoy_hash().to_string(), None),
-    };
+    Ok(())
+}
+
+/// Whether `password` matches the stored `hash` (checked off the async threads).
+pub(crate) async fn password_matches(password: &str, hash: String) -> DomainResult<bool> {
     let pw = password.to_string();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+    tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
-        .map_err(|e| DomainError::internal_from("a blocking task failed", e))?;
-    match user {
-        Some((user_id, true)) if matches => {
-            store.clear_login_failures(username, ip).await?;
-            let token = new_secret();
-            let expires = now + time::Duration::hours(policy.session_hours);
-            store
-                .create_session(
-                    &secret_hash(&token),
-                    user_id,
-                    &new_secret(),
-                    expires,
-                    Some(ip),
-                )
-                .await?;
-            Ok(LoginOutcome::Success {
-                user_id,
-                session_token: token,
-            })
-        }
-        _ => {
-            store.record_login_failure(username, ip, now).await?;
-            Ok(LoginOutcome::Invalid)
-        }
-    }
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))
+}
+
+/// Opens a session for an account that has just proven who it is.
+pub(crate) async fn open_session(
+    ctx: &Context,
+    user_id: i64,
+    username: &str,
+    ip: &str,
+    policy: &SessionPolicy,
+) -> DomainResult<LoginOutcome> {
+    ctx.store
+        .clear_login_failures(&throttle_key(username), ip)
+        .await?;
+    let token = new_secret();
+    let expires = OffsetDateTime::now_utc() + time::Duration::hours(policy.session_hours);
+    ctx.store
+        .create_session(
+            &secret_hash(&token),
+            user_id,
+            &new_secret(),
+            expires,
+            Some(ip),
+        )
+        .await?;
+    Ok(LoginOutcome::Success {
+        user_id,
+        session_token: token,
+    })
+}
+
+/// Counts a failed sign-in of `username` from `ip` towards the throttle.
+pub(crate) async fn failed_sign_in(
+    ctx: &Context,
+    username: &str,
+    ip: &str,
+) -> DomainResult<LoginOutcome> {
+    ctx.store
+        .record_login_failure(&throttle_key(username), ip, OffsetDateTime::now_utc())
+        .await?;
+    Ok(LoginOutcome::Invalid)
 }
 
 /// How long sessions last and how sign-in failures are throttled.

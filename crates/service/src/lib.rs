@@ -26,7 +26,9 @@ pub mod operations;
 pub mod org;
 pub mod performance;
 pub mod practice;
+pub mod scim;
 pub mod secrets;
+pub mod sso;
 pub mod surveys;
 pub mod timetables;
 
@@ -44,6 +46,10 @@ pub struct Settings {
     pub upload_limit_bytes: u64,
     /// Learners' comments wait for a moderator before they are shown.
     pub moderate_comments: bool,
+    /// The LDAP directory that checks login-form passwords, when one is configured.
+    pub ldap: Option<sso::LdapSettings>,
+    /// The OpenID provider people may sign in through, when one is configured.
+    pub oidc: Option<sso::OidcSettings>,
 }
 
 impl Default for Settings {
@@ -52,6 +58,8 @@ impl Default for Settings {
             timezone: UtcOffset::from_whole_seconds(8 * 3600).unwrap_or(UtcOffset::UTC),
             upload_limit_bytes: 200 * 1024 * 1024,
             moderate_comments: true,
+            ldap: None,
+            oidc: None,
         }
     }
 }

@@ -26,6 +26,7 @@ mod performance;
 mod practice;
 mod query;
 mod reconciliation;
+mod sso;
 mod surveys;
 mod time_column;
 mod timetables;
@@ -43,6 +44,7 @@ pub use operations::CalendarOwner;
 pub use org::OrgLoad;
 pub use performance::{KpiHistoryRow, KpiSummary, ValueImportOutcome};
 pub use reconciliation::ReconciliationRun;
+pub use sso::{PendingSignIn, ScimProfile};
 pub use time_column::DbTime;
 pub use timetables::VenueScheduling;
 
@@ -334,6 +336,7 @@ pub mod prelude {
     pub use crate::performance::PerformanceRepository;
     pub use crate::practice::PracticeRepository;
     pub use crate::reconciliation::ReconciliationRepository;
+    pub use crate::sso::SsoRepository;
     pub use crate::surveys::SurveyRepository;
     pub use crate::timetables::TimetableRepository;
     pub use crate::training_records::TrainingRecordRepository;

@@ -22,7 +22,7 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Whether a path belongs to the token-authenticated APIs.
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/xapi")
+    path.starts_with("/api/") || path.starts_with("/xapi") || path.starts_with("/scim/")
 }
 
 /// Middleware: finds the session from its cookie and enforces the CSRF token.

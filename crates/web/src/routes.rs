@@ -81,6 +81,52 @@ impl Registry {
         self
     }
 
+    /// A PUT route (SCIM).
+    pub(crate) fn put<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+    ) -> Self {
+        self.method("PUT", path, surface, axum::routing::put(handler))
+    }
+
+    /// A PATCH route (SCIM).
+    pub(crate) fn patch<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+    ) -> Self {
+        self.method("PATCH", path, surface, axum::routing::patch(handler))
+    }
+
+    /// A DELETE route (SCIM).
+    pub(crate) fn delete<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        surface: Surface,
+        handler: H,
+    ) -> Self {
+        self.method("DELETE", path, surface, axum::routing::delete(handler))
+    }
+
+    fn method(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        surface: Surface,
+        route: axum::routing::MethodRouter<AppState>,
+    ) -> Self {
+        self.routes.push(RouteInfo {
+            method,
+            path: path.into(),
+            surface,
+        });
+        self.router = self.router.route(path, route);
+        self
+    }
+
     pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(
         mut self,
         path: &'static str,
@@ -139,6 +185,7 @@ fn assemble() -> (Router<AppState>, Vec<RouteInfo>) {
         ui::api_docs::page(docs.clone(), viewer)
     });
     let registry = ui::routes(registry);
+    let registry = api::scim::routes(registry);
     (registry.router.merge(api_router), registry.routes)
 }
 

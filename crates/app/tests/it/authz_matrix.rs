@@ -103,6 +103,15 @@ fn probes() -> Vec<Probe> {
         ),
         p("GET", "/api/docs", "/api/docs", NoBody, all(200, 200)),
         p("GET", "/login", "/login", NoBody, all(200, 303)),
+        // OpenID sign-in: no provider is configured here.
+        p("GET", "/login/oidc", "/login/oidc", NoBody, all(404, 404)),
+        p(
+            "GET",
+            "/login/oidc/callback",
+            "/login/oidc/callback?code=x&state=y",
+            NoBody,
+            all(404, 404),
+        ),
         // Wrong password from one address: the sixth failure onwards is rate limited.
         p(
             "POST",
@@ -120,6 +129,77 @@ fn probes() -> Vec<Probe> {
             "/lang",
             Form(&[("lang", "zh-CN"), ("back", "/")]),
             all(403, 303),
+        ),
+        // SCIM: an administrator's token.
+        p(
+            "GET",
+            "/scim/v2/ServiceProviderConfig",
+            "/scim/v2/ServiceProviderConfig",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/scim/v2/Users",
+            "/scim/v2/Users",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "POST",
+            "/scim/v2/Users",
+            "/scim/v2/Users",
+            Json(r#"{"userName":"matrix.scim"}"#),
+            admin_only(401, 201),
+        ),
+        p(
+            "GET",
+            "/scim/v2/Users/{id}",
+            "/scim/v2/Users/{target}",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "PUT",
+            "/scim/v2/Users/{id}",
+            "/scim/v2/Users/999999",
+            Json(r#"{"userName":"matrix.nobody"}"#),
+            admin_only(401, 404),
+        ),
+        p(
+            "PATCH",
+            "/scim/v2/Users/{id}",
+            "/scim/v2/Users/999999",
+            Json(r#"{"Operations":[{"op":"replace","path":"active","value":false}]}"#),
+            admin_only(401, 404),
+        ),
+        p(
+            "DELETE",
+            "/scim/v2/Users/{id}",
+            "/scim/v2/Users/999999",
+            NoBody,
+            admin_only(401, 404),
+        ),
+        p(
+            "GET",
+            "/scim/v2/Groups",
+            "/scim/v2/Groups",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "GET",
+            "/scim/v2/Groups/{id}",
+            "/scim/v2/Groups/reviewer",
+            NoBody,
+            admin_only(401, 200),
+        ),
+        p(
+            "PATCH",
+            "/scim/v2/Groups/{id}",
+            "/scim/v2/Groups/no_such_role",
+            Json(r#"{"Operations":[{"op":"add","path":"members","value":[]}]}"#),
+            admin_only(401, 404),
         ),
         // JSON API.
         p("GET", "/api/v1/me", "/api/v1/me", NoBody, all(401, 200)),
@@ -4023,7 +4103,7 @@ db_test!(every_route_for_every_role, |app| {
                 .replace("{tt_block_api}", &t.timetables.block_api.to_string())
         };
         let path = fill(probe.path);
-        let is_api = probe.route.starts_with("/api/v1");
+        let is_api = probe.route.starts_with("/api/v1") || probe.route.starts_with("/scim/");
         for (i, caller) in CALLERS.iter().enumerate() {
             let (client, csrf) = match (is_api, *caller) {
                 (_, "anonymous") | (true, _) => (anonymous.clone(), None),

@@ -149,7 +149,25 @@ impl TestApp {
 
     /// A fresh database with the demo company, with or without its resource library.
     async fn with_demo(backend: Backend, library: bool) -> Option<Self> {
-        let app = Self::empty(backend).await?;
+        Self::with_demo_and_settings(backend, library, |_| service::Settings::default()).await
+    }
+
+    /// The demo company without its library, served with the use cases' settings that
+    /// `settings` makes from the app's base URL (a directory or an OpenID provider to
+    /// sign in with).
+    pub async fn spawn_with_settings(
+        backend: Backend,
+        settings: impl FnOnce(&str) -> service::Settings,
+    ) -> Option<Self> {
+        Self::with_demo_and_settings(backend, false, settings).await
+    }
+
+    async fn with_demo_and_settings(
+        backend: Backend,
+        library: bool,
+        settings: impl FnOnce(&str) -> service::Settings,
+    ) -> Option<Self> {
+        let app = Self::empty_with_settings(backend, settings).await?;
         app::demo_data::load_demo_with(&app.store, TEST_SEED, TEST_EMPLOYEES, library)
             .await
             .expect("demo data loads");
@@ -160,8 +178,12 @@ impl TestApp {
         Some(app)
     }
 
-    /// A fresh, migrated database with no data and a running server.
-    pub async fn empty(backend: Backend) -> Option<Self> {
+    /// A fresh, migrated database with no data and a running server whose use cases'
+    /// settings `settings` makes from the app's base URL.
+    async fn empty_with_settings(
+        backend: Backend,
+        settings: impl FnOnce(&str) -> service::Settings,
+    ) -> Option<Self> {
         let (url, pg, dir) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
@@ -201,7 +223,8 @@ impl TestApp {
             .expect("bind");
         // Files in memory: each test starts empty and leaves nothing on disk.
         let files = files::FileStore::memory();
-        let context = service::Context::with_files(store.clone(), Default::default(), files);
+        let base = format!("http://{}", listener.local_addr().expect("bound address"));
+        let context = service::Context::with_files(store.clone(), settings(&base), files);
         let server = start(context, WebConfig::default(), listener, None)
             .await
             .expect("start");

@@ -16,6 +16,7 @@ pub mod org;
 pub mod performance;
 pub mod practice;
 pub mod scenario_packs;
+pub mod scim;
 pub mod surveys;
 pub mod tags;
 pub mod timetables;

@@ -23,22 +23,30 @@ use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(crate) struct LoginPage {
     t: Tr,
     lang: &'static str,
     other_lang: &'static str,
     csrf: String,
     username: String,
     error: Option<&'static str>,
+    /// The OpenID provider's name for the "Sign in with" button, when one is configured.
+    sso_provider: Option<String>,
 }
 
-fn login_page(
+pub(crate) fn login_page(
+    state: &AppState,
     locale: Locale,
     csrf: String,
     username: String,
     error: Option<&'static str>,
 ) -> LoginPage {
     LoginPage {
+        sso_provider: state
+            .settings
+            .oidc
+            .as_ref()
+            .map(|o| o.provider_name.clone()),
         t: Tr(locale),
         lang: locale.tag(),
         other_lang: if locale == Locale::ZhCn {
@@ -61,7 +69,7 @@ pub async fn form(viewer: Viewer, State(state): State<AppState>, headers: Header
     let csrf = cookie(&headers, LOGIN_CSRF_COOKIE)
         .map(str::to_string)
         .unwrap_or_else(new_secret);
-    let page = login_page(viewer.locale, csrf.clone(), String::new(), None);
+    let page = login_page(&state, viewer.locale, csrf.clone(), String::new(), None);
     let set = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies);
     ([(header::SET_COOKIE, set)], render(&page)).into_response()
 }
@@ -89,6 +97,7 @@ pub async fn submit(
         (
             status,
             render(&login_page(
+                &state,
                 locale,
                 form.csrf.clone(),
                 username.clone(),
@@ -99,7 +108,7 @@ pub async fn submit(
     };
     let policy = state.config.session_policy();
     let ip = addr.ip().to_string();
-    match service::accounts::sign_in(&state, &username, &form.password, &ip, &policy).await {
+    match service::sso::sign_in(&state, &username, &form.password, &ip, &policy).await {
         Ok(LoginOutcome::Success { session_token, .. }) => {
             let max_age = state.config.session_hours * 3600;
             let set = set_cookie(
@@ -111,6 +120,9 @@ pub async fn submit(
             ([(header::SET_COOKIE, set)], Redirect::to("/")).into_response()
         }
         Ok(LoginOutcome::Invalid) => again(StatusCode::UNAUTHORIZED, "login.invalid"),
+        Ok(LoginOutcome::Unavailable) => {
+            again(StatusCode::SERVICE_UNAVAILABLE, "login.unavailable")
+        }
         Err(DomainError::RateLimited { retry_after_secs }) => {
             let mut response = again(StatusCode::TOO_MANY_REQUESTS, "login.rate_limited");
             response

@@ -23,6 +23,7 @@ pub mod operations;
 pub mod org;
 pub mod performance;
 pub mod practice;
+pub mod sso;
 pub mod surveys;
 pub mod timetables;
 pub mod training_records;
@@ -341,6 +342,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageId {
 /// Every page route: each module registers its own.
 pub(crate) fn routes(registry: crate::routes::Registry) -> crate::routes::Registry {
     let registry = login::routes(registry);
+    let registry = sso::routes(registry);
     let registry = home::routes(registry);
     let registry = org::routes(registry);
     let registry = import::routes(registry);
