@@ -218,6 +218,13 @@ pub struct ImportEmployeesArgs {
     /// The month that mapped KPI columns (--map kpi:CODE=Header) report on, e.g. 2025-12.
     #[arg(long)]
     pub period: Option<String>,
+    /// The file is the whole company: people absent from it leave (logins disabled,
+    /// open enrollments cancelled, their approvals handed on). With --dry-run: the diff only.
+    #[arg(long)]
+    pub full: bool,
+    /// With --full: sync even when more than the allowed share of people would leave.
+    #[arg(long, requires = "full")]
+    pub force: bool,
 }
 
 /// Options of `reconcile`.
@@ -507,6 +514,8 @@ async fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<(
                         .map(domain::performance::Period::parse)
                         .transpose()?,
                 },
+                full: args.full,
+                force: args.force,
             };
             import_file(settings, &args.file, args.dry_run, kind, LENIENT).await
         }

@@ -57,6 +57,12 @@ pub fn service_settings(settings: &Settings) -> service::Settings {
             .unwrap_or(UtcOffset::UTC),
         upload_limit_bytes: settings.upload_limit_mb * 1024 * 1024,
         moderate_comments: settings.moderate_comments,
+        sync_max_leaver_share: settings.sync_max_leaver_percent / 100.0,
+        login_username: if settings.login_username == "email" {
+            domain::hr_sync::UsernameSource::Email
+        } else {
+            domain::hr_sync::UsernameSource::EmployeeNo
+        },
     }
 }
 

@@ -77,6 +77,11 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days after a program's last session before unfinished learners are reminded.
     pub learning_overdue_days: i64,
+    /// A full HR sync that would make more than this share (percent) of the people not
+    /// `left` leave is refused unless forced.
+    pub sync_max_leaver_percent: f64,
+    /// Username of the logins provisioned from employee records: `employee_no` or `email`.
+    pub login_username: String,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -89,7 +94,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 26] = [
+pub const KEYS: [&str; 28] = [
     "listen",
     "data_dir",
     "database_url",
@@ -116,6 +121,8 @@ pub const KEYS: [&str; 26] = [
     "smtp_from",
     "public_url",
     "learning_overdue_days",
+    "sync_max_leaver_percent",
+    "login_username",
 ];
 
 /// Environment variables that are not settings but are ours.
@@ -150,6 +157,8 @@ impl Default for Settings {
             smtp_from: None,
             public_url: None,
             learning_overdue_days: 14,
+            sync_max_leaver_percent: 10.0,
+            login_username: "employee_no".into(),
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -298,6 +307,19 @@ impl Settings {
             }
             "moderate_comments" => {
                 self.moderate_comments = parse_bool(value).ok_or_else(|| bad("true or false"))?
+            }
+            "sync_max_leaver_percent" => {
+                self.sync_max_leaver_percent = value
+                    .parse()
+                    .ok()
+                    .filter(|p: &f64| (0.0..=100.0).contains(p))
+                    .ok_or_else(|| bad("a percentage between 0 and 100"))?
+            }
+            "login_username" => {
+                self.login_username = match value.trim() {
+                    v @ ("employee_no" | "email") => v.to_string(),
+                    _ => return Err(bad("employee_no or email")),
+                }
             }
             "smtp_host" => {
                 self.smtp_host = Some(value.trim().to_string()).filter(|v| !v.is_empty())
@@ -457,6 +479,8 @@ impl Settings {
                 "smtp_from" => self.smtp_from.clone().unwrap_or_default(),
                 "public_url" => self.public_url.clone().unwrap_or_default(),
                 "learning_overdue_days" => self.learning_overdue_days.to_string(),
+                "sync_max_leaver_percent" => self.sync_max_leaver_percent.to_string(),
+                "login_username" => self.login_username.clone(),
                 _ => String::new(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);

@@ -17,6 +17,7 @@ pub mod effect;
 pub mod evaluation;
 pub mod exams;
 pub mod home;
+pub mod hr_sync;
 pub mod imports;
 pub mod jobs;
 pub mod library;
@@ -44,6 +45,11 @@ pub struct Settings {
     pub upload_limit_bytes: u64,
     /// Learners' comments wait for a moderator before they are shown.
     pub moderate_comments: bool,
+    /// A full HR sync that would make more than this share (0..=1) of the people not
+    /// `left` leave is refused unless forced.
+    pub sync_max_leaver_share: f64,
+    /// Username of the logins provisioned from employee records.
+    pub login_username: domain::hr_sync::UsernameSource,
 }
 
 impl Default for Settings {
@@ -52,6 +58,8 @@ impl Default for Settings {
             timezone: UtcOffset::from_whole_seconds(8 * 3600).unwrap_or(UtcOffset::UTC),
             upload_limit_bytes: 200 * 1024 * 1024,
             moderate_comments: true,
+            sync_max_leaver_share: 0.10,
+            login_username: domain::hr_sync::UsernameSource::EmployeeNo,
         }
     }
 }

@@ -277,6 +277,8 @@ fn employees(upload: &Upload) -> Result<Employees, String> {
             valid_only: upload.checked("valid_only"),
             period,
         },
+        full: upload.checked("full"),
+        force: upload.checked("force"),
     })
 }
 
