@@ -88,6 +88,17 @@ pub enum AdminCommand {
     Create(AdminCreateArgs),
     /// Issue a personal API token for an account and print it once (for scripts and integrations).
     Token(AdminTokenArgs),
+    /// Force a password reset: the password stops working, sessions end, and a one-time
+    /// link (printed once) sets a new one.
+    ResetPassword(AdminResetPasswordArgs),
+}
+
+/// Options of `admin reset-password`.
+#[derive(Debug, Args)]
+pub struct AdminResetPasswordArgs {
+    /// The account to reset.
+    #[arg(long)]
+    pub username: String,
 }
 
 /// Options of `admin token`.
@@ -316,6 +327,34 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     .await?;
             println!("{token}");
             store.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ResetPassword(args)) => {
+            let store = open_store(&settings).await?;
+            let ctx = service::Context::new(store.clone(), service_settings(&settings));
+            let reset = service::accounts::force_password_reset_by_username(
+                &ctx,
+                None,
+                &args.username,
+                &Actor::cli(),
+            )
+            .await;
+            store.close().await;
+            let reset = reset?;
+            let base = settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.listen));
+            println!(
+                "Password of '{}' reset: it no longer works and its sessions have ended.",
+                reset.username
+            );
+            println!(
+                "One-time link (shown only now, valid {} hours):\n{}{}",
+                service::accounts::PASSWORD_RESET_HOURS,
+                base.trim_end_matches('/'),
+                reset.path()
+            );
             Ok(())
         }
         Command::Config(ConfigCommand::Show) => {

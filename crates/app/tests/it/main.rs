@@ -14,6 +14,7 @@ mod decoding;
 mod effects;
 mod evaluation;
 mod exams;
+mod hr_sync;
 mod http;
 mod import;
 mod import_flow;
