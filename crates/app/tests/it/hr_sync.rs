@@ -421,6 +421,36 @@ db_test!(
             0,
             "everyone who works here has a login"
         );
+        // Job history through the API and on the person's page.
+        let admin = app.token("admin").await;
+        let (status, body) = app
+            .call(
+                &admin,
+                "GET",
+                &format!("/api/v1/employees/{}/job-history", promoted.id),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let rows = body.as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{body}");
+        assert_eq!(rows[0]["kind"], "position_change");
+        assert_eq!(rows[0]["source"], file);
+        let (status, body) = app
+            .call(
+                &admin,
+                "GET",
+                &format!("/api/v1/employees/{employee_id}/job-history"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(body[0]["kind"], "leave");
+        let (browser, _) = app.login("training").await;
+        let page = app
+            .page_text(&browser, &format!("/people/{}", movers[0].id))
+            .await;
+        assert!(page.contains("任职经历") && page.contains("调动"), "{page}");
         // The same file again changes nothing.
         let (ok, out) = cli(&app, &["import", "employees", file, "--full"]);
         assert!(ok, "{out}");
@@ -593,3 +623,176 @@ db_test!(an_administrator_forces_a_password_reset, |app| {
         "{out}"
     );
 });
+
+/// The value of the hidden field `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).map(|i| i + marker.len()).expect("field");
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+db_test!(
+    the_upload_page_previews_a_full_sync_and_applies_it_on_confirm,
+    |app| {
+        let snap = app.store.sync_snapshot().await.unwrap();
+        let codes = department_codes(&app).await;
+        let active: Vec<_> = snap
+            .employees
+            .iter()
+            .filter(|e| e.status == EmployeeStatus::Active)
+            .collect();
+        let mut export = Export::new();
+        export.drop = vec![active[3].employee_no.clone()];
+        export.hires = vec![("W70001".into(), codes[&active[0].department_id].clone())];
+        let csv = export.csv(&snap, &codes).into_bytes();
+        let (status, page) = app
+            .upload(
+                "training",
+                "/people/import",
+                (csv, "full.csv"),
+                &[("full", "on"), ("dry_run", "on")],
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("入职 1") && page.contains("离职 1"), "{page}");
+        assert!(
+            page.contains(&active[3].employee_no) && page.contains("W70001"),
+            "{page}"
+        );
+        assert_eq!(
+            scalar(&app, "SELECT COUNT(*) FROM job_history").await,
+            0,
+            "a preview writes nothing"
+        );
+        // The confirm step sends the previewed file back.
+        let b64 = hidden(&page, "file_b64");
+        assert!(!b64.is_empty());
+        let (browser, csrf) = app.login("training").await;
+        let form = reqwest::multipart::Form::new()
+            .text("file_b64", b64)
+            .text("file_name", "full.csv")
+            .text("full", "on");
+        let res = browser
+            .post(app.url(&format!("/people/import?_csrf={csrf}")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("导入完成"), "{page}");
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM job_history").await, 2);
+        assert_eq!(
+            scalar(
+                &app,
+                &format!(
+                    "SELECT COUNT(*) FROM employees WHERE status = 'left' AND id = {}",
+                    active[3].id
+                )
+            )
+            .await,
+            1
+        );
+        // A damaged confirm is refused, naming the file.
+        let form = reqwest::multipart::Form::new()
+            .text("file_b64", "@@not base64@@")
+            .text("full", "on");
+        let res = browser
+            .post(app.url(&format!("/people/import?_csrf={csrf}")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+    }
+);
+
+db_test!(
+    a_reset_link_from_the_users_page_sets_a_new_password,
+    |app| {
+        let (admin, csrf) = app.login("admin").await;
+        let target = app.user_id("instructor").await;
+        let res = app
+            .post_form(
+                &admin,
+                &format!("/admin/users/{target}/password-reset"),
+                &[("_csrf", csrf.as_str())],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        let page = res.text().await.unwrap();
+        let start = page.find("/password-reset?token=").expect("link shown");
+        let path: String = page[start..].split('"').next().unwrap().to_string();
+        assert_eq!(
+            login_status(&app, "instructor", demo::DEMO_PASSWORD).await,
+            401
+        );
+        // The link's page sets the new password (a mismatch first is refused).
+        let browser = app.browser();
+        let form = app.page_text(&browser, &path).await;
+        let token = hidden(&form, "token");
+        let csrf = crate::support::extract_csrf(&form);
+        let res = app
+            .post_form(
+                &browser,
+                "/password-reset",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("token", &token),
+                    ("password", "fresh-pass-2027"),
+                    ("repeat", "other-pass-2027"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        let res = app
+            .post_form(
+                &browser,
+                "/password-reset",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("token", &token),
+                    ("password", "fresh-pass-2027"),
+                    ("repeat", "fresh-pass-2027"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.text().await.unwrap().contains("instructor"));
+        assert_eq!(
+            login_status(&app, "instructor", "fresh-pass-2027").await,
+            303
+        );
+        // The API: an administrator gets the token once; others may not.
+        let admin_token = app.token("admin").await;
+        let (status, body) = app
+            .call(
+                &admin_token,
+                "POST",
+                &format!("/api/v1/users/{target}/password-reset"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("/password-reset?token=")
+        );
+        assert_eq!(
+            login_status(&app, "instructor", "fresh-pass-2027").await,
+            401
+        );
+        let training = app.token("training").await;
+        let (status, _) = app
+            .call(
+                &training,
+                "POST",
+                &format!("/api/v1/users/{target}/password-reset"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+);
