@@ -447,10 +447,13 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let (outcome, company) = load_demo(&store, args.seed, args.employees).await?;
     match outcome {
-        DemoOutcome::Created { employees } => println!(
-            "Demo company {} created with {employees} employees.",
-            company.name
-        ),
+        DemoOutcome::Created { employees } => {
+            println!(
+                "Demo company {} created with {employees} employees.",
+                company.name
+            );
+            println!("{}", crate::demo_sync::apply_demo_hr_changes(&store).await?);
+        }
         DemoOutcome::Reused => println!(
             "Reusing the demo database in {} (delete that folder to generate a new one).",
             settings.data_dir.display()
