@@ -50,7 +50,7 @@ const POSITIONS: usize = 40;
 
 /// One person of the generated company: (number, department, position, manager).
 fn row(out: &mut String, i: usize, dept: usize, pos: usize) {
-    let manager = if i % 10 == 0 || i < 10 {
+    let manager = if i.is_multiple_of(10) || i < 10 {
         String::new()
     } else {
         format!("E{:07}", i - i % 10)

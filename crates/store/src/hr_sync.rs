@@ -17,6 +17,13 @@ use time::{Date, OffsetDateTime};
 
 pub(crate) const CHUNK: usize = 400;
 
+/// A person without a login: (id, employee number, name, e-mail, department headed).
+type Unprovisioned = (i64, String, String, Option<String>, Option<i64>);
+
+/// An approval step waiting for a leaver: (step, need, leaver's number, leaver's id,
+/// their manager, their department's head).
+pub(crate) type WaitingStep = (i64, i64, String, i64, Option<i64>, Option<i64>);
+
 /// The HR-sync port: every query and change of this context (the import's own write is
 /// [`crate::imports::ImportRepository::apply_employee_import`]).
 pub trait HrSyncRepository {
@@ -296,7 +303,7 @@ macro_rules! write_sync {
                  WHERE s.status IN ('pending', 'waiting') AND s.approver_employee_id IN (",
             );
             $crate::query::push_in_list(&mut qb, chunk.iter().copied());
-            let steps: Vec<(i64, i64, String, i64, Option<i64>, Option<i64>)> =
+            let steps: Vec<$crate::hr_sync::WaitingStep> =
                 $crate::query::fetch_rows(&mut *$tx, &mut qb).await?;
             for (step, need, no, leaver, manager, head) in steps {
                 let mut to: Option<(i64, i64, String)> = None;
@@ -532,8 +539,7 @@ impl HrSyncRepository for crate::Store {
                 push_in_list(&mut qb, ids.iter().copied());
             }
             qb.push(" ORDER BY e.employee_no");
-            let people: Vec<(i64, String, String, Option<String>, Option<i64>)> =
-                fetch_rows(&mut *tx, &mut qb).await?;
+            let people: Vec<Unprovisioned> = fetch_rows(&mut *tx, &mut qb).await?;
             let mut report = ProvisionReport::default();
             if people.is_empty() {
                 return Ok(report);
