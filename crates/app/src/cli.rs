@@ -88,6 +88,17 @@ pub enum AdminCommand {
     Create(AdminCreateArgs),
     /// Issue a personal API token for an account and print it once (for scripts and integrations).
     Token(AdminTokenArgs),
+    /// Force a password reset: the password stops working, sessions end, and a one-time
+    /// link (printed once) sets a new one.
+    ResetPassword(AdminResetPasswordArgs),
+}
+
+/// Options of `admin reset-password`.
+#[derive(Debug, Args)]
+pub struct AdminResetPasswordArgs {
+    /// The account to reset.
+    #[arg(long)]
+    pub username: String,
 }
 
 /// Options of `admin token`.
@@ -218,6 +229,13 @@ pub struct ImportEmployeesArgs {
     /// The month that mapped KPI columns (--map kpi:CODE=Header) report on, e.g. 2025-12.
     #[arg(long)]
     pub period: Option<String>,
+    /// The file is the whole company: people absent from it leave (logins disabled,
+    /// open enrollments cancelled, their approvals handed on). With --dry-run: the diff only.
+    #[arg(long)]
+    pub full: bool,
+    /// With --full: sync even when more than the allowed share of people would leave.
+    #[arg(long, requires = "full")]
+    pub force: bool,
 }
 
 /// Options of `reconcile`.
@@ -311,6 +329,34 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Admin(AdminCommand::ResetPassword(args)) => {
+            let store = open_store(&settings).await?;
+            let ctx = service::Context::new(store.clone(), service_settings(&settings));
+            let reset = service::accounts::force_password_reset_by_username(
+                &ctx,
+                None,
+                &args.username,
+                &Actor::cli(),
+            )
+            .await;
+            store.close().await;
+            let reset = reset?;
+            let base = settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.listen));
+            println!(
+                "Password of '{}' reset: it no longer works and its sessions have ended.",
+                reset.username
+            );
+            println!(
+                "One-time link (shown only now, valid {} hours):\n{}{}",
+                service::accounts::PASSWORD_RESET_HOURS,
+                base.trim_end_matches('/'),
+                reset.path()
+            );
+            Ok(())
+        }
         Command::Config(ConfigCommand::Show) => {
             print!("{}", settings.describe());
             Ok(())
@@ -401,10 +447,13 @@ async fn demo(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let (outcome, company) = load_demo(&store, args.seed, args.employees).await?;
     match outcome {
-        DemoOutcome::Created { employees } => println!(
-            "Demo company {} created with {employees} employees.",
-            company.name
-        ),
+        DemoOutcome::Created { employees } => {
+            println!(
+                "Demo company {} created with {employees} employees.",
+                company.name
+            );
+            println!("{}", crate::demo_sync::apply_demo_hr_changes(&store).await?);
+        }
         DemoOutcome::Reused => println!(
             "Reusing the demo database in {} (delete that folder to generate a new one).",
             settings.data_dir.display()
@@ -507,6 +556,8 @@ async fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<(
                         .map(domain::performance::Period::parse)
                         .transpose()?,
                 },
+                full: args.full,
+                force: args.force,
             };
             import_file(settings, &args.file, args.dry_run, kind, LENIENT).await
         }

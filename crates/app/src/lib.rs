@@ -5,6 +5,7 @@ pub mod cli;
 pub mod demo_data;
 pub mod demo_exams;
 pub mod demo_needs;
+pub mod demo_sync;
 pub mod evaluate_cmd;
 pub mod notify;
 pub mod schedule_cmd;

@@ -61,6 +61,12 @@ pub fn service_settings(settings: &Settings) -> service::Settings {
         // Checked when the settings were loaded.
         ldap: settings.ldap_settings().ok().flatten(),
         oidc: settings.oidc_settings().ok().flatten(),
+        sync_max_leaver_share: settings.sync_max_leaver_percent / 100.0,
+        login_username: if settings.login_username == "email" {
+            domain::hr_sync::UsernameSource::Email
+        } else {
+            domain::hr_sync::UsernameSource::EmployeeNo
+        },
     }
 }
 

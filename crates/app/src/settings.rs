@@ -81,6 +81,11 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// The `[ldap]` and `[oidc]` sections as given, by key (`ldap_url`, `oidc_issuer`, …).
     sso: BTreeMap<&'static str, String>,
+    /// A full HR sync that would make more than this share (percent) of the people not
+    /// `left` leave is refused unless forced.
+    pub sync_max_leaver_percent: f64,
+    /// Username of the logins provisioned from employee records: `employee_no` or `email`.
+    pub login_username: String,
     sources: BTreeMap<&'static str, Source>,
 }
 
@@ -93,7 +98,7 @@ pub struct FlagOverrides {
 }
 
 /// Keys of the settings, as written in the TOML file; the env name is `SKILLBRIDGE_` + upper case.
-pub const KEYS: [&str; 42] = [
+pub const KEYS: [&str; 44] = [
     "listen",
     "data_dir",
     "database_url",
@@ -136,6 +141,8 @@ pub const KEYS: [&str; 42] = [
     "oidc_claim",
     "oidc_scopes",
     "oidc_provider_name",
+    "sync_max_leaver_percent",
+    "login_username",
 ];
 
 /// Sections of the TOML file; `[ldap] url = …` is the key `ldap_url`.
@@ -178,6 +185,8 @@ impl Default for Settings {
             learning_overdue_days: 14,
             metrics_token: None,
             sso: BTreeMap::new(),
+            sync_max_leaver_percent: 10.0,
+            login_username: "employee_no".into(),
             sources: KEYS.iter().map(|k| (*k, Source::Default)).collect(),
         }
     }
@@ -340,6 +349,19 @@ impl Settings {
             }
             "metrics_token" => {
                 self.metrics_token = Some(value.trim().to_string()).filter(|v| !v.is_empty())
+            }
+            "sync_max_leaver_percent" => {
+                self.sync_max_leaver_percent = value
+                    .parse()
+                    .ok()
+                    .filter(|p: &f64| (0.0..=100.0).contains(p))
+                    .ok_or_else(|| bad("a percentage between 0 and 100"))?
+            }
+            "login_username" => {
+                self.login_username = match value.trim() {
+                    v @ ("employee_no" | "email") => v.to_string(),
+                    _ => return Err(bad("employee_no or email")),
+                }
             }
             "smtp_host" => {
                 self.smtp_host = Some(value.trim().to_string()).filter(|v| !v.is_empty())
@@ -600,6 +622,8 @@ impl Settings {
                     Some(_) => "***".into(),
                     None => String::new(),
                 },
+                "sync_max_leaver_percent" => self.sync_max_leaver_percent.to_string(),
+                "login_username" => self.login_username.clone(),
                 key => self.sso.get(key).cloned().unwrap_or_default(),
             };
             let source = self.sources.get(key).cloned().unwrap_or(Source::Default);

@@ -60,6 +60,7 @@ pub mod effect;
 pub mod error;
 pub mod evaluation;
 pub mod exams;
+pub mod hr_sync;
 pub mod jobs;
 pub mod library;
 pub mod need_approvals;

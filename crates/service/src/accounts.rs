@@ -362,8 +362,18 @@ pub async fn sign_in(
         None => (decoy_hash().to_string(), None),
     };
     let matches = password_matches(password, hash).await?;
+    // An account with a pending forced reset signs in only after setting a new password.
+    let must_change = match user {
+        Some((user_id, true)) if matches => {
+            use store::prelude::HrSyncRepository;
+            ctx.store.must_change_password(user_id).await?
+        }
+        _ => false,
+    };
     match user {
-        Some((user_id, true)) if matches => open_session(ctx, user_id, username, ip, policy).await,
+        Some((user_id, true)) if matches && !must_change => {
+            open_session(ctx, user_id, username, ip, policy).await
+        }
         _ => failed_sign_in(ctx, username, ip).await,
     }
 }
@@ -471,4 +481,124 @@ pub async fn purge_expired_sessions(ctx: &Context) -> DomainResult<u64> {
 /// Remembers the caller's UI language on their account.
 pub async fn set_locale(ctx: &Context, caller: &Principal, tag: &str) -> DomainResult<()> {
     ctx.store.set_locale(caller.user_id, tag).await
+}
+
+// ---- Logins from employee records, and forced password resets -----------------------
+
+/// Creates the login of employee `employee_id` if they have none and are not `left`:
+/// username from the setting `login_username` (employee number or e-mail), role
+/// `employee` for themselves and `manager` over the department they head, no usable
+/// local password (they sign in through the directory, or after a password reset). For
+/// trusted callers: the directory logins (LDAP, OIDC, SCIM) and the employee import.
+/// Returns what was done; `created` is empty when the person already has a login, and
+/// `skipped` says why when none could be made.
+pub async fn provision_for_employee(
+    ctx: &Context,
+    employee_id: i64,
+    actor: &Actor,
+) -> DomainResult<domain::hr_sync::ProvisionReport> {
+    use store::prelude::HrSyncRepository;
+    ctx.store
+        .provision_logins(Some(&[employee_id]), ctx.settings.login_username, actor)
+        .await
+}
+
+/// Creates the logins of every person who is not `left` and has none (as
+/// [`provision_for_employee`]); the employee import does this after every write.
+pub async fn provision_logins(
+    ctx: &Context,
+    caller: Option<&Principal>,
+    actor: &Actor,
+) -> DomainResult<domain::hr_sync::ProvisionReport> {
+    use store::prelude::HrSyncRepository;
+    if let Some(p) = caller {
+        require(p, Permission::ManageAccounts)?;
+    }
+    ctx.store
+        .provision_logins(None, ctx.settings.login_username, actor)
+        .await
+}
+
+/// How long a password-reset link works.
+pub const PASSWORD_RESET_HOURS: i64 = 72;
+
+/// A forced password reset: the one-time token, shown once.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    pub user_id: i64,
+    pub username: String,
+    /// The secret; only its hash is stored.
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+}
+
+impl PasswordReset {
+    /// The path of the page where the token sets a new password.
+    pub fn path(&self) -> String {
+        format!("/password-reset?token={}", self.token)
+    }
+}
+
+/// Forces a password reset of account `user_id` (an administrator: `ManageAccounts`;
+/// the CLI passes no caller): the current password stops working, every session ends,
+/// and the returned one-time token sets a new password within
+/// [`PASSWORD_RESET_HOURS`]. Audited.
+pub async fn force_password_reset(
+    ctx: &Context,
+    caller: Option<&Principal>,
+    user_id: i64,
+    actor: &Actor,
+) -> DomainResult<PasswordReset> {
+    use store::prelude::HrSyncRepository;
+    if let Some(p) = caller {
+        require(p, Permission::ManageAccounts)?;
+    }
+    let token = new_secret();
+    let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(PASSWORD_RESET_HOURS);
+    let username = ctx
+        .store
+        .start_password_reset(user_id, &secret_hash(&token), expires_at, actor)
+        .await?;
+    Ok(PasswordReset {
+        user_id,
+        username,
+        token,
+        expires_at,
+    })
+}
+
+/// Forces a password reset of the account called `username` (see [`force_password_reset`]).
+pub async fn force_password_reset_by_username(
+    ctx: &Context,
+    caller: Option<&Principal>,
+    username: &str,
+    actor: &Actor,
+) -> DomainResult<PasswordReset> {
+    let username = username.trim();
+    let credentials = ctx.store.find_credentials(username).await?.ok_or_else(|| {
+        DomainError::invalid("username", format!("no account is called '{username}'"))
+    })?;
+    force_password_reset(ctx, caller, credentials.user_id, actor).await
+}
+
+/// Sets a new password through a reset token (no caller: the token is the proof);
+/// returns the username. The token works once.
+pub async fn complete_password_reset(
+    ctx: &Context,
+    token: &str,
+    new_password: &str,
+    repeat: &str,
+) -> DomainResult<String> {
+    use store::prelude::HrSyncRepository;
+    if new_password != repeat {
+        return Err(DomainError::invalid("repeat", "the passwords do not match"));
+    }
+    validate_password(new_password, "")?;
+    let password = new_password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| DomainError::internal_from("a blocking task failed", e))??;
+    ctx.store
+        .complete_password_reset(&secret_hash(token.trim()), &hash)
+        .await
 }

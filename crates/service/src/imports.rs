@@ -148,6 +148,12 @@ pub trait Import: Send + Sync + Sized + std::fmt::Debug {
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<Option<Self::Outcome>>> + Send;
 
+    /// What a dry run that does not write shows beyond the counts of rows: by default
+    /// nothing (the employee full sync shows its diff).
+    fn preview(&self, _plan: &Self::Plan) -> Option<Self::Outcome> {
+        None
+    }
+
     /// The outcome as labelled counts, for the pages.
     fn counts(outcome: &Self::Outcome, checked: &Checked) -> Vec<Count>;
 
@@ -237,6 +243,7 @@ pub async fn run<K: Import>(
             kind.write(ctx, plan, &mut checked, gate, &source, actor)
                 .await?
         }
+        Some(plan) if gate.accepts(&checked) => kind.preview(&plan),
         _ => None,
     };
     // A stream's problems are known only now.
@@ -291,6 +298,10 @@ pub struct Employees {
     /// Save the effective mapping under this name.
     pub save_mapping_as: Option<String>,
     pub options: import::employees::Options,
+    /// The file is the whole company: people absent from it leave (see `hr_sync`).
+    pub full: bool,
+    /// Sync even when more than the allowed share of people would leave.
+    pub force: bool,
 }
 
 /// An employee import as the CLI and the upload page submit it.
@@ -337,7 +348,11 @@ impl Employees {
 }
 
 impl Import for Employees {
-    type Plan = (import::employees::Plan, import::employees::Known);
+    type Plan = (
+        import::employees::Plan,
+        import::employees::Known,
+        domain::hr_sync::SyncDiff,
+    );
     type Outcome = store::EmployeeImportOutcome;
     const OFFERS_VALID_ONLY: bool = true;
 
@@ -352,6 +367,12 @@ impl Import for Employees {
         actor: &Actor,
     ) -> DomainResult<Planned<Self::Plan>> {
         use import::employees::{Mapping, map_columns, plan};
+        if self.full && self.options.valid_only {
+            return Err(DomainError::invalid(
+                "valid_only",
+                "a full sync cannot skip bad rows: the people on them would be taken for leavers",
+            ));
+        }
         let table = read_table(&bytes)?;
         drop(bytes);
         let pairs = self.pairs(ctx).await?;
@@ -371,42 +392,125 @@ impl Import for Employees {
         }
         let known = ctx.store.import_known().await?;
         let plan = plan(&table, mapping, &known, self.options);
+        drop(table);
         let checked = Checked::new(plan.total_rows, plan.records.len(), plan.errors.clone());
+        let snapshot = ctx.store.sync_snapshot().await?;
+        let manager_mapped = plan
+            .mapping
+            .columns
+            .contains_key(&import::employees::Field::Manager);
+        let diff = crate::hr_sync::diff(
+            &snapshot,
+            &plan.records,
+            self.full,
+            manager_mapped,
+            ctx.today(),
+        );
+        drop(snapshot);
+        let mut notes = plan.notes.clone();
+        if self.full
+            && let Err(refusal) = crate::hr_sync::check_leaver_share(
+                &diff,
+                ctx.settings.sync_max_leaver_share,
+                self.force,
+            )
+        {
+            notes.push(refusal.to_string());
+        }
         Ok(Planned {
-            notes: plan.notes.clone(),
+            notes,
             mapping: Some(plan.mapping.to_lines()),
-            ..Planned::new(checked, (plan, known))
+            ..Planned::new(checked, (plan, known, diff))
         })
     }
 
     async fn write(
         &self,
         ctx: &Context,
-        (plan, known): Self::Plan,
+        (plan, known, diff): Self::Plan,
         _: &mut Checked,
         _: Gate,
         source: &str,
         actor: &Actor,
     ) -> DomainResult<Option<Self::Outcome>> {
-        let outcome = ctx
+        if self.full {
+            crate::hr_sync::check_leaver_share(
+                &diff,
+                ctx.settings.sync_max_leaver_share,
+                self.force,
+            )?;
+        }
+        let mut outcome = ctx
             .store
-            .apply_employee_import(&plan, &known, source, actor)
+            .apply_employee_import(&plan, &known, &diff, source, actor)
+            .await?;
+        // Everyone who works here gets a login (they sign in through the directory).
+        outcome.provisioned = ctx
+            .store
+            .provision_logins(None, ctx.settings.login_username, actor)
             .await?;
         Ok(Some(outcome))
     }
 
+    fn preview(&self, (_, _, diff): &Self::Plan) -> Option<Self::Outcome> {
+        self.full.then(|| store::EmployeeImportOutcome {
+            diff: diff.clone(),
+            preview: true,
+            ..Default::default()
+        })
+    }
+
     fn counts(o: &Self::Outcome, _: &Checked) -> Vec<Count> {
-        vec![
-            count("import.inserted", o.inserted),
-            count("import.updated", o.updated),
-            count("import.unchanged", o.unchanged),
-            count("import.departments_created", o.departments_created),
-            count("import.positions_created", o.positions_created),
-        ]
+        let d = &o.diff;
+        let mut counts = if o.preview {
+            Vec::new()
+        } else {
+            vec![
+                count("import.inserted", o.inserted),
+                count("import.updated", o.updated),
+                count("import.unchanged", o.unchanged),
+                count("import.departments_created", o.departments_created),
+                count("import.positions_created", o.positions_created),
+            ]
+        };
+        if d.full || !d.is_empty() {
+            counts.extend([
+                count("hr_sync.hires", d.hires.len() + d.rehires.len()),
+                count("hr_sync.leavers", d.leavers.len()),
+                count("hr_sync.transfers", d.transfers.len()),
+                count("hr_sync.position_changes", d.position_changes.len()),
+                count("hr_sync.field_changes", d.field_changes.len()),
+            ]);
+        }
+        if !o.preview {
+            counts.extend([
+                count(
+                    "hr_sync.accounts_disabled",
+                    o.leavers.accounts_disabled.len(),
+                ),
+                count(
+                    "hr_sync.enrollments_cancelled",
+                    o.leavers.enrollments_cancelled.len(),
+                ),
+                count(
+                    "hr_sync.approvals_reassigned",
+                    o.leavers.approvals_reassigned.len(),
+                ),
+                count(
+                    "hr_sync.approvals_cancelled",
+                    o.leavers.approvals_cancelled.len(),
+                ),
+                count("hr_sync.logins_created", o.provisioned.created.len()),
+            ]);
+        }
+        counts
     }
 
     fn describe(o: &Self::Outcome, _: &Checked) -> String {
-        format!(
+        if o.preview {
+            return crate::hr_sync::describe_diff(&o.diff);
+        }
+        let mut text = format!(
             "{} new, {} updated, {} unchanged, {} manager links changed, {} departments and {} positions created, {} KPI values written",
             o.inserted,
             o.updated,
@@ -415,7 +519,14 @@ impl Import for Employees {
             o.departments_created,
             o.positions_created,
             o.kpi_values_written
-        )
+        );
+        if o.diff.full || !o.diff.is_empty() {
+            text.push('\n');
+            text.push_str(&crate::hr_sync::describe_diff(&o.diff));
+        }
+        text.push('\n');
+        text.push_str(&crate::hr_sync::describe_consequences(o));
+        text
     }
 }
 

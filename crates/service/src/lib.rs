@@ -17,6 +17,7 @@ pub mod effect;
 pub mod evaluation;
 pub mod exams;
 pub mod home;
+pub mod hr_sync;
 pub mod imports;
 pub mod jobs;
 pub mod library;
@@ -50,6 +51,11 @@ pub struct Settings {
     pub ldap: Option<sso::LdapSettings>,
     /// The OpenID provider people may sign in through, when one is configured.
     pub oidc: Option<sso::OidcSettings>,
+    /// A full HR sync that would make more than this share (0..=1) of the people not
+    /// `left` leave is refused unless forced.
+    pub sync_max_leaver_share: f64,
+    /// Username of the logins provisioned from employee records.
+    pub login_username: domain::hr_sync::UsernameSource,
 }
 
 impl Default for Settings {
@@ -60,6 +66,8 @@ impl Default for Settings {
             moderate_comments: true,
             ldap: None,
             oidc: None,
+            sync_max_leaver_share: 0.10,
+            login_username: domain::hr_sync::UsernameSource::EmployeeNo,
         }
     }
 }

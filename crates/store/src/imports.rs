@@ -11,8 +11,8 @@ use sqlx::QueryBuilder;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-/// What an employee import wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What an employee import wrote (or, for a previewed sync, would change).
+#[derive(Debug, Clone, Default)]
 pub struct EmployeeImportOutcome {
     pub inserted: usize,
     pub updated: usize,
@@ -23,6 +23,14 @@ pub struct EmployeeImportOutcome {
     pub rejected_rows: usize,
     /// KPI values from mapped KPI columns, inserted or changed.
     pub kpi_values_written: usize,
+    /// What the file changes: hires, leavers, transfers, position and field changes.
+    pub diff: domain::hr_sync::SyncDiff,
+    /// What happened to the leavers' logins, enrollments and approvals.
+    pub leavers: domain::hr_sync::LeaverReport,
+    /// Logins created for people who had none (filled by the use case after the import).
+    pub provisioned: domain::hr_sync::ProvisionReport,
+    /// A dry run of a full sync: the diff only, nothing written.
+    pub preview: bool,
 }
 
 const CHUNK: usize = 400;
@@ -38,6 +46,7 @@ pub trait ImportRepository {
         &self,
         plan: &Plan,
         known: &Known,
+        diff: &domain::hr_sync::SyncDiff,
         source: &str,
         actor: &Actor,
     ) -> impl std::future::Future<Output = DomainResult<EmployeeImportOutcome>> + Send;
@@ -99,11 +108,13 @@ impl ImportRepository for crate::Store {
     }
 
     /// Writes a plan in one transaction (nothing at all when it is not writable) and
-    /// records the import and its report in the audit log.
+    /// records the import and its report in the audit log, with what `diff` says beyond
+    /// the rows (leavers, job history, domain events; see `hr_sync::write_sync`).
     async fn apply_employee_import(
         &self,
         plan: &Plan,
         known: &Known,
+        diff: &domain::hr_sync::SyncDiff,
         source: &str,
         actor: &Actor,
     ) -> DomainResult<EmployeeImportOutcome> {
@@ -348,7 +359,33 @@ impl ImportRepository for crate::Store {
                         .rows_affected() as usize;
                 }
             }
+            outcome.leavers = crate::hr_sync::write_sync!(
+                tx,
+                diff,
+                |u: &domain::hr_sync::Unit| match u {
+                    domain::hr_sync::Unit::Existing(id) => *id,
+                    domain::hr_sync::Unit::New(name) => new_departments[name],
+                },
+                |u: &domain::hr_sync::Unit| match u {
+                    domain::hr_sync::Unit::Existing(id) => *id,
+                    domain::hr_sync::Unit::New(name) => new_positions[name],
+                },
+                source,
+                actor,
+                now
+            );
             let report = serde_json::json!({
+                "full": diff.full,
+                "hires": diff.hires.len(),
+                "rehires": diff.rehires.len(),
+                "leavers": diff.leavers.len(),
+                "transfers": diff.transfers.len(),
+                "position_changes": diff.position_changes.len(),
+                "field_changes": diff.field_changes.len(),
+                "accounts_disabled": outcome.leavers.accounts_disabled.len(),
+                "enrollments_cancelled": outcome.leavers.enrollments_cancelled.len(),
+                "approvals_reassigned": outcome.leavers.approvals_reassigned.len(),
+                "approvals_cancelled": outcome.leavers.approvals_cancelled.len(),
                 "kpi_values_written": outcome.kpi_values_written,
                 "source": source,
                 "rows": plan.total_rows,
@@ -368,6 +405,7 @@ impl ImportRepository for crate::Store {
                     .change(None, Some(report.to_string()))
             );
             tx.commit().await.map_err(db_error)?;
+            outcome.diff = diff.clone();
             Ok(outcome)
         })
     }

@@ -14,6 +14,7 @@ mod decoding;
 mod effect;
 mod evaluation;
 mod exams;
+mod hr_sync;
 mod imports;
 mod jobs;
 mod library;
@@ -326,6 +327,7 @@ pub mod prelude {
     pub use crate::effect::EffectRepository;
     pub use crate::evaluation::EvaluationRepository;
     pub use crate::exams::ExamRepository;
+    pub use crate::hr_sync::HrSyncRepository;
     pub use crate::imports::ImportRepository;
     pub use crate::library::LibraryRepository;
     pub use crate::need_approvals::NeedApprovalRepository;

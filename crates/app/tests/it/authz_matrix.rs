@@ -201,8 +201,47 @@ fn probes() -> Vec<Probe> {
             Json(r#"{"Operations":[{"op":"add","path":"members","value":[]}]}"#),
             admin_only(401, 404),
         ),
+        p(
+            "GET",
+            "/password-reset",
+            "/password-reset?token=x",
+            NoBody,
+            all(200, 200),
+        ),
+        p(
+            "POST",
+            "/password-reset",
+            "/password-reset",
+            Form(&[
+                ("token", "x"),
+                ("password", "long enough password"),
+                ("repeat", "long enough password"),
+            ]),
+            all(403, 422),
+        ),
         // JSON API.
         p("GET", "/api/v1/me", "/api/v1/me", NoBody, all(401, 200)),
+        p(
+            "GET",
+            "/api/v1/employees/{id}/job-history",
+            "/api/v1/employees/{in}/job-history",
+            NoBody,
+            with_anon(IN_SCOPE, 401),
+        ),
+        p(
+            "GET",
+            "/api/v1/employees/{id}/job-history",
+            "/api/v1/employees/{out}/job-history",
+            NoBody,
+            with_anon(OUT_SCOPE, 401),
+        ),
+        p(
+            "POST",
+            "/api/v1/users/{id}/password-reset",
+            "/api/v1/users/{target}/password-reset",
+            NoBody,
+            admin_only(401, 200),
+        ),
         p(
             "POST",
             "/api/v1/me/password",
@@ -2341,6 +2380,13 @@ fn probes() -> Vec<Probe> {
             "/admin/users/{target}/active",
             Form(&[("active", "true")]),
             admin_only(403, 303),
+        ),
+        p(
+            "POST",
+            "/admin/users/{id}/password-reset",
+            "/admin/users/{target}/password-reset",
+            NoBody,
+            admin_only(403, 200),
         ),
         p(
             "POST",

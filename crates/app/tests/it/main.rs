@@ -15,6 +15,7 @@ mod effects;
 mod evaluation;
 mod exams;
 mod hardening;
+mod hr_sync;
 mod http;
 mod import;
 mod import_flow;

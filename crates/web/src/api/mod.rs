@@ -8,6 +8,7 @@ pub mod dto;
 pub mod effect;
 pub mod evaluation;
 pub mod exams;
+pub mod hr_sync;
 pub mod library;
 pub mod needs;
 pub mod notifications;
@@ -91,6 +92,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let router = certificates::routes(router);
     let router = exams::routes(router);
     let router = evaluation::routes(router);
+    let router = hr_sync::routes(router);
     admin::routes(router).split_for_parts()
 }
 

@@ -75,6 +75,17 @@ pub(crate) async fn read_upload(
         }
     }
     upload.dry_run = upload.checked("dry_run");
+    // The confirm step of a previewed full sync sends the previewed file back.
+    if upload.bytes.is_empty()
+        && let Some(b64) = upload.fields.get("file_b64").filter(|b| !b.is_empty())
+    {
+        upload.bytes = super::hr_sync::confirmed_file(b64)?;
+        upload.source = upload
+            .fields
+            .get("file_name")
+            .cloned()
+            .unwrap_or_else(|| "upload".into());
+    }
     if upload.bytes.is_empty() {
         return Err(t.get("import.no_file").into());
     }
@@ -99,6 +110,8 @@ pub struct ReportView {
     pub notes: Vec<String>,
     /// The column mapping used (imports that map columns).
     pub mapping: Option<String>,
+    /// The employee import's diff, consequences and confirm step (`hr_sync`).
+    pub sync: Option<super::hr_sync::SyncView>,
 }
 
 impl ReportView {
@@ -116,6 +129,7 @@ impl ReportView {
             more: 0,
             notes: Vec::new(),
             mapping: None,
+            sync: None,
         }
     }
 
@@ -168,6 +182,7 @@ impl ReportView {
             errors,
             notes: r.notes,
             mapping: r.mapping,
+            sync: None,
         }
     }
 
@@ -277,6 +292,8 @@ fn employees(upload: &Upload) -> Result<Employees, String> {
             valid_only: upload.checked("valid_only"),
             period,
         },
+        full: upload.checked("full"),
+        force: upload.checked("force"),
     })
 }
 
@@ -288,7 +305,8 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     service::imports::employee_mappings(&state, &caller.principal).await?;
     let upload = read_upload(Tr(caller.locale), multipart).await;
-    let (report, dry_run) = import_upload(&state, &caller, upload, None, employees).await?;
+    let (report, dry_run) =
+        super::hr_sync::employee_upload(&state, &caller, upload, employees).await?;
     // Read after the import: it may have saved a mapping.
     let mappings = service::imports::employee_mappings(&state, &caller.principal).await?;
     Ok(page(&caller, mappings, Some(report), dry_run))

@@ -12,6 +12,7 @@ pub mod effect;
 pub mod evaluation;
 pub mod exams;
 pub mod home;
+pub mod hr_sync;
 pub mod import;
 pub mod library;
 pub mod library_packs;
@@ -365,5 +366,6 @@ pub(crate) fn routes(registry: crate::routes::Registry) -> crate::routes::Regist
     let registry = account::routes(registry);
     let registry = notifications::routes(registry);
     let registry = evaluation::routes(registry);
+    let registry = hr_sync::routes(registry);
     admin::routes(registry)
 }

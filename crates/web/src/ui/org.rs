@@ -116,6 +116,8 @@ struct PersonPage {
     /// Server-rendered SVG radar of the gaps (escaped inside).
     radar: Option<String>,
     can_raise: bool,
+    /// Job history (hire, transfers, position changes, leave), oldest first.
+    jobs: Vec<domain::hr_sync::JobHistoryEntry>,
 }
 
 /// `GET /people/{id}`: 404 outside the caller's scope.
@@ -133,6 +135,7 @@ pub async fn detail(
         history,
         tags,
     } = service::org::person_profile(&state, &caller.principal, id).await?;
+    let jobs = service::hr_sync::job_history(&state, &caller.principal, id).await?;
     let plain: Vec<_> = gaps.iter().map(|(g, _)| g.clone()).collect();
     let radar = super::charts::skill_radar(
         &plain,
@@ -148,6 +151,7 @@ pub async fn detail(
         can_raise: service::needs::may_raise_from_gaps(&caller.principal),
         tags,
         person,
+        jobs,
     }))
 }
 

@@ -1,0 +1,76 @@
+//! (key, zh-CN, en) texts of the HR sync: the full-sync diff and its consequences,
+//! job history, and password resets; chained into the UI table.
+
+pub const HR_SYNC_TEXTS: &[(&str, &str, &str)] = &[
+    ("hr_sync.hires", "入职", "hires"),
+    ("hr_sync.leavers", "离职", "leavers"),
+    ("hr_sync.transfers", "调动", "transfers"),
+    ("hr_sync.position_changes", "岗位变动", "position changes"),
+    ("hr_sync.field_changes", "信息变更", "field changes"),
+    ("hr_sync.accounts_disabled", "停用账号", "logins disabled"),
+    (
+        "hr_sync.enrollments_cancelled",
+        "取消报名",
+        "enrollments cancelled",
+    ),
+    (
+        "hr_sync.approvals_reassigned",
+        "转交审批",
+        "approvals reassigned",
+    ),
+    (
+        "hr_sync.approvals_cancelled",
+        "取消审批",
+        "approvals cancelled",
+    ),
+    ("hr_sync.logins_created", "新建账号", "logins created"),
+    ("hr_sync.job_history", "任职经历", "Job history"),
+    ("hr_sync.kind.hire", "入职", "Hire"),
+    ("hr_sync.kind.rehire", "再入职", "Rehire"),
+    ("hr_sync.kind.transfer", "调动", "Transfer"),
+    (
+        "hr_sync.kind.position_change",
+        "岗位变动",
+        "Position change",
+    ),
+    ("hr_sync.kind.leave", "离职", "Leave"),
+    (
+        "hr_sync.full",
+        "全量同步：文件即全公司，未出现在文件中的人员视为离职",
+        "Full sync: the file is the whole company; people absent from it leave",
+    ),
+    (
+        "hr_sync.force",
+        "强制同步（即使离职人数超过允许比例）",
+        "Force (even when more people would leave than allowed)",
+    ),
+    ("hr_sync.diff", "变动预览", "Changes"),
+    ("hr_sync.done", "已执行的后续处理", "What was done"),
+    ("hr_sync.more", "另有 {n} 条", "and {n} more"),
+    (
+        "hr_sync.confirm",
+        "确认并执行同步",
+        "Confirm and apply the sync",
+    ),
+    (
+        "hr_sync.confirm_help",
+        "将按上方预览写入：离职人员的账号被停用、未结束的报名被取消、待审批事项被转交或取消。",
+        "Writes what is previewed above: leavers' logins are disabled, their open enrollments cancelled and their pending approvals handed on or cancelled.",
+    ),
+    ("hr_sync.reset_password", "重置密码", "Reset password"),
+    ("hr_sync.reset_issued", "已重置密码", "Password reset"),
+    (
+        "hr_sync.reset_issued_help",
+        "原密码已失效，所有会话已结束。请将下面的一次性链接交给本人（仅显示这一次），有效期至",
+        "The old password no longer works and every session has ended. Give this one-time link to its owner (it is shown only now); it works until",
+    ),
+    ("hr_sync.reset_title", "设置新密码", "Set a new password"),
+    ("hr_sync.new_password", "新密码", "New password"),
+    ("hr_sync.repeat_password", "再次输入", "Repeat"),
+    (
+        "hr_sync.reset_done",
+        "新密码已设置，请登录：",
+        "Your new password is set. Sign in as",
+    ),
+    ("hr_sync.to_login", "前往登录", "Go to sign-in"),
+];
