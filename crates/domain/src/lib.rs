@@ -67,6 +67,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod page;
 pub mod performance;
 pub mod practice;

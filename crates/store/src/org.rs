@@ -214,7 +214,8 @@ impl OrgRepository for crate::Store {
                 "SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "
             ));
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
-            qb.push(" ORDER BY d.path");
+            // Closed departments are kept for history but offered nowhere.
+            qb.push(" AND d.status = 'active' ORDER BY d.path");
             let rows: Vec<DepartmentRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(Department::from).collect())
         })
@@ -240,7 +241,7 @@ impl OrgRepository for crate::Store {
                  FROM departments d WHERE ",
             );
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
-            qb.push(" ORDER BY d.path");
+            qb.push(" AND d.status = 'active' ORDER BY d.path");
             let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
