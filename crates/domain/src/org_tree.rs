@@ -357,6 +357,19 @@ impl PositionInput {
     }
 }
 
+/// An effective date as forms and the API give it (`2026-12-31`); blank means today.
+pub fn parse_effective_on(text: Option<&str>) -> DomainResult<Option<Date>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            Date::parse(t, format).map(Some).map_err(|_| {
+                DomainError::invalid("effective_on", "must be a date such as 2026-12-31")
+            })
+        }
+    }
+}
+
 /// The refusal of a move that would put a department under itself or its descendant.
 pub fn cycle_error(field: &str, code: &str, parent_code: &str) -> DomainError {
     if code == parent_code {

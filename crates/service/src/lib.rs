@@ -24,6 +24,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod performance;
 pub mod practice;
 pub mod secrets;
