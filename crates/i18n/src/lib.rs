@@ -8,6 +8,7 @@ mod effect;
 mod evaluation;
 mod exams;
 mod notifications;
+mod org_tree;
 mod timetables;
 
 use std::collections::HashMap;
@@ -83,6 +84,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(effect::EFFECT_TEXTS)
         .chain(timetables::TIMETABLE_TEXTS)
         .chain(evaluation::EVALUATION_TEXTS)
+        .chain(org_tree::ORG_TREE_TEXTS)
 }
 
 /// (key, zh-CN, en).
