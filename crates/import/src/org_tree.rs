@@ -8,8 +8,20 @@ use crate::kpis::{column, parse_number};
 use domain::org_tree::{MAX_TEXT, PositionInput, limit, valid_code};
 use std::collections::{HashMap, HashSet};
 
-const CODE: &[&str] = &["部门编码", "code", "department_code", "department code", "编码"];
-const NAME: &[&str] = &["部门名称", "name", "department_name", "department name", "名称"];
+const CODE: &[&str] = &[
+    "部门编码",
+    "code",
+    "department_code",
+    "department code",
+    "编码",
+];
+const NAME: &[&str] = &[
+    "部门名称",
+    "name",
+    "department_name",
+    "department name",
+    "名称",
+];
 const PARENT: &[&str] = &[
     "上级部门编码",
     "parent_code",
@@ -165,10 +177,7 @@ pub fn plan_departments(
                     None
                 }
                 Some(d) if d.closed => {
-                    err(
-                        idx["parent_code"],
-                        format!("department {parent} is closed"),
-                    );
+                    err(idx["parent_code"], format!("department {parent} is closed"));
                     None
                 }
                 Some(_) => Some(parent),
@@ -223,10 +232,12 @@ pub fn plan_departments(
     }
     // One top department: the stored one, or the file's only row without a parent.
     for (row, code) in &file_roots {
-        let other = stored_root
-            .clone()
-            .filter(|r| r != code)
-            .or_else(|| file_roots.iter().find(|(_, c)| c != code).map(|(_, c)| c.clone()));
+        let other = stored_root.clone().filter(|r| r != code).or_else(|| {
+            file_roots
+                .iter()
+                .find(|(_, c)| c != code)
+                .map(|(_, c)| c.clone())
+        });
         if let Some(other) = other {
             errors.push(RowError {
                 row: *row,
@@ -462,11 +473,44 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let rows = vec![
-            (2, vec!["P1".into(), "焊工".into(), "生产".into(), "S2".into(), "85".into()]),
-            (3, vec!["P1".into(), "焊工".into(), "".into(), "".into(), "".into()]),
-            (4, vec!["P2".into(), "".into(), "".into(), "".into(), "".into()]),
-            (5, vec!["P3".into(), "钳工".into(), "".into(), "".into(), "-3".into()]),
-            (6, vec!["P4".into(), "钳工".into(), "".into(), "".into(), "abc".into()]),
+            (
+                2,
+                vec![
+                    "P1".into(),
+                    "焊工".into(),
+                    "生产".into(),
+                    "S2".into(),
+                    "85".into(),
+                ],
+            ),
+            (
+                3,
+                vec!["P1".into(), "焊工".into(), "".into(), "".into(), "".into()],
+            ),
+            (
+                4,
+                vec!["P2".into(), "".into(), "".into(), "".into(), "".into()],
+            ),
+            (
+                5,
+                vec![
+                    "P3".into(),
+                    "钳工".into(),
+                    "".into(),
+                    "".into(),
+                    "-3".into(),
+                ],
+            ),
+            (
+                6,
+                vec![
+                    "P4".into(),
+                    "钳工".into(),
+                    "".into(),
+                    "".into(),
+                    "abc".into(),
+                ],
+            ),
         ];
         let (ok, errors) = plan_positions(&headers, &rows);
         assert_eq!(ok.len(), 1);

@@ -10,9 +10,9 @@ use crate::query::{ensure_code_free, fetch_page, fetch_rows, paged, push_any_con
 use crate::{DbTime, db_error, on_pool, search_pattern};
 use domain::audit::Actor;
 use domain::org_tree::{
-    ChangeKind, DepartmentChange, DepartmentNode, DepartmentPatch, DepartmentStatus,
-    NewDepartment, PersonRef, PositionFilter, PositionInput, PositionRecord, PositionStatus,
-    Retirement, cycle_error, within,
+    ChangeKind, DepartmentChange, DepartmentNode, DepartmentPatch, DepartmentStatus, NewDepartment,
+    PersonRef, PositionFilter, PositionInput, PositionRecord, PositionStatus, Retirement,
+    cycle_error, within,
 };
 use domain::{DataScope, DomainError, DomainResult, Page, Paged};
 use import::org_tree::{DepartmentRecord, DepartmentRefs, KnownDepartment};
@@ -107,13 +107,13 @@ macro_rules! dept_key {
             (None, None) => {
                 return Err(DomainError::NotFound {
                     entity: "department",
-                })
+                });
             }
             (None, Some(f)) => {
                 return Err(DomainError::invalid(
                     f,
                     format!("no department has the id {}", $id),
-                ))
+                ));
             }
         }
     }};
@@ -193,13 +193,13 @@ macro_rules! person_id {
                 return Err(DomainError::invalid(
                     $field,
                     format!("no employee has the number '{no}'"),
-                ))
+                ));
             }
             Some((_, status)) if status == "left" => {
                 return Err(DomainError::invalid(
                     $field,
                     format!("employee {no} has left"),
-                ))
+                ));
             }
             Some((id, _)) => id,
         }
@@ -461,18 +461,16 @@ impl OrgTreeRepository for crate::Store {
             .await
             .map_err(db_error)?;
             rows.into_iter()
-                .map(
-                    |(id, department_id, kind, effective_on, detail, actor)| {
-                        Ok(DepartmentChange {
-                            id,
-                            department_id,
-                            kind: ChangeKind::parse(&kind)?,
-                            effective_on,
-                            detail,
-                            actor,
-                        })
-                    },
-                )
+                .map(|(id, department_id, kind, effective_on, detail, actor)| {
+                    Ok(DepartmentChange {
+                        id,
+                        department_id,
+                        kind: ChangeKind::parse(&kind)?,
+                        effective_on,
+                        detail,
+                        actor,
+                    })
+                })
                 .collect()
         })
     }
@@ -534,7 +532,14 @@ impl OrgTreeRepository for crate::Store {
                 "code": input.code, "name": input.name, "parent_id": input.parent_id,
                 "head": input.head, "cost_center": input.cost_center, "site": input.site,
             });
-            record_change!(tx, id, ChangeKind::Created, effective_on, detail.clone(), actor);
+            record_change!(
+                tx,
+                id,
+                ChangeKind::Created,
+                effective_on,
+                detail.clone(),
+                actor
+            );
             append_in!(
                 tx,
                 &actor
@@ -701,14 +706,24 @@ impl OrgTreeRepository for crate::Store {
                 "from_parent_id": source.3, "to_parent_id": parent_id,
                 "from_path": source.2, "to_path": new_path,
             });
-            record_change!(tx, id, ChangeKind::Moved, effective_on, detail.clone(), actor);
+            record_change!(
+                tx,
+                id,
+                ChangeKind::Moved,
+                effective_on,
+                detail.clone(),
+                actor
+            );
             append_in!(
                 tx,
                 &actor
                     .entry("department.move", "department")
                     .entity(id)
                     .change(
-                        Some(serde_json::json!({"parent_id": source.3, "path": source.2}).to_string()),
+                        Some(
+                            serde_json::json!({"parent_id": source.3, "path": source.2})
+                                .to_string()
+                        ),
                         Some(detail.to_string())
                     )
             );
@@ -733,7 +748,10 @@ impl OrgTreeRepository for crate::Store {
             if source.3.is_none() {
                 return Err(DomainError::invalid(
                     "id",
-                    format!("{} is the top department and cannot be merged or closed", source.1),
+                    format!(
+                        "{} is the top department and cannot be merged or closed",
+                        source.1
+                    ),
                 ));
             }
             let successor = match how.successor() {
@@ -844,13 +862,10 @@ impl OrgTreeRepository for crate::Store {
             };
             append_in!(
                 tx,
-                &actor
-                    .entry(action, "department")
-                    .entity(id)
-                    .change(
-                        Some(serde_json::json!({"status": "active"}).to_string()),
-                        Some(detail.to_string())
-                    )
+                &actor.entry(action, "department").entity(id).change(
+                    Some(serde_json::json!({"status": "active"}).to_string()),
+                    Some(detail.to_string())
+                )
             );
             tx.commit().await.map_err(db_error)?;
             Ok(outcome)
@@ -1061,7 +1076,15 @@ impl OrgTreeRepository for crate::Store {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let mut outcome = DepartmentImportOutcome::default();
             for r in records {
-                type Stored = (i64, Option<i64>, String, String, Option<String>, Option<String>, Option<i64>);
+                type Stored = (
+                    i64,
+                    Option<i64>,
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    Option<i64>,
+                );
                 let stored: Option<Stored> = sqlx::query_as(
                     "SELECT id, parent_id, path, name, cost_center, site, head_employee_id FROM departments WHERE code = $1",
                 )
@@ -1163,7 +1186,11 @@ impl OrgTreeRepository for crate::Store {
                         let cost = r.cost_center.clone().or(cost_center.clone());
                         let new_site = r.site.clone().or(site.clone());
                         let new_head = head.or(head_id);
-                        if r.name != name || cost != cost_center || new_site != site || new_head != head_id {
+                        if r.name != name
+                            || cost != cost_center
+                            || new_site != site
+                            || new_head != head_id
+                        {
                             sqlx::query(
                                 "UPDATE departments SET name = $1, cost_center = $2, site = $3, head_employee_id = $4 WHERE id = $5",
                             )
@@ -1175,7 +1202,11 @@ impl OrgTreeRepository for crate::Store {
                             .execute(&mut *tx)
                             .await
                             .map_err(db_error)?;
-                            let kind = if new_head != head_id && r.name == name && cost == cost_center && new_site == site {
+                            let kind = if new_head != head_id
+                                && r.name == name
+                                && cost == cost_center
+                                && new_site == site
+                            {
                                 ChangeKind::Leadership
                             } else {
                                 ChangeKind::Updated

@@ -9,11 +9,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::Page;
 use domain::org_tree::{
     DepartmentChange, DepartmentNode, DepartmentPatch, NewDepartment, PersonRef, PositionFilter,
     PositionInput, PositionRecord, parse_effective_on,
 };
-use domain::Page;
 use serde::{Deserialize, Serialize};
 use service::org_tree::DepartmentDetail;
 use store::RetirementOutcome;
@@ -201,13 +201,9 @@ pub async fn create_department(
         site: input.site,
         head: input.head,
     };
-    let node = service::org_tree::create_department(
-        &state,
-        &caller.principal,
-        input,
-        &caller.actor(),
-    )
-    .await?;
+    let node =
+        service::org_tree::create_department(&state, &caller.principal, input, &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(node.into())))
 }
 
@@ -246,14 +242,9 @@ pub async fn patch_department(
         head: input.head,
         deputies: input.deputies,
     };
-    let node = service::org_tree::update_department(
-        &state,
-        &caller.principal,
-        id,
-        patch,
-        &caller.actor(),
-    )
-    .await?;
+    let node =
+        service::org_tree::update_department(&state, &caller.principal, id, patch, &caller.actor())
+            .await?;
     Ok(Json(node.into()))
 }
 
@@ -503,13 +494,9 @@ pub async fn create_position(
     caller: ApiCaller,
     ApiJson(body): ApiJson<PositionBody>,
 ) -> Result<(StatusCode, Json<PositionDto>), ApiError> {
-    let p = service::org_tree::create_position(
-        &state,
-        &caller.principal,
-        body.into(),
-        &caller.actor(),
-    )
-    .await?;
+    let p =
+        service::org_tree::create_position(&state, &caller.principal, body.into(), &caller.actor())
+            .await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 

@@ -592,7 +592,14 @@ pub async fn positions(
     caller: PageCaller,
     Query(query): Query<PositionsQuery>,
 ) -> Result<Response, PageError> {
-    positions_page(&state, &caller, query, String::new(), PositionForm::default()).await
+    positions_page(
+        &state,
+        &caller,
+        query,
+        String::new(),
+        PositionForm::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -776,8 +783,7 @@ pub async fn retire_position(
     let result = async {
         let on = parse_effective_on(Some(&form.effective_on))?;
         confirmed(&form.confirm)?;
-        service::org_tree::retire_position(&state, &caller.principal, id, on, &caller.actor())
-            .await
+        service::org_tree::retire_position(&state, &caller.principal, id, on, &caller.actor()).await
     }
     .await;
     match result {
@@ -857,8 +863,8 @@ pub async fn import_positions(
 
 /// The routes of this module's pages.
 pub(crate) fn routes(registry: Registry) -> Registry {
-    use crate::routes::Surface::Page;
     use super::import::UPLOAD_LIMIT;
+    use crate::routes::Surface::Page;
     registry
         .get("/org", Page, tree)
         .post("/org/departments", Page, create)
@@ -879,7 +885,12 @@ pub(crate) fn routes(registry: Registry) -> Registry {
             import_departments,
             UPLOAD_LIMIT,
         )
-        .post_upload("/org/import/positions", Page, import_positions, UPLOAD_LIMIT)
+        .post_upload(
+            "/org/import/positions",
+            Page,
+            import_positions,
+            UPLOAD_LIMIT,
+        )
 }
 
 #[cfg(test)]
@@ -908,10 +919,18 @@ mod tests {
     #[test]
     fn nesting_opens_and_closes_every_list() {
         let rows = nest(
-            ["/1/", "/1/2/", "/1/2/5/", "/1/3/", "/1/3/6/", "/1/3/6/7/", "/1/4/"]
-                .iter()
-                .map(|p| node(p))
-                .collect(),
+            [
+                "/1/",
+                "/1/2/",
+                "/1/2/5/",
+                "/1/3/",
+                "/1/3/6/",
+                "/1/3/6/7/",
+                "/1/4/",
+            ]
+            .iter()
+            .map(|p| node(p))
+            .collect(),
         );
         let shape: Vec<(bool, usize)> = rows.iter().map(|r| (r.opens, r.closes)).collect();
         assert_eq!(
