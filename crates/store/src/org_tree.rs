@@ -18,6 +18,7 @@ use domain::{DataScope, DomainError, DomainResult, Page, Paged};
 use import::org_tree::{DepartmentRecord, DepartmentRefs, KnownDepartment};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
+use std::future::Future;
 use time::{Date, OffsetDateTime};
 
 /// What a department import wrote.
@@ -52,6 +53,13 @@ struct NodeRow {
     head_no: Option<String>,
     head_name: Option<String>,
 }
+
+/// Departments, (path, id, people) counts and (department, id, number, name) deputies.
+type NodeRows = (
+    Vec<NodeRow>,
+    Vec<(String, i64, i64)>,
+    Vec<(i64, i64, String, String)>,
+);
 
 /// (id, code, path, parent_id, status) of a department, as writes check it.
 type DeptKey = (i64, String, String, Option<i64>, String);
@@ -342,8 +350,6 @@ pub trait OrgTreeRepository {
     ) -> impl Future<Output = DomainResult<(usize, usize)>> + Send;
 }
 
-use std::future::Future;
-
 impl crate::Store {
     async fn nodes(
         &self,
@@ -351,11 +357,7 @@ impl crate::Store {
         include_closed: bool,
         only: Option<i64>,
     ) -> DomainResult<Vec<DepartmentNode>> {
-        let (rows, counts, deputies): (
-            Vec<NodeRow>,
-            Vec<(String, i64, i64)>,
-            Vec<(i64, i64, String, String)>,
-        ) = on_pool!(self, |pool| {
+        let (rows, counts, deputies): NodeRows = on_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(
                 "SELECT d.id, d.code, d.name, d.parent_id, d.path, d.cost_center, d.site, d.status, d.closed_on, \
                  d.successor_id, h.id AS head_id, h.employee_no AS head_no, h.name AS head_name \
