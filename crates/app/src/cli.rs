@@ -153,6 +153,12 @@ pub enum ImportCommand {
     /// 学时, 成绩, 人均费用): new codes become historical programs, rows imported
     /// enrollments; all rows or none; re-importing the same file changes nothing.
     TrainingRecords(ImportCompetencyArgs),
+    /// The department tree (部门编码, 部门名称, 上级部门编码, 负责人工号, optional 成本中心, 地点):
+    /// created or updated and moved by code, parents possibly after their children; loops
+    /// and unknown parents or heads refused with their row; all rows or none.
+    Departments(ImportCompetencyArgs),
+    /// Positions (编码, 名称, 序列, 职级, 小时成本): created or updated by code; all rows or none.
+    Positions(ImportCompetencyArgs),
 }
 
 /// Options of `import assessments`, `import competency-models` and `import training-records`.
@@ -578,6 +584,14 @@ async fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<(
         }
         ImportCommand::TrainingRecords(args) => {
             import_file(settings, &args.file, args.dry_run, TrainingRecords, STRICT).await
+        }
+        ImportCommand::Departments(args) => {
+            let kind = service::org_tree::Departments;
+            import_file(settings, &args.file, args.dry_run, kind, STRICT).await
+        }
+        ImportCommand::Positions(args) => {
+            let kind = service::org_tree::Positions;
+            import_file(settings, &args.file, args.dry_run, kind, STRICT).await
         }
     }
 }

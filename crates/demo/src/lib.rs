@@ -32,6 +32,10 @@ pub struct DemoDepartment {
     pub name: String,
     pub business_line: Option<String>,
     pub parent_code: Option<String>,
+    /// Finance's cost center of the department.
+    pub cost_center: String,
+    /// Where the department works.
+    pub site: String,
 }
 
 /// A position of the demo company.
@@ -40,7 +44,10 @@ pub struct DemoPosition {
     pub code: String,
     pub name: String,
     pub job_family: String,
+    /// Grade band.
     pub grade: String,
+    /// Cost of an hour of the position's time (yuan), by grade band.
+    pub hourly_cost: f64,
 }
 
 /// An employee; managers are referred to by employee number.
@@ -347,6 +354,22 @@ const POSITIONS: &[(&str, &str, &str, &str)] = &[
     ("F-ACC", "会计", "职能", "P2"),
 ];
 
+/// The demo's hourly cost of a grade band (yuan): management, professional and skilled
+/// bands, higher with the level.
+fn hourly_cost(grade: &str) -> f64 {
+    match grade {
+        "M3" => 260.0,
+        "M2" => 210.0,
+        "M1" => 170.0,
+        "P3" => 150.0,
+        "P2" => 120.0,
+        "P1" => 95.0,
+        "S3" => 90.0,
+        "S2" => 80.0,
+        _ => 70.0,
+    }
+}
+
 /// Generates the demo company with `employees` people (at least 100) from `seed`.
 pub fn generate(seed: u64, employees: usize) -> DemoCompany {
     let employees = employees.max(100);
@@ -356,21 +379,27 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
         name: "华昌重工集团".into(),
         business_line: None,
         parent_code: None,
+        cost_center: "CC-1000".into(),
+        site: "株洲".into(),
     }];
-    for (code, name, parent, line) in GROUPS {
+    for (i, (code, name, parent, line)) in GROUPS.iter().enumerate() {
         departments.push(DemoDepartment {
             code: (*code).into(),
             name: (*name).into(),
             business_line: Some((*line).into()),
             parent_code: Some((*parent).into()),
+            cost_center: format!("CC-{}", 1100 + 100 * i),
+            site: "株洲".into(),
         });
     }
-    for unit in UNITS {
+    for (i, unit) in UNITS.iter().enumerate() {
         departments.push(DemoDepartment {
             code: unit.code.into(),
             name: unit.name.into(),
             business_line: Some(unit.line.into()),
             parent_code: Some(unit.parent.into()),
+            cost_center: format!("CC-{}", 5001 + i),
+            site: unit.city.into(),
         });
     }
     let positions = POSITIONS
@@ -380,6 +409,7 @@ pub fn generate(seed: u64, employees: usize) -> DemoCompany {
             name: (*name).into(),
             job_family: (*family).into(),
             grade: (*grade).into(),
+            hourly_cost: hourly_cost(grade),
         })
         .collect();
 

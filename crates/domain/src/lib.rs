@@ -68,6 +68,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod page;
 pub mod performance;
 pub mod practice;

@@ -9,6 +9,7 @@ mod evaluation;
 mod exams;
 mod hr_sync;
 mod notifications;
+mod org_tree;
 mod timetables;
 
 use std::collections::HashMap;
@@ -85,6 +86,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(timetables::TIMETABLE_TEXTS)
         .chain(evaluation::EVALUATION_TEXTS)
         .chain(hr_sync::HR_SYNC_TEXTS)
+        .chain(org_tree::ORG_TREE_TEXTS)
 }
 
 /// (key, zh-CN, en).

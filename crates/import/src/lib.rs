@@ -7,6 +7,7 @@
 pub mod competency;
 pub mod employees;
 pub mod kpis;
+pub mod org_tree;
 pub mod table;
 pub mod training_records;
 pub mod values;

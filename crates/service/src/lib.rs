@@ -25,6 +25,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod performance;
 pub mod practice;
 pub mod scim;

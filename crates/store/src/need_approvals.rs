@@ -39,8 +39,14 @@ struct DeptRow {
     head_employee_id: Option<i64>,
 }
 
-/// Departments, (employee, login) pairs and head names, for resolving approvers.
-type OrgSnapshot = (Vec<DeptRow>, Vec<(i64, i64)>, Vec<(i64, String)>);
+/// Departments, (employee, login) pairs, head and deputy names, and (department,
+/// deputy) pairs in order of precedence, for resolving approvers.
+type OrgSnapshot = (
+    Vec<DeptRow>,
+    Vec<(i64, i64)>,
+    Vec<(i64, String)>,
+    Vec<(i64, i64)>,
+);
 
 /// (status, origin, raised_by, round, department_id) of a need being resubmitted.
 type ResubmitRow = (String, String, Option<i64>, i32, Option<i64>);
@@ -176,7 +182,7 @@ impl crate::Store {
         if chain.is_empty() {
             return Ok(Vec::new());
         }
-        let (depts, logins, names): OrgSnapshot = on_pool!(self, |pool| {
+        let (depts, logins, names, deputies): OrgSnapshot = on_pool!(self, |pool| {
             let depts =
                 sqlx::query_as("SELECT id, parent_id, name, head_employee_id FROM departments")
                     .fetch_all(pool)
@@ -184,10 +190,30 @@ impl crate::Store {
                     .map_err(db_error)?;
             let logins = sqlx::query_as("SELECT employee_id, MIN(id) FROM users WHERE employee_id IS NOT NULL AND active GROUP BY employee_id")
                 .fetch_all(pool).await.map_err(db_error)?;
-            let names = sqlx::query_as("SELECT e.id, e.name FROM employees e WHERE e.id IN (SELECT head_employee_id FROM departments)")
+            let names = sqlx::query_as("SELECT e.id, e.name FROM employees e WHERE e.id IN (SELECT head_employee_id FROM departments) \
+                 OR e.id IN (SELECT employee_id FROM department_deputies)")
                 .fetch_all(pool).await.map_err(db_error)?;
-            (depts, logins, names)
+            let deputies = sqlx::query_as(
+                "SELECT department_id, employee_id FROM department_deputies ORDER BY department_id, seq",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            (depts, logins, names, deputies)
         });
+        let mut deputies_of: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (dept, employee) in deputies {
+            deputies_of.entry(dept).or_default().push(employee);
+        }
+        // Who leads a department, the head first, then the deputies (who stand in when
+        // the head is missing or is the requester).
+        let leaders = |d: &DeptRow| -> Vec<i64> {
+            d.head_employee_id
+                .into_iter()
+                .chain(deputies_of.get(&d.id).into_iter().flatten().copied())
+                .filter(|l| Some(*l) != requester_employee)
+                .collect()
+        };
         let by_id: HashMap<i64, &DeptRow> = depts.iter().map(|d| (d.id, d)).collect();
         let logins: HashMap<i64, i64> = logins.into_iter().collect();
         let names: HashMap<i64, String> = names.into_iter().collect();
@@ -211,14 +237,12 @@ impl crate::Store {
                 dept.name
             )
         };
-        // Manager: the nearest head above the need who is not the requester, preferring
-        // one who can sign in, without leaving the top-level department.
+        // Manager: the nearest head (or deputy) above the need who is not the requester,
+        // preferring one who can sign in, without leaving the top-level department.
         let manager = || -> Option<(i64, Option<i64>, String)> {
             let mut first: Option<(i64, String)> = None;
             for d in &ancestry {
-                if let Some(head) = d.head_employee_id
-                    && Some(head) != requester_employee
-                {
+                for head in leaders(d) {
                     if let Some(user) = logins.get(&head) {
                         return Some((head, Some(*user), label(head, d)));
                     }
@@ -232,8 +256,8 @@ impl crate::Store {
             }
             first.map(|(h, l)| (h, None, l))
         };
-        // Department head: the head of the top-level department; when that is the
-        // requester, the company head.
+        // Department head: the head of the top-level department, or its deputy when the
+        // head is missing or is the requester; else the company head.
         let department_head = || -> Option<(i64, Option<i64>, String)> {
             let top = ancestry.iter().find(|d| is_top(d))?;
             let mut candidates = vec![*top];
@@ -241,9 +265,7 @@ impl crate::Store {
                 candidates.push(r);
             }
             candidates.into_iter().find_map(|d| {
-                let head = d
-                    .head_employee_id
-                    .filter(|h| Some(*h) != requester_employee)?;
+                let head = leaders(d).into_iter().next()?;
                 Some((head, logins.get(&head).copied(), label(head, d)))
             })
         };

@@ -214,7 +214,8 @@ impl OrgRepository for crate::Store {
                 "SELECT {DEPARTMENT_COLUMNS} FROM departments d WHERE "
             ));
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
-            qb.push(" ORDER BY d.path");
+            // Closed departments are kept for history but offered nowhere.
+            qb.push(" AND d.status = 'active' ORDER BY d.path");
             let rows: Vec<DepartmentRow> = fetch_rows(pool, &mut qb).await?;
             Ok(rows.into_iter().map(Department::from).collect())
         })
@@ -240,7 +241,7 @@ impl OrgRepository for crate::Store {
                  FROM departments d WHERE ",
             );
             push_scope(&mut qb, scope, "d.path", Own::DepartmentIn("d.id"));
-            qb.push(" ORDER BY d.path");
+            qb.push(" AND d.status = 'active' ORDER BY d.path");
             let rows: Vec<Row> = fetch_rows(pool, &mut qb).await?;
             Ok(rows
                 .into_iter()
@@ -339,14 +340,16 @@ impl OrgMaintenanceRepository for crate::Store {
                     .and_then(|c| dept_ids.get(c))
                     .cloned();
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO departments (code, name, business_line, parent_id, path, created_at) \
-                     VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
+                    "INSERT INTO departments (code, name, business_line, parent_id, path, created_at, cost_center, site) \
+                     VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
                 )
                 .bind(&d.code)
                 .bind(&d.name)
                 .bind(&d.business_line)
                 .bind(parent.as_ref().map(|p| p.0))
                 .bind(now)
+                .bind(&d.cost_center)
+                .bind(&d.site)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -362,12 +365,13 @@ impl OrgMaintenanceRepository for crate::Store {
             let mut position_ids: HashMap<&str, i64> = HashMap::new();
             for p in &company.positions {
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO positions (code, name, job_family, grade) VALUES ($1, $2, $3, $4) RETURNING id",
+                    "INSERT INTO positions (code, name, job_family, grade, hourly_cost) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
                 .bind(&p.code)
                 .bind(&p.name)
                 .bind(&p.job_family)
                 .bind(&p.grade)
+                .bind(p.hourly_cost)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -418,6 +422,19 @@ impl OrgMaintenanceRepository for crate::Store {
             sqlx::query(
                 "UPDATE departments SET head_employee_id = \
                  (SELECT MIN(e.id) FROM employees e WHERE e.department_id = departments.id)",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            // Its deputy is the last active person placed there, in departments of five or more.
+            sqlx::query(
+                "INSERT INTO department_deputies (department_id, employee_id, seq) \
+                 SELECT d.id, (SELECT MAX(e.id) FROM employees e WHERE e.department_id = d.id \
+                   AND e.id > d.head_employee_id AND e.status = 'active'), 1 \
+                 FROM departments d WHERE d.head_employee_id IS NOT NULL \
+                   AND (SELECT COUNT(*) FROM employees e WHERE e.department_id = d.id) >= 5 \
+                   AND EXISTS (SELECT 1 FROM employees e WHERE e.department_id = d.id \
+                   AND e.id > d.head_employee_id AND e.status = 'active')",
             )
             .execute(&mut *tx)
             .await

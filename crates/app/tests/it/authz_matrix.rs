@@ -3177,6 +3177,187 @@ fn probes() -> Vec<Probe> {
             NoBody,
             [401, 200, 200, 403, 403, 403, 403, 403],
         ),
+        // The organisation as a maintained tree: HR (system and training admins) writes.
+        p(
+            "GET",
+            "/api/v1/departments/tree",
+            "/api/v1/departments/tree?include_closed=true",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "GET",
+            "/api/v1/departments/{id}",
+            "/api/v1/departments/{org_dept}",
+            NoBody,
+            with_anon(OUT_SCOPE, 401),
+        ),
+        p(
+            "POST",
+            "/api/v1/departments",
+            "/api/v1/departments",
+            Json(r#"{"code":"MX-ORG-NEW","name":"矩阵新部门","parent_id":{org_root}}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PATCH",
+            "/api/v1/departments/{id}",
+            "/api/v1/departments/{org_dept}",
+            Json(r#"{"site":"上海"}"#),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/departments/{id}/move",
+            "/api/v1/departments/{org_dept}/move",
+            Json(r#"{"parent_id":{org_mkt}}"#),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/departments/{id}/merge",
+            "/api/v1/departments/{org_merge}/merge",
+            Json(r#"{"target_id":{org_root}}"#),
+            [401, 200, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/departments/{id}/close",
+            "/api/v1/departments/{org_close}/close",
+            Json(r#"{}"#),
+            [401, 200, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/api/v1/positions",
+            "/api/v1/positions?q=MX",
+            NoBody,
+            all(401, 200),
+        ),
+        p(
+            "POST",
+            "/api/v1/positions",
+            "/api/v1/positions",
+            Json(r#"{"code":"MX-POS-NEW","name":"矩阵新岗位"}"#),
+            [401, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "PATCH",
+            "/api/v1/positions/{id}",
+            "/api/v1/positions/{org_pos}",
+            Json(r#"{"name":"矩阵岗位"}"#),
+            [401, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/api/v1/positions/{id}/retire",
+            "/api/v1/positions/{org_pos_retire}/retire",
+            Json(r#"{}"#),
+            [401, 200, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/departments",
+            "/org/departments",
+            Form(&[
+                ("code", "MX-ORG-PG"),
+                ("name", "矩阵页面部门"),
+                ("parent_id", "{org_root}"),
+            ]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/org/departments/{id}",
+            "/org/departments/{org_dept}",
+            NoBody,
+            with_anon(OUT_SCOPE, 303),
+        ),
+        p(
+            "POST",
+            "/org/departments/{id}",
+            "/org/departments/{org_page}",
+            Form(&[("name", "矩阵MX-ORG-C")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/departments/{id}/move",
+            "/org/departments/{org_page}/move",
+            Form(&[("parent_id", "{org_root}")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/departments/{id}/merge",
+            "/org/departments/{org_page_merge}/merge",
+            Form(&[("target_id", "{org_root}"), ("confirm", "on")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/departments/{id}/close",
+            "/org/departments/{org_page_close}/close",
+            Form(&[("confirm", "on")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/org/positions",
+            "/org/positions?q=MX",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "POST",
+            "/org/positions",
+            "/org/positions",
+            Form(&[("code", "MX-POS-PG"), ("name", "矩阵页面岗位")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/org/positions/{id}",
+            "/org/positions/{org_pos}",
+            NoBody,
+            all(303, 200),
+        ),
+        p(
+            "POST",
+            "/org/positions/{id}",
+            "/org/positions/{org_pos}",
+            Form(&[("code", "MX-POS"), ("name", "矩阵岗位")]),
+            [403, 303, 303, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/positions/{id}/retire",
+            "/org/positions/{org_pos_retire_page}/retire",
+            Form(&[("confirm", "on")]),
+            [403, 303, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "GET",
+            "/org/import",
+            "/org/import",
+            NoBody,
+            [303, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        // Not multipart bodies: the permission is checked first, then the form says what is wrong.
+        p(
+            "POST",
+            "/org/import/departments",
+            "/org/import/departments",
+            Form(&[("dry_run", "on")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        p(
+            "POST",
+            "/org/import/positions",
+            "/org/import/positions",
+            Form(&[("dry_run", "on")]),
+            [403, 422, 422, 403, 403, 403, 403, 403],
+        ),
         // Last, because it ends the sessions the other probes use.
         p("POST", "/logout", "/logout", NoBody, all(403, 303)),
     ]
@@ -4061,6 +4242,7 @@ db_test!(every_route_for_every_role, |app| {
     );
 
     let t = targets(&app).await;
+    let org = crate::org_tree::matrix_targets(&app).await;
     let mut tokens = HashMap::new();
     let mut browsers = HashMap::new();
     for caller in &CALLERS[1..] {
@@ -4072,6 +4254,7 @@ db_test!(every_route_for_every_role, |app| {
     for (n, probe) in probes.iter().enumerate() {
         let (job, token, item) = per_probe_ids(&app, &t, n).await;
         let fill = |text: &str| {
+            let text = crate::org_tree::fill(&org, text);
             text.replace("{in}", &t.inside.to_string())
                 .replace("{out}", &t.outside.to_string())
                 .replace("{target}", &t.target_user.to_string())

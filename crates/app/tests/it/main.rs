@@ -33,6 +33,7 @@ mod openapi;
 mod operations_api;
 mod operations_parity;
 mod operations_web;
+mod org_tree;
 mod practice;
 mod scope;
 mod sso_ldap;

@@ -14,6 +14,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod performance;
 pub mod practice;
 pub mod scenario_packs;
@@ -77,6 +78,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
     let router = accounts::routes(router);
     let router = org::routes(router);
+    let router = org_tree::routes(router);
     let router = performance::routes(router);
     let router = decoding::routes(router);
     let router = needs::routes(router);

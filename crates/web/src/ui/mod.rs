@@ -22,6 +22,7 @@ pub mod needs;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod org_tree;
 pub mod performance;
 pub mod practice;
 pub mod sso;
@@ -346,6 +347,7 @@ pub(crate) fn routes(registry: crate::routes::Registry) -> crate::routes::Regist
     let registry = sso::routes(registry);
     let registry = home::routes(registry);
     let registry = org::routes(registry);
+    let registry = org_tree::routes(registry);
     let registry = import::routes(registry);
     let registry = performance::routes(registry);
     let registry = competency::routes(registry);

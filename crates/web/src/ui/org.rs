@@ -1,4 +1,4 @@
-//! People list, person detail and the organisation chart.
+//! People list and person detail (the organisation chart is `org_tree`).
 
 use super::{Chrome, Pager, query_string, render};
 use crate::api::org::EmployeeQuery;
@@ -10,9 +10,9 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use domain::org::{Department, DepartmentHeadcount, Employee};
+use domain::org::{Department, Employee};
 use domain::{DomainError, Page};
-use service::org::{Directory, OrgChart, PersonProfile};
+use service::org::{Directory, PersonProfile};
 
 #[derive(Template)]
 #[template(path = "people.html")]
@@ -155,29 +155,6 @@ pub async fn detail(
     }))
 }
 
-#[derive(Template)]
-#[template(path = "org.html")]
-struct OrgPage {
-    t: Tr,
-    chrome: Chrome,
-    rows: Vec<DepartmentHeadcount>,
-    show_counts: bool,
-}
-
-/// `GET /org`: the department tree with head counts.
-pub async fn org_chart(
-    State(state): State<AppState>,
-    caller: PageCaller,
-) -> Result<Response, PageError> {
-    let OrgChart { rows, show_counts } = service::org::org_chart(&state, &caller.principal).await?;
-    Ok(render(&OrgPage {
-        t: Tr(caller.locale),
-        chrome: Chrome::for_caller(&caller),
-        rows,
-        show_counts,
-    }))
-}
-
 /// `GET /people/export.xlsx`: the filtered list as Excel, limited and masked exactly like
 /// the page, and recorded in the audit log (it may carry personal information).
 pub async fn export(
@@ -262,5 +239,4 @@ pub(crate) fn routes(registry: Registry) -> Registry {
         .get("/people", Page, list)
         .get("/people/export.xlsx", Page, export)
         .get("/people/{id}", Page, detail)
-        .get("/org", Page, org_chart)
 }
