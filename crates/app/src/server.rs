@@ -57,6 +57,7 @@ pub fn service_settings(settings: &Settings) -> service::Settings {
             .unwrap_or(UtcOffset::UTC),
         upload_limit_bytes: settings.upload_limit_mb * 1024 * 1024,
         moderate_comments: settings.moderate_comments,
+        public_url: settings.public_url.clone(),
     }
 }
 
@@ -129,6 +130,12 @@ pub async fn start(
         "search index rebuilt"
     );
     let mut since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let mut context = context;
+    if context.webhook_sender.is_none() {
+        context.webhook_sender = Some(Arc::new(crate::notify::HttpWebhookSender {
+            public_url: context.settings.public_url.clone(),
+        }));
+    }
     let state = AppState::new(context, config);
     let router = web::build_router(state.clone());
     let (shutdown, rx) = watch::channel(false);

@@ -7,6 +7,7 @@
 mod effect;
 mod evaluation;
 mod exams;
+mod inbound;
 mod notifications;
 mod timetables;
 
@@ -83,6 +84,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(effect::EFFECT_TEXTS)
         .chain(timetables::TIMETABLE_TEXTS)
         .chain(evaluation::EVALUATION_TEXTS)
+        .chain(inbound::INBOUND_TEXTS)
 }
 
 /// (key, zh-CN, en).

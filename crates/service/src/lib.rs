@@ -44,6 +44,9 @@ pub struct Settings {
     pub upload_limit_bytes: u64,
     /// Learners' comments wait for a moderator before they are shown.
     pub moderate_comments: bool,
+    /// Address of the site as people reach it (`https://learn.example.com`), for links
+    /// sent out of the site (chat messages, calendar feeds); `None`: site paths only.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             timezone: UtcOffset::from_whole_seconds(8 * 3600).unwrap_or(UtcOffset::UTC),
             upload_limit_bytes: 200 * 1024 * 1024,
             moderate_comments: true,
+            public_url: None,
         }
     }
 }
@@ -66,6 +70,8 @@ pub struct Context {
     /// The library's full-text index (per node; rebuilt from the database).
     pub search: Arc<search::ResourceIndex>,
     pub settings: Arc<Settings>,
+    /// Sends webhook messages at once (test messages); set by the server.
+    pub webhook_sender: Option<Arc<dyn notifications::WebhookSender>>,
 }
 
 impl Context {
@@ -87,6 +93,7 @@ impl Context {
             files,
             search: Arc::new(search::ResourceIndex::in_memory().expect("an in-memory index opens")),
             settings: Arc::new(settings),
+            webhook_sender: None,
         }
     }
 
