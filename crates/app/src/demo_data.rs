@@ -844,6 +844,8 @@ async fn load_notifications(
         let input = WebhookInput {
             name: hook.name.into(),
             url: hook.url.into(),
+            platform: hook.platform.into(),
+            style: hook.style.into(),
             secret: hook.secret.clone(),
             kinds: hook.kinds.iter().map(|k| k.to_string()).collect(),
             active: hook.active,

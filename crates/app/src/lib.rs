@@ -1,6 +1,7 @@
 //! The `skillbridge` binary's library: settings, subcommands, server and worker,
 //! kept in a library so the integration tests run exactly what the binary runs.
 
+pub mod chat;
 pub mod cli;
 pub mod demo_data;
 pub mod demo_exams;

@@ -5,12 +5,14 @@
 //!
 //! Webhook signature: `X-Skillbridge-Signature: sha256=<hex>` where the hex is
 //! HMAC-SHA256 with the endpoint's secret over `<timestamp>.<body>`, the timestamp
-//! (Unix seconds) being sent in `X-Skillbridge-Timestamp`.
+//! (Unix seconds) being sent in `X-Skillbridge-Timestamp`. Chat platform endpoints
+//! (WeCom, DingTalk, Feishu) get their platform's format and signature instead
+//! (`crate::chat`), and their answer's result code decides whether the try succeeded.
 
 use crate::worker::Worker;
 use crate::worker::job_error;
 use domain::jobs::Job;
-use domain::notifications::StoredEvent;
+use domain::notifications::{StoredEvent, WebhookAnswer, WebhookEndpoint};
 use domain::{DomainError, DomainResult};
 use hmac::{Hmac, Mac};
 use i18n::{Locale, Tr};
@@ -133,8 +135,10 @@ pub fn register(worker: &mut Worker, config: NotifyConfig) {
         let c = c.clone();
         Box::pin(async move { send_email(&ctx, &job, &c).await })
     });
+    let c = config.clone();
     worker.register(WEBHOOK_JOB, move |ctx, job| {
-        Box::pin(async move { deliver_webhook(&ctx, &job).await })
+        let c = c.clone();
+        Box::pin(async move { deliver_webhook(&ctx, &job, &c).await })
     });
     let learning_overdue_days = config.learning_overdue_days;
     worker.register(REMINDERS_JOB, move |ctx, _job| {
@@ -259,47 +263,112 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
-/// POSTs one delivery, signed; records the try; an error retries the job with backoff
-/// until its attempts are used up, and then the delivery is marked failed.
-async fn deliver_webhook(ctx: &Context, job: &Job) -> Result<(), String> {
+/// POSTs one message to `endpoint` in its platform's format, signed as that platform
+/// documents (`crate::chat`), and reads the answer; never fails: an unreachable endpoint
+/// is an answer without a status.
+pub async fn post_webhook(
+    endpoint: &WebhookEndpoint,
+    kind: &str,
+    delivery: Option<i64>,
+    body: &str,
+    public_url: Option<&str>,
+) -> WebhookAnswer {
+    let out = crate::chat::outgoing(
+        endpoint,
+        kind,
+        delivery,
+        body,
+        public_url,
+        OffsetDateTime::now_utc(),
+    );
+    let client = match reqwest::Client::builder()
+        .timeout(WEBHOOK_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return WebhookAnswer {
+                status_code: None,
+                platform_code: None,
+                message: e.to_string(),
+                ok: false,
+            };
+        }
+    };
+    let mut request = client
+        .post(&out.url)
+        .header("content-type", "application/json")
+        .header("user-agent", "Skillbridge-Webhook/1");
+    for (name, value) in &out.headers {
+        request = request.header(*name, value);
+    }
+    match request.body(out.body).send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            crate::chat::answer(endpoint.platform, status, &text)
+        }
+        Err(e) => WebhookAnswer {
+            status_code: None,
+            platform_code: None,
+            message: e.to_string(),
+            ok: false,
+        },
+    }
+}
+
+/// The server's [`service::notifications::WebhookSender`]: sends test messages at once.
+pub struct HttpWebhookSender {
+    /// Base of links in chat messages.
+    pub public_url: Option<String>,
+}
+
+impl service::notifications::WebhookSender for HttpWebhookSender {
+    fn send<'a>(
+        &'a self,
+        endpoint: &'a WebhookEndpoint,
+        kind: &'a str,
+        delivery: Option<i64>,
+        body: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = WebhookAnswer> + Send + 'a>> {
+        Box::pin(post_webhook(
+            endpoint,
+            kind,
+            delivery,
+            body,
+            self.public_url.as_deref(),
+        ))
+    }
+}
+
+/// POSTs one delivery, in the endpoint's platform format and signed; records the try;
+/// an error (including a chat platform's non-zero result code) retries the job with
+/// backoff until its attempts are used up, and then the delivery is marked failed.
+async fn deliver_webhook(ctx: &Context, job: &Job, config: &NotifyConfig) -> Result<(), String> {
     let id = payload_id(job, "delivery").map_err(job_error)?;
     let (delivery, endpoint) = service::notifications::webhook_to_deliver(ctx, id)
         .await
         .map_err(job_error)?;
-    let timestamp = OffsetDateTime::now_utc().unix_timestamp();
-    let client = reqwest::Client::builder()
-        .timeout(WEBHOOK_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let outcome = client
-        .post(&endpoint.url)
-        .header("content-type", "application/json")
-        .header("user-agent", "Skillbridge-Webhook/1")
-        .header("x-skillbridge-event", &delivery.kind)
-        .header("x-skillbridge-delivery", delivery.id.to_string())
-        .header("x-skillbridge-timestamp", timestamp.to_string())
-        .header(
-            "x-skillbridge-signature",
-            signature(&endpoint.secret, timestamp, &delivery.body),
-        )
-        .body(delivery.body.clone())
-        .send()
-        .await;
-    let (code, error) = match outcome {
-        Ok(response) if response.status().is_success() => {
-            (Some(i32::from(response.status().as_u16())), None)
-        }
-        Ok(response) => (
-            Some(i32::from(response.status().as_u16())),
-            Some(format!("the endpoint answered {}", response.status())),
-        ),
-        Err(e) => (None, Some(format!("cannot reach the endpoint: {e}"))),
-    };
+    let answer = post_webhook(
+        &endpoint,
+        &delivery.kind,
+        Some(delivery.id),
+        &delivery.body,
+        config.public_url.as_deref(),
+    )
+    .await;
+    let error = answer.error();
     let gave_up = job.attempts >= job.max_attempts;
-    service::notifications::record_webhook_attempt(ctx, id, code, error.as_deref(), gave_up)
-        .await
-        .map_err(job_error)?;
+    service::notifications::record_webhook_attempt(
+        ctx,
+        id,
+        answer.status_code,
+        error.as_deref(),
+        gave_up,
+    )
+    .await
+    .map_err(job_error)?;
     match error {
         None => Ok(()),
         Some(e) => Err(e),

@@ -67,6 +67,7 @@ pub fn service_settings(settings: &Settings) -> service::Settings {
         } else {
             domain::hr_sync::UsernameSource::EmployeeNo
         },
+        public_url: settings.public_url.clone(),
     }
 }
 
@@ -139,6 +140,12 @@ pub async fn start(
         "search index rebuilt"
     );
     let mut since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let mut context = context;
+    if context.webhook_sender.is_none() {
+        context.webhook_sender = Some(Arc::new(crate::notify::HttpWebhookSender {
+            public_url: context.settings.public_url.clone(),
+        }));
+    }
     let state = AppState::new(context, config);
     let router = web::build_router(state.clone());
     let (shutdown, rx) = watch::channel(false);

@@ -8,6 +8,10 @@ use crate::{DemoAccount, SplitMix64};
 pub struct DemoWebhook {
     pub name: &'static str,
     pub url: &'static str,
+    /// generic, wecom, dingtalk or feishu.
+    pub platform: &'static str,
+    /// text or card.
+    pub style: &'static str,
     pub secret: String,
     pub kinds: Vec<&'static str>,
     pub active: bool,
@@ -45,7 +49,10 @@ pub fn generate(seed: u64, accounts: &[DemoAccount]) -> DemoNotifications {
     let webhooks = vec![DemoWebhook {
         name: "企业微信·培训运营群（示例）",
         // A reserved name that resolves nowhere; the endpoint is inactive anyway.
-        url: "https://wecom-bridge.example.invalid/skillbridge",
+        url: "https://wecom-bridge.example.invalid/cgi-bin/webhook/send?key=demo",
+        // A WeCom group bot taking markdown messages with a link.
+        platform: "wecom",
+        style: "card",
         secret: format!("whsec_{secret}"),
         kinds: vec![
             "session_changed",

@@ -188,12 +188,66 @@ pub struct EmailRecipient {
     pub locale: Option<String>,
 }
 
-/// A company's endpoint that receives events as signed JSON.
+coded_enum!(
+    /// Which system an endpoint is: our signed generic JSON, or a chat platform's
+    /// group bot that takes that platform's own message format.
+    WebhookPlatform, "platform", {
+        /// Signed JSON `{id, kind, occurred_at, params, text, link}`.
+        Generic => "generic",
+        /// WeCom (企业微信) group bot: the key is in the URL, no signature.
+        Wecom => "wecom" | "企业微信",
+        /// DingTalk (钉钉) group bot: optional `SEC…` secret signs the URL.
+        Dingtalk => "dingtalk" | "钉钉",
+        /// Feishu / Lark (飞书) bot: optional secret signs the body.
+        Feishu => "feishu" | "飞书" | "lark",
+    }
+);
+
+coded_enum!(
+    /// How a chat platform message looks.
+    MessageStyle, "style", {
+        /// Plain text, the link on its last line.
+        Text => "text",
+        /// Markdown (WeCom, DingTalk) or an interactive card (Feishu) with a link.
+        Card => "card" | "markdown",
+    }
+);
+
+/// What an endpoint answered to one POST.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookAnswer {
+    /// HTTP status; `None` when the endpoint could not be reached.
+    pub status_code: Option<i32>,
+    /// The platform's own result code (`errcode` of WeCom and DingTalk, `code` of Feishu).
+    pub platform_code: Option<i64>,
+    /// The platform's message (`errmsg` / `msg`), or why the endpoint could not be reached.
+    pub message: String,
+    /// Whether the message was accepted: a 2xx status and a zero platform code.
+    pub ok: bool,
+}
+
+impl WebhookAnswer {
+    /// The error to record for a failed try; `None` when it succeeded.
+    pub fn error(&self) -> Option<String> {
+        if self.ok {
+            return None;
+        }
+        Some(match (self.status_code, self.platform_code) {
+            (None, _) => format!("cannot reach the endpoint: {}", self.message),
+            (Some(s), Some(c)) => format!("HTTP {s}, code {c}: {}", self.message),
+            (Some(s), None) => format!("the endpoint answered {s}: {}", self.message),
+        })
+    }
+}
+
+/// A company's endpoint that receives events: signed JSON, or a chat platform's bot.
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookEndpoint {
     pub id: i64,
     pub name: String,
     pub url: String,
+    pub platform: WebhookPlatform,
+    pub style: MessageStyle,
     /// Shared secret of the HMAC-SHA256 signature.
     #[serde(skip)]
     pub secret: String,
@@ -216,7 +270,14 @@ impl WebhookEndpoint {
 pub struct WebhookInput {
     pub name: String,
     pub url: String,
-    /// Empty when creating: a random one is made. Empty when updating: kept.
+    /// `generic` (default), `wecom`, `dingtalk` or `feishu`.
+    #[serde(default)]
+    pub platform: String,
+    /// `text` (default) or `card`.
+    #[serde(default)]
+    pub style: String,
+    /// Empty when creating: a random one is made for generic endpoints (chat bots sign
+    /// only when their platform gave one). Empty when updating: kept.
     #[serde(default)]
     pub secret: String,
     pub kinds: Vec<String>,
@@ -233,6 +294,8 @@ fn yes() -> bool {
 pub struct ValidWebhook {
     pub name: String,
     pub url: String,
+    pub platform: WebhookPlatform,
+    pub style: MessageStyle,
     pub secret: Option<String>,
     pub kinds: Vec<NotificationKind>,
     pub active: bool,
@@ -261,6 +324,16 @@ impl WebhookInput {
         if url.chars().any(char::is_whitespace) {
             return Err(DomainError::invalid("url", "must not contain spaces"));
         }
+        let platform = if self.platform.trim().is_empty() {
+            WebhookPlatform::Generic
+        } else {
+            WebhookPlatform::parse(&self.platform)?
+        };
+        let style = if self.style.trim().is_empty() {
+            MessageStyle::Text
+        } else {
+            MessageStyle::parse(&self.style)?
+        };
         let secret = self.secret.trim();
         if !secret.is_empty() && !(16..=200).contains(&secret.len()) {
             return Err(DomainError::invalid("secret", "16 to 200 characters"));
@@ -280,6 +353,8 @@ impl WebhookInput {
         Ok(ValidWebhook {
             name: name.to_string(),
             url: url.to_string(),
+            platform,
+            style,
             secret: (!secret.is_empty()).then(|| secret.to_string()),
             kinds,
             active: self.active,
@@ -363,6 +438,8 @@ mod tests {
         let ok = WebhookInput {
             name: " 企业微信 ".into(),
             url: "https://bridge.example.com/hook".into(),
+            platform: String::new(),
+            style: String::new(),
             secret: String::new(),
             kinds: vec!["enrolled".into(), "session_changed".into()],
             active: true,
@@ -370,6 +447,18 @@ mod tests {
         let v = ok.validated().unwrap();
         assert_eq!(v.name, "企业微信");
         assert_eq!(v.secret, None);
+        assert_eq!(v.platform, WebhookPlatform::Generic);
+        assert_eq!(v.style, MessageStyle::Text);
+        let ding = WebhookInput {
+            platform: "钉钉".into(),
+            style: "markdown".into(),
+            ..ok.clone()
+        };
+        let v = ding.validated().unwrap();
+        assert_eq!(
+            (v.platform, v.style),
+            (WebhookPlatform::Dingtalk, MessageStyle::Card)
+        );
         for (field, bad) in [
             (
                 "url",
@@ -396,6 +485,20 @@ mod tests {
                 "secret",
                 WebhookInput {
                     secret: "short".into(),
+                    ..ok.clone()
+                },
+            ),
+            (
+                "platform",
+                WebhookInput {
+                    platform: "slack".into(),
+                    ..ok.clone()
+                },
+            ),
+            (
+                "style",
+                WebhookInput {
+                    style: "html".into(),
                     ..ok.clone()
                 },
             ),

@@ -8,6 +8,7 @@ mod effect;
 mod evaluation;
 mod exams;
 mod hr_sync;
+mod inbound;
 mod notifications;
 mod org_tree;
 mod timetables;
@@ -87,6 +88,7 @@ fn all_texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(evaluation::EVALUATION_TEXTS)
         .chain(hr_sync::HR_SYNC_TEXTS)
         .chain(org_tree::ORG_TREE_TEXTS)
+        .chain(inbound::INBOUND_TEXTS)
 }
 
 /// (key, zh-CN, en).

@@ -57,6 +57,9 @@ pub struct Settings {
     pub sync_max_leaver_share: f64,
     /// Username of the logins provisioned from employee records.
     pub login_username: domain::hr_sync::UsernameSource,
+    /// Address of the site as people reach it (`https://learn.example.com`), for links
+    /// sent out of the site (chat messages, calendar feeds); `None`: site paths only.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             oidc: None,
             sync_max_leaver_share: 0.10,
             login_username: domain::hr_sync::UsernameSource::EmployeeNo,
+            public_url: None,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Context {
     /// The library's full-text index (per node; rebuilt from the database).
     pub search: Arc<search::ResourceIndex>,
     pub settings: Arc<Settings>,
+    /// Sends webhook messages at once (test messages); set by the server.
+    pub webhook_sender: Option<Arc<dyn notifications::WebhookSender>>,
 }
 
 impl Context {
@@ -104,6 +110,7 @@ impl Context {
             files,
             search: Arc::new(search::ResourceIndex::in_memory().expect("an in-memory index opens")),
             settings: Arc::new(settings),
+            webhook_sender: None,
         }
     }
 

@@ -13,9 +13,10 @@ use crate::access::require;
 use domain::audit::Actor;
 use domain::notifications::{
     Channel, DueReminder, EmailRecipient, InboxItem, NotificationEvent, NotificationKind, Params,
-    Preference, StoredEvent, WebhookDelivery, WebhookEndpoint, WebhookInput,
+    Preference, StoredEvent, WebhookAnswer, WebhookDelivery, WebhookEndpoint, WebhookInput,
+    WebhookPlatform,
 };
-use domain::{DomainResult, Page, Paged, Permission, Principal};
+use domain::{DomainError, DomainResult, Page, Paged, Permission, Principal};
 use i18n::{Locale, Tr};
 use store::prelude::*;
 use time::format_description::well_known::Rfc3339;
@@ -115,14 +116,17 @@ fn fill(template: &str, params: &Params, timezone: UtcOffset) -> String {
     out
 }
 
-/// The JSON body of a webhook delivery: `{id, kind, occurred_at, params, text}`, `text`
-/// being the title and body in Chinese (the company's language), ready for a chat bot.
+/// The JSON body of a webhook delivery: `{id, kind, occurred_at, params, text, link}`,
+/// `text` being the title and body in Chinese (the company's language), ready for a chat
+/// bot, and `link` the site path the event opens (or null). Chat platform endpoints get
+/// this turned into their own message format when it is sent (`app::chat`).
 pub fn webhook_body(
     delivery_key: &str,
     kind: &str,
     occurred_at: OffsetDateTime,
     params: &Params,
     text: &str,
+    link: Option<&str>,
 ) -> String {
     serde_json::json!({
         "id": delivery_key,
@@ -130,8 +134,69 @@ pub fn webhook_body(
         "occurred_at": occurred_at.format(&Rfc3339).unwrap_or_default(),
         "params": params,
         "text": text,
+        "link": link,
     })
     .to_string()
+}
+
+/// Sends one message to an endpoint at once and reports its answer. The binary's
+/// delivery adapter (`app::notify`) implements it: it turns the generic body into the
+/// endpoint platform's format, signs it and POSTs it. The server puts one in the
+/// [`Context`]; contexts without one (the CLI) cannot send test messages.
+pub trait WebhookSender: Send + Sync {
+    /// POSTs `body` (a [`webhook_body`]) to `endpoint`; `delivery` is the delivery's id
+    /// when it has one.
+    fn send<'a>(
+        &'a self,
+        endpoint: &'a WebhookEndpoint,
+        kind: &'a str,
+        delivery: Option<i64>,
+        body: &'a str,
+    ) -> futures::future::BoxFuture<'a, WebhookAnswer>;
+}
+
+/// The body of a test message to `endpoint`.
+fn test_body(endpoint: &WebhookEndpoint) -> String {
+    let key = format!(
+        "test-{}",
+        crate::secrets::hex(&crate::secrets::random_bytes::<8>())
+    );
+    let mut params = Params::new();
+    params.insert("webhook".into(), endpoint.name.clone());
+    let text = Tr(Locale::ZhCn).get("notify.test.text");
+    webhook_body(
+        &key,
+        "test",
+        OffsetDateTime::now_utc(),
+        &params,
+        text,
+        Some("/inbox"),
+    )
+}
+
+/// Sends a test message to an endpoint at once (active or not), in its platform's
+/// format, and returns the logged delivery's id and what the endpoint answered (the
+/// platform's `errcode` / `code` and message), so an administrator sees at once whether
+/// the bot took it. The try is in the delivery log and the audit log.
+pub async fn send_test_message(
+    ctx: &Context,
+    principal: &Principal,
+    id: i64,
+    actor: &Actor,
+) -> DomainResult<(i64, WebhookAnswer)> {
+    require(principal, Permission::ManageWebhooks)?;
+    let endpoint = ctx.store.webhook(id).await?;
+    let sender = ctx
+        .webhook_sender
+        .as_ref()
+        .ok_or_else(|| DomainError::internal("this process has no webhook sender"))?;
+    let body = test_body(&endpoint);
+    let answer = sender.send(&endpoint, "test", None, &body).await;
+    let delivery = ctx
+        .store
+        .log_test_message(endpoint.id, &body, &answer, actor)
+        .await?;
+    Ok((delivery, answer))
 }
 
 // The rules the pages and the API share.
@@ -145,10 +210,13 @@ pub async fn create_webhook(
 ) -> DomainResult<(i64, String)> {
     require(principal, Permission::ManageWebhooks)?;
     let valid = input.validated()?;
-    let secret = valid
-        .secret
-        .clone()
-        .unwrap_or_else(|| format!("whsec_{}", crate::secrets::new_secret()));
+    // Chat bots sign only with the secret their platform gave; a generic endpoint
+    // always signs, with a generated secret when none was given.
+    let secret = match (&valid.secret, valid.platform) {
+        (Some(s), _) => s.clone(),
+        (None, WebhookPlatform::Generic) => format!("whsec_{}", crate::secrets::new_secret()),
+        (None, _) => String::new(),
+    };
     let id = ctx.store.create_webhook(&valid, &secret, actor).await?;
     Ok((id, secret))
 }
@@ -170,14 +238,7 @@ pub async fn update_webhook(
 pub async fn send_test_event(ctx: &Context, principal: &Principal, id: i64) -> DomainResult<i64> {
     require(principal, Permission::ManageWebhooks)?;
     let endpoint = ctx.store.webhook(id).await?;
-    let key = format!(
-        "test-{}",
-        crate::secrets::hex(&crate::secrets::random_bytes::<8>())
-    );
-    let mut params = Params::new();
-    params.insert("webhook".into(), endpoint.name.clone());
-    let text = Tr(Locale::ZhCn).get("notify.test.text");
-    let body = webhook_body(&key, "test", OffsetDateTime::now_utc(), &params, text);
+    let body = test_body(&endpoint);
     ctx.store
         .queue_webhook_delivery(endpoint.id, None, "test", &body)
         .await
@@ -343,6 +404,7 @@ pub async fn dispatch_event(ctx: &Context, event_id: i64, email: bool) -> Domain
             event.occurred_at,
             &event.params,
             &webhook_text(&event, ctx.settings.timezone),
+            event.link.as_deref(),
         );
         ctx.store
             .queue_webhook_delivery(hook.id, Some(event.id), event.kind.code(), &body)

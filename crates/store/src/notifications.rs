@@ -11,9 +11,10 @@ use crate::query::{fetch_page, fetch_rows, one_or_not_found, paged, push_in_list
 use crate::{DbTime, db_error, on_pool};
 use domain::audit::Actor;
 use domain::notifications::{
-    Channel, DeliveryStatus, DueReminder, EmailRecipient, InboxItem, NotificationEvent,
-    NotificationKind, Params, Preference, StoredEvent, ValidWebhook, WebhookDelivery,
-    WebhookEndpoint, check_preferences, full_preferences,
+    Channel, DeliveryStatus, DueReminder, EmailRecipient, InboxItem, MessageStyle,
+    NotificationEvent, NotificationKind, Params, Preference, StoredEvent, ValidWebhook,
+    WebhookAnswer, WebhookDelivery, WebhookEndpoint, WebhookPlatform, check_preferences,
+    full_preferences,
 };
 use domain::{DomainError, DomainResult, Page, Paged};
 use sqlx::QueryBuilder;
@@ -214,6 +215,8 @@ struct WebhookRow {
     id: i64,
     name: String,
     url: String,
+    platform: String,
+    style: String,
     secret: String,
     kinds: String,
     active: bool,
@@ -226,6 +229,8 @@ impl From<WebhookRow> for WebhookEndpoint {
             id: r.id,
             name: r.name,
             url: r.url,
+            platform: WebhookPlatform::parse(&r.platform).unwrap_or(WebhookPlatform::Generic),
+            style: MessageStyle::parse(&r.style).unwrap_or(MessageStyle::Text),
             secret: r.secret,
             kinds: r
                 .kinds
@@ -238,8 +243,7 @@ impl From<WebhookRow> for WebhookEndpoint {
     }
 }
 
-const WEBHOOK_SELECT: &str =
-    "SELECT id, name, url, secret, kinds, active, created_at FROM webhook_endpoints";
+const WEBHOOK_SELECT: &str = "SELECT id, name, url, platform, style, secret, kinds, active, created_at FROM webhook_endpoints";
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
@@ -437,6 +441,16 @@ pub trait NotificationRepository {
         error: Option<&str>,
         gave_up: bool,
     ) -> impl std::future::Future<Output = DomainResult<()>> + Send;
+
+    /// Logs a test message sent at once (not queued): its delivery row with the
+    /// endpoint's answer, and an audit entry, in one transaction. Returns the delivery id.
+    fn log_test_message(
+        &self,
+        endpoint_id: i64,
+        body: &str,
+        answer: &WebhookAnswer,
+        actor: &Actor,
+    ) -> impl std::future::Future<Output = DomainResult<i64>> + Send;
 
     // ----- reminders ------------------------------------------------------------------
 
@@ -702,12 +716,13 @@ impl NotificationRepository for crate::Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO webhook_endpoints (name, url, secret, kinds, active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                "INSERT INTO webhook_endpoints (name, url, secret, kinds, active, created_at, updated_at, platform, style) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
             )
             .bind(&input.name).bind(&input.url).bind(secret).bind(kinds_text(&input.kinds)).bind(input.active).bind(now)
+            .bind(input.platform.code()).bind(input.style.code())
             .fetch_one(&mut *tx).await.map_err(db_error)?;
-            let after = serde_json::json!({ "name": input.name, "url": input.url, "kinds": kinds_text(&input.kinds), "active": input.active }).to_string();
+            let after = serde_json::json!({ "name": input.name, "url": input.url, "platform": input.platform.code(), "style": input.style.code(), "kinds": kinds_text(&input.kinds), "active": input.active }).to_string();
             append_in!(
                 tx,
                 &actor
@@ -732,8 +747,9 @@ impl NotificationRepository for crate::Store {
         let secret = input.secret.clone().unwrap_or(before.secret.clone());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_error)?;
-            sqlx::query("UPDATE webhook_endpoints SET name = $2, url = $3, secret = $4, kinds = $5, active = $6, updated_at = $7 WHERE id = $1")
+            sqlx::query("UPDATE webhook_endpoints SET name = $2, url = $3, secret = $4, kinds = $5, active = $6, updated_at = $7, platform = $8, style = $9 WHERE id = $1")
                 .bind(id).bind(&input.name).bind(&input.url).bind(&secret).bind(kinds_text(&input.kinds)).bind(input.active).bind(now)
+                .bind(input.platform.code()).bind(input.style.code())
                 .execute(&mut *tx).await.map_err(db_error)?;
             let describe = |name: &str,
                             url: &str,
@@ -742,6 +758,22 @@ impl NotificationRepository for crate::Store {
                             secret_changed: bool| {
                 serde_json::json!({ "name": name, "url": url, "kinds": kinds_text(kinds), "active": active, "secret_changed": secret_changed }).to_string()
             };
+            if before.platform != input.platform || before.style != input.style {
+                append_in!(
+                    tx,
+                    &actor
+                        .entry("notifications.webhook_platform", "webhook")
+                        .entity(id)
+                        .change(
+                            Some(format!(
+                                "{} {}",
+                                before.platform.code(),
+                                before.style.code()
+                            )),
+                            Some(format!("{} {}", input.platform.code(), input.style.code())),
+                        )
+                );
+            }
             append_in!(
                 tx,
                 &actor
@@ -916,6 +948,48 @@ impl NotificationRepository for crate::Store {
             .bind(id).bind(status.code()).bind(status_code).bind(error).bind(now)
             .execute(pool).await.map_err(db_error)?;
             Ok(())
+        })
+    }
+
+    async fn log_test_message(
+        &self,
+        endpoint_id: i64,
+        body: &str,
+        answer: &WebhookAnswer,
+        actor: &Actor,
+    ) -> DomainResult<i64> {
+        let now = DbTime(OffsetDateTime::now_utc());
+        let status = if answer.ok {
+            DeliveryStatus::Delivered
+        } else {
+            DeliveryStatus::Failed
+        };
+        let error = answer.error();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await.map_err(db_error)?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO webhook_deliveries (endpoint_id, event_id, kind, body, status, attempts, status_code, last_error, created_at, delivered_at) \
+                 VALUES ($1, NULL, 'test', $2, $3, 1, $4, $5, $6, CASE WHEN $3 = 'delivered' THEN $6 ELSE NULL END) RETURNING id",
+            )
+            .bind(endpoint_id).bind(body).bind(status.code()).bind(answer.status_code).bind(&error).bind(now)
+            .fetch_one(&mut *tx).await.map_err(db_error)?;
+            let after = serde_json::json!({
+                "delivery": id,
+                "status_code": answer.status_code,
+                "platform_code": answer.platform_code,
+                "message": answer.message,
+                "ok": answer.ok,
+            })
+            .to_string();
+            append_in!(
+                tx,
+                &actor
+                    .entry("notifications.webhook_test_message", "webhook")
+                    .entity(endpoint_id)
+                    .change(None, Some(after))
+            );
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
         })
     }
 

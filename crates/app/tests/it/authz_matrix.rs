@@ -2506,6 +2506,13 @@ fn probes() -> Vec<Probe> {
         ),
         p(
             "POST",
+            "/admin/webhooks/{id}/test-message",
+            "/admin/webhooks/{webhook}/test-message",
+            NoBody,
+            admin_only(403, 200),
+        ),
+        p(
+            "POST",
             "/admin/webhooks/{id}/delete",
             "/admin/webhooks/{webhook_ui_gone}/delete",
             NoBody,
@@ -2603,6 +2610,15 @@ fn probes() -> Vec<Probe> {
             "/api/v1/webhooks/{webhook}/test",
             NoBody,
             admin_only(401, 202),
+        ),
+        // A test message goes out at once; the matrix's endpoint is unreachable, so the
+        // admin gets its answer (not delivered) with 200.
+        p(
+            "POST",
+            "/api/v1/webhooks/{id}/test-message",
+            "/api/v1/webhooks/{webhook}/test-message",
+            NoBody,
+            admin_only(401, 200),
         ),
         // Reaction surveys, certificates and credits (pages, then the API).
         p(
@@ -3425,6 +3441,8 @@ async fn notify_targets(app: &TestApp) -> NotifyTargets {
             name: name.into(),
             // Inactive and unreachable: probes never send anything.
             url: "http://127.0.0.1:9/matrix".into(),
+            platform: String::new(),
+            style: String::new(),
             secret: String::new(),
             kinds: vec!["enrolled".into()],
             active: false,

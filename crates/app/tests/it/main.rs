@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod authz_matrix;
 mod certificates;
+mod chat_webhooks;
 mod cli;
 mod competency;
 mod competency_import;

@@ -229,6 +229,10 @@ pub struct WebhookDto {
     pub id: i64,
     pub name: String,
     pub url: String,
+    /// generic, wecom, dingtalk or feishu.
+    pub platform: String,
+    /// text or card.
+    pub style: String,
     pub kinds: Vec<String>,
     pub active: bool,
     /// The secret's first characters.
@@ -242,6 +246,8 @@ impl From<WebhookEndpoint> for WebhookDto {
             id: w.id,
             name: w.name,
             url: w.url,
+            platform: w.platform.code().into(),
+            style: w.style.code().into(),
             kinds: w.kinds.iter().map(|k| k.code().to_string()).collect(),
             active: w.active,
         }
@@ -252,9 +258,15 @@ impl From<WebhookEndpoint> for WebhookDto {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WebhookBody {
     pub name: String,
-    /// http:// or https:// address.
+    /// http:// or https:// address (a chat bot's webhook address with its key).
     pub url: String,
-    /// 16 to 200 characters; omitted: generated (create) or kept (update).
+    /// generic (default: signed JSON), wecom, dingtalk or feishu.
+    pub platform: Option<String>,
+    /// text (default) or card (markdown for WeCom and DingTalk, an interactive card for
+    /// Feishu), both with a link.
+    pub style: Option<String>,
+    /// 16 to 200 characters; omitted: generated for generic endpoints, none for chat
+    /// bots (DingTalk and Feishu sign with the secret their platform gave), or kept (update).
     pub secret: Option<String>,
     /// Subscribed kind codes.
     pub kinds: Vec<String>,
@@ -266,6 +278,8 @@ impl WebhookBody {
         WebhookInput {
             name: self.name,
             url: self.url,
+            platform: self.platform.unwrap_or_default(),
+            style: self.style.unwrap_or_default(),
             secret: self.secret.unwrap_or_default(),
             kinds: self.kinds,
             active: self.active.unwrap_or(true),
@@ -457,6 +471,43 @@ pub async fn send_test(
     Ok((StatusCode::ACCEPTED, Json(QueuedDto { delivery_id })))
 }
 
+/// What an endpoint answered to a test message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestMessageDto {
+    /// The logged delivery.
+    pub delivery_id: i64,
+    /// Whether the platform took the message (2xx and a zero result code).
+    pub ok: bool,
+    /// HTTP status; null when the endpoint could not be reached.
+    pub status_code: Option<i32>,
+    /// `errcode` (WeCom, DingTalk) or `code` (Feishu).
+    pub platform_code: Option<i64>,
+    /// The platform's message, or why it could not be reached.
+    pub message: String,
+}
+
+/// Sends a test message at once, in the endpoint's platform format, and returns what the
+/// platform answered.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/test-message", tag = "notifications", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses((status = 200, body = TestMessageDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn send_test_message(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TestMessageDto>, ApiError> {
+    let (delivery_id, answer) =
+        service::notifications::send_test_message(&state, &caller.principal, id, &caller.actor())
+            .await?;
+    Ok(Json(TestMessageDto {
+        delivery_id,
+        ok: answer.ok,
+        status_code: answer.status_code,
+        platform_code: answer.platform_code,
+        message: answer.message,
+    }))
+}
+
 /// The routes of this module's endpoints.
 pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router
@@ -469,4 +520,5 @@ pub(super) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(get_webhook, update_webhook, delete_webhook))
         .routes(routes!(list_deliveries))
         .routes(routes!(send_test))
+        .routes(routes!(send_test_message))
 }

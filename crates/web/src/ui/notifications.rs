@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Page;
 use domain::notifications::{
-    Channel, NotificationKind, Preference, WebhookEndpoint, WebhookInput, is_site_path,
+    Channel, MessageStyle, NotificationKind, Preference, WebhookEndpoint, WebhookInput,
+    WebhookPlatform, is_site_path,
 };
 use serde::Deserialize;
 use service::notifications::kind_label;
@@ -213,6 +214,8 @@ pub struct WebhookLine {
     pub id: i64,
     pub name: String,
     pub url: String,
+    /// The platform's name.
+    pub platform: &'static str,
     pub kinds: String,
     pub active: bool,
     pub secret: String,
@@ -223,6 +226,7 @@ fn webhook_line(caller: &PageCaller, w: &WebhookEndpoint) -> WebhookLine {
         id: w.id,
         name: w.name.clone(),
         url: w.url.clone(),
+        platform: Tr(caller.locale).get(&format!("webhooks.platform.{}", w.platform.code())),
         kinds: w
             .kinds
             .iter()
@@ -239,6 +243,10 @@ fn webhook_line(caller: &PageCaller, w: &WebhookEndpoint) -> WebhookLine {
 pub struct WebhookForm {
     pub name: String,
     pub url: String,
+    /// (code, label, selected) of each platform.
+    pub platforms: Vec<(&'static str, &'static str, bool)>,
+    /// (code, label, selected) of each message style.
+    pub styles: Vec<(&'static str, &'static str, bool)>,
     /// (code, label, checked).
     pub kinds: Vec<(&'static str, &'static str, bool)>,
     pub active: bool,
@@ -246,9 +254,35 @@ pub struct WebhookForm {
 
 impl WebhookForm {
     fn from_input(caller: &PageCaller, input: &WebhookInput) -> Self {
+        let t = Tr(caller.locale);
+        let chosen = |given: &str, code: &str, first: bool| {
+            given.trim() == code || (given.trim().is_empty() && first)
+        };
         Self {
             name: input.name.clone(),
             url: input.url.clone(),
+            platforms: WebhookPlatform::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.code(),
+                        t.get(&format!("webhooks.platform.{}", p.code())),
+                        chosen(&input.platform, p.code(), i == 0),
+                    )
+                })
+                .collect(),
+            styles: MessageStyle::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, st)| {
+                    (
+                        st.code(),
+                        t.get(&format!("webhooks.style.{}", st.code())),
+                        chosen(&input.style, st.code(), i == 0),
+                    )
+                })
+                .collect(),
             kinds: NotificationKind::ALL
                 .iter()
                 .map(|k| {
@@ -274,6 +308,8 @@ impl WebhookForm {
         WebhookInput {
             name: one("name"),
             url: one("url"),
+            platform: one("platform"),
+            style: one("style"),
             secret: one("secret"),
             kinds: fields
                 .iter()
@@ -288,6 +324,8 @@ impl WebhookForm {
 const WEBHOOK_LABELS: &[(&str, &str)] = &[
     ("name", "webhooks.name"),
     ("url", "webhooks.url"),
+    ("platform", "webhooks.platform"),
+    ("style", "webhooks.style"),
     ("secret", "webhooks.secret"),
     ("kinds", "webhooks.kinds"),
 ];
@@ -393,6 +431,8 @@ struct WebhookPage {
     form: WebhookForm,
     error: Option<String>,
     notice: Option<&'static str>,
+    /// What the endpoint answered to a test message just sent: (ok, text).
+    answer: Option<(bool, String)>,
     deliveries: Vec<DeliveryLine>,
     pager: Pager,
 }
@@ -412,6 +452,18 @@ async fn webhook_page(
     query: &WebhookQuery,
     form: Option<WebhookForm>,
     error: Option<String>,
+) -> Result<Response, PageError> {
+    webhook_page_with(state, caller, id, query, form, error, None).await
+}
+
+async fn webhook_page_with(
+    state: &AppState,
+    caller: &PageCaller,
+    id: i64,
+    query: &WebhookQuery,
+    form: Option<WebhookForm>,
+    error: Option<String>,
+    answer: Option<(bool, String)>,
 ) -> Result<Response, PageError> {
     let endpoint = service::notifications::webhook(state, &caller.principal, id).await?;
     let t = Tr(caller.locale);
@@ -440,6 +492,8 @@ async fn webhook_page(
         let input = WebhookInput {
             name: endpoint.name.clone(),
             url: endpoint.url.clone(),
+            platform: endpoint.platform.code().to_string(),
+            style: endpoint.style.code().to_string(),
             secret: String::new(),
             kinds: endpoint
                 .kinds
@@ -467,6 +521,7 @@ async fn webhook_page(
         form,
         error,
         notice,
+        answer,
         pager: Pager::new(t, &paged, &format!("/admin/webhooks/{id}"), ""),
         deliveries,
     };
@@ -526,6 +581,52 @@ pub async fn send_test(
     Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=test")).into_response())
 }
 
+/// `POST /admin/webhooks/{id}/test-message`: sends a test message at once and shows
+/// what the platform answered (its `errcode` / `code` and message).
+pub async fn send_test_message(
+    State(state): State<AppState>,
+    caller: PageCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (_, answer) =
+        service::notifications::send_test_message(&state, &caller.principal, id, &caller.actor())
+            .await?;
+    let t = Tr(caller.locale);
+    let text = format!(
+        "{} HTTP {} · {} {} · {}",
+        t.get(if answer.ok {
+            "webhooks.answer_ok"
+        } else {
+            "webhooks.answer_failed"
+        }),
+        answer
+            .status_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into()),
+        t.get("webhooks.platform_code"),
+        answer
+            .platform_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into()),
+        answer.message
+    );
+    let query = WebhookQuery {
+        page: None,
+        per_page: None,
+        done: None,
+    };
+    webhook_page_with(
+        &state,
+        &caller,
+        id,
+        &query,
+        None,
+        None,
+        Some((answer.ok, text)),
+    )
+    .await
+}
+
 /// `POST /admin/webhooks/{id}/delete`.
 pub async fn delete_webhook(
     State(state): State<AppState>,
@@ -551,5 +652,6 @@ pub(crate) fn routes(registry: Registry) -> Registry {
         .get("/admin/webhooks/{id}", Page, webhook)
         .post("/admin/webhooks/{id}", Page, update_webhook)
         .post("/admin/webhooks/{id}/test", Page, send_test)
+        .post("/admin/webhooks/{id}/test-message", Page, send_test_message)
         .post("/admin/webhooks/{id}/delete", Page, delete_webhook)
 }
