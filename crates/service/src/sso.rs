@@ -8,10 +8,9 @@
 
 use crate::Context;
 use crate::accounts::{
-    AccountInput, LoginOutcome, SessionPolicy, check_throttle, create_account, failed_sign_in,
-    open_session, password_matches,
+    LoginOutcome, SessionPolicy, check_throttle, failed_sign_in, open_session, password_matches,
 };
-use crate::secrets::{new_secret, random_bytes, secret_hash};
+use crate::secrets::{random_bytes, secret_hash};
 use domain::account::{AccountRepository, User};
 use domain::audit::Actor;
 use domain::org::{Employee, EmployeeStatus, OrgRepository};
@@ -89,9 +88,9 @@ impl fmt::Debug for OidcSettings {
     }
 }
 
-/// The account of `employee`: the one linked to them, or a new one (username = employee
-/// number, role employee for themselves, a password nobody knows). Leavers and
-/// disabled accounts are refused with `Unauthenticated`.
+/// The account of `employee`: the one linked to them, or the one
+/// [`crate::accounts::provision_for_employee`] creates (as the HR import does). Leavers
+/// and disabled accounts are refused with `Unauthenticated`.
 pub async fn link_or_create_account(
     ctx: &Context,
     employee: &Employee,
@@ -107,14 +106,13 @@ pub async fn link_or_create_account(
             Err(DomainError::Unauthenticated)
         };
     }
-    let input = AccountInput {
-        username: employee.employee_no.clone(),
-        display_name: employee.name.clone(),
-        password: new_secret(),
-        employee_no: Some(employee.employee_no.clone()),
-        grants: Vec::new(),
-    };
-    create_account(ctx, None, input, actor).await
+    // The same login the HR import provisions: username, role (manager for a
+    // department head), no local password.
+    crate::accounts::provision_for_employee(ctx, employee.id, actor).await?;
+    ctx.store
+        .account_for_employee(employee.id)
+        .await?
+        .ok_or(DomainError::Unauthenticated)
 }
 
 /// Who a directory or a provider says someone is.

@@ -685,6 +685,16 @@ impl HrSyncRepository for crate::Store {
                 .await
                 .map_err(db_error)?
                 .rows_affected();
+            // Whoever forced the reset suspects the credentials: the tokens go too.
+            let tokens = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
             append_in!(
                 tx,
                 &actor
@@ -693,8 +703,9 @@ impl HrSyncRepository for crate::Store {
                     .change(
                         None,
                         Some(
-                            serde_json::json!({"username": username, "sessions_ended": sessions})
-                                .to_string()
+                            serde_json::json!({"username": username, "sessions_ended": sessions,
+                                "tokens_revoked": tokens})
+                            .to_string()
                         )
                     )
             );

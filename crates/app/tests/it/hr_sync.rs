@@ -581,6 +581,8 @@ db_test!(an_administrator_forces_a_password_reset, |app| {
     );
     let (browser, _) = app.login("reviewer").await;
     assert_eq!(app.page_status(&browser, "/account").await, 200);
+    let api_token = app.token("reviewer").await;
+    assert_eq!(app.get_status(&api_token, "/api/v1/me").await, 200);
     let (ok, out) = cli(&app, &["admin", "reset-password", "--username", "reviewer"]);
     assert!(ok, "{out}");
     let link = out
@@ -594,6 +596,11 @@ db_test!(an_administrator_forces_a_password_reset, |app| {
         401
     );
     assert_ne!(app.page_status(&browser, "/account").await, 200);
+    assert_eq!(
+        app.get_status(&api_token, "/api/v1/me").await,
+        401,
+        "the API tokens are revoked too"
+    );
     assert_eq!(app.audit("account.password_reset").await.total, 1);
     // The token sets a new password once.
     let state = app.state().clone();

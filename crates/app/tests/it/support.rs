@@ -412,6 +412,18 @@ impl TestApp {
         self.audit_page(action, Page::default()).await
     }
 
+    /// GETs an API path with a bearer token; the status.
+    pub async fn get_status(&self, token: &str, path: &str) -> u16 {
+        self.client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     /// GETs an API path with a bearer token; the body, which must be JSON.
     pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
         self.client()
