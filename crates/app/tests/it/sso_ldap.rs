@@ -158,7 +158,8 @@ async fn directory_people_sign_in_through_the_login_page(backend: Backend) {
         .unwrap();
     assert_eq!(user.username, free[0].employee_no);
     assert!(user.active);
-    let created = app.audit("account.create").await;
+    // Provisioned as the HR import provisions logins.
+    let created = app.audit("account.provision").await;
     assert!(
         created
             .items
