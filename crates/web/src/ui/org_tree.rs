@@ -4,7 +4,7 @@
 //! (search, pages, create, edit, retire) and the upload page of both imports.
 
 use super::import::{ReportView, import_upload, read_upload};
-use super::{Chrome, Pager, query_string, render};
+use super::{Chrome, PageId, Pager, query_string, render};
 use crate::auth::PageCaller;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -12,7 +12,7 @@ use crate::routes::Registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{Form, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::org_tree::{
@@ -61,20 +61,6 @@ pub fn nest(nodes: Vec<DepartmentNode>) -> Vec<TreeRow> {
         });
     }
     rows
-}
-
-fn department_id(caller: &PageCaller, id: &str) -> Result<i64, PageError> {
-    id.trim().parse().map_err(|_| {
-        caller.err(DomainError::NotFound {
-            entity: "department",
-        })
-    })
-}
-
-fn position_id(caller: &PageCaller, id: &str) -> Result<i64, PageError> {
-    id.trim()
-        .parse()
-        .map_err(|_| caller.err(DomainError::NotFound { entity: "position" }))
 }
 
 /// `(id, indented name)` of departments to pick from.
@@ -221,7 +207,7 @@ pub async fn create(
     caller: PageCaller,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, PageError> {
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let input = || -> DomainResult<NewDepartment> {
         Ok(NewDepartment {
             code: form.code.clone(),
@@ -246,7 +232,7 @@ pub async fn create(
             let message = problem(Tr(caller.locale), &e);
             tree_page(&state, &caller, false, message, form).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -291,9 +277,7 @@ async fn department_page(
     let DepartmentDetail {
         department: d,
         history,
-    } = service::org_tree::department(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    } = service::org_tree::department(state, &caller.principal, id).await?;
     let all = service::org_tree::department_tree(state, &caller.principal, true).await?;
     let name_of = |id: Option<i64>| {
         id.and_then(|id| all.iter().find(|n| n.id == id))
@@ -347,10 +331,9 @@ async fn department_page(
 pub async fn department(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let id = department_id(&caller, &id)?;
     department_page(&state, &caller, id, String::new(), query.done).await
 }
 
@@ -368,7 +351,7 @@ async fn after<T>(
             let message = problem(Tr(caller.locale), &e);
             department_page(state, caller, id, message, String::new()).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -388,11 +371,10 @@ pub struct UpdateForm {
 pub async fn update(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<UpdateForm>,
 ) -> Result<Response, PageError> {
-    let id = department_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = match parse_effective_on(Some(&form.effective_on)) {
         Ok(on) => {
             let patch = DepartmentPatch {
@@ -433,11 +415,10 @@ pub struct MoveForm {
 pub async fn move_department(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
-    let id = department_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = async {
         let parent = required_id("parent_id", &form.parent_id)?;
         let on = parse_effective_on(Some(&form.effective_on))?;
@@ -468,11 +449,10 @@ pub struct RetireForm {
 pub async fn merge(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<RetireForm>,
 ) -> Result<Response, PageError> {
-    let id = department_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = async {
         let target = required_id("target_id", &form.target_id)?;
         let on = parse_effective_on(Some(&form.effective_on))?;
@@ -495,11 +475,10 @@ pub async fn merge(
 pub async fn close(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<RetireForm>,
 ) -> Result<Response, PageError> {
-    let id = department_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = async {
         let successor = optional_id("successor_id", &form.successor_id)?;
         let on = parse_effective_on(Some(&form.effective_on))?;
@@ -560,8 +539,7 @@ async fn positions_page(
         &filter,
         Page::new(query.page, Some(50)),
     )
-    .await
-    .map_err(|e| caller.err(e))?;
+    .await?;
     let qs = query_string(&[("q", query.q.clone()), ("retired", query.retired.clone())]);
     let pager = Pager::new(t, &paged, "/org/positions", &qs);
     let status = if error.is_empty() {
@@ -651,7 +629,7 @@ pub async fn create_position(
     caller: PageCaller,
     Form(form): Form<PositionForm>,
 ) -> Result<Response, PageError> {
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = match form.input() {
         Ok(input) => {
             service::org_tree::create_position(&state, &caller.principal, input, &caller.actor())
@@ -665,7 +643,7 @@ pub async fn create_position(
             let message = problem(Tr(caller.locale), &e);
             positions_page(&state, &caller, PositionsQuery::default(), message, form).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -691,9 +669,7 @@ async fn position_page(
     done: String,
 ) -> Result<Response, PageError> {
     let t = Tr(caller.locale);
-    let p = service::org_tree::position(state, &caller.principal, id)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let p = service::org_tree::position(state, &caller.principal, id).await?;
     let status = if error.is_empty() {
         StatusCode::OK
     } else {
@@ -725,10 +701,9 @@ async fn position_page(
 pub async fn position(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let id = position_id(&caller, &id)?;
     position_page(&state, &caller, id, None, String::new(), query.done).await
 }
 
@@ -736,11 +711,10 @@ pub async fn position(
 pub async fn update_position(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<PositionForm>,
 ) -> Result<Response, PageError> {
-    let id = position_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = match form.input() {
         Ok(input) => {
             service::org_tree::update_position(
@@ -760,7 +734,7 @@ pub async fn update_position(
             let message = problem(Tr(caller.locale), &e);
             position_page(&state, &caller, id, Some(form), message, String::new()).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -775,11 +749,10 @@ pub struct RetirePositionForm {
 pub async fn retire_position(
     State(state): State<AppState>,
     caller: PageCaller,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Form(form): Form<RetirePositionForm>,
 ) -> Result<Response, PageError> {
-    let id = position_id(&caller, &id)?;
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let result = async {
         let on = parse_effective_on(Some(&form.effective_on))?;
         confirmed(&form.confirm)?;
@@ -792,7 +765,7 @@ pub async fn retire_position(
             let message = problem(Tr(caller.locale), &e);
             position_page(&state, &caller, id, None, message, String::new()).await
         }
-        Err(e) => Err(caller.err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -823,7 +796,7 @@ fn import_page(caller: &PageCaller, report: Option<ReportView>, dry_run: bool) -
 
 /// `GET /org/import`.
 pub async fn import_form(caller: PageCaller) -> Result<Response, PageError> {
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     Ok(import_page(&caller, None, true))
 }
 
@@ -833,7 +806,7 @@ async fn upload<K: Import + Default>(
     multipart: Result<Multipart, MultipartRejection>,
     title: &str,
 ) -> Result<Response, PageError> {
-    service::org_tree::require_maintainer(&caller.principal).map_err(|e| caller.err(e))?;
+    service::org_tree::require_maintainer(&caller.principal)?;
     let t = Tr(caller.locale);
     let upload = read_upload(t, multipart).await;
     let (report, dry_run) = import_upload(state, caller, upload, Some(t.get(title)), |_| {
